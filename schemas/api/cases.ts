@@ -1,0 +1,95 @@
+import Type, { type Static } from 'typebox'
+import { IsoDate, IsoDateTime } from './common.js'
+
+export const Roles = ['da_system', 'deputy_da', 'clerk', 'admin'] as const
+export const Severities = ['F', 'M', 'I'] as const
+export const Dispositions = ['convicted', 'dismissed', 'acquitted', 'diverted', 'pending', 'other'] as const
+export const SentenceKinds = ['jail', 'prison', 'probation', 'county_jail_1170h', 'fine', 'community_service', 'other'] as const
+export const SentenceUnits = ['days', 'months', 'years'] as const
+
+
+export const SentencePart = Type.Object({
+  kind: Type.Enum(SentenceKinds),
+  length: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
+  unit: Type.Optional(Type.Enum(SentenceUnits)),
+  amount: Type.Optional(Type.Number({ minimum: 0, description: 'Fine amount in dollars' }))
+}, { additionalProperties: false })
+
+export const CountInput = Type.Object({
+  codeSection: Type.String({ minLength: 1, maxLength: 200, description: 'As the DA system writes it: `11359 HS`, `HS 11359(b)`, `PC 664/187`' }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  severity: Type.Enum(Severities, { description: 'F felony, M misdemeanor, I infraction' }),
+  disposition: Type.Enum(Dispositions),
+  convictionDate: Type.Optional(IsoDate),
+  countNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
+  sentence: Type.Optional(Type.Array(SentencePart, { maxItems: 20 }))
+}, { additionalProperties: false })
+
+export const PersonInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200, description: 'As on the record, e.g. `GARCIA, MARIA`' }),
+  aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+  dob: IsoDate,
+  cii: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{1,12}$', description: 'California criminal identification index number' })),
+  dojSubjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  deceased: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+
+export const CaseRef = Type.Object({
+  county: Type.String({ minLength: 1, maxLength: 60, description: 'County name, e.g. `SAN FRANCISCO`' }),
+  court: Type.String({ minLength: 1, maxLength: 60, description: 'Court id, e.g. `CA-SF`' }),
+  caseNumber: Type.String({ minLength: 1, maxLength: 60 })
+}, { additionalProperties: false })
+
+export const CaseInput = Type.Object({
+  person: PersonInput,
+  case: CaseRef,
+  counts: Type.Array(CountInput, { minItems: 1, maxItems: 100 })
+}, { additionalProperties: false })
+export type CaseInput = Static<typeof CaseInput>
+
+export const MAX_BATCH_CASES = 1000
+export const CaseBatchInput = Type.Object({
+  cases: Type.Array(CaseInput, { minItems: 1, maxItems: MAX_BATCH_CASES })
+}, { additionalProperties: false })
+export type CaseBatchInput = Static<typeof CaseBatchInput>
+
+export const CountView = Type.Object({
+  id: Type.String(),
+  countOrder: Type.String(),
+  codeSection: Type.String({ description: 'As received' }),
+  normalizedSection: Type.Union([Type.String(), Type.Null()], { description: 'Canonical form, e.g. `HS 11359(b)`' }),
+  description: Type.Union([Type.String(), Type.Null()]),
+  severity: Type.Enum(Severities),
+  disposition: Type.String(),
+  convictionDate: Type.Union([IsoDate, Type.Null()]),
+  sentence: Type.Array(SentencePart),
+  sentenceEndDate: Type.Union([IsoDate, Type.Null()])
+})
+
+export const PersonView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  aliases: Type.Array(Type.String()),
+  dob: Type.Union([IsoDate, Type.Null()]),
+  cii: Type.Union([Type.String(), Type.Null()]),
+  dojSubjectId: Type.Union([Type.String(), Type.Null()]),
+  deceased: Type.Boolean()
+})
+
+export const CaseView = Type.Object({
+  id: Type.String(),
+  county: Type.String(),
+  court: Type.String(),
+  caseNumber: Type.String(),
+  source: Type.String(),
+  person: PersonView,
+  counts: Type.Array(CountView),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime
+}, { $id: 'CaseView' })
+export type CaseView = Static<typeof CaseView>
+
+export const CaseBatchView = Type.Object({
+  cases: Type.Array(Type.Object({ id: Type.String(), caseNumber: Type.String(), personId: Type.String() }))
+})
+export type CaseBatchView = Static<typeof CaseBatchView>

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { isUniqueViolation } from '../db/database.js'
+import { stableStringify } from '../db/json.js'
+import type { Database } from '../db/schema.js'
+import { ClearfileError } from '../errors.js'
+
+export interface IdempotentResult<T> {
+  /** 'created' on the first run; 'replayed' when the stored answer to the same key and body is returned. */
+  kind: 'created' | 'replayed'
+  body: T
+}
+
+export interface IdempotencyOptions {
+  clientId: string
+  /** The Idempotency-Key header; without one, the work simply runs in a transaction. */
+  key: string | undefined
+  /** What the request asked for: the same key with a different fingerprint is refused. */
+  fingerprint: string
+  now: Date
+  ttlHours: number
+}
+
+export function requestFingerprint (method: string, route: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${route}\n${stableStringify(body)}`).digest('hex')
+}
+
+/**
+ * Runs `work` in one transaction together with storing its answer under the
+ * client's Idempotency-Key, so the stored answer exists exactly when the work
+ * committed. A concurrent request with the same key loses the insert race on
+ * the primary key, is retried once, and then replays the winner's answer.
+ */
+export async function runIdempotent<T> (
+  db: Kysely<Database>, opts: IdempotencyOptions, work: (trx: Kysely<Database>) => Promise<T>
+): Promise<IdempotentResult<T>> {
+  if (opts.key === undefined) {
+    return { kind: 'created', body: await db.transaction().execute(work) }
+  }
+  const key = opts.key
+  const attempt = () => db.transaction().execute(async (trx): Promise<IdempotentResult<T>> => {
+    const existing = await trx.selectFrom('idempotency_keys').selectAll()
+      .where('client_id', '=', opts.clientId).where('key', '=', key).executeTakeFirst()
+    if (existing) {
+      const expired = Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()
+      if (!expired) {
+        if (existing.request_sha256 !== opts.fingerprint) throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
+        return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
+      }
+      await trx.deleteFrom('idempotency_keys').where('client_id', '=', opts.clientId).where('key', '=', key).execute()
+    }
+    const body = await work(trx)
+    await trx.insertInto('idempotency_keys').values({
+      client_id: opts.clientId,
+      key,
+      request_sha256: opts.fingerprint,
+      status_code: 201,
+      response_body: JSON.stringify(body),
+      created_at: opts.now.toISOString()
+    }).execute()
+    return { kind: 'created', body }
+  })
+  try {
+    return await attempt()
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+    return attempt()
+  }
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { CaseBatchInput, CaseBatchView, CaseInput, CaseView } from '../../../schemas/api/cases.js'
+import { ErrorRef, IdParams, IdempotencyHeaders, authErrors } from '../../../schemas/api/common.js'
+import { recordAudit } from '../../db/audit-repository.js'
+import { getCaseView } from '../../db/case-repository.js'
+import { ClearfileError } from '../../errors.js'
+import { storeCases } from '../../ingest/case-intake.js'
+import { auditContext } from '../auth.js'
+import { requestFingerprint, runIdempotent } from '../idempotency.js'
+import type { AppDeps } from '../../app.js'
+
+const writers = ['da_system', 'deputy_da'] as const
+const writeErrors = { ...authErrors, 400: ErrorRef, 409: ErrorRef }
+
+export const caseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock, config }) => {
+  app.post('/cases', {
+    config: { roles: writers },
+    schema: {
+      tags: ['cases'],
+      operationId: 'createCase',
+      summary: "Take one person's court case from a DA case-management system",
+      headers: IdempotencyHeaders,
+      body: CaseInput,
+      response: { 200: CaseView, 201: CaseView, ...writeErrors }
+    }
+  }, async (request, reply) => {
+    const ctx = auditContext(request, clock)
+    const result = await runIdempotent(db, {
+      clientId: ctx.principal.clientId,
+      key: request.headers['idempotency-key'],
+      fingerprint: requestFingerprint('POST', '/v1/cases', request.body),
+      now: ctx.now,
+      ttlHours: config.idempotencyTtlHours
+    }, async (trx) => {
+      const [stored] = await storeCases(trx, [request.body], ctx, () => '')
+      return (await getCaseView(trx, stored!.id, null))!
+    })
+    return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
+  })
+
+  app.post('/cases/batch', {
+    config: { roles: writers },
+    schema: {
+      tags: ['cases'],
+      operationId: 'createCaseBatch',
+      summary: 'Take up to 1,000 cases at once: all are stored or none',
+      headers: IdempotencyHeaders,
+      body: CaseBatchInput,
+      response: { 200: CaseBatchView, 201: CaseBatchView, ...writeErrors }
+    }
+  }, async (request, reply) => {
+    const ctx = auditContext(request, clock)
+    const result = await runIdempotent(db, {
+      clientId: ctx.principal.clientId,
+      key: request.headers['idempotency-key'],
+      fingerprint: requestFingerprint('POST', '/v1/cases/batch', request.body),
+      now: ctx.now,
+      ttlHours: config.idempotencyTtlHours
+    }, async (trx) => ({ cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`) }))
+    return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
+  })
+
+  app.get('/cases/:id', {
+    schema: {
+      tags: ['cases'],
+      operationId: 'getCase',
+      summary: 'A court case with its person and counts',
+      params: IdParams,
+      response: { 200: CaseView, 404: ErrorRef, ...authErrors }
+    }
+  }, async (request) => {
+    const ctx = auditContext(request, clock)
+    const view = await getCaseView(db, request.params.id, ctx.principal.county)
+    if (!view) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+    await recordAudit(db, ctx, [{ action: 'case.read', recordType: 'court_case', recordId: view.id, county: view.county }])
+    return view
+  })
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { ErrorResponse } from '../schemas/api/common.js'
+import { authenticate } from './api/auth.js'
+import { errorHandler } from './api/error-handler.js'
+import { caseRoutes } from './api/routes/cases.js'
+import { healthRoutes } from './api/routes/health.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import type { Db, DialectName } from './db/database.js'
+import { ClearfileError } from './errors.js'
+import { loggerOptions } from './logger.js'
+
+/** Everything the app is built from; tests pass their own (an in-memory database, a fixed clock, a log sink). */
+export interface AppDeps {
+  config: Config
+  db: Db
+  dialect: DialectName
+  clock: Clock
+  /** Where logs go (stdout when absent). */
+  logStream?: NodeJS.WritableStream
+}
+
+export type App = FastifyInstance
+
+/**
+ * Builds the clearfile HTTP app from injected dependencies. It opens no socket
+ * and owns no database: src/server.ts listens, and closes what it opened.
+ */
+export async function buildApp (deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: loggerOptions(deps.config, deps.logStream),
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // allErrors: a DA system learns every problem in one round trip, each by its JSON path.
+    ajv: { customOptions: { allErrors: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorateRequest('principal', null)
+  app.addSchema(ErrorResponse)
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(() => { throw new ClearfileError('CLEARFILE_ERR_ROUTE_NOT_FOUND') })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'clearfile',
+        version: '0.1.0',
+        description: 'Court e-filing integration for record clearance: case intake, eligibility determinations, motions, filings and outcomes.'
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'clearfile keys create --role … --county …' } } },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'cases', description: 'Court cases sent by DA case-management systems' },
+        { name: 'health', description: 'Liveness and readiness' }
+      ]
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes, deps)
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticate(deps.db))
+    // Responses carry criminal-record data: never let a proxy or browser keep them.
+    v1.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
+    await v1.register(caseRoutes, deps)
+  }, { prefix: '/v1' })
+
+  return app
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs'
+import Type, { type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { ClearfileError } from './errors.js'
+
+/**
+ * Everything clearfile can be configured with, validated once at startup.
+ * Sources, strongest first: command-line flags, environment, a JSON config file
+ * (`CLEARFILE_CONFIG` or `--config`), then these defaults.
+ */
+export const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`:memory:` for tests). */
+  databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
+  logLevel: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
+    Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+  ], { default: 'info' }),
+  /** Largest request body accepted, in bytes (a 1,000-case batch is well under this). */
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+  /** Seconds a graceful shutdown may take before the process exits anyway. */
+  shutdownGraceSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
+  /** Hours a stored Idempotency-Key answer is kept. */
+  idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 })
+}, { additionalProperties: false })
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+/** Where each key can be set from the environment; the names users see in error messages. */
+const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
+  host: 'HOST',
+  port: 'PORT',
+  databaseUrl: 'DATABASE_URL',
+  logLevel: 'LOG_LEVEL',
+  bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
+  shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',
+  idempotencyTtlHours: 'CLEARFILE_IDEMPOTENCY_TTL_HOURS'
+}
+
+export interface ConfigSources {
+  env?: NodeJS.ProcessEnv
+  /** Path of a JSON file with any of the keys above (camelCase). */
+  file?: string
+  /** Values from command-line flags. */
+  overrides?: Partial<Record<keyof Static<typeof ConfigSchema>, unknown>>
+}
+
+/**
+ * Builds the one frozen config object. Throws a `CLEARFILE_ERR_CONFIG` error whose
+ * message names every bad key, e.g. `PORT (port): must be integer, got "abc"`.
+ */
+export function loadConfig (sources: ConfigSources = {}): Config {
+  const env = sources.env ?? {}
+  const raw: Record<string, unknown> = {}
+  const origin: Record<string, string> = {}
+
+  const filePath = sources.file ?? env.CLEARFILE_CONFIG
+  if (filePath) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(readFileSync(filePath, 'utf8'))
+    } catch (err) {
+      throw new ClearfileError('CLEARFILE_ERR_CONFIG', `config file ${filePath}: ${(err as Error).message}`)
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ClearfileError('CLEARFILE_ERR_CONFIG', `config file ${filePath}: must hold a JSON object`)
+    }
+    for (const [key, value] of Object.entries(parsed)) {
+      raw[key] = value
+      origin[key] = `${key} in ${filePath}`
+    }
+  }
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const value = env[envName]
+    if (value !== undefined && value !== '') {
+      raw[key] = value
+      origin[key] = `${envName} (${key})`
+    }
+  }
+  for (const [key, value] of Object.entries(sources.overrides ?? {})) {
+    if (value !== undefined) {
+      raw[key] = value
+      origin[key] = `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} (${key})`
+    }
+  }
+
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
+    const key = e.instancePath.split('/')[1]
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? []
+      return extra.map((k) => `${origin[k] ?? k}: is not a configuration key`).join('; ')
+    }
+    const where = key ? origin[key] ?? key : 'config'
+    const got = key ? ` (got ${JSON.stringify(raw[key])})` : ''
+    return `${where}: ${e.message}${got}`
+  })
+  if (problems.length > 0) {
+    throw new ClearfileError('CLEARFILE_ERR_CONFIG', `invalid configuration: ${[...new Set(problems)].join('; ')}`)
+  }
+  return Object.freeze(candidate as Static<typeof ConfigSchema>)
+}
+
+/** True when the database URL names a PostgreSQL server rather than a SQLite file. */
+export function isPostgresUrl (url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url)
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { isPostgresUrl } from '../config.js'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+export type DialectName = 'sqlite' | 'postgres'
+
+export interface DatabaseOptions {
+  /** `postgres://…` for PostgreSQL, otherwise a SQLite file path (or `:memory:`). */
+  url: string
+  /** PostgreSQL only: use (and create) this schema, so parallel test files never share tables. */
+  schema?: string
+  /** PostgreSQL pool size. */
+  poolSize?: number
+}
+
+export interface DatabaseHandle {
+  db: Db
+  dialect: DialectName
+  destroy: () => Promise<void>
+}
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+
+/**
+ * Opens the database clearfile runs on. SQLite is the embedded default; a
+ * `postgres://` URL selects PostgreSQL. The rest of the code never asks which.
+ */
+export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (isPostgresUrl(options.url)) return openPostgres(options)
+  return openSqlite(options.url)
+}
+
+function openSqlite (file: string): DatabaseHandle {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const database = new SQLite(file)
+  database.pragma('journal_mode = WAL')
+  database.pragma('foreign_keys = ON')
+  database.pragma('busy_timeout = 5000')
+  database.pragma('synchronous = NORMAL')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  return { db, dialect: 'sqlite', destroy: () => db.destroy() }
+}
+
+async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> {
+  const schema = options.schema
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    // COUNT(*) and bigserial ids come back as int8; they fit a JS number here.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')
+    }
+  })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
+  return { db, dialect: 'postgres', destroy: () => db.destroy() }
+}
+
+/** Which dialect a kysely instance speaks; migrations use it for the few types that differ. */
+export function dialectOf (db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
+
+/** True when a database error is a unique-constraint violation, on either dialect. */
+export function isUniqueViolation (err: unknown): boolean {
+  const e = err as { code?: string, message?: string }
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}

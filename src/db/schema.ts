@@ -1,0 +1,259 @@
+import type { Generated } from 'kysely'
+
+/*
+ * Table types for kysely. One code path serves SQLite and PostgreSQL, so column
+ * types are the common ground of both: ids and timestamps are text (UUIDs and
+ * ISO-8601, which sort correctly as text), JSON is text parsed by repositories,
+ * flags are 0/1 integers. Sequence ids (events, audit, jobs) are integers that
+ * only grow, which makes them usable as feed cursors.
+ */
+
+export interface PeopleTable {
+  id: string
+  county: string
+  doj_subject_id: string | null
+  cii: string | null
+  name: string
+  aliases: string // JSON array of names
+  dob: string | null // YYYY-MM-DD
+  deceased: number
+  created_at: string
+  updated_at: string
+}
+
+export interface CourtCasesTable {
+  id: string
+  person_id: string
+  county: string
+  court_id: string
+  case_number: string
+  /** DOJ cycle (CNT_ORDER[0:3]) when the case came from a DOJ file. */
+  cycle: string | null
+  source: 'api' | 'doj'
+  created_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One row per count of a court case; `disposition` says whether it is a conviction. */
+export interface ConvictionsTable {
+  id: string
+  case_id: string
+  person_id: string
+  county: string
+  count_order: string
+  code_section_raw: string
+  /** Canonical form, e.g. `HS 11359(b)`; filled by the code-section normalizer. */
+  code_section: string | null
+  description: string | null
+  severity: 'F' | 'M' | 'I'
+  disposition: string
+  conviction_date: string | null
+  sentence: string // JSON array of sentence parts
+  sentence_end_date: string | null
+  created_at: string
+}
+
+export interface ReviewRunsTable {
+  id: string
+  county: string
+  as_of: string
+  state: string
+  policy: string
+  policy_sha256: string
+  list_versions: string
+  input_sha256: string | null
+  rows_read: number
+  rows_rejected: number
+  figures: string | null
+  created_by: string | null
+  created_at: string
+  finished_at: string | null
+}
+
+export interface DeterminationsTable {
+  id: string
+  conviction_id: string
+  review_run_id: string | null
+  county: string
+  outcome: string
+  remedy: string
+  explanation: string
+  decided_outcome: string | null
+  decided_by: string | null
+  decision_reason: string | null
+  decided_at: string | null
+  created_at: string
+}
+
+export interface DocumentsTable {
+  id: string
+  county: string
+  kind: 'motion' | 'proposed_order' | 'schedule' | 'notice'
+  scope: 'case' | 'person' | 'bulk'
+  sha256: string
+  pages: number
+  bytes: number
+  storage_key: string
+  review_run_id: string | null
+  created_at: string
+}
+
+export interface DocumentCasesTable {
+  document_id: string
+  case_id: string
+}
+
+export interface FilingsTable {
+  id: string
+  county: string
+  court_id: string
+  adapter: string
+  state: string
+  court_filing_id: string | null
+  envelope_id: string | null
+  attempts: number
+  next_attempt_at: string | null
+  last_error: string | null
+  review_run_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface FilingCasesTable {
+  filing_id: string
+  case_id: string
+}
+
+export interface FilingDocumentsTable {
+  filing_id: string
+  document_id: string
+  role: 'lead' | 'connected'
+}
+
+export interface FilingEventsTable {
+  id: Generated<number>
+  filing_id: string
+  from_state: string | null
+  to_state: string
+  at: string
+  source: 'submit' | 'callback' | 'poll' | 'report' | 'user'
+  detail: string | null
+}
+
+export interface OutcomesTable {
+  id: string
+  conviction_id: string
+  filing_id: string | null
+  county: string
+  result: 'granted' | 'denied' | 'partially_granted' | 'withdrawn'
+  order_date: string | null
+  docket_id: string | null
+  source: string
+  created_at: string
+}
+
+export interface JobsTable {
+  id: Generated<number>
+  kind: string
+  payload: string
+  /** Unique per outstanding piece of work, so the same job is never queued twice. */
+  dedupe_key: string | null
+  run_at: string
+  attempts: number
+  max_attempts: number
+  lock_owner: string | null
+  locked_until: string | null
+  last_error: string | null
+  done_at: string | null
+  created_at: string
+}
+
+export interface EventsTable {
+  id: Generated<number>
+  county: string
+  type: string
+  record_type: string
+  record_id: string
+  payload: string
+  at: string
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>
+  at: string
+  actor_id: string
+  actor_role: string
+  county: string | null
+  action: string
+  record_type: string
+  record_id: string
+  request_id: string | null
+  detail: string | null
+}
+
+export interface ApiClientsTable {
+  id: string
+  name: string | null
+  role: 'da_system' | 'deputy_da' | 'clerk' | 'admin'
+  /** Upper-case county name; null only for admin keys, which see every county. */
+  county: string | null
+  key_prefix: string
+  key_sha256: string
+  created_at: string
+  revoked_at: string | null
+  last_used_at: string | null
+}
+
+export interface IdempotencyKeysTable {
+  client_id: string
+  key: string
+  request_sha256: string
+  status_code: number
+  response_body: string
+  created_at: string
+}
+
+export interface WebhooksTable {
+  id: string
+  county: string
+  url: string
+  events: string
+  secret: string
+  created_by: string | null
+  created_at: string
+  disabled_at: string | null
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>
+  webhook_id: string
+  event_id: number
+  attempt: number
+  status: 'delivered' | 'failed'
+  response_status: number | null
+  error: string | null
+  at: string
+}
+
+export interface Database {
+  people: PeopleTable
+  court_cases: CourtCasesTable
+  convictions: ConvictionsTable
+  review_runs: ReviewRunsTable
+  determinations: DeterminationsTable
+  documents: DocumentsTable
+  document_cases: DocumentCasesTable
+  filings: FilingsTable
+  filing_cases: FilingCasesTable
+  filing_documents: FilingDocumentsTable
+  filing_events: FilingEventsTable
+  outcomes: OutcomesTable
+  jobs: JobsTable
+  events: EventsTable
+  audit_events: AuditEventsTable
+  api_clients: ApiClientsTable
+  idempotency_keys: IdempotencyKeysTable
+  webhooks: WebhooksTable
+  webhook_deliveries: WebhookDeliveriesTable
+}

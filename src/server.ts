@@ -1,0 +1,62 @@
+import { buildApp, type App } from './app.js'
+import { systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { countApiClients, createApiClient } from './db/api-client-repository.js'
+import { openDatabase, type DatabaseHandle } from './db/database.js'
+import { migrateOrThrow } from './db/migrate.js'
+
+export interface RunningServer {
+  app: App
+  address: string
+  /** Stops taking requests, lets in-flight ones finish, stops workers, closes the pool. */
+  close: () => Promise<void>
+}
+
+export interface StartOptions {
+  /** Called once with a new admin key when the database has no API client yet. */
+  onBootstrapKey?: (key: string) => void
+}
+
+/**
+ * The process around the app: open and migrate the database, listen, and shut
+ * down gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
+ */
+export async function startServer (config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const handle: DatabaseHandle = await openDatabase({ url: config.databaseUrl })
+  let app: App | undefined
+  try {
+    await migrateOrThrow(handle.db)
+    if (options.onBootstrapKey && await countApiClients(handle.db) === 0) {
+      const { key } = await createApiClient(handle.db, { role: 'admin', name: 'bootstrap admin' }, systemClock.now())
+      options.onBootstrapKey(key)
+    }
+    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock })
+    app.addHook('onClose', async () => { await handle.destroy() })
+    const address = await app.listen({ host: config.host, port: config.port })
+    const running = app
+    let closing: Promise<void> | undefined
+    const close = () => {
+      closing ??= running.close()
+      return closing
+    }
+    const onSignal = (signal: NodeJS.Signals) => {
+      running.log.info({ signal }, 'shutting down')
+      const timer = setTimeout(() => {
+        running.log.error('graceful shutdown timed out; exiting')
+        process.exit(1)
+      }, config.shutdownGraceSeconds * 1000)
+      timer.unref()
+      close().then(() => process.exit(0), (err: unknown) => {
+        running.log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      })
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    return { app, address, close }
+  } catch (err) {
+    if (app) await app.close()
+    else await handle.destroy()
+    throw err
+  }
+}
