@@ -1,0 +1,247 @@
+import t from 'tap'
+import { bearer, buildTestApp, caseBody } from '../../helper.js'
+
+t.test('a DA system stores a case and reads it back with its counts', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'San Francisco')
+  const created = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  t.equal(created.statusCode, 201)
+  const body = created.json()
+  t.match(body.id, /^[0-9a-f-]{36}$/)
+  t.equal(body.county, 'SAN FRANCISCO')
+  t.equal(body.counts.length, 1)
+  t.equal(body.counts[0].codeSection, '11359 HS')
+  t.equal(body.counts[0].sentenceEndDate, '2010-05-31', '30 days of jail from 2010-05-01')
+
+  const read = await app.inject({ method: 'GET', url: `/v1/cases/${body.id}`, headers: bearer(key) })
+  t.equal(read.statusCode, 200)
+  t.same(read.json(), body)
+  t.equal(read.headers['cache-control'], 'no-store')
+})
+
+t.test('the same Idempotency-Key and body replays the first result with 200', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const headers = { ...bearer(key), 'idempotency-key': 'cms-42' }
+  const first = await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  const again = await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  t.equal(first.statusCode, 201)
+  t.equal(again.statusCode, 200)
+  t.same(again.json(), first.json())
+  const { n } = await handle.db.selectFrom('court_cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(Number(n), 1, 'one case stored')
+})
+
+t.test('the same Idempotency-Key with a different body is a 409 and stores nothing new', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const headers = { ...bearer(key), 'idempotency-key': 'cms-43' }
+  await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  const reused = await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody({ case: { caseNumber: 'SCN999999' } }) })
+  t.equal(reused.statusCode, 409)
+  t.equal(reused.json().code, 'CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
+  const rows = await handle.db.selectFrom('court_cases').select('case_number').execute()
+  t.same(rows.map((r) => r.case_number), ['SCN123456'])
+})
+
+t.test('two concurrent requests with one Idempotency-Key store one case and return the same id', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const headers = { ...bearer(key), 'idempotency-key': 'race-1' }
+  const [a, b] = await Promise.all([
+    app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() }),
+    app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  ])
+  t.same([a!.statusCode, b!.statusCode].sort(), [200, 201])
+  t.equal(a!.json().id, b!.json().id)
+  const { n } = await handle.db.selectFrom('court_cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(Number(n), 1)
+})
+
+t.test("another county's case is a 404, as if it did not exist; admin sees it", async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const sf = await keyFor('da_system', 'SAN FRANCISCO')
+  const la = await keyFor('deputy_da', 'LOS ANGELES')
+  const admin = await keyFor('admin')
+  const { id } = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(sf), payload: caseBody() })).json()
+
+  const cross = await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(la) })
+  const missing = await app.inject({ method: 'GET', url: '/v1/cases/00000000-0000-4000-8000-000000000000', headers: bearer(la) })
+  t.equal(cross.statusCode, 404)
+  t.equal(cross.json().code, 'CLEARFILE_ERR_NOT_FOUND')
+  t.same({ ...cross.json(), requestId: '' }, { ...missing.json(), requestId: '' }, 'indistinguishable from a case that does not exist')
+  t.equal((await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(admin) })).statusCode, 200)
+})
+
+t.test("a key cannot file a case into another county", async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const la = await keyFor('da_system', 'LOS ANGELES')
+  const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(la), payload: caseBody() })
+  t.equal(res.statusCode, 403)
+  t.equal(res.json().code, 'CLEARFILE_ERR_COUNTY_SCOPE')
+  t.same(res.json().details, [{ path: '/case/county', message: 'is not the county of this API key' }])
+  t.equal((await handle.db.selectFrom('people').selectAll().execute()).length, 0)
+})
+
+t.test('a clerk key may read cases but not create them', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const clerk = await keyFor('clerk', 'SAN FRANCISCO')
+  const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(clerk), payload: caseBody() })
+  t.equal(res.statusCode, 403)
+  t.equal(res.json().code, 'CLEARFILE_ERR_FORBIDDEN')
+})
+
+t.test('invalid input is a 400 naming the JSON path of every problem', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const payload = caseBody({
+    person: { dob: '1970-02-30' },
+    counts: [{ codeSection: '11359 HS', severity: 'X', disposition: 'convicted', convictionDate: '2010-05-01' }, { severity: 'M', disposition: 'convicted' }]
+  })
+  const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload })
+  t.equal(res.statusCode, 400)
+  const body = res.json()
+  t.equal(body.code, 'CLEARFILE_ERR_VALIDATION')
+  const paths = body.details.map((d: { path: string }) => d.path)
+  t.ok(paths.includes('/person/dob'), 'impossible date')
+  t.ok(paths.includes('/counts/0/severity'), 'unknown severity')
+  t.ok(paths.includes('/counts/1/codeSection'), 'missing code section')
+  t.equal((await handle.db.selectFrom('people').selectAll().execute()).length, 0, 'nothing stored')
+})
+
+t.test('a conviction needs a conviction date on or after the date of birth', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({
+      counts: [
+        { codeSection: '11357 HS', severity: 'M', disposition: 'convicted' },
+        { codeSection: '11358 HS', severity: 'F', disposition: 'convicted', convictionDate: '1960-01-01' },
+        { codeSection: '11360 HS', severity: 'F', disposition: 'convicted', convictionDate: '2011-01-01', sentence: [{ kind: 'prison' }] }
+      ]
+    })
+  })
+  t.equal(res.statusCode, 400)
+  t.same(res.json().details.map((d: { path: string }) => d.path), ['/counts/0/convictionDate', '/counts/1/convictionDate', '/counts/2/sentence/0'])
+})
+
+t.test('a batch with one bad case stores nothing and names the bad case', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const cases = Array.from({ length: 5 }, (_, i) => caseBody({
+    person: { dojSubjectId: `20000${i}`, cii: `B0000000${i}` },
+    case: { caseNumber: `SCN20000${i}` }
+  }))
+  cases[3]!.counts[0]!.convictionDate = '2099-01-01'
+  const res = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases } })
+  t.equal(res.statusCode, 400)
+  t.same(res.json().details, [{ path: '/cases/3/counts/0/convictionDate', message: 'is in the future' }])
+  t.equal((await handle.db.selectFrom('court_cases').selectAll().execute()).length, 0)
+  t.equal((await handle.db.selectFrom('people').selectAll().execute()).length, 0)
+  t.equal((await handle.db.selectFrom('audit_events').selectAll().execute()).length, 0)
+})
+
+t.test('a batch whose later case repeats an earlier one is refused whole with a 409 naming it', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const res = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases: [caseBody(), caseBody()] } })
+  t.equal(res.statusCode, 409)
+  t.equal(res.json().code, 'CLEARFILE_ERR_CASE_EXISTS')
+  t.equal(res.json().details[0].path, '/cases/1/case/caseNumber')
+  t.equal((await handle.db.selectFrom('court_cases').selectAll().execute()).length, 0)
+})
+
+t.test('a batch of 1,000 cases is stored in one go and 1,001 is refused', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const cases = Array.from({ length: 1001 }, (_, i) => caseBody({
+    person: { dojSubjectId: String(3_000_000 + i), cii: `C${String(i).padStart(8, '0')}`, name: `PERSON, NUMBER ${i}` },
+    case: { caseNumber: `SCN${300000 + i}` }
+  }))
+  const tooMany = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases } })
+  t.equal(tooMany.statusCode, 400)
+  t.equal(tooMany.json().details[0].path, '/cases')
+  const ok = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases: cases.slice(0, 1000) } })
+  t.equal(ok.statusCode, 201)
+  t.equal(ok.json().cases.length, 1000)
+  t.equal((await handle.db.selectFrom('convictions').selectAll().execute()).length, 1000)
+})
+
+t.test('a second case for the same DOJ subject joins the same person and keeps a new name as an alias', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const first = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
+  const second = (await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({ person: { name: 'GARCIA-LOPEZ, MARIA' }, case: { caseNumber: 'SCN654321' } })
+  })).json()
+  t.equal(second.person.id, first.person.id)
+  t.equal(second.person.name, 'GARCIA, MARIA')
+  t.same(second.person.aliases, ['GARCIA-LOPEZ, MARIA'])
+})
+
+t.test('the same DOJ subject id with another date of birth is a 409, never merged', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  const res = await app.inject({
+    method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dob: '1971-02-03' }, case: { caseNumber: 'SCN7' } })
+  })
+  t.equal(res.statusCode, 409)
+  t.equal(res.json().code, 'CLEARFILE_ERR_PERSON_MISMATCH')
+  t.equal(res.json().details[0].path, '/person/dob')
+})
+
+t.test('co-defendants may share a case number', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const a = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  const b = await app.inject({
+    method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { name: 'NGUYEN, AN', dojSubjectId: '1000002', cii: 'A22222222', dob: '1980-01-01' } })
+  })
+  t.equal(a.statusCode, 201)
+  t.equal(b.statusCode, 201)
+  t.not(a.json().id, b.json().id)
+})
+
+t.test('every read and write of a record adds an audit event naming who, what and when', async (t) => {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const created = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  const { id, person } = created.json()
+  await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(key) })
+  const client = await handle.db.selectFrom('api_clients').select('id').where('role', '=', 'da_system').executeTakeFirstOrThrow()
+  const audit = await handle.db.selectFrom('audit_events').selectAll().orderBy('id').execute()
+  t.same(audit.map((a) => [a.action, a.record_type, a.record_id]), [
+    ['person.create', 'person', person.id],
+    ['case.create', 'court_case', id],
+    ['case.read', 'court_case', id]
+  ])
+  for (const a of audit) {
+    t.equal(a.actor_id, client.id)
+    t.equal(a.actor_role, 'da_system')
+    t.equal(a.county, 'SAN FRANCISCO')
+    t.equal(a.at, '2026-11-28T12:00:00.000Z')
+    t.ok(a.request_id)
+  }
+  t.notMatch(JSON.stringify(audit), /GARCIA|1970-02-03|A12345678/, 'audit rows carry ids, not identities')
+})
+
+t.test("a request's logs never contain the name, DOB or CII it carried", async (t) => {
+  const { app, logs, keyFor } = await buildTestApp(t, { logLevel: 'trace' })
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const payload = caseBody({ person: { name: 'ZZTOP, UNIQUENAME', dob: '1961-07-19', cii: 'Q98765432' } })
+  const ok = await app.inject({ method: 'POST', url: '/v1/cases?name=ZZTOP', headers: bearer(key), payload })
+  t.equal(ok.statusCode, 201)
+  await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: { ...payload, counts: [{ severity: 'Q' }] } })
+  await app.inject({ method: 'GET', url: `/v1/cases/${ok.json().id}`, headers: bearer(key) })
+  const text = logs.join('')
+  t.ok(text.includes('incoming request'), 'requests were logged')
+  t.notMatch(text, /ZZTOP|UNIQUENAME|1961-07-19|Q98765432/)
+  t.notMatch(text, new RegExp(key), 'nor the API key')
+})

@@ -1,0 +1,73 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+
+// The CLI as users run it: the compiled bin (npm test builds it first).
+const CLI = fileURLToPath(new URL('../../dist/src/cli/index.js', import.meta.url))
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 })
+
+t.before(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`)
+})
+
+t.test('a bad configuration exits non-zero with a message naming the key', async (t) => {
+  const res = run(['serve'], { PORT: 'abc' })
+  t.equal(res.status, 1)
+  t.match(res.stderr, /clearfile: invalid configuration: PORT \(port\): must be integer/)
+})
+
+t.test('keys create prints a key once and keys list never shows it', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'clearfile-cli-')), 'keys.db')
+  const created = run(['keys', 'create', '--role', 'clerk', '--county', 'Alameda', '--db', db])
+  t.equal(created.status, 0, created.stderr)
+  const key = created.stdout.trim()
+  t.match(key, /^cfk_[A-Za-z0-9_-]{43}$/)
+  const listed = run(['keys', 'list', '--db', db])
+  t.match(listed.stdout, /clerk\tALAMEDA/)
+  t.notMatch(listed.stdout, key.slice(12))
+})
+
+t.test('a county key without --county and an unknown role are refused', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'clearfile-cli-')), 'keys.db')
+  const noCounty = run(['keys', 'create', '--role', 'da_system', '--db', db])
+  t.equal(noCounty.status, 1)
+  t.match(noCounty.stderr, /needs --county/)
+  const badRole = run(['keys', 'create', '--role', 'judge', '--db', db])
+  t.not(badRole.status, 0)
+  t.match(badRole.stderr, /da_system, deputy_da, clerk, admin/)
+})
+
+t.test('migrate applies the migrations once', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'clearfile-cli-')), 'm.db')
+  t.match(run(['migrate', '--db', db]).stdout, /applied: 0001-data-model/)
+  t.match(run(['migrate', '--db', db]).stdout, /already up to date/)
+})
+
+t.test('serve migrates a new SQLite file, prints an admin key, answers /healthz and stops cleanly on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', join(dir, 'clearfile.db')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address in: ${out}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const m = /"address":"(http:\/\/[^"]+)"/.exec(out)
+      if (m) { clearTimeout(timer); resolve(m[1]!) }
+    })
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
+  })
+  t.match(out, /admin key was created[\s\S]*cfk_/)
+  const health = await fetch(`${address}/healthz`)
+  t.equal(health.status, 200)
+  const ready = await (await fetch(`${address}/readyz`)).json()
+  t.same(ready, { status: 'ready', database: 'sqlite' })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  t.equal(await exited, 0)
+  t.match(out, /shutting down/)
+})

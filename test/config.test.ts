@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { isPostgresUrl, loadConfig } from '../src/config.js'
+
+t.test('with nothing set, clearfile runs on a SQLite file on port 3000', async (t) => {
+  const config = loadConfig({ env: {} })
+  t.equal(config.port, 3000)
+  t.equal(config.databaseUrl, './data/clearfile.db')
+  t.ok(Object.isFrozen(config))
+})
+
+t.test('environment values are converted and flags win over the environment and the file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-config-'))
+  const file = join(dir, 'clearfile.json')
+  writeFileSync(file, JSON.stringify({ port: 4000, host: '0.0.0.0', logLevel: 'warn' }))
+  const config = loadConfig({ env: { PORT: '5000', CLEARFILE_CONFIG: file }, overrides: { host: '127.0.0.2' } })
+  t.equal(config.port, 5000)
+  t.equal(config.host, '127.0.0.2')
+  t.equal(config.logLevel, 'warn')
+})
+
+t.test('a bad value names the key it came from', async (t) => {
+  t.throws(() => loadConfig({ env: { PORT: 'abc' } }), { code: 'CLEARFILE_ERR_CONFIG', message: /PORT \(port\): must be integer \(got "abc"\)/ })
+  t.throws(() => loadConfig({ env: { LOG_LEVEL: 'loud' } }), { message: /LOG_LEVEL \(logLevel\)/ })
+  t.throws(() => loadConfig({ env: {}, overrides: { port: '70000' } }), { message: /--port \(port\)/ })
+})
+
+t.test('a config file with an unknown key or bad JSON is refused by name', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-config-'))
+  const unknown = join(dir, 'unknown.json')
+  writeFileSync(unknown, JSON.stringify({ prot: 3000 }))
+  t.throws(() => loadConfig({ env: {}, file: unknown }), { message: /prot in .*unknown\.json: is not a configuration key/ })
+  const broken = join(dir, 'broken.json')
+  writeFileSync(broken, '{ port: ')
+  t.throws(() => loadConfig({ env: {}, file: broken }), { message: /broken\.json/ })
+})
+
+t.test('postgres:// and postgresql:// URLs select PostgreSQL; anything else is a SQLite path', async (t) => {
+  t.ok(isPostgresUrl('postgres://u@h/db'))
+  t.ok(isPostgresUrl('postgresql://u@h/db'))
+  t.notOk(isPostgresUrl('./data/postgres.db'))
+  t.notOk(isPostgresUrl(':memory:'))
+})

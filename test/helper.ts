@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { sql } from 'kysely'
+import { buildApp, type App } from '../src/app.js'
+import { fixedClock } from '../src/clock.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { createApiClient, type Role } from '../src/db/api-client-repository.js'
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
+import { migrateOrThrow } from '../src/db/migrate.js'
+
+/** The suite runs on SQLite unless DATABASE_URL names a PostgreSQL server; CI runs it both ways. */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL || ':memory:'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/**
+ * A fresh, migrated database for one test file: in-memory SQLite, or a new
+ * PostgreSQL schema (dropped afterwards) so parallel test files never meet.
+ */
+export async function openTestDatabase (t: Teardown): Promise<DatabaseHandle> {
+  const schema = `t_${randomBytes(6).toString('hex')}`
+  const handle = await openDatabase({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
+  t.teardown(async () => {
+    if (handle.dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(handle.db)
+    await handle.destroy()
+  })
+  await migrateOrThrow(handle.db)
+  return handle
+}
+
+export interface TestApp {
+  app: App
+  handle: DatabaseHandle
+  config: Config
+  clock: ReturnType<typeof fixedClock>
+  /** Every log line the app wrote, as text. */
+  logs: string[]
+  /** A new API key with this role and county (admin: any county). */
+  keyFor: (role: Role, county?: string) => Promise<string>
+}
+
+export async function buildTestApp (t: Teardown, configOverrides: Record<string, unknown> = {}): Promise<TestApp> {
+  const handle = await openTestDatabase(t)
+  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', ...configOverrides } })
+  const clock = fixedClock('2026-11-28T12:00:00.000Z')
+  const logs: string[] = []
+  const logStream = new Writable({
+    write (chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done() }
+  })
+  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock, logStream })
+  t.teardown(() => app.close())
+  await app.ready()
+  const keyFor = async (role: Role, county?: string) =>
+    (await createApiClient(handle.db, { role, county: county ?? null }, clock.now())).key
+  return { app, handle, config, clock, logs, keyFor }
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+
+/** A valid case body in the shape of the intake contract; override parts per test. */
+export function caseBody (overrides: {
+  person?: Record<string, unknown>
+  case?: Record<string, unknown>
+  counts?: Array<Record<string, unknown>>
+} = {}) {
+  return {
+    person: { name: 'GARCIA, MARIA', dob: '1970-02-03', cii: 'A12345678', dojSubjectId: '1000001', aliases: [], ...overrides.person },
+    case: { county: 'SAN FRANCISCO', court: 'CA-SF', caseNumber: 'SCN123456', ...overrides.case },
+    counts: overrides.counts ?? [{
+      codeSection: '11359 HS',
+      severity: 'F',
+      disposition: 'convicted',
+      convictionDate: '2010-05-01',
+      sentence: [{ kind: 'jail', length: 30, unit: 'days' }]
+    }]
+  }
+}
