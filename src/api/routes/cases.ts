@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
 import { CaseBatchInput, CaseBatchView, CaseInput, CaseView } from '../../../schemas/api/cases.js'
 import { ErrorRef, IdParams, IdempotencyHeaders, authErrors } from '../../../schemas/api/common.js'
-import { recordAudit } from '../../db/audit-repository.js'
+import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
+import type { Database } from '../../db/schema.js'
 import { getCaseView } from '../../db/case-repository.js'
 import { ClearfileError } from '../../errors.js'
 import { storeCases } from '../../ingest/case-intake.js'
@@ -13,6 +16,22 @@ const writers = ['da_system', 'deputy_da'] as const
 const writeErrors = { ...authErrors, 400: ErrorRef, 409: ErrorRef }
 
 export const caseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock, config }) => {
+  /** Runs `work` once per Idempotency-Key: 201 with its result, 200 with the stored result on replay. */
+  async function createOnce<T> (
+    request: FastifyRequest<{ Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply, route: string,
+    work: (trx: Kysely<Database>, ctx: AuditContext) => Promise<T>
+  ) {
+    const ctx = auditContext(request, clock)
+    const result = await runIdempotent(db, {
+      clientId: ctx.principal.clientId,
+      key: request.headers['idempotency-key'],
+      fingerprint: requestFingerprint(request.method, route, request.body),
+      now: ctx.now,
+      ttlHours: config.idempotencyTtlHours
+    }, (trx) => work(trx, ctx))
+    return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
+  }
+
   app.post('/cases', {
     config: { roles: writers },
     schema: {
@@ -23,20 +42,10 @@ export const caseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, 
       body: CaseInput,
       response: { 200: CaseView, 201: CaseView, ...writeErrors }
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const result = await runIdempotent(db, {
-      clientId: ctx.principal.clientId,
-      key: request.headers['idempotency-key'],
-      fingerprint: requestFingerprint('POST', '/v1/cases', request.body),
-      now: ctx.now,
-      ttlHours: config.idempotencyTtlHours
-    }, async (trx) => {
-      const [stored] = await storeCases(trx, [request.body], ctx, () => '')
-      return (await getCaseView(trx, stored!.id, null))!
-    })
-    return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
-  })
+  }, (request, reply) => createOnce(request, reply, '/v1/cases', async (trx, ctx) => {
+    const [stored] = await storeCases(trx, [request.body], ctx, () => '')
+    return (await getCaseView(trx, stored!.id, null))!
+  }))
 
   app.post('/cases/batch', {
     config: { roles: writers },
@@ -48,17 +57,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, 
       body: CaseBatchInput,
       response: { 200: CaseBatchView, 201: CaseBatchView, ...writeErrors }
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const result = await runIdempotent(db, {
-      clientId: ctx.principal.clientId,
-      key: request.headers['idempotency-key'],
-      fingerprint: requestFingerprint('POST', '/v1/cases/batch', request.body),
-      now: ctx.now,
-      ttlHours: config.idempotencyTtlHours
-    }, async (trx) => ({ cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`) }))
-    return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
-  })
+  }, (request, reply) => createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) =>
+    ({ cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`) })))
 
   app.get('/cases/:id', {
     schema: {
