@@ -1,0 +1,205 @@
+import { Value } from 'typebox/value'
+import { Policy, type PolicyChoice, type PolicyConditions, type PolicyRule } from '../../schemas/policy.js'
+import { ClearfileError, type ProblemDetail } from '../errors.js'
+import { parseCodeSection, sectionMatches } from './code-section.js'
+import { fromGogenOptions, isGogenOptions } from './gogen-options.js'
+import {
+  isProp64Section, lawFloor, lessRelief, moreRelief, type DisqualifierFinding, type ExplanationNode,
+  type LawFloor, type Outcome, type Relief, type Remedy
+} from './prop64-floor.js'
+import { yearsBetween, type ConvictionFact, type PersonRecord } from './record.js'
+
+export type { Policy } from '../../schemas/policy.js'
+
+/** A decided conviction: the outcome, why, under which law, and the whole explanation tree. */
+export interface Determination {
+  convictionId: string
+  section: string
+  outcome: Outcome
+  remedy: Remedy
+  /** One readable line, for CSVs and lists. */
+  reason: string
+  citations: string[]
+  floor: LawFloor
+  /** The policy rule that decided, or `otherwise`. */
+  decidedBy: string
+  explanation: ExplanationNode
+}
+
+/** Facts about the person and the conviction that policy conditions read; null when the record cannot tell. */
+export interface PolicyFacts {
+  ageAtConviction: number | null
+  ageAsOf: number | null
+  yearsSinceConviction: number | null
+  yearsSinceAnyConviction: number | null
+  onlyProp64Record: boolean
+  deceased: boolean
+  sentenceCompleted: boolean | null
+  allSentencesCompleted: boolean | null
+  convictedAfterProp64: boolean | null
+}
+
+/**
+ * Reads a policy: clearfile's own format (schemas/policy.schema.json) or a
+ * gogen eligibility-options file, which is converted (docs in README). Throws a
+ * `CLEARFILE_ERR_VALIDATION` error naming each problem by JSON path.
+ */
+export function parsePolicy (input: unknown): Policy {
+  if (isGogenOptions(input)) return fromGogenOptions(input)
+  if (!Value.Check(Policy, input)) {
+    const details: ProblemDetail[] = [...Value.Errors(Policy, input)].map((e) => ({ path: e.instancePath || '/', message: e.message }))
+    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The policy is invalid', details)
+  }
+  for (const [i, rule] of input.rules.entries()) {
+    for (const [j, text] of (rule.when.section ?? []).entries()) {
+      if (!parseCodeSection(text)) {
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The policy is invalid', [{ path: `/rules/${i}/when/section/${j}`, message: `${JSON.stringify(text)} is not a code section` }])
+      }
+    }
+  }
+  return input
+}
+
+export function policyFacts (record: PersonRecord, conviction: ConvictionFact, floor: LawFloor, asOf: string): PolicyFacts {
+  const dates = record.convictions.map((c) => c.date).filter((d): d is string => d !== null).sort()
+  const latest = dates.at(-1) ?? null
+  const ends = record.convictions.map((c) => c.sentenceEnd)
+  return {
+    ageAtConviction: floor.ageAtConviction,
+    ageAsOf: record.dob ? yearsBetween(record.dob, asOf) : null,
+    yearsSinceConviction: conviction.date ? yearsBetween(conviction.date, asOf) : null,
+    yearsSinceAnyConviction: latest ? yearsBetween(latest, asOf) : null,
+    onlyProp64Record: record.convictions.every((c) => isProp64Section(c.section)),
+    deceased: record.deceased,
+    sentenceCompleted: conviction.sentenceEnd === null ? null : conviction.sentenceEnd <= asOf,
+    allSentencesCompleted: ends.some((e) => e !== null && e > asOf) ? false : ends.includes(null) ? null : true,
+    convictedAfterProp64: floor.convictedAfterProp64
+  }
+}
+
+type Range = NonNullable<PolicyConditions['ageAsOf']>
+
+function inRange (value: number | null, range: Range): boolean {
+  if (value === null) return false
+  return (range.gte === undefined || value >= range.gte) && (range.gt === undefined || value > range.gt) &&
+    (range.lte === undefined || value <= range.lte) && (range.lt === undefined || value < range.lt)
+}
+
+function flagMatches (want: boolean | 'possible', finding: DisqualifierFinding): boolean {
+  if (want === 'possible') return finding.status === 'possible'
+  return want ? finding.status === 'present' : finding.status === 'absent'
+}
+
+const sameOrUnknown = (want: boolean, value: boolean | null) => value !== null && value === want
+
+/** True when every condition of the rule holds; an unknown fact never satisfies a condition. */
+export function conditionsHold (when: PolicyConditions, conviction: ConvictionFact, floor: LawFloor, facts: PolicyFacts): boolean {
+  if (when.section && !(conviction.section && when.section.some((s) => sectionMatches(parseCodeSection(s)!, conviction.section!, { includeInchoate: true })))) return false
+  if (when.severity && !(conviction.severity && when.severity.includes(conviction.severity))) return false
+  if (when.ageAtConviction && !inRange(facts.ageAtConviction, when.ageAtConviction)) return false
+  if (when.ageAsOf && !inRange(facts.ageAsOf, when.ageAsOf)) return false
+  if (when.yearsSinceConviction && !inRange(facts.yearsSinceConviction, when.yearsSinceConviction)) return false
+  if (when.yearsSinceAnyConviction && !inRange(facts.yearsSinceAnyConviction, when.yearsSinceAnyConviction)) return false
+  if (when.onlyProp64Record !== undefined && when.onlyProp64Record !== facts.onlyProp64Record) return false
+  if (when.deceased !== undefined && when.deceased !== facts.deceased) return false
+  if (when.sentenceCompleted !== undefined && !sameOrUnknown(when.sentenceCompleted, facts.sentenceCompleted)) return false
+  if (when.allSentencesCompleted !== undefined && !sameOrUnknown(when.allSentencesCompleted, facts.allSentencesCompleted)) return false
+  if (when.convictedAfterProp64 !== undefined && !sameOrUnknown(when.convictedAfterProp64, facts.convictedAfterProp64)) return false
+  for (const name of ['superStrike', 'pc290', 'twoPriors', 'aggravating'] as const) {
+    const want = when[name]
+    if (want !== undefined && !flagMatches(want, floor.disqualifiers[name])) return false
+  }
+  if (when.lawAllows && !when.lawAllows.includes(floor.best)) return false
+  return true
+}
+
+/** Turns a policy's choice into an outcome, kept within the law unless the policy says otherwise. */
+function resolveChoice (choice: PolicyChoice, floor: LawFloor, limitToLaw: boolean): { outcome: Outcome, note?: string } {
+  if (choice === 'floor') return { outcome: floor.outcome }
+  if (choice === 'most_relief') return { outcome: floor.best }
+  if (choice === 'needs_review') return { outcome: 'needs_review' }
+  const wanted: Relief = choice
+  if (!limitToLaw) {
+    return moreRelief(wanted, floor.best) !== floor.best
+      ? { outcome: wanted, note: `beyond HS 11361.8, which allows at most ${floor.best}` }
+      : { outcome: wanted }
+  }
+  if (moreRelief(wanted, floor.best) !== floor.best) return { outcome: floor.best, note: `${wanted} asked; the law allows at most ${floor.best}` }
+  if (lessRelief(wanted, floor.guaranteed) !== floor.guaranteed) return { outcome: floor.guaranteed, note: `${wanted} asked; the law gives at least ${floor.guaranteed}` }
+  return { outcome: wanted }
+}
+
+const REMEDY_TEXT: Record<Remedy, string> = {
+  resentencing: 'petition to recall and resentence (HS 11361.8(a)-(b))',
+  redesignation_or_dismissal: 'application to redesignate or dismiss and seal (HS 11361.8(e)-(f))',
+  unknown: 'remedy unknown (sentence end not on record)'
+}
+
+function collectCitations (node: ExplanationNode, into: Set<string>): Set<string> {
+  if (node.citation) for (const c of node.citation.split(/;\s*/)) if (c) into.add(c)
+  for (const child of node.children ?? []) collectCitations(child, into)
+  return into
+}
+
+/**
+ * Decides one Prop 64 conviction: the law floor first, then the county policy
+ * (first matching rule wins). The explanation tree holds both.
+ */
+export function determine (record: PersonRecord, conviction: ConvictionFact, policy: Policy, asOf: string): Determination {
+  const floor = lawFloor(record, conviction, { asOf, disqualifiers: policy.disqualifiers })
+  const facts = policyFacts(record, conviction, floor, asOf)
+  const limitToLaw = policy.limitToLaw !== false
+  let rule: PolicyRule | undefined
+  let ruleIndex = -1
+  for (const [i, candidate] of policy.rules.entries()) {
+    if (conditionsHold(candidate.when, conviction, floor, facts)) { rule = candidate; ruleIndex = i; break }
+  }
+  const choice = rule ? rule.then : policy.otherwise ?? 'floor'
+  const { outcome, note } = resolveChoice(choice, floor, limitToLaw)
+  const decidedBy = rule ? (rule.id ?? `rule ${ruleIndex + 1}`) : 'otherwise'
+  const policyReason = rule ? rule.reason : choice === 'floor' ? 'law floor' : `no rule applied (${choice})`
+  const policyNode: ExplanationNode = {
+    rule: `policy: ${policy.name} v${policy.version}, ${decidedBy}`,
+    result: `${outcome}${note ? ` (${note})` : ''}`,
+    facts: { choice, reason: policyReason, disqualifiers: policy.disqualifiers, limitToLaw, ...facts }
+  }
+  const explanation: ExplanationNode = { rule: 'determination', result: outcome, children: [floor.explanation, policyNode] }
+  const lawPart = floor.explanation.result
+  const disq = Object.entries(floor.disqualifiers).filter(([, f]) => f.status !== 'absent').map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}`)
+  const reason = [
+    `${floor.section} ${conviction.severity ? ({ F: 'felony', M: 'misdemeanor', I: 'infraction' } as const)[conviction.severity] : 'of unknown grade'}`,
+    `policy: ${policyReason}${note ? ` [${note}]` : ''}`,
+    `law: ${lawPart}`,
+    ...(disq.length > 0 ? [`disqualifiers: ${disq.join(', ')}`] : []),
+    REMEDY_TEXT[floor.remedy]
+  ].join(' · ')
+  return {
+    convictionId: conviction.id,
+    section: floor.section,
+    outcome,
+    remedy: floor.remedy,
+    reason,
+    citations: [...collectCitations(explanation, new Set())],
+    floor,
+    decidedBy,
+    explanation
+  }
+}
+
+export interface DetermineOptions {
+  asOf: string
+  policy: Policy
+  /** Only convictions in this county are decided (every county's record still counts as priors). */
+  county?: string | null
+}
+
+/** Determinations for every Prop 64 conviction of a person in the county. */
+export function determineRecord (record: PersonRecord, options: DetermineOptions): Determination[] {
+  const out: Determination[] = []
+  for (const conviction of record.convictions) {
+    if (!isProp64Section(conviction.section)) continue
+    if (options.county && conviction.county !== options.county) continue
+    out.push(determine(record, conviction, options.policy, options.asOf))
+  }
+  return out
+}
