@@ -5,6 +5,9 @@ import { createApiClient, listApiClients, revokeApiClient, ROLES, type Role } fr
 import { openDatabase } from '../db/database.js'
 import { migrateOrThrow } from '../db/migrate.js'
 import { isClearfileError } from '../errors.js'
+import { DEFAULT_POLICY, loadPolicy } from '../eligibility/policies.js'
+import { reviewDojFile } from '../ingest/doj-review.js'
+import { normalizeCounty } from '../db/api-client-repository.js'
 import { startServer } from '../server.js'
 
 interface DbFlags { db?: string, config?: string }
@@ -111,6 +114,51 @@ keys.command('revoke')
     const n = await withDatabase(flags, (db) => revokeApiClient(db, prefix, new Date()))
     if (n === 0) throw new InvalidArgumentError(`no active key ${prefix}`)
     process.stdout.write(`revoked ${n}\n`)
+  })
+
+program.command('review')
+  .description('review a DOJ bulk file: a determination for every Prop 64 conviction in the county')
+  .requiredOption('--doj <file>', 'the DOJ bulk research file (95 columns, CSV)')
+  .requiredOption('--county <name>', 'the county whose convictions are decided, e.g. "SAN FRANCISCO"')
+  .requiredOption('--as-of <YYYY-MM-DD>', 'the date every date rule is computed at')
+  .option('--policy <file or name>', 'county policy: a policy file, a gogen eligibility-options file, or statewide-default | dismiss-all | la-pilot')
+  .requiredOption('--out <dir>', 'where determinations.csv, summary.json and errors.csv go')
+  .option('--workers <n>', 'worker threads (default: one per core)')
+  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string }) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf))) throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
+    const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
+    const tty = process.stderr.isTTY
+    let lastDraw = 0
+    const result = await reviewDojFile({
+      file: flags.doj,
+      county: normalizeCounty(flags.county),
+      asOf: flags.asOf,
+      policy,
+      outDir: flags.out,
+      ...(flags.workers !== undefined ? { workers: Number(flags.workers) } : {}),
+      onProgress: tty
+        ? ({ bytesRead, totalBytes, rowsRead }) => {
+            const now = Date.now()
+            if (now - lastDraw < 200) return
+            lastDraw = now
+            const share = totalBytes > 0 ? bytesRead / totalBytes : 1
+            const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.')
+            process.stderr.write(`\r[${bar}] ${(share * 100).toFixed(0)}%  ${rowsRead.toLocaleString('en-US')} rows`)
+          }
+        : undefined
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') throw new InvalidArgumentError(`cannot read ${flags.doj}: ${err.code}`)
+      throw err
+    })
+    if (tty) process.stderr.write('\n')
+    const s = result.summary
+    process.stdout.write(`${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
+      `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
+      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') + `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv\n`)
+    if (!result.ok) {
+      process.stderr.write(`clearfile: ${result.reason}\n`)
+      process.exitCode = 2
+    }
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -27,6 +27,8 @@ export interface CodeSection {
   conspiracy: boolean
   /** What was changed to read it: a missing or wrong code, for explanations. */
   notes: string[]
+  /** Code and section after renumbering aliases (`PC 287` for `PC 288a`): what matching compares. */
+  key: string
 }
 
 const CODE_ALIASES: Record<string, CodeName> = {
@@ -129,7 +131,7 @@ function build (sectionText: string, code: CodeName | null): CodeSection | null 
     notes.push(finalCode === 'UNKNOWN' ? `no code given; read as HS ${section}` : `written as ${finalCode}; read as HS ${section}`)
     finalCode = 'HS'
   }
-  return { code: finalCode, section, subsections, attempt, conspiracy, notes }
+  return { code: finalCode, section, subsections, attempt, conspiracy, notes, key: matchKey(finalCode, section) }
 }
 
 /**
@@ -165,8 +167,8 @@ export const SECTION_ALIASES: Readonly<Record<string, string>> = {
   'PC 12034': 'PC 26100'
 }
 
-function matchKey (cs: Pick<CodeSection, 'code' | 'section'>): string {
-  const key = `${cs.code} ${cs.section}`
+function matchKey (code: CodeName, section: string): string {
+  const key = `${code} ${section}`
   return SECTION_ALIASES[key] ?? key
 }
 
@@ -181,7 +183,7 @@ export interface MatchOptions {
  * attempt/conspiracy form unless the list covers inchoate forms.
  */
 export function sectionMatches (entry: CodeSection, candidate: CodeSection, options: MatchOptions = {}): boolean {
-  if (matchKey(entry) !== matchKey(candidate)) return false
+  if (entry.key !== candidate.key) return false
   if (entry.subsections.length > candidate.subsections.length) return false
   for (let i = 0; i < entry.subsections.length; i++) {
     if (entry.subsections[i] !== candidate.subsections[i]) return false

@@ -33,9 +33,7 @@ export interface PersonRecord {
 
 /** Whole years from `from` to `to` (YYYY-MM-DD): a person's age, or years since a date. */
 export function yearsBetween (from: string, to: string): number {
-  const [fy, fm, fd] = from.split('-').map(Number) as [number, number, number]
-  const [ty, tm, td] = to.split('-').map(Number) as [number, number, number]
-  let years = ty - fy
-  if (tm < fm || (tm === fm && td < fd)) years--
-  return years
+  const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4))
+  // Same-format dates compare as text: "MM-DD" of `to` before that of `from` means the anniversary is still ahead.
+  return to.slice(5) < from.slice(5) ? years - 1 : years
 }

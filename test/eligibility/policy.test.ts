@@ -159,7 +159,7 @@ t.test('conditions on unknown facts never match: no age rule fires without a dat
 t.test('a policy with a bad field or a bad code section is refused by path', async (t) => {
   t.throws(() => parsePolicy({ name: 'p', version: '1', disqualifiers: 'sometimes', rules: [] }), { code: 'CLEARFILE_ERR_VALIDATION', details: [{ path: '/disqualifiers' }] })
   t.throws(() => parsePolicy({ name: 'p', version: '1', disqualifiers: 'enforce', rules: [{ when: { section: ['cannabis'] }, then: 'floor', reason: 'x' }] }),
-    { details: [{ path: '/rules/0/when/section/0' }] })
+    { code: 'CLEARFILE_ERR_VALIDATION', details: [{ path: '/rules/0/when/section/0' }] })
 })
 
 t.test('determinations cover only Prop 64 convictions in the county, with citations on each', async (t) => {
