@@ -22,7 +22,7 @@ export interface DojReviewOptions {
   policy: Policy
   /** Where determinations.csv, summary.json and errors.csv go. */
   outDir: string
-  /** Worker threads (default: every core). 0 reviews on the calling thread. */
+  /** Worker threads (default: every core, or none for a file under 64 MB, where starting them costs more than they save). 0 reviews on the calling thread. */
   workers?: number
   /** Called now and then with how far the read has got. */
   onProgress?: (progress: { bytesRead: number, totalBytes: number, rowsRead: number }) => void
@@ -62,6 +62,7 @@ export interface DojReviewResult {
 }
 
 const BATCH_ROWS = 4000
+const SMALL_FILE_BYTES = 64 * 1024 * 1024
 const READ_CHUNK = 4 * 1024 * 1024
 const HEADER_PREFIX = 'RECORD_ID'
 
@@ -188,13 +189,13 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
   await mkdir(options.outDir, { recursive: true })
   const { size } = await stat(options.file)
   const batchOptions: BatchOptions = { county: options.county, asOf: options.asOf, policy: options.policy }
-  const workers = options.workers ?? availableParallelism()
+  const workers = options.workers ?? (size < SMALL_FILE_BYTES ? 0 : availableParallelism())
   const pool = workers > 0
     ? createWorkerPool<{ records: string[], lines: number[] }, BatchResult>(siblingModule(import.meta.url, 'doj-review-worker'), {
       size: workers,
       workerData: { ...batchOptions, keepSubjects: options.onBatch !== undefined },
       // A batch is a few MB; a small old generation keeps each worker's heap (and the RSS) flat.
-      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 }
+      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 64 }
     })
     : undefined
   try {

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { generateDojFile, generateDojRows, HEADER } from '../../bench/generate-doj.js'
+import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
+import { COL, DOJ_FIELD_COUNT, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import { reviewDojFile } from '../../src/ingest/doj-review.js'
+
+const dir = () => mkdtempSync(join(tmpdir(), 'clearfile-review-'))
+const AS_OF = '2026-11-28'
+
+/** One DOJ row as CSV, from the fields that matter. */
+function row (fields: Partial<Record<keyof typeof COL, string>>): string {
+  const f = new Array<string>(DOJ_FIELD_COUNT).fill('')
+  f[COL.SUBJECT_ID] = '1'
+  f[COL.PRI_NAME] = 'GARCIA,MARIA'
+  f[COL.PRI_DOB] = '19700203'
+  f[COL.STP_ORI_CNTY_NAME] = 'SAN FRANCISCO'
+  for (const [k, v] of Object.entries(fields)) f[COL[k as keyof typeof COL]] = v!
+  return f.map((x) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x)).join(',')
+}
+const court = (cnt: string, offense: string, extra: Partial<Record<keyof typeof COL, string>> = {}) => row({
+  STP_TYPE_DESCR: 'COURT ACTION', CNT_ORDER: cnt, STP_EVENT_DATE: '20100501', OFN: 'SCN1', OFFENSE_DESCR: offense,
+  DISP_DESCR: 'CONVICTED-JAIL', CONV_STAT_DESCR: 'FELONY', SENT_LOC_DESCR: 'JAIL', SENT_LENGTH: '30', SENT_TIME_CODE: 'D', ...extra
+})
+
+async function review (lines: string[], extra: { county?: string, workers?: number } = {}) {
+  const d = dir()
+  const file = join(d, 'doj.csv')
+  writeFileSync(file, lines.join('\n') + '\n')
+  const out = join(d, 'out')
+  const result = await reviewDojFile({ file, county: extra.county ?? 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir: out, workers: extra.workers ?? 0 })
+  const csv = (name: string) => readFileSync(join(out, name), 'utf8').trimEnd().split('\n').map((l) => splitCsvRecord(l))
+  return {
+    result,
+    raw: readFileSync(join(out, 'determinations.csv'), 'utf8'),
+    determinations: csv('determinations.csv'),
+    errors: csv('errors.csv'),
+    summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+  }
+}
+
+t.test('a Prop 64 conviction becomes one determinations.csv row with subject_id and count_order as in the input', async (t) => {
+  const { result, determinations } = await review([court('001002001000', '11359 HS-POSSESS MARIJUANA FOR SALE')])
+  t.ok(result.ok)
+  const [header, first] = determinations
+  const get = (name: string) => first![header!.indexOf(name)]
+  for (const col of ['subject_id', 'count_order', 'case_number', 'name', 'code_section', 'severity', 'conviction_date', 'county', 'determination', 'remedy', 'reason', 'citations']) {
+    t.ok(header!.includes(col), col)
+  }
+  t.equal(get('subject_id'), '1')
+  t.equal(get('count_order'), '001002001000')
+  t.equal(get('case_number'), 'SCN1')
+  t.equal(get('name'), 'GARCIA,MARIA')
+  t.equal(get('code_section'), 'HS 11359')
+  t.equal(get('determination'), 'reduce_to_misdemeanor')
+  t.equal(get('remedy'), 'redesignation_or_dismissal')
+  t.match(get('citations'), /HS 11359\(a\)-\(b\)/)
+  t.match(get('reason'), /HS 11359 felony/)
+})
+
+t.test('a header line is skipped, and a malformed row is reported with its line number while the rest are used', async (t) => {
+  const good = court('001002001000', '11359 HS-POSSESS MARIJUANA FOR SALE')
+  const short = good.slice(0, good.lastIndexOf(','))
+  const badDate = court('002002001000', '11358 HS-CULTIVATE', { STP_EVENT_DATE: '2010133' })
+  const shortCount = court('12', '11357 HS')
+  const { result, determinations, errors, summary } = await review([HEADER.join(','), short, good, badDate, shortCount])
+  t.ok(result.ok)
+  t.equal(determinations.length - 1, 1, 'the good row still counts')
+  t.same(errors.slice(1).map((e) => [e[0], e[2], e[3]]), [
+    ['2', 'error', 'expected 95 fields, found 94'],
+    ['4', 'error', 'STP_EVENT_DATE "2010133" is not a YYYYMMDD date'],
+    ['5', 'error', 'CNT_ORDER "12" is not at least 6 digits (cycle and step)']
+  ])
+  t.equal(summary.rowsRead, 4)
+  t.equal(summary.rowsRejected, 3)
+})
+
+t.test('an empty file is reported, not crashed on', async (t) => {
+  const d = dir()
+  writeFileSync(join(d, 'empty.csv'), '')
+  const result = await reviewDojFile({ file: join(d, 'empty.csv'), county: 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir: join(d, 'out'), workers: 0 })
+  t.equal(result.ok, false)
+  t.match(result.reason, /empty/)
+  t.equal(result.summary.rowsRead, 0)
+})
+
+t.test('a file that is not CSV gives a one-line reason, with every row in errors.csv', async (t) => {
+  const { result, errors } = await review(['%PDF-1.7', 'binary \u0001\u0002 stream', 'endobj'])
+  t.equal(result.ok, false)
+  t.match(result.reason, /no row could be read as a 95-column DOJ row/)
+  t.equal(errors.length - 1, 3)
+})
+
+t.test('quoted fields may hold commas, quotes and line breaks', async (t) => {
+  const c = court('001002001000', '11357(B) HS-POSSESS', { PRI_NAME: 'O"BRIEN,ZOE\nJR', COMMENT_TEXT: 'NOTE, WITH "QUOTES"' })
+  const { errors, raw, summary } = await review([c])
+  t.equal(errors.length, 1, 'no errors')
+  t.equal(summary.prop64ConvictionsInCounty, 1)
+  t.ok(raw.includes(',"O""BRIEN,ZOE\nJR",'), 'the name comes out quoted exactly as it went in')
+})
+
+t.test('SEE COMMENT FOR CHARGE reads the charge from COMMENT_TEXT', async (t) => {
+  const { determinations } = await review([court('001002001000', 'SEE COMMENT FOR CHARGE', { COMMENT_TEXT: 'CHRG 11360(B) HS GIVE AWAY' })])
+  t.equal(determinations[1]![determinations[0]!.indexOf('code_section')], 'HS 11360(b)')
+})
+
+t.test('the offense of conviction is read from CONV_OFFENSE_DESCR when the arrest offense differs', async (t) => {
+  const { determinations } = await review([court('001002001000', '11359 HS-POSSESS FOR SALE', { CONV_OFFENSE_DESCR: '11357(B) HS-POSSESS 28.5 G OR LESS', CONV_STAT_DESCR: 'MISDEMEANOR' })])
+  const h = determinations[0]!
+  t.equal(determinations[1]![h.indexOf('code_section')], 'HS 11357(b)')
+  t.equal(determinations[1]![h.indexOf('determination')], 'dismiss_and_seal')
+})
+
+t.test('sentence parts on several rows of one count add to that count, not the last one read', async (t) => {
+  const rows = [
+    court('001002001000', '11359 HS-POSSESS FOR SALE', { SENT_LOC_DESCR: 'JAIL', SENT_LENGTH: '1', SENT_TIME_CODE: 'Y' }),
+    court('001002002000', '11358 HS-CULTIVATE', { SENT_LOC_DESCR: 'JAIL', SENT_LENGTH: '10', SENT_TIME_CODE: 'D' }),
+    court('001002001000', '11359 HS-POSSESS FOR SALE', { SENT_LOC_DESCR: 'PROBATION', SENT_LENGTH: '20', SENT_TIME_CODE: 'Y' })
+  ]
+  const { determinations } = await review(rows)
+  const h = determinations[0]!
+  const remedies = Object.fromEntries(determinations.slice(1).map((r) => [r[h.indexOf('code_section')], r[h.indexOf('remedy')]]))
+  t.same(remedies, { 'HS 11359': 'resentencing', 'HS 11358': 'redesignation_or_dismissal' }, '2010 + 1 y + 20 y runs past 2026')
+})
+
+t.test('a super strike in another county before the conviction disqualifies; deceased and registration steps are read', async (t) => {
+  const rows = [
+    court('001002001000', '187 PC-MURDER', { STP_EVENT_DATE: '20000101', STP_ORI_CNTY_NAME: 'LOS ANGELES' }),
+    court('002002001000', '11359 HS-POSSESS FOR SALE'),
+    row({ STP_TYPE_DESCR: 'DECEASED', CNT_ORDER: '003001001000', STP_EVENT_DATE: '20200101' })
+  ]
+  const { determinations } = await review(rows)
+  const h = determinations[0]!
+  t.equal(determinations.length - 1, 1, 'only the county’s Prop 64 conviction is decided')
+  t.equal(determinations[1]![h.indexOf('determination')], 'not_eligible')
+  t.match(determinations[1]![h.indexOf('super_strike')], /present: PC 187 on 2000-01-01/)
+})
+
+t.test('rows of one person split apart in the file still give the same determinations', async (t) => {
+  const lines = [...generateDojRows({ rows: 3000, seed: 3, malformedRate: 0 })].map((l) => l.trimEnd())
+  const grouped = await review(lines)
+  // Move the first person's last row to the end of the file.
+  const firstId = splitCsvRecord(lines[0]!)[2]
+  const lastOfFirst = lines.findLastIndex((l) => splitCsvRecord(l)[2] === firstId)
+  const scattered = [...lines.slice(0, lastOfFirst), ...lines.slice(lastOfFirst + 1), lines[lastOfFirst]!]
+  const regrouped = await review(scattered)
+  t.equal(grouped.summary.readMode, 'grouped')
+  t.equal(regrouped.summary.readMode, 'regrouped')
+  const key = (rows: string[][]) => rows.slice(1).map((r) => r.slice(0, 22).join('|')).sort()
+  t.same(key(regrouped.determinations), key(grouped.determinations))
+})
+
+t.test('worker threads and the calling thread write byte-identical results', async (t) => {
+  const d = dir()
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 20_000, seed: 5, header: true })
+  const run = async (workers: number) => {
+    const out = join(d, `out${workers}`)
+    const r = await reviewDojFile({ file, county: 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir: out, workers })
+    return { r, csv: readFileSync(join(out, 'determinations.csv'), 'utf8'), errors: readFileSync(join(out, 'errors.csv'), 'utf8') }
+  }
+  const [single, pooled] = [await run(0), await run(2)]
+  t.ok(single.r.summary.prop64ConvictionsInCounty > 100)
+  t.equal(pooled.csv, single.csv)
+  t.equal(pooled.errors, single.errors)
+  t.ok(single.r.summary.rowsRejected > 0, 'the generator plants malformed rows')
+})
