@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely'
 import { dataModel } from './0001-data-model.js'
+import { policiesAndReviews } from './0002-policies-and-reviews.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
  * folder) so the same list works from TypeScript sources and compiled output.
  */
 export const migrations: Record<string, Migration> = {
-  '0001-data-model': dataModel
+  '0001-data-model': dataModel,
+  '0002-policies-and-reviews': policiesAndReviews
 }

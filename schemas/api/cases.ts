@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { IsoDate, IsoDateTime } from './common.js'
+import { DeterminationView } from './determinations.js'
 
 export const Roles = ['da_system', 'deputy_da', 'clerk', 'admin'] as const
 export const Severities = ['F', 'M', 'I'] as const
@@ -63,7 +64,8 @@ export const CountView = Type.Object({
   disposition: Type.String(),
   convictionDate: Type.Union([IsoDate, Type.Null()]),
   sentence: Type.Array(SentencePart),
-  sentenceEndDate: Type.Union([IsoDate, Type.Null()])
+  sentenceEndDate: Type.Union([IsoDate, Type.Null()]),
+  determination: Type.Union([DeterminationView, Type.Null()], { description: 'The newest determination, for a Prop 64 conviction' })
 })
 
 export const PersonView = Type.Object({

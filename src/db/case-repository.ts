@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { CaseView } from '../../schemas/api/cases.js'
+import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
 import { parseJsonColumn } from './json.js'
 import type { ConvictionsTable, CourtCasesTable, Database, PeopleTable } from './schema.js'
 
@@ -65,10 +66,10 @@ export async function getCaseView (db: Db, id: string, county: string | null): P
     db.selectFrom('people').selectAll().where('id', '=', row.person_id).executeTakeFirstOrThrow(),
     db.selectFrom('convictions').selectAll().where('case_id', '=', id).orderBy('count_order').execute()
   ])
-  return toCaseView(row, person, counts)
+  return toCaseView(row, person, counts, await latestDeterminations(db, counts.map((c) => c.id)))
 }
 
-export function toCaseView (row: CaseRow, person: PersonRow, counts: ConvictionRow[]): CaseView {
+export function toCaseView (row: CaseRow, person: PersonRow, counts: ConvictionRow[], determinations: Map<string, DeterminationRow>): CaseView {
   return {
     id: row.id,
     county: row.county,
@@ -94,7 +95,8 @@ export function toCaseView (row: CaseRow, person: PersonRow, counts: ConvictionR
       disposition: c.disposition,
       convictionDate: c.conviction_date,
       sentence: parseJsonColumn(c.sentence, []),
-      sentenceEndDate: c.sentence_end_date
+      sentenceEndDate: c.sentence_end_date,
+      determination: determinations.has(c.id) ? toDeterminationView(determinations.get(c.id)!) : null
     })),
     createdAt: row.created_at,
     updatedAt: row.updated_at

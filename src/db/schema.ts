@@ -69,6 +69,12 @@ export interface ReviewRunsTable {
   created_by: string | null
   created_at: string
   finished_at: string | null
+  policy_name: string | null
+  input_name: string | null
+  total_bytes: number | null
+  bytes_read: number
+  error: string | null
+  started_at: string | null
 }
 
 export interface DeterminationsTable {
@@ -83,6 +89,20 @@ export interface DeterminationsTable {
   decided_by: string | null
   decision_reason: string | null
   decided_at: string | null
+  created_at: string
+  section: string | null
+  reason: string | null
+  citations: string | null
+}
+
+export interface CountyPoliciesTable {
+  id: string
+  county: string
+  name: string
+  version: string
+  policy: string
+  policy_sha256: string
+  created_by: string | null
   created_at: string
 }
 
@@ -241,6 +261,7 @@ export interface Database {
   court_cases: CourtCasesTable
   convictions: ConvictionsTable
   review_runs: ReviewRunsTable
+  county_policies: CountyPoliciesTable
   determinations: DeterminationsTable
   documents: DocumentsTable
   document_cases: DocumentCasesTable

@@ -8,7 +8,11 @@ import {
   type ConvictionRow, type PersonRow
 } from '../db/case-repository.js'
 import { parseJsonColumn } from '../db/json.js'
+import { activePolicy } from '../db/policy-repository.js'
 import type { Database } from '../db/schema.js'
+import { normalizeCodeSection } from '../eligibility/code-section.js'
+import type { Policy } from '../eligibility/policy.js'
+import { redetermineStoredPerson } from '../eligibility/stored-records.js'
 import { ClearfileError, type ProblemDetail } from '../errors.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 
@@ -68,6 +72,7 @@ export async function storeCases (
   if (problems.length > 0) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, problems)
 
   const stored: StoredCase[] = []
+  const policies = new Map<string, Policy>()
   for (const [i, input] of inputs.entries()) {
     const at = pathOf(i)
     const county = normalizeCounty(input.case.county)
@@ -91,7 +96,7 @@ export async function storeCases (
         county,
         count_order: String(count.countNumber ?? j + 1).padStart(3, '0'),
         code_section_raw: count.codeSection.trim(),
-        code_section: null,
+        code_section: normalizeCodeSection(count.codeSection),
         description: count.description ?? null,
         severity: count.severity,
         disposition: count.disposition,
@@ -114,6 +119,11 @@ export async function storeCases (
       updated_at: now
     }, convictions)
     audit.push({ action: 'case.create', recordType: 'court_case', recordId: caseId, county, detail: { counts: convictions.length } })
+    // Decide the person's Prop 64 convictions with the county's active policy, as of today.
+    let policy = policies.get(county)
+    if (!policy) policies.set(county, policy = (await activePolicy(trx, county)).policy)
+    const decided = await redetermineStoredPerson(trx, person.id, county, policy, today, now)
+    if (decided > 0) audit.push({ action: 'determination.create', recordType: 'person', recordId: person.id, county, detail: { determinations: decided } })
     await recordAudit(trx, ctx, audit)
     stored.push({ id: caseId, personId: person.id, caseNumber })
   }

@@ -3,7 +3,7 @@ import { currentSchema, migrateToLatest } from '../../src/db/migrate.js'
 import { openTestDatabase } from '../helper.js'
 
 const TABLES = [
-  'api_clients', 'audit_events', 'convictions', 'court_cases', 'determinations', 'document_cases', 'documents',
+  'api_clients', 'audit_events', 'convictions', 'county_policies', 'court_cases', 'determinations', 'document_cases', 'documents',
   'events', 'filing_cases', 'filing_documents', 'filing_events', 'filings', 'idempotency_keys', 'jobs', 'outcomes',
   'people', 'review_runs', 'webhook_deliveries', 'webhooks'
 ]

@@ -220,6 +220,7 @@ t.test('every read and write of a record adds an audit event naming who, what an
   t.same(audit.map((a) => [a.action, a.record_type, a.record_id]), [
     ['person.create', 'person', person.id],
     ['case.create', 'court_case', id],
+    ['determination.create', 'person', person.id],
     ['case.read', 'court_case', id]
   ])
   for (const a of audit) {
@@ -244,4 +245,41 @@ t.test("a request's logs never contain the name, DOB or CII it carried", async (
   t.ok(text.includes('incoming request'), 'requests were logged')
   t.notMatch(text, /ZZTOP|UNIQUENAME|1961-07-19|Q98765432/)
   t.notMatch(text, new RegExp(key), 'nor the API key')
+})
+
+t.test("a case's Prop 64 counts are decided on intake with the county's policy, and shown with their explanation", async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({ counts: [
+      { codeSection: '11359 HS', severity: 'F', disposition: 'convicted', convictionDate: '2010-05-01', sentence: [{ kind: 'jail', length: 30, unit: 'days' }] },
+      { codeSection: '459 PC', severity: 'F', disposition: 'convicted', convictionDate: '2010-05-01' }
+    ] })
+  })
+  const [sale, burglary] = created.json().counts
+  t.equal(sale.normalizedSection, 'HS 11359')
+  t.equal(sale.determination.outcome, 'reduce_to_misdemeanor')
+  t.equal(sale.determination.remedy, 'redesignation_or_dismissal')
+  t.ok(sale.determination.citations.includes('HS 11361.8'))
+  t.equal(sale.determination.explanation.children[0].rule, 'law_floor')
+  t.equal(burglary.determination, null, 'not a Prop 64 conviction')
+})
+
+t.test('a later case that adds a prior super strike re-decides the earlier Prop 64 conviction', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const first = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
+  t.equal(first.counts[0].determination.outcome, 'reduce_to_misdemeanor')
+  await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({ case: { caseNumber: 'SCN000187' }, counts: [{ codeSection: 'PC 187', severity: 'F', disposition: 'convicted', convictionDate: '2001-03-04' }] })
+  })
+  const again = (await app.inject({ method: 'GET', url: `/v1/cases/${first.id}`, headers: bearer(key) })).json()
+  t.equal(again.counts[0].determination.outcome, 'not_eligible')
+  t.match(again.counts[0].determination.reason, /superStrike present \(PC 187 on 2001-03-04\)/)
 })

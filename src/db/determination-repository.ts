@@ -1,0 +1,116 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { DeterminationView } from '../../schemas/api/determinations.js'
+import type { Determination } from '../eligibility/policy.js'
+import { newId } from './ids.js'
+import type { Database, DeterminationsTable } from './schema.js'
+
+export type DeterminationRow = Selectable<DeterminationsTable>
+
+export function determinationRow (d: Determination, convictionId: string, county: string, reviewRunId: string | null, now: string): DeterminationRow {
+  return {
+    id: newId(),
+    conviction_id: convictionId,
+    review_run_id: reviewRunId,
+    county,
+    outcome: d.outcome,
+    remedy: d.remedy,
+    explanation: JSON.stringify(d.explanation),
+    decided_outcome: null,
+    decided_by: null,
+    decision_reason: null,
+    decided_at: null,
+    created_at: now,
+    section: d.section,
+    reason: d.reason,
+    citations: d.citations.join('; ')
+  }
+}
+
+export async function insertDeterminations (db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
+  // Chunks keep each statement under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 200) await db.insertInto('determinations').values(rows.slice(i, i + 200)).execute()
+}
+
+/** The newest determination of each conviction. */
+export async function latestDeterminations (db: Kysely<Database>, convictionIds: readonly string[]): Promise<Map<string, DeterminationRow>> {
+  const out = new Map<string, DeterminationRow>()
+  if (convictionIds.length === 0) return out
+  // Ids are time-ordered (UUIDv7), so the last row of each conviction is its newest.
+  for (let i = 0; i < convictionIds.length; i += 500) {
+    const rows = await db.selectFrom('determinations').selectAll()
+      .where('conviction_id', 'in', convictionIds.slice(i, i + 500)).orderBy('id').execute()
+    for (const r of rows) out.set(r.conviction_id, r)
+  }
+  return out
+}
+
+export interface DeterminationQuery {
+  county: string | null
+  outcome?: string | undefined
+  reviewRunId?: string | undefined
+  /** Only determinations still waiting for a deputy DA's decision. */
+  undecided?: boolean | undefined
+  limit: number
+  /** Cursor: the id of the last item of the previous page. */
+  after?: string | undefined
+}
+
+/** A page of determinations with their case and person, newest conviction data first by id order. */
+export async function listDeterminations (db: Kysely<Database>, q: DeterminationQuery) {
+  let query = db.selectFrom('determinations as d')
+    .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
+    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
+    .innerJoin('people as p', 'p.id', 'c.person_id')
+    .select([
+      'd.id', 'd.conviction_id', 'd.review_run_id', 'd.county', 'd.outcome', 'd.remedy', 'd.section', 'd.reason', 'd.citations',
+      'd.decided_outcome', 'd.decided_by', 'd.decision_reason', 'd.decided_at', 'd.created_at',
+      'c.code_section_raw', 'c.severity', 'c.conviction_date', 'c.count_order',
+      'k.id as case_id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name as person_name', 'p.dob as person_dob'
+    ])
+  if (q.county !== null) query = query.where('d.county', '=', q.county)
+  if (q.outcome) query = query.where('d.outcome', '=', q.outcome)
+  if (q.reviewRunId) query = query.where('d.review_run_id', '=', q.reviewRunId)
+  if (q.undecided) query = query.where('d.decided_outcome', 'is', null)
+  if (q.after) query = query.where('d.id', '>', q.after)
+  return query.orderBy('d.id').limit(q.limit).execute()
+}
+
+export async function findDetermination (db: Kysely<Database>, id: string, county: string | null): Promise<DeterminationRow | undefined> {
+  let query = db.selectFrom('determinations').selectAll().where('id', '=', id)
+  if (county !== null) query = query.where('county', '=', county)
+  return query.executeTakeFirst()
+}
+
+export async function recordDecision (
+  db: Kysely<Database>, id: string, decision: { outcome: string, reason: string, by: string, at: string }
+): Promise<void> {
+  await db.updateTable('determinations')
+    .set({ decided_outcome: decision.outcome, decision_reason: decision.reason, decided_by: decision.by, decided_at: decision.at })
+    .where('id', '=', id).execute()
+}
+
+type Outcome = DeterminationView['outcome']
+
+export function toDecision (row: Pick<DeterminationRow, 'decided_outcome' | 'decision_reason' | 'decided_by' | 'decided_at'>): DeterminationView['decision'] {
+  return row.decided_outcome
+    ? { outcome: row.decided_outcome as Outcome, reason: row.decision_reason ?? '', decidedBy: row.decided_by ?? '', decidedAt: row.decided_at ?? '' }
+    : null
+}
+
+export const splitCitations = (text: string | null) => (text ? text.split('; ') : [])
+
+export function toDeterminationView (row: DeterminationRow): DeterminationView {
+  return {
+    id: row.id,
+    convictionId: row.conviction_id,
+    reviewId: row.review_run_id,
+    section: row.section,
+    outcome: row.outcome as Outcome,
+    remedy: row.remedy as DeterminationView['remedy'],
+    reason: row.reason,
+    citations: splitCitations(row.citations),
+    decision: toDecision(row),
+    explanation: JSON.parse(row.explanation),
+    createdAt: row.created_at
+  }
+}
