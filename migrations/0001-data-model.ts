@@ -71,7 +71,7 @@ export const dataModel: Migration = {
       .addColumn('code_section_raw', 'text', notNull)
       .addColumn('code_section', 'text')
       .addColumn('description', 'text')
-      .addColumn('severity', 'text', notNull)
+      .addColumn('severity', 'text')
       .addColumn('disposition', 'text', notNull)
       .addColumn('conviction_date', 'text')
       .addColumn('sentence', 'text', (c) => c.notNull().defaultTo('[]'))

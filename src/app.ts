@@ -7,7 +7,10 @@ import { ErrorResponse } from '../schemas/api/common.js'
 import { authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
+import { determinationRoutes } from './api/routes/determinations.js'
 import { healthRoutes } from './api/routes/health.js'
+import { policyRoutes } from './api/routes/policies.js'
+import { reviewRoutes } from './api/routes/reviews.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { Db, DialectName } from './db/database.js'
@@ -56,6 +59,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       security: [{ apiKey: [] }],
       tags: [
         { name: 'cases', description: 'Court cases sent by DA case-management systems' },
+        { name: 'reviews', description: 'Bulk reviews of DOJ files' },
+        { name: 'determinations', description: 'Eligibility determinations and the review queue' },
+        { name: 'policy', description: "The county's Prop 64 policy" },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     }
@@ -68,6 +74,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     // Responses carry criminal-record data: never let a proxy or browser keep them.
     v1.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
     await v1.register(caseRoutes, deps)
+    await v1.register(policyRoutes, deps)
+    await v1.register(determinationRoutes, deps)
+    await v1.register(reviewRoutes, deps)
   }, { prefix: '/v1' })
 
   return app

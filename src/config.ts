@@ -13,6 +13,10 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`:memory:` for tests). */
   databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
+  /** Where uploaded files and review outputs are kept. */
+  dataDir: Type.String({ minLength: 1, default: './data' }),
+  /** Run background jobs (reviews) in this process. */
+  runJobs: Type.Boolean({ default: true }),
   logLevel: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
     Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
@@ -32,6 +36,8 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   host: 'HOST',
   port: 'PORT',
   databaseUrl: 'DATABASE_URL',
+  dataDir: 'CLEARFILE_DATA_DIR',
+  runJobs: 'CLEARFILE_RUN_JOBS',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
   shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',

@@ -4,6 +4,8 @@ import type { Config } from './config.js'
 import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateOrThrow } from './db/migrate.js'
+import { jobHandlers } from './workers/job-handlers.js'
+import { createJobRunner } from './workers/job-runner.js'
 
 export interface RunningServer {
   app: App
@@ -31,8 +33,16 @@ export async function startServer (config: Config, options: StartOptions = {}): 
       options.onBootstrapKey(key)
     }
     app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock })
-    app.addHook('onClose', async () => { await handle.destroy() })
+    const runner = config.runJobs
+      ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobHandlers({ db: handle.db, clock: systemClock, config }), log: app.log })
+      : undefined
+    // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its job, then the pool closes.
+    app.addHook('onClose', async () => {
+      await runner?.stop()
+      await handle.destroy()
+    })
     const address = await app.listen({ host: config.host, port: config.port })
+    runner?.start()
     const running = app
     let closing: Promise<void> | undefined
     const close = () => {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { sql } from 'kysely'
 import { buildApp, type App } from '../src/app.js'
@@ -7,6 +10,8 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createApiClient, type Role } from '../src/db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
+import { jobHandlers } from '../src/workers/job-handlers.js'
+import { createJobRunner } from '../src/workers/job-runner.js'
 
 /** The suite runs on SQLite unless DATABASE_URL names a PostgreSQL server; CI runs it both ways. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || ':memory:'
@@ -37,11 +42,15 @@ export interface TestApp {
   logs: string[]
   /** A new API key with this role and county (admin: any county). */
   keyFor: (role: Role, county?: string) => Promise<string>
+  /** Runs every due background job (reviews) to the end; returns how many ran. */
+  runJobs: () => Promise<number>
 }
 
 export async function buildTestApp (t: Teardown, configOverrides: Record<string, unknown> = {}): Promise<TestApp> {
   const handle = await openTestDatabase(t)
-  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', ...configOverrides } })
+  const dataDir = mkdtempSync(join(tmpdir(), 'clearfile-test-data-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', dataDir, runJobs: false, ...configOverrides } })
   const clock = fixedClock('2026-11-28T12:00:00.000Z')
   const logs: string[] = []
   const logStream = new Writable({
@@ -52,7 +61,8 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
   await app.ready()
   const keyFor = async (role: Role, county?: string) =>
     (await createApiClient(handle.db, { role, county: county ?? null }, clock.now())).key
-  return { app, handle, config, clock, logs, keyFor }
+  const runner = createJobRunner({ db: handle.db, clock, handlers: jobHandlers({ db: handle.db, clock, config }) })
+  return { app, handle, config, clock, logs, keyFor, runJobs: () => runner.drain() }
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })

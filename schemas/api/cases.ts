@@ -60,7 +60,7 @@ export const CountView = Type.Object({
   codeSection: Type.String({ description: 'As received' }),
   normalizedSection: Type.Union([Type.String(), Type.Null()], { description: 'Canonical form, e.g. `HS 11359(b)`' }),
   description: Type.Union([Type.String(), Type.Null()]),
-  severity: Type.Enum(Severities),
+  severity: Type.Union([Type.Enum(Severities), Type.Null()]),
   disposition: Type.String(),
   convictionDate: Type.Union([IsoDate, Type.Null()]),
   sentence: Type.Array(SentencePart),

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
-import { findPrincipalByKey, type Principal, type Role } from '../db/api-client-repository.js'
+import { findPrincipalByKey, normalizeCounty, type Principal, type Role } from '../db/api-client-repository.js'
 import type { AuditContext } from '../db/audit-repository.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError } from '../errors.js'
@@ -42,4 +42,21 @@ export function principalOf (request: FastifyRequest): Principal {
 /** Who did it, for which request, when: what every audit row needs. */
 export function auditContext (request: FastifyRequest, clock: Clock): AuditContext {
   return { principal: principalOf(request), requestId: request.id, now: clock.now() }
+}
+
+/**
+ * The county a request acts on: the key's own county, or for admin keys the
+ * one named in the request (required then). Naming another county with a
+ * county key is refused.
+ */
+export function actingCounty (principal: Principal, requested: string | undefined, where = '/county'): string {
+  const named = requested ? normalizeCounty(requested) : undefined
+  if (principal.county !== null) {
+    if (named !== undefined && named !== principal.county) {
+      throw new ClearfileError('CLEARFILE_ERR_COUNTY_SCOPE', undefined, [{ path: where, message: 'is not the county of this API key' }])
+    }
+    return principal.county
+  }
+  if (!named) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Admin keys must name the county', [{ path: where, message: 'is required for admin keys' }])
+  return named
 }

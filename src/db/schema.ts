@@ -46,7 +46,8 @@ export interface ConvictionsTable {
   /** Canonical form, e.g. `HS 11359(b)`; filled by the code-section normalizer. */
   code_section: string | null
   description: string | null
-  severity: 'F' | 'M' | 'I'
+  /** Null when the record does not say (a DOJ row without CONV_STAT_DESCR or type of charge). */
+  severity: 'F' | 'M' | 'I' | null
   disposition: string
   conviction_date: string | null
   sentence: string // JSON array of sentence parts

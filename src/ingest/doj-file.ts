@@ -115,6 +115,8 @@ export interface RowProblem {
 export interface DojConviction extends ConvictionFact {
   /** Which column the offense came from: CONV_OFFENSE_DESCR, DISP_OFFENSE_DESCR, OFFENSE_DESCR or COMMENT_TEXT. */
   offenseSource: string
+  /** The court as the DOJ names it (STP_ORI_DESCR, e.g. `CASC SAN FRANCISCO`). */
+  court: string | null
   sentence: SentencePart[]
   line: number
 }
@@ -222,6 +224,7 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
       section: offense.section,
       sectionText: offense.text,
       offenseSource: offense.source,
+      court: (f[COL.STP_ORI_DESCR] ?? '').trim() || null,
       severity: severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''),
       date,
       sentenceEnd: null,

@@ -1,0 +1,72 @@
+import type { Kysely, Selectable } from 'kysely'
+import { dialectOf } from './database.js'
+import type { Database, JobsTable } from './schema.js'
+
+export type JobRow = Selectable<JobsTable>
+
+export interface NewJob {
+  kind: string
+  payload: unknown
+  /** One outstanding job per key: a second enqueue with the same key is ignored. */
+  dedupeKey?: string
+  runAt: Date
+  maxAttempts?: number
+}
+
+/** Queues a job; call it with the transaction that makes the work necessary (the outbox pattern). */
+export async function enqueueJob (db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
+  await db.insertInto('jobs').values({
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    dedupe_key: job.dedupeKey ?? null,
+    run_at: job.runAt.toISOString(),
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? 10,
+    lock_owner: null,
+    locked_until: null,
+    last_error: null,
+    done_at: null,
+    created_at: now.toISOString()
+  }).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute()
+}
+
+/**
+ * Claims the next due job for `owner` until `lockMs` from now. On PostgreSQL the
+ * row is picked with FOR UPDATE SKIP LOCKED, so several workers never claim the
+ * same job; SQLite has one writer, which gives the same guarantee.
+ */
+export async function claimJob (db: Kysely<Database>, owner: string, kinds: readonly string[], now: Date, lockMs: number): Promise<JobRow | undefined> {
+  const at = now.toISOString()
+  let next = db.selectFrom('jobs').select('id')
+    .where('done_at', 'is', null)
+    .where('run_at', '<=', at)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+    .where('kind', 'in', kinds)
+    .orderBy('run_at').orderBy('id').limit(1)
+  if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
+  return db.updateTable('jobs')
+    .set((eb) => ({ lock_owner: owner, locked_until: new Date(now.getTime() + lockMs).toISOString(), attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', next)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function completeJob (db: Kysely<Database>, id: number, owner: string, now: Date): Promise<void> {
+  await db.updateTable('jobs').set({ done_at: now.toISOString(), lock_owner: null, locked_until: null, dedupe_key: null })
+    .where('id', '=', id).where('lock_owner', '=', owner).execute()
+}
+
+/** Records a failure: retried at `retryAt`, or finished for good when it is null. */
+export async function failJob (db: Kysely<Database>, id: number, owner: string, error: string, retryAt: Date | null, now: Date): Promise<void> {
+  await db.updateTable('jobs').set({
+    last_error: error.slice(0, 2000),
+    lock_owner: null,
+    locked_until: null,
+    ...(retryAt ? { run_at: retryAt.toISOString() } : { done_at: now.toISOString(), dedupe_key: null })
+  }).where('id', '=', id).where('lock_owner', '=', owner).execute()
+}
+
+/** Keeps a long job's claim alive. */
+export async function extendJobLock (db: Kysely<Database>, id: number, owner: string, until: Date): Promise<void> {
+  await db.updateTable('jobs').set({ locked_until: until.toISOString() }).where('id', '=', id).where('lock_owner', '=', owner).execute()
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Clock } from '../clock.js'
+import { claimJob, completeJob, extendJobLock, failJob, type JobRow } from '../db/job-repository.js'
+import type { Database } from '../db/schema.js'
+
+/** Does one job. Throwing fails the attempt; it is retried with backoff until max_attempts. */
+export type JobHandler = (job: JobRow, context: { signal: AbortSignal, heartbeat: () => Promise<void> }) => Promise<void>
+
+export interface JobRunnerOptions {
+  db: Kysely<Database>
+  clock: Clock
+  handlers: Record<string, JobHandler>
+  /** How long a claim lasts without a heartbeat before another worker may take the job. */
+  lockMs?: number
+  pollMs?: number
+  log?: { error: (obj: object, msg: string) => void }
+}
+
+export interface JobRunner {
+  /** Runs due jobs until none is due; returns how many ran. For tests and one-shot commands. */
+  drain: () => Promise<number>
+  start: () => void
+  /** Stops polling and waits for the running job to finish. */
+  stop: () => Promise<void>
+  readonly owner: string
+}
+
+/** Exponential backoff with full jitter, capped at an hour. */
+export function backoffMs (attempt: number): number {
+  const cap = Math.min(3_600_000, 1000 * 2 ** Math.min(attempt, 20))
+  return Math.floor(cap / 2 + Math.random() * cap / 2)
+}
+
+export function createJobRunner (options: JobRunnerOptions): JobRunner {
+  const owner = `worker-${randomUUID()}`
+  const lockMs = options.lockMs ?? 60_000
+  const kinds = Object.keys(options.handlers)
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<boolean> | undefined
+  let stopped = false
+
+  async function runOne (): Promise<boolean> {
+    const now = options.clock.now()
+    const job = await claimJob(options.db, owner, kinds, now, lockMs)
+    if (!job) return false
+    const heartbeat = () => extendJobLock(options.db, job.id, owner, new Date(options.clock.now().getTime() + lockMs))
+    try {
+      await options.handlers[job.kind]!(job, { signal: controller.signal, heartbeat })
+      await completeJob(options.db, job.id, owner, options.clock.now())
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err)
+      options.log?.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed')
+      const retryAt = job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
+      await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
+    }
+    return true
+  }
+
+  const tick = async () => {
+    if (stopped) return
+    try {
+      while (!stopped) {
+        running = runOne()
+        if (!(await running)) break
+      }
+    } catch (err) {
+      options.log?.error({ err: (err as Error).message }, 'job runner tick failed')
+    } finally {
+      running = undefined
+      if (!stopped) timer = setTimeout(tick, options.pollMs ?? 500)
+    }
+  }
+
+  return {
+    owner,
+    async drain () {
+      let n = 0
+      while (await runOne()) n++
+      return n
+    },
+    start () {
+      stopped = false
+      timer = setTimeout(tick, 0)
+    },
+    async stop () {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      controller.abort()
+      await running?.catch(() => undefined)
+    }
+  }
+}
