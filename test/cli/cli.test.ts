@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,4 +70,31 @@ t.test('serve migrates a new SQLite file, prints an admin key, answers /healthz 
   child.kill('SIGTERM')
   t.equal(await exited, 0)
   t.match(out, /shutting down/)
+})
+
+t.test('review writes determinations, summary and errors, takes a gogen options file as --policy, and exits non-zero on a file it cannot read', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-review-'))
+  const { generateDojFile } = await import('../../bench/generate-doj.js')
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 2000, seed: 4, header: true })
+  const options = join(d, 'gogen.json')
+  writeFileSync(options, JSON.stringify({ baselineEligibility: { dismiss: ['11357', '11358', '11359', '11360'], reduce: [] }, additionalRelief: {} }))
+  const res = run(['review', '--doj', file, '--county', 'San Francisco', '--as-of', '2026-11-28', '--policy', options, '--out', join(d, 'out')])
+  t.equal(res.status, 0, res.stderr)
+  t.match(res.stdout, /2000 rows read/)
+  const summary = JSON.parse(readFileSync(join(d, 'out', 'summary.json'), 'utf8'))
+  t.equal(summary.policy.name, 'gogen eligibility options')
+  t.same(Object.keys(summary.convictionsByOutcome), ['dismiss_and_seal'], 'gogen dismisses everything in its dismiss list')
+  t.ok(existsSync(join(d, 'out', 'errors.csv')))
+
+  const missing = run(['review', '--doj', join(d, 'nope.csv'), '--county', 'X', '--as-of', '2026-11-28', '--out', join(d, 'o2')])
+  t.equal(missing.status, 1)
+  t.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/)
+  writeFileSync(join(d, 'empty.csv'), '')
+  const empty = run(['review', '--doj', join(d, 'empty.csv'), '--county', 'X', '--as-of', '2026-11-28', '--out', join(d, 'o3')])
+  t.equal(empty.status, 2)
+  t.match(empty.stderr, /clearfile: the file is empty/)
+  const badDate = run(['review', '--doj', file, '--county', 'X', '--as-of', '2026-13-01', '--out', join(d, 'o4')])
+  t.equal(badDate.status, 1)
+  t.match(badDate.stderr, /--as-of 2026-13-01 is not a YYYY-MM-DD date/)
 })
