@@ -55,6 +55,19 @@ export function assertDrawable (text: string, where: string): void {
   }
 }
 
+/**
+ * pdf-lib parses the font file again for every document that embeds it; the
+ * parse is most of the cost of a Unicode name. This fontkit hands back the one
+ * parsed DejaVu Serif (each document still gets its own subset).
+ */
+const parsedOnceFontkit = {
+  create (data: Uint8Array, postscriptName?: string) {
+    const shipped = unicodeSerif()
+    if (data === shipped.bytes) return shipped.font
+    return (fontkit as unknown as { create: (d: Uint8Array, n?: string) => unknown }).create(data, postscriptName)
+  }
+}
+
 export interface PaperFonts {
   regular: PDFFont
   bold: PDFFont
@@ -72,7 +85,7 @@ export async function paperFonts (doc: PDFDocument): Promise<PaperFonts> {
     async forText (text, isBold = false) {
       if (isWinAnsi(text)) return isBold ? bold : regular
       if (!unicode) {
-        doc.registerFontkit(fontkit as never)
+        doc.registerFontkit(parsedOnceFontkit as never)
         // A fixed name (no random subset tag) keeps the same inputs giving the same bytes.
         unicode = await doc.embedFont(unicodeSerif().bytes, { subset: true, customName: 'CLRFIL+DejaVuSerif' })
       }

@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib'
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
 import { paperFonts, type PaperFonts } from './fonts.js'
 
@@ -20,6 +21,49 @@ const RULE_RIGHT = 576
 const FONT_SIZE = 12
 const FOOTER_SIZE = 10
 const BLACK = rgb(0, 0, 0)
+const ONE_DIGIT = Array.from({ length: 9 }, (_, i) => String(i + 1)).join('\n')
+const TWO_DIGITS = Array.from({ length: LINES_PER_PAGE - 9 }, (_, i) => String(i + 10)).join('\n')
+
+/**
+ * Text widths from per-character advance widths, cached per font. pdf-lib's own
+ * measure adds kerning pairs on every call, and wrapping measures each line
+ * word by word, which made measuring the slowest part of a document; drawing
+ * does not kern, so this is also the width actually drawn.
+ */
+const advanceCache = new WeakMap<PDFFont, Map<string, number>>()
+export function textWidth (font: PDFFont, text: string, size = FONT_SIZE): number {
+  let widths = advanceCache.get(font)
+  if (!widths) advanceCache.set(font, widths = new Map())
+  let total = 0
+  for (const ch of text) {
+    let w = widths.get(ch)
+    if (w === undefined) widths.set(ch, w = font.widthOfTextAtSize(ch, 1000))
+    total += w
+  }
+  return total * size / 1000
+}
+
+interface ContentStreamInternals {
+  getUnencodedContents: () => Uint8Array
+  contentsCache: { access: () => Uint8Array, invalidate: () => void }
+}
+
+/**
+ * pdf-lib compresses content streams with pako, in JavaScript, allocating fresh
+ * windows for each stream; that was a third of the time of a document. The same
+ * zlib format from Node's native zlib is several times faster and allocates
+ * outside the JS heap. (This reaches into pdf-lib's PDFPage.contentStream and
+ * PDFFlateStream.contentsCache, both stable in pdf-lib 1.17.)
+ */
+function deflateNatively (page: PDFPage): void {
+  const stream = (page as unknown as { contentStream?: ContentStreamInternals }).contentStream
+  if (!stream || typeof stream.getUnencodedContents !== 'function' || !stream.contentsCache) return
+  let bytes: Uint8Array | undefined
+  stream.contentsCache = {
+    access: () => (bytes ??= deflateSync(stream.getUnencodedContents())),
+    invalidate: () => { bytes = undefined }
+  }
+}
 
 /** Baseline of numbered line `n` (1-28). */
 export const baselineOf = (line: number) => FIRST_BASELINE - (line - 1) * LINE_PITCH
@@ -61,6 +105,9 @@ export class PleadingWriter {
 
   static async create (meta: PaperMetadata): Promise<PleadingWriter> {
     const doc = await PDFDocument.create({ updateMetadata: false })
+    // Embedded font files are compressed through this too: use native zlib for them as for content streams.
+    const context = doc.context as unknown as { flateStream: (contents: Uint8Array, dict?: Record<string, unknown>) => unknown, stream: (contents: Uint8Array, dict: Record<string, unknown>) => unknown }
+    context.flateStream = (contents, dict = {}) => context.stream(deflateSync(contents), { ...dict, Filter: 'FlateDecode' })
     doc.setTitle(meta.title)
     doc.setSubject(meta.subject ?? meta.title)
     doc.setCreator('clearfile')
@@ -78,10 +125,11 @@ export class PleadingWriter {
   newPage (): void {
     const page = this.doc.addPage([PAGE.width, PAGE.height])
     const { regular } = this.fonts
-    for (let n = 1; n <= LINES_PER_PAGE; n++) {
-      const label = String(n)
-      page.drawText(label, { x: NUMBER_RIGHT - regular.widthOfTextAtSize(label, FONT_SIZE), y: baselineOf(n), size: FONT_SIZE, font: regular, color: BLACK })
-    }
+    // The numbers 1-9 and 10-28 as two right-aligned columns, each one multi-line text: a page's
+    // numbers cost two text operations instead of 28.
+    const digit = regular.widthOfTextAtSize('0', FONT_SIZE)
+    page.drawText(ONE_DIGIT, { x: NUMBER_RIGHT - digit, y: baselineOf(1), size: FONT_SIZE, lineHeight: LINE_PITCH, font: regular, color: BLACK })
+    page.drawText(TWO_DIGITS, { x: NUMBER_RIGHT - 2 * digit, y: baselineOf(10), size: FONT_SIZE, lineHeight: LINE_PITCH, font: regular, color: BLACK })
     const top = PAGE.height
     const bottom = 0
     for (const x of RULE_LEFT) page.drawLine({ start: { x, y: top }, end: { x, y: bottom }, thickness: 0.75, color: BLACK })
@@ -103,13 +151,16 @@ export class PleadingWriter {
   /** Splits text into lines that fit `width` at 12 pt (words longer than a line are broken). */
   wrap (text: string, font: PDFFont, width: number, firstIndent = 0): string[] {
     const out: string[] = []
+    const space = textWidth(font, ' ')
     for (const paragraph of text.split('\n')) {
       let current = ''
+      let currentWidth = 0
       let avail = width - (out.length === 0 ? firstIndent : 0)
       for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
-        const candidate = current === '' ? word : `${current} ${word}`
-        if (font.widthOfTextAtSize(candidate, FONT_SIZE) <= avail) {
-          current = candidate
+        const wordWidth = textWidth(font, word)
+        if (current === '' ? wordWidth <= avail : currentWidth + space + wordWidth <= avail) {
+          currentWidth = current === '' ? wordWidth : currentWidth + space + wordWidth
+          current = current === '' ? word : `${current} ${word}`
           continue
         }
         if (current !== '') {
@@ -117,14 +168,15 @@ export class PleadingWriter {
           avail = width
         }
         let rest = word
-        while (font.widthOfTextAtSize(rest, FONT_SIZE) > avail) {
+        while (textWidth(font, rest) > avail) {
           let cut = rest.length - 1
-          while (cut > 1 && font.widthOfTextAtSize(rest.slice(0, cut), FONT_SIZE) > avail) cut--
+          while (cut > 1 && textWidth(font, rest.slice(0, cut)) > avail) cut--
           out.push(rest.slice(0, cut))
           rest = rest.slice(cut)
           avail = width
         }
         current = rest
+        currentWidth = textWidth(font, rest)
       }
       out.push(current)
     }
@@ -142,7 +194,7 @@ export class PleadingWriter {
     const font = await this.fonts.forText(text, options.bold)
     const x0 = options.x ?? TEXT_LEFT
     const width = options.width ?? TEXT_RIGHT - x0
-    const w = font.widthOfTextAtSize(text, FONT_SIZE)
+    const w = textWidth(font, text)
     const x = options.align === 'center' ? x0 + (width - w) / 2 : options.align === 'right' ? x0 + width - w : x0
     this.#page.drawText(text, { x, y, size: FONT_SIZE, font, color: BLACK })
   }
@@ -152,12 +204,29 @@ export class PleadingWriter {
     const font = await this.fonts.forText(text, options.bold)
     const x0 = options.x ?? TEXT_LEFT
     const width = options.width ?? TEXT_RIGHT - x0
-    const lines = this.wrap(text, font, width, options.firstIndent ?? 0)
-    for (const [i, line] of lines.entries()) {
-      if (this.line > LINES_PER_PAGE) this.newPage()
-      const indent = i === 0 ? options.firstIndent ?? 0 : 0
-      await this.drawOn(this.line, line, { ...options, x: x0 + indent, width: width - indent })
-      this.line++
+    const indent = options.firstIndent ?? 0
+    const lines = this.wrap(text, font, width, indent)
+    if (options.align === 'center' || options.align === 'right') {
+      for (const line of lines) {
+        if (this.line > LINES_PER_PAGE) this.newPage()
+        await this.drawOn(this.line++, line, { ...options, x: x0, width })
+      }
+    } else {
+      // Left-aligned lines on one page go out as one multi-line text operation.
+      let i = 0
+      if (indent > 0 && lines.length > 0) {
+        if (this.line > LINES_PER_PAGE) this.newPage()
+        await this.drawOn(this.line++, lines[0]!, { ...options, x: x0 + indent, width: width - indent })
+        i = 1
+      }
+      while (i < lines.length) {
+        if (this.line > LINES_PER_PAGE) this.newPage()
+        const room = LINES_PER_PAGE - this.line + 1
+        const chunk = lines.slice(i, i + room)
+        this.#page.drawText(chunk.join('\n'), { x: x0, y: baselineOf(this.line), size: FONT_SIZE, lineHeight: LINE_PITCH, font, color: BLACK })
+        this.line += chunk.length
+        i += chunk.length
+      }
     }
     if (this.line > LINES_PER_PAGE) this.newPage()
   }
@@ -168,11 +237,13 @@ export class PleadingWriter {
     const footerFont = await this.fonts.forText(this.#meta.footer)
     for (const [i, page] of this.doc.getPages().entries()) {
       const number = String(i + 1)
-      page.drawText(number, { x: (PAGE.width - regular.widthOfTextAtSize(number, FONT_SIZE)) / 2, y: 44, size: FONT_SIZE, font: regular, color: BLACK })
+      page.drawText(number, { x: (PAGE.width - textWidth(regular, number)) / 2, y: 44, size: FONT_SIZE, font: regular, color: BLACK })
       page.drawLine({ start: { x: TEXT_LEFT, y: 38 }, end: { x: TEXT_RIGHT, y: 38 }, thickness: 0.75, color: BLACK })
-      const w = footerFont.widthOfTextAtSize(this.#meta.footer, FOOTER_SIZE)
+      const w = textWidth(footerFont, this.#meta.footer, FOOTER_SIZE)
       page.drawText(this.#meta.footer, { x: (PAGE.width - w) / 2, y: 26, size: FOOTER_SIZE, font: footerFont, color: BLACK })
     }
-    return this.doc.save({ useObjectStreams: false })
+    for (const page of this.doc.getPages()) deflateNatively(page)
+    // pdf-lib yields to the event loop every 50 objects while saving; a document is small, so write it in one go.
+    return this.doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY })
   }
 }

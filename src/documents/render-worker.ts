@@ -1,0 +1,6 @@
+import { serveWorkerTasks } from '../workers/worker-pool.js'
+import { renderDocument, type RenderTask } from './render.js'
+import type { RenderedDocument } from './court-papers.js'
+
+/** A rendering worker: each task is one court paper. */
+await serveWorkerTasks<RenderTask, RenderedDocument>((task) => renderDocument(task))
