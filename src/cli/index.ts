@@ -7,6 +7,9 @@ import { migrateOrThrow } from '../db/migrate.js'
 import { isClearfileError } from '../errors.js'
 import { DEFAULT_POLICY, loadPolicy } from '../eligibility/policies.js'
 import { reviewDojFile } from '../ingest/doj-review.js'
+import { loadDaProfiles, profileFor } from '../documents/da-profiles.js'
+import { createRenderer } from '../documents/render.js'
+import { ReviewMotionWriter, type MotionScope } from '../documents/review-motions.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { startServer } from '../server.js'
 
@@ -124,9 +127,21 @@ program.command('review')
   .option('--policy <file or name>', 'county policy: a policy file, a gogen eligibility-options file, or statewide-default | dismiss-all | la-pilot')
   .requiredOption('--out <dir>', 'where determinations.csv, summary.json and errors.csv go')
   .option('--workers <n>', 'worker threads (default: one per core)')
-  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string }) => {
+  .option('--motions <scope>', 'also write court papers into <out>/motions/: case | person | bulk', (v: string) => {
+    if (!['case', 'person', 'bulk'].includes(v)) throw new InvalidArgumentError('use case, person or bulk')
+    return v as MotionScope
+  })
+  .option('--profiles <file>', 'DA profiles file (JSON list, schemas/da-profile.ts) for --motions (env CLEARFILE_DA_PROFILES)')
+  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string, motions?: MotionScope, profiles?: string }) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf))) throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
     const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
+    let motions: ReviewMotionWriter | undefined
+    const renderer = flags.motions ? createRenderer() : undefined
+    if (flags.motions) {
+      const profilesFile = flags.profiles ?? process.env.CLEARFILE_DA_PROFILES
+      if (!profilesFile) throw new InvalidArgumentError('--motions needs --profiles <file> (or CLEARFILE_DA_PROFILES): the DA office that signs the papers')
+      motions = new ReviewMotionWriter({ outDir: flags.out, scope: flags.motions, profile: profileFor(loadDaProfiles(profilesFile), flags.county), date: flags.asOf, renderer: renderer! })
+    }
     const tty = process.stderr.isTTY
     let lastDraw = 0
     const result = await reviewDojFile({
@@ -136,6 +151,7 @@ program.command('review')
       policy,
       outDir: flags.out,
       ...(flags.workers !== undefined ? { workers: Number(flags.workers) } : {}),
+      ...(motions ? { onBatch: (batch) => motions.add(batch.subjects ?? []) } : {}),
       onProgress: tty
         ? ({ bytesRead, totalBytes, rowsRead }) => {
             const now = Date.now()
@@ -151,10 +167,12 @@ program.command('review')
       throw err
     })
     if (tty) process.stderr.write('\n')
+    const documents = motions ? await motions.finish().finally(() => renderer?.close()) : 0
     const s = result.summary
     process.stdout.write(`${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
       `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
-      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') + `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv\n`)
+      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') + `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
+      (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') + '\n')
     if (!result.ok) {
       process.stderr.write(`clearfile: ${result.reason}\n`)
       process.exitCode = 2

@@ -98,3 +98,34 @@ t.test('review writes determinations, summary and errors, takes a gogen options 
   t.equal(badDate.status, 1)
   t.match(badDate.stderr, /--as-of 2026-13-01 is not a YYYY-MM-DD date/)
 })
+
+t.test('review --motions writes each case’s motion and proposed order, content-named, with a manifest; the same run gives the same files', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-motions-'))
+  const { generateDojFile } = await import('../../bench/generate-doj.js')
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 1500, seed: 8 })
+  const profiles = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
+  const manifests: string[] = []
+  for (const out of ['a', 'b']) {
+    const res = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, out), '--motions', 'case', '--profiles', profiles])
+    t.equal(res.status, 0, res.stderr)
+    manifests.push(readFileSync(join(d, out, 'motions', 'manifest.csv'), 'utf8'))
+  }
+  t.equal(manifests[0], manifests[1], 'deterministic: same names, same hashes')
+  const rows = manifests[0]!.trimEnd().split('\n').slice(1).map((l) => l.split(','))
+  t.ok(rows.length >= 10)
+  t.equal(rows.filter((r) => r[1] === 'motion').length, rows.filter((r) => r[1] === 'proposed_order').length, 'a proposed order with every motion')
+  const { createHash } = await import('node:crypto')
+  for (const r of rows.slice(0, 6)) {
+    const bytes = readFileSync(join(d, 'a', 'motions', r[0]!))
+    t.equal(createHash('sha256').update(bytes).digest('hex'), r[4], `${r[0]} is named by its content`)
+    t.ok(Number(r[5]) >= 2)
+  }
+  const bulk = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'bulk'), '--motions', 'bulk', '--profiles', profiles])
+  t.equal(bulk.status, 0, bulk.stderr)
+  const bulkRows = readFileSync(join(d, 'bulk', 'motions', 'manifest.csv'), 'utf8').trimEnd().split('\n').slice(1)
+  t.same(bulkRows.map((l) => l.split(',')[1]), ['motion', 'schedule'], 'one bulk motion and its schedule for the one court')
+  const noProfiles = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'c'), '--motions', 'case'])
+  t.equal(noProfiles.status, 1)
+  t.match(noProfiles.stderr, /--motions needs --profiles/)
+})

@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Determination } from '../eligibility/policy.js'
+import type { Relief } from '../eligibility/prop64-floor.js'
+import type { DojSubject } from '../ingest/doj-file.js'
+import { csvLine } from '../ingest/doj-review-batch.js'
+import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument } from './court-papers.js'
+import type { Renderer, RenderTask } from './render.js'
+
+export type MotionScope = 'case' | 'person' | 'bulk'
+export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
+
+interface Packet { person: PaperPerson, court: string, cases: PaperCase[] }
+
+/** A decided DOJ subject as court papers see it: the person, and their cases grouped by court. */
+export function papersOf (subject: DojSubject, determinations: Determination[]): { person: PaperPerson, byCourt: Map<string, PaperCase[]> } {
+  const byConviction = new Map(subject.record.convictions.map((c) => [c.id, c]))
+  const cases = new Map<string, { court: string, case: PaperCase }>()
+  for (const d of determinations) {
+    if (d.outcome === 'needs_review' || d.outcome === 'not_eligible') continue
+    const c = byConviction.get(d.convictionId)!
+    const caseNumber = c.caseNumber ?? `${subject.record.subjectId}/${c.id.slice(0, 6)}`
+    const court = c.court ?? `${c.county ?? ''} SUPERIOR COURT`.trim()
+    const key = `${court}\u0000${caseNumber}`
+    let entry = cases.get(key)
+    if (!entry) cases.set(key, entry = { court, case: { caseNumber, court, counts: [] } })
+    entry.case.counts.push({
+      countOrder: c.id, section: d.section, severity: c.severity, convictionDate: c.date,
+      outcome: d.outcome as Relief, remedy: d.remedy, citations: d.citations
+    })
+  }
+  const byCourt = new Map<string, PaperCase[]>()
+  for (const { court, case: k } of cases.values()) {
+    const list = byCourt.get(court) ?? []
+    list.push(k)
+    byCourt.set(court, list)
+  }
+  return { person: { name: subject.name, aliases: [], dob: subject.record.dob }, byCourt }
+}
+
+/**
+ * Writes the court papers of a review into `<dir>/motions/` with a
+ * `manifest.csv`: a motion and a proposed order per court case (scope `case`)
+ * or per person and court (`person`), or one bulk motion and Schedule A per
+ * court (`bulk`). Rendering runs on the renderer's worker pool while the review
+ * goes on.
+ */
+export class ReviewMotionWriter {
+  readonly #dir: string
+  readonly #scope: MotionScope
+  readonly #profile: DaProfile
+  readonly #date: string
+  readonly #renderer: Renderer
+  readonly #bulk = new Map<string, Array<{ person: PaperPerson, case: PaperCase }>>()
+  readonly #pending = new Set<Promise<void>>()
+  readonly #rows: string[][] = []
+  #opened = false
+
+  constructor (options: { outDir: string, scope: MotionScope, profile: DaProfile, date: string, renderer: Renderer }) {
+    this.#dir = join(options.outDir, 'motions')
+    this.#scope = options.scope
+    this.#profile = options.profile
+    this.#date = options.date
+    this.#renderer = options.renderer
+  }
+
+  get documents (): number { return this.#rows.length }
+
+  async #open (): Promise<void> {
+    if (!this.#opened) await mkdir(this.#dir, { recursive: true })
+    this.#opened = true
+  }
+
+  /** Takes a batch of decided subjects; returns once their papers are queued (not yet written). */
+  async add (subjects: ReadonlyArray<{ subject: DojSubject, determinations: Determination[] }>): Promise<void> {
+    for (const { subject, determinations } of subjects) {
+      const { person, byCourt } = papersOf(subject, determinations)
+      for (const [court, cases] of byCourt) {
+        if (this.#scope === 'bulk') {
+          const list = this.#bulk.get(court) ?? []
+          for (const c of cases) list.push({ person, case: c })
+          this.#bulk.set(court, list)
+        } else if (this.#scope === 'person') {
+          await this.#queuePacket({ person, court, cases }, subject.record.subjectId)
+        } else {
+          for (const c of cases) await this.#queuePacket({ person, court, cases: [c] }, subject.record.subjectId)
+        }
+      }
+    }
+  }
+
+  async #queuePacket (packet: Packet, subjectId: string): Promise<void> {
+    const input = { profile: this.#profile, person: packet.person, cases: packet.cases, date: this.#date }
+    const stem = this.#scope === 'person' ? `${safe(subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
+    const people = 1
+    const caseNumbers = packet.cases.map((c) => c.caseNumber)
+    for (const kind of ['motion', 'proposed_order'] as const) await this.#queue({ kind, input }, `${stem}-${kind}`, people, caseNumbers)
+  }
+
+  async #queue (task: RenderTask, stem: string, people: number, caseNumbers: string[]): Promise<void> {
+    const p: Promise<void> = this.#renderer.render(task).then((doc) => this.#write(doc, stem, people, caseNumbers)).finally(() => this.#pending.delete(p))
+    this.#pending.add(p)
+    // Bounded: a large review must not queue every document in memory.
+    while (this.#pending.size >= Math.max(2, this.#renderer.threads) * 8) await Promise.race(this.#pending)
+  }
+
+  async #write (doc: RenderedDocument, stem: string, people: number, caseNumbers: string[]): Promise<void> {
+    const file = `${stem}-${doc.sha256.slice(0, 12)}.pdf`
+    await this.#open()
+    await writeFile(join(this.#dir, file), doc.bytes)
+    this.#rows.push([file, doc.kind, String(people), caseNumbers.join('; '), doc.sha256, String(doc.pages)])
+  }
+
+  /** Renders what waits for the end (bulk motions) and writes the manifest, sorted by file so the same run gives the same manifest. */
+  async finish (): Promise<number> {
+    await this.#open()
+    for (const [court, entries] of this.#bulk) {
+      const input = { profile: this.#profile, court, entries, date: this.#date }
+      const people = new Set(entries.map((e) => `${e.person.name}|${e.person.dob}`)).size
+      const caseNumbers = entries.map((e) => e.case.caseNumber)
+      await this.#queue({ kind: 'bulk_motion', input }, `bulk-${safe(court)}-motion`, people, caseNumbers)
+      await this.#queue({ kind: 'schedule', input }, `bulk-${safe(court)}-schedule`, people, caseNumbers)
+    }
+    await Promise.all(this.#pending)
+    this.#rows.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0))
+    await writeFile(join(this.#dir, 'manifest.csv'), csvLine(MANIFEST_COLUMNS) + this.#rows.map((r) => csvLine(r)).join(''))
+    return this.#rows.length
+  }
+}
+
+/** A file-name-safe form of a case number or court name. */
+const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'x'
+
