@@ -8,6 +8,7 @@ import { authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
 import { determinationRoutes } from './api/routes/determinations.js'
+import { documentRoutes } from './api/routes/documents.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
 import { reviewRoutes } from './api/routes/reviews.js'
@@ -62,6 +63,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
         { name: 'reviews', description: 'Bulk reviews of DOJ files' },
         { name: 'determinations', description: 'Eligibility determinations and the review queue' },
         { name: 'policy', description: "The county's Prop 64 policy" },
+        { name: 'documents', description: 'Court papers: motions, proposed orders, bulk motions and schedules' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     }
@@ -77,6 +79,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     await v1.register(policyRoutes, deps)
     await v1.register(determinationRoutes, deps)
     await v1.register(reviewRoutes, deps)
+    await v1.register(documentRoutes, deps)
   }, { prefix: '/v1' })
 
   return app

@@ -15,6 +15,8 @@ export const ConfigSchema = Type.Object({
   databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
   /** Where uploaded files and review outputs are kept. */
   dataDir: Type.String({ minLength: 1, default: './data' }),
+  /** The DA profiles file (JSON list, schemas/da-profile.ts): who signs each county's court papers. */
+  daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Run background jobs (reviews) in this process. */
   runJobs: Type.Boolean({ default: true }),
   logLevel: Type.Union([
@@ -37,6 +39,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   port: 'PORT',
   databaseUrl: 'DATABASE_URL',
   dataDir: 'CLEARFILE_DATA_DIR',
+  daProfilesFile: 'CLEARFILE_DA_PROFILES',
   runJobs: 'CLEARFILE_RUN_JOBS',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',

@@ -1,0 +1,57 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Kysely } from 'kysely'
+import { newId } from '../db/ids.js'
+import type { Database, DocumentsTable } from '../db/schema.js'
+import type { RenderedDocument } from './court-papers.js'
+
+/** Where a document's bytes live, by their SHA-256: the same paper is stored once. */
+export const storageKeyOf = (sha256: string) => `documents/${sha256.slice(0, 2)}/${sha256}.pdf`
+
+export interface StoredDocument {
+  id: string
+  sha256: string
+  created: boolean
+}
+
+/**
+ * Stores a rendered paper content-addressed under `dataDir` (written to a
+ * temporary name, then renamed, so a reader never sees half a file) and records
+ * it with the cases it concerns. A paper already stored for the county is
+ * reused, not duplicated.
+ */
+export async function storeDocument (
+  db: Kysely<Database>, dataDir: string,
+  doc: RenderedDocument & { kind: DocumentsTable['kind'] },
+  meta: { county: string, scope: DocumentsTable['scope'], reviewRunId: string | null, caseIds: string[], now: string }
+): Promise<StoredDocument> {
+  const key = storageKeyOf(doc.sha256)
+  const path = join(dataDir, key)
+  const exists = await stat(path).then(() => true, () => false)
+  if (!exists) {
+    await mkdir(dirname(path), { recursive: true })
+    const tmp = `${path}.${process.pid}.${newId()}.tmp`
+    await writeFile(tmp, doc.bytes)
+    await rename(tmp, path)
+  }
+  return db.transaction().execute(async (trx) => {
+    const found = await trx.selectFrom('documents').select('id')
+      .where('county', '=', meta.county).where('sha256', '=', doc.sha256).where('kind', '=', doc.kind).executeTakeFirst()
+    const id = found?.id ?? newId()
+    if (!found) {
+      await trx.insertInto('documents').values({
+        id, county: meta.county, kind: doc.kind, scope: meta.scope, sha256: doc.sha256, pages: doc.pages,
+        bytes: doc.bytes.length, storage_key: key, review_run_id: meta.reviewRunId, created_at: meta.now
+      }).execute()
+    }
+    for (const caseId of meta.caseIds) {
+      await trx.insertInto('document_cases').values({ document_id: id, case_id: caseId })
+        .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing()).execute()
+    }
+    return { id, sha256: doc.sha256, created: !found }
+  })
+}
+
+export async function readDocumentBytes (dataDir: string, storageKey: string): Promise<Buffer> {
+  return readFile(join(dataDir, storageKey))
+}

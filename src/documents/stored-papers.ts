@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely'
+import { latestDeterminations, splitCitations } from '../db/determination-repository.js'
+import { parseJsonColumn } from '../db/json.js'
+import type { Database } from '../db/schema.js'
+import type { Relief, Remedy } from '../eligibility/prop64-floor.js'
+import { grantableCounts, type PaperCase, type PaperPerson } from './court-papers.js'
+
+export interface StoredCasePapers {
+  caseId: string
+  personId: string
+  court: string
+  person: PaperPerson
+  case: PaperCase
+}
+
+/**
+ * A stored case as court papers need it: the person, and each count with its
+ * newest determination — a deputy DA's decision where there is one, else the
+ * engine's outcome. Undefined when no count of the case is granted relief.
+ */
+export async function storedCasePapers (db: Kysely<Database>, caseId: string): Promise<StoredCasePapers | undefined> {
+  const row = await db.selectFrom('court_cases as k').innerJoin('people as p', 'p.id', 'k.person_id')
+    .select(['k.id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name', 'p.aliases', 'p.dob'])
+    .where('k.id', '=', caseId).executeTakeFirst()
+  if (!row) return undefined
+  const counts = await db.selectFrom('convictions').selectAll().where('case_id', '=', caseId).orderBy('count_order').execute()
+  const latest = await latestDeterminations(db, counts.map((c) => c.id))
+  const paperCase: PaperCase = {
+    caseNumber: row.case_number,
+    court: row.court_id,
+    counts: counts.flatMap((c) => {
+      const d = latest.get(c.id)
+      if (!d) return []
+      return [{
+        countOrder: c.count_order,
+        section: d.section ?? c.code_section ?? c.code_section_raw,
+        severity: c.severity,
+        convictionDate: c.conviction_date,
+        outcome: (d.decided_outcome ?? d.outcome) as Relief,
+        remedy: d.remedy as Remedy,
+        citations: splitCitations(d.citations)
+      }]
+    })
+  }
+  if (grantableCounts(paperCase).length === 0) return undefined
+  return {
+    caseId: row.id,
+    personId: row.person_id,
+    court: row.court_id,
+    person: { name: row.name, aliases: parseJsonColumn<string[]>(row.aliases, []), dob: row.dob },
+    case: paperCase
+  }
+}
