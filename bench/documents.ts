@@ -62,7 +62,7 @@ async function run (threads: number): Promise<{ perSecond: number, bytes: number
     for (let i = 0; i < DOCS; i++) {
       const p: Promise<void> = renderer.render(task(i)).then((doc) => { bytes += doc.bytes.length; pages += doc.pages; inFlight.delete(p) })
       inFlight.add(p)
-      if (inFlight.size >= Math.max(1, threads) * 8) await Promise.race(inFlight)
+      if (inFlight.size >= Math.max(1, threads) * 32) await Promise.race(inFlight)
     }
     await Promise.all(inFlight)
     const seconds = (performance.now() - started) / 1000

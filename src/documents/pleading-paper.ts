@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib'
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+import { PDFDocument, PDFName, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib'
 import { paperFonts, type PaperFonts } from './fonts.js'
 
 /*
@@ -21,8 +21,36 @@ const RULE_RIGHT = 576
 const FONT_SIZE = 12
 const FOOTER_SIZE = 10
 const BLACK = rgb(0, 0, 0)
-const ONE_DIGIT = Array.from({ length: 9 }, (_, i) => String(i + 1)).join('\n')
-const TWO_DIGITS = Array.from({ length: LINES_PER_PAGE - 9 }, (_, i) => String(i + 10)).join('\n')
+
+/** Baseline of numbered line `n` (1-28). */
+export const baselineOf = (line: number) => FIRST_BASELINE - (line - 1) * LINE_PITCH
+
+/*
+ * What every page shares — the 28 line numbers, the double rule at the left, the
+ * rule at the right and the footer's rule — is one content stream, written and
+ * compressed once per process and added to each page by reference, with the
+ * page's font resource named to match. Pages then only carry their own text.
+ */
+const BACKGROUND_FONT = 'CfPaper'
+const DIGIT_WIDTH = 6 // Times-Roman "0" at 12 pt: 500/1000 em
+const BACKGROUND = (() => {
+  const column = (from: number, to: number, x: number) => {
+    let ops = `BT /${BACKGROUND_FONT} ${FONT_SIZE} Tf ${LINE_PITCH} TL 1 0 0 1 ${x} ${baselineOf(from)} Tm`
+    for (let n = from; n <= to; n++) ops += `${n === from ? '' : ' T*'} (${n}) Tj`
+    return ops + ' ET'
+  }
+  const rule = (x1: number, y1: number, x2: number, y2: number) => `${x1} ${y1} m ${x2} ${y2} l S`
+  const ops = [
+    'q 0 g 0 G 0.75 w',
+    column(1, 9, NUMBER_RIGHT - DIGIT_WIDTH),
+    column(10, LINES_PER_PAGE, NUMBER_RIGHT - 2 * DIGIT_WIDTH),
+    ...RULE_LEFT.map((x) => rule(x, PAGE.height, x, 0)),
+    rule(RULE_RIGHT, PAGE.height, RULE_RIGHT, 0),
+    rule(TEXT_LEFT, 38, TEXT_RIGHT, 38),
+    'Q'
+  ].join('\n')
+  return deflateSync(Buffer.from(ops, 'latin1'))
+})()
 
 /**
  * Text widths from per-character advance widths, cached per font. pdf-lib's own
@@ -30,14 +58,25 @@ const TWO_DIGITS = Array.from({ length: LINES_PER_PAGE - 9 }, (_, i) => String(i
  * word by word, which made measuring the slowest part of a document; drawing
  * does not kern, so this is also the width actually drawn.
  */
-const advanceCache = new WeakMap<PDFFont, Map<string, number>>()
+const advanceCache = new WeakMap<PDFFont, { low: Float64Array, other: Map<string, number> }>()
 export function textWidth (font: PDFFont, text: string, size = FONT_SIZE): number {
-  let widths = advanceCache.get(font)
-  if (!widths) advanceCache.set(font, widths = new Map())
+  let cache = advanceCache.get(font)
+  if (!cache) advanceCache.set(font, cache = { low: new Float64Array(256).fill(-1), other: new Map() })
+  const { low, other } = cache
   let total = 0
-  for (const ch of text) {
-    let w = widths.get(ch)
-    if (w === undefined) widths.set(ch, w = font.widthOfTextAtSize(ch, 1000))
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 256) {
+      let w = low[code]!
+      if (w < 0) low[code] = w = font.widthOfTextAtSize(text[i]!, 1000)
+      total += w
+      continue
+    }
+    // Beyond Latin-1 (and surrogate pairs): per character, from the map.
+    const ch = String.fromCodePoint(text.codePointAt(i)!)
+    if (ch.length === 2) i++
+    let w = other.get(ch)
+    if (w === undefined) other.set(ch, w = font.widthOfTextAtSize(ch, 1000))
     total += w
   }
   return total * size / 1000
@@ -65,8 +104,6 @@ function deflateNatively (page: PDFPage): void {
   }
 }
 
-/** Baseline of numbered line `n` (1-28). */
-export const baselineOf = (line: number) => FIRST_BASELINE - (line - 1) * LINE_PITCH
 
 export interface TextOptions {
   /** Left edge, in points from the page edge (default the text margin). */
@@ -94,6 +131,7 @@ export class PleadingWriter {
   readonly fonts: PaperFonts
   readonly #meta: PaperMetadata
   #page!: PDFPage
+  #background: PDFRef | undefined
   /** The next free numbered line on the current page (1-28, 29 = page full). */
   line = 1
 
@@ -124,16 +162,9 @@ export class PleadingWriter {
 
   newPage (): void {
     const page = this.doc.addPage([PAGE.width, PAGE.height])
-    const { regular } = this.fonts
-    // The numbers 1-9 and 10-28 as two right-aligned columns, each one multi-line text: a page's
-    // numbers cost two text operations instead of 28.
-    const digit = regular.widthOfTextAtSize('0', FONT_SIZE)
-    page.drawText(ONE_DIGIT, { x: NUMBER_RIGHT - digit, y: baselineOf(1), size: FONT_SIZE, lineHeight: LINE_PITCH, font: regular, color: BLACK })
-    page.drawText(TWO_DIGITS, { x: NUMBER_RIGHT - 2 * digit, y: baselineOf(10), size: FONT_SIZE, lineHeight: LINE_PITCH, font: regular, color: BLACK })
-    const top = PAGE.height
-    const bottom = 0
-    for (const x of RULE_LEFT) page.drawLine({ start: { x, y: top }, end: { x, y: bottom }, thickness: 0.75, color: BLACK })
-    page.drawLine({ start: { x: RULE_RIGHT, y: top }, end: { x: RULE_RIGHT, y: bottom }, thickness: 0.75, color: BLACK })
+    this.#background ??= this.doc.context.register(this.doc.context.stream(BACKGROUND, { Filter: 'FlateDecode' }))
+    page.node.setFontDictionary(PDFName.of(BACKGROUND_FONT), this.fonts.regular.ref)
+    page.node.addContentStream(this.#background)
     this.#page = page
     this.line = 1
   }
@@ -238,7 +269,6 @@ export class PleadingWriter {
     for (const [i, page] of this.doc.getPages().entries()) {
       const number = String(i + 1)
       page.drawText(number, { x: (PAGE.width - textWidth(regular, number)) / 2, y: 44, size: FONT_SIZE, font: regular, color: BLACK })
-      page.drawLine({ start: { x: TEXT_LEFT, y: 38 }, end: { x: TEXT_RIGHT, y: 38 }, thickness: 0.75, color: BLACK })
       const w = textWidth(footerFont, this.#meta.footer, FOOTER_SIZE)
       page.drawText(this.#meta.footer, { x: (PAGE.width - w) / 2, y: 26, size: FOOTER_SIZE, font: footerFont, color: BLACK })
     }

@@ -62,14 +62,18 @@ export function createWorkerPool<TIn, TOut> (url: URL, options: { size: number, 
   }
 }
 
-/** The worker side: answers each `{ id, task }` with `{ id, result }` or `{ id, error }`. */
-export async function serveWorkerTasks<TIn, TOut> (handler: (task: TIn) => TOut | Promise<TOut>): Promise<void> {
+/**
+ * The worker side: answers each `{ id, task }` with `{ id, result }` or `{ id, error }`.
+ * `transfer` names buffers of the result to move rather than copy (a rendered PDF).
+ */
+export async function serveWorkerTasks<TIn, TOut> (handler: (task: TIn) => TOut | Promise<TOut>, transfer?: (result: TOut) => ArrayBuffer[]): Promise<void> {
   const { parentPort } = await import('node:worker_threads')
   if (!parentPort) throw new Error('serveWorkerTasks must run in a worker thread')
   const port = parentPort
   port.on('message', async (msg: { id: number, task: TIn }) => {
     try {
-      port.postMessage({ id: msg.id, result: await handler(msg.task) })
+      const result = await handler(msg.task)
+      port.postMessage({ id: msg.id, result }, transfer ? transfer(result) : [])
     } catch (err) {
       port.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) })
     }
