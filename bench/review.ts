@@ -54,7 +54,9 @@ if (process.argv.includes('--child')) {
       if (child.status !== 0) throw new Error(`review failed: ${child.stderr}`)
       const r = JSON.parse(child.stdout) as { rows: number, seconds: number, rowsPerSecond: number, maxRssMb: number }
       const meets = r.rowsPerSecond >= TARGET_ROWS_PER_SECOND && r.maxRssMb <= RSS_LIMIT_MB
-      console.log(`${String(r.rows).padEnd(10)} ${mb.toFixed(0).padStart(7)}  ${(workers === '0' ? 'none' : workers).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${String(r.rowsPerSecond).padStart(7)}  ${(r.rowsPerSecond / GOGEN_ROWS_PER_SECOND).toFixed(1).padStart(5)}×  ${String(r.maxRssMb).padStart(11)}  ${workers !== '0' ? (meets ? 'meets ≥140k rows/s, ≤500 MB' : 'MISSES ≥140k rows/s, ≤500 MB') : '(single thread, for reference)'}`)
+      // The target is set on the 500k-row file; smaller files are shown for scale.
+      const verdict = rows < 500_000 ? '' : meets ? 'meets ≥140k rows/s, ≤500 MB' : 'MISSES ≥140k rows/s, ≤500 MB'
+      console.log(`${String(r.rows).padEnd(10)} ${mb.toFixed(0).padStart(7)}  ${(workers === '0' ? 'none' : workers).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${String(r.rowsPerSecond).padStart(7)}  ${(r.rowsPerSecond / GOGEN_ROWS_PER_SECOND).toFixed(1).padStart(5)}×  ${String(r.maxRssMb).padStart(11)}  ${workers !== '0' ? verdict : '(single thread, for reference)'}`)
     }
   }
   console.log(`×gogen: against gogen 0.2.13's ${GOGEN_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s on a 500k-row file of its generator, measured on this machine kind (2.5 GB peak RSS).`)

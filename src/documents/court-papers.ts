@@ -145,7 +145,7 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
   const leftWidth = mid - TEXT_LEFT - 8
   const blockLines = counsel.flatMap((text) => (text === '' ? [''] : w.wrap(text, w.fonts.regular, leftWidth)))
   if (blockLines.length > 14) throw new Error('the DA profile is too long for lines 1-7 of pleading paper')
-  for (const [k, text] of blockLines.entries()) await w.drawAtY(baselineOf(1) - k * 12, text, { width: leftWidth })
+  await w.drawBlock(baselineOf(1), blockLines, { lineHeight: 12 })
   w.line = 8
   await w.drawOn(w.line++, 'SUPERIOR COURT OF THE STATE OF CALIFORNIA', { align: 'center', bold: true })
   await w.drawOn(w.line++, profile.courtCounty.toUpperCase(), { align: 'center', bold: true })
@@ -161,12 +161,16 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
   const rows = Math.max(left.length, right.length)
   w.ensure(rows + 1)
   const start = w.line
-  for (let i = 0; i < rows; i++) {
-    const line = start + i
-    if (left[i]) await w.drawOn(line, left[i]!.text, { x: TEXT_LEFT + left[i]!.indent, width: leftCol - left[i]!.indent })
-    await w.drawOn(line, ')', { x: mid - 4 })
-    if (right[i]) await w.drawOn(line, right[i]!, { x: rightX, width: TEXT_RIGHT - rightX, bold: i >= 2 })
+  // Each run of left-column lines with the same indent, the ")" divider, the case number and the nature: one text operation each.
+  for (let i = 0; i < left.length;) {
+    let j = i
+    while (j < left.length && left[j]!.indent === left[i]!.indent) j++
+    await w.drawBlock(baselineOf(start + i), left.slice(i, j).map((l) => l.text), { x: TEXT_LEFT + left[i]!.indent })
+    i = j
   }
+  await w.drawBlock(baselineOf(start), new Array<string>(rows).fill(')'), { x: mid - 4 })
+  await w.drawBlock(baselineOf(start), [right[0]!], { x: rightX })
+  await w.drawBlock(baselineOf(start + 2), right.slice(2), { x: rightX, bold: true })
   w.line = start + rows
   w.skip(1)
 }
@@ -174,11 +178,8 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
 async function signature (w: PleadingWriter, profile: DaProfile, date: string): Promise<void> {
   w.ensure(6)
   await w.drawOn(w.line++, `Dated: ${date}`)
-  await w.drawOn(w.line++, 'Respectfully submitted,', { x: 330 })
-  await w.drawOn(w.line++, `${profile.electedDa.name}, District Attorney`, { x: 330 })
-  w.line++
-  await w.drawOn(w.line++, 'By: ______________________________', { x: 330 })
-  await w.drawOn(w.line++, `${profile.filingDeputy.name}, ${profile.filingDeputy.title}`, { x: 330 })
+  await w.drawBlock(baselineOf(w.line), ['Respectfully submitted,', `${profile.electedDa.name}, District Attorney`, '', 'By: ______________________________', `${profile.filingDeputy.name}, ${profile.filingDeputy.title}`], { x: 330 })
+  w.line += 5
 }
 
 function checkNames (person: PaperPerson, where: string): void {
@@ -305,7 +306,7 @@ export async function renderSchedule (input: BulkInput): Promise<RenderedDocumen
     }
     let x = TEXT_LEFT
     for (const [i, lines] of wrapped.entries()) {
-      for (const [k, text] of lines.entries()) await w.drawOn(w.line + k, text, { x, width: SCHEDULE_COLUMNS[i]!.width - 6 })
+      await w.drawBlock(baselineOf(w.line), lines, { x })
       x += SCHEDULE_COLUMNS[i]!.width
     }
     w.line += height
