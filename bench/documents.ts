@@ -1,5 +1,6 @@
 import { createRenderer, type RenderTask } from '../src/documents/render.js'
-import type { DaProfile } from '../src/documents/court-papers.js'
+import { fileURLToPath } from 'node:url'
+import { loadDaProfiles, profileFor } from '../src/documents/da-profiles.js'
 
 /*
  * npm run bench:documents [-- --docs 10000 --unicode-share 0,0.1]
@@ -15,16 +16,8 @@ const DOCS = Number(arg('docs') ?? 10_000)
 const NAIVE_DOCS_PER_SECOND = 340
 const TARGET = 1000
 
-const profile: DaProfile = {
-  county: 'SAN FRANCISCO',
-  courtCounty: 'City and County of San Francisco',
-  office: 'Office of the District Attorney',
-  address: ['350 Rhode Island Street, North Building', 'San Francisco, California 94103'],
-  phone: '(628) 652-4000',
-  email: 'records.relief@example.gov',
-  electedDa: { name: 'Alex Example', barNumber: '123456' },
-  filingDeputy: { name: 'Jordan Sample', barNumber: '654321', title: 'Assistant District Attorney' }
-}
+// The example office of the test fixtures (a real run reads CLEARFILE_DA_PROFILES).
+const profile = profileFor(loadDaProfiles(fileURLToPath(new URL('../../test/fixtures/da-profiles.json', import.meta.url))), 'SAN FRANCISCO')
 const UNICODE_SHARES = (arg('unicode-share') ?? '0,0.1').split(',').map(Number)
 const ASCII_NAMES = ['GARCIA, MARIA', 'SMITH, JAMES', 'WASHINGTON, DEREK', 'NUNEZ, JOSE', 'JOHNSON, LINDA']
 // Names beyond Windows-1252 need the embedded Unicode font; José Núñez does not.

@@ -15,6 +15,7 @@ import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import type { JobHandler } from '../workers/job-runner.js'
 import type { BatchResult } from './doj-review-batch.js'
 import { reviewDojFile } from './doj-review.js'
+import { ClearfileError } from '../errors.js'
 
 export type ReviewRunRow = Selectable<ReviewRunsTable>
 
@@ -68,10 +69,13 @@ export async function createReviewRun (db: Kysely<Database>, run: NewReviewRun, 
   })
 }
 
-export async function findReviewRun (db: Kysely<Database>, id: string, county: string | null): Promise<ReviewRunRow | undefined> {
+/** A review run the key may see (its county's, or any for admin keys); 404 otherwise, as if it did not exist. */
+export async function findReviewRun (db: Kysely<Database>, id: string, county: string | null): Promise<ReviewRunRow> {
   let query = db.selectFrom('review_runs').selectAll().where('id', '=', id)
   if (county !== null) query = query.where('county', '=', county)
-  return query.executeTakeFirst()
+  const row = await query.executeTakeFirst()
+  if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
+  return row
 }
 
 /**

@@ -1,15 +1,9 @@
+import { fileURLToPath } from 'node:url'
 import type { DaProfile, PacketInput, PaperCase } from '../../src/documents/court-papers.js'
+import { loadDaProfiles, profileFor } from '../../src/documents/da-profiles.js'
 
-export const SF_PROFILE: DaProfile = {
-  county: 'SAN FRANCISCO',
-  courtCounty: 'City and County of San Francisco',
-  office: 'Office of the District Attorney',
-  address: ['350 Rhode Island Street, North Building', 'San Francisco, California 94103'],
-  phone: '(628) 652-4000',
-  email: 'records.relief@example.gov',
-  electedDa: { name: 'Alex Example', barNumber: '123456' },
-  filingDeputy: { name: 'Jordan Sample', barNumber: '654321', title: 'Assistant District Attorney' }
-}
+/** The example profile of test/fixtures/da-profiles.json, as configuration would load it. */
+export const SF_PROFILE: DaProfile = profileFor(loadDaProfiles(fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))), 'SAN FRANCISCO')
 
 export const SALE_CASE: PaperCase = {
   caseNumber: 'SCN123456',

@@ -105,7 +105,6 @@ export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
     const run = await findReviewRun(db, request.params.id, ctx.principal.county)
-    if (!run) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
     if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
     requireProfile(profiles, run.county)
     const scope = request.body?.scope ?? 'case'
@@ -126,7 +125,6 @@ export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
     }
   }, async (request) => {
     const run = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
-    if (!run) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
     return { items: (await db.selectFrom('documents').selectAll().where('review_run_id', '=', run.id).orderBy('id').execute()).map(view) }
   })
 }

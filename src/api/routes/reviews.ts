@@ -90,7 +90,6 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db
     }
   }, async (request) => {
     const row = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
-    if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
     return reviewView(row)
   })
 
@@ -106,7 +105,6 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db
   }, async (request) => {
     const ctx = auditContext(request, clock)
     const row = await findReviewRun(db, request.params.id, ctx.principal.county)
-    if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
     const q = request.query
     return determinationPage(db, ctx, { county: row.county, reviewRunId: row.id, outcome: q.outcome, undecided: q.undecided, after: q.after, limit: q.limit ?? 100 })
   })
@@ -122,7 +120,6 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
     const row = await findReviewRun(db, request.params.id, ctx.principal.county)
-    if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
     if (row.state !== 'done' && row.state !== 'failed') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
     const path = join(reviewOutputDir(config.dataDir, row.id), request.params.file)
     await stat(path).catch(() => { throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'This review has no such file') })
