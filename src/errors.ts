@@ -25,6 +25,9 @@ export const ERRORS = {
   // server side
   CLEARFILE_ERR_INTERNAL: { status: 500, message: 'Internal server error' },
   CLEARFILE_ERR_DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not reachable' },
+  CLEARFILE_ERR_ECF_INVALID: { status: 500, message: 'A court message failed schema validation and was not sent' },
+  CLEARFILE_ERR_ECF_UNSAFE: { status: 400, message: 'The XML declares a document type; court XML with entities is refused' },
+  CLEARFILE_ERR_ECF_MALFORMED: { status: 400, message: 'The court XML is not a well-formed ECF message' },
   CLEARFILE_ERR_COURT_REJECTED: { status: 502, message: 'The court rejected the filing' },
   CLEARFILE_ERR_COURT_UNAVAILABLE: { status: 503, message: 'The court is not reachable' },
   CLEARFILE_ERR_COURT_TIMEOUT: { status: 504, message: 'The court did not answer in time' },

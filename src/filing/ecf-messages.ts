@@ -1,0 +1,152 @@
+import { create } from 'xmlbuilder2'
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
+
+/** ECF 4.01 namespaces (the "-4.0" suffix is kept in 4.01), NIEM 2.0 and UBL 2.1. */
+export const NS = {
+  wsmp: 'urn:oasis:names:tc:legalxml-courtfiling:wsdl:WebServicesProfile-Definitions-4.0',
+  core: 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CoreFilingMessage-4.0',
+  ecf: 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CommonTypes-4.0',
+  criminal: 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CriminalCase-4.0',
+  payment: 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:PaymentMessage-4.0',
+  nc: 'http://niem.gov/niem/niem-core/2.0',
+  j: 'http://niem.gov/niem/domains/jxdm/4.0',
+  s: 'http://niem.gov/niem/structures/2.0',
+  cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
+  cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'
+} as const
+
+/** The Web Services SIP profile code every ECF 4 SOAP message names. */
+export const SIP_PROFILE = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:WebServicesMessaging-2.0'
+
+export interface FilingDocument {
+  /** `lead` is the motion; `connected` the proposed order and schedule. */
+  role: 'lead' | 'connected'
+  description: string
+  /** The docket entry / filing code the court knows the paper by. */
+  registerAction: string
+  pdf: Uint8Array
+}
+
+export interface ReviewFilingInput {
+  /** Our stable filing id: the idempotency key the court sees in nc:DocumentIdentification. */
+  filingId: string
+  /** Where the court sends NotifyFilingReviewComplete (our FilingAssemblyMDE). */
+  callbackUrl: string
+  submittedAt: string
+  court: { id: string, name: string }
+  case: { title: string, docketId: string, trackingId?: string }
+  defendant: { name: string, dob: string | null }
+  counts: Array<{ sequence: number, statute: string, description: string, offenseDate: string | null }>
+  attorney: { barNumber: string, name: string }
+  /** Office paying (or exempt from) the fees, and its address lines. */
+  payer: string
+  payerAddress: string[]
+  /** Ask the court to keep the filing confidential (sealing under HS 11361.8(f)). */
+  confidential: boolean
+  documents: FilingDocument[]
+}
+
+const text = (parent: XMLBuilder, ns: string, name: string, value: string) => parent.ele(ns, name).txt(value)
+const identification = (parent: XMLBuilder, ns: string, name: string, id: string, category?: string) => {
+  const el = parent.ele(ns, name)
+  text(el, NS.nc, 'nc:IdentificationID', id)
+  if (category) text(el, NS.nc, 'nc:IdentificationCategoryText', category)
+  return el
+}
+
+/** Element order follows the schemas: libxml2 rejects children out of order. */
+function criminalCase (parent: XMLBuilder, input: ReviewFilingInput): void {
+  const c = parent.ele(NS.criminal, 'criminal:CriminalCase')
+  text(c, NS.nc, 'nc:CaseTitleText', input.case.title)
+  text(c, NS.nc, 'nc:CaseCategoryText', 'criminal')
+  if (input.case.trackingId) text(c, NS.nc, 'nc:CaseTrackingID', input.case.trackingId)
+  text(c, NS.nc, 'nc:CaseDocketID', input.case.docketId)
+  const jAug = c.ele(NS.j, 'j:CaseAugmentation')
+  const court = jAug.ele(NS.j, 'j:CaseCourt')
+  identification(court, NS.nc, 'nc:OrganizationIdentification', input.court.id)
+  text(court, NS.j, 'j:CourtName', input.court.name)
+  jAug.ele(NS.j, 'j:CaseDefendantParty').ele(NS.nc, 'nc:EntityPersonReference').att(NS.s, 's:ref', 'defendant')
+  const ecfAug = c.ele(NS.ecf, 'ecf:CaseAugmentation')
+  const participant = ecfAug.ele(NS.ecf, 'ecf:CaseParticipant').att(NS.s, 's:id', 'defendant')
+  const person = participant.ele(NS.ecf, 'ecf:EntityPerson')
+  if (input.defendant.dob) person.ele(NS.nc, 'nc:PersonBirthDate').ele(NS.nc, 'nc:Date').txt(input.defendant.dob)
+  person.ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.defendant.name)
+  text(participant, NS.ecf, 'ecf:CaseParticipantRoleCode', 'Defendant')
+  for (const count of input.counts) {
+    const charge = c.ele(NS.criminal, 'criminal:CaseCharge')
+    identification(charge, NS.j, 'j:ChargeSequenceID', String(count.sequence))
+    const statute = charge.ele(NS.j, 'j:ChargeStatute')
+    identification(statute, NS.j, 'j:StatuteCodeIdentification', count.statute)
+    text(statute, NS.j, 'j:StatuteDescriptionText', count.description)
+    const offense = charge.ele(NS.criminal, 'criminal:ChargeOffense')
+    if (count.offenseDate) offense.ele(NS.nc, 'nc:ActivityDate').ele(NS.nc, 'nc:Date').txt(count.offenseDate)
+    text(charge, NS.criminal, 'criminal:ChargeAmendedIndicator', 'false')
+  }
+}
+
+function filingDocument (parent: XMLBuilder, input: ReviewFilingInput, doc: FilingDocument, index: number, leadId: string): void {
+  const id = index === 0 ? leadId : `${input.filingId}-doc-${index + 1}`
+  const el = parent.ele(NS.core, doc.role === 'lead' ? 'core:FilingLeadDocument' : 'core:FilingConnectedDocument').att(NS.s, 's:id', id)
+  text(el, NS.nc, 'nc:DocumentDescriptionText', doc.description)
+  text(el, NS.nc, 'nc:DocumentSequenceID', String(index + 1))
+  const meta = el.ele(NS.ecf, 'ecf:DocumentMetadata')
+  text(meta, NS.j, 'j:RegisterActionDescriptionText', doc.registerAction)
+  if (doc.role === 'connected') meta.ele(NS.ecf, 'ecf:ParentDocumentReference').att(NS.s, 's:ref', leadId)
+  identification(meta, NS.ecf, 'ecf:FilingAttorneyID', input.attorney.barNumber, 'State Bar number')
+  identification(meta, NS.ecf, 'ecf:FilingPartyID', 'plaintiff', 'The People of the State of California')
+  const attachment = el.ele(NS.ecf, 'ecf:DocumentRendition').ele(NS.ecf, 'ecf:DocumentRenditionMetadata')
+    .ele(NS.ecf, 'ecf:DocumentAttachment').att(NS.s, 's:id', `${id}-pdf`)
+  text(attachment, NS.nc, 'nc:BinaryBase64Object', Buffer.from(doc.pdf).toString('base64'))
+  text(attachment, NS.nc, 'nc:BinaryDescriptionText', 'application/pdf')
+  text(attachment, NS.nc, 'nc:BinarySizeValue', String(doc.pdf.length))
+}
+
+/**
+ * The `PaymentMessage` of a DA filing: no fee is paid, because public agencies
+ * are exempt from court filing fees (Gov. Code § 6103).
+ */
+function paymentMessage (parent: XMLBuilder, input: ReviewFilingInput): void {
+  const p = parent.ele(NS.payment, 'payment:PaymentMessage')
+  text(p, NS.payment, 'payment:FeeExceptionReasonCode', 'GovernmentExempt')
+  text(p, NS.payment, 'payment:FeeExceptionSupportingText', 'Filed by the District Attorney for the People of the State of California; no fee is charged to a public agency (Gov. Code, § 6103).')
+  text(p, NS.payment, 'payment:PayerName', input.payer)
+  const fee = p.ele(NS.cac, 'cac:AllowanceCharge')
+  text(fee, NS.cbc, 'cbc:ChargeIndicator', 'true')
+  text(fee, NS.cbc, 'cbc:AllowanceChargeReason', 'Filing fee not charged to a public agency (Gov. Code, § 6103)')
+  fee.ele(NS.cbc, 'cbc:Amount').att('currencyID', 'USD').txt('0.00')
+  const address = p.ele(NS.cac, 'cac:Address')
+  for (const line of input.payerAddress) address.ele(NS.cac, 'cac:AddressLine').ele(NS.cbc, 'cbc:Line').txt(line)
+  address.ele(NS.cac, 'cac:Country').ele(NS.cbc, 'cbc:IdentificationCode').txt('US')
+  const paid = p.ele(NS.cac, 'cac:Payment')
+  text(paid, NS.cbc, 'cbc:ID', `${input.filingId}-fee`)
+  paid.ele(NS.cbc, 'cbc:PaidAmount').att('currencyID', 'USD').txt('0.00')
+}
+
+/**
+ * A `wsmp:ReviewFilingRequestMessage` (the body of a ReviewFiling SOAP call):
+ * a CoreFilingMessage filing into an existing criminal case — the defendant, one
+ * `criminal:CaseCharge` per count, the motion as lead document and the other
+ * papers as connected documents, each PDF base64-embedded — and the
+ * PaymentMessage with the government fee exemption.
+ */
+export function buildReviewFilingRequest (input: ReviewFilingInput): string {
+  const lead = input.documents.filter((d) => d.role === 'lead')
+  if (lead.length !== 1) throw new Error('a filing has exactly one lead document')
+  const ordered = [...lead, ...input.documents.filter((d) => d.role === 'connected')]
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.wsmp, 'wsmp:ReviewFilingRequestMessage')
+  for (const [prefix, uri] of Object.entries(NS)) if (prefix !== 'wsmp') root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri)
+  identification(root, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
+  text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
+  const core = root.ele(NS.core, 'core:CoreFilingMessage')
+  identification(core, NS.nc, 'nc:DocumentIdentification', input.filingId, 'clearfile filing id')
+  core.ele(NS.nc, 'nc:DocumentPostDate').ele(NS.nc, 'nc:DateTime').txt(input.submittedAt)
+  core.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson').ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.attorney.name)
+  identification(core, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
+  text(core, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
+  criminalCase(core, input)
+  if (input.confidential) text(core, NS.core, 'core:FilingConfidentialityIndicator', 'true')
+  const leadId = `${input.filingId}-doc-1`
+  ordered.forEach((doc, i) => filingDocument(core, input, doc, i, leadId))
+  paymentMessage(root, input)
+  return root.end({ prettyPrint: false })
+}

@@ -1,0 +1,128 @@
+import { ParseOption, XmlDocument, type XmlNode } from 'libxml2-wasm'
+import { ClearfileError } from '../errors.js'
+
+/*
+ * Reading what courts send back. XML from outside is parsed with libxml2 with
+ * no network and no external entities, and any document type declaration is
+ * refused before parsing, so entity tricks (XXE, "billion laughs") are never
+ * expanded. Elements are found by local name: namespace prefixes vary by court.
+ */
+export const FILING_STATUS_CODES = ['received', 'accepted', 'partially-accepted', 'rejected'] as const
+export type FilingStatusCode = typeof FILING_STATUS_CODES[number]
+
+export interface EcfError { code: string, text: string }
+
+export interface MessageReceipt {
+  /** nc:DocumentIdentification values, by category (e.g. FILINGID, ENVELOPEID) where the court names one. */
+  identifications: Array<{ id: string, category: string | null }>
+  errors: EcfError[]
+  /** True when every ecf:Error has code 0 (ECF §3.2: 0 is success). */
+  ok: boolean
+}
+
+export interface FilingStatus {
+  identifications: Array<{ id: string, category: string | null }>
+  status: FilingStatusCode | null
+  statusText: string | null
+  errors: EcfError[]
+}
+
+export interface ReviewCallback extends FilingStatus {
+  caseTrackingId: string | null
+  completedOn: string | null
+  documents: Array<{ role: 'lead' | 'connected', id: string | null, hash: string | null, docketId: string | null, sealed: boolean | null }>
+}
+
+const SAFE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_HUGE
+
+/** Parses court XML safely; a DOCTYPE (the door to entity expansion) is refused outright. */
+export function parseCourtXml<T> (xml: string | Uint8Array, read: (doc: XmlDocument) => T): T {
+  const head = (typeof xml === 'string' ? xml : Buffer.from(xml.subarray(0, 4096)).toString('utf8')).slice(0, 4096)
+  if (/<!DOCTYPE|<!ENTITY/i.test(head) || (typeof xml === 'string' && /<!ENTITY/i.test(xml))) {
+    throw new ClearfileError('CLEARFILE_ERR_ECF_UNSAFE', 'Court XML with a document type declaration is refused (entities are never expanded)')
+  }
+  let doc: XmlDocument
+  try {
+    doc = typeof xml === 'string' ? XmlDocument.fromString(xml, { option: SAFE }) : XmlDocument.fromBuffer(xml, { option: SAFE })
+  } catch (err) {
+    throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `Court XML is not well-formed: ${(err as Error).message.split('\n')[0]}`)
+  }
+  try {
+    return read(doc)
+  } finally {
+    doc.dispose()
+  }
+}
+
+const byName = (name: string) => `*[local-name()="${name}"]`
+const first = (node: XmlNode, path: string): string | null => {
+  const found = node.get(path)
+  return found ? found.content.trim() : null
+}
+
+function identifications (root: XmlNode) {
+  return root.find(`./${byName('DocumentIdentification')}`).map((n) => ({
+    id: first(n, `./${byName('IdentificationID')}`) ?? '',
+    category: first(n, `./${byName('IdentificationCategoryText')}`)
+  }))
+}
+
+function errors (root: XmlNode): EcfError[] {
+  return root.find(`.//${byName('Error')}`).map((n) => ({ code: first(n, `./${byName('ErrorCode')}`) ?? '', text: first(n, `./${byName('ErrorText')}`) ?? '' }))
+}
+
+/** The message element itself, inside a SOAP envelope or wrapper when there is one. */
+function messageRoot (doc: XmlDocument, name: string): XmlNode {
+  const found = doc.root.get(`descendant-or-self::${byName(name)}`)
+  if (!found) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `Court XML has no ${name}`)
+  return found
+}
+
+function statusOf (root: XmlNode): Pick<FilingStatus, 'status' | 'statusText'> {
+  const code = first(root, `./${byName('FilingStatus')}/${byName('FilingStatusCode')}`)
+  return {
+    status: code && (FILING_STATUS_CODES as readonly string[]).includes(code) ? code as FilingStatusCode : null,
+    statusText: first(root, `./${byName('FilingStatus')}/${byName('StatusDescriptionText')}`) ?? first(root, `./${byName('FilingStatus')}/${byName('StatusText')}`)
+  }
+}
+
+export function parseMessageReceipt (xml: string | Uint8Array): MessageReceipt {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'MessageReceiptMessage')
+    const errs = errors(root)
+    return { identifications: identifications(root), errors: errs, ok: errs.every((e) => e.code === '0') }
+  })
+}
+
+export function parseFilingStatusResponse (xml: string | Uint8Array): FilingStatus {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'FilingStatusResponseMessage')
+    return { identifications: identifications(root), ...statusOf(root), errors: errors(root) }
+  })
+}
+
+/** A NotifyFilingReviewComplete callback: the clerk's review of a filing (not the judge's ruling). */
+export function parseReviewFilingCallback (xml: string | Uint8Array): ReviewCallback {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'ReviewFilingCallbackMessage')
+    const documents = (['lead', 'connected'] as const).flatMap((role) =>
+      root.find(`./${byName(role === 'lead' ? 'ReviewedLeadDocument' : 'ReviewedConnectedDocument')}`).map((n) => {
+        const sealed = first(n, `./${byName('SealDocumentIndicator')}`)
+        return {
+          role,
+          id: first(n, `./${byName('DocumentIdentification')}/${byName('IdentificationID')}`),
+          hash: first(n, `./${byName('DocumentHashText')}`),
+          docketId: first(n, `./${byName('DocumentDocketID')}/${byName('IdentificationID')}`),
+          sealed: sealed === null ? null : sealed === 'true'
+        }
+      }))
+    return {
+      identifications: identifications(root),
+      ...statusOf(root),
+      errors: errors(root),
+      caseTrackingId: first(root, `./*/${byName('CaseTrackingID')}`),
+      completedOn: first(root, `./${byName('FilingCompletionDate')}/*`),
+      documents
+    }
+  })
+}

@@ -1,0 +1,47 @@
+import t from 'tap'
+import { renderMotion, renderProposedOrder } from '../../src/documents/court-papers.js'
+import { buildReviewFilingRequest, type ReviewFilingInput } from '../../src/filing/ecf-messages.js'
+import { ecfProblems } from '../../src/filing/ecf-validator.js'
+import { packet } from '../documents/fixtures.js'
+
+async function filing (name: string, counts: number, confidential = true): Promise<ReviewFilingInput> {
+  return {
+    filingId: 'F-0192e0d2-7c1a-7000-8000-000000000001',
+    callbackUrl: 'https://clearfile.example.gov/ecf/v4/FilingAssemblyMDE',
+    submittedAt: '2026-11-28T12:00:00.000Z',
+    court: { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' },
+    case: { title: `People v. ${name}`, docketId: 'SCN123456' },
+    defendant: { name, dob: '1970-02-03' },
+    counts: Array.from({ length: counts }, (_, i) => ({ sequence: i + 1, statute: i % 2 ? 'HS 11357(b)' : 'HS 11359', description: 'Prop 64 count', offenseDate: '2010-05-01' })),
+    attorney: { barNumber: '654321', name: 'Jordan Sample' },
+    payer: 'Office of the District Attorney, City and County of San Francisco',
+    payerAddress: ['350 Rhode Island Street, North Building', 'San Francisco, California 94103'],
+    confidential,
+    documents: [
+      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: (await renderMotion(packet(name))).bytes },
+      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: (await renderProposedOrder(packet(name))).bytes }
+    ]
+  }
+}
+
+t.test('a ReviewFilingRequestMessage with the motion, the proposed order and the fee exemption validates against the OASIS schemas', async (t) => {
+  const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 2))
+  t.same(ecfProblems(xml), [])
+  t.match(xml, /<nc:IdentificationID>F-0192e0d2-7c1a-7000-8000-000000000001<\/nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id/)
+  t.match(xml, /core:FilingConfidentialityIndicator>true/)
+  t.match(xml, /Gov\. Code, § 6103/)
+  t.match(xml, /<nc:BinaryDescriptionText>application\/pdf<\/nc:BinaryDescriptionText>/)
+})
+
+t.test('Unicode names and 30-count cases validate too', async (t) => {
+  for (const name of ['Nguyễn Văn Thành', "Zoë O'Brien-Łukasiewicz", 'José Núñez']) {
+    t.same(ecfProblems(buildReviewFilingRequest(await filing(name, 30, false))), [], name)
+  }
+})
+
+t.test('a message that would not validate is caught before it is sent, naming the element', async (t) => {
+  const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 1)).replace(/<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/, '')
+  const problems = ecfProblems(xml)
+  t.ok(problems.length > 0)
+  t.match(problems[0]!.message, /CaseCharge|ChargeAmendedIndicator/)
+})

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { parseFilingStatusResponse, parseMessageReceipt, parseReviewFilingCallback } from '../../src/filing/ecf-parse.js'
+import { ECF_DIR } from '../../src/filing/ecf-validator.js'
+
+const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
+
+t.test('the OASIS callback sample reads as an accepted review with its documents, hashes and docket ids', async (t) => {
+  const cb = parseReviewFilingCallback(sample('ECF-4.0-ReviewFilingCallbackMessage.xml'))
+  t.equal(cb.status, 'accepted')
+  t.same(cb.identifications[0], { id: '001-f786e6d6-558c-448f-b249-067002d716a0', category: null })
+  t.equal(cb.caseTrackingId, 'CR070123')
+  t.same(cb.documents.map((d) => [d.role, d.hash]), [['lead', '23452345223445324'], ['connected', '23452345223445325']])
+  t.ok(cb.documents.every((d) => d.docketId !== null))
+})
+
+t.test('the OASIS status response reads as accepted with error code 0', async (t) => {
+  const status = parseFilingStatusResponse(sample('ECF-4.0-FilingStatusResponseMessage.xml'))
+  t.equal(status.status, 'accepted')
+  t.same(status.errors, [{ code: '0', text: 'No error' }])
+  t.equal(status.identifications[0]!.id, '1001')
+})
+
+t.test('a receipt in a SOAP envelope gives the court filing ids and errors, whatever the prefixes', async (t) => {
+  const xml = `<?xml version="1.0"?><S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>
+    <r:MessageReceiptMessage xmlns:r="urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:MessageReceiptMessage-4.0" xmlns:n="http://niem.gov/niem/niem-core/2.0" xmlns:e="urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CommonTypes-4.0">
+      <n:DocumentIdentification><n:IdentificationID>COURT-42</n:IdentificationID><n:IdentificationCategoryText>FILINGID</n:IdentificationCategoryText></n:DocumentIdentification>
+      <e:Error><e:ErrorCode>0</e:ErrorCode><e:ErrorText>No error</e:ErrorText></e:Error>
+    </r:MessageReceiptMessage></S:Body></S:Envelope>`
+  const receipt = parseMessageReceipt(xml)
+  t.same(receipt.identifications, [{ id: 'COURT-42', category: 'FILINGID' }])
+  t.ok(receipt.ok)
+  const failed = parseMessageReceipt(xml.replace('<e:ErrorCode>0', '<e:ErrorCode>-1'))
+  t.notOk(failed.ok)
+})
+
+t.test('court XML with a DOCTYPE, an external entity or entity expansion is refused without expanding it', async (t) => {
+  const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><MessageReceiptMessage>&x;</MessageReceiptMessage>'
+  t.throws(() => parseMessageReceipt(xxe), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+  const laughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><MessageReceiptMessage>&lol2;</MessageReceiptMessage>'
+  t.throws(() => parseMessageReceipt(laughs), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+  t.throws(() => parseMessageReceipt('<MessageReceiptMessage><unclosed></MessageReceiptMessage>'), { code: 'CLEARFILE_ERR_ECF_MALFORMED' })
+})
