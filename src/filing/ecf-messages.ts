@@ -150,3 +150,114 @@ export function buildReviewFilingRequest (input: ReviewFilingInput): string {
   paymentMessage(root, input)
   return root.end({ prettyPrint: false })
 }
+
+/* Queries a filer sends, and the answers a court gives (the simulated court builds those). */
+
+const RECEIPT_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:MessageReceiptMessage-4.0'
+const STATUS_QUERY_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FilingStatusQueryMessage-4.0'
+const STATUS_RESPONSE_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FilingStatusResponseMessage-4.0'
+const LIST_QUERY_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FilingListQueryMessage-4.0'
+const LIST_RESPONSE_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FilingListResponseMessage-4.0'
+
+/** The id category under which a court filing id travels (as Tyler's EFM names it). */
+export const COURT_FILING_ID = 'FILINGID'
+/** The id category of our own filing id. */
+export const OUR_FILING_ID = 'clearfile filing id'
+
+export interface CourtRef { id: string, name: string }
+export interface FilingIds { courtFilingId: string, filingId: string | null }
+
+function messageRoot (ns: string, name: string) {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns, name)
+  for (const prefix of ['nc', 'j', 'ecf'] as const) root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
+  return root
+}
+
+function sender (root: XMLBuilder, location: string): void {
+  identification(root, NS.ecf, 'ecf:SendingMDELocationID', location)
+  text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
+}
+
+function querySubmitter (root: XMLBuilder, submitter: string): void {
+  identification(root.ele(NS.ecf, 'ecf:QuerySubmitter').ele(NS.ecf, 'ecf:EntityPerson'), NS.nc, 'nc:PersonOtherIdentification', submitter, 'ECFFilerID')
+}
+
+function caseCourt (root: XMLBuilder, court: CourtRef): void {
+  const c = root.ele(NS.j, 'j:CaseCourt')
+  identification(c, NS.nc, 'nc:OrganizationIdentification', court.id)
+  text(c, NS.j, 'j:CourtName', court.name)
+}
+
+function ecfErrors (root: XMLBuilder, errors: ReadonlyArray<{ code: string, text: string }>): void {
+  for (const e of errors.length > 0 ? errors : [{ code: '0', text: 'No error' }]) {
+    const el = root.ele(NS.ecf, 'ecf:Error')
+    text(el, NS.ecf, 'ecf:ErrorCode', e.code)
+    text(el, NS.ecf, 'ecf:ErrorText', e.text)
+  }
+}
+
+function ids (root: XMLBuilder, filing: FilingIds): void {
+  identification(root, NS.nc, 'nc:DocumentIdentification', filing.courtFilingId, COURT_FILING_ID)
+  if (filing.filingId) identification(root, NS.nc, 'nc:DocumentIdentification', filing.filingId, OUR_FILING_ID)
+}
+
+function filingStatus (root: XMLBuilder, status: string, description: string | null): void {
+  const s = root.ele(NS.ecf, 'ecf:FilingStatus')
+  if (description) text(s, NS.nc, 'nc:StatusDescriptionText', description)
+  text(s, NS.ecf, 'ecf:FilingStatusCode', status)
+}
+
+export function buildFilingStatusQuery (q: { sender: string, submitter: string, court: CourtRef, courtFilingId: string }): string {
+  const root = messageRoot(STATUS_QUERY_NS, 'FilingStatusQueryMessage')
+  sender(root, q.sender)
+  querySubmitter(root, q.submitter)
+  caseCourt(root, q.court)
+  identification(root, NS.nc, 'nc:DocumentIdentification', q.courtFilingId, COURT_FILING_ID)
+  return root.end()
+}
+
+/** GetFilingList for the filings we submitted in a date range; callers match our filing id in the answer. */
+export function buildFilingListQuery (q: { sender: string, submitter: string, court: CourtRef, from: string, to: string }): string {
+  const root = messageRoot(LIST_QUERY_NS, 'FilingListQueryMessage')
+  sender(root, q.sender)
+  querySubmitter(root, q.submitter)
+  caseCourt(root, q.court)
+  identification(root.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson'), NS.nc, 'nc:PersonOtherIdentification', q.submitter, 'ECFFilerID')
+  const range = root.ele(NS.nc, 'nc:DateRange')
+  range.ele(NS.nc, 'nc:StartDate').ele(NS.nc, 'nc:Date').txt(q.from)
+  range.ele(NS.nc, 'nc:EndDate').ele(NS.nc, 'nc:Date').txt(q.to)
+  return root.end()
+}
+
+export function buildMessageReceipt (r: { sender: string, court: CourtRef, filing: FilingIds | null, errors: ReadonlyArray<{ code: string, text: string }> }): string {
+  const root = messageRoot(RECEIPT_NS, 'MessageReceiptMessage')
+  if (r.filing) ids(root, r.filing)
+  sender(root, r.sender)
+  caseCourt(root, r.court)
+  ecfErrors(root, r.errors)
+  return root.end()
+}
+
+export function buildFilingStatusResponse (r: { sender: string, court: CourtRef, filing: FilingIds, status: string, description: string | null }): string {
+  const root = messageRoot(STATUS_RESPONSE_NS, 'FilingStatusResponseMessage')
+  sender(root, r.sender)
+  caseCourt(root, r.court)
+  ecfErrors(root, [])
+  // The schema allows one identification here: the court's filing id.
+  identification(root, NS.nc, 'nc:DocumentIdentification', r.filing.courtFilingId, COURT_FILING_ID)
+  filingStatus(root, r.status, r.description)
+  return root.end()
+}
+
+export function buildFilingListResponse (r: { sender: string, court: CourtRef, filings: Array<FilingIds & { status: string, description: string | null }> }): string {
+  const root = messageRoot(LIST_RESPONSE_NS, 'FilingListResponseMessage')
+  sender(root, r.sender)
+  caseCourt(root, r.court)
+  ecfErrors(root, [])
+  for (const f of r.filings) {
+    const m = root.ele(LIST_RESPONSE_NS, 'MatchingFiling')
+    ids(m, f)
+    filingStatus(m, f.status, f.description)
+  }
+  return root.end()
+}

@@ -45,3 +45,18 @@ t.test('a message that would not validate is caught before it is sent, naming th
   t.ok(problems.length > 0)
   t.match(problems[0]!.message, /CaseCharge|ChargeAmendedIndicator/)
 })
+
+t.test('the queries clearfile sends and the answers the simulated court gives validate against the OASIS schemas', async (t) => {
+  const { buildFilingStatusQuery, buildFilingListQuery, buildMessageReceipt, buildFilingStatusResponse, buildFilingListResponse } = await import('../../src/filing/ecf-messages.js')
+  const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
+  const filing = { courtFilingId: 'SIM-000001', filingId: 'F-1' }
+  const messages = {
+    statusQuery: buildFilingStatusQuery({ sender: 'https://clearfile.example/ecf', submitter: 'clearfile', court, courtFilingId: 'SIM-000001' }),
+    listQuery: buildFilingListQuery({ sender: 'https://clearfile.example/ecf', submitter: 'clearfile', court, from: '2026-11-01', to: '2026-11-28' }),
+    receipt: buildMessageReceipt({ sender: 'https://court.example', court, filing, errors: [] }),
+    failedReceipt: buildMessageReceipt({ sender: 'https://court.example', court, filing: null, errors: [{ code: '-1', text: 'Invalid message' }] }),
+    status: buildFilingStatusResponse({ sender: 'https://court.example', court, filing, status: 'accepted', description: 'ruling: granted' }),
+    list: buildFilingListResponse({ sender: 'https://court.example', court, filings: [{ ...filing, status: 'received', description: null }] })
+  }
+  for (const [name, xml] of Object.entries(messages)) t.same(ecfProblems(xml), [], name)
+})
