@@ -179,6 +179,40 @@ program.command('review')
     }
   })
 
+program.command('simulate-court')
+  .description('run a simulated Superior Court speaking OASIS ECF 4.01 SOAP on loopback (for development, demos and tests)')
+  .option('--port <port>', 'port to listen on', '3100')
+  .option('--host <host>', 'interface', '127.0.0.1')
+  .option('--review-delay-ms <ms>', 'time the clerk takes to review a filing', '2000')
+  .option('--ruling-delay-ms <ms>', 'time after acceptance until the ruling', '5000')
+  .option('--accept-rate <share>', 'share of filings the clerk accepts', '0.95')
+  .option('--server-errors <share>', 'share of requests answered 503', '0')
+  .option('--timeouts <share>', 'share of requests never answered', '0')
+  .option('--drops <share>', 'share of filings receipted and then cut off', '0')
+  .option('--malformed <share>', 'share of answers that are not XML', '0')
+  .option('--seed <n>', 'seed of the court\'s dice', '1')
+  .action(async (flags: Record<string, string>) => {
+    const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
+    const num = (name: string) => {
+      const v = Number(flags[name])
+      if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be a number ≥ 0`)
+      return v
+    }
+    const court = await startSimulatedCourt({
+      host: flags.host!,
+      port: num('port'),
+      reviewDelayMs: num('reviewDelayMs'),
+      rulingDelayMs: num('rulingDelayMs'),
+      acceptRate: num('acceptRate'),
+      seed: num('seed'),
+      faults: { serverError: num('serverErrors'), timeout: num('timeouts'), dropAfterReceipt: num('drops'), malformed: num('malformed') }
+    })
+    process.stdout.write(`simulated court listening at ${court.url}\n`)
+    const stop = () => { void court.close().then(() => process.exit(0)) }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = isClearfileError(err) || err instanceof InvalidArgumentError ? err.message : (err as Error)?.message ?? String(err)
   process.stderr.write(`clearfile: ${message}\n`)

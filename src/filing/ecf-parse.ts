@@ -126,3 +126,34 @@ export function parseReviewFilingCallback (xml: string | Uint8Array): ReviewCall
     }
   })
 }
+
+export interface ListedFiling { courtFilingId: string | null, filingId: string | null, status: FilingStatusCode | null, statusText: string | null }
+
+/** GetFilingList's answer: each MatchingFiling with the court's id, ours where the court kept it, and its status. */
+export function parseFilingListResponse (xml: string | Uint8Array): { filings: ListedFiling[], errors: EcfError[] } {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'FilingListResponseMessage')
+    const filings = root.find(`./${byName('MatchingFiling')}`).map((m) => {
+      const all = identifications(m)
+      return {
+        courtFilingId: all.find((i) => i.category === 'FILINGID')?.id ?? all[0]?.id ?? null,
+        filingId: all.find((i) => i.category === 'clearfile filing id')?.id ?? null,
+        ...statusOf(m)
+      }
+    })
+    return { filings, errors: errors(root) }
+  })
+}
+
+/** A SOAP 1.1 fault: its faultcode (soap:Client, soap:Server…) and text, or null when the body is not a fault. */
+export function soapFault (xml: string): { code: string, text: string } | null {
+  if (!/Fault/.test(xml)) return null
+  try {
+    return parseCourtXml(xml, (doc) => {
+      const fault = doc.root.get(`descendant-or-self::${byName('Fault')}`)
+      return fault ? { code: first(fault, `./${byName('faultcode')}`) ?? '', text: first(fault, `./${byName('faultstring')}`) ?? '' } : null
+    })
+  } catch {
+    return null
+  }
+}

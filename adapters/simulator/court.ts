@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, OUR_FILING_ID, type CourtRef } from '../../src/filing/ecf-messages.js'
+import { parseCourtXml } from '../../src/filing/ecf-parse.js'
+import { ecfProblems } from '../../src/filing/ecf-validator.js'
+import { operationOf, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
+import type { CourtFilingStatus, CourtRuling } from '../types.js'
+
+/** Shares of requests that go wrong, on purpose (each 0-1). */
+export interface CourtFaults {
+  /** Answer HTTP 503 without doing anything. */
+  serverError?: number
+  /** Never answer (the client times out); the request is not processed. */
+  timeout?: number
+  /** Process the filing, then drop the connection before the receipt: the ambiguous send. */
+  dropAfterReceipt?: number
+  /** Answer with XML that is not well-formed. */
+  malformed?: number
+}
+
+export interface SimulatedCourtOptions {
+  host?: string
+  port?: number
+  court?: CourtRef
+  /** How long the clerk takes to review a filing (received → accepted/rejected). */
+  reviewDelayMs?: number
+  /** How long after acceptance the judge rules. */
+  rulingDelayMs?: number
+  /** Share of filings the clerk accepts. */
+  acceptRate?: number
+  /** Shares of rulings on accepted filings: granted, denied, partially granted (normalized). */
+  rulings?: { granted: number, denied: number, partially_granted: number }
+  faults?: CourtFaults
+  /** Seed of the court's dice, so a run can be repeated. */
+  seed?: number
+}
+
+interface SimFiling {
+  courtFilingId: string
+  filingId: string | null
+  receivedAt: number
+  accepted: boolean
+  ruling: CourtRuling
+}
+
+export interface SimulatedCourt {
+  url: string
+  /** How many times each of our filing ids was submitted (a duplicate is a count above 1). */
+  submissions: () => Map<string, number>
+  filings: () => number
+  close: () => Promise<void>
+}
+
+function rng (seed: number) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * A Superior Court on loopback speaking OASIS ECF 4.01 over SOAP 1.1: it
+ * validates each ReviewFiling against the schemas, receipts it with a court
+ * filing id (the same id again for a filing id it already has), "reviews" it
+ * after a delay, rules later in the configured proportions (reported through
+ * GetFilingStatus as "ruling: granted"), answers GetFilingList, and injects the
+ * faults it is told to.
+ */
+export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
+  const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
+  const roll = rng(options.seed ?? 1)
+  const faults = options.faults ?? {}
+  const reviewDelay = options.reviewDelayMs ?? 200
+  const rulingDelay = options.rulingDelayMs ?? 400
+  const rulings = options.rulings ?? { granted: 0.85, denied: 0.1, partially_granted: 0.05 }
+  const byCourtId = new Map<string, SimFiling>()
+  const byFilingId = new Map<string, SimFiling>()
+  const submissions = new Map<string, number>()
+  let next = 1
+  const sender = `http://${options.host ?? '127.0.0.1'}`
+
+  const statusOf = (f: SimFiling, now: number): { status: CourtFilingStatus, description: string | null } => {
+    if (now - f.receivedAt < reviewDelay) return { status: 'received', description: null }
+    if (!f.accepted) return { status: 'rejected', description: 'rejected by the clerk' }
+    if (now - f.receivedAt < reviewDelay + rulingDelay) return { status: 'accepted', description: null }
+    return { status: 'accepted', description: `ruling: ${f.ruling.replace('_', ' ')}` }
+  }
+
+  const pickRuling = (): CourtRuling => {
+    const total = rulings.granted + rulings.denied + rulings.partially_granted
+    const r = roll() * total
+    return r < rulings.granted ? 'granted' : r < rulings.granted + rulings.denied ? 'denied' : 'partially_granted'
+  }
+
+  function reviewFiling (body: string): { xml: string, drop: boolean } {
+    const problems = ecfProblems(body)
+    if (problems.length > 0) {
+      return { xml: buildMessageReceipt({ sender, court, filing: null, errors: [{ code: '-1', text: `Invalid message: ${problems[0]!.message}`.slice(0, 500) }] }), drop: false }
+    }
+    const filingId = parseCourtXml(body, (doc) => doc.root.get(`.//*[local-name()="CoreFilingMessage"]/*[local-name()="DocumentIdentification"][*[local-name()="IdentificationCategoryText"]="${OUR_FILING_ID}"]/*[local-name()="IdentificationID"]`)?.content.trim() ?? null)
+    if (filingId) submissions.set(filingId, (submissions.get(filingId) ?? 0) + 1)
+    let filing = filingId ? byFilingId.get(filingId) : undefined
+    if (!filing) {
+      filing = { courtFilingId: `SIM-${String(next++).padStart(7, '0')}`, filingId, receivedAt: Date.now(), accepted: roll() < (options.acceptRate ?? 0.95), ruling: pickRuling() }
+      byCourtId.set(filing.courtFilingId, filing)
+      if (filingId) byFilingId.set(filingId, filing)
+    }
+    return { xml: buildMessageReceipt({ sender, court, filing, errors: [] }), drop: roll() < (faults.dropAfterReceipt ?? 0) }
+  }
+
+  function filingStatus (body: string): string {
+    const id = parseCourtXml(body, (doc) => doc.root.get('.//*[local-name()="DocumentIdentification"]/*[local-name()="IdentificationID"]')?.content.trim() ?? '')
+    const f = byCourtId.get(id)
+    if (!f) return soapFaultEnvelope('soap:Client', `no filing ${id}`)
+    return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
+  }
+
+  function filingList (): string {
+    const now = Date.now()
+    return soapEnvelope(buildFilingListResponse({ sender, court, filings: [...byCourtId.values()].map((f) => ({ ...f, ...statusOf(f, now) })) }))
+  }
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
+    const send = (status: number, xml: string) => {
+      res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' })
+      res.end(xml)
+    }
+    if (roll() < (faults.serverError ?? 0)) return send(503, 'Service Unavailable')
+    if (roll() < (faults.timeout ?? 0)) return // never answer
+    if (roll() < (faults.malformed ?? 0)) return send(200, '<soap:Envelope><unclosed>')
+    try {
+      switch (operationOf(req.headers.soapaction as string | undefined)) {
+        case 'ReviewFiling': {
+          const { xml, drop } = reviewFiling(body)
+          if (drop) { req.socket.destroy(); return }
+          return send(200, soapEnvelope(xml))
+        }
+        case 'GetFilingStatus': {
+          const xml = filingStatus(body)
+          return send(xml.includes('Fault>') ? 500 : 200, xml)
+        }
+        case 'GetFilingList': return send(200, filingList())
+        default: return send(500, soapFaultEnvelope('soap:Client', `unknown SOAPAction ${String(req.headers.soapaction)}`))
+      }
+    } catch (err) {
+      return send(500, soapFaultEnvelope('soap:Client', (err as Error).message))
+    }
+  }
+
+  const server: Server = createServer((req, res) => { void handle(req, res) })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
+    submissions: () => new Map(submissions),
+    filings: () => byCourtId.size,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+  }
+}

@@ -1,0 +1,99 @@
+import t from 'tap'
+import { createCourtAdapter } from '../../adapters/index.js'
+import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
+import { CourtError } from '../../adapters/types.js'
+import { renderMotion } from '../../src/documents/court-papers.js'
+import { buildReviewFilingRequest } from '../../src/filing/ecf-messages.js'
+import { packet } from '../documents/fixtures.js'
+
+const motion = (await renderMotion(packet())).bytes
+
+function filingXml (filingId: string): string {
+  return buildReviewFilingRequest({
+    filingId,
+    callbackUrl: 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
+    submittedAt: '2026-11-28T12:00:00.000Z',
+    court: { id: 'CA-SIM', name: 'Superior Court of California (simulated)' },
+    case: { title: 'People v. GARCIA, MARIA', docketId: 'SCN123456' },
+    defendant: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
+    counts: [{ sequence: 1, statute: 'HS 11359', description: 'Possession for sale', offenseDate: '2010-05-01' }],
+    attorney: { barNumber: '654321', name: 'Jordan Sample' },
+    payer: 'Office of the District Attorney',
+    payerAddress: ['350 Rhode Island Street'],
+    confidential: false,
+    documents: [{ role: 'lead', description: "People's motion", registerAction: 'Motion', pdf: motion }]
+  })
+}
+
+async function setup (t: { teardown: (fn: () => unknown) => void }, options: SimulatedCourtOptions = {}, timeoutMs = 2000) {
+  const court = await startSimulatedCourt({ reviewDelayMs: 60, rulingDelayMs: 60, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, ...options })
+  const adapter = createCourtAdapter({ id: 'CA-SIM', name: 'Superior Court of California (simulated)', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { timeoutMs, concurrency: 2 } })
+  t.teardown(async () => { await adapter.close(); await court.close() })
+  return { court, adapter }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test('a filing is receipted, reviewed, accepted and then ruled on, all over ECF 4.01 SOAP on loopback', async (t) => {
+  const { adapter } = await setup(t)
+  const receipt = await adapter.submit({ filingId: 'F-1', xml: filingXml('F-1') })
+  t.match(receipt.courtFilingId, /^SIM-\d{7}$/)
+  t.same(await adapter.status(receipt.courtFilingId), { courtFilingId: receipt.courtFilingId, filingId: null, status: 'received', ruling: null, statusText: null })
+  await sleep(80)
+  t.equal((await adapter.status(receipt.courtFilingId)).status, 'accepted')
+  await sleep(80)
+  const ruled = await adapter.status(receipt.courtFilingId)
+  t.equal(ruled.ruling, 'granted')
+  const found = await adapter.findBySubmissionId!('F-1')
+  t.equal(found?.courtFilingId, receipt.courtFilingId)
+  t.equal(await adapter.findBySubmissionId!('F-unknown'), null)
+})
+
+t.test('the court answers the same filing id with the same court filing id, and counts every submission', async (t) => {
+  const { court, adapter } = await setup(t)
+  const a = await adapter.submit({ filingId: 'F-2', xml: filingXml('F-2') })
+  const b = await adapter.submit({ filingId: 'F-2', xml: filingXml('F-2') })
+  t.equal(a.courtFilingId, b.courtFilingId)
+  t.equal(court.submissions().get('F-2'), 2)
+  t.equal(court.filings(), 1)
+})
+
+t.test('a message the court finds invalid is a permanent rejection naming the problem', async (t) => {
+  const { adapter } = await setup(t)
+  const broken = filingXml('F-3').replace(/<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/, '')
+  await t.rejects(adapter.submit({ filingId: 'F-3', xml: broken }), { code: 'CLEARFILE_ERR_COURT_REJECTED', retryable: false, courtCode: '-1' })
+})
+
+t.test('a 5xx is retryable; a dropped connection after the receipt is ambiguous and reconciled by GetFilingList', async (t) => {
+  const failing = await setup(t, { faults: { serverError: 1 } })
+  const err = await failing.adapter.submit({ filingId: 'F-4', xml: filingXml('F-4') }).catch((e: unknown) => e)
+  t.ok(err instanceof CourtError)
+  t.match(err, { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true })
+
+  const dropping = await setup(t, { faults: { dropAfterReceipt: 1 } })
+  const dropped = await dropping.adapter.submit({ filingId: 'F-5', xml: filingXml('F-5') }).catch((e: unknown) => e)
+  t.match(dropped, { retryable: true, ambiguous: true })
+  const found = await dropping.adapter.findBySubmissionId!('F-5')
+  t.ok(found, 'the court has it: do not send it again')
+  t.equal(dropping.court.submissions().get('F-5'), 1)
+})
+
+t.test('a court that never answers times out (retryable, ambiguous); a malformed answer is retryable too', async (t) => {
+  const silent = await setup(t, { faults: { timeout: 1 } }, 150)
+  await t.rejects(silent.adapter.submit({ filingId: 'F-6', xml: filingXml('F-6') }), { code: 'CLEARFILE_ERR_COURT_TIMEOUT', retryable: true, ambiguous: true })
+  const garbled = await setup(t, { faults: { malformed: 1 } })
+  await t.rejects(garbled.adapter.submit({ filingId: 'F-7', xml: filingXml('F-7') }), { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: true })
+})
+
+t.test('a court that is not listening is retryable and certainly did not get the filing', async (t) => {
+  const court = await startSimulatedCourt()
+  const url = court.url
+  await court.close()
+  const adapter = createCourtAdapter({ id: 'CA-SIM', name: 'x', county: 'X', adapter: 'ecf4-soap', endpoint: url, limits: { timeoutMs: 1000 } })
+  t.teardown(() => adapter.close())
+  await t.rejects(adapter.submit({ filingId: 'F-8', xml: filingXml('F-8') }), { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: false })
+})
+
+t.test('an unknown adapter name is refused', async (t) => {
+  t.throws(() => createCourtAdapter({ id: 'X', name: 'x', county: 'X', adapter: 'tyler-v9' }), /no adapter named "tyler-v9"/)
+})
