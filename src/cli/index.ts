@@ -10,6 +10,8 @@ import { reviewDojFile } from '../ingest/doj-review.js'
 import { loadDaProfiles, profileFor } from '../documents/da-profiles.js'
 import { createRenderer } from '../documents/render.js'
 import { ReviewMotionWriter, type MotionScope } from '../documents/review-motions.js'
+import { loadCourts } from '../filing/courts-config.js'
+import type { CourtEntry } from '../../schemas/courts.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { startServer } from '../server.js'
 
@@ -132,15 +134,28 @@ program.command('review')
     return v as MotionScope
   })
   .option('--profiles <file>', 'DA profiles file (JSON list, schemas/da-profile.ts) for --motions (env CLEARFILE_DA_PROFILES)')
-  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string, motions?: MotionScope, profiles?: string }) => {
+  .option('--filings', 'with --motions case|person: also write each filing\'s ECF 4.01 ReviewFilingRequestMessage (PDFs embedded) into <out>/filings/')
+  .option('--court <court id>', 'the court the filings are for, from the courts file (env CLEARFILE_COURTS)')
+  .option('--courts <file>', 'courts configuration file (schemas/courts.ts)')
+  .option('--callback-url <url>', 'the FilingAssemblyMDE URL the court should call back', 'urn:clearfile:offline-filing-kit')
+  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string, motions?: MotionScope, profiles?: string, filings?: boolean, court?: string, courts?: string, callbackUrl: string }) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf))) throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
+    if (flags.filings && !flags.motions) throw new InvalidArgumentError('--filings goes with --motions case or --motions person')
     const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
     let motions: ReviewMotionWriter | undefined
     const renderer = flags.motions ? createRenderer() : undefined
     if (flags.motions) {
       const profilesFile = flags.profiles ?? process.env.CLEARFILE_DA_PROFILES
       if (!profilesFile) throw new InvalidArgumentError('--motions needs --profiles <file> (or CLEARFILE_DA_PROFILES): the DA office that signs the papers')
-      motions = new ReviewMotionWriter({ outDir: flags.out, scope: flags.motions, profile: profileFor(loadDaProfiles(profilesFile), flags.county), date: flags.asOf, renderer: renderer! })
+      let filings: { court: CourtEntry, callbackUrl: string } | undefined
+      if (flags.filings) {
+        const courtsFile = flags.courts ?? process.env.CLEARFILE_COURTS
+        if (!flags.court || !courtsFile) throw new InvalidArgumentError('--filings needs --court <court id> and the courts file (--courts or CLEARFILE_COURTS)')
+        const court = loadCourts(courtsFile).get(flags.court)
+        if (!court) throw new InvalidArgumentError(`no court ${flags.court} in ${courtsFile}`)
+        filings = { court, callbackUrl: flags.callbackUrl }
+      }
+      motions = new ReviewMotionWriter({ outDir: flags.out, scope: flags.motions, profile: profileFor(loadDaProfiles(profilesFile), flags.county), date: flags.asOf, renderer: renderer!, ...(filings ? { filings } : {}) })
     }
     const tty = process.stderr.isTTY
     let lastDraw = 0
@@ -172,7 +187,8 @@ program.command('review')
     process.stdout.write(`${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
       `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
       Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') + `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
-      (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') + '\n')
+      (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') +
+      (motions && flags.filings ? `, and ${motions.filings} ECF filings in ${flags.out}/filings/` : '') + '\n')
     if (!result.ok) {
       process.stderr.write(`clearfile: ${result.reason}\n`)
       process.exitCode = 2

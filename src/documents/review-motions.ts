@@ -6,6 +6,10 @@ import type { DojSubject } from '../ingest/doj-file.js'
 import { csvLine } from '../ingest/doj-review-batch.js'
 import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument } from './court-papers.js'
 import type { Renderer, RenderTask } from './render.js'
+import type { CourtEntry } from '../../schemas/courts.js'
+import { createHash } from 'node:crypto'
+import { buildReviewFilingRequest } from '../filing/ecf-messages.js'
+import { assertValidEcf } from '../filing/ecf-validator.js'
 
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
@@ -56,7 +60,11 @@ export class ReviewMotionWriter {
   readonly #rows: string[][] = []
   #opened = false
 
-  constructor (options: { outDir: string, scope: MotionScope, profile: DaProfile, date: string, renderer: Renderer }) {
+  readonly #filings: { court: CourtEntry, callbackUrl: string, dir: string } | undefined
+
+  constructor (options: { outDir: string, scope: MotionScope, profile: DaProfile, date: string, renderer: Renderer, filings?: { court: CourtEntry, callbackUrl: string } }) {
+    if (options.filings && options.scope === 'bulk') throw new Error('filings go one per case or per person: use --motions case or person with --filings')
+    this.#filings = options.filings ? { ...options.filings, dir: join(options.outDir, 'filings') } : undefined
     this.#dir = join(options.outDir, 'motions')
     this.#scope = options.scope
     this.#profile = options.profile
@@ -92,10 +100,54 @@ export class ReviewMotionWriter {
   async #queuePacket (packet: Packet, subjectId: string): Promise<void> {
     const input = { profile: this.#profile, person: packet.person, cases: packet.cases, date: this.#date }
     const stem = this.#scope === 'person' ? `${safe(subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
-    const people = 1
     const caseNumbers = packet.cases.map((c) => c.caseNumber)
-    for (const kind of ['motion', 'proposed_order'] as const) await this.#queue({ kind, input }, `${stem}-${kind}`, people, caseNumbers)
+    if (!this.#filings) {
+      for (const kind of ['motion', 'proposed_order'] as const) await this.#queue({ kind, input }, `${stem}-${kind}`, 1, caseNumbers)
+      return
+    }
+    // With --filings the two papers travel together into one ReviewFilingRequestMessage.
+    const p: Promise<void> = Promise.all([this.#renderer.render({ kind: 'motion', input }), this.#renderer.render({ kind: 'proposed_order', input })])
+      .then(async ([motion, order]) => {
+        await this.#write(motion, `${stem}-motion`, 1, caseNumbers)
+        await this.#write(order, `${stem}-proposed_order`, 1, caseNumbers)
+        await this.#writeFiling(packet, motion, order)
+      })
+      .finally(() => this.#pending.delete(p))
+    this.#pending.add(p)
+    while (this.#pending.size >= Math.max(2, this.#renderer.threads) * 8) await Promise.race(this.#pending)
   }
+
+  /** The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`. */
+  async #writeFiling (packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
+    const f = this.#filings!
+    const counts = packet.cases.flatMap((c) => c.counts.filter((n) => n.outcome !== 'not_eligible'))
+    // A stable id: the same court, cases and run date give the same filing id, so a resend is recognizable.
+    const filingId = 'F-' + createHash('sha256').update(`${f.court.id}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)
+    const xml = buildReviewFilingRequest({
+      filingId,
+      callbackUrl: f.callbackUrl,
+      submittedAt: `${this.#date}T12:00:00.000Z`,
+      court: { id: f.court.id, name: f.court.name },
+      case: { title: `People v. ${packet.person.name}`, docketId: packet.cases.map((c) => c.caseNumber).join(', ') },
+      defendant: { name: packet.person.name, dob: packet.person.dob },
+      counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction of ${n.convictionDate ?? 'unknown date'}: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
+      attorney: { barNumber: this.#profile.filingDeputy.barNumber, name: this.#profile.filingDeputy.name },
+      payer: `${this.#profile.office}, ${this.#profile.courtCounty}`,
+      payerAddress: this.#profile.address,
+      confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
+      documents: [
+        { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: motion.bytes },
+        { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: order.bytes }
+      ]
+    })
+    assertValidEcf(xml, `filing ${filingId}`)
+    await mkdir(f.dir, { recursive: true })
+    await writeFile(join(f.dir, `${filingId}.xml`), xml)
+    this.#filingCount++
+  }
+
+  #filingCount = 0
+  get filings (): number { return this.#filingCount }
 
   async #queue (task: RenderTask, stem: string, people: number, caseNumbers: string[]): Promise<void> {
     const p: Promise<void> = this.#renderer.render(task).then((doc) => this.#write(doc, stem, people, caseNumbers)).finally(() => this.#pending.delete(p))

@@ -129,3 +129,29 @@ t.test('review --motions writes each case’s motion and proposed order, content
   t.equal(noProfiles.status, 1)
   t.match(noProfiles.stderr, /--motions needs --profiles/)
 })
+
+t.test('review --motions case --filings writes a schema-valid ECF filing per case, with both PDFs embedded', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-filings-'))
+  const { generateDojFile } = await import('../../bench/generate-doj.js')
+  const { ecfProblems } = await import('../../src/filing/ecf-validator.js')
+  const { readdirSync } = await import('node:fs')
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 800, seed: 21 })
+  const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+  const res = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'out'),
+    '--motions', 'case', '--profiles', fixture('da-profiles.json'), '--filings', '--court', 'CA-SF', '--courts', fixture('courts.json')])
+  t.equal(res.status, 0, res.stderr)
+  const filings = readdirSync(join(d, 'out', 'filings'))
+  const motions = readFileSync(join(d, 'out', 'motions', 'manifest.csv'), 'utf8').trimEnd().split('\n').slice(1).filter((l) => l.includes(',motion,'))
+  t.equal(filings.length, motions.length, 'one filing per motion')
+  t.match(res.stdout, new RegExp(`${filings.length} ECF filings`))
+  for (const f of filings.slice(0, 3)) {
+    const xml = readFileSync(join(d, 'out', 'filings', f), 'utf8')
+    t.same(ecfProblems(xml), [], f)
+    t.equal((xml.match(/<nc:BinaryBase64Object>/g) ?? []).length, 2, 'motion and proposed order')
+    t.match(xml, new RegExp(`<nc:IdentificationID>${f.replace('.xml', '')}</nc:IdentificationID>`))
+  }
+  const noCourt = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'o2'), '--motions', 'case', '--profiles', fixture('da-profiles.json'), '--filings'])
+  t.equal(noCourt.status, 1)
+  t.match(noCourt.stderr, /--filings needs --court/)
+})

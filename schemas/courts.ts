@@ -1,0 +1,20 @@
+import Type, { type Static } from 'typebox'
+
+/** One court clearfile files with, as the courts configuration file (CLEARFILE_COURTS) lists it. */
+export const CourtEntry = Type.Object({
+  id: Type.String({ minLength: 1, description: 'Court id used in filings, e.g. CA-SF' }),
+  name: Type.String({ minLength: 1, description: 'e.g. Superior Court of California, County of San Francisco' }),
+  county: Type.String({ minLength: 1 }),
+  adapter: Type.String({ minLength: 1, description: 'ecf4-soap | simulator | …' }),
+  endpoint: Type.Optional(Type.String({ minLength: 1, description: "The court's FilingReviewMDE URL" })),
+  credentialsRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the credentials' })),
+  callbackSecretRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the shared secret the court signs callbacks with' })),
+  limits: Type.Optional(Type.Object({
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    requestsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+  }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
+export const CourtsFile = Type.Array(CourtEntry, { minItems: 1 })
+export type CourtEntry = Static<typeof CourtEntry>
