@@ -9,6 +9,7 @@ import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
 import { determinationRoutes } from './api/routes/determinations.js'
 import { documentRoutes } from './api/routes/documents.js'
+import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
 import { reviewRoutes } from './api/routes/reviews.js'
@@ -64,6 +65,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
         { name: 'determinations', description: 'Eligibility determinations and the review queue' },
         { name: 'policy', description: "The county's Prop 64 policy" },
         { name: 'documents', description: 'Court papers: motions, proposed orders, bulk motions and schedules' },
+        { name: 'filings', description: 'Filings with the courts and their timelines' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     }
@@ -80,6 +82,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     await v1.register(determinationRoutes, deps)
     await v1.register(reviewRoutes, deps)
     await v1.register(documentRoutes, deps)
+    await v1.register(filingRoutes, deps)
   }, { prefix: '/v1' })
 
   return app

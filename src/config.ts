@@ -17,6 +17,12 @@ export const ConfigSchema = Type.Object({
   dataDir: Type.String({ minLength: 1, default: './data' }),
   /** The DA profiles file (JSON list, schemas/da-profile.ts): who signs each county's court papers. */
   daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** The courts configuration file (JSON list, schemas/courts.ts). */
+  courtsFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. */
+  publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
+  /** How often an open filing's status is asked for. */
+  pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
   /** Run background jobs (reviews) in this process. */
   runJobs: Type.Boolean({ default: true }),
   logLevel: Type.Union([
@@ -40,6 +46,9 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   databaseUrl: 'DATABASE_URL',
   dataDir: 'CLEARFILE_DATA_DIR',
   daProfilesFile: 'CLEARFILE_DA_PROFILES',
+  courtsFile: 'CLEARFILE_COURTS',
+  publicUrl: 'CLEARFILE_PUBLIC_URL',
+  pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
   runJobs: 'CLEARFILE_RUN_JOBS',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',

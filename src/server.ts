@@ -33,12 +33,12 @@ export async function startServer (config: Config, options: StartOptions = {}): 
       options.onBootstrapKey(key)
     }
     app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock })
-    const runner = config.runJobs
-      ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobHandlers({ db: handle.db, clock: systemClock, config }), log: app.log })
-      : undefined
+    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config }) : undefined
+    const runner = jobs ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobs.handlers, log: app.log }) : undefined
     // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its job, then the pool closes.
     app.addHook('onClose', async () => {
       await runner?.stop()
+      await jobs?.close()
       await handle.destroy()
     })
     const address = await app.listen({ host: config.host, port: config.port })

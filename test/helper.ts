@@ -61,7 +61,9 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
   await app.ready()
   const keyFor = async (role: Role, county?: string) =>
     (await createApiClient(handle.db, { role, county: county ?? null }, clock.now())).key
-  const runner = createJobRunner({ db: handle.db, clock, handlers: jobHandlers({ db: handle.db, clock, config }) })
+  const jobs = jobHandlers({ db: handle.db, clock, config })
+  t.teardown(() => jobs.close())
+  const runner = createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
   return { app, handle, config, clock, logs, keyFor, runJobs: () => runner.drain() }
 }
 

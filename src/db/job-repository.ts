@@ -70,3 +70,9 @@ export async function failJob (db: Kysely<Database>, id: number, owner: string, 
 export async function extendJobLock (db: Kysely<Database>, id: number, owner: string, until: Date): Promise<void> {
   await db.updateTable('jobs').set({ locked_until: until.toISOString() }).where('id', '=', id).where('lock_owner', '=', owner).execute()
 }
+
+/** Runs a job again at `at` (not a failure: attempts start over). */
+export async function rescheduleJob (db: Kysely<Database>, id: number, owner: string, at: Date): Promise<void> {
+  await db.updateTable('jobs').set({ run_at: at.toISOString(), lock_owner: null, locked_until: null, attempts: 0 })
+    .where('id', '=', id).where('lock_owner', '=', owner).execute()
+}

@@ -85,7 +85,7 @@ function criminalCase (parent: XMLBuilder, input: ReviewFilingInput): void {
 }
 
 function filingDocument (parent: XMLBuilder, input: ReviewFilingInput, doc: FilingDocument, index: number, leadId: string): void {
-  const id = index === 0 ? leadId : `${input.filingId}-doc-${index + 1}`
+  const id = index === 0 ? leadId : `doc${index + 1}-${input.filingId}`
   const el = parent.ele(NS.core, doc.role === 'lead' ? 'core:FilingLeadDocument' : 'core:FilingConnectedDocument').att(NS.s, 's:id', id)
   text(el, NS.nc, 'nc:DocumentDescriptionText', doc.description)
   text(el, NS.nc, 'nc:DocumentSequenceID', String(index + 1))
@@ -145,7 +145,8 @@ export function buildReviewFilingRequest (input: ReviewFilingInput): string {
   text(core, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
   criminalCase(core, input)
   if (input.confidential) text(core, NS.core, 'core:FilingConfidentialityIndicator', 'true')
-  const leadId = `${input.filingId}-doc-1`
+  // s:id is an xsd:ID (an NCName): it may not start with a digit, as a UUID filing id can.
+  const leadId = `doc1-${input.filingId}`
   ordered.forEach((doc, i) => filingDocument(core, input, doc, i, leadId))
   paymentMessage(root, input)
   return root.end({ prettyPrint: false })

@@ -3,13 +3,33 @@ import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import { DOCUMENTS_JOB, documentsJobHandler } from '../documents/documents-job.js'
+import { loadCourts } from '../filing/courts-config.js'
+import { courtAdapters, filingJobHandlers, type PipelineDeps } from '../filing/pipeline.js'
 import { REVIEW_JOB, reviewJobHandler } from '../ingest/review-runs.js'
 import type { JobHandler } from './job-runner.js'
 
-/** Every kind of background job clearfile runs, by name. */
-export function jobHandlers (deps: { db: Kysely<Database>, clock: Clock, config: Config }): Record<string, JobHandler> {
+/** What the filing pipeline needs from configuration. */
+export function pipelineDeps (deps: { db: Kysely<Database>, clock: Clock, config: Config }): PipelineDeps {
   return {
-    [REVIEW_JOB]: reviewJobHandler({ db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir }),
-    [DOCUMENTS_JOB]: documentsJobHandler(deps)
+    db: deps.db,
+    clock: deps.clock,
+    dataDir: deps.config.dataDir,
+    courts: deps.config.courtsFile ? loadCourts(deps.config.courtsFile) : new Map(),
+    callbackUrl: `${deps.config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
+    pollIntervalMs: deps.config.pollIntervalSeconds * 1000
+  }
+}
+
+/** Every kind of background job clearfile runs, by name, and what to close when the runner stops (court connections). */
+export function jobHandlers (deps: { db: Kysely<Database>, clock: Clock, config: Config }): { handlers: Record<string, JobHandler>, close: () => Promise<void> } {
+  const pipeline = pipelineDeps(deps)
+  const adapters = courtAdapters(pipeline.courts)
+  return {
+    handlers: {
+      [REVIEW_JOB]: reviewJobHandler({ db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir }),
+      [DOCUMENTS_JOB]: documentsJobHandler(deps),
+      ...filingJobHandlers(pipeline, adapters)
+    },
+    close: () => adapters.close()
   }
 }

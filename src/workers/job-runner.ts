@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
-import { claimJob, completeJob, extendJobLock, failJob, type JobRow } from '../db/job-repository.js'
+import { claimJob, completeJob, extendJobLock, failJob, rescheduleJob, type JobRow } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 
-/** Does one job. Throwing fails the attempt; it is retried with backoff until max_attempts. */
-export type JobHandler = (job: JobRow, context: { signal: AbortSignal, heartbeat: () => Promise<void> }) => Promise<void>
+/**
+ * Does one job. Throwing fails the attempt; it is retried with backoff until
+ * max_attempts. Returning `{ rescheduleAt }` runs the same job again later
+ * (a poll that is not finished yet) without counting a failure.
+ */
+export type JobHandler = (job: JobRow, context: { signal: AbortSignal, heartbeat: () => Promise<void> }) => Promise<void | { rescheduleAt: Date }>
 
 export interface JobRunnerOptions {
   db: Kysely<Database>
@@ -47,8 +51,9 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
     if (!job) return false
     const heartbeat = () => extendJobLock(options.db, job.id, owner, new Date(options.clock.now().getTime() + lockMs))
     try {
-      await options.handlers[job.kind]!(job, { signal: controller.signal, heartbeat })
-      await completeJob(options.db, job.id, owner, options.clock.now())
+      const outcome = await options.handlers[job.kind]!(job, { signal: controller.signal, heartbeat })
+      if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(options.db, job.id, owner, outcome.rescheduleAt)
+      else await completeJob(options.db, job.id, owner, options.clock.now())
     } catch (err) {
       const message = (err as Error)?.message ?? String(err)
       options.log?.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed')

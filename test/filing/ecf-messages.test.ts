@@ -6,7 +6,7 @@ import { packet } from '../documents/fixtures.js'
 
 async function filing (name: string, counts: number, confidential = true): Promise<ReviewFilingInput> {
   return {
-    filingId: 'F-0192e0d2-7c1a-7000-8000-000000000001',
+    filingId: '0192e0d2-7c1a-7000-8000-000000000001',
     callbackUrl: 'https://clearfile.example.gov/ecf/v4/FilingAssemblyMDE',
     submittedAt: '2026-11-28T12:00:00.000Z',
     court: { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' },
@@ -27,7 +27,7 @@ async function filing (name: string, counts: number, confidential = true): Promi
 t.test('a ReviewFilingRequestMessage with the motion, the proposed order and the fee exemption validates against the OASIS schemas', async (t) => {
   const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 2))
   t.same(ecfProblems(xml), [])
-  t.match(xml, /<nc:IdentificationID>F-0192e0d2-7c1a-7000-8000-000000000001<\/nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id/)
+  t.match(xml, /<nc:IdentificationID>0192e0d2-7c1a-7000-8000-000000000001<\/nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id/)
   t.match(xml, /core:FilingConfidentialityIndicator>true/)
   t.match(xml, /Gov\. Code, § 6103/)
   t.match(xml, /<nc:BinaryDescriptionText>application\/pdf<\/nc:BinaryDescriptionText>/)

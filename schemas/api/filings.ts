@@ -1,0 +1,44 @@
+import Type from 'typebox'
+import { IsoDateTime } from './common.js'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+
+export const FilingStates = ['draft', 'queued', 'submitting', 'submitted', 'unknown', 'accepted', 'partially_accepted', 'rejected', 'granted', 'denied', 'partially_granted', 'failed', 'cancelled'] as const
+
+export const FilingInput = Type.Object({
+  caseId: Type.String({ minLength: 1, description: 'A case whose papers are prepared (POST /v1/cases/{id}/documents)' })
+}, { additionalProperties: false })
+
+export const FilingEvent = Type.Object({
+  from: Nullable(Type.String()),
+  to: Type.String(),
+  at: IsoDateTime,
+  source: Type.String(),
+  detail: Type.Unknown()
+})
+
+export const FilingView = Type.Object({
+  id: Type.String({ description: 'Our filing id: the idempotency key the court sees' }),
+  state: Type.Enum(FilingStates),
+  county: Type.String(),
+  court: Type.String(),
+  courtFilingId: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  lastError: Nullable(Type.String()),
+  caseIds: Type.Array(Type.String()),
+  documentIds: Type.Array(Type.String()),
+  events: Type.Array(FilingEvent),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime
+})
+
+export const FilingList = Type.Object({
+  items: Type.Array(Type.Omit(FilingView, ['events', 'caseIds', 'documentIds'])),
+  next: Nullable(Type.String())
+})
+
+export const FilingQuery = Type.Object({
+  state: Type.Optional(Type.Enum(FilingStates)),
+  after: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 }))
+})

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Selectable } from 'kysely'
+import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import { FilingInput, FilingList, FilingQuery, FilingView } from '../../../schemas/api/filings.js'
+import { recordAudit } from '../../db/audit-repository.js'
+import { filingEvents, findFiling, type FilingState } from '../../db/filing-repository.js'
+import { parseJsonColumn } from '../../db/json.js'
+import type { FilingsTable } from '../../db/schema.js'
+import { configuredProfiles, requireProfile } from '../../documents/documents-job.js'
+import { queueCaseFiling } from '../../filing/pipeline.js'
+import { ClearfileError } from '../../errors.js'
+import { pipelineDeps } from '../../workers/job-handlers.js'
+import type { AppDeps } from '../../app.js'
+import { auditContext } from '../auth.js'
+
+const summary = (f: Selectable<FilingsTable>) => ({
+  id: f.id, state: f.state as FilingState, county: f.county, court: f.court_id, courtFilingId: f.court_filing_id,
+  attempts: f.attempts, lastError: f.last_error, createdAt: f.created_at, updatedAt: f.updated_at
+})
+
+export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const { db, clock } = deps
+  const profiles = configuredProfiles(deps.config)
+  const pipeline = pipelineDeps(deps)
+
+  const view = async (id: string, county: string | null) => {
+    const f = await findFiling(db, id, county)
+    if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
+    const [cases, documents, events] = await Promise.all([
+      db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', id).execute(),
+      db.selectFrom('filing_documents').select('document_id').where('filing_id', '=', id).orderBy('role', 'desc').execute(),
+      filingEvents(db, id)
+    ])
+    return {
+      ...summary(f),
+      caseIds: cases.map((c) => c.case_id),
+      documentIds: documents.map((d) => d.document_id),
+      events: events.map((e) => ({ from: e.from_state, to: e.to_state, at: e.at, source: e.source, detail: parseJsonColumn(e.detail, null) }))
+    }
+  }
+
+  app.post('/filings', {
+    config: { roles: ['deputy_da', 'da_system'] },
+    schema: {
+      tags: ['filings'],
+      operationId: 'createFiling',
+      summary: "File a case's prepared papers with its court: queued now, submitted by the outbox workers",
+      body: FilingInput,
+      response: { 202: FilingView, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+    }
+  }, async (request, reply) => {
+    const ctx = auditContext(request, clock)
+    let q = db.selectFrom('court_cases').select(['id', 'county']).where('id', '=', request.body.caseId)
+    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
+    const kase = await q.executeTakeFirst()
+    if (!kase) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+    const id = await queueCaseFiling(pipeline, ctx, kase.id, requireProfile(profiles, kase.county))
+    return reply.status(202).send(await view(id, null))
+  })
+
+  app.get('/filings/:id', {
+    schema: {
+      tags: ['filings'],
+      operationId: 'getFiling',
+      summary: 'A filing: state, court ids and its timeline of events',
+      params: IdParams,
+      response: { 200: FilingView, 404: ErrorRef, ...authErrors }
+    }
+  }, async (request) => {
+    const ctx = auditContext(request, clock)
+    const v = await view(request.params.id, ctx.principal.county)
+    await recordAudit(db, ctx, [{ action: 'filing.read', recordType: 'filing', recordId: v.id, county: v.county }])
+    return v
+  })
+
+  app.get('/filings', {
+    schema: {
+      tags: ['filings'],
+      operationId: 'listFilings',
+      summary: 'Filings of the county, by state',
+      querystring: FilingQuery,
+      response: { 200: FilingList, ...authErrors }
+    }
+  }, async (request) => {
+    const ctx = auditContext(request, clock)
+    const limit = request.query.limit ?? 100
+    let q = db.selectFrom('filings').selectAll().orderBy('id').limit(limit + 1)
+    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
+    if (request.query.state) q = q.where('state', '=', request.query.state)
+    if (request.query.after) q = q.where('id', '>', request.query.after)
+    const rows = await q.execute()
+    const page = rows.slice(0, limit)
+    return { items: page.map(summary), next: rows.length > limit ? page[page.length - 1]!.id : null }
+  })
+}

@@ -1,0 +1,214 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Kysely } from 'kysely'
+import { createCourtAdapter } from '../../adapters/index.js'
+import { CourtError, type CourtAdapter, type CourtStatus } from '../../adapters/types.js'
+import type { CourtEntry } from '../../schemas/courts.js'
+import type { Clock } from '../clock.js'
+import type { AuditContext } from '../db/audit-repository.js'
+import { recordAudit } from '../db/audit-repository.js'
+import { readDocumentBytes } from '../documents/document-store.js'
+import { storedCasePapers } from '../documents/stored-papers.js'
+import type { DaProfile } from '../documents/court-papers.js'
+import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
+import { newId } from '../db/ids.js'
+import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import type { Database } from '../db/schema.js'
+import { ClearfileError } from '../errors.js'
+import type { JobHandler } from '../workers/job-runner.js'
+import { buildReviewFilingRequest } from './ecf-messages.js'
+import { assertValidEcf } from './ecf-validator.js'
+
+export const SUBMIT_JOB = 'filing.submit'
+export const RECONCILE_JOB = 'filing.reconcile'
+export const POLL_JOB = 'filing.poll'
+
+export interface PipelineDeps {
+  db: Kysely<Database>
+  clock: Clock
+  dataDir: string
+  courts: Map<string, CourtEntry>
+  /** Where courts call us back (ecf:SendingMDELocationID). */
+  callbackUrl: string
+  /** How often open filings are asked about. */
+  pollIntervalMs: number
+}
+
+const messagePath = (dataDir: string, filingId: string) => join(dataDir, 'filings', `${filingId}.xml`)
+
+/** The court a case is filed in: its own court id when configured, else the county's only court. */
+export function courtForCase (courts: Map<string, CourtEntry>, courtId: string, county: string): CourtEntry {
+  const direct = courts.get(courtId)
+  if (direct) return direct
+  const inCounty = [...courts.values()].filter((c) => c.county === county)
+  if (inCounty.length === 1) return inCounty[0]!
+  throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court configured for ${courtId} (${county}): add it to the courts file (CLEARFILE_COURTS)`)
+}
+
+/**
+ * Queues a case's filing: builds its ReviewFilingRequestMessage from the case's
+ * stored papers, validates it against the OASIS schemas (an invalid message is
+ * never queued), stores it, and creates the filing in state `queued` with its
+ * outbox job and first event — all in one transaction.
+ */
+export async function queueCaseFiling (deps: PipelineDeps, ctx: AuditContext, caseId: string, profile: DaProfile): Promise<string> {
+  const { db } = deps
+  const kase = await db.selectFrom('court_cases').select(['id', 'county', 'court_id', 'case_number']).where('id', '=', caseId).executeTakeFirstOrThrow()
+  const papers = await storedCasePapers(db, caseId)
+  if (!papers) throw new ClearfileError('CLEARFILE_ERR_NOT_ELIGIBLE', 'No count of this case is granted relief, so there is nothing to file')
+  const docs = await db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+    .selectAll('d').where('dc.case_id', '=', caseId).where('d.scope', '=', 'case').orderBy('d.id', 'desc').execute()
+  const motion = docs.find((d) => d.kind === 'motion')
+  const order = docs.find((d) => d.kind === 'proposed_order')
+  if (!motion || !order) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'Prepare the case\'s papers first (POST /v1/cases/{id}/documents)')
+  const court = courtForCase(deps.courts, kase.court_id, kase.county)
+  const filingId = newId()
+  const now = ctx.now.toISOString()
+  const counts = papers.case.counts.filter((n) => n.outcome !== 'not_eligible')
+  const xml = buildReviewFilingRequest({
+    filingId,
+    callbackUrl: deps.callbackUrl,
+    submittedAt: now,
+    court: { id: court.id, name: court.name },
+    case: { title: `People v. ${papers.person.name}`, docketId: kase.case_number },
+    defendant: { name: papers.person.name, dob: papers.person.dob },
+    counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
+    attorney: { barNumber: profile.filingDeputy.barNumber, name: profile.filingDeputy.name },
+    payer: `${profile.office}, ${profile.courtCounty}`,
+    payerAddress: profile.address,
+    confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
+    documents: [
+      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: await readDocumentBytes(deps.dataDir, motion.storage_key) },
+      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: await readDocumentBytes(deps.dataDir, order.storage_key) }
+    ]
+  })
+  assertValidEcf(xml, `filing ${filingId}`)
+  const path = messagePath(deps.dataDir, filingId)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(`${path}.tmp`, xml)
+  await rename(`${path}.tmp`, path)
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('filings').values({
+      id: filingId, county: kase.county, court_id: court.id, adapter: court.adapter, state: 'draft', court_filing_id: null, envelope_id: null,
+      attempts: 0, next_attempt_at: now, last_error: null, review_run_id: null, created_at: now, updated_at: now
+    }).execute()
+    await trx.insertInto('filing_cases').values({ filing_id: filingId, case_id: caseId }).execute()
+    await trx.insertInto('filing_documents').values([{ filing_id: filingId, document_id: motion.id, role: 'lead' }, { filing_id: filingId, document_id: order.id, role: 'connected' }]).execute()
+    await transition(trx, filingId, ['draft'], 'queued', { source: 'user', at: now, detail: { by: ctx.principal.clientId } })
+    await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId }, dedupeKey: `submit:${filingId}`, runAt: ctx.now, maxAttempts: 8 }, ctx.now)
+    await recordAudit(trx, ctx, [{ action: 'filing.queue', recordType: 'filing', recordId: filingId, county: kase.county, detail: { caseId, court: court.id } }])
+  })
+  return filingId
+}
+
+/** Adapters per court, made on first use and closed with the app. */
+export function courtAdapters (courts: Map<string, CourtEntry>) {
+  const made = new Map<string, CourtAdapter>()
+  return {
+    for (courtId: string): CourtAdapter {
+      let a = made.get(courtId)
+      if (!a) {
+        const court = courts.get(courtId)
+        if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${courtId} in the courts file`)
+        made.set(courtId, a = createCourtAdapter(court))
+      }
+      return a
+    },
+    async close () { await Promise.all([...made.values()].map((a) => a.close())) }
+  }
+}
+
+type Adapters = ReturnType<typeof courtAdapters>
+
+const RULING_STATE = { granted: 'granted', denied: 'denied', partially_granted: 'partially_granted' } as const
+const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_accepted', rejected: 'rejected' } as const
+
+/**
+ * The jobs that move a filing along: submit (persisting `submitting` before the
+ * request leaves, so a crash mid-send is found and reconciled, never blindly
+ * resent), reconcile (ask the court with GetFilingList whether it has our
+ * filing id), and poll (GetFilingStatus until a terminal state).
+ */
+export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Record<string, JobHandler> {
+  const { db, clock } = deps
+  const at = () => clock.now().toISOString()
+  const load = (job: JobRow) => {
+    const { filingId } = JSON.parse(job.payload) as { filingId: string }
+    return db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
+  }
+  const next = (job: string, filingId: string, runAt: Date, trx: Kysely<Database>) =>
+    enqueueJob(trx, { kind: job, payload: { filingId }, dedupeKey: `${job}:${filingId}`, runAt, maxAttempts: 20 }, clock.now())
+
+  const submit: JobHandler = async (job) => {
+    const filing = await load(job)
+    if (filing.state === 'submitting') {
+      // We were sending when the process stopped: the court may have it. Ask before anything else.
+      await db.transaction().execute(async (trx) => {
+        if (await transition(trx, filing.id, ['submitting'], 'unknown', { source: 'submit', at: at(), detail: { reason: 'interrupted while sending' } })) {
+          await next(RECONCILE_JOB, filing.id, clock.now(), trx)
+        }
+      })
+      return
+    }
+    if (filing.state !== 'queued') return
+    const moved = await db.transaction().execute((trx) =>
+      transition(trx, filing.id, ['queued'], 'submitting', { source: 'submit', at: at() }, { attempts: filing.attempts + 1 }))
+    if (!moved) return
+    const xml = await readFile(messagePath(deps.dataDir, filing.id), 'utf8')
+    try {
+      const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })
+      await db.transaction().execute(async (trx) => {
+        await transition(trx, filing.id, ['submitting'], 'submitted', { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId } }, { court_filing_id: receipt.courtFilingId, last_error: null })
+        await next(POLL_JOB, filing.id, new Date(clock.now().getTime() + deps.pollIntervalMs), trx)
+      })
+    } catch (err) {
+      const e = err instanceof CourtError ? err : new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, { retryable: true, ambiguous: true, cause: err })
+      await db.transaction().execute(async (trx) => {
+        if (!e.retryable) {
+          await transition(trx, filing.id, ['submitting'], 'failed', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+        } else if (e.ambiguous) {
+          await transition(trx, filing.id, ['submitting'], 'unknown', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+          await next(RECONCILE_JOB, filing.id, clock.now(), trx)
+        } else {
+          await transition(trx, filing.id, ['submitting'], 'queued', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+        }
+      })
+      // Not sent at all: let the job's backoff try again.
+      if (e.retryable && !e.ambiguous) throw e
+    }
+  }
+
+  const reconcile: JobHandler = async (job) => {
+    const filing = await load(job)
+    if (filing.state !== 'unknown') return
+    const found = await adapters.for(filing.court_id).findBySubmissionId!(filing.id)
+    await db.transaction().execute(async (trx) => {
+      if (found) {
+        if (await transition(trx, filing.id, ['unknown'], 'submitted', { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } }, { court_filing_id: found.courtFilingId })) {
+          await next(POLL_JOB, filing.id, clock.now(), trx)
+        }
+      } else if (await transition(trx, filing.id, ['unknown'], 'queued', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false } })) {
+        await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: filing.id }, dedupeKey: `submit:${filing.id}:${filing.attempts}`, runAt: clock.now(), maxAttempts: 8 }, clock.now())
+      }
+    })
+  }
+
+  const poll: JobHandler = async (job) => {
+    const filing = await load(job)
+    if (TERMINAL.has(filing.state as FilingState) || !filing.court_filing_id) return
+    const status: CourtStatus = await adapters.for(filing.court_id).status(filing.court_filing_id)
+    await db.transaction().execute(async (trx) => {
+      const detail = { status: status.status, ruling: status.ruling, statusText: status.statusText }
+      if (filing.state === 'submitted' && status.status !== 'received') {
+        await transition(trx, filing.id, ['submitted'], STATUS_STATE[status.status], { source: 'poll', at: at(), detail })
+      }
+      if (status.ruling && (status.status === 'accepted' || status.status === 'partially-accepted')) {
+        await transition(trx, filing.id, ['accepted', 'partially_accepted'], RULING_STATE[status.ruling], { source: 'poll', at: at(), detail })
+      }
+    })
+    const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
+    if (!TERMINAL.has(after.state as FilingState)) return { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
+  }
+
+  return { [SUBMIT_JOB]: submit, [RECONCILE_JOB]: reconcile, [POLL_JOB]: poll }
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
+import { bearer, buildTestApp, caseBody } from '../../helper.js'
+
+const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions: SimulatedCourtOptions = {}) {
+  const court = await startSimulatedCourt({ reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, ...courtOptions })
+  t.teardown(() => court.close())
+  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
+  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { timeoutMs: 2000 } }]))
+  const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
+  const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
+  const created = (await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
+  await test.app.inject({ method: 'POST', url: `/v1/cases/${created.id}/documents`, headers: bearer(key) })
+  /** Runs due jobs, moving the test clock past the poll interval first. */
+  const tick = async () => {
+    await sleep(60)
+    test.clock.set(new Date(test.clock.now().getTime() + 1500))
+    return test.runJobs()
+  }
+  return { ...test, court, key, caseId: created.id as string, tick }
+}
+
+t.test('a queued filing is submitted, accepted by the clerk and granted by the judge, every move on its timeline', async (t) => {
+  const { app, key, caseId, tick, court } = await setup(t)
+  const queued = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  t.equal(queued.statusCode, 202)
+  const filing = queued.json()
+  t.equal(filing.state, 'queued')
+  t.same(filing.caseIds, [caseId])
+  t.equal(filing.documentIds.length, 2)
+  for (let i = 0; i < 5; i++) await tick()
+  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.equal(done.state, 'granted')
+  t.match(done.courtFilingId, /^SIM-/)
+  t.same(done.events.map((e: { to: string }) => e.to), ['queued', 'submitting', 'submitted', 'accepted', 'granted'])
+  t.equal(court.submissions().get(filing.id), 1, 'sent once')
+  const listed = (await app.inject({ url: '/v1/filings?state=granted', headers: bearer(key) })).json()
+  t.same(listed.items.map((f: { id: string }) => f.id), [filing.id])
+})
+
+t.test('a send cut off after the court receipted it is reconciled with GetFilingList, never sent twice', async (t) => {
+  const { app, key, caseId, tick, court } = await setup(t, { faults: { dropAfterReceipt: 1 } })
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  for (let i = 0; i < 5; i++) await tick()
+  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.same(done.events.map((e: { to: string }) => e.to).slice(0, 5), ['queued', 'submitting', 'unknown', 'submitted', 'accepted'])
+  t.equal(done.events[3].detail.reconciled, true)
+  t.equal(court.submissions().get(filing.id), 1, 'the court got it exactly once')
+})
+
+t.test('filing an unknown case is a 404, and a filing is only for its county', async (t) => {
+  const { app, key, caseId, tick, keyFor } = await setup(t)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: 'nope' } })).statusCode, 404)
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  await tick()
+  t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().state, 'submitted')
+  const la = await keyFor('deputy_da', 'LOS ANGELES')
+  t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(la) })).statusCode, 404)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(la), payload: { caseId } })).statusCode, 404)
+})
+
+t.test('the state machine refuses a move it does not list', async (t) => {
+  const { transition } = await import('../../../src/db/filing-repository.js')
+  const { handle } = await setup(t)
+  await t.rejects(handle.db.transaction().execute((trx) => transition(trx, 'x', ['granted'], 'queued', { source: 'user', at: '2026-01-01T00:00:00Z' })), /granted → queued is not a move/)
+})
