@@ -9,6 +9,7 @@ import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
 import { determinationRoutes } from './api/routes/determinations.js'
 import { documentRoutes } from './api/routes/documents.js'
+import { ecfCallbackRoutes } from './api/routes/ecf-callback.js'
 import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
@@ -73,6 +74,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(healthRoutes, deps)
+  await app.register(ecfCallbackRoutes, deps)
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(deps.db))
     // Responses carry criminal-record data: never let a proxy or browser keep them.

@@ -13,7 +13,8 @@ async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions
   const court = await startSimulatedCourt({ reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, ...courtOptions })
   t.teardown(() => court.close())
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { timeoutMs: 2000 } }]))
+  process.env.CLEARFILE_TEST_COURT_SECRET = 'court-shared-secret-123'
+  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET', limits: { timeoutMs: 2000 } }]))
   const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
   const created = (await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
@@ -70,4 +71,40 @@ t.test('the state machine refuses a move it does not list', async (t) => {
   const { transition } = await import('../../../src/db/filing-repository.js')
   const { handle } = await setup(t)
   await t.rejects(handle.db.transaction().execute((trx) => transition(trx, 'x', ['granted'], 'queued', { source: 'user', at: '2026-01-01T00:00:00Z' })), /granted → queued is not a move/)
+})
+
+t.test("the court's callback is authenticated, changes nothing by itself, and brings the status poll forward", async (t) => {
+  const { app, handle, key, caseId, tick, runJobs } = await setup(t)
+  const { readFileSync } = await import('node:fs')
+  const { ECF_DIR } = await import('../../../src/filing/ecf-validator.js')
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  await tick()
+  const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
+  const callback = (id: string) => `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${sample.replace(/^[\s\S]*?(<ReviewFilingCallbackMessage)/, '$1')
+    .replace('<nc:IdentificationID>001-f786e6d6-558c-448f-b249-067002d716a0</nc:IdentificationID>', `<nc:IdentificationID>${id}</nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id</nc:IdentificationCategoryText>`)}</soap:Body></soap:Envelope>`
+  const post = (body: string, secret?: string) => app.inject({
+    method: 'POST', url: '/ecf/v4/FilingAssemblyMDE', payload: body,
+    headers: { 'content-type': 'text/xml', ...(secret ? { 'x-ecf-callback-secret': secret } : {}) }
+  })
+
+  const forged = await post(callback(filing.id), 'guess')
+  t.equal(forged.statusCode, 401)
+  t.equal((await post(callback(filing.id))).statusCode, 401)
+  const refused = await handle.db.selectFrom('audit_events').select('action').where('action', '=', 'callback.refused').execute()
+  t.equal(refused.length, 2, 'both refusals audited')
+  t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().events.length, 3, 'nothing changed')
+
+  const unknown = await post(callback('0000-unknown'), 'court-shared-secret-123')
+  t.equal(unknown.statusCode, 200)
+  t.match(unknown.body, /<ecf:ErrorCode>-1<\/ecf:ErrorCode><ecf:ErrorText>No filing with this id/)
+
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  const ok = await post(callback(filing.id), 'court-shared-secret-123')
+  t.equal(ok.statusCode, 200)
+  t.match(ok.body, /<ecf:ErrorCode>0<\/ecf:ErrorCode>/)
+  // The clock has not moved past the poll interval: the poll runs now only because the callback brought it forward.
+  await runJobs()
+  const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.ok(after.events.some((e: { to: string, source: string }) => e.to === 'accepted' && e.source === 'poll'), 'moved by GetFilingStatus, not by the callback')
+  t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
 })
