@@ -108,3 +108,23 @@ t.test("the court's callback is authenticated, changes nothing by itself, and br
   t.ok(after.events.some((e: { to: string, source: string }) => e.to === 'accepted' && e.source === 'poll'), 'moved by GetFilingStatus, not by the callback')
   t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
 })
+
+t.test('two workers draining one database never submit the same filing twice', async (t) => {
+  const { createJobRunner } = await import('../../../src/workers/job-runner.js')
+  const { jobHandlers } = await import('../../../src/workers/job-handlers.js')
+  const { app, handle, key, config, clock, court } = await setup(t)
+  const filings: string[] = []
+  for (let i = 0; i < 8; i++) {
+    const c = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dojSubjectId: `90${i}`, cii: `Z0000000${i}` }, case: { caseNumber: `SCN9000${i}` } }) })).json()
+    await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
+    filings.push((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json().id)
+  }
+  const workers = [0, 1].map(() => {
+    const jobs = jobHandlers({ db: handle.db, clock, config })
+    t.teardown(() => jobs.close())
+    return createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
+  })
+  const ran = await Promise.all(workers.map((w) => w.drain()))
+  t.equal(ran[0]! + ran[1]!, 8, 'every submit job ran once between them')
+  for (const id of filings) t.equal(court.submissions().get(id), 1, `${id} sent once`)
+})
