@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { DOJ_FIELD_COUNT, COL } from '../src/ingest/doj-file.js'
+import { seededRandom } from '../src/seeded-random.js'
 
 /**
  * A seeded generator of realistic CA DOJ bulk research files (95 columns):
@@ -53,17 +54,6 @@ const OTHER: Array<[string, 'F' | 'M', number]> = [
   ['137 PC-INDUCE FALSE TESTIMONY', 'F', 0.2], ['243.4(E)(1) PC-SEXUAL BATTERY', 'M', 0.3], ['32 PC-ACCESSORY', 'F', 1], ['148(A)(1) PC-OBSTRUCT/RESIST OFFICER', 'M', 4]
 ]
 
-/** mulberry32: small, fast, seeded. */
-function rng (seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function weighted<T extends [string, string, number]> (rand: () => number, list: T[]): T {
   const total = list.reduce((s, x) => s + x[2], 0)
@@ -81,7 +71,7 @@ function csvRow (fields: string[]): string {
 
 /** Generates rows, person by person, calling `emit` with each CSV line. */
 export function * generateDojRows (options: GenerateOptions): Generator<string> {
-  const rand = rng(options.seed ?? 1)
+  const rand = seededRandom(options.seed ?? 1)
   const counties = options.counties ?? COUNTIES
   const malformed = options.malformedRate ?? 0.0005
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))

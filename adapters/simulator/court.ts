@@ -5,6 +5,7 @@ import { parseCourtXml } from '../../src/filing/ecf-parse.js'
 import { ecfProblems } from '../../src/filing/ecf-validator.js'
 import { operationOf, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
+import { seededRandom } from '../../src/seeded-random.js'
 
 /** Shares of requests that go wrong, on purpose (each 0-1). */
 export interface CourtFaults {
@@ -51,16 +52,6 @@ export interface SimulatedCourt {
   close: () => Promise<void>
 }
 
-function rng (seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * A Superior Court on loopback speaking OASIS ECF 4.01 over SOAP 1.1: it
@@ -72,7 +63,7 @@ function rng (seed: number) {
  */
 export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
-  const roll = rng(options.seed ?? 1)
+  const roll = seededRandom(options.seed ?? 1)
   const faults = options.faults ?? {}
   const reviewDelay = options.reviewDelayMs ?? 200
   const rulingDelay = options.rulingDelayMs ?? 400
