@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { CaseView } from '../../schemas/api/cases.js'
+import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
 import { parseJsonColumn } from './json.js'
 import type { ConvictionsTable, CourtCasesTable, Database, PeopleTable } from './schema.js'
@@ -101,4 +102,13 @@ export function toCaseView (row: CaseRow, person: PersonRow, counts: ConvictionR
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
+}
+
+/** A case the key may see (its county's, or any for admin keys); 404 otherwise, as if it did not exist. */
+export async function findCaseInScope (db: Db, id: string, county: string | null): Promise<Pick<CaseRow, 'id' | 'county'>> {
+  let q = db.selectFrom('court_cases').select(['id', 'county']).where('id', '=', id)
+  if (county !== null) q = q.where('county', '=', county)
+  const row = await q.executeTakeFirst()
+  if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+  return row
 }

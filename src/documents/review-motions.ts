@@ -8,8 +8,7 @@ import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument
 import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { createHash } from 'node:crypto'
-import { buildReviewFilingRequest } from '../filing/ecf-messages.js'
-import { assertValidEcf } from '../filing/ecf-validator.js'
+import { filingRequestForPapers } from '../filing/ecf-messages.js'
 
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
@@ -120,27 +119,19 @@ export class ReviewMotionWriter {
   /** The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`. */
   async #writeFiling (packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
     const f = this.#filings!
-    const counts = packet.cases.flatMap((c) => c.counts.filter((n) => n.outcome !== 'not_eligible'))
     // A stable id: the same court, cases and run date give the same filing id, so a resend is recognizable.
     const filingId = 'F-' + createHash('sha256').update(`${f.court.id}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)
-    const xml = buildReviewFilingRequest({
+    const xml = filingRequestForPapers({
       filingId,
       callbackUrl: f.callbackUrl,
       submittedAt: `${this.#date}T12:00:00.000Z`,
       court: { id: f.court.id, name: f.court.name },
-      case: { title: `People v. ${packet.person.name}`, docketId: packet.cases.map((c) => c.caseNumber).join(', ') },
-      defendant: { name: packet.person.name, dob: packet.person.dob },
-      counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction of ${n.convictionDate ?? 'unknown date'}: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
-      attorney: { barNumber: this.#profile.filingDeputy.barNumber, name: this.#profile.filingDeputy.name },
-      payer: `${this.#profile.office}, ${this.#profile.courtCounty}`,
-      payerAddress: this.#profile.address,
-      confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
-      documents: [
-        { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: motion.bytes },
-        { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: order.bytes }
-      ]
+      person: packet.person,
+      cases: packet.cases,
+      profile: this.#profile,
+      motion: motion.bytes,
+      order: order.bytes
     })
-    assertValidEcf(xml, `filing ${filingId}`)
     await mkdir(f.dir, { recursive: true })
     await writeFile(join(f.dir, `${filingId}.xml`), xml)
     this.#filingCount++

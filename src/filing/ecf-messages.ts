@@ -1,5 +1,6 @@
 import { create } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
+import { assertValidEcf } from './ecf-validator.js'
 
 /** ECF 4.01 namespaces (the "-4.0" suffix is kept in 4.01), NIEM 2.0 and UBL 2.1. */
 export const NS = {
@@ -261,4 +262,43 @@ export function buildFilingListResponse (r: { sender: string, court: CourtRef, f
     filingStatus(m, f.status, f.description)
   }
   return root.end()
+}
+
+/**
+ * The ReviewFilingRequestMessage for a person's cases and their two papers, as
+ * both the submission pipeline and the offline filing kit file them: counts with
+ * relief, the filing deputy as attorney, the office as (exempt) payer,
+ * confidentiality when any count is to be sealed. Validated before it returns.
+ */
+export function filingRequestForPapers (p: {
+  filingId: string
+  callbackUrl: string
+  submittedAt: string
+  court: CourtRef
+  person: { name: string, dob: string | null }
+  cases: ReadonlyArray<{ caseNumber: string, counts: ReadonlyArray<{ section: string, outcome: string, convictionDate: string | null }> }>
+  profile: { office: string, courtCounty: string, address: string[], filingDeputy: { name: string, barNumber: string } }
+  motion: Uint8Array
+  order: Uint8Array
+}): string {
+  const counts = p.cases.flatMap((c) => c.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review'))
+  const xml = buildReviewFilingRequest({
+    filingId: p.filingId,
+    callbackUrl: p.callbackUrl,
+    submittedAt: p.submittedAt,
+    court: p.court,
+    case: { title: `People v. ${p.person.name}`, docketId: p.cases.map((c) => c.caseNumber).join(', ') },
+    defendant: p.person,
+    counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction of ${n.convictionDate ?? 'unknown date'}: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
+    attorney: { barNumber: p.profile.filingDeputy.barNumber, name: p.profile.filingDeputy.name },
+    payer: `${p.profile.office}, ${p.profile.courtCounty}`,
+    payerAddress: p.profile.address,
+    confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
+    documents: [
+      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: p.motion },
+      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: p.order }
+    ]
+  })
+  assertValidEcf(xml, `filing ${p.filingId}`)
+  return xml
 }

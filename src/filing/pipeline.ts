@@ -16,8 +16,7 @@ import { enqueueJob, type JobRow } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError } from '../errors.js'
 import type { JobHandler } from '../workers/job-runner.js'
-import { buildReviewFilingRequest } from './ecf-messages.js'
-import { assertValidEcf } from './ecf-validator.js'
+import { filingRequestForPapers } from './ecf-messages.js'
 
 export const SUBMIT_JOB = 'filing.submit'
 export const RECONCILE_JOB = 'filing.reconcile'
@@ -64,25 +63,17 @@ export async function queueCaseFiling (deps: PipelineDeps, ctx: AuditContext, ca
   const court = courtForCase(deps.courts, kase.court_id, kase.county)
   const filingId = newId()
   const now = ctx.now.toISOString()
-  const counts = papers.case.counts.filter((n) => n.outcome !== 'not_eligible')
-  const xml = buildReviewFilingRequest({
+  const xml = filingRequestForPapers({
     filingId,
     callbackUrl: deps.callbackUrl,
     submittedAt: now,
     court: { id: court.id, name: court.name },
-    case: { title: `People v. ${papers.person.name}`, docketId: kase.case_number },
-    defendant: { name: papers.person.name, dob: papers.person.dob },
-    counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
-    attorney: { barNumber: profile.filingDeputy.barNumber, name: profile.filingDeputy.name },
-    payer: `${profile.office}, ${profile.courtCounty}`,
-    payerAddress: profile.address,
-    confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
-    documents: [
-      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: await readDocumentBytes(deps.dataDir, motion.storage_key) },
-      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: await readDocumentBytes(deps.dataDir, order.storage_key) }
-    ]
+    person: papers.person,
+    cases: [papers.case],
+    profile,
+    motion: await readDocumentBytes(deps.dataDir, motion.storage_key),
+    order: await readDocumentBytes(deps.dataDir, order.storage_key)
   })
-  assertValidEcf(xml, `filing ${filingId}`)
   const path = messagePath(deps.dataDir, filingId)
   await mkdir(dirname(path), { recursive: true })
   await writeFile(`${path}.tmp`, xml)

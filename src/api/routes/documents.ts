@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DocumentList, PaperScopeBody, QueuedView } from '../../../schemas/api/documents.js'
 import { recordAudit } from '../../db/audit-repository.js'
+import { findCaseInScope } from '../../db/case-repository.js'
 import type { DocumentsTable } from '../../db/schema.js'
 import { readDocumentBytes } from '../../documents/document-store.js'
 import { configuredProfiles, queueReviewDocuments, requireProfile } from '../../documents/documents-job.js'
@@ -24,13 +25,6 @@ export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
   // Papers for one case render on the request's thread: two documents take milliseconds.
   const inline = createRenderer({ threads: 0 })
 
-  const caseInScope = async (id: string, county: string | null) => {
-    let q = db.selectFrom('court_cases').select(['id', 'county']).where('id', '=', id)
-    if (county !== null) q = q.where('county', '=', county)
-    const row = await q.executeTakeFirst()
-    if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
-    return row
-  }
   const documentsOfCase = (caseId: string) => db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
     .selectAll('d').where('dc.case_id', '=', caseId).orderBy('d.id').execute()
 
@@ -45,7 +39,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
     }
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
-    const found = await caseInScope(request.params.id, ctx.principal.county)
+    const found = await findCaseInScope(db, request.params.id, ctx.principal.county)
     const profile = requireProfile(profiles, found.county)
     const stored = await preparePapers({ db, dataDir: config.dataDir, renderer: inline, profile }, {
       caseIds: [found.id], scope: 'case', date: ctx.now.toISOString().slice(0, 10), county: found.county, reviewRunId: null, now: ctx.now.toISOString()
@@ -65,7 +59,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
       response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
     }
   }, async (request) => {
-    const found = await caseInScope(request.params.id, auditContext(request, clock).principal.county)
+    const found = await findCaseInScope(db, request.params.id, auditContext(request, clock).principal.county)
     return { items: (await documentsOfCase(found.id)).map(view) }
   })
 

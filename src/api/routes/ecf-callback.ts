@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
+import { enqueueJob } from '../../db/job-repository.js'
 import { buildMessageReceipt, OUR_FILING_ID } from '../../filing/ecf-messages.js'
 import { parseReviewFilingCallback } from '../../filing/ecf-parse.js'
 import { POLL_JOB } from '../../filing/pipeline.js'
@@ -70,10 +71,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) 
       const moved = await trx.updateTable('jobs').set({ run_at: now.toISOString() })
         .where('dedupe_key', '=', `${POLL_JOB}:${filing.id}`).where('done_at', 'is', null).executeTakeFirst()
       if (Number(moved.numUpdatedRows) === 0 && filing.court_filing_id) {
-        await trx.insertInto('jobs').values({
-          kind: POLL_JOB, payload: JSON.stringify({ filingId: filing.id }), dedupe_key: `${POLL_JOB}:${filing.id}`, run_at: now.toISOString(),
-          attempts: 0, max_attempts: 20, lock_owner: null, locked_until: null, last_error: null, done_at: null, created_at: now.toISOString()
-        }).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute()
+        await enqueueJob(trx, { kind: POLL_JOB, payload: { filingId: filing.id }, dedupeKey: `${POLL_JOB}:${filing.id}`, runAt: now, maxAttempts: 20 }, now)
       }
       await recordAudit(trx, { ...system, principal: { ...system.principal, county: filing.county } }, [{ action: 'filing.callback', recordType: 'filing', recordId: filing.id, county: filing.county, detail: { status: callback.status } }])
     })

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { FilingInput, FilingList, FilingQuery, FilingView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
+import { findCaseInScope } from '../../db/case-repository.js'
 import { filingEvents, findFiling, type FilingState } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
@@ -50,10 +51,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     }
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
-    let q = db.selectFrom('court_cases').select(['id', 'county']).where('id', '=', request.body.caseId)
-    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-    const kase = await q.executeTakeFirst()
-    if (!kase) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+    const kase = await findCaseInScope(db, request.body.caseId, ctx.principal.county)
     const id = await queueCaseFiling(pipeline, ctx, kase.id, requireProfile(profiles, kase.county))
     return reply.status(202).send(await view(id, null))
   })
