@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, OUR_FILING_ID, type CourtRef } from '../../src/filing/ecf-messages.js'
-import { parseCourtXml } from '../../src/filing/ecf-parse.js'
+import { request } from 'undici'
+import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, buildReviewCompleteNotification, type CourtRef } from '../../src/filing/ecf-messages.js'
+import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/filing/ecf-parse.js'
 import { ecfProblems } from '../../src/filing/ecf-validator.js'
-import { operationOf, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
+import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
+import { CALLBACK_SECRET_HEADER } from '../../src/filing/callback-auth.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
@@ -17,6 +20,10 @@ export interface CourtFaults {
   dropAfterReceipt?: number
   /** Answer with XML that is not well-formed. */
   malformed?: number
+  /** Review a filing but never call the filer back (the poll must find it). */
+  lostCallback?: number
+  /** Call the filer back twice for the same review. */
+  duplicateCallback?: number
 }
 
 export interface SimulatedCourtOptions {
@@ -32,6 +39,8 @@ export interface SimulatedCourtOptions {
   /** Shares of rulings on accepted filings: granted, denied, partially granted (normalized). */
   rulings?: { granted: number, denied: number, partially_granted: number }
   faults?: CourtFaults
+  /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without one. */
+  callbackSecret?: string
   /** Seed of the court's dice, so a run can be repeated. */
   seed?: number
 }
@@ -42,13 +51,17 @@ interface SimFiling {
   receivedAt: number
   accepted: boolean
   ruling: CourtRuling
+  received: ReceivedFiling
 }
+
+export interface CallbackCounts { sent: number, lost: number, failed: number }
 
 export interface SimulatedCourt {
   url: string
   /** How many times each of our filing ids was submitted (a duplicate is a count above 1). */
   submissions: () => Map<string, number>
   filings: () => number
+  callbacks: () => CallbackCounts
   close: () => Promise<void>
 }
 
@@ -58,8 +71,11 @@ export interface SimulatedCourt {
  * validates each ReviewFiling against the schemas, receipts it with a court
  * filing id (the same id again for a filing id it already has), "reviews" it
  * after a delay, rules later in the configured proportions (reported through
- * GetFilingStatus as "ruling: granted"), answers GetFilingList, and injects the
- * faults it is told to.
+ * GetFilingStatus as "ruling: granted"), answers GetFilingList, calls the
+ * filer's FilingAssemblyMDE (its ecf:SendingMDELocationID) with
+ * NotifyFilingReviewComplete when the review is done, and injects the faults it
+ * is told to. `GET /simulator/submissions` tells a test in another process how
+ * many times each filing id was submitted.
  */
 export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
@@ -71,6 +87,8 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
   const byCourtId = new Map<string, SimFiling>()
   const byFilingId = new Map<string, SimFiling>()
   const submissions = new Map<string, number>()
+  const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0 }
+  const timers = new Set<NodeJS.Timeout>()
   let next = 1
   const sender = `http://${options.host ?? '127.0.0.1'}`
 
@@ -87,18 +105,58 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     return r < rulings.granted ? 'granted' : r < rulings.granted + rulings.denied ? 'denied' : 'partially_granted'
   }
 
+  async function notify (f: SimFiling): Promise<void> {
+    const url = f.received.callbackUrl
+    if (!url || !options.callbackSecret) return
+    if (roll() < (faults.lostCallback ?? 0)) { callbackCounts.lost++; return }
+    const { status, description } = statusOf(f, f.receivedAt + reviewDelay)
+    const xml = soapEnvelope(buildReviewCompleteNotification({
+      sender,
+      filing: f,
+      case: f.received,
+      status,
+      description: description ?? (f.accepted ? 'Accepted for filing' : null),
+      reviewedAt: new Date().toISOString(),
+      payer: f.received.payer || 'unknown',
+      documents: f.received.documents.map((d, i) => ({
+        role: d.role,
+        description: d.description,
+        registerAction: d.registerAction,
+        attorneyId: d.attorneyId,
+        hash: createHash('sha256').update(d.pdf).digest('hex'),
+        docketId: f.accepted ? `${f.courtFilingId}-${i + 1}` : null,
+        sealed: f.received.confidential
+      }))
+    }))
+    const times = roll() < (faults.duplicateCallback ?? 0) ? 2 : 1
+    for (let i = 0; i < times; i++) {
+      try {
+        const res = await request(url, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete, [CALLBACK_SECRET_HEADER]: options.callbackSecret }, headersTimeout: 10_000, bodyTimeout: 10_000 })
+        await res.body.dump()
+        if (res.statusCode === 200) callbackCounts.sent++
+        else callbackCounts.failed++
+      } catch {
+        callbackCounts.failed++
+      }
+    }
+  }
+
   function reviewFiling (body: string): { xml: string, drop: boolean } {
     const problems = ecfProblems(body)
     if (problems.length > 0) {
       return { xml: buildMessageReceipt({ sender, court, filing: null, errors: [{ code: '-1', text: `Invalid message: ${problems[0]!.message}`.slice(0, 500) }] }), drop: false }
     }
-    const filingId = parseCourtXml(body, (doc) => doc.root.get(`.//*[local-name()="CoreFilingMessage"]/*[local-name()="DocumentIdentification"][*[local-name()="IdentificationCategoryText"]="${OUR_FILING_ID}"]/*[local-name()="IdentificationID"]`)?.content.trim() ?? null)
+    const received = parseReviewFilingRequest(body)
+    const filingId = received.filingId
     if (filingId) submissions.set(filingId, (submissions.get(filingId) ?? 0) + 1)
     let filing = filingId ? byFilingId.get(filingId) : undefined
     if (!filing) {
-      filing = { courtFilingId: `SIM-${String(next++).padStart(7, '0')}`, filingId, receivedAt: Date.now(), accepted: roll() < (options.acceptRate ?? 0.95), ruling: pickRuling() }
-      byCourtId.set(filing.courtFilingId, filing)
-      if (filingId) byFilingId.set(filingId, filing)
+      const made: SimFiling = { courtFilingId: `SIM-${String(next++).padStart(7, '0')}`, filingId, receivedAt: Date.now(), accepted: roll() < (options.acceptRate ?? 0.95), ruling: pickRuling(), received }
+      byCourtId.set(made.courtFilingId, made)
+      if (filingId) byFilingId.set(filingId, made)
+      const timer = setTimeout(() => { timers.delete(timer); void notify(made) }, reviewDelay)
+      timers.add(timer)
+      filing = made
     }
     return { xml: buildMessageReceipt({ sender, court, filing, errors: [] }), drop: roll() < (faults.dropAfterReceipt ?? 0) }
   }
@@ -122,6 +180,11 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     const send = (status: number, xml: string) => {
       res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' })
       res.end(xml)
+    }
+    if (req.method === 'GET' && req.url === '/simulator/submissions') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ filings: byCourtId.size, callbacks: callbackCounts, submissions: Object.fromEntries(submissions) }))
+      return
     }
     if (roll() < (faults.serverError ?? 0)) return send(503, 'Service Unavailable')
     if (roll() < (faults.timeout ?? 0)) return // never answer
@@ -152,6 +215,11 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     url: `http://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
     submissions: () => new Map(submissions),
     filings: () => byCourtId.size,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+    callbacks: () => ({ ...callbackCounts }),
+    close: () => new Promise<void>((resolve) => {
+      for (const timer of timers) clearTimeout(timer)
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
   }
 }

@@ -56,7 +56,10 @@ const identification = (parent: XMLBuilder, ns: string, name: string, id: string
 }
 
 /** Element order follows the schemas: libxml2 rejects children out of order. */
-function criminalCase (parent: XMLBuilder, input: ReviewFilingInput): void {
+/** What a court and a filer both say about the case: its title, docket, court, defendant and counts. */
+export type CaseOfFiling = Pick<ReviewFilingInput, 'case' | 'court' | 'defendant' | 'counts'>
+
+function criminalCase (parent: XMLBuilder, input: CaseOfFiling): void {
   const c = parent.ele(NS.criminal, 'criminal:CriminalCase')
   text(c, NS.nc, 'nc:CaseTitleText', input.case.title)
   text(c, NS.nc, 'nc:CaseCategoryText', 'criminal')
@@ -139,7 +142,7 @@ export function buildReviewFilingRequest (input: ReviewFilingInput): string {
   identification(root, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
   text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
   const core = root.ele(NS.core, 'core:CoreFilingMessage')
-  identification(core, NS.nc, 'nc:DocumentIdentification', input.filingId, 'clearfile filing id')
+  identification(core, NS.nc, 'nc:DocumentIdentification', input.filingId, OUR_FILING_ID)
   core.ele(NS.nc, 'nc:DocumentPostDate').ele(NS.nc, 'nc:DateTime').txt(input.submittedAt)
   core.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson').ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.attorney.name)
   identification(core, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
@@ -301,4 +304,75 @@ export function filingRequestForPapers (p: {
   })
   assertValidEcf(xml, `filing ${p.filingId}`)
   return xml
+}
+
+const CALLBACK_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:ReviewFilingCallbackMessage-4.0'
+const PAYMENT_RECEIPT_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:PaymentReceiptMessage-4.0'
+
+export interface ReviewedDocument {
+  role: 'lead' | 'connected'
+  description: string
+  registerAction: string
+  attorneyId: string
+  /** SHA-256 of the PDF as the court docketed it. */
+  hash: string
+  docketId: string | null
+  sealed: boolean
+}
+
+/**
+ * A court's `wsmp:NotifyFilingReviewCompleteRequestMessage` (what a Filing
+ * Review MDE sends our FilingAssemblyMDE after the clerk's review): the
+ * ReviewFilingCallbackMessage — both filing ids, the case, the clerk's status,
+ * each reviewed document with its docket id and hash — and the
+ * PaymentReceiptMessage (nothing charged to a public agency). The simulated court
+ * builds these.
+ */
+export function buildReviewCompleteNotification (n: {
+  sender: string
+  filing: FilingIds
+  case: CaseOfFiling
+  status: string
+  description: string | null
+  reviewedAt: string
+  documents: ReadonlyArray<ReviewedDocument>
+  payer: string
+}): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.wsmp, 'wsmp:NotifyFilingReviewCompleteRequestMessage')
+  for (const prefix of ['nc', 'j', 'ecf', 's', 'criminal', 'payment', 'cac', 'cbc'] as const) root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
+  sender(root, n.sender)
+  const cb = root.ele(CALLBACK_NS, 'ReviewFilingCallbackMessage')
+  ids(cb, n.filing)
+  cb.ele(NS.nc, 'nc:DocumentReceivedDate').ele(NS.nc, 'nc:DateTime').txt(n.reviewedAt)
+  sender(cb, n.sender)
+  criminalCase(cb, n.case)
+  cb.ele(NS.ecf, 'ecf:FilingCompletionDate').ele(NS.nc, 'nc:DateTime').txt(n.reviewedAt)
+  filingStatus(cb, n.status, n.description)
+  const lead = n.documents.filter((d) => d.role === 'lead')
+  const ordered = [...lead, ...n.documents.filter((d) => d.role === 'connected')]
+  ordered.forEach((d, i) => {
+    const el = cb.ele(NS.ecf, d.role === 'lead' ? 'ecf:ReviewedLeadDocument' : 'ecf:ReviewedConnectedDocument').att(NS.s, 's:id', `reviewed${i + 1}`)
+    text(el, NS.nc, 'nc:DocumentApplicationName', 'application/pdf')
+    text(el, NS.nc, 'nc:DocumentDescriptionText', d.description)
+    text(el, NS.nc, 'nc:DocumentSequenceID', String(i + 1))
+    text(el.ele(NS.nc, 'nc:DocumentStatus'), NS.nc, 'nc:StatusDescriptionText', d.sealed ? 'SEALED' : 'PUBLIC')
+    const meta = el.ele(NS.ecf, 'ecf:DocumentMetadata')
+    text(meta, NS.j, 'j:RegisterActionDescriptionText', d.registerAction)
+    if (d.role === 'connected') meta.ele(NS.ecf, 'ecf:ParentDocumentReference').att(NS.s, 's:ref', 'reviewed1')
+    identification(meta, NS.ecf, 'ecf:FilingAttorneyID', d.attorneyId)
+    identification(meta, NS.ecf, 'ecf:FilingPartyID', 'plaintiff')
+    const attachment = el.ele(NS.ecf, 'ecf:DocumentRendition').ele(NS.ecf, 'ecf:DocumentRenditionMetadata').ele(NS.ecf, 'ecf:DocumentAttachment')
+    text(attachment, NS.nc, 'nc:BinaryLocationURI', `cid:reviewed${i + 1}`)
+    text(el, NS.ecf, 'ecf:DocumentHashText', d.hash)
+    if (d.docketId) identification(el, NS.ecf, 'ecf:DocumentDocketID', d.docketId)
+    text(el, NS.ecf, 'ecf:SealDocumentIndicator', String(d.sealed))
+  })
+  const receipt = root.ele(PAYMENT_RECEIPT_NS, 'PaymentReceiptMessage')
+  text(receipt, NS.payment, 'payment:FeeExceptionReasonCode', 'GovernmentExempt')
+  text(receipt, NS.payment, 'payment:PayerName', n.payer)
+  receipt.ele(NS.cac, 'cac:Address').ele(NS.cac, 'cac:Country').ele(NS.cbc, 'cbc:IdentificationCode').txt('US')
+  const paid = receipt.ele(NS.cac, 'cac:Payment')
+  text(paid, NS.cbc, 'cbc:ID', `${n.filing.courtFilingId}-fee`)
+  paid.ele(NS.cbc, 'cbc:PaidAmount').att('currencyID', 'USD').txt('0.00')
+  return root.end({ prettyPrint: false })
 }

@@ -1,5 +1,6 @@
 import { ParseOption, XmlDocument, type XmlNode } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
+import { COURT_FILING_ID, OUR_FILING_ID } from './ecf-messages.js'
 
 /*
  * Reading what courts send back. XML from outside is parsed with libxml2 with
@@ -136,8 +137,8 @@ export function parseFilingListResponse (xml: string | Uint8Array): { filings: L
     const filings = root.find(`./${byName('MatchingFiling')}`).map((m) => {
       const all = identifications(m)
       return {
-        courtFilingId: all.find((i) => i.category === 'FILINGID')?.id ?? all[0]?.id ?? null,
-        filingId: all.find((i) => i.category === 'clearfile filing id')?.id ?? null,
+        courtFilingId: all.find((i) => i.category === COURT_FILING_ID)?.id ?? all[0]?.id ?? null,
+        filingId: all.find((i) => i.category === OUR_FILING_ID)?.id ?? null,
         ...statusOf(m)
       }
     })
@@ -156,4 +157,54 @@ export function soapFault (xml: string): { code: string, text: string } | null {
   } catch {
     return null
   }
+}
+
+/** What a Filing Review MDE reads from a ReviewFilingRequestMessage (the simulated court's clerk). */
+export interface ReceivedFiling {
+  filingId: string | null
+  callbackUrl: string | null
+  case: { title: string, docketId: string }
+  court: { id: string, name: string }
+  defendant: { name: string, dob: string | null }
+  counts: Array<{ sequence: number, statute: string, description: string, offenseDate: string | null }>
+  confidential: boolean
+  payer: string
+  documents: Array<{ role: 'lead' | 'connected', description: string, registerAction: string, attorneyId: string, pdf: Buffer }>
+}
+
+export function parseReviewFilingRequest (xml: string | Uint8Array): ReceivedFiling {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'ReviewFilingRequestMessage')
+    const core = root.get(`./${byName('CoreFilingMessage')}`)
+    if (!core) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'ReviewFilingRequestMessage without a CoreFilingMessage')
+    const kase = core.get(`./${byName('CriminalCase')}`) ?? core
+    const court = `./${byName('CaseAugmentation')}/${byName('CaseCourt')}`
+    const documents = (['lead', 'connected'] as const).flatMap((role) =>
+      core.find(`./${byName(role === 'lead' ? 'FilingLeadDocument' : 'FilingConnectedDocument')}`).map((d) => ({
+        role,
+        description: first(d, `./${byName('DocumentDescriptionText')}`) ?? '',
+        registerAction: first(d, `./${byName('DocumentMetadata')}/${byName('RegisterActionDescriptionText')}`) ?? '',
+        attorneyId: first(d, `./${byName('DocumentMetadata')}/${byName('FilingAttorneyID')}/${byName('IdentificationID')}`) ?? '',
+        pdf: Buffer.from(first(d, `.//${byName('BinaryBase64Object')}`) ?? '', 'base64')
+      })))
+    return {
+      filingId: identifications(core).find((i) => i.category === OUR_FILING_ID)?.id ?? null,
+      callbackUrl: first(root, `./${byName('SendingMDELocationID')}/${byName('IdentificationID')}`),
+      case: { title: first(kase, `./${byName('CaseTitleText')}`) ?? '', docketId: first(kase, `./${byName('CaseDocketID')}`) ?? '' },
+      court: { id: first(kase, `${court}/${byName('OrganizationIdentification')}/${byName('IdentificationID')}`) ?? '', name: first(kase, `${court}/${byName('CourtName')}`) ?? '' },
+      defendant: {
+        name: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonFullName')}`) ?? '',
+        dob: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonBirthDate')}/${byName('Date')}`)
+      },
+      counts: kase.find(`./${byName('CaseCharge')}`).map((c, i) => ({
+        sequence: Number(first(c, `./${byName('ChargeSequenceID')}/${byName('IdentificationID')}`) ?? i + 1),
+        statute: first(c, `./${byName('ChargeStatute')}/${byName('StatuteCodeIdentification')}/${byName('IdentificationID')}`) ?? '',
+        description: first(c, `./${byName('ChargeStatute')}/${byName('StatuteDescriptionText')}`) ?? '',
+        offenseDate: first(c, `./${byName('ChargeOffense')}/${byName('ActivityDate')}/${byName('Date')}`)
+      })),
+      confidential: first(core, `./${byName('FilingConfidentialityIndicator')}`) === 'true',
+      payer: first(root, `./${byName('PaymentMessage')}/${byName('PayerName')}`) ?? '',
+      documents
+    }
+  })
 }

@@ -1,17 +1,22 @@
+import { createHash } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { createCourtAdapter } from '../../adapters/index.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
 import { CourtError } from '../../adapters/types.js'
 import { renderMotion } from '../../src/documents/court-papers.js'
 import { buildReviewFilingRequest } from '../../src/filing/ecf-messages.js'
+import { parseReviewFilingCallback } from '../../src/filing/ecf-parse.js'
+import { ecfProblems } from '../../src/filing/ecf-validator.js'
 import { packet } from '../documents/fixtures.js'
 
 const motion = (await renderMotion(packet())).bytes
 
-function filingXml (filingId: string): string {
+function filingXml (filingId: string, callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE'): string {
   return buildReviewFilingRequest({
     filingId,
-    callbackUrl: 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
+    callbackUrl,
     submittedAt: '2026-11-28T12:00:00.000Z',
     court: { id: 'CA-SIM', name: 'Superior Court of California (simulated)' },
     case: { title: 'People v. GARCIA, MARIA', docketId: 'SCN123456' },
@@ -92,6 +97,62 @@ t.test('a court that is not listening is retryable and certainly did not get the
   const adapter = createCourtAdapter({ id: 'CA-SIM', name: 'x', county: 'X', adapter: 'ecf4-soap', endpoint: url, limits: { timeoutMs: 1000 } })
   t.teardown(() => adapter.close())
   await t.rejects(adapter.submit({ filingId: 'F-8', xml: filingXml('F-8') }), { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: false })
+})
+
+/** A filer's FilingAssemblyMDE that answers 200 and keeps what it was sent. */
+async function callbackReceiver (t: { teardown: (fn: () => unknown) => void }) {
+  const received: Array<{ headers: IncomingHttpHeaders, body: string }> = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => { received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }); res.end('<ok/>') })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => server.close(resolve)))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ecf/v4/FilingAssemblyMDE`, received }
+}
+
+async function until (what: () => boolean, ms = 3000) {
+  for (const end = Date.now() + ms; !what() && Date.now() < end;) await sleep(20)
+}
+
+t.test('after its review the court calls the filer back with a NotifyFilingReviewComplete that validates, carrying docket ids and each PDF\'s hash', async (t) => {
+  const receiver = await callbackReceiver(t)
+  const { adapter, court } = await setup(t, { callbackSecret: 's3cret' })
+  const receipt = await adapter.submit({ filingId: 'F-CB', xml: filingXml('F-CB', receiver.url) })
+  await until(() => receiver.received.length > 0)
+  t.equal(receiver.received.length, 1)
+  const { headers, body } = receiver.received[0]!
+  t.equal(headers['x-ecf-callback-secret'], 's3cret')
+  t.match(String(headers.soapaction), /NotifyFilingReviewCompleteRequest$/)
+  t.same(ecfProblems(body), [], 'valid against the OASIS schemas (ReviewFilingCallbackMessage and PaymentReceiptMessage)')
+  const cb = parseReviewFilingCallback(body)
+  t.equal(cb.status, 'accepted')
+  t.same(cb.identifications, [{ id: receipt.courtFilingId, category: 'FILINGID' }, { id: 'F-CB', category: 'clearfile filing id' }])
+  t.same(cb.documents.map((d) => [d.role, d.docketId, d.hash]), [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]])
+  t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 })
+})
+
+t.test('a lost callback is never sent, and a duplicated one is sent twice', async (t) => {
+  const receiver = await callbackReceiver(t)
+  const lost = await setup(t, { callbackSecret: 's3cret', faults: { lostCallback: 1 } })
+  await lost.adapter.submit({ filingId: 'F-LOST', xml: filingXml('F-LOST', receiver.url) })
+  await sleep(200)
+  t.equal(receiver.received.length, 0)
+  t.same(lost.court.callbacks(), { sent: 0, lost: 1, failed: 0 })
+  const twice = await setup(t, { callbackSecret: 's3cret', faults: { duplicateCallback: 1 } })
+  await twice.adapter.submit({ filingId: 'F-TWICE', xml: filingXml('F-TWICE', receiver.url) })
+  await until(() => receiver.received.length >= 2)
+  t.equal(receiver.received.length, 2)
+  t.equal(receiver.received[0]!.body, receiver.received[1]!.body)
+})
+
+t.test('a test in another process reads the submission counts over HTTP', async (t) => {
+  const { adapter, court } = await setup(t)
+  await adapter.submit({ filingId: 'F-C', xml: filingXml('F-C') })
+  await adapter.submit({ filingId: 'F-C', xml: filingXml('F-C') })
+  const res = await fetch(new URL('/simulator/submissions', court.url))
+  t.same((await res.json()).submissions, { 'F-C': 2 })
 })
 
 t.test('an unknown adapter name is refused', async (t) => {

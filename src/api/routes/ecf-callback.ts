@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
 import { enqueueJob } from '../../db/job-repository.js'
+import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../filing/callback-auth.js'
 import { buildMessageReceipt, OUR_FILING_ID } from '../../filing/ecf-messages.js'
 import { parseReviewFilingCallback } from '../../filing/ecf-parse.js'
 import { POLL_JOB } from '../../filing/pipeline.js'
@@ -9,15 +9,6 @@ import { soapEnvelope, soapFaultEnvelope } from '../../filing/soap.js'
 import { isClearfileError } from '../../errors.js'
 import { pipelineDeps } from '../../workers/job-handlers.js'
 import type { AppDeps } from '../../app.js'
-
-/** The header a court sends its shared callback secret in (set per court by `callbackSecretRef`). */
-export const CALLBACK_SECRET_HEADER = 'x-ecf-callback-secret'
-
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
 
 /**
  * Our FilingAssemblyMDE: the court's NotifyFilingReviewComplete. The court is
@@ -28,23 +19,19 @@ const same = (a: string, b: string) => {
 export const ecfCallbackRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   const { db, clock } = deps
   const pipeline = pipelineDeps(deps)
-  const secrets = [...pipeline.courts.values()].flatMap((c) => {
-    const secret = c.callbackSecretRef ? process.env[c.callbackSecretRef] : undefined
-    return secret ? [{ court: c, secret }] : []
-  })
+  const courtBySecret = callbackAuthenticator(pipeline.courts)
   app.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
   app.post('/ecf/v4/FilingAssemblyMDE', { schema: { hide: true } }, async (request, reply) => {
     const now = clock.now()
     const system = { principal: { clientId: 'court-callback', role: 'admin' as const, county: null }, requestId: request.id, now }
     const given = request.headers[CALLBACK_SECRET_HEADER]
-    const match = typeof given === 'string' ? secrets.find((s) => same(s.secret, given)) : undefined
+    const court = courtBySecret(given)
     reply.header('content-type', 'text/xml; charset=utf-8')
-    if (!match) {
+    if (!court) {
       await recordAudit(db, system, [{ action: 'callback.refused', recordType: 'ecf_callback', recordId: request.id, county: null, detail: { reason: given ? 'wrong secret' : 'no secret' } }])
       return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
     }
-    const court = match.court
     const answer = (errors: Array<{ code: string, text: string }>, filing: { courtFilingId: string, filingId: string | null } | null = null) =>
       soapEnvelope(buildMessageReceipt({ sender: pipeline.callbackUrl, court: { id: court.id, name: court.name }, filing, errors }))
     let callback

@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,13 +11,24 @@ import { bearer, buildTestApp, caseBody } from '../../helper.js'
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions: SimulatedCourtOptions = {}) {
-  const court = await startSimulatedCourt({ reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, ...courtOptions })
+/** A port nothing listens on yet, so the app's public URL can be known before it listens. */
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions: SimulatedCourtOptions = {}, opts: { listen?: boolean } = {}) {
+  const court = await startSimulatedCourt({ reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, callbackSecret: 'court-shared-secret-123', ...courtOptions })
   t.teardown(() => court.close())
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
   process.env.CLEARFILE_TEST_COURT_SECRET = 'court-shared-secret-123'
   writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET', limits: { timeoutMs: 2000 } }]))
-  const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
+  const port = opts.listen ? await freePort() : 0
+  const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1, ...(opts.listen ? { publicUrl: `http://127.0.0.1:${port}` } : {}) })
+  if (opts.listen) await test.app.listen({ host: '127.0.0.1', port })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
   const created = (await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
   await test.app.inject({ method: 'POST', url: `/v1/cases/${created.id}/documents`, headers: bearer(key) })
@@ -107,6 +120,30 @@ t.test("the court's callback is authenticated, changes nothing by itself, and br
   const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.ok(after.events.some((e: { to: string, source: string }) => e.to === 'accepted' && e.source === 'poll'), 'moved by GetFilingStatus, not by the callback')
   t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
+})
+
+t.test('the simulated court calls our FilingAssemblyMDE after its review; the callback is recorded and the poll it brings forward moves the filing', async (t) => {
+  const { app, key, caseId, runJobs, court } = await setup(t, {}, { listen: true })
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  await runJobs()
+  const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  for (let i = 0; i < 100 && !(await view()).events.some((e: { source: string }) => e.source === 'callback'); i++) await sleep(20)
+  t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the court got a 200 with a MessageReceipt')
+  await sleep(60)
+  await runJobs() // the test clock has not moved: only the callback made the poll due
+  const after = await view()
+  t.same(after.events.map((e: { to: string, source: string }) => `${e.to}/${e.source}`).slice(0, 5), ['queued/user', 'submitting/submit', 'submitted/submit', 'submitted/callback', 'accepted/poll'])
+  t.same(after.events[3].detail, { hint: 'accepted', documents: 2 })
+})
+
+t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
+  const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  for (let i = 0; i < 5; i++) await tick()
+  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.equal(done.state, 'granted')
+  t.notOk(done.events.some((e: { source: string }) => e.source === 'callback'))
+  t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0 })
 })
 
 t.test('two workers draining one database never submit the same filing twice', async (t) => {
