@@ -18,6 +18,7 @@ export const ERRORS = {
   CLEARFILE_ERR_DA_PROFILE_MISSING: { status: 409, message: "This county has no DA profile configured (CLEARFILE_DA_PROFILES), so its court papers cannot be signed" },
   CLEARFILE_ERR_COURT_NOT_CONFIGURED: { status: 409, message: 'No court is configured for this case (CLEARFILE_COURTS)' },
   CLEARFILE_ERR_DOCUMENTS_MISSING: { status: 409, message: "The case's papers have not been prepared" },
+  CLEARFILE_ERR_ALREADY_FILED: { status: 409, message: 'The case is already in a filing that stands (queued, at the court or ruled on)' },
   CLEARFILE_ERR_REVIEW_NOT_FINISHED: { status: 409, message: 'The review has not finished yet' },
   CLEARFILE_ERR_PERSON_MISMATCH: { status: 409, message: 'The person does not match the person on file with the same identifier' },
   CLEARFILE_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

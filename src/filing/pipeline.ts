@@ -1,22 +1,20 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
 import { createCourtAdapter } from '../../adapters/index.js'
 import { CourtError, type CourtAdapter, type CourtStatus } from '../../adapters/types.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
-import type { AuditContext } from '../db/audit-repository.js'
-import { recordAudit } from '../db/audit-repository.js'
-import { readDocumentBytes } from '../documents/document-store.js'
-import { storedCasePapers } from '../documents/stored-papers.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
-import { newId } from '../db/ids.js'
 import { enqueueJob, type JobRow } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
-import { ClearfileError } from '../errors.js'
+import { ClearfileError, type ErrorCode } from '../errors.js'
 import type { JobHandler } from '../workers/job-runner.js'
-import { filingRequestForPapers } from './ecf-messages.js'
+import { messagePath, writeFilingMessage } from './filing-message.js'
+
+/** Why a filing's message cannot be made; retrying would not help. */
+const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set(['CLEARFILE_ERR_ECF_INVALID', 'CLEARFILE_ERR_DA_PROFILE_MISSING', 'CLEARFILE_ERR_DOCUMENTS_MISSING', 'CLEARFILE_ERR_NOT_ELIGIBLE', 'CLEARFILE_ERR_COURT_NOT_CONFIGURED'])
 
 export const SUBMIT_JOB = 'filing.submit'
 export const RECONCILE_JOB = 'filing.reconcile'
@@ -31,65 +29,8 @@ export interface PipelineDeps {
   callbackUrl: string
   /** How often open filings are asked about. */
   pollIntervalMs: number
-}
-
-const messagePath = (dataDir: string, filingId: string) => join(dataDir, 'filings', `${filingId}.xml`)
-
-/** The court a case is filed in: its own court id when configured, else the county's only court. */
-export function courtForCase (courts: Map<string, CourtEntry>, courtId: string, county: string): CourtEntry {
-  const direct = courts.get(courtId)
-  if (direct) return direct
-  const inCounty = [...courts.values()].filter((c) => c.county === county)
-  if (inCounty.length === 1) return inCounty[0]!
-  throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court configured for ${courtId} (${county}): add it to the courts file (CLEARFILE_COURTS)`)
-}
-
-/**
- * Queues a case's filing: builds its ReviewFilingRequestMessage from the case's
- * stored papers, validates it against the OASIS schemas (an invalid message is
- * never queued), stores it, and creates the filing in state `queued` with its
- * outbox job and first event — all in one transaction.
- */
-export async function queueCaseFiling (deps: PipelineDeps, ctx: AuditContext, caseId: string, profile: DaProfile): Promise<string> {
-  const { db } = deps
-  const kase = await db.selectFrom('court_cases').select(['id', 'county', 'court_id', 'case_number']).where('id', '=', caseId).executeTakeFirstOrThrow()
-  const papers = await storedCasePapers(db, caseId)
-  if (!papers) throw new ClearfileError('CLEARFILE_ERR_NOT_ELIGIBLE', 'No count of this case is granted relief, so there is nothing to file')
-  const docs = await db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .selectAll('d').where('dc.case_id', '=', caseId).where('d.scope', '=', 'case').orderBy('d.id', 'desc').execute()
-  const motion = docs.find((d) => d.kind === 'motion')
-  const order = docs.find((d) => d.kind === 'proposed_order')
-  if (!motion || !order) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'Prepare the case\'s papers first (POST /v1/cases/{id}/documents)')
-  const court = courtForCase(deps.courts, kase.court_id, kase.county)
-  const filingId = newId()
-  const now = ctx.now.toISOString()
-  const xml = filingRequestForPapers({
-    filingId,
-    callbackUrl: deps.callbackUrl,
-    submittedAt: now,
-    court: { id: court.id, name: court.name },
-    person: papers.person,
-    cases: [papers.case],
-    profile,
-    motion: await readDocumentBytes(deps.dataDir, motion.storage_key),
-    order: await readDocumentBytes(deps.dataDir, order.storage_key)
-  })
-  const path = messagePath(deps.dataDir, filingId)
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(`${path}.tmp`, xml)
-  await rename(`${path}.tmp`, path)
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('filings').values({
-      id: filingId, county: kase.county, court_id: court.id, adapter: court.adapter, state: 'draft', court_filing_id: null, envelope_id: null,
-      attempts: 0, next_attempt_at: now, last_error: null, review_run_id: null, created_at: now, updated_at: now
-    }).execute()
-    await trx.insertInto('filing_cases').values({ filing_id: filingId, case_id: caseId }).execute()
-    await trx.insertInto('filing_documents').values([{ filing_id: filingId, document_id: motion.id, role: 'lead' }, { filing_id: filingId, document_id: order.id, role: 'connected' }]).execute()
-    await transition(trx, filingId, ['draft'], 'queued', { source: 'user', at: now, detail: { by: ctx.principal.clientId } })
-    await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId }, dedupeKey: `submit:${filingId}`, runAt: ctx.now, maxAttempts: 8 }, ctx.now)
-    await recordAudit(trx, ctx, [{ action: 'filing.queue', recordType: 'filing', recordId: filingId, county: kase.county, detail: { caseId, court: court.id } }])
-  })
-  return filingId
+  /** DA profiles by county: the filing deputy and office named in each message. */
+  profiles: Map<string, DaProfile>
 }
 
 /** Adapters per court, made on first use and closed with the app. */
@@ -142,6 +83,17 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       return
     }
     if (filing.state !== 'queued') return
+    if (!existsSync(messagePath(deps.dataDir, filing.id))) {
+      try {
+        await writeFilingMessage(deps, filing)
+      } catch (err) {
+        if (!(err instanceof ClearfileError) || !PERMANENT_BUILD_ERRORS.has(err.code)) throw err
+        // A message that cannot be built or does not validate is never sent.
+        await db.transaction().execute((trx) =>
+          transition(trx, filing.id, ['queued'], 'failed', { source: 'submit', at: at(), detail: { error: err.message, code: err.code } }, { last_error: err.message }))
+        return
+      }
+    }
     const moved = await db.transaction().execute((trx) =>
       transition(trx, filing.id, ['queued'], 'submitting', { source: 'submit', at: at() }, { attempts: filing.attempts + 1 }))
     if (!moved) return

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
-import { DOCUMENTS_JOB, documentsJobHandler } from '../documents/documents-job.js'
+import { configuredProfiles, DOCUMENTS_JOB, documentsJobHandler } from '../documents/documents-job.js'
 import { loadCourts } from '../filing/courts-config.js'
 import { courtAdapters, filingJobHandlers, type PipelineDeps } from '../filing/pipeline.js'
 import { REVIEW_JOB, reviewJobHandler } from '../ingest/review-runs.js'
@@ -16,7 +16,8 @@ export function pipelineDeps (deps: { db: Kysely<Database>, clock: Clock, config
     dataDir: deps.config.dataDir,
     courts: deps.config.courtsFile ? loadCourts(deps.config.courtsFile) : new Map(),
     callbackUrl: `${deps.config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
-    pollIntervalMs: deps.config.pollIntervalSeconds * 1000
+    pollIntervalMs: deps.config.pollIntervalSeconds * 1000,
+    profiles: configuredProfiles(deps.config)
   }
 }
 

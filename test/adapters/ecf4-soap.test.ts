@@ -152,7 +152,7 @@ t.test('a test in another process reads the submission counts over HTTP', async 
   await adapter.submit({ filingId: 'F-C', xml: filingXml('F-C') })
   await adapter.submit({ filingId: 'F-C', xml: filingXml('F-C') })
   const res = await fetch(new URL('/simulator/submissions', court.url))
-  t.same((await res.json()).submissions, { 'F-C': 2 })
+  t.same(((await res.json()) as { submissions: unknown }).submissions, { 'F-C': 2 })
 })
 
 t.test('an unknown adapter name is refused', async (t) => {

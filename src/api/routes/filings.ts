@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
 import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
-import { FilingInput, FilingList, FilingQuery, FilingView } from '../../../schemas/api/filings.js'
+import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import { filingEvents, findFiling, type FilingState } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
-import { configuredProfiles, requireProfile } from '../../documents/documents-job.js'
-import { queueCaseFiling } from '../../filing/pipeline.js'
+import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
+import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
 import { pipelineDeps } from '../../workers/job-handlers.js'
 import type { AppDeps } from '../../app.js'
@@ -21,7 +22,6 @@ const summary = (f: Selectable<FilingsTable>) => ({
 
 export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const { db, clock } = deps
-  const profiles = configuredProfiles(deps.config)
   const pipeline = pipelineDeps(deps)
 
   const view = async (id: string, county: string | null) => {
@@ -45,14 +45,25 @@ export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     schema: {
       tags: ['filings'],
       operationId: 'createFiling',
-      summary: "File a case's prepared papers with its court: queued now, submitted by the outbox workers",
+      summary: "File a case's prepared papers, or a review run's, with the court: queued now, submitted by the outbox workers",
+      description: 'With `caseId`: one filing for the case (202 with the filing). With `reviewId`: one filing per motion the review\'s papers hold in the scope asked, grouped by court (202 with the filings made); cases already in a standing filing are not filed again.',
       body: FilingInput,
-      response: { 202: FilingView, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+      response: { 202: Type.Union([FilingView, ReviewFilingsView]), 400: ErrorRef, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
     }
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
-    const kase = await findCaseInScope(db, request.body.caseId, ctx.principal.county)
-    const id = await queueCaseFiling(pipeline, ctx, kase.id, requireProfile(profiles, kase.county))
+    const body = request.body
+    if ((body.caseId === undefined) === (body.reviewId === undefined)) {
+      throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Give either caseId or reviewId', [{ path: '/', message: 'must have exactly one of caseId, reviewId' }])
+    }
+    if (body.reviewId !== undefined) {
+      const run = await findReviewRun(db, body.reviewId, ctx.principal.county)
+      if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
+      return reply.status(202).send(await queueReviewFilings(pipeline, ctx, run, body.scope ?? 'case'))
+    }
+    if (body.scope !== undefined) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'scope is for a review', [{ path: '/scope', message: 'only with reviewId' }])
+    const kase = await findCaseInScope(db, body.caseId!, ctx.principal.county)
+    const id = await queueCaseFiling(pipeline, ctx, kase.id)
     return reply.status(202).send(await view(id, null))
   })
 

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
+import { generateDojRows } from '../../../bench/generate-doj.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
@@ -144,6 +145,53 @@ t.test('when the court loses its callback the status poll still brings the filin
   t.equal(done.state, 'granted')
   t.notOk(done.events.some((e: { source: string }) => e.source === 'callback'))
   t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0 })
+})
+
+t.test("a review's papers are filed one filing per person and court, every one reaches the court once, and asking again files nothing twice", async (t) => {
+  const { app, key, tick, court, runJobs } = await setup(t)
+  const run = (await app.inject({ method: 'POST', url: '/v1/reviews?asOf=2026-11-28', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: [...generateDojRows({ rows: 400, seed: 5 })].join('') })).json()
+  t.ok(run.id, JSON.stringify(run))
+  const early = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id } })
+  t.equal(early.json().code, 'CLEARFILE_ERR_REVIEW_NOT_FINISHED', early.body)
+  await runJobs()
+  const noPapers = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })
+  t.equal(noPapers.json().code, 'CLEARFILE_ERR_DOCUMENTS_MISSING')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'bulk' } })).statusCode, 400)
+  await app.inject({ method: 'POST', url: `/v1/reviews/${run.id}/documents`, headers: bearer(key), payload: { scope: 'person' } })
+  await runJobs()
+  const motions = (await app.inject({ url: `/v1/reviews/${run.id}/documents`, headers: bearer(key) })).json().items.filter((d: { kind: string }) => d.kind === 'motion')
+  const made = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })
+  t.equal(made.statusCode, 202, made.body)
+  const result = made.json()
+  t.ok(motions.length > 5, `${motions.length} motions`)
+  t.equal(result.filings.length, motions.length, 'one filing per motion')
+  t.equal(result.alreadyFiled, 0)
+  t.ok(result.filings.every((f: { court: string }) => f.court === 'CA-SF'))
+  t.ok(result.filings.some((f: { caseIds: string[] }) => f.caseIds.length > 1), 'a person with several cases is one filing')
+  const again = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })).json()
+  t.same([again.filings.length, again.alreadyFiled], [0, motions.length])
+  for (let i = 0; i < 5; i++) await tick()
+  const states = new Set<string>()
+  for (const f of result.filings) states.add((await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json().state)
+  t.same([...states], ['granted'])
+  t.same(new Set(court.submissions().values()), new Set([1]), 'every filing reached the court exactly once')
+  t.equal(court.submissions().size, motions.length)
+  const single = result.filings[0].caseIds[0]
+  const refused = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: single } })
+  t.equal(refused.json().code, 'CLEARFILE_ERR_ALREADY_FILED')
+})
+
+t.test('a filing whose message can no longer be made (relief withdrawn after queueing) fails with the reason and is never sent', async (t) => {
+  const { app, handle, key, caseId, runJobs, court } = await setup(t)
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  const counts = handle.db.selectFrom('convictions').select('id').where('case_id', '=', caseId)
+  await handle.db.updateTable('determinations').set({ decided_outcome: 'not_eligible' }).where('conviction_id', 'in', counts).execute()
+  await runJobs()
+  const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.equal(after.state, 'failed')
+  t.match(after.lastError, /nothing to file/)
+  t.same(after.events.at(-1).detail.code, 'CLEARFILE_ERR_NOT_ELIGIBLE')
+  t.equal(court.submissions().size, 0, 'the court never saw it')
 })
 
 t.test('two workers draining one database never submit the same filing twice', async (t) => {

@@ -1,0 +1,54 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Selectable } from 'kysely'
+import type { FilingsTable } from '../db/schema.js'
+import { readDocumentBytes } from '../documents/document-store.js'
+import { requireProfile } from '../documents/documents-job.js'
+import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
+import { ClearfileError } from '../errors.js'
+import { filingRequestForPapers } from './ecf-messages.js'
+import type { PipelineDeps } from './pipeline.js'
+
+/** Where a filing's ReviewFilingRequestMessage is kept: written once, sent as is on every attempt. */
+export const messagePath = (dataDir: string, filingId: string) => join(dataDir, 'filings', `${filingId}.xml`)
+
+/**
+ * Builds a filing's ReviewFilingRequestMessage from its cases' stored papers and
+ * documents, validates it against the OASIS schemas (throwing
+ * CLEARFILE_ERR_ECF_INVALID naming the element when it does not), and stores it
+ * atomically. The same filing always gives the same bytes (its dates are the
+ * filing's own), so a crash between writing and sending changes nothing.
+ */
+export async function writeFilingMessage (deps: PipelineDeps, filing: Pick<Selectable<FilingsTable>, 'id' | 'county' | 'court_id' | 'created_at'>): Promise<string> {
+  const { db } = deps
+  const caseIds = (await db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', filing.id).orderBy('case_id').execute()).map((r) => r.case_id)
+  const papers: StoredCasePapers[] = []
+  for (const id of caseIds) {
+    const p = await storedCasePapers(db, id)
+    if (p) papers.push(p)
+  }
+  if (papers.length === 0) throw new ClearfileError('CLEARFILE_ERR_NOT_ELIGIBLE', 'No count of the filing\'s cases is granted relief, so there is nothing to file')
+  const docs = await db.selectFrom('filing_documents as fd').innerJoin('documents as d', 'd.id', 'fd.document_id')
+    .select(['d.kind', 'd.storage_key']).where('fd.filing_id', '=', filing.id).execute()
+  const motion = docs.find((d) => d.kind === 'motion')
+  const order = docs.find((d) => d.kind === 'proposed_order')
+  if (!motion || !order) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'A filing needs its motion and proposed order')
+  const court = deps.courts.get(filing.court_id)
+  if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${filing.court_id} in the courts file`)
+  const xml = filingRequestForPapers({
+    filingId: filing.id,
+    callbackUrl: deps.callbackUrl,
+    submittedAt: filing.created_at,
+    court: { id: court.id, name: court.name },
+    person: papers[0]!.person,
+    cases: papers.map((p) => p.case),
+    profile: requireProfile(deps.profiles, filing.county),
+    motion: await readDocumentBytes(deps.dataDir, motion.storage_key),
+    order: await readDocumentBytes(deps.dataDir, order.storage_key)
+  })
+  const path = messagePath(deps.dataDir, filing.id)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(`${path}.tmp`, xml)
+  await rename(`${path}.tmp`, path)
+  return xml
+}
