@@ -18,3 +18,6 @@ export function createCourtAdapter (config: CourtConfig): CourtAdapter {
   if (!factory) throw new Error(`court ${config.id}: no adapter named ${JSON.stringify(config.adapter)} (known: ${Object.keys(COURT_ADAPTERS).join(', ')})`)
   return factory(config)
 }
+
+/** The simulated Superior Court itself (the server behind the `simulator` adapter): the default court of `clearfile serve`. */
+export { startSimulatedCourt } from './simulator/court.js'

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { CourtEntry } from '../schemas/courts.js'
 import Fastify, { type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -26,6 +27,8 @@ export interface AppDeps {
   db: Db
   dialect: DialectName
   clock: Clock
+  /** The courts filed with; read from `config.courtsFile` when absent. */
+  courts?: ReadonlyMap<string, CourtEntry>
   /** Where logs go (stdout when absent). */
   logStream?: NodeJS.WritableStream
 }

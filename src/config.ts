@@ -23,8 +23,14 @@ export const ConfigSchema = Type.Object({
   publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
   /** How often an open filing's status is asked for. */
   pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
-  /** Run background jobs (reviews) in this process. */
+  /** Run background jobs (reviews, papers, filings) in this process. */
   runJobs: Type.Boolean({ default: true }),
+  /** Background jobs run at once (court adapters keep their own per-court limits). */
+  workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
+  jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
+  simulatedCourt: Type.Boolean({ default: true }),
   logLevel: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
     Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
@@ -50,6 +56,9 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   publicUrl: 'CLEARFILE_PUBLIC_URL',
   pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
   runJobs: 'CLEARFILE_RUN_JOBS',
+  workerConcurrency: 'CLEARFILE_WORKER_CONCURRENCY',
+  jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',
+  simulatedCourt: 'CLEARFILE_SIMULATED_COURT',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
   shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',

@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateOrThrow } from './db/migrate.js'
+import { serverCourts } from './filing/default-courts.js'
 import { jobHandlers } from './workers/job-handlers.js'
 import { createJobRunner } from './workers/job-runner.js'
 
@@ -26,19 +27,23 @@ export interface StartOptions {
 export async function startServer (config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const handle: DatabaseHandle = await openDatabase({ url: config.databaseUrl })
   let app: App | undefined
+  let courts: Awaited<ReturnType<typeof serverCourts>> | undefined
   try {
     await migrateOrThrow(handle.db)
     if (options.onBootstrapKey && await countApiClients(handle.db) === 0) {
       const { key } = await createApiClient(handle.db, { role: 'admin', name: 'bootstrap admin' }, systemClock.now())
       options.onBootstrapKey(key)
     }
-    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock })
-    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config }) : undefined
-    const runner = jobs ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobs.handlers, log: app.log }) : undefined
+    courts = await serverCourts(config)
+    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts })
+    if (courts.simulatorUrl) app.log.info({ url: courts.simulatorUrl, courts: [...courts.courts.keys()] }, 'no courts file: filing with the simulated Superior Court')
+    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config, courts: courts.courts }) : undefined
+    const runner = jobs ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobs.handlers, log: app.log, concurrency: config.workerConcurrency, lockMs: config.jobLockSeconds * 1000 }) : undefined
     // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its job, then the pool closes.
     app.addHook('onClose', async () => {
       await runner?.stop()
       await jobs?.close()
+      await courts?.close()
       await handle.destroy()
     })
     const address = await app.listen({ host: config.host, port: config.port })
@@ -66,7 +71,10 @@ export async function startServer (config: Config, options: StartOptions = {}): 
     return { app, address, close }
   } catch (err) {
     if (app) await app.close()
-    else await handle.destroy()
+    else {
+      await courts?.close()
+      await handle.destroy()
+    }
     throw err
   }
 }

@@ -15,7 +15,7 @@ const same = (a: string, b: string) => {
  * (compared in constant time), or undefined when no court has that secret.
  * Secrets are read from the environment variables the courts file names.
  */
-export function callbackAuthenticator (courts: Map<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
+export function callbackAuthenticator (courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
   const secrets = [...courts.values()].flatMap((c) => {
     const secret = c.callbackSecretRef ? env[c.callbackSecretRef] : undefined
     return secret ? [{ court: c, secret }] : []

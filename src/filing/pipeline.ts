@@ -24,7 +24,7 @@ export interface PipelineDeps {
   db: Kysely<Database>
   clock: Clock
   dataDir: string
-  courts: Map<string, CourtEntry>
+  courts: ReadonlyMap<string, CourtEntry>
   /** Where courts call us back (ecf:SendingMDELocationID). */
   callbackUrl: string
   /** How often open filings are asked about. */
@@ -34,7 +34,7 @@ export interface PipelineDeps {
 }
 
 /** Adapters per court, made on first use and closed with the app. */
-export function courtAdapters (courts: Map<string, CourtEntry>) {
+export function courtAdapters (courts: ReadonlyMap<string, CourtEntry>) {
   const made = new Map<string, CourtAdapter>()
   return {
     for (courtId: string): CourtAdapter {

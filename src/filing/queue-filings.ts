@@ -11,7 +11,7 @@ import { ClearfileError } from '../errors.js'
 import { SUBMIT_JOB, type PipelineDeps } from './pipeline.js'
 
 /** The court a case is filed in: its own court id when configured, else the county's only court. */
-export function courtForCase (courts: Map<string, CourtEntry>, courtId: string, county: string): CourtEntry {
+export function courtForCase (courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {
   const direct = courts.get(courtId)
   if (direct) return direct
   const inCounty = [...courts.values()].filter((c) => c.county === county)

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
+import type { CourtEntry } from '../../schemas/courts.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import { configuredProfiles, DOCUMENTS_JOB, documentsJobHandler } from '../documents/documents-job.js'
@@ -8,13 +9,21 @@ import { courtAdapters, filingJobHandlers, type PipelineDeps } from '../filing/p
 import { REVIEW_JOB, reviewJobHandler } from '../ingest/review-runs.js'
 import type { JobHandler } from './job-runner.js'
 
+export interface WorkerDeps {
+  db: Kysely<Database>
+  clock: Clock
+  config: Config
+  /** The courts filed with; read from `config.courtsFile` when absent. */
+  courts?: ReadonlyMap<string, CourtEntry>
+}
+
 /** What the filing pipeline needs from configuration. */
-export function pipelineDeps (deps: { db: Kysely<Database>, clock: Clock, config: Config }): PipelineDeps {
+export function pipelineDeps (deps: WorkerDeps): PipelineDeps {
   return {
     db: deps.db,
     clock: deps.clock,
     dataDir: deps.config.dataDir,
-    courts: deps.config.courtsFile ? loadCourts(deps.config.courtsFile) : new Map(),
+    courts: deps.courts ?? (deps.config.courtsFile ? loadCourts(deps.config.courtsFile) : new Map()),
     callbackUrl: `${deps.config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
     pollIntervalMs: deps.config.pollIntervalSeconds * 1000,
     profiles: configuredProfiles(deps.config)
@@ -22,7 +31,7 @@ export function pipelineDeps (deps: { db: Kysely<Database>, clock: Clock, config
 }
 
 /** Every kind of background job clearfile runs, by name, and what to close when the runner stops (court connections). */
-export function jobHandlers (deps: { db: Kysely<Database>, clock: Clock, config: Config }): { handlers: Record<string, JobHandler>, close: () => Promise<void> } {
+export function jobHandlers (deps: WorkerDeps): { handlers: Record<string, JobHandler>, close: () => Promise<void> } {
   const pipeline = pipelineDeps(deps)
   const adapters = courtAdapters(pipeline.courts)
   return {

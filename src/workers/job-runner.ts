@@ -18,6 +18,8 @@ export interface JobRunnerOptions {
   /** How long a claim lasts without a heartbeat before another worker may take the job. */
   lockMs?: number
   pollMs?: number
+  /** Jobs run at once (each claimed on its own); court adapters keep their own per-court limits. */
+  concurrency?: number
   log?: { error: (obj: object, msg: string) => void }
 }
 
@@ -41,8 +43,9 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
   const lockMs = options.lockMs ?? 60_000
   const kinds = Object.keys(options.handlers)
   const controller = new AbortController()
+  const concurrency = options.concurrency ?? 1
   let timer: NodeJS.Timeout | undefined
-  let running: Promise<boolean> | undefined
+  let running: Promise<unknown> | undefined
   let stopped = false
 
   async function runOne (): Promise<boolean> {
@@ -50,6 +53,8 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
     const job = await claimJob(options.db, owner, kinds, now, lockMs)
     if (!job) return false
     const heartbeat = () => extendJobLock(options.db, job.id, owner, new Date(options.clock.now().getTime() + lockMs))
+    // A live worker keeps its claim; a killed one loses it lockMs later and another worker takes the job over.
+    const beating = setInterval(() => { heartbeat().catch(() => undefined) }, Math.max(50, lockMs / 3))
     try {
       const outcome = await options.handlers[job.kind]!(job, { signal: controller.signal, heartbeat })
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(options.db, job.id, owner, outcome.rescheduleAt)
@@ -59,19 +64,26 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
       options.log?.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed')
       const retryAt = job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
       await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
+    } finally {
+      clearInterval(beating)
     }
     return true
+  }
+
+  /** One lane: runs due jobs until none is left. */
+  const lane = async () => {
+    try {
+      while (!stopped && await runOne());
+    } catch (err) {
+      options.log?.error({ err: (err as Error).message }, 'job runner tick failed')
+    }
   }
 
   const tick = async () => {
     if (stopped) return
     try {
-      while (!stopped) {
-        running = runOne()
-        if (!(await running)) break
-      }
-    } catch (err) {
-      options.log?.error({ err: (err as Error).message }, 'job runner tick failed')
+      running = Promise.all(Array.from({ length: concurrency }, lane))
+      await running
     } finally {
       running = undefined
       if (!stopped) timer = setTimeout(tick, options.pollMs ?? 500)
@@ -82,7 +94,7 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
     owner,
     async drain () {
       let n = 0
-      while (await runOne()) n++
+      await Promise.all(Array.from({ length: concurrency }, async () => { while (await runOne()) n++ }))
       return n
     },
     start () {

@@ -1,19 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { caseBody } from '../helper.js'
+import { assertBuilt, CLI, freePort, startServe } from '../serve-process.js'
 
-// The CLI as users run it: the compiled bin (npm test builds it first).
-const CLI = fileURLToPath(new URL('../../dist/src/cli/index.js', import.meta.url))
+const DA_PROFILES = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
 const run = (args: string[], extraEnv: Record<string, string> = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 })
 
-t.before(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`)
-})
+t.before(assertBuilt)
 
 t.test('a bad configuration exits non-zero with a message naming the key', async (t) => {
   const res = run(['serve'], { PORT: 'abc' })
@@ -50,26 +49,39 @@ t.test('migrate applies the migrations once', async (t) => {
 
 t.test('serve migrates a new SQLite file, prints an admin key, answers /healthz and stops cleanly on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', join(dir, 'clearfile.db')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no address in: ${out}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out)
-      if (m) { clearTimeout(timer); resolve(m[1]!) }
-    })
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
-  })
-  t.match(out, /admin key was created[\s\S]*cfk_/)
-  const health = await fetch(`${address}/healthz`)
+  const serve = await startServe(['--port', '0', '--db', join(dir, 'clearfile.db')], { CLEARFILE_DATA_DIR: dir })
+  t.match(serve.output(), /admin key was created[\s\S]*cfk_/)
+  const health = await fetch(`${serve.address}/healthz`)
   t.equal(health.status, 200)
-  const ready = await (await fetch(`${address}/readyz`)).json()
+  const ready = await (await fetch(`${serve.address}/readyz`)).json()
   t.same(ready, { status: 'ready', database: 'sqlite' })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  child.kill('SIGTERM')
-  t.equal(await exited, 0)
-  t.match(out, /shutting down/)
+  serve.child.kill('SIGTERM')
+  t.equal(await serve.exited, 0)
+  t.match(serve.output(), /shutting down/)
+})
+
+t.test('without a courts file, serve files with a simulated Superior Court it starts itself, which calls it back', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
+  const port = await freePort()
+  const serve = await startServe(['--port', String(port), '--db', join(dir, 'clearfile.db')], {
+    CLEARFILE_DATA_DIR: dir, CLEARFILE_DA_PROFILES: DA_PROFILES, CLEARFILE_PUBLIC_URL: `http://127.0.0.1:${port}`, CLEARFILE_POLL_INTERVAL_SECONDS: '600'
+  })
+  t.teardown(() => { serve.child.kill('SIGKILL') })
+  t.match(serve.output(), /filing with the simulated Superior Court/)
+  const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.output())![0]
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }
+  const kase = await (await fetch(`${serve.address}/v1/cases`, { method: 'POST', headers, body: JSON.stringify(caseBody()) })).json() as { id: string }
+  await fetch(`${serve.address}/v1/cases/${kase.id}/documents`, { method: 'POST', headers, body: '{}' })
+  const filing = await (await fetch(`${serve.address}/v1/filings`, { method: 'POST', headers, body: JSON.stringify({ caseId: kase.id }) })).json() as { id: string, court: string }
+  t.equal(filing.court, 'CA-SIM-SAN-FRANCISCO')
+  let view: { state: string, events: Array<{ source: string }> } = { state: '', events: [] }
+  // The poll interval is ten minutes: only the court's callback can bring the clerk's decision this soon.
+  for (let i = 0; i < 150 && !['accepted', 'rejected'].includes(view.state); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    view = await (await fetch(`${serve.address}/v1/filings/${filing.id}`, { headers })).json() as typeof view
+  }
+  t.match(view.state, /^(accepted|rejected)$/, serve.output().split('\n').filter((l) => /FilingAssemblyMDE|error|warn/i.test(l)).join('\n'))
+  t.ok(view.events.some((e) => e.source === 'callback'))
 })
 
 t.test('review writes determinations, summary and errors, takes a gogen options file as --policy, and exits non-zero on a file it cannot read', async (t) => {

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+/** The CLI as users run it: the compiled bin (npm test builds it first). */
+export const CLI = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url))
+
+export function assertBuilt (): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`)
+}
+
+/** A port nothing listens on yet, so a server's public URL can be known before it starts. */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = (server.address() as AddressInfo)
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams
+  address: string
+  /** Everything the process wrote to stdout so far. */
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Starts `clearfile serve` as its own process and resolves once it listens. */
+export async function startServe (args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address in: ${out}${err}`)), 30_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const m = /"address":"(http:\/\/[^"]+)"/.exec(out)
+      if (m) { clearTimeout(timer); resolve(m[1]!) }
+    })
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${out}${err}`)) })
+  })
+  return { child, address, output: () => out, exited }
+}
