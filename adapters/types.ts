@@ -71,6 +71,8 @@ export interface CourtConfig {
   /** The name of the environment variable holding this court's credentials (never the secret itself). */
   credentialsRef?: string
   limits?: { concurrency?: number, timeoutMs?: number, requestsPerSecond?: number }
+  /** Send filings as SOAP with MTOM/XOP (PDFs as binary MIME parts) rather than base64 inline. */
+  mtom?: boolean
 }
 
 export type CourtAdapterFactory = (config: CourtConfig) => CourtAdapter

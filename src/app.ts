@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { CourtEntry } from '../schemas/courts.js'
-import Fastify, { type FastifyInstance } from 'fastify'
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorResponse } from '../schemas/api/common.js'
+import type { CourtEntry } from '../schemas/courts.js'
 import { authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
@@ -40,7 +41,14 @@ export type App = FastifyInstance
  * and owns no database: src/server.ts listens, and closes what it opened.
  */
 export async function buildApp (deps: AppDeps): Promise<App> {
-  const app = Fastify({
+  const { tlsCertFile, tlsKeyFile, tlsClientCaFile } = deps.config
+  // With a client CA, TLS asks every client for a certificate but lets those without one in: API
+  // clients use keys; a court calling back is checked against its certificate's fingerprint.
+  const https = tlsCertFile && tlsKeyFile
+    ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile), ...(tlsClientCaFile ? { ca: readFileSync(tlsClientCaFile), requestCert: true, rejectUnauthorized: false } : {}) }
+    : null
+  const app = (Fastify as unknown as (options: FastifyServerOptions & { https: object | null }) => FastifyInstance)({
+    https,
     logger: loggerOptions(deps.config, deps.logStream),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),

@@ -19,6 +19,11 @@ export const ConfigSchema = Type.Object({
   daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
   /** The courts configuration file (JSON list, schemas/courts.ts). */
   courtsFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** TLS: serve HTTPS with this certificate and key (PEM files). */
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** TLS: ask clients for a certificate signed by these CAs (PEM), so courts can call back with mutual TLS. API clients need none. */
+  tlsClientCaFile: Type.Optional(Type.String({ minLength: 1 })),
   /** clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. */
   publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
   /** How often an open filing's status is asked for. */
@@ -54,6 +59,9 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   daProfilesFile: 'CLEARFILE_DA_PROFILES',
   courtsFile: 'CLEARFILE_COURTS',
   publicUrl: 'CLEARFILE_PUBLIC_URL',
+  tlsCertFile: 'CLEARFILE_TLS_CERT',
+  tlsKeyFile: 'CLEARFILE_TLS_KEY',
+  tlsClientCaFile: 'CLEARFILE_TLS_CLIENT_CA',
   pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
   runJobs: 'CLEARFILE_RUN_JOBS',
   workerConcurrency: 'CLEARFILE_WORKER_CONCURRENCY',
@@ -123,6 +131,9 @@ export function loadConfig (sources: ConfigSources = {}): Config {
     const got = key ? ` (got ${JSON.stringify(raw[key])})` : ''
     return `${where}: ${e.message}${got}`
   })
+  const c = candidate as Static<typeof ConfigSchema>
+  if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined)) problems.push('CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together')
+  if (c.tlsClientCaFile !== undefined && c.tlsCertFile === undefined) problems.push('CLEARFILE_TLS_CLIENT_CA needs CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY')
   if (problems.length > 0) {
     throw new ClearfileError('CLEARFILE_ERR_CONFIG', `invalid configuration: ${[...new Set(problems)].join('; ')}`)
   }

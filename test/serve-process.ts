@@ -39,7 +39,7 @@ export async function startServe (args: string[], env: Record<string, string>): 
     const timer = setTimeout(() => reject(new Error(`no address in: ${out}${err}`)), 30_000)
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out)
+      const m = /clearfile listening at (http:\/\/\S+)/.exec(out)
       if (m) { clearTimeout(timer); resolve(m[1]!) }
     })
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${out}${err}`)) })

@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici'
 import { buildFilingListQuery, buildFilingStatusQuery, COURT_FILING_ID } from '../../src/filing/ecf-messages.js'
 import { parseFilingListResponse, parseFilingStatusResponse, parseMessageReceipt, soapFault, type FilingStatusCode } from '../../src/filing/ecf-parse.js'
+import { toMtom } from '../../src/filing/mtom.js'
 import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/filing/soap.js'
 import { CourtError, type CourtAdapter, type CourtAdapterFactory, type CourtConfig, type CourtRuling, type CourtStatus } from '../types.js'
 
@@ -32,7 +33,8 @@ function rateLimiter (perSecond: number | undefined) {
 /**
  * OASIS ECF 4.01 Web Services SIP over SOAP 1.1, with undici: ReviewFiling,
  * GetFilingStatus, GetFilingList. Per court: a connection pool sized by
- * `limits.concurrency`, a timeout, a rate limit. Failures are typed: a SOAP
+ * `limits.concurrency`, a timeout, a rate limit; `mtom` sends a filing's PDFs as
+ * MTOM/XOP binary parts instead of base64 text. Failures are typed: a SOAP
  * client fault or an ecf:Error other than 0 is permanent; network errors, 5xx
  * and timeouts are retryable, and ambiguous when the request may have arrived.
  */
@@ -47,14 +49,17 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
 
   async function call (operation: SoapOperation, message: string): Promise<string> {
     await take()
+    // With MTOM the PDFs of a filing travel as binary MIME parts; queries are small and stay plain SOAP.
+    const envelope = soapEnvelope(message)
+    const { body, contentType } = config.mtom && operation === 'ReviewFiling' ? toMtom(envelope) : { body: envelope, contentType: 'text/xml; charset=utf-8' }
     let status: number
     let text: string
     try {
       const res = await pool.request({
         path: url.pathname + url.search,
         method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${SOAP_ACTIONS[operation]}"` },
-        body: soapEnvelope(message),
+        headers: { 'content-type': contentType, soapaction: `"${SOAP_ACTIONS[operation]}"` },
+        body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs
       })

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, buildReviewCompleteNotification, type CourtRef } from '../../src/filing/ecf-messages.js'
 import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/filing/ecf-parse.js'
 import { ecfProblems } from '../../src/filing/ecf-validator.js'
+import { fromMtom } from '../../src/filing/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
 import { CALLBACK_SECRET_HEADER } from '../../src/filing/callback-auth.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
@@ -39,8 +40,10 @@ export interface SimulatedCourtOptions {
   /** Shares of rulings on accepted filings: granted, denied, partially granted (normalized). */
   rulings?: { granted: number, denied: number, partially_granted: number }
   faults?: CourtFaults
-  /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without one. */
+  /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without it or a client certificate. */
   callbackSecret?: string
+  /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
+  callbackTls?: { cert: string | Buffer, key: string | Buffer, ca: string | Buffer }
   /** Seed of the court's dice, so a run can be repeated. */
   seed?: number
 }
@@ -60,6 +63,8 @@ export interface SimulatedCourt {
   url: string
   /** How many times each of our filing ids was submitted (a duplicate is a count above 1). */
   submissions: () => Map<string, number>
+  /** How many filings came as MTOM packages. */
+  mtomFilings: () => number
   filings: () => number
   callbacks: () => CallbackCounts
   close: () => Promise<void>
@@ -75,7 +80,8 @@ export interface SimulatedCourt {
  * filer's FilingAssemblyMDE (its ecf:SendingMDELocationID) with
  * NotifyFilingReviewComplete when the review is done, and injects the faults it
  * is told to. `GET /simulator/submissions` tells a test in another process how
- * many times each filing id was submitted.
+ * many times each filing id was submitted. Filings may come as plain SOAP or
+ * as MTOM/XOP.
  */
 export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
@@ -90,6 +96,8 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
   const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0 }
   const timers = new Set<NodeJS.Timeout>()
   let next = 1
+  let mtomCount = 0
+  const tlsAgent = options.callbackTls ? new Agent({ connect: { ...options.callbackTls } }) : undefined
   const sender = `http://${options.host ?? '127.0.0.1'}`
 
   const statusOf = (f: SimFiling, now: number): { status: CourtFilingStatus, description: string | null } => {
@@ -107,7 +115,7 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
 
   async function notify (f: SimFiling): Promise<void> {
     const url = f.received.callbackUrl
-    if (!url || !options.callbackSecret) return
+    if (!url || (!options.callbackSecret && !options.callbackTls)) return
     if (roll() < (faults.lostCallback ?? 0)) { callbackCounts.lost++; return }
     const { status, description } = statusOf(f, f.receivedAt + reviewDelay)
     const xml = soapEnvelope(buildReviewCompleteNotification({
@@ -131,7 +139,9 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     const times = roll() < (faults.duplicateCallback ?? 0) ? 2 : 1
     for (let i = 0; i < times; i++) {
       try {
-        const res = await request(url, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete, [CALLBACK_SECRET_HEADER]: options.callbackSecret }, headersTimeout: 10_000, bodyTimeout: 10_000 })
+        const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete }
+        if (options.callbackSecret) headers[CALLBACK_SECRET_HEADER] = options.callbackSecret
+        const res = await request(url, { method: 'POST', body: xml, headers, headersTimeout: 10_000, bodyTimeout: 10_000, ...(tlsAgent ? { dispatcher: tlsAgent } : {}) })
         await res.body.dump()
         if (res.statusCode === 200) callbackCounts.sent++
         else callbackCounts.failed++
@@ -176,7 +186,18 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const body = Buffer.concat(chunks).toString('utf8')
+    const raw = Buffer.concat(chunks)
+    const contentType = req.headers['content-type'] ?? ''
+    let body: string
+    try {
+      const mtom = /^multipart\/related/i.test(contentType)
+      if (mtom) mtomCount++
+      body = mtom ? fromMtom(raw, contentType) : raw.toString('utf8')
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/xml; charset=utf-8' })
+      res.end(soapFaultEnvelope('soap:Client', (err as Error).message))
+      return
+    }
     const send = (status: number, xml: string) => {
       res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' })
       res.end(xml)
@@ -214,10 +235,12 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
     submissions: () => new Map(submissions),
+    mtomFilings: () => mtomCount,
     filings: () => byCourtId.size,
     callbacks: () => ({ ...callbackCounts }),
     close: () => new Promise<void>((resolve) => {
       for (const timer of timers) clearTimeout(timer)
+      void tlsAgent?.close()
       server.closeAllConnections()
       server.close(() => resolve())
     })

@@ -64,7 +64,8 @@ program.command('serve')
           'Create county keys with: clearfile keys create --role da_system --county "SAN FRANCISCO"\n\n')
       }
     })
-    server.app.log.info({ address: server.address, docs: `${server.address}/docs` }, 'clearfile is listening')
+    // Said on stdout whatever the log level: scripts and supervisors wait for this line.
+    process.stdout.write(`clearfile listening at ${server.address} (API docs at ${server.address}/docs)\n`)
   })
 
 program.command('migrate')
@@ -206,6 +207,8 @@ program.command('simulate-court')
   .option('--timeouts <share>', 'share of requests never answered', '0')
   .option('--drops <share>', 'share of filings receipted and then cut off', '0')
   .option('--malformed <share>', 'share of answers that are not XML', '0')
+  .option('--lost-callbacks <share>', 'share of reviews the filer is never called back about', '0')
+  .option('--duplicate-callbacks <share>', 'share of reviews the filer is called back about twice', '0')
   .option('--seed <n>', 'seed of the court\'s dice', '1')
   .action(async (flags: Record<string, string>) => {
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
@@ -221,9 +224,14 @@ program.command('simulate-court')
       rulingDelayMs: num('rulingDelayMs'),
       acceptRate: num('acceptRate'),
       seed: num('seed'),
-      faults: { serverError: num('serverErrors'), timeout: num('timeouts'), dropAfterReceipt: num('drops'), malformed: num('malformed') }
+      faults: {
+        serverError: num('serverErrors'), timeout: num('timeouts'), dropAfterReceipt: num('drops'), malformed: num('malformed'),
+        lostCallback: num('lostCallbacks'), duplicateCallback: num('duplicateCallbacks')
+      },
+      // The secret the court calls filers back with: the filer's courts file names the same variable in callbackSecretRef.
+      callbackSecret: process.env.CLEARFILE_SIMULATED_COURT_SECRET || undefined
     })
-    process.stdout.write(`simulated court listening at ${court.url}\n`)
+    process.stdout.write(`simulated court listening at ${court.url}${process.env.CLEARFILE_SIMULATED_COURT_SECRET ? ' (calling filers back with CLEARFILE_SIMULATED_COURT_SECRET)' : ' (no callbacks: CLEARFILE_SIMULATED_COURT_SECRET is not set)'}\n`)
     const stop = () => { void court.close().then(() => process.exit(0)) }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

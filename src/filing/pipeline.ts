@@ -139,7 +139,15 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
   const poll: JobHandler = async (job) => {
     const filing = await load(job)
     if (TERMINAL.has(filing.state as FilingState) || !filing.court_filing_id) return
-    const status: CourtStatus = await adapters.for(filing.court_id).status(filing.court_filing_id)
+    const again = { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
+    let status: CourtStatus
+    try {
+      status = await adapters.for(filing.court_id).status(filing.court_filing_id)
+    } catch (err) {
+      // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
+      if (err instanceof CourtError && err.retryable) return again
+      throw err
+    }
     await db.transaction().execute(async (trx) => {
       const detail = { status: status.status, ruling: status.ruling, statusText: status.statusText }
       if (filing.state === 'submitted' && status.status !== 'received') {
@@ -150,7 +158,7 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       }
     })
     const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
-    if (!TERMINAL.has(after.state as FilingState)) return { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
+    if (!TERMINAL.has(after.state as FilingState)) return again
   }
 
   return { [SUBMIT_JOB]: submit, [RECONCILE_JOB]: reconcile, [POLL_JOB]: poll }

@@ -20,7 +20,7 @@ export interface JobRunnerOptions {
   pollMs?: number
   /** Jobs run at once (each claimed on its own); court adapters keep their own per-court limits. */
   concurrency?: number
-  log?: { error: (obj: object, msg: string) => void }
+  log?: { error: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
 }
 
 export interface JobRunner {
@@ -61,8 +61,10 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
       else await completeJob(options.db, job.id, owner, options.clock.now())
     } catch (err) {
       const message = (err as Error)?.message ?? String(err)
-      options.log?.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed')
       const retryAt = job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
+      // A court that is down for a moment is expected; an attempt that will not be retried is an error.
+      const level = retryAt && (err as { retryable?: unknown })?.retryable === true ? 'warn' : 'error'
+      options.log?.[level]({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message, retryAt }, retryAt ? 'job attempt failed; will retry' : 'job failed')
       await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
     } finally {
       clearInterval(beating)

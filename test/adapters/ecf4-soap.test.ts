@@ -147,6 +147,19 @@ t.test('a lost callback is never sent, and a duplicated one is sent twice', asyn
   t.equal(receiver.received[0]!.body, receiver.received[1]!.body)
 })
 
+t.test('a court configured for MTOM gets the PDFs as binary parts, and reviews the same bytes', async (t) => {
+  const receiver = await callbackReceiver(t)
+  const court = await startSimulatedCourt({ reviewDelayMs: 20, callbackSecret: 's3cret', acceptRate: 1 })
+  const adapter = createCourtAdapter({ id: 'CA-SIM', name: 'Superior Court of California (simulated)', county: 'SAN FRANCISCO', adapter: 'ecf4-soap', endpoint: court.url, mtom: true })
+  t.teardown(async () => { await adapter.close(); await court.close() })
+  const receipt = await adapter.submit({ filingId: 'F-MTOM', xml: filingXml('F-MTOM', receiver.url) })
+  t.match(receipt.courtFilingId, /^SIM-/)
+  t.equal(court.mtomFilings(), 1)
+  await until(() => receiver.received.length > 0)
+  t.equal(parseReviewFilingCallback(receiver.received[0]!.body).documents[0]!.hash, createHash('sha256').update(motion).digest('hex'))
+  t.match((await adapter.status(receipt.courtFilingId)).status, /^(received|accepted)$/, 'queries stay plain SOAP')
+})
+
 t.test('a test in another process reads the submission counts over HTTP', async (t) => {
   const { adapter, court } = await setup(t)
   await adapter.submit({ filingId: 'F-C', xml: filingXml('F-C') })

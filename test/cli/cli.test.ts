@@ -50,6 +50,7 @@ t.test('migrate applies the migrations once', async (t) => {
 t.test('serve migrates a new SQLite file, prints an admin key, answers /healthz and stops cleanly on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
   const serve = await startServe(['--port', '0', '--db', join(dir, 'clearfile.db')], { CLEARFILE_DATA_DIR: dir })
+  t.teardown(() => { serve.child.kill('SIGKILL') })
   t.match(serve.output(), /admin key was created[\s\S]*cfk_/)
   const health = await fetch(`${serve.address}/healthz`)
   t.equal(health.status, 200)

@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls'
 import type { FastifyPluginAsync } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
 import { enqueueJob } from '../../db/job-repository.js'
@@ -12,24 +13,28 @@ import type { AppDeps } from '../../app.js'
 
 /**
  * Our FilingAssemblyMDE: the court's NotifyFilingReviewComplete. The court is
- * authenticated by its shared secret before anything is parsed; an
+ * authenticated by its client certificate (mutual TLS) or shared secret before
+ * anything is parsed; an
  * unauthenticated call changes nothing and is audited. The callback is a hint:
  * it brings the filing's next status poll forward, and GetFilingStatus decides.
  */
 export const ecfCallbackRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   const { db, clock } = deps
   const pipeline = pipelineDeps(deps)
-  const courtBySecret = callbackAuthenticator(pipeline.courts)
+  const courtOf = callbackAuthenticator(pipeline.courts)
   app.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
   app.post('/ecf/v4/FilingAssemblyMDE', { schema: { hide: true } }, async (request, reply) => {
     const now = clock.now()
     const system = { principal: { clientId: 'court-callback', role: 'admin' as const, county: null }, requestId: request.id, now }
     const given = request.headers[CALLBACK_SECRET_HEADER]
-    const court = courtBySecret(given)
+    const socket = request.raw.socket as Partial<TLSSocket>
+    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null
+    const court = courtOf(given, cert ? { authorized: socket.authorized === true, fingerprint256: cert.fingerprint256 ?? null } : null)
     reply.header('content-type', 'text/xml; charset=utf-8')
     if (!court) {
-      await recordAudit(db, system, [{ action: 'callback.refused', recordType: 'ecf_callback', recordId: request.id, county: null, detail: { reason: given ? 'wrong secret' : 'no secret' } }])
+      const reason = cert?.fingerprint256 ? 'unknown client certificate' : given ? 'wrong secret' : 'no secret'
+      await recordAudit(db, system, [{ action: 'callback.refused', recordType: 'ecf_callback', recordId: request.id, county: null, detail: { reason } }])
       return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
     }
     const answer = (errors: Array<{ code: string, text: string }>, filing: { courtFilingId: string, filingId: string | null } | null = null) =>

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { systemClock } from '../src/clock.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { openDatabase, type Db } from '../src/db/database.js'
+import { migrateOrThrow } from '../src/db/migrate.js'
+import { jobHandlers } from '../src/workers/job-handlers.js'
+import { createJobRunner } from '../src/workers/job-runner.js'
+import { seedFilings } from './seed-filings.js'
+
+/*
+ * npm run bench:filing [-- --filings 10000 --baseline 500 --lanes 8 --counts 6]
+ *
+ * Submits filings (motion and proposed order with the names and counts of real
+ * cases, a Unicode font embedded, as PDFs) through the real pipeline — outbox
+ * jobs, message built and validated against the OASIS schemas, ECF 4.01 SOAP
+ * over HTTP — to the simulated court running as its own process (which
+ * validates every message too). Prints filings/s, p50/p99 submit latency (from
+ * each filing's submitting → submitted events) and the peak RSS of the
+ * submitting process. The baseline, in the same run: the same pipeline sending
+ * one filing at a time, as an EFSP without a worker pool does.
+ * DATABASE_URL selects PostgreSQL; the default is a SQLite file.
+ */
+const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i === -1 ? fallback : Number(process.argv[i + 1]) }
+const FILINGS = arg('filings', 10_000)
+const BASELINE = arg('baseline', 500)
+const LANES = arg('lanes', 8)
+const COUNTS = arg('counts', 6)
+const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
+const DA_PROFILES = fileURLToPath(new URL('../../test/fixtures/da-profiles.json', import.meta.url))
+
+async function startCourt (): Promise<{ url: string, stop: () => void }> {
+  const child = spawn(process.execPath, [CLI, 'simulate-court', '--port', '0', '--review-delay-ms', '3600000', '--accept-rate', '1'], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); const m = /listening at (\S+)/.exec(out); if (m) resolve(m[1]!) })
+    child.on('exit', (code) => reject(new Error(`simulated court exited ${code}`)))
+  })
+  return { url, stop: () => child.kill('SIGTERM') }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+/** Runs the pipeline's workers until no filing is waiting to be sent; returns the figures of the filings given. */
+async function submitAll (db: Db, config: Config, ids: string[], lanes: number) {
+  const jobs = jobHandlers({ db, clock: systemClock, config })
+  const runner = createJobRunner({ db, clock: systemClock, handlers: jobs.handlers, concurrency: lanes, pollMs: 20 })
+  let peakRss = process.memoryUsage.rss()
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 50)
+  const started = performance.now()
+  runner.start()
+  for (;;) {
+    const waiting = await db.selectFrom('filings').select((eb) => eb.fn.countAll().as('n')).where('state', 'in', ['queued', 'submitting', 'unknown']).executeTakeFirstOrThrow()
+    if (Number(waiting.n) === 0) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const seconds = (performance.now() - started) / 1000
+  await runner.stop()
+  await jobs.close()
+  clearInterval(sampler)
+  const latencies: number[] = []
+  for (let i = 0; i < ids.length; i += 500) {
+    const events = await db.selectFrom('filing_events').select(['filing_id', 'to_state', 'at']).where('filing_id', 'in', ids.slice(i, i + 500)).where('to_state', 'in', ['submitting', 'submitted']).execute()
+    const sentAt = new Map<string, number>()
+    for (const e of events) if (e.to_state === 'submitting') sentAt.set(e.filing_id, Date.parse(e.at))
+    for (const e of events) if (e.to_state === 'submitted') latencies.push(Date.parse(e.at) - sentAt.get(e.filing_id)!)
+  }
+  latencies.sort((a, b) => a - b)
+  return { filingsPerSecond: ids.length / seconds, seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), submitted: latencies.length, peakRssMb: peakRss / 1048576 }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-filing-'))
+const court = await startCourt()
+try {
+  const courtsFile = join(dir, 'courts.json')
+  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { concurrency: LANES, timeoutMs: 60_000 } }]))
+  const databaseUrl = process.env.DATABASE_URL || join(dir, 'clearfile.db')
+  const config = loadConfig({ env: {}, overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, pollIntervalSeconds: 86_400, runJobs: false } })
+  const handle = await openDatabase({ url: databaseUrl })
+  await migrateOrThrow(handle.db)
+  const seedStart = performance.now()
+  const baselineIds = await seedFilings({ db: handle.db, config, clock: systemClock, count: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
+  const ids = await seedFilings({ db: handle.db, config, clock: systemClock, count: FILINGS, first: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
+  const pdf = await handle.db.selectFrom('documents').select((eb) => eb.fn.avg<number>('bytes').as('avg')).executeTakeFirstOrThrow()
+  console.log(`seeded ${BASELINE + FILINGS} filings (${COUNTS} counts each; mean PDF ${(Number(pdf.avg) / 1024).toFixed(1)} KB) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s on ${handle.dialect}`)
+
+  const serial = await submitAll(handle.db, config, baselineIds, 1)
+  const pooled = await submitAll(handle.db, config, ids, LANES)
+  const files = readdirSync(join(dir, 'filings')).filter((f) => f.endsWith('.xml'))
+  const meanMessage = files.slice(0, 200).reduce((sum, f) => sum + statSync(join(dir, 'filings', f)).size, 0) / Math.min(200, files.length)
+  const row = (name: string, r: typeof serial, n: number) =>
+    `${name.padEnd(26)} ${String(n).padStart(6)} ${r.filingsPerSecond.toFixed(1).padStart(10)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${r.peakRssMb.toFixed(0).padStart(9)}`
+  console.log(`mean ReviewFilingRequest message ${(meanMessage / 1024).toFixed(1)} KB (two PDFs, base64)`)
+  console.log(`${'submitting'.padEnd(26)} ${'filings'.padStart(6)} ${'filings/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'peak RSS MB'.padStart(9)}`)
+  console.log(row('one at a time (baseline)', serial, BASELINE))
+  console.log(row(`${LANES} lanes`, pooled, FILINGS))
+  console.log(`${LANES} lanes vs one at a time: ${(pooled.filingsPerSecond / serial.filingsPerSecond).toFixed(2)}x filings/s`)
+  if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE) throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
+  await handle.destroy()
+} finally {
+  court.stop()
+  rmSync(dir, { recursive: true, force: true })
+}

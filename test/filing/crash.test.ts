@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'kysely'
+import t, { type Test } from 'tap'
+import { startSimulatedCourt, type CourtFaults } from '../../adapters/simulator/court.js'
+import { seedFilings } from '../../bench/seed-filings.js'
+import { systemClock } from '../../src/clock.js'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/database.js'
+import { TERMINAL, type FilingState } from '../../src/db/filing-repository.js'
+import { migrateOrThrow } from '../../src/db/migrate.js'
+import { seededRandom } from '../../src/seeded-random.js'
+import { TEST_DATABASE_URL } from '../helper.js'
+import { assertBuilt, freePort, startServe } from '../serve-process.js'
+
+/*
+ * The crash test of the submission pipeline: clearfile runs as its own process
+ * against a database on disk (SQLite file, or a new PostgreSQL database), filing
+ * 2,000 cases with the simulated court in this process. The process is killed
+ * with SIGKILL at random moments, several times, and restarted; then it runs to
+ * the end. Every filing must reach a terminal state, and the court must have
+ * been sent each filing id exactly once: 0 lost, 0 duplicates.
+ */
+const FILINGS = Number(process.env.CLEARFILE_CRASH_FILINGS ?? 2000)
+const KILLS = 4
+const DA_PROFILES = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.before(assertBuilt)
+// Seeding, five process starts and the run itself take a while on two cores.
+t.setTimeout(900_000)
+
+/** A database of its own for the run: a SQLite file, or a PostgreSQL database created now and dropped after. */
+async function runDatabase (t: Test, dir: string): Promise<string> {
+  if (!TEST_DATABASE_URL.startsWith('postgres')) return join(dir, 'clearfile.db')
+  const name = `clearfile_crash_${randomBytes(5).toString('hex')}`
+  const admin = await openDatabase({ url: TEST_DATABASE_URL })
+  await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db)
+  t.teardown(async () => {
+    await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db)
+    await admin.destroy()
+  })
+  const url = new URL(TEST_DATABASE_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function crashRun (t: Test, faults: CourtFaults, seed: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-crash-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const databaseUrl = await runDatabase(t, dir)
+  const secret = randomBytes(16).toString('hex')
+  const court = await startSimulatedCourt({ reviewDelayMs: 100, rulingDelayMs: 150, acceptRate: 0.9, callbackSecret: secret, faults, seed })
+  t.teardown(() => court.close())
+  const courtsFile = join(dir, 'courts.json')
+  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CRASH_COURT_SECRET', limits: { timeoutMs: 500, concurrency: 8 } }]))
+  const config = loadConfig({ env: {}, overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false } })
+
+  const handle = await openDatabase({ url: databaseUrl })
+  await migrateOrThrow(handle.db)
+  const filingIds = await seedFilings({ db: handle.db, config, clock: systemClock, count: FILINGS })
+  t.equal(filingIds.length, FILINGS, `${FILINGS} filings queued`)
+
+  const port = await freePort()
+  const env = {
+    DATABASE_URL: databaseUrl,
+    CLEARFILE_DATA_DIR: dir,
+    CLEARFILE_DA_PROFILES: DA_PROFILES,
+    CLEARFILE_COURTS: courtsFile,
+    CLEARFILE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    CLEARFILE_POLL_INTERVAL_SECONDS: '0.3',
+    CLEARFILE_JOB_LOCK_SECONDS: '1.5',
+    CLEARFILE_WORKER_CONCURRENCY: '8',
+    CRASH_COURT_SECRET: secret,
+    LOG_LEVEL: 'error'
+  }
+  const roll = seededRandom(seed)
+  const open = async () => Number((await handle.db.selectFrom('filings').select((eb) => eb.fn.countAll().as('n'))
+    .where('state', 'not in', [...TERMINAL]).executeTakeFirstOrThrow()).n)
+  const started = Date.now()
+  for (let kill = 0; kill < KILLS; kill++) {
+    const serve = await startServe(['--port', String(port)], env)
+    t.teardown(() => { serve.child.kill('SIGKILL') })
+    await sleep(1000 + Math.floor(roll() * 3000))
+    serve.child.kill('SIGKILL')
+    t.equal(await serve.exited, null, `killed with ${court.filings()} filings at the court and ${await open()} open`)
+  }
+  const serve = await startServe(['--port', String(port)], env)
+  t.teardown(() => { serve.child.kill('SIGKILL') })
+  const deadline = Date.now() + 300_000
+  while (await open() > 0 && Date.now() < deadline) await sleep(500)
+  serve.child.kill('SIGTERM')
+  await serve.exited
+  t.comment(`${FILINGS} filings through ${KILLS} kills in ${((Date.now() - started) / 1000).toFixed(1)} s; court callbacks ${JSON.stringify(court.callbacks())}`)
+
+  const states = await handle.db.selectFrom('filings').select(['state', (eb) => eb.fn.countAll().as('n')]).groupBy('state').execute()
+  const byState = Object.fromEntries(states.map((s) => [s.state, Number(s.n)]))
+  t.notOk(states.some((s) => !TERMINAL.has(s.state as FilingState)), `every filing reached a terminal state: ${JSON.stringify(byState)}`)
+  t.notOk(byState.failed, 'none failed')
+  const submissions = court.submissions()
+  const lost = filingIds.filter((id) => !submissions.has(id))
+  const duplicated = filingIds.filter((id) => (submissions.get(id) ?? 0) > 1)
+  t.same({ lost: lost.length, duplicates: duplicated.length }, { lost: 0, duplicates: 0 }, '0 lost, 0 duplicates at the court')
+  t.equal(court.filings(), FILINGS, 'the court holds exactly one filing per filing id')
+  const sent = await handle.db.selectFrom('filings').select('id').where('court_filing_id', 'is', null).execute()
+  t.equal(sent.length, 0, 'every filing knows its court filing id')
+  await handle.destroy()
+}
+
+t.test(`${FILINGS} filings survive ${KILLS} kill -9s of clearfile: 0 lost, 0 duplicates`, (t) => crashRun(t, {}, 11))
+
+t.test(`${FILINGS} filings survive ${KILLS} kill -9s while the court fails 20% of requests (5xx and timeouts): 0 lost, 0 duplicates`,
+  (t) => crashRun(t, { serverError: 0.1, timeout: 0.1 }, 23))
