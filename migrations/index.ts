@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import { dataModel } from './0001-data-model.js'
 import { policiesAndReviews } from './0002-policies-and-reviews.js'
+import { outcomeReports } from './0003-outcome-reports.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -8,5 +9,6 @@ import { policiesAndReviews } from './0002-policies-and-reviews.js'
  */
 export const migrations: Record<string, Migration> = {
   '0001-data-model': dataModel,
-  '0002-policies-and-reviews': policiesAndReviews
+  '0002-policies-and-reviews': policiesAndReviews,
+  '0003-outcome-reports': outcomeReports
 }

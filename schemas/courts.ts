@@ -10,6 +10,10 @@ export const CourtEntry = Type.Object({
   credentialsRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the credentials' })),
   callbackSecretRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the shared secret the court signs callbacks with' })),
   callbackCertFingerprint: Type.Optional(Type.String({ pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$', description: 'Mutual TLS: the SHA-256 fingerprint of the client certificate the court calls back with (e.g. openssl x509 -fingerprint -sha256). When set, the court is authenticated by it, not by a shared secret' })),
+  reportColumns: Type.Optional(Type.Partial(Type.Object({
+    caseNumber: Type.String(), name: Type.String(), dob: Type.String(), courtFilingId: Type.String(), filingId: Type.String(),
+    codeSection: Type.String(), ruling: Type.String(), orderDate: Type.String(), docketId: Type.String()
+  }, { additionalProperties: false }), { description: "The court's CSV outcome-report column names, where they differ from the defaults (case_number, defendant_name, defendant_dob, court_filing_id, filing_id, code_section, ruling, order_date, docket_id)" })),
   mtom: Type.Optional(Type.Boolean({ description: 'Send filings with MTOM/XOP: each PDF a binary MIME part instead of base64 text (for EFMs that ask for it)' })),
   limits: Type.Optional(Type.Object({
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),

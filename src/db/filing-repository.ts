@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { appendEvents } from './event-repository.js'
 import type { Database, FilingEventsTable, FilingsTable } from './schema.js'
 
 export type FilingRow = Selectable<FilingsTable>
@@ -30,8 +31,9 @@ export const TRANSITIONS: Readonly<Record<FilingState, readonly FilingState[]>> 
 export const TERMINAL: ReadonlySet<FilingState> = new Set(['rejected', 'granted', 'denied', 'partially_granted', 'failed', 'cancelled'])
 
 /**
- * Moves a filing from one of `from` to `to`, writing the `filing_events` row in
- * the same transaction (call it with one). Returns false when the filing was no
+ * Moves a filing from one of `from` to `to`, writing the `filing_events` row
+ * and the county's `filing.state_changed` event in the same transaction (call
+ * it with one). Returns false when the filing was no
  * longer in an expected state: another worker moved it first, and the caller
  * must not act on it.
  */
@@ -41,7 +43,7 @@ export async function transition (
   changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error' | 'next_attempt_at'>> = {}
 ): Promise<boolean> {
   for (const f of from) if (!TRANSITIONS[f].includes(to)) throw new Error(`filing state machine: ${f} → ${to} is not a move`)
-  const current = await trx.selectFrom('filings').select('state').where('id', '=', filingId).executeTakeFirst()
+  const current = await trx.selectFrom('filings').select(['state', 'county', 'court_filing_id']).where('id', '=', filingId).executeTakeFirst()
   if (!current || !from.includes(current.state as FilingState)) return false
   const result = await trx.updateTable('filings').set({ state: to, updated_at: event.at, ...changes })
     .where('id', '=', filingId).where('state', '=', current.state).executeTakeFirst()
@@ -50,6 +52,10 @@ export async function transition (
     filing_id: filingId, from_state: current.state, to_state: to, at: event.at, source: event.source,
     detail: event.detail ? JSON.stringify(event.detail) : null
   }).execute()
+  // DA systems hear of every move (webhooks, GET /v1/events); drafts are not news.
+  if (current.state !== 'draft') {
+    await appendEvents(trx, [{ county: current.county, type: 'filing.state_changed', recordType: 'filing', recordId: filingId, at: event.at, payload: { filingId, from: current.state, state: to, source: event.source, courtFilingId: changes.court_filing_id ?? current.court_filing_id } }])
+  }
   return true
 }
 

@@ -170,7 +170,25 @@ export interface OutcomesTable {
   result: 'granted' | 'denied' | 'partially_granted' | 'withdrawn'
   order_date: string | null
   docket_id: string | null
+  /** `court_status` (the court's GetFilingStatus) or `report` (a clerk's outcome report). */
   source: string
+  created_at: string
+  /** The outcome report that recorded or confirmed this ruling. */
+  report_id: string | null
+  report_line: number | null
+}
+
+export interface OutcomeReportsTable {
+  id: string
+  county: string
+  court_id: string
+  format: 'csv' | 'xml'
+  file_name: string | null
+  sha256: string
+  lines: number
+  /** The reconciliation (JSON): matched, already recorded, conflicts, unmatched, omitted, malformed. */
+  result: string
+  uploaded_by: string | null
   created_at: string
 }
 
@@ -271,6 +289,7 @@ export interface Database {
   filing_documents: FilingDocumentsTable
   filing_events: FilingEventsTable
   outcomes: OutcomesTable
+  outcome_reports: OutcomeReportsTable
   jobs: JobsTable
   events: EventsTable
   audit_events: AuditEventsTable

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
 import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import { recordCourtRuling } from '../db/outcome-repository.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
 import type { JobHandler } from '../workers/job-runner.js'
@@ -154,7 +155,8 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
         await transition(trx, filing.id, ['submitted'], STATUS_STATE[status.status], { source: 'poll', at: at(), detail })
       }
       if (status.ruling && (status.status === 'accepted' || status.status === 'partially-accepted')) {
-        await transition(trx, filing.id, ['accepted', 'partially_accepted'], RULING_STATE[status.ruling], { source: 'poll', at: at(), detail })
+        const ruled = await transition(trx, filing.id, ['accepted', 'partially_accepted'], RULING_STATE[status.ruling], { source: 'poll', at: at(), detail })
+        if (ruled && status.ruling !== 'partially_granted') await recordCourtRuling(trx, filing, status.ruling, at())
       }
     })
     const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
