@@ -1,6 +1,6 @@
 import type { Migration } from 'kysely'
 
-/** Clerks' outcome reports and their reconciliation; one outcome per conviction, confirmed by a report. */
+/** Clerks' outcome reports and their reconciliation; one outcome per conviction, confirmed by a report; webhook cursors. */
 export const outcomeReports: Migration = {
   async up (db) {
     await db.schema.createTable('outcome_reports')
@@ -21,8 +21,13 @@ export const outcomeReports: Migration = {
     // One ruling per conviction: a second opinion is a conflict to resolve, never a second row.
     await db.schema.dropIndex('outcomes_conviction').execute()
     await db.schema.createIndex('outcomes_conviction').on('outcomes').column('conviction_id').unique().execute()
+    // Each subscription is delivered the county's events in order, from where it got to.
+    await db.schema.alterTable('webhooks').addColumn('last_event_id', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+    await db.schema.createIndex('webhook_deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'id']).execute()
   },
   async down (db) {
+    await db.schema.dropIndex('webhook_deliveries_webhook').execute()
+    await db.schema.alterTable('webhooks').dropColumn('last_event_id').execute()
     await db.schema.dropIndex('outcomes_conviction').execute()
     await db.schema.createIndex('outcomes_conviction').on('outcomes').column('conviction_id').execute()
     await db.schema.alterTable('outcomes').dropColumn('report_line').execute()

@@ -12,6 +12,7 @@ import { caseRoutes } from './api/routes/cases.js'
 import { determinationRoutes } from './api/routes/determinations.js'
 import { documentRoutes } from './api/routes/documents.js'
 import { ecfCallbackRoutes } from './api/routes/ecf-callback.js'
+import { webhookRoutes } from './api/routes/webhooks.js'
 import { outcomeReportRoutes } from './api/routes/outcome-reports.js'
 import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
@@ -79,6 +80,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
         { name: 'policy', description: "The county's Prop 64 policy" },
         { name: 'documents', description: 'Court papers: motions, proposed orders, bulk motions and schedules' },
         { name: 'filings', description: 'Filings with the courts and their timelines' },
+        { name: 'events', description: 'Webhooks and the events feed: determinations, filing moves, outcomes' },
         { name: 'outcomes', description: "Courts' rulings: clerks' outcome reports and their reconciliation" },
         { name: 'health', description: 'Liveness and readiness' }
       ]
@@ -99,6 +101,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     await v1.register(documentRoutes, deps)
     await v1.register(filingRoutes, deps)
     await v1.register(outcomeReportRoutes, deps)
+    await v1.register(webhookRoutes, deps)
   }, { prefix: '/v1' })
 
   return app

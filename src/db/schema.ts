@@ -262,6 +262,8 @@ export interface WebhooksTable {
   created_by: string | null
   created_at: string
   disabled_at: string | null
+  /** The last event delivered: the next delivery starts after it. */
+  last_event_id: number
 }
 
 export interface WebhookDeliveriesTable {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { determinationRow, insertDeterminations, latestDeterminations } from '../db/determination-repository.js'
+import { appendEvents } from '../db/event-repository.js'
 import type { Database } from '../db/schema.js'
 import { parseCodeSection } from './code-section.js'
 import { determineRecord, type Policy } from './policy.js'
@@ -45,6 +46,11 @@ export async function redetermineStoredPerson (
     const prev = latest.get(d.convictionId)
     return !prev || prev.outcome !== d.outcome || prev.reason !== d.reason
   })
-  await insertDeterminations(db, changed.map((d) => determinationRow(d, d.convictionId, county, null, now)))
+  const rows = changed.map((d) => determinationRow(d, d.convictionId, county, null, now))
+  await insertDeterminations(db, rows)
+  await appendEvents(db, rows.map((r) => ({
+    county, type: 'determination.made' as const, recordType: 'determination', recordId: r.id, at: now,
+    payload: { determinationId: r.id, convictionId: r.conviction_id, personId, outcome: r.outcome, remedy: r.remedy, reason: r.reason, citations: r.citations ? r.citations.split('; ') : [], by: 'engine' }
+  })))
   return changed.length
 }

@@ -7,6 +7,7 @@ import { configuredProfiles, DOCUMENTS_JOB, documentsJobHandler } from '../docum
 import { loadCourts } from '../filing/courts-config.js'
 import { courtAdapters, filingJobHandlers, type PipelineDeps } from '../filing/pipeline.js'
 import { REVIEW_JOB, reviewJobHandler } from '../ingest/review-runs.js'
+import { WEBHOOK_JOB, webhookJobHandler } from '../webhooks/webhook-delivery.js'
 import type { JobHandler } from './job-runner.js'
 
 export interface WorkerDeps {
@@ -38,7 +39,8 @@ export function jobHandlers (deps: WorkerDeps): { handlers: Record<string, JobHa
     handlers: {
       [REVIEW_JOB]: reviewJobHandler({ db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir }),
       [DOCUMENTS_JOB]: documentsJobHandler(deps),
-      ...filingJobHandlers(pipeline, adapters)
+      ...filingJobHandlers(pipeline, adapters),
+      [WEBHOOK_JOB]: webhookJobHandler({ db: deps.db, clock: deps.clock })
     },
     close: () => adapters.close()
   }

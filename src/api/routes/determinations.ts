@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DecisionInput, DeterminationPage, DeterminationQuery, DeterminationView } from '../../../schemas/api/determinations.js'
+import { appendEvents } from '../../db/event-repository.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import {
   findDetermination, listDeterminations, recordDecision, splitCitations, toDecision, toDeterminationView, type DeterminationQuery as Query
@@ -73,6 +74,10 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
       if (!found) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such determination')
       const at = ctx.now.toISOString()
       await recordDecision(trx, found.id, { outcome: request.body.outcome, reason: request.body.reason, by: ctx.principal.clientId, at })
+      await appendEvents(trx, [{
+        county: found.county, type: 'determination.made', recordType: 'determination', recordId: found.id, at,
+        payload: { determinationId: found.id, convictionId: found.conviction_id, outcome: request.body.outcome, remedy: found.remedy, reason: request.body.reason, by: 'deputy_da' }
+      }])
       await recordAudit(trx, ctx, [{
         action: 'determination.decide',
         recordType: 'determination',

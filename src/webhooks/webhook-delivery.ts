@@ -1,0 +1,94 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { request } from 'undici'
+import type { Clock } from '../clock.js'
+import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import type { Database, EventsTable } from '../db/schema.js'
+import type { JobHandler } from '../workers/job-runner.js'
+
+export const WEBHOOK_JOB = 'webhook.deliver'
+/** How often an idle subscription looks for new events (appending an event brings it forward at once). */
+const IDLE_MS = 5000
+const BATCH = 100
+export const SIGNATURE_HEADER = 'clearfile-signature'
+export const EVENT_ID_HEADER = 'clearfile-event-id'
+
+export const webhookJobKey = (webhookId: string) => `${WEBHOOK_JOB}:${webhookId}`
+
+/**
+ * The signature a receiver checks: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the
+ * subscription's secret>`. Receivers recompute it, compare in constant time and refuse a `t` more than five
+ * minutes away from their clock (replays).
+ */
+export function signWebhook (secret: string, body: string, unixSeconds: number): string {
+  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`
+}
+
+/** The receiver's side of {@link signWebhook}, as the README documents it; used by the tests as a receiver would. */
+export function verifyWebhook (secret: string, body: string, header: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+  const t = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1])
+  const v1 = /(?:^|,)v1=([0-9a-f]{64})/.exec(header)?.[1]
+  if (!Number.isFinite(t) || !v1 || Math.abs(nowSeconds - t) > toleranceSeconds) return false
+  const expected = Buffer.from(signWebhook(secret, body, t).split('v1=')[1]!, 'hex')
+  return timingSafeEqual(expected, Buffer.from(v1, 'hex'))
+}
+
+/** The JSON body of an event, as delivered and as GET /v1/events lists it. */
+export function eventBody (e: Pick<EventsTable, 'type' | 'county' | 'record_type' | 'record_id' | 'payload' | 'at'> & { id: number }) {
+  return { id: String(e.id), type: e.type, at: e.at, county: e.county, recordType: e.record_type, recordId: e.record_id, data: JSON.parse(e.payload) as Record<string, unknown> }
+}
+
+/** Starts delivering to a new subscription: its job lives as long as the subscription. */
+export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
+  await enqueueJob(trx, { kind: WEBHOOK_JOB, payload: { webhookId }, dedupeKey: webhookJobKey(webhookId), runAt: now, maxAttempts: 1_000_000 }, now)
+}
+
+/**
+ * Delivers a subscription's events in order, one at a time, from where it got
+ * to: each POST is signed and timestamped; a 2xx moves the cursor and logs the
+ * delivery in one transaction; anything else logs the failed attempt and the
+ * job retries the same event with exponential backoff, so the receiver gets
+ * every event it subscribed to once, in order, as soon as it answers 2xx.
+ */
+export function webhookJobHandler (deps: { db: Kysely<Database>, clock: Clock, timeoutMs?: number }): JobHandler {
+  const { db, clock } = deps
+  return async (job: JobRow) => {
+    const { webhookId } = JSON.parse(job.payload) as { webhookId: string }
+    const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).executeTakeFirst()
+    if (!hook || hook.disabled_at) return
+    const types = new Set(JSON.parse(hook.events) as string[])
+    const events = await db.selectFrom('events').selectAll().where('county', '=', hook.county).where('id', '>', hook.last_event_id).orderBy('id').limit(BATCH).execute()
+    for (const event of events) {
+      if (!types.has(event.type)) {
+        await db.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
+        continue
+      }
+      const body = JSON.stringify(eventBody(event))
+      const now = clock.now()
+      const previous = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', hook.id).where('event_id', '=', event.id).executeTakeFirstOrThrow()
+      const attempt = Number(previous.n) + 1
+      let status: number | null = null
+      let error: string | null = null
+      try {
+        const res = await request(hook.url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', [EVENT_ID_HEADER]: String(event.id), [SIGNATURE_HEADER]: signWebhook(hook.secret, body, Math.floor(now.getTime() / 1000)), 'user-agent': 'clearfile-webhooks' },
+          headersTimeout: deps.timeoutMs ?? 10_000,
+          bodyTimeout: deps.timeoutMs ?? 10_000
+        })
+        status = res.statusCode
+        await res.body.dump()
+      } catch (err) {
+        error = (err as Error).message
+      }
+      const delivered = status !== null && status >= 200 && status < 300
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('webhook_deliveries').values({ webhook_id: hook.id, event_id: event.id, attempt, status: delivered ? 'delivered' : 'failed', response_status: status, error, at: clock.now().toISOString() }).execute()
+        if (delivered) await trx.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
+      })
+      if (!delivered) throw new Error(`webhook ${hook.id}: event ${event.id} not delivered (${status === null ? error : `HTTP ${status}`})`)
+    }
+    return { rescheduleAt: new Date(clock.now().getTime() + (events.length === BATCH ? 0 : IDLE_MS)) }
+  }
+}
