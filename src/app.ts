@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorResponse } from '../schemas/api/common.js'
 import type { CourtEntry } from '../schemas/courts.js'
+import type { Metrics } from './metrics.js'
 import { authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
@@ -13,6 +14,7 @@ import { determinationRoutes } from './api/routes/determinations.js'
 import { documentRoutes } from './api/routes/documents.js'
 import { ecfCallbackRoutes } from './api/routes/ecf-callback.js'
 import { webhookRoutes } from './api/routes/webhooks.js'
+import { pipelineMetricsRoutes, prometheusRoutes } from './api/routes/metrics.js'
 import { outcomeReportRoutes } from './api/routes/outcome-reports.js'
 import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
@@ -32,6 +34,8 @@ export interface AppDeps {
   clock: Clock
   /** The courts filed with; read from `config.courtsFile` when absent. */
   courts?: ReadonlyMap<string, CourtEntry>
+  /** The measurements /metrics serves (shared with the job runner's handlers). */
+  metrics?: Metrics
   /** Where logs go (stdout when absent). */
   logStream?: NodeJS.WritableStream
 }
@@ -89,6 +93,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(healthRoutes, deps)
+  await app.register(prometheusRoutes, deps)
   await app.register(ecfCallbackRoutes, deps)
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(deps.db))
@@ -102,6 +107,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     await v1.register(filingRoutes, deps)
     await v1.register(outcomeReportRoutes, deps)
     await v1.register(webhookRoutes, deps)
+    await v1.register(pipelineMetricsRoutes, deps)
   }, { prefix: '/v1' })
 
   return app

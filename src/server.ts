@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateOrThrow } from './db/migrate.js'
+import { Metrics } from './metrics.js'
 import { serverCourts } from './filing/default-courts.js'
 import { jobHandlers } from './workers/job-handlers.js'
 import { createJobRunner } from './workers/job-runner.js'
@@ -35,9 +36,10 @@ export async function startServer (config: Config, options: StartOptions = {}): 
       options.onBootstrapKey(key)
     }
     courts = await serverCourts(config)
-    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts })
+    const metrics = new Metrics()
+    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts, metrics })
     if (courts.simulatorUrl) app.log.info({ url: courts.simulatorUrl, courts: [...courts.courts.keys()] }, 'no courts file: filing with the simulated Superior Court')
-    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config, courts: courts.courts }) : undefined
+    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config, courts: courts.courts, metrics }) : undefined
     const runner = jobs ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobs.handlers, log: app.log, concurrency: config.workerConcurrency, lockMs: config.jobLockSeconds * 1000 }) : undefined
     // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its job, then the pool closes.
     app.addHook('onClose', async () => {

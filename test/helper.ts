@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createApiClient, type Role } from '../src/db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
+import { Metrics } from '../src/metrics.js'
 import { jobHandlers } from '../src/workers/job-handlers.js'
 import { createJobRunner } from '../src/workers/job-runner.js'
 
@@ -56,12 +57,14 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
   const logStream = new Writable({
     write (chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done() }
   })
-  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock, logStream })
+  // One set of measurements for the app's /metrics and the workers, as the server has.
+  const metrics = new Metrics()
+  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock, logStream, metrics })
   t.teardown(() => app.close())
   await app.ready()
   const keyFor = async (role: Role, county?: string) =>
     (await createApiClient(handle.db, { role, county: county ?? null }, clock.now())).key
-  const jobs = jobHandlers({ db: handle.db, clock, config })
+  const jobs = jobHandlers({ db: handle.db, clock, config, metrics })
   t.teardown(() => jobs.close())
   const runner = createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
   return { app, handle, config, clock, logs, keyFor, runJobs: () => runner.drain() }

@@ -5,6 +5,7 @@ import { createCourtAdapter } from '../../adapters/index.js'
 import { CourtError, type CourtAdapter, type CourtStatus } from '../../adapters/types.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
+import type { Metrics } from '../metrics.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
 import { enqueueJob, type JobRow } from '../db/job-repository.js'
@@ -32,6 +33,7 @@ export interface PipelineDeps {
   pollIntervalMs: number
   /** DA profiles by county: the filing deputy and office named in each message. */
   profiles: Map<string, DaProfile>
+  metrics?: Metrics
 }
 
 /** Adapters per court, made on first use and closed with the app. */
@@ -99,14 +101,17 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       transition(trx, filing.id, ['queued'], 'submitting', { source: 'submit', at: at() }, { attempts: filing.attempts + 1 }))
     if (!moved) return
     const xml = await readFile(messagePath(deps.dataDir, filing.id), 'utf8')
+    const sentAt = performance.now()
     try {
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })
+      deps.metrics?.observeSubmit(filing.court_id, (performance.now() - sentAt) / 1000)
       await db.transaction().execute(async (trx) => {
         await transition(trx, filing.id, ['submitting'], 'submitted', { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId } }, { court_filing_id: receipt.courtFilingId, last_error: null })
         await next(POLL_JOB, filing.id, new Date(clock.now().getTime() + deps.pollIntervalMs), trx)
       })
     } catch (err) {
       const e = err instanceof CourtError ? err : new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, { retryable: true, ambiguous: true, cause: err })
+      deps.metrics?.countCourtError(filing.court_id, e.code)
       await db.transaction().execute(async (trx) => {
         if (!e.retryable) {
           await transition(trx, filing.id, ['submitting'], 'failed', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
@@ -146,6 +151,7 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       status = await adapters.for(filing.court_id).status(filing.court_filing_id)
     } catch (err) {
       // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
+      if (err instanceof CourtError) deps.metrics?.countCourtError(filing.court_id, err.code)
       if (err instanceof CourtError && err.retryable) return again
       throw err
     }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Config } from '../config.js'
+import type { Metrics } from '../metrics.js'
 import type { Database } from '../db/schema.js'
 import { configuredProfiles, DOCUMENTS_JOB, documentsJobHandler } from '../documents/documents-job.js'
 import { loadCourts } from '../filing/courts-config.js'
@@ -16,6 +17,7 @@ export interface WorkerDeps {
   config: Config
   /** The courts filed with; read from `config.courtsFile` when absent. */
   courts?: ReadonlyMap<string, CourtEntry>
+  metrics?: Metrics
 }
 
 /** What the filing pipeline needs from configuration. */
@@ -27,7 +29,8 @@ export function pipelineDeps (deps: WorkerDeps): PipelineDeps {
     courts: deps.courts ?? (deps.config.courtsFile ? loadCourts(deps.config.courtsFile) : new Map()),
     callbackUrl: `${deps.config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
     pollIntervalMs: deps.config.pollIntervalSeconds * 1000,
-    profiles: configuredProfiles(deps.config)
+    profiles: configuredProfiles(deps.config),
+    ...(deps.metrics ? { metrics: deps.metrics } : {})
   }
 }
 
