@@ -15,7 +15,7 @@ import { documentRoutes } from './api/routes/documents.js'
 import { ecfCallbackRoutes } from './api/routes/ecf-callback.js'
 import { webhookRoutes } from './api/routes/webhooks.js'
 import { pipelineMetricsRoutes, prometheusRoutes } from './api/routes/metrics.js'
-import { outcomeReportRoutes } from './api/routes/outcome-reports.js'
+import { exportRoutes, outcomeReportRoutes } from './api/routes/outcome-reports.js'
 import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
@@ -106,6 +106,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     await v1.register(documentRoutes, deps)
     await v1.register(filingRoutes, deps)
     await v1.register(outcomeReportRoutes, deps)
+    await v1.register(exportRoutes, deps)
     await v1.register(webhookRoutes, deps)
     await v1.register(pipelineMetricsRoutes, deps)
   }, { prefix: '/v1' })

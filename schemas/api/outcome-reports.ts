@@ -41,3 +41,8 @@ export const OutcomeReportView = Type.Object({
   malformed: Type.Array(LineProblem, { description: 'Lines that could not be read, by line number' }),
   notes: Type.Array(Type.Object({ line: Type.Integer(), note: Type.String() }))
 })
+
+export const DojUpdateQuery = Type.Object({
+  since: Type.Optional(Type.String({ format: 'date', description: 'Outcomes recorded on or after this date (YYYY-MM-DD); all when left out' })),
+  county: Type.Optional(Type.String({ minLength: 1, description: 'Admin keys: the county' }))
+})

@@ -3,12 +3,13 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
-import { OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
+import { DojUpdateQuery, OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { newId } from '../../db/ids.js'
 import type { OutcomeReportsTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
 import { csvLine } from '../../ingest/doj-review-batch.js'
+import { dojUpdateRows } from '../../outcomes/doj-updates.js'
 import { DEFAULT_REPORT_COLUMNS, parseCsvReport, parseXmlReport } from '../../outcomes/outcome-report.js'
 import { reconcileReport, type Reconciliation } from '../../outcomes/reconcile.js'
 import { pipelineDeps } from '../../workers/job-handlers.js'
@@ -107,5 +108,27 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     for (const u of r.malformed) lines.push(csvLine(['malformed', u.line, '', '', '', '', '', u.reason]))
     for (const o of r.omitted) lines.push(csvLine(['omitted', '', o.filingId, '', o.caseNumbers.join(' '), '', '', `state ${o.state}`]))
     return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="reconciliation-${row.id}.csv"`).send(lines.join(''))
+  })
+}
+
+/** GET /v1/exports/doj-updates: the granted relief to report to DOJ, as CSV. */
+export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock }) => {
+  app.get('/exports/doj-updates', {
+    config: { roles: ['deputy_da', 'clerk', 'admin'] },
+    schema: {
+      tags: ['outcomes'],
+      operationId: 'exportDojUpdates',
+      summary: 'Granted relief per conviction since a date, for DOJ to update the record (CII, subject id, case, count, original and new disposition, order date), as CSV',
+      querystring: DojUpdateQuery,
+      produces: ['text/csv']
+    }
+  }, async (request, reply) => {
+    const ctx = auditContext(request, clock)
+    const county = actingCounty(ctx.principal, request.query.county)
+    const since = request.query.since ?? '1970-01-01'
+    const { csv, rows } = await dojUpdateRows(db, county, since)
+    // The file names people by CII: who took it, and how much, is on the record.
+    await recordAudit(db, ctx, [{ action: 'export.doj_updates', recordType: 'export', recordId: ctx.requestId ?? 'export', county, detail: { since, rows } }])
+    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="doj-updates-${county.toLowerCase().replace(/\W+/g, '-')}-since-${since}.csv"`).send(csv)
   })
 }

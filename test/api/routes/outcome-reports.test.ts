@@ -44,7 +44,7 @@ async function setup (t: Test) {
 }
 
 t.test('a clerk\'s CSV report is reconciled line by line: exact match, case number + DOB with another spelling, unknown line, malformed line, omitted filing', async (t) => {
-  const { filings, view, upload, handle } = await setup(t)
+  const { filings, view, upload, handle, app, clerk } = await setup(t)
   const [a, b, c] = filings as [{ id: string, state: string, courtFilingId: string }, { id: string }, { id: string }]
   t.equal(a.state, 'accepted')
   const report = HEADER +
@@ -69,6 +69,16 @@ t.test('a clerk\'s CSV report is reconciled line by line: exact match, case numb
   t.same([last.source, last.detail.reportId], ['report', r.id])
   const outcome = await handle.db.selectFrom('outcomes').selectAll().where('filing_id', '=', a.id).executeTakeFirstOrThrow()
   t.same([outcome.result, outcome.order_date, outcome.docket_id, outcome.source, outcome.report_line], ['granted', '2026-11-20', 'D-1', 'report', 2])
+
+  const doj = await app.inject({ url: '/v1/exports/doj-updates?since=2026-01-01', headers: bearer(clerk) })
+  t.equal(doj.statusCode, 200)
+  t.match(doj.headers['content-disposition'], /doj-updates-san-francisco-since-2026-01-01\.csv/)
+  const rows = doj.body.trim().split('\n')
+  t.equal(rows[0], 'cii,doj_subject_id,county,court,case_number,count_order,code_section,original_disposition,new_disposition,order_date,docket_id,source')
+  t.equal(rows.length, 2, 'the granted conviction only; the denied one changes nothing at DOJ')
+  t.match(rows[1], /^A00000001,2000001,SAN FRANCISCO,CA-SF,SCN100001,001,HS 11359[^,]*,CONVICTED - FELONY,[A-Z ]+ - HS 11361\.8,2026-11-20,D-1,report$/)
+  t.equal((await app.inject({ url: '/v1/exports/doj-updates?since=2099-01-01', headers: bearer(clerk) })).body.trim().split('\n').length, 1)
+  t.ok(await handle.db.selectFrom('audit_events').select('id').where('action', '=', 'export.doj_updates').executeTakeFirst(), 'the export is audited')
 
   const again = (await upload(report)).json()
   t.same(again.summary, { matched: 0, alreadyRecorded: 2, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 }, 'the same report again changes nothing')
