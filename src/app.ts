@@ -14,6 +14,7 @@ import { determinationRoutes } from './api/routes/determinations.js'
 import { documentRoutes } from './api/routes/documents.js'
 import { ecfCallbackRoutes } from './api/routes/ecf-callback.js'
 import { webhookRoutes } from './api/routes/webhooks.js'
+import { dashboardRoutes } from './api/routes/dashboard.js'
 import { pipelineMetricsRoutes, prometheusRoutes } from './api/routes/metrics.js'
 import { exportRoutes, outcomeReportRoutes } from './api/routes/outcome-reports.js'
 import { filingRoutes } from './api/routes/filings.js'
@@ -94,6 +95,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
 
   await app.register(healthRoutes, deps)
   await app.register(prometheusRoutes, deps)
+  await app.register(dashboardRoutes, deps)
   await app.register(ecfCallbackRoutes, deps)
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(deps.db))

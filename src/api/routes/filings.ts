@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
@@ -8,6 +9,7 @@ import { findCaseInScope } from '../../db/case-repository.js'
 import { filingEvents, findFiling, type FilingState } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
+import { messagePath } from '../../filing/filing-message.js'
 import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
@@ -80,6 +82,22 @@ export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     const v = await view(request.params.id, ctx.principal.county)
     await recordAudit(db, ctx, [{ action: 'filing.read', recordType: 'filing', recordId: v.id, county: v.county }])
     return v
+  })
+
+  app.get('/filings/:id/message.xml', {
+    schema: { tags: ['filings'], operationId: 'getFilingMessage', summary: 'The ReviewFilingRequestMessage sent (or to be sent) to the court, PDFs embedded', params: IdParams, produces: ['text/xml'] }
+  }, async (request, reply) => {
+    const ctx = auditContext(request, clock)
+    const f = await findFiling(db, request.params.id, ctx.principal.county)
+    if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
+    let xml: Buffer
+    try {
+      xml = await readFile(messagePath(pipeline.dataDir, f.id))
+    } catch {
+      throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'The filing\'s message has not been built yet')
+    }
+    await recordAudit(db, ctx, [{ action: 'filing.message.read', recordType: 'filing', recordId: f.id, county: f.county }])
+    return reply.header('content-type', 'text/xml; charset=utf-8').send(xml)
   })
 
   app.get('/filings', {
