@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_POLICY } from '../src/eligibility/policies.js'
 import { reviewDojFile } from '../src/ingest/doj-review.js'
-import { generateDojFile } from './generate-doj.js'
+import { generateDojFile } from '../src/ingest/generate-doj.js'
 
 /*
  * npm run bench:review [-- --rows 100000,500000] [--workers 0,2]

@@ -51,7 +51,7 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
   const handle = await openTestDatabase(t)
   const dataDir = mkdtempSync(join(tmpdir(), 'clearfile-test-data-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', dataDir, runJobs: false, ...configOverrides } })
+  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', dataDir, runJobs: false, simulatedCourt: false, ...configOverrides } })
   const clock = fixedClock('2026-11-28T12:00:00.000Z')
   const logs: string[] = []
   const logStream = new Writable({

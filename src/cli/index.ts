@@ -237,6 +237,26 @@ program.command('simulate-court')
     process.once('SIGTERM', stop)
   })
 
+program.command('demo')
+  .description('push a generated county through the whole loop against a running clearfile (npm start): review, papers, filing, the court\'s rulings, the clerk\'s report')
+  .option('--url <url>', 'the running clearfile', 'http://127.0.0.1:3000')
+  .option(...dbOption)
+  .option(...configOption)
+  .option('--county <name>', 'the county to generate', 'SAN FRANCISCO')
+  .option('--people <n>', 'about how many people the DOJ file holds', '3000')
+  .option('--seed <n>', 'seed of the generated file', '64')
+  .option('--timeout <seconds>', 'longest wait for the court\'s rulings', '600')
+  .action(async (flags: DbFlags & { url: string, county: string, people: string, seed: string, timeout: string }) => {
+    const config = configFrom(flags)
+    const { runDemo } = await import('./demo.js')
+    const started = Date.now()
+    const result = await runDemo({
+      url: flags.url, databaseUrl: config.databaseUrl, county: flags.county.toUpperCase(), people: Number(flags.people), seed: Number(flags.seed),
+      timeoutSeconds: Number(flags.timeout), say: (line) => process.stdout.write(`${line}\n`)
+    })
+    process.stdout.write(`\nmotions prepared ${result.prepared} / submitted ${result.submitted} / granted ${result.granted}  (in ${((Date.now() - started) / 1000).toFixed(0)} s; the dashboard: ${flags.url.replace(/\/$/, '')}/)\n`)
+  })
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = isClearfileError(err) || err instanceof InvalidArgumentError ? err.message : (err as Error)?.message ?? String(err)
   process.stderr.write(`clearfile: ${message}\n`)

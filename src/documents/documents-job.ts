@@ -1,9 +1,11 @@
+import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { enqueueJob, type JobRow } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError } from '../errors.js'
+import { projectRoot } from '../project-root.js'
 import type { JobHandler } from '../workers/job-runner.js'
 import type { DaProfile } from './court-papers.js'
 import { loadDaProfiles } from './da-profiles.js'
@@ -12,9 +14,17 @@ import { createRenderer } from './render.js'
 
 export const DOCUMENTS_JOB = 'documents'
 
-/** The county profiles from configuration (none when no file is configured). */
+/** The demonstration profile a server without profiles or courts uses with its simulated court, so the whole loop runs out of the box. */
+export const DEMO_DA_PROFILES = () => join(projectRoot(), 'src', 'documents', 'demo-da-profiles.json')
+
+/**
+ * The county profiles from configuration. With no profiles file and no courts
+ * file (filing with the simulated court, as `npm start` does), the
+ * demonstration profile (marked "not for filing" on every paper); else none.
+ */
 export function configuredProfiles (config: Config): Map<string, DaProfile> {
-  return config.daProfilesFile ? loadDaProfiles(config.daProfilesFile) : new Map()
+  if (config.daProfilesFile) return loadDaProfiles(config.daProfilesFile)
+  return config.simulatedCourt && !config.courtsFile ? loadDaProfiles(DEMO_DA_PROFILES()) : new Map()
 }
 
 export function requireProfile (profiles: Map<string, DaProfile>, county: string): DaProfile {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { generateDojRows } from '../../../bench/generate-doj.js'
+import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
-import { generateDojRows } from '../../../bench/generate-doj.js'
+import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))

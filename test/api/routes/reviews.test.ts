@@ -1,5 +1,5 @@
 import t from 'tap'
-import { generateDojRows } from '../../../bench/generate-doj.js'
+import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { bearer, buildTestApp } from '../../helper.js'
 
 const dojFile = (rows: number, seed = 9) => [...generateDojRows({ rows, seed, header: true })].join('')

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import { DOJ_FIELD_COUNT, COL } from '../src/ingest/doj-file.js'
-import { seededRandom } from '../src/seeded-random.js'
+import { DOJ_FIELD_COUNT, COL } from './doj-file.js'
+import { seededRandom } from '../seeded-random.js'
 
 /**
  * A seeded generator of realistic CA DOJ bulk research files (95 columns):
@@ -205,7 +205,7 @@ export async function generateDojFile (path: string, options: GenerateOptions): 
   return options.header ? rows - 1 : rows
 }
 
-// node dist/bench/generate-doj.js --rows 500000 --seed 7 --out /tmp/doj.csv [--header]
+// node dist/src/ingest/generate-doj.js (npm run generate:doj --) --rows 500000 --seed 7 --out /tmp/doj.csv [--header]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i === -1 ? undefined : process.argv[i + 1] }
   const out = arg('out')
