@@ -1,4 +1,5 @@
 import { ecf4SoapAdapter } from './ecf4-soap/adapter.js'
+import { fileDropAdapter } from './file-drop/adapter.js'
 import type { CourtAdapter, CourtAdapterFactory, CourtConfig } from './types.js'
 
 export type { CourtAdapter, CourtConfig } from './types.js'
@@ -6,11 +7,12 @@ export type { CourtAdapter, CourtConfig } from './types.js'
 /**
  * Court adapters by name. A court's configuration names one; the simulated
  * Superior Court speaks the same ECF 4.01 SOAP as a real one, so it is reached
- * through the same adapter.
+ * through the same adapter; `file-drop` serves courts without e-filing.
  */
 export const COURT_ADAPTERS: Readonly<Record<string, CourtAdapterFactory>> = {
   'ecf4-soap': ecf4SoapAdapter,
-  simulator: ecf4SoapAdapter
+  simulator: ecf4SoapAdapter,
+  'file-drop': fileDropAdapter
 }
 
 export function createCourtAdapter (config: CourtConfig): CourtAdapter {

@@ -73,6 +73,10 @@ export interface CourtConfig {
   limits?: { concurrency?: number, timeoutMs?: number, requestsPerSecond?: number }
   /** Send filings as SOAP with MTOM/XOP (PDFs as binary MIME parts) rather than base64 inline. */
   mtom?: boolean
+  /** file-drop: where filing packages are written. */
+  outboxDir?: string
+  /** file-drop: where the court's outcome reports are picked up. */
+  inboxDir?: string
 }
 
 export type CourtAdapterFactory = (config: CourtConfig) => CourtAdapter

@@ -5,6 +5,7 @@ import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateOrThrow } from './db/migrate.js'
 import { Metrics } from './metrics.js'
+import { startReportInboxes } from './outcomes/report-inbox.js'
 import { serverCourts } from './filing/default-courts.js'
 import { jobHandlers } from './workers/job-handlers.js'
 import { createJobRunner } from './workers/job-runner.js'
@@ -48,6 +49,7 @@ export async function startServer (config: Config, options: StartOptions = {}): 
       await courts?.close()
       await handle.destroy()
     })
+    if (runner) await startReportInboxes(handle.db, courts.courts, systemClock.now())
     const address = await app.listen({ host: config.host, port: config.port })
     runner?.start()
     const running = app

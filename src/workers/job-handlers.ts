@@ -8,6 +8,7 @@ import { configuredProfiles, DOCUMENTS_JOB, documentsJobHandler } from '../docum
 import { loadCourts } from '../filing/courts-config.js'
 import { courtAdapters, filingJobHandlers, type PipelineDeps } from '../filing/pipeline.js'
 import { REVIEW_JOB, reviewJobHandler } from '../ingest/review-runs.js'
+import { INBOX_JOB, reportInboxJobHandler } from '../outcomes/report-inbox.js'
 import { WEBHOOK_JOB, webhookJobHandler } from '../webhooks/webhook-delivery.js'
 import type { JobHandler } from './job-runner.js'
 
@@ -43,7 +44,8 @@ export function jobHandlers (deps: WorkerDeps): { handlers: Record<string, JobHa
       [REVIEW_JOB]: reviewJobHandler({ db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir }),
       [DOCUMENTS_JOB]: documentsJobHandler(deps),
       ...filingJobHandlers(pipeline, adapters),
-      [WEBHOOK_JOB]: webhookJobHandler({ db: deps.db, clock: deps.clock })
+      [WEBHOOK_JOB]: webhookJobHandler({ db: deps.db, clock: deps.clock }),
+      [INBOX_JOB]: reportInboxJobHandler({ db: deps.db, clock: deps.clock, courts: pipeline.courts })
     },
     close: () => adapters.close()
   }

@@ -1,17 +1,15 @@
-import { createHash } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DojUpdateQuery, OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
 import { recordAudit } from '../../db/audit-repository.js'
-import { newId } from '../../db/ids.js'
 import type { OutcomeReportsTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
 import { csvLine } from '../../ingest/doj-review-batch.js'
 import { dojUpdateRows } from '../../outcomes/doj-updates.js'
-import { DEFAULT_REPORT_COLUMNS, parseCsvReport, parseXmlReport } from '../../outcomes/outcome-report.js'
-import { reconcileReport, type Reconciliation } from '../../outcomes/reconcile.js'
+import { reconcileUpload } from '../../outcomes/outcome-upload.js'
+import type { Reconciliation } from '../../outcomes/reconcile.js'
 import { pipelineDeps } from '../../workers/job-handlers.js'
 import type { AppDeps } from '../../app.js'
 import { actingCounty, auditContext } from '../auth.js'
@@ -70,11 +68,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     if (!court) {
       throw new ClearfileError(upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION', upload.court ? `No court ${upload.court} in ${county}` : 'Name the court the report is from', [{ path: '/court', message: upload.court ? 'is not a court of this county' : 'is required when the county has several courts' }])
     }
-    const text = upload.bytes.toString('utf8')
-    const xml = upload.xml || text.trimStart().startsWith('<')
-    const parsed = xml ? parseXmlReport(text) : parseCsvReport(text, { ...DEFAULT_REPORT_COLUMNS, ...court.reportColumns })
-    const id = newId()
-    await reconcileReport(db, ctx, { reportId: id, county, court, parsed, format: xml ? 'xml' : 'csv', fileName: upload.fileName, sha256: createHash('sha256').update(upload.bytes).digest('hex') })
+    const id = await reconcileUpload(db, ctx, { county, court, bytes: upload.bytes, fileName: upload.fileName, xml: upload.xml })
     const row = await db.selectFrom('outcome_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     return reply.status(201).send(reportView(row))
   })
