@@ -90,3 +90,11 @@ export function caseBody (overrides: {
     }]
   }
 }
+
+/** Takes a case in, prepares its papers and queues its filing, as a deputy DA does through the API. */
+export async function fileCase (app: App, key: string, body: ReturnType<typeof caseBody> = caseBody()): Promise<{ caseId: string, filingId: string }> {
+  const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: body })).json()
+  await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json()
+  return { caseId: kase.id, filingId: filing.id }
+}

@@ -8,7 +8,7 @@ import { createCourtAdapter } from '../../adapters/index.js'
 import { ecfProblems } from '../../src/filing/ecf-validator.js'
 import { startReportInboxes } from '../../src/outcomes/report-inbox.js'
 import { loadCourts } from '../../src/filing/courts-config.js'
-import { bearer, buildTestApp, caseBody } from '../helper.js'
+import { bearer, buildTestApp, fileCase } from '../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 
@@ -22,9 +22,7 @@ t.test('a court without e-filing gets each filing as a complete folder in its ou
   writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'file-drop', outboxDir: outbox, inboxDir: inbox }]))
   const { app, keyFor, runJobs, handle, clock } = await buildTestApp(t, { daProfilesFile, courtsFile })
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
-  const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
-  await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json()
+  const filing = { id: (await fileCase(app, key)).filingId }
   await runJobs()
   const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.match(await view(), { state: 'submitted', courtFilingId: `DROP-${filing.id}` })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
-import { bearer, buildTestApp, caseBody } from '../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase } from '../helper.js'
 import { freePort } from '../serve-process.js'
 
 /*
@@ -29,9 +29,7 @@ t.test('the dashboard shows the pipeline as the API counts it, records a review 
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
   const filingIds: string[] = []
   for (let i = 0; i < 3; i++) {
-    const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dojSubjectId: `600000${i}`, cii: `E0000000${i}` }, case: { caseNumber: `SCN60000${i}` } }) })).json()
-    await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-    filingIds.push((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json().id)
+    filingIds.push((await fileCase(app, key, caseBody({ person: { dojSubjectId: `600000${i}`, cii: `E0000000${i}` }, case: { caseNumber: `SCN60000${i}` } }))).filingId)
   }
   // A felony 11360 after a prior PC 207: the super strike needs a fact, so it waits for a deputy.
   await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dojSubjectId: '6000009', cii: 'E00000009', name: 'REVIEW, RITA' }, case: { caseNumber: 'SCN600009' }, counts: [

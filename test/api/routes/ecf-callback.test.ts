@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { Agent, request } from 'undici'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
-import { bearer, buildTestApp, caseBody } from '../../helper.js'
+import { bearer, buildTestApp, fileCase } from '../../helper.js'
 import { freePort } from '../../serve-process.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
@@ -53,9 +53,7 @@ t.test('a court configured for mutual TLS is known by its client certificate: it
   })
   await app.listen({ host: '127.0.0.1', port })
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
-  const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
-  await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json()
+  const filing = { id: (await fileCase(app, key)).filingId }
   await runJobs()
   const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { buildFilingStatusResponse } from '../../../src/filing/ecf-messages.js'
-import { bearer, buildTestApp, caseBody } from '../../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -27,9 +27,7 @@ async function setup (t: Test) {
   ]
   const filings: Array<{ id: string, courtFilingId: string }> = []
   for (const p of people) {
-    const kase = (await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody(p) })).json()
-    await test.app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-    filings.push((await test.app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json())
+    filings.push({ id: (await fileCase(test.app, key, caseBody(p))).filingId, courtFilingId: '' })
   }
   for (let i = 0; i < 3; i++) {
     await sleep(40)
@@ -135,9 +133,7 @@ t.test("a ruling the court's status reported is recorded per count, and the cler
   writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url }]))
   const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
-  const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
-  await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json()
+  const filing = { id: (await fileCase(app, key)).filingId }
   for (let i = 0; i < 4; i++) { await sleep(40); clock.set(new Date(clock.now().getTime() + 1500)); await runJobs() }
   const outcome = await handle.db.selectFrom('outcomes').selectAll().where('filing_id', '=', filing.id).executeTakeFirstOrThrow()
   t.same([outcome.result, outcome.source, outcome.report_id], ['granted', 'court_status', null])
