@@ -2,7 +2,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import type { Test } from 'tap'
+import { openDatabase } from '../src/db/database.js'
+import { TEST_DATABASE_URL } from './helper.js'
 
 /** The CLI as users run it: the compiled bin (npm test builds it first). */
 export const CLI = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url))
@@ -46,3 +52,19 @@ export async function startServe (args: string[], env: Record<string, string>): 
   })
   return { child, address, output: () => out, exited }
 }
+
+/** A database of its own for the run: a SQLite file, or a PostgreSQL database created now and dropped after. */
+export async function processDatabase (t: Test, dir: string): Promise<string> {
+  if (!TEST_DATABASE_URL.startsWith('postgres')) return join(dir, 'clearfile.db')
+  const name = `clearfile_crash_${randomBytes(5).toString('hex')}`
+  const admin = await openDatabase({ url: TEST_DATABASE_URL })
+  await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db)
+  t.teardown(async () => {
+    await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db)
+    await admin.destroy()
+  })
+  const url = new URL(TEST_DATABASE_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+

@@ -85,26 +85,6 @@ t.test('without a courts file, serve files with a simulated Superior Court it st
   t.ok(view.events.some((e) => e.source === 'callback'))
 })
 
-t.test('npm start then clearfile demo: a generated county goes through review, papers, filing, rulings and the clerk\'s report, and the three numbers match the API', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'clearfile-demo-'))
-  const port = await freePort()
-  // As `npm start` runs: embedded defaults (SQLite file, simulated court, demo DA profile); polls every two seconds to keep the test short.
-  const env = { CLEARFILE_DATA_DIR: join(dir, 'data'), DATABASE_URL: join(dir, 'data', 'clearfile.db'), PORT: String(port), CLEARFILE_PUBLIC_URL: `http://127.0.0.1:${port}`, CLEARFILE_POLL_INTERVAL_SECONDS: '2', LOG_LEVEL: 'warn' }
-  const serve = await startServe([], env)
-  t.teardown(() => { serve.child.kill('SIGKILL') })
-  const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.output())![0]
-  const demo = spawnSync(process.execPath, [CLI, 'demo', '--url', serve.address, '--people', '60', '--timeout', '120'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, encoding: 'utf8', timeout: 240_000 })
-  t.equal(demo.status, 0, demo.stderr)
-  const m = /motions prepared (\d+) \/ submitted (\d+) \/ granted (\d+)/.exec(demo.stdout)
-  t.ok(m, demo.stdout)
-  const [prepared, submitted, granted] = m!.slice(1).map(Number) as [number, number, number]
-  t.ok(prepared > 5 && submitted === prepared && granted > 0 && granted <= submitted, `${prepared} / ${submitted} / ${granted}`)
-  t.match(demo.stdout, /reconciled: \{"matched":\d+,"alreadyRecorded":0,"conflicts":0,"unmatched":0,"omitted":0,"malformed":0\}/)
-  const figures = await (await fetch(`${serve.address}/v1/metrics/pipeline?county=SAN%20FRANCISCO`, { headers: { authorization: `Bearer ${admin}` } })).json() as { overall: Record<string, number> }
-  t.same([figures.overall.motionsPrepared, figures.overall.submitted, figures.overall.granted! + figures.overall.partiallyGranted!], [prepared, submitted, granted])
-  t.equal((await fetch(`${serve.address}/`)).status, 200, 'the dashboard is served')
-})
-
 t.test('review writes determinations, summary and errors, takes a gogen options file as --policy, and exits non-zero on a file it cannot read', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-review-'))
   const { generateDojFile } = await import('../../src/ingest/generate-doj.js')

@@ -4,7 +4,7 @@ import { openTestDatabase } from '../helper.js'
 
 const TABLES = [
   'api_clients', 'audit_events', 'convictions', 'county_policies', 'court_cases', 'determinations', 'document_cases', 'documents',
-  'events', 'filing_cases', 'filing_documents', 'filing_events', 'filings', 'idempotency_keys', 'jobs', 'outcomes',
+  'events', 'filing_cases', 'filing_documents', 'filing_events', 'filings', 'idempotency_keys', 'jobs', 'outcome_reports', 'outcomes',
   'people', 'review_runs', 'webhook_deliveries', 'webhooks'
 ]
 

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { sql } from 'kysely'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt, type CourtFaults } from '../../adapters/simulator/court.js'
 import { seedFilings } from '../../bench/seed-filings.js'
@@ -13,8 +12,7 @@ import { openDatabase } from '../../src/db/database.js'
 import { TERMINAL, type FilingState } from '../../src/db/filing-repository.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { seededRandom } from '../../src/seeded-random.js'
-import { TEST_DATABASE_URL } from '../helper.js'
-import { assertBuilt, freePort, startServe } from '../serve-process.js'
+import { assertBuilt, freePort, processDatabase, startServe } from '../serve-process.js'
 
 /*
  * The crash test of the submission pipeline: clearfile runs as its own process
@@ -33,25 +31,10 @@ t.before(assertBuilt)
 // Seeding, five process starts and the run itself take a while on two cores.
 t.setTimeout(900_000)
 
-/** A database of its own for the run: a SQLite file, or a PostgreSQL database created now and dropped after. */
-async function runDatabase (t: Test, dir: string): Promise<string> {
-  if (!TEST_DATABASE_URL.startsWith('postgres')) return join(dir, 'clearfile.db')
-  const name = `clearfile_crash_${randomBytes(5).toString('hex')}`
-  const admin = await openDatabase({ url: TEST_DATABASE_URL })
-  await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db)
-  t.teardown(async () => {
-    await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db)
-    await admin.destroy()
-  })
-  const url = new URL(TEST_DATABASE_URL)
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
 async function crashRun (t: Test, faults: CourtFaults, seed: number) {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-crash-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const databaseUrl = await runDatabase(t, dir)
+  const databaseUrl = await processDatabase(t, dir)
   const secret = randomBytes(16).toString('hex')
   const court = await startSimulatedCourt({ reviewDelayMs: 100, rulingDelayMs: 150, acceptRate: 0.9, callbackSecret: secret, faults, seed })
   t.teardown(() => court.close())
