@@ -61,13 +61,15 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     }
   }, async (request, reply) => {
     const ctx = auditContext(request, clock)
-    const county = actingCounty(ctx.principal, request.query.county, '/county')
     const upload = await uploaded(request)
-    const inCounty = [...courts.values()].filter((c) => c.county === county)
-    const court = upload.court ? inCounty.find((c) => c.id === upload.court) : inCounty.length === 1 ? inCounty[0] : undefined
+    // The court says the county: admin keys need name neither when the court (or the only court) is known.
+    const named = ctx.principal.county ?? (request.query.county ? actingCounty(ctx.principal, request.query.county) : null)
+    const candidates = [...courts.values()].filter((c) => named === null || c.county === named)
+    const court = upload.court ? candidates.find((c) => c.id === upload.court) : candidates.length === 1 ? candidates[0] : undefined
     if (!court) {
-      throw new ClearfileError(upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION', upload.court ? `No court ${upload.court} in ${county}` : 'Name the court the report is from', [{ path: '/court', message: upload.court ? 'is not a court of this county' : 'is required when the county has several courts' }])
+      throw new ClearfileError(upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION', upload.court ? `No court ${upload.court}${named ? ` in ${named}` : ''}` : 'Name the court the report is from', [{ path: '/court', message: upload.court ? 'is not a court of this county' : 'is required when there are several courts' }])
     }
+    const county = court.county
     const id = await reconcileUpload(db, ctx, { county, court, bytes: upload.bytes, fileName: upload.fileName, xml: upload.xml })
     const row = await db.selectFrom('outcome_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     return reply.status(201).send(reportView(row))
