@@ -4,6 +4,9 @@ import type { Database, JobsTable } from './schema.js'
 
 export type JobRow = Selectable<JobsTable>
 
+/** Attempts of a job that must not be given up (its own logic decides when to stop); backoff is capped at an hour. */
+export const UNTIL_DONE = 1_000_000
+
 export interface NewJob {
   kind: string
   payload: unknown

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js'
 import type { Metrics } from '../metrics.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
-import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
 import { recordCourtRuling } from '../db/outcome-repository.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
@@ -19,6 +19,8 @@ import { messagePath, writeFilingMessage } from './filing-message.js'
 const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set(['CLEARFILE_ERR_ECF_INVALID', 'CLEARFILE_ERR_DA_PROFILE_MISSING', 'CLEARFILE_ERR_DOCUMENTS_MISSING', 'CLEARFILE_ERR_NOT_ELIGIBLE', 'CLEARFILE_ERR_COURT_NOT_CONFIGURED'])
 
 export const SUBMIT_JOB = 'filing.submit'
+/** Sends of one filing before it is failed with the reason (each after the court was found not to have it). */
+export const MAX_SEND_ATTEMPTS = 8
 export const RECONCILE_JOB = 'filing.reconcile'
 export const POLL_JOB = 'filing.poll'
 
@@ -71,8 +73,9 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
     const { filingId } = JSON.parse(job.payload) as { filingId: string }
     return db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
   }
+  // Asking the court is never given up: a filing it may have stays `unknown` (or open) until it answers.
   const next = (job: string, filingId: string, runAt: Date, trx: Kysely<Database>) =>
-    enqueueJob(trx, { kind: job, payload: { filingId }, dedupeKey: `${job}:${filingId}`, runAt, maxAttempts: 20 }, clock.now())
+    enqueueJob(trx, { kind: job, payload: { filingId }, dedupeKey: `${job}:${filingId}`, runAt, maxAttempts: UNTIL_DONE }, clock.now())
 
   const submit: JobHandler = async (job) => {
     const filing = await load(job)
@@ -118,12 +121,14 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
         } else if (e.ambiguous) {
           await transition(trx, filing.id, ['submitting'], 'unknown', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
           await next(RECONCILE_JOB, filing.id, clock.now(), trx)
+        } else if (filing.attempts + 1 >= MAX_SEND_ATTEMPTS) {
+          await transition(trx, filing.id, ['submitting'], 'failed', { source: 'submit', at: at(), detail: { error: e.message, attempts: filing.attempts + 1 } }, { last_error: `gave up after ${filing.attempts + 1} attempts: ${e.message}` })
         } else {
           await transition(trx, filing.id, ['submitting'], 'queued', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
         }
       })
       // Not sent at all: let the job's backoff try again.
-      if (e.retryable && !e.ambiguous) throw e
+      if (e.retryable && !e.ambiguous && filing.attempts + 1 < MAX_SEND_ATTEMPTS) throw e
     }
   }
 
@@ -136,8 +141,10 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
         if (await transition(trx, filing.id, ['unknown'], 'submitted', { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } }, { court_filing_id: found.courtFilingId })) {
           await next(POLL_JOB, filing.id, clock.now(), trx)
         }
+      } else if (filing.attempts >= MAX_SEND_ATTEMPTS) {
+        await transition(trx, filing.id, ['unknown'], 'failed', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false, attempts: filing.attempts } }, { last_error: `not at the court after ${filing.attempts} attempts: ${filing.last_error ?? ''}` })
       } else if (await transition(trx, filing.id, ['unknown'], 'queued', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false } })) {
-        await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: filing.id }, dedupeKey: `submit:${filing.id}:${filing.attempts}`, runAt: clock.now(), maxAttempts: 8 }, clock.now())
+        await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: filing.id }, dedupeKey: `submit:${filing.id}:${filing.attempts}`, runAt: clock.now(), maxAttempts: UNTIL_DONE }, clock.now())
       }
     })
   }

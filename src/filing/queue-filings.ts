@@ -3,7 +3,7 @@ import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
 import { transition } from '../db/filing-repository.js'
 import { newId } from '../db/ids.js'
-import { enqueueJob } from '../db/job-repository.js'
+import { enqueueJob, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 import type { PaperScope } from '../documents/prepare-papers.js'
 import { requireProfile } from '../documents/documents-job.js'
@@ -55,7 +55,7 @@ async function createFilings (db: Kysely<Database>, ctx: AuditContext, county: s
       await trx.insertInto('filing_cases').values(plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))).execute()
       await trx.insertInto('filing_documents').values([{ filing_id: id, document_id: plan.motionId, role: 'lead' }, { filing_id: id, document_id: plan.orderId, role: 'connected' }]).execute()
       await transition(trx, id, ['draft'], 'queued', { source: 'user', at: now, detail: { by: ctx.principal.clientId } })
-      await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: id }, dedupeKey: `submit:${id}`, runAt: ctx.now, maxAttempts: 8 }, ctx.now)
+      await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: id }, dedupeKey: `submit:${id}`, runAt: ctx.now, maxAttempts: UNTIL_DONE }, ctx.now)
     }
     await recordAudit(trx, ctx, plans.map((plan, i) => ({ action: 'filing.queue', recordType: 'filing', recordId: ids[i]!, county, detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId } })))
     return ids

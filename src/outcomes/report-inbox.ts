@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
-import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 import type { JobHandler } from '../workers/job-runner.js'
 import { reconcileUpload } from './outcome-upload.js'
@@ -15,7 +15,7 @@ const INBOX_EVERY_MS = 10_000
 /** Starts watching the inbox of each court that has one (file-drop courts); safe to call at every start. */
 export async function startReportInboxes (db: Kysely<Database>, courts: ReadonlyMap<string, CourtEntry>, now: Date): Promise<void> {
   for (const court of courts.values()) {
-    if (court.inboxDir) await enqueueJob(db, { kind: INBOX_JOB, payload: { courtId: court.id }, dedupeKey: `${INBOX_JOB}:${court.id}`, runAt: now, maxAttempts: 1_000_000 }, now)
+    if (court.inboxDir) await enqueueJob(db, { kind: INBOX_JOB, payload: { courtId: court.id }, dedupeKey: `${INBOX_JOB}:${court.id}`, runAt: now, maxAttempts: UNTIL_DONE }, now)
   }
 }
 

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { request } from 'undici'
 import type { Clock } from '../clock.js'
-import { enqueueJob, type JobRow } from '../db/job-repository.js'
+import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database, EventsTable } from '../db/schema.js'
 import type { JobHandler } from '../workers/job-runner.js'
 
@@ -40,7 +40,7 @@ export function eventBody (e: Pick<EventsTable, 'type' | 'county' | 'record_type
 
 /** Starts delivering to a new subscription: its job lives as long as the subscription. */
 export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
-  await enqueueJob(trx, { kind: WEBHOOK_JOB, payload: { webhookId }, dedupeKey: webhookJobKey(webhookId), runAt: now, maxAttempts: 1_000_000 }, now)
+  await enqueueJob(trx, { kind: WEBHOOK_JOB, payload: { webhookId }, dedupeKey: webhookJobKey(webhookId), runAt: now, maxAttempts: UNTIL_DONE }, now)
 }
 
 /**

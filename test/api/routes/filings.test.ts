@@ -194,6 +194,28 @@ t.test('a filing whose message can no longer be made (relief withdrawn after que
   t.equal(court.submissions().size, 0, 'the court never saw it')
 })
 
+t.test('a court that cannot be reached is tried eight times with backoff, then the filing fails with the reason', async (t) => {
+  const { app, key, caseId, clock, handle, config } = await setup(t)
+  // Point the court at a port nothing listens on: every send is refused before it leaves.
+  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
+  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: 'http://127.0.0.1:1/ecf', limits: { timeoutMs: 500 } }]))
+  const { jobHandlers } = await import('../../../src/workers/job-handlers.js')
+  const { createJobRunner } = await import('../../../src/workers/job-runner.js')
+  const jobs = jobHandlers({ db: handle.db, clock, config: { ...config, courtsFile } })
+  t.teardown(() => jobs.close())
+  const runner = createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
+  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  for (let i = 0; i < 12; i++) {
+    await runner.drain()
+    clock.set(new Date(clock.now().getTime() + 3_600_000))
+  }
+  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.equal(done.state, 'failed')
+  t.equal(done.attempts, 8)
+  t.match(done.lastError, /^gave up after 8 attempts: CA-SF ReviewFiling: ECONNREFUSED/)
+  t.equal(done.events.filter((e: { to: string }) => e.to === 'submitting').length, 8)
+})
+
 t.test('two workers draining one database never submit the same filing twice', async (t) => {
   const { createJobRunner } = await import('../../../src/workers/job-runner.js')
   const { jobHandlers } = await import('../../../src/workers/job-handlers.js')
