@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Database } from '../db/schema.js'
 
@@ -92,10 +92,12 @@ export async function pipelineFigures (db: Kysely<Database>, county: string | nu
   const weeks = new Map<string, { prepared: number, submitted: number, granted: number }>()
   const week = (day: string) => { const w = weekOf(day); let x = weeks.get(w); if (!x) weeks.set(w, x = { prepared: 0, submitted: 0, granted: 0 }); return x }
   for (const m of prepared) week(String(m.created_at).slice(0, 10)).prepared++
+  // The day as literal SQL (no bound parameters), so PostgreSQL sees the same expression in SELECT and GROUP BY.
+  const day = sql<string>`substr(e.at, 1, 10)`
   let moves = db.selectFrom('filing_events as e').innerJoin('filings as f', 'f.id', 'e.filing_id')
-    .select((eb) => [eb.fn('substr', ['e.at', eb.val(1), eb.val(10)]).as('day'), 'e.to_state', eb.fn.countAll().as('n')])
+    .select((eb) => [day.as('day'), 'e.to_state', eb.fn.countAll().as('n')])
     .where('e.to_state', 'in', ['submitted', 'granted', 'partially_granted']).where((eb) => eb('e.from_state', 'is', null).or('e.from_state', '!=', eb.ref('e.to_state')))
-    .groupBy([(eb) => eb.fn('substr', ['e.at', eb.val(1), eb.val(10)]), 'e.to_state'])
+    .groupBy([day, 'e.to_state'])
   if (county) moves = moves.where('f.county', '=', county)
   for (const r of await moves.execute()) {
     const w = week(String(r.day))
