@@ -93,6 +93,10 @@ export async function reconcileReport (db: Kysely<Database>, ctx: AuditContext, 
     for (const line of parsed.lines) {
       const found = await findFiling(line)
       if ('reason' in found) { result.unmatched.push({ line: line.line, reason: found.reason }); continue }
+      if (found.filing.state === 'rejected' || found.filing.state === 'failed' || found.filing.state === 'cancelled') {
+        result.unmatched.push({ line: line.line, reason: `filing ${found.filing.id} is ${found.filing.state}: the court cannot have ruled on it` })
+        continue
+      }
       let counts = await filedCounts(trx, found.filing.id)
       if (found.caseId) counts = counts.filter((c) => c.caseId === found.caseId)
       else if (line.caseNumber && counts.some((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!))) counts = counts.filter((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!))

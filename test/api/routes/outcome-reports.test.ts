@@ -111,6 +111,15 @@ t.test('an ECF XML batch of status responses is a report too, matched by court f
   t.equal((await app.inject({ url: `/v1/outcome-reports/${r.id}`, headers: bearer(clerk) })).json().id, r.id)
 })
 
+t.test('a ruling on a filing the clerk rejected is listed as matching nothing, not recorded', async (t) => {
+  const { filings, upload, handle } = await setup(t)
+  const c = filings[2]!
+  await handle.db.updateTable('filings').set({ state: 'rejected' }).where('id', '=', c.id).execute()
+  const r = (await upload(HEADER + `,,,,${c.id},,granted,,\n`)).json()
+  t.same(r.unmatched, [{ line: 2, reason: `filing ${c.id} is rejected: the court cannot have ruled on it` }])
+  t.equal((await handle.db.selectFrom('outcomes').select('id').where('filing_id', '=', c.id).execute()).length, 0)
+})
+
 t.test('a report comes as a multipart form too; another county cannot read it; a DA system may not upload one', async (t) => {
   const { filings, app, clerk, key, keyFor } = await setup(t)
   const boundary = 'X-BOUNDARY-42'
