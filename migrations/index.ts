@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import { dataModel } from './0001-data-model.js'
 import { policiesAndReviews } from './0002-policies-and-reviews.js'
 import { outcomeReports } from './0003-outcome-reports.js'
+import { wholeRecords } from './0004-whole-records.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -10,5 +11,6 @@ import { outcomeReports } from './0003-outcome-reports.js'
 export const migrations: Record<string, Migration> = {
   '0001-data-model': dataModel,
   '0002-policies-and-reviews': policiesAndReviews,
-  '0003-outcome-reports': outcomeReports
+  '0003-outcome-reports': outcomeReports,
+  '0004-whole-records': wholeRecords
 }

@@ -22,6 +22,7 @@ export const CountInput = Type.Object({
   severity: Type.Enum(Severities, { description: 'F felony, M misdemeanor, I infraction' }),
   disposition: Type.Enum(Dispositions),
   convictionDate: Type.Optional(IsoDate),
+  offenseDate: Type.Optional(Type.String({ format: 'date', description: 'When the offense happened; the age at the offense decides the grade under AUMA (without it, the conviction date is used and the explanation says so)' })),
   countNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
   sentence: Type.Optional(Type.Array(SentencePart, { maxItems: 20 }))
 }, { additionalProperties: false })
@@ -63,6 +64,7 @@ export const CountView = Type.Object({
   severity: Type.Union([Type.Enum(Severities), Type.Null()]),
   disposition: Type.String(),
   convictionDate: Type.Union([IsoDate, Type.Null()]),
+  offenseDate: Type.Union([IsoDate, Type.Null()]),
   sentence: Type.Array(SentencePart),
   sentenceEndDate: Type.Union([IsoDate, Type.Null()]),
   determination: Type.Union([DeterminationView, Type.Null()], { description: 'The newest determination, for a Prop 64 conviction' })

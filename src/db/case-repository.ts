@@ -95,6 +95,7 @@ export function toCaseView (row: CaseRow, person: PersonRow, counts: ConvictionR
       severity: c.severity,
       disposition: c.disposition,
       convictionDate: c.conviction_date,
+      offenseDate: c.offense_date,
       sentence: parseJsonColumn(c.sentence, []),
       sentenceEndDate: c.sentence_end_date,
       determination: determinations.has(c.id) ? toDeterminationView(determinations.get(c.id)!) : null

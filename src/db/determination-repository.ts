@@ -22,7 +22,8 @@ export function determinationRow (d: Determination, convictionId: string, county
     created_at: now,
     section: d.section,
     reason: d.reason,
-    citations: d.citations.join('; ')
+    citations: d.citations.join('; '),
+    law_facts: JSON.stringify(d.lawFacts)
   }
 }
 

@@ -53,6 +53,26 @@ export interface ConvictionsTable {
   sentence: string // JSON array of sentence parts
   sentence_end_date: string | null
   created_at: string
+  /** The county whose court convicted, when it is not the county that holds the record (a DOJ file's other counties). */
+  court_county: string | null
+  /** YYYY-MM-DD: the offense date a DA system gave, or the DOJ arrest (cycle) date; see `offense_date_basis`. */
+  offense_date: string | null
+  offense_date_basis: 'offense' | 'arrest' | null
+}
+
+/** A PC 290 registration on a person's record: evidence of a registrable offense, not a conviction. */
+export interface RegistrationsTable {
+  id: string
+  person_id: string
+  /** The county that holds the record. */
+  county: string
+  registration_date: string | null
+  registration_county: string | null
+  offense_text: string
+  source: 'doj' | 'api'
+  /** Where it came from within the source (the DOJ row's CNT_ORDER), so storing it again is recognisable. */
+  source_key: string
+  created_at: string
 }
 
 export interface ReviewRunsTable {
@@ -94,6 +114,8 @@ export interface DeterminationsTable {
   section: string | null
   reason: string | null
   citations: string | null
+  /** JSON LawFacts: what the law floor found, for papers (null on rows made before it was kept). */
+  law_facts: string | null
 }
 
 export interface CountyPoliciesTable {
@@ -281,6 +303,7 @@ export interface Database {
   people: PeopleTable
   court_cases: CourtCasesTable
   convictions: ConvictionsTable
+  registrations: RegistrationsTable
   review_runs: ReviewRunsTable
   county_policies: CountyPoliciesTable
   determinations: DeterminationsTable

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Determination } from '../eligibility/policy.js'
-import type { Relief } from '../eligibility/prop64-floor.js'
+import { countGrounds } from '../eligibility/relief-grounds.js'
 import type { DojSubject } from '../ingest/doj-file.js'
 import { csvLine } from '../ingest/doj-review-batch.js'
 import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument } from './court-papers.js'
@@ -29,7 +29,7 @@ export function papersOf (subject: DojSubject, determinations: Determination[]):
     if (!entry) cases.set(key, entry = { court, case: { caseNumber, court, counts: [] } })
     entry.case.counts.push({
       countOrder: c.id, section: d.section, severity: c.severity, convictionDate: c.date,
-      outcome: d.outcome as Relief, remedy: d.remedy, citations: d.citations
+      outcome: d.outcome, remedy: d.remedy, grounds: countGrounds(d.outcome, d.remedy, d.lawFacts, false)
     })
   }
   const byCourt = new Map<string, PaperCase[]>()

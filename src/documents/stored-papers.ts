@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
-import { latestDeterminations, splitCitations } from '../db/determination-repository.js'
+import { latestDeterminations } from '../db/determination-repository.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { Relief, Remedy } from '../eligibility/prop64-floor.js'
+import { countGrounds, effectiveOutcome, type LawFacts } from '../eligibility/relief-grounds.js'
 import { grantableCounts, type PaperCase, type PaperPerson } from './court-papers.js'
 
 export interface StoredCasePapers {
@@ -31,14 +32,17 @@ export async function storedCasePapers (db: Kysely<Database>, caseId: string): P
     counts: counts.flatMap((c) => {
       const d = latest.get(c.id)
       if (!d) return []
+      const outcome = effectiveOutcome(d)
+      if (outcome === 'needs_review') return []
+      const remedy = d.remedy as Remedy
       return [{
         countOrder: c.count_order,
         section: d.section ?? c.code_section ?? c.code_section_raw,
         severity: c.severity,
         convictionDate: c.conviction_date,
-        outcome: (d.decided_outcome ?? d.outcome) as Relief,
-        remedy: d.remedy as Remedy,
-        citations: splitCitations(d.citations)
+        outcome: outcome satisfies Relief,
+        remedy,
+        grounds: countGrounds(outcome, remedy, parseJsonColumn<LawFacts | null>(d.law_facts, null), d.decided_outcome !== null)
       }]
     })
   }

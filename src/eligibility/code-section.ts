@@ -1,11 +1,18 @@
 /**
- * Code sections as records write them, parsed into one canonical form.
+ * Code sections as records write them, read by one grammar into one canonical form.
  *
- * Real records say the same thing many ways: `11359 HS`, `HS 11359(b)`,
- * `11357(A)HS`, `66411357(A) HS` (an attempt, 664 glued on), `PC 664/187`,
+ * Real records say the same thing many ways: `11359 HS`, `11359HS`, `HS 11359(b)`,
+ * `11357(A)HS`, `H&S 11360(a)(2)`, `66411357(A) HS` (an attempt, 664 glued on),
+ * `PC 664/187`, `664/187PC`, `664 PC/11359 HS`, `182(A)(1)/11359 HS`,
  * `288A(C)(1) PC`, `11360(A)(3)(C) HS`, or a charge inside free comment text.
  * All of them become `{ code, section, subsections, attempt, conspiracy }`,
- * printed as `HS 11359(b)`, `PC 288a(c)(1)`, `PC 664/187`.
+ * printed as `HS 11359(b)`, `PC 288a(c)(1)`, `PC 664/187`, `PC 182/HS 11359`.
+ *
+ * The grammar reads tokens (numbers, letter runs, parenthesised subdivisions,
+ * `/` and `-`) rather than matching regular expressions over the text, and it
+ * refuses what it cannot read instead of guessing: two different codes, two
+ * sections that are not an attempt or conspiracy and its target, a letter run
+ * that is neither a code nor a section suffix, an unclosed parenthesis.
  *
  * Matching is structural, never by regex over text: a list entry matches a
  * conviction when code and section are equal (after renumbering aliases) and
@@ -31,55 +38,306 @@ export interface CodeSection {
   key: string
 }
 
-const CODE_ALIASES: Record<string, CodeName> = {
-  PC: 'PC', PEN: 'PC', 'P.C.': 'PC', 'P C': 'PC', PENAL: 'PC',
-  HS: 'HS', 'H&S': 'HS', 'H & S': 'HS', HSC: 'HS', 'H.S.': 'HS', 'H/S': 'HS', 'H S': 'HS',
-  VC: 'VC', VEH: 'VC', 'V.C.': 'VC', 'V C': 'VC',
-  BP: 'BP', 'B&P': 'BP', 'B & P': 'BP', BPC: 'BP', 'B/P': 'BP',
-  WI: 'WIC', WIC: 'WIC', 'W&I': 'WIC', 'W & I': 'WIC', 'W/I': 'WIC',
-  GC: 'GC', GOV: 'GC', FG: 'FG', 'F&G': 'FG', MV: 'MV', CCR: 'CCR'
+/** Code abbreviations as records write them, after `&`, `/`, `.` and inner spaces are dropped. */
+const CODE_ALIASES: Readonly<Record<string, CodeName>> = {
+  PC: 'PC', PEN: 'PC', PENAL: 'PC',
+  HS: 'HS', HSC: 'HS',
+  VC: 'VC', VEH: 'VC',
+  BP: 'BP', BPC: 'BP',
+  WI: 'WIC', WIC: 'WIC',
+  GC: 'GC', GOV: 'GC',
+  FG: 'FG', MV: 'MV', CCR: 'CCR'
 }
 
 /** Sections Prop 64 changed; records often drop or garble their code letters (gogen's fixtures prove it). */
 const CANNABIS_SECTIONS = new Set(['11357', '11358', '11359', '11360', '11362.1'])
 
-// A code abbreviation, tolerant of spacing and punctuation.
-const CODE_PATTERN = String.raw`(?:H\s*&\s*S|B\s*&\s*P|W\s*&\s*I|F\s*&\s*G|P\.\s*C\.|V\.\s*C\.|H\.\s*S\.|H\/S|B\/P|W\/I|HSC|BPC|WIC|PEN|VEH|GOV|CCR|PC|HS|VC|BP|WI|GC|FG|MV)`
-// A section number (with optional decimal and letter suffix) and any (sub)(divisions), optionally with a 664/ or 182/ prefix or suffix.
-const SECTION_PATTERN = String.raw`(?:(?:664|182(?:\s*\([A-Z0-9]{1,3}\))*)\s*[/\-]\s*)?\d{1,9}(?:\.\d{1,3})?[A-Z]{0,2}(?:\s*\(\s*[A-Z0-9]{1,4}\s*\))*(?:\s*[/\-]\s*(?:664|182))?`
+/*
+ * Punctuated codes (`H&S`, `H & S`, `H/S`, `H.S.`, `P.C.`, `B & P`, `W&I`) are
+ * rewritten to their letters after padding spaces, so the rewritten text is as
+ * long as the record's and a code ends where it ended there.
+ */
+const PUNCTUATED_CODE = /(?<![A-Z])(H\s*[&/.]?\s*S|B\s*[&/.]?\s*P|W\s*[&/.]?\s*I|F\s*[&/.]?\s*G|P\s*\.\s*C|V\s*\.\s*C|H\s*\.\s*S\s*C)\.?(?![A-Z])/g
 
-const CODE_FIRST = new RegExp(String.raw`^\s*(${CODE_PATTERN})\.?\s*(${SECTION_PATTERN})\s*$`, 'i')
-const SECTION_FIRST = new RegExp(String.raw`^\s*(${SECTION_PATTERN})\s*(${CODE_PATTERN})?\.?\s*$`, 'i')
-// In free text, a charge is a section with a code on either side, bounded by non-alphanumerics.
-const IN_TEXT = new RegExp(String.raw`(?<![A-Z0-9.(])(?:(${CODE_PATTERN})\.?\s*(${SECTION_PATTERN})|(${SECTION_PATTERN})\s*(${CODE_PATTERN}))(?![A-Z0-9])`, 'gi')
+function normalize (input: string): string {
+  const upper = input.toUpperCase()
+  // Upper-casing can change the length of non-ASCII text; positions then refer to the upper-cased text.
+  const text = upper.length === input.length ? upper : input
+  if (!/[&/.\s]/.test(text)) return text
+  return text.replace(PUNCTUATED_CODE, (m) => {
+    const letters = m.replace(/[^A-Z]/g, '')
+    // Letters last, so a token's end is where the code ends in the record's text.
+    return ' '.repeat(m.length - letters.length) + letters
+  })
+}
 
-function codeName (raw: string | undefined): CodeName | null {
-  if (!raw) return null
-  const key = raw.toUpperCase().replace(/\s+/g, ' ').trim()
-  return CODE_ALIASES[key] ?? CODE_ALIASES[key.replace(/\s/g, '')] ?? null
+const enum Kind { Num, Letters, Subs, Slash, Dash, Other }
+
+interface Token {
+  kind: Kind
+  /** Digits (with any decimal part), letters, or the subdivision's text. */
+  text: string
+  start: number
+  end: number
+  /** No space or punctuation between this token and the one before. */
+  glued: boolean
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
+const isLetter = (c: number) => c >= 65 && c <= 90
+const isSpaceLike = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 160 || c === 44 /* , */ || c === 46 /* . */ || c === 59 /* ; */ || c === 58 /* : */
+
+function tokenize (text: string): Token[] {
+  const out: Token[] = []
+  const n = text.length
+  let i = 0
+  let glued = false
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    const start = i
+    if (isDigit(c)) {
+      while (i < n && isDigit(text.charCodeAt(i))) i++
+      if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
+        i++
+        while (i < n && isDigit(text.charCodeAt(i))) i++
+      }
+      out.push({ kind: Kind.Num, text: text.slice(start, i), start, end: i, glued })
+      glued = true
+    } else if (isLetter(c)) {
+      while (i < n && isLetter(text.charCodeAt(i))) i++
+      out.push({ kind: Kind.Letters, text: text.slice(start, i), start, end: i, glued })
+      glued = true
+    } else if (c === 40 /* ( */) {
+      const close = text.indexOf(')', i)
+      const inner = close === -1 ? '' : text.slice(i + 1, close).replace(/\s+/g, '')
+      if (close !== -1 && /^[A-Z0-9]{1,4}$/.test(inner)) {
+        out.push({ kind: Kind.Subs, text: inner, start, end: close + 1, glued })
+        i = close + 1
+      } else {
+        out.push({ kind: Kind.Other, text: '(', start, end: i + 1, glued })
+        i++
+      }
+      glued = true
+    } else if (c === 47 /* / */ || c === 45 /* - */ || c === 0x2013 || c === 0x2014) {
+      out.push({ kind: c === 47 ? Kind.Slash : Kind.Dash, text: c === 47 ? '/' : '-', start, end: i + 1, glued })
+      i++
+      glued = true
+    } else if (isSpaceLike(c)) {
+      i++
+      glued = false
+    } else {
+      out.push({ kind: Kind.Other, text: text[i]!, start, end: i + 1, glued })
+      i++
+      glued = false
+    }
+  }
+  return out
+}
+
+const codeOf = (letters: string): CodeName | undefined => CODE_ALIASES[letters]
+
+/** One section as written, before attempts and conspiracies are combined. */
+interface Part {
+  code: CodeName | null
+  number: string
+  suffix: string
+  subsections: string[]
+  /** Index of the first token after the part. */
+  next: number
+  /** Why the tokens at the start could not be a part, when they could not. */
+  refused?: string
+}
+
+/**
+ * `[CODE] NUMBER [SUFFIX][CODE] (SUB)* [CODE]`. A letter run glued to the number
+ * is a code (`11359HS`), a suffix and a code (`288APC`), or a suffix of at
+ * most two letters (`288A`, `273AB`); anything else is refused.
+ */
+function readPart (tokens: Token[], i: number): Part | null {
+  let code: CodeName | null = null
+  let t = tokens[i]
+  if (t?.kind === Kind.Letters) {
+    const c = codeOf(t.text)
+    if (!c) return null
+    code = c
+    i++
+    // `PC-187`, `HS-11359`
+    if (tokens[i]?.kind === Kind.Dash && tokens[i + 1]?.kind === Kind.Num) i++
+    t = tokens[i]
+  }
+  if (t?.kind !== Kind.Num) return null
+  const number = t.text
+  i++
+  let suffix = ''
+  let after: CodeName | null = null
+  const glued = tokens[i]
+  if (glued?.kind === Kind.Letters && glued.glued) {
+    const letters = glued.text
+    const whole = codeOf(letters)
+    // A suffix of one or two letters, then a code; the common two-letter codes first (`273ABPC` is 273ab PC, not 273a BPC).
+    const split = [2, 3, 4].map((n) => ({ suffix: letters.slice(0, -n), code: codeOf(letters.slice(-n)) }))
+      .find((x) => x.code && x.suffix.length >= 1 && x.suffix.length <= 2)
+    if (whole) after = whole
+    else if (split) { suffix = split.suffix; after = split.code! }
+    else if (letters.length <= 2) suffix = letters
+    else return { code, number, suffix: '', subsections: [], next: i, refused: `${number}${letters} is neither a section with a letter suffix nor a section and a code` }
+    i++
+  }
+  const subsections: string[] = []
+  while (tokens[i]?.kind === Kind.Subs) subsections.push(tokens[i++]!.text.toLowerCase())
+  if (after === null && tokens[i]?.kind === Kind.Letters) {
+    const c = codeOf(tokens[i]!.text)
+    if (c) { after = c; i++ }
+  }
+  if (code !== null && after !== null && code !== after) {
+    return { code, number, suffix, subsections, next: i, refused: `two codes for one section (${code} and ${after})` }
+  }
+  return { code: code ?? after, number, suffix, subsections, next: i }
+}
+
+/**
+ * PC 664 (attempt) or PC 182 (conspiracy), written as the section of a part.
+ * After its target (`11359/664 HS`) the code that follows is the target's.
+ */
+function inchoateOf (p: Part, trailing = false): 'attempt' | 'conspiracy' | null {
+  if (p.suffix !== '' || (p.code !== null && p.code !== 'PC' && !trailing)) return null
+  if (p.number === '664') return 'attempt'
+  if (p.number === '182') return 'conspiracy'
+  return null
+}
+
+interface Charge { section: CodeSection | null, next: number, refused?: string }
+
+/**
+ * A charge at token `i`: one part, or an attempt or conspiracy and its target
+ * joined by `/` or `-` in either order (`664/187`, `182(A)(1) PC/11359 HS`, `187-664 PC`).
+ */
+function readCharge (tokens: Token[], i: number, lenient = false): Charge | null {
+  const first = readPart(tokens, i)
+  if (!first) return null
+  if (first.refused) return { section: null, next: first.next, refused: first.refused }
+  const sep = tokens[first.next]
+  if (sep?.kind === Kind.Slash || sep?.kind === Kind.Dash) {
+    const second = readPart(tokens, first.next + 1)
+    if (second && !second.refused) {
+      const firstInchoate = inchoateOf(first)
+      const secondInchoate = inchoateOf(second, first.code === null)
+      if (firstInchoate && !secondInchoate) {
+        return { section: build(second, second.code ?? first.code, firstInchoate), next: second.next }
+      }
+      if (secondInchoate && !firstInchoate) {
+        return { section: build(first, first.code ?? second.code, secondInchoate), next: second.next }
+      }
+      if (sep.kind === Kind.Slash && !lenient) return { section: null, next: second.next, refused: 'two sections joined by "/" that are not an attempt or conspiracy and its target' }
+    }
+  }
+  const section = build(first, first.code, null)
+  return section ? { section, next: first.next } : { section: null, next: first.next, refused: `${first.number}${first.suffix} cannot be read as a section` }
+}
+
+function build (part: Part, code: CodeName | null, inchoate: 'attempt' | 'conspiracy' | null): CodeSection | null {
+  let digits = part.number
+  let attempt = inchoate === 'attempt'
+  let conspiracy = inchoate === 'conspiracy'
+  const notes: string[] = []
+  // DOJ writes attempts with 664 glued on: 66411357(A) is an attempted 11357(a). No PC
+  // section has six or more digits starting 664, so the split is unambiguous.
+  if (!inchoate && digits.length >= 6 && digits.startsWith('664') && !digits.includes('.')) {
+    attempt = true
+    digits = digits.slice(3)
+    notes.push(`read ${part.number} as an attempt (PC 664) of ${digits}`)
+  } else if (!inchoate && digits.startsWith('182') && CANNABIS_SECTIONS.has(digits.slice(3))) {
+    conspiracy = true
+    digits = digits.slice(3)
+    notes.push(`read ${part.number} as a conspiracy (PC 182) to violate ${digits}`)
+  }
+  // A letter after a cannabis section is a garbled subdivision, not a section: refuse rather than guess.
+  if (part.suffix !== '' && CANNABIS_SECTIONS.has(digits)) return null
+  const section = (digits + part.suffix).toLowerCase()
+  let finalCode: CodeName = code ?? 'UNKNOWN'
+  if (CANNABIS_SECTIONS.has(section) && finalCode !== 'HS') {
+    notes.push(finalCode === 'UNKNOWN' ? `no code given; read as HS ${section}` : `written as ${finalCode}; read as HS ${section}`)
+    finalCode = 'HS'
+  }
+  return { code: finalCode, section, subsections: part.subsections, attempt, conspiracy, notes, key: matchKey(finalCode, section) }
+}
+
+/** What reading a code section gave: the section, or why the text could not be read as one. */
+export type SectionReading =
+  | { section: CodeSection, refused?: undefined }
+  | { section: null, refused: string }
+
+// Records repeat the same few thousand spellings: each is read once.
+const READ_CACHE = new Map<string, SectionReading>()
+const CACHE_LIMIT = 20_000
+
+/**
+ * Reads one code-section string, all of it: `{ section }`, or `{ refused }`
+ * saying why it is not a code section clearfile can read. Text after a ` - `
+ * or `-DESCRIPTION` is not part of it: use `readOffenseText` for a DOJ
+ * OFFENSE_DESCR.
+ */
+export function readCodeSection (input: string): SectionReading {
+  const cached = READ_CACHE.get(input)
+  if (cached) return cached
+  const text = normalize(input)
+  const tokens = tokenize(text)
+  let result: SectionReading
+  if (tokens.length === 0) result = { section: null, refused: 'no code section given' }
+  else {
+    const charge = readCharge(tokens, 0)
+    if (!charge) result = { section: null, refused: `${JSON.stringify(input.trim())} does not begin with a code section` }
+    else if (!charge.section) result = { section: null, refused: charge.refused ?? 'not a code section' }
+    else if (charge.next < tokens.length) result = { section: null, refused: `${JSON.stringify(input.trim())} has text after its code section that is not part of it` }
+    else result = { section: freeze(charge.section) }
+  }
+  if (READ_CACHE.size >= CACHE_LIMIT) READ_CACHE.clear()
+  READ_CACHE.set(input, result)
+  return result
+}
+
+function freeze (cs: CodeSection): CodeSection {
+  Object.freeze(cs.subsections)
+  Object.freeze(cs.notes)
+  return Object.freeze(cs)
 }
 
 /**
  * Parses one code-section string. Returns null when it is not a code section
- * (free text, empty). Text after a ` - ` or `-DESCRIPTION` is not part of it:
- * pass `OFFENSE_DESCR` through `offenseCodeText` first.
+ * (free text, empty, or a form the grammar refuses). Text after a ` - ` or
+ * `-DESCRIPTION` is not part of it: use `readOffenseText` for those.
  */
 export function parseCodeSection (input: string): CodeSection | null {
-  const text = input.replace(/\u00a0/g, ' ').trim()
-  if (text === '') return null
-  let codeRaw: string | undefined
-  let sectionRaw: string | undefined
-  const codeFirst = CODE_FIRST.exec(text)
-  if (codeFirst) {
-    codeRaw = codeFirst[1]
-    sectionRaw = codeFirst[2]
-  } else {
-    const sectionFirst = SECTION_FIRST.exec(text)
-    if (!sectionFirst) return null
-    sectionRaw = sectionFirst[1]
-    codeRaw = sectionFirst[2]
-  }
-  return build(sectionRaw!, codeName(codeRaw))
+  return readCodeSection(input).section
+}
+
+/** A DOJ offense description split into its code section and the words after it. */
+export interface OffenseText {
+  section: CodeSection | null
+  /** The code-section part as the record wrote it: `11359HS` of `11359HS-POSSESS FOR SALE`. */
+  text: string
+  /** Why the code-section part could not be read, when it could not. */
+  refused?: string
+}
+
+/**
+ * Reads a DOJ offense description such as `11357(C)HS-POSSESS MARIJUANA`,
+ * `187PC-MURDER`, `664 PC/11359 HS-ATTEMPT POSSESS FOR SALE`: the charge at the
+ * start, up to the words that describe it.
+ */
+export function readOffenseText (descr: string): OffenseText {
+  const text = normalize(descr)
+  const tokens = tokenize(text)
+  const charge = tokens.length > 0 ? readCharge(tokens, 0) : null
+  if (!charge) return { section: null, text: descr.trim(), refused: tokens.length === 0 ? 'no code section given' : 'it does not begin with a code section' }
+  const end = tokens[charge.next - 1]?.end ?? descr.length
+  const rest = tokens[charge.next]
+  // What follows the charge must be its description: a hyphen and words, or words.
+  const describedAfter = !rest || (rest.kind === Kind.Dash ? tokens[charge.next + 1]?.kind !== Kind.Num : rest.kind === Kind.Letters && !rest.glued)
+  const codeText = descr.slice(0, end).trim()
+  if (!charge.section) return { section: null, text: codeText, refused: charge.refused ?? 'not a code section' }
+  if (!describedAfter) return { section: null, text: descr.trim(), refused: 'the code section is followed by more than a description' }
+  return { section: freeze(charge.section), text: codeText }
 }
 
 /** Finds the first code section inside free text, such as a DOJ COMMENT_TEXT (`POSS MJ 11359 HS FOR SALE`). */
@@ -87,51 +345,39 @@ export function findCodeSectionInText (text: string): CodeSection | null {
   return findAllCodeSectionsInText(text)[0] ?? null
 }
 
-export function findAllCodeSectionsInText (text: string): CodeSection[] {
+/**
+ * Every charge inside free text. A charge there needs a code on either side
+ * (`11359 HS`, `PC 32`), or to be a cannabis section (`POSS 11359 FOR SALE`),
+ * and must stand apart from the letters and digits around it: the `187PC` in a
+ * docket number `2011187PC0001` is no charge.
+ */
+export function findAllCodeSectionsInText (input: string): CodeSection[] {
+  const text = normalize(input)
+  const tokens = tokenize(text)
   const found: CodeSection[] = []
-  for (const m of text.matchAll(IN_TEXT)) {
-    const parsed = m[1] ? build(m[2]!, codeName(m[1])) : build(m[3]!, codeName(m[4]))
-    if (parsed) found.push(parsed)
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!
+    if (t.glued && i > 0 && tokens[i - 1]!.kind !== Kind.Slash && tokens[i - 1]!.kind !== Kind.Dash && tokens[i - 1]!.kind !== Kind.Other) continue
+    if (t.kind !== Kind.Num && !(t.kind === Kind.Letters && codeOf(t.text))) continue
+    const charge = readCharge(tokens, i, true)
+    if (!charge?.section) continue
+    const after = tokens[charge.next]
+    if (after && after.glued && (after.kind === Kind.Num || after.kind === Kind.Letters)) continue
+    const cs = charge.section
+    const coded = cs.code !== 'UNKNOWN' && !cs.notes.some((n) => n.startsWith('no code given'))
+    if (!coded && !CANNABIS_SECTIONS.has(cs.section)) continue
+    found.push(freeze(cs))
+    i = charge.next - 1
   }
   return found
 }
 
-function build (sectionText: string, code: CodeName | null): CodeSection | null {
-  let s = sectionText.toUpperCase().replace(/\s+/g, '')
-  let attempt = false
-  let conspiracy = false
-  const notes: string[] = []
-  // Prefix forms: 664/187, 182(A)(1)/11359; suffix forms: 187/664.
-  const prefix = /^(664|182(?:\([A-Z0-9]+\))*)[/-](.+)$/.exec(s)
-  if (prefix) {
-    if (prefix[1]!.startsWith('664')) attempt = true
-    else conspiracy = true
-    s = prefix[2]!
-  }
-  const suffix = /^(.+?)[/-](664|182)$/.exec(s)
-  if (suffix) {
-    if (suffix[2] === '664') attempt = true
-    else conspiracy = true
-    s = suffix[1]!
-  }
-  const m = /^(\d+)(\.\d+)?([A-Z]{0,2})((?:\([A-Z0-9]+\))*)$/.exec(s)
-  if (!m) return null
-  let digits = m[1]!
-  // DOJ writes attempts with 664 glued on: 66411357(A) is an attempted 11357(a). No PC
-  // section has six or more digits starting 664, so the split is unambiguous.
-  if (!attempt && digits.length >= 6 && digits.startsWith('664')) {
-    attempt = true
-    digits = digits.slice(3)
-    notes.push(`read ${m[1]} as an attempt (PC 664) of ${digits}`)
-  }
-  const section = (digits + (m[2] ?? '') + (m[3] ?? '')).toLowerCase()
-  const subsections = [...(m[4] ?? '').matchAll(/\(([A-Z0-9]+)\)/g)].map((x) => x[1]!.toLowerCase())
-  let finalCode: CodeName = code ?? 'UNKNOWN'
-  if (CANNABIS_SECTIONS.has(section) && finalCode !== 'HS') {
-    notes.push(finalCode === 'UNKNOWN' ? `no code given; read as HS ${section}` : `written as ${finalCode}; read as HS ${section}`)
-    finalCode = 'HS'
-  }
-  return { code: finalCode, section, subsections, attempt, conspiracy, notes, key: matchKey(finalCode, section) }
+// Words and numbers that say a charge may concern cannabis although its section could not be read.
+const CANNABIS_HINT = /(?<![A-Z])(?:MARIJUANA|MARIHUANA|CANNABIS|MJ|HASHISH|HASH|THC)(?![A-Z])|(?<!\d)(?:664|182)?(?:1135[789]|11360|11362\.1)(?!\d)/
+
+/** True when text may concern a cannabis offense: it names cannabis, or holds a Prop 64 section number in any spelling. */
+export function mayConcernCannabis (text: string): boolean {
+  return CANNABIS_HINT.test(text.toUpperCase())
 }
 
 /**
@@ -194,15 +440,32 @@ export function sectionMatches (entry: CodeSection, candidate: CodeSection, opti
   return options.includeInchoate === true || (!candidate.attempt && !candidate.conspiracy)
 }
 
+/** The same section read under another code: `? 187` as `PC 187`, to ask whether a code-less record could be a listed offense. */
+export function withCode (cs: CodeSection, code: CodeName): CodeSection {
+  return { ...cs, code, key: matchKey(code, cs.section) }
+}
+
+/** True for a bare PC 182 or PC 664 (a conspiracy or attempt whose target the text does not name). */
+export function isBareInchoate (cs: CodeSection): boolean {
+  return !cs.attempt && !cs.conspiracy && (cs.code === 'PC' || cs.code === 'UNKNOWN') && (cs.section === '182' || cs.section === '664')
+}
+
+/** The target of a bare PC 182 or PC 664, named elsewhere (a DOJ comment): an attempt or conspiracy of it. */
+export function asInchoateOf (bare: CodeSection, target: CodeSection, where: string): CodeSection {
+  const attempt = bare.section === '664'
+  return freeze({
+    ...target,
+    attempt,
+    conspiracy: !attempt,
+    subsections: [...target.subsections],
+    notes: [...target.notes, `${formatCodeSection(bare)} names no offense; its target ${formatCodeSection({ ...target, attempt: false, conspiracy: false })} was read from ${where}`]
+  })
+}
+
 /**
  * The code-section part of a DOJ OFFENSE_DESCR such as `11357(C)HS-POSSESS MARIJUANA`:
- * the text before the first hyphen that is followed by a letter (so `PC 664-187`
- * and `187-664 PC` keep their hyphens).
+ * `11357(C)HS`. Kept for callers that want text; `readOffenseText` gives the section too.
  */
 export function offenseCodeText (descr: string): string {
-  const m = /-(?=\s*[A-Za-z])/.exec(descr)
-  if (!m) return descr.trim()
-  const head = descr.slice(0, m.index)
-  // `187 PC-MURDER`: the code letters sit right before the hyphen; `PC-187` would be a code then section.
-  return /\d/.test(head) ? head.trim() : descr.trim()
+  return readOffenseText(descr).text
 }

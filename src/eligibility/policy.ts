@@ -5,8 +5,10 @@ import { parseCodeSection, sectionMatches } from './code-section.js'
 import { fromGogenOptions, isGogenOptions } from './gogen-options.js'
 import {
   isProp64Section, lawFloor, lessRelief, moreRelief, type DisqualifierFinding, type ExplanationNode,
-  type LawFloor, type Outcome, type Relief, type Remedy
+  type LawFloor, type Outcome, type Relief, type ReliefRange, type Remedy
 } from './prop64-floor.js'
+import { lawFactsOf, type LawFacts } from './relief-grounds.js'
+import { unreadableFloor } from './unreadable-offense.js'
 import { yearsBetween, type ConvictionFact, type PersonRecord } from './record.js'
 
 export type { Policy } from '../../schemas/policy.js'
@@ -24,6 +26,8 @@ export interface Determination {
   /** The policy rule that decided, or `otherwise`. */
   decidedBy: string
   explanation: ExplanationNode
+  /** What the law floor found, kept with the determination so papers say only what the record shows. */
+  lawFacts: LawFacts
 }
 
 /** Facts about the person and the conviction that policy conditions read; null when the record cannot tell. */
@@ -113,26 +117,31 @@ export function conditionsHold (when: PolicyConditions, conviction: ConvictionFa
   return true
 }
 
-/** Turns a policy's choice into an outcome, kept within the law unless the policy says otherwise. */
-function resolveChoice (choice: PolicyChoice, floor: LawFloor, limitToLaw: boolean): { outcome: Outcome, note?: string } {
-  if (choice === 'floor') return { outcome: floor.outcome }
-  if (choice === 'most_relief') return { outcome: floor.best }
+/**
+ * Turns a policy's choice into an outcome. `range` is what the policy works
+ * within: the law floor, or the same with disqualifiers only reported. An
+ * outcome beyond what HS 11361.8 allows on any facts is kept only where the
+ * policy says so (`limitToLaw: false`), and the note says it is beyond the law.
+ */
+function resolveChoice (choice: PolicyChoice, floor: LawFloor, range: ReliefRange, limitToLaw: boolean): { outcome: Outcome, note?: string } {
+  const beyond = (outcome: Outcome, note?: string) => {
+    if (outcome === 'needs_review' || moreRelief(outcome, floor.best) === floor.best) return note ? { outcome, note } : { outcome }
+    return { outcome, note: `beyond HS 11361.8, which allows at most ${floor.best} on this record${note ? `; ${note}` : ''}` }
+  }
+  if (choice === 'floor') return beyond(range.outcome)
+  if (choice === 'most_relief') return beyond(range.best)
   if (choice === 'needs_review') return { outcome: 'needs_review' }
   const wanted: Relief = choice
-  if (!limitToLaw) {
-    return moreRelief(wanted, floor.best) !== floor.best
-      ? { outcome: wanted, note: `beyond HS 11361.8, which allows at most ${floor.best}` }
-      : { outcome: wanted }
-  }
-  if (moreRelief(wanted, floor.best) !== floor.best) return { outcome: floor.best, note: `${wanted} asked; the law allows at most ${floor.best}` }
-  if (lessRelief(wanted, floor.guaranteed) !== floor.guaranteed) return { outcome: floor.guaranteed, note: `${wanted} asked; the law gives at least ${floor.guaranteed}` }
-  return { outcome: wanted }
+  if (!limitToLaw) return beyond(wanted)
+  if (moreRelief(wanted, range.best) !== range.best) return beyond(range.best, `${wanted} asked; the law allows at most ${range.best}`)
+  if (lessRelief(wanted, range.guaranteed) !== range.guaranteed) return beyond(range.guaranteed, `${wanted} asked; the law gives at least ${range.guaranteed}`)
+  return beyond(wanted)
 }
 
 const REMEDY_TEXT: Record<Remedy, string> = {
   resentencing: 'petition to recall and resentence (HS 11361.8(a)-(b))',
   redesignation_or_dismissal: 'application to redesignate or dismiss and seal (HS 11361.8(e)-(f))',
-  unknown: 'remedy unknown (sentence end not on record)'
+  unknown: 'remedy unknown: the record does not show whether the sentence has been completed (petition under HS 11361.8(a)-(b) or application under (e)-(f))'
 }
 
 function collectCitations (node: ExplanationNode, into: Set<string>): Set<string> {
@@ -146,7 +155,8 @@ function collectCitations (node: ExplanationNode, into: Set<string>): Set<string
  * (first matching rule wins). The explanation tree holds both.
  */
 export function determine (record: PersonRecord, conviction: ConvictionFact, policy: Policy, asOf: string): Determination {
-  const floor = lawFloor(record, conviction, { asOf, disqualifiers: policy.disqualifiers })
+  if (conviction.section === null) return reviewUnreadable(conviction, asOf)
+  const floor = lawFloor(record, conviction, { asOf })
   const facts = policyFacts(record, conviction, floor, asOf)
   const limitToLaw = policy.limitToLaw !== false
   let rule: PolicyRule | undefined
@@ -155,7 +165,8 @@ export function determine (record: PersonRecord, conviction: ConvictionFact, pol
     if (conditionsHold(candidate.when, conviction, floor, facts)) { rule = candidate; ruleIndex = i; break }
   }
   const choice = rule ? rule.then : policy.otherwise ?? 'floor'
-  const { outcome, note } = resolveChoice(choice, floor, limitToLaw)
+  const range = policy.disqualifiers === 'report' ? floor.ignoringDisqualifiers : floor
+  const { outcome, note } = resolveChoice(choice, floor, range, limitToLaw)
   const decidedBy = rule ? (rule.id ?? `rule ${ruleIndex + 1}`) : 'otherwise'
   const policyReason = rule ? rule.reason : choice === 'floor' ? 'law floor' : `no rule applied (${choice})`
   const policyNode: ExplanationNode = {
@@ -165,7 +176,8 @@ export function determine (record: PersonRecord, conviction: ConvictionFact, pol
   }
   const explanation: ExplanationNode = { rule: 'determination', result: outcome, children: [floor.explanation, policyNode] }
   const lawPart = floor.explanation.result
-  const disq = Object.entries(floor.disqualifiers).filter(([, f]) => f.status !== 'absent').map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}`)
+  const reportOnly = policy.disqualifiers === 'report' ? ' [reported only: the policy does not enforce disqualifiers]' : ''
+  const disq = Object.entries(floor.disqualifiers).filter(([, f]) => f.status !== 'absent').map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}${reportOnly}`)
   const reason = [
     `${floor.section} ${conviction.severity ? ({ F: 'felony', M: 'misdemeanor', I: 'infraction' } as const)[conviction.severity] : 'of unknown grade'}`,
     `policy: ${policyReason}${note ? ` [${note}]` : ''}`,
@@ -182,7 +194,8 @@ export function determine (record: PersonRecord, conviction: ConvictionFact, pol
     citations: [...collectCitations(explanation, new Set())],
     floor,
     decidedBy,
-    explanation
+    explanation,
+    lawFacts: lawFactsOf(floor, policy, rule ? rule.reason : null)
   }
 }
 
@@ -193,13 +206,40 @@ export interface DetermineOptions {
   county?: string | null
 }
 
-/** Determinations for every Prop 64 conviction of a person in the county. */
+/**
+ * Determinations for every Prop 64 conviction of a person in the county, and
+ * for every conviction there whose offense could not be read but may concern
+ * cannabis (those go to review: never away).
+ */
 export function determineRecord (record: PersonRecord, options: DetermineOptions): Determination[] {
   const out: Determination[] = []
   for (const conviction of record.convictions) {
-    if (!isProp64Section(conviction.section)) continue
+    if (!decidesConviction(conviction)) continue
     if (options.county && conviction.county !== options.county) continue
     out.push(determine(record, conviction, options.policy, options.asOf))
   }
   return out
+}
+
+/** True for a conviction the engine decides: a Prop 64 section, or an unreadable offense that may concern cannabis. */
+export function decidesConviction (conviction: ConvictionFact): boolean {
+  return isProp64Section(conviction.section) || (conviction.section === null && conviction.mayConcernCannabis === true)
+}
+
+/** An offense that may concern cannabis but cannot be read: a person must look. */
+function reviewUnreadable (conviction: ConvictionFact, asOf: string): Determination {
+  const floor = unreadableFloor(conviction, asOf)
+  const explanation: ExplanationNode = { rule: 'determination', result: 'needs_review', children: [floor.explanation] }
+  return {
+    convictionId: conviction.id,
+    section: floor.section,
+    outcome: 'needs_review',
+    remedy: floor.remedy,
+    reason: `${floor.section}: ${floor.missingFacts.join('; ')}`,
+    citations: [...collectCitations(explanation, new Set())],
+    floor,
+    decidedBy: 'unreadable offense',
+    explanation,
+    lawFacts: lawFactsOf(floor, { disqualifiers: 'enforce' }, null)
+  }
 }

@@ -1,5 +1,5 @@
-import { findCodeSectionInText, offenseCodeText, parseCodeSection, type CodeSection } from '../eligibility/code-section.js'
-import type { ConvictionFact, PersonRecord } from '../eligibility/record.js'
+import { asInchoateOf, findCodeSectionInText, formatCodeSection, isBareInchoate, mayConcernCannabis, readOffenseText, type CodeSection } from '../eligibility/code-section.js'
+import type { ConvictionFact, PersonRecord, RegistrationFact } from '../eligibility/record.js'
 import { daysInMonth, sentenceEndDate, type SentencePart } from './sentence.js'
 
 /**
@@ -9,6 +9,9 @@ import { daysInMonth, sentenceEndDate, type SentencePart } from './sentence.js'
  * Column meanings: docs clear-my-record-anchor.md §2.1.
  */
 export const DOJ_FIELD_COUNT = 95
+
+/** How the file reader hands over a record whose quote never closed: this prefix, then `<first line>-<last line>`. */
+export const BROKEN_RECORD = '\u0000broken:'
 export const COL = {
   RECORD_ID: 0,
   SUBJECT_ID: 2,
@@ -107,6 +110,7 @@ export function parseDojDate (text: string): string | null | undefined {
 export interface RowProblem {
   line: number
   subjectId: string
+  /** `error`: the row got no determination and counts as unreadable; `warning`: it was used, but a fact in it was dropped or is suspect. */
   severity: 'error' | 'warning'
   reason: string
 }
@@ -118,19 +122,35 @@ export interface DojConviction extends ConvictionFact {
   /** The court as the DOJ names it (STP_ORI_DESCR, e.g. `CASC SAN FRANCISCO`). */
   court: string | null
   sentence: SentencePart[]
+  /** False when no row of the count says how long its sentence is: the end date is then unknown. */
+  sentenceKnown: boolean
   line: number
+  /** Every line of the file that holds this count (one per sentence part). */
+  lines: number[]
 }
 
+/** A registration with where it came from in the file, so storing it twice is recognisable. */
+export interface DojRegistration extends RegistrationFact {
+  /** The registration row's CNT_ORDER (or its line when it has none). */
+  key: string
+  offenseText: string
+}
+
+/** What became of each row of a subject, for the review's ledger. */
+export type RowUse = 'not_a_conviction' | 'unreadable' | 'conviction'
+
 export interface DojSubject {
-  record: Omit<PersonRecord, 'convictions'> & { convictions: DojConviction[] }
+  record: Omit<PersonRecord, 'convictions' | 'registrations'> & { convictions: DojConviction[], registrations: DojRegistration[] }
   name: string
   cii: string
   problems: RowProblem[]
+  /** Each row read for the subject, in file order: what it was, and for conviction rows, which count. */
+  rows: Array<{ line: number, use: RowUse, convictionId?: string }>
 }
 
 const SEE_COMMENT = /^\s*SEE COMMENT FOR CHARGE\s*$/i
 const SENTENCE_UNITS: Record<string, SentencePart['unit']> = { D: 'days', M: 'months', Y: 'years' }
-const SENTENCE_KINDS: Record<string, string> = { JAIL: 'jail', PRISON: 'prison', PROBATION: 'probation', J: 'jail', P: 'prison' }
+const SENTENCE_KINDS: Record<string, string> = { JAIL: 'jail', PRISON: 'prison', PROBATION: 'probation', J: 'jail', P: 'prison', FINE: 'fine', F: 'fine' }
 
 function severityOf (convStat: string, toc: string): 'F' | 'M' | 'I' | null {
   const s = convStat.trim().toUpperCase()
@@ -141,55 +161,108 @@ function severityOf (convStat: string, toc: string): 'F' | 'M' | 'I' | null {
   return t === 'F' || t === 'M' || t === 'I' ? t : null
 }
 
+interface Offense {
+  text: string
+  section: CodeSection | null
+  source: string
+  refused?: string
+  mayConcernCannabis: boolean
+}
+
+const OFFENSE_COLUMNS = [[COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'], [COL.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'], [COL.OFFENSE_DESCR, 'OFFENSE_DESCR']] as const
+
 /**
  * The offense of conviction: the conviction columns first (the offense a person
  * was convicted of can differ from the arrest offense, which the statewide tool
- * read), then the disposition columns, then the arrest offense, then the comment
- * when the offense says `SEE COMMENT FOR CHARGE`.
+ * read), then the disposition columns, then the arrest offense. The comment is
+ * read when the offense says `SEE COMMENT FOR CHARGE` or is blank, when it names
+ * only PC 182 or PC 664 (the comment says what was attempted or conspired), and
+ * when the offense cannot be read.
  */
-function offenseOf (f: string[]): { text: string, section: CodeSection | null, source: string } {
-  for (const [col, name] of [[COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'], [COL.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'], [COL.OFFENSE_DESCR, 'OFFENSE_DESCR']] as const) {
+function offenseOf (f: string[]): Offense {
+  const comment = f[COL.COMMENT_TEXT] ?? ''
+  for (const [col, name] of OFFENSE_COLUMNS) {
     const descr = f[col] ?? ''
     if (descr.trim() === '' || SEE_COMMENT.test(descr)) continue
-    const text = offenseCodeText(descr)
-    return { text, section: parseCodeSection(text) ?? findCodeSectionInText(descr), source: name }
+    const read = readOffenseText(descr)
+    if (read.section && isBareInchoate(read.section)) {
+      const target = findCodeSectionInText(comment)
+      if (target && !isBareInchoate(target)) return { text: read.text, section: asInchoateOf(read.section, target, 'COMMENT_TEXT'), source: name, mayConcernCannabis: false }
+      // A conspiracy or attempt of something cannabis the record does not name by section: a person must read it.
+      if (mayConcernCannabis(descr) || mayConcernCannabis(comment)) {
+        return { text: `${descr.trim()} / ${comment.trim()}`, section: null, source: name, refused: `${formatCodeSection(read.section)} names no offense, and the comment names no code section`, mayConcernCannabis: true }
+      }
+      return { text: read.text, section: read.section, source: name, mayConcernCannabis: false }
+    }
+    if (read.section) return { text: read.text, section: read.section, source: name, mayConcernCannabis: false }
+    const inComment = findCodeSectionInText(comment)
+    if (inComment) return { text: comment.trim(), section: inComment, source: 'COMMENT_TEXT', mayConcernCannabis: false }
+    return { text: read.text, section: null, source: name, ...(read.refused ? { refused: read.refused } : {}), mayConcernCannabis: mayConcernCannabis(descr) || mayConcernCannabis(comment) }
   }
-  const comment = f[COL.COMMENT_TEXT] ?? ''
-  return { text: comment.trim(), section: findCodeSectionInText(comment), source: 'COMMENT_TEXT' }
+  const section = findCodeSectionInText(comment)
+  return section
+    ? { text: comment.trim(), section, source: 'COMMENT_TEXT', mayConcernCannabis: false }
+    : { text: comment.trim(), section: null, source: 'COMMENT_TEXT', refused: comment.trim() === '' ? 'no offense in any offense column or the comment' : 'the comment names no code section', mayConcernCannabis: mayConcernCannabis(comment) }
+}
+
+export interface SubjectOptions {
+  /** Dates after this are not yet possible: treated as unknown, with a warning. */
+  asOf: string
 }
 
 /**
- * Builds one person's record from their rows. Rows that cannot be used are
- * returned as problems with their line numbers; the rest still count.
+ * Builds one person's record from their rows. Every row is accounted for in
+ * `rows`; a row that cannot be used is a problem with its line number, and a
+ * fact that contradicts the record (a conviction before birth, a date after
+ * the as-of date, a date that is no date) is dropped with a warning while the
+ * row still counts.
  */
-export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string[] }>): DojSubject {
+export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string[] }>, options: SubjectOptions): DojSubject {
   const problems: RowProblem[] = []
+  const uses: DojSubject['rows'] = []
   const first = rows[0]!.fields
-  const subjectId = first[COL.SUBJECT_ID]!
+  const subjectId = first[COL.SUBJECT_ID]!.trim()
   let dob: string | null = null
   const dobText = first[COL.PRI_DOB] ?? ''
   const parsedDob = parseDojDate(dobText)
   if (parsedDob === undefined) problems.push({ line: rows[0]!.line, subjectId, severity: 'warning', reason: `PRI_DOB ${JSON.stringify(dobText)} is not a YYYYMMDD date; date of birth treated as unknown` })
+  else if (parsedDob !== null && parsedDob > options.asOf) problems.push({ line: rows[0]!.line, subjectId, severity: 'warning', reason: `PRI_DOB ${parsedDob} is after the as-of date ${options.asOf}; date of birth treated as unknown` })
   else dob = parsedDob
 
   const convictions = new Map<string, DojConviction>()
   const caseNumbers = new Map<string, Set<string>>()
-  const registrations: Array<{ date: string | null }> = []
+  const registrations: DojRegistration[] = []
   let deceased = false
+  const dateOf = (text: string, column: string, line: number): string | null => {
+    const date = parseDojDate(text)
+    if (date === undefined) {
+      problems.push({ line, subjectId, severity: 'warning', reason: `${column} ${JSON.stringify(text)} is not a YYYYMMDD date; treated as unknown` })
+      return null
+    }
+    if (date !== null && date > options.asOf) {
+      problems.push({ line, subjectId, severity: 'warning', reason: `${column} ${date} is after the as-of date ${options.asOf}; treated as unknown` })
+      return null
+    }
+    return date
+  }
 
   for (const { line, fields: f } of rows) {
     const step = (f[COL.STP_TYPE_DESCR] ?? '').trim().toUpperCase()
     const cntOrder = (f[COL.CNT_ORDER] ?? '').trim()
-    if (step === 'DECEASED') { deceased = true; continue }
+    if (step === 'DECEASED') { deceased = true; uses.push({ line, use: 'not_a_conviction' }); continue }
     if (step === 'REGISTRATION') {
-      if (offenseCodeText(f[COL.OFFENSE_DESCR] ?? '').replace(/^PC\s*/i, '').startsWith('290')) {
-        const date = parseDojDate(f[COL.STP_EVENT_DATE] ?? '')
-        registrations.push({ date: date ?? null })
+      const offense = readOffenseText(f[COL.OFFENSE_DESCR] ?? '')
+      if (offense.section?.section === '290' || (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))) {
+        registrations.push({ date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line), county: countyOf(f), key: cntOrder || `line ${line}`, offenseText: offense.text })
       }
+      uses.push({ line, use: 'not_a_conviction' })
       continue
     }
+    const convicted = (f[COL.DISP_DESCR] ?? '').trimStart().toUpperCase().startsWith('CONVICTED')
     if (!/^\d{6,}$/.test(cntOrder)) {
-      problems.push({ line, subjectId, severity: 'error', reason: `CNT_ORDER ${JSON.stringify(cntOrder)} is not at least 6 digits (cycle and step)` })
+      if (!convicted) { uses.push({ line, use: 'not_a_conviction' }); continue }
+      problems.push({ line, subjectId, severity: 'error', reason: `CNT_ORDER ${JSON.stringify(cntOrder)} is not at least 6 digits (cycle and step), so the row cannot be placed in a case` })
+      uses.push({ line, use: 'unreadable' })
       continue
     }
     const caseKey = cntOrder.slice(0, 6)
@@ -203,55 +276,123 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
         }
       }
     }
-    if (!(f[COL.DISP_DESCR] ?? '').trimStart().toUpperCase().startsWith('CONVICTED')) continue
+    if (!convicted) { uses.push({ line, use: 'not_a_conviction' }); continue }
 
-    const dateText = f[COL.STP_EVENT_DATE] ?? ''
-    const date = parseDojDate(dateText)
-    if (date === undefined) {
-      problems.push({ line, subjectId, severity: 'error', reason: `STP_EVENT_DATE ${JSON.stringify(dateText)} is not a YYYYMMDD date` })
-      continue
-    }
+    uses.push({ line, use: 'conviction', convictionId: cntOrder })
     const part = sentencePartOf(f)
     const existing = convictions.get(cntOrder)
     if (existing) {
       // Another row for the same count is another part of its sentence (the statewide tool added it to whichever count came last).
       if (part) existing.sentence.push(part)
+      existing.lines.push(line)
+      mergeCountRow(existing, f, line, subjectId, problems, dateOf)
       continue
     }
+    const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line)
+    const arrest = parseDojDate(f[COL.CYC_DATE] ?? '')
+    const offenseDate = arrest && (date === null || arrest <= date) && arrest <= options.asOf ? arrest : null
     const offense = offenseOf(f)
     convictions.set(cntOrder, {
       id: cntOrder,
       section: offense.section,
       sectionText: offense.text,
+      ...(offense.refused ? { sectionRefused: offense.refused } : {}),
+      ...(offense.mayConcernCannabis ? { mayConcernCannabis: true } : {}),
       offenseSource: offense.source,
       court: (f[COL.STP_ORI_DESCR] ?? '').trim() || null,
       severity: severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''),
       date,
+      ...(offenseDate ? { offenseDate, offenseDateBasis: 'arrest' as const } : {}),
       sentenceEnd: null,
       sentence: part ? [part] : [],
-      county: (f[COL.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null,
+      sentenceKnown: false,
+      county: countyOf(f),
       caseNumber: null,
-      line
+      line,
+      lines: [line]
     })
   }
   for (const c of convictions.values()) {
-    c.sentenceEnd = sentenceEndDate(c.date, c.sentence)
+    // Parts in a fixed order: adding months is not commutative at month ends, and row order must not change a result.
+    c.sentence.sort(comparePart)
+    c.sentenceKnown = c.sentence.length > 0
+    // No sentence on any row of the count, or a part without a usable length: the end is unknown, never "completed".
+    c.sentenceEnd = c.sentenceKnown ? sentenceEndDate(c.date, c.sentence) : null
     const numbers = caseNumbers.get(c.id.slice(0, 6))
-    c.caseNumber = numbers ? [...numbers].join('; ') : null
+    c.caseNumber = numbers ? [...numbers].sort().join('; ') : null
+    if (dob !== null && c.date !== null && c.date < dob) {
+      problems.push({ line: c.line, subjectId, severity: 'warning', reason: `the conviction date ${c.date} is before the date of birth ${dob}; the date of birth is treated as unknown for this person` })
+      dob = null
+    }
   }
+  // The record in a fixed order (date, then count), whatever the order of the rows that gave it.
+  const byDateThenId = (a: { date: string | null, id?: string, key?: string }, b: typeof a) =>
+    (a.date ?? '9999') < (b.date ?? '9999') ? -1 : (a.date ?? '9999') > (b.date ?? '9999') ? 1 : (a.id ?? a.key!) < (b.id ?? b.key!) ? -1 : 1
   return {
-    record: { subjectId, dob, deceased, convictions: [...convictions.values()], registrations },
+    record: { subjectId, dob, deceased, convictions: [...convictions.values()].sort(byDateThenId), registrations: registrations.sort(byDateThenId) },
     name: (first[COL.PRI_NAME] ?? '').trim(),
     cii: (first[COL.CII_NUMBER] ?? '').trim(),
-    problems
+    problems,
+    rows: uses
   }
 }
 
+const comparePart = (a: SentencePart, b: SentencePart) => {
+  const ka = `${a.kind}|${a.unit ?? ''}|${String(a.length ?? '').padStart(6, '0')}`
+  const kb = `${b.kind}|${b.unit ?? ''}|${String(b.length ?? '').padStart(6, '0')}`
+  return ka < kb ? -1 : ka > kb ? 1 : 0
+}
+
+/**
+ * Another row of a count already read must say the same of it. Where rows
+ * disagree (a felony on one, a misdemeanor on another; two dates; two
+ * offenses), the fact is unknown rather than whichever row came first, so
+ * the order of rows never changes a result.
+ */
+function mergeCountRow (c: DojConviction, f: string[], line: number, subjectId: string, problems: RowProblem[], dateOf: (text: string, column: string, line: number) => string | null): void {
+  const offense = offenseOf(f)
+  const severity = severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? '')
+  const warn = (what: string) => problems.push({ line, subjectId, severity: 'warning', reason: `rows of count ${c.id} disagree on ${what} (line ${c.line} and line ${line}); treated as unknown` })
+  if (severity !== c.severity && c.severity !== null && severity !== null) {
+    warn(`the grade (${c.severity} and ${severity})`)
+    c.severity = null
+  }
+  const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line)
+  if (date !== c.date && c.date !== null && date !== null) {
+    warn(`the conviction date (${c.date} and ${date})`)
+    c.date = null
+  }
+  const mine = c.section ? formatCodeSection(c.section) : null
+  const theirs = offense.section ? formatCodeSection(offense.section) : null
+  if (mine !== null && theirs !== null && mine !== theirs) {
+    warn(`the offense (${mine} and ${theirs})`)
+    c.mayConcernCannabis = c.mayConcernCannabis === true || mayConcernCannabis(c.sectionText) || mayConcernCannabis(offense.text)
+    c.sectionRefused = `rows of the count name ${mine} and ${theirs}`
+    c.sectionText = `${c.sectionText} / ${offense.text}`
+    c.section = null
+  }
+}
+
+/** STP_ORI_CNTY_NAME as counties are compared: upper case, single spaces. */
+export function countyOf (f: string[]): string | null {
+  return (f[COL.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null
+}
+
+/**
+ * One row's sentence part. A row that names a custody kind but no usable length
+ * or unit (a unit other than D, M or Y) gives a part without a length, so the
+ * count's end date is unknown rather than the conviction date.
+ */
 function sentencePartOf (f: string[]): SentencePart | null {
   const lengthText = (f[COL.SENT_LENGTH] ?? '').trim()
-  const unit = SENTENCE_UNITS[(f[COL.SENT_TIME_CODE] ?? '').trim().toUpperCase()]
-  if (lengthText === '' || !unit || !/^\d+$/.test(lengthText)) return null
-  const kind = SENTENCE_KINDS[(f[COL.SENT_LOC_DESCR] ?? '').trim().toUpperCase()] ?? 'other'
+  const unitText = (f[COL.SENT_TIME_CODE] ?? '').trim().toUpperCase()
+  const kindText = (f[COL.SENT_LOC_DESCR] ?? '').trim().toUpperCase()
+  if (lengthText === '' && unitText === '' && kindText === '') return null
+  const kind = SENTENCE_KINDS[kindText] ?? 'other'
+  const unit = SENTENCE_UNITS[unitText]
   // An "other" part with a length still runs for that long; count it as custody so the end date errs late.
-  return { kind: kind === 'other' ? 'jail' : kind, length: Number(lengthText), unit }
+  const timedKind = kind === 'other' ? 'jail' : kind
+  if (kind === 'fine' && lengthText === '') return { kind: 'fine' }
+  if (!unit || !/^\d+$/.test(lengthText)) return { kind: timedKind }
+  return { kind: timedKind, length: Number(lengthText), unit }
 }

@@ -1,5 +1,5 @@
-import { determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
-import { buildSubject, DOJ_FIELD_COUNT, REVIEW_COLUMNS, splitCsvRecord, type DojConviction, type DojSubject, type RowProblem } from './doj-file.js'
+import { decidesConviction, determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
+import { BROKEN_RECORD, buildSubject, DOJ_FIELD_COUNT, REVIEW_COLUMNS, splitCsvRecord, type DojConviction, type DojSubject, type RowProblem } from './doj-file.js'
 
 export const DETERMINATION_COLUMNS = [
   'subject_id', 'count_order', 'case_number', 'name', 'code_section', 'section_as_recorded', 'severity',
@@ -15,46 +15,94 @@ export interface BatchOptions {
   policy: Policy
 }
 
-/** Figures a batch adds to the run's summary; summed across batches and workers. */
-export interface BatchStats {
+/**
+ * Where every row read went: each row is in exactly one bucket, so the buckets
+ * add up to the rows read. `decided` rows are the rows of counts that got a
+ * determination (a count with two sentence parts has two rows and one
+ * determination); `unreadable` rows each have an error line in errors.csv.
+ */
+export interface Ledger {
   rowsRead: number
-  rowsRejected: number
-  warnings: number
-  people: number
+  decided: number
+  notAConviction: number
+  outsideCounty: number
+  notProp64: number
+  unreadable: number
+}
+
+export const LEDGER_BUCKETS = ['decided', 'notAConviction', 'outsideCounty', 'notProp64', 'unreadable'] as const
+
+/** Figures that depend on the determinations: recomputed when stored determinations replace the file's own. */
+export interface DecisionStats {
   peopleWithProp64InCounty: number
   peopleNoFelonyAfterRelief: number
   peopleNoConvictionAfterRelief: number
+  /** Determinations made (one per decided count). */
   convictions: number
   /** section → outcome → count */
   bySection: Record<string, Record<string, number>>
   byRemedy: Record<string, number>
 }
 
+/** Figures a batch adds to the run's summary; summed across batches and workers. */
+export interface BatchStats {
+  rowsRead: number
+  rowsRejected: number
+  warnings: number
+  people: number
+  ledger: Ledger
+  /** Counts decided from the file's rows: must equal `decisions.convictions`. */
+  decidedCounts: number
+  /** Rows per county named in STP_ORI_CNTY_NAME, to say which counties a file holds. */
+  counties: Record<string, number>
+  decisions: DecisionStats
+}
+
+export interface DecidedSubject { subject: DojSubject, determinations: Determination[] }
+
 export interface BatchResult {
   csv: string
   errorsCsv: string
   stats: BatchStats
-  /** The decided subjects, when the caller stores them (the API path); omitted for plain CSV reviews. */
-  subjects?: Array<{ subject: DojSubject, determinations: Determination[] }>
+  /** The decided subjects, when the caller stores them or prints papers; omitted for plain CSV reviews. */
+  subjects?: DecidedSubject[]
+}
+
+export function emptyDecisionStats (): DecisionStats {
+  return { peopleWithProp64InCounty: 0, peopleNoFelonyAfterRelief: 0, peopleNoConvictionAfterRelief: 0, convictions: 0, bySection: {}, byRemedy: {} }
 }
 
 export function emptyStats (): BatchStats {
   return {
-    rowsRead: 0, rowsRejected: 0, warnings: 0, people: 0, peopleWithProp64InCounty: 0,
-    peopleNoFelonyAfterRelief: 0, peopleNoConvictionAfterRelief: 0, convictions: 0, bySection: {}, byRemedy: {}
+    rowsRead: 0, rowsRejected: 0, warnings: 0, people: 0, decidedCounts: 0, counties: {},
+    ledger: { rowsRead: 0, decided: 0, notAConviction: 0, outsideCounty: 0, notProp64: 0, unreadable: 0 },
+    decisions: emptyDecisionStats()
   }
 }
 
+const sumInto = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n
+}
+
+function addDecisions (into: DecisionStats, from: DecisionStats): void {
+  for (const key of ['peopleWithProp64InCounty', 'peopleNoFelonyAfterRelief', 'peopleNoConvictionAfterRelief', 'convictions'] as const) into[key] += from[key]
+  for (const [section, outcomes] of Object.entries(from.bySection)) sumInto(into.bySection[section] ??= {}, outcomes)
+  sumInto(into.byRemedy, from.byRemedy)
+}
+
 export function addStats (into: BatchStats, from: BatchStats): BatchStats {
-  for (const key of ['rowsRead', 'rowsRejected', 'warnings', 'people', 'peopleWithProp64InCounty', 'peopleNoFelonyAfterRelief', 'peopleNoConvictionAfterRelief', 'convictions'] as const) {
-    into[key] += from[key]
-  }
-  for (const [section, outcomes] of Object.entries(from.bySection)) {
-    const target = into.bySection[section] ??= {}
-    for (const [o, n] of Object.entries(outcomes)) target[o] = (target[o] ?? 0) + n
-  }
-  for (const [r, n] of Object.entries(from.byRemedy)) into.byRemedy[r] = (into.byRemedy[r] ?? 0) + n
+  for (const key of ['rowsRead', 'rowsRejected', 'warnings', 'people', 'decidedCounts'] as const) into[key] += from[key]
+  for (const key of ['rowsRead', ...LEDGER_BUCKETS] as const) into.ledger[key] += from.ledger[key]
+  sumInto(into.counties, from.counties)
+  addDecisions(into.decisions, from.decisions)
   return into
+}
+
+/** The ledger's own check: its buckets add up to the rows read, and every decided count has one determination. */
+export function ledgerBalances (stats: BatchStats): boolean {
+  const l = stats.ledger
+  return l.rowsRead === stats.rowsRead && LEDGER_BUCKETS.reduce((n, k) => n + l[k], 0) === l.rowsRead &&
+    stats.decidedCounts === stats.decisions.convictions
 }
 
 /** One CSV field, quoted when it holds a comma, quote or line break. */
@@ -70,49 +118,71 @@ const RELIEVED_FELONY = new Set(['dismiss_and_seal', 'reduce_to_misdemeanor', 'r
 
 /**
  * Reviews a batch of DOJ records that holds whole subjects (all of a person's
- * rows), returning CSV text for the outputs and the batch's figures. Pure and
- * synchronous: it runs the same in a worker thread and in a test.
+ * rows), returning CSV text for the outputs and the batch's figures, with
+ * every row in the ledger. Pure and synchronous: it runs the same in a worker
+ * thread and in a test.
  */
 export function reviewBatch (records: readonly string[], lines: readonly number[], options: BatchOptions, keepSubjects = false): BatchResult {
   const stats = emptyStats()
-  let csv = ''
   let errorsCsv = ''
-  const kept: NonNullable<BatchResult['subjects']> = []
+  const decided: DecidedSubject[] = []
   const problem = (p: RowProblem) => {
     if (p.severity === 'error') stats.rowsRejected++
     else stats.warnings++
     errorsCsv += csvLine([p.line, p.subjectId, p.severity, p.reason])
+  }
+  const unreadable = (p: Omit<RowProblem, 'severity'>) => {
+    stats.ledger.unreadable++
+    problem({ ...p, severity: 'error' })
   }
 
   let group: Array<{ line: number, fields: string[] }> = []
   let groupId: string | undefined
   const flush = () => {
     if (group.length === 0) return
-    const subject = buildSubject(group)
-    for (const p of subject.problems) problem(p)
+    const subject = buildSubject(group, { asOf: options.asOf })
+    for (const p of subject.problems) {
+      if (p.severity === 'error') stats.ledger.unreadable++
+      problem(p)
+    }
+    const byId = new Map<string, DojConviction>(subject.record.convictions.map((c) => [c.id, c]))
+    for (const row of subject.rows) {
+      if (row.use === 'not_a_conviction') stats.ledger.notAConviction++
+      if (row.use !== 'conviction') continue
+      const c = byId.get(row.convictionId!)!
+      if (c.county !== options.county) stats.ledger.outsideCounty++
+      else if (decidesConviction(c)) stats.ledger.decided++
+      else if (c.section === null) {
+        unreadable({ line: row.line, subjectId: subject.record.subjectId, reason: `the offense ${JSON.stringify(c.sectionText || '(blank)')} could not be read as a code section${c.sectionRefused ? ` (${c.sectionRefused})` : ''} and names no cannabis offense; no determination` })
+      } else stats.ledger.notProp64++
+    }
+    for (const c of subject.record.convictions) if (c.county === options.county && decidesConviction(c)) stats.decidedCounts++
     const determinations = determineRecord(subject.record, { asOf: options.asOf, policy: options.policy, county: options.county })
     stats.people++
-    if (determinations.length > 0) {
-      stats.peopleWithProp64InCounty++
-      tallyRelief(subject, determinations, stats)
-      const byId = new Map<string, DojConviction>(subject.record.convictions.map((c) => [c.id, c]))
-      for (const d of determinations) csv += determinationLine(subject, byId.get(d.convictionId)!, d)
-      if (keepSubjects) kept.push({ subject, determinations })
-    }
+    if (determinations.length > 0) decided.push({ subject, determinations })
     group = []
   }
 
   for (let i = 0; i < records.length; i++) {
     const line = lines[i]!
-    const fields = splitCsvRecord(records[i]!, REVIEW_COLUMNS)
+    const record = records[i]!
     stats.rowsRead++
-    if (fields.length !== DOJ_FIELD_COUNT) {
-      problem({ line, subjectId: fields[2] ?? '', severity: 'error', reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}` })
+    stats.ledger.rowsRead++
+    if (record.startsWith(BROKEN_RECORD)) {
+      const [from, to] = record.slice(BROKEN_RECORD.length).split('-')
+      unreadable({ line, subjectId: '', reason: `a quote opened on line ${from} never closes: lines ${from}-${to} could not be read as a row; reading resumed after them` })
       continue
     }
+    const fields = splitCsvRecord(record, REVIEW_COLUMNS)
+    if (fields.length !== DOJ_FIELD_COUNT) {
+      unreadable({ line, subjectId: (fields[2] ?? '').trim(), reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}` })
+      continue
+    }
+    const county = (fields[48] ?? '').trim().replace(/\s+/g, ' ').toUpperCase()
+    if (county !== '') stats.counties[county] = (stats.counties[county] ?? 0) + 1
     const subjectId = fields[2]!.trim()
     if (subjectId === '') {
-      problem({ line, subjectId: '', severity: 'error', reason: 'SUBJECT_ID is empty' })
+      unreadable({ line, subjectId: '', reason: 'SUBJECT_ID is empty, so the row cannot be joined to a person' })
       continue
     }
     if (subjectId !== groupId) {
@@ -122,10 +192,26 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
     group.push({ line, fields })
   }
   flush()
-  return keepSubjects ? { csv, errorsCsv, stats, subjects: kept } : { csv, errorsCsv, stats }
+  const output = decisionOutput(decided)
+  stats.decisions = output.stats
+  return keepSubjects ? { csv: output.csv, errorsCsv, stats, subjects: decided } : { csv: output.csv, errorsCsv, stats }
 }
 
-function tallyRelief (subject: DojSubject, determinations: Determination[], stats: BatchStats): void {
+/** determinations.csv lines and the decision figures for decided subjects, in order. */
+export function decisionOutput (subjects: readonly DecidedSubject[]): { csv: string, stats: DecisionStats } {
+  const stats = emptyDecisionStats()
+  let csv = ''
+  for (const { subject, determinations } of subjects) {
+    if (determinations.length === 0) continue
+    stats.peopleWithProp64InCounty++
+    tallyRelief(subject, determinations, stats)
+    const byId = new Map<string, DojConviction>(subject.record.convictions.map((c) => [c.id, c]))
+    for (const d of determinations) csv += determinationLine(subject, byId.get(d.convictionId)!, d)
+  }
+  return { csv, stats }
+}
+
+function tallyRelief (subject: DojSubject, determinations: Determination[], stats: DecisionStats): void {
   const decided = new Map(determinations.map((d) => [d.convictionId, d.outcome]))
   let felonyLeft = false
   let convictionLeft = false

@@ -9,11 +9,12 @@ import { listVersions } from '../eligibility/offense-lists.js'
 import type { Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
-import { splitCsvRecord } from './doj-file.js'
+import { DOJ_FIELD_COUNT, splitCsvRecord } from './doj-file.js'
 import {
-  addStats, csvLine, DETERMINATION_COLUMNS, emptyStats, ERROR_COLUMNS, reviewBatch,
-  type BatchOptions, type BatchResult, type BatchStats
+  addStats, csvLine, decisionOutput, DETERMINATION_COLUMNS, emptyStats, ERROR_COLUMNS, ledgerBalances, reviewBatch,
+  type BatchOptions, type BatchResult, type BatchStats, type DecidedSubject, type Ledger
 } from './doj-review-batch.js'
+import { BROKEN_RECORD } from './doj-file.js'
 
 export interface DojReviewOptions {
   file: string
@@ -26,8 +27,13 @@ export interface DojReviewOptions {
   workers?: number
   /** Called now and then with how far the read has got. */
   onProgress?: (progress: { bytesRead: number, totalBytes: number, rowsRead: number }) => void
-  /** Receives each batch's decided subjects in file order (for storing them); batches wait for it. */
-  onBatch?: (result: BatchResult) => Promise<void>
+  /**
+   * Receives each batch's decided subjects in file order (for storing them);
+   * batches wait for it. It may answer with the subjects' determinations as
+   * they stand after storing (decided from the person's whole stored record);
+   * the outputs then show those.
+   */
+  onBatch?: (result: BatchResult) => Promise<DecidedSubject[] | undefined | void>
 }
 
 export interface ReviewSummary {
@@ -42,6 +48,14 @@ export interface ReviewSummary {
   rowsRead: number
   rowsRejected: number
   warnings: number
+  /**
+   * Where every row went: decided, not a conviction, outside the county, not a
+   * Prop 64 offense, or unreadable (each with a line in errors.csv). The
+   * buckets add up to `rowsRead`; a run whose ledger does not balance fails.
+   */
+  ledger: Ledger & { balanced: boolean, determinations: number }
+  /** Rows per county named in the file, most first. */
+  countiesInFile: Record<string, number>
   people: number
   peopleWithProp64ConvictionInCounty: number
   prop64ConvictionsInCounty: number
@@ -70,6 +84,9 @@ interface RecordSink {
   (record: string, line: number): boolean | Promise<boolean>
 }
 
+// A record still open after this many lines is not a quoted line break: it is a quote that never closes.
+const MAX_RECORD_LINES = 50
+
 /** Field 2 (SUBJECT_ID), read without splitting the rest of the row; quote-aware for the two fields before it. */
 function subjectIdOf (record: string): string {
   let start = 0
@@ -84,10 +101,19 @@ function subjectIdOf (record: string): string {
   return record.slice(start, end === -1 ? undefined : end).trim()
 }
 
+/** A line that is a whole DOJ row on its own: its quotes close and it has all 95 fields. */
+function isWholeRow (line: string): boolean {
+  return !oddQuotes(line) && splitCsvRecord(line).length === DOJ_FIELD_COUNT
+}
+
 /**
  * Streams a CSV file record by record (a quoted field may hold a line break),
  * skipping a `RECORD_ID…` header, hashing the bytes as they pass. The sink
- * returns false to stop early.
+ * returns false to stop early. A quote that never closes would swallow the
+ * rest of the file: when a line that is a whole row on its own arrives while
+ * a record is still open (or the record runs past MAX_RECORD_LINES), the open
+ * record is given to the sink as a broken record naming the lines it took,
+ * and reading starts again at that line.
  */
 async function readRecords (file: string, sink: RecordSink, progress?: (bytes: number) => void): Promise<{ sha256: string, stopped: boolean }> {
   const handle = await open(file, 'r')
@@ -97,26 +123,39 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
   let carry = ''
   let pending = ''
   let pendingLine = 0
+  let pendingLines = 0
   let lineNo = 0
   let bytes = 0
   let stopped = false
+  const broken = () => {
+    const record = `${BROKEN_RECORD}${pendingLine}-${pendingLine + pendingLines - 1}`
+    pending = ''
+    return sink(record, pendingLine)
+  }
   const emit = async (text: string): Promise<boolean> => {
     lineNo++
     const line = text.endsWith('\r') ? text.slice(0, -1) : text
     if (pending !== '') {
-      pending += '\n' + line
-      if (!oddQuotes(pending)) {
-        const record = pending
-        pending = ''
-        return sink(record, pendingLine)
+      if (line.indexOf('"') === -1 ? line.split(',').length === DOJ_FIELD_COUNT : isWholeRow(line)) {
+        if (await broken() === false) return false
+      } else {
+        pending += '\n' + line
+        pendingLines++
+        if (!oddQuotes(pending)) {
+          const record = pending
+          pending = ''
+          return sink(record, pendingLine)
+        }
+        if (pendingLines >= MAX_RECORD_LINES) return broken()
+        return true
       }
-      return true
     }
     if (lineNo === 1 && line.startsWith(HEADER_PREFIX)) return true
     if (line === '') return true
     if (line.indexOf('"') !== -1 && oddQuotes(line)) {
       pending = line
       pendingLine = lineNo
+      pendingLines = 1
       return true
     }
     return sink(line, lineNo)
@@ -149,7 +188,7 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
         const r = emit(rest)
         if ((r instanceof Promise ? await r : r) === false) stopped = true
       }
-      if (!stopped && pending !== '') await sink(pending, pendingLine) // an unterminated quote: let the row be reported
+      if (!stopped && pending !== '') await broken()
     }
   } finally {
     await handle.close()
@@ -161,6 +200,22 @@ function oddQuotes (s: string): boolean {
   let n = 0
   for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++
   return n % 2 === 1
+}
+
+/** True when every person's rows in the file are next to each other (read until the first that is not). */
+async function rowsGroupedByPerson (file: string): Promise<boolean> {
+  const closed = new Set<string>()
+  let current: string | undefined
+  let grouped = true
+  await readRecords(file, (record) => {
+    const id = subjectIdOf(record)
+    if (id === current || id === '') return true
+    if (closed.has(id)) { grouped = false; return false }
+    if (current !== undefined) closed.add(current)
+    current = id
+    return true
+  })
+  return grouped
 }
 
 /** Writes text to a stream, waiting when its buffer is full. */
@@ -199,12 +254,17 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
     })
     : undefined
   try {
-    let attempt = await runPass(options, batchOptions, pool, size, 'grouped')
+    // Batches handed to onBatch are stored (or printed) as they come, so a second pass must not repeat them:
+    // with onBatch, the file's order is checked before anything is handed over.
+    const grouped = options.onBatch ? await rowsGroupedByPerson(options.file) : true
+    let attempt = await runPass(options, batchOptions, pool, size, grouped ? 'grouped' : 'regrouped')
     if (attempt.disordered) attempt = await runPass(options, batchOptions, pool, size, 'regrouped')
     const seconds = (performance.now() - started) / 1000
     const s = attempt.stats
+    const d = s.decisions
     const byOutcome: Record<string, number> = {}
-    for (const outcomes of Object.values(s.bySection)) for (const [o, n] of Object.entries(outcomes)) byOutcome[o] = (byOutcome[o] ?? 0) + n
+    for (const outcomes of Object.values(d.bySection)) for (const [o, n] of Object.entries(outcomes)) byOutcome[o] = (byOutcome[o] ?? 0) + n
+    const balanced = ledgerBalances(s)
     const summary: ReviewSummary = {
       file: options.file,
       inputSha256: attempt.sha256,
@@ -216,14 +276,16 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
       rowsRead: s.rowsRead,
       rowsRejected: s.rowsRejected,
       warnings: s.warnings,
+      ledger: { ...s.ledger, balanced, determinations: d.convictions },
+      countiesInFile: Object.fromEntries(Object.entries(s.counties).sort((a, b) => b[1] - a[1])),
       people: s.people,
-      peopleWithProp64ConvictionInCounty: s.peopleWithProp64InCounty,
-      prop64ConvictionsInCounty: s.convictions,
-      convictionsBySectionAndOutcome: s.bySection,
+      peopleWithProp64ConvictionInCounty: d.peopleWithProp64InCounty,
+      prop64ConvictionsInCounty: d.convictions,
+      convictionsBySectionAndOutcome: d.bySection,
       convictionsByOutcome: byOutcome,
-      convictionsByRemedy: s.byRemedy,
-      peopleLeftWithNoFelony: s.peopleNoFelonyAfterRelief,
-      peopleLeftWithNoConviction: s.peopleNoConvictionAfterRelief,
+      convictionsByRemedy: d.byRemedy,
+      peopleLeftWithNoFelony: d.peopleNoFelonyAfterRelief,
+      peopleLeftWithNoConviction: d.peopleNoConvictionAfterRelief,
       seconds: Math.round(seconds * 1000) / 1000,
       rowsPerSecond: seconds > 0 ? Math.round(s.rowsRead / seconds) : 0
     }
@@ -231,6 +293,12 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
     let reason: string | undefined
     if (size === 0 || s.rowsRead === 0) reason = 'the file is empty (no DOJ rows)'
     else if (s.rowsRejected === s.rowsRead) reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
+    else if (!s.counties[options.county]) {
+      const found = Object.entries(summary.countiesInFile).slice(0, 20).map(([c, n]) => `${c} (${n} rows)`).join(', ')
+      reason = `no row of the file is in county ${JSON.stringify(options.county)}; counties in the file: ${found || 'none'}`
+    } else if (!balanced) {
+      reason = `the ledger does not balance: ${s.ledger.rowsRead} rows read, ${['decided', 'notAConviction', 'outsideCounty', 'notProp64', 'unreadable'].map((k) => `${k} ${s.ledger[k as keyof Ledger]}`).join(', ')}; ${s.decidedCounts} decided counts, ${d.convictions} determinations`
+    }
     return reason ? { ok: false, reason, summary } : { ok: true, summary }
   } finally {
     await pool?.close()
@@ -255,10 +323,15 @@ async function runPass (
 
   const drainOne = async () => {
     const result = await inFlight.shift()!
+    const stored = options.onBatch ? await options.onBatch(result) : undefined
+    if (stored) {
+      const output = decisionOutput(stored)
+      result.csv = output.csv
+      result.stats.decisions = output.stats
+    }
     await write(out, result.csv)
     await write(errors, result.errorsCsv)
     addStats(stats, result.stats)
-    if (options.onBatch) await options.onBatch(result)
   }
   const dispatch = async (records: string[], lines: number[]) => {
     if (records.length === 0) return

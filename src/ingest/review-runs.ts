@@ -2,18 +2,18 @@ import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Principal } from '../db/api-client-repository.js'
-import { recordAudit } from '../db/audit-repository.js'
-import { determinationRow, insertDeterminations } from '../db/determination-repository.js'
-import { newId } from '../db/ids.js'
+import { recordAudit, type AuditEntry } from '../db/audit-repository.js'
+import { determinationRow, insertDeterminations, type DeterminationRow } from '../db/determination-repository.js'
 import { enqueueJob, type JobRow } from '../db/job-repository.js'
 import { policySha256 } from '../db/policy-repository.js'
 import type { Database, ReviewRunsTable } from '../db/schema.js'
-import { formatCodeSection } from '../eligibility/code-section.js'
 import { listVersions } from '../eligibility/offense-lists.js'
 import { parsePolicy, type Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import type { JobHandler } from '../workers/job-runner.js'
-import type { BatchResult } from './doj-review-batch.js'
+import type { DojConviction } from './doj-file.js'
+import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
+import { redeterminePerson, storeCase, storeRegistrations, upsertPerson, type CountFacts } from './person-records.js'
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 
@@ -109,7 +109,7 @@ export function reviewJobHandler (deps: { db: Kysely<Database>, clock: Clock, da
         void db.updateTable('review_runs').set({ bytes_read: bytesRead, rows_read: rowsRead }).where('id', '=', runId).execute()
         void heartbeat()
       },
-      onBatch: (batch) => storeReviewBatch(db, run, actor, batch, clock.now().toISOString())
+      onBatch: (batch) => storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
     })
     const s = result.summary
     await db.updateTable('review_runs').set({
@@ -125,59 +125,79 @@ export function reviewJobHandler (deps: { db: Kysely<Database>, clock: Clock, da
   }
 }
 
-/** Stores one batch of decided people, in one transaction, with one audit row per person. */
-async function storeReviewBatch (db: Kysely<Database>, run: ReviewRunRow, actor: Principal, batch: BatchResult, now: string): Promise<void> {
-  if (!batch.subjects || batch.subjects.length === 0) return
-  await db.transaction().execute(async (trx) => {
-    const determinations = []
-    const audit = []
-    for (const { subject, determinations: decided } of batch.subjects!) {
-      const subjectId = subject.record.subjectId
-      let person = await trx.selectFrom('people').select('id').where('county', '=', run.county).where('doj_subject_id', '=', subjectId).executeTakeFirst()
-      if (!person) {
-        person = { id: newId() }
-        await trx.insertInto('people').values({
-          id: person.id, county: run.county, doj_subject_id: subjectId, cii: subject.cii || null, name: subject.name || '(no name on record)',
-          aliases: '[]', dob: subject.record.dob, deceased: subject.record.deceased ? 1 : 0, created_at: now, updated_at: now
-        }).execute()
+/**
+ * Stores one batch of decided people, in one transaction, with one audit row
+ * per person: each person's whole record in the file (every county's
+ * convictions, registrations) through the one writer. A person new to the
+ * database has no facts but the file's, so the file's determinations stand; a
+ * person already on file is re-decided from everything stored, and the outputs
+ * show that answer. Returns the subjects with the determinations that stand.
+ */
+async function storeReviewBatch (db: Kysely<Database>, run: ReviewRunRow, policy: Policy, actor: Principal, batch: BatchResult, now: string): Promise<DecidedSubject[] | undefined> {
+  if (!batch.subjects || batch.subjects.length === 0) return undefined
+  return db.transaction().execute(async (trx) => {
+    const audit: AuditEntry[] = []
+    const out: DecidedSubject[] = []
+    const fresh: DeterminationRow[] = []
+    for (const { subject, determinations } of batch.subjects!) {
+      const r = subject.record
+      const { person, created } = await upsertPerson(trx, { name: subject.name, dob: r.dob, cii: subject.cii, dojSubjectId: r.subjectId, deceased: r.deceased }, { county: run.county, now, mode: 'doj', audit })
+      const storedId = new Map<string, string>()
+      for (const [caseKey, counts] of groupBy(r.convictions, (c) => c.id.slice(0, 6))) {
+        const first = counts[0]!
+        const { countIds } = await storeCase(trx, person.id, run.county, {
+          courtId: first.court ?? `${first.county ?? run.county} SUPERIOR COURT`,
+          caseNumber: first.caseNumber ?? `DOJ ${r.subjectId}/${caseKey}`,
+          cycle: caseKey.slice(0, 3),
+          source: 'doj',
+          createdBy: run.created_by,
+          counts: counts.map((c) => countFacts(c, run.county))
+        }, now, 'match')
+        for (const c of counts) storedId.set(c.id, countIds.get(c.id)!)
       }
-      const cases = new Map<string, string>()
-      const convictionIds = new Map<string, string>()
-      for (const c of subject.record.convictions) {
-        if (c.county !== run.county) continue
-        const caseKey = c.id.slice(0, 6)
-        const caseNumber = c.caseNumber ?? `DOJ ${subjectId}/${caseKey}`
-        const courtId = c.court ?? `${run.county} SUPERIOR COURT`
-        let caseId = cases.get(caseKey)
-        if (!caseId) {
-          const existing = await trx.selectFrom('court_cases').select('id')
-            .where('county', '=', run.county).where('court_id', '=', courtId).where('case_number', '=', caseNumber).where('person_id', '=', person.id)
-            .executeTakeFirst()
-          caseId = existing?.id ?? newId()
-          if (!existing) {
-            await trx.insertInto('court_cases').values({
-              id: caseId, person_id: person.id, county: run.county, court_id: courtId, case_number: caseNumber, cycle: c.id.slice(0, 3),
-              source: 'doj', created_by: run.created_by, created_at: now, updated_at: now
-            }).execute()
-          }
-          cases.set(caseKey, caseId)
-        }
-        const existingConviction = await trx.selectFrom('convictions').select('id').where('case_id', '=', caseId).where('count_order', '=', c.id).executeTakeFirst()
-        const convictionId = existingConviction?.id ?? newId()
-        if (!existingConviction) {
-          await trx.insertInto('convictions').values({
-            id: convictionId, case_id: caseId, person_id: person.id, county: run.county, count_order: c.id,
-            code_section_raw: c.sectionText, code_section: c.section ? formatCodeSection(c.section) : null, description: null,
-            severity: c.severity, disposition: 'convicted', conviction_date: c.date, sentence: JSON.stringify(c.sentence),
-            sentence_end_date: c.sentenceEnd, created_at: now
-          }).execute()
-        }
-        convictionIds.set(c.id, convictionId)
+      await storeRegistrations(trx, person.id, run.county, 'doj', r.registrations, now)
+      if (created) {
+        for (const d of determinations) fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
+        out.push({ subject, determinations })
+      } else {
+        const runIds = new Set(determinations.map((d) => storedId.get(d.convictionId)!))
+        const { determinations: whole } = await redeterminePerson(trx, person.id, { county: run.county, policy, asOf: run.as_of, now, run: { id: run.id, convictionIds: runIds } })
+        const dojId = new Map([...storedId].map(([doj, stored]) => [stored, doj]))
+        out.push({ subject, determinations: whole.filter((d) => dojId.has(d.convictionId)).map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! })) })
       }
-      for (const d of decided) determinations.push(determinationRow(d, convictionIds.get(d.convictionId)!, run.county, run.id, now))
-      audit.push({ action: 'review.determine', recordType: 'person', recordId: person.id, county: run.county, detail: { reviewRunId: run.id, determinations: decided.length } })
+      audit.push({ action: 'review.determine', recordType: 'person', recordId: person.id, county: run.county, detail: { reviewRunId: run.id, determinations: determinations.length } })
     }
-    await insertDeterminations(trx, determinations)
+    await insertDeterminations(trx, fresh)
     await recordAudit(trx, { principal: actor, requestId: null, now: new Date(now) }, audit)
+    return out
   })
+}
+
+/** A DOJ count as the one writer stores it; the county whose court convicted is kept when it is not the review's. */
+function countFacts (c: DojConviction, county: string): CountFacts {
+  return {
+    countOrder: c.id,
+    codeSectionRaw: c.sectionText,
+    section: c.section,
+    description: null,
+    severity: c.severity,
+    disposition: 'convicted',
+    convictionDate: c.date,
+    offenseDate: c.offenseDate ?? null,
+    offenseDateBasis: c.offenseDate ? (c.offenseDateBasis ?? 'arrest') : null,
+    sentence: c.sentence,
+    sentenceEndDate: c.sentenceEnd,
+    courtCounty: c.county !== null && c.county !== county ? c.county : null
+  }
+}
+
+function groupBy<T> (items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = out.get(k)
+    if (list) list.push(item)
+    else out.set(k, [item])
+  }
+  return out
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { latestDeterminations } from '../db/determination-repository.js'
 import type { Database } from '../db/schema.js'
+import { effectiveOutcome } from '../eligibility/relief-grounds.js'
 import { csvLine } from '../ingest/doj-review-batch.js'
 
 /** What a granted motion changes the disposition to, as the court's order says it (HS 11361.8(b), (e)-(f)). */
@@ -32,8 +33,7 @@ export async function dojUpdateRows (db: Kysely<Database>, county: string, since
   const lines = [csvLine(DOJ_UPDATE_COLUMNS)]
   for (const g of granted) {
     const d = latest.get(g.conviction_id)
-    const relief = d ? (d.decided_outcome ?? d.outcome) : null
-    const newDisposition = relief ? NEW_DISPOSITION[relief] : undefined
+    const newDisposition = d ? NEW_DISPOSITION[effectiveOutcome(d)] : undefined
     if (!newDisposition) continue
     lines.push(csvLine([g.cii, g.doj_subject_id, g.county, g.court_id, g.case_number, g.count_order, g.code_section ?? g.code_section_raw,
       `CONVICTED - ${g.severity ? SEVERITY[g.severity] : 'SEVERITY NOT RECORDED'}`, newDisposition, g.order_date, g.docket_id, g.source]))

@@ -51,6 +51,7 @@ export async function pipelineFigures (db: Kysely<Database>, county: string | nu
   const figures = (court: string) => { let f = byCourt.get(court); if (!f) byCourt.set(court, f = zero()); return f }
 
   const newest = db.selectFrom('determinations').select((eb) => [eb.fn.max('id').as('id')]).groupBy('conviction_id')
+  // effectiveOutcome (src/eligibility/relief-grounds.ts) in SQL: a deputy's decision, else the engine's outcome.
   let determinations = db.selectFrom('determinations as d').innerJoin(newest.as('n'), 'n.id', 'd.id')
     .innerJoin('convictions as c', 'c.id', 'd.conviction_id').innerJoin('court_cases as k', 'k.id', 'c.case_id')
     .select((eb) => ['k.court_id', 'k.county', eb.fn.coalesce('d.decided_outcome', 'd.outcome').as('outcome'), eb.fn.countAll().as('n')])

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
-import { filedCounts } from '../db/outcome-repository.js'
+import { filedCounts } from './filed-counts.js'
 import { appendEvents, type NewEvent } from '../db/event-repository.js'
 import { transition, type FilingState } from '../db/filing-repository.js'
 import { newId } from '../db/ids.js'

@@ -1,8 +1,9 @@
 import t from 'tap'
 import {
-  findAllCodeSectionsInText, findCodeSectionInText, formatCodeSection, normalizeCodeSection,
-  offenseCodeText, parseCodeSection, sectionMatches, type CodeSection
+  asInchoateOf, findAllCodeSectionsInText, findCodeSectionInText, formatCodeSection, isBareInchoate, mayConcernCannabis,
+  normalizeCodeSection, offenseCodeText, parseCodeSection, readCodeSection, readOffenseText, sectionMatches, type CodeSection
 } from '../../src/eligibility/code-section.js'
+import { seededRandom } from '../../src/seeded-random.js'
 
 const cs = (text: string): CodeSection => {
   const parsed = parseCodeSection(text)
@@ -105,4 +106,97 @@ t.test('attempts and conspiracies match only entries that name them, or lists th
   t.ok(sectionMatches(cs('PC 288'), cs('664/288(A) PC'), { includeInchoate: true }))
   t.ok(sectionMatches(cs('PC 288'), cs('182/288 PC'), { includeInchoate: true }))
   t.ok(sectionMatches(cs('HS 11357'), cs('66411357(A) HS'), { includeInchoate: true }))
+})
+
+t.test('code letters glued to the section are read as the code, not as a section suffix', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['11359HS', 'HS 11359'], ['11358HS', 'HS 11358'], ['11357HS', 'HS 11357'], ['11360HS', 'HS 11360'],
+    ['187PC', 'PC 187'], ['664/187PC', 'PC 664/187'], ['288APC', 'PC 288a'], ['273ABPC', 'PC 273ab'],
+    ['11359(B)HS', 'HS 11359(b)'], ['HS11359', 'HS 11359'], ['H&S11359', 'HS 11359'], ['11359H&S', 'HS 11359'],
+    ['11359 H & S', 'HS 11359'], ['11359 H.S.', 'HS 11359'], ['P.C. 187', 'PC 187'], ['11359.HS', 'HS 11359'], ['HS-11359', 'HS 11359']
+  ]
+  for (const [input, expected] of cases) t.equal(normalizeCodeSection(input), expected, input)
+  t.equal(normalizeCodeSection('288A PC'), 'PC 288a', 'a one-letter suffix stays a suffix')
+})
+
+t.test('attempts and conspiracies are read in every spelling, with the code on either part', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['664 PC/11359 HS', 'PC 664/HS 11359'], ['664PC/11359HS', 'PC 664/HS 11359'], ['PC 664/HS 11359', 'PC 664/HS 11359'],
+    ['664/11359 HS', 'PC 664/HS 11359'], ['664-11359 HS', 'PC 664/HS 11359'], ['11359/664 HS', 'PC 664/HS 11359'],
+    ['182/11359 HS', 'PC 182/HS 11359'], ['182(A)(1) PC/11359 HS', 'PC 182/HS 11359'], ['PC182/HS11359', 'PC 182/HS 11359'],
+    ['18211359 HS', 'PC 182/HS 11359'], ['664(A)/187 PC', 'PC 664/187']
+  ]
+  for (const [input, expected] of cases) t.equal(normalizeCodeSection(input), expected, input)
+})
+
+t.test('DOJ offense descriptions give the charge before its words, glued or spaced', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['11359HS-POSSESS FOR SALE', '11359HS', 'HS 11359'],
+    ['187PC-MURDER', '187PC', 'PC 187'],
+    ['664/187PC-ATTEMPTED MURDER', '664/187PC', 'PC 664/187'],
+    ['664 PC/11359 HS-ATTEMPT POSSESS FOR SALE', '664 PC/11359 HS', 'PC 664/HS 11359'],
+    ['182/11359 HS-CONSPIRACY', '182/11359 HS', 'PC 182/HS 11359'],
+    ['11357(C)HS-POSSESS MARIJUANA', '11357(C)HS', 'HS 11357(c)'],
+    ['11359 HS POSSESS FOR SALE', '11359 HS', 'HS 11359'],
+    ['11359 H&S-POSSESS FOR SALE', '11359 H&S', 'HS 11359']
+  ]
+  for (const [input, text, canonical] of cases) {
+    const read = readOffenseText(input)
+    t.equal(read.text, text, `${input}: text`)
+    t.equal(read.section && formatCodeSection(read.section), canonical, `${input}: section`)
+  }
+})
+
+t.test('the grammar refuses what it cannot read, and says why', async (t) => {
+  for (const input of ['11359 HS PC', '11359XYZ', '11359(B HS', '187/211 PC', '11359B HS', 'POSS MJ', '11359 HS 11360 HS']) {
+    const read = readCodeSection(input)
+    t.equal(read.section, null, input)
+    t.ok(read.refused && read.refused.length > 5, `${input}: ${read.refused}`)
+  }
+})
+
+t.test('a bare PC 182 or 664 is the statute alone; its target comes from elsewhere', async (t) => {
+  const bare = cs('182(A)(1) PC')
+  t.ok(isBareInchoate(bare))
+  const target = asInchoateOf(bare, cs('11359 HS'), 'COMMENT_TEXT')
+  t.equal(formatCodeSection(target), 'PC 182/HS 11359')
+  t.match(target.notes.join(), /read from COMMENT_TEXT/)
+  t.notOk(isBareInchoate(cs('PC 187')))
+})
+
+t.test('text that may concern cannabis is recognised whatever its section spelling', async (t) => {
+  for (const text of ['POSS MARIJUANA FOR SALE', 'CANNABIS', '11359B HS', 'CHRG 66411359', 'MJ']) t.ok(mayConcernCannabis(text), text)
+  for (const text of ['BURGLARY', '113590 HS', 'MAJOR', 'SMJ']) t.notOk(mayConcernCannabis(text), text)
+})
+
+t.test('property: any spelling of a section reads back to the same canonical form', async (t) => {
+  const rand = seededRandom(64)
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
+  const codes: Record<string, string[]> = { HS: ['HS', 'H&S', 'H & S', 'HSC', 'H.S.', 'H/S', 'hs'], PC: ['PC', 'P.C.', 'PEN', 'pc'], VC: ['VC', 'V.C.', 'VEH'] }
+  const sections: Array<[string, string, string[]]> = [
+    ['HS', '11359', []], ['HS', '11357', ['b']], ['HS', '11360', ['a', '3', 'c']], ['PC', '187', []], ['PC', '288a', ['c', '1']],
+    ['PC', '245', ['a', '1']], ['PC', '261.5', []], ['VC', '23152', ['b']], ['PC', '273ab', []], ['HS', '11362.1', []]
+  ]
+  for (let i = 0; i < 2000; i++) {
+    const [code, section, subs] = pick(sections)
+    const subText = subs.map((s) => `${pick([' ', '', ''])}(${pick([s.toUpperCase(), s])})`).join('')
+    const codeText = pick(codes[code]!)
+    const inchoate = pick(['', '', '', '664/', '664 PC/', '182/', '182(A)(1)/', '/664'])
+    // After a letter suffix with no subdivision, glued code letters would be ambiguous to any reader: DOJ keeps a space there.
+    const gap = /[a-z]$/.test(section) && subText === '' ? pick([' ', '  ']) : pick([' ', '', '  '])
+    const core = pick([
+      () => `${section.toUpperCase()}${subText}${gap}${codeText}`,
+      () => `${codeText}${pick([' ', '', '  '])}${section.toUpperCase()}${subText}`
+    ])()
+    const text = inchoate === '/664' ? `${core}/664` : `${inchoate}${core}`
+    // A one-letter glued suffix next to glued code letters would be ambiguous to a reader too; the generator keeps one space there.
+    const read = parseCodeSection(text)
+    const expectedCore = `${code} ${section}${subs.map((s, k) => `(${k === 2 ? s.toUpperCase() : s})`).join('')}`
+    const expected = inchoate === '' ? expectedCore : `PC ${inchoate.includes('182') ? '182' : '664'}/${code === 'PC' ? expectedCore.slice(3) : expectedCore}`
+    if (!read || formatCodeSection(read) !== expected) {
+      t.fail(`${JSON.stringify(text)} read as ${read ? formatCodeSection(read) : 'nothing'}, expected ${expected}`)
+      return
+    }
+  }
+  t.pass('2,000 generated spellings read back')
 })

@@ -4,8 +4,7 @@ import type { ConvictionFact, PersonRecord } from '../../src/eligibility/record.
 import { conv, person } from './record-builder.js'
 
 const AS_OF = '2026-11-28'
-const floorOf = (record: PersonRecord, c: ConvictionFact, disqualifiers: 'enforce' | 'report' = 'enforce'): LawFloor =>
-  lawFloor(record, c, { asOf: AS_OF, disqualifiers })
+const floorOf = (record: PersonRecord, c: ConvictionFact): LawFloor => lawFloor(record, c, { asOf: AS_OF })
 const only = (c: ConvictionFact, extra: Partial<PersonRecord> = {}) => floorOf(person([c], extra), c)
 
 t.test('HS 11357(b) (28.5 g or less) by an adult is lawful today: dismiss and seal — HS 11362.1(a)(1), 11361.8(e)', async (t) => {
@@ -65,7 +64,7 @@ t.test('a felony HS 11359 by a minor becomes an infraction — HS 11359(a)', asy
 t.test('age 21 at conviction leaves the age at the offense open, and says so — HS 11362.1(a)', async (t) => {
   const f = only(conv('11357(B) HS', 'M', '2010-05-01'), { dob: '1989-01-01' })
   t.same([f.guaranteed, f.best], ['reduce_to_infraction', 'dismiss_and_seal'])
-  t.match(f.missingFacts.join(), /age at the offense \(21 at conviction\)/)
+  t.match(f.missingFacts.join(), /age at the offense \(21 at conviction; the record has no offense or arrest date\)/)
 })
 
 t.test('a misdemeanor HS 11359 by an adult is still a misdemeanor: no relief — HS 11359(b)', async (t) => {
@@ -143,9 +142,18 @@ t.test('attempts of registrable offenses count too — PC 290(c) covers attempts
   t.equal(floorOf(person([conv('664/288(A) PC', 'F', '2000-01-01'), c]), c).outcome, 'not_eligible')
 })
 
-t.test('a PC 290 registration event before the conviction disqualifies; 261.5 alone only needs review', async (t) => {
+t.test('a PC 290 registration before the conviction is evidence, not a 290(c) conviction: review, not a firm no — HS 11359(c)(1)', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
-  t.equal(floorOf(person([c], { registrations: [{ date: '2005-01-01' }] }), c).disqualifiers.pc290.status, 'present')
+  const f = floorOf(person([c], { registrations: [{ date: '2005-01-01' }] }), c)
+  t.equal(f.disqualifiers.pc290.status, 'possible')
+  t.equal(f.outcome, 'needs_review')
+  t.match(f.missingFacts.join(), /registration alone is not a conviction/)
+  const after = floorOf(person([c], { registrations: [{ date: '2015-01-01' }] }), c)
+  t.equal(after.disqualifiers.pc290.status, 'absent', 'a registration after the conviction is no prior')
+})
+
+t.test('PC 261.5 alone only needs review', async (t) => {
+  const c = conv('11359 HS', 'F', '2010-05-01')
   const statutory = floorOf(person([conv('261.5 PC', 'F', '2000-01-01'), c]), c)
   t.equal(statutory.disqualifiers.pc290.status, 'possible', 'added to 290(c) only in 2026 (SB 680): which version applies is for counsel')
 })
@@ -164,12 +172,13 @@ t.test('two pre-AUMA priors of the same section need review, as the peers disagr
   t.match(f.missingFacts.join(), /count as priors under HS 11359\(b\)/)
 })
 
-t.test('with disqualifiers set to report, a super strike is flagged but the floor is unchanged', async (t) => {
+t.test('the law floor always enforces disqualifiers; what a report-only policy would give is kept apart', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
-  const f = floorOf(person([conv('187 PC', 'F', '2001-03-04'), c]), c, 'report')
-  t.equal(f.outcome, 'reduce_to_misdemeanor')
+  const f = floorOf(person([conv('187 PC', 'F', '2001-03-04'), c]), c)
+  t.equal(f.outcome, 'not_eligible')
+  t.equal(f.ignoringDisqualifiers.outcome, 'reduce_to_misdemeanor')
+  t.equal(f.felonyException, 'HS 11359(c)')
   t.equal(f.disqualifiers.superStrike.status, 'present')
-  t.ok(f.explanation.children?.some((n) => /reported only/.test(n.result)))
 })
 
 t.test('disqualifiers do not touch misdemeanor relief — HS 11357 has no felony exception', async (t) => {

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
-import { latestDeterminations } from './determination-repository.js'
-import { appendEvents } from './event-repository.js'
-import { newId } from './ids.js'
-import type { Database } from './schema.js'
+import { latestDeterminations } from '../db/determination-repository.js'
+import { appendEvents } from '../db/event-repository.js'
+import { newId } from '../db/ids.js'
+import type { Database } from '../db/schema.js'
+import { effectiveOutcome, isGrantable } from '../eligibility/relief-grounds.js'
 
 export interface FiledCount { convictionId: string, caseId: string, caseNumber: string, countOrder: string, section: string | null }
 
@@ -13,9 +14,8 @@ export async function filedCounts (db: Kysely<Database>, filingId: string): Prom
   const latest = await latestDeterminations(db, rows.map((r) => r.id))
   return rows.flatMap((r) => {
     const d = latest.get(r.id)
-    const outcome = d ? (d.decided_outcome ?? d.outcome) : null
-    if (!outcome || outcome === 'not_eligible' || outcome === 'needs_review') return []
-    return [{ convictionId: r.id, caseId: r.case_id, caseNumber: r.case_number, countOrder: r.count_order, section: d?.section ?? r.code_section ?? r.code_section_raw }]
+    if (!d || !isGrantable(effectiveOutcome(d))) return []
+    return [{ convictionId: r.id, caseId: r.case_id, caseNumber: r.case_number, countOrder: r.count_order, section: d.section ?? r.code_section ?? r.code_section_raw }]
   })
 }
 
