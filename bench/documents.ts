@@ -1,6 +1,7 @@
 import { createRenderer, type RenderTask } from '../src/documents/render.js'
 import { fileURLToPath } from 'node:url'
 import { loadDaProfiles, profileFor } from '../src/documents/da-profiles.js'
+import { reliefGrounds, type LawFacts } from '../src/eligibility/relief-grounds.js'
 
 /*
  * npm run bench:documents [-- --docs 10000 --unicode-share 0,0.1]
@@ -24,6 +25,14 @@ const ASCII_NAMES = ['GARCIA, MARIA', 'SMITH, JAMES', 'WASHINGTON, DEREK', 'NUNE
 const UNICODE_NAMES = ['Nguyễn Văn Thành', "Zoë O'Brien-Łukasiewicz", 'Đặng Thị Hồng']
 const nameFor = (i: number, share: number) => ((i * 7919) % 1000) / 1000 < share ? UNICODE_NAMES[i % UNICODE_NAMES.length]! : ASCII_NAMES[i % ASCII_NAMES.length]!
 
+// The grounds of the two counts, as the fixtures' determinations keep them: relief the law gives on the record.
+const absent = { status: 'absent' } as const
+const facts = (f: Pick<LawFacts, 'guaranteed' | 'felonyException' | 'grantCitations'>): LawFacts => ({
+  ...f, best: f.guaranteed, missingFacts: [], disqualifiers: { superStrike: absent, pc290: absent, twoPriors: absent, aggravating: absent }, sentence: 'completed', disqualifierMode: 'enforce', policyReason: null
+})
+const SALE = reliefGrounds('reduce_to_misdemeanor', 'redesignation_or_dismissal', facts({ guaranteed: 'reduce_to_misdemeanor', felonyException: 'HS 11359(c)', grantCitations: ['HS 11359(a)-(b)'] }), false)
+const POSSESSION = reliefGrounds('dismiss_and_seal', 'redesignation_or_dismissal', facts({ guaranteed: 'dismiss_and_seal', felonyException: null, grantCitations: ['HS 11357(a)(1)-(2)', 'HS 11362.1(a)(1)'] }), false)
+
 function task (i: number, share: number): RenderTask {
   return {
     kind: 'motion',
@@ -34,8 +43,8 @@ function task (i: number, share: number): RenderTask {
         caseNumber: `SCN${100000 + i}`,
         court: 'Superior Court of California, County of San Francisco',
         counts: [
-          { countOrder: '001', section: 'HS 11359', severity: 'F', convictionDate: '2010-05-01', outcome: 'reduce_to_misdemeanor', remedy: 'redesignation_or_dismissal', citations: ['HS 11361.8', 'HS 11359(a)-(b)', 'HS 11361.8(e)-(f)'] },
-          { countOrder: '002', section: 'HS 11357(b)', severity: 'M', convictionDate: '2010-05-01', outcome: 'dismiss_and_seal', remedy: 'redesignation_or_dismissal', citations: ['HS 11361.8', 'HS 11362.1(a)(1)'] }
+          { countOrder: '001', section: 'HS 11359', severity: 'F', convictionDate: '2010-05-01', outcome: 'reduce_to_misdemeanor', remedy: 'redesignation_or_dismissal', grounds: SALE },
+          { countOrder: '002', section: 'HS 11357(b)', severity: 'M', convictionDate: '2010-05-01', outcome: 'dismiss_and_seal', remedy: 'redesignation_or_dismissal', grounds: POSSESSION }
         ]
       }],
       date: '2026-11-28'

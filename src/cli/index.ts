@@ -187,7 +187,10 @@ program.command('review')
     const s = result.summary
     process.stdout.write(`${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
       `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
-      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') + `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
+      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') +
+      `\nledger: ${s.ledger.rowsRead} rows = ${s.ledger.decided} decided + ${s.ledger.notAConviction} not a conviction + ${s.ledger.outsideCounty} outside the county + ` +
+      `${s.ledger.notProp64} not a Prop 64 offense + ${s.ledger.unreadable} unreadable (errors.csv)${s.ledger.balanced ? '' : ' — DOES NOT BALANCE'}` +
+      `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
       (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') +
       (motions && flags.filings ? `, and ${motions.filings} ECF filings in ${flags.out}/filings/` : '') + '\n')
     if (!result.ok) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { Relief, Remedy } from '../eligibility/prop64-floor.js'
+import { PROP64_LIST, type Relief, type Remedy } from '../eligibility/prop64-floor.js'
+import { BEYOND_LAW, type ReliefGrounds } from '../eligibility/relief-grounds.js'
 import { assertDrawable } from './fonts.js'
 import { baselineOf, LINES_PER_PAGE, PleadingWriter, TEXT_LEFT, TEXT_RIGHT } from './pleading-paper.js'
 
@@ -24,7 +25,12 @@ export interface PaperCount {
   convictionDate: string | null
   outcome: Relief
   remedy: Remedy
-  citations: string[]
+  /**
+   * On what footing the relief is asked and under which authority, from the
+   * facts the determination kept: what the motion may say about this count.
+   * Null for a count that is not granted relief (it stays off the papers).
+   */
+  grounds: ReliefGrounds | null
 }
 
 export interface PaperCase {
@@ -73,43 +79,338 @@ export function grantableCounts (c: PaperCase): PaperCount[] {
   return c.counts.filter((n) => GRANTABLE.has(n.outcome))
 }
 
-/** What the court is asked to do with a count, in the words of HS 11361.8, by remedy. */
-export function reliefText (count: PaperCount): string {
-  const serving = count.remedy === 'resentencing'
-  const subd = serving ? 'subds. (a), (b)' : 'subds. (e), (f)'
-  switch (count.outcome) {
+/**
+ * The grounds of a count on the papers. A count without them, or whose grounds
+ * were made for another outcome or remedy, cannot be put on papers a deputy
+ * DA signs: the papers would say what nobody found.
+ */
+function groundsOf (count: PaperCount): ReliefGrounds {
+  const g = count.grounds
+  if (!g) throw new Error(`${count.section} (count ${count.countOrder}) has no grounds of relief: the papers cannot say on what footing it is asked`)
+  if (g.outcome !== count.outcome || g.remedy !== count.remedy) {
+    throw new Error(`${count.section} (count ${count.countOrder}): its grounds are for ${g.outcome}/${g.remedy}, the count asks ${count.outcome}/${count.remedy}`)
+  }
+  return g
+}
+
+const beyondLaw = (count: PaperCount) => count.grounds?.basis === 'beyond_law'
+
+/** `PC 1385(a)` as a court cites it (`Pen. Code, § 1385, subd. (a)`) and in prose (`Penal Code section 1385`). */
+function citeOf (code: string): { cite: string, prose: string } {
+  const m = /^(PC|HS) (\d+(?:\.\d+)?)(\(.*)?$/.exec(code)
+  if (!m) return { cite: code, prose: code }
+  const [abbr, name] = m[1] === 'PC' ? ['Pen. Code', 'Penal Code'] : ['Health & Saf. Code', 'Health and Safety Code']
+  return { cite: `${abbr}, § ${m[2]}${m[3] ? `, subd. ${m[3]}` : ''}`, prose: `${name} section ${m[2]}` }
+}
+
+/** `HS 11359(b)` in a sentence: `Health and Safety Code section 11359(b)`. */
+const proseOf = (code: string) => code.replace(/^HS /, 'Health and Safety Code section ').replace(/^PC /, 'Penal Code section ')
+
+// The authority the county relies on beyond HS 11361.8 is data (BEYOND_LAW); the papers cite what it names.
+const BEYOND = citeOf(BEYOND_LAW.authority[0] ?? 'PC 1385(a)')
+const BEYOND_SHORT = (BEYOND_LAW.authority[0] ?? 'PC 1385(a)').replace(/\(.*$/, '')
+/** `Pen. Code, § 1385`: the section without its subdivision, for titles and closing citations. */
+const BEYOND_SECTION = BEYOND.cite.replace(/, subd\..*$/, '')
+
+const HS = (subds: string) => `Health & Saf. Code, § 11361.8, ${subds}`
+const SERVING_SUBDS = 'subds. (a), (b)'
+const COMPLETED_SUBDS = 'subds. (e), (f)'
+
+/** The relief for one remedy, already known: the words of HS 11361.8, or beyond it the county's authority alongside. */
+function reliefFor (outcome: Relief, serving: boolean, beyond: boolean): string {
+  const cite = beyond
+    ? `(${BEYOND.cite}; ${HS(serving ? SERVING_SUBDS : COMPLETED_SUBDS)})`
+    : `(${HS(serving ? SERVING_SUBDS : COMPLETED_SUBDS)})`
+  const justice = beyond ? ' in furtherance of justice' : ''
+  switch (outcome) {
     case 'dismiss_and_seal': return serving
-      ? `recall the sentence and dismiss the conviction (Health & Saf. Code, § 11361.8, ${subd})`
-      : `dismiss and seal the conviction as legally invalid (Health & Saf. Code, § 11361.8, ${subd})`
+      ? `recall the sentence and dismiss the conviction${justice} ${cite}`
+      // "As legally invalid" is the finding of HS 11361.8(e)-(f): never said of relief beyond it.
+      : beyond ? `dismiss the conviction${justice} and seal its record ${cite}` : `dismiss and seal the conviction as legally invalid ${cite}`
     case 'reduce_to_misdemeanor': return serving
-      ? `recall the sentence and resentence the conviction as a misdemeanor (Health & Saf. Code, § 11361.8, ${subd})`
-      : `redesignate the conviction as a misdemeanor (Health & Saf. Code, § 11361.8, ${subd})`
+      ? `recall the sentence and resentence the conviction as a misdemeanor${justice} ${cite}`
+      : `redesignate the conviction as a misdemeanor${justice} ${cite}`
     case 'reduce_to_infraction': return serving
-      ? `recall the sentence and resentence the conviction as an infraction (Health & Saf. Code, § 11361.8, ${subd})`
-      : `redesignate the conviction as an infraction (Health & Saf. Code, § 11361.8, ${subd})`
-    default: throw new Error(`${count.outcome} is not relief a motion asks for`)
+      ? `recall the sentence and resentence the conviction as an infraction${justice} ${cite}`
+      : `redesignate the conviction as an infraction${justice} ${cite}`
+    default: throw new Error(`${outcome} is not relief a motion asks for`)
   }
 }
 
-/** The order's words for the same relief. */
-function orderText (count: PaperCount): string {
-  switch (count.outcome) {
-    case 'dismiss_and_seal': return count.remedy === 'resentencing' ? 'is recalled and the conviction DISMISSED' : 'is DISMISSED and SEALED as legally invalid'
-    case 'reduce_to_misdemeanor': return count.remedy === 'resentencing' ? 'is recalled and RESENTENCED as a misdemeanor' : 'is REDESIGNATED a misdemeanor for all purposes'
-    default: return count.remedy === 'resentencing' ? 'is recalled and RESENTENCED as an infraction' : 'is REDESIGNATED an infraction for all purposes'
+/**
+ * What the court is asked to do with a count, in the words of HS 11361.8, by
+ * remedy. Where the record does not show whether the sentence was completed,
+ * both are asked in the alternative, so the petition of subdivisions (a)-(b)
+ * is never given up for the application of (e)-(f).
+ */
+export function reliefText (count: PaperCount): string {
+  const beyond = beyondLaw(count)
+  if (count.remedy === 'unknown') {
+    return `${reliefFor(count.outcome, true, beyond)}, if the defendant is still serving the sentence, or to ${reliefFor(count.outcome, false, beyond)}, if the sentence has been completed`
+  }
+  return reliefFor(count.outcome, count.remedy === 'resentencing', beyond)
+}
+
+/** The order's words for the same relief, for one remedy (the subject is the count). */
+function orderFor (outcome: Relief, serving: boolean, beyond: boolean): string {
+  const justice = beyond ? ' in furtherance of justice' : ''
+  switch (outcome) {
+    case 'dismiss_and_seal': return serving
+      ? `is recalled and the conviction DISMISSED${justice}`
+      : beyond ? `is DISMISSED${justice} and SEALED` : 'is DISMISSED and SEALED as legally invalid'
+    // "For all purposes" is HS 11361.8(h): only for relief under that section.
+    case 'reduce_to_misdemeanor': return serving ? `is recalled and RESENTENCED as a misdemeanor${justice}` : `is REDESIGNATED a misdemeanor${beyond ? justice : ' for all purposes'}`
+    default: return serving ? `is recalled and RESENTENCED as an infraction${justice}` : `is REDESIGNATED an infraction${beyond ? justice : ' for all purposes'}`
   }
 }
 
-/** "MOTION TO RECALL AND RESENTENCE, REDESIGNATE, OR DISMISS AND SEAL", from the relief actually asked. */
+/** The order's sentence for one count. */
+function orderText (count: PaperCount, c: PaperCase): string {
+  const g = groundsOf(count)
+  const beyond = g.basis === 'beyond_law'
+  if (g.remedy === 'unknown') {
+    return `${describeCount(count, c)}: if the defendant is still serving the sentence, the count ${orderFor(g.outcome, true, beyond)}; if the sentence has been completed, the count ${orderFor(g.outcome, false, beyond)}`
+  }
+  return `${describeCount(count, c)}, ${orderFor(g.outcome, g.remedy === 'resentencing', beyond)}`
+}
+
+/**
+ * "PEOPLE'S MOTION TO RECALL AND RESENTENCE, REDESIGNATE, OR DISMISS AND SEAL
+ * (Health & Saf. Code, § 11361.8)", from the relief actually asked; with
+ * "; IN FURTHERANCE OF JUSTICE (Pen. Code, § 1385)" when any count asks more
+ * than HS 11361.8 gives.
+ */
 export function natureOfMotion (counts: PaperCount[]): string {
   const asks = new Set<string>()
   for (const c of counts) {
-    if (c.remedy === 'resentencing') asks.add(c.outcome === 'dismiss_and_seal' ? 'RECALL AND DISMISS' : 'RECALL AND RESENTENCE')
-    else asks.add(c.outcome === 'dismiss_and_seal' ? 'DISMISS AND SEAL' : 'REDESIGNATE')
+    const dismiss = c.outcome === 'dismiss_and_seal'
+    // An unknown remedy asks both, in the alternative.
+    if (c.remedy !== 'redesignation_or_dismissal') asks.add(dismiss ? 'RECALL AND DISMISS' : 'RECALL AND RESENTENCE')
+    if (c.remedy !== 'resentencing') asks.add(dismiss ? 'DISMISS AND SEAL' : 'REDESIGNATE')
   }
   const order = ['RECALL AND RESENTENCE', 'RECALL AND DISMISS', 'REDESIGNATE', 'DISMISS AND SEAL'].filter((a) => asks.has(a))
   const list = order.length <= 2 ? order.join(' OR ') : `${order.slice(0, -1).join(', ')}, OR ${order.at(-1)}`
-  return `PEOPLE'S MOTION TO ${list} (Health & Saf. Code, § 11361.8)`
+  const beyond = counts.some(beyondLaw) ? `; IN FURTHERANCE OF JUSTICE (${BEYOND_SECTION})` : ''
+  return `PEOPLE'S MOTION TO ${list} (Health & Saf. Code, § 11361.8)${beyond}`
+}
+
+const DISQUALIFIER_LABEL: Record<'superStrike' | 'pc290', string> = {
+  superStrike: 'a prior conviction of an offense listed in Penal Code section 667(e)(2)(C)(iv)',
+  pc290: 'a prior conviction of an offense requiring registration under Penal Code section 290(c)'
+}
+const PRIORS = ['superStrike', 'pc290', 'twoPriors'] as const
+
+/** The subdivision whose prior convictions a felony exception counts: `HS 11359(c)` -> `HS 11359(b)`. */
+function priorSubdivision (exception: string): string | undefined {
+  return PROP64_LIST.rules.find((r) => r.felonyException?.exception === exception)?.felonyException?.subdivision
+}
+
+function twoPriorsLabel (exception: string): string {
+  const sub = priorSubdivision(exception)
+  return sub ? `two or more prior convictions under ${proseOf(sub)}` : `two or more prior convictions that ${proseOf(exception)} counts`
+}
+
+/** "a and b", "a, b, and c"; with `;` between parts that carry their own commas. */
+function listOf (parts: string[], sep = ','): string {
+  if (parts.length <= 1) return parts.join('')
+  if (parts.length === 2) return `${parts[0]}${sep === ';' ? ';' : ''} and ${parts[1]}`
+  return `${parts.slice(0, -1).join(`${sep} `)}${sep} and ${parts.at(-1)}`
+}
+
+/** What HS 11361.8 gives at most on the record's facts, for a count beyond it. */
+const LAW_GIVES: Record<Relief, string> = {
+  not_eligible: 'gives no relief',
+  reduce_to_misdemeanor: 'gives at most a reduction to a misdemeanor',
+  reduce_to_infraction: 'gives at most a reduction to an infraction',
+  dismiss_and_seal: 'gives at most dismissal and sealing'
+}
+
+/** The disqualifiers the record shows for a count, as the motion states them (only where they bear on it). */
+function presentDisqualifiers (g: ReliefGrounds): string[] {
+  const f = g.facts
+  const out: string[] = []
+  const exception = f.felonyException
+  if (exception !== null) {
+    for (const name of PRIORS) {
+      const d = f.disqualifiers[name]
+      if (d.status !== 'present') continue
+      const label = name === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[name]
+      out.push(`the record shows ${label}${d.detail ? ` (${d.detail})` : ''}, which ${proseOf(exception)} makes disqualifying`)
+    }
+  }
+  const aggravating = f.disqualifiers.aggravating
+  if (aggravating.status === 'present') out.push(`the conviction is under a subdivision that section 11361.8 does not relieve${aggravating.detail ? ` (${aggravating.detail})` : ''}`)
+  return out
+}
+
+/**
+ * What the District Attorney says of one count, from its grounds only:
+ * - `law`: eligible under HS 11361.8; where a felony exception bears on the
+ *   count, that the record shows none of its disqualifying priors;
+ * - `conceded`: no finding of eligibility: the facts the record lacks, conceded;
+ * - `beyond_law`: that the People do not contend the count meets HS 11361.8,
+ *   why, and the authority the relief is asked under.
+ */
+function findings (g: ReliefGrounds): string[] {
+  const f = g.facts
+  const exception = f.felonyException
+  if (g.basis === 'law') {
+    // The law floor enforces the felony exception: law-basis grounds with a prior not ruled out contradict themselves.
+    const open = exception === null ? [] : [...PRIORS, 'aggravating' as const].filter((n) => f.disqualifiers[n].status !== 'absent')
+    if (open.length > 0) throw new Error(`grounds on the basis of law, but ${exception} bears on the count and ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} not absent: the grounds contradict themselves`)
+    const sentences = [`The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361.8: had the Control, Regulate and Tax Adult Use of Marijuana Act been in effect at the time of the offense, the defendant would ${f.guaranteed === 'dismiss_and_seal' ? 'not have been guilty of the offense' : 'have been guilty of a lesser offense'}.`]
+    if (exception !== null) {
+      const none = [
+        `no ${DISQUALIFIER_LABEL.superStrike.slice(2)}`,
+        `no ${DISQUALIFIER_LABEL.pc290.slice(2)}`,
+        `fewer than ${twoPriorsLabel(exception).replace(/^two or more/, 'two')}`
+      ]
+      sentences.push(`As to the prior convictions that ${proseOf(exception)} makes disqualifying, the record shows ${listOf(none)}.`)
+    }
+    return sentences
+  }
+  if (g.basis === 'conceded') {
+    const possible = exception === null
+      ? []
+      : PRIORS.filter((n) => f.disqualifiers[n].status === 'possible').map((n) => f.disqualifiers[n].detail ?? `whether the defendant has ${n === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[n]}`)
+    const missing = [...new Set([...f.missingFacts, ...possible])]
+    const present = presentDisqualifiers(g)
+    return [
+      ...(present.length > 0 ? [`As to this count, ${listOf(present, ';')}.`] : []),
+      missing.length > 0
+        ? `This relief depends on facts the record does not show: ${listOf(missing, ';')}.`
+        : 'This relief depends on facts the record does not fully show.',
+      `For this motion the People concede ${missing.length === 1 ? 'that fact' : 'those facts'} in the defendant's favour and, on that footing, do not oppose relief on this count.`
+    ]
+  }
+  const reasons = [...presentDisqualifiers(g), `on the record's facts that section ${LAW_GIVES[f.best]} on this count`]
+  const source = g.byDecision
+    ? "in the District Attorney's discretion, as a deputy district attorney decided on review of this count,"
+    : `under the District Attorney's policy${f.policyReason ? ` ("${f.policyReason.replace(/[.\s]+$/, '')}")` : ''}`
+  return [
+    `The People do not contend that the defendant meets the criteria of Health and Safety Code section 11361.8 for this relief: ${listOf(reasons, ';')}.`,
+    ...(exception !== null && f.disqualifierMode === 'report' ? [`The District Attorney's policy reports the disqualifying prior convictions of ${proseOf(exception)} without applying them.`] : []),
+    `The People request this relief ${source} in furtherance of justice (${BEYOND.cite}), alongside Health and Safety Code section 11361.8.`
+  ]
+}
+
+/** One count of the motion: the count, what the record shows and on what footing, the relief asked and the authority that grants it. */
+function countParagraph (index: number, count: PaperCount, c: PaperCase): string {
+  const g = groundsOf(count)
+  const ask = g.remedy === 'unknown'
+    ? `The record does not show whether the sentence on this count has been completed; the People ask the Court to ${reliefText(count)}.`
+    : `The People ask the Court to ${reliefText(count)}.`
+  // Authority: what grants the relief, never the lists that were checked.
+  return [`${index + 1}. ${describeCount(count, c)}.`, ...findings(g), ask, `Authority: ${g.authority.join('; ')}.`].join(' ')
+}
+
+/** The words of a motion, paragraph by paragraph, as renderMotion draws them. */
+export interface MotionText {
+  /** The nature of the paper: the caption's title. */
+  nature: string
+  salutation: string
+  /** The motion and the District Attorney's review. */
+  intro: string[]
+  heading: string
+  /** One paragraph a count: its findings, the relief asked and its authority. */
+  counts: string[]
+  closing: string[]
+}
+
+/** The words of a proposed order, paragraph by paragraph. */
+export interface OrderText {
+  nature: string
+  intro: string[]
+  counts: string[]
+  closing: string[]
+}
+
+function motionCounts (cases: PaperCase[]): Array<{ c: PaperCase, n: PaperCount }> {
+  const counts = cases.flatMap((c) => grantableCounts(c).map((n) => ({ c, n })))
+  if (counts.length === 0) throw new Error('no count of these cases is granted relief')
+  for (const { n } of counts) groundsOf(n)
+  return counts
+}
+
+/**
+ * Every sentence of the People's motion for one person's case (or cases in
+ * one court), made only from each count's grounds: no blanket finding of
+ * eligibility and no blanket absence of disqualifying priors.
+ */
+export function motionText (input: PacketInput): MotionText {
+  const counts = motionCounts(input.cases)
+  const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
+  const beyond = counts.some(({ n }) => beyondLaw(n))
+  return {
+    nature: natureOfMotion(counts.map((x) => x.n)),
+    salutation: 'TO THE HONORABLE COURT:',
+    intro: [
+      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${input.person.name} in case number ${caseNumbers}.`,
+      `The District Attorney has reviewed the defendant's record. With each count below, this motion states what the record shows and on what footing the People ask for relief.`
+    ],
+    heading: 'COUNTS AND RELIEF REQUESTED',
+    counts: counts.map(({ c, n }, i) => countParagraph(i, n, c)),
+    closing: [`The People do not oppose relief and ask that it be granted without a hearing. (Health & Saf. Code, §§ 11361.8, 11361.9${beyond ? `; ${BEYOND_SECTION}` : ''}.)`]
+  }
+}
+
+/**
+ * Every sentence of the proposed order: the relief count by count, sealing
+ * under HS 11361.8(f) and "for all purposes" under 11361.8(h) only for relief
+ * under that section, relief beyond it "in furtherance of justice".
+ */
+export function proposedOrderText (input: PacketInput): OrderText {
+  const counts = motionCounts(input.cases)
+  const beyond = counts.some(({ n }) => beyondLaw(n))
+  const dismissed = counts.filter(({ n }) => n.outcome === 'dismiss_and_seal')
+  const lawDismissed = dismissed.some(({ n }) => !beyondLaw(n))
+  const beyondDismissed = dismissed.some(({ n }) => beyondLaw(n))
+  const lawReduced = counts.some(({ n }) => n.outcome !== 'dismiss_and_seal' && !beyondLaw(n))
+  const closing: string[] = []
+  if (lawDismissed) closing.push(`The records of each conviction dismissed above${beyondDismissed ? ' under Health and Safety Code section 11361.8' : ''} shall be sealed. (Health & Saf. Code, § 11361.8, subd. (f).)`)
+  if (beyondDismissed) closing.push('The records of each conviction dismissed above in furtherance of justice shall be sealed.')
+  closing.push('Any requirement that the defendant register under Health and Safety Code section 11590 because of a conviction listed above is terminated.')
+  closing.push(`${lawReduced ? 'A conviction redesignated or resentenced above under Health and Safety Code section 11361.8 is a misdemeanor or an infraction for all purposes. (Health & Saf. Code, § 11361.8, subd. (h).) ' : ''}The clerk shall report this order to the Department of Justice. (Health & Saf. Code, § 11361.9.)`)
+  return {
+    nature: `[PROPOSED] ORDER GRANTING ${natureOfMotion(counts.map((x) => x.n))}`,
+    intro: [`The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${input.person.name}. Good cause appearing, IT IS ORDERED:`],
+    counts: counts.map(({ c, n }, i) => `${i + 1}. ${orderText(n, c)}.`),
+    closing
+  }
+}
+
+const MARK = { conceded: '(conceded)', beyond_law: `(${BEYOND_SHORT})` } as const
+
+/**
+ * The bulk motion's words. It finds every person eligible only when every
+ * count rests on the law; otherwise it asks for the relief on the grounds
+ * Schedule A marks beside each count.
+ */
+export function bulkMotionText (input: BulkInput): { nature: string, salutation: string, intro: string[] } {
+  const counts = input.entries.flatMap((e) => grantableCounts(e.case))
+  const bases = new Set(counts.map((n) => groundsOf(n).basis))
+  const people = new Set(input.entries.map((e) => `${e.person.name}|${e.person.dob}`)).size
+  const remedies = new Set(counts.map((n) => n.remedy))
+  const serving = remedies.has('resentencing') || remedies.has('unknown')
+  const completed = remedies.has('redesignation_or_dismissal') || remedies.has('unknown')
+  const subds = serving && completed ? 'subds. (a), (b), (e), (f)' : serving ? SERVING_SUBDS : COMPLETED_SUBDS
+  const beyond = bases.has('beyond_law')
+  const review = bases.size === 1 && bases.has('law')
+    ? 'The District Attorney has reviewed the record of each person listed and finds each eligible for the relief stated beside each count.'
+    : `The District Attorney has reviewed the record of each person listed. The People ask for the relief stated in Schedule A on the grounds marked there: ${listOf([
+      ...(bases.has('law') ? ['on each count not marked, the District Attorney finds the person eligible for the relief stated under Health and Safety Code section 11361.8'] : []),
+      ...(bases.has('conceded') ? [`on each count marked "${MARK.conceded}", the record does not show every fact the relief depends on, and the People concede those facts in the person's favour`] : []),
+      ...(beyond ? [`on each count marked "${MARK.beyond_law}", the People do not contend that the person meets the criteria of section 11361.8 and request the relief in the District Attorney's discretion, in furtherance of justice (${BEYOND.cite})`] : [])
+    ], ';')}.`
+  return {
+    nature: natureOfMotion(counts),
+    salutation: 'TO THE HONORABLE PRESIDING JUDGE:',
+    intro: [
+      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated in the attached Schedule A on ${counts.length} count${counts.length === 1 ? '' : 's'} of conviction of ${people} ${people === 1 ? 'person' : 'people'} in the ${input.court}.`,
+      review,
+      `The People do not oppose relief and ask that it be granted without a hearing, and that the records of each dismissed conviction be sealed. (Health & Saf. Code, §§ 11361.8, ${subds}, 11361.9${beyond ? `; ${BEYOND_SECTION}` : ''}.)`
+    ]
+  }
 }
 
 function defendantLines (person: PaperPerson): string[] {
@@ -196,48 +497,34 @@ const dateOf = (date: string) => new Date(`${date}T12:00:00.000Z`)
 
 /**
  * The People's motion under HS 11361.8 for one person's case (or cases in one
- * court): the District Attorney's finding of eligibility and, count by count,
- * the relief asked and its statutory basis.
+ * court): exactly the paragraphs of motionText, count by count what the record
+ * shows, the footing, the relief asked and the authority that grants it.
  */
 export async function renderMotion (input: PacketInput): Promise<RenderedDocument> {
   checkNames(input.person, 'motion')
-  const counts = input.cases.flatMap((c) => grantableCounts(c).map((n) => ({ c, n })))
-  if (counts.length === 0) throw new Error('no count of these cases is eligible for relief')
+  const text = motionText(input)
   const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
-  const nature = natureOfMotion(counts.map((x) => x.n))
-  const w = await PleadingWriter.create({ title: `${nature} — ${caseNumbers}`, footer: "PEOPLE'S MOTION — H&S § 11361.8", date: dateOf(input.date) })
-  await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, nature)
-  await w.paragraph('TO THE HONORABLE COURT:')
-  await w.paragraph(`The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8 for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${input.person.name} in case number ${caseNumbers}.`, { firstIndent: 36 })
-  await w.paragraph('The District Attorney has reviewed the defendant\'s record and finds that the defendant is eligible for the relief requested on each count listed below, that the defendant would not have been guilty of the offense, or would have been guilty of a lesser offense, had the Control, Regulate and Tax Adult Use of Marijuana Act been in effect at the time of the offense, and that no disqualifying prior conviction appears. The People do not oppose relief and ask that it be granted without a hearing. (Health & Saf. Code, §§ 11361.8, 11361.9.)', { firstIndent: 36 })
+  const w = await PleadingWriter.create({ title: `${text.nature} — ${caseNumbers}`, footer: "PEOPLE'S MOTION — H&S § 11361.8", date: dateOf(input.date) })
+  await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, text.nature)
+  await w.paragraph(text.salutation)
+  for (const p of text.intro) await w.paragraph(p, { firstIndent: 36 })
   w.skip(1)
-  await w.paragraph('COUNTS AND RELIEF REQUESTED', { align: 'center', bold: true })
-  for (const [i, { c, n }] of counts.entries()) {
-    await w.paragraph(`${i + 1}. ${describeCount(n, c)}. The People ask the Court to ${reliefText(n)}. Authority: ${n.citations.join('; ')}.`, { firstIndent: 36 })
-  }
+  await w.paragraph(text.heading, { align: 'center', bold: true })
+  for (const p of text.counts) await w.paragraph(p, { firstIndent: 36 })
+  for (const p of text.closing) await w.paragraph(p, { firstIndent: 36 })
   w.skip(1)
   await signature(w, input.profile, input.date)
   return finish(w, 'motion')
 }
 
-/** The order for the judge: relief count by count, sealing under HS 11361.8(f), relief from HS 11590 registration, signature lines. */
+/** The order for the judge: exactly the paragraphs of proposedOrderText, then the judge's lines. */
 export async function renderProposedOrder (input: PacketInput): Promise<RenderedDocument> {
   checkNames(input.person, 'proposed order')
-  const counts = input.cases.flatMap((c) => grantableCounts(c).map((n) => ({ c, n })))
-  if (counts.length === 0) throw new Error('no count of these cases is eligible for relief')
+  const text = proposedOrderText(input)
   const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
-  const nature = `[PROPOSED] ORDER GRANTING ${natureOfMotion(counts.map((x) => x.n))}`
-  const w = await PleadingWriter.create({ title: `${nature} — ${caseNumbers}`, footer: '[PROPOSED] ORDER — H&S § 11361.8', date: dateOf(input.date) })
-  await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, nature)
-  await w.paragraph(`The Court has read and considered the People's motion under Health and Safety Code section 11361.8 concerning defendant ${input.person.name}. Good cause appearing, IT IS ORDERED:`, { firstIndent: 36 })
-  for (const [i, { c, n }] of counts.entries()) {
-    await w.paragraph(`${i + 1}. ${describeCount(n, c)}, ${orderText(n)}.`, { firstIndent: 36 })
-  }
-  if (counts.some(({ n }) => n.outcome === 'dismiss_and_seal')) {
-    await w.paragraph('The records of each conviction dismissed above shall be sealed. (Health & Saf. Code, § 11361.8, subd. (f).)', { firstIndent: 36 })
-  }
-  await w.paragraph('Any requirement that the defendant register under Health and Safety Code section 11590 because of a conviction listed above is terminated.', { firstIndent: 36 })
-  await w.paragraph('A conviction redesignated or resentenced above is a misdemeanor or an infraction for all purposes. (Health & Saf. Code, § 11361.8, subd. (h).) The clerk shall report this order to the Department of Justice. (Health & Saf. Code, § 11361.9.)', { firstIndent: 36 })
+  const w = await PleadingWriter.create({ title: `${text.nature} — ${caseNumbers}`, footer: '[PROPOSED] ORDER — H&S § 11361.8', date: dateOf(input.date) })
+  await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, text.nature)
+  for (const p of [...text.intro, ...text.counts, ...text.closing]) await w.paragraph(p, { firstIndent: 36 })
   w.skip(1)
   w.ensure(4)
   await w.drawOn(w.line++, 'Dated: ____________________')
@@ -249,14 +536,11 @@ export async function renderProposedOrder (input: PacketInput): Promise<Rendered
 
 /** One motion for many people at once (as counties filed with a presiding judge), pointing to Schedule A. */
 export async function renderBulkMotion (input: BulkInput): Promise<RenderedDocument> {
-  const counts = input.entries.flatMap((e) => grantableCounts(e.case))
-  const people = new Set(input.entries.map((e) => `${e.person.name}|${e.person.dob}`)).size
-  const nature = natureOfMotion(counts)
-  const w = await PleadingWriter.create({ title: `${nature} — Schedule A`, footer: "PEOPLE'S BULK MOTION — H&S § 11361.8", date: dateOf(input.date) })
-  await firstPage(w, input.profile, ['THE PERSONS LISTED IN SCHEDULE A,'], 'Various (see Schedule A)', nature)
-  await w.paragraph('TO THE HONORABLE PRESIDING JUDGE:')
-  await w.paragraph(`The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8 for the relief stated in the attached Schedule A on ${counts.length} count${counts.length === 1 ? '' : 's'} of conviction of ${people} ${people === 1 ? 'person' : 'people'} in the ${input.court}.`, { firstIndent: 36 })
-  await w.paragraph('The District Attorney has reviewed the record of each person listed and finds each eligible for the relief stated beside each count. The People do not oppose relief and ask that it be granted without a hearing, and that the records of each dismissed conviction be sealed. (Health & Saf. Code, §§ 11361.8, subds. (e), (f), 11361.9.)', { firstIndent: 36 })
+  const text = bulkMotionText(input)
+  const w = await PleadingWriter.create({ title: `${text.nature} — Schedule A`, footer: "PEOPLE'S BULK MOTION — H&S § 11361.8", date: dateOf(input.date) })
+  await firstPage(w, input.profile, ['THE PERSONS LISTED IN SCHEDULE A,'], 'Various (see Schedule A)', text.nature)
+  await w.paragraph(text.salutation)
+  for (const p of text.intro) await w.paragraph(p, { firstIndent: 36 })
   w.skip(1)
   await signature(w, input.profile, input.date)
   return finish(w, 'motion')
@@ -271,12 +555,30 @@ const RELIEF_SHORT: Record<Relief, string> = {
   dismiss_and_seal: 'Dismiss and seal', reduce_to_misdemeanor: 'Misdemeanor', reduce_to_infraction: 'Infraction', not_eligible: ''
 }
 
-/** Schedule A: one row per case (name, DOB, case number, counts, relief), over as many pages as it takes, the header repeated on each. */
+/** A count's relief, marked with its grounds unless the law gives it. */
+function reliefMark (count: PaperCount): string {
+  const basis = groundsOf(count).basis
+  return basis === 'law' ? RELIEF_SHORT[count.outcome] : `${RELIEF_SHORT[count.outcome]} ${MARK[basis]}`
+}
+
+/** One relief for the row when all its counts share it; else one per count, in the order of the counts column. */
+function reliefCell (counts: PaperCount[]): string {
+  const cells = counts.map(reliefMark)
+  return new Set(cells).size === 1 ? cells[0]! : cells.join('; ')
+}
+
+/** Schedule A: one row per case (name, DOB, case number, counts, relief and its grounds), over as many pages as it takes, the header repeated on each. */
 export async function renderSchedule (input: BulkInput): Promise<RenderedDocument> {
   for (const e of input.entries) checkNames(e.person, 'schedule')
   const w = await PleadingWriter.create({ title: `Schedule A — ${input.court}`, footer: 'SCHEDULE A TO PEOPLE\'S BULK MOTION — H&S § 11361.8', date: dateOf(input.date) })
   await w.paragraph(`SCHEDULE A — ${input.court.toUpperCase()}`, { align: 'center', bold: true })
   await w.paragraph(`Persons and convictions for which the People move for relief under Health and Safety Code section 11361.8 (${input.date}).`, { align: 'center' })
+  const marks = new Set(input.entries.flatMap((e) => grantableCounts(e.case).map((n) => groundsOf(n).basis)))
+  const legend = [
+    ...(marks.has('conceded') ? [`${MARK.conceded}: the record does not show every fact the relief depends on; the People concede those facts.`] : []),
+    ...(marks.has('beyond_law') ? [`${MARK.beyond_law}: relief beyond Health and Safety Code section 11361.8, requested in furtherance of justice (${BEYOND.cite}).`] : [])
+  ]
+  if (legend.length > 0) await w.paragraph(legend.join(' '))
   const header = async () => {
     let x = TEXT_LEFT
     for (const col of SCHEDULE_COLUMNS) {
@@ -296,7 +598,7 @@ export async function renderSchedule (input: BulkInput): Promise<RenderedDocumen
       entry.person.dob ?? '',
       entry.case.caseNumber,
       counts.map((n) => n.section).join('; '),
-      [...new Set(counts.map((n) => RELIEF_SHORT[n.outcome]))].join('; ')
+      reliefCell(counts)
     ]
     const wrapped = await Promise.all(cells.map(async (text, i) => w.wrap(text, await w.fonts.forText(text), SCHEDULE_COLUMNS[i]!.width - 6)))
     const height = Math.max(...wrapped.map((l) => l.length))

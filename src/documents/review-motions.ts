@@ -13,7 +13,7 @@ import { filingRequestForPapers } from '../filing/ecf-messages.js'
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
 
-interface Packet { person: PaperPerson, court: string, cases: PaperCase[] }
+interface Packet { person: PaperPerson, subjectId: string, court: string, cases: PaperCase[] }
 
 /** A decided DOJ subject as court papers see it: the person, and their cases grouped by court. */
 export function papersOf (subject: DojSubject, determinations: Determination[]): { person: PaperPerson, byCourt: Map<string, PaperCase[]> } {
@@ -88,17 +88,17 @@ export class ReviewMotionWriter {
           for (const c of cases) list.push({ person, case: c })
           this.#bulk.set(court, list)
         } else if (this.#scope === 'person') {
-          await this.#queuePacket({ person, court, cases }, subject.record.subjectId)
+          await this.#queuePacket({ person, subjectId: subject.record.subjectId, court, cases })
         } else {
-          for (const c of cases) await this.#queuePacket({ person, court, cases: [c] }, subject.record.subjectId)
+          for (const c of cases) await this.#queuePacket({ person, subjectId: subject.record.subjectId, court, cases: [c] })
         }
       }
     }
   }
 
-  async #queuePacket (packet: Packet, subjectId: string): Promise<void> {
+  async #queuePacket (packet: Packet): Promise<void> {
     const input = { profile: this.#profile, person: packet.person, cases: packet.cases, date: this.#date }
-    const stem = this.#scope === 'person' ? `${safe(subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
+    const stem = this.#scope === 'person' ? `${safe(packet.subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
     const caseNumbers = packet.cases.map((c) => c.caseNumber)
     if (!this.#filings) {
       for (const kind of ['motion', 'proposed_order'] as const) await this.#queue({ kind, input }, `${stem}-${kind}`, 1, caseNumbers)
@@ -119,8 +119,11 @@ export class ReviewMotionWriter {
   /** The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`. */
   async #writeFiling (packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
     const f = this.#filings!
-    // A stable id: the same court, cases and run date give the same filing id, so a resend is recognizable.
-    const filingId = 'F-' + createHash('sha256').update(`${f.court.id}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)
+    // A stable id: the same court, person, cases and run date give the same filing id, so a resend is
+    // recognisable; the person is part of it because co-defendants share a case number.
+    const filingId = 'F-' + createHash('sha256').update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)
+    if (this.#filingIds.has(filingId)) throw new Error(`two filings of this review would have the id ${filingId} (court ${f.court.id}, cases ${packet.cases.map((c) => c.caseNumber).join(', ')}): refusing to overwrite one with the other`)
+    this.#filingIds.add(filingId)
     const xml = filingRequestForPapers({
       filingId,
       callbackUrl: f.callbackUrl,
@@ -133,12 +136,15 @@ export class ReviewMotionWriter {
       order: order.bytes
     })
     await mkdir(f.dir, { recursive: true })
-    await writeFile(join(f.dir, `${filingId}.xml`), xml)
-    this.#filingCount++
+    // `wx`: a file that is already there is an error, never silently replaced.
+    await writeFile(join(f.dir, `${filingId}.xml`), xml, { flag: 'wx' })
+    this.#filingsWritten++
   }
 
-  #filingCount = 0
-  get filings (): number { return this.#filingCount }
+  readonly #filingIds = new Set<string>()
+  #filingsWritten = 0
+  /** Filing files written (each a new file: an id used twice is an error). */
+  get filings (): number { return this.#filingsWritten }
 
   async #queue (task: RenderTask, stem: string, people: number, caseNumbers: string[]): Promise<void> {
     const p: Promise<void> = this.#renderer.render(task).then((doc) => this.#write(doc, stem, people, caseNumbers)).finally(() => this.#pending.delete(p))

@@ -242,7 +242,7 @@ function build (part: Part, code: CodeName | null, inchoate: 'attempt' | 'conspi
   const notes: string[] = []
   // DOJ writes attempts with 664 glued on: 66411357(A) is an attempted 11357(a). No PC
   // section has six or more digits starting 664, so the split is unambiguous.
-  if (!inchoate && digits.length >= 6 && digits.startsWith('664') && !digits.includes('.')) {
+  if (!inchoate && digits.split('.')[0]!.length >= 6 && digits.startsWith('664')) {
     attempt = true
     digits = digits.slice(3)
     notes.push(`read ${part.number} as an attempt (PC 664) of ${digits}`)

@@ -168,3 +168,41 @@ t.test('review --motions case --filings writes a schema-valid ECF filing per cas
   t.equal(noCourt.status, 1)
   t.match(noCourt.stderr, /--filings needs --court/)
 })
+
+t.test('review prints the ledger, and a county that is not in the file exits non-zero naming the counties found', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-county-'))
+  const { generateDojFile } = await import('../../src/ingest/generate-doj.js')
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 500, seed: 3, counties: ['SAN FRANCISCO', 'ALAMEDA'] })
+  const ok = run(['review', '--doj', file, '--county', 'San Francisco', '--as-of', '2026-11-28', '--out', join(d, 'ok')])
+  t.equal(ok.status, 0, ok.stderr)
+  t.match(ok.stdout, /ledger: 500 rows = \d+ decided \+ \d+ not a conviction \+ \d+ outside the county \+ \d+ not a Prop 64 offense \+ \d+ unreadable/)
+  const summary = JSON.parse(readFileSync(join(d, 'ok', 'summary.json'), 'utf8'))
+  t.equal(summary.ledger.balanced, true)
+  const typo = run(['review', '--doj', file, '--county', 'San Fransisco', '--as-of', '2026-11-28', '--out', join(d, 'typo')])
+  t.equal(typo.status, 2)
+  t.match(typo.stderr, /no row of the file is in county "SAN FRANSISCO"; counties in the file: SAN FRANCISCO \(\d+ rows\), ALAMEDA \(\d+ rows\)/)
+})
+
+t.test('co-defendants sharing a case number get a filing each in the offline kit, and the count printed is the files written', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-codefendants-'))
+  const { COL, DOJ_FIELD_COUNT } = await import('../../src/ingest/doj-file.js')
+  const rowFor = (subject: string, name: string) => {
+    const f = new Array<string>(DOJ_FIELD_COUNT).fill('')
+    Object.assign(f, {
+      [COL.SUBJECT_ID]: subject, [COL.PRI_NAME]: name, [COL.PRI_DOB]: '19700203', [COL.STP_ORI_CNTY_NAME]: 'SAN FRANCISCO', [COL.STP_TYPE_DESCR]: 'COURT ACTION',
+      [COL.CNT_ORDER]: '001002001000', [COL.STP_EVENT_DATE]: '20100501', [COL.OFN]: 'SCN-SHARED', [COL.OFFENSE_DESCR]: '11359 HS-POSSESS FOR SALE',
+      [COL.DISP_DESCR]: 'CONVICTED-JAIL', [COL.CONV_STAT_DESCR]: 'FELONY', [COL.SENT_LOC_DESCR]: 'JAIL', [COL.SENT_LENGTH]: '30', [COL.SENT_TIME_CODE]: 'D', [COL.STP_ORI_DESCR]: 'CASC SAN FRANCISCO'
+    })
+    return f.map((x) => (/[",]/.test(x) ? `"${x}"` : x)).join(',')
+  }
+  const file = join(d, 'doj.csv')
+  writeFileSync(file, [rowFor('101', 'GARCIA,MARIA'), rowFor('102', 'LOPEZ,JOSE')].join('\n') + '\n')
+  const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+  const res = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'out'),
+    '--motions', 'case', '--profiles', fixture('da-profiles.json'), '--filings', '--court', 'CA-SF', '--courts', fixture('courts.json')])
+  t.equal(res.status, 0, res.stderr)
+  const { readdirSync } = await import('node:fs')
+  t.equal(readdirSync(join(d, 'out', 'filings')).length, 2, 'one filing per defendant, none overwritten')
+  t.match(res.stdout, /and 2 ECF filings/)
+})

@@ -7,7 +7,10 @@ import {
   renderBulkMotion, renderMotion, renderProposedOrder, renderSchedule, type BulkInput, type RenderedDocument
 } from '../../src/documents/court-papers.js'
 import { LINES_PER_PAGE } from '../../src/documents/pleading-paper.js'
-import { packet, SALE_CASE, SF_PROFILE } from './fixtures.js'
+import { lawFloor } from '../../src/eligibility/prop64-floor.js'
+import { lawFactsOf, reliefGrounds } from '../../src/eligibility/relief-grounds.js'
+import { conv, person } from '../eligibility/record-builder.js'
+import { lawFacts, packet, SALE_CASE, SF_PROFILE } from './fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'clearfile-papers-'))
 let n = 0
@@ -19,8 +22,15 @@ function pagesOf (doc: RenderedDocument): string[] {
   return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim() !== '')
 }
 
-/** The words of the pages with the pleading line numbers taken out, on one line. */
-const bodyText = (pages: string[]) => pages.map((p) => p.split('\n').map((l) => l.replace(/^\s{0,3}\d{1,2}(?=\s|$)/, '')).join(' ')).join(' ').replace(/\s+/g, ' ')
+/** A page's lines without its foot (the page number and the paper's title under it), so sentences read across pages. */
+const withoutFoot = (page: string) => {
+  const lines = page.split('\n')
+  while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop()
+  return lines.slice(0, -2)
+}
+
+/** The words of the pages with the pleading line numbers and the foot taken out, on one line. */
+const bodyText = (pages: string[]) => pages.map((p) => withoutFoot(p).map((l) => l.replace(/^\s{0,3}\d{1,2}(?=\s|$)/, '')).join(' ')).join(' ').replace(/\s+/g, ' ')
 
 /** The right-hand column of the caption: what stands after the ")" divider, line by line. */
 const captionRight = (page: string) => page.split('\n').filter((l) => /\s\)(\s|$)/.test(l)).map((l) => l.slice(l.search(/\s\)(\s|$)/) + 2).trim()).filter((x) => x !== '').join(' ')
@@ -56,16 +66,63 @@ t.test('the first page carries counsel, the court, the caption, the case number 
 
 t.test('the motion states each eligible count with its relief and citations, and leaves out the rest', async (t) => {
   const text = bodyText(pagesOf(await renderMotion(packet())))
-  t.match(text, /HS 11359 \(felony\), convicted 2010-05-01\. The People ask the Court to redesignate the conviction as a misdemeanor/)
-  t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01\. The People ask the Court to dismiss and seal the conviction as legally invalid/)
-  t.match(text, /Authority: HS 11361\.8; HS 11359\(a\)-\(b\)/)
+  t.match(text, /HS 11359 \(felony\), convicted 2010-05-01\. [^]*?The People ask the Court to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
+  t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01\. [^]*?The People ask the Court to dismiss and seal the conviction as legally invalid \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
+  t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11359\(a\)-\(b\)\./)
+  t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11357\(a\)\(1\)-\(2\); HS 11362\.1\(a\)\(1\)\./)
+  t.notMatch(text, /PC 667|PC 290/, 'the lists that were checked are not authority')
   t.notMatch(text, /PC 459/, 'a count that is not eligible is not on the motion')
-  t.match(text, /finds that the defendant is eligible/)
+  t.notMatch(text, /no disqualifying prior/, 'no blanket finding')
+})
+
+t.test('a law-basis HS 11359 felony with every disqualifier checked and absent says the record shows no such prior', async (t) => {
+  const text = bodyText(pagesOf(await renderMotion(packet())))
+  t.match(text, /HS 11359 \(felony\), convicted 2010-05-01\. The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361\.8/)
+  t.match(text, /As to the prior convictions that Health and Safety Code section 11359\(c\) makes disqualifying, the record shows no prior conviction of an offense listed in Penal Code section 667\(e\)\(2\)\(C\)\(iv\), no prior conviction of an offense requiring registration under Penal Code section 290\(c\), and fewer than two prior convictions under Health and Safety Code section 11359\(b\)\./)
+  // The misdemeanor possession count has no felony exception: nothing is said of priors.
+  t.notMatch(text.slice(text.indexOf('HS 11357(b) (misdemeanor)')), /prior/)
+})
+
+t.test('a motion beyond the law for a person with a prior PC 187 claims no eligibility and no absence of priors, and cites Penal Code section 1385', async (t) => {
+  // The engine's own facts: a felony HS 11359 after a PC 187, under a policy that only reports disqualifiers.
+  const sale = conv('11359 HS', 'F', '2010-05-01')
+  const floor = lawFloor(person([conv('187 PC', 'F', '2001-03-04'), sale]), sale, { asOf: '2026-11-28' })
+  const facts = lawFactsOf(floor, { disqualifiers: 'report' }, 'Recall, resentence or redesignate every eligible Prop 64 felony')
+  const grounds = reliefGrounds('reduce_to_misdemeanor', floor.remedy, facts, false)
+  t.equal(grounds.basis, 'beyond_law')
+  const input = packet()
+  input.cases = [{ ...SALE_CASE, counts: [{ ...SALE_CASE.counts[0]!, remedy: floor.remedy, grounds }] }]
+  const pages = pagesOf(await renderMotion(input))
+  const text = bodyText(pages)
+  t.notMatch(text, /no disqualifying|no prior|legally invalid/i)
+  // The only "eligible" is in the policy's own name, quoted as the policy's.
+  t.notMatch(text.replace('("Recall, resentence or redesignate every eligible Prop 64 felony")', ''), /eligib/i)
+  t.match(captionRight(pages[0]!), /MOTION TO REDESIGNATE \(Health & Saf\. Code, § 11361\.8\); IN FURTHERANCE OF JUSTICE \(Pen\. Code, § 1385\)$/)
+  t.match(text, /under Health and Safety Code section 11361\.8 and, where stated, Penal Code section 1385, for the relief/)
+  t.match(text, /The People do not contend that the defendant meets the criteria of Health and Safety Code section 11361\.8 for this relief: the record shows a prior conviction of an offense listed in Penal Code section 667\(e\)\(2\)\(C\)\(iv\) \(PC 187 on 2001-03-04\), which Health and Safety Code section 11359\(c\) makes disqualifying/)
+  t.match(text, /in furtherance of justice \(Pen\. Code, § 1385, subd\. \(a\)\)/)
+  t.match(text, /Authority: PC 1385\(a\); HS 11361\.8\(e\)-\(f\)\./)
+
+  const order = bodyText(pagesOf(await renderProposedOrder(input)))
+  t.match(order, /HS 11359 \(felony\), convicted 2010-05-01, is REDESIGNATED a misdemeanor in furtherance of justice\./)
+  t.notMatch(order, /for all purposes|eligib/)
+})
+
+t.test('a sentence the record does not show as completed asks both remedies in the alternative, never (e)-(f) alone', async (t) => {
+  const input = packet()
+  const count = SALE_CASE.counts[0]!
+  input.cases = [{ ...SALE_CASE, counts: [{ ...count, remedy: 'unknown', grounds: reliefGrounds(count.outcome as 'reduce_to_misdemeanor', 'unknown', count.grounds!.facts, false) }] }]
+  const pages = pagesOf(await renderMotion(input))
+  const text = bodyText(pages)
+  t.match(captionRight(pages[0]!), /MOTION TO RECALL AND RESENTENCE OR REDESIGNATE \(Health/)
+  t.match(text, /The record does not show whether the sentence on this count has been completed; the People ask the Court to recall the sentence and resentence the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(a\), \(b\)\), if the defendant is still serving the sentence, or to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\), if the sentence has been completed\./)
+  t.match(text, /Authority: HS 11361\.8\(a\)-\(b\); HS 11361\.8\(e\)-\(f\); HS 11359\(a\)-\(b\)\./)
 })
 
 t.test('a still-running sentence asks to recall and resentence under 11361.8(a)-(b)', async (t) => {
   const input = packet()
-  input.cases = [{ ...SALE_CASE, counts: [{ ...SALE_CASE.counts[0]!, remedy: 'resentencing' }] }]
+  const count = SALE_CASE.counts[0]!
+  input.cases = [{ ...SALE_CASE, counts: [{ ...count, remedy: 'resentencing', grounds: reliefGrounds('reduce_to_misdemeanor', 'resentencing', count.grounds!.facts, false) }] }]
   const pages = pagesOf(await renderMotion(input))
   const text = bodyText(pages)
   t.match(captionRight(pages[0]!), /MOTION TO RECALL AND RESENTENCE \(Health/)
@@ -127,4 +184,30 @@ t.test('a bulk motion points to Schedule A, and a 1,200-person schedule paginate
   // After the first page, each page is a header line and 27 one-line rows.
   t.equal(schedule.pages, 1 + Math.ceil((1200 - rows[0]!) / (LINES_PER_PAGE - 1)))
   t.match(pages[0], /PERSON, NUMBER 1\s+1970-01-01\s+SCN100000\s+HS 11359\s+Misdemeanor/)
+})
+
+t.test('a bulk motion finds each person eligible only when the law gives every count; else Schedule A marks the grounds', async (t) => {
+  const court = 'Superior Court of California, County of San Francisco'
+  const lawOnly: BulkInput = { profile: SF_PROFILE, court, entries: [{ person: { name: 'LAW, ONLY', aliases: [], dob: '1970-01-01' }, case: SALE_CASE }], date: '2026-11-28' }
+  t.match(bodyText(pagesOf(await renderBulkMotion(lawOnly))), /finds each eligible for the relief stated beside each count/)
+
+  // A misdemeanor the law still punishes, dismissed by a county's dismiss-all policy.
+  const policy = lawFacts({ guaranteed: 'not_eligible', best: 'not_eligible', grantCitations: ['HS 11357(b)(2)'], policyReason: 'Dismiss and seal every Prop 64 misdemeanor and infraction' })
+  const beyondCase = {
+    ...SALE_CASE,
+    caseNumber: 'SCN999999',
+    counts: [{ countOrder: '001', section: 'HS 11357(c)', severity: 'M' as const, convictionDate: '2010-05-01', outcome: 'dismiss_and_seal' as const, remedy: 'redesignation_or_dismissal' as const, grounds: reliefGrounds('dismiss_and_seal', 'redesignation_or_dismissal', policy, false) }]
+  }
+  const mixed: BulkInput = { ...lawOnly, entries: [...lawOnly.entries, { person: { name: 'POLICY, ONLY', aliases: [], dob: '1971-01-01' }, case: beyondCase }] }
+  const pages = pagesOf(await renderBulkMotion(mixed))
+  const motion = bodyText(pages)
+  t.notMatch(motion, /finds each eligible/)
+  t.match(motion, /on each count not marked, the District Attorney finds the person eligible/)
+  t.match(motion, /on each count marked "\(PC 1385\)", the People do not contend that the person meets the criteria of section 11361\.8/)
+  t.match(captionRight(pages[0]!), /IN FURTHERANCE OF JUSTICE \(Pen\. Code, § 1385\)$/)
+  const schedule = bodyText(pagesOf(await renderSchedule(mixed)))
+  t.match(schedule, /\(PC 1385\): relief beyond Health and Safety Code section 11361\.8, requested in furtherance of justice/)
+  t.match(schedule, /SCN999999 HS 11357\(c\) Dismiss and seal \(PC 1385\)/)
+  // Two lines in the row, read across the columns: "HS 11359; HS" beside "Misdemeanor;", then "11357(b)" beside "Dismiss and seal".
+  t.match(schedule, /SCN123456 HS 11359; HS Misdemeanor; 11357\(b\) Dismiss and seal POLICY/, 'a row of counts with different relief lists it count by count')
 })

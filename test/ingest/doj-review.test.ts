@@ -4,27 +4,16 @@ import { join } from 'node:path'
 import t from 'tap'
 import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/generate-doj.js'
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
-import { COL, DOJ_FIELD_COUNT, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import { COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import { courtRow, dojRow } from '../doj-rows.js'
 import { reviewDojFile } from '../../src/ingest/doj-review.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'clearfile-review-'))
 const AS_OF = '2026-11-28'
 
-/** One DOJ row as CSV, from the fields that matter. */
-function row (fields: Partial<Record<keyof typeof COL, string>>): string {
-  const f = new Array<string>(DOJ_FIELD_COUNT).fill('')
-  f[COL.SUBJECT_ID] = '1'
-  f[COL.PRI_NAME] = 'GARCIA,MARIA'
-  f[COL.PRI_DOB] = '19700203'
-  f[COL.STP_ORI_CNTY_NAME] = 'SAN FRANCISCO'
-  for (const [k, v] of Object.entries(fields)) f[COL[k as keyof typeof COL]] = v!
-  return f.map((x) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x)).join(',')
-}
-const court = (cnt: string, offense: string, extra: Partial<Record<keyof typeof COL, string>> = {}) => row({
-  STP_TYPE_DESCR: 'COURT ACTION', CNT_ORDER: cnt, STP_EVENT_DATE: '20100501', OFN: 'SCN1', OFFENSE_DESCR: offense,
-  DISP_DESCR: 'CONVICTED-JAIL', CONV_STAT_DESCR: 'FELONY', SENT_LOC_DESCR: 'JAIL', SENT_LENGTH: '30', SENT_TIME_CODE: 'D', ...extra
-})
+const row = dojRow
+const court = courtRow
 
 async function review (lines: string[], extra: { county?: string, workers?: number } = {}) {
   const d = dir()
