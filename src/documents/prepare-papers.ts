@@ -4,6 +4,7 @@ import type { DaProfile, PaperCase, PaperPerson } from './court-papers.js'
 import { storeDocument, type StoredDocument } from './document-store.js'
 import type { Renderer, RenderTask } from './render.js'
 import { storedCasePapers, type StoredCasePapers } from './stored-papers.js'
+import { groupBy } from '../group-by.js'
 
 export type PaperScope = DocumentsTable['scope']
 
@@ -59,15 +60,4 @@ export async function preparePapers (
   }
   await Promise.all(inFlight)
   return stored
-}
-
-function groupBy<T> (items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const list = out.get(k)
-    if (list) list.push(item)
-    else out.set(k, [item])
-  }
-  return out
 }

@@ -326,6 +326,17 @@ export interface OffenseText {
  * start, up to the words that describe it.
  */
 export function readOffenseText (descr: string): OffenseText {
+  const cached = OFFENSE_CACHE.get(descr)
+  if (cached) return cached
+  const read = readOffenseTextUncached(descr)
+  if (OFFENSE_CACHE.size >= CACHE_LIMIT) OFFENSE_CACHE.clear()
+  OFFENSE_CACHE.set(descr, read)
+  return read
+}
+
+const OFFENSE_CACHE = new Map<string, OffenseText>()
+
+function readOffenseTextUncached (descr: string): OffenseText {
   const text = normalize(descr)
   const tokens = tokenize(text)
   const charge = tokens.length > 0 ? readCharge(tokens, 0) : null
@@ -352,6 +363,17 @@ export function findCodeSectionInText (text: string): CodeSection | null {
  * docket number `2011187PC0001` is no charge.
  */
 export function findAllCodeSectionsInText (input: string): CodeSection[] {
+  const cached = TEXT_CACHE.get(input)
+  if (cached) return cached
+  const found = Object.freeze(findAllUncached(input)) as CodeSection[]
+  if (TEXT_CACHE.size >= CACHE_LIMIT) TEXT_CACHE.clear()
+  TEXT_CACHE.set(input, found)
+  return found
+}
+
+const TEXT_CACHE = new Map<string, CodeSection[]>()
+
+function findAllUncached (input: string): CodeSection[] {
   const text = normalize(input)
   const tokens = tokenize(text)
   const found: CodeSection[] = []

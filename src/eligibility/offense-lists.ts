@@ -36,6 +36,8 @@ export interface OffenseListData {
 
 export interface OffenseList extends OffenseListData {
   parsed: Array<{ entry: OffenseListEntry, section: CodeSection }>
+  /** The entries by match key (`PC 287`), in list order: a record is compared only with entries of its own section. */
+  byKey: ReadonlyMap<string, Array<{ entry: OffenseListEntry, section: CodeSection }>>
   /** The codes the list's entries are under (a code-less record is tried under each). */
   codes: Array<CodeSection['code']>
 }
@@ -52,7 +54,13 @@ export function compileList (data: OffenseListData): OffenseList {
     if (!section) throw new Error(`${data.id}: entry ${JSON.stringify(entry.section)} is not a code section`)
     return { entry, section }
   })
-  return { ...data, parsed, codes: [...new Set(parsed.map((p) => p.section.code))] }
+  const byKey = new Map<string, Array<{ entry: OffenseListEntry, section: CodeSection }>>()
+  for (const p of parsed) {
+    const list = byKey.get(p.section.key)
+    if (list) list.push(p)
+    else byKey.set(p.section.key, [p])
+  }
+  return { ...data, parsed, byKey, codes: [...new Set(parsed.map((p) => p.section.code))] }
 }
 
 /**
@@ -76,10 +84,13 @@ export function matchList (list: OffenseList, candidate: CodeSection, severity: 
   return matchKnownCode(list, candidate, severity, date)
 }
 
+const NONE: ReadonlyArray<{ entry: OffenseListEntry, section: CodeSection }> = []
+
 function matchKnownCode (list: OffenseList, candidate: CodeSection, severity: 'F' | 'M' | 'I' | null, date: string | null): ListMatch {
   let needsFact: ListMatch | undefined
   const inchoate = { includeInchoate: list.includesAttemptsAndConspiracies }
-  for (const { entry, section } of list.parsed) {
+  // Only entries with the same key can match (sectionMatches compares keys first).
+  for (const { entry, section } of list.byKey.get(candidate.key) ?? NONE) {
     if (sectionMatches(section, candidate, inchoate)) {
       const since = SECTION_FROM.get(`${candidate.code} ${candidate.section}`)
       if (since && date !== null && date < since.from) {

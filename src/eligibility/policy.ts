@@ -144,8 +144,18 @@ const REMEDY_TEXT: Record<Remedy, string> = {
   unknown: 'remedy unknown: the record does not show whether the sentence has been completed (petition under HS 11361.8(a)-(b) or application under (e)-(f))'
 }
 
+// The same few dozen citation strings recur in every explanation: each is split once.
+const CITATION_PARTS = new Map<string, string[]>()
+
 function collectCitations (node: ExplanationNode, into: Set<string>): Set<string> {
-  if (node.citation) for (const c of node.citation.split(/;\s*/)) if (c) into.add(c)
+  if (node.citation) {
+    let parts = CITATION_PARTS.get(node.citation)
+    if (!parts) {
+      parts = node.citation.split(/;\s*/).filter((c) => c !== '')
+      if (CITATION_PARTS.size < 10_000) CITATION_PARTS.set(node.citation, parts)
+    }
+    for (const c of parts) into.add(c)
+  }
   for (const child of node.children ?? []) collectCitations(child, into)
   return into
 }

@@ -107,8 +107,9 @@ export function isProp64Section (section: CodeSection | null): boolean {
 /** The most specific rule for a section: the longest matching subsection prefix. */
 function ruleFor (section: CodeSection): CompiledRule | undefined {
   let best: CompiledRule | undefined
+  const plain = section.attempt || section.conspiracy ? { ...section, attempt: false, conspiracy: false } : section
   for (const rule of PROP64_LIST.rules) {
-    if (!sectionMatches(rule.section, { ...section, attempt: false, conspiracy: false })) continue
+    if (!sectionMatches(rule.section, plain)) continue
     if (!best || rule.section.subsections.length > best.section.subsections.length) best = rule
   }
   return best

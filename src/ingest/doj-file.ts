@@ -230,6 +230,7 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   else dob = parsedDob
 
   const convictions = new Map<string, DojConviction>()
+  const firstRows = new Map<string, string[]>()
   const caseNumbers = new Map<string, Set<string>>()
   const registrations: DojRegistration[] = []
   let deceased = false
@@ -285,9 +286,10 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
       // Another row for the same count is another part of its sentence (the statewide tool added it to whichever count came last).
       if (part) existing.sentence.push(part)
       existing.lines.push(line)
-      mergeCountRow(existing, f, line, subjectId, problems, dateOf)
+      mergeCountRow(existing, firstRows.get(cntOrder)!, f, line, subjectId, problems, dateOf)
       continue
     }
+    firstRows.set(cntOrder, f)
     const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line)
     const arrest = parseDojDate(f[COL.CYC_DATE] ?? '')
     const offenseDate = arrest && (date === null || arrest <= date) && arrest <= options.asOf ? arrest : null
@@ -337,6 +339,8 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   }
 }
 
+const MERGED_COLUMNS = [COL.CONV_OFFENSE_DESCR, COL.DISP_OFFENSE_DESCR, COL.OFFENSE_DESCR, COL.COMMENT_TEXT, COL.CONV_STAT_DESCR, COL.OFFENSE_TOC, COL.CONV_OFFENSE_TOC, COL.STP_EVENT_DATE]
+
 const comparePart = (a: SentencePart, b: SentencePart) => {
   const ka = `${a.kind}|${a.unit ?? ''}|${String(a.length ?? '').padStart(6, '0')}`
   const kb = `${b.kind}|${b.unit ?? ''}|${String(b.length ?? '').padStart(6, '0')}`
@@ -349,7 +353,9 @@ const comparePart = (a: SentencePart, b: SentencePart) => {
  * offenses), the fact is unknown rather than whichever row came first, so
  * the order of rows never changes a result.
  */
-function mergeCountRow (c: DojConviction, f: string[], line: number, subjectId: string, problems: RowProblem[], dateOf: (text: string, column: string, line: number) => string | null): void {
+function mergeCountRow (c: DojConviction, first: string[], f: string[], line: number, subjectId: string, problems: RowProblem[], dateOf: (text: string, column: string, line: number) => string | null): void {
+  // Sentence rows almost always repeat the count's first row word for word: compare the text before reading it.
+  if (MERGED_COLUMNS.every((col) => first[col] === f[col])) return
   const offense = offenseOf(f)
   const severity = severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? '')
   const warn = (what: string) => problems.push({ line, subjectId, severity: 'warning', reason: `rows of count ${c.id} disagree on ${what} (line ${c.line} and line ${line}); treated as unknown` })

@@ -53,7 +53,7 @@ export interface BatchStats {
   ledger: Ledger
   /** Counts decided from the file's rows: must equal `decisions.convictions`. */
   decidedCounts: number
-  /** Rows per county named in STP_ORI_CNTY_NAME, to say which counties a file holds. */
+  /** Conviction rows per county (STP_ORI_CNTY_NAME), to say which counties a file holds. */
   counties: Record<string, number>
   decisions: DecisionStats
 }
@@ -96,6 +96,11 @@ export function addStats (into: BatchStats, from: BatchStats): BatchStats {
   sumInto(into.counties, from.counties)
   addDecisions(into.decisions, from.decisions)
   return into
+}
+
+/** Rows per county, most rows first. */
+export function countiesOf (counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]))
 }
 
 /** The ledger's own check: its buckets add up to the rows read, and every decided count has one determination. */
@@ -150,6 +155,7 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
       if (row.use === 'not_a_conviction') stats.ledger.notAConviction++
       if (row.use !== 'conviction') continue
       const c = byId.get(row.convictionId!)!
+      if (c.county !== null) stats.counties[c.county] = (stats.counties[c.county] ?? 0) + 1
       if (c.county !== options.county) stats.ledger.outsideCounty++
       else if (decidesConviction(c)) stats.ledger.decided++
       else if (c.section === null) {
@@ -178,8 +184,6 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
       unreadable({ line, subjectId: (fields[2] ?? '').trim(), reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}` })
       continue
     }
-    const county = (fields[48] ?? '').trim().replace(/\s+/g, ' ').toUpperCase()
-    if (county !== '') stats.counties[county] = (stats.counties[county] ?? 0) + 1
     const subjectId = fields[2]!.trim()
     if (subjectId === '') {
       unreadable({ line, subjectId: '', reason: 'SUBJECT_ID is empty, so the row cannot be joined to a person' })

@@ -11,7 +11,7 @@ import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
 import { DOJ_FIELD_COUNT, splitCsvRecord } from './doj-file.js'
 import {
-  addStats, csvLine, decisionOutput, DETERMINATION_COLUMNS, emptyStats, ERROR_COLUMNS, ledgerBalances, reviewBatch,
+  addStats, countiesOf, csvLine, decisionOutput, DETERMINATION_COLUMNS, emptyStats, ERROR_COLUMNS, ledgerBalances, reviewBatch,
   type BatchOptions, type BatchResult, type BatchStats, type DecidedSubject, type Ledger
 } from './doj-review-batch.js'
 import { BROKEN_RECORD } from './doj-file.js'
@@ -54,7 +54,7 @@ export interface ReviewSummary {
    * buckets add up to `rowsRead`; a run whose ledger does not balance fails.
    */
   ledger: Ledger & { balanced: boolean, determinations: number }
-  /** Rows per county named in the file, most first. */
+  /** Conviction rows per county named in the file, most first. */
   countiesInFile: Record<string, number>
   people: number
   peopleWithProp64ConvictionInCounty: number
@@ -277,7 +277,7 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
       rowsRejected: s.rowsRejected,
       warnings: s.warnings,
       ledger: { ...s.ledger, balanced, determinations: d.convictions },
-      countiesInFile: Object.fromEntries(Object.entries(s.counties).sort((a, b) => b[1] - a[1])),
+      countiesInFile: countiesOf(s.counties),
       people: s.people,
       peopleWithProp64ConvictionInCounty: d.peopleWithProp64InCounty,
       prop64ConvictionsInCounty: d.convictions,
@@ -293,9 +293,9 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
     let reason: string | undefined
     if (size === 0 || s.rowsRead === 0) reason = 'the file is empty (no DOJ rows)'
     else if (s.rowsRejected === s.rowsRead) reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
-    else if (!s.counties[options.county]) {
-      const found = Object.entries(summary.countiesInFile).slice(0, 20).map(([c, n]) => `${c} (${n} rows)`).join(', ')
-      reason = `no row of the file is in county ${JSON.stringify(options.county)}; counties in the file: ${found || 'none'}`
+    else if (!summary.countiesInFile[options.county]) {
+      const found = Object.entries(summary.countiesInFile).slice(0, 20).map(([c, n]) => `${c} (${n} conviction rows)`).join(', ')
+      reason = `no conviction in the file is in county ${JSON.stringify(options.county)}; counties in the file: ${found || 'none'}`
     } else if (!balanced) {
       reason = `the ledger does not balance: ${s.ledger.rowsRead} rows read, ${['decided', 'notAConviction', 'outsideCounty', 'notProp64', 'unreadable'].map((k) => `${k} ${s.ledger[k as keyof Ledger]}`).join(', ')}; ${s.decidedCounts} decided counts, ${d.convictions} determinations`
     }

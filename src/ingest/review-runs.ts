@@ -16,6 +16,7 @@ import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
 import { redeterminePerson, storeCase, storeRegistrations, upsertPerson, type CountFacts } from './person-records.js'
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
+import { groupBy } from '../group-by.js'
 
 export type ReviewRunRow = Selectable<ReviewRunsTable>
 
@@ -189,15 +190,4 @@ function countFacts (c: DojConviction, county: string): CountFacts {
     sentenceEndDate: c.sentenceEnd,
     courtCounty: c.county !== null && c.county !== county ? c.county : null
   }
-}
-
-function groupBy<T> (items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const list = out.get(k)
-    if (list) list.push(item)
-    else out.set(k, [item])
-  }
-  return out
 }

@@ -169,7 +169,7 @@ t.test('review --motions case --filings writes a schema-valid ECF filing per cas
   t.match(noCourt.stderr, /--filings needs --court/)
 })
 
-t.test('review prints the ledger, and a county that is not in the file exits non-zero naming the counties found', async (t) => {
+t.test('review prints the ledger, and a county with no conviction in the file exits non-zero naming the counties found', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-county-'))
   const { generateDojFile } = await import('../../src/ingest/generate-doj.js')
   const file = join(d, 'doj.csv')
@@ -181,7 +181,7 @@ t.test('review prints the ledger, and a county that is not in the file exits non
   t.equal(summary.ledger.balanced, true)
   const typo = run(['review', '--doj', file, '--county', 'San Fransisco', '--as-of', '2026-11-28', '--out', join(d, 'typo')])
   t.equal(typo.status, 2)
-  t.match(typo.stderr, /no row of the file is in county "SAN FRANSISCO"; counties in the file: SAN FRANCISCO \(\d+ rows\), ALAMEDA \(\d+ rows\)/)
+  t.match(typo.stderr, /no conviction in the file is in county "SAN FRANSISCO"; counties in the file: SAN FRANCISCO \(\d+ conviction rows\), ALAMEDA \(\d+ conviction rows\)/)
 })
 
 t.test('co-defendants sharing a case number get a filing each in the offline kit, and the count printed is the files written', async (t) => {

@@ -3,6 +3,7 @@ import t from 'tap'
 import { Policy as PolicySchema } from '../../schemas/policy.js'
 import { BUILT_IN_POLICIES, DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { determine, determineRecord, parsePolicy, type Policy } from '../../src/eligibility/policy.js'
+import { effectiveOutcome, reliefGrounds } from '../../src/eligibility/relief-grounds.js'
 import type { ConvictionFact, PersonRecord } from '../../src/eligibility/record.js'
 import { conv, person } from './record-builder.js'
 
@@ -180,4 +181,40 @@ t.test('schemas/policy.schema.json is the policy schema the code validates with'
   const { $schema, ...rest } = file
   t.equal($schema, 'https://json-schema.org/draft/2020-12/schema')
   t.same(rest, JSON.parse(JSON.stringify(PolicySchema)))
+})
+
+t.test('relief a report-only policy gives past a prior PC 187 is marked beyond HS 11361.8, and its grounds say so (finding 8)', async (t) => {
+  const c = conv('11359 HS', 'F', '2010-01-01')
+  const d = decide(gogen(), person([conv('187 PC', 'F', '2001-01-01'), c]), c)
+  t.equal(d.outcome, 'reduce_to_misdemeanor')
+  t.match(d.reason, /beyond HS 11361\.8, which allows at most not_eligible on this record/)
+  t.equal(d.lawFacts.guaranteed, 'not_eligible')
+  t.equal(d.lawFacts.disqualifierMode, 'report')
+  t.equal(d.lawFacts.disqualifiers.superStrike.status, 'present')
+  const grounds = reliefGrounds('reduce_to_misdemeanor', d.remedy, d.lawFacts, false)
+  t.equal(grounds.basis, 'beyond_law')
+  t.equal(grounds.authority[0], 'PC 1385(a)')
+  t.notOk(grounds.authority.some((a) => /PC 667|PC 290/.test(a)), 'the lists that were checked are not authority')
+})
+
+t.test('footing of relief: the law on the known facts, conceded missing facts, or beyond the law (dismiss-all on a misdemeanor the law still punishes)', async (t) => {
+  const sf = BUILT_IN_POLICIES['dismiss-all']!
+  const sale = conv('11359 HS', 'F', '2010-01-01')
+  const law = decide(sf, person([sale]), sale)
+  t.equal(reliefGrounds('reduce_to_misdemeanor', law.remedy, law.lawFacts, false).basis, 'law')
+  const cultivation = conv('11358 HS', 'F', '2010-01-01')
+  const conceded = decide(sf, person([cultivation]), cultivation)
+  t.equal(conceded.outcome, 'dismiss_and_seal')
+  t.equal(reliefGrounds('dismiss_and_seal', conceded.remedy, conceded.lawFacts, false).basis, 'conceded')
+  const heavy = conv('11357(C) HS', 'M', '2010-01-01')
+  const beyond = decide(sf, person([heavy]), heavy)
+  t.equal(beyond.outcome, 'dismiss_and_seal')
+  t.match(beyond.reason, /beyond HS 11361\.8/)
+  t.equal(reliefGrounds('dismiss_and_seal', beyond.remedy, beyond.lawFacts, false).basis, 'beyond_law')
+})
+
+t.test('the effective outcome is a deputy’s decision where there is one, else the engine’s', async (t) => {
+  t.equal(effectiveOutcome({ outcome: 'needs_review', decided_outcome: 'reduce_to_misdemeanor' }), 'reduce_to_misdemeanor')
+  t.equal(effectiveOutcome({ outcome: 'dismiss_and_seal', decided_outcome: null }), 'dismiss_and_seal')
+  t.throws(() => effectiveOutcome({ outcome: 'granted', decided_outcome: null }))
 })

@@ -255,10 +255,10 @@ t.test('broken facts are refused clearly: a conviction before birth is not a juv
   t.equal(rowsOf(future.determinations)[0]!.determination, 'needs_review')
 })
 
-t.test('a county with no row in the file fails the review and names the counties found (finding 7)', async (t) => {
+t.test('a county with no conviction in the file fails the review and names the counties found (finding 7)', async (t) => {
   const { result } = await review([court('001002001000', '11359 HS-POSSESS FOR SALE')], { county: 'SAN FRANCSICO' })
   t.equal(result.ok, false)
-  t.match(result.reason, /no row of the file is in county "SAN FRANCSICO"; counties in the file: SAN FRANCISCO \(1 rows\)/)
+  t.match(result.reason, /no conviction in the file is in county "SAN FRANCSICO"; counties in the file: SAN FRANCISCO \(1 conviction rows\)/)
 })
 
 t.test('an unterminated quote is reported with the lines it swallowed, and reading resumes at the next row (finding 11)', async (t) => {
