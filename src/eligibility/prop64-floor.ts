@@ -117,8 +117,8 @@ function ruleFor (section: CodeSection): CompiledRule | undefined {
 
 /** A subdivision AUMA created, named by a conviction dated before AUMA: the record contradicts itself. */
 function anachronism (section: CodeSection, date: string | null): CreatedSubdivision | undefined {
-  if (date === null) return undefined
-  const plain = { ...section, attempt: false, conspiracy: false }
+  if (date === null || date >= AUMA_EFFECTIVE || section.subsections.length === 0) return undefined
+  const plain = section.attempt || section.conspiracy ? { ...section, attempt: false, conspiracy: false } : section
   return PROP64_LIST.created.find((c) => date < c.from && sectionMatches(c.parsed, plain))
 }
 
@@ -299,7 +299,7 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
     disqualifiers,
     felonyException,
     ignoringDisqualifiers: ignoring,
-    grantCitations: rule?.now ? [...rule.citations] : [],
+    grantCitations: rule?.now ? rule.citations : [],
     convictedAfterProp64,
     ageAtConviction: age.atConviction,
     ageAtOffense: age.atOffense,

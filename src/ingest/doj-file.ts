@@ -136,16 +136,16 @@ export interface DojRegistration extends RegistrationFact {
   offenseText: string
 }
 
-/** What became of each row of a subject, for the review's ledger. */
-export type RowUse = 'not_a_conviction' | 'unreadable' | 'conviction'
-
 export interface DojSubject {
   record: Omit<PersonRecord, 'convictions' | 'registrations'> & { convictions: DojConviction[], registrations: DojRegistration[] }
   name: string
   cii: string
   problems: RowProblem[]
-  /** Each row read for the subject, in file order: what it was, and for conviction rows, which count. */
-  rows: Array<{ line: number, use: RowUse, convictionId?: string }>
+  /**
+   * Rows of the subject that are no conviction (arrests, dismissals, registrations, deaths). With the conviction
+   * rows (`lines` of each conviction) and the unreadable rows (problems of severity `error`), every row is counted.
+   */
+  notAConvictionRows: number
 }
 
 const SEE_COMMENT = /^\s*SEE COMMENT FOR CHARGE\s*$/i
@@ -219,7 +219,7 @@ export interface SubjectOptions {
  */
 export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string[] }>, options: SubjectOptions): DojSubject {
   const problems: RowProblem[] = []
-  const uses: DojSubject['rows'] = []
+  let notAConvictionRows = 0
   const first = rows[0]!.fields
   const subjectId = first[COL.SUBJECT_ID]!.trim()
   let dob: string | null = null
@@ -248,27 +248,26 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   }
 
   for (const { line, fields: f } of rows) {
-    const step = (f[COL.STP_TYPE_DESCR] ?? '').trim().toUpperCase()
+    const step = upperTrimmed(f[COL.STP_TYPE_DESCR] ?? '')
     const cntOrder = (f[COL.CNT_ORDER] ?? '').trim()
-    if (step === 'DECEASED') { deceased = true; uses.push({ line, use: 'not_a_conviction' }); continue }
+    if (step === 'DECEASED') { deceased = true; notAConvictionRows++; continue }
     if (step === 'REGISTRATION') {
       const offense = readOffenseText(f[COL.OFFENSE_DESCR] ?? '')
       if (offense.section?.section === '290' || (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))) {
         registrations.push({ date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line), county: countyOf(f), key: cntOrder || `line ${line}`, offenseText: offense.text })
       }
-      uses.push({ line, use: 'not_a_conviction' })
+      notAConvictionRows++
       continue
     }
-    const convicted = (f[COL.DISP_DESCR] ?? '').trimStart().toUpperCase().startsWith('CONVICTED')
+    const convicted = upperTrimmed(f[COL.DISP_DESCR] ?? '').startsWith('CONVICTED')
     if (!/^\d{6,}$/.test(cntOrder)) {
-      if (!convicted) { uses.push({ line, use: 'not_a_conviction' }); continue }
+      if (!convicted) { notAConvictionRows++; continue }
       problems.push({ line, subjectId, severity: 'error', reason: `CNT_ORDER ${JSON.stringify(cntOrder)} is not at least 6 digits (cycle and step), so the row cannot be placed in a case` })
-      uses.push({ line, use: 'unreadable' })
       continue
     }
     const caseKey = cntOrder.slice(0, 6)
     if (step === 'COURT ACTION') {
-      for (const col of [COL.OFN, COL.FE_NUM_CRT_CASE]) {
+      for (const col of CASE_NUMBER_COLUMNS) {
         const n = (f[col] ?? '').trim()
         if (n !== '') {
           let set = caseNumbers.get(caseKey)
@@ -277,9 +276,8 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
         }
       }
     }
-    if (!convicted) { uses.push({ line, use: 'not_a_conviction' }); continue }
+    if (!convicted) { notAConvictionRows++; continue }
 
-    uses.push({ line, use: 'conviction', convictionId: cntOrder })
     const part = sentencePartOf(f)
     const existing = convictions.get(cntOrder)
     if (existing) {
@@ -335,17 +333,37 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
     name: (first[COL.PRI_NAME] ?? '').trim(),
     cii: (first[COL.CII_NUMBER] ?? '').trim(),
     problems,
-    rows: uses
+    notAConvictionRows
   }
+}
+
+const CASE_NUMBER_COLUMNS = [COL.OFN, COL.FE_NUM_CRT_CASE] as const
+
+/**
+ * Text trimmed and in upper case. DOJ writes these columns that way already, so
+ * the common case is checked first and costs no new string (a review reads
+ * hundreds of thousands of rows).
+ */
+function upperTrimmed (text: string): string {
+  const n = text.length
+  if (n === 0) return text
+  if (text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32) {
+    let lower = false
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if ((c >= 97 && c <= 122) || c > 127 || c === 9) { lower = true; break }
+    }
+    if (!lower) return text
+  }
+  return text.trim().toUpperCase()
 }
 
 const MERGED_COLUMNS = [COL.CONV_OFFENSE_DESCR, COL.DISP_OFFENSE_DESCR, COL.OFFENSE_DESCR, COL.COMMENT_TEXT, COL.CONV_STAT_DESCR, COL.OFFENSE_TOC, COL.CONV_OFFENSE_TOC, COL.STP_EVENT_DATE]
 
-const comparePart = (a: SentencePart, b: SentencePart) => {
-  const ka = `${a.kind}|${a.unit ?? ''}|${String(a.length ?? '').padStart(6, '0')}`
-  const kb = `${b.kind}|${b.unit ?? ''}|${String(b.length ?? '').padStart(6, '0')}`
-  return ka < kb ? -1 : ka > kb ? 1 : 0
-}
+const comparePart = (a: SentencePart, b: SentencePart) =>
+  a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1)
+    : (a.unit ?? '') !== (b.unit ?? '') ? ((a.unit ?? '') < (b.unit ?? '') ? -1 : 1)
+        : (a.length ?? -1) - (b.length ?? -1)
 
 /**
  * Another row of a count already read must say the same of it. Where rows

@@ -150,19 +150,20 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
       if (p.severity === 'error') stats.ledger.unreadable++
       problem(p)
     }
-    const byId = new Map<string, DojConviction>(subject.record.convictions.map((c) => [c.id, c]))
-    for (const row of subject.rows) {
-      if (row.use === 'not_a_conviction') stats.ledger.notAConviction++
-      if (row.use !== 'conviction') continue
-      const c = byId.get(row.convictionId!)!
-      if (c.county !== null) stats.counties[c.county] = (stats.counties[c.county] ?? 0) + 1
-      if (c.county !== options.county) stats.ledger.outsideCounty++
-      else if (decidesConviction(c)) stats.ledger.decided++
-      else if (c.section === null) {
-        unreadable({ line: row.line, subjectId: subject.record.subjectId, reason: `the offense ${JSON.stringify(c.sectionText || '(blank)')} could not be read as a code section${c.sectionRefused ? ` (${c.sectionRefused})` : ''} and names no cannabis offense; no determination` })
-      } else stats.ledger.notProp64++
+    stats.ledger.notAConviction += subject.notAConvictionRows
+    for (const c of subject.record.convictions) {
+      const rows = c.lines.length
+      if (c.county !== null) stats.counties[c.county] = (stats.counties[c.county] ?? 0) + rows
+      if (c.county !== options.county) stats.ledger.outsideCounty += rows
+      else if (decidesConviction(c)) {
+        stats.ledger.decided += rows
+        stats.decidedCounts++
+      } else if (c.section === null) {
+        for (const line of c.lines) {
+          unreadable({ line, subjectId: subject.record.subjectId, reason: `the offense ${JSON.stringify(c.sectionText || '(blank)')} could not be read as a code section${c.sectionRefused ? ` (${c.sectionRefused})` : ''} and names no cannabis offense; no determination` })
+        }
+      } else stats.ledger.notProp64 += rows
     }
-    for (const c of subject.record.convictions) if (c.county === options.county && decidesConviction(c)) stats.decidedCounts++
     const determinations = determineRecord(subject.record, { asOf: options.asOf, policy: options.policy, county: options.county })
     stats.people++
     if (determinations.length > 0) decided.push({ subject, determinations })
@@ -209,8 +210,7 @@ export function decisionOutput (subjects: readonly DecidedSubject[]): { csv: str
     if (determinations.length === 0) continue
     stats.peopleWithProp64InCounty++
     tallyRelief(subject, determinations, stats)
-    const byId = new Map<string, DojConviction>(subject.record.convictions.map((c) => [c.id, c]))
-    for (const d of determinations) csv += determinationLine(subject, byId.get(d.convictionId)!, d)
+    for (const d of determinations) csv += determinationLine(subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
   }
   return { csv, stats }
 }
