@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { systemClock } from '../src/clock.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { openDatabase, type Db } from '../src/db/database.js'
+import { openDatabase, type Db, type DialectName } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
-import { jobHandlers } from '../src/workers/job-handlers.js'
-import { createJobRunner } from '../src/workers/job-runner.js'
+import { createJobRunner } from '../src/jobs/job-runner.js'
+import { createServices } from '../src/services.js'
 import { seedFilings } from './seed-filings.js'
 
 /*
@@ -46,9 +46,9 @@ async function startCourt (): Promise<{ url: string, stop: () => void }> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 
 /** Runs the pipeline's workers until no filing is waiting to be sent; returns the figures of the filings given. */
-async function submitAll (db: Db, config: Config, ids: string[], lanes: number) {
-  const jobs = jobHandlers({ db, clock: systemClock, config })
-  const runner = createJobRunner({ db, clock: systemClock, handlers: jobs.handlers, concurrency: lanes, pollMs: 20 })
+async function submitAll (db: Db, dialect: DialectName, config: Config, ids: string[], lanes: number) {
+  const services = createServices({ db, dialect, clock: systemClock, config })
+  const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { default: lanes }, pollMs: 20 })
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 50)
   const started = performance.now()
@@ -60,7 +60,7 @@ async function submitAll (db: Db, config: Config, ids: string[], lanes: number) 
   }
   const seconds = (performance.now() - started) / 1000
   await runner.stop()
-  await jobs.close()
+  await services.close()
   clearInterval(sampler)
   const latencies: number[] = []
   for (let i = 0; i < ids.length; i += 500) {
@@ -84,12 +84,12 @@ try {
   await migrateOrThrow(handle.db)
   const seedStart = performance.now()
   // Each phase's filings are queued just before it runs: the workers send whatever is queued.
-  const baselineIds = await seedFilings({ db: handle.db, config, clock: systemClock, count: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
-  const serial = await submitAll(handle.db, config, baselineIds, 1)
-  const ids = await seedFilings({ db: handle.db, config, clock: systemClock, count: FILINGS, first: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
+  const baselineIds = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
+  const serial = await submitAll(handle.db, handle.dialect, config, baselineIds, 1)
+  const ids = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: FILINGS, first: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
   const pdf = await handle.db.selectFrom('documents').select((eb) => eb.fn.avg<number>('bytes').as('avg')).executeTakeFirstOrThrow()
   console.log(`seeded ${BASELINE + FILINGS} filings (${COUNTS} counts each; two PDFs of ${(Number(pdf.avg) / 1024).toFixed(1)} KB on average) in ${((performance.now() - seedStart - serial.seconds * 1000) / 1000).toFixed(1)} s on ${handle.dialect}`)
-  const pooled = await submitAll(handle.db, config, ids, LANES)
+  const pooled = await submitAll(handle.db, handle.dialect, config, ids, LANES)
   const files = readdirSync(join(dir, 'filings')).filter((f) => f.endsWith('.xml'))
   const meanMessage = files.slice(0, 200).reduce((sum, f) => sum + statSync(join(dir, 'filings', f)).size, 0) / Math.min(200, files.length)
   const row = (name: string, r: typeof serial, n: number) =>

@@ -3,13 +3,14 @@ import type { CaseInput } from '../schemas/api/cases.js'
 import type { Clock } from '../src/clock.js'
 import type { Config } from '../src/config.js'
 import type { AuditContext } from '../src/db/audit-repository.js'
+import type { DialectName } from '../src/db/database.js'
 import type { Database } from '../src/db/schema.js'
-import { configuredProfiles, requireProfile } from '../src/documents/documents-job.js'
+import { configuredProfiles, requireProfile } from '../src/documents/da-profiles.js'
 import { preparePapers } from '../src/documents/prepare-papers.js'
 import { createRenderer } from '../src/documents/render.js'
 import { queueCaseFiling } from '../src/filing/queue-filings.js'
 import { storeCases } from '../src/ingest/case-intake.js'
-import { pipelineDeps } from '../src/workers/job-handlers.js'
+import { createServices } from '../src/services.js'
 
 const NAMES = ['GARCIA, MARIA', 'WASHINGTON, DEREK', 'NUNEZ, JOSE']
 // Names beyond Windows-1252 embed a Unicode font subset in each PDF, as real names sometimes do.
@@ -35,7 +36,7 @@ function caseInput (i: number, counts: number, unicode: boolean): CaseInput {
  * in, papers prepared on the render pool, each case queued for filing with
  * CA-SF (as the courts file names it). For the crash test and bench:filing.
  */
-export async function seedFilings (options: { db: Kysely<Database>, config: Config, clock: Clock, count: number, first?: number, countsPerCase?: number, unicodeNames?: boolean }): Promise<string[]> {
+export async function seedFilings (options: { db: Kysely<Database>, dialect: DialectName, config: Config, clock: Clock, count: number, first?: number, countsPerCase?: number, unicodeNames?: boolean }): Promise<string[]> {
   const { db, config, clock } = options
   const ctx: AuditContext = { principal: { clientId: 'seed', role: 'admin', county: null }, requestId: null, now: clock.now() }
   const caseIds: string[] = []
@@ -51,8 +52,9 @@ export async function seedFilings (options: { db: Kysely<Database>, config: Conf
   } finally {
     await renderer.close()
   }
-  const deps = pipelineDeps({ db, clock, config })
+  const services = createServices({ db, dialect: options.dialect, clock, config })
   const filingIds: string[] = []
-  for (const id of caseIds) filingIds.push(await queueCaseFiling(deps, ctx, id))
+  for (const id of caseIds) filingIds.push(await queueCaseFiling(services.pipeline, ctx, id))
+  await services.close()
   return filingIds
 }

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorResponse } from '../schemas/api/common.js'
-import type { CourtEntry } from '../schemas/courts.js'
-import type { Metrics } from './metrics.js'
 import { authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
@@ -21,42 +18,30 @@ import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
 import { reviewRoutes } from './api/routes/reviews.js'
-import type { Clock } from './clock.js'
-import type { Config } from './config.js'
-import type { Db, DialectName } from './db/database.js'
 import { ClearfileError } from './errors.js'
 import { loggerOptions } from './logger.js'
+import type { Services } from './services.js'
 
-/** Everything the app is built from; tests pass their own (an in-memory database, a fixed clock, a log sink). */
-export interface AppDeps {
-  config: Config
-  db: Db
-  dialect: DialectName
-  clock: Clock
-  /** The courts filed with; read from `config.courtsFile` when absent. */
-  courts?: ReadonlyMap<string, CourtEntry>
-  /** The measurements /metrics serves (shared with the job runner's handlers). */
-  metrics?: Metrics
+export type App = FastifyInstance
+
+export interface AppOptions {
   /** Where logs go (stdout when absent). */
   logStream?: NodeJS.WritableStream
 }
 
-export type App = FastifyInstance
-
 /**
- * Builds the clearfile HTTP app from injected dependencies. It opens no socket
- * and owns no database: src/server.ts listens, and closes what it opened.
+ * Builds the clearfile HTTP app from the services (src/services.ts). It opens
+ * no socket, reads no file and owns no database: src/server.ts listens, and
+ * closes what it opened. Tests build the app from services of their own (an
+ * in-memory database, a fixed clock, a log sink).
  */
-export async function buildApp (deps: AppDeps): Promise<App> {
-  const { tlsCertFile, tlsKeyFile, tlsClientCaFile } = deps.config
+export async function buildApp (deps: Services, options: AppOptions = {}): Promise<App> {
   // With a client CA, TLS asks every client for a certificate but lets those without one in: API
   // clients use keys; a court calling back is checked against its certificate's fingerprint.
-  const https = tlsCertFile && tlsKeyFile
-    ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile), ...(tlsClientCaFile ? { ca: readFileSync(tlsClientCaFile), requestCert: true, rejectUnauthorized: false } : {}) }
-    : null
+  const https = deps.tls ? { cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.ca ? { ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) } : null
   const app = (Fastify as unknown as (options: FastifyServerOptions & { https: object | null }) => FastifyInstance)({
     https,
-    logger: loggerOptions(deps.config, deps.logStream),
+    logger: loggerOptions(deps.config, options.logStream),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // allErrors: a DA system learns every problem in one round trip, each by its JSON path.

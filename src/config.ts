@@ -30,8 +30,10 @@ export const ConfigSchema = Type.Object({
   pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
   /** Run background jobs (reviews, papers, filings) in this process. */
   runJobs: Type.Boolean({ default: true }),
-  /** Background jobs run at once (court adapters keep their own per-court limits). */
+  /** Short background jobs run at once: submissions, polls, deliveries (court adapters keep their own per-court limits). */
   workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  /** Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. */
+  longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
   /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
   jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
   /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
@@ -65,6 +67,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
   runJobs: 'CLEARFILE_RUN_JOBS',
   workerConcurrency: 'CLEARFILE_WORKER_CONCURRENCY',
+  longJobLanes: 'CLEARFILE_LONG_JOB_LANES',
   jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',
   simulatedCourt: 'CLEARFILE_SIMULATED_COURT',
   logLevel: 'LOG_LEVEL',

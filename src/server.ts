@@ -5,10 +5,10 @@ import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateOrThrow } from './db/migrate.js'
 import { Metrics } from './metrics.js'
+import { configuredProfiles } from './documents/da-profiles.js'
+import { createJobRunner } from './jobs/job-runner.js'
 import { startReportInboxes } from './outcomes/report-inbox.js'
-import { serverCourts } from './filing/default-courts.js'
-import { jobHandlers } from './workers/job-handlers.js'
-import { createJobRunner } from './workers/job-runner.js'
+import { createServices, serverCourts, type Services } from './services.js'
 
 export interface RunningServer {
   app: App
@@ -30,22 +30,27 @@ export async function startServer (config: Config, options: StartOptions = {}): 
   const handle: DatabaseHandle = await openDatabase({ url: config.databaseUrl })
   let app: App | undefined
   let courts: Awaited<ReturnType<typeof serverCourts>> | undefined
+  let services: Services | undefined
   try {
     await migrateOrThrow(handle.db)
     if (options.onBootstrapKey && await countApiClients(handle.db) === 0) {
       const { key } = await createApiClient(handle.db, { role: 'admin', name: 'bootstrap admin' }, systemClock.now())
       options.onBootstrapKey(key)
     }
-    courts = await serverCourts(config)
-    const metrics = new Metrics()
-    app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts, metrics })
+    // Configuration files are read once, here: the DA profiles, then the courts (or the simulated court that serves them).
+    const profiles = configuredProfiles(config)
+    courts = await serverCourts(config, profiles)
+    services = createServices({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts, profiles, metrics: new Metrics() })
+    app = await buildApp(services)
     if (courts.simulatorUrl) app.log.info({ url: courts.simulatorUrl, courts: [...courts.courts.keys()] }, 'no courts file: filing with the simulated Superior Court')
-    const jobs = config.runJobs ? jobHandlers({ db: handle.db, clock: systemClock, config, courts: courts.courts, metrics }) : undefined
-    const runner = jobs ? createJobRunner({ db: handle.db, clock: systemClock, handlers: jobs.handlers, log: app.log, concurrency: config.workerConcurrency, lockMs: config.jobLockSeconds * 1000 }) : undefined
-    // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its job, then the pool closes.
+    const runner = config.runJobs
+      ? createJobRunner({ db: handle.db, clock: systemClock, jobs: services.jobs, log: app.log, lanes: { default: config.workerConcurrency, long: config.longJobLanes }, lockMs: config.jobLockSeconds * 1000 })
+      : undefined
+    const opened = services
+    // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its jobs, then the pool closes.
     app.addHook('onClose', async () => {
       await runner?.stop()
-      await jobs?.close()
+      await opened.close()
       await courts?.close()
       await handle.destroy()
     })
@@ -76,6 +81,7 @@ export async function startServer (config: Config, options: StartOptions = {}): 
   } catch (err) {
     if (app) await app.close()
     else {
+      await services?.close()
       await courts?.close()
       await handle.destroy()
     }

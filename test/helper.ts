@@ -10,9 +10,9 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createApiClient, type Role } from '../src/db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
+import { createJobRunner } from '../src/jobs/job-runner.js'
 import { Metrics } from '../src/metrics.js'
-import { jobHandlers } from '../src/workers/job-handlers.js'
-import { createJobRunner } from '../src/workers/job-runner.js'
+import { createServices, type Services } from '../src/services.js'
 
 /** The suite runs on SQLite unless DATABASE_URL names a PostgreSQL server; CI runs it both ways. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || ':memory:'
@@ -36,6 +36,7 @@ export async function openTestDatabase (t: Teardown): Promise<DatabaseHandle> {
 
 export interface TestApp {
   app: App
+  services: Services
   handle: DatabaseHandle
   config: Config
   clock: ReturnType<typeof fixedClock>
@@ -57,17 +58,16 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
   const logStream = new Writable({
     write (chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done() }
   })
-  // One set of measurements for the app's /metrics and the workers, as the server has.
-  const metrics = new Metrics()
-  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock, logStream, metrics })
+  // One set of services for the app and the job runner, as the server has.
+  const services = createServices({ config, db: handle.db, dialect: handle.dialect, clock, metrics: new Metrics() })
+  t.teardown(() => services.close())
+  const app = await buildApp(services, { logStream })
   t.teardown(() => app.close())
   await app.ready()
   const keyFor = async (role: Role, county?: string) =>
     (await createApiClient(handle.db, { role, county: county ?? null }, clock.now())).key
-  const jobs = jobHandlers({ db: handle.db, clock, config, metrics })
-  t.teardown(() => jobs.close())
-  const runner = createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
-  return { app, handle, config, clock, logs, keyFor, runJobs: () => runner.drain() }
+  const runner = createJobRunner({ db: handle.db, clock, jobs: services.jobs })
+  return { app, services, handle, config, clock, logs, keyFor, runJobs: () => runner.drain() }
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })

@@ -1,8 +1,8 @@
 import { Pool, errors as undiciErrors } from 'undici'
-import { buildFilingListQuery, buildFilingStatusQuery, COURT_FILING_ID } from '../../src/filing/ecf-messages.js'
-import { parseFilingListResponse, parseFilingStatusResponse, parseMessageReceipt, soapFault, type FilingStatusCode } from '../../src/filing/ecf-parse.js'
-import { toMtom } from '../../src/filing/mtom.js'
-import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/filing/soap.js'
+import { buildFilingListQuery, buildFilingStatusQuery, COURT_FILING_ID } from '../../src/ecf/messages.js'
+import { parseFilingListResponse, parseFilingStatusResponse, parseMessageReceipt, soapFault, type FilingStatusCode } from '../../src/ecf/parse.js'
+import { toMtom } from '../../src/ecf/mtom.js'
+import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/ecf/soap.js'
 import { CourtError, type CourtAdapter, type CourtAdapterFactory, type CourtConfig, type CourtRuling, type CourtStatus } from '../types.js'
 
 /** Errors undici raises before any byte of the request left: safe to resend. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseReviewFilingRequest } from '../../src/filing/ecf-parse.js'
+import { parseReviewFilingRequest } from '../../src/ecf/parse.js'
 import { CourtError, type CourtAdapter, type CourtAdapterFactory, type CourtConfig } from '../types.js'
 
 /** The court filing id of a dropped package: the court has none of its own until its clerk reports. */

@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent, request } from 'undici'
-import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, buildReviewCompleteNotification, type CourtRef } from '../../src/filing/ecf-messages.js'
-import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/filing/ecf-parse.js'
-import { ecfProblems } from '../../src/filing/ecf-validator.js'
-import { fromMtom } from '../../src/filing/mtom.js'
-import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/filing/soap.js'
-import { CALLBACK_SECRET_HEADER } from '../../src/filing/callback-auth.js'
+import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, buildReviewCompleteNotification, type CourtRef } from '../../src/ecf/messages.js'
+import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/ecf/parse.js'
+import { ecfProblems } from '../../src/ecf/validator.js'
+import { fromMtom } from '../../src/ecf/mtom.js'
+import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
+import { CALLBACK_SECRET_HEADER } from '../../src/ecf/callback-auth.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
-import { seededRandom } from '../../src/seeded-random.js'
 
 /** Shares of requests that go wrong, on purpose (each 0-1). */
 export interface CourtFaults {
@@ -44,8 +43,8 @@ export interface SimulatedCourtOptions {
   callbackSecret?: string
   /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
   callbackTls?: { cert: string | Buffer, key: string | Buffer, ca: string | Buffer }
-  /** Seed of the court's dice, so a run can be repeated. */
-  seed?: number
+  /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
+  random?: () => number
 }
 
 interface SimFiling {
@@ -85,7 +84,7 @@ export interface SimulatedCourt {
  */
 export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
-  const roll = seededRandom(options.seed ?? 1)
+  const roll = options.random ?? Math.random
   const faults = options.faults ?? {}
   const reviewDelay = options.reviewDelayMs ?? 200
   const rulingDelay = options.rulingDelayMs ?? 400

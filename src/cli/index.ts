@@ -14,6 +14,7 @@ import { loadCourts } from '../filing/courts-config.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { startServer } from '../server.js'
+import { seededRandom } from '../seeded-random.js'
 
 interface DbFlags { db?: string, config?: string }
 
@@ -226,7 +227,7 @@ program.command('simulate-court')
       reviewDelayMs: num('reviewDelayMs'),
       rulingDelayMs: num('rulingDelayMs'),
       acceptRate: num('acceptRate'),
-      seed: num('seed'),
+      random: seededRandom(num('seed')),
       faults: {
         serverError: num('serverErrors'), timeout: num('timeouts'), dropAfterReceipt: num('drops'), malformed: num('malformed'),
         lostCallback: num('lostCallbacks'), duplicateCallback: num('duplicateCallbacks')

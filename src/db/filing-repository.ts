@@ -1,5 +1,4 @@
 import type { Kysely, Selectable } from 'kysely'
-import { appendEvents } from './event-repository.js'
 import type { Database, FilingEventsTable, FilingsTable } from './schema.js'
 
 export type FilingRow = Selectable<FilingsTable>
@@ -9,54 +8,37 @@ export type FilingState =
 export type EventSource = FilingEventsTable['source']
 
 /**
- * The filing state machine of docs/design.md: the only moves allowed. A move
- * not listed is a bug, and `transition` refuses it.
+ * Moves a filing's row from one of `from` to `to` if it is still in the state
+ * it was read in (another worker may have moved it): the state it left, or
+ * undefined when it did not move. The state machine's rules are the filing
+ * feature's (src/filing/filing-state.ts).
  */
-export const TRANSITIONS: Readonly<Record<FilingState, readonly FilingState[]>> = {
-  draft: ['queued', 'cancelled'],
-  queued: ['submitting', 'failed', 'cancelled'],
-  submitting: ['submitted', 'unknown', 'queued', 'failed'],
-  unknown: ['submitted', 'queued', 'failed'],
-  submitted: ['accepted', 'partially_accepted', 'rejected', 'failed'],
-  accepted: ['granted', 'denied', 'partially_granted'],
-  partially_accepted: ['granted', 'denied', 'partially_granted'],
-  rejected: [],
-  granted: [],
-  denied: [],
-  partially_granted: [],
-  failed: [],
-  cancelled: []
+export async function moveFiling (
+  trx: Kysely<Database>, filingId: string, from: readonly FilingState[], to: FilingState, at: string,
+  changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error'>>
+): Promise<{ from: FilingState, county: string, courtFilingId: string | null } | undefined> {
+  const current = await trx.selectFrom('filings').select(['state', 'county', 'court_filing_id']).where('id', '=', filingId).executeTakeFirst()
+  if (!current || !from.includes(current.state as FilingState)) return undefined
+  const result = await trx.updateTable('filings').set({ state: to, updated_at: at, ...changes })
+    .where('id', '=', filingId).where('state', '=', current.state).executeTakeFirst()
+  if (Number(result.numUpdatedRows) !== 1) return undefined
+  return { from: current.state as FilingState, county: current.county, courtFilingId: current.court_filing_id }
 }
 
-export const TERMINAL: ReadonlySet<FilingState> = new Set(['rejected', 'granted', 'denied', 'partially_granted', 'failed', 'cancelled'])
-
-/**
- * Moves a filing from one of `from` to `to`, writing the `filing_events` row
- * and the county's `filing.state_changed` event in the same transaction (call
- * it with one). Returns false when the filing was no
- * longer in an expected state: another worker moved it first, and the caller
- * must not act on it.
- */
-export async function transition (
-  trx: Kysely<Database>, filingId: string, from: readonly FilingState[], to: FilingState,
-  event: { source: EventSource, at: string, detail?: Record<string, unknown> },
-  changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error' | 'next_attempt_at'>> = {}
-): Promise<boolean> {
-  for (const f of from) if (!TRANSITIONS[f].includes(to)) throw new Error(`filing state machine: ${f} → ${to} is not a move`)
-  const current = await trx.selectFrom('filings').select(['state', 'county', 'court_filing_id']).where('id', '=', filingId).executeTakeFirst()
-  if (!current || !from.includes(current.state as FilingState)) return false
-  const result = await trx.updateTable('filings').set({ state: to, updated_at: event.at, ...changes })
-    .where('id', '=', filingId).where('state', '=', current.state).executeTakeFirst()
-  if (Number(result.numUpdatedRows) !== 1) return false
+/** One row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
+export async function insertFilingEvent (
+  trx: Kysely<Database>, e: { filingId: string, from: string, to: string, at: string, source: EventSource, detail?: Record<string, unknown> | undefined }
+): Promise<void> {
   await trx.insertInto('filing_events').values({
-    filing_id: filingId, from_state: current.state, to_state: to, at: event.at, source: event.source,
-    detail: event.detail ? JSON.stringify(event.detail) : null
+    filing_id: e.filingId, from_state: e.from, to_state: e.to, at: e.at, source: e.source, detail: e.detail ? JSON.stringify(e.detail) : null
   }).execute()
-  // DA systems hear of every move (webhooks, GET /v1/events); drafts are not news.
-  if (current.state !== 'draft') {
-    await appendEvents(trx, [{ county: current.county, type: 'filing.state_changed', recordType: 'filing', recordId: filingId, at: event.at, payload: { filingId, from: current.state, state: to, source: event.source, courtFilingId: changes.court_filing_id ?? current.court_filing_id } }])
-  }
-  return true
+}
+
+/** A court's filing, by our filing id when given, else by the court's filing ids. */
+export async function findFilingOfCourt (db: Kysely<Database>, courtId: string, ids: { ours: string | undefined, courtIds: readonly string[] }) {
+  let q = db.selectFrom('filings').select(['id', 'state', 'county', 'court_filing_id']).where('court_id', '=', courtId)
+  q = ids.ours ? q.where('id', '=', ids.ours) : q.where('court_filing_id', 'in', ids.courtIds.length > 0 ? [...ids.courtIds] : [''])
+  return q.executeTakeFirst()
 }
 
 export async function findFiling (db: Kysely<Database>, id: string, county: string | null): Promise<FilingRow | undefined> {

@@ -8,7 +8,7 @@ import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument
 import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { createHash } from 'node:crypto'
-import { filingRequestForPapers } from '../filing/ecf-messages.js'
+import { filingRequestForPapers } from '../ecf/messages.js'
 
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const

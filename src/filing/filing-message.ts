@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path'
 import type { Selectable } from 'kysely'
 import type { FilingsTable } from '../db/schema.js'
 import { readDocumentBytes } from '../documents/document-store.js'
-import { requireProfile } from '../documents/documents-job.js'
+import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
-import { filingRequestForPapers } from './ecf-messages.js'
+import { filingRequestForPapers } from '../ecf/messages.js'
 import type { PipelineDeps } from './pipeline.js'
 
 /** Where a filing's ReviewFilingRequestMessage is kept: written once, sent as is on every attempt. */

@@ -1,28 +1,31 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
-import { createCourtAdapter } from '../../adapters/index.js'
-import { CourtError, type CourtAdapter, type CourtStatus } from '../../adapters/types.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
 import type { Metrics } from '../metrics.js'
 import type { DaProfile } from '../documents/court-papers.js'
-import { TERMINAL, transition, type FilingState } from '../db/filing-repository.js'
-import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
-import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import type { Database } from '../db/schema.js'
+import { CourtError, type CourtAdapter, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
-import type { JobHandler } from '../workers/job-runner.js'
+import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
+import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messagePath, writeFilingMessage } from './filing-message.js'
+import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
+import { TERMINAL, transition, type FilingState } from './filing-state.js'
 
 /** Why a filing's message cannot be made; retrying would not help. */
 const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set(['CLEARFILE_ERR_ECF_INVALID', 'CLEARFILE_ERR_DA_PROFILE_MISSING', 'CLEARFILE_ERR_DOCUMENTS_MISSING', 'CLEARFILE_ERR_NOT_ELIGIBLE', 'CLEARFILE_ERR_COURT_NOT_CONFIGURED'])
 
-export const SUBMIT_JOB = 'filing.submit'
 /** Sends of one filing before it is failed with the reason (each after the court was found not to have it). */
 export const MAX_SEND_ATTEMPTS = 8
-export const RECONCILE_JOB = 'filing.reconcile'
-export const POLL_JOB = 'filing.poll'
+
+/** The adapter of each configured court, made by the composition root (src/services.ts) and closed with it. */
+export interface CourtAdapters {
+  /** The court's adapter; CLEARFILE_ERR_COURT_NOT_CONFIGURED for a court not in the courts file. */
+  for: (courtId: string) => CourtAdapter
+  close: () => Promise<void>
+}
 
 export interface PipelineDeps {
   db: Kysely<Database>
@@ -34,28 +37,9 @@ export interface PipelineDeps {
   /** How often open filings are asked about. */
   pollIntervalMs: number
   /** DA profiles by county: the filing deputy and office named in each message. */
-  profiles: Map<string, DaProfile>
+  profiles: ReadonlyMap<string, DaProfile>
   metrics?: Metrics
 }
-
-/** Adapters per court, made on first use and closed with the app. */
-export function courtAdapters (courts: ReadonlyMap<string, CourtEntry>) {
-  const made = new Map<string, CourtAdapter>()
-  return {
-    for (courtId: string): CourtAdapter {
-      let a = made.get(courtId)
-      if (!a) {
-        const court = courts.get(courtId)
-        if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${courtId} in the courts file`)
-        made.set(courtId, a = createCourtAdapter(court))
-      }
-      return a
-    },
-    async close () { await Promise.all([...made.values()].map((a) => a.close())) }
-  }
-}
-
-type Adapters = ReturnType<typeof courtAdapters>
 
 const RULING_STATE = { granted: 'granted', denied: 'denied', partially_granted: 'partially_granted' } as const
 const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_accepted', rejected: 'rejected' } as const
@@ -66,19 +50,15 @@ const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_ac
  * resent), reconcile (ask the court with GetFilingList whether it has our
  * filing id), and poll (GetFilingStatus until a terminal state).
  */
-export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Record<string, JobHandler> {
+export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): RegisteredJob[] {
   const { db, clock } = deps
   const at = () => clock.now().toISOString()
-  const load = (job: JobRow) => {
-    const { filingId } = JSON.parse(job.payload) as { filingId: string }
-    return db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
-  }
-  // Asking the court is never given up: a filing it may have stays `unknown` (or open) until it answers.
-  const next = (job: string, filingId: string, runAt: Date, trx: Kysely<Database>) =>
-    enqueueJob(trx, { kind: job, payload: { filingId }, dedupeKey: `${job}:${filingId}`, runAt, maxAttempts: UNTIL_DONE }, clock.now())
+  const load = (filingId: string) => db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
+  const next = (job: JobDefinition<{ filingId: string }>, filingId: string, runAt: Date, trx: Kysely<Database>) =>
+    enqueue(trx, job, { filingId }, { runAt, now: clock.now() })
 
-  const submit: JobHandler = async (job) => {
-    const filing = await load(job)
+  const submit = handle(SUBMIT_JOB, async ({ filingId }) => {
+    const filing = await load(filingId)
     if (filing.state === 'submitting') {
       // We were sending when the process stopped: the court may have it. Ask before anything else.
       await db.transaction().execute(async (trx) => {
@@ -130,12 +110,12 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       // Not sent at all: let the job's backoff try again.
       if (e.retryable && !e.ambiguous && filing.attempts + 1 < MAX_SEND_ATTEMPTS) throw e
     }
-  }
+  })
 
-  const reconcile: JobHandler = async (job) => {
-    const filing = await load(job)
+  const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {
+    const filing = await load(filingId)
     if (filing.state !== 'unknown') return
-    const found = await adapters.for(filing.court_id).findBySubmissionId!(filing.id)
+    const found = await adapters.for(filing.court_id).findBySubmissionId(filing.id)
     await db.transaction().execute(async (trx) => {
       if (found) {
         if (await transition(trx, filing.id, ['unknown'], 'submitted', { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } }, { court_filing_id: found.courtFilingId })) {
@@ -144,13 +124,14 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
       } else if (filing.attempts >= MAX_SEND_ATTEMPTS) {
         await transition(trx, filing.id, ['unknown'], 'failed', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false, attempts: filing.attempts } }, { last_error: `not at the court after ${filing.attempts} attempts: ${filing.last_error ?? ''}` })
       } else if (await transition(trx, filing.id, ['unknown'], 'queued', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false } })) {
-        await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: filing.id }, dedupeKey: `submit:${filing.id}:${filing.attempts}`, runAt: clock.now(), maxAttempts: UNTIL_DONE }, clock.now())
+        // Another key than the first send's: that job may still be finishing.
+        await enqueue(trx, SUBMIT_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now(), key: `submit:${filing.id}:${filing.attempts}` })
       }
     })
-  }
+  })
 
-  const poll: JobHandler = async (job) => {
-    const filing = await load(job)
+  const poll = handle(POLL_JOB, async ({ filingId }) => {
+    const filing = await load(filingId)
     if (TERMINAL.has(filing.state as FilingState) || !filing.court_filing_id) return
     const again = { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
     let status: CourtStatus
@@ -174,7 +155,7 @@ export function filingJobHandlers (deps: PipelineDeps, adapters: Adapters): Reco
     })
     const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
     if (!TERMINAL.has(after.state as FilingState)) return again
-  }
+  })
 
-  return { [SUBMIT_JOB]: submit, [RECONCILE_JOB]: reconcile, [POLL_JOB]: poll }
+  return [submit, reconcile, poll]
 }

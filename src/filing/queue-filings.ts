@@ -1,14 +1,15 @@
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
-import { transition } from '../db/filing-repository.js'
 import { newId } from '../db/ids.js'
-import { enqueueJob, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
 import type { PaperScope } from '../documents/prepare-papers.js'
-import { requireProfile } from '../documents/documents-job.js'
+import { requireProfile } from '../documents/da-profiles.js'
 import { ClearfileError } from '../errors.js'
-import { SUBMIT_JOB, type PipelineDeps } from './pipeline.js'
+import { enqueue } from '../jobs/job-definition.js'
+import { SUBMIT_JOB } from './filing-jobs.js'
+import { transition } from './filing-state.js'
+import type { PipelineDeps } from './pipeline.js'
 
 /** The court a case is filed in: its own court id when configured, else the county's only court. */
 export function courtForCase (courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {
@@ -55,7 +56,7 @@ async function createFilings (db: Kysely<Database>, ctx: AuditContext, county: s
       await trx.insertInto('filing_cases').values(plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))).execute()
       await trx.insertInto('filing_documents').values([{ filing_id: id, document_id: plan.motionId, role: 'lead' }, { filing_id: id, document_id: plan.orderId, role: 'connected' }]).execute()
       await transition(trx, id, ['draft'], 'queued', { source: 'user', at: now, detail: { by: ctx.principal.clientId } })
-      await enqueueJob(trx, { kind: SUBMIT_JOB, payload: { filingId: id }, dedupeKey: `submit:${id}`, runAt: ctx.now, maxAttempts: UNTIL_DONE }, ctx.now)
+      await enqueue(trx, SUBMIT_JOB, { filingId: id }, { runAt: ctx.now, now: ctx.now })
     }
     await recordAudit(trx, ctx, plans.map((plan, i) => ({ action: 'filing.queue', recordType: 'filing', recordId: ids[i]!, county, detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId } })))
     return ids

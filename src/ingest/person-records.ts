@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../db/audit-repository.js'
 import { findPersonByIdentity, insertPerson, updatePerson, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
 import { determinationRow, insertDeterminations, latestDeterminations, type DeterminationRow } from '../db/determination-repository.js'
-import { appendEvents } from '../db/event-repository.js'
+import { appendEvents } from '../webhooks/events.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import {

@@ -1,16 +1,16 @@
 import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
+import Type from 'typebox'
 import type { Clock } from '../clock.js'
 import type { Principal } from '../db/api-client-repository.js'
 import { recordAudit, type AuditEntry } from '../db/audit-repository.js'
 import { determinationRow, insertDeterminations, type DeterminationRow } from '../db/determination-repository.js'
-import { enqueueJob, type JobRow } from '../db/job-repository.js'
 import { policySha256 } from '../db/policy-repository.js'
 import type { Database, ReviewRunsTable } from '../db/schema.js'
 import { listVersions } from '../eligibility/offense-lists.js'
 import { parsePolicy, type Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
-import type { JobHandler } from '../workers/job-runner.js'
+import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import type { DojConviction } from './doj-file.js'
 import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
 import { redeterminePerson, storeCase, storeRegistrations, upsertPerson, type CountFacts } from './person-records.js'
@@ -20,7 +20,14 @@ import { groupBy } from '../group-by.js'
 
 export type ReviewRunRow = Selectable<ReviewRunsTable>
 
-export const REVIEW_JOB = 'review'
+/** A DOJ review: long work, in its own lane, so filings and deliveries never wait behind it. */
+export const REVIEW_JOB = defineJob({
+  name: 'review',
+  payload: Type.Object({ runId: Type.String() }),
+  maxAttempts: 3,
+  lane: 'long',
+  key: (p) => `review:${p.runId}`
+})
 
 export const uploadPath = (dataDir: string, runId: string) => join(dataDir, 'uploads', `${runId}.csv`)
 export const reviewOutputDir = (dataDir: string, runId: string) => join(dataDir, 'reviews', runId)
@@ -62,7 +69,7 @@ export async function createReviewRun (db: Kysely<Database>, run: NewReviewRun, 
       finished_at: null
     }
     await trx.insertInto('review_runs').values(row).execute()
-    await enqueueJob(trx, { kind: REVIEW_JOB, payload: { runId: run.id }, dedupeKey: `review:${run.id}`, runAt: now, maxAttempts: 3 }, now)
+    await enqueue(trx, REVIEW_JOB, { runId: run.id }, { runAt: now, now })
     await recordAudit(trx, { principal: run.principal, requestId: run.requestId, now }, [
       { action: 'review.create', recordType: 'review_run', recordId: run.id, county: run.county, detail: { bytes: run.totalBytes, policy: run.policy.name } }
     ])
@@ -86,9 +93,8 @@ export async function findReviewRun (db: Kysely<Database>, id: string, county: s
  * starts over: its earlier determinations are removed, people and cases are
  * matched, not duplicated.
  */
-export function reviewJobHandler (deps: { db: Kysely<Database>, clock: Clock, dataDir: string }): JobHandler {
-  return async (job: JobRow, { heartbeat }) => {
-    const { runId } = JSON.parse(job.payload) as { runId: string }
+export function reviewJob (deps: { db: Kysely<Database>, clock: Clock, dataDir: string }): RegisteredJob {
+  return handle(REVIEW_JOB, async ({ runId }, _job, { heartbeat }) => {
     const { db, clock } = deps
     const run = await db.selectFrom('review_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow()
     const policy = parsePolicy(JSON.parse(run.policy))
@@ -123,7 +129,7 @@ export function reviewJobHandler (deps: { db: Kysely<Database>, clock: Clock, da
       figures: JSON.stringify(s),
       finished_at: clock.now().toISOString()
     }).where('id', '=', runId).execute()
-  }
+  })
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { latestDeterminations } from '../db/determination-repository.js'
-import { appendEvents } from '../db/event-repository.js'
+import { appendEvents } from '../webhooks/events.js'
 import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
 import { effectiveOutcome, isGrantable } from '../eligibility/relief-grounds.js'

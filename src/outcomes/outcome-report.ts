@@ -1,5 +1,5 @@
-import { parseCourtXml } from '../filing/ecf-parse.js'
-import { COURT_FILING_ID, OUR_FILING_ID } from '../filing/ecf-messages.js'
+import { parseCourtXml } from '../ecf/parse.js'
+import { COURT_FILING_ID, OUR_FILING_ID } from '../ecf/messages.js'
 import { splitCsvRecord } from '../ingest/doj-file.js'
 
 export const RULINGS = ['granted', 'denied', 'partially_granted', 'withdrawn'] as const

@@ -1,21 +1,28 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
+import Type from 'typebox'
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
-import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database } from '../db/schema.js'
-import type { JobHandler } from '../workers/job-runner.js'
+import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
+import { UNTIL_DONE } from '../jobs/job-queue.js'
 import { reconcileUpload } from './outcome-upload.js'
 
-export const INBOX_JOB = 'outcomes.inbox'
+/** A file-drop court's inbox, looked at every few seconds for as long as the court is configured. */
+export const INBOX_JOB = defineJob({
+  name: 'outcomes.inbox',
+  payload: Type.Object({ courtId: Type.String() }),
+  maxAttempts: UNTIL_DONE,
+  key: (p) => `outcomes.inbox:${p.courtId}`
+})
 /** How often a court's inbox is looked at. */
 const INBOX_EVERY_MS = 10_000
 
 /** Starts watching the inbox of each court that has one (file-drop courts); safe to call at every start. */
 export async function startReportInboxes (db: Kysely<Database>, courts: ReadonlyMap<string, CourtEntry>, now: Date): Promise<void> {
   for (const court of courts.values()) {
-    if (court.inboxDir) await enqueueJob(db, { kind: INBOX_JOB, payload: { courtId: court.id }, dedupeKey: `${INBOX_JOB}:${court.id}`, runAt: now, maxAttempts: UNTIL_DONE }, now)
+    if (court.inboxDir) await enqueue(db, INBOX_JOB, { courtId: court.id }, { runAt: now, now })
   }
 }
 
@@ -26,9 +33,8 @@ export async function startReportInboxes (db: Kysely<Database>, courts: Readonly
  * `failed/` beside a `.error.txt` saying why. Files being written should be
  * given another name (e.g. a leading dot) until complete; they are skipped.
  */
-export function reportInboxJobHandler (deps: { db: Kysely<Database>, clock: Clock, courts: ReadonlyMap<string, CourtEntry> }): JobHandler {
-  return async (job: JobRow) => {
-    const { courtId } = JSON.parse(job.payload) as { courtId: string }
+export function reportInboxJob (deps: { db: Kysely<Database>, clock: Clock, courts: ReadonlyMap<string, CourtEntry> }): RegisteredJob {
+  return handle(INBOX_JOB, async ({ courtId }) => {
     const court = deps.courts.get(courtId)
     if (!court?.inboxDir) return
     const inbox = court.inboxDir
@@ -47,5 +53,5 @@ export function reportInboxJobHandler (deps: { db: Kysely<Database>, clock: Cloc
       }
     }
     return { rescheduleAt: new Date(deps.clock.now().getTime() + INBOX_EVERY_MS) }
-  }
+  })
 }

@@ -1,19 +1,24 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import Type from 'typebox'
 import { request } from 'undici'
 import type { Clock } from '../clock.js'
-import { enqueueJob, type JobRow, UNTIL_DONE } from '../db/job-repository.js'
 import type { Database, EventsTable } from '../db/schema.js'
-import type { JobHandler } from '../workers/job-runner.js'
+import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
+import { UNTIL_DONE } from '../jobs/job-queue.js'
 
-export const WEBHOOK_JOB = 'webhook.deliver'
+/** A subscription's delivery loop: one job per webhook, for as long as it lives. */
+export const WEBHOOK_JOB = defineJob({
+  name: 'webhook.deliver',
+  payload: Type.Object({ webhookId: Type.String() }),
+  maxAttempts: UNTIL_DONE,
+  key: (p) => `webhook.deliver:${p.webhookId}`
+})
 /** How often an idle subscription looks for new events (appending an event brings it forward at once). */
 const IDLE_MS = 5000
 const BATCH = 100
 export const SIGNATURE_HEADER = 'clearfile-signature'
 export const EVENT_ID_HEADER = 'clearfile-event-id'
-
-export const webhookJobKey = (webhookId: string) => `${WEBHOOK_JOB}:${webhookId}`
 
 /**
  * The signature a receiver checks: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the
@@ -40,7 +45,7 @@ export function eventBody (e: Pick<EventsTable, 'type' | 'county' | 'record_type
 
 /** Starts delivering to a new subscription: its job lives as long as the subscription. */
 export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
-  await enqueueJob(trx, { kind: WEBHOOK_JOB, payload: { webhookId }, dedupeKey: webhookJobKey(webhookId), runAt: now, maxAttempts: UNTIL_DONE }, now)
+  await enqueue(trx, WEBHOOK_JOB, { webhookId }, { runAt: now, now })
 }
 
 /**
@@ -50,10 +55,9 @@ export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: st
  * job retries the same event with exponential backoff, so the receiver gets
  * every event it subscribed to once, in order, as soon as it answers 2xx.
  */
-export function webhookJobHandler (deps: { db: Kysely<Database>, clock: Clock, timeoutMs?: number }): JobHandler {
+export function webhookJob (deps: { db: Kysely<Database>, clock: Clock, timeoutMs?: number }): RegisteredJob {
   const { db, clock } = deps
-  return async (job: JobRow) => {
-    const { webhookId } = JSON.parse(job.payload) as { webhookId: string }
+  return handle(WEBHOOK_JOB, async ({ webhookId }) => {
     const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).executeTakeFirst()
     if (!hook || hook.disabled_at) return
     const types = new Set(JSON.parse(hook.events) as string[])
@@ -90,5 +94,5 @@ export function webhookJobHandler (deps: { db: Kysely<Database>, clock: Clock, t
       if (!delivered) throw new Error(`webhook ${hook.id}: event ${event.id} not delivered (${status === null ? error : `HTTP ${status}`})`)
     }
     return { rescheduleAt: new Date(clock.now().getTime() + (events.length === BATCH ? 0 : IDLE_MS)) }
-  }
+  })
 }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { createCourtAdapter } from '../../adapters/index.js'
-import { ecfProblems } from '../../src/filing/ecf-validator.js'
+import { fileDropAdapter } from '../../adapters/file-drop/adapter.js'
+import { ecfProblems } from '../../src/ecf/validator.js'
 import { startReportInboxes } from '../../src/outcomes/report-inbox.js'
 import { loadCourts } from '../../src/filing/courts-config.js'
 import { bearer, buildTestApp, fileCase } from '../helper.js'
@@ -34,10 +34,10 @@ t.test('a court without e-filing gets each filing as a complete folder in its ou
   const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'))
   t.match(manifest, { filingId: filing.id, court: 'CA-SF', case: { docketId: 'SCN123456' } })
   for (const d of manifest.documents) t.equal(createHash('sha256').update(readFileSync(join(folder, d.file))).digest('hex'), d.sha256, `${d.file} as the manifest says`)
-  const adapter = createCourtAdapter(loadCourts(courtsFile).get('CA-SF')!)
+  const adapter = fileDropAdapter(loadCourts(courtsFile).get('CA-SF')!)
   t.same(await adapter.submit({ filingId: filing.id, xml: readFileSync(join(folder, 'filing.xml'), 'utf8') }), { courtFilingId: `DROP-${filing.id}` }, 'sending it again changes nothing')
-  t.same(await adapter.findBySubmissionId!(filing.id), { courtFilingId: `DROP-${filing.id}`, filingId: filing.id, status: 'received', ruling: null, statusText: null })
-  t.equal(await adapter.findBySubmissionId!('never-sent'), null)
+  t.same(await adapter.findBySubmissionId(filing.id), { courtFilingId: `DROP-${filing.id}`, filingId: filing.id, status: 'received', ruling: null, statusText: null })
+  t.equal(await adapter.findBySubmissionId('never-sent'), null)
 
   writeFileSync(join(inbox, 'rulings-2026-11-27.csv'), `filing_id,ruling,order_date\n${filing.id},granted,2026-11-27\n`)
   writeFileSync(join(inbox, 'hostile.xml'), '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')

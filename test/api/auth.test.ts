@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { revokeApiClient } from '../../src/db/api-client-repository.js'
 import { buildApp } from '../../src/app.js'
+import { createServices } from '../../src/services.js'
 import { fixedClock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
@@ -52,7 +53,7 @@ t.test('readiness is a 503 when the database is gone', async (t) => {
     t.teardown(() => gone.destroy())
   }
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } })
-  const app = await buildApp({ config, db: gone.db, dialect: gone.dialect, clock: fixedClock('2026-01-01') })
+  const app = await buildApp(createServices({ config, db: gone.db, dialect: gone.dialect, clock: fixedClock('2026-01-01') }))
   t.teardown(() => app.close())
   const res = await app.inject({ url: '/readyz' })
   t.equal(res.statusCode, 503)

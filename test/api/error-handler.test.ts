@@ -1,6 +1,7 @@
 import t from 'tap'
 import { bearer, buildTestApp, TEST_DATABASE_URL } from '../helper.js'
 import { buildApp } from '../../src/app.js'
+import { createServices } from '../../src/services.js'
 import { fixedClock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { openTestDatabase } from '../helper.js'
@@ -9,7 +10,7 @@ import { validationDetails } from '../../src/api/error-handler.js'
 t.test('a 500 says nothing internal and carries the request id', async (t) => {
   const handle = await openTestDatabase(t)
   const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'silent' } })
-  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, clock: fixedClock('2026-01-01') })
+  const app = await buildApp(createServices({ config, db: handle.db, dialect: handle.dialect, clock: fixedClock('2026-01-01') }))
   t.teardown(() => app.close())
   app.get('/boom', async () => { throw new Error('secret table people_pii is corrupt at /var/lib/x') })
   const res = await app.inject({ url: '/boom' })

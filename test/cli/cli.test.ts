@@ -146,7 +146,7 @@ t.test('review --motions writes each case’s motion and proposed order, content
 t.test('review --motions case --filings writes a schema-valid ECF filing per case, with both PDFs embedded', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'clearfile-cli-filings-'))
   const { generateDojFile } = await import('../../src/ingest/generate-doj.js')
-  const { ecfProblems } = await import('../../src/filing/ecf-validator.js')
+  const { ecfProblems } = await import('../../src/ecf/validator.js')
   const { readdirSync } = await import('node:fs')
   const file = join(d, 'doj.csv')
   await generateDojFile(file, { rows: 800, seed: 21 })

@@ -9,7 +9,7 @@ import { seedFilings } from '../../bench/seed-filings.js'
 import { systemClock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
-import { TERMINAL, type FilingState } from '../../src/db/filing-repository.js'
+import { TERMINAL, type FilingState } from '../../src/filing/filing-state.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { seededRandom } from '../../src/seeded-random.js'
 import { assertBuilt, freePort, processDatabase, startServe } from '../serve-process.js'
@@ -36,7 +36,7 @@ async function crashRun (t: Test, faults: CourtFaults, seed: number) {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const databaseUrl = await processDatabase(t, dir)
   const secret = randomBytes(16).toString('hex')
-  const court = await startSimulatedCourt({ reviewDelayMs: 100, rulingDelayMs: 150, acceptRate: 0.9, callbackSecret: secret, faults, seed })
+  const court = await startSimulatedCourt({ reviewDelayMs: 100, rulingDelayMs: 150, acceptRate: 0.9, callbackSecret: secret, faults, random: seededRandom(seed) })
   t.teardown(() => court.close())
   const courtsFile = join(dir, 'courts.json')
   writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CRASH_COURT_SECRET', limits: { timeoutMs: 500, concurrency: 8 } }]))
@@ -44,7 +44,7 @@ async function crashRun (t: Test, faults: CourtFaults, seed: number) {
 
   const handle = await openDatabase({ url: databaseUrl })
   await migrateOrThrow(handle.db)
-  const filingIds = await seedFilings({ db: handle.db, config, clock: systemClock, count: FILINGS })
+  const filingIds = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: FILINGS })
   t.equal(filingIds.length, FILINGS, `${FILINGS} filings queued`)
 
   const port = await freePort()

@@ -10,12 +10,12 @@ import { ClearfileError } from '../../errors.js'
 import { storeCases } from '../../ingest/case-intake.js'
 import { auditContext } from '../auth.js'
 import { requestFingerprint, runIdempotent } from '../idempotency.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 
 const writers = ['da_system', 'deputy_da'] as const
 const writeErrors = { ...authErrors, 400: ErrorRef, 409: ErrorRef }
 
-export const caseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock, config }) => {
+export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
   /** Runs `work` once per Idempotency-Key: 201 with its result, 200 with the stored result on replay. */
   async function createOnce<T> (
     request: FastifyRequest<{ Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply, route: string,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { projectRoot } from '../../project-root.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 
 const FILES: Record<string, { file: string, type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -16,7 +16,7 @@ const FILES: Record<string, { file: string, type: string }> = {
  * holds no data, so it needs no key; a strict content security policy keeps
  * it to its own scripts.
  */
-export const dashboardRoutes: FastifyPluginAsync<AppDeps> = async (app) => {
+export const dashboardRoutes: FastifyPluginAsync<Services> = async (app) => {
   for (const [url, { file, type }] of Object.entries(FILES)) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
       const body = await readFile(join(projectRoot(), 'src', 'dashboard', file))

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DecisionInput, DeterminationPage, DeterminationQuery, DeterminationView } from '../../../schemas/api/determinations.js'
-import { appendEvents } from '../../db/event-repository.js'
+import { appendEvents } from '../../webhooks/events.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import {
   findDetermination, listDeterminations, recordDecision, splitCitations, toDecision, toDeterminationView, type DeterminationQuery as Query
 } from '../../db/determination-repository.js'
 import type { Db } from '../../db/database.js'
 import { ClearfileError } from '../../errors.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 
 /**
@@ -42,7 +42,7 @@ export async function determinationPage (db: Db, ctx: AuditContext, q: Query) {
   }
 }
 
-export const determinationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock }) => {
+export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
   app.get('/determinations', {
     schema: {
       tags: ['determinations'],

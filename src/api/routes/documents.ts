@@ -7,12 +7,13 @@ import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import type { DocumentsTable } from '../../db/schema.js'
 import { readDocumentBytes } from '../../documents/document-store.js'
-import { configuredProfiles, queueReviewDocuments, requireProfile } from '../../documents/documents-job.js'
+import { requireProfile } from '../../documents/da-profiles.js'
+import { queueReviewDocuments } from '../../documents/documents-job.js'
 import { preparePapers } from '../../documents/prepare-papers.js'
 import { createRenderer } from '../../documents/render.js'
 import { ClearfileError } from '../../errors.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 
 const view = (d: Selectable<DocumentsTable>) => ({
@@ -20,8 +21,7 @@ const view = (d: Selectable<DocumentsTable>) => ({
   reviewId: d.review_run_id, url: `/v1/documents/${d.id}`, createdAt: d.created_at
 })
 
-export const documentRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock, config }) => {
-  const profiles = configuredProfiles(config)
+export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, profiles }) => {
   // Papers for one case render on the request's thread: two documents take milliseconds.
   const inline = createRenderer({ threads: 0 })
 

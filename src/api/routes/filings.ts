@@ -13,8 +13,7 @@ import { messagePath } from '../../filing/filing-message.js'
 import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
-import { pipelineDeps } from '../../workers/job-handlers.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 
 const summary = (f: Selectable<FilingsTable>) => ({
@@ -22,9 +21,9 @@ const summary = (f: Selectable<FilingsTable>) => ({
   attempts: f.attempts, lastError: f.last_error, createdAt: f.created_at, updatedAt: f.updated_at
 })
 
-export const filingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db, clock } = deps
-  const pipeline = pipelineDeps(deps)
+  const { pipeline } = deps
 
   const view = async (id: string, county: string | null) => {
     const f = await findFiling(db, id, county)

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { sql } from 'kysely'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 
 const Health = Type.Object({ status: Type.String() })
 const Ready = Type.Object({ status: Type.String(), database: Type.String() })
 
-export const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, dialect }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, dialect }) => {
   app.get('/healthz', {
     schema: { tags: ['health'], operationId: 'health', summary: 'The process is up', response: { 200: Health } }
   }, async () => ({ status: 'ok' }))

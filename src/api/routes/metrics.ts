@@ -4,13 +4,12 @@ import { PipelineQuery, PipelineView } from '../../../schemas/api/metrics.js'
 import { normalizeCounty } from '../../db/api-client-repository.js'
 import { gauge, Metrics } from '../../metrics.js'
 import { pipelineFigures } from '../../outcomes/pipeline-figures.js'
-import { pipelineDeps } from '../../workers/job-handlers.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 
 /** GET /v1/metrics/pipeline: the dashboard's figures, for the key's county (admin keys: one county or all). */
-export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db } = deps
-  const { courts } = pipelineDeps(deps)
+  const { courts } = deps
   app.get('/metrics/pipeline', {
     schema: { tags: ['outcomes'], operationId: 'pipelineMetrics', summary: 'Pipeline figures per court and overall — eligible, needs review, prepared, submitted, accepted, rejected, granted, denied — and week by week', querystring: PipelineQuery, response: { 200: PipelineView, ...authErrors } }
   }, async (request) => {
@@ -21,7 +20,7 @@ export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (
 }
 
 /** /metrics for Prometheus: counts only, nothing about a person. */
-export const prometheusRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const prometheusRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db } = deps
   const metrics = deps.metrics ?? new Metrics()
 

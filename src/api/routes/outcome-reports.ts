@@ -10,8 +10,7 @@ import { csvLine } from '../../ingest/doj-review-batch.js'
 import { dojUpdateRows } from '../../outcomes/doj-updates.js'
 import { reconcileUpload } from '../../outcomes/outcome-upload.js'
 import type { Reconciliation } from '../../outcomes/reconcile.js'
-import { pipelineDeps } from '../../workers/job-handlers.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 
 const MAX_REPORT_BYTES = 50 * 1024 * 1024
@@ -43,9 +42,9 @@ async function uploaded (request: FastifyRequest): Promise<{ bytes: Buffer, file
   return { bytes: Buffer.isBuffer(body) ? body : Buffer.from(body), fileName: query.filename ?? null, court: query.court, xml: /xml/.test(request.headers['content-type'] ?? '') }
 }
 
-export const outcomeReportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db, clock } = deps
-  const { courts } = pipelineDeps(deps)
+  const { courts } = deps
   await app.register(multipart, { limits: { fileSize: MAX_REPORT_BYTES, files: 1, fields: 4 } })
   app.addContentTypeParser(['text/csv', 'application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_REPORT_BYTES }, (_req, body, done) => done(null, body))
 
@@ -108,7 +107,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
 }
 
 /** GET /v1/exports/doj-updates: the granted relief to report to DOJ, as CSV. */
-export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock }) => {
+export const exportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
   app.get('/exports/doj-updates', {
     config: { roles: ['deputy_da', 'clerk', 'admin'] },
     schema: {

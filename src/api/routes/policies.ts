@@ -5,12 +5,12 @@ import { CountyQuery, PolicyView } from '../../../schemas/api/policies.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { activePolicy, savePolicy, type ActivePolicy } from '../../db/policy-repository.js'
 import { parsePolicy } from '../../eligibility/policy.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { actingCounty, auditContext, principalOf } from '../auth.js'
 
 const view = (county: string, p: ActivePolicy) => ({ county, id: p.id, sha256: p.sha256, createdAt: p.createdAt, policy: p.policy })
 
-export const policyRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock }) => {
+export const policyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
   app.get('/policy', {
     schema: {
       tags: ['policy'],

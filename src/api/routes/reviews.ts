@@ -15,7 +15,7 @@ import { activePolicy } from '../../db/policy-repository.js'
 import { BUILT_IN_POLICIES } from '../../eligibility/policies.js'
 import { ClearfileError } from '../../errors.js'
 import { createReviewRun, findReviewRun, reviewOutputDir, uploadPath, type ReviewRunRow } from '../../ingest/review-runs.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 import { determinationPage } from './determinations.js'
 
@@ -42,7 +42,7 @@ function reviewView (row: ReviewRunRow) {
   }
 }
 
-export const reviewRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock, config }) => {
+export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
   // A DOJ file is uploaded as the raw body and streamed to disk, never held in memory.
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload))
 

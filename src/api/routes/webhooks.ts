@@ -8,7 +8,7 @@ import { newId } from '../../db/ids.js'
 import type { WebhooksTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
 import { eventBody, startWebhookDelivery } from '../../webhooks/webhook-delivery.js'
-import type { AppDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 
 const view = (w: Selectable<WebhooksTable>) => ({
@@ -16,7 +16,7 @@ const view = (w: Selectable<WebhooksTable>) => ({
 })
 
 /** Webhook subscriptions and the events feed: how DA systems learn of determinations, filing moves and outcomes. */
-export const webhookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { db, clock }) => {
+export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
   const managers = ['da_system', 'admin'] as const
 
   app.post('/webhooks', {

@@ -82,7 +82,7 @@ t.test('filing an unknown case is a 404, and a filing is only for its county', a
 })
 
 t.test('the state machine refuses a move it does not list', async (t) => {
-  const { transition } = await import('../../../src/db/filing-repository.js')
+  const { transition } = await import('../../../src/filing/filing-state.js')
   const { handle } = await setup(t)
   await t.rejects(handle.db.transaction().execute((trx) => transition(trx, 'x', ['granted'], 'queued', { source: 'user', at: '2026-01-01T00:00:00Z' })), /granted → queued is not a move/)
 })
@@ -90,7 +90,7 @@ t.test('the state machine refuses a move it does not list', async (t) => {
 t.test("the court's callback is authenticated, changes nothing by itself, and brings the status poll forward", async (t) => {
   const { app, handle, key, caseId, tick, runJobs } = await setup(t)
   const { readFileSync } = await import('node:fs')
-  const { ECF_DIR } = await import('../../../src/filing/ecf-validator.js')
+  const { ECF_DIR } = await import('../../../src/ecf/validator.js')
   const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
   await tick()
   const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
@@ -199,11 +199,11 @@ t.test('a court that cannot be reached is tried eight times with backoff, then t
   // Point the court at a port nothing listens on: every send is refused before it leaves.
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
   writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: 'http://127.0.0.1:1/ecf', limits: { timeoutMs: 500 } }]))
-  const { jobHandlers } = await import('../../../src/workers/job-handlers.js')
-  const { createJobRunner } = await import('../../../src/workers/job-runner.js')
-  const jobs = jobHandlers({ db: handle.db, clock, config: { ...config, courtsFile } })
-  t.teardown(() => jobs.close())
-  const runner = createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
+  const { createServices } = await import('../../../src/services.js')
+  const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
+  const services = createServices({ db: handle.db, dialect: handle.dialect, clock, config: { ...config, courtsFile } })
+  t.teardown(() => services.close())
+  const runner = createJobRunner({ db: handle.db, clock, jobs: services.jobs })
   const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
   for (let i = 0; i < 12; i++) {
     await runner.drain()
@@ -217,8 +217,8 @@ t.test('a court that cannot be reached is tried eight times with backoff, then t
 })
 
 t.test('two workers draining one database never submit the same filing twice', async (t) => {
-  const { createJobRunner } = await import('../../../src/workers/job-runner.js')
-  const { jobHandlers } = await import('../../../src/workers/job-handlers.js')
+  const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
+  const { createServices } = await import('../../../src/services.js')
   const { app, handle, key, config, clock, court } = await setup(t)
   const filings: string[] = []
   for (let i = 0; i < 8; i++) {
@@ -227,9 +227,9 @@ t.test('two workers draining one database never submit the same filing twice', a
     filings.push((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json().id)
   }
   const workers = [0, 1].map(() => {
-    const jobs = jobHandlers({ db: handle.db, clock, config })
-    t.teardown(() => jobs.close())
-    return createJobRunner({ db: handle.db, clock, handlers: jobs.handlers })
+    const services = createServices({ db: handle.db, dialect: handle.dialect, clock, config })
+    t.teardown(() => services.close())
+    return createJobRunner({ db: handle.db, clock, jobs: services.jobs })
   })
   const ran = await Promise.all(workers.map((w) => w.drain()))
   t.equal(ran[0]! + ran[1]!, 8, 'every submit job ran once between them')

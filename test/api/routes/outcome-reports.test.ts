@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
-import { buildFilingStatusResponse } from '../../../src/filing/ecf-messages.js'
+import { buildFilingStatusResponse } from '../../../src/ecf/messages.js'
 import { bearer, buildTestApp, caseBody, fileCase } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { renderMotion, renderProposedOrder } from '../../src/documents/court-papers.js'
-import { buildReviewFilingRequest, type ReviewFilingInput } from '../../src/filing/ecf-messages.js'
-import { ecfProblems } from '../../src/filing/ecf-validator.js'
+import { buildReviewFilingRequest, type ReviewFilingInput } from '../../src/ecf/messages.js'
+import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
 
 async function filing (name: string, counts: number, confidential = true): Promise<ReviewFilingInput> {
@@ -47,7 +47,7 @@ t.test('a message that would not validate is caught before it is sent, naming th
 })
 
 t.test('the queries clearfile sends and the answers the simulated court gives validate against the OASIS schemas', async (t) => {
-  const { buildFilingStatusQuery, buildFilingListQuery, buildMessageReceipt, buildFilingStatusResponse, buildFilingListResponse } = await import('../../src/filing/ecf-messages.js')
+  const { buildFilingStatusQuery, buildFilingListQuery, buildMessageReceipt, buildFilingStatusResponse, buildFilingListResponse } = await import('../../src/ecf/messages.js')
   const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
   const filing = { courtFilingId: 'SIM-000001', filingId: 'F-1' }
   const messages = {

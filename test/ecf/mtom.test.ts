@@ -1,10 +1,10 @@
 import t from 'tap'
 import { renderMotion } from '../../src/documents/court-papers.js'
-import { buildReviewFilingRequest } from '../../src/filing/ecf-messages.js'
-import { fromMtom, toMtom } from '../../src/filing/mtom.js'
-import { parseReviewFilingRequest } from '../../src/filing/ecf-parse.js'
-import { ecfProblems } from '../../src/filing/ecf-validator.js'
-import { soapEnvelope } from '../../src/filing/soap.js'
+import { buildReviewFilingRequest } from '../../src/ecf/messages.js'
+import { fromMtom, toMtom } from '../../src/ecf/mtom.js'
+import { parseReviewFilingRequest } from '../../src/ecf/parse.js'
+import { ecfProblems } from '../../src/ecf/validator.js'
+import { soapEnvelope } from '../../src/ecf/soap.js'
 import { packet } from '../documents/fixtures.js'
 
 const motion = (await renderMotion(packet())).bytes

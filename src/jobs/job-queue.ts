@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
-import { dialectOf } from './database.js'
-import type { Database, JobsTable } from './schema.js'
+import { dialectOf } from '../db/database.js'
+import type { Database, JobsTable } from '../db/schema.js'
 
 export type JobRow = Selectable<JobsTable>
 
@@ -16,8 +16,12 @@ export interface NewJob {
   maxAttempts?: number
 }
 
-/** Queues a job; call it with the transaction that makes the work necessary (the outbox pattern). */
-export async function enqueueJob (db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
+/**
+ * Queues a job row; call it with the transaction that makes the work necessary
+ * (the outbox pattern). Features enqueue through their job definitions
+ * (`enqueue` in job-definition.ts), which check the payload and give the key.
+ */
+export async function insertJob (db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
   await db.insertInto('jobs').values({
     kind: job.kind,
     payload: JSON.stringify(job.payload),
@@ -78,4 +82,19 @@ export async function extendJobLock (db: Kysely<Database>, id: number, owner: st
 export async function rescheduleJob (db: Kysely<Database>, id: number, owner: string, at: Date): Promise<void> {
   await db.updateTable('jobs').set({ run_at: at.toISOString(), lock_owner: null, locked_until: null, attempts: 0 })
     .where('id', '=', id).where('lock_owner', '=', owner).execute()
+}
+
+/** Runs the waiting jobs with these keys no later than `at` (new work for a loop that is idling). */
+export async function bringJobsForward (db: Kysely<Database>, keys: readonly string[], at: Date): Promise<void> {
+  if (keys.length === 0) return
+  await db.updateTable('jobs').set({ run_at: at.toISOString() }).where('dedupe_key', 'in', keys)
+    .where('done_at', 'is', null).where('run_at', '>', at.toISOString()).execute()
+}
+
+/** Runs the waiting job with this key at `at` instead, when there is one; true when there was. */
+export async function rescheduleWaitingJob (db: Kysely<Database>, key: string, at: Date): Promise<boolean> {
+  const waiting = await db.selectFrom('jobs').select('id').where('dedupe_key', '=', key).where('done_at', 'is', null).executeTakeFirst()
+  if (!waiting) return false
+  await db.updateTable('jobs').set({ run_at: at.toISOString() }).where('id', '=', waiting.id).execute()
+  return true
 }

@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
-import { assertValidEcf } from './ecf-validator.js'
+import { assertValidEcf } from './validator.js'
 
 /** ECF 4.01 namespaces (the "-4.0" suffix is kept in 4.01), NIEM 2.0 and UBL 2.1. */
 export const NS = {

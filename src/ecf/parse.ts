@@ -1,6 +1,6 @@
 import { ParseOption, XmlDocument, type XmlNode } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
-import { COURT_FILING_ID, OUR_FILING_ID } from './ecf-messages.js'
+import { COURT_FILING_ID, OUR_FILING_ID } from './messages.js'
 
 /*
  * Reading what courts send back. XML from outside is parsed with libxml2 with

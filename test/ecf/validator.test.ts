@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { ECF_DIR, ecfProblems } from '../../src/filing/ecf-validator.js'
+import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
 

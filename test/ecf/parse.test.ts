@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { parseFilingStatusResponse, parseMessageReceipt, parseReviewFilingCallback } from '../../src/filing/ecf-parse.js'
-import { ECF_DIR } from '../../src/filing/ecf-validator.js'
+import { parseFilingStatusResponse, parseMessageReceipt, parseReviewFilingCallback } from '../../src/ecf/parse.js'
+import { ECF_DIR } from '../../src/ecf/validator.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
 

@@ -1,0 +1,70 @@
+import type { CourtEntry } from '../../schemas/courts.js'
+
+/**
+ * The one small interface every court adapter implements. Like a kysely
+ * dialect, an adapter is constructed (adapters/index.ts has the factories by
+ * the name a court's configuration gives) and injected by the composition root
+ * (src/services.ts); the core never imports an adapter.
+ *
+ * Errors are typed: a `CourtError` says whether trying again may succeed
+ * (`retryable`) and whether the request may have reached the court
+ * (`ambiguous`: a timeout or dropped connection after sending) — an ambiguous
+ * send must be reconciled with `findBySubmissionId` before any resend.
+ */
+export interface CourtAdapter {
+  readonly name: string
+  /** ReviewFiling: hand the court a filing; resolves with the court's filing id. */
+  submit: (pkg: FilingPackage) => Promise<Receipt>
+  /** GetFilingStatus for a filing the court has receipted. */
+  status: (courtFilingId: string) => Promise<CourtStatus>
+  /** GetFilingList: does the court have a filing we sent under this id of ours? */
+  findBySubmissionId: (filingId: string) => Promise<CourtStatus | null>
+  close: () => Promise<void>
+}
+
+export interface FilingPackage {
+  /** Our stable filing id, which the message carries in nc:DocumentIdentification. */
+  filingId: string
+  /** The validated `wsmp:ReviewFilingRequestMessage`. */
+  xml: string
+}
+
+export interface Receipt {
+  courtFilingId: string
+}
+
+export type CourtFilingStatus = 'received' | 'accepted' | 'partially-accepted' | 'rejected'
+export type CourtRuling = 'granted' | 'denied' | 'partially_granted'
+
+export interface CourtStatus {
+  courtFilingId: string
+  filingId: string | null
+  status: CourtFilingStatus
+  /** A judge's ruling, where the court reports one through status (vendor practice, not ECF 4.01 itself). */
+  ruling: CourtRuling | null
+  statusText: string | null
+}
+
+export type CourtErrorCode = 'CLEARFILE_ERR_COURT_REJECTED' | 'CLEARFILE_ERR_COURT_UNAVAILABLE' | 'CLEARFILE_ERR_COURT_TIMEOUT'
+
+export class CourtError extends Error {
+  readonly code: CourtErrorCode
+  readonly retryable: boolean
+  readonly ambiguous: boolean
+  /** The court's ecf:ErrorCode, when it sent one. */
+  readonly courtCode: string | null
+
+  constructor (code: CourtErrorCode, message: string, options: { retryable: boolean, ambiguous?: boolean, courtCode?: string | null, cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.name = 'CourtError'
+    this.code = code
+    this.retryable = options.retryable
+    this.ambiguous = options.ambiguous ?? false
+    this.courtCode = options.courtCode ?? null
+  }
+}
+
+/** A court as the courts configuration file (CLEARFILE_COURTS) describes it: the one schema, schemas/courts.ts. */
+export type CourtConfig = CourtEntry
+
+export type CourtAdapterFactory = (config: CourtConfig) => CourtAdapter

@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely'
+import type { Static, TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import type { Database } from '../db/schema.js'
+import { insertJob, type JobRow } from './job-queue.js'
+
+/**
+ * The lane a job runs in. Each lane takes its next job as soon as it is free,
+ * independently of the others: `long` work (a DOJ review, a batch of papers)
+ * never holds up `default` work (submissions, polls, deliveries).
+ */
+export type JobLane = 'default' | 'long'
+
+/** A kind of background job, declared once and used by both who queues it and who does it. */
+export interface JobDefinition<P> {
+  /** The kind stored with each job. */
+  readonly name: string
+  readonly payload: TSchema
+  /** Attempts before a failing job is given up; UNTIL_DONE for jobs that decide their own end. */
+  readonly maxAttempts: number
+  readonly lane: JobLane
+  /** One outstanding job per key: queueing the same key again while one waits does nothing. */
+  readonly key: (payload: P) => string
+  /** Brand only: carries the payload type. */
+  readonly __payload?: P
+}
+
+/** Declares a job kind: name, payload schema (TypeBox), retry policy, lane and key. */
+export function defineJob<S extends TSchema> (definition: {
+  name: string
+  payload: S
+  maxAttempts: number
+  lane?: JobLane
+  key: (payload: Static<S>) => string
+}): JobDefinition<Static<S>> {
+  return Object.freeze({ lane: 'default' as const, ...definition })
+}
+
+export interface EnqueueOptions {
+  runAt: Date
+  now: Date
+  /** A key other than the definition's (a resend that must not be taken for the send before it). */
+  key?: string
+}
+
+/** Queues a job of a kind, in the caller's transaction; a payload that does not fit the kind's schema is a bug, thrown. */
+export async function enqueue<P> (db: Kysely<Database>, definition: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<void> {
+  if (!Value.Check(definition.payload, payload)) throw new Error(`job ${definition.name}: payload ${JSON.stringify(payload)} does not fit its schema`)
+  await insertJob(db, {
+    kind: definition.name,
+    payload,
+    dedupeKey: options.key ?? definition.key(payload),
+    runAt: options.runAt,
+    maxAttempts: definition.maxAttempts
+  }, options.now)
+}
+
+/** The payload of a claimed job, checked against its kind's schema. */
+export function payloadOf<P> (definition: JobDefinition<P>, job: JobRow): P {
+  const payload: unknown = JSON.parse(job.payload)
+  if (!Value.Check(definition.payload, payload)) throw new Error(`job ${job.id} (${definition.name}): payload does not fit its schema`)
+  return payload as P
+}
+
+export interface JobContext {
+  signal: AbortSignal
+  heartbeat: () => Promise<void>
+}
+
+/**
+ * Does one job. Throwing fails the attempt; it is retried with backoff until
+ * the kind's maxAttempts. Returning `{ rescheduleAt }` runs the same job again
+ * later (a poll that is not finished yet) without counting a failure.
+ */
+export type JobHandler = (job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>
+
+/** A kind of job with the function that does it: what the runner is given. */
+export interface RegisteredJob {
+  definition: JobDefinition<unknown>
+  run: JobHandler
+}
+
+/** Binds a kind to the function that does it, with the payload already checked. */
+export function handle<P> (definition: JobDefinition<P>, run: (payload: P, job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>): RegisteredJob {
+  return { definition: definition as JobDefinition<unknown>, run: (job, context) => run(payloadOf(definition, job), job, context) }
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { COURT_ADAPTERS, startSimulatedCourt } from '../adapters/index.js'
+import type { CourtEntry } from '../schemas/courts.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import type { Db, DialectName } from './db/database.js'
+import type { DaProfile } from './documents/court-papers.js'
+import { configuredProfiles } from './documents/da-profiles.js'
+import { documentsJob } from './documents/documents-job.js'
+import { createRenderer } from './documents/render.js'
+import type { CourtAdapter } from './ecf/court-adapter.js'
+import { ClearfileError } from './errors.js'
+import { loadCourts } from './filing/courts-config.js'
+import { filingJobs, type CourtAdapters, type PipelineDeps } from './filing/pipeline.js'
+import { reviewJob } from './ingest/review-runs.js'
+import type { RegisteredJob } from './jobs/job-definition.js'
+import { Metrics } from './metrics.js'
+import { reportInboxJob } from './outcomes/report-inbox.js'
+import { seededRandom } from './seeded-random.js'
+import { webhookJob } from './webhooks/webhook-delivery.js'
+
+/*
+ * The composition root. Configuration is read, and the courts and DA profiles
+ * files loaded, once, here; court adapters are constructed here from the
+ * factories in adapters/index.ts (this is the only module that imports them);
+ * the job kinds are bound to the functions that do them here. src/app.ts
+ * builds the HTTP app from the Services, src/server.ts runs both.
+ */
+
+/** Everything the app and the job runner are built from. */
+export interface Services {
+  config: Config
+  db: Db
+  dialect: DialectName
+  clock: Clock
+  metrics: Metrics
+  courts: ReadonlyMap<string, CourtEntry>
+  profiles: ReadonlyMap<string, DaProfile>
+  /** What the filing pipeline (and the routes that file) need. */
+  pipeline: PipelineDeps
+  adapters: CourtAdapters
+  /** Every kind of background job with the function that does it. */
+  jobs: RegisteredJob[]
+  /** The server's TLS certificate and key, and the CA client certificates must chain to (read from configuration). */
+  tls: { cert: Buffer, key: Buffer, ca: Buffer | null } | null
+  /** Closes what the services opened (court connections), not the database, which the caller opened. */
+  close: () => Promise<void>
+}
+
+export interface ServiceInputs {
+  config: Config
+  db: Db
+  dialect: DialectName
+  clock: Clock
+  /** The courts filed with; read from `config.courtsFile` when absent. */
+  courts?: ReadonlyMap<string, CourtEntry>
+  /** The DA profiles; read from configuration when absent. */
+  profiles?: ReadonlyMap<string, DaProfile>
+  metrics?: Metrics
+}
+
+/** Builds the services from configuration and what the process opened. */
+export function createServices (inputs: ServiceInputs): Services {
+  const { config, db, clock } = inputs
+  const courts = inputs.courts ?? (config.courtsFile ? loadCourts(config.courtsFile) : new Map<string, CourtEntry>())
+  const profiles = inputs.profiles ?? configuredProfiles(config)
+  const metrics = inputs.metrics ?? new Metrics()
+  const adapters = courtAdapters(courts)
+  const pipeline: PipelineDeps = {
+    db,
+    clock,
+    dataDir: config.dataDir,
+    courts,
+    callbackUrl: `${config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
+    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    profiles,
+    metrics
+  }
+  const jobs: RegisteredJob[] = [
+    reviewJob({ db, clock, dataDir: config.dataDir }),
+    documentsJob({ db, clock, dataDir: config.dataDir, profiles, createRenderer: () => createRenderer() }),
+    ...filingJobs(pipeline, adapters),
+    webhookJob({ db, clock }),
+    reportInboxJob({ db, clock, courts })
+  ]
+  const tls = config.tlsCertFile && config.tlsKeyFile
+    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), ca: config.tlsClientCaFile ? readFileSync(config.tlsClientCaFile) : null }
+    : null
+  return { ...inputs, courts, profiles, metrics, pipeline, adapters, jobs, tls, close: () => adapters.close() }
+}
+
+/** The adapter of each configured court, made on first use by the factory its configuration names. */
+function courtAdapters (courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
+  const made = new Map<string, CourtAdapter>()
+  return {
+    for (courtId: string): CourtAdapter {
+      let adapter = made.get(courtId)
+      if (!adapter) {
+        const court = courts.get(courtId)
+        if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${courtId} in the courts file`)
+        const factory = COURT_ADAPTERS[court.adapter]
+        if (!factory) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `court ${court.id}: no adapter named ${JSON.stringify(court.adapter)} (known: ${Object.keys(COURT_ADAPTERS).join(', ')})`)
+        made.set(courtId, adapter = factory(court))
+      }
+      return adapter
+    },
+    async close () { await Promise.all([...made.values()].map((a) => a.close())) }
+  }
+}
+
+/** The environment variable holding the simulated court's callback secret (made up at start when unset). */
+export const SIMULATED_COURT_SECRET = 'CLEARFILE_SIMULATED_COURT_SECRET'
+
+/**
+ * The courts a server files with: the courts file when one is configured; else,
+ * unless turned off, a simulated Superior Court started on loopback that every
+ * county with a DA profile files in, calling back with a secret made up now.
+ */
+export async function serverCourts (config: Config, profiles: ReadonlyMap<string, DaProfile>, env: NodeJS.ProcessEnv = process.env): Promise<{ courts: ReadonlyMap<string, CourtEntry>, simulatorUrl: string | null, close: () => Promise<void> }> {
+  if (config.courtsFile) return { courts: loadCourts(config.courtsFile), simulatorUrl: null, close: async () => {} }
+  if (!config.simulatedCourt) return { courts: new Map(), simulatorUrl: null, close: async () => {} }
+  env[SIMULATED_COURT_SECRET] ||= randomBytes(24).toString('base64url')
+  const court = await startSimulatedCourt({ callbackSecret: env[SIMULATED_COURT_SECRET], reviewDelayMs: 2000, rulingDelayMs: 5000, random: seededRandom(Date.now() % 2 ** 31) })
+  const courts = new Map<string, CourtEntry>()
+  for (const county of profiles.keys()) {
+    const id = `CA-SIM-${county.replace(/[^A-Z0-9]+/g, '-')}`
+    const name = `Superior Court of California, County of ${county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())} (simulated)`
+    courts.set(id, { id, name, county, adapter: 'simulator', endpoint: court.url, callbackSecretRef: SIMULATED_COURT_SECRET })
+  }
+  return { courts, simulatorUrl: court.url, close: court.close }
+}
