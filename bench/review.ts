@@ -27,13 +27,13 @@ if (process.argv.includes('--child')) {
   const workers = arg('workers') === 'auto' ? undefined : Number(arg('workers'))
   const result = await reviewDojFile({ file: arg('file')!, county: 'SAN FRANCISCO', asOf: '2026-11-28', policy: DEFAULT_POLICY, outDir, ...(workers === undefined ? {} : { workers }) })
   rmSync(outDir, { recursive: true, force: true })
-  process.stdout.write(JSON.stringify({
+  process.stdout.write(`${JSON.stringify({
     rows: result.summary.rowsRead,
     seconds: result.summary.seconds,
     rowsPerSecond: result.summary.rowsPerSecond,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     determinations: result.summary.prop64ConvictionsInCounty
-  }) + '\n')
+  })}\n`)
 } else {
   const sizes = (arg('rows') ?? '100000,500000').split(',').map(Number)
   const workerCounts = (arg('workers') ?? 'auto,2,0').split(',')

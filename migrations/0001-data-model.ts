@@ -6,9 +6,11 @@ import { dialectOf } from '../src/db/database.js'
  * ids/timestamps/JSON are text everywhere; only sequence ids differ by dialect.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: a migration builds tables of no fixed schema type
 type Table = CreateTableBuilder<any, any>
 const notNull = (c: ColumnDefinitionBuilder) => c.notNull()
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations run on a database of no fixed schema type
 function withSequenceId (db: Kysely<any>, table: Table): Table {
   return dialectOf(db) === 'postgres'
     ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())

@@ -119,7 +119,7 @@ export function loadConfig (sources: ConfigSources = {}): Config {
   for (const [key, value] of Object.entries(sources.overrides ?? {})) {
     if (value !== undefined) {
       raw[key] = value
-      origin[key] = `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} (${key})`
+      origin[key] = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (${key})`
     }
   }
 

@@ -19,7 +19,7 @@ export function urlWithoutQueryValues (url: string): string {
   const q = url.indexOf('?')
   if (q === -1) return url
   const keys = new URLSearchParams(url.slice(q + 1)).keys()
-  return url.slice(0, q) + '?' + [...new Set(keys)].map((k) => `${k}=…`).join('&')
+  return `${url.slice(0, q)}?${[...new Set(keys)].map((k) => `${k}=…`).join('&')}`
 }
 
 export function loggerOptions (config: Pick<Config, 'logLevel'>, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {

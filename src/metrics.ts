@@ -33,7 +33,7 @@ export class Metrics {
       '# TYPE clearfile_submit_latency_seconds histogram'
     ]
     for (const [court, h] of this.latency) {
-      BUCKETS.forEach((b, i) => out.push(`clearfile_submit_latency_seconds_bucket{court="${label(court)}",le="${b}"} ${h.buckets[i]}`))
+      BUCKETS.forEach((b, i) => { out.push(`clearfile_submit_latency_seconds_bucket{court="${label(court)}",le="${b}"} ${h.buckets[i]}`) })
       out.push(`clearfile_submit_latency_seconds_bucket{court="${label(court)}",le="+Inf"} ${h.count}`)
       out.push(`clearfile_submit_latency_seconds_sum{court="${label(court)}"} ${h.sum}`)
       out.push(`clearfile_submit_latency_seconds_count{court="${label(court)}"} ${h.count}`)
@@ -43,7 +43,7 @@ export class Metrics {
       const [court, code] = key.split('\u0000') as [string, string]
       out.push(`clearfile_court_errors_total{court="${label(court)}",code="${label(code)}"} ${n}`)
     }
-    return out.join('\n') + '\n'
+    return `${out.join('\n')}\n`
   }
 }
 
@@ -51,5 +51,5 @@ export class Metrics {
 export function gauge (name: string, help: string, rows: ReadonlyArray<{ labels: Record<string, string>, value: number }>): string {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`]
   for (const r of rows) lines.push(`${name}{${Object.entries(r.labels).map(([k, v]) => `${k}="${label(v)}"`).join(',')}} ${r.value}`)
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }

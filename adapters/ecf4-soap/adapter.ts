@@ -98,7 +98,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
     name: 'ecf4-soap',
     async submit (pkg) {
       const text = await call('ReviewFiling', pkg.xml)
-      let receipt
+      let receipt: ReturnType<typeof parseMessageReceipt>
       try { receipt = parseMessageReceipt(text) } catch (err) { unreadable('ReviewFiling', err) }
       if (!receipt.ok) {
         const e = receipt.errors.find((x) => x.code !== '0')!
@@ -110,7 +110,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
     },
     async status (courtFilingId) {
       const text = await call('GetFilingStatus', buildFilingStatusQuery({ sender, submitter: sender, court, courtFilingId }))
-      let parsed
+      let parsed: ReturnType<typeof parseFilingStatusResponse>
       try { parsed = parseFilingStatusResponse(text) } catch (err) { unreadable('GetFilingStatus', err) }
       const e = parsed.errors.find((x) => x.code !== '0')
       if (e) throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} status of ${courtFilingId}: ${e.code} ${e.text}`, { retryable: false, courtCode: e.code })
@@ -120,7 +120,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
       const today = new Date().toISOString().slice(0, 10)
       const from = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10)
       const text = await call('GetFilingList', buildFilingListQuery({ sender, submitter: sender, court, from, to: today }))
-      let parsed
+      let parsed: ReturnType<typeof parseFilingListResponse>
       try { parsed = parseFilingListResponse(text) } catch (err) { unreadable('GetFilingList', err) }
       const match = parsed.filings.find((f) => f.filingId === filingId)
       return match?.courtFilingId ? toStatus(match.courtFilingId, filingId, match.status, match.statusText) : null

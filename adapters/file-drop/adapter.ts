@@ -43,7 +43,7 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
           counts: filing.counts.map((c) => ({ sequence: c.sequence, statute: c.statute })), message: 'filing.xml', documents,
           report: 'Rule on it by putting a line with this filing id (or the case number, name and date of birth) in an outcome report in the inbox.'
         }
-        await writeFile(join(temp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n')
+        await writeFile(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
         await rename(temp, final)
       } catch (err) {
         await rm(temp, { recursive: true, force: true }).catch(() => undefined)

@@ -103,7 +103,7 @@ export async function runDemo (o: DemoOptions): Promise<DemoResult> {
   }
   let reportId: string | null = null
   if (lines.length > 1) {
-    const report = await post('/v1/outcome-reports?filename=demo-rulings.csv', lines.join('\n') + '\n', 'text/csv')
+    const report = await post('/v1/outcome-reports?filename=demo-rulings.csv', `${lines.join('\n')}\n`, 'text/csv')
     reportId = report.id
     o.say(`    reconciled: ${JSON.stringify(report.summary)}`)
   }

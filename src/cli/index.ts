@@ -108,7 +108,7 @@ keys.command('list')
   .action(async (flags: DbFlags) => {
     const rows = await withDatabase(flags, (db) => listApiClients(db))
     for (const r of rows) {
-      process.stdout.write(`${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${r.revoked_at ? 'revoked ' + r.revoked_at : 'active'}\n`)
+      process.stdout.write(`${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${r.revoked_at ? `revoked ${r.revoked_at}` : 'active'}\n`)
     }
   })
 
@@ -218,7 +218,7 @@ program.command('simulate-court')
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
     const num = (name: string) => {
       const v = Number(flags[name])
-      if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be a number ≥ 0`)
+      if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number ≥ 0`)
       return v
     }
     const court = await startSimulatedCourt({

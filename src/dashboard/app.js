@@ -44,17 +44,17 @@ function weeklyChart (weeks) {
   svg.setAttribute('aria-labelledby', 'weekly-title')
   const title = document.createElementNS(svgNs, 'title')
   title.id = 'weekly-title'
-  title.textContent = 'Motions prepared, submitted and granted per week: ' + weeks.map((w) => `week of ${w.week}: ${w.prepared} prepared, ${w.submitted} submitted, ${w.granted} granted`).join('; ')
+  title.textContent = `Motions prepared, submitted and granted per week: ${weeks.map((w) => `week of ${w.week}: ${w.prepared} prepared, ${w.submitted} submitted, ${w.granted} granted`).join('; ')}`
   svg.append(title)
   weeks.forEach((w, i) => {
     ;['prepared', 'submitted', 'granted'].forEach((k, j) => {
       const h = Math.round((w[k] / max) * 140)
       const r = document.createElementNS(svgNs, 'rect')
-      Object.entries({ x: i * 72 + 8 + j * 18, y: 150 - h, width: 16, height: h, class: k }).forEach(([a, v]) => r.setAttribute(a, v))
+      Object.entries({ x: i * 72 + 8 + j * 18, y: 150 - h, width: 16, height: h, class: k }).forEach(([a, v]) => { r.setAttribute(a, v) })
       svg.append(r)
     })
     const label = document.createElementNS(svgNs, 'text')
-    Object.entries({ x: i * 72 + 8, y: 170, 'font-size': 11 }).forEach(([a, v]) => label.setAttribute(a, v))
+    Object.entries({ x: i * 72 + 8, y: 170, 'font-size': 11 }).forEach(([a, v]) => { label.setAttribute(a, v) })
     label.textContent = w.week.slice(5)
     svg.append(label)
   })

@@ -70,6 +70,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 }
 
 /** Which dialect a kysely instance speaks; migrations use it for the few types that differ. */
+// biome-ignore lint/suspicious/noExplicitAny: any schema (migrations pass Kysely<any>)
 export function dialectOf (db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
 }

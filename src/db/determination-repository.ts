@@ -1,31 +1,8 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DeterminationView } from '../../schemas/api/determinations.js'
-import type { Determination } from '../eligibility/policy.js'
-import { newId } from './ids.js'
 import type { Database, DeterminationsTable } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
-
-export function determinationRow (d: Determination, convictionId: string, county: string, reviewRunId: string | null, now: string): DeterminationRow {
-  return {
-    id: newId(),
-    conviction_id: convictionId,
-    review_run_id: reviewRunId,
-    county,
-    outcome: d.outcome,
-    remedy: d.remedy,
-    explanation: JSON.stringify(d.explanation),
-    decided_outcome: null,
-    decided_by: null,
-    decision_reason: null,
-    decided_at: null,
-    created_at: now,
-    section: d.section,
-    reason: d.reason,
-    citations: d.citations.join('; '),
-    law_facts: JSON.stringify(d.lawFacts)
-  }
-}
 
 export async function insertDeterminations (db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
   // Chunks keep each statement under SQLite's bound-parameter limit.

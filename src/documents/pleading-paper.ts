@@ -37,7 +37,7 @@ const BACKGROUND = (() => {
   const column = (from: number, to: number, x: number) => {
     let ops = `BT /${BACKGROUND_FONT} ${FONT_SIZE} Tf ${LINE_PITCH} TL 1 0 0 1 ${x} ${baselineOf(from)} Tm`
     for (let n = from; n <= to; n++) ops += `${n === from ? '' : ' T*'} (${n}) Tj`
-    return ops + ' ET'
+    return `${ops} ET`
   }
   const rule = (x1: number, y1: number, x2: number, y2: number) => `${x1} ${y1} m ${x2} ${y2} l S`
   const ops = [

@@ -4,7 +4,7 @@ import type { Determination } from '../eligibility/policy.js'
 import { countGrounds } from '../eligibility/relief-grounds.js'
 import type { DojSubject } from '../ingest/doj-file.js'
 import { csvLine } from '../ingest/doj-review-batch.js'
-import { type DaProfile, type PaperCase, type PaperPerson, type RenderedDocument } from './court-papers.js'
+import type { DaProfile, PaperCase, PaperPerson, RenderedDocument } from './court-papers.js'
 import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { createHash } from 'node:crypto'
@@ -121,7 +121,7 @@ export class ReviewMotionWriter {
     const f = this.#filings!
     // A stable id: the same court, person, cases and run date give the same filing id, so a resend is
     // recognisable; the person is part of it because co-defendants share a case number.
-    const filingId = 'F-' + createHash('sha256').update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)
+    const filingId = `F-${createHash('sha256').update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)}`
     if (this.#filingIds.has(filingId)) throw new Error(`two filings of this review would have the id ${filingId} (court ${f.court.id}, cases ${packet.cases.map((c) => c.caseNumber).join(', ')}): refusing to overwrite one with the other`)
     this.#filingIds.add(filingId)
     const xml = filingRequestForPapers({

@@ -151,7 +151,7 @@ export function buildReviewFilingRequest (input: ReviewFilingInput): string {
   if (input.confidential) text(core, NS.core, 'core:FilingConfidentialityIndicator', 'true')
   // s:id is an xsd:ID (an NCName): it may not start with a digit, as a UUID filing id can.
   const leadId = `doc1-${input.filingId}`
-  ordered.forEach((doc, i) => filingDocument(core, input, doc, i, leadId))
+  ordered.forEach((doc, i) => { filingDocument(core, input, doc, i, leadId) })
   paymentMessage(root, input)
   return root.end({ prettyPrint: false })
 }

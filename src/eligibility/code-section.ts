@@ -71,7 +71,7 @@ function normalize (input: string): string {
   })
 }
 
-const enum Kind { Num, Letters, Subs, Slash, Dash, Other }
+enum Kind { Num, Letters, Subs, Slash, Dash, Other }
 
 interface Token {
   kind: Kind
@@ -384,7 +384,7 @@ function findAllUncached (input: string): CodeSection[] {
     const charge = readCharge(tokens, i, true)
     if (!charge?.section) continue
     const after = tokens[charge.next]
-    if (after && after.glued && (after.kind === Kind.Num || after.kind === Kind.Letters)) continue
+    if (after?.glued && (after.kind === Kind.Num || after.kind === Kind.Letters)) continue
     const cs = charge.section
     const coded = cs.code !== 'UNKNOWN' && !cs.notes.some((n) => n.startsWith('no code given'))
     if (!coded && !CANNABIS_SECTIONS.has(cs.section)) continue

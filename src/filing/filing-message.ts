@@ -7,7 +7,7 @@ import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
 import { filingRequestForPapers } from '../ecf/messages.js'
-import type { PipelineDeps } from './pipeline.js'
+import type { PipelineDeps } from './pipeline-deps.js'
 
 /** Where a filing's ReviewFilingRequestMessage is kept: written once, sent as is on every attempt. */
 export const messagePath = (dataDir: string, filingId: string) => join(dataDir, 'filings', `${filingId}.xml`)

@@ -1,45 +1,23 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
-import type { CourtEntry } from '../../schemas/courts.js'
-import type { Clock } from '../clock.js'
-import type { Metrics } from '../metrics.js'
-import type { DaProfile } from '../documents/court-papers.js'
 import type { Database } from '../db/schema.js'
-import { CourtError, type CourtAdapter, type CourtStatus } from '../ecf/court-adapter.js'
+import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
 import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messagePath, writeFilingMessage } from './filing-message.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition, type FilingState } from './filing-state.js'
+import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
+
+export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 /** Why a filing's message cannot be made; retrying would not help. */
 const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set(['CLEARFILE_ERR_ECF_INVALID', 'CLEARFILE_ERR_DA_PROFILE_MISSING', 'CLEARFILE_ERR_DOCUMENTS_MISSING', 'CLEARFILE_ERR_NOT_ELIGIBLE', 'CLEARFILE_ERR_COURT_NOT_CONFIGURED'])
 
 /** Sends of one filing before it is failed with the reason (each after the court was found not to have it). */
 export const MAX_SEND_ATTEMPTS = 8
-
-/** The adapter of each configured court, made by the composition root (src/services.ts) and closed with it. */
-export interface CourtAdapters {
-  /** The court's adapter; CLEARFILE_ERR_COURT_NOT_CONFIGURED for a court not in the courts file. */
-  for: (courtId: string) => CourtAdapter
-  close: () => Promise<void>
-}
-
-export interface PipelineDeps {
-  db: Kysely<Database>
-  clock: Clock
-  dataDir: string
-  courts: ReadonlyMap<string, CourtEntry>
-  /** Where courts call us back (ecf:SendingMDELocationID). */
-  callbackUrl: string
-  /** How often open filings are asked about. */
-  pollIntervalMs: number
-  /** DA profiles by county: the filing deputy and office named in each message. */
-  profiles: ReadonlyMap<string, DaProfile>
-  metrics?: Metrics
-}
 
 const RULING_STATE = { granted: 'granted', denied: 'denied', partially_granted: 'partially_granted' } as const
 const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_accepted', rejected: 'rejected' } as const

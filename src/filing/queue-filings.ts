@@ -9,7 +9,7 @@ import { ClearfileError } from '../errors.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { SUBMIT_JOB } from './filing-jobs.js'
 import { transition } from './filing-state.js'
-import type { PipelineDeps } from './pipeline.js'
+import type { PipelineDeps } from './pipeline-deps.js'
 
 /** The court a case is filed in: its own court id when configured, else the county's only court. */
 export function courtForCase (courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {

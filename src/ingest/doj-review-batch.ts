@@ -117,7 +117,7 @@ export function csvField (value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
-export const csvLine = (values: ReadonlyArray<string | number | null | undefined>) => values.map(csvField).join(',') + '\n'
+export const csvLine = (values: ReadonlyArray<string | number | null | undefined>) => `${values.map(csvField).join(',')}\n`
 
 const RELIEVED_FELONY = new Set(['dismiss_and_seal', 'reduce_to_misdemeanor', 'reduce_to_infraction'])
 

@@ -80,9 +80,7 @@ const SMALL_FILE_BYTES = 64 * 1024 * 1024
 const READ_CHUNK = 4 * 1024 * 1024
 const HEADER_PREFIX = 'RECORD_ID'
 
-interface RecordSink {
-  (record: string, line: number): boolean | Promise<boolean>
-}
+type RecordSink = (record: string, line: number) => boolean | Promise<boolean>
 
 // A record still open after this many lines is not a quoted line break: it is a quote that never closes.
 const MAX_RECORD_LINES = 50
@@ -139,7 +137,7 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
       if (line.indexOf('"') === -1 ? line.split(',').length === DOJ_FIELD_COUNT : isWholeRow(line)) {
         if (await broken() === false) return false
       } else {
-        pending += '\n' + line
+        pending += `\n${line}`
         pendingLines++
         if (!oddQuotes(pending)) {
           const record = pending
@@ -289,7 +287,7 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
       seconds: Math.round(seconds * 1000) / 1000,
       rowsPerSecond: seconds > 0 ? Math.round(s.rowsRead / seconds) : 0
     }
-    await writeFile(join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
+    await writeFile(join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
     let reason: string | undefined
     if (size === 0 || s.rowsRead === 0) reason = 'the file is empty (no DOJ rows)'
     else if (s.rowsRejected === s.rowsRead) reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
@@ -313,8 +311,8 @@ async function runPass (
 ): Promise<PassResult> {
   const determinationsPath = join(options.outDir, 'determinations.csv')
   const errorsPath = join(options.outDir, 'errors.csv')
-  const out = createWriteStream(determinationsPath + '.partial')
-  const errors = createWriteStream(errorsPath + '.partial')
+  const out = createWriteStream(`${determinationsPath}.partial`)
+  const errors = createWriteStream(`${errorsPath}.partial`)
   out.write(csvLine(DETERMINATION_COLUMNS))
   errors.write(csvLine(ERROR_COLUMNS))
   const stats = emptyStats()
@@ -400,8 +398,8 @@ async function runPass (
   }
   await Promise.all([endStream(out), endStream(errors)])
   if (!disordered) {
-    await rename(determinationsPath + '.partial', determinationsPath)
-    await rename(errorsPath + '.partial', errorsPath)
+    await rename(`${determinationsPath}.partial`, determinationsPath)
+    await rename(`${errorsPath}.partial`, errorsPath)
   }
   return { stats, sha256, disordered, mode }
 }

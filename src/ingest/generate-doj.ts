@@ -66,7 +66,7 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0')
 const ymd = (d: Date) => `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}`
 
 function csvRow (fields: string[]): string {
-  return fields.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',') + '\n'
+  return `${fields.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`
 }
 
 /** Generates rows, person by person, calling `emit` with each CSV line. */
@@ -79,7 +79,7 @@ export function * generateDojRows (options: GenerateOptions): Generator<string> 
   let rows = 0
   let recordId = 1
   let subject = 1_000_000
-  if (options.header) yield HEADER.join(',') + '\n'
+  if (options.header) yield `${HEADER.join(',')}\n`
   while (rows < options.rows) {
     subject++
     const dob = new Date(Date.UTC(int(1940, 2000), int(0, 11), int(1, 28)))

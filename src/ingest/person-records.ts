@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../db/audit-repository.js'
 import { findPersonByIdentity, insertPerson, updatePerson, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
-import { determinationRow, insertDeterminations, latestDeterminations, type DeterminationRow } from '../db/determination-repository.js'
+import { insertDeterminations, latestDeterminations, type DeterminationRow } from '../db/determination-repository.js'
+import { newId } from '../db/ids.js'
 import { appendEvents } from '../webhooks/events.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
@@ -205,6 +206,28 @@ export async function storeRegistrations (
     offense_text: r.offenseText, source, source_key: r.key, created_at: now
   }))).execute()
   return fresh.length
+}
+
+/** A determination of the engine as a row to store, against the stored conviction it decides. */
+export function determinationRow (d: Determination, convictionId: string, county: string, reviewRunId: string | null, now: string): DeterminationRow {
+  return {
+    id: newId(),
+    conviction_id: convictionId,
+    review_run_id: reviewRunId,
+    county,
+    outcome: d.outcome,
+    remedy: d.remedy,
+    explanation: JSON.stringify(d.explanation),
+    decided_outcome: null,
+    decided_by: null,
+    decision_reason: null,
+    decided_at: null,
+    created_at: now,
+    section: d.section,
+    reason: d.reason,
+    citations: d.citations.join('; '),
+    law_facts: JSON.stringify(d.lawFacts)
+  }
 }
 
 /** A stored count's section: read from the text as the source wrote it, or from its canonical form. */

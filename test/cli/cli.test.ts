@@ -197,7 +197,7 @@ t.test('co-defendants sharing a case number get a filing each in the offline kit
     return f.map((x) => (/[",]/.test(x) ? `"${x}"` : x)).join(',')
   }
   const file = join(d, 'doj.csv')
-  writeFileSync(file, [rowFor('101', 'GARCIA,MARIA'), rowFor('102', 'LOPEZ,JOSE')].join('\n') + '\n')
+  writeFileSync(file, `${[rowFor('101', 'GARCIA,MARIA'), rowFor('102', 'LOPEZ,JOSE')].join('\n')}\n`)
   const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
   const res = run(['review', '--doj', file, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', join(d, 'out'),
     '--motions', 'case', '--profiles', fixture('da-profiles.json'), '--filings', '--court', 'CA-SF', '--courts', fixture('courts.json')])

@@ -66,8 +66,8 @@ t.test('the first page carries counsel, the court, the caption, the case number 
 
 t.test('the motion states each eligible count with its relief and citations, and leaves out the rest', async (t) => {
   const text = bodyText(pagesOf(await renderMotion(packet())))
-  t.match(text, /HS 11359 \(felony\), convicted 2010-05-01\. [^]*?The People ask the Court to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
-  t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01\. [^]*?The People ask the Court to dismiss and seal the conviction as legally invalid \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
+  t.match(text, /HS 11359 \(felony\), convicted 2010-05-01\. [\s\S]*?The People ask the Court to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
+  t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01\. [\s\S]*?The People ask the Court to dismiss and seal the conviction as legally invalid \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/)
   t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11359\(a\)-\(b\)\./)
   t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11357\(a\)\(1\)-\(2\); HS 11362\.1\(a\)\(1\)\./)
   t.notMatch(text, /PC 667|PC 290/, 'the lists that were checked are not authority')

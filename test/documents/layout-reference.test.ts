@@ -32,7 +32,7 @@ t.test("a motion's first page draws every word where the reference says", async 
   const words = wordsOf(pdf)
   execFileSync('pdftoppm', ['-r', '60', '-f', '1', '-l', '1', '-singlefile', '-png', pdf, join(dir, 'page1')])
   if (process.env.UPDATE_LAYOUT === '1') {
-    writeFileSync(LAYOUT, '[\n' + words.map((w) => JSON.stringify(w)).join(',\n') + '\n]\n')
+    writeFileSync(LAYOUT, `[\n${words.map((w) => JSON.stringify(w)).join(',\n')}\n]\n`)
     copyFileSync(join(dir, 'page1.png'), PICTURE)
   }
   t.ok(existsSync(LAYOUT) && existsSync(PICTURE), 'the reference exists (UPDATE_LAYOUT=1 makes it)')

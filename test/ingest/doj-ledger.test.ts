@@ -189,7 +189,7 @@ t.test('property: every row of a generated DOJ file lands in the bucket it belon
     const expected = buildFile(people)
     const file = join(dir, `doj-${++run}.csv`)
     // A trailing whole row, so an unterminated quote at the very end still has a row to resume at.
-    writeFileSync(file, expected.lines.join('\n') + '\n')
+    writeFileSync(file, `${expected.lines.join('\n')}\n`)
     const out = join(dir, `out-${run}`)
     const result = await reviewDojFile({ file, county: COUNTY, asOf: AS_OF, policy: DEFAULT_POLICY, outDir: out, workers: 0 })
     const s = result.summary

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/generate-doj.js'
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
-import { COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import { type COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow, dojRow } from '../doj-rows.js'
 import { reviewDojFile } from '../../src/ingest/doj-review.js'
 import { seededRandom } from '../../src/seeded-random.js'
@@ -18,7 +18,7 @@ const court = courtRow
 async function review (lines: string[], extra: { county?: string, workers?: number } = {}) {
   const d = dir()
   const file = join(d, 'doj.csv')
-  writeFileSync(file, lines.join('\n') + '\n')
+  writeFileSync(file, `${lines.join('\n')}\n`)
   const out = join(d, 'out')
   const result = await reviewDojFile({ file, county: extra.county ?? 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir: out, workers: extra.workers ?? 0 })
   const csv = (name: string) => readFileSync(join(out, name), 'utf8').trimEnd().split('\n').map((l) => splitCsvRecord(l))

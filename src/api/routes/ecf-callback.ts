@@ -36,7 +36,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
     }
     const answer = (errors: Array<{ code: string, text: string }>, filing: { courtFilingId: string, filingId: string | null } | null = null) =>
       soapEnvelope(buildMessageReceipt({ sender: pipeline.callbackUrl, court: { id: court.id, name: court.name }, filing, errors }))
-    let callback
+    let callback: ReturnType<typeof parseReviewFilingCallback>
     try {
       callback = parseReviewFilingCallback(String(request.body ?? ''))
     } catch (err) {

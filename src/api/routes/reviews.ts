@@ -11,7 +11,7 @@ import { ReviewFileParams, ReviewQuery, ReviewView } from '../../../schemas/api/
 import { recordAudit } from '../../db/audit-repository.js'
 import { newId } from '../../db/ids.js'
 import { parseJsonColumn } from '../../db/json.js'
-import { activePolicy } from '../../db/policy-repository.js'
+import { activePolicy } from '../../ingest/county-policy.js'
 import { BUILT_IN_POLICIES } from '../../eligibility/policies.js'
 import { ClearfileError } from '../../errors.js'
 import { createReviewRun, findReviewRun, reviewOutputDir, uploadPath, type ReviewRunRow } from '../../ingest/review-runs.js'
@@ -69,10 +69,10 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
     const path = uploadPath(config.dataDir, id)
     await mkdir(dirname(path), { recursive: true })
     try {
-      await pipeline(request.body as Readable, createWriteStream(path + '.part'))
-      await rename(path + '.part', path)
+      await pipeline(request.body as Readable, createWriteStream(`${path}.part`))
+      await rename(`${path}.part`, path)
     } catch (err) {
-      await unlink(path + '.part').catch(() => undefined)
+      await unlink(`${path}.part`).catch(() => undefined)
       throw err
     }
     const { size } = await stat(path)

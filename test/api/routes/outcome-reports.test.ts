@@ -82,7 +82,7 @@ t.test('a clerk\'s CSV report is reconciled line by line: exact match, case numb
   t.same(again.summary, { matched: 0, alreadyRecorded: 2, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 }, 'the same report again changes nothing')
   t.equal(await handle.db.selectFrom('outcomes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((x) => Number(x.n)), 2)
 
-  const conflict = (await upload(HEADER + `,,,,${a.id},,denied,2026-11-21,\n`)).json()
+  const conflict = (await upload(`${HEADER},,,,${a.id},,denied,2026-11-21,\n`)).json()
   t.same(conflict.conflicts.map((x: { filingId: string, ruling: string, recorded: { ruling: string, source: string } }) => [x.filingId, x.ruling, x.recorded.ruling, x.recorded.source]), [[a.id, 'denied', 'granted', 'report']])
   t.equal((await handle.db.selectFrom('outcomes').select('result').where('filing_id', '=', a.id).executeTakeFirstOrThrow()).result, 'granted', 'never silently overwritten')
   t.equal((await view(a.id)).state, 'granted')
@@ -115,7 +115,7 @@ t.test('a ruling on a filing the clerk rejected is listed as matching nothing, n
   const { filings, upload, handle } = await setup(t)
   const c = filings[2]!
   await handle.db.updateTable('filings').set({ state: 'rejected' }).where('id', '=', c.id).execute()
-  const r = (await upload(HEADER + `,,,,${c.id},,granted,,\n`)).json()
+  const r = (await upload(`${HEADER},,,,${c.id},,granted,,\n`)).json()
   t.same(r.unmatched, [{ line: 2, reason: `filing ${c.id} is rejected: the court cannot have ruled on it` }])
   t.equal((await handle.db.selectFrom('outcomes').select('id').where('filing_id', '=', c.id).execute()).length, 0)
 })
@@ -146,7 +146,7 @@ t.test("a ruling the court's status reported is recorded per count, and the cler
   for (let i = 0; i < 4; i++) { await sleep(40); clock.set(new Date(clock.now().getTime() + 1500)); await runJobs() }
   const outcome = await handle.db.selectFrom('outcomes').selectAll().where('filing_id', '=', filing.id).executeTakeFirstOrThrow()
   t.same([outcome.result, outcome.source, outcome.report_id], ['granted', 'court_status', null])
-  const report = (await app.inject({ method: 'POST', url: '/v1/outcome-reports', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: HEADER + `,,,,${filing.id},11359 HS,granted,2026-11-20,\n` })).json()
+  const report = (await app.inject({ method: 'POST', url: '/v1/outcome-reports', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: `${HEADER},,,,${filing.id},11359 HS,granted,2026-11-20,\n` })).json()
   t.same(report.matched.map((m: { confirmed: boolean }) => m.confirmed), [true])
   t.equal((await handle.db.selectFrom('outcomes').select('report_id').where('filing_id', '=', filing.id).executeTakeFirstOrThrow()).report_id, report.id)
 })

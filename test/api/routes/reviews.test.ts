@@ -90,7 +90,7 @@ t.test('a file that is not a DOJ file ends the review as failed with the reason,
 
 /** Uploads a DOJ file as a review, runs it, and answers the finished run. */
 async function reviewOf (t: { app: TestApp['app'], runJobs: TestApp['runJobs'] }, key: string, lines: string[]) {
-  const created = await t.app.inject({ method: 'POST', url: '/v1/reviews?asOf=2026-11-28', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: lines.join('\n') + '\n' })
+  const created = await t.app.inject({ method: 'POST', url: '/v1/reviews?asOf=2026-11-28', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: `${lines.join('\n')}\n` })
   await t.runJobs()
   return (await t.app.inject({ url: `/v1/reviews/${created.json().id}`, headers: bearer(key) })).json()
 }

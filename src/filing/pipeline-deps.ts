@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely'
+import type { CourtEntry } from '../../schemas/courts.js'
+import type { Clock } from '../clock.js'
+import type { Database } from '../db/schema.js'
+import type { DaProfile } from '../documents/court-papers.js'
+import type { CourtAdapter } from '../ecf/court-adapter.js'
+import type { Metrics } from '../metrics.js'
+
+/** What filing needs: made once by the composition root (src/services.ts). */
+export interface PipelineDeps {
+  db: Kysely<Database>
+  clock: Clock
+  dataDir: string
+  courts: ReadonlyMap<string, CourtEntry>
+  /** Where courts call us back (ecf:SendingMDELocationID). */
+  callbackUrl: string
+  /** How often open filings are asked about. */
+  pollIntervalMs: number
+  /** DA profiles by county: the filing deputy and office named in each message. */
+  profiles: ReadonlyMap<string, DaProfile>
+  metrics?: Metrics
+}
+
+/** The adapter of each configured court, made by the composition root and closed with it. */
+export interface CourtAdapters {
+  /** The court's adapter; CLEARFILE_ERR_COURT_NOT_CONFIGURED for a court not in the courts file. */
+  for: (courtId: string) => CourtAdapter
+  close: () => Promise<void>
+}
