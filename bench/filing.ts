@@ -25,7 +25,10 @@ import { seedFilings } from './seed-filings.js'
  * one filing at a time, as an EFSP without a worker pool does.
  * DATABASE_URL selects PostgreSQL; the default is a SQLite file.
  */
-const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i === -1 ? fallback : Number(process.argv[i + 1]) }
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? fallback : Number(process.argv[i + 1])
+}
 const FILINGS = arg('filings', 10_000)
 const BASELINE = arg('baseline', 500)
 const LANES = arg('lanes', 8)
@@ -33,11 +36,19 @@ const COUNTS = arg('counts', 20)
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
 const DA_PROFILES = fileURLToPath(new URL('../../test/fixtures/da-profiles.json', import.meta.url))
 
-async function startCourt (): Promise<{ url: string, stop: () => void }> {
-  const child = spawn(process.execPath, [CLI, 'simulate-court', '--port', '0', '--review-delay-ms', '3600000', '--accept-rate', '1'], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } })
+async function startCourt(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'simulate-court', '--port', '0', '--review-delay-ms', '3600000', '--accept-rate', '1'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } }
+  )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); const m = /listening at (\S+)/.exec(out); if (m) resolve(m[1]!) })
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /listening at (\S+)/.exec(out)
+      if (m) resolve(m[1]!)
+    })
     child.on('exit', (code) => reject(new Error(`simulated court exited ${code}`)))
   })
   return { url, stop: () => child.kill('SIGTERM') }
@@ -46,15 +57,21 @@ async function startCourt (): Promise<{ url: string, stop: () => void }> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 
 /** Runs the pipeline's workers until no filing is waiting to be sent; returns the figures of the filings given. */
-async function submitAll (db: Db, dialect: DialectName, config: Config, ids: string[], lanes: number) {
+async function submitAll(db: Db, dialect: DialectName, config: Config, ids: string[], lanes: number) {
   const services = createServices({ db, dialect, clock: systemClock, config })
   const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { default: lanes }, pollMs: 20 })
   let peakRss = process.memoryUsage.rss()
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 50)
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  }, 50)
   const started = performance.now()
   runner.start()
   for (;;) {
-    const waiting = await db.selectFrom('filings').select((eb) => eb.fn.countAll().as('n')).where('state', 'in', ['queued', 'submitting', 'unknown']).executeTakeFirstOrThrow()
+    const waiting = await db
+      .selectFrom('filings')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('state', 'in', ['queued', 'submitting', 'unknown'])
+      .executeTakeFirstOrThrow()
     if (Number(waiting.n) === 0) break
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -64,42 +81,105 @@ async function submitAll (db: Db, dialect: DialectName, config: Config, ids: str
   clearInterval(sampler)
   const latencies: number[] = []
   for (let i = 0; i < ids.length; i += 500) {
-    const events = await db.selectFrom('filing_events').select(['filing_id', 'to_state', 'at']).where('filing_id', 'in', ids.slice(i, i + 500)).where('to_state', 'in', ['submitting', 'submitted']).execute()
+    const events = await db
+      .selectFrom('filing_events')
+      .select(['filing_id', 'to_state', 'at'])
+      .where('filing_id', 'in', ids.slice(i, i + 500))
+      .where('to_state', 'in', ['submitting', 'submitted'])
+      .execute()
     const sentAt = new Map<string, number>()
     for (const e of events) if (e.to_state === 'submitting') sentAt.set(e.filing_id, Date.parse(e.at))
     for (const e of events) if (e.to_state === 'submitted') latencies.push(Date.parse(e.at) - sentAt.get(e.filing_id)!)
   }
   latencies.sort((a, b) => a - b)
-  return { filingsPerSecond: ids.length / seconds, seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), submitted: latencies.length, peakRssMb: peakRss / 1048576 }
+  return {
+    filingsPerSecond: ids.length / seconds,
+    seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    submitted: latencies.length,
+    peakRssMb: peakRss / 1048576
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-filing-'))
 const court = await startCourt()
 try {
   const courtsFile = join(dir, 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { concurrency: LANES, timeoutMs: 60_000 } }]))
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint: court.url,
+        limits: { concurrency: LANES, timeoutMs: 60_000 }
+      }
+    ])
+  )
   const databaseUrl = process.env.DATABASE_URL || join(dir, 'clearfile.db')
-  const config = loadConfig({ env: {}, overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, pollIntervalSeconds: 86_400, runJobs: false } })
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      databaseUrl,
+      dataDir: dir,
+      daProfilesFile: DA_PROFILES,
+      courtsFile,
+      pollIntervalSeconds: 86_400,
+      runJobs: false
+    }
+  })
   const handle = await openDatabase({ url: databaseUrl })
   await migrateOrThrow(handle.db)
   const seedStart = performance.now()
   // Each phase's filings are queued just before it runs: the workers send whatever is queued.
-  const baselineIds = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
+  const baselineIds = await seedFilings({
+    db: handle.db,
+    dialect: handle.dialect,
+    config,
+    clock: systemClock,
+    count: BASELINE,
+    countsPerCase: COUNTS,
+    unicodeNames: true
+  })
   const serial = await submitAll(handle.db, handle.dialect, config, baselineIds, 1)
-  const ids = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: FILINGS, first: BASELINE, countsPerCase: COUNTS, unicodeNames: true })
-  const pdf = await handle.db.selectFrom('documents').select((eb) => eb.fn.avg<number>('bytes').as('avg')).executeTakeFirstOrThrow()
-  console.log(`seeded ${BASELINE + FILINGS} filings (${COUNTS} counts each; two PDFs of ${(Number(pdf.avg) / 1024).toFixed(1)} KB on average) in ${((performance.now() - seedStart - serial.seconds * 1000) / 1000).toFixed(1)} s on ${handle.dialect}`)
+  const ids = await seedFilings({
+    db: handle.db,
+    dialect: handle.dialect,
+    config,
+    clock: systemClock,
+    count: FILINGS,
+    first: BASELINE,
+    countsPerCase: COUNTS,
+    unicodeNames: true
+  })
+  const pdf = await handle.db
+    .selectFrom('documents')
+    .select((eb) => eb.fn.avg<number>('bytes').as('avg'))
+    .executeTakeFirstOrThrow()
+  console.log(
+    `seeded ${BASELINE + FILINGS} filings (${COUNTS} counts each; two PDFs of ${(Number(pdf.avg) / 1024).toFixed(1)} KB on average) in ${((performance.now() - seedStart - serial.seconds * 1000) / 1000).toFixed(1)} s on ${handle.dialect}`
+  )
   const pooled = await submitAll(handle.db, handle.dialect, config, ids, LANES)
   const files = readdirSync(join(dir, 'filings')).filter((f) => f.endsWith('.xml'))
-  const meanMessage = files.slice(0, 200).reduce((sum, f) => sum + statSync(join(dir, 'filings', f)).size, 0) / Math.min(200, files.length)
+  const meanMessage =
+    files.slice(0, 200).reduce((sum, f) => sum + statSync(join(dir, 'filings', f)).size, 0) /
+    Math.min(200, files.length)
   const row = (name: string, r: typeof serial, n: number) =>
     `${name.padEnd(26)} ${String(n).padStart(6)} ${r.filingsPerSecond.toFixed(1).padStart(10)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${r.peakRssMb.toFixed(0).padStart(9)}`
   console.log(`mean ReviewFilingRequest message ${(meanMessage / 1024).toFixed(1)} KB (two PDFs, base64)`)
-  console.log(`${'submitting'.padEnd(26)} ${'filings'.padStart(6)} ${'filings/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'peak RSS MB'.padStart(9)}`)
+  console.log(
+    `${'submitting'.padEnd(26)} ${'filings'.padStart(6)} ${'filings/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'peak RSS MB'.padStart(9)}`
+  )
   console.log(row('one at a time (baseline)', serial, BASELINE))
   console.log(row(`${LANES} lanes`, pooled, FILINGS))
-  console.log(`${LANES} lanes vs one at a time: ${(pooled.filingsPerSecond / serial.filingsPerSecond).toFixed(2)}x filings/s`)
-  if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE) throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
+  console.log(
+    `${LANES} lanes vs one at a time: ${(pooled.filingsPerSecond / serial.filingsPerSecond).toFixed(2)}x filings/s`
+  )
+  if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE)
+    throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
   await handle.destroy()
 } finally {
   court.stop()

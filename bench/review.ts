@@ -20,20 +20,32 @@ const GOGEN_ROWS_PER_SECOND = 28_000
 const TARGET_ROWS_PER_SECOND = 140_000
 const RSS_LIMIT_MB = 500
 
-const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i === -1 ? undefined : process.argv[i + 1] }
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? undefined : process.argv[i + 1]
+}
 
 if (process.argv.includes('--child')) {
   const outDir = join(tmpdir(), `clearfile-bench-out-${process.pid}`)
   const workers = arg('workers') === 'auto' ? undefined : Number(arg('workers'))
-  const result = await reviewDojFile({ file: arg('file')!, county: 'SAN FRANCISCO', asOf: '2026-11-28', policy: DEFAULT_POLICY, outDir, ...(workers === undefined ? {} : { workers }) })
+  const result = await reviewDojFile({
+    file: arg('file')!,
+    county: 'SAN FRANCISCO',
+    asOf: '2026-11-28',
+    policy: DEFAULT_POLICY,
+    outDir,
+    ...(workers === undefined ? {} : { workers })
+  })
   rmSync(outDir, { recursive: true, force: true })
-  process.stdout.write(`${JSON.stringify({
-    rows: result.summary.rowsRead,
-    seconds: result.summary.seconds,
-    rowsPerSecond: result.summary.rowsPerSecond,
-    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    determinations: result.summary.prop64ConvictionsInCounty
-  })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({
+      rows: result.summary.rowsRead,
+      seconds: result.summary.seconds,
+      rowsPerSecond: result.summary.rowsPerSecond,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      determinations: result.summary.prop64ConvictionsInCounty
+    })}\n`
+  )
 } else {
   const sizes = (arg('rows') ?? '100000,500000').split(',').map(Number)
   const workerCounts = (arg('workers') ?? 'auto,2,0').split(',')
@@ -50,14 +62,21 @@ if (process.argv.includes('--child')) {
     }
     const mb = statSync(file).size / 1e6
     for (const workers of workerCounts) {
-      const child = spawnSync(process.execPath, [self, '--child', '--file', file, '--workers', workers], { encoding: 'utf8', maxBuffer: 1 << 20 })
+      const child = spawnSync(process.execPath, [self, '--child', '--file', file, '--workers', workers], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20
+      })
       if (child.status !== 0) throw new Error(`review failed: ${child.stderr}`)
-      const r = JSON.parse(child.stdout) as { rows: number, seconds: number, rowsPerSecond: number, maxRssMb: number }
+      const r = JSON.parse(child.stdout) as { rows: number; seconds: number; rowsPerSecond: number; maxRssMb: number }
       const meets = r.rowsPerSecond >= TARGET_ROWS_PER_SECOND && r.maxRssMb <= RSS_LIMIT_MB
       // The target is set on the 500k-row file; smaller files are shown for scale.
       const verdict = rows < 500_000 ? '' : meets ? 'meets ≥140k rows/s, ≤500 MB' : 'MISSES ≥140k rows/s, ≤500 MB'
-      console.log(`${String(r.rows).padEnd(10)} ${mb.toFixed(0).padStart(7)}  ${(workers === '0' ? 'none' : workers).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${String(r.rowsPerSecond).padStart(7)}  ${(r.rowsPerSecond / GOGEN_ROWS_PER_SECOND).toFixed(1).padStart(5)}×  ${String(r.maxRssMb).padStart(11)}  ${workers !== '0' ? verdict : '(single thread, for reference)'}`)
+      console.log(
+        `${String(r.rows).padEnd(10)} ${mb.toFixed(0).padStart(7)}  ${(workers === '0' ? 'none' : workers).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${String(r.rowsPerSecond).padStart(7)}  ${(r.rowsPerSecond / GOGEN_ROWS_PER_SECOND).toFixed(1).padStart(5)}×  ${String(r.maxRssMb).padStart(11)}  ${workers !== '0' ? verdict : '(single thread, for reference)'}`
+      )
     }
   }
-  console.log(`×gogen: against gogen 0.2.13's ${GOGEN_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s on a 500k-row file of its generator, measured on this machine kind (2.5 GB peak RSS).`)
+  console.log(
+    `×gogen: against gogen 0.2.13's ${GOGEN_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s on a 500k-row file of its generator, measured on this machine kind (2.5 GB peak RSS).`
+  )
 }

@@ -11,15 +11,16 @@ type Table = CreateTableBuilder<any, any>
 const notNull = (c: ColumnDefinitionBuilder) => c.notNull()
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on a database of no fixed schema type
-function withSequenceId (db: Kysely<any>, table: Table): Table {
+function withSequenceId(db: Kysely<any>, table: Table): Table {
   return dialectOf(db) === 'postgres'
     ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())
     : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
 }
 
 export const dataModel: Migration = {
-  async up (db) {
-    await db.schema.createTable('api_clients')
+  async up(db) {
+    await db.schema
+      .createTable('api_clients')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text')
       .addColumn('role', 'text', notNull)
@@ -31,7 +32,8 @@ export const dataModel: Migration = {
       .addColumn('last_used_at', 'text')
       .execute()
 
-    await db.schema.createTable('people')
+    await db.schema
+      .createTable('people')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('county', 'text', notNull)
       .addColumn('doj_subject_id', 'text')
@@ -44,10 +46,16 @@ export const dataModel: Migration = {
       .addColumn('updated_at', 'text', notNull)
       .execute()
     // A person is one county's view of a DOJ subject: tenancy stays a column check.
-    await db.schema.createIndex('people_county_subject').unique().on('people').columns(['county', 'doj_subject_id']).execute()
+    await db.schema
+      .createIndex('people_county_subject')
+      .unique()
+      .on('people')
+      .columns(['county', 'doj_subject_id'])
+      .execute()
     await db.schema.createIndex('people_county_cii').on('people').columns(['county', 'cii']).execute()
 
-    await db.schema.createTable('court_cases')
+    await db.schema
+      .createTable('court_cases')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('person_id', 'text', (c) => c.notNull().references('people.id'))
       .addColumn('county', 'text', notNull)
@@ -60,11 +68,16 @@ export const dataModel: Migration = {
       .addColumn('updated_at', 'text', notNull)
       .execute()
     // One case number can name several co-defendants, so the person is part of the key.
-    await db.schema.createIndex('court_cases_natural_key').unique().on('court_cases')
-      .columns(['county', 'court_id', 'case_number', 'person_id']).execute()
+    await db.schema
+      .createIndex('court_cases_natural_key')
+      .unique()
+      .on('court_cases')
+      .columns(['county', 'court_id', 'case_number', 'person_id'])
+      .execute()
     await db.schema.createIndex('court_cases_person').on('court_cases').column('person_id').execute()
 
-    await db.schema.createTable('convictions')
+    await db.schema
+      .createTable('convictions')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('case_id', 'text', (c) => c.notNull().references('court_cases.id'))
       .addColumn('person_id', 'text', (c) => c.notNull().references('people.id'))
@@ -83,7 +96,8 @@ export const dataModel: Migration = {
     await db.schema.createIndex('convictions_case').on('convictions').columns(['case_id', 'count_order']).execute()
     await db.schema.createIndex('convictions_person').on('convictions').column('person_id').execute()
 
-    await db.schema.createTable('review_runs')
+    await db.schema
+      .createTable('review_runs')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('county', 'text', notNull)
       .addColumn('as_of', 'text', notNull)
@@ -100,7 +114,8 @@ export const dataModel: Migration = {
       .addColumn('finished_at', 'text')
       .execute()
 
-    await db.schema.createTable('determinations')
+    await db.schema
+      .createTable('determinations')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('conviction_id', 'text', (c) => c.notNull().references('convictions.id'))
       .addColumn('review_run_id', 'text', (c) => c.references('review_runs.id'))
@@ -117,7 +132,8 @@ export const dataModel: Migration = {
     await db.schema.createIndex('determinations_conviction').on('determinations').column('conviction_id').execute()
     await db.schema.createIndex('determinations_queue').on('determinations').columns(['county', 'outcome']).execute()
 
-    await db.schema.createTable('documents')
+    await db.schema
+      .createTable('documents')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('county', 'text', notNull)
       .addColumn('kind', 'text', notNull)
@@ -131,13 +147,15 @@ export const dataModel: Migration = {
       .execute()
     await db.schema.createIndex('documents_sha256').on('documents').column('sha256').execute()
 
-    await db.schema.createTable('document_cases')
+    await db.schema
+      .createTable('document_cases')
       .addColumn('document_id', 'text', (c) => c.notNull().references('documents.id'))
       .addColumn('case_id', 'text', (c) => c.notNull().references('court_cases.id'))
       .addPrimaryKeyConstraint('document_cases_pk', ['document_id', 'case_id'])
       .execute()
 
-    await db.schema.createTable('filings')
+    await db.schema
+      .createTable('filings')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('county', 'text', notNull)
       .addColumn('court_id', 'text', notNull)
@@ -153,15 +171,21 @@ export const dataModel: Migration = {
       .addColumn('updated_at', 'text', notNull)
       .execute()
     await db.schema.createIndex('filings_state').on('filings').columns(['state', 'next_attempt_at']).execute()
-    await db.schema.createIndex('filings_court_filing_id').on('filings').columns(['court_id', 'court_filing_id']).execute()
+    await db.schema
+      .createIndex('filings_court_filing_id')
+      .on('filings')
+      .columns(['court_id', 'court_filing_id'])
+      .execute()
 
-    await db.schema.createTable('filing_cases')
+    await db.schema
+      .createTable('filing_cases')
       .addColumn('filing_id', 'text', (c) => c.notNull().references('filings.id'))
       .addColumn('case_id', 'text', (c) => c.notNull().references('court_cases.id'))
       .addPrimaryKeyConstraint('filing_cases_pk', ['filing_id', 'case_id'])
       .execute()
 
-    await db.schema.createTable('filing_documents')
+    await db.schema
+      .createTable('filing_documents')
       .addColumn('filing_id', 'text', (c) => c.notNull().references('filings.id'))
       .addColumn('document_id', 'text', (c) => c.notNull().references('documents.id'))
       .addColumn('role', 'text', notNull)
@@ -178,7 +202,8 @@ export const dataModel: Migration = {
       .execute()
     await db.schema.createIndex('filing_events_filing').on('filing_events').columns(['filing_id', 'id']).execute()
 
-    await db.schema.createTable('outcomes')
+    await db.schema
+      .createTable('outcomes')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('conviction_id', 'text', (c) => c.notNull().references('convictions.id'))
       .addColumn('filing_id', 'text', (c) => c.references('filings.id'))
@@ -227,9 +252,14 @@ export const dataModel: Migration = {
       .addColumn('request_id', 'text')
       .addColumn('detail', 'text')
       .execute()
-    await db.schema.createIndex('audit_events_record').on('audit_events').columns(['record_type', 'record_id']).execute()
+    await db.schema
+      .createIndex('audit_events_record')
+      .on('audit_events')
+      .columns(['record_type', 'record_id'])
+      .execute()
 
-    await db.schema.createTable('idempotency_keys')
+    await db.schema
+      .createTable('idempotency_keys')
       .addColumn('client_id', 'text', (c) => c.notNull().references('api_clients.id'))
       .addColumn('key', 'text', notNull)
       .addColumn('request_sha256', 'text', notNull)
@@ -239,7 +269,8 @@ export const dataModel: Migration = {
       .addPrimaryKeyConstraint('idempotency_keys_pk', ['client_id', 'key'])
       .execute()
 
-    await db.schema.createTable('webhooks')
+    await db.schema
+      .createTable('webhooks')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('county', 'text', notNull)
       .addColumn('url', 'text', notNull)
@@ -261,11 +292,27 @@ export const dataModel: Migration = {
       .execute()
   },
 
-  async down (db) {
+  async down(db) {
     for (const table of [
-      'webhook_deliveries', 'webhooks', 'idempotency_keys', 'audit_events', 'events', 'jobs', 'outcomes',
-      'filing_events', 'filing_documents', 'filing_cases', 'filings', 'document_cases', 'documents',
-      'determinations', 'review_runs', 'convictions', 'court_cases', 'people', 'api_clients'
+      'webhook_deliveries',
+      'webhooks',
+      'idempotency_keys',
+      'audit_events',
+      'events',
+      'jobs',
+      'outcomes',
+      'filing_events',
+      'filing_documents',
+      'filing_cases',
+      'filings',
+      'document_cases',
+      'documents',
+      'determinations',
+      'review_runs',
+      'convictions',
+      'court_cases',
+      'people',
+      'api_clients'
     ]) {
       await db.schema.dropTable(table).ifExists().execute()
     }

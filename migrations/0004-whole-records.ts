@@ -8,14 +8,15 @@ import { sql, type Migration } from 'kysely'
  * One determination per conviction per review run.
  */
 export const wholeRecords: Migration = {
-  async up (db) {
+  async up(db) {
     // The county whose court convicted; null means the county that holds the record (every earlier row).
     await db.schema.alterTable('convictions').addColumn('court_county', 'text').execute()
     await db.schema.alterTable('convictions').addColumn('offense_date', 'text').execute()
     await db.schema.alterTable('convictions').addColumn('offense_date_basis', 'text').execute()
     await db.schema.alterTable('determinations').addColumn('law_facts', 'text').execute()
 
-    await db.schema.createTable('registrations')
+    await db.schema
+      .createTable('registrations')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('person_id', 'text', (c) => c.notNull().references('people.id'))
       .addColumn('county', 'text', (c) => c.notNull())
@@ -26,17 +27,30 @@ export const wholeRecords: Migration = {
       .addColumn('source_key', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute()
-    await db.schema.createIndex('registrations_source').unique().on('registrations').columns(['person_id', 'source', 'source_key']).execute()
+    await db.schema
+      .createIndex('registrations_source')
+      .unique()
+      .on('registrations')
+      .columns(['person_id', 'source', 'source_key'])
+      .execute()
 
     // A review run read a file whose rows for one person were apart twice and stored them twice: keep the newest of each.
     await sql`delete from determinations where review_run_id is not null and id not in (
-      select max(id) from determinations where review_run_id is not null group by review_run_id, conviction_id)`.execute(db)
-    await db.schema.createIndex('determinations_run_conviction').unique().on('determinations').columns(['review_run_id', 'conviction_id']).execute()
+      select max(id) from determinations where review_run_id is not null group by review_run_id, conviction_id)`.execute(
+      db
+    )
+    await db.schema
+      .createIndex('determinations_run_conviction')
+      .unique()
+      .on('determinations')
+      .columns(['review_run_id', 'conviction_id'])
+      .execute()
   },
-  async down (db) {
+  async down(db) {
     await db.schema.dropIndex('determinations_run_conviction').execute()
     await db.schema.dropTable('registrations').execute()
     await db.schema.alterTable('determinations').dropColumn('law_facts').execute()
-    for (const col of ['offense_date_basis', 'offense_date', 'court_county']) await db.schema.alterTable('convictions').dropColumn(col).execute()
+    for (const col of ['offense_date_basis', 'offense_date', 'court_county'])
+      await db.schema.alterTable('convictions').dropColumn(col).execute()
   }
 }

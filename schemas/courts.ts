@@ -1,28 +1,79 @@
 import Type, { type Static } from 'typebox'
 
 /** One court clearfile files with, as the courts configuration file (CLEARFILE_COURTS) lists it. */
-export const CourtEntry = Type.Object({
-  id: Type.String({ minLength: 1, description: 'Court id used in filings, e.g. CA-SF' }),
-  name: Type.String({ minLength: 1, description: 'e.g. Superior Court of California, County of San Francisco' }),
-  county: Type.String({ minLength: 1 }),
-  adapter: Type.String({ minLength: 1, description: 'ecf4-soap | simulator | file-drop' }),
-  endpoint: Type.Optional(Type.String({ minLength: 1, description: "The court's FilingReviewMDE URL" })),
-  credentialsRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the credentials' })),
-  callbackSecretRef: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the shared secret the court signs callbacks with' })),
-  callbackCertFingerprint: Type.Optional(Type.String({ pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$', description: 'Mutual TLS: the SHA-256 fingerprint of the client certificate the court calls back with (e.g. openssl x509 -fingerprint -sha256). When set, the court is authenticated by it, not by a shared secret' })),
-  reportColumns: Type.Optional(Type.Partial(Type.Object({
-    caseNumber: Type.String(), name: Type.String(), dob: Type.String(), courtFilingId: Type.String(), filingId: Type.String(),
-    codeSection: Type.String(), ruling: Type.String(), orderDate: Type.String(), docketId: Type.String()
-  }, { additionalProperties: false }), { description: "The court's CSV outcome-report column names, where they differ from the defaults (case_number, defendant_name, defendant_dob, court_filing_id, filing_id, code_section, ruling, order_date, docket_id)" })),
-  outboxDir: Type.Optional(Type.String({ minLength: 1, description: 'file-drop: the folder filing packages are written to' })),
-  inboxDir: Type.Optional(Type.String({ minLength: 1, description: "file-drop: the folder the court's outcome reports (CSV or ECF XML) are picked up from" })),
-  mtom: Type.Optional(Type.Boolean({ description: 'Send filings with MTOM/XOP: each PDF a binary MIME part instead of base64 text (for EFMs that ask for it)' })),
-  limits: Type.Optional(Type.Object({
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
-    requestsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
-  }, { additionalProperties: false }))
-}, { additionalProperties: false })
+export const CourtEntry = Type.Object(
+  {
+    id: Type.String({ minLength: 1, description: 'Court id used in filings, e.g. CA-SF' }),
+    name: Type.String({ minLength: 1, description: 'e.g. Superior Court of California, County of San Francisco' }),
+    county: Type.String({ minLength: 1 }),
+    adapter: Type.String({ minLength: 1, description: 'ecf4-soap | simulator | file-drop' }),
+    endpoint: Type.Optional(Type.String({ minLength: 1, description: "The court's FilingReviewMDE URL" })),
+    credentialsRef: Type.Optional(
+      Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the credentials' })
+    ),
+    callbackSecretRef: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z][A-Z0-9_]*$',
+        description: 'Environment variable holding the shared secret the court signs callbacks with'
+      })
+    ),
+    callbackCertFingerprint: Type.Optional(
+      Type.String({
+        pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$',
+        description:
+          'Mutual TLS: the SHA-256 fingerprint of the client certificate the court calls back with (e.g. openssl x509 -fingerprint -sha256). When set, the court is authenticated by it, not by a shared secret'
+      })
+    ),
+    reportColumns: Type.Optional(
+      Type.Partial(
+        Type.Object(
+          {
+            caseNumber: Type.String(),
+            name: Type.String(),
+            dob: Type.String(),
+            courtFilingId: Type.String(),
+            filingId: Type.String(),
+            codeSection: Type.String(),
+            ruling: Type.String(),
+            orderDate: Type.String(),
+            docketId: Type.String()
+          },
+          { additionalProperties: false }
+        ),
+        {
+          description:
+            "The court's CSV outcome-report column names, where they differ from the defaults (case_number, defendant_name, defendant_dob, court_filing_id, filing_id, code_section, ruling, order_date, docket_id)"
+        }
+      )
+    ),
+    outboxDir: Type.Optional(
+      Type.String({ minLength: 1, description: 'file-drop: the folder filing packages are written to' })
+    ),
+    inboxDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "file-drop: the folder the court's outcome reports (CSV or ECF XML) are picked up from"
+      })
+    ),
+    mtom: Type.Optional(
+      Type.Boolean({
+        description:
+          'Send filings with MTOM/XOP: each PDF a binary MIME part instead of base64 text (for EFMs that ask for it)'
+      })
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+          requestsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+        },
+        { additionalProperties: false }
+      )
+    )
+  },
+  { additionalProperties: false }
+)
 
 export const CourtsFile = Type.Array(CourtEntry, { minItems: 1 })
 export type CourtEntry = Static<typeof CourtEntry>

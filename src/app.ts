@@ -35,10 +35,16 @@ export interface AppOptions {
  * closes what it opened. Tests build the app from services of their own (an
  * in-memory database, a fixed clock, a log sink).
  */
-export async function buildApp (deps: Services, options: AppOptions = {}): Promise<App> {
+export async function buildApp(deps: Services, options: AppOptions = {}): Promise<App> {
   // With a client CA, TLS asks every client for a certificate but lets those without one in: API
   // clients use keys; a court calling back is checked against its certificate's fingerprint.
-  const https = deps.tls ? { cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.ca ? { ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) } : null
+  const https = deps.tls
+    ? {
+        cert: deps.tls.cert,
+        key: deps.tls.key,
+        ...(deps.tls.ca ? { ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false } : {})
+      }
+    : null
   const app = (Fastify as unknown as (options: FastifyServerOptions & { https: object | null }) => FastifyInstance)({
     https,
     logger: loggerOptions(deps.config, options.logStream),
@@ -51,7 +57,9 @@ export async function buildApp (deps: Services, options: AppOptions = {}): Promi
   app.decorateRequest('principal', null)
   app.addSchema(ErrorResponse)
   app.setErrorHandler(errorHandler)
-  app.setNotFoundHandler(() => { throw new ClearfileError('CLEARFILE_ERR_ROUTE_NOT_FOUND') })
+  app.setNotFoundHandler(() => {
+    throw new ClearfileError('CLEARFILE_ERR_ROUTE_NOT_FOUND')
+  })
 
   await app.register(swagger, {
     openapi: {
@@ -59,9 +67,14 @@ export async function buildApp (deps: Services, options: AppOptions = {}): Promi
       info: {
         title: 'clearfile',
         version: '0.1.0',
-        description: 'Court e-filing integration for record clearance: case intake, eligibility determinations, motions, filings and outcomes.'
+        description:
+          'Court e-filing integration for record clearance: case intake, eligibility determinations, motions, filings and outcomes.'
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'clearfile keys create --role … --county …' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'clearfile keys create --role … --county …' }
+        }
+      },
       security: [{ apiKey: [] }],
       tags: [
         { name: 'cases', description: 'Court cases sent by DA case-management systems' },
@@ -82,21 +95,26 @@ export async function buildApp (deps: Services, options: AppOptions = {}): Promi
   await app.register(prometheusRoutes, deps)
   await app.register(dashboardRoutes, deps)
   await app.register(ecfCallbackRoutes, deps)
-  await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticate(deps.db))
-    // Responses carry criminal-record data: never let a proxy or browser keep them.
-    v1.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
-    await v1.register(caseRoutes, deps)
-    await v1.register(policyRoutes, deps)
-    await v1.register(determinationRoutes, deps)
-    await v1.register(reviewRoutes, deps)
-    await v1.register(documentRoutes, deps)
-    await v1.register(filingRoutes, deps)
-    await v1.register(outcomeReportRoutes, deps)
-    await v1.register(exportRoutes, deps)
-    await v1.register(webhookRoutes, deps)
-    await v1.register(pipelineMetricsRoutes, deps)
-  }, { prefix: '/v1' })
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', authenticate(deps.db))
+      // Responses carry criminal-record data: never let a proxy or browser keep them.
+      v1.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store')
+      })
+      await v1.register(caseRoutes, deps)
+      await v1.register(policyRoutes, deps)
+      await v1.register(determinationRoutes, deps)
+      await v1.register(reviewRoutes, deps)
+      await v1.register(documentRoutes, deps)
+      await v1.register(filingRoutes, deps)
+      await v1.register(outcomeReportRoutes, deps)
+      await v1.register(exportRoutes, deps)
+      await v1.register(webhookRoutes, deps)
+      await v1.register(pipelineMetricsRoutes, deps)
+    },
+    { prefix: '/v1' }
+  )
 
   return app
 }

@@ -8,47 +8,58 @@ import { ClearfileError } from './errors.js'
  * Sources, strongest first: command-line flags, environment, a JSON config file
  * (`CLEARFILE_CONFIG` or `--config`), then these defaults.
  */
-export const ConfigSchema = Type.Object({
-  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`:memory:` for tests). */
-  databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
-  /** Where uploaded files and review outputs are kept. */
-  dataDir: Type.String({ minLength: 1, default: './data' }),
-  /** The DA profiles file (JSON list, schemas/da-profile.ts): who signs each county's court papers. */
-  daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** The courts configuration file (JSON list, schemas/courts.ts). */
-  courtsFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** TLS: serve HTTPS with this certificate and key (PEM files). */
-  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
-  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** TLS: ask clients for a certificate signed by these CAs (PEM), so courts can call back with mutual TLS. API clients need none. */
-  tlsClientCaFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. */
-  publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
-  /** How often an open filing's status is asked for. */
-  pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
-  /** Run background jobs (reviews, papers, filings) in this process. */
-  runJobs: Type.Boolean({ default: true }),
-  /** Short background jobs run at once: submissions, polls, deliveries (court adapters keep their own per-court limits). */
-  workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
-  /** Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. */
-  longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
-  /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
-  jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
-  /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
-  simulatedCourt: Type.Boolean({ default: true }),
-  logLevel: Type.Union([
-    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
-    Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
-  ], { default: 'info' }),
-  /** Largest request body accepted, in bytes (a 1,000-case batch is well under this). */
-  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
-  /** Seconds a graceful shutdown may take before the process exits anyway. */
-  shutdownGraceSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
-  /** Hours a stored Idempotency-Key answer is kept. */
-  idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 })
-}, { additionalProperties: false })
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`:memory:` for tests). */
+    databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
+    /** Where uploaded files and review outputs are kept. */
+    dataDir: Type.String({ minLength: 1, default: './data' }),
+    /** The DA profiles file (JSON list, schemas/da-profile.ts): who signs each county's court papers. */
+    daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** The courts configuration file (JSON list, schemas/courts.ts). */
+    courtsFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** TLS: serve HTTPS with this certificate and key (PEM files). */
+    tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+    tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** TLS: ask clients for a certificate signed by these CAs (PEM), so courts can call back with mutual TLS. API clients need none. */
+    tlsClientCaFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. */
+    publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
+    /** How often an open filing's status is asked for. */
+    pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    /** Run background jobs (reviews, papers, filings) in this process. */
+    runJobs: Type.Boolean({ default: true }),
+    /** Short background jobs run at once: submissions, polls, deliveries (court adapters keep their own per-court limits). */
+    workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+    /** Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. */
+    longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+    /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
+    jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
+    simulatedCourt: Type.Boolean({ default: true }),
+    logLevel: Type.Union(
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent')
+      ],
+      { default: 'info' }
+    ),
+    /** Largest request body accepted, in bytes (a 1,000-case batch is well under this). */
+    bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /** Seconds a graceful shutdown may take before the process exits anyway. */
+    shutdownGraceSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
+    /** Hours a stored Idempotency-Key answer is kept. */
+    idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 })
+  },
+  { additionalProperties: false }
+)
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
@@ -88,7 +99,7 @@ export interface ConfigSources {
  * Builds the one frozen config object. Throws a `CLEARFILE_ERR_CONFIG` error whose
  * message names every bad key, e.g. `PORT (port): must be integer, got "abc"`.
  */
-export function loadConfig (sources: ConfigSources = {}): Config {
+export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? {}
   const raw: Record<string, unknown> = {}
   const origin: Record<string, string> = {}
@@ -130,13 +141,15 @@ export function loadConfig (sources: ConfigSources = {}): Config {
       const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? []
       return extra.map((k) => `${origin[k] ?? k}: is not a configuration key`).join('; ')
     }
-    const where = key ? origin[key] ?? key : 'config'
+    const where = key ? (origin[key] ?? key) : 'config'
     const got = key ? ` (got ${JSON.stringify(raw[key])})` : ''
     return `${where}: ${e.message}${got}`
   })
   const c = candidate as Static<typeof ConfigSchema>
-  if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined)) problems.push('CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together')
-  if (c.tlsClientCaFile !== undefined && c.tlsCertFile === undefined) problems.push('CLEARFILE_TLS_CLIENT_CA needs CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY')
+  if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined))
+    problems.push('CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together')
+  if (c.tlsClientCaFile !== undefined && c.tlsCertFile === undefined)
+    problems.push('CLEARFILE_TLS_CLIENT_CA needs CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY')
   if (problems.length > 0) {
     throw new ClearfileError('CLEARFILE_ERR_CONFIG', `invalid configuration: ${[...new Set(problems)].join('; ')}`)
   }
@@ -144,6 +157,6 @@ export function loadConfig (sources: ConfigSources = {}): Config {
 }
 
 /** True when the database URL names a PostgreSQL server rather than a SQLite file. */
-export function isPostgresUrl (url: string): boolean {
+export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url)
 }

@@ -12,15 +12,33 @@ export const ERRORS = {
   CLEARFILE_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   CLEARFILE_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   CLEARFILE_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
-  CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED: { status: 409, message: 'This Idempotency-Key was already used with a different request body' },
-  CLEARFILE_ERR_IDEMPOTENCY_IN_PROGRESS: { status: 409, message: 'A request with this Idempotency-Key is still being processed' },
+  CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    message: 'This Idempotency-Key was already used with a different request body'
+  },
+  CLEARFILE_ERR_IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    message: 'A request with this Idempotency-Key is still being processed'
+  },
   CLEARFILE_ERR_CASE_EXISTS: { status: 409, message: 'This court case is already on file' },
-  CLEARFILE_ERR_DA_PROFILE_MISSING: { status: 409, message: "This county has no DA profile configured (CLEARFILE_DA_PROFILES), so its court papers cannot be signed" },
-  CLEARFILE_ERR_COURT_NOT_CONFIGURED: { status: 409, message: 'No court is configured for this case (CLEARFILE_COURTS)' },
+  CLEARFILE_ERR_DA_PROFILE_MISSING: {
+    status: 409,
+    message: 'This county has no DA profile configured (CLEARFILE_DA_PROFILES), so its court papers cannot be signed'
+  },
+  CLEARFILE_ERR_COURT_NOT_CONFIGURED: {
+    status: 409,
+    message: 'No court is configured for this case (CLEARFILE_COURTS)'
+  },
   CLEARFILE_ERR_DOCUMENTS_MISSING: { status: 409, message: "The case's papers have not been prepared" },
-  CLEARFILE_ERR_ALREADY_FILED: { status: 409, message: 'The case is already in a filing that stands (queued, at the court or ruled on)' },
+  CLEARFILE_ERR_ALREADY_FILED: {
+    status: 409,
+    message: 'The case is already in a filing that stands (queued, at the court or ruled on)'
+  },
   CLEARFILE_ERR_REVIEW_NOT_FINISHED: { status: 409, message: 'The review has not finished yet' },
-  CLEARFILE_ERR_PERSON_MISMATCH: { status: 409, message: 'The person does not match the person on file with the same identifier' },
+  CLEARFILE_ERR_PERSON_MISMATCH: {
+    status: 409,
+    message: 'The person does not match the person on file with the same identifier'
+  },
   CLEARFILE_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   CLEARFILE_ERR_NOT_ELIGIBLE: { status: 422, message: 'The conviction is not eligible for that relief' },
@@ -29,14 +47,17 @@ export const ERRORS = {
   CLEARFILE_ERR_INTERNAL: { status: 500, message: 'Internal server error' },
   CLEARFILE_ERR_DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not reachable' },
   CLEARFILE_ERR_ECF_INVALID: { status: 500, message: 'A court message failed schema validation and was not sent' },
-  CLEARFILE_ERR_ECF_UNSAFE: { status: 400, message: 'The XML declares a document type; court XML with entities is refused' },
+  CLEARFILE_ERR_ECF_UNSAFE: {
+    status: 400,
+    message: 'The XML declares a document type; court XML with entities is refused'
+  },
   CLEARFILE_ERR_ECF_MALFORMED: { status: 400, message: 'The court XML is not a well-formed ECF message' },
   CLEARFILE_ERR_COURT_REJECTED: { status: 502, message: 'The court rejected the filing' },
   CLEARFILE_ERR_COURT_UNAVAILABLE: { status: 503, message: 'The court is not reachable' },
   CLEARFILE_ERR_COURT_TIMEOUT: { status: 504, message: 'The court did not answer in time' },
   // configuration (never sent over HTTP; the process exits)
   CLEARFILE_ERR_CONFIG: { status: 500, message: 'The configuration is invalid' }
-} as const satisfies Record<string, { status: number, message: string }>
+} as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof ERRORS
 
@@ -51,7 +72,7 @@ export class ClearfileError extends Error {
   readonly statusCode: number
   readonly details: ProblemDetail[] | undefined
 
-  constructor (code: ErrorCode, message?: string, details?: ProblemDetail[], options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, details?: ProblemDetail[], options?: { cause?: unknown }) {
     super(message ?? ERRORS[code].message, options)
     this.name = 'ClearfileError'
     this.code = code
@@ -60,6 +81,6 @@ export class ClearfileError extends Error {
   }
 }
 
-export function isClearfileError (err: unknown): err is ClearfileError {
+export function isClearfileError(err: unknown): err is ClearfileError {
   return err instanceof ClearfileError
 }

@@ -8,26 +8,44 @@ import type { Config } from './config.js'
  * serializer drops query values and headers (API keys live in Authorization).
  */
 export const REDACTED_KEYS = [
-  'name', 'names', 'aliases', 'dob', 'birthDate', 'cii', 'ssn', 'person', 'people',
-  'defendantName', 'defendant_name', 'defendantDob', 'defendant_dob', 'pri_name', 'pri_dob', 'body', 'authorization'
+  'name',
+  'names',
+  'aliases',
+  'dob',
+  'birthDate',
+  'cii',
+  'ssn',
+  'person',
+  'people',
+  'defendantName',
+  'defendant_name',
+  'defendantDob',
+  'defendant_dob',
+  'pri_name',
+  'pri_dob',
+  'body',
+  'authorization'
 ]
 
 export const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
 
 /** `/v1/events?after=12&county=X` → `/v1/events?after=…&county=…`: keeps what was asked, not the values. */
-export function urlWithoutQueryValues (url: string): string {
+export function urlWithoutQueryValues(url: string): string {
   const q = url.indexOf('?')
   if (q === -1) return url
   const keys = new URLSearchParams(url.slice(q + 1)).keys()
   return `${url.slice(0, q)}?${[...new Set(keys)].map((k) => `${k}=…`).join('&')}`
 }
 
-export function loggerOptions (config: Pick<Config, 'logLevel'>, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(
+  config: Pick<Config, 'logLevel'>,
+  stream?: NodeJS.WritableStream
+): NonNullable<FastifyServerOptions['logger']> {
   return {
     level: config.logLevel,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: {
-      req (req: { method: string, url: string }) {
+      req(req: { method: string; url: string }) {
         return { method: req.method, url: urlWithoutQueryValues(req.url) }
       }
     },

@@ -9,7 +9,7 @@ let root: string | undefined
  * location: the same from `src/` under tsx/tap and from `dist/src/` compiled.
  * Data files that are not imported (the OASIS schemas) are read from there.
  */
-export function projectRoot (): string {
+export function projectRoot(): string {
   if (root) return root
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'schemas'))) {

@@ -26,25 +26,44 @@ export interface StartOptions {
  * The process around the app: open and migrate the database, listen, and shut
  * down gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
  */
-export async function startServer (config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const handle: DatabaseHandle = await openDatabase({ url: config.databaseUrl })
   let app: App | undefined
   let courts: Awaited<ReturnType<typeof serverCourts>> | undefined
   let services: Services | undefined
   try {
     await migrateOrThrow(handle.db)
-    if (options.onBootstrapKey && await countApiClients(handle.db) === 0) {
+    if (options.onBootstrapKey && (await countApiClients(handle.db)) === 0) {
       const { key } = await createApiClient(handle.db, { role: 'admin', name: 'bootstrap admin' }, systemClock.now())
       options.onBootstrapKey(key)
     }
     // Configuration files are read once, here: the DA profiles, then the courts (or the simulated court that serves them).
     const profiles = configuredProfiles(config)
     courts = await serverCourts(config, profiles)
-    services = createServices({ config, db: handle.db, dialect: handle.dialect, clock: systemClock, courts: courts.courts, profiles, metrics: new Metrics() })
+    services = createServices({
+      config,
+      db: handle.db,
+      dialect: handle.dialect,
+      clock: systemClock,
+      courts: courts.courts,
+      profiles,
+      metrics: new Metrics()
+    })
     app = await buildApp(services)
-    if (courts.simulatorUrl) app.log.info({ url: courts.simulatorUrl, courts: [...courts.courts.keys()] }, 'no courts file: filing with the simulated Superior Court')
+    if (courts.simulatorUrl)
+      app.log.info(
+        { url: courts.simulatorUrl, courts: [...courts.courts.keys()] },
+        'no courts file: filing with the simulated Superior Court'
+      )
     const runner = config.runJobs
-      ? createJobRunner({ db: handle.db, clock: systemClock, jobs: services.jobs, log: app.log, lanes: { default: config.workerConcurrency, long: config.longJobLanes }, lockMs: config.jobLockSeconds * 1000 })
+      ? createJobRunner({
+          db: handle.db,
+          clock: systemClock,
+          jobs: services.jobs,
+          log: app.log,
+          lanes: { default: config.workerConcurrency, long: config.longJobLanes },
+          lockMs: config.jobLockSeconds * 1000
+        })
       : undefined
     const opened = services
     // Closing: the server stops taking requests and finishes in-flight ones, then the job runner finishes its jobs, then the pool closes.
@@ -70,10 +89,13 @@ export async function startServer (config: Config, options: StartOptions = {}): 
         process.exit(1)
       }, config.shutdownGraceSeconds * 1000)
       timer.unref()
-      close().then(() => process.exit(0), (err: unknown) => {
-        running.log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      })
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          running.log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        }
+      )
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)

@@ -43,7 +43,7 @@ export interface Services {
   /** Every kind of background job with the function that does it. */
   jobs: RegisteredJob[]
   /** The server's TLS certificate and key, and the CA client certificates must chain to (read from configuration). */
-  tls: { cert: Buffer, key: Buffer, ca: Buffer | null } | null
+  tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null
   /** Closes what the services opened (court connections), not the database, which the caller opened. */
   close: () => Promise<void>
 }
@@ -61,7 +61,7 @@ export interface ServiceInputs {
 }
 
 /** Builds the services from configuration and what the process opened. */
-export function createServices (inputs: ServiceInputs): Services {
+export function createServices(inputs: ServiceInputs): Services {
   const { config, db, clock } = inputs
   const courts = inputs.courts ?? (config.courtsFile ? loadCourts(config.courtsFile) : new Map<string, CourtEntry>())
   const profiles = inputs.profiles ?? configuredProfiles(config)
@@ -84,28 +84,40 @@ export function createServices (inputs: ServiceInputs): Services {
     webhookJob({ db, clock }),
     reportInboxJob({ db, clock, courts })
   ]
-  const tls = config.tlsCertFile && config.tlsKeyFile
-    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), ca: config.tlsClientCaFile ? readFileSync(config.tlsClientCaFile) : null }
-    : null
+  const tls =
+    config.tlsCertFile && config.tlsKeyFile
+      ? {
+          cert: readFileSync(config.tlsCertFile),
+          key: readFileSync(config.tlsKeyFile),
+          ca: config.tlsClientCaFile ? readFileSync(config.tlsClientCaFile) : null
+        }
+      : null
   return { ...inputs, courts, profiles, metrics, pipeline, adapters, jobs, tls, close: () => adapters.close() }
 }
 
 /** The adapter of each configured court, made on first use by the factory its configuration names. */
-function courtAdapters (courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
+function courtAdapters(courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
   const made = new Map<string, CourtAdapter>()
   return {
-    for (courtId: string): CourtAdapter {
+    for(courtId: string): CourtAdapter {
       let adapter = made.get(courtId)
       if (!adapter) {
         const court = courts.get(courtId)
-        if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${courtId} in the courts file`)
+        if (!court)
+          throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${courtId} in the courts file`)
         const factory = COURT_ADAPTERS[court.adapter]
-        if (!factory) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `court ${court.id}: no adapter named ${JSON.stringify(court.adapter)} (known: ${Object.keys(COURT_ADAPTERS).join(', ')})`)
-        made.set(courtId, adapter = factory(court))
+        if (!factory)
+          throw new ClearfileError(
+            'CLEARFILE_ERR_COURT_NOT_CONFIGURED',
+            `court ${court.id}: no adapter named ${JSON.stringify(court.adapter)} (known: ${Object.keys(COURT_ADAPTERS).join(', ')})`
+          )
+        made.set(courtId, (adapter = factory(court)))
       }
       return adapter
     },
-    async close () { await Promise.all([...made.values()].map((a) => a.close())) }
+    async close() {
+      await Promise.all([...made.values()].map((a) => a.close()))
+    }
   }
 }
 
@@ -117,16 +129,32 @@ export const SIMULATED_COURT_SECRET = 'CLEARFILE_SIMULATED_COURT_SECRET'
  * unless turned off, a simulated Superior Court started on loopback that every
  * county with a DA profile files in, calling back with a secret made up now.
  */
-export async function serverCourts (config: Config, profiles: ReadonlyMap<string, DaProfile>, env: NodeJS.ProcessEnv = process.env): Promise<{ courts: ReadonlyMap<string, CourtEntry>, simulatorUrl: string | null, close: () => Promise<void> }> {
+export async function serverCourts(
+  config: Config,
+  profiles: ReadonlyMap<string, DaProfile>,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ courts: ReadonlyMap<string, CourtEntry>; simulatorUrl: string | null; close: () => Promise<void> }> {
   if (config.courtsFile) return { courts: loadCourts(config.courtsFile), simulatorUrl: null, close: async () => {} }
   if (!config.simulatedCourt) return { courts: new Map(), simulatorUrl: null, close: async () => {} }
   env[SIMULATED_COURT_SECRET] ||= randomBytes(24).toString('base64url')
-  const court = await startSimulatedCourt({ callbackSecret: env[SIMULATED_COURT_SECRET], reviewDelayMs: 2000, rulingDelayMs: 5000, random: seededRandom(Date.now() % 2 ** 31) })
+  const court = await startSimulatedCourt({
+    callbackSecret: env[SIMULATED_COURT_SECRET],
+    reviewDelayMs: 2000,
+    rulingDelayMs: 5000,
+    random: seededRandom(Date.now() % 2 ** 31)
+  })
   const courts = new Map<string, CourtEntry>()
   for (const county of profiles.keys()) {
     const id = `CA-SIM-${county.replace(/[^A-Z0-9]+/g, '-')}`
     const name = `Superior Court of California, County of ${county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())} (simulated)`
-    courts.set(id, { id, name, county, adapter: 'simulator', endpoint: court.url, callbackSecretRef: SIMULATED_COURT_SECRET })
+    courts.set(id, {
+      id,
+      name,
+      county,
+      adapter: 'simulator',
+      endpoint: court.url,
+      callbackSecretRef: SIMULATED_COURT_SECRET
+    })
   }
   return { courts, simulatorUrl: court.url, close: court.close }
 }

@@ -22,7 +22,10 @@ t.test('environment values are converted and flags win over the environment and 
 })
 
 t.test('a bad value names the key it came from', async (t) => {
-  t.throws(() => loadConfig({ env: { PORT: 'abc' } }), { code: 'CLEARFILE_ERR_CONFIG', message: /PORT \(port\): must be integer \(got "abc"\)/ })
+  t.throws(() => loadConfig({ env: { PORT: 'abc' } }), {
+    code: 'CLEARFILE_ERR_CONFIG',
+    message: /PORT \(port\): must be integer \(got "abc"\)/
+  })
   t.throws(() => loadConfig({ env: { LOG_LEVEL: 'loud' } }), { message: /LOG_LEVEL \(logLevel\)/ })
   t.throws(() => loadConfig({ env: {}, overrides: { port: '70000' } }), { message: /--port \(port\)/ })
 })
@@ -31,7 +34,9 @@ t.test('a config file with an unknown key or bad JSON is refused by name', async
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-config-'))
   const unknown = join(dir, 'unknown.json')
   writeFileSync(unknown, JSON.stringify({ prot: 3000 }))
-  t.throws(() => loadConfig({ env: {}, file: unknown }), { message: /prot in .*unknown\.json: is not a configuration key/ })
+  t.throws(() => loadConfig({ env: {}, file: unknown }), {
+    message: /prot in .*unknown\.json: is not a configuration key/
+  })
   const broken = join(dir, 'broken.json')
   writeFileSync(broken, '{ port: ')
   t.throws(() => loadConfig({ env: {}, file: broken }), { message: /broken\.json/ })

@@ -3,7 +3,7 @@ import { COL, DOJ_FIELD_COUNT } from '../src/ingest/doj-file.js'
 export type DojFields = Partial<Record<keyof typeof COL, string>>
 
 /** One DOJ row as CSV, from the fields that matter (a San Francisco person unless told otherwise). */
-export function dojRow (fields: DojFields): string {
+export function dojRow(fields: DojFields): string {
   const f = new Array<string>(DOJ_FIELD_COUNT).fill('')
   f[COL.SUBJECT_ID] = '1'
   f[COL.PRI_NAME] = 'GARCIA,MARIA'
@@ -14,7 +14,17 @@ export function dojRow (fields: DojFields): string {
 }
 
 /** A court action convicting on one count: a felony in 2010 with 30 days of jail unless told otherwise. */
-export const courtRow = (cnt: string, offense: string, extra: DojFields = {}) => dojRow({
-  STP_TYPE_DESCR: 'COURT ACTION', CNT_ORDER: cnt, STP_EVENT_DATE: '20100501', OFN: 'SCN1', OFFENSE_DESCR: offense,
-  DISP_DESCR: 'CONVICTED-JAIL', CONV_STAT_DESCR: 'FELONY', SENT_LOC_DESCR: 'JAIL', SENT_LENGTH: '30', SENT_TIME_CODE: 'D', ...extra
-})
+export const courtRow = (cnt: string, offense: string, extra: DojFields = {}) =>
+  dojRow({
+    STP_TYPE_DESCR: 'COURT ACTION',
+    CNT_ORDER: cnt,
+    STP_EVENT_DATE: '20100501',
+    OFN: 'SCN1',
+    OFFENSE_DESCR: offense,
+    DISP_DESCR: 'CONVICTED-JAIL',
+    CONV_STAT_DESCR: 'FELONY',
+    SENT_LOC_DESCR: 'JAIL',
+    SENT_LENGTH: '30',
+    SENT_TIME_CODE: 'D',
+    ...extra
+  })

@@ -17,13 +17,15 @@ import { createServices, type Services } from '../src/services.js'
 /** The suite runs on SQLite unless DATABASE_URL names a PostgreSQL server; CI runs it both ways. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || ':memory:'
 
-interface Teardown { teardown: (fn: () => unknown) => void }
+interface Teardown {
+  teardown: (fn: () => unknown) => void
+}
 
 /**
  * A fresh, migrated database for one test file: in-memory SQLite, or a new
  * PostgreSQL schema (dropped afterwards) so parallel test files never meet.
  */
-export async function openTestDatabase (t: Teardown): Promise<DatabaseHandle> {
+export async function openTestDatabase(t: Teardown): Promise<DatabaseHandle> {
   const schema = `t_${randomBytes(6).toString('hex')}`
   const handle = await openDatabase({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
   t.teardown(async () => {
@@ -48,15 +50,28 @@ export interface TestApp {
   runJobs: () => Promise<number>
 }
 
-export async function buildTestApp (t: Teardown, configOverrides: Record<string, unknown> = {}): Promise<TestApp> {
+export async function buildTestApp(t: Teardown, configOverrides: Record<string, unknown> = {}): Promise<TestApp> {
   const handle = await openTestDatabase(t)
   const dataDir = mkdtempSync(join(tmpdir(), 'clearfile-test-data-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info', dataDir, runJobs: false, simulatedCourt: false, ...configOverrides } })
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      databaseUrl: TEST_DATABASE_URL,
+      logLevel: 'info',
+      dataDir,
+      runJobs: false,
+      simulatedCourt: false,
+      ...configOverrides
+    }
+  })
   const clock = fixedClock('2026-11-28T12:00:00.000Z')
   const logs: string[] = []
   const logStream = new Writable({
-    write (chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done() }
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'))
+      done()
+    }
   })
   // One set of services for the app and the job runner, as the server has.
   const services = createServices({ config, db: handle.db, dialect: handle.dialect, clock, metrics: new Metrics() })
@@ -73,28 +88,45 @@ export async function buildTestApp (t: Teardown, configOverrides: Record<string,
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
 
 /** A valid case body in the shape of the intake contract; override parts per test. */
-export function caseBody (overrides: {
-  person?: Record<string, unknown>
-  case?: Record<string, unknown>
-  counts?: Array<Record<string, unknown>>
-} = {}) {
+export function caseBody(
+  overrides: {
+    person?: Record<string, unknown>
+    case?: Record<string, unknown>
+    counts?: Array<Record<string, unknown>>
+  } = {}
+) {
   return {
-    person: { name: 'GARCIA, MARIA', dob: '1970-02-03', cii: 'A12345678', dojSubjectId: '1000001', aliases: [], ...overrides.person },
+    person: {
+      name: 'GARCIA, MARIA',
+      dob: '1970-02-03',
+      cii: 'A12345678',
+      dojSubjectId: '1000001',
+      aliases: [],
+      ...overrides.person
+    },
     case: { county: 'SAN FRANCISCO', court: 'CA-SF', caseNumber: 'SCN123456', ...overrides.case },
-    counts: overrides.counts ?? [{
-      codeSection: '11359 HS',
-      severity: 'F',
-      disposition: 'convicted',
-      convictionDate: '2010-05-01',
-      sentence: [{ kind: 'jail', length: 30, unit: 'days' }]
-    }]
+    counts: overrides.counts ?? [
+      {
+        codeSection: '11359 HS',
+        severity: 'F',
+        disposition: 'convicted',
+        convictionDate: '2010-05-01',
+        sentence: [{ kind: 'jail', length: 30, unit: 'days' }]
+      }
+    ]
   }
 }
 
 /** Takes a case in, prepares its papers and queues its filing, as a deputy DA does through the API. */
-export async function fileCase (app: App, key: string, body: ReturnType<typeof caseBody> = caseBody()): Promise<{ caseId: string, filingId: string }> {
+export async function fileCase(
+  app: App,
+  key: string,
+  body: ReturnType<typeof caseBody> = caseBody()
+): Promise<{ caseId: string; filingId: string }> {
   const kase = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: body })).json()
   await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })).json()
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })
+  ).json()
   return { caseId: kase.id, filingId: filing.id }
 }

@@ -13,15 +13,15 @@ import { TEST_DATABASE_URL } from './helper.js'
 /** The CLI as users run it: the compiled bin (npm test builds it first). */
 export const CLI = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url))
 
-export function assertBuilt (): void {
+export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`)
 }
 
 /** A port nothing listens on yet, so a server's public URL can be known before it starts. */
-export async function freePort (): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = (server.address() as AddressInfo)
+  const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
 }
@@ -35,26 +35,37 @@ export interface ServeProcess {
 }
 
 /** Starts `clearfile serve` as its own process and resolves once it listens. */
-export async function startServe (args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+export async function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
   let out = ''
   let err = ''
-  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no address in: ${out}${err}`)), 30_000)
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const m = /clearfile listening at (http:\/\/\S+)/.exec(out)
-      if (m) { clearTimeout(timer); resolve(m[1]!) }
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!)
+      }
     })
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${out}${err}`)) })
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`exited ${code}: ${out}${err}`))
+    })
   })
   return { child, address, output: () => out, exited }
 }
 
 /** A database of its own for the run: a SQLite file, or a PostgreSQL database created now and dropped after. */
-export async function processDatabase (t: Test, dir: string): Promise<string> {
+export async function processDatabase(t: Test, dir: string): Promise<string> {
   if (!TEST_DATABASE_URL.startsWith('postgres')) return join(dir, 'clearfile.db')
   const name = `clearfile_crash_${randomBytes(5).toString('hex')}`
   const admin = await openDatabase({ url: TEST_DATABASE_URL })
@@ -67,4 +78,3 @@ export async function processDatabase (t: Test, dir: string): Promise<string> {
   url.pathname = `/${name}`
   return url.toString()
 }
-

@@ -1,31 +1,47 @@
 import { Pool, errors as undiciErrors } from 'undici'
 import { buildFilingListQuery, buildFilingStatusQuery, COURT_FILING_ID } from '../../src/ecf/messages.js'
-import { parseFilingListResponse, parseFilingStatusResponse, parseMessageReceipt, soapFault, type FilingStatusCode } from '../../src/ecf/parse.js'
+import {
+  parseFilingListResponse,
+  parseFilingStatusResponse,
+  parseMessageReceipt,
+  soapFault,
+  type FilingStatusCode
+} from '../../src/ecf/parse.js'
 import { toMtom } from '../../src/ecf/mtom.js'
 import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/ecf/soap.js'
-import { CourtError, type CourtAdapter, type CourtAdapterFactory, type CourtConfig, type CourtRuling, type CourtStatus } from '../types.js'
+import {
+  CourtError,
+  type CourtAdapter,
+  type CourtAdapterFactory,
+  type CourtConfig,
+  type CourtRuling,
+  type CourtStatus
+} from '../types.js'
 
 /** Errors undici raises before any byte of the request left: safe to resend. */
 const BEFORE_SEND = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
 /** A ruling reported through status text, as EFMs do for proposed orders: "ruling: granted". */
-export function rulingOf (text: string | null): CourtRuling | null {
+export function rulingOf(text: string | null): CourtRuling | null {
   const m = /ruling:\s*(granted|denied|partially[ _]granted)/i.exec(text ?? '')
   return m ? (m[1]!.toLowerCase().replace(' ', '_') as CourtRuling) : null
 }
 
 /** A small token bucket: at most `perSecond` requests a second to one court. */
-function rateLimiter (perSecond: number | undefined) {
+function rateLimiter(perSecond: number | undefined) {
   if (!perSecond) return async () => undefined
   let tokens = perSecond
   let last = Date.now()
-  return async function take (): Promise<void> {
+  return async function take(): Promise<void> {
     for (;;) {
       const now = Date.now()
-      tokens = Math.min(perSecond, tokens + (now - last) / 1000 * perSecond)
+      tokens = Math.min(perSecond, tokens + ((now - last) / 1000) * perSecond)
       last = now
-      if (tokens >= 1) { tokens -= 1; return }
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil((1 - tokens) / perSecond * 1000)))
+      if (tokens >= 1) {
+        tokens -= 1
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - tokens) / perSecond) * 1000)))
     }
   }
 }
@@ -42,16 +58,22 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
   if (!config.endpoint) throw new Error(`court ${config.id}: the ecf4-soap adapter needs an endpoint`)
   const url = new URL(config.endpoint)
   const timeoutMs = config.limits?.timeoutMs ?? 30_000
-  const pool = new Pool(url.origin, { connections: config.limits?.concurrency ?? 4, connectTimeout: Math.min(timeoutMs, 10_000) })
+  const pool = new Pool(url.origin, {
+    connections: config.limits?.concurrency ?? 4,
+    connectTimeout: Math.min(timeoutMs, 10_000)
+  })
   const take = rateLimiter(config.limits?.requestsPerSecond)
   const court = { id: config.id, name: config.name }
   const sender = 'clearfile'
 
-  async function call (operation: SoapOperation, message: string): Promise<string> {
+  async function call(operation: SoapOperation, message: string): Promise<string> {
     await take()
     // With MTOM the PDFs of a filing travel as binary MIME parts; queries are small and stay plain SOAP.
     const envelope = soapEnvelope(message)
-    const { body, contentType } = config.mtom && operation === 'ReviewFiling' ? toMtom(envelope) : { body: envelope, contentType: 'text/xml; charset=utf-8' }
+    const { body, contentType } =
+      config.mtom && operation === 'ReviewFiling'
+        ? toMtom(envelope)
+        : { body: envelope, contentType: 'text/xml; charset=utf-8' }
     let status: number
     let text: string
     try {
@@ -69,59 +91,112 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
       const code = (err as { code?: string }).code ?? ''
       const sent = !BEFORE_SEND.has(code)
       const timedOut = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError
-      throw new CourtError(timedOut ? 'CLEARFILE_ERR_COURT_TIMEOUT' : 'CLEARFILE_ERR_COURT_UNAVAILABLE',
-        `${config.id} ${operation}: ${timedOut ? 'no answer in time' : code || (err as Error).message}`, { retryable: true, ambiguous: sent, cause: err })
+      throw new CourtError(
+        timedOut ? 'CLEARFILE_ERR_COURT_TIMEOUT' : 'CLEARFILE_ERR_COURT_UNAVAILABLE',
+        `${config.id} ${operation}: ${timedOut ? 'no answer in time' : code || (err as Error).message}`,
+        { retryable: true, ambiguous: sent, cause: err }
+      )
     }
     const fault = soapFault(text)
     if (fault) {
       // soap:Server means the court failed, and may succeed later; anything else is our message's fault.
       const serverSide = /Server$/.test(fault.code)
-      throw new CourtError(serverSide ? 'CLEARFILE_ERR_COURT_UNAVAILABLE' : 'CLEARFILE_ERR_COURT_REJECTED', `${config.id} ${operation}: SOAP fault ${fault.code}: ${fault.text}`, { retryable: serverSide, ambiguous: serverSide, courtCode: fault.code })
+      throw new CourtError(
+        serverSide ? 'CLEARFILE_ERR_COURT_UNAVAILABLE' : 'CLEARFILE_ERR_COURT_REJECTED',
+        `${config.id} ${operation}: SOAP fault ${fault.code}: ${fault.text}`,
+        { retryable: serverSide, ambiguous: serverSide, courtCode: fault.code }
+      )
     }
-    if (status >= 500) throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id} ${operation}: HTTP ${status}`, { retryable: true, ambiguous: true })
-    if (status >= 400) throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} ${operation}: HTTP ${status}`, { retryable: false })
+    if (status >= 500)
+      throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id} ${operation}: HTTP ${status}`, {
+        retryable: true,
+        ambiguous: true
+      })
+    if (status >= 400)
+      throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} ${operation}: HTTP ${status}`, {
+        retryable: false
+      })
     return text
   }
 
   /** A malformed answer to a send may hide a receipt: retryable, and ambiguous. */
-  function unreadable (operation: SoapOperation, err: unknown): never {
+  function unreadable(operation: SoapOperation, err: unknown): never {
     if (err instanceof CourtError) throw err
-    throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id} ${operation}: unreadable answer: ${(err as Error).message}`, { retryable: true, ambiguous: true, cause: err })
+    throw new CourtError(
+      'CLEARFILE_ERR_COURT_UNAVAILABLE',
+      `${config.id} ${operation}: unreadable answer: ${(err as Error).message}`,
+      { retryable: true, ambiguous: true, cause: err }
+    )
   }
 
-  const toStatus = (courtFilingId: string, filingId: string | null, status: FilingStatusCode | null, statusText: string | null): CourtStatus => {
-    if (!status) throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id}: a status without a FilingStatusCode`, { retryable: true })
+  const toStatus = (
+    courtFilingId: string,
+    filingId: string | null,
+    status: FilingStatusCode | null,
+    statusText: string | null
+  ): CourtStatus => {
+    if (!status)
+      throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id}: a status without a FilingStatusCode`, {
+        retryable: true
+      })
     return { courtFilingId, filingId, status, ruling: rulingOf(statusText), statusText }
   }
 
   return {
     name: 'ecf4-soap',
-    async submit (pkg) {
+    async submit(pkg) {
       const text = await call('ReviewFiling', pkg.xml)
       let receipt: ReturnType<typeof parseMessageReceipt>
-      try { receipt = parseMessageReceipt(text) } catch (err) { unreadable('ReviewFiling', err) }
+      try {
+        receipt = parseMessageReceipt(text)
+      } catch (err) {
+        unreadable('ReviewFiling', err)
+      }
       if (!receipt.ok) {
         const e = receipt.errors.find((x) => x.code !== '0')!
-        throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} refused filing ${pkg.filingId}: ${e.code} ${e.text}`, { retryable: false, courtCode: e.code })
+        throw new CourtError(
+          'CLEARFILE_ERR_COURT_REJECTED',
+          `${config.id} refused filing ${pkg.filingId}: ${e.code} ${e.text}`,
+          { retryable: false, courtCode: e.code }
+        )
       }
       const id = receipt.identifications.find((i) => i.category === COURT_FILING_ID) ?? receipt.identifications[0]
       if (!id?.id) unreadable('ReviewFiling', new Error('a receipt without a filing id'))
       return { courtFilingId: id.id }
     },
-    async status (courtFilingId) {
-      const text = await call('GetFilingStatus', buildFilingStatusQuery({ sender, submitter: sender, court, courtFilingId }))
+    async status(courtFilingId) {
+      const text = await call(
+        'GetFilingStatus',
+        buildFilingStatusQuery({ sender, submitter: sender, court, courtFilingId })
+      )
       let parsed: ReturnType<typeof parseFilingStatusResponse>
-      try { parsed = parseFilingStatusResponse(text) } catch (err) { unreadable('GetFilingStatus', err) }
+      try {
+        parsed = parseFilingStatusResponse(text)
+      } catch (err) {
+        unreadable('GetFilingStatus', err)
+      }
       const e = parsed.errors.find((x) => x.code !== '0')
-      if (e) throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} status of ${courtFilingId}: ${e.code} ${e.text}`, { retryable: false, courtCode: e.code })
+      if (e)
+        throw new CourtError(
+          'CLEARFILE_ERR_COURT_REJECTED',
+          `${config.id} status of ${courtFilingId}: ${e.code} ${e.text}`,
+          { retryable: false, courtCode: e.code }
+        )
       return toStatus(courtFilingId, null, parsed.status, parsed.statusText)
     },
-    async findBySubmissionId (filingId) {
+    async findBySubmissionId(filingId) {
       const today = new Date().toISOString().slice(0, 10)
       const from = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10)
-      const text = await call('GetFilingList', buildFilingListQuery({ sender, submitter: sender, court, from, to: today }))
+      const text = await call(
+        'GetFilingList',
+        buildFilingListQuery({ sender, submitter: sender, court, from, to: today })
+      )
       let parsed: ReturnType<typeof parseFilingListResponse>
-      try { parsed = parseFilingListResponse(text) } catch (err) { unreadable('GetFilingList', err) }
+      try {
+        parsed = parseFilingListResponse(text)
+      } catch (err) {
+        unreadable('GetFilingList', err)
+      }
       const match = parsed.filings.find((f) => f.filingId === filingId)
       return match?.courtFilingId ? toStatus(match.courtFilingId, filingId, match.status, match.statusText) : null
     },

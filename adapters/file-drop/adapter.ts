@@ -23,7 +23,7 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
   if (!outbox) throw new Error(`court ${config.id}: the file-drop adapter needs outboxDir`)
   return {
     name: 'file-drop',
-    async submit (pkg) {
+    async submit(pkg) {
       const final = join(outbox, pkg.filingId)
       if (existsSync(final)) return { courtFilingId: dropId(pkg.filingId) }
       const filing = parseReviewFilingRequest(pkg.xml)
@@ -36,27 +36,53 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
         for (const [i, d] of filing.documents.entries()) {
           const file = `${String(i + 1).padStart(2, '0')}-${d.role === 'lead' ? 'motion' : 'connected'}.pdf`
           await writeFile(join(temp, file), d.pdf)
-          documents.push({ file, role: d.role, description: d.description, registerAction: d.registerAction, bytes: d.pdf.length, sha256: createHash('sha256').update(d.pdf).digest('hex') })
+          documents.push({
+            file,
+            role: d.role,
+            description: d.description,
+            registerAction: d.registerAction,
+            bytes: d.pdf.length,
+            sha256: createHash('sha256').update(d.pdf).digest('hex')
+          })
         }
         const manifest = {
-          filingId: pkg.filingId, court: config.id, courtName: config.name, case: filing.case, confidential: filing.confidential,
-          counts: filing.counts.map((c) => ({ sequence: c.sequence, statute: c.statute })), message: 'filing.xml', documents,
-          report: 'Rule on it by putting a line with this filing id (or the case number, name and date of birth) in an outcome report in the inbox.'
+          filingId: pkg.filingId,
+          court: config.id,
+          courtName: config.name,
+          case: filing.case,
+          confidential: filing.confidential,
+          counts: filing.counts.map((c) => ({ sequence: c.sequence, statute: c.statute })),
+          message: 'filing.xml',
+          documents,
+          report:
+            'Rule on it by putting a line with this filing id (or the case number, name and date of birth) in an outcome report in the inbox.'
         }
         await writeFile(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
         await rename(temp, final)
       } catch (err) {
         await rm(temp, { recursive: true, force: true }).catch(() => undefined)
         // The folder could not be written (a full disk, a missing share): nothing reached the court.
-        throw new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id}: cannot write to the outbox: ${(err as Error).message}`, { retryable: true, ambiguous: false, cause: err })
+        throw new CourtError(
+          'CLEARFILE_ERR_COURT_UNAVAILABLE',
+          `${config.id}: cannot write to the outbox: ${(err as Error).message}`,
+          { retryable: true, ambiguous: false, cause: err }
+        )
       }
       return { courtFilingId: dropId(pkg.filingId) }
     },
-    async status (courtFilingId) {
-      return { courtFilingId, filingId: courtFilingId.replace(/^DROP-/, ''), status: 'received', ruling: null, statusText: 'waiting for the clerk\'s outcome report' }
+    async status(courtFilingId) {
+      return {
+        courtFilingId,
+        filingId: courtFilingId.replace(/^DROP-/, ''),
+        status: 'received',
+        ruling: null,
+        statusText: "waiting for the clerk's outcome report"
+      }
     },
-    async findBySubmissionId (filingId) {
-      return existsSync(join(outbox, filingId)) ? { courtFilingId: dropId(filingId), filingId, status: 'received', ruling: null, statusText: null } : null
+    async findBySubmissionId(filingId) {
+      return existsSync(join(outbox, filingId))
+        ? { courtFilingId: dropId(filingId), filingId, status: 'received', ruling: null, statusText: null }
+        : null
     },
     close: async () => {}
   }

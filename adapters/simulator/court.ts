@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent, request } from 'undici'
-import { buildFilingListResponse, buildFilingStatusResponse, buildMessageReceipt, buildReviewCompleteNotification, type CourtRef } from '../../src/ecf/messages.js'
+import {
+  buildFilingListResponse,
+  buildFilingStatusResponse,
+  buildMessageReceipt,
+  buildReviewCompleteNotification,
+  type CourtRef
+} from '../../src/ecf/messages.js'
 import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
@@ -37,12 +43,12 @@ export interface SimulatedCourtOptions {
   /** Share of filings the clerk accepts. */
   acceptRate?: number
   /** Shares of rulings on accepted filings: granted, denied, partially granted (normalized). */
-  rulings?: { granted: number, denied: number, partially_granted: number }
+  rulings?: { granted: number; denied: number; partially_granted: number }
   faults?: CourtFaults
   /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without it or a client certificate. */
   callbackSecret?: string
   /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
-  callbackTls?: { cert: string | Buffer, key: string | Buffer, ca: string | Buffer }
+  callbackTls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
   /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
   random?: () => number
 }
@@ -56,7 +62,11 @@ interface SimFiling {
   received: ReceivedFiling
 }
 
-export interface CallbackCounts { sent: number, lost: number, failed: number }
+export interface CallbackCounts {
+  sent: number
+  lost: number
+  failed: number
+}
 
 export interface SimulatedCourt {
   url: string
@@ -68,7 +78,6 @@ export interface SimulatedCourt {
   callbacks: () => CallbackCounts
   close: () => Promise<void>
 }
-
 
 /**
  * A Superior Court on loopback speaking OASIS ECF 4.01 over SOAP 1.1: it
@@ -82,7 +91,7 @@ export interface SimulatedCourt {
  * many times each filing id was submitted. Filings may come as plain SOAP or
  * as MTOM/XOP.
  */
-export async function startSimulatedCourt (options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
+export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
   const roll = options.random ?? Math.random
   const faults = options.faults ?? {}
@@ -99,7 +108,7 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
   const tlsAgent = options.callbackTls ? new Agent({ connect: { ...options.callbackTls } }) : undefined
   const sender = `http://${options.host ?? '127.0.0.1'}`
 
-  const statusOf = (f: SimFiling, now: number): { status: CourtFilingStatus, description: string | null } => {
+  const statusOf = (f: SimFiling, now: number): { status: CourtFilingStatus; description: string | null } => {
     if (now - f.receivedAt < reviewDelay) return { status: 'received', description: null }
     if (!f.accepted) return { status: 'rejected', description: 'rejected by the clerk' }
     if (now - f.receivedAt < reviewDelay + rulingDelay) return { status: 'accepted', description: null }
@@ -112,35 +121,50 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     return r < rulings.granted ? 'granted' : r < rulings.granted + rulings.denied ? 'denied' : 'partially_granted'
   }
 
-  async function notify (f: SimFiling): Promise<void> {
+  async function notify(f: SimFiling): Promise<void> {
     const url = f.received.callbackUrl
     if (!url || (!options.callbackSecret && !options.callbackTls)) return
-    if (roll() < (faults.lostCallback ?? 0)) { callbackCounts.lost++; return }
+    if (roll() < (faults.lostCallback ?? 0)) {
+      callbackCounts.lost++
+      return
+    }
     const { status, description } = statusOf(f, f.receivedAt + reviewDelay)
-    const xml = soapEnvelope(buildReviewCompleteNotification({
-      sender,
-      filing: f,
-      case: f.received,
-      status,
-      description: description ?? (f.accepted ? 'Accepted for filing' : null),
-      reviewedAt: new Date().toISOString(),
-      payer: f.received.payer || 'unknown',
-      documents: f.received.documents.map((d, i) => ({
-        role: d.role,
-        description: d.description,
-        registerAction: d.registerAction,
-        attorneyId: d.attorneyId,
-        hash: createHash('sha256').update(d.pdf).digest('hex'),
-        docketId: f.accepted ? `${f.courtFilingId}-${i + 1}` : null,
-        sealed: f.received.confidential
-      }))
-    }))
+    const xml = soapEnvelope(
+      buildReviewCompleteNotification({
+        sender,
+        filing: f,
+        case: f.received,
+        status,
+        description: description ?? (f.accepted ? 'Accepted for filing' : null),
+        reviewedAt: new Date().toISOString(),
+        payer: f.received.payer || 'unknown',
+        documents: f.received.documents.map((d, i) => ({
+          role: d.role,
+          description: d.description,
+          registerAction: d.registerAction,
+          attorneyId: d.attorneyId,
+          hash: createHash('sha256').update(d.pdf).digest('hex'),
+          docketId: f.accepted ? `${f.courtFilingId}-${i + 1}` : null,
+          sealed: f.received.confidential
+        }))
+      })
+    )
     const times = roll() < (faults.duplicateCallback ?? 0) ? 2 : 1
     for (let i = 0; i < times; i++) {
       try {
-        const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete }
+        const headers: Record<string, string> = {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete
+        }
         if (options.callbackSecret) headers[CALLBACK_SECRET_HEADER] = options.callbackSecret
-        const res = await request(url, { method: 'POST', body: xml, headers, headersTimeout: 10_000, bodyTimeout: 10_000, ...(tlsAgent ? { dispatcher: tlsAgent } : {}) })
+        const res = await request(url, {
+          method: 'POST',
+          body: xml,
+          headers,
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+          ...(tlsAgent ? { dispatcher: tlsAgent } : {})
+        })
         await res.body.dump()
         if (res.statusCode === 200) callbackCounts.sent++
         else callbackCounts.failed++
@@ -150,39 +174,72 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     }
   }
 
-  function reviewFiling (body: string): { xml: string, drop: boolean } {
+  function reviewFiling(body: string): { xml: string; drop: boolean } {
     const problems = ecfProblems(body)
     if (problems.length > 0) {
-      return { xml: buildMessageReceipt({ sender, court, filing: null, errors: [{ code: '-1', text: `Invalid message: ${problems[0]!.message}`.slice(0, 500) }] }), drop: false }
+      return {
+        xml: buildMessageReceipt({
+          sender,
+          court,
+          filing: null,
+          errors: [{ code: '-1', text: `Invalid message: ${problems[0]!.message}`.slice(0, 500) }]
+        }),
+        drop: false
+      }
     }
     const received = parseReviewFilingRequest(body)
     const filingId = received.filingId
     if (filingId) submissions.set(filingId, (submissions.get(filingId) ?? 0) + 1)
     let filing = filingId ? byFilingId.get(filingId) : undefined
     if (!filing) {
-      const made: SimFiling = { courtFilingId: `SIM-${String(next++).padStart(7, '0')}`, filingId, receivedAt: Date.now(), accepted: roll() < (options.acceptRate ?? 0.95), ruling: pickRuling(), received }
+      const made: SimFiling = {
+        courtFilingId: `SIM-${String(next++).padStart(7, '0')}`,
+        filingId,
+        receivedAt: Date.now(),
+        accepted: roll() < (options.acceptRate ?? 0.95),
+        ruling: pickRuling(),
+        received
+      }
       byCourtId.set(made.courtFilingId, made)
       if (filingId) byFilingId.set(filingId, made)
-      const timer = setTimeout(() => { timers.delete(timer); void notify(made) }, reviewDelay)
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        void notify(made)
+      }, reviewDelay)
       timers.add(timer)
       filing = made
     }
-    return { xml: buildMessageReceipt({ sender, court, filing, errors: [] }), drop: roll() < (faults.dropAfterReceipt ?? 0) }
+    return {
+      xml: buildMessageReceipt({ sender, court, filing, errors: [] }),
+      drop: roll() < (faults.dropAfterReceipt ?? 0)
+    }
   }
 
-  function filingStatus (body: string): string {
-    const id = parseCourtXml(body, (doc) => doc.root.get('.//*[local-name()="DocumentIdentification"]/*[local-name()="IdentificationID"]')?.content.trim() ?? '')
+  function filingStatus(body: string): string {
+    const id = parseCourtXml(
+      body,
+      (doc) =>
+        doc.root
+          .get('.//*[local-name()="DocumentIdentification"]/*[local-name()="IdentificationID"]')
+          ?.content.trim() ?? ''
+    )
     const f = byCourtId.get(id)
     if (!f) return soapFaultEnvelope('soap:Client', `no filing ${id}`)
     return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
   }
 
-  function filingList (): string {
+  function filingList(): string {
     const now = Date.now()
-    return soapEnvelope(buildFilingListResponse({ sender, court, filings: [...byCourtId.values()].map((f) => ({ ...f, ...statusOf(f, now) })) }))
+    return soapEnvelope(
+      buildFilingListResponse({
+        sender,
+        court,
+        filings: [...byCourtId.values()].map((f) => ({ ...f, ...statusOf(f, now) }))
+      })
+    )
   }
 
-  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const raw = Buffer.concat(chunks)
@@ -203,7 +260,13 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     }
     if (req.method === 'GET' && req.url === '/simulator/submissions') {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ filings: byCourtId.size, callbacks: callbackCounts, submissions: Object.fromEntries(submissions) }))
+      res.end(
+        JSON.stringify({
+          filings: byCourtId.size,
+          callbacks: callbackCounts,
+          submissions: Object.fromEntries(submissions)
+        })
+      )
       return
     }
     if (roll() < (faults.serverError ?? 0)) return send(503, 'Service Unavailable')
@@ -213,22 +276,29 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
       switch (operationOf(req.headers.soapaction as string | undefined)) {
         case 'ReviewFiling': {
           const { xml, drop } = reviewFiling(body)
-          if (drop) { req.socket.destroy(); return }
+          if (drop) {
+            req.socket.destroy()
+            return
+          }
           return send(200, soapEnvelope(xml))
         }
         case 'GetFilingStatus': {
           const xml = filingStatus(body)
           return send(xml.includes('Fault>') ? 500 : 200, xml)
         }
-        case 'GetFilingList': return send(200, filingList())
-        default: return send(500, soapFaultEnvelope('soap:Client', `unknown SOAPAction ${String(req.headers.soapaction)}`))
+        case 'GetFilingList':
+          return send(200, filingList())
+        default:
+          return send(500, soapFaultEnvelope('soap:Client', `unknown SOAPAction ${String(req.headers.soapaction)}`))
       }
     } catch (err) {
       return send(500, soapFaultEnvelope('soap:Client', (err as Error).message))
     }
   }
 
-  const server: Server = createServer((req, res) => { void handle(req, res) })
+  const server: Server = createServer((req, res) => {
+    void handle(req, res)
+  })
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
@@ -237,11 +307,12 @@ export async function startSimulatedCourt (options: SimulatedCourtOptions = {}):
     mtomFilings: () => mtomCount,
     filings: () => byCourtId.size,
     callbacks: () => ({ ...callbackCounts }),
-    close: () => new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer)
-      void tlsAgent?.close()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer)
+        void tlsAgent?.close()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

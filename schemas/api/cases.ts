@@ -5,54 +5,91 @@ import { DeterminationView } from './determinations.js'
 export const Roles = ['da_system', 'deputy_da', 'clerk', 'admin'] as const
 export const Severities = ['F', 'M', 'I'] as const
 export const Dispositions = ['convicted', 'dismissed', 'acquitted', 'diverted', 'pending', 'other'] as const
-export const SentenceKinds = ['jail', 'prison', 'probation', 'county_jail_1170h', 'fine', 'community_service', 'other'] as const
+export const SentenceKinds = [
+  'jail',
+  'prison',
+  'probation',
+  'county_jail_1170h',
+  'fine',
+  'community_service',
+  'other'
+] as const
 export const SentenceUnits = ['days', 'months', 'years'] as const
 
+export const SentencePart = Type.Object(
+  {
+    kind: Type.Enum(SentenceKinds),
+    length: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
+    unit: Type.Optional(Type.Enum(SentenceUnits)),
+    amount: Type.Optional(Type.Number({ minimum: 0, description: 'Fine amount in dollars' }))
+  },
+  { additionalProperties: false }
+)
 
-export const SentencePart = Type.Object({
-  kind: Type.Enum(SentenceKinds),
-  length: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
-  unit: Type.Optional(Type.Enum(SentenceUnits)),
-  amount: Type.Optional(Type.Number({ minimum: 0, description: 'Fine amount in dollars' }))
-}, { additionalProperties: false })
+export const CountInput = Type.Object(
+  {
+    codeSection: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'As the DA system writes it: `11359 HS`, `HS 11359(b)`, `PC 664/187`'
+    }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    severity: Type.Enum(Severities, { description: 'F felony, M misdemeanor, I infraction' }),
+    disposition: Type.Enum(Dispositions),
+    convictionDate: Type.Optional(IsoDate),
+    offenseDate: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          'When the offense happened; the age at the offense decides the grade under AUMA (without it, the conviction date is used and the explanation says so)'
+      })
+    ),
+    countNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
+    sentence: Type.Optional(Type.Array(SentencePart, { maxItems: 20 }))
+  },
+  { additionalProperties: false }
+)
 
-export const CountInput = Type.Object({
-  codeSection: Type.String({ minLength: 1, maxLength: 200, description: 'As the DA system writes it: `11359 HS`, `HS 11359(b)`, `PC 664/187`' }),
-  description: Type.Optional(Type.String({ maxLength: 500 })),
-  severity: Type.Enum(Severities, { description: 'F felony, M misdemeanor, I infraction' }),
-  disposition: Type.Enum(Dispositions),
-  convictionDate: Type.Optional(IsoDate),
-  offenseDate: Type.Optional(Type.String({ format: 'date', description: 'When the offense happened; the age at the offense decides the grade under AUMA (without it, the conviction date is used and the explanation says so)' })),
-  countNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
-  sentence: Type.Optional(Type.Array(SentencePart, { maxItems: 20 }))
-}, { additionalProperties: false })
+export const PersonInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'As on the record, e.g. `GARCIA, MARIA`' }),
+    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+    dob: IsoDate,
+    cii: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9]{1,12}$', description: 'California criminal identification index number' })
+    ),
+    dojSubjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    deceased: Type.Optional(Type.Boolean())
+  },
+  { additionalProperties: false }
+)
 
-export const PersonInput = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200, description: 'As on the record, e.g. `GARCIA, MARIA`' }),
-  aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
-  dob: IsoDate,
-  cii: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{1,12}$', description: 'California criminal identification index number' })),
-  dojSubjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-  deceased: Type.Optional(Type.Boolean())
-}, { additionalProperties: false })
+export const CaseRef = Type.Object(
+  {
+    county: Type.String({ minLength: 1, maxLength: 60, description: 'County name, e.g. `SAN FRANCISCO`' }),
+    court: Type.String({ minLength: 1, maxLength: 60, description: 'Court id, e.g. `CA-SF`' }),
+    caseNumber: Type.String({ minLength: 1, maxLength: 60 })
+  },
+  { additionalProperties: false }
+)
 
-export const CaseRef = Type.Object({
-  county: Type.String({ minLength: 1, maxLength: 60, description: 'County name, e.g. `SAN FRANCISCO`' }),
-  court: Type.String({ minLength: 1, maxLength: 60, description: 'Court id, e.g. `CA-SF`' }),
-  caseNumber: Type.String({ minLength: 1, maxLength: 60 })
-}, { additionalProperties: false })
-
-export const CaseInput = Type.Object({
-  person: PersonInput,
-  case: CaseRef,
-  counts: Type.Array(CountInput, { minItems: 1, maxItems: 100 })
-}, { additionalProperties: false })
+export const CaseInput = Type.Object(
+  {
+    person: PersonInput,
+    case: CaseRef,
+    counts: Type.Array(CountInput, { minItems: 1, maxItems: 100 })
+  },
+  { additionalProperties: false }
+)
 export type CaseInput = Static<typeof CaseInput>
 
 export const MAX_BATCH_CASES = 1000
-export const CaseBatchInput = Type.Object({
-  cases: Type.Array(CaseInput, { minItems: 1, maxItems: MAX_BATCH_CASES })
-}, { additionalProperties: false })
+export const CaseBatchInput = Type.Object(
+  {
+    cases: Type.Array(CaseInput, { minItems: 1, maxItems: MAX_BATCH_CASES })
+  },
+  { additionalProperties: false }
+)
 export type CaseBatchInput = Static<typeof CaseBatchInput>
 
 export const CountView = Type.Object({
@@ -67,7 +104,9 @@ export const CountView = Type.Object({
   offenseDate: Type.Union([IsoDate, Type.Null()]),
   sentence: Type.Array(SentencePart),
   sentenceEndDate: Type.Union([IsoDate, Type.Null()]),
-  determination: Type.Union([DeterminationView, Type.Null()], { description: 'The newest determination, for a Prop 64 conviction' })
+  determination: Type.Union([DeterminationView, Type.Null()], {
+    description: 'The newest determination, for a Prop 64 conviction'
+  })
 })
 
 export const PersonView = Type.Object({
@@ -80,17 +119,20 @@ export const PersonView = Type.Object({
   deceased: Type.Boolean()
 })
 
-export const CaseView = Type.Object({
-  id: Type.String(),
-  county: Type.String(),
-  court: Type.String(),
-  caseNumber: Type.String(),
-  source: Type.String(),
-  person: PersonView,
-  counts: Type.Array(CountView),
-  createdAt: IsoDateTime,
-  updatedAt: IsoDateTime
-}, { $id: 'CaseView' })
+export const CaseView = Type.Object(
+  {
+    id: Type.String(),
+    county: Type.String(),
+    court: Type.String(),
+    caseNumber: Type.String(),
+    source: Type.String(),
+    person: PersonView,
+    counts: Type.Array(CountView),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime
+  },
+  { $id: 'CaseView' }
+)
 export type CaseView = Static<typeof CaseView>
 
 export const CaseBatchView = Type.Object({

@@ -1,7 +1,13 @@
 import Type, { type Static } from 'typebox'
 import { IsoDateTime } from './common.js'
 
-export const Outcomes = ['dismiss_and_seal', 'reduce_to_infraction', 'reduce_to_misdemeanor', 'not_eligible', 'needs_review'] as const
+export const Outcomes = [
+  'dismiss_and_seal',
+  'reduce_to_infraction',
+  'reduce_to_misdemeanor',
+  'not_eligible',
+  'needs_review'
+] as const
 export const Remedies = ['resentencing', 'redesignation_or_dismissal', 'unknown'] as const
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
@@ -59,7 +65,10 @@ export const DeterminationQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 }))
 })
 
-export const DecisionInput = Type.Object({
-  outcome: Type.Enum(['dismiss_and_seal', 'reduce_to_infraction', 'reduce_to_misdemeanor', 'not_eligible']),
-  reason: Type.String({ minLength: 3, maxLength: 2000 })
-}, { additionalProperties: false })
+export const DecisionInput = Type.Object(
+  {
+    outcome: Type.Enum(['dismiss_and_seal', 'reduce_to_infraction', 'reduce_to_misdemeanor', 'not_eligible']),
+    reason: Type.String({ minLength: 3, maxLength: 2000 })
+  },
+  { additionalProperties: false }
+)

@@ -15,8 +15,17 @@ export const DocumentView = Type.Object({
 
 export const DocumentList = Type.Object({ items: Type.Array(DocumentView) })
 
-export const PaperScopeBody = Type.Object({
-  scope: Type.Optional(Type.Enum(['case', 'person', 'bulk'], { default: 'case', description: 'case: papers per court case; person: per person and court; bulk: one motion and Schedule A per court' }))
-}, { additionalProperties: false })
+export const PaperScopeBody = Type.Object(
+  {
+    scope: Type.Optional(
+      Type.Enum(['case', 'person', 'bulk'], {
+        default: 'case',
+        description:
+          'case: papers per court case; person: per person and court; bulk: one motion and Schedule A per court'
+      })
+    )
+  },
+  { additionalProperties: false }
+)
 
 export const QueuedView = Type.Object({ queued: Type.Boolean(), reviewId: Type.String(), scope: Type.String() })

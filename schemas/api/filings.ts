@@ -3,20 +3,51 @@ import { IsoDateTime } from './common.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
-export const FilingStates = ['draft', 'queued', 'submitting', 'submitted', 'unknown', 'accepted', 'partially_accepted', 'rejected', 'granted', 'denied', 'partially_granted', 'failed', 'cancelled'] as const
+export const FilingStates = [
+  'draft',
+  'queued',
+  'submitting',
+  'submitted',
+  'unknown',
+  'accepted',
+  'partially_accepted',
+  'rejected',
+  'granted',
+  'denied',
+  'partially_granted',
+  'failed',
+  'cancelled'
+] as const
 
 /** One of `caseId` or `reviewId` (one object rather than a union: ajv strips unknown keys while trying union branches). */
-export const FilingInput = Type.Object({
-  caseId: Type.Optional(Type.String({ minLength: 1, description: 'A case whose papers are prepared (POST /v1/cases/{id}/documents)' })),
-  reviewId: Type.Optional(Type.String({ minLength: 1, description: 'Or a review run whose papers are prepared (POST /v1/reviews/{id}/documents)' })),
-  scope: Type.Optional(Type.Enum(['case', 'person'], { description: "With reviewId: which of the review's papers to file, one filing per case (the default) or per person and court" }))
-}, { additionalProperties: false })
+export const FilingInput = Type.Object(
+  {
+    caseId: Type.Optional(
+      Type.String({ minLength: 1, description: 'A case whose papers are prepared (POST /v1/cases/{id}/documents)' })
+    ),
+    reviewId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Or a review run whose papers are prepared (POST /v1/reviews/{id}/documents)'
+      })
+    ),
+    scope: Type.Optional(
+      Type.Enum(['case', 'person'], {
+        description:
+          "With reviewId: which of the review's papers to file, one filing per case (the default) or per person and court"
+      })
+    )
+  },
+  { additionalProperties: false }
+)
 
 export const ReviewFilingsView = Type.Object({
   reviewId: Type.String(),
   scope: Type.String(),
   filings: Type.Array(Type.Object({ id: Type.String(), court: Type.String(), caseIds: Type.Array(Type.String()) })),
-  alreadyFiled: Type.Integer({ description: 'Motions not filed again: a case of theirs is already in a standing filing' })
+  alreadyFiled: Type.Integer({
+    description: 'Motions not filed again: a case of theirs is already in a standing filing'
+  })
 })
 
 export const FilingEvent = Type.Object({

@@ -20,8 +20,8 @@ declare module 'fastify' {
  * An onRequest hook for /v1: resolves `Authorization: Bearer <key>` to a
  * principal (401 when missing, unknown or revoked), then checks the route's roles.
  */
-export function authenticate (db: Kysely<Database>) {
-  return async function authenticateRequest (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+export function authenticate(db: Kysely<Database>) {
+  return async function authenticateRequest(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     const principal = match?.[1] ? await findPrincipalByKey(db, match[1]) : null
@@ -34,13 +34,13 @@ export function authenticate (db: Kysely<Database>) {
   }
 }
 
-export function principalOf (request: FastifyRequest): Principal {
+export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new ClearfileError('CLEARFILE_ERR_UNAUTHENTICATED')
   return request.principal
 }
 
 /** Who did it, for which request, when: what every audit row needs. */
-export function auditContext (request: FastifyRequest, clock: Clock): AuditContext {
+export function auditContext(request: FastifyRequest, clock: Clock): AuditContext {
   return { principal: principalOf(request), requestId: request.id, now: clock.now() }
 }
 
@@ -49,14 +49,19 @@ export function auditContext (request: FastifyRequest, clock: Clock): AuditConte
  * one named in the request (required then). Naming another county with a
  * county key is refused.
  */
-export function actingCounty (principal: Principal, requested: string | undefined, where = '/county'): string {
+export function actingCounty(principal: Principal, requested: string | undefined, where = '/county'): string {
   const named = requested ? normalizeCounty(requested) : undefined
   if (principal.county !== null) {
     if (named !== undefined && named !== principal.county) {
-      throw new ClearfileError('CLEARFILE_ERR_COUNTY_SCOPE', undefined, [{ path: where, message: 'is not the county of this API key' }])
+      throw new ClearfileError('CLEARFILE_ERR_COUNTY_SCOPE', undefined, [
+        { path: where, message: 'is not the county of this API key' }
+      ])
     }
     return principal.county
   }
-  if (!named) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Admin keys must name the county', [{ path: where, message: 'is required for admin keys' }])
+  if (!named)
+    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Admin keys must name the county', [
+      { path: where, message: 'is required for admin keys' }
+    ])
   return named
 }

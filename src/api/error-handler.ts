@@ -9,16 +9,18 @@ interface AjvLikeError {
 }
 
 /** Turns ajv's errors into `{path, message}` pairs whose path points at the bad field itself. */
-export function validationDetails (errors: readonly AjvLikeError[], part: string | undefined): ProblemDetail[] {
+export function validationDetails(errors: readonly AjvLikeError[], part: string | undefined): ProblemDetail[] {
   return errors.map((e) => {
     let path = e.instancePath ?? ''
     const params = e.params ?? {}
     if (e.keyword === 'required' && typeof params.missingProperty === 'string') path += `/${params.missingProperty}`
-    if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`
+    if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
+      path += `/${params.additionalProperty}`
     let message = e.message ?? 'is invalid'
     if (e.keyword === 'required') message = 'is required'
     if (e.keyword === 'additionalProperties') message = 'is not an accepted field'
-    if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) message = `must be one of ${params.allowedValues.join(', ')}`
+    if (e.keyword === 'enum' && Array.isArray(params.allowedValues))
+      message = `must be one of ${params.allowedValues.join(', ')}`
     return { path: path === '' ? '/' : path, ...(part ? { in: part } : {}), message }
   })
 }
@@ -37,7 +39,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * and the path of each problem; server errors say nothing internal and are
  * logged with the request id the body carries.
  */
-export function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let code: ErrorCode
   let message: string
   let details: ProblemDetail[] | undefined
@@ -61,7 +63,10 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   }
   const status = ERRORS[code].status
   if (status >= 500) {
-    request.log.error({ err, method: request.method, route: request.routeOptions.url, params: request.params }, 'request failed')
+    request.log.error(
+      { err, method: request.method, route: request.routeOptions.url, params: request.params },
+      'request failed'
+    )
     // 5xx bodies reveal nothing internal: the catalog message and the request id to look it up by.
     message = ERRORS[code].message
     details = undefined

@@ -21,8 +21,10 @@ export interface IdempotencyOptions {
   ttlHours: number
 }
 
-export function requestFingerprint (method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route}\n${stableStringify(body)}`).digest('hex')
+export function requestFingerprint(method: string, route: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${route}\n${stableStringify(body)}`)
+    .digest('hex')
 }
 
 /**
@@ -31,35 +33,46 @@ export function requestFingerprint (method: string, route: string, body: unknown
  * committed. A concurrent request with the same key loses the insert race on
  * the primary key, is retried once, and then replays the winner's answer.
  */
-export async function runIdempotent<T> (
-  db: Kysely<Database>, opts: IdempotencyOptions, work: (trx: Kysely<Database>) => Promise<T>
+export async function runIdempotent<T>(
+  db: Kysely<Database>,
+  opts: IdempotencyOptions,
+  work: (trx: Kysely<Database>) => Promise<T>
 ): Promise<IdempotentResult<T>> {
   if (opts.key === undefined) {
     return { kind: 'created', body: await db.transaction().execute(work) }
   }
   const key = opts.key
-  const attempt = () => db.transaction().execute(async (trx): Promise<IdempotentResult<T>> => {
-    const existing = await trx.selectFrom('idempotency_keys').selectAll()
-      .where('client_id', '=', opts.clientId).where('key', '=', key).executeTakeFirst()
-    if (existing) {
-      const expired = Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()
-      if (!expired) {
-        if (existing.request_sha256 !== opts.fingerprint) throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
-        return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
+  const attempt = () =>
+    db.transaction().execute(async (trx): Promise<IdempotentResult<T>> => {
+      const existing = await trx
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('client_id', '=', opts.clientId)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      if (existing) {
+        const expired = Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()
+        if (!expired) {
+          if (existing.request_sha256 !== opts.fingerprint)
+            throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
+          return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
+        }
+        await trx.deleteFrom('idempotency_keys').where('client_id', '=', opts.clientId).where('key', '=', key).execute()
       }
-      await trx.deleteFrom('idempotency_keys').where('client_id', '=', opts.clientId).where('key', '=', key).execute()
-    }
-    const body = await work(trx)
-    await trx.insertInto('idempotency_keys').values({
-      client_id: opts.clientId,
-      key,
-      request_sha256: opts.fingerprint,
-      status_code: 201,
-      response_body: JSON.stringify(body),
-      created_at: opts.now.toISOString()
-    }).execute()
-    return { kind: 'created', body }
-  })
+      const body = await work(trx)
+      await trx
+        .insertInto('idempotency_keys')
+        .values({
+          client_id: opts.clientId,
+          key,
+          request_sha256: opts.fingerprint,
+          status_code: 201,
+          response_body: JSON.stringify(body),
+          created_at: opts.now.toISOString()
+        })
+        .execute()
+      return { kind: 'created', body }
+    })
   try {
     return await attempt()
   } catch (err) {

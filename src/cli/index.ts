@@ -16,9 +16,12 @@ import { normalizeCounty } from '../db/api-client-repository.js'
 import { startServer } from '../server.js'
 import { seededRandom } from '../seeded-random.js'
 
-interface DbFlags { db?: string, config?: string }
+interface DbFlags {
+  db?: string
+  config?: string
+}
 
-function configFrom (flags: DbFlags & { host?: string, port?: string }) {
+function configFrom(flags: DbFlags & { host?: string; port?: string }) {
   const sources: ConfigSources = {
     env: process.env,
     overrides: { databaseUrl: flags.db, host: flags.host, port: flags.port }
@@ -28,7 +31,10 @@ function configFrom (flags: DbFlags & { host?: string, port?: string }) {
 }
 
 /** Opens the configured database, migrates it, runs `work`, and always closes it. */
-async function withDatabase<T> (flags: DbFlags, work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  flags: DbFlags,
+  work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>
+): Promise<T> {
   const config = configFrom(flags)
   const handle = await openDatabase({ url: config.databaseUrl })
   try {
@@ -39,7 +45,7 @@ async function withDatabase<T> (flags: DbFlags, work: (db: Awaited<ReturnType<ty
   }
 }
 
-function parseRole (value: string): Role {
+function parseRole(value: string): Role {
   if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`use one of ${ROLES.join(', ')}`)
   return value as Role
 }
@@ -51,25 +57,29 @@ const program = new Command('clearfile')
   .description('Court e-filing integration service for record clearance')
   .showHelpAfterError()
 
-program.command('serve')
+program
+  .command('serve')
   .description('run the HTTP service (migrates the database first)')
   .option('--host <host>', 'interface to listen on (env HOST)')
   .option('--port <port>', 'port to listen on (env PORT, default 3000)')
   .option(...dbOption)
   .option(...configOption)
-  .action(async (flags: DbFlags & { host?: string, port?: string }) => {
+  .action(async (flags: DbFlags & { host?: string; port?: string }) => {
     const config = configFrom(flags)
     const server = await startServer(config, {
       onBootstrapKey: (key) => {
-        process.stdout.write(`\nNo API keys existed, so an admin key was created. It is shown only this once:\n\n  ${key}\n\n` +
-          'Create county keys with: clearfile keys create --role da_system --county "SAN FRANCISCO"\n\n')
+        process.stdout.write(
+          `\nNo API keys existed, so an admin key was created. It is shown only this once:\n\n  ${key}\n\n` +
+            'Create county keys with: clearfile keys create --role da_system --county "SAN FRANCISCO"\n\n'
+        )
       }
     })
     // Said on stdout whatever the log level: scripts and supervisors wait for this line.
     process.stdout.write(`clearfile listening at ${server.address} (API docs at ${server.address}/docs)\n`)
   })
 
-program.command('migrate')
+program
+  .command('migrate')
   .description('bring the database schema up to date')
   .option(...dbOption)
   .option(...configOption)
@@ -86,33 +96,41 @@ program.command('migrate')
 
 const keys = program.command('keys').description('manage API keys')
 
-keys.command('create')
+keys
+  .command('create')
   .description('create an API key and print it once (only its hash is stored)')
   .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
   .option('--county <county>', 'the county whose records the key may see (not needed for admin)')
   .option('--name <name>', 'who or what holds the key, e.g. "SF DA case system"')
   .option(...dbOption)
   .option(...configOption)
-  .action(async (flags: DbFlags & { role: Role, county?: string, name?: string }) => {
+  .action(async (flags: DbFlags & { role: Role; county?: string; name?: string }) => {
     if (flags.role !== 'admin' && !flags.county) throw new InvalidArgumentError(`a ${flags.role} key needs --county`)
     const created = await withDatabase(flags, (db) =>
-      createApiClient(db, { role: flags.role, county: flags.county ?? null, name: flags.name ?? null }, new Date()))
+      createApiClient(db, { role: flags.role, county: flags.county ?? null, name: flags.name ?? null }, new Date())
+    )
     process.stdout.write(`${created.key}\n`)
-    process.stderr.write(`key ${created.client.keyPrefix}… role ${created.client.role}, county ${created.client.county ?? '(all)'}; store it now, it is not shown again\n`)
+    process.stderr.write(
+      `key ${created.client.keyPrefix}… role ${created.client.role}, county ${created.client.county ?? '(all)'}; store it now, it is not shown again\n`
+    )
   })
 
-keys.command('list')
+keys
+  .command('list')
   .description('list API clients (never the keys)')
   .option(...dbOption)
   .option(...configOption)
   .action(async (flags: DbFlags) => {
     const rows = await withDatabase(flags, (db) => listApiClients(db))
     for (const r of rows) {
-      process.stdout.write(`${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${r.revoked_at ? `revoked ${r.revoked_at}` : 'active'}\n`)
+      process.stdout.write(
+        `${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${r.revoked_at ? `revoked ${r.revoked_at}` : 'active'}\n`
+      )
     }
   })
 
-keys.command('revoke')
+keys
+  .command('revoke')
   .description('revoke a key by its id or its printed prefix')
   .argument('<prefix-or-id>')
   .option(...dbOption)
@@ -123,85 +141,138 @@ keys.command('revoke')
     process.stdout.write(`revoked ${n}\n`)
   })
 
-program.command('review')
+program
+  .command('review')
   .description('review a DOJ bulk file: a determination for every Prop 64 conviction in the county')
   .requiredOption('--doj <file>', 'the DOJ bulk research file (95 columns, CSV)')
   .requiredOption('--county <name>', 'the county whose convictions are decided, e.g. "SAN FRANCISCO"')
   .requiredOption('--as-of <YYYY-MM-DD>', 'the date every date rule is computed at')
-  .option('--policy <file or name>', 'county policy: a policy file, a gogen eligibility-options file, or statewide-default | dismiss-all | la-pilot')
+  .option(
+    '--policy <file or name>',
+    'county policy: a policy file, a gogen eligibility-options file, or statewide-default | dismiss-all | la-pilot'
+  )
   .requiredOption('--out <dir>', 'where determinations.csv, summary.json and errors.csv go')
   .option('--workers <n>', 'worker threads (default: one per core)')
   .option('--motions <scope>', 'also write court papers into <out>/motions/: case | person | bulk', (v: string) => {
     if (!['case', 'person', 'bulk'].includes(v)) throw new InvalidArgumentError('use case, person or bulk')
     return v as MotionScope
   })
-  .option('--profiles <file>', 'DA profiles file (JSON list, schemas/da-profile.ts) for --motions (env CLEARFILE_DA_PROFILES)')
-  .option('--filings', 'with --motions case|person: also write each filing\'s ECF 4.01 ReviewFilingRequestMessage (PDFs embedded) into <out>/filings/')
+  .option(
+    '--profiles <file>',
+    'DA profiles file (JSON list, schemas/da-profile.ts) for --motions (env CLEARFILE_DA_PROFILES)'
+  )
+  .option(
+    '--filings',
+    "with --motions case|person: also write each filing's ECF 4.01 ReviewFilingRequestMessage (PDFs embedded) into <out>/filings/"
+  )
   .option('--court <court id>', 'the court the filings are for, from the courts file (env CLEARFILE_COURTS)')
   .option('--courts <file>', 'courts configuration file (schemas/courts.ts)')
-  .option('--callback-url <url>', 'the FilingAssemblyMDE URL the court should call back', 'urn:clearfile:offline-filing-kit')
-  .action(async (flags: { doj: string, county: string, asOf: string, policy?: string, out: string, workers?: string, motions?: MotionScope, profiles?: string, filings?: boolean, court?: string, courts?: string, callbackUrl: string }) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf))) throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
-    if (flags.filings && !flags.motions) throw new InvalidArgumentError('--filings goes with --motions case or --motions person')
-    const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
-    let motions: ReviewMotionWriter | undefined
-    const renderer = flags.motions ? createRenderer() : undefined
-    if (flags.motions) {
-      const profilesFile = flags.profiles ?? process.env.CLEARFILE_DA_PROFILES
-      if (!profilesFile) throw new InvalidArgumentError('--motions needs --profiles <file> (or CLEARFILE_DA_PROFILES): the DA office that signs the papers')
-      let filings: { court: CourtEntry, callbackUrl: string } | undefined
-      if (flags.filings) {
-        const courtsFile = flags.courts ?? process.env.CLEARFILE_COURTS
-        if (!flags.court || !courtsFile) throw new InvalidArgumentError('--filings needs --court <court id> and the courts file (--courts or CLEARFILE_COURTS)')
-        const court = loadCourts(courtsFile).get(flags.court)
-        if (!court) throw new InvalidArgumentError(`no court ${flags.court} in ${courtsFile}`)
-        filings = { court, callbackUrl: flags.callbackUrl }
+  .option(
+    '--callback-url <url>',
+    'the FilingAssemblyMDE URL the court should call back',
+    'urn:clearfile:offline-filing-kit'
+  )
+  .action(
+    async (flags: {
+      doj: string
+      county: string
+      asOf: string
+      policy?: string
+      out: string
+      workers?: string
+      motions?: MotionScope
+      profiles?: string
+      filings?: boolean
+      court?: string
+      courts?: string
+      callbackUrl: string
+    }) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf)))
+        throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
+      if (flags.filings && !flags.motions)
+        throw new InvalidArgumentError('--filings goes with --motions case or --motions person')
+      const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
+      let motions: ReviewMotionWriter | undefined
+      const renderer = flags.motions ? createRenderer() : undefined
+      if (flags.motions) {
+        const profilesFile = flags.profiles ?? process.env.CLEARFILE_DA_PROFILES
+        if (!profilesFile)
+          throw new InvalidArgumentError(
+            '--motions needs --profiles <file> (or CLEARFILE_DA_PROFILES): the DA office that signs the papers'
+          )
+        let filings: { court: CourtEntry; callbackUrl: string } | undefined
+        if (flags.filings) {
+          const courtsFile = flags.courts ?? process.env.CLEARFILE_COURTS
+          if (!flags.court || !courtsFile)
+            throw new InvalidArgumentError(
+              '--filings needs --court <court id> and the courts file (--courts or CLEARFILE_COURTS)'
+            )
+          const court = loadCourts(courtsFile).get(flags.court)
+          if (!court) throw new InvalidArgumentError(`no court ${flags.court} in ${courtsFile}`)
+          filings = { court, callbackUrl: flags.callbackUrl }
+        }
+        motions = new ReviewMotionWriter({
+          outDir: flags.out,
+          scope: flags.motions,
+          profile: profileFor(loadDaProfiles(profilesFile), flags.county),
+          date: flags.asOf,
+          renderer: renderer!,
+          ...(filings ? { filings } : {})
+        })
       }
-      motions = new ReviewMotionWriter({ outDir: flags.out, scope: flags.motions, profile: profileFor(loadDaProfiles(profilesFile), flags.county), date: flags.asOf, renderer: renderer!, ...(filings ? { filings } : {}) })
+      const tty = process.stderr.isTTY
+      let lastDraw = 0
+      const result = await reviewDojFile({
+        file: flags.doj,
+        county: normalizeCounty(flags.county),
+        asOf: flags.asOf,
+        policy,
+        outDir: flags.out,
+        ...(flags.workers !== undefined ? { workers: Number(flags.workers) } : {}),
+        ...(motions ? { onBatch: (batch) => motions.add(batch.subjects ?? []) } : {}),
+        onProgress: tty
+          ? ({ bytesRead, totalBytes, rowsRead }) => {
+              const now = Date.now()
+              if (now - lastDraw < 200) return
+              lastDraw = now
+              const share = totalBytes > 0 ? bytesRead / totalBytes : 1
+              const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.')
+              process.stderr.write(`\r[${bar}] ${(share * 100).toFixed(0)}%  ${rowsRead.toLocaleString('en-US')} rows`)
+            }
+          : undefined
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')
+          throw new InvalidArgumentError(`cannot read ${flags.doj}: ${err.code}`)
+        throw err
+      })
+      if (tty) process.stderr.write('\n')
+      const documents = motions ? await motions.finish().finally(() => renderer?.close()) : 0
+      const s = result.summary
+      process.stdout.write(
+        `${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
+          `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
+          Object.entries(s.convictionsByOutcome)
+            .map(([o, n]) => `${o} ${n}`)
+            .join(', ') +
+          `\nledger: ${s.ledger.rowsRead} rows = ${s.ledger.decided} decided + ${s.ledger.notAConviction} not a conviction + ${s.ledger.outsideCounty} outside the county + ` +
+          `${s.ledger.notProp64} not a Prop 64 offense + ${s.ledger.unreadable} unreadable (errors.csv)${s.ledger.balanced ? '' : ' — DOES NOT BALANCE'}` +
+          `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
+          (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') +
+          (motions && flags.filings ? `, and ${motions.filings} ECF filings in ${flags.out}/filings/` : '') +
+          '\n'
+      )
+      if (!result.ok) {
+        process.stderr.write(`clearfile: ${result.reason}\n`)
+        process.exitCode = 2
+      }
     }
-    const tty = process.stderr.isTTY
-    let lastDraw = 0
-    const result = await reviewDojFile({
-      file: flags.doj,
-      county: normalizeCounty(flags.county),
-      asOf: flags.asOf,
-      policy,
-      outDir: flags.out,
-      ...(flags.workers !== undefined ? { workers: Number(flags.workers) } : {}),
-      ...(motions ? { onBatch: (batch) => motions.add(batch.subjects ?? []) } : {}),
-      onProgress: tty
-        ? ({ bytesRead, totalBytes, rowsRead }) => {
-            const now = Date.now()
-            if (now - lastDraw < 200) return
-            lastDraw = now
-            const share = totalBytes > 0 ? bytesRead / totalBytes : 1
-            const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.')
-            process.stderr.write(`\r[${bar}] ${(share * 100).toFixed(0)}%  ${rowsRead.toLocaleString('en-US')} rows`)
-          }
-        : undefined
-    }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') throw new InvalidArgumentError(`cannot read ${flags.doj}: ${err.code}`)
-      throw err
-    })
-    if (tty) process.stderr.write('\n')
-    const documents = motions ? await motions.finish().finally(() => renderer?.close()) : 0
-    const s = result.summary
-    process.stdout.write(`${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
-      `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
-      Object.entries(s.convictionsByOutcome).map(([o, n]) => `${o} ${n}`).join(', ') +
-      `\nledger: ${s.ledger.rowsRead} rows = ${s.ledger.decided} decided + ${s.ledger.notAConviction} not a conviction + ${s.ledger.outsideCounty} outside the county + ` +
-      `${s.ledger.notProp64} not a Prop 64 offense + ${s.ledger.unreadable} unreadable (errors.csv)${s.ledger.balanced ? '' : ' — DOES NOT BALANCE'}` +
-      `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
-      (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') +
-      (motions && flags.filings ? `, and ${motions.filings} ECF filings in ${flags.out}/filings/` : '') + '\n')
-    if (!result.ok) {
-      process.stderr.write(`clearfile: ${result.reason}\n`)
-      process.exitCode = 2
-    }
-  })
+  )
 
-program.command('simulate-court')
-  .description('run a simulated Superior Court speaking OASIS ECF 4.01 SOAP on loopback (for development, demos and tests)')
+program
+  .command('simulate-court')
+  .description(
+    'run a simulated Superior Court speaking OASIS ECF 4.01 SOAP on loopback (for development, demos and tests)'
+  )
   .option('--port <port>', 'port to listen on', '3100')
   .option('--host <host>', 'interface', '127.0.0.1')
   .option('--review-delay-ms <ms>', 'time the clerk takes to review a filing', '2000')
@@ -213,12 +284,13 @@ program.command('simulate-court')
   .option('--malformed <share>', 'share of answers that are not XML', '0')
   .option('--lost-callbacks <share>', 'share of reviews the filer is never called back about', '0')
   .option('--duplicate-callbacks <share>', 'share of reviews the filer is called back about twice', '0')
-  .option('--seed <n>', 'seed of the court\'s dice', '1')
+  .option('--seed <n>', "seed of the court's dice", '1')
   .action(async (flags: Record<string, string>) => {
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
     const num = (name: string) => {
       const v = Number(flags[name])
-      if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number ≥ 0`)
+      if (!Number.isFinite(v) || v < 0)
+        throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number ≥ 0`)
       return v
     }
     const court = await startSimulatedCourt({
@@ -229,40 +301,61 @@ program.command('simulate-court')
       acceptRate: num('acceptRate'),
       random: seededRandom(num('seed')),
       faults: {
-        serverError: num('serverErrors'), timeout: num('timeouts'), dropAfterReceipt: num('drops'), malformed: num('malformed'),
-        lostCallback: num('lostCallbacks'), duplicateCallback: num('duplicateCallbacks')
+        serverError: num('serverErrors'),
+        timeout: num('timeouts'),
+        dropAfterReceipt: num('drops'),
+        malformed: num('malformed'),
+        lostCallback: num('lostCallbacks'),
+        duplicateCallback: num('duplicateCallbacks')
       },
       // The secret the court calls filers back with: the filer's courts file names the same variable in callbackSecretRef.
       callbackSecret: process.env.CLEARFILE_SIMULATED_COURT_SECRET || undefined
     })
-    process.stdout.write(`simulated court listening at ${court.url}${process.env.CLEARFILE_SIMULATED_COURT_SECRET ? ' (calling filers back with CLEARFILE_SIMULATED_COURT_SECRET)' : ' (no callbacks: CLEARFILE_SIMULATED_COURT_SECRET is not set)'}\n`)
-    const stop = () => { void court.close().then(() => process.exit(0)) }
+    process.stdout.write(
+      `simulated court listening at ${court.url}${process.env.CLEARFILE_SIMULATED_COURT_SECRET ? ' (calling filers back with CLEARFILE_SIMULATED_COURT_SECRET)' : ' (no callbacks: CLEARFILE_SIMULATED_COURT_SECRET is not set)'}\n`
+    )
+    const stop = () => {
+      void court.close().then(() => process.exit(0))
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
 
-program.command('demo')
-  .description('push a generated county through the whole loop against a running clearfile (npm start): review, papers, filing, the court\'s rulings, the clerk\'s report')
+program
+  .command('demo')
+  .description(
+    "push a generated county through the whole loop against a running clearfile (npm start): review, papers, filing, the court's rulings, the clerk's report"
+  )
   .option('--url <url>', 'the running clearfile', 'http://127.0.0.1:3000')
   .option(...dbOption)
   .option(...configOption)
   .option('--county <name>', 'the county to generate', 'SAN FRANCISCO')
   .option('--people <n>', 'about how many people the DOJ file holds', '3000')
   .option('--seed <n>', 'seed of the generated file', '64')
-  .option('--timeout <seconds>', 'longest wait for the court\'s rulings', '600')
-  .action(async (flags: DbFlags & { url: string, county: string, people: string, seed: string, timeout: string }) => {
+  .option('--timeout <seconds>', "longest wait for the court's rulings", '600')
+  .action(async (flags: DbFlags & { url: string; county: string; people: string; seed: string; timeout: string }) => {
     const config = configFrom(flags)
     const { runDemo } = await import('./demo.js')
     const started = Date.now()
     const result = await runDemo({
-      url: flags.url, databaseUrl: config.databaseUrl, county: flags.county.toUpperCase(), people: Number(flags.people), seed: Number(flags.seed),
-      timeoutSeconds: Number(flags.timeout), say: (line) => process.stdout.write(`${line}\n`)
+      url: flags.url,
+      databaseUrl: config.databaseUrl,
+      county: flags.county.toUpperCase(),
+      people: Number(flags.people),
+      seed: Number(flags.seed),
+      timeoutSeconds: Number(flags.timeout),
+      say: (line) => process.stdout.write(`${line}\n`)
     })
-    process.stdout.write(`\nmotions prepared ${result.prepared} / submitted ${result.submitted} / granted ${result.granted}  (in ${((Date.now() - started) / 1000).toFixed(0)} s; the dashboard: ${flags.url.replace(/\/$/, '')}/)\n`)
+    process.stdout.write(
+      `\nmotions prepared ${result.prepared} / submitted ${result.submitted} / granted ${result.granted}  (in ${((Date.now() - started) / 1000).toFixed(0)} s; the dashboard: ${flags.url.replace(/\/$/, '')}/)\n`
+    )
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const message = isClearfileError(err) || err instanceof InvalidArgumentError ? err.message : (err as Error)?.message ?? String(err)
+  const message =
+    isClearfileError(err) || err instanceof InvalidArgumentError
+      ? err.message
+      : ((err as Error)?.message ?? String(err))
   process.stderr.write(`clearfile: ${message}\n`)
   process.exit(1)
 })

@@ -21,18 +21,23 @@ export interface AuditContext {
  * reads or changes the record, so the audit row commits with the change.
  * Details must not carry names, DOBs or CII numbers: ids say which record.
  */
-export async function recordAudit (db: Kysely<Database>, ctx: AuditContext, entries: AuditEntry[]): Promise<void> {
+export async function recordAudit(db: Kysely<Database>, ctx: AuditContext, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   const at = ctx.now.toISOString()
-  await db.insertInto('audit_events').values(entries.map((e) => ({
-    at,
-    actor_id: ctx.principal.clientId,
-    actor_role: ctx.principal.role,
-    county: e.county,
-    action: e.action,
-    record_type: e.recordType,
-    record_id: e.recordId,
-    request_id: ctx.requestId,
-    detail: e.detail ? JSON.stringify(e.detail) : null
-  }))).execute()
+  await db
+    .insertInto('audit_events')
+    .values(
+      entries.map((e) => ({
+        at,
+        actor_id: ctx.principal.clientId,
+        actor_role: ctx.principal.role,
+        county: e.county,
+        action: e.action,
+        record_type: e.recordType,
+        record_id: e.recordId,
+        request_id: ctx.requestId,
+        detail: e.detail ? JSON.stringify(e.detail) : null
+      }))
+    )
+    .execute()
 }

@@ -31,12 +31,12 @@ const NUMERIC_OID = 1700
  * Opens the database clearfile runs on. SQLite is the embedded default; a
  * `postgres://` URL selects PostgreSQL. The rest of the code never asks which.
  */
-export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (isPostgresUrl(options.url)) return openPostgres(options)
   return openSqlite(options.url)
 }
 
-function openSqlite (file: string): DatabaseHandle {
+function openSqlite(file: string): DatabaseHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
@@ -47,7 +47,7 @@ function openSqlite (file: string): DatabaseHandle {
   return { db, dialect: 'sqlite', destroy: () => db.destroy() }
 }
 
-async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> {
+async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   const schema = options.schema
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
@@ -71,12 +71,12 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 
 /** Which dialect a kysely instance speaks; migrations use it for the few types that differ. */
 // biome-ignore lint/suspicious/noExplicitAny: any schema (migrations pass Kysely<any>)
-export function dialectOf (db: Kysely<any>): DialectName {
+export function dialectOf(db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
 }
 
 /** True when a database error is a unique-constraint violation, on either dialect. */
-export function isUniqueViolation (err: unknown): boolean {
-  const e = err as { code?: string, message?: string }
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }

@@ -4,19 +4,30 @@ import type { Database, DeterminationsTable } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
 
-export async function insertDeterminations (db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
+export async function insertDeterminations(db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
   // Chunks keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto('determinations').values(rows.slice(i, i + 200)).execute()
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('determinations')
+      .values(rows.slice(i, i + 200))
+      .execute()
 }
 
 /** The newest determination of each conviction. */
-export async function latestDeterminations (db: Kysely<Database>, convictionIds: readonly string[]): Promise<Map<string, DeterminationRow>> {
+export async function latestDeterminations(
+  db: Kysely<Database>,
+  convictionIds: readonly string[]
+): Promise<Map<string, DeterminationRow>> {
   const out = new Map<string, DeterminationRow>()
   if (convictionIds.length === 0) return out
   // Ids are time-ordered (UUIDv7), so the last row of each conviction is its newest.
   for (let i = 0; i < convictionIds.length; i += 500) {
-    const rows = await db.selectFrom('determinations').selectAll()
-      .where('conviction_id', 'in', convictionIds.slice(i, i + 500)).orderBy('id').execute()
+    const rows = await db
+      .selectFrom('determinations')
+      .selectAll()
+      .where('conviction_id', 'in', convictionIds.slice(i, i + 500))
+      .orderBy('id')
+      .execute()
     for (const r of rows) out.set(r.conviction_id, r)
   }
   return out
@@ -34,16 +45,37 @@ export interface DeterminationQuery {
 }
 
 /** A page of determinations with their case and person, newest conviction data first by id order. */
-export async function listDeterminations (db: Kysely<Database>, q: DeterminationQuery) {
-  let query = db.selectFrom('determinations as d')
+export async function listDeterminations(db: Kysely<Database>, q: DeterminationQuery) {
+  let query = db
+    .selectFrom('determinations as d')
     .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
     .innerJoin('court_cases as k', 'k.id', 'c.case_id')
     .innerJoin('people as p', 'p.id', 'c.person_id')
     .select([
-      'd.id', 'd.conviction_id', 'd.review_run_id', 'd.county', 'd.outcome', 'd.remedy', 'd.section', 'd.reason', 'd.citations',
-      'd.decided_outcome', 'd.decided_by', 'd.decision_reason', 'd.decided_at', 'd.created_at',
-      'c.code_section_raw', 'c.severity', 'c.conviction_date', 'c.count_order',
-      'k.id as case_id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name as person_name', 'p.dob as person_dob'
+      'd.id',
+      'd.conviction_id',
+      'd.review_run_id',
+      'd.county',
+      'd.outcome',
+      'd.remedy',
+      'd.section',
+      'd.reason',
+      'd.citations',
+      'd.decided_outcome',
+      'd.decided_by',
+      'd.decision_reason',
+      'd.decided_at',
+      'd.created_at',
+      'c.code_section_raw',
+      'c.severity',
+      'c.conviction_date',
+      'c.count_order',
+      'k.id as case_id',
+      'k.case_number',
+      'k.court_id',
+      'p.id as person_id',
+      'p.name as person_name',
+      'p.dob as person_dob'
     ])
   if (q.county !== null) query = query.where('d.county', '=', q.county)
   if (q.outcome) query = query.where('d.outcome', '=', q.outcome)
@@ -53,31 +85,51 @@ export async function listDeterminations (db: Kysely<Database>, q: Determination
   return query.orderBy('d.id').limit(q.limit).execute()
 }
 
-export async function findDetermination (db: Kysely<Database>, id: string, county: string | null): Promise<DeterminationRow | undefined> {
+export async function findDetermination(
+  db: Kysely<Database>,
+  id: string,
+  county: string | null
+): Promise<DeterminationRow | undefined> {
   let query = db.selectFrom('determinations').selectAll().where('id', '=', id)
   if (county !== null) query = query.where('county', '=', county)
   return query.executeTakeFirst()
 }
 
-export async function recordDecision (
-  db: Kysely<Database>, id: string, decision: { outcome: string, reason: string, by: string, at: string }
+export async function recordDecision(
+  db: Kysely<Database>,
+  id: string,
+  decision: { outcome: string; reason: string; by: string; at: string }
 ): Promise<void> {
-  await db.updateTable('determinations')
-    .set({ decided_outcome: decision.outcome, decision_reason: decision.reason, decided_by: decision.by, decided_at: decision.at })
-    .where('id', '=', id).execute()
+  await db
+    .updateTable('determinations')
+    .set({
+      decided_outcome: decision.outcome,
+      decision_reason: decision.reason,
+      decided_by: decision.by,
+      decided_at: decision.at
+    })
+    .where('id', '=', id)
+    .execute()
 }
 
 type Outcome = DeterminationView['outcome']
 
-export function toDecision (row: Pick<DeterminationRow, 'decided_outcome' | 'decision_reason' | 'decided_by' | 'decided_at'>): DeterminationView['decision'] {
+export function toDecision(
+  row: Pick<DeterminationRow, 'decided_outcome' | 'decision_reason' | 'decided_by' | 'decided_at'>
+): DeterminationView['decision'] {
   return row.decided_outcome
-    ? { outcome: row.decided_outcome as Outcome, reason: row.decision_reason ?? '', decidedBy: row.decided_by ?? '', decidedAt: row.decided_at ?? '' }
+    ? {
+        outcome: row.decided_outcome as Outcome,
+        reason: row.decision_reason ?? '',
+        decidedBy: row.decided_by ?? '',
+        decidedAt: row.decided_at ?? ''
+      }
     : null
 }
 
 export const splitCitations = (text: string | null) => (text ? text.split('; ') : [])
 
-export function toDeterminationView (row: DeterminationRow): DeterminationView {
+export function toDeterminationView(row: DeterminationRow): DeterminationView {
   return {
     id: row.id,
     convictionId: row.conviction_id,

@@ -18,16 +18,31 @@ export interface NewEvent {
  * src/webhooks/events.ts, which also brings the county's deliveries forward.
  * Payloads carry ids and states, never names.
  */
-export async function insertEvents (trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
+export async function insertEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 200) {
-    await trx.insertInto('events').values(events.slice(i, i + 200).map((e) => ({
-      county: e.county, type: e.type, record_type: e.recordType, record_id: e.recordId, payload: JSON.stringify(e.payload), at: e.at
-    }))).execute()
+    await trx
+      .insertInto('events')
+      .values(
+        events.slice(i, i + 200).map((e) => ({
+          county: e.county,
+          type: e.type,
+          record_type: e.recordType,
+          record_id: e.recordId,
+          payload: JSON.stringify(e.payload),
+          at: e.at
+        }))
+      )
+      .execute()
   }
 }
 
 /** The active subscriptions of these counties. */
-export async function activeWebhookIds (trx: Kysely<Database>, counties: readonly string[]): Promise<string[]> {
-  const hooks = await trx.selectFrom('webhooks').select('id').where('county', 'in', counties).where('disabled_at', 'is', null).execute()
+export async function activeWebhookIds(trx: Kysely<Database>, counties: readonly string[]): Promise<string[]> {
+  const hooks = await trx
+    .selectFrom('webhooks')
+    .select('id')
+    .where('county', 'in', counties)
+    .where('disabled_at', 'is', null)
+    .execute()
   return hooks.map((h) => h.id)
 }

@@ -3,8 +3,19 @@ import type { Database, FilingEventsTable, FilingsTable } from './schema.js'
 
 export type FilingRow = Selectable<FilingsTable>
 export type FilingState =
-  | 'draft' | 'queued' | 'submitting' | 'submitted' | 'unknown' | 'accepted' | 'partially_accepted' | 'rejected'
-  | 'granted' | 'denied' | 'partially_granted' | 'failed' | 'cancelled'
+  | 'draft'
+  | 'queued'
+  | 'submitting'
+  | 'submitted'
+  | 'unknown'
+  | 'accepted'
+  | 'partially_accepted'
+  | 'rejected'
+  | 'granted'
+  | 'denied'
+  | 'partially_granted'
+  | 'failed'
+  | 'cancelled'
 export type EventSource = FilingEventsTable['source']
 
 /**
@@ -13,40 +24,78 @@ export type EventSource = FilingEventsTable['source']
  * undefined when it did not move. The state machine's rules are the filing
  * feature's (src/filing/filing-state.ts).
  */
-export async function moveFiling (
-  trx: Kysely<Database>, filingId: string, from: readonly FilingState[], to: FilingState, at: string,
+export async function moveFiling(
+  trx: Kysely<Database>,
+  filingId: string,
+  from: readonly FilingState[],
+  to: FilingState,
+  at: string,
   changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error'>>
-): Promise<{ from: FilingState, county: string, courtFilingId: string | null } | undefined> {
-  const current = await trx.selectFrom('filings').select(['state', 'county', 'court_filing_id']).where('id', '=', filingId).executeTakeFirst()
+): Promise<{ from: FilingState; county: string; courtFilingId: string | null } | undefined> {
+  const current = await trx
+    .selectFrom('filings')
+    .select(['state', 'county', 'court_filing_id'])
+    .where('id', '=', filingId)
+    .executeTakeFirst()
   if (!current || !from.includes(current.state as FilingState)) return undefined
-  const result = await trx.updateTable('filings').set({ state: to, updated_at: at, ...changes })
-    .where('id', '=', filingId).where('state', '=', current.state).executeTakeFirst()
+  const result = await trx
+    .updateTable('filings')
+    .set({ state: to, updated_at: at, ...changes })
+    .where('id', '=', filingId)
+    .where('state', '=', current.state)
+    .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) return undefined
   return { from: current.state as FilingState, county: current.county, courtFilingId: current.court_filing_id }
 }
 
 /** One row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
-export async function insertFilingEvent (
-  trx: Kysely<Database>, e: { filingId: string, from: string, to: string, at: string, source: EventSource, detail?: Record<string, unknown> | undefined }
+export async function insertFilingEvent(
+  trx: Kysely<Database>,
+  e: {
+    filingId: string
+    from: string
+    to: string
+    at: string
+    source: EventSource
+    detail?: Record<string, unknown> | undefined
+  }
 ): Promise<void> {
-  await trx.insertInto('filing_events').values({
-    filing_id: e.filingId, from_state: e.from, to_state: e.to, at: e.at, source: e.source, detail: e.detail ? JSON.stringify(e.detail) : null
-  }).execute()
+  await trx
+    .insertInto('filing_events')
+    .values({
+      filing_id: e.filingId,
+      from_state: e.from,
+      to_state: e.to,
+      at: e.at,
+      source: e.source,
+      detail: e.detail ? JSON.stringify(e.detail) : null
+    })
+    .execute()
 }
 
 /** A court's filing, by our filing id when given, else by the court's filing ids. */
-export async function findFilingOfCourt (db: Kysely<Database>, courtId: string, ids: { ours: string | undefined, courtIds: readonly string[] }) {
+export async function findFilingOfCourt(
+  db: Kysely<Database>,
+  courtId: string,
+  ids: { ours: string | undefined; courtIds: readonly string[] }
+) {
   let q = db.selectFrom('filings').select(['id', 'state', 'county', 'court_filing_id']).where('court_id', '=', courtId)
-  q = ids.ours ? q.where('id', '=', ids.ours) : q.where('court_filing_id', 'in', ids.courtIds.length > 0 ? [...ids.courtIds] : [''])
+  q = ids.ours
+    ? q.where('id', '=', ids.ours)
+    : q.where('court_filing_id', 'in', ids.courtIds.length > 0 ? [...ids.courtIds] : [''])
   return q.executeTakeFirst()
 }
 
-export async function findFiling (db: Kysely<Database>, id: string, county: string | null): Promise<FilingRow | undefined> {
+export async function findFiling(
+  db: Kysely<Database>,
+  id: string,
+  county: string | null
+): Promise<FilingRow | undefined> {
   let q = db.selectFrom('filings').selectAll().where('id', '=', id)
   if (county !== null) q = q.where('county', '=', county)
   return q.executeTakeFirst()
 }
 
-export async function filingEvents (db: Kysely<Database>, id: string) {
+export async function filingEvents(db: Kysely<Database>, id: string) {
   return db.selectFrom('filing_events').selectAll().where('filing_id', '=', id).orderBy('id').execute()
 }

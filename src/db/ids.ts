@@ -9,11 +9,14 @@ let counter = 0
  * as text in the order they were made in this process, which is what "the
  * newest determination" and paging cursors rely on.
  */
-export function newId (): string {
+export function newId(): string {
   let ms = Date.now()
   if (ms <= lastMs) {
     counter++
-    if (counter > 0xfff) { lastMs++; counter = 0 }
+    if (counter > 0xfff) {
+      lastMs++
+      counter = 0
+    }
     ms = lastMs
   } else {
     lastMs = ms

@@ -7,14 +7,14 @@ import { dialectOf, type Db } from './database.js'
  * must be told it: otherwise it sees another schema's migration tables and
  * skips creating its own.
  */
-export async function currentSchema (db: Db): Promise<string | null> {
+export async function currentSchema(db: Db): Promise<string | null> {
   if (dialectOf(db) !== 'postgres') return null
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? null
 }
 
 /** Runs every pending migration. Like kysely's Migrator, returns the result set and never throws. */
-export async function migrateToLatest (db: Db): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   let schema: string | null
   try {
     schema = await currentSchema(db)
@@ -30,7 +30,7 @@ export async function migrateToLatest (db: Db): Promise<MigrationResultSet> {
 }
 
 /** Runs pending migrations and throws a readable error when one fails (for startup paths). */
-export async function migrateOrThrow (db: Db): Promise<string[]> {
+export async function migrateOrThrow(db: Db): Promise<string[]> {
   const { error, results } = await migrateToLatest(db)
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName

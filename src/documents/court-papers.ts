@@ -13,8 +13,8 @@ export interface DaProfile {
   address: string[]
   phone: string
   email: string
-  electedDa: { name: string, barNumber: string }
-  filingDeputy: { name: string, barNumber: string, title: string }
+  electedDa: { name: string; barNumber: string }
+  filingDeputy: { name: string; barNumber: string; title: string }
 }
 
 export interface PaperCount {
@@ -57,7 +57,7 @@ export interface PacketInput {
 export interface BulkInput {
   profile: DaProfile
   court: string
-  entries: Array<{ person: PaperPerson, case: PaperCase }>
+  entries: Array<{ person: PaperPerson; case: PaperCase }>
   date: string
 }
 
@@ -75,7 +75,7 @@ const SEVERITY = { F: 'felony', M: 'misdemeanor', I: 'infraction' } as const
 const PEOPLE = 'THE PEOPLE OF THE STATE OF CALIFORNIA'
 
 /** Only counts the law and policy relieve go on a motion. */
-export function grantableCounts (c: PaperCase): PaperCount[] {
+export function grantableCounts(c: PaperCase): PaperCount[] {
   return c.counts.filter((n) => GRANTABLE.has(n.outcome))
 }
 
@@ -84,11 +84,16 @@ export function grantableCounts (c: PaperCase): PaperCount[] {
  * were made for another outcome or remedy, cannot be put on papers a deputy
  * DA signs: the papers would say what nobody found.
  */
-function groundsOf (count: PaperCount): ReliefGrounds {
+function groundsOf(count: PaperCount): ReliefGrounds {
   const g = count.grounds
-  if (!g) throw new Error(`${count.section} (count ${count.countOrder}) has no grounds of relief: the papers cannot say on what footing it is asked`)
+  if (!g)
+    throw new Error(
+      `${count.section} (count ${count.countOrder}) has no grounds of relief: the papers cannot say on what footing it is asked`
+    )
   if (g.outcome !== count.outcome || g.remedy !== count.remedy) {
-    throw new Error(`${count.section} (count ${count.countOrder}): its grounds are for ${g.outcome}/${g.remedy}, the count asks ${count.outcome}/${count.remedy}`)
+    throw new Error(
+      `${count.section} (count ${count.countOrder}): its grounds are for ${g.outcome}/${g.remedy}, the count asks ${count.outcome}/${count.remedy}`
+    )
   }
   return g
 }
@@ -96,7 +101,7 @@ function groundsOf (count: PaperCount): ReliefGrounds {
 const beyondLaw = (count: PaperCount) => count.grounds?.basis === 'beyond_law'
 
 /** `PC 1385(a)` as a court cites it (`Pen. Code, § 1385, subd. (a)`) and in prose (`Penal Code section 1385`). */
-function citeOf (code: string): { cite: string, prose: string } {
+function citeOf(code: string): { cite: string; prose: string } {
   const m = /^(PC|HS) (\d+(?:\.\d+)?)(\(.*)?$/.exec(code)
   if (!m) return { cite: code, prose: code }
   const [abbr, name] = m[1] === 'PC' ? ['Pen. Code', 'Penal Code'] : ['Health & Saf. Code', 'Health and Safety Code']
@@ -104,7 +109,8 @@ function citeOf (code: string): { cite: string, prose: string } {
 }
 
 /** `HS 11359(b)` in a sentence: `Health and Safety Code section 11359(b)`. */
-const proseOf = (code: string) => code.replace(/^HS /, 'Health and Safety Code section ').replace(/^PC /, 'Penal Code section ')
+const proseOf = (code: string) =>
+  code.replace(/^HS /, 'Health and Safety Code section ').replace(/^PC /, 'Penal Code section ')
 
 // The authority the county relies on beyond HS 11361.8 is data (BEYOND_LAW); the papers cite what it names.
 const BEYOND = citeOf(BEYOND_LAW.authority[0] ?? 'PC 1385(a)')
@@ -117,23 +123,29 @@ const SERVING_SUBDS = 'subds. (a), (b)'
 const COMPLETED_SUBDS = 'subds. (e), (f)'
 
 /** The relief for one remedy, already known: the words of HS 11361.8, or beyond it the county's authority alongside. */
-function reliefFor (outcome: Relief, serving: boolean, beyond: boolean): string {
+function reliefFor(outcome: Relief, serving: boolean, beyond: boolean): string {
   const cite = beyond
     ? `(${BEYOND.cite}; ${HS(serving ? SERVING_SUBDS : COMPLETED_SUBDS)})`
     : `(${HS(serving ? SERVING_SUBDS : COMPLETED_SUBDS)})`
   const justice = beyond ? ' in furtherance of justice' : ''
   switch (outcome) {
-    case 'dismiss_and_seal': return serving
-      ? `recall the sentence and dismiss the conviction${justice} ${cite}`
-      // "As legally invalid" is the finding of HS 11361.8(e)-(f): never said of relief beyond it.
-      : beyond ? `dismiss the conviction${justice} and seal its record ${cite}` : `dismiss and seal the conviction as legally invalid ${cite}`
-    case 'reduce_to_misdemeanor': return serving
-      ? `recall the sentence and resentence the conviction as a misdemeanor${justice} ${cite}`
-      : `redesignate the conviction as a misdemeanor${justice} ${cite}`
-    case 'reduce_to_infraction': return serving
-      ? `recall the sentence and resentence the conviction as an infraction${justice} ${cite}`
-      : `redesignate the conviction as an infraction${justice} ${cite}`
-    default: throw new Error(`${outcome} is not relief a motion asks for`)
+    case 'dismiss_and_seal':
+      return serving
+        ? `recall the sentence and dismiss the conviction${justice} ${cite}`
+        : // "As legally invalid" is the finding of HS 11361.8(e)-(f): never said of relief beyond it.
+          beyond
+          ? `dismiss the conviction${justice} and seal its record ${cite}`
+          : `dismiss and seal the conviction as legally invalid ${cite}`
+    case 'reduce_to_misdemeanor':
+      return serving
+        ? `recall the sentence and resentence the conviction as a misdemeanor${justice} ${cite}`
+        : `redesignate the conviction as a misdemeanor${justice} ${cite}`
+    case 'reduce_to_infraction':
+      return serving
+        ? `recall the sentence and resentence the conviction as an infraction${justice} ${cite}`
+        : `redesignate the conviction as an infraction${justice} ${cite}`
+    default:
+      throw new Error(`${outcome} is not relief a motion asks for`)
   }
 }
 
@@ -143,7 +155,7 @@ function reliefFor (outcome: Relief, serving: boolean, beyond: boolean): string 
  * both are asked in the alternative, so the petition of subdivisions (a)-(b)
  * is never given up for the application of (e)-(f).
  */
-export function reliefText (count: PaperCount): string {
+export function reliefText(count: PaperCount): string {
   const beyond = beyondLaw(count)
   if (count.remedy === 'unknown') {
     return `${reliefFor(count.outcome, true, beyond)}, if the defendant is still serving the sentence, or to ${reliefFor(count.outcome, false, beyond)}, if the sentence has been completed`
@@ -152,20 +164,29 @@ export function reliefText (count: PaperCount): string {
 }
 
 /** The order's words for the same relief, for one remedy (the subject is the count). */
-function orderFor (outcome: Relief, serving: boolean, beyond: boolean): string {
+function orderFor(outcome: Relief, serving: boolean, beyond: boolean): string {
   const justice = beyond ? ' in furtherance of justice' : ''
   switch (outcome) {
-    case 'dismiss_and_seal': return serving
-      ? `is recalled and the conviction DISMISSED${justice}`
-      : beyond ? `is DISMISSED${justice} and SEALED` : 'is DISMISSED and SEALED as legally invalid'
+    case 'dismiss_and_seal':
+      return serving
+        ? `is recalled and the conviction DISMISSED${justice}`
+        : beyond
+          ? `is DISMISSED${justice} and SEALED`
+          : 'is DISMISSED and SEALED as legally invalid'
     // "For all purposes" is HS 11361.8(h): only for relief under that section.
-    case 'reduce_to_misdemeanor': return serving ? `is recalled and RESENTENCED as a misdemeanor${justice}` : `is REDESIGNATED a misdemeanor${beyond ? justice : ' for all purposes'}`
-    default: return serving ? `is recalled and RESENTENCED as an infraction${justice}` : `is REDESIGNATED an infraction${beyond ? justice : ' for all purposes'}`
+    case 'reduce_to_misdemeanor':
+      return serving
+        ? `is recalled and RESENTENCED as a misdemeanor${justice}`
+        : `is REDESIGNATED a misdemeanor${beyond ? justice : ' for all purposes'}`
+    default:
+      return serving
+        ? `is recalled and RESENTENCED as an infraction${justice}`
+        : `is REDESIGNATED an infraction${beyond ? justice : ' for all purposes'}`
   }
 }
 
 /** The order's sentence for one count. */
-function orderText (count: PaperCount, c: PaperCase): string {
+function orderText(count: PaperCount, c: PaperCase): string {
   const g = groundsOf(count)
   const beyond = g.basis === 'beyond_law'
   if (g.remedy === 'unknown') {
@@ -180,7 +201,7 @@ function orderText (count: PaperCount, c: PaperCase): string {
  * "; IN FURTHERANCE OF JUSTICE (Pen. Code, § 1385)" when any count asks more
  * than HS 11361.8 gives.
  */
-export function natureOfMotion (counts: PaperCount[]): string {
+export function natureOfMotion(counts: PaperCount[]): string {
   const asks = new Set<string>()
   for (const c of counts) {
     const dismiss = c.outcome === 'dismiss_and_seal'
@@ -188,7 +209,9 @@ export function natureOfMotion (counts: PaperCount[]): string {
     if (c.remedy !== 'redesignation_or_dismissal') asks.add(dismiss ? 'RECALL AND DISMISS' : 'RECALL AND RESENTENCE')
     if (c.remedy !== 'resentencing') asks.add(dismiss ? 'DISMISS AND SEAL' : 'REDESIGNATE')
   }
-  const order = ['RECALL AND RESENTENCE', 'RECALL AND DISMISS', 'REDESIGNATE', 'DISMISS AND SEAL'].filter((a) => asks.has(a))
+  const order = ['RECALL AND RESENTENCE', 'RECALL AND DISMISS', 'REDESIGNATE', 'DISMISS AND SEAL'].filter((a) =>
+    asks.has(a)
+  )
   const list = order.length <= 2 ? order.join(' OR ') : `${order.slice(0, -1).join(', ')}, OR ${order.at(-1)}`
   const beyond = counts.some(beyondLaw) ? `; IN FURTHERANCE OF JUSTICE (${BEYOND_SECTION})` : ''
   return `PEOPLE'S MOTION TO ${list} (Health & Saf. Code, § 11361.8)${beyond}`
@@ -201,17 +224,19 @@ const DISQUALIFIER_LABEL: Record<'superStrike' | 'pc290', string> = {
 const PRIORS = ['superStrike', 'pc290', 'twoPriors'] as const
 
 /** The subdivision whose prior convictions a felony exception counts: `HS 11359(c)` -> `HS 11359(b)`. */
-function priorSubdivision (exception: string): string | undefined {
+function priorSubdivision(exception: string): string | undefined {
   return PROP64_LIST.rules.find((r) => r.felonyException?.exception === exception)?.felonyException?.subdivision
 }
 
-function twoPriorsLabel (exception: string): string {
+function twoPriorsLabel(exception: string): string {
   const sub = priorSubdivision(exception)
-  return sub ? `two or more prior convictions under ${proseOf(sub)}` : `two or more prior convictions that ${proseOf(exception)} counts`
+  return sub
+    ? `two or more prior convictions under ${proseOf(sub)}`
+    : `two or more prior convictions that ${proseOf(exception)} counts`
 }
 
 /** "a and b", "a, b, and c"; with `;` between parts that carry their own commas. */
-function listOf (parts: string[], sep = ','): string {
+function listOf(parts: string[], sep = ','): string {
   if (parts.length <= 1) return parts.join('')
   if (parts.length === 2) return `${parts[0]}${sep === ';' ? ';' : ''} and ${parts[1]}`
   return `${parts.slice(0, -1).join(`${sep} `)}${sep} and ${parts.at(-1)}`
@@ -226,7 +251,7 @@ const LAW_GIVES: Record<Relief, string> = {
 }
 
 /** The disqualifiers the record shows for a count, as the motion states them (only where they bear on it). */
-function presentDisqualifiers (g: ReliefGrounds): string[] {
+function presentDisqualifiers(g: ReliefGrounds): string[] {
   const f = g.facts
   const out: string[] = []
   const exception = f.felonyException
@@ -235,11 +260,16 @@ function presentDisqualifiers (g: ReliefGrounds): string[] {
       const d = f.disqualifiers[name]
       if (d.status !== 'present') continue
       const label = name === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[name]
-      out.push(`the record shows ${label}${d.detail ? ` (${d.detail})` : ''}, which ${proseOf(exception)} makes disqualifying`)
+      out.push(
+        `the record shows ${label}${d.detail ? ` (${d.detail})` : ''}, which ${proseOf(exception)} makes disqualifying`
+      )
     }
   }
   const aggravating = f.disqualifiers.aggravating
-  if (aggravating.status === 'present') out.push(`the conviction is under a subdivision that section 11361.8 does not relieve${aggravating.detail ? ` (${aggravating.detail})` : ''}`)
+  if (aggravating.status === 'present')
+    out.push(
+      `the conviction is under a subdivision that section 11361.8 does not relieve${aggravating.detail ? ` (${aggravating.detail})` : ''}`
+    )
   return out
 }
 
@@ -251,28 +281,43 @@ function presentDisqualifiers (g: ReliefGrounds): string[] {
  * - `beyond_law`: that the People do not contend the count meets HS 11361.8,
  *   why, and the authority the relief is asked under.
  */
-function findings (g: ReliefGrounds): string[] {
+function findings(g: ReliefGrounds): string[] {
   const f = g.facts
   const exception = f.felonyException
   if (g.basis === 'law') {
     // The law floor enforces the felony exception: law-basis grounds with a prior not ruled out contradict themselves.
-    const open = exception === null ? [] : [...PRIORS, 'aggravating' as const].filter((n) => f.disqualifiers[n].status !== 'absent')
-    if (open.length > 0) throw new Error(`grounds on the basis of law, but ${exception} bears on the count and ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} not absent: the grounds contradict themselves`)
-    const sentences = [`The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361.8: had the Control, Regulate and Tax Adult Use of Marijuana Act been in effect at the time of the offense, the defendant would ${f.guaranteed === 'dismiss_and_seal' ? 'not have been guilty of the offense' : 'have been guilty of a lesser offense'}.`]
+    const open =
+      exception === null
+        ? []
+        : [...PRIORS, 'aggravating' as const].filter((n) => f.disqualifiers[n].status !== 'absent')
+    if (open.length > 0)
+      throw new Error(
+        `grounds on the basis of law, but ${exception} bears on the count and ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} not absent: the grounds contradict themselves`
+      )
+    const sentences = [
+      `The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361.8: had the Control, Regulate and Tax Adult Use of Marijuana Act been in effect at the time of the offense, the defendant would ${f.guaranteed === 'dismiss_and_seal' ? 'not have been guilty of the offense' : 'have been guilty of a lesser offense'}.`
+    ]
     if (exception !== null) {
       const none = [
         `no ${DISQUALIFIER_LABEL.superStrike.slice(2)}`,
         `no ${DISQUALIFIER_LABEL.pc290.slice(2)}`,
         `fewer than ${twoPriorsLabel(exception).replace(/^two or more/, 'two')}`
       ]
-      sentences.push(`As to the prior convictions that ${proseOf(exception)} makes disqualifying, the record shows ${listOf(none)}.`)
+      sentences.push(
+        `As to the prior convictions that ${proseOf(exception)} makes disqualifying, the record shows ${listOf(none)}.`
+      )
     }
     return sentences
   }
   if (g.basis === 'conceded') {
-    const possible = exception === null
-      ? []
-      : PRIORS.filter((n) => f.disqualifiers[n].status === 'possible').map((n) => f.disqualifiers[n].detail ?? `whether the defendant has ${n === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[n]}`)
+    const possible =
+      exception === null
+        ? []
+        : PRIORS.filter((n) => f.disqualifiers[n].status === 'possible').map(
+            (n) =>
+              f.disqualifiers[n].detail ??
+              `whether the defendant has ${n === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[n]}`
+          )
     const missing = [...new Set([...f.missingFacts, ...possible])]
     const present = presentDisqualifiers(g)
     return [
@@ -289,19 +334,29 @@ function findings (g: ReliefGrounds): string[] {
     : `under the District Attorney's policy${f.policyReason ? ` ("${f.policyReason.replace(/[.\s]+$/, '')}")` : ''}`
   return [
     `The People do not contend that the defendant meets the criteria of Health and Safety Code section 11361.8 for this relief: ${listOf(reasons, ';')}.`,
-    ...(exception !== null && f.disqualifierMode === 'report' ? [`The District Attorney's policy reports the disqualifying prior convictions of ${proseOf(exception)} without applying them.`] : []),
+    ...(exception !== null && f.disqualifierMode === 'report'
+      ? [
+          `The District Attorney's policy reports the disqualifying prior convictions of ${proseOf(exception)} without applying them.`
+        ]
+      : []),
     `The People request this relief ${source} in furtherance of justice (${BEYOND.cite}), alongside Health and Safety Code section 11361.8.`
   ]
 }
 
 /** One count of the motion: the count, what the record shows and on what footing, the relief asked and the authority that grants it. */
-function countParagraph (index: number, count: PaperCount, c: PaperCase): string {
+function countParagraph(index: number, count: PaperCount, c: PaperCase): string {
   const g = groundsOf(count)
-  const ask = g.remedy === 'unknown'
-    ? `The record does not show whether the sentence on this count has been completed; the People ask the Court to ${reliefText(count)}.`
-    : `The People ask the Court to ${reliefText(count)}.`
+  const ask =
+    g.remedy === 'unknown'
+      ? `The record does not show whether the sentence on this count has been completed; the People ask the Court to ${reliefText(count)}.`
+      : `The People ask the Court to ${reliefText(count)}.`
   // Authority: what grants the relief, never the lists that were checked.
-  return [`${index + 1}. ${describeCount(count, c)}.`, ...findings(g), ask, `Authority: ${g.authority.join('; ')}.`].join(' ')
+  return [
+    `${index + 1}. ${describeCount(count, c)}.`,
+    ...findings(g),
+    ask,
+    `Authority: ${g.authority.join('; ')}.`
+  ].join(' ')
 }
 
 /** The words of a motion, paragraph by paragraph, as renderMotion draws them. */
@@ -325,7 +380,7 @@ export interface OrderText {
   closing: string[]
 }
 
-function motionCounts (cases: PaperCase[]): Array<{ c: PaperCase, n: PaperCount }> {
+function motionCounts(cases: PaperCase[]): Array<{ c: PaperCase; n: PaperCount }> {
   const counts = cases.flatMap((c) => grantableCounts(c).map((n) => ({ c, n })))
   if (counts.length === 0) throw new Error('no count of these cases is granted relief')
   for (const { n } of counts) groundsOf(n)
@@ -337,7 +392,7 @@ function motionCounts (cases: PaperCase[]): Array<{ c: PaperCase, n: PaperCount 
  * one court), made only from each count's grounds: no blanket finding of
  * eligibility and no blanket absence of disqualifying priors.
  */
-export function motionText (input: PacketInput): MotionText {
+export function motionText(input: PacketInput): MotionText {
   const counts = motionCounts(input.cases)
   const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
   const beyond = counts.some(({ n }) => beyondLaw(n))
@@ -350,7 +405,9 @@ export function motionText (input: PacketInput): MotionText {
     ],
     heading: 'COUNTS AND RELIEF REQUESTED',
     counts: counts.map(({ c, n }, i) => countParagraph(i, n, c)),
-    closing: [`The People do not oppose relief and ask that it be granted without a hearing. (Health & Saf. Code, §§ 11361.8, 11361.9${beyond ? `; ${BEYOND_SECTION}` : ''}.)`]
+    closing: [
+      `The People do not oppose relief and ask that it be granted without a hearing. (Health & Saf. Code, §§ 11361.8, 11361.9${beyond ? `; ${BEYOND_SECTION}` : ''}.)`
+    ]
   }
 }
 
@@ -359,7 +416,7 @@ export function motionText (input: PacketInput): MotionText {
  * under HS 11361.8(f) and "for all purposes" under 11361.8(h) only for relief
  * under that section, relief beyond it "in furtherance of justice".
  */
-export function proposedOrderText (input: PacketInput): OrderText {
+export function proposedOrderText(input: PacketInput): OrderText {
   const counts = motionCounts(input.cases)
   const beyond = counts.some(({ n }) => beyondLaw(n))
   const dismissed = counts.filter(({ n }) => n.outcome === 'dismiss_and_seal')
@@ -367,13 +424,23 @@ export function proposedOrderText (input: PacketInput): OrderText {
   const beyondDismissed = dismissed.some(({ n }) => beyondLaw(n))
   const lawReduced = counts.some(({ n }) => n.outcome !== 'dismiss_and_seal' && !beyondLaw(n))
   const closing: string[] = []
-  if (lawDismissed) closing.push(`The records of each conviction dismissed above${beyondDismissed ? ' under Health and Safety Code section 11361.8' : ''} shall be sealed. (Health & Saf. Code, § 11361.8, subd. (f).)`)
-  if (beyondDismissed) closing.push('The records of each conviction dismissed above in furtherance of justice shall be sealed.')
-  closing.push('Any requirement that the defendant register under Health and Safety Code section 11590 because of a conviction listed above is terminated.')
-  closing.push(`${lawReduced ? 'A conviction redesignated or resentenced above under Health and Safety Code section 11361.8 is a misdemeanor or an infraction for all purposes. (Health & Saf. Code, § 11361.8, subd. (h).) ' : ''}The clerk shall report this order to the Department of Justice. (Health & Saf. Code, § 11361.9.)`)
+  if (lawDismissed)
+    closing.push(
+      `The records of each conviction dismissed above${beyondDismissed ? ' under Health and Safety Code section 11361.8' : ''} shall be sealed. (Health & Saf. Code, § 11361.8, subd. (f).)`
+    )
+  if (beyondDismissed)
+    closing.push('The records of each conviction dismissed above in furtherance of justice shall be sealed.')
+  closing.push(
+    'Any requirement that the defendant register under Health and Safety Code section 11590 because of a conviction listed above is terminated.'
+  )
+  closing.push(
+    `${lawReduced ? 'A conviction redesignated or resentenced above under Health and Safety Code section 11361.8 is a misdemeanor or an infraction for all purposes. (Health & Saf. Code, § 11361.8, subd. (h).) ' : ''}The clerk shall report this order to the Department of Justice. (Health & Saf. Code, § 11361.9.)`
+  )
   return {
     nature: `[PROPOSED] ORDER GRANTING ${natureOfMotion(counts.map((x) => x.n))}`,
-    intro: [`The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${input.person.name}. Good cause appearing, IT IS ORDERED:`],
+    intro: [
+      `The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${input.person.name}. Good cause appearing, IT IS ORDERED:`
+    ],
     counts: counts.map(({ c, n }, i) => `${i + 1}. ${orderText(n, c)}.`),
     closing
   }
@@ -386,7 +453,7 @@ const MARK = { conceded: '(conceded)', beyond_law: `(${BEYOND_SHORT})` } as cons
  * count rests on the law; otherwise it asks for the relief on the grounds
  * Schedule A marks beside each count.
  */
-export function bulkMotionText (input: BulkInput): { nature: string, salutation: string, intro: string[] } {
+export function bulkMotionText(input: BulkInput): { nature: string; salutation: string; intro: string[] } {
   const counts = input.entries.flatMap((e) => grantableCounts(e.case))
   const bases = new Set(counts.map((n) => groundsOf(n).basis))
   const people = new Set(input.entries.map((e) => `${e.person.name}|${e.person.dob}`)).size
@@ -395,13 +462,29 @@ export function bulkMotionText (input: BulkInput): { nature: string, salutation:
   const completed = remedies.has('redesignation_or_dismissal') || remedies.has('unknown')
   const subds = serving && completed ? 'subds. (a), (b), (e), (f)' : serving ? SERVING_SUBDS : COMPLETED_SUBDS
   const beyond = bases.has('beyond_law')
-  const review = bases.size === 1 && bases.has('law')
-    ? 'The District Attorney has reviewed the record of each person listed and finds each eligible for the relief stated beside each count.'
-    : `The District Attorney has reviewed the record of each person listed. The People ask for the relief stated in Schedule A on the grounds marked there: ${listOf([
-      ...(bases.has('law') ? ['on each count not marked, the District Attorney finds the person eligible for the relief stated under Health and Safety Code section 11361.8'] : []),
-      ...(bases.has('conceded') ? [`on each count marked "${MARK.conceded}", the record does not show every fact the relief depends on, and the People concede those facts in the person's favour`] : []),
-      ...(beyond ? [`on each count marked "${MARK.beyond_law}", the People do not contend that the person meets the criteria of section 11361.8 and request the relief in the District Attorney's discretion, in furtherance of justice (${BEYOND.cite})`] : [])
-    ], ';')}.`
+  const review =
+    bases.size === 1 && bases.has('law')
+      ? 'The District Attorney has reviewed the record of each person listed and finds each eligible for the relief stated beside each count.'
+      : `The District Attorney has reviewed the record of each person listed. The People ask for the relief stated in Schedule A on the grounds marked there: ${listOf(
+          [
+            ...(bases.has('law')
+              ? [
+                  'on each count not marked, the District Attorney finds the person eligible for the relief stated under Health and Safety Code section 11361.8'
+                ]
+              : []),
+            ...(bases.has('conceded')
+              ? [
+                  `on each count marked "${MARK.conceded}", the record does not show every fact the relief depends on, and the People concede those facts in the person's favour`
+                ]
+              : []),
+            ...(beyond
+              ? [
+                  `on each count marked "${MARK.beyond_law}", the People do not contend that the person meets the criteria of section 11361.8 and request the relief in the District Attorney's discretion, in furtherance of justice (${BEYOND.cite})`
+                ]
+              : [])
+          ],
+          ';'
+        )}.`
   return {
     nature: natureOfMotion(counts),
     salutation: 'TO THE HONORABLE PRESIDING JUDGE:',
@@ -413,11 +496,11 @@ export function bulkMotionText (input: BulkInput): { nature: string, salutation:
   }
 }
 
-function defendantLines (person: PaperPerson): string[] {
+function defendantLines(person: PaperPerson): string[] {
   return [`${person.name.toUpperCase()},`, ...person.aliases.map((a) => `aka ${a.toUpperCase()},`)]
 }
 
-function describeCount (count: PaperCount, c: PaperCase): string {
+function describeCount(count: PaperCount, c: PaperCase): string {
   const grade = count.severity ? SEVERITY[count.severity] : 'conviction'
   return `Count ${Number(count.countOrder.slice(-6, -3)) || Number(count.countOrder) || count.countOrder} in case ${c.caseNumber}: ${count.section} (${grade}), convicted ${count.convictionDate ?? 'on a date not on record'}`
 }
@@ -428,7 +511,13 @@ function describeCount (count: PaperCount, c: PaperCase): string {
  * stamp; line 8: the court; then the caption, the case number and the nature of
  * the paper (CRC 2.111).
  */
-async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: string[], caseNumber: string, nature: string): Promise<void> {
+async function firstPage(
+  w: PleadingWriter,
+  profile: DaProfile,
+  defendant: string[],
+  caseNumber: string,
+  nature: string
+): Promise<void> {
   const counsel = [
     `${profile.electedDa.name.toUpperCase()} (SBN ${profile.electedDa.barNumber})`,
     'District Attorney',
@@ -453,8 +542,14 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
   w.line++
 
   const leftCol = mid - TEXT_LEFT - 12
-  const left: Array<{ text: string, indent: number }> = []
-  for (const [text, indent] of [[`${PEOPLE},`, 0], ['Plaintiff,', 96], ['v.', 36], ...defendant.map((d) => [d, 0] as const), ['Defendant.', 96]] as const) {
+  const left: Array<{ text: string; indent: number }> = []
+  for (const [text, indent] of [
+    [`${PEOPLE},`, 0],
+    ['Plaintiff,', 96],
+    ['v.', 36],
+    ...defendant.map((d) => [d, 0] as const),
+    ['Defendant.', 96]
+  ] as const) {
     for (const part of w.wrap(text, await w.fonts.forText(text), leftCol - indent)) left.push({ text: part, indent })
   }
   const rightX = mid + 10
@@ -463,10 +558,14 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
   w.ensure(rows + 1)
   const start = w.line
   // Each run of left-column lines with the same indent, the ")" divider, the case number and the nature: one text operation each.
-  for (let i = 0; i < left.length;) {
+  for (let i = 0; i < left.length; ) {
     let j = i
     while (j < left.length && left[j]!.indent === left[i]!.indent) j++
-    await w.drawBlock(baselineOf(start + i), left.slice(i, j).map((l) => l.text), { x: TEXT_LEFT + left[i]!.indent })
+    await w.drawBlock(
+      baselineOf(start + i),
+      left.slice(i, j).map((l) => l.text),
+      { x: TEXT_LEFT + left[i]!.indent }
+    )
     i = j
   }
   await w.drawBlock(baselineOf(start), new Array<string>(rows).fill(')'), { x: mid - 4 })
@@ -476,19 +575,29 @@ async function firstPage (w: PleadingWriter, profile: DaProfile, defendant: stri
   w.skip(1)
 }
 
-async function signature (w: PleadingWriter, profile: DaProfile, date: string): Promise<void> {
+async function signature(w: PleadingWriter, profile: DaProfile, date: string): Promise<void> {
   w.ensure(6)
   await w.drawOn(w.line++, `Dated: ${date}`)
-  await w.drawBlock(baselineOf(w.line), ['Respectfully submitted,', `${profile.electedDa.name}, District Attorney`, '', 'By: ______________________________', `${profile.filingDeputy.name}, ${profile.filingDeputy.title}`], { x: 330 })
+  await w.drawBlock(
+    baselineOf(w.line),
+    [
+      'Respectfully submitted,',
+      `${profile.electedDa.name}, District Attorney`,
+      '',
+      'By: ______________________________',
+      `${profile.filingDeputy.name}, ${profile.filingDeputy.title}`
+    ],
+    { x: 330 }
+  )
   w.line += 5
 }
 
-function checkNames (person: PaperPerson, where: string): void {
+function checkNames(person: PaperPerson, where: string): void {
   assertDrawable(person.name, `${where}: name`)
   for (const a of person.aliases) assertDrawable(a, `${where}: alias`)
 }
 
-async function finish (w: PleadingWriter, kind: DocumentKind): Promise<RenderedDocument> {
+async function finish(w: PleadingWriter, kind: DocumentKind): Promise<RenderedDocument> {
   const bytes = await w.save()
   return { kind, bytes, pages: w.pageCount, sha256: createHash('sha256').update(bytes).digest('hex') }
 }
@@ -500,11 +609,15 @@ const dateOf = (date: string) => new Date(`${date}T12:00:00.000Z`)
  * court): exactly the paragraphs of motionText, count by count what the record
  * shows, the footing, the relief asked and the authority that grants it.
  */
-export async function renderMotion (input: PacketInput): Promise<RenderedDocument> {
+export async function renderMotion(input: PacketInput): Promise<RenderedDocument> {
   checkNames(input.person, 'motion')
   const text = motionText(input)
   const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
-  const w = await PleadingWriter.create({ title: `${text.nature} — ${caseNumbers}`, footer: "PEOPLE'S MOTION — H&S § 11361.8", date: dateOf(input.date) })
+  const w = await PleadingWriter.create({
+    title: `${text.nature} — ${caseNumbers}`,
+    footer: "PEOPLE'S MOTION — H&S § 11361.8",
+    date: dateOf(input.date)
+  })
   await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, text.nature)
   await w.paragraph(text.salutation)
   for (const p of text.intro) await w.paragraph(p, { firstIndent: 36 })
@@ -518,11 +631,15 @@ export async function renderMotion (input: PacketInput): Promise<RenderedDocumen
 }
 
 /** The order for the judge: exactly the paragraphs of proposedOrderText, then the judge's lines. */
-export async function renderProposedOrder (input: PacketInput): Promise<RenderedDocument> {
+export async function renderProposedOrder(input: PacketInput): Promise<RenderedDocument> {
   checkNames(input.person, 'proposed order')
   const text = proposedOrderText(input)
   const caseNumbers = input.cases.map((c) => c.caseNumber).join(', ')
-  const w = await PleadingWriter.create({ title: `${text.nature} — ${caseNumbers}`, footer: '[PROPOSED] ORDER — H&S § 11361.8', date: dateOf(input.date) })
+  const w = await PleadingWriter.create({
+    title: `${text.nature} — ${caseNumbers}`,
+    footer: '[PROPOSED] ORDER — H&S § 11361.8',
+    date: dateOf(input.date)
+  })
   await firstPage(w, input.profile, defendantLines(input.person), caseNumbers, text.nature)
   for (const p of [...text.intro, ...text.counts, ...text.closing]) await w.paragraph(p, { firstIndent: 36 })
   w.skip(1)
@@ -535,9 +652,13 @@ export async function renderProposedOrder (input: PacketInput): Promise<Rendered
 }
 
 /** One motion for many people at once (as counties filed with a presiding judge), pointing to Schedule A. */
-export async function renderBulkMotion (input: BulkInput): Promise<RenderedDocument> {
+export async function renderBulkMotion(input: BulkInput): Promise<RenderedDocument> {
   const text = bulkMotionText(input)
-  const w = await PleadingWriter.create({ title: `${text.nature} — Schedule A`, footer: "PEOPLE'S BULK MOTION — H&S § 11361.8", date: dateOf(input.date) })
+  const w = await PleadingWriter.create({
+    title: `${text.nature} — Schedule A`,
+    footer: "PEOPLE'S BULK MOTION — H&S § 11361.8",
+    date: dateOf(input.date)
+  })
   await firstPage(w, input.profile, ['THE PERSONS LISTED IN SCHEDULE A,'], 'Various (see Schedule A)', text.nature)
   await w.paragraph(text.salutation)
   for (const p of text.intro) await w.paragraph(p, { firstIndent: 36 })
@@ -546,37 +667,56 @@ export async function renderBulkMotion (input: BulkInput): Promise<RenderedDocum
   return finish(w, 'motion')
 }
 
-const SCHEDULE_COLUMNS: Array<{ title: string, width: number }> = [
-  { title: 'Name', width: 142 }, { title: 'DOB', width: 64 }, { title: 'Case No.', width: 74 },
-  { title: 'Counts', width: 104 }, { title: 'Relief', width: 104 }
+const SCHEDULE_COLUMNS: Array<{ title: string; width: number }> = [
+  { title: 'Name', width: 142 },
+  { title: 'DOB', width: 64 },
+  { title: 'Case No.', width: 74 },
+  { title: 'Counts', width: 104 },
+  { title: 'Relief', width: 104 }
 ]
 
 const RELIEF_SHORT: Record<Relief, string> = {
-  dismiss_and_seal: 'Dismiss and seal', reduce_to_misdemeanor: 'Misdemeanor', reduce_to_infraction: 'Infraction', not_eligible: ''
+  dismiss_and_seal: 'Dismiss and seal',
+  reduce_to_misdemeanor: 'Misdemeanor',
+  reduce_to_infraction: 'Infraction',
+  not_eligible: ''
 }
 
 /** A count's relief, marked with its grounds unless the law gives it. */
-function reliefMark (count: PaperCount): string {
+function reliefMark(count: PaperCount): string {
   const basis = groundsOf(count).basis
   return basis === 'law' ? RELIEF_SHORT[count.outcome] : `${RELIEF_SHORT[count.outcome]} ${MARK[basis]}`
 }
 
 /** One relief for the row when all its counts share it; else one per count, in the order of the counts column. */
-function reliefCell (counts: PaperCount[]): string {
+function reliefCell(counts: PaperCount[]): string {
   const cells = counts.map(reliefMark)
   return new Set(cells).size === 1 ? cells[0]! : cells.join('; ')
 }
 
 /** Schedule A: one row per case (name, DOB, case number, counts, relief and its grounds), over as many pages as it takes, the header repeated on each. */
-export async function renderSchedule (input: BulkInput): Promise<RenderedDocument> {
+export async function renderSchedule(input: BulkInput): Promise<RenderedDocument> {
   for (const e of input.entries) checkNames(e.person, 'schedule')
-  const w = await PleadingWriter.create({ title: `Schedule A — ${input.court}`, footer: 'SCHEDULE A TO PEOPLE\'S BULK MOTION — H&S § 11361.8', date: dateOf(input.date) })
+  const w = await PleadingWriter.create({
+    title: `Schedule A — ${input.court}`,
+    footer: "SCHEDULE A TO PEOPLE'S BULK MOTION — H&S § 11361.8",
+    date: dateOf(input.date)
+  })
   await w.paragraph(`SCHEDULE A — ${input.court.toUpperCase()}`, { align: 'center', bold: true })
-  await w.paragraph(`Persons and convictions for which the People move for relief under Health and Safety Code section 11361.8 (${input.date}).`, { align: 'center' })
+  await w.paragraph(
+    `Persons and convictions for which the People move for relief under Health and Safety Code section 11361.8 (${input.date}).`,
+    { align: 'center' }
+  )
   const marks = new Set(input.entries.flatMap((e) => grantableCounts(e.case).map((n) => groundsOf(n).basis)))
   const legend = [
-    ...(marks.has('conceded') ? [`${MARK.conceded}: the record does not show every fact the relief depends on; the People concede those facts.`] : []),
-    ...(marks.has('beyond_law') ? [`${MARK.beyond_law}: relief beyond Health and Safety Code section 11361.8, requested in furtherance of justice (${BEYOND.cite}).`] : [])
+    ...(marks.has('conceded')
+      ? [`${MARK.conceded}: the record does not show every fact the relief depends on; the People concede those facts.`]
+      : []),
+    ...(marks.has('beyond_law')
+      ? [
+          `${MARK.beyond_law}: relief beyond Health and Safety Code section 11361.8, requested in furtherance of justice (${BEYOND.cite}).`
+        ]
+      : [])
   ]
   if (legend.length > 0) await w.paragraph(legend.join(' '))
   const header = async () => {
@@ -585,7 +725,11 @@ export async function renderSchedule (input: BulkInput): Promise<RenderedDocumen
       await w.drawOn(w.line, col.title, { x, width: col.width, bold: true })
       x += col.width
     }
-    w.page.drawLine({ start: { x: TEXT_LEFT, y: baselineBelow(w.line) }, end: { x: TEXT_RIGHT, y: baselineBelow(w.line) }, thickness: 0.5 })
+    w.page.drawLine({
+      start: { x: TEXT_LEFT, y: baselineBelow(w.line) },
+      end: { x: TEXT_RIGHT, y: baselineBelow(w.line) },
+      thickness: 0.5
+    })
     w.line++
   }
   w.skip(1)
@@ -600,7 +744,9 @@ export async function renderSchedule (input: BulkInput): Promise<RenderedDocumen
       counts.map((n) => n.section).join('; '),
       reliefCell(counts)
     ]
-    const wrapped = await Promise.all(cells.map(async (text, i) => w.wrap(text, await w.fonts.forText(text), SCHEDULE_COLUMNS[i]!.width - 6)))
+    const wrapped = await Promise.all(
+      cells.map(async (text, i) => w.wrap(text, await w.fonts.forText(text), SCHEDULE_COLUMNS[i]!.width - 6))
+    )
     const height = Math.max(...wrapped.map((l) => l.length))
     if (w.line + height - 1 > LINES_PER_PAGE) {
       w.newPage()
@@ -622,6 +768,10 @@ export async function renderSchedule (input: BulkInput): Promise<RenderedDocumen
 
 const baselineBelow = (line: number) => baselineOf(line) - 6
 
-function titleCase (text: string): string {
-  return text.toLowerCase().replace(/\b([a-z])/g, (c) => c.toUpperCase()).replace(/\bOf\b/g, 'of').replace(/\bAnd\b/g, 'and')
+function titleCase(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\b([a-z])/g, (c) => c.toUpperCase())
+    .replace(/\bOf\b/g, 'of')
+    .replace(/\bAnd\b/g, 'and')
 }

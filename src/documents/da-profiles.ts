@@ -13,7 +13,7 @@ import type { DaProfile } from './court-papers.js'
  * schemas/da-profile.ts). Profiles are configuration, never code: each
  * county's office, elected DA, filing deputy and bar numbers come from here.
  */
-export function loadDaProfiles (path: string): Map<string, DaProfile> {
+export function loadDaProfiles(path: string): Map<string, DaProfile> {
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
@@ -38,20 +38,21 @@ export const DEMO_DA_PROFILES = () => join(projectRoot(), 'src', 'documents', 'd
  * demonstration profile (marked "not for filing" on every paper); else none.
  * Read once, by the composition root.
  */
-export function configuredProfiles (config: Config): Map<string, DaProfile> {
+export function configuredProfiles(config: Config): Map<string, DaProfile> {
   if (config.daProfilesFile) return loadDaProfiles(config.daProfilesFile)
   return config.simulatedCourt && !config.courtsFile ? loadDaProfiles(DEMO_DA_PROFILES()) : new Map()
 }
 
 /** The county's profile, or CLEARFILE_ERR_DA_PROFILE_MISSING: papers name the office that signs them. */
-export function requireProfile (profiles: ReadonlyMap<string, DaProfile>, county: string): DaProfile {
+export function requireProfile(profiles: ReadonlyMap<string, DaProfile>, county: string): DaProfile {
   const profile = profiles.get(county)
   if (!profile) throw new ClearfileError('CLEARFILE_ERR_DA_PROFILE_MISSING')
   return profile
 }
 
-export function profileFor (profiles: ReadonlyMap<string, DaProfile>, county: string): DaProfile {
+export function profileFor(profiles: ReadonlyMap<string, DaProfile>, county: string): DaProfile {
   const p = profiles.get(normalizeCounty(county))
-  if (!p) throw new ClearfileError('CLEARFILE_ERR_CONFIG', `no DA profile for ${county}: add one to the DA profiles file`)
+  if (!p)
+    throw new ClearfileError('CLEARFILE_ERR_CONFIG', `no DA profile for ${county}: add one to the DA profiles file`)
   return p
 }

@@ -20,14 +20,18 @@ export interface StoredDocument {
  * it with the cases it concerns. A paper already stored for the county is
  * reused, not duplicated.
  */
-export async function storeDocument (
-  db: Kysely<Database>, dataDir: string,
+export async function storeDocument(
+  db: Kysely<Database>,
+  dataDir: string,
   doc: RenderedDocument & { kind: DocumentsTable['kind'] },
-  meta: { county: string, scope: DocumentsTable['scope'], reviewRunId: string | null, caseIds: string[], now: string }
+  meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; caseIds: string[]; now: string }
 ): Promise<StoredDocument> {
   const key = storageKeyOf(doc.sha256)
   const path = join(dataDir, key)
-  const exists = await stat(path).then(() => true, () => false)
+  const exists = await stat(path).then(
+    () => true,
+    () => false
+  )
   if (!exists) {
     await mkdir(dirname(path), { recursive: true })
     const tmp = `${path}.${process.pid}.${newId()}.tmp`
@@ -35,23 +39,42 @@ export async function storeDocument (
     await rename(tmp, path)
   }
   return db.transaction().execute(async (trx) => {
-    const found = await trx.selectFrom('documents').select('id')
-      .where('county', '=', meta.county).where('sha256', '=', doc.sha256).where('kind', '=', doc.kind).executeTakeFirst()
+    const found = await trx
+      .selectFrom('documents')
+      .select('id')
+      .where('county', '=', meta.county)
+      .where('sha256', '=', doc.sha256)
+      .where('kind', '=', doc.kind)
+      .executeTakeFirst()
     const id = found?.id ?? newId()
     if (!found) {
-      await trx.insertInto('documents').values({
-        id, county: meta.county, kind: doc.kind, scope: meta.scope, sha256: doc.sha256, pages: doc.pages,
-        bytes: doc.bytes.length, storage_key: key, review_run_id: meta.reviewRunId, created_at: meta.now
-      }).execute()
+      await trx
+        .insertInto('documents')
+        .values({
+          id,
+          county: meta.county,
+          kind: doc.kind,
+          scope: meta.scope,
+          sha256: doc.sha256,
+          pages: doc.pages,
+          bytes: doc.bytes.length,
+          storage_key: key,
+          review_run_id: meta.reviewRunId,
+          created_at: meta.now
+        })
+        .execute()
     }
     for (const caseId of meta.caseIds) {
-      await trx.insertInto('document_cases').values({ document_id: id, case_id: caseId })
-        .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing()).execute()
+      await trx
+        .insertInto('document_cases')
+        .values({ document_id: id, case_id: caseId })
+        .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing())
+        .execute()
     }
     return { id, sha256: doc.sha256, created: !found }
   })
 }
 
-export async function readDocumentBytes (dataDir: string, storageKey: string): Promise<Buffer> {
+export async function readDocumentBytes(dataDir: string, storageKey: string): Promise<Buffer> {
   return readFile(join(dataDir, storageKey))
 }

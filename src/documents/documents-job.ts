@@ -11,13 +11,21 @@ import type { Renderer } from './render.js'
 /** A review's papers, rendered in the background: long work, in its own lane. */
 export const DOCUMENTS_JOB = defineJob({
   name: 'documents',
-  payload: Type.Object({ reviewRunId: Type.String(), scope: Type.Union([Type.Literal('case'), Type.Literal('person'), Type.Literal('bulk')]) }),
+  payload: Type.Object({
+    reviewRunId: Type.String(),
+    scope: Type.Union([Type.Literal('case'), Type.Literal('person'), Type.Literal('bulk')])
+  }),
   maxAttempts: 3,
   lane: 'long',
   key: (p) => `documents:${p.reviewRunId}:${p.scope}`
 })
 
-export async function queueReviewDocuments (db: Kysely<Database>, reviewRunId: string, scope: PaperScope, now: Date): Promise<void> {
+export async function queueReviewDocuments(
+  db: Kysely<Database>,
+  reviewRunId: string,
+  scope: PaperScope,
+  now: Date
+): Promise<void> {
   await enqueue(db, DOCUMENTS_JOB, { reviewRunId, scope }, { runAt: now, now })
 }
 
@@ -31,17 +39,35 @@ export interface DocumentsJobDeps {
 }
 
 /** Renders and stores the papers of a review's relieved cases, on the render pool. */
-export function documentsJob (deps: DocumentsJobDeps): RegisteredJob {
+export function documentsJob(deps: DocumentsJobDeps): RegisteredJob {
   return handle(DOCUMENTS_JOB, async ({ reviewRunId, scope }) => {
-    const run = await deps.db.selectFrom('review_runs').select(['id', 'county', 'as_of']).where('id', '=', reviewRunId).executeTakeFirstOrThrow()
+    const run = await deps.db
+      .selectFrom('review_runs')
+      .select(['id', 'county', 'as_of'])
+      .where('id', '=', reviewRunId)
+      .executeTakeFirstOrThrow()
     const profile = requireProfile(deps.profiles, run.county)
-    const rows = await deps.db.selectFrom('determinations as d').innerJoin('convictions as c', 'c.id', 'd.conviction_id')
-      .select('c.case_id').distinct().where('d.review_run_id', '=', reviewRunId).orderBy('c.case_id').execute()
+    const rows = await deps.db
+      .selectFrom('determinations as d')
+      .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
+      .select('c.case_id')
+      .distinct()
+      .where('d.review_run_id', '=', reviewRunId)
+      .orderBy('c.case_id')
+      .execute()
     const renderer = deps.createRenderer()
     try {
-      await preparePapers({ db: deps.db, dataDir: deps.dataDir, renderer, profile }, {
-        caseIds: rows.map((r) => r.case_id), scope, date: run.as_of, county: run.county, reviewRunId, now: deps.clock.now().toISOString()
-      })
+      await preparePapers(
+        { db: deps.db, dataDir: deps.dataDir, renderer, profile },
+        {
+          caseIds: rows.map((r) => r.case_id),
+          scope,
+          date: run.as_of,
+          county: run.county,
+          reviewRunId,
+          now: deps.clock.now().toISOString()
+        }
+      )
     } finally {
       await renderer.close()
     }

@@ -18,10 +18,12 @@ let unicodeBytes: Uint8Array | undefined
 let unicodeFont: { hasGlyphForCodePoint: (cp: number) => boolean } | undefined
 
 /** DejaVu Serif (Bitstream Vera / DejaVu license), from dejavu-fonts-ttf; read once per process. */
-export function unicodeSerif (): { bytes: Uint8Array, font: { hasGlyphForCodePoint: (cp: number) => boolean } } {
+export function unicodeSerif(): { bytes: Uint8Array; font: { hasGlyphForCodePoint: (cp: number) => boolean } } {
   if (!unicodeBytes) {
     unicodeBytes = readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf'))
-    unicodeFont = (fontkit as unknown as { create: (b: Uint8Array) => { hasGlyphForCodePoint: (cp: number) => boolean } }).create(unicodeBytes)
+    unicodeFont = (
+      fontkit as unknown as { create: (b: Uint8Array) => { hasGlyphForCodePoint: (cp: number) => boolean } }
+    ).create(unicodeBytes)
   }
   return { bytes: unicodeBytes, font: unicodeFont! }
 }
@@ -30,7 +32,7 @@ export function unicodeSerif (): { bytes: Uint8Array, font: { hasGlyphForCodePoi
 const CP1252_EXTRA = new Set([...'€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ'].map((c) => c.codePointAt(0)!))
 
 /** True when a standard PDF font (WinAnsiEncoding) can draw every character. */
-export function isWinAnsi (text: string): boolean {
+export function isWinAnsi(text: string): boolean {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!
     if ((cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) || CP1252_EXTRA.has(cp)) continue
@@ -43,14 +45,21 @@ export function isWinAnsi (text: string): boolean {
  * Fails with the character and where it appears when the shipped Unicode font
  * cannot draw it: a name must never come out blank or as boxes.
  */
-export function assertDrawable (text: string, where: string): void {
+export function assertDrawable(text: string, where: string): void {
   if (isWinAnsi(text)) return
   const { font } = unicodeSerif()
   for (const ch of text) {
     const cp = ch.codePointAt(0)!
-    if (cp < 0x20) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', `${where}: control character U+${cp.toString(16).toUpperCase().padStart(4, '0')} cannot be printed`)
+    if (cp < 0x20)
+      throw new ClearfileError(
+        'CLEARFILE_ERR_VALIDATION',
+        `${where}: control character U+${cp.toString(16).toUpperCase().padStart(4, '0')} cannot be printed`
+      )
     if (!isWinAnsi(ch) && !font.hasGlyphForCodePoint(cp)) {
-      throw new ClearfileError('CLEARFILE_ERR_VALIDATION', `${where}: the character ${JSON.stringify(ch)} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) cannot be drawn by the court-paper fonts`)
+      throw new ClearfileError(
+        'CLEARFILE_ERR_VALIDATION',
+        `${where}: the character ${JSON.stringify(ch)} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) cannot be drawn by the court-paper fonts`
+      )
     }
   }
 }
@@ -61,7 +70,7 @@ export function assertDrawable (text: string, where: string): void {
  * parsed DejaVu Serif (each document still gets its own subset).
  */
 const parsedOnceFontkit = {
-  create (data: Uint8Array, postscriptName?: string) {
+  create(data: Uint8Array, postscriptName?: string) {
     const shipped = unicodeSerif()
     if (data === shipped.bytes) return shipped.font
     return (fontkit as unknown as { create: (d: Uint8Array, n?: string) => unknown }).create(data, postscriptName)
@@ -75,14 +84,14 @@ export interface PaperFonts {
   forText: (text: string, bold?: boolean) => Promise<PDFFont>
 }
 
-export async function paperFonts (doc: PDFDocument): Promise<PaperFonts> {
+export async function paperFonts(doc: PDFDocument): Promise<PaperFonts> {
   const regular = await doc.embedFont(StandardFonts.TimesRoman)
   const bold = await doc.embedFont(StandardFonts.TimesRomanBold)
   let unicode: PDFFont | undefined
   return {
     regular,
     bold,
-    async forText (text, isBold = false) {
+    async forText(text, isBold = false) {
       if (isWinAnsi(text)) return isBold ? bold : regular
       if (!unicode) {
         doc.registerFontkit(parsedOnceFontkit as never)

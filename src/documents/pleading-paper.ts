@@ -58,10 +58,10 @@ const BACKGROUND = (() => {
  * word by word, which made measuring the slowest part of a document; drawing
  * does not kern, so this is also the width actually drawn.
  */
-const advanceCache = new WeakMap<PDFFont, { low: Float64Array, other: Map<string, number> }>()
-export function textWidth (font: PDFFont, text: string, size = FONT_SIZE): number {
+const advanceCache = new WeakMap<PDFFont, { low: Float64Array; other: Map<string, number> }>()
+export function textWidth(font: PDFFont, text: string, size = FONT_SIZE): number {
   let cache = advanceCache.get(font)
-  if (!cache) advanceCache.set(font, cache = { low: new Float64Array(256).fill(-1), other: new Map() })
+  if (!cache) advanceCache.set(font, (cache = { low: new Float64Array(256).fill(-1), other: new Map() }))
   const { low, other } = cache
   let total = 0
   for (let i = 0; i < text.length; i++) {
@@ -76,15 +76,15 @@ export function textWidth (font: PDFFont, text: string, size = FONT_SIZE): numbe
     const ch = String.fromCodePoint(text.codePointAt(i)!)
     if (ch.length === 2) i++
     let w = other.get(ch)
-    if (w === undefined) other.set(ch, w = font.widthOfTextAtSize(ch, 1000))
+    if (w === undefined) other.set(ch, (w = font.widthOfTextAtSize(ch, 1000)))
     total += w
   }
-  return total * size / 1000
+  return (total * size) / 1000
 }
 
 interface ContentStreamInternals {
   getUnencodedContents: () => Uint8Array
-  contentsCache: { access: () => Uint8Array, invalidate: () => void }
+  contentsCache: { access: () => Uint8Array; invalidate: () => void }
 }
 
 /**
@@ -94,16 +94,17 @@ interface ContentStreamInternals {
  * outside the JS heap. (This reaches into pdf-lib's PDFPage.contentStream and
  * PDFFlateStream.contentsCache, both stable in pdf-lib 1.17.)
  */
-function deflateNatively (page: PDFPage): void {
+function deflateNatively(page: PDFPage): void {
   const stream = (page as unknown as { contentStream?: ContentStreamInternals }).contentStream
   if (!stream || typeof stream.getUnencodedContents !== 'function' || !stream.contentsCache) return
   let bytes: Uint8Array | undefined
   stream.contentsCache = {
     access: () => (bytes ??= deflateSync(stream.getUnencodedContents())),
-    invalidate: () => { bytes = undefined }
+    invalidate: () => {
+      bytes = undefined
+    }
   }
 }
-
 
 export interface TextOptions {
   /** Left edge, in points from the page edge (default the text margin). */
@@ -135,17 +136,21 @@ export class PleadingWriter {
   /** The next free numbered line on the current page (1-28, 29 = page full). */
   line = 1
 
-  private constructor (doc: PDFDocument, fonts: PaperFonts, meta: PaperMetadata) {
+  private constructor(doc: PDFDocument, fonts: PaperFonts, meta: PaperMetadata) {
     this.doc = doc
     this.fonts = fonts
     this.#meta = meta
   }
 
-  static async create (meta: PaperMetadata): Promise<PleadingWriter> {
+  static async create(meta: PaperMetadata): Promise<PleadingWriter> {
     const doc = await PDFDocument.create({ updateMetadata: false })
     // Embedded font files are compressed through this too: use native zlib for them as for content streams.
-    const context = doc.context as unknown as { flateStream: (contents: Uint8Array, dict?: Record<string, unknown>) => unknown, stream: (contents: Uint8Array, dict: Record<string, unknown>) => unknown }
-    context.flateStream = (contents, dict = {}) => context.stream(deflateSync(contents), { ...dict, Filter: 'FlateDecode' })
+    const context = doc.context as unknown as {
+      flateStream: (contents: Uint8Array, dict?: Record<string, unknown>) => unknown
+      stream: (contents: Uint8Array, dict: Record<string, unknown>) => unknown
+    }
+    context.flateStream = (contents, dict = {}) =>
+      context.stream(deflateSync(contents), { ...dict, Filter: 'FlateDecode' })
     doc.setTitle(meta.title)
     doc.setSubject(meta.subject ?? meta.title)
     doc.setCreator('clearfile')
@@ -157,10 +162,14 @@ export class PleadingWriter {
     return writer
   }
 
-  get pageCount (): number { return this.doc.getPageCount() }
-  get page (): PDFPage { return this.#page }
+  get pageCount(): number {
+    return this.doc.getPageCount()
+  }
+  get page(): PDFPage {
+    return this.#page
+  }
 
-  newPage (): void {
+  newPage(): void {
     const page = this.doc.addPage([PAGE.width, PAGE.height])
     this.#background ??= this.doc.context.register(this.doc.context.stream(BACKGROUND, { Filter: 'FlateDecode' }))
     page.node.setFontDictionary(PDFName.of(BACKGROUND_FONT), this.fonts.regular.ref)
@@ -170,17 +179,17 @@ export class PleadingWriter {
   }
 
   /** Moves to the next page when fewer than `lines` remain on this one. */
-  ensure (lines: number): void {
+  ensure(lines: number): void {
     if (this.line + lines - 1 > LINES_PER_PAGE) this.newPage()
   }
 
-  skip (lines = 1): void {
+  skip(lines = 1): void {
     this.line += lines
     if (this.line > LINES_PER_PAGE) this.newPage()
   }
 
   /** Splits text into lines that fit `width` at 12 pt (words longer than a line are broken). */
-  wrap (text: string, font: PDFFont, width: number, firstIndent = 0): string[] {
+  wrap(text: string, font: PDFFont, width: number, firstIndent = 0): string[] {
     const out: string[] = []
     const space = textWidth(font, ' ')
     for (const paragraph of text.split('\n')) {
@@ -215,12 +224,12 @@ export class PleadingWriter {
   }
 
   /** Draws one string on a numbered line of the current page. */
-  async drawOn (line: number, text: string, options: TextOptions = {}): Promise<void> {
+  async drawOn(line: number, text: string, options: TextOptions = {}): Promise<void> {
     return this.drawAtY(baselineOf(line), text, options)
   }
 
   /** Draws one string at a baseline of the current page (for single-spaced blocks such as counsel's). */
-  async drawAtY (y: number, text: string, options: TextOptions = {}): Promise<void> {
+  async drawAtY(y: number, text: string, options: TextOptions = {}): Promise<void> {
     if (text === '') return
     const font = await this.fonts.forText(text, options.bold)
     const x0 = options.x ?? TEXT_LEFT
@@ -235,14 +244,25 @@ export class PleadingWriter {
    * `lineHeight` (24: one numbered line each; 12: single-spaced). Blank strings
    * keep their line. Fewer operations make a document markedly cheaper.
    */
-  async drawBlock (y: number, lines: readonly string[], options: { x?: number, lineHeight?: number, bold?: boolean } = {}): Promise<void> {
+  async drawBlock(
+    y: number,
+    lines: readonly string[],
+    options: { x?: number; lineHeight?: number; bold?: boolean } = {}
+  ): Promise<void> {
     if (lines.every((l) => l === '')) return
     const font = await this.fonts.forText(lines.join(' '), options.bold)
-    this.#page.drawText(lines.join('\n'), { x: options.x ?? TEXT_LEFT, y, size: FONT_SIZE, lineHeight: options.lineHeight ?? LINE_PITCH, font, color: BLACK })
+    this.#page.drawText(lines.join('\n'), {
+      x: options.x ?? TEXT_LEFT,
+      y,
+      size: FONT_SIZE,
+      lineHeight: options.lineHeight ?? LINE_PITCH,
+      font,
+      color: BLACK
+    })
   }
 
   /** Writes a paragraph from the current line on, wrapping and turning pages as needed. */
-  async paragraph (text: string, options: TextOptions = {}): Promise<void> {
+  async paragraph(text: string, options: TextOptions = {}): Promise<void> {
     const font = await this.fonts.forText(text, options.bold)
     const x0 = options.x ?? TEXT_LEFT
     const width = options.width ?? TEXT_RIGHT - x0
@@ -265,7 +285,14 @@ export class PleadingWriter {
         if (this.line > LINES_PER_PAGE) this.newPage()
         const room = LINES_PER_PAGE - this.line + 1
         const chunk = lines.slice(i, i + room)
-        this.#page.drawText(chunk.join('\n'), { x: x0, y: baselineOf(this.line), size: FONT_SIZE, lineHeight: LINE_PITCH, font, color: BLACK })
+        this.#page.drawText(chunk.join('\n'), {
+          x: x0,
+          y: baselineOf(this.line),
+          size: FONT_SIZE,
+          lineHeight: LINE_PITCH,
+          font,
+          color: BLACK
+        })
         this.line += chunk.length
         i += chunk.length
       }
@@ -274,14 +301,26 @@ export class PleadingWriter {
   }
 
   /** Page numbers and the footer title on every page, then the bytes. */
-  async save (): Promise<Uint8Array> {
+  async save(): Promise<Uint8Array> {
     const { regular } = this.fonts
     const footerFont = await this.fonts.forText(this.#meta.footer)
     for (const [i, page] of this.doc.getPages().entries()) {
       const number = String(i + 1)
-      page.drawText(number, { x: (PAGE.width - textWidth(regular, number)) / 2, y: 44, size: FONT_SIZE, font: regular, color: BLACK })
+      page.drawText(number, {
+        x: (PAGE.width - textWidth(regular, number)) / 2,
+        y: 44,
+        size: FONT_SIZE,
+        font: regular,
+        color: BLACK
+      })
       const w = textWidth(footerFont, this.#meta.footer, FOOTER_SIZE)
-      page.drawText(this.#meta.footer, { x: (PAGE.width - w) / 2, y: 26, size: FOOTER_SIZE, font: footerFont, color: BLACK })
+      page.drawText(this.#meta.footer, {
+        x: (PAGE.width - w) / 2,
+        y: 26,
+        size: FOOTER_SIZE,
+        font: footerFont,
+        color: BLACK
+      })
     }
     for (const page of this.doc.getPages()) deflateNatively(page)
     // pdf-lib yields to the event loop every 50 objects while saving; a document is small, so write it in one go.

@@ -13,12 +13,20 @@ import { filingRequestForPapers } from '../ecf/messages.js'
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
 
-interface Packet { person: PaperPerson, subjectId: string, court: string, cases: PaperCase[] }
+interface Packet {
+  person: PaperPerson
+  subjectId: string
+  court: string
+  cases: PaperCase[]
+}
 
 /** A decided DOJ subject as court papers see it: the person, and their cases grouped by court. */
-export function papersOf (subject: DojSubject, determinations: Determination[]): { person: PaperPerson, byCourt: Map<string, PaperCase[]> } {
+export function papersOf(
+  subject: DojSubject,
+  determinations: Determination[]
+): { person: PaperPerson; byCourt: Map<string, PaperCase[]> } {
   const byConviction = new Map(subject.record.convictions.map((c) => [c.id, c]))
-  const cases = new Map<string, { court: string, case: PaperCase }>()
+  const cases = new Map<string, { court: string; case: PaperCase }>()
   for (const d of determinations) {
     if (d.outcome === 'needs_review' || d.outcome === 'not_eligible') continue
     const c = byConviction.get(d.convictionId)!
@@ -26,10 +34,15 @@ export function papersOf (subject: DojSubject, determinations: Determination[]):
     const court = c.court ?? `${c.county ?? ''} SUPERIOR COURT`.trim()
     const key = `${court}\u0000${caseNumber}`
     let entry = cases.get(key)
-    if (!entry) cases.set(key, entry = { court, case: { caseNumber, court, counts: [] } })
+    if (!entry) cases.set(key, (entry = { court, case: { caseNumber, court, counts: [] } }))
     entry.case.counts.push({
-      countOrder: c.id, section: d.section, severity: c.severity, convictionDate: c.date,
-      outcome: d.outcome, remedy: d.remedy, grounds: countGrounds(d.outcome, d.remedy, d.lawFacts, false)
+      countOrder: c.id,
+      section: d.section,
+      severity: c.severity,
+      convictionDate: c.date,
+      outcome: d.outcome,
+      remedy: d.remedy,
+      grounds: countGrounds(d.outcome, d.remedy, d.lawFacts, false)
     })
   }
   const byCourt = new Map<string, PaperCase[]>()
@@ -54,15 +67,23 @@ export class ReviewMotionWriter {
   readonly #profile: DaProfile
   readonly #date: string
   readonly #renderer: Renderer
-  readonly #bulk = new Map<string, Array<{ person: PaperPerson, case: PaperCase }>>()
+  readonly #bulk = new Map<string, Array<{ person: PaperPerson; case: PaperCase }>>()
   readonly #pending = new Set<Promise<void>>()
   readonly #rows: string[][] = []
   #opened = false
 
-  readonly #filings: { court: CourtEntry, callbackUrl: string, dir: string } | undefined
+  readonly #filings: { court: CourtEntry; callbackUrl: string; dir: string } | undefined
 
-  constructor (options: { outDir: string, scope: MotionScope, profile: DaProfile, date: string, renderer: Renderer, filings?: { court: CourtEntry, callbackUrl: string } }) {
-    if (options.filings && options.scope === 'bulk') throw new Error('filings go one per case or per person: use --motions case or person with --filings')
+  constructor(options: {
+    outDir: string
+    scope: MotionScope
+    profile: DaProfile
+    date: string
+    renderer: Renderer
+    filings?: { court: CourtEntry; callbackUrl: string }
+  }) {
+    if (options.filings && options.scope === 'bulk')
+      throw new Error('filings go one per case or per person: use --motions case or person with --filings')
     this.#filings = options.filings ? { ...options.filings, dir: join(options.outDir, 'filings') } : undefined
     this.#dir = join(options.outDir, 'motions')
     this.#scope = options.scope
@@ -71,15 +92,17 @@ export class ReviewMotionWriter {
     this.#renderer = options.renderer
   }
 
-  get documents (): number { return this.#rows.length }
+  get documents(): number {
+    return this.#rows.length
+  }
 
-  async #open (): Promise<void> {
+  async #open(): Promise<void> {
     if (!this.#opened) await mkdir(this.#dir, { recursive: true })
     this.#opened = true
   }
 
   /** Takes a batch of decided subjects; returns once their papers are queued (not yet written). */
-  async add (subjects: ReadonlyArray<{ subject: DojSubject, determinations: Determination[] }>): Promise<void> {
+  async add(subjects: ReadonlyArray<{ subject: DojSubject; determinations: Determination[] }>): Promise<void> {
     for (const { subject, determinations } of subjects) {
       const { person, byCourt } = papersOf(subject, determinations)
       for (const [court, cases] of byCourt) {
@@ -90,22 +113,28 @@ export class ReviewMotionWriter {
         } else if (this.#scope === 'person') {
           await this.#queuePacket({ person, subjectId: subject.record.subjectId, court, cases })
         } else {
-          for (const c of cases) await this.#queuePacket({ person, subjectId: subject.record.subjectId, court, cases: [c] })
+          for (const c of cases)
+            await this.#queuePacket({ person, subjectId: subject.record.subjectId, court, cases: [c] })
         }
       }
     }
   }
 
-  async #queuePacket (packet: Packet): Promise<void> {
+  async #queuePacket(packet: Packet): Promise<void> {
     const input = { profile: this.#profile, person: packet.person, cases: packet.cases, date: this.#date }
-    const stem = this.#scope === 'person' ? `${safe(packet.subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
+    const stem =
+      this.#scope === 'person' ? `${safe(packet.subjectId)}-${safe(packet.court)}` : safe(packet.cases[0]!.caseNumber)
     const caseNumbers = packet.cases.map((c) => c.caseNumber)
     if (!this.#filings) {
-      for (const kind of ['motion', 'proposed_order'] as const) await this.#queue({ kind, input }, `${stem}-${kind}`, 1, caseNumbers)
+      for (const kind of ['motion', 'proposed_order'] as const)
+        await this.#queue({ kind, input }, `${stem}-${kind}`, 1, caseNumbers)
       return
     }
     // With --filings the two papers travel together into one ReviewFilingRequestMessage.
-    const p: Promise<void> = Promise.all([this.#renderer.render({ kind: 'motion', input }), this.#renderer.render({ kind: 'proposed_order', input })])
+    const p: Promise<void> = Promise.all([
+      this.#renderer.render({ kind: 'motion', input }),
+      this.#renderer.render({ kind: 'proposed_order', input })
+    ])
       .then(async ([motion, order]) => {
         await this.#write(motion, `${stem}-motion`, 1, caseNumbers)
         await this.#write(order, `${stem}-proposed_order`, 1, caseNumbers)
@@ -117,12 +146,18 @@ export class ReviewMotionWriter {
   }
 
   /** The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`. */
-  async #writeFiling (packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
+  async #writeFiling(packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
     const f = this.#filings!
     // A stable id: the same court, person, cases and run date give the same filing id, so a resend is
     // recognisable; the person is part of it because co-defendants share a case number.
-    const filingId = `F-${createHash('sha256').update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`).digest('hex').slice(0, 24)}`
-    if (this.#filingIds.has(filingId)) throw new Error(`two filings of this review would have the id ${filingId} (court ${f.court.id}, cases ${packet.cases.map((c) => c.caseNumber).join(', ')}): refusing to overwrite one with the other`)
+    const filingId = `F-${createHash('sha256')
+      .update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`)
+      .digest('hex')
+      .slice(0, 24)}`
+    if (this.#filingIds.has(filingId))
+      throw new Error(
+        `two filings of this review would have the id ${filingId} (court ${f.court.id}, cases ${packet.cases.map((c) => c.caseNumber).join(', ')}): refusing to overwrite one with the other`
+      )
     this.#filingIds.add(filingId)
     const xml = filingRequestForPapers({
       filingId,
@@ -144,16 +179,21 @@ export class ReviewMotionWriter {
   readonly #filingIds = new Set<string>()
   #filingsWritten = 0
   /** Filing files written (each a new file: an id used twice is an error). */
-  get filings (): number { return this.#filingsWritten }
+  get filings(): number {
+    return this.#filingsWritten
+  }
 
-  async #queue (task: RenderTask, stem: string, people: number, caseNumbers: string[]): Promise<void> {
-    const p: Promise<void> = this.#renderer.render(task).then((doc) => this.#write(doc, stem, people, caseNumbers)).finally(() => this.#pending.delete(p))
+  async #queue(task: RenderTask, stem: string, people: number, caseNumbers: string[]): Promise<void> {
+    const p: Promise<void> = this.#renderer
+      .render(task)
+      .then((doc) => this.#write(doc, stem, people, caseNumbers))
+      .finally(() => this.#pending.delete(p))
     this.#pending.add(p)
     // Bounded: a large review must not queue every document in memory.
     while (this.#pending.size >= Math.max(2, this.#renderer.threads) * 8) await Promise.race(this.#pending)
   }
 
-  async #write (doc: RenderedDocument, stem: string, people: number, caseNumbers: string[]): Promise<void> {
+  async #write(doc: RenderedDocument, stem: string, people: number, caseNumbers: string[]): Promise<void> {
     const file = `${stem}-${doc.sha256.slice(0, 12)}.pdf`
     await this.#open()
     await writeFile(join(this.#dir, file), doc.bytes)
@@ -161,7 +201,7 @@ export class ReviewMotionWriter {
   }
 
   /** Renders what waits for the end (bulk motions) and writes the manifest, sorted by file so the same run gives the same manifest. */
-  async finish (): Promise<number> {
+  async finish(): Promise<number> {
     await this.#open()
     for (const [court, entries] of this.#bulk) {
       const input = { profile: this.#profile, court, entries, date: this.#date }
@@ -172,11 +212,17 @@ export class ReviewMotionWriter {
     }
     await Promise.all(this.#pending)
     this.#rows.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0))
-    await writeFile(join(this.#dir, 'manifest.csv'), csvLine(MANIFEST_COLUMNS) + this.#rows.map((r) => csvLine(r)).join(''))
+    await writeFile(
+      join(this.#dir, 'manifest.csv'),
+      csvLine(MANIFEST_COLUMNS) + this.#rows.map((r) => csvLine(r)).join('')
+    )
     return this.#rows.length
   }
 }
 
 /** A file-name-safe form of a case number or court name. */
-const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'x'
-
+const safe = (text: string) =>
+  text
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'x'

@@ -19,13 +19,24 @@ export interface StoredCasePapers {
  * newest determination — a deputy DA's decision where there is one, else the
  * engine's outcome. Undefined when no count of the case is granted relief.
  */
-export async function storedCasePapers (db: Kysely<Database>, caseId: string): Promise<StoredCasePapers | undefined> {
-  const row = await db.selectFrom('court_cases as k').innerJoin('people as p', 'p.id', 'k.person_id')
+export async function storedCasePapers(db: Kysely<Database>, caseId: string): Promise<StoredCasePapers | undefined> {
+  const row = await db
+    .selectFrom('court_cases as k')
+    .innerJoin('people as p', 'p.id', 'k.person_id')
     .select(['k.id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name', 'p.aliases', 'p.dob'])
-    .where('k.id', '=', caseId).executeTakeFirst()
+    .where('k.id', '=', caseId)
+    .executeTakeFirst()
   if (!row) return undefined
-  const counts = await db.selectFrom('convictions').selectAll().where('case_id', '=', caseId).orderBy('count_order').execute()
-  const latest = await latestDeterminations(db, counts.map((c) => c.id))
+  const counts = await db
+    .selectFrom('convictions')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('count_order')
+    .execute()
+  const latest = await latestDeterminations(
+    db,
+    counts.map((c) => c.id)
+  )
   const paperCase: PaperCase = {
     caseNumber: row.case_number,
     court: row.court_id,
@@ -35,15 +46,22 @@ export async function storedCasePapers (db: Kysely<Database>, caseId: string): P
       const outcome = effectiveOutcome(d)
       if (outcome === 'needs_review') return []
       const remedy = d.remedy as Remedy
-      return [{
-        countOrder: c.count_order,
-        section: d.section ?? c.code_section ?? c.code_section_raw,
-        severity: c.severity,
-        convictionDate: c.conviction_date,
-        outcome: outcome satisfies Relief,
-        remedy,
-        grounds: countGrounds(outcome, remedy, parseJsonColumn<LawFacts | null>(d.law_facts, null), d.decided_outcome !== null)
-      }]
+      return [
+        {
+          countOrder: c.count_order,
+          section: d.section ?? c.code_section ?? c.code_section_raw,
+          severity: c.severity,
+          convictionDate: c.conviction_date,
+          outcome: outcome satisfies Relief,
+          remedy,
+          grounds: countGrounds(
+            outcome,
+            remedy,
+            parseJsonColumn<LawFacts | null>(d.law_facts, null),
+            d.decided_outcome !== null
+          )
+        }
+      ]
     })
   }
   if (grantableCounts(paperCase).length === 0) return undefined

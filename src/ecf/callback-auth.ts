@@ -11,7 +11,10 @@ const same = (a: string, b: string) => {
 }
 
 /** The client certificate a caller presented over TLS, when it did and it chains to the configured client CA. */
-export interface PeerCertificate { authorized: boolean, fingerprint256: string | null }
+export interface PeerCertificate {
+  authorized: boolean
+  fingerprint256: string | null
+}
 
 /**
  * Which configured court a callback comes from, or undefined when none. A court
@@ -20,8 +23,10 @@ export interface PeerCertificate { authorized: boolean, fingerprint256: string |
  * fingerprint); any other court by the shared secret it sends, compared in
  * constant time and read from the environment variable the courts file names.
  */
-export function callbackAuthenticator (courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
-  const byCert = new Map([...courts.values()].flatMap((c) => c.callbackCertFingerprint ? [[c.callbackCertFingerprint, c] as const] : []))
+export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
+  const byCert = new Map(
+    [...courts.values()].flatMap((c) => (c.callbackCertFingerprint ? [[c.callbackCertFingerprint, c] as const] : []))
+  )
   const secrets = [...courts.values()].flatMap((c) => {
     const secret = !c.callbackCertFingerprint && c.callbackSecretRef ? env[c.callbackSecretRef] : undefined
     return secret ? [{ court: c, secret }] : []

@@ -45,7 +45,10 @@ export interface CourtStatus {
   statusText: string | null
 }
 
-export type CourtErrorCode = 'CLEARFILE_ERR_COURT_REJECTED' | 'CLEARFILE_ERR_COURT_UNAVAILABLE' | 'CLEARFILE_ERR_COURT_TIMEOUT'
+export type CourtErrorCode =
+  | 'CLEARFILE_ERR_COURT_REJECTED'
+  | 'CLEARFILE_ERR_COURT_UNAVAILABLE'
+  | 'CLEARFILE_ERR_COURT_TIMEOUT'
 
 export class CourtError extends Error {
   readonly code: CourtErrorCode
@@ -54,7 +57,11 @@ export class CourtError extends Error {
   /** The court's ecf:ErrorCode, when it sent one. */
   readonly courtCode: string | null
 
-  constructor (code: CourtErrorCode, message: string, options: { retryable: boolean, ambiguous?: boolean, courtCode?: string | null, cause?: unknown }) {
+  constructor(
+    code: CourtErrorCode,
+    message: string,
+    options: { retryable: boolean; ambiguous?: boolean; courtCode?: string | null; cause?: unknown }
+  ) {
     super(message, { cause: options.cause })
     this.name = 'CourtError'
     this.code = code

@@ -34,11 +34,11 @@ export interface ReviewFilingInput {
   /** Where the court sends NotifyFilingReviewComplete (our FilingAssemblyMDE). */
   callbackUrl: string
   submittedAt: string
-  court: { id: string, name: string }
-  case: { title: string, docketId: string, trackingId?: string }
-  defendant: { name: string, dob: string | null }
-  counts: Array<{ sequence: number, statute: string, description: string, offenseDate: string | null }>
-  attorney: { barNumber: string, name: string }
+  court: { id: string; name: string }
+  case: { title: string; docketId: string; trackingId?: string }
+  defendant: { name: string; dob: string | null }
+  counts: Array<{ sequence: number; statute: string; description: string; offenseDate: string | null }>
+  attorney: { barNumber: string; name: string }
   /** Office paying (or exempt from) the fees, and its address lines. */
   payer: string
   payerAddress: string[]
@@ -59,7 +59,7 @@ const identification = (parent: XMLBuilder, ns: string, name: string, id: string
 /** What a court and a filer both say about the case: its title, docket, court, defendant and counts. */
 export type CaseOfFiling = Pick<ReviewFilingInput, 'case' | 'court' | 'defendant' | 'counts'>
 
-function criminalCase (parent: XMLBuilder, input: CaseOfFiling): void {
+function criminalCase(parent: XMLBuilder, input: CaseOfFiling): void {
   const c = parent.ele(NS.criminal, 'criminal:CriminalCase')
   text(c, NS.nc, 'nc:CaseTitleText', input.case.title)
   text(c, NS.nc, 'nc:CaseCategoryText', 'criminal')
@@ -88,9 +88,17 @@ function criminalCase (parent: XMLBuilder, input: CaseOfFiling): void {
   }
 }
 
-function filingDocument (parent: XMLBuilder, input: ReviewFilingInput, doc: FilingDocument, index: number, leadId: string): void {
+function filingDocument(
+  parent: XMLBuilder,
+  input: ReviewFilingInput,
+  doc: FilingDocument,
+  index: number,
+  leadId: string
+): void {
   const id = index === 0 ? leadId : `doc${index + 1}-${input.filingId}`
-  const el = parent.ele(NS.core, doc.role === 'lead' ? 'core:FilingLeadDocument' : 'core:FilingConnectedDocument').att(NS.s, 's:id', id)
+  const el = parent
+    .ele(NS.core, doc.role === 'lead' ? 'core:FilingLeadDocument' : 'core:FilingConnectedDocument')
+    .att(NS.s, 's:id', id)
   text(el, NS.nc, 'nc:DocumentDescriptionText', doc.description)
   text(el, NS.nc, 'nc:DocumentSequenceID', String(index + 1))
   const meta = el.ele(NS.ecf, 'ecf:DocumentMetadata')
@@ -98,8 +106,11 @@ function filingDocument (parent: XMLBuilder, input: ReviewFilingInput, doc: Fili
   if (doc.role === 'connected') meta.ele(NS.ecf, 'ecf:ParentDocumentReference').att(NS.s, 's:ref', leadId)
   identification(meta, NS.ecf, 'ecf:FilingAttorneyID', input.attorney.barNumber, 'State Bar number')
   identification(meta, NS.ecf, 'ecf:FilingPartyID', 'plaintiff', 'The People of the State of California')
-  const attachment = el.ele(NS.ecf, 'ecf:DocumentRendition').ele(NS.ecf, 'ecf:DocumentRenditionMetadata')
-    .ele(NS.ecf, 'ecf:DocumentAttachment').att(NS.s, 's:id', `${id}-pdf`)
+  const attachment = el
+    .ele(NS.ecf, 'ecf:DocumentRendition')
+    .ele(NS.ecf, 'ecf:DocumentRenditionMetadata')
+    .ele(NS.ecf, 'ecf:DocumentAttachment')
+    .att(NS.s, 's:id', `${id}-pdf`)
   text(attachment, NS.nc, 'nc:BinaryBase64Object', Buffer.from(doc.pdf).toString('base64'))
   text(attachment, NS.nc, 'nc:BinaryDescriptionText', 'application/pdf')
   text(attachment, NS.nc, 'nc:BinarySizeValue', String(doc.pdf.length))
@@ -109,10 +120,15 @@ function filingDocument (parent: XMLBuilder, input: ReviewFilingInput, doc: Fili
  * The `PaymentMessage` of a DA filing: no fee is paid, because public agencies
  * are exempt from court filing fees (Gov. Code § 6103).
  */
-function paymentMessage (parent: XMLBuilder, input: ReviewFilingInput): void {
+function paymentMessage(parent: XMLBuilder, input: ReviewFilingInput): void {
   const p = parent.ele(NS.payment, 'payment:PaymentMessage')
   text(p, NS.payment, 'payment:FeeExceptionReasonCode', 'GovernmentExempt')
-  text(p, NS.payment, 'payment:FeeExceptionSupportingText', 'Filed by the District Attorney for the People of the State of California; no fee is charged to a public agency (Gov. Code, § 6103).')
+  text(
+    p,
+    NS.payment,
+    'payment:FeeExceptionSupportingText',
+    'Filed by the District Attorney for the People of the State of California; no fee is charged to a public agency (Gov. Code, § 6103).'
+  )
   text(p, NS.payment, 'payment:PayerName', input.payer)
   const fee = p.ele(NS.cac, 'cac:AllowanceCharge')
   text(fee, NS.cbc, 'cbc:ChargeIndicator', 'true')
@@ -133,25 +149,33 @@ function paymentMessage (parent: XMLBuilder, input: ReviewFilingInput): void {
  * papers as connected documents, each PDF base64-embedded — and the
  * PaymentMessage with the government fee exemption.
  */
-export function buildReviewFilingRequest (input: ReviewFilingInput): string {
+export function buildReviewFilingRequest(input: ReviewFilingInput): string {
   const lead = input.documents.filter((d) => d.role === 'lead')
   if (lead.length !== 1) throw new Error('a filing has exactly one lead document')
   const ordered = [...lead, ...input.documents.filter((d) => d.role === 'connected')]
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.wsmp, 'wsmp:ReviewFilingRequestMessage')
-  for (const [prefix, uri] of Object.entries(NS)) if (prefix !== 'wsmp') root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri)
+  for (const [prefix, uri] of Object.entries(NS))
+    if (prefix !== 'wsmp') root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri)
   identification(root, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
   text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
   const core = root.ele(NS.core, 'core:CoreFilingMessage')
   identification(core, NS.nc, 'nc:DocumentIdentification', input.filingId, OUR_FILING_ID)
   core.ele(NS.nc, 'nc:DocumentPostDate').ele(NS.nc, 'nc:DateTime').txt(input.submittedAt)
-  core.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson').ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.attorney.name)
+  core
+    .ele(NS.nc, 'nc:DocumentSubmitter')
+    .ele(NS.ecf, 'ecf:EntityPerson')
+    .ele(NS.nc, 'nc:PersonName')
+    .ele(NS.nc, 'nc:PersonFullName')
+    .txt(input.attorney.name)
   identification(core, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
   text(core, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
   criminalCase(core, input)
   if (input.confidential) text(core, NS.core, 'core:FilingConfidentialityIndicator', 'true')
   // s:id is an xsd:ID (an NCName): it may not start with a digit, as a UUID filing id can.
   const leadId = `doc1-${input.filingId}`
-  ordered.forEach((doc, i) => { filingDocument(core, input, doc, i, leadId) })
+  ordered.forEach((doc, i) => {
+    filingDocument(core, input, doc, i, leadId)
+  })
   paymentMessage(root, input)
   return root.end({ prettyPrint: false })
 }
@@ -169,31 +193,44 @@ export const COURT_FILING_ID = 'FILINGID'
 /** The id category of our own filing id. */
 export const OUR_FILING_ID = 'clearfile filing id'
 
-export interface CourtRef { id: string, name: string }
-export interface FilingIds { courtFilingId: string, filingId: string | null }
+export interface CourtRef {
+  id: string
+  name: string
+}
+export interface FilingIds {
+  courtFilingId: string
+  filingId: string | null
+}
 
-function messageRoot (ns: string, name: string) {
+function messageRoot(ns: string, name: string) {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns, name)
-  for (const prefix of ['nc', 'j', 'ecf'] as const) root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
+  for (const prefix of ['nc', 'j', 'ecf'] as const)
+    root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
   return root
 }
 
-function sender (root: XMLBuilder, location: string): void {
+function sender(root: XMLBuilder, location: string): void {
   identification(root, NS.ecf, 'ecf:SendingMDELocationID', location)
   text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
 }
 
-function querySubmitter (root: XMLBuilder, submitter: string): void {
-  identification(root.ele(NS.ecf, 'ecf:QuerySubmitter').ele(NS.ecf, 'ecf:EntityPerson'), NS.nc, 'nc:PersonOtherIdentification', submitter, 'ECFFilerID')
+function querySubmitter(root: XMLBuilder, submitter: string): void {
+  identification(
+    root.ele(NS.ecf, 'ecf:QuerySubmitter').ele(NS.ecf, 'ecf:EntityPerson'),
+    NS.nc,
+    'nc:PersonOtherIdentification',
+    submitter,
+    'ECFFilerID'
+  )
 }
 
-function caseCourt (root: XMLBuilder, court: CourtRef): void {
+function caseCourt(root: XMLBuilder, court: CourtRef): void {
   const c = root.ele(NS.j, 'j:CaseCourt')
   identification(c, NS.nc, 'nc:OrganizationIdentification', court.id)
   text(c, NS.j, 'j:CourtName', court.name)
 }
 
-function ecfErrors (root: XMLBuilder, errors: ReadonlyArray<{ code: string, text: string }>): void {
+function ecfErrors(root: XMLBuilder, errors: ReadonlyArray<{ code: string; text: string }>): void {
   for (const e of errors.length > 0 ? errors : [{ code: '0', text: 'No error' }]) {
     const el = root.ele(NS.ecf, 'ecf:Error')
     text(el, NS.ecf, 'ecf:ErrorCode', e.code)
@@ -201,18 +238,23 @@ function ecfErrors (root: XMLBuilder, errors: ReadonlyArray<{ code: string, text
   }
 }
 
-function ids (root: XMLBuilder, filing: FilingIds): void {
+function ids(root: XMLBuilder, filing: FilingIds): void {
   identification(root, NS.nc, 'nc:DocumentIdentification', filing.courtFilingId, COURT_FILING_ID)
   if (filing.filingId) identification(root, NS.nc, 'nc:DocumentIdentification', filing.filingId, OUR_FILING_ID)
 }
 
-function filingStatus (root: XMLBuilder, status: string, description: string | null): void {
+function filingStatus(root: XMLBuilder, status: string, description: string | null): void {
   const s = root.ele(NS.ecf, 'ecf:FilingStatus')
   if (description) text(s, NS.nc, 'nc:StatusDescriptionText', description)
   text(s, NS.ecf, 'ecf:FilingStatusCode', status)
 }
 
-export function buildFilingStatusQuery (q: { sender: string, submitter: string, court: CourtRef, courtFilingId: string }): string {
+export function buildFilingStatusQuery(q: {
+  sender: string
+  submitter: string
+  court: CourtRef
+  courtFilingId: string
+}): string {
   const root = messageRoot(STATUS_QUERY_NS, 'FilingStatusQueryMessage')
   sender(root, q.sender)
   querySubmitter(root, q.submitter)
@@ -222,19 +264,36 @@ export function buildFilingStatusQuery (q: { sender: string, submitter: string, 
 }
 
 /** GetFilingList for the filings we submitted in a date range; callers match our filing id in the answer. */
-export function buildFilingListQuery (q: { sender: string, submitter: string, court: CourtRef, from: string, to: string }): string {
+export function buildFilingListQuery(q: {
+  sender: string
+  submitter: string
+  court: CourtRef
+  from: string
+  to: string
+}): string {
   const root = messageRoot(LIST_QUERY_NS, 'FilingListQueryMessage')
   sender(root, q.sender)
   querySubmitter(root, q.submitter)
   caseCourt(root, q.court)
-  identification(root.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson'), NS.nc, 'nc:PersonOtherIdentification', q.submitter, 'ECFFilerID')
+  identification(
+    root.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson'),
+    NS.nc,
+    'nc:PersonOtherIdentification',
+    q.submitter,
+    'ECFFilerID'
+  )
   const range = root.ele(NS.nc, 'nc:DateRange')
   range.ele(NS.nc, 'nc:StartDate').ele(NS.nc, 'nc:Date').txt(q.from)
   range.ele(NS.nc, 'nc:EndDate').ele(NS.nc, 'nc:Date').txt(q.to)
   return root.end()
 }
 
-export function buildMessageReceipt (r: { sender: string, court: CourtRef, filing: FilingIds | null, errors: ReadonlyArray<{ code: string, text: string }> }): string {
+export function buildMessageReceipt(r: {
+  sender: string
+  court: CourtRef
+  filing: FilingIds | null
+  errors: ReadonlyArray<{ code: string; text: string }>
+}): string {
   const root = messageRoot(RECEIPT_NS, 'MessageReceiptMessage')
   if (r.filing) ids(root, r.filing)
   sender(root, r.sender)
@@ -243,7 +302,13 @@ export function buildMessageReceipt (r: { sender: string, court: CourtRef, filin
   return root.end()
 }
 
-export function buildFilingStatusResponse (r: { sender: string, court: CourtRef, filing: FilingIds, status: string, description: string | null }): string {
+export function buildFilingStatusResponse(r: {
+  sender: string
+  court: CourtRef
+  filing: FilingIds
+  status: string
+  description: string | null
+}): string {
   const root = messageRoot(STATUS_RESPONSE_NS, 'FilingStatusResponseMessage')
   sender(root, r.sender)
   caseCourt(root, r.court)
@@ -254,7 +319,11 @@ export function buildFilingStatusResponse (r: { sender: string, court: CourtRef,
   return root.end()
 }
 
-export function buildFilingListResponse (r: { sender: string, court: CourtRef, filings: Array<FilingIds & { status: string, description: string | null }> }): string {
+export function buildFilingListResponse(r: {
+  sender: string
+  court: CourtRef
+  filings: Array<FilingIds & { status: string; description: string | null }>
+}): string {
   const root = messageRoot(LIST_RESPONSE_NS, 'FilingListResponseMessage')
   sender(root, r.sender)
   caseCourt(root, r.court)
@@ -273,18 +342,23 @@ export function buildFilingListResponse (r: { sender: string, court: CourtRef, f
  * relief, the filing deputy as attorney, the office as (exempt) payer,
  * confidentiality when any count is to be sealed. Validated before it returns.
  */
-export function filingRequestForPapers (p: {
+export function filingRequestForPapers(p: {
   filingId: string
   callbackUrl: string
   submittedAt: string
   court: CourtRef
-  person: { name: string, dob: string | null }
-  cases: ReadonlyArray<{ caseNumber: string, counts: ReadonlyArray<{ section: string, outcome: string, convictionDate: string | null }> }>
-  profile: { office: string, courtCounty: string, address: string[], filingDeputy: { name: string, barNumber: string } }
+  person: { name: string; dob: string | null }
+  cases: ReadonlyArray<{
+    caseNumber: string
+    counts: ReadonlyArray<{ section: string; outcome: string; convictionDate: string | null }>
+  }>
+  profile: { office: string; courtCounty: string; address: string[]; filingDeputy: { name: string; barNumber: string } }
   motion: Uint8Array
   order: Uint8Array
 }): string {
-  const counts = p.cases.flatMap((c) => c.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review'))
+  const counts = p.cases.flatMap((c) =>
+    c.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
+  )
   const xml = buildReviewFilingRequest({
     filingId: p.filingId,
     callbackUrl: p.callbackUrl,
@@ -292,13 +366,23 @@ export function filingRequestForPapers (p: {
     court: p.court,
     case: { title: `People v. ${p.person.name}`, docketId: p.cases.map((c) => c.caseNumber).join(', ') },
     defendant: p.person,
-    counts: counts.map((n, i) => ({ sequence: i + 1, statute: n.section, description: `Prop 64 conviction of ${n.convictionDate ?? 'unknown date'}: ${n.outcome.replaceAll('_', ' ')}`, offenseDate: null })),
+    counts: counts.map((n, i) => ({
+      sequence: i + 1,
+      statute: n.section,
+      description: `Prop 64 conviction of ${n.convictionDate ?? 'unknown date'}: ${n.outcome.replaceAll('_', ' ')}`,
+      offenseDate: null
+    })),
     attorney: { barNumber: p.profile.filingDeputy.barNumber, name: p.profile.filingDeputy.name },
     payer: `${p.profile.office}, ${p.profile.courtCounty}`,
     payerAddress: p.profile.address,
     confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),
     documents: [
-      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: p.motion },
+      {
+        role: 'lead',
+        description: "People's motion (Health & Saf. Code, § 11361.8)",
+        registerAction: 'Motion',
+        pdf: p.motion
+      },
       { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: p.order }
     ]
   })
@@ -328,7 +412,7 @@ export interface ReviewedDocument {
  * PaymentReceiptMessage (nothing charged to a public agency). The simulated court
  * builds these.
  */
-export function buildReviewCompleteNotification (n: {
+export function buildReviewCompleteNotification(n: {
   sender: string
   filing: FilingIds
   case: CaseOfFiling
@@ -338,8 +422,12 @@ export function buildReviewCompleteNotification (n: {
   documents: ReadonlyArray<ReviewedDocument>
   payer: string
 }): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.wsmp, 'wsmp:NotifyFilingReviewCompleteRequestMessage')
-  for (const prefix of ['nc', 'j', 'ecf', 's', 'criminal', 'payment', 'cac', 'cbc'] as const) root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
+    NS.wsmp,
+    'wsmp:NotifyFilingReviewCompleteRequestMessage'
+  )
+  for (const prefix of ['nc', 'j', 'ecf', 's', 'criminal', 'payment', 'cac', 'cbc'] as const)
+    root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
   sender(root, n.sender)
   const cb = root.ele(CALLBACK_NS, 'ReviewFilingCallbackMessage')
   ids(cb, n.filing)
@@ -351,7 +439,9 @@ export function buildReviewCompleteNotification (n: {
   const lead = n.documents.filter((d) => d.role === 'lead')
   const ordered = [...lead, ...n.documents.filter((d) => d.role === 'connected')]
   ordered.forEach((d, i) => {
-    const el = cb.ele(NS.ecf, d.role === 'lead' ? 'ecf:ReviewedLeadDocument' : 'ecf:ReviewedConnectedDocument').att(NS.s, 's:id', `reviewed${i + 1}`)
+    const el = cb
+      .ele(NS.ecf, d.role === 'lead' ? 'ecf:ReviewedLeadDocument' : 'ecf:ReviewedConnectedDocument')
+      .att(NS.s, 's:id', `reviewed${i + 1}`)
     text(el, NS.nc, 'nc:DocumentApplicationName', 'application/pdf')
     text(el, NS.nc, 'nc:DocumentDescriptionText', d.description)
     text(el, NS.nc, 'nc:DocumentSequenceID', String(i + 1))
@@ -361,7 +451,10 @@ export function buildReviewCompleteNotification (n: {
     if (d.role === 'connected') meta.ele(NS.ecf, 'ecf:ParentDocumentReference').att(NS.s, 's:ref', 'reviewed1')
     identification(meta, NS.ecf, 'ecf:FilingAttorneyID', d.attorneyId)
     identification(meta, NS.ecf, 'ecf:FilingPartyID', 'plaintiff')
-    const attachment = el.ele(NS.ecf, 'ecf:DocumentRendition').ele(NS.ecf, 'ecf:DocumentRenditionMetadata').ele(NS.ecf, 'ecf:DocumentAttachment')
+    const attachment = el
+      .ele(NS.ecf, 'ecf:DocumentRendition')
+      .ele(NS.ecf, 'ecf:DocumentRenditionMetadata')
+      .ele(NS.ecf, 'ecf:DocumentAttachment')
     text(attachment, NS.nc, 'nc:BinaryLocationURI', `cid:reviewed${i + 1}`)
     text(el, NS.ecf, 'ecf:DocumentHashText', d.hash)
     if (d.docketId) identification(el, NS.ecf, 'ecf:DocumentDocketID', d.docketId)

@@ -20,19 +20,28 @@ export interface MtomMessage {
 const BINARY = /<nc:BinaryBase64Object>([A-Za-z0-9+/=\s]*)<\/nc:BinaryBase64Object>/g
 
 /** Packages a SOAP envelope clearfile built as MTOM: one root part and one binary part per embedded PDF. */
-export function toMtom (envelope: string): MtomMessage {
+export function toMtom(envelope: string): MtomMessage {
   const boundary = `MIMEBoundary_${randomBytes(12).toString('hex')}`
   const rootId = 'root.message@clearfile'
-  const parts: Array<{ id: string, bytes: Buffer }> = []
+  const parts: Array<{ id: string; bytes: Buffer }> = []
   const root = envelope.replace(BINARY, (_m, b64: string) => {
     const id = `attachment${parts.length + 1}@clearfile`
     parts.push({ id, bytes: Buffer.from(b64, 'base64') })
     return `<nc:BinaryBase64Object><xop:Include xmlns:xop="${XOP_NS}" href="cid:${encodeURIComponent(id)}"/></nc:BinaryBase64Object>`
   })
-  const chunks: Buffer[] = [Buffer.from(
-    `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="text/xml"\r\nContent-Transfer-Encoding: 8bit\r\nContent-ID: <${rootId}>\r\n\r\n${root}\r\n`)]
+  const chunks: Buffer[] = [
+    Buffer.from(
+      `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="text/xml"\r\nContent-Transfer-Encoding: 8bit\r\nContent-ID: <${rootId}>\r\n\r\n${root}\r\n`
+    )
+  ]
   for (const part of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${part.id}>\r\n\r\n`), part.bytes, Buffer.from('\r\n'))
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${part.id}>\r\n\r\n`
+      ),
+      part.bytes,
+      Buffer.from('\r\n')
+    )
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return {
@@ -49,7 +58,7 @@ const param = (contentType: string, name: string) => new RegExp(`${name}="?([^";
  * CLEARFILE_ERR_ECF_MALFORMED when the package is broken or refers to a part
  * it does not carry.
  */
-export function fromMtom (body: Buffer, contentType: string): string {
+export function fromMtom(body: Buffer, contentType: string): string {
   const boundary = param(contentType, 'boundary')
   if (!boundary) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'multipart/related without a boundary')
   const delimiter = Buffer.from(`--${boundary}`)
@@ -60,7 +69,8 @@ export function fromMtom (body: Buffer, contentType: string): string {
     const start = at + delimiter.length
     if (body.subarray(start, start + 2).toString() === '--') break
     const next = body.indexOf(delimiter, start)
-    if (next === -1) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'multipart/related part without its closing boundary')
+    if (next === -1)
+      throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'multipart/related part without its closing boundary')
     const part = body.subarray(start + 2, next - 2) // after CRLF, before CRLF--boundary
     const split = part.indexOf('\r\n\r\n')
     if (split === -1) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'multipart/related part without headers')
@@ -74,9 +84,15 @@ export function fromMtom (body: Buffer, contentType: string): string {
   const startId = param(contentType, 'start')?.replace(/^<|>$/g, '')
   const root = startId ? parts.get(startId) : order[0]
   if (!root) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'multipart/related without its root part')
-  return root.toString('utf8').replace(/<(?:[A-Za-z_][\w.-]*:)?Include\b[^>]*\bhref="cid:([^"]+)"[^>]*\/>/g, (_m, href: string) => {
-    const bytes = parts.get(decodeURIComponent(href))
-    if (!bytes) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `xop:Include of a part the package does not carry: ${href}`)
-    return bytes.toString('base64')
-  })
+  return root
+    .toString('utf8')
+    .replace(/<(?:[A-Za-z_][\w.-]*:)?Include\b[^>]*\bhref="cid:([^"]+)"[^>]*\/>/g, (_m, href: string) => {
+      const bytes = parts.get(decodeURIComponent(href))
+      if (!bytes)
+        throw new ClearfileError(
+          'CLEARFILE_ERR_ECF_MALFORMED',
+          `xop:Include of a part the package does not carry: ${href}`
+        )
+      return bytes.toString('base64')
+    })
 }

@@ -9,20 +9,23 @@ import { COURT_FILING_ID, OUR_FILING_ID } from './messages.js'
  * expanded. Elements are found by local name: namespace prefixes vary by court.
  */
 export const FILING_STATUS_CODES = ['received', 'accepted', 'partially-accepted', 'rejected'] as const
-export type FilingStatusCode = typeof FILING_STATUS_CODES[number]
+export type FilingStatusCode = (typeof FILING_STATUS_CODES)[number]
 
-export interface EcfError { code: string, text: string }
+export interface EcfError {
+  code: string
+  text: string
+}
 
 export interface MessageReceipt {
   /** nc:DocumentIdentification values, by category (e.g. FILINGID, ENVELOPEID) where the court names one. */
-  identifications: Array<{ id: string, category: string | null }>
+  identifications: Array<{ id: string; category: string | null }>
   errors: EcfError[]
   /** True when every ecf:Error has code 0 (ECF §3.2: 0 is success). */
   ok: boolean
 }
 
 export interface FilingStatus {
-  identifications: Array<{ id: string, category: string | null }>
+  identifications: Array<{ id: string; category: string | null }>
   status: FilingStatusCode | null
   statusText: string | null
   errors: EcfError[]
@@ -31,22 +34,37 @@ export interface FilingStatus {
 export interface ReviewCallback extends FilingStatus {
   caseTrackingId: string | null
   completedOn: string | null
-  documents: Array<{ role: 'lead' | 'connected', id: string | null, hash: string | null, docketId: string | null, sealed: boolean | null }>
+  documents: Array<{
+    role: 'lead' | 'connected'
+    id: string | null
+    hash: string | null
+    docketId: string | null
+    sealed: boolean | null
+  }>
 }
 
 const SAFE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_HUGE
 
 /** Parses court XML safely; a DOCTYPE (the door to entity expansion) is refused outright. */
-export function parseCourtXml<T> (xml: string | Uint8Array, read: (doc: XmlDocument) => T): T {
+export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocument) => T): T {
   const head = (typeof xml === 'string' ? xml : Buffer.from(xml.subarray(0, 4096)).toString('utf8')).slice(0, 4096)
   if (/<!DOCTYPE|<!ENTITY/i.test(head) || (typeof xml === 'string' && /<!ENTITY/i.test(xml))) {
-    throw new ClearfileError('CLEARFILE_ERR_ECF_UNSAFE', 'Court XML with a document type declaration is refused (entities are never expanded)')
+    throw new ClearfileError(
+      'CLEARFILE_ERR_ECF_UNSAFE',
+      'Court XML with a document type declaration is refused (entities are never expanded)'
+    )
   }
   let doc: XmlDocument
   try {
-    doc = typeof xml === 'string' ? XmlDocument.fromString(xml, { option: SAFE }) : XmlDocument.fromBuffer(xml, { option: SAFE })
+    doc =
+      typeof xml === 'string'
+        ? XmlDocument.fromString(xml, { option: SAFE })
+        : XmlDocument.fromBuffer(xml, { option: SAFE })
   } catch (err) {
-    throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `Court XML is not well-formed: ${(err as Error).message.split('\n')[0]}`)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_ECF_MALFORMED',
+      `Court XML is not well-formed: ${(err as Error).message.split('\n')[0]}`
+    )
   }
   try {
     return read(doc)
@@ -61,33 +79,38 @@ const first = (node: XmlNode, path: string): string | null => {
   return found ? found.content.trim() : null
 }
 
-function identifications (root: XmlNode) {
+function identifications(root: XmlNode) {
   return root.find(`./${byName('DocumentIdentification')}`).map((n) => ({
     id: first(n, `./${byName('IdentificationID')}`) ?? '',
     category: first(n, `./${byName('IdentificationCategoryText')}`)
   }))
 }
 
-function errors (root: XmlNode): EcfError[] {
-  return root.find(`.//${byName('Error')}`).map((n) => ({ code: first(n, `./${byName('ErrorCode')}`) ?? '', text: first(n, `./${byName('ErrorText')}`) ?? '' }))
+function errors(root: XmlNode): EcfError[] {
+  return root.find(`.//${byName('Error')}`).map((n) => ({
+    code: first(n, `./${byName('ErrorCode')}`) ?? '',
+    text: first(n, `./${byName('ErrorText')}`) ?? ''
+  }))
 }
 
 /** The message element itself, inside a SOAP envelope or wrapper when there is one. */
-function messageRoot (doc: XmlDocument, name: string): XmlNode {
+function messageRoot(doc: XmlDocument, name: string): XmlNode {
   const found = doc.root.get(`descendant-or-self::${byName(name)}`)
   if (!found) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `Court XML has no ${name}`)
   return found
 }
 
-function statusOf (root: XmlNode): Pick<FilingStatus, 'status' | 'statusText'> {
+function statusOf(root: XmlNode): Pick<FilingStatus, 'status' | 'statusText'> {
   const code = first(root, `./${byName('FilingStatus')}/${byName('FilingStatusCode')}`)
   return {
-    status: code && (FILING_STATUS_CODES as readonly string[]).includes(code) ? code as FilingStatusCode : null,
-    statusText: first(root, `./${byName('FilingStatus')}/${byName('StatusDescriptionText')}`) ?? first(root, `./${byName('FilingStatus')}/${byName('StatusText')}`)
+    status: code && (FILING_STATUS_CODES as readonly string[]).includes(code) ? (code as FilingStatusCode) : null,
+    statusText:
+      first(root, `./${byName('FilingStatus')}/${byName('StatusDescriptionText')}`) ??
+      first(root, `./${byName('FilingStatus')}/${byName('StatusText')}`)
   }
 }
 
-export function parseMessageReceipt (xml: string | Uint8Array): MessageReceipt {
+export function parseMessageReceipt(xml: string | Uint8Array): MessageReceipt {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'MessageReceiptMessage')
     const errs = errors(root)
@@ -95,7 +118,7 @@ export function parseMessageReceipt (xml: string | Uint8Array): MessageReceipt {
   })
 }
 
-export function parseFilingStatusResponse (xml: string | Uint8Array): FilingStatus {
+export function parseFilingStatusResponse(xml: string | Uint8Array): FilingStatus {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'FilingStatusResponseMessage')
     return { identifications: identifications(root), ...statusOf(root), errors: errors(root) }
@@ -103,7 +126,7 @@ export function parseFilingStatusResponse (xml: string | Uint8Array): FilingStat
 }
 
 /** A NotifyFilingReviewComplete callback: the clerk's review of a filing (not the judge's ruling). */
-export function parseReviewFilingCallback (xml: string | Uint8Array): ReviewCallback {
+export function parseReviewFilingCallback(xml: string | Uint8Array): ReviewCallback {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'ReviewFilingCallbackMessage')
     const documents = (['lead', 'connected'] as const).flatMap((role) =>
@@ -116,7 +139,8 @@ export function parseReviewFilingCallback (xml: string | Uint8Array): ReviewCall
           docketId: first(n, `./${byName('DocumentDocketID')}/${byName('IdentificationID')}`),
           sealed: sealed === null ? null : sealed === 'true'
         }
-      }))
+      })
+    )
     return {
       identifications: identifications(root),
       ...statusOf(root),
@@ -128,10 +152,15 @@ export function parseReviewFilingCallback (xml: string | Uint8Array): ReviewCall
   })
 }
 
-export interface ListedFiling { courtFilingId: string | null, filingId: string | null, status: FilingStatusCode | null, statusText: string | null }
+export interface ListedFiling {
+  courtFilingId: string | null
+  filingId: string | null
+  status: FilingStatusCode | null
+  statusText: string | null
+}
 
 /** GetFilingList's answer: each MatchingFiling with the court's id, ours where the court kept it, and its status. */
-export function parseFilingListResponse (xml: string | Uint8Array): { filings: ListedFiling[], errors: EcfError[] } {
+export function parseFilingListResponse(xml: string | Uint8Array): { filings: ListedFiling[]; errors: EcfError[] } {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'FilingListResponseMessage')
     const filings = root.find(`./${byName('MatchingFiling')}`).map((m) => {
@@ -147,12 +176,17 @@ export function parseFilingListResponse (xml: string | Uint8Array): { filings: L
 }
 
 /** A SOAP 1.1 fault: its faultcode (soap:Client, soap:Server…) and text, or null when the body is not a fault. */
-export function soapFault (xml: string): { code: string, text: string } | null {
+export function soapFault(xml: string): { code: string; text: string } | null {
   if (!/Fault/.test(xml)) return null
   try {
     return parseCourtXml(xml, (doc) => {
       const fault = doc.root.get(`descendant-or-self::${byName('Fault')}`)
-      return fault ? { code: first(fault, `./${byName('faultcode')}`) ?? '', text: first(fault, `./${byName('faultstring')}`) ?? '' } : null
+      return fault
+        ? {
+            code: first(fault, `./${byName('faultcode')}`) ?? '',
+            text: first(fault, `./${byName('faultstring')}`) ?? ''
+          }
+        : null
     })
   } catch {
     return null
@@ -163,20 +197,27 @@ export function soapFault (xml: string): { code: string, text: string } | null {
 export interface ReceivedFiling {
   filingId: string | null
   callbackUrl: string | null
-  case: { title: string, docketId: string }
-  court: { id: string, name: string }
-  defendant: { name: string, dob: string | null }
-  counts: Array<{ sequence: number, statute: string, description: string, offenseDate: string | null }>
+  case: { title: string; docketId: string }
+  court: { id: string; name: string }
+  defendant: { name: string; dob: string | null }
+  counts: Array<{ sequence: number; statute: string; description: string; offenseDate: string | null }>
   confidential: boolean
   payer: string
-  documents: Array<{ role: 'lead' | 'connected', description: string, registerAction: string, attorneyId: string, pdf: Buffer }>
+  documents: Array<{
+    role: 'lead' | 'connected'
+    description: string
+    registerAction: string
+    attorneyId: string
+    pdf: Buffer
+  }>
 }
 
-export function parseReviewFilingRequest (xml: string | Uint8Array): ReceivedFiling {
+export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFiling {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'ReviewFilingRequestMessage')
     const core = root.get(`./${byName('CoreFilingMessage')}`)
-    if (!core) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'ReviewFilingRequestMessage without a CoreFilingMessage')
+    if (!core)
+      throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'ReviewFilingRequestMessage without a CoreFilingMessage')
     const kase = core.get(`./${byName('CriminalCase')}`) ?? core
     const court = `./${byName('CaseAugmentation')}/${byName('CaseCourt')}`
     const documents = (['lead', 'connected'] as const).flatMap((role) =>
@@ -184,21 +225,33 @@ export function parseReviewFilingRequest (xml: string | Uint8Array): ReceivedFil
         role,
         description: first(d, `./${byName('DocumentDescriptionText')}`) ?? '',
         registerAction: first(d, `./${byName('DocumentMetadata')}/${byName('RegisterActionDescriptionText')}`) ?? '',
-        attorneyId: first(d, `./${byName('DocumentMetadata')}/${byName('FilingAttorneyID')}/${byName('IdentificationID')}`) ?? '',
+        attorneyId:
+          first(d, `./${byName('DocumentMetadata')}/${byName('FilingAttorneyID')}/${byName('IdentificationID')}`) ?? '',
         pdf: Buffer.from(first(d, `.//${byName('BinaryBase64Object')}`) ?? '', 'base64')
-      })))
+      }))
+    )
     return {
       filingId: identifications(core).find((i) => i.category === OUR_FILING_ID)?.id ?? null,
       callbackUrl: first(root, `./${byName('SendingMDELocationID')}/${byName('IdentificationID')}`),
-      case: { title: first(kase, `./${byName('CaseTitleText')}`) ?? '', docketId: first(kase, `./${byName('CaseDocketID')}`) ?? '' },
-      court: { id: first(kase, `${court}/${byName('OrganizationIdentification')}/${byName('IdentificationID')}`) ?? '', name: first(kase, `${court}/${byName('CourtName')}`) ?? '' },
+      case: {
+        title: first(kase, `./${byName('CaseTitleText')}`) ?? '',
+        docketId: first(kase, `./${byName('CaseDocketID')}`) ?? ''
+      },
+      court: {
+        id: first(kase, `${court}/${byName('OrganizationIdentification')}/${byName('IdentificationID')}`) ?? '',
+        name: first(kase, `${court}/${byName('CourtName')}`) ?? ''
+      },
       defendant: {
         name: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonFullName')}`) ?? '',
         dob: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonBirthDate')}/${byName('Date')}`)
       },
       counts: kase.find(`./${byName('CaseCharge')}`).map((c, i) => ({
         sequence: Number(first(c, `./${byName('ChargeSequenceID')}/${byName('IdentificationID')}`) ?? i + 1),
-        statute: first(c, `./${byName('ChargeStatute')}/${byName('StatuteCodeIdentification')}/${byName('IdentificationID')}`) ?? '',
+        statute:
+          first(
+            c,
+            `./${byName('ChargeStatute')}/${byName('StatuteCodeIdentification')}/${byName('IdentificationID')}`
+          ) ?? '',
         description: first(c, `./${byName('ChargeStatute')}/${byName('StatuteDescriptionText')}`) ?? '',
         offenseDate: first(c, `./${byName('ChargeOffense')}/${byName('ActivityDate')}/${byName('Date')}`)
       })),

@@ -12,17 +12,17 @@ export const SOAP_ACTIONS = {
 export type SoapOperation = keyof typeof SOAP_ACTIONS
 
 /** Wraps a message (its XML declaration removed) in a SOAP 1.1 envelope. */
-export function soapEnvelope (messageXml: string): string {
+export function soapEnvelope(messageXml: string): string {
   const body = messageXml.replace(/^\s*<\?xml[^>]*\?>\s*/, '')
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP_NS}"><soap:Body>${body}</soap:Body></soap:Envelope>`
 }
 
-export function soapFaultEnvelope (code: 'soap:Client' | 'soap:Server', text: string): string {
+export function soapFaultEnvelope(code: 'soap:Client' | 'soap:Server', text: string): string {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;')
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP_NS}"><soap:Body><soap:Fault><faultcode>${code}</faultcode><faultstring>${escaped}</faultstring></soap:Fault></soap:Body></soap:Envelope>`
 }
 
-export function operationOf (soapAction: string | undefined): SoapOperation | undefined {
+export function operationOf(soapAction: string | undefined): SoapOperation | undefined {
   const action = (soapAction ?? '').replace(/^"|"$/g, '')
   return (Object.keys(SOAP_ACTIONS) as SoapOperation[]).find((op) => SOAP_ACTIONS[op] === action)
 }

@@ -40,13 +40,22 @@ export interface CodeSection {
 
 /** Code abbreviations as records write them, after `&`, `/`, `.` and inner spaces are dropped. */
 const CODE_ALIASES: Readonly<Record<string, CodeName>> = {
-  PC: 'PC', PEN: 'PC', PENAL: 'PC',
-  HS: 'HS', HSC: 'HS',
-  VC: 'VC', VEH: 'VC',
-  BP: 'BP', BPC: 'BP',
-  WI: 'WIC', WIC: 'WIC',
-  GC: 'GC', GOV: 'GC',
-  FG: 'FG', MV: 'MV', CCR: 'CCR'
+  PC: 'PC',
+  PEN: 'PC',
+  PENAL: 'PC',
+  HS: 'HS',
+  HSC: 'HS',
+  VC: 'VC',
+  VEH: 'VC',
+  BP: 'BP',
+  BPC: 'BP',
+  WI: 'WIC',
+  WIC: 'WIC',
+  GC: 'GC',
+  GOV: 'GC',
+  FG: 'FG',
+  MV: 'MV',
+  CCR: 'CCR'
 }
 
 /** Sections Prop 64 changed; records often drop or garble their code letters (gogen's fixtures prove it). */
@@ -57,9 +66,10 @@ const CANNABIS_SECTIONS = new Set(['11357', '11358', '11359', '11360', '11362.1'
  * rewritten to their letters after padding spaces, so the rewritten text is as
  * long as the record's and a code ends where it ended there.
  */
-const PUNCTUATED_CODE = /(?<![A-Z])(H\s*[&/.]?\s*S|B\s*[&/.]?\s*P|W\s*[&/.]?\s*I|F\s*[&/.]?\s*G|P\s*\.\s*C|V\s*\.\s*C|H\s*\.\s*S\s*C)\.?(?![A-Z])/g
+const PUNCTUATED_CODE =
+  /(?<![A-Z])(H\s*[&/.]?\s*S|B\s*[&/.]?\s*P|W\s*[&/.]?\s*I|F\s*[&/.]?\s*G|P\s*\.\s*C|V\s*\.\s*C|H\s*\.\s*S\s*C)\.?(?![A-Z])/g
 
-function normalize (input: string): string {
+function normalize(input: string): string {
   const upper = input.toUpperCase()
   // Upper-casing can change the length of non-ASCII text; positions then refer to the upper-cased text.
   const text = upper.length === input.length ? upper : input
@@ -71,7 +81,14 @@ function normalize (input: string): string {
   })
 }
 
-enum Kind { Num, Letters, Subs, Slash, Dash, Other }
+enum Kind {
+  Num,
+  Letters,
+  Subs,
+  Slash,
+  Dash,
+  Other
+}
 
 interface Token {
   kind: Kind
@@ -85,9 +102,18 @@ interface Token {
 
 const isDigit = (c: number) => c >= 48 && c <= 57
 const isLetter = (c: number) => c >= 65 && c <= 90
-const isSpaceLike = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 160 || c === 44 /* , */ || c === 46 /* . */ || c === 59 /* ; */ || c === 58 /* : */
+const isSpaceLike = (c: number) =>
+  c === 32 ||
+  c === 9 ||
+  c === 10 ||
+  c === 13 ||
+  c === 160 ||
+  c === 44 /* , */ ||
+  c === 46 /* . */ ||
+  c === 59 /* ; */ ||
+  c === 58 /* : */
 
-function tokenize (text: string): Token[] {
+function tokenize(text: string): Token[] {
   const out: Token[] = []
   const n = text.length
   let i = 0
@@ -153,7 +179,7 @@ interface Part {
  * is a code (`11359HS`), a suffix and a code (`288APC`), or a suffix of at
  * most two letters (`288A`, `273AB`); anything else is refused.
  */
-function readPart (tokens: Token[], i: number): Part | null {
+function readPart(tokens: Token[], i: number): Part | null {
   let code: CodeName | null = null
   let t = tokens[i]
   if (t?.kind === Kind.Letters) {
@@ -175,19 +201,33 @@ function readPart (tokens: Token[], i: number): Part | null {
     const letters = glued.text
     const whole = codeOf(letters)
     // A suffix of one or two letters, then a code; the common two-letter codes first (`273ABPC` is 273ab PC, not 273a BPC).
-    const split = [2, 3, 4].map((n) => ({ suffix: letters.slice(0, -n), code: codeOf(letters.slice(-n)) }))
+    const split = [2, 3, 4]
+      .map((n) => ({ suffix: letters.slice(0, -n), code: codeOf(letters.slice(-n)) }))
       .find((x) => x.code && x.suffix.length >= 1 && x.suffix.length <= 2)
     if (whole) after = whole
-    else if (split) { suffix = split.suffix; after = split.code! }
-    else if (letters.length <= 2) suffix = letters
-    else return { code, number, suffix: '', subsections: [], next: i, refused: `${number}${letters} is neither a section with a letter suffix nor a section and a code` }
+    else if (split) {
+      suffix = split.suffix
+      after = split.code!
+    } else if (letters.length <= 2) suffix = letters
+    else
+      return {
+        code,
+        number,
+        suffix: '',
+        subsections: [],
+        next: i,
+        refused: `${number}${letters} is neither a section with a letter suffix nor a section and a code`
+      }
     i++
   }
   const subsections: string[] = []
   while (tokens[i]?.kind === Kind.Subs) subsections.push(tokens[i++]!.text.toLowerCase())
   if (after === null && tokens[i]?.kind === Kind.Letters) {
     const c = codeOf(tokens[i]!.text)
-    if (c) { after = c; i++ }
+    if (c) {
+      after = c
+      i++
+    }
   }
   if (code !== null && after !== null && code !== after) {
     return { code, number, suffix, subsections, next: i, refused: `two codes for one section (${code} and ${after})` }
@@ -199,20 +239,24 @@ function readPart (tokens: Token[], i: number): Part | null {
  * PC 664 (attempt) or PC 182 (conspiracy), written as the section of a part.
  * After its target (`11359/664 HS`) the code that follows is the target's.
  */
-function inchoateOf (p: Part, trailing = false): 'attempt' | 'conspiracy' | null {
+function inchoateOf(p: Part, trailing = false): 'attempt' | 'conspiracy' | null {
   if (p.suffix !== '' || (p.code !== null && p.code !== 'PC' && !trailing)) return null
   if (p.number === '664') return 'attempt'
   if (p.number === '182') return 'conspiracy'
   return null
 }
 
-interface Charge { section: CodeSection | null, next: number, refused?: string }
+interface Charge {
+  section: CodeSection | null
+  next: number
+  refused?: string
+}
 
 /**
  * A charge at token `i`: one part, or an attempt or conspiracy and its target
  * joined by `/` or `-` in either order (`664/187`, `182(A)(1) PC/11359 HS`, `187-664 PC`).
  */
-function readCharge (tokens: Token[], i: number, lenient = false): Charge | null {
+function readCharge(tokens: Token[], i: number, lenient = false): Charge | null {
   const first = readPart(tokens, i)
   if (!first) return null
   if (first.refused) return { section: null, next: first.next, refused: first.refused }
@@ -228,14 +272,21 @@ function readCharge (tokens: Token[], i: number, lenient = false): Charge | null
       if (secondInchoate && !firstInchoate) {
         return { section: build(first, first.code ?? second.code, secondInchoate), next: second.next }
       }
-      if (sep.kind === Kind.Slash && !lenient) return { section: null, next: second.next, refused: 'two sections joined by "/" that are not an attempt or conspiracy and its target' }
+      if (sep.kind === Kind.Slash && !lenient)
+        return {
+          section: null,
+          next: second.next,
+          refused: 'two sections joined by "/" that are not an attempt or conspiracy and its target'
+        }
     }
   }
   const section = build(first, first.code, null)
-  return section ? { section, next: first.next } : { section: null, next: first.next, refused: `${first.number}${first.suffix} cannot be read as a section` }
+  return section
+    ? { section, next: first.next }
+    : { section: null, next: first.next, refused: `${first.number}${first.suffix} cannot be read as a section` }
 }
 
-function build (part: Part, code: CodeName | null, inchoate: 'attempt' | 'conspiracy' | null): CodeSection | null {
+function build(part: Part, code: CodeName | null, inchoate: 'attempt' | 'conspiracy' | null): CodeSection | null {
   let digits = part.number
   let attempt = inchoate === 'attempt'
   let conspiracy = inchoate === 'conspiracy'
@@ -256,16 +307,26 @@ function build (part: Part, code: CodeName | null, inchoate: 'attempt' | 'conspi
   const section = (digits + part.suffix).toLowerCase()
   let finalCode: CodeName = code ?? 'UNKNOWN'
   if (CANNABIS_SECTIONS.has(section) && finalCode !== 'HS') {
-    notes.push(finalCode === 'UNKNOWN' ? `no code given; read as HS ${section}` : `written as ${finalCode}; read as HS ${section}`)
+    notes.push(
+      finalCode === 'UNKNOWN'
+        ? `no code given; read as HS ${section}`
+        : `written as ${finalCode}; read as HS ${section}`
+    )
     finalCode = 'HS'
   }
-  return { code: finalCode, section, subsections: part.subsections, attempt, conspiracy, notes, key: matchKey(finalCode, section) }
+  return {
+    code: finalCode,
+    section,
+    subsections: part.subsections,
+    attempt,
+    conspiracy,
+    notes,
+    key: matchKey(finalCode, section)
+  }
 }
 
 /** What reading a code section gave: the section, or why the text could not be read as one. */
-export type SectionReading =
-  | { section: CodeSection, refused?: undefined }
-  | { section: null, refused: string }
+export type SectionReading = { section: CodeSection; refused?: undefined } | { section: null; refused: string }
 
 // Records repeat the same few thousand spellings: each is read once.
 const READ_CACHE = new Map<string, SectionReading>()
@@ -277,7 +338,7 @@ const CACHE_LIMIT = 20_000
  * or `-DESCRIPTION` is not part of it: use `readOffenseText` for a DOJ
  * OFFENSE_DESCR.
  */
-export function readCodeSection (input: string): SectionReading {
+export function readCodeSection(input: string): SectionReading {
   const cached = READ_CACHE.get(input)
   if (cached) return cached
   const text = normalize(input)
@@ -286,9 +347,14 @@ export function readCodeSection (input: string): SectionReading {
   if (tokens.length === 0) result = { section: null, refused: 'no code section given' }
   else {
     const charge = readCharge(tokens, 0)
-    if (!charge) result = { section: null, refused: `${JSON.stringify(input.trim())} does not begin with a code section` }
+    if (!charge)
+      result = { section: null, refused: `${JSON.stringify(input.trim())} does not begin with a code section` }
     else if (!charge.section) result = { section: null, refused: charge.refused ?? 'not a code section' }
-    else if (charge.next < tokens.length) result = { section: null, refused: `${JSON.stringify(input.trim())} has text after its code section that is not part of it` }
+    else if (charge.next < tokens.length)
+      result = {
+        section: null,
+        refused: `${JSON.stringify(input.trim())} has text after its code section that is not part of it`
+      }
     else result = { section: freeze(charge.section) }
   }
   if (READ_CACHE.size >= CACHE_LIMIT) READ_CACHE.clear()
@@ -296,7 +362,7 @@ export function readCodeSection (input: string): SectionReading {
   return result
 }
 
-function freeze (cs: CodeSection): CodeSection {
+function freeze(cs: CodeSection): CodeSection {
   Object.freeze(cs.subsections)
   Object.freeze(cs.notes)
   return Object.freeze(cs)
@@ -307,7 +373,7 @@ function freeze (cs: CodeSection): CodeSection {
  * (free text, empty, or a form the grammar refuses). Text after a ` - ` or
  * `-DESCRIPTION` is not part of it: use `readOffenseText` for those.
  */
-export function parseCodeSection (input: string): CodeSection | null {
+export function parseCodeSection(input: string): CodeSection | null {
   return readCodeSection(input).section
 }
 
@@ -325,7 +391,7 @@ export interface OffenseText {
  * `187PC-MURDER`, `664 PC/11359 HS-ATTEMPT POSSESS FOR SALE`: the charge at the
  * start, up to the words that describe it.
  */
-export function readOffenseText (descr: string): OffenseText {
+export function readOffenseText(descr: string): OffenseText {
   const cached = OFFENSE_CACHE.get(descr)
   if (cached) return cached
   const read = readOffenseTextUncached(descr)
@@ -336,23 +402,31 @@ export function readOffenseText (descr: string): OffenseText {
 
 const OFFENSE_CACHE = new Map<string, OffenseText>()
 
-function readOffenseTextUncached (descr: string): OffenseText {
+function readOffenseTextUncached(descr: string): OffenseText {
   const text = normalize(descr)
   const tokens = tokenize(text)
   const charge = tokens.length > 0 ? readCharge(tokens, 0) : null
-  if (!charge) return { section: null, text: descr.trim(), refused: tokens.length === 0 ? 'no code section given' : 'it does not begin with a code section' }
+  if (!charge)
+    return {
+      section: null,
+      text: descr.trim(),
+      refused: tokens.length === 0 ? 'no code section given' : 'it does not begin with a code section'
+    }
   const end = tokens[charge.next - 1]?.end ?? descr.length
   const rest = tokens[charge.next]
   // What follows the charge must be its description: a hyphen and words, or words.
-  const describedAfter = !rest || (rest.kind === Kind.Dash ? tokens[charge.next + 1]?.kind !== Kind.Num : rest.kind === Kind.Letters && !rest.glued)
+  const describedAfter =
+    !rest ||
+    (rest.kind === Kind.Dash ? tokens[charge.next + 1]?.kind !== Kind.Num : rest.kind === Kind.Letters && !rest.glued)
   const codeText = descr.slice(0, end).trim()
   if (!charge.section) return { section: null, text: codeText, refused: charge.refused ?? 'not a code section' }
-  if (!describedAfter) return { section: null, text: descr.trim(), refused: 'the code section is followed by more than a description' }
+  if (!describedAfter)
+    return { section: null, text: descr.trim(), refused: 'the code section is followed by more than a description' }
   return { section: freeze(charge.section), text: codeText }
 }
 
 /** Finds the first code section inside free text, such as a DOJ COMMENT_TEXT (`POSS MJ 11359 HS FOR SALE`). */
-export function findCodeSectionInText (text: string): CodeSection | null {
+export function findCodeSectionInText(text: string): CodeSection | null {
   return findAllCodeSectionsInText(text)[0] ?? null
 }
 
@@ -362,7 +436,7 @@ export function findCodeSectionInText (text: string): CodeSection | null {
  * and must stand apart from the letters and digits around it: the `187PC` in a
  * docket number `2011187PC0001` is no charge.
  */
-export function findAllCodeSectionsInText (input: string): CodeSection[] {
+export function findAllCodeSectionsInText(input: string): CodeSection[] {
   const cached = TEXT_CACHE.get(input)
   if (cached) return cached
   const found = Object.freeze(findAllUncached(input)) as CodeSection[]
@@ -373,13 +447,20 @@ export function findAllCodeSectionsInText (input: string): CodeSection[] {
 
 const TEXT_CACHE = new Map<string, CodeSection[]>()
 
-function findAllUncached (input: string): CodeSection[] {
+function findAllUncached(input: string): CodeSection[] {
   const text = normalize(input)
   const tokens = tokenize(text)
   const found: CodeSection[] = []
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!
-    if (t.glued && i > 0 && tokens[i - 1]!.kind !== Kind.Slash && tokens[i - 1]!.kind !== Kind.Dash && tokens[i - 1]!.kind !== Kind.Other) continue
+    if (
+      t.glued &&
+      i > 0 &&
+      tokens[i - 1]!.kind !== Kind.Slash &&
+      tokens[i - 1]!.kind !== Kind.Dash &&
+      tokens[i - 1]!.kind !== Kind.Other
+    )
+      continue
     if (t.kind !== Kind.Num && !(t.kind === Kind.Letters && codeOf(t.text))) continue
     const charge = readCharge(tokens, i, true)
     if (!charge?.section) continue
@@ -395,10 +476,11 @@ function findAllUncached (input: string): CodeSection[] {
 }
 
 // Words and numbers that say a charge may concern cannabis although its section could not be read.
-const CANNABIS_HINT = /(?<![A-Z])(?:MARIJUANA|MARIHUANA|CANNABIS|MJ|HASHISH|HASH|THC)(?![A-Z])|(?<!\d)(?:664|182)?(?:1135[789]|11360|11362\.1)(?!\d)/
+const CANNABIS_HINT =
+  /(?<![A-Z])(?:MARIJUANA|MARIHUANA|CANNABIS|MJ|HASHISH|HASH|THC)(?![A-Z])|(?<!\d)(?:664|182)?(?:1135[789]|11360|11362\.1)(?!\d)/
 
 /** True when text may concern a cannabis offense: it names cannabis, or holds a Prop 64 section number in any spelling. */
-export function mayConcernCannabis (text: string): boolean {
+export function mayConcernCannabis(text: string): boolean {
   return CANNABIS_HINT.test(text.toUpperCase())
 }
 
@@ -407,7 +489,7 @@ export function mayConcernCannabis (text: string): boolean {
  * Subdivision letters are lower case except the third level, which California
  * writes in capitals: `HS 11360(a)(3)(C)`.
  */
-export function formatCodeSection (cs: CodeSection): string {
+export function formatCodeSection(cs: CodeSection): string {
   const subs = cs.subsections.map((sub, i) => `(${i === 2 && /^[a-z]+$/.test(sub) ? sub.toUpperCase() : sub})`).join('')
   const base = `${cs.section}${subs}`
   const code = cs.code === 'UNKNOWN' ? '?' : cs.code
@@ -417,7 +499,7 @@ export function formatCodeSection (cs: CodeSection): string {
 }
 
 /** Parses and formats in one step; null when the input is not a code section. */
-export function normalizeCodeSection (input: string): string | null {
+export function normalizeCodeSection(input: string): string | null {
   const parsed = parseCodeSection(input)
   return parsed ? formatCodeSection(parsed) : null
 }
@@ -435,7 +517,7 @@ export const SECTION_ALIASES: Readonly<Record<string, string>> = {
   'PC 12034': 'PC 26100'
 }
 
-function matchKey (code: CodeName, section: string): string {
+function matchKey(code: CodeName, section: string): string {
   const key = `${code} ${section}`
   return SECTION_ALIASES[key] ?? key
 }
@@ -450,7 +532,7 @@ export interface MatchOptions {
  * aliases), entry subsections a prefix of the candidate's, and the same
  * attempt/conspiracy form unless the list covers inchoate forms.
  */
-export function sectionMatches (entry: CodeSection, candidate: CodeSection, options: MatchOptions = {}): boolean {
+export function sectionMatches(entry: CodeSection, candidate: CodeSection, options: MatchOptions = {}): boolean {
   if (entry.key !== candidate.key) return false
   if (entry.subsections.length > candidate.subsections.length) return false
   for (let i = 0; i < entry.subsections.length; i++) {
@@ -463,24 +545,32 @@ export function sectionMatches (entry: CodeSection, candidate: CodeSection, opti
 }
 
 /** The same section read under another code: `? 187` as `PC 187`, to ask whether a code-less record could be a listed offense. */
-export function withCode (cs: CodeSection, code: CodeName): CodeSection {
+export function withCode(cs: CodeSection, code: CodeName): CodeSection {
   return { ...cs, code, key: matchKey(code, cs.section) }
 }
 
 /** True for a bare PC 182 or PC 664 (a conspiracy or attempt whose target the text does not name). */
-export function isBareInchoate (cs: CodeSection): boolean {
-  return !cs.attempt && !cs.conspiracy && (cs.code === 'PC' || cs.code === 'UNKNOWN') && (cs.section === '182' || cs.section === '664')
+export function isBareInchoate(cs: CodeSection): boolean {
+  return (
+    !cs.attempt &&
+    !cs.conspiracy &&
+    (cs.code === 'PC' || cs.code === 'UNKNOWN') &&
+    (cs.section === '182' || cs.section === '664')
+  )
 }
 
 /** The target of a bare PC 182 or PC 664, named elsewhere (a DOJ comment): an attempt or conspiracy of it. */
-export function asInchoateOf (bare: CodeSection, target: CodeSection, where: string): CodeSection {
+export function asInchoateOf(bare: CodeSection, target: CodeSection, where: string): CodeSection {
   const attempt = bare.section === '664'
   return freeze({
     ...target,
     attempt,
     conspiracy: !attempt,
     subsections: [...target.subsections],
-    notes: [...target.notes, `${formatCodeSection(bare)} names no offense; its target ${formatCodeSection({ ...target, attempt: false, conspiracy: false })} was read from ${where}`]
+    notes: [
+      ...target.notes,
+      `${formatCodeSection(bare)} names no offense; its target ${formatCodeSection({ ...target, attempt: false, conspiracy: false })} was read from ${where}`
+    ]
   })
 }
 
@@ -488,6 +578,6 @@ export function asInchoateOf (bare: CodeSection, target: CodeSection, where: str
  * The code-section part of a DOJ OFFENSE_DESCR such as `11357(C)HS-POSSESS MARIJUANA`:
  * `11357(C)HS`. Kept for callers that want text; `readOffenseText` gives the section too.
  */
-export function offenseCodeText (descr: string): string {
+export function offenseCodeText(descr: string): string {
   return readOffenseText(descr).text
 }

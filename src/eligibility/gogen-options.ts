@@ -9,7 +9,7 @@ import type { Policy, PolicyRule } from '../../schemas/policy.js'
  *       "subjectHasOnlyProp64Charges": true, "subjectIsDeceased": false } }
  */
 export interface GogenOptions {
-  baselineEligibility?: { dismiss?: string[], reduce?: string[] }
+  baselineEligibility?: { dismiss?: string[]; reduce?: string[] }
   additionalRelief?: {
     subjectUnder21AtConviction?: boolean
     subjectAgeThreshold?: number
@@ -20,9 +20,14 @@ export interface GogenOptions {
   }
 }
 
-export function isGogenOptions (input: unknown): input is GogenOptions {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) &&
-    ('baselineEligibility' in input || 'additionalRelief' in input) && !('rules' in input)
+export function isGogenOptions(input: unknown): input is GogenOptions {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !Array.isArray(input) &&
+    ('baselineEligibility' in input || 'additionalRelief' in input) &&
+    !('rules' in input)
+  )
 }
 
 const section = (s: string) => `HS ${s.trim().replace(/^(HS|H&S)\s*/i, '')}`
@@ -35,39 +40,84 @@ const section = (s: string) => `HS ${s.trim().replace(/^(HS|H&S)\s*/i, '')}`
  * each determination still shows the law floor beside it. Where gogen leaves a
  * conviction without a determination, the policy sends it to review.
  */
-export function fromGogenOptions (options: GogenOptions): Policy {
+export function fromGogenOptions(options: GogenOptions): Policy {
   const dismiss = options.baselineEligibility?.dismiss ?? []
   const reduce = options.baselineEligibility?.reduce ?? []
   const extra = options.additionalRelief ?? {}
   const rules: PolicyRule[] = [
-    { id: 'gogen.not_felony', when: { severity: ['M', 'I'] }, then: 'dismiss_and_seal', reason: 'Misdemeanor or Infraction' }
+    {
+      id: 'gogen.not_felony',
+      when: { severity: ['M', 'I'] },
+      then: 'dismiss_and_seal',
+      reason: 'Misdemeanor or Infraction'
+    }
   ]
   for (const s of dismiss) {
-    rules.push({ id: `gogen.dismiss.${s}`, when: { section: [section(s)] }, then: 'dismiss_and_seal', reason: `Dismiss all ${section(s)} convictions` })
+    rules.push({
+      id: `gogen.dismiss.${s}`,
+      when: { section: [section(s)] },
+      then: 'dismiss_and_seal',
+      reason: `Dismiss all ${section(s)} convictions`
+    })
   }
   if (extra.subjectUnder21AtConviction) {
-    rules.push({ id: 'gogen.under21', when: { ageAtConviction: { lt: 21 } }, then: 'dismiss_and_seal', reason: '21 years or younger' })
+    rules.push({
+      id: 'gogen.under21',
+      when: { ageAtConviction: { lt: 21 } },
+      then: 'dismiss_and_seal',
+      reason: '21 years or younger'
+    })
   }
   if (extra.subjectAgeThreshold && extra.subjectAgeThreshold > 0) {
     const n = extra.subjectAgeThreshold
-    rules.push({ id: 'gogen.age', when: { ageAsOf: { gte: n } }, then: 'dismiss_and_seal', reason: `${n} years or older` })
+    rules.push({
+      id: 'gogen.age',
+      when: { ageAsOf: { gte: n } },
+      then: 'dismiss_and_seal',
+      reason: `${n} years or older`
+    })
   }
   if (extra.yearsSinceConvictionThreshold && extra.yearsSinceConvictionThreshold > 0) {
     const n = extra.yearsSinceConvictionThreshold
-    rules.push({ id: 'gogen.years_since_conviction', when: { yearsSinceConviction: { gte: n } }, then: 'dismiss_and_seal', reason: `Conviction occurred ${n} or more years ago` })
+    rules.push({
+      id: 'gogen.years_since_conviction',
+      when: { yearsSinceConviction: { gte: n } },
+      then: 'dismiss_and_seal',
+      reason: `Conviction occurred ${n} or more years ago`
+    })
   }
   if (extra.yearsCrimeFreeThreshold && extra.yearsCrimeFreeThreshold > 0) {
     const n = extra.yearsCrimeFreeThreshold
-    rules.push({ id: 'gogen.crime_free', when: { yearsSinceAnyConviction: { gte: n } }, then: 'dismiss_and_seal', reason: `No convictions in the past ${n} years` })
+    rules.push({
+      id: 'gogen.crime_free',
+      when: { yearsSinceAnyConviction: { gte: n } },
+      then: 'dismiss_and_seal',
+      reason: `No convictions in the past ${n} years`
+    })
   }
   if (extra.subjectHasOnlyProp64Charges) {
-    rules.push({ id: 'gogen.only_prop64', when: { onlyProp64Record: true }, then: 'dismiss_and_seal', reason: 'Only has 11357-60 charges' })
+    rules.push({
+      id: 'gogen.only_prop64',
+      when: { onlyProp64Record: true },
+      then: 'dismiss_and_seal',
+      reason: 'Only has 11357-60 charges'
+    })
   }
   if (extra.subjectIsDeceased) {
-    rules.push({ id: 'gogen.deceased', when: { deceased: true }, then: 'dismiss_and_seal', reason: 'Individual is deceased' })
+    rules.push({
+      id: 'gogen.deceased',
+      when: { deceased: true },
+      then: 'dismiss_and_seal',
+      reason: 'Individual is deceased'
+    })
   }
   for (const s of reduce) {
-    rules.push({ id: `gogen.reduce.${s}`, when: { section: [section(s)] }, then: 'reduce_to_misdemeanor', reason: `Reduce all ${section(s)} convictions` })
+    rules.push({
+      id: `gogen.reduce.${s}`,
+      when: { section: [section(s)] },
+      then: 'reduce_to_misdemeanor',
+      reason: `Reduce all ${section(s)} convictions`
+    })
   }
   return {
     name: 'gogen eligibility options',

@@ -35,26 +35,26 @@ export interface OffenseListData {
 }
 
 export interface OffenseList extends OffenseListData {
-  parsed: Array<{ entry: OffenseListEntry, section: CodeSection }>
+  parsed: Array<{ entry: OffenseListEntry; section: CodeSection }>
   /** The entries by match key (`PC 287`), in list order: a record is compared only with entries of its own section. */
-  byKey: ReadonlyMap<string, Array<{ entry: OffenseListEntry, section: CodeSection }>>
+  byKey: ReadonlyMap<string, Array<{ entry: OffenseListEntry; section: CodeSection }>>
   /** The codes the list's entries are under (a code-less record is tried under each). */
   codes: Array<CodeSection['code']>
 }
 
 /** How a conviction stands against a list. */
 export type ListMatch =
-  | { kind: 'listed', entry: OffenseListEntry }
-  | { kind: 'needs_fact', entry: OffenseListEntry, fact: string }
+  | { kind: 'listed'; entry: OffenseListEntry }
+  | { kind: 'needs_fact'; entry: OffenseListEntry; fact: string }
   | { kind: 'not_listed' }
 
-export function compileList (data: OffenseListData): OffenseList {
+export function compileList(data: OffenseListData): OffenseList {
   const parsed = data.entries.map((entry) => {
     const section = parseCodeSection(entry.section)
     if (!section) throw new Error(`${data.id}: entry ${JSON.stringify(entry.section)} is not a code section`)
     return { entry, section }
   })
-  const byKey = new Map<string, Array<{ entry: OffenseListEntry, section: CodeSection }>>()
+  const byKey = new Map<string, Array<{ entry: OffenseListEntry; section: CodeSection }>>()
   for (const p of parsed) {
     const list = byKey.get(p.section.key)
     if (list) list.push(p)
@@ -71,12 +71,21 @@ export function compileList (data: OffenseListData): OffenseList {
  * needs that code; a record dated before its section existed needs a person
  * to look. Only a listed offense read without doubt is `listed`.
  */
-export function matchList (list: OffenseList, candidate: CodeSection, severity: 'F' | 'M' | 'I' | null, date: string | null = null): ListMatch {
+export function matchList(
+  list: OffenseList,
+  candidate: CodeSection,
+  severity: 'F' | 'M' | 'I' | null,
+  date: string | null = null
+): ListMatch {
   if (candidate.code === 'UNKNOWN') {
     for (const code of list.codes) {
       const m = matchKnownCode(list, withCode(candidate, code), severity, date)
       if (m.kind !== 'not_listed') {
-        return { kind: 'needs_fact', entry: m.entry, fact: `which code ${candidate.section} was under (the record gives none; ${m.entry.section} is listed)` }
+        return {
+          kind: 'needs_fact',
+          entry: m.entry,
+          fact: `which code ${candidate.section} was under (the record gives none; ${m.entry.section} is listed)`
+        }
       }
     }
     return { kind: 'not_listed' }
@@ -84,9 +93,14 @@ export function matchList (list: OffenseList, candidate: CodeSection, severity: 
   return matchKnownCode(list, candidate, severity, date)
 }
 
-const NONE: ReadonlyArray<{ entry: OffenseListEntry, section: CodeSection }> = []
+const NONE: ReadonlyArray<{ entry: OffenseListEntry; section: CodeSection }> = []
 
-function matchKnownCode (list: OffenseList, candidate: CodeSection, severity: 'F' | 'M' | 'I' | null, date: string | null): ListMatch {
+function matchKnownCode(
+  list: OffenseList,
+  candidate: CodeSection,
+  severity: 'F' | 'M' | 'I' | null,
+  date: string | null
+): ListMatch {
   let needsFact: ListMatch | undefined
   const inchoate = { includeInchoate: list.includesAttemptsAndConspiracies }
   // Only entries with the same key can match (sectionMatches compares keys first).
@@ -94,7 +108,11 @@ function matchKnownCode (list: OffenseList, candidate: CodeSection, severity: 'F
     if (sectionMatches(section, candidate, inchoate)) {
       const since = SECTION_FROM.get(`${candidate.code} ${candidate.section}`)
       if (since && date !== null && date < since.from) {
-        needsFact ??= { kind: 'needs_fact', entry, fact: `${formatCodeSection(candidate)} is dated ${date}, before ${candidate.code} ${candidate.section} existed (${since.citation}): the record is inconsistent` }
+        needsFact ??= {
+          kind: 'needs_fact',
+          entry,
+          fact: `${formatCodeSection(candidate)} is dated ${date}, before ${candidate.code} ${candidate.section} existed (${since.citation}): the record is inconsistent`
+        }
         continue
       }
       if (entry.felonyOnly && severity !== 'F') {
@@ -103,9 +121,16 @@ function matchKnownCode (list: OffenseList, candidate: CodeSection, severity: 'F
       }
       if (!entry.needsFact) return { kind: 'listed', entry }
       needsFact ??= { kind: 'needs_fact', entry, fact: entry.needsFact }
-    } else if (!entry.needsFact && candidate.subsections.length < section.subsections.length &&
-      sectionMatches({ ...section, subsections: candidate.subsections }, candidate, inchoate)) {
-      needsFact ??= { kind: 'needs_fact', entry, fact: `which subdivision of ${formatCodeSection(candidate)} the conviction was under (${entry.section} is listed)` }
+    } else if (
+      !entry.needsFact &&
+      candidate.subsections.length < section.subsections.length &&
+      sectionMatches({ ...section, subsections: candidate.subsections }, candidate, inchoate)
+    ) {
+      needsFact ??= {
+        kind: 'needs_fact',
+        entry,
+        fact: `which subdivision of ${formatCodeSection(candidate)} the conviction was under (${entry.section} is listed)`
+      }
     }
   }
   return needsFact ?? { kind: 'not_listed' }
@@ -119,17 +144,18 @@ export const OFFENSE_LISTS = {
 } as const
 
 /** `PC 287` → when it came into being, from every list's dated entries. */
-const SECTION_FROM: ReadonlyMap<string, { from: string, citation: string }> = (() => {
-  const out = new Map<string, { from: string, citation: string }>()
+const SECTION_FROM: ReadonlyMap<string, { from: string; citation: string }> = (() => {
+  const out = new Map<string, { from: string; citation: string }>()
   for (const list of Object.values(OFFENSE_LISTS)) {
     for (const { entry, section } of list.parsed) {
-      if (entry.from) out.set(`${section.code} ${section.section}`, { from: entry.from, citation: entry.fromCitation ?? entry.from })
+      if (entry.from)
+        out.set(`${section.code} ${section.section}`, { from: entry.from, citation: entry.fromCitation ?? entry.from })
     }
   }
   return out
 })()
 
 /** `{ "superstrike-pc667e2Civ": "2026-01-01", … }`: stored with every review run. */
-export function listVersions (): Record<string, string> {
+export function listVersions(): Record<string, string> {
   return Object.fromEntries(Object.values(OFFENSE_LISTS).map((l) => [l.id, l.version]))
 }

@@ -15,7 +15,7 @@ export const BUILT_IN_POLICIES: Readonly<Record<string, Policy>> = {
 export const DEFAULT_POLICY = BUILT_IN_POLICIES['statewide-default']!
 
 /** A built-in policy by name, or a policy file (clearfile's format or gogen's eligibility options). */
-export function loadPolicy (nameOrPath: string): Policy {
+export function loadPolicy(nameOrPath: string): Policy {
   const builtIn = BUILT_IN_POLICIES[nameOrPath]
   if (builtIn) return builtIn
   let json: unknown
@@ -29,6 +29,10 @@ export function loadPolicy (nameOrPath: string): Policy {
   } catch (err) {
     const e = err as ClearfileError
     const where = (e.details ?? []).map((d) => `${d.path} ${d.message}`).join('; ')
-    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', `policy ${nameOrPath} is invalid: ${where || e.message}`, e.details)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_VALIDATION',
+      `policy ${nameOrPath} is invalid: ${where || e.message}`,
+      e.details
+    )
   }
 }

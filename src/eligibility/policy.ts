@@ -4,8 +4,17 @@ import { ClearfileError, type ProblemDetail } from '../errors.js'
 import { parseCodeSection, sectionMatches } from './code-section.js'
 import { fromGogenOptions, isGogenOptions } from './gogen-options.js'
 import {
-  isProp64Section, lawFloor, lessRelief, moreRelief, type DisqualifierFinding, type ExplanationNode,
-  type LawFloor, type Outcome, type Relief, type ReliefRange, type Remedy
+  isProp64Section,
+  lawFloor,
+  lessRelief,
+  moreRelief,
+  type DisqualifierFinding,
+  type ExplanationNode,
+  type LawFloor,
+  type Outcome,
+  type Relief,
+  type ReliefRange,
+  type Remedy
 } from './prop64-floor.js'
 import { lawFactsOf, type LawFacts } from './relief-grounds.js'
 import { unreadableFloor } from './unreadable-offense.js'
@@ -48,24 +57,37 @@ export interface PolicyFacts {
  * gogen eligibility-options file, which is converted (docs in README). Throws a
  * `CLEARFILE_ERR_VALIDATION` error naming each problem by JSON path.
  */
-export function parsePolicy (input: unknown): Policy {
+export function parsePolicy(input: unknown): Policy {
   if (isGogenOptions(input)) return fromGogenOptions(input)
   if (!Value.Check(Policy, input)) {
-    const details: ProblemDetail[] = [...Value.Errors(Policy, input)].map((e) => ({ path: e.instancePath || '/', message: e.message }))
+    const details: ProblemDetail[] = [...Value.Errors(Policy, input)].map((e) => ({
+      path: e.instancePath || '/',
+      message: e.message
+    }))
     throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The policy is invalid', details)
   }
   for (const [i, rule] of input.rules.entries()) {
     for (const [j, text] of (rule.when.section ?? []).entries()) {
       if (!parseCodeSection(text)) {
-        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The policy is invalid', [{ path: `/rules/${i}/when/section/${j}`, message: `${JSON.stringify(text)} is not a code section` }])
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The policy is invalid', [
+          { path: `/rules/${i}/when/section/${j}`, message: `${JSON.stringify(text)} is not a code section` }
+        ])
       }
     }
   }
   return input
 }
 
-export function policyFacts (record: PersonRecord, conviction: ConvictionFact, floor: LawFloor, asOf: string): PolicyFacts {
-  const dates = record.convictions.map((c) => c.date).filter((d): d is string => d !== null).sort()
+export function policyFacts(
+  record: PersonRecord,
+  conviction: ConvictionFact,
+  floor: LawFloor,
+  asOf: string
+): PolicyFacts {
+  const dates = record.convictions
+    .map((c) => c.date)
+    .filter((d): d is string => d !== null)
+    .sort()
   const latest = dates.at(-1) ?? null
   const ends = record.convictions.map((c) => c.sentenceEnd)
   return {
@@ -83,13 +105,17 @@ export function policyFacts (record: PersonRecord, conviction: ConvictionFact, f
 
 type Range = NonNullable<PolicyConditions['ageAsOf']>
 
-function inRange (value: number | null, range: Range): boolean {
+function inRange(value: number | null, range: Range): boolean {
   if (value === null) return false
-  return (range.gte === undefined || value >= range.gte) && (range.gt === undefined || value > range.gt) &&
-    (range.lte === undefined || value <= range.lte) && (range.lt === undefined || value < range.lt)
+  return (
+    (range.gte === undefined || value >= range.gte) &&
+    (range.gt === undefined || value > range.gt) &&
+    (range.lte === undefined || value <= range.lte) &&
+    (range.lt === undefined || value < range.lt)
+  )
 }
 
-function flagMatches (want: boolean | 'possible', finding: DisqualifierFinding): boolean {
+function flagMatches(want: boolean | 'possible', finding: DisqualifierFinding): boolean {
   if (want === 'possible') return finding.status === 'possible'
   return want ? finding.status === 'present' : finding.status === 'absent'
 }
@@ -97,18 +123,37 @@ function flagMatches (want: boolean | 'possible', finding: DisqualifierFinding):
 const sameOrUnknown = (want: boolean, value: boolean | null) => value !== null && value === want
 
 /** True when every condition of the rule holds; an unknown fact never satisfies a condition. */
-export function conditionsHold (when: PolicyConditions, conviction: ConvictionFact, floor: LawFloor, facts: PolicyFacts): boolean {
-  if (when.section && !(conviction.section && when.section.some((s) => sectionMatches(parseCodeSection(s)!, conviction.section!, { includeInchoate: true })))) return false
+export function conditionsHold(
+  when: PolicyConditions,
+  conviction: ConvictionFact,
+  floor: LawFloor,
+  facts: PolicyFacts
+): boolean {
+  if (
+    when.section &&
+    !(
+      conviction.section &&
+      when.section.some((s) => sectionMatches(parseCodeSection(s)!, conviction.section!, { includeInchoate: true }))
+    )
+  )
+    return false
   if (when.severity && !(conviction.severity && when.severity.includes(conviction.severity))) return false
   if (when.ageAtConviction && !inRange(facts.ageAtConviction, when.ageAtConviction)) return false
   if (when.ageAsOf && !inRange(facts.ageAsOf, when.ageAsOf)) return false
   if (when.yearsSinceConviction && !inRange(facts.yearsSinceConviction, when.yearsSinceConviction)) return false
-  if (when.yearsSinceAnyConviction && !inRange(facts.yearsSinceAnyConviction, when.yearsSinceAnyConviction)) return false
+  if (when.yearsSinceAnyConviction && !inRange(facts.yearsSinceAnyConviction, when.yearsSinceAnyConviction))
+    return false
   if (when.onlyProp64Record !== undefined && when.onlyProp64Record !== facts.onlyProp64Record) return false
   if (when.deceased !== undefined && when.deceased !== facts.deceased) return false
-  if (when.sentenceCompleted !== undefined && !sameOrUnknown(when.sentenceCompleted, facts.sentenceCompleted)) return false
-  if (when.allSentencesCompleted !== undefined && !sameOrUnknown(when.allSentencesCompleted, facts.allSentencesCompleted)) return false
-  if (when.convictedAfterProp64 !== undefined && !sameOrUnknown(when.convictedAfterProp64, facts.convictedAfterProp64)) return false
+  if (when.sentenceCompleted !== undefined && !sameOrUnknown(when.sentenceCompleted, facts.sentenceCompleted))
+    return false
+  if (
+    when.allSentencesCompleted !== undefined &&
+    !sameOrUnknown(when.allSentencesCompleted, facts.allSentencesCompleted)
+  )
+    return false
+  if (when.convictedAfterProp64 !== undefined && !sameOrUnknown(when.convictedAfterProp64, facts.convictedAfterProp64))
+    return false
   for (const name of ['superStrike', 'pc290', 'twoPriors', 'aggravating'] as const) {
     const want = when[name]
     if (want !== undefined && !flagMatches(want, floor.disqualifiers[name])) return false
@@ -123,31 +168,43 @@ export function conditionsHold (when: PolicyConditions, conviction: ConvictionFa
  * outcome beyond what HS 11361.8 allows on any facts is kept only where the
  * policy says so (`limitToLaw: false`), and the note says it is beyond the law.
  */
-function resolveChoice (choice: PolicyChoice, floor: LawFloor, range: ReliefRange, limitToLaw: boolean): { outcome: Outcome, note?: string } {
+function resolveChoice(
+  choice: PolicyChoice,
+  floor: LawFloor,
+  range: ReliefRange,
+  limitToLaw: boolean
+): { outcome: Outcome; note?: string } {
   const beyond = (outcome: Outcome, note?: string) => {
-    if (outcome === 'needs_review' || moreRelief(outcome, floor.best) === floor.best) return note ? { outcome, note } : { outcome }
-    return { outcome, note: `beyond HS 11361.8, which allows at most ${floor.best} on this record${note ? `; ${note}` : ''}` }
+    if (outcome === 'needs_review' || moreRelief(outcome, floor.best) === floor.best)
+      return note ? { outcome, note } : { outcome }
+    return {
+      outcome,
+      note: `beyond HS 11361.8, which allows at most ${floor.best} on this record${note ? `; ${note}` : ''}`
+    }
   }
   if (choice === 'floor') return beyond(range.outcome)
   if (choice === 'most_relief') return beyond(range.best)
   if (choice === 'needs_review') return { outcome: 'needs_review' }
   const wanted: Relief = choice
   if (!limitToLaw) return beyond(wanted)
-  if (moreRelief(wanted, range.best) !== range.best) return beyond(range.best, `${wanted} asked; the law allows at most ${range.best}`)
-  if (lessRelief(wanted, range.guaranteed) !== range.guaranteed) return beyond(range.guaranteed, `${wanted} asked; the law gives at least ${range.guaranteed}`)
+  if (moreRelief(wanted, range.best) !== range.best)
+    return beyond(range.best, `${wanted} asked; the law allows at most ${range.best}`)
+  if (lessRelief(wanted, range.guaranteed) !== range.guaranteed)
+    return beyond(range.guaranteed, `${wanted} asked; the law gives at least ${range.guaranteed}`)
   return beyond(wanted)
 }
 
 const REMEDY_TEXT: Record<Remedy, string> = {
   resentencing: 'petition to recall and resentence (HS 11361.8(a)-(b))',
   redesignation_or_dismissal: 'application to redesignate or dismiss and seal (HS 11361.8(e)-(f))',
-  unknown: 'remedy unknown: the record does not show whether the sentence has been completed (petition under HS 11361.8(a)-(b) or application under (e)-(f))'
+  unknown:
+    'remedy unknown: the record does not show whether the sentence has been completed (petition under HS 11361.8(a)-(b) or application under (e)-(f))'
 }
 
 // The same few dozen citation strings recur in every explanation: each is split once.
 const CITATION_PARTS = new Map<string, string[]>()
 
-function collectCitations (node: ExplanationNode, into: Set<string>): Set<string> {
+function collectCitations(node: ExplanationNode, into: Set<string>): Set<string> {
   if (node.citation) {
     let parts = CITATION_PARTS.get(node.citation)
     if (!parts) {
@@ -164,7 +221,12 @@ function collectCitations (node: ExplanationNode, into: Set<string>): Set<string
  * Decides one Prop 64 conviction: the law floor first, then the county policy
  * (first matching rule wins). The explanation tree holds both.
  */
-export function determine (record: PersonRecord, conviction: ConvictionFact, policy: Policy, asOf: string): Determination {
+export function determine(
+  record: PersonRecord,
+  conviction: ConvictionFact,
+  policy: Policy,
+  asOf: string
+): Determination {
   if (conviction.section === null) return reviewUnreadable(conviction, asOf)
   const floor = lawFloor(record, conviction, { asOf })
   const facts = policyFacts(record, conviction, floor, asOf)
@@ -172,9 +234,13 @@ export function determine (record: PersonRecord, conviction: ConvictionFact, pol
   let rule: PolicyRule | undefined
   let ruleIndex = -1
   for (const [i, candidate] of policy.rules.entries()) {
-    if (conditionsHold(candidate.when, conviction, floor, facts)) { rule = candidate; ruleIndex = i; break }
+    if (conditionsHold(candidate.when, conviction, floor, facts)) {
+      rule = candidate
+      ruleIndex = i
+      break
+    }
   }
-  const choice = rule ? rule.then : policy.otherwise ?? 'floor'
+  const choice = rule ? rule.then : (policy.otherwise ?? 'floor')
   const range = policy.disqualifiers === 'report' ? floor.ignoringDisqualifiers : floor
   const { outcome, note } = resolveChoice(choice, floor, range, limitToLaw)
   const decidedBy = rule ? (rule.id ?? `rule ${ruleIndex + 1}`) : 'otherwise'
@@ -184,10 +250,17 @@ export function determine (record: PersonRecord, conviction: ConvictionFact, pol
     result: `${outcome}${note ? ` (${note})` : ''}`,
     facts: { choice, reason: policyReason, disqualifiers: policy.disqualifiers, limitToLaw, ...facts }
   }
-  const explanation: ExplanationNode = { rule: 'determination', result: outcome, children: [floor.explanation, policyNode] }
+  const explanation: ExplanationNode = {
+    rule: 'determination',
+    result: outcome,
+    children: [floor.explanation, policyNode]
+  }
   const lawPart = floor.explanation.result
-  const reportOnly = policy.disqualifiers === 'report' ? ' [reported only: the policy does not enforce disqualifiers]' : ''
-  const disq = Object.entries(floor.disqualifiers).filter(([, f]) => f.status !== 'absent').map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}${reportOnly}`)
+  const reportOnly =
+    policy.disqualifiers === 'report' ? ' [reported only: the policy does not enforce disqualifiers]' : ''
+  const disq = Object.entries(floor.disqualifiers)
+    .filter(([, f]) => f.status !== 'absent')
+    .map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}${reportOnly}`)
   const reason = [
     `${floor.section} ${conviction.severity ? ({ F: 'felony', M: 'misdemeanor', I: 'infraction' } as const)[conviction.severity] : 'of unknown grade'}`,
     `policy: ${policyReason}${note ? ` [${note}]` : ''}`,
@@ -221,7 +294,7 @@ export interface DetermineOptions {
  * for every conviction there whose offense could not be read but may concern
  * cannabis (those go to review: never away).
  */
-export function determineRecord (record: PersonRecord, options: DetermineOptions): Determination[] {
+export function determineRecord(record: PersonRecord, options: DetermineOptions): Determination[] {
   const out: Determination[] = []
   for (const conviction of record.convictions) {
     if (!decidesConviction(conviction)) continue
@@ -232,12 +305,12 @@ export function determineRecord (record: PersonRecord, options: DetermineOptions
 }
 
 /** True for a conviction the engine decides: a Prop 64 section, or an unreadable offense that may concern cannabis. */
-export function decidesConviction (conviction: ConvictionFact): boolean {
+export function decidesConviction(conviction: ConvictionFact): boolean {
   return isProp64Section(conviction.section) || (conviction.section === null && conviction.mayConcernCannabis === true)
 }
 
 /** An offense that may concern cannabis but cannot be read: a person must look. */
-function reviewUnreadable (conviction: ConvictionFact, asOf: string): Determination {
+function reviewUnreadable(conviction: ConvictionFact, asOf: string): Determination {
   const floor = unreadableFloor(conviction, asOf)
   const explanation: ExplanationNode = { rule: 'determination', result: 'needs_review', children: [floor.explanation] }
   return {

@@ -4,9 +4,9 @@ import { matchList, OFFENSE_LISTS, type ListMatch } from './offense-lists.js'
 import { yearsBetween, type ConvictionFact, type PersonRecord } from './record.js'
 
 export const RELIEFS = ['not_eligible', 'reduce_to_misdemeanor', 'reduce_to_infraction', 'dismiss_and_seal'] as const
-export type Relief = typeof RELIEFS[number]
+export type Relief = (typeof RELIEFS)[number]
 export const OUTCOMES = [...RELIEFS, 'needs_review'] as const
-export type Outcome = typeof OUTCOMES[number]
+export type Outcome = (typeof OUTCOMES)[number]
 export type Remedy = 'resentencing' | 'redesignation_or_dismissal' | 'unknown'
 /** Whether the sentence has ended by the as-of date; `unknown` when the record does not show its length. */
 export type SentenceStatus = 'completed' | 'running' | 'unknown'
@@ -76,7 +76,7 @@ interface Prop64Rule {
   conduct: string
   now?: Partial<Record<AgeBand, Grade[]>>
   missingFact?: string
-  felonyException?: { subdivision: string, exception: string }
+  felonyException?: { subdivision: string; exception: string }
   aggravating?: boolean
   /** The date the subdivision came into being (AUMA). */
   from?: string
@@ -84,9 +84,15 @@ interface Prop64Rule {
   confidence: string
 }
 
-interface CompiledRule extends Prop64Rule { section: CodeSection }
+interface CompiledRule extends Prop64Rule {
+  section: CodeSection
+}
 
-interface CreatedSubdivision { section: string, from: string, citation: string }
+interface CreatedSubdivision {
+  section: string
+  from: string
+  citation: string
+}
 
 /** AUMA took effect the day after the election: 2016-11-09. */
 export const AUMA_EFFECTIVE = '2016-11-09'
@@ -96,16 +102,19 @@ export const PROP64_LIST = {
   statute: prop64Data.statute,
   sections: prop64Data.sections.map((s) => parseCodeSection(s)!),
   rules: (prop64Data.rules as Prop64Rule[]).map((r): CompiledRule => ({ ...r, section: parseCodeSection(r.match)! })),
-  created: (prop64Data.subdivisionsCreated.entries as CreatedSubdivision[]).map((c) => ({ ...c, parsed: parseCodeSection(c.section)! }))
+  created: (prop64Data.subdivisionsCreated.entries as CreatedSubdivision[]).map((c) => ({
+    ...c,
+    parsed: parseCodeSection(c.section)!
+  }))
 }
 
 /** True for a conviction under HS 11357-11360 or 11362.1, including attempts and conspiracies. */
-export function isProp64Section (section: CodeSection | null): boolean {
+export function isProp64Section(section: CodeSection | null): boolean {
   return section !== null && PROP64_LIST.sections.some((s) => sectionMatches(s, section, { includeInchoate: true }))
 }
 
 /** The most specific rule for a section: the longest matching subsection prefix. */
-function ruleFor (section: CodeSection): CompiledRule | undefined {
+function ruleFor(section: CodeSection): CompiledRule | undefined {
   let best: CompiledRule | undefined
   const plain = section.attempt || section.conspiracy ? { ...section, attempt: false, conspiracy: false } : section
   for (const rule of PROP64_LIST.rules) {
@@ -116,7 +125,7 @@ function ruleFor (section: CodeSection): CompiledRule | undefined {
 }
 
 /** A subdivision AUMA created, named by a conviction dated before AUMA: the record contradicts itself. */
-function anachronism (section: CodeSection, date: string | null): CreatedSubdivision | undefined {
+function anachronism(section: CodeSection, date: string | null): CreatedSubdivision | undefined {
   if (date === null || date >= AUMA_EFFECTIVE || section.subsections.length === 0) return undefined
   const plain = section.attempt || section.conspiracy ? { ...section, attempt: false, conspiracy: false } : section
   return PROP64_LIST.created.find((c) => date < c.from && sectionMatches(c.parsed, plain))
@@ -126,7 +135,7 @@ const rank = (r: Relief) => RELIEFS.indexOf(r)
 export const moreRelief = (a: Relief, b: Relief): Relief => (rank(a) >= rank(b) ? a : b)
 export const lessRelief = (a: Relief, b: Relief): Relief => (rank(a) <= rank(b) ? a : b)
 
-function reliefFor (grade: Grade, severity: 'F' | 'M' | 'I'): Relief {
+function reliefFor(grade: Grade, severity: 'F' | 'M' | 'I'): Relief {
   if (grade === 'lawful') return 'dismiss_and_seal'
   if (grade === 'infraction') return severity === 'I' ? 'not_eligible' : 'reduce_to_infraction'
   return severity === 'F' ? 'reduce_to_misdemeanor' : 'not_eligible'
@@ -138,7 +147,7 @@ function reliefFor (grade: Grade, severity: 'F' | 'M' | 'I'): Relief {
  * earlier, so 21 (or 18) at conviction leaves two bands open, and the fact is
  * named rather than guessed.
  */
-function ageBands (age: number | null, exact: boolean): AgeBand[] {
+function ageBands(age: number | null, exact: boolean): AgeBand[] {
   if (age === null) return ['under18', '18-20', '21+']
   if (exact) return age >= 21 ? ['21+'] : age >= 18 ? ['18-20'] : ['under18']
   if (age >= 22) return ['21+']
@@ -154,15 +163,19 @@ export interface FloorOptions {
   asOf: string
 }
 
-function rangeOf (reliefs: Set<Relief>): ReliefRange {
+function rangeOf(reliefs: Set<Relief>): ReliefRange {
   const list = [...reliefs]
   const guaranteed = list.reduce(lessRelief)
   const best = list.reduce(moreRelief)
-  return { guaranteed, best, outcome: guaranteed === best || guaranteed !== 'not_eligible' ? guaranteed : 'needs_review' }
+  return {
+    guaranteed,
+    best,
+    outcome: guaranteed === best || guaranteed !== 'not_eligible' ? guaranteed : 'needs_review'
+  }
 }
 
 /** Where the sentence stands on the as-of date; an end the record does not show is unknown, never completed. */
-export function sentenceStatus (sentenceEnd: string | null, asOf: string): SentenceStatus {
+export function sentenceStatus(sentenceEnd: string | null, asOf: string): SentenceStatus {
   return sentenceEnd === null ? 'unknown' : sentenceEnd > asOf ? 'running' : 'completed'
 }
 
@@ -173,7 +186,7 @@ export function sentenceStatus (sentenceEnd: string | null, asOf: string): Sente
  * *prior* convictions only and always enforced (a policy that only reports them
  * reads `ignoringDisqualifiers`), and the remedy from the sentence.
  */
-export function lawFloor (record: PersonRecord, conviction: ConvictionFact, options: FloorOptions): LawFloor {
+export function lawFloor(record: PersonRecord, conviction: ConvictionFact, options: FloorOptions): LawFloor {
   const recorded = conviction.section!
   const canonical = formatCodeSection(recorded)
   const missing: string[] = []
@@ -182,7 +195,10 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
   // A subdivision the conviction predates: decide on the section alone, and send the record to a person.
   const inconsistent = anachronism(recorded, conviction.date)
   const section = inconsistent ? { ...recorded, subsections: [] } : recorded
-  if (inconsistent) missing.push(`${canonical} is dated ${conviction.date}, but ${inconsistent.section} came into being on ${inconsistent.from} (${inconsistent.citation}): the record is inconsistent`)
+  if (inconsistent)
+    missing.push(
+      `${canonical} is dated ${conviction.date}, but ${inconsistent.section} came into being on ${inconsistent.from} (${inconsistent.citation}): the record is inconsistent`
+    )
   const rule = ruleFor(section)
 
   children.push({
@@ -202,11 +218,17 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
     missing.push('the conviction date (relief depends on whether it predates AUMA, 2016-11-09)')
   } else {
     convictedAfterProp64 = conviction.date >= AUMA_EFFECTIVE
-    if (convictedAfterProp64) missing.push('whether the offense predates AUMA (2016-11-09) and the sentence applied the old law')
+    if (convictedAfterProp64)
+      missing.push('whether the offense predates AUMA (2016-11-09) and the sentence applied the old law')
   }
   children.push({
     rule: 'prop64.conviction_date',
-    result: convictedAfterProp64 === null ? 'unknown' : convictedAfterProp64 ? `on or after ${AUMA_EFFECTIVE}, when AUMA took effect` : `before ${AUMA_EFFECTIVE}`,
+    result:
+      convictedAfterProp64 === null
+        ? 'unknown'
+        : convictedAfterProp64
+          ? `on or after ${AUMA_EFFECTIVE}, when AUMA took effect`
+          : `before ${AUMA_EFFECTIVE}`,
     facts: { convictionDate: conviction.date },
     citation: 'Prop. 64 (AUMA), eff. 2016-11-09; HS 11361.8(a), (e)'
   })
@@ -215,11 +237,21 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
   const bands = ageBands(age.atOffense, age.basis === 'offense' || age.basis === 'arrest')
   if (age.problem) missing.push(age.problem)
   else if (age.atOffense === null) missing.push('the date of birth (the grade today depends on age at the offense)')
-  else if (bands.length > 1) missing.push(`the age at the offense (${age.atOffense} at conviction; the record has no offense or arrest date)`)
+  else if (bands.length > 1)
+    missing.push(`the age at the offense (${age.atOffense} at conviction; the record has no offense or arrest date)`)
   children.push({
     rule: 'prop64.age',
-    result: age.atOffense === null ? (age.problem ?? 'unknown') : `${age.atOffense} at the ${age.basis === 'conviction' ? 'conviction' : age.basis === 'arrest' ? 'arrest (DOJ cycle date), taken as the offense' : 'offense'} (age band ${bands.join(' or ')} at the offense)`,
-    facts: { dob: record.dob !== null ? 'on file' : null, convictionDate: conviction.date, offenseDate: conviction.offenseDate ?? null, ageBasis: age.basis, ageAtOffense: age.atOffense }
+    result:
+      age.atOffense === null
+        ? (age.problem ?? 'unknown')
+        : `${age.atOffense} at the ${age.basis === 'conviction' ? 'conviction' : age.basis === 'arrest' ? 'arrest (DOJ cycle date), taken as the offense' : 'offense'} (age band ${bands.join(' or ')} at the offense)`,
+    facts: {
+      dob: record.dob !== null ? 'on file' : null,
+      convictionDate: conviction.date,
+      offenseDate: conviction.offenseDate ?? null,
+      ageBasis: age.basis,
+      ageAtOffense: age.atOffense
+    }
   })
 
   const disqualifiers = findDisqualifiers(record, conviction, rule, section)
@@ -244,10 +276,14 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
           const relief = reliefFor(grade, severity)
           reported.add(relief)
           // The felony exceptions apply to persons 18 or older whose conduct is a misdemeanor today.
-          const exceptionApplies = rule.felonyException && severity === 'F' && grade === 'misdemeanor' && band !== 'under18'
+          const exceptionApplies =
+            rule.felonyException && severity === 'F' && grade === 'misdemeanor' && band !== 'under18'
           if (exceptionApplies) {
             felonyException = rule.felonyException!.exception
-            if (dq.includes('present')) { enforced.add('not_eligible'); continue }
+            if (dq.includes('present')) {
+              enforced.add('not_eligible')
+              continue
+            }
             if (dq.includes('possible')) enforced.add('not_eligible')
           }
           enforced.add(relief)
@@ -258,9 +294,11 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
   for (const set of [enforced, reported]) {
     if (section.conspiracy || convictedAfterProp64 !== false || inconsistent) set.add('not_eligible')
   }
-  if (section.conspiracy) missing.push('whether a conspiracy (PC 182) to violate the section is eligible under HS 11361.8')
+  if (section.conspiracy)
+    missing.push('whether a conspiracy (PC 182) to violate the section is eligible under HS 11361.8')
   if (felonyException) {
-    for (const finding of Object.values(disqualifiers)) if (finding.status === 'possible' && finding.detail) missing.push(finding.detail)
+    for (const finding of Object.values(disqualifiers))
+      if (finding.status === 'possible' && finding.detail) missing.push(finding.detail)
   }
 
   const law = rangeOf(enforced)
@@ -277,16 +315,23 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
   children.push(...disqualifierNodes(disqualifiers, rule, felonyException))
 
   const sentence = sentenceStatus(conviction.sentenceEnd, options.asOf)
-  const remedy: Remedy = sentence === 'running' ? 'resentencing' : sentence === 'completed' ? 'redesignation_or_dismissal' : 'unknown'
+  const remedy: Remedy =
+    sentence === 'running' ? 'resentencing' : sentence === 'completed' ? 'redesignation_or_dismissal' : 'unknown'
   children.push({
     rule: 'prop64.remedy',
-    result: remedy === 'resentencing'
-      ? 'still serving: petition to recall and resentence'
-      : remedy === 'redesignation_or_dismissal'
-        ? 'sentence completed: application to redesignate or dismiss and seal'
-        : 'the record does not show when the sentence ends: petition or application not chosen',
+    result:
+      remedy === 'resentencing'
+        ? 'still serving: petition to recall and resentence'
+        : remedy === 'redesignation_or_dismissal'
+          ? 'sentence completed: application to redesignate or dismiss and seal'
+          : 'the record does not show when the sentence ends: petition or application not chosen',
     facts: { sentenceEnd: conviction.sentenceEnd, sentence, asOf: options.asOf },
-    citation: remedy === 'resentencing' ? 'HS 11361.8(a)-(b)' : remedy === 'redesignation_or_dismissal' ? 'HS 11361.8(e)-(f)' : 'HS 11361.8(a), (e)'
+    citation:
+      remedy === 'resentencing'
+        ? 'HS 11361.8(a)-(b)'
+        : remedy === 'redesignation_or_dismissal'
+          ? 'HS 11361.8(e)-(f)'
+          : 'HS 11361.8(a), (e)'
   })
 
   const uniqueMissing = [...new Set(missing)]
@@ -306,9 +351,12 @@ export function lawFloor (record: PersonRecord, conviction: ConvictionFact, opti
     ageBasis: age.basis,
     explanation: {
       rule: 'law_floor',
-      result: law.outcome === 'needs_review'
-        ? `needs review: ${uniqueMissing.join('; ')}`
-        : law.guaranteed === law.best ? law.outcome : `${law.outcome} (up to ${law.best} if ${uniqueMissing.join('; ')})`,
+      result:
+        law.outcome === 'needs_review'
+          ? `needs review: ${uniqueMissing.join('; ')}`
+          : law.guaranteed === law.best
+            ? law.outcome
+            : `${law.outcome} (up to ${law.best} if ${uniqueMissing.join('; ')})`,
       facts: { guaranteed: law.guaranteed, best: law.best, missingFacts: uniqueMissing },
       citation: 'HS 11361.8',
       children
@@ -325,21 +373,29 @@ interface AgeFacts {
 }
 
 /** Age at the offense date where the record has one (the offense, or the DOJ arrest date), else at conviction. */
-function ageOf (dob: string | null, c: ConvictionFact): AgeFacts {
+function ageOf(dob: string | null, c: ConvictionFact): AgeFacts {
   const atConviction = dob && c.date ? yearsBetween(dob, c.date) : null
   const on = c.offenseDate ?? null
   const basis: LawFloor['ageBasis'] = on ? (c.offenseDateBasis ?? 'offense') : c.date ? 'conviction' : null
   const atOffense = dob && on ? yearsBetween(dob, on) : atConviction
   if ((atOffense !== null && atOffense < 0) || (atConviction !== null && atConviction < 0)) {
-    return { atConviction: null, atOffense: null, basis, problem: `the date of birth (${dob}) is after the ${on ? 'offense' : 'conviction'} date (${on ?? c.date}): the record is inconsistent` }
+    return {
+      atConviction: null,
+      atOffense: null,
+      basis,
+      problem: `the date of birth (${dob}) is after the ${on ? 'offense' : 'conviction'} date (${on ?? c.date}): the record is inconsistent`
+    }
   }
   return { atConviction, atOffense: dob ? atOffense : null, basis: dob ? basis : null }
 }
 
-interface Prior { conviction: ConvictionFact, certain: boolean }
+interface Prior {
+  conviction: ConvictionFact
+  certain: boolean
+}
 
 /** Convictions before this one. With a date missing on either side, a conviction is only possibly prior. */
-function priorsOf (record: PersonRecord, conviction: ConvictionFact): Prior[] {
+function priorsOf(record: PersonRecord, conviction: ConvictionFact): Prior[] {
   const out: Prior[] = []
   for (const other of record.convictions) {
     if (other === conviction || other.id === conviction.id) continue
@@ -352,11 +408,16 @@ function priorsOf (record: PersonRecord, conviction: ConvictionFact): Prior[] {
   return out
 }
 
-function describe (c: ConvictionFact): string {
+function describe(c: ConvictionFact): string {
   return `${c.section ? formatCodeSection(c.section) : JSON.stringify(c.sectionText)} on ${c.date ?? 'an unknown date'}`
 }
 
-function findDisqualifiers (record: PersonRecord, conviction: ConvictionFact, rule: CompiledRule | undefined, section: CodeSection): Record<DisqualifierName, DisqualifierFinding> {
+function findDisqualifiers(
+  record: PersonRecord,
+  conviction: ConvictionFact,
+  rule: CompiledRule | undefined,
+  section: CodeSection
+): Record<DisqualifierName, DisqualifierFinding> {
   const priors = priorsOf(record, conviction)
 
   const fromList = (matcher: (c: ConvictionFact) => ListMatch, felonyOnly: boolean): DisqualifierFinding => {
@@ -384,7 +445,10 @@ function findDisqualifiers (record: PersonRecord, conviction: ConvictionFact, ru
     // of one, not proof: it can follow PC 290.006 (court-ordered) or another state's law.
     for (const reg of record.registrations) {
       if (reg.date !== null && conviction.date !== null && reg.date >= conviction.date) continue
-      pc290 = { status: 'possible', detail: `which conviction the PC 290 registration${reg.date ? ` of ${reg.date}` : ''} rests on, and whether it is a PC 290(c) offense before this conviction (a registration alone is not a conviction)` }
+      pc290 = {
+        status: 'possible',
+        detail: `which conviction the PC 290 registration${reg.date ? ` of ${reg.date}` : ''} rests on, and whether it is a PC 290(c) offense before this conviction (a registration alone is not a conviction)`
+      }
       break
     }
   }
@@ -393,8 +457,12 @@ function findDisqualifiers (record: PersonRecord, conviction: ConvictionFact, ru
   if (rule?.felonyException) {
     const subdivision = parseCodeSection(rule.felonyException.subdivision)!
     const base = { ...subdivision, subsections: [] }
-    const sameSection = priors.filter((p) => p.certain && p.conviction.section && sectionMatches(base, p.conviction.section))
-    const underNewSubdivision = sameSection.filter((p) => p.conviction.date! >= AUMA_EFFECTIVE && sectionMatches(subdivision, p.conviction.section!))
+    const sameSection = priors.filter(
+      (p) => p.certain && p.conviction.section && sectionMatches(base, p.conviction.section)
+    )
+    const underNewSubdivision = sameSection.filter(
+      (p) => p.conviction.date! >= AUMA_EFFECTIVE && sectionMatches(subdivision, p.conviction.section!)
+    )
     if (underNewSubdivision.length >= 2) {
       twoPriors = { status: 'present', detail: underNewSubdivision.map((p) => describe(p.conviction)).join('; ') }
     } else if (sameSection.length >= 2) {
@@ -411,18 +479,23 @@ function findDisqualifiers (record: PersonRecord, conviction: ConvictionFact, ru
   return { superStrike, pc290, twoPriors, aggravating }
 }
 
-const DISQUALIFIER_RULES: Record<DisqualifierName, { rule: string, citation: (exception: string) => string }> = {
+const DISQUALIFIER_RULES: Record<DisqualifierName, { rule: string; citation: (exception: string) => string }> = {
   superStrike: { rule: 'disqualifier.super_strike', citation: (e) => `PC 667(e)(2)(C)(iv); ${e}` },
   pc290: { rule: 'disqualifier.pc290', citation: (e) => `PC 290(c); ${e}` },
   twoPriors: { rule: 'disqualifier.two_priors', citation: (e) => e },
   aggravating: { rule: 'disqualifier.aggravating_subdivision', citation: (e) => e }
 }
 
-function disqualifierNodes (found: Record<DisqualifierName, DisqualifierFinding>, rule: CompiledRule | undefined, felonyException: string | null): ExplanationNode[] {
+function disqualifierNodes(
+  found: Record<DisqualifierName, DisqualifierFinding>,
+  rule: CompiledRule | undefined,
+  felonyException: string | null
+): ExplanationNode[] {
   const exception = rule?.felonyException?.exception ?? rule?.citations[0] ?? 'HS 11361.8'
   return DISQUALIFIER_NAMES.map((name) => {
     const f = found[name]
-    const bears = name === 'aggravating' || felonyException !== null ? '' : ' (no felony exception bears on this conviction)'
+    const bears =
+      name === 'aggravating' || felonyException !== null ? '' : ' (no felony exception bears on this conviction)'
     return {
       rule: DISQUALIFIER_RULES[name].rule,
       result: `${f.status}${f.detail ? `: ${f.detail}` : ''}${f.status !== 'absent' ? bears : ''}`,

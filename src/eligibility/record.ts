@@ -50,7 +50,7 @@ export interface PersonRecord {
 }
 
 /** Whole years from `from` to `to` (YYYY-MM-DD): a person's age, or years since a date. */
-export function yearsBetween (from: string, to: string): number {
+export function yearsBetween(from: string, to: string): number {
   const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4))
   // Same-format dates compare as text: "MM-DD" of `to` before that of `from` means the anniversary is still ahead.
   return to.slice(5) < from.slice(5) ? years - 1 : years

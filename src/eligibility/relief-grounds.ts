@@ -1,7 +1,15 @@
 import prop64Data from './lists/prop64-hs11361.8.json' with { type: 'json' }
 import {
-  moreRelief, OUTCOMES, RELIEFS, type DisqualifierFinding, type DisqualifierName, type LawFloor, type Outcome,
-  type Relief, type Remedy, type SentenceStatus
+  moreRelief,
+  OUTCOMES,
+  RELIEFS,
+  type DisqualifierFinding,
+  type DisqualifierName,
+  type LawFloor,
+  type Outcome,
+  type Relief,
+  type Remedy,
+  type SentenceStatus
 } from './prop64-floor.js'
 
 /**
@@ -27,7 +35,11 @@ export interface LawFacts {
   policyReason: string | null
 }
 
-export function lawFactsOf (floor: LawFloor, policy: { disqualifiers: 'enforce' | 'report' }, policyReason: string | null): LawFacts {
+export function lawFactsOf(
+  floor: LawFloor,
+  policy: { disqualifiers: 'enforce' | 'report' },
+  policyReason: string | null
+): LawFacts {
   return {
     guaranteed: floor.guaranteed,
     best: floor.best,
@@ -63,7 +75,7 @@ export interface ReliefGrounds {
 }
 
 /** Authority for relief beyond HS 11361.8, as data (california-relief-law.md is silent; see README). */
-export const BEYOND_LAW: { authority: string[], citation: string, confidence: string } = prop64Data.beyondLaw
+export const BEYOND_LAW: { authority: string[]; citation: string; confidence: string } = prop64Data.beyondLaw
 
 const rank = (r: Relief) => RELIEFS.indexOf(r)
 
@@ -75,23 +87,34 @@ const REMEDY_AUTHORITY: Record<Remedy, string[]> = {
 }
 
 /** The grounds of relief for an outcome against the facts its determination kept. */
-export function reliefGrounds (outcome: GrantableRelief, remedy: Remedy, facts: LawFacts, byDecision: boolean): ReliefGrounds {
-  const basis: ReliefBasis = rank(outcome) <= rank(facts.guaranteed) ? 'law' : moreRelief(outcome, facts.best) === facts.best ? 'conceded' : 'beyond_law'
-  const authority = basis === 'beyond_law'
-    ? [...BEYOND_LAW.authority, ...REMEDY_AUTHORITY[remedy]]
-    : [...REMEDY_AUTHORITY[remedy], ...facts.grantCitations]
+export function reliefGrounds(
+  outcome: GrantableRelief,
+  remedy: Remedy,
+  facts: LawFacts,
+  byDecision: boolean
+): ReliefGrounds {
+  const basis: ReliefBasis =
+    rank(outcome) <= rank(facts.guaranteed)
+      ? 'law'
+      : moreRelief(outcome, facts.best) === facts.best
+        ? 'conceded'
+        : 'beyond_law'
+  const authority =
+    basis === 'beyond_law'
+      ? [...BEYOND_LAW.authority, ...REMEDY_AUTHORITY[remedy]]
+      : [...REMEDY_AUTHORITY[remedy], ...facts.grantCitations]
   return { outcome, remedy, basis, facts, authority, byDecision }
 }
 
 /** The outcome that stands for a count: a deputy DA's decision where there is one, else the engine's. */
-export function effectiveOutcome (d: { outcome: string, decided_outcome: string | null }): Outcome {
+export function effectiveOutcome(d: { outcome: string; decided_outcome: string | null }): Outcome {
   const value = d.decided_outcome ?? d.outcome
   if (!(OUTCOMES as readonly string[]).includes(value)) throw new Error(`${value} is not a determination outcome`)
   return value as Outcome
 }
 
 /** True for an outcome a motion asks the court to grant. */
-export function isGrantable (outcome: Outcome): outcome is GrantableRelief {
+export function isGrantable(outcome: Outcome): outcome is GrantableRelief {
   return outcome === 'dismiss_and_seal' || outcome === 'reduce_to_misdemeanor' || outcome === 'reduce_to_infraction'
 }
 
@@ -99,7 +122,7 @@ export function isGrantable (outcome: Outcome): outcome is GrantableRelief {
  * Facts for a determination made before clearfile kept them: nothing is known
  * to be true, so papers assert nothing beyond the relief asked.
  */
-export function unknownLawFacts (): LawFacts {
+export function unknownLawFacts(): LawFacts {
   const unknown = { status: 'possible', detail: 'not kept for this determination' } as const
   return {
     guaranteed: 'not_eligible',
@@ -115,6 +138,11 @@ export function unknownLawFacts (): LawFacts {
 }
 
 /** The grounds of a count as papers need them: null when its outcome is not relief a motion asks for. */
-export function countGrounds (outcome: Outcome, remedy: Remedy, facts: LawFacts | null, byDecision: boolean): ReliefGrounds | null {
+export function countGrounds(
+  outcome: Outcome,
+  remedy: Remedy,
+  facts: LawFacts | null,
+  byDecision: boolean
+): ReliefGrounds | null {
   return isGrantable(outcome) ? reliefGrounds(outcome, remedy, facts ?? unknownLawFacts(), byDecision) : null
 }

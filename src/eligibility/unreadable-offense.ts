@@ -8,7 +8,7 @@ const NOT_CHECKED = { status: 'absent' } as const
  * code section although it may concern cannabis: no relief is known, a person
  * must read the record. The reason names the text and why it was refused.
  */
-export function unreadableFloor (conviction: ConvictionFact, asOf: string): LawFloor {
+export function unreadableFloor(conviction: ConvictionFact, asOf: string): LawFloor {
   const text = conviction.sectionText.trim() || '(blank)'
   const why = `the offense ${JSON.stringify(text)} could not be read as a code section${conviction.sectionRefused ? ` (${conviction.sectionRefused})` : ''} and may concern cannabis`
   const sentence = sentenceStatus(conviction.sentenceEnd, asOf)
@@ -16,7 +16,8 @@ export function unreadableFloor (conviction: ConvictionFact, asOf: string): LawF
   return {
     section: `unreadable: ${text}`,
     ...range,
-    remedy: sentence === 'running' ? 'resentencing' : sentence === 'completed' ? 'redesignation_or_dismissal' : 'unknown',
+    remedy:
+      sentence === 'running' ? 'resentencing' : sentence === 'completed' ? 'redesignation_or_dismissal' : 'unknown',
     sentence,
     missingFacts: [why],
     disqualifiers: { superStrike: NOT_CHECKED, pc290: NOT_CHECKED, twoPriors: NOT_CHECKED, aggravating: NOT_CHECKED },

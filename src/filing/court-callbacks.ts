@@ -6,7 +6,11 @@ import { rescheduleWaitingJob } from '../jobs/job-queue.js'
 import { POLL_JOB } from './filing-jobs.js'
 
 /** The filing a court's callback names: by our filing id when it echoes it, else by the court's own ids. */
-export function filingOfCallback (db: Kysely<Database>, courtId: string, ids: { ours: string | undefined, courtIds: readonly string[] }) {
+export function filingOfCallback(
+  db: Kysely<Database>,
+  courtId: string,
+  ids: { ours: string | undefined; courtIds: readonly string[] }
+) {
   return findFilingOfCourt(db, courtId, ids)
 }
 
@@ -16,10 +20,20 @@ export function filingOfCallback (db: Kysely<Database>, courtId: string, ids: { 
  * waits for): a callback is a hint, and the court's own GetFilingStatus answer
  * moves the filing. Call it in one transaction.
  */
-export async function recordCallbackHint (
-  trx: Kysely<Database>, filing: { id: string, state: string, court_filing_id: string | null }, hint: { status: string | null, documents: number }, now: Date
+export async function recordCallbackHint(
+  trx: Kysely<Database>,
+  filing: { id: string; state: string; court_filing_id: string | null },
+  hint: { status: string | null; documents: number },
+  now: Date
 ): Promise<void> {
-  await insertFilingEvent(trx, { filingId: filing.id, from: filing.state, to: filing.state, at: now.toISOString(), source: 'callback', detail: { hint: hint.status, documents: hint.documents } })
+  await insertFilingEvent(trx, {
+    filingId: filing.id,
+    from: filing.state,
+    to: filing.state,
+    at: now.toISOString(),
+    source: 'callback',
+    detail: { hint: hint.status, documents: hint.documents }
+  })
   const brought = await rescheduleWaitingJob(trx, POLL_JOB.key({ filingId: filing.id }), now)
   if (!brought && filing.court_filing_id) await enqueue(trx, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
 }

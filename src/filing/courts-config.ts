@@ -9,7 +9,7 @@ import { ClearfileError } from '../errors.js'
  * schemas/courts.ts): each court's id, name, county, adapter, endpoint, the
  * names of the variables holding its credentials, and its limits.
  */
-export function loadCourts (path: string): Map<string, CourtEntry> {
+export function loadCourts(path: string): Map<string, CourtEntry> {
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
@@ -22,7 +22,8 @@ export function loadCourts (path: string): Map<string, CourtEntry> {
   }
   const courts = new Map<string, CourtEntry>()
   for (const [i, c] of json.entries()) {
-    if (courts.has(c.id)) throw new ClearfileError('CLEARFILE_ERR_CONFIG', `courts ${path}: /${i}/id ${c.id} is listed twice`)
+    if (courts.has(c.id))
+      throw new ClearfileError('CLEARFILE_ERR_CONFIG', `courts ${path}: /${i}/id ${c.id} is listed twice`)
     courts.set(c.id, { ...c, county: normalizeCounty(c.county) })
   }
   return courts

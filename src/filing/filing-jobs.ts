@@ -11,10 +11,25 @@ const Filing = Type.Object({ filingId: Type.String() })
  */
 
 /** ReviewFiling: send the filing (persisting `submitting` first). */
-export const SUBMIT_JOB = defineJob({ name: 'filing.submit', payload: Filing, maxAttempts: UNTIL_DONE, key: (p) => `submit:${p.filingId}` })
+export const SUBMIT_JOB = defineJob({
+  name: 'filing.submit',
+  payload: Filing,
+  maxAttempts: UNTIL_DONE,
+  key: (p) => `submit:${p.filingId}`
+})
 
 /** GetFilingList: does the court have a filing whose send was interrupted or ambiguous? */
-export const RECONCILE_JOB = defineJob({ name: 'filing.reconcile', payload: Filing, maxAttempts: UNTIL_DONE, key: (p) => `filing.reconcile:${p.filingId}` })
+export const RECONCILE_JOB = defineJob({
+  name: 'filing.reconcile',
+  payload: Filing,
+  maxAttempts: UNTIL_DONE,
+  key: (p) => `filing.reconcile:${p.filingId}`
+})
 
 /** GetFilingStatus, until the filing reaches a terminal state. */
-export const POLL_JOB = defineJob({ name: 'filing.poll', payload: Filing, maxAttempts: UNTIL_DONE, key: (p) => `filing.poll:${p.filingId}` })
+export const POLL_JOB = defineJob({
+  name: 'filing.poll',
+  payload: Filing,
+  maxAttempts: UNTIL_DONE,
+  key: (p) => `filing.poll:${p.filingId}`
+})

@@ -19,22 +19,42 @@ export const messagePath = (dataDir: string, filingId: string) => join(dataDir, 
  * atomically. The same filing always gives the same bytes (its dates are the
  * filing's own), so a crash between writing and sending changes nothing.
  */
-export async function writeFilingMessage (deps: PipelineDeps, filing: Pick<Selectable<FilingsTable>, 'id' | 'county' | 'court_id' | 'created_at'>): Promise<string> {
+export async function writeFilingMessage(
+  deps: PipelineDeps,
+  filing: Pick<Selectable<FilingsTable>, 'id' | 'county' | 'court_id' | 'created_at'>
+): Promise<string> {
   const { db } = deps
-  const caseIds = (await db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', filing.id).orderBy('case_id').execute()).map((r) => r.case_id)
+  const caseIds = (
+    await db
+      .selectFrom('filing_cases')
+      .select('case_id')
+      .where('filing_id', '=', filing.id)
+      .orderBy('case_id')
+      .execute()
+  ).map((r) => r.case_id)
   const papers: StoredCasePapers[] = []
   for (const id of caseIds) {
     const p = await storedCasePapers(db, id)
     if (p) papers.push(p)
   }
-  if (papers.length === 0) throw new ClearfileError('CLEARFILE_ERR_NOT_ELIGIBLE', 'No count of the filing\'s cases is granted relief, so there is nothing to file')
-  const docs = await db.selectFrom('filing_documents as fd').innerJoin('documents as d', 'd.id', 'fd.document_id')
-    .select(['d.kind', 'd.storage_key']).where('fd.filing_id', '=', filing.id).execute()
+  if (papers.length === 0)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_NOT_ELIGIBLE',
+      "No count of the filing's cases is granted relief, so there is nothing to file"
+    )
+  const docs = await db
+    .selectFrom('filing_documents as fd')
+    .innerJoin('documents as d', 'd.id', 'fd.document_id')
+    .select(['d.kind', 'd.storage_key'])
+    .where('fd.filing_id', '=', filing.id)
+    .execute()
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
-  if (!motion || !order) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'A filing needs its motion and proposed order')
+  if (!motion || !order)
+    throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'A filing needs its motion and proposed order')
   const court = deps.courts.get(filing.court_id)
-  if (!court) throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${filing.court_id} in the courts file`)
+  if (!court)
+    throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${filing.court_id} in the courts file`)
   const xml = filingRequestForPapers({
     filingId: filing.id,
     callbackUrl: deps.callbackUrl,

@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely'
-import { insertFilingEvent, moveFiling, type EventSource, type FilingRow, type FilingState } from '../db/filing-repository.js'
+import {
+  insertFilingEvent,
+  moveFiling,
+  type EventSource,
+  type FilingRow,
+  type FilingState
+} from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { appendEvents } from '../webhooks/events.js'
 
@@ -25,7 +31,14 @@ export const TRANSITIONS: Readonly<Record<FilingState, readonly FilingState[]>> 
   cancelled: []
 }
 
-export const TERMINAL: ReadonlySet<FilingState> = new Set(['rejected', 'granted', 'denied', 'partially_granted', 'failed', 'cancelled'])
+export const TERMINAL: ReadonlySet<FilingState> = new Set([
+  'rejected',
+  'granted',
+  'denied',
+  'partially_granted',
+  'failed',
+  'cancelled'
+])
 
 /**
  * Moves a filing from one of `from` to `to`, writing the `filing_events` row
@@ -33,18 +46,44 @@ export const TERMINAL: ReadonlySet<FilingState> = new Set(['rejected', 'granted'
  * it with one). Returns false when the filing was no longer in an expected
  * state: another worker moved it first, and the caller must not act on it.
  */
-export async function transition (
-  trx: Kysely<Database>, filingId: string, from: readonly FilingState[], to: FilingState,
-  event: { source: EventSource, at: string, detail?: Record<string, unknown> },
+export async function transition(
+  trx: Kysely<Database>,
+  filingId: string,
+  from: readonly FilingState[],
+  to: FilingState,
+  event: { source: EventSource; at: string; detail?: Record<string, unknown> },
   changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error'>> = {}
 ): Promise<boolean> {
-  for (const f of from) if (!TRANSITIONS[f].includes(to)) throw new Error(`filing state machine: ${f} → ${to} is not a move`)
+  for (const f of from)
+    if (!TRANSITIONS[f].includes(to)) throw new Error(`filing state machine: ${f} → ${to} is not a move`)
   const moved = await moveFiling(trx, filingId, from, to, event.at, changes)
   if (!moved) return false
-  await insertFilingEvent(trx, { filingId, from: moved.from, to, at: event.at, source: event.source, detail: event.detail })
+  await insertFilingEvent(trx, {
+    filingId,
+    from: moved.from,
+    to,
+    at: event.at,
+    source: event.source,
+    detail: event.detail
+  })
   // DA systems hear of every move (webhooks, GET /v1/events); drafts are not news.
   if (moved.from !== 'draft') {
-    await appendEvents(trx, [{ county: moved.county, type: 'filing.state_changed', recordType: 'filing', recordId: filingId, at: event.at, payload: { filingId, from: moved.from, state: to, source: event.source, courtFilingId: changes.court_filing_id ?? moved.courtFilingId } }])
+    await appendEvents(trx, [
+      {
+        county: moved.county,
+        type: 'filing.state_changed',
+        recordType: 'filing',
+        recordId: filingId,
+        at: event.at,
+        payload: {
+          filingId,
+          from: moved.from,
+          state: to,
+          source: event.source,
+          courtFilingId: changes.court_filing_id ?? moved.courtFilingId
+        }
+      }
+    ])
   }
   return true
 }

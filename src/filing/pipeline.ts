@@ -14,7 +14,13 @@ import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 /** Why a filing's message cannot be made; retrying would not help. */
-const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set(['CLEARFILE_ERR_ECF_INVALID', 'CLEARFILE_ERR_DA_PROFILE_MISSING', 'CLEARFILE_ERR_DOCUMENTS_MISSING', 'CLEARFILE_ERR_NOT_ELIGIBLE', 'CLEARFILE_ERR_COURT_NOT_CONFIGURED'])
+const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'CLEARFILE_ERR_ECF_INVALID',
+  'CLEARFILE_ERR_DA_PROFILE_MISSING',
+  'CLEARFILE_ERR_DOCUMENTS_MISSING',
+  'CLEARFILE_ERR_NOT_ELIGIBLE',
+  'CLEARFILE_ERR_COURT_NOT_CONFIGURED'
+])
 
 /** Sends of one filing before it is failed with the reason (each after the court was found not to have it). */
 export const MAX_SEND_ATTEMPTS = 8
@@ -28,10 +34,11 @@ const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_ac
  * resent), reconcile (ask the court with GetFilingList whether it has our
  * filing id), and poll (GetFilingStatus until a terminal state).
  */
-export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): RegisteredJob[] {
+export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): RegisteredJob[] {
   const { db, clock } = deps
   const at = () => clock.now().toISOString()
-  const load = (filingId: string) => db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
+  const load = (filingId: string) =>
+    db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
   const next = (job: JobDefinition<{ filingId: string }>, filingId: string, runAt: Date, trx: Kysely<Database>) =>
     enqueue(trx, job, { filingId }, { runAt, now: clock.now() })
 
@@ -40,7 +47,13 @@ export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): Regist
     if (filing.state === 'submitting') {
       // We were sending when the process stopped: the court may have it. Ask before anything else.
       await db.transaction().execute(async (trx) => {
-        if (await transition(trx, filing.id, ['submitting'], 'unknown', { source: 'submit', at: at(), detail: { reason: 'interrupted while sending' } })) {
+        if (
+          await transition(trx, filing.id, ['submitting'], 'unknown', {
+            source: 'submit',
+            at: at(),
+            detail: { reason: 'interrupted while sending' }
+          })
+        ) {
           await next(RECONCILE_JOB, filing.id, clock.now(), trx)
         }
       })
@@ -53,13 +66,33 @@ export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): Regist
       } catch (err) {
         if (!(err instanceof ClearfileError) || !PERMANENT_BUILD_ERRORS.has(err.code)) throw err
         // A message that cannot be built or does not validate is never sent.
-        await db.transaction().execute((trx) =>
-          transition(trx, filing.id, ['queued'], 'failed', { source: 'submit', at: at(), detail: { error: err.message, code: err.code } }, { last_error: err.message }))
+        await db
+          .transaction()
+          .execute((trx) =>
+            transition(
+              trx,
+              filing.id,
+              ['queued'],
+              'failed',
+              { source: 'submit', at: at(), detail: { error: err.message, code: err.code } },
+              { last_error: err.message }
+            )
+          )
         return
       }
     }
-    const moved = await db.transaction().execute((trx) =>
-      transition(trx, filing.id, ['queued'], 'submitting', { source: 'submit', at: at() }, { attempts: filing.attempts + 1 }))
+    const moved = await db
+      .transaction()
+      .execute((trx) =>
+        transition(
+          trx,
+          filing.id,
+          ['queued'],
+          'submitting',
+          { source: 'submit', at: at() },
+          { attempts: filing.attempts + 1 }
+        )
+      )
     if (!moved) return
     const xml = await readFile(messagePath(deps.dataDir, filing.id), 'utf8')
     const sentAt = performance.now()
@@ -67,22 +100,64 @@ export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): Regist
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })
       deps.metrics?.observeSubmit(filing.court_id, (performance.now() - sentAt) / 1000)
       await db.transaction().execute(async (trx) => {
-        await transition(trx, filing.id, ['submitting'], 'submitted', { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId } }, { court_filing_id: receipt.courtFilingId, last_error: null })
+        await transition(
+          trx,
+          filing.id,
+          ['submitting'],
+          'submitted',
+          { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId } },
+          { court_filing_id: receipt.courtFilingId, last_error: null }
+        )
         await next(POLL_JOB, filing.id, new Date(clock.now().getTime() + deps.pollIntervalMs), trx)
       })
     } catch (err) {
-      const e = err instanceof CourtError ? err : new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, { retryable: true, ambiguous: true, cause: err })
+      const e =
+        err instanceof CourtError
+          ? err
+          : new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, {
+              retryable: true,
+              ambiguous: true,
+              cause: err
+            })
       deps.metrics?.countCourtError(filing.court_id, e.code)
       await db.transaction().execute(async (trx) => {
         if (!e.retryable) {
-          await transition(trx, filing.id, ['submitting'], 'failed', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+          await transition(
+            trx,
+            filing.id,
+            ['submitting'],
+            'failed',
+            { source: 'submit', at: at(), detail: { error: e.message } },
+            { last_error: e.message }
+          )
         } else if (e.ambiguous) {
-          await transition(trx, filing.id, ['submitting'], 'unknown', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+          await transition(
+            trx,
+            filing.id,
+            ['submitting'],
+            'unknown',
+            { source: 'submit', at: at(), detail: { error: e.message } },
+            { last_error: e.message }
+          )
           await next(RECONCILE_JOB, filing.id, clock.now(), trx)
         } else if (filing.attempts + 1 >= MAX_SEND_ATTEMPTS) {
-          await transition(trx, filing.id, ['submitting'], 'failed', { source: 'submit', at: at(), detail: { error: e.message, attempts: filing.attempts + 1 } }, { last_error: `gave up after ${filing.attempts + 1} attempts: ${e.message}` })
+          await transition(
+            trx,
+            filing.id,
+            ['submitting'],
+            'failed',
+            { source: 'submit', at: at(), detail: { error: e.message, attempts: filing.attempts + 1 } },
+            { last_error: `gave up after ${filing.attempts + 1} attempts: ${e.message}` }
+          )
         } else {
-          await transition(trx, filing.id, ['submitting'], 'queued', { source: 'submit', at: at(), detail: { error: e.message } }, { last_error: e.message })
+          await transition(
+            trx,
+            filing.id,
+            ['submitting'],
+            'queued',
+            { source: 'submit', at: at(), detail: { error: e.message } },
+            { last_error: e.message }
+          )
         }
       })
       // Not sent at all: let the job's backoff try again.
@@ -96,14 +171,41 @@ export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): Regist
     const found = await adapters.for(filing.court_id).findBySubmissionId(filing.id)
     await db.transaction().execute(async (trx) => {
       if (found) {
-        if (await transition(trx, filing.id, ['unknown'], 'submitted', { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } }, { court_filing_id: found.courtFilingId })) {
+        if (
+          await transition(
+            trx,
+            filing.id,
+            ['unknown'],
+            'submitted',
+            { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } },
+            { court_filing_id: found.courtFilingId }
+          )
+        ) {
           await next(POLL_JOB, filing.id, clock.now(), trx)
         }
       } else if (filing.attempts >= MAX_SEND_ATTEMPTS) {
-        await transition(trx, filing.id, ['unknown'], 'failed', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false, attempts: filing.attempts } }, { last_error: `not at the court after ${filing.attempts} attempts: ${filing.last_error ?? ''}` })
-      } else if (await transition(trx, filing.id, ['unknown'], 'queued', { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false } })) {
+        await transition(
+          trx,
+          filing.id,
+          ['unknown'],
+          'failed',
+          { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false, attempts: filing.attempts } },
+          { last_error: `not at the court after ${filing.attempts} attempts: ${filing.last_error ?? ''}` }
+        )
+      } else if (
+        await transition(trx, filing.id, ['unknown'], 'queued', {
+          source: 'poll',
+          at: at(),
+          detail: { reconciled: true, atCourt: false }
+        })
+      ) {
         // Another key than the first send's: that job may still be finishing.
-        await enqueue(trx, SUBMIT_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now(), key: `submit:${filing.id}:${filing.attempts}` })
+        await enqueue(
+          trx,
+          SUBMIT_JOB,
+          { filingId: filing.id },
+          { runAt: clock.now(), now: clock.now(), key: `submit:${filing.id}:${filing.attempts}` }
+        )
       }
     })
   })
@@ -124,10 +226,20 @@ export function filingJobs (deps: PipelineDeps, adapters: CourtAdapters): Regist
     await db.transaction().execute(async (trx) => {
       const detail = { status: status.status, ruling: status.ruling, statusText: status.statusText }
       if (filing.state === 'submitted' && status.status !== 'received') {
-        await transition(trx, filing.id, ['submitted'], STATUS_STATE[status.status], { source: 'poll', at: at(), detail })
+        await transition(trx, filing.id, ['submitted'], STATUS_STATE[status.status], {
+          source: 'poll',
+          at: at(),
+          detail
+        })
       }
       if (status.ruling && (status.status === 'accepted' || status.status === 'partially-accepted')) {
-        const ruled = await transition(trx, filing.id, ['accepted', 'partially_accepted'], RULING_STATE[status.ruling], { source: 'poll', at: at(), detail })
+        const ruled = await transition(
+          trx,
+          filing.id,
+          ['accepted', 'partially_accepted'],
+          RULING_STATE[status.ruling],
+          { source: 'poll', at: at(), detail }
+        )
         if (ruled && status.ruling !== 'partially_granted') await recordCourtRuling(trx, filing, status.ruling, at())
       }
     })

@@ -12,26 +12,39 @@ import { transition } from './filing-state.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /** The court a case is filed in: its own court id when configured, else the county's only court. */
-export function courtForCase (courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {
+export function courtForCase(courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {
   const direct = courts.get(courtId)
   if (direct) return direct
   const inCounty = [...courts.values()].filter((c) => c.county === county)
   if (inCounty.length === 1) return inCounty[0]!
-  throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court configured for ${courtId} (${county}): add it to the courts file (CLEARFILE_COURTS)`)
+  throw new ClearfileError(
+    'CLEARFILE_ERR_COURT_NOT_CONFIGURED',
+    `No court configured for ${courtId} (${county}): add it to the courts file (CLEARFILE_COURTS)`
+  )
 }
 
 /** States in which a filing still stands for its cases: a case in one is not filed again. */
 const DEAD_STATES = ['failed', 'cancelled', 'rejected']
 
 /** One filing to make: its cases, its motion (lead) and proposed order (connected), and its court. */
-interface PlannedFiling { caseIds: string[], motionId: string, orderId: string, court: CourtEntry }
+interface PlannedFiling {
+  caseIds: string[]
+  motionId: string
+  orderId: string
+  court: CourtEntry
+}
 
 /** Cases of `caseIds` already in a filing that stands. */
-async function casesFiled (db: Kysely<Database>, caseIds: readonly string[]): Promise<Set<string>> {
+async function casesFiled(db: Kysely<Database>, caseIds: readonly string[]): Promise<Set<string>> {
   const filed = new Set<string>()
   for (let i = 0; i < caseIds.length; i += 500) {
-    const rows = await db.selectFrom('filing_cases as fc').innerJoin('filings as f', 'f.id', 'fc.filing_id')
-      .select('fc.case_id').where('fc.case_id', 'in', caseIds.slice(i, i + 500)).where('f.state', 'not in', DEAD_STATES).execute()
+    const rows = await db
+      .selectFrom('filing_cases as fc')
+      .innerJoin('filings as f', 'f.id', 'fc.filing_id')
+      .select('fc.case_id')
+      .where('fc.case_id', 'in', caseIds.slice(i, i + 500))
+      .where('f.state', 'not in', DEAD_STATES)
+      .execute()
     for (const r of rows) filed.add(r.case_id)
   }
   return filed
@@ -42,40 +55,99 @@ async function casesFiled (db: Kysely<Database>, caseIds: readonly string[]): Pr
  * event, outbox job and audit row, all in one transaction: either every filing
  * and its job exist, or none. The worker builds, validates and sends the message.
  */
-async function createFilings (db: Kysely<Database>, ctx: AuditContext, county: string, reviewRunId: string | null, plans: readonly PlannedFiling[]): Promise<string[]> {
+async function createFilings(
+  db: Kysely<Database>,
+  ctx: AuditContext,
+  county: string,
+  reviewRunId: string | null,
+  plans: readonly PlannedFiling[]
+): Promise<string[]> {
   const now = ctx.now.toISOString()
   return db.transaction().execute(async (trx) => {
     const ids: string[] = []
     for (const plan of plans) {
       const id = newId()
       ids.push(id)
-      await trx.insertInto('filings').values({
-        id, county, court_id: plan.court.id, adapter: plan.court.adapter, state: 'draft', court_filing_id: null, envelope_id: null,
-        attempts: 0, next_attempt_at: now, last_error: null, review_run_id: reviewRunId, created_at: now, updated_at: now
-      }).execute()
-      await trx.insertInto('filing_cases').values(plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))).execute()
-      await trx.insertInto('filing_documents').values([{ filing_id: id, document_id: plan.motionId, role: 'lead' }, { filing_id: id, document_id: plan.orderId, role: 'connected' }]).execute()
-      await transition(trx, id, ['draft'], 'queued', { source: 'user', at: now, detail: { by: ctx.principal.clientId } })
+      await trx
+        .insertInto('filings')
+        .values({
+          id,
+          county,
+          court_id: plan.court.id,
+          adapter: plan.court.adapter,
+          state: 'draft',
+          court_filing_id: null,
+          envelope_id: null,
+          attempts: 0,
+          next_attempt_at: now,
+          last_error: null,
+          review_run_id: reviewRunId,
+          created_at: now,
+          updated_at: now
+        })
+        .execute()
+      await trx
+        .insertInto('filing_cases')
+        .values(plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId })))
+        .execute()
+      await trx
+        .insertInto('filing_documents')
+        .values([
+          { filing_id: id, document_id: plan.motionId, role: 'lead' },
+          { filing_id: id, document_id: plan.orderId, role: 'connected' }
+        ])
+        .execute()
+      await transition(trx, id, ['draft'], 'queued', {
+        source: 'user',
+        at: now,
+        detail: { by: ctx.principal.clientId }
+      })
       await enqueue(trx, SUBMIT_JOB, { filingId: id }, { runAt: ctx.now, now: ctx.now })
     }
-    await recordAudit(trx, ctx, plans.map((plan, i) => ({ action: 'filing.queue', recordType: 'filing', recordId: ids[i]!, county, detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId } })))
+    await recordAudit(
+      trx,
+      ctx,
+      plans.map((plan, i) => ({
+        action: 'filing.queue',
+        recordType: 'filing',
+        recordId: ids[i]!,
+        county,
+        detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId }
+      }))
+    )
     return ids
   })
 }
 
 /** Queues the filing of one case's newest case-scoped papers. A case already in a standing filing is refused. */
-export async function queueCaseFiling (deps: PipelineDeps, ctx: AuditContext, caseId: string): Promise<string> {
+export async function queueCaseFiling(deps: PipelineDeps, ctx: AuditContext, caseId: string): Promise<string> {
   const { db } = deps
-  const kase = await db.selectFrom('court_cases').select(['id', 'county', 'court_id']).where('id', '=', caseId).executeTakeFirstOrThrow()
+  const kase = await db
+    .selectFrom('court_cases')
+    .select(['id', 'county', 'court_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirstOrThrow()
   requireProfile(deps.profiles, kase.county)
   if ((await casesFiled(db, [caseId])).size > 0) throw new ClearfileError('CLEARFILE_ERR_ALREADY_FILED')
-  const docs = await db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .select(['d.id', 'd.kind']).where('dc.case_id', '=', caseId).where('d.scope', '=', 'case').orderBy('d.id', 'desc').execute()
+  const docs = await db
+    .selectFrom('documents as d')
+    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+    .select(['d.id', 'd.kind'])
+    .where('dc.case_id', '=', caseId)
+    .where('d.scope', '=', 'case')
+    .orderBy('d.id', 'desc')
+    .execute()
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
-  if (!motion || !order) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', 'Prepare the case\'s papers first (POST /v1/cases/{id}/documents)')
+  if (!motion || !order)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_DOCUMENTS_MISSING',
+      "Prepare the case's papers first (POST /v1/cases/{id}/documents)"
+    )
   const court = courtForCase(deps.courts, kase.court_id, kase.county)
-  const [id] = await createFilings(db, ctx, kase.county, null, [{ caseIds: [caseId], motionId: motion.id, orderId: order.id, court }])
+  const [id] = await createFilings(db, ctx, kase.county, null, [
+    { caseIds: [caseId], motionId: motion.id, orderId: order.id, court }
+  ])
   return id!
 }
 
@@ -83,7 +155,7 @@ export interface ReviewFilingsResult {
   reviewId: string
   scope: PaperScope
   /** The filings made now, one per motion: per case, or per person and court. */
-  filings: Array<{ id: string, court: string, caseIds: string[] }>
+  filings: Array<{ id: string; court: string; caseIds: string[] }>
   /** Motions not filed again because a case of theirs is already in a standing filing. */
   alreadyFiled: number
 }
@@ -94,24 +166,38 @@ export interface ReviewFilingsResult {
  * each case is filed in. Motions whose cases are already in a standing filing
  * are skipped, so asking twice files nothing twice.
  */
-export async function queueReviewFilings (deps: PipelineDeps, ctx: AuditContext, run: { id: string, county: string }, scope: PaperScope): Promise<ReviewFilingsResult> {
+export async function queueReviewFilings(
+  deps: PipelineDeps,
+  ctx: AuditContext,
+  run: { id: string; county: string },
+  scope: PaperScope
+): Promise<ReviewFilingsResult> {
   if (scope === 'bulk') {
-    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'A bulk motion covers many cases and an ECF filing is made in one case: file a review by case or by person, or give the bulk papers to the clerk')
+    throw new ClearfileError(
+      'CLEARFILE_ERR_VALIDATION',
+      'A bulk motion covers many cases and an ECF filing is made in one case: file a review by case or by person, or give the bulk papers to the clerk'
+    )
   }
   const { db } = deps
   requireProfile(deps.profiles, run.county)
-  const rows = await db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+  const rows = await db
+    .selectFrom('documents as d')
+    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
     .innerJoin('court_cases as k', 'k.id', 'dc.case_id')
-    .select(['d.id', 'd.kind', 'dc.case_id', 'k.court_id']).where('d.review_run_id', '=', run.id).where('d.scope', '=', scope)
-    .where('d.kind', 'in', ['motion', 'proposed_order']).orderBy('d.id').execute()
+    .select(['d.id', 'd.kind', 'dc.case_id', 'k.court_id'])
+    .where('d.review_run_id', '=', run.id)
+    .where('d.scope', '=', scope)
+    .where('d.kind', 'in', ['motion', 'proposed_order'])
+    .orderBy('d.id')
+    .execute()
   // A motion and its order were rendered for the same set of cases; the newest pair of each set is filed.
-  const byDoc = new Map<string, { kind: string, caseIds: string[], courtId: string }>()
+  const byDoc = new Map<string, { kind: string; caseIds: string[]; courtId: string }>()
   for (const r of rows) {
     const doc = byDoc.get(r.id)
     if (doc) doc.caseIds.push(r.case_id)
     else byDoc.set(r.id, { kind: r.kind, caseIds: [r.case_id], courtId: r.court_id })
   }
-  const sets = new Map<string, { caseIds: string[], courtId: string, motionId?: string, orderId?: string }>()
+  const sets = new Map<string, { caseIds: string[]; courtId: string; motionId?: string; orderId?: string }>()
   for (const [id, doc] of byDoc) {
     const caseIds = doc.caseIds.sort()
     const key = caseIds.join(',')
@@ -121,10 +207,23 @@ export async function queueReviewFilings (deps: PipelineDeps, ctx: AuditContext,
     sets.set(key, set)
   }
   const complete = [...sets.values()].filter((s) => s.motionId && s.orderId)
-  if (complete.length === 0) throw new ClearfileError('CLEARFILE_ERR_DOCUMENTS_MISSING', `No ${scope}-scoped papers are prepared for this review (POST /v1/reviews/{id}/documents)`)
-  const filed = await casesFiled(db, complete.flatMap((s) => s.caseIds))
-  const plans: PlannedFiling[] = complete.filter((s) => !s.caseIds.some((c) => filed.has(c)))
-    .map((s) => ({ caseIds: s.caseIds, motionId: s.motionId!, orderId: s.orderId!, court: courtForCase(deps.courts, s.courtId, run.county) }))
+  if (complete.length === 0)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_DOCUMENTS_MISSING',
+      `No ${scope}-scoped papers are prepared for this review (POST /v1/reviews/{id}/documents)`
+    )
+  const filed = await casesFiled(
+    db,
+    complete.flatMap((s) => s.caseIds)
+  )
+  const plans: PlannedFiling[] = complete
+    .filter((s) => !s.caseIds.some((c) => filed.has(c)))
+    .map((s) => ({
+      caseIds: s.caseIds,
+      motionId: s.motionId!,
+      orderId: s.orderId!,
+      court: courtForCase(deps.courts, s.courtId, run.county)
+    }))
   plans.sort((a, b) => a.court.id.localeCompare(b.court.id))
   const ids = plans.length > 0 ? await createFilings(db, ctx, run.county, run.id, plans) : []
   return {

@@ -21,11 +21,13 @@ export interface StoredCase {
  * conviction, lengths on timed sentence parts, distinct count numbers, and that
  * the key may write to the case's county. `at` prefixes each path (`/cases/3`).
  */
-export function checkCaseInput (input: CaseInput, ctx: AuditContext, at: string, today: string): ProblemDetail[] {
+export function checkCaseInput(input: CaseInput, ctx: AuditContext, at: string, today: string): ProblemDetail[] {
   const problems: ProblemDetail[] = []
   const county = normalizeCounty(input.case.county)
   if (ctx.principal.county !== null && county !== ctx.principal.county) {
-    throw new ClearfileError('CLEARFILE_ERR_COUNTY_SCOPE', undefined, [{ path: `${at}/case/county`, message: 'is not the county of this API key' }])
+    throw new ClearfileError('CLEARFILE_ERR_COUNTY_SCOPE', undefined, [
+      { path: `${at}/case/county`, message: 'is not the county of this API key' }
+    ])
   }
   if (input.person.dob > today) problems.push({ path: `${at}/person/dob`, message: 'is in the future' })
   const seenNumbers = new Set<number>()
@@ -44,7 +46,8 @@ export function checkCaseInput (input: CaseInput, ctx: AuditContext, at: string,
       problems.push({ path: `${here}/offenseDate`, message: 'is after the conviction date' })
     }
     if (count.countNumber !== undefined) {
-      if (seenNumbers.has(count.countNumber)) problems.push({ path: `${here}/countNumber`, message: 'repeats another count number of this case' })
+      if (seenNumbers.has(count.countNumber))
+        problems.push({ path: `${here}/countNumber`, message: 'repeats another count number of this case' })
       seenNumbers.add(count.countNumber)
     }
     count.sentence?.forEach((part, j) => {
@@ -65,8 +68,11 @@ export function checkCaseInput (input: CaseInput, ctx: AuditContext, at: string,
  * or none is. `pathOf(i)` names the i-th case in error details (`''` for a
  * single case).
  */
-export async function storeCases (
-  trx: Kysely<Database>, inputs: readonly CaseInput[], ctx: AuditContext, pathOf: (i: number) => string
+export async function storeCases(
+  trx: Kysely<Database>,
+  inputs: readonly CaseInput[],
+  ctx: AuditContext,
+  pathOf: (i: number) => string
 ): Promise<StoredCase[]> {
   const now = ctx.now.toISOString()
   const today = now.slice(0, 10)
@@ -81,34 +87,55 @@ export async function storeCases (
     const audit: AuditEntry[] = []
     const { person } = await upsertPerson(trx, input.person, { county, now, mode: 'strict', at, audit })
     const caseNumber = input.case.caseNumber.trim()
-    const { caseId, countIds } = await storeCase(trx, person.id, county, {
-      courtId: input.case.court.trim(),
-      caseNumber,
-      cycle: null,
-      source: 'api',
-      createdBy: ctx.principal.clientId,
-      counts: input.counts.map((count, j) => ({
-        countOrder: String(count.countNumber ?? j + 1).padStart(3, '0'),
-        codeSectionRaw: count.codeSection.trim(),
-        section: parseCodeSection(count.codeSection),
-        description: count.description ?? null,
-        severity: count.severity,
-        disposition: count.disposition,
-        convictionDate: count.convictionDate ?? null,
-        offenseDate: count.offenseDate ?? null,
-        offenseDateBasis: count.offenseDate ? 'offense' : null,
-        sentence: count.sentence ?? [],
-        // No sentence given: its end is unknown, never "completed on the conviction date".
-        sentenceEndDate: count.sentence === undefined ? null : sentenceEndDate(count.convictionDate, count.sentence),
-        courtCounty: null
-      }))
-    }, now, 'reject', at)
-    audit.push({ action: 'case.create', recordType: 'court_case', recordId: caseId, county, detail: { counts: countIds.size } })
+    const { caseId, countIds } = await storeCase(
+      trx,
+      person.id,
+      county,
+      {
+        courtId: input.case.court.trim(),
+        caseNumber,
+        cycle: null,
+        source: 'api',
+        createdBy: ctx.principal.clientId,
+        counts: input.counts.map((count, j) => ({
+          countOrder: String(count.countNumber ?? j + 1).padStart(3, '0'),
+          codeSectionRaw: count.codeSection.trim(),
+          section: parseCodeSection(count.codeSection),
+          description: count.description ?? null,
+          severity: count.severity,
+          disposition: count.disposition,
+          convictionDate: count.convictionDate ?? null,
+          offenseDate: count.offenseDate ?? null,
+          offenseDateBasis: count.offenseDate ? 'offense' : null,
+          sentence: count.sentence ?? [],
+          // No sentence given: its end is unknown, never "completed on the conviction date".
+          sentenceEndDate: count.sentence === undefined ? null : sentenceEndDate(count.convictionDate, count.sentence),
+          courtCounty: null
+        }))
+      },
+      now,
+      'reject',
+      at
+    )
+    audit.push({
+      action: 'case.create',
+      recordType: 'court_case',
+      recordId: caseId,
+      county,
+      detail: { counts: countIds.size }
+    })
     // Decide the person's Prop 64 convictions with the county's active policy, as of today.
     let policy = policies.get(county)
-    if (!policy) policies.set(county, policy = (await activePolicy(trx, county)).policy)
+    if (!policy) policies.set(county, (policy = (await activePolicy(trx, county)).policy))
     const { written } = await redeterminePerson(trx, person.id, { county, policy, asOf: today, now })
-    if (written.length > 0) audit.push({ action: 'determination.create', recordType: 'person', recordId: person.id, county, detail: { determinations: written.length } })
+    if (written.length > 0)
+      audit.push({
+        action: 'determination.create',
+        recordType: 'person',
+        recordId: person.id,
+        county,
+        detail: { determinations: written.length }
+      })
     await recordAudit(trx, ctx, audit)
     stored.push({ id: caseId, personId: person.id, caseNumber })
   }

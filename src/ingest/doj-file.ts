@@ -1,4 +1,12 @@
-import { asInchoateOf, findCodeSectionInText, formatCodeSection, isBareInchoate, mayConcernCannabis, readOffenseText, type CodeSection } from '../eligibility/code-section.js'
+import {
+  asInchoateOf,
+  findCodeSectionInText,
+  formatCodeSection,
+  isBareInchoate,
+  mayConcernCannabis,
+  readOffenseText,
+  type CodeSection
+} from '../eligibility/code-section.js'
 import type { ConvictionFact, PersonRecord, RegistrationFact } from '../eligibility/record.js'
 import { daysInMonth, sentenceEndDate, type SentencePart } from './sentence.js'
 
@@ -47,7 +55,7 @@ export const COL = {
  * which spares most of the allocation on a 95-column row; the length of the
  * result is always the record's field count.
  */
-export function splitCsvRecord (line: string, keep?: Uint8Array): string[] {
+export function splitCsvRecord(line: string, keep?: Uint8Array): string[] {
   if (keep === undefined && line.indexOf('"') === -1) return line.split(',')
   const fields: string[] = []
   const n = line.length
@@ -92,7 +100,7 @@ export const REVIEW_COLUMNS = (() => {
 })()
 
 /** `20100501` → `2010-05-01`; null for blank; undefined for anything that is not a real date. */
-export function parseDojDate (text: string): string | null | undefined {
+export function parseDojDate(text: string): string | null | undefined {
   const s = text.length === 8 ? text : text.trim()
   if (s === '') return null
   if (s.length !== 8) return undefined
@@ -137,7 +145,10 @@ export interface DojRegistration extends RegistrationFact {
 }
 
 export interface DojSubject {
-  record: Omit<PersonRecord, 'convictions' | 'registrations'> & { convictions: DojConviction[], registrations: DojRegistration[] }
+  record: Omit<PersonRecord, 'convictions' | 'registrations'> & {
+    convictions: DojConviction[]
+    registrations: DojRegistration[]
+  }
   name: string
   cii: string
   problems: RowProblem[]
@@ -150,9 +161,17 @@ export interface DojSubject {
 
 const SEE_COMMENT = /^\s*SEE COMMENT FOR CHARGE\s*$/i
 const SENTENCE_UNITS: Record<string, SentencePart['unit']> = { D: 'days', M: 'months', Y: 'years' }
-const SENTENCE_KINDS: Record<string, string> = { JAIL: 'jail', PRISON: 'prison', PROBATION: 'probation', J: 'jail', P: 'prison', FINE: 'fine', F: 'fine' }
+const SENTENCE_KINDS: Record<string, string> = {
+  JAIL: 'jail',
+  PRISON: 'prison',
+  PROBATION: 'probation',
+  J: 'jail',
+  P: 'prison',
+  FINE: 'fine',
+  F: 'fine'
+}
 
-function severityOf (convStat: string, toc: string): 'F' | 'M' | 'I' | null {
+function severityOf(convStat: string, toc: string): 'F' | 'M' | 'I' | null {
   const s = convStat.trim().toUpperCase()
   if (s === 'FELONY') return 'F'
   if (s === 'MISDEMEANOR') return 'M'
@@ -169,7 +188,11 @@ interface Offense {
   mayConcernCannabis: boolean
 }
 
-const OFFENSE_COLUMNS = [[COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'], [COL.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'], [COL.OFFENSE_DESCR, 'OFFENSE_DESCR']] as const
+const OFFENSE_COLUMNS = [
+  [COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'],
+  [COL.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'],
+  [COL.OFFENSE_DESCR, 'OFFENSE_DESCR']
+] as const
 
 /**
  * The offense of conviction: the conviction columns first (the offense a person
@@ -179,7 +202,7 @@ const OFFENSE_COLUMNS = [[COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'], [COL.DI
  * only PC 182 or PC 664 (the comment says what was attempted or conspired), and
  * when the offense cannot be read.
  */
-function offenseOf (f: string[]): Offense {
+function offenseOf(f: string[]): Offense {
   const comment = f[COL.COMMENT_TEXT] ?? ''
   for (const [col, name] of OFFENSE_COLUMNS) {
     const descr = f[col] ?? ''
@@ -187,22 +210,50 @@ function offenseOf (f: string[]): Offense {
     const read = readOffenseText(descr)
     if (read.section && isBareInchoate(read.section)) {
       const target = findCodeSectionInText(comment)
-      if (target && !isBareInchoate(target)) return { text: read.text, section: asInchoateOf(read.section, target, 'COMMENT_TEXT'), source: name, mayConcernCannabis: false }
+      if (target && !isBareInchoate(target))
+        return {
+          text: read.text,
+          section: asInchoateOf(read.section, target, 'COMMENT_TEXT'),
+          source: name,
+          mayConcernCannabis: false
+        }
       // A conspiracy or attempt of something cannabis the record does not name by section: a person must read it.
       if (mayConcernCannabis(descr) || mayConcernCannabis(comment)) {
-        return { text: `${descr.trim()} / ${comment.trim()}`, section: null, source: name, refused: `${formatCodeSection(read.section)} names no offense, and the comment names no code section`, mayConcernCannabis: true }
+        return {
+          text: `${descr.trim()} / ${comment.trim()}`,
+          section: null,
+          source: name,
+          refused: `${formatCodeSection(read.section)} names no offense, and the comment names no code section`,
+          mayConcernCannabis: true
+        }
       }
       return { text: read.text, section: read.section, source: name, mayConcernCannabis: false }
     }
     if (read.section) return { text: read.text, section: read.section, source: name, mayConcernCannabis: false }
     const inComment = findCodeSectionInText(comment)
-    if (inComment) return { text: comment.trim(), section: inComment, source: 'COMMENT_TEXT', mayConcernCannabis: false }
-    return { text: read.text, section: null, source: name, ...(read.refused ? { refused: read.refused } : {}), mayConcernCannabis: mayConcernCannabis(descr) || mayConcernCannabis(comment) }
+    if (inComment)
+      return { text: comment.trim(), section: inComment, source: 'COMMENT_TEXT', mayConcernCannabis: false }
+    return {
+      text: read.text,
+      section: null,
+      source: name,
+      ...(read.refused ? { refused: read.refused } : {}),
+      mayConcernCannabis: mayConcernCannabis(descr) || mayConcernCannabis(comment)
+    }
   }
   const section = findCodeSectionInText(comment)
   return section
     ? { text: comment.trim(), section, source: 'COMMENT_TEXT', mayConcernCannabis: false }
-    : { text: comment.trim(), section: null, source: 'COMMENT_TEXT', refused: comment.trim() === '' ? 'no offense in any offense column or the comment' : 'the comment names no code section', mayConcernCannabis: mayConcernCannabis(comment) }
+    : {
+        text: comment.trim(),
+        section: null,
+        source: 'COMMENT_TEXT',
+        refused:
+          comment.trim() === ''
+            ? 'no offense in any offense column or the comment'
+            : 'the comment names no code section',
+        mayConcernCannabis: mayConcernCannabis(comment)
+      }
 }
 
 export interface SubjectOptions {
@@ -217,7 +268,10 @@ export interface SubjectOptions {
  * the as-of date, a date that is no date) is dropped with a warning while the
  * row still counts.
  */
-export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string[] }>, options: SubjectOptions): DojSubject {
+export function buildSubject(
+  rows: ReadonlyArray<{ line: number; fields: string[] }>,
+  options: SubjectOptions
+): DojSubject {
   const problems: RowProblem[] = []
   let notAConvictionRows = 0
   const first = rows[0]!.fields
@@ -225,8 +279,20 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   let dob: string | null = null
   const dobText = first[COL.PRI_DOB] ?? ''
   const parsedDob = parseDojDate(dobText)
-  if (parsedDob === undefined) problems.push({ line: rows[0]!.line, subjectId, severity: 'warning', reason: `PRI_DOB ${JSON.stringify(dobText)} is not a YYYYMMDD date; date of birth treated as unknown` })
-  else if (parsedDob !== null && parsedDob > options.asOf) problems.push({ line: rows[0]!.line, subjectId, severity: 'warning', reason: `PRI_DOB ${parsedDob} is after the as-of date ${options.asOf}; date of birth treated as unknown` })
+  if (parsedDob === undefined)
+    problems.push({
+      line: rows[0]!.line,
+      subjectId,
+      severity: 'warning',
+      reason: `PRI_DOB ${JSON.stringify(dobText)} is not a YYYYMMDD date; date of birth treated as unknown`
+    })
+  else if (parsedDob !== null && parsedDob > options.asOf)
+    problems.push({
+      line: rows[0]!.line,
+      subjectId,
+      severity: 'warning',
+      reason: `PRI_DOB ${parsedDob} is after the as-of date ${options.asOf}; date of birth treated as unknown`
+    })
   else dob = parsedDob
 
   const convictions = new Map<string, DojConviction>()
@@ -237,11 +303,21 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   const dateOf = (text: string, column: string, line: number): string | null => {
     const date = parseDojDate(text)
     if (date === undefined) {
-      problems.push({ line, subjectId, severity: 'warning', reason: `${column} ${JSON.stringify(text)} is not a YYYYMMDD date; treated as unknown` })
+      problems.push({
+        line,
+        subjectId,
+        severity: 'warning',
+        reason: `${column} ${JSON.stringify(text)} is not a YYYYMMDD date; treated as unknown`
+      })
       return null
     }
     if (date !== null && date > options.asOf) {
-      problems.push({ line, subjectId, severity: 'warning', reason: `${column} ${date} is after the as-of date ${options.asOf}; treated as unknown` })
+      problems.push({
+        line,
+        subjectId,
+        severity: 'warning',
+        reason: `${column} ${date} is after the as-of date ${options.asOf}; treated as unknown`
+      })
       return null
     }
     return date
@@ -250,19 +326,39 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
   for (const { line, fields: f } of rows) {
     const step = upperTrimmed(f[COL.STP_TYPE_DESCR] ?? '')
     const cntOrder = (f[COL.CNT_ORDER] ?? '').trim()
-    if (step === 'DECEASED') { deceased = true; notAConvictionRows++; continue }
+    if (step === 'DECEASED') {
+      deceased = true
+      notAConvictionRows++
+      continue
+    }
     if (step === 'REGISTRATION') {
       const offense = readOffenseText(f[COL.OFFENSE_DESCR] ?? '')
-      if (offense.section?.section === '290' || (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))) {
-        registrations.push({ date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line), county: countyOf(f), key: cntOrder || `line ${line}`, offenseText: offense.text })
+      if (
+        offense.section?.section === '290' ||
+        (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))
+      ) {
+        registrations.push({
+          date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line),
+          county: countyOf(f),
+          key: cntOrder || `line ${line}`,
+          offenseText: offense.text
+        })
       }
       notAConvictionRows++
       continue
     }
     const convicted = upperTrimmed(f[COL.DISP_DESCR] ?? '').startsWith('CONVICTED')
     if (!/^\d{6,}$/.test(cntOrder)) {
-      if (!convicted) { notAConvictionRows++; continue }
-      problems.push({ line, subjectId, severity: 'error', reason: `CNT_ORDER ${JSON.stringify(cntOrder)} is not at least 6 digits (cycle and step), so the row cannot be placed in a case` })
+      if (!convicted) {
+        notAConvictionRows++
+        continue
+      }
+      problems.push({
+        line,
+        subjectId,
+        severity: 'error',
+        reason: `CNT_ORDER ${JSON.stringify(cntOrder)} is not at least 6 digits (cycle and step), so the row cannot be placed in a case`
+      })
       continue
     }
     const caseKey = cntOrder.slice(0, 6)
@@ -271,12 +367,15 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
         const n = (f[col] ?? '').trim()
         if (n !== '') {
           let set = caseNumbers.get(caseKey)
-          if (!set) caseNumbers.set(caseKey, set = new Set())
+          if (!set) caseNumbers.set(caseKey, (set = new Set()))
           set.add(n)
         }
       }
     }
-    if (!convicted) { notAConvictionRows++; continue }
+    if (!convicted) {
+      notAConvictionRows++
+      continue
+    }
 
     const part = sentencePartOf(f)
     const existing = convictions.get(cntOrder)
@@ -300,7 +399,10 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
       ...(offense.mayConcernCannabis ? { mayConcernCannabis: true } : {}),
       offenseSource: offense.source,
       court: (f[COL.STP_ORI_DESCR] ?? '').trim() || null,
-      severity: severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''),
+      severity: severityOf(
+        f[COL.CONV_STAT_DESCR] ?? '',
+        f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''
+      ),
       date,
       ...(offenseDate ? { offenseDate, offenseDateBasis: 'arrest' as const } : {}),
       sentenceEnd: null,
@@ -321,15 +423,32 @@ export function buildSubject (rows: ReadonlyArray<{ line: number, fields: string
     const numbers = caseNumbers.get(c.id.slice(0, 6))
     c.caseNumber = numbers ? [...numbers].sort().join('; ') : null
     if (dob !== null && c.date !== null && c.date < dob) {
-      problems.push({ line: c.line, subjectId, severity: 'warning', reason: `the conviction date ${c.date} is before the date of birth ${dob}; the date of birth is treated as unknown for this person` })
+      problems.push({
+        line: c.line,
+        subjectId,
+        severity: 'warning',
+        reason: `the conviction date ${c.date} is before the date of birth ${dob}; the date of birth is treated as unknown for this person`
+      })
       dob = null
     }
   }
   // The record in a fixed order (date, then count), whatever the order of the rows that gave it.
-  const byDateThenId = (a: { date: string | null, id?: string, key?: string }, b: typeof a) =>
-    (a.date ?? '9999') < (b.date ?? '9999') ? -1 : (a.date ?? '9999') > (b.date ?? '9999') ? 1 : (a.id ?? a.key!) < (b.id ?? b.key!) ? -1 : 1
+  const byDateThenId = (a: { date: string | null; id?: string; key?: string }, b: typeof a) =>
+    (a.date ?? '9999') < (b.date ?? '9999')
+      ? -1
+      : (a.date ?? '9999') > (b.date ?? '9999')
+        ? 1
+        : (a.id ?? a.key!) < (b.id ?? b.key!)
+          ? -1
+          : 1
   return {
-    record: { subjectId, dob, deceased, convictions: [...convictions.values()].sort(byDateThenId), registrations: registrations.sort(byDateThenId) },
+    record: {
+      subjectId,
+      dob,
+      deceased,
+      convictions: [...convictions.values()].sort(byDateThenId),
+      registrations: registrations.sort(byDateThenId)
+    },
     name: (first[COL.PRI_NAME] ?? '').trim(),
     cii: (first[COL.CII_NUMBER] ?? '').trim(),
     problems,
@@ -344,26 +463,44 @@ const CASE_NUMBER_COLUMNS = [COL.OFN, COL.FE_NUM_CRT_CASE] as const
  * the common case is checked first and costs no new string (a review reads
  * hundreds of thousands of rows).
  */
-function upperTrimmed (text: string): string {
+function upperTrimmed(text: string): string {
   const n = text.length
   if (n === 0) return text
   if (text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32) {
     let lower = false
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i)
-      if ((c >= 97 && c <= 122) || c > 127 || c === 9) { lower = true; break }
+      if ((c >= 97 && c <= 122) || c > 127 || c === 9) {
+        lower = true
+        break
+      }
     }
     if (!lower) return text
   }
   return text.trim().toUpperCase()
 }
 
-const MERGED_COLUMNS = [COL.CONV_OFFENSE_DESCR, COL.DISP_OFFENSE_DESCR, COL.OFFENSE_DESCR, COL.COMMENT_TEXT, COL.CONV_STAT_DESCR, COL.OFFENSE_TOC, COL.CONV_OFFENSE_TOC, COL.STP_EVENT_DATE]
+const MERGED_COLUMNS = [
+  COL.CONV_OFFENSE_DESCR,
+  COL.DISP_OFFENSE_DESCR,
+  COL.OFFENSE_DESCR,
+  COL.COMMENT_TEXT,
+  COL.CONV_STAT_DESCR,
+  COL.OFFENSE_TOC,
+  COL.CONV_OFFENSE_TOC,
+  COL.STP_EVENT_DATE
+]
 
 const comparePart = (a: SentencePart, b: SentencePart) =>
-  a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1)
-    : (a.unit ?? '') !== (b.unit ?? '') ? ((a.unit ?? '') < (b.unit ?? '') ? -1 : 1)
-        : (a.length ?? -1) - (b.length ?? -1)
+  a.kind !== b.kind
+    ? a.kind < b.kind
+      ? -1
+      : 1
+    : (a.unit ?? '') !== (b.unit ?? '')
+      ? (a.unit ?? '') < (b.unit ?? '')
+        ? -1
+        : 1
+      : (a.length ?? -1) - (b.length ?? -1)
 
 /**
  * Another row of a count already read must say the same of it. Where rows
@@ -371,12 +508,29 @@ const comparePart = (a: SentencePart, b: SentencePart) =>
  * offenses), the fact is unknown rather than whichever row came first, so
  * the order of rows never changes a result.
  */
-function mergeCountRow (c: DojConviction, first: string[], f: string[], line: number, subjectId: string, problems: RowProblem[], dateOf: (text: string, column: string, line: number) => string | null): void {
+function mergeCountRow(
+  c: DojConviction,
+  first: string[],
+  f: string[],
+  line: number,
+  subjectId: string,
+  problems: RowProblem[],
+  dateOf: (text: string, column: string, line: number) => string | null
+): void {
   // Sentence rows almost always repeat the count's first row word for word: compare the text before reading it.
   if (MERGED_COLUMNS.every((col) => first[col] === f[col])) return
   const offense = offenseOf(f)
-  const severity = severityOf(f[COL.CONV_STAT_DESCR] ?? '', f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? '')
-  const warn = (what: string) => problems.push({ line, subjectId, severity: 'warning', reason: `rows of count ${c.id} disagree on ${what} (line ${c.line} and line ${line}); treated as unknown` })
+  const severity = severityOf(
+    f[COL.CONV_STAT_DESCR] ?? '',
+    f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''
+  )
+  const warn = (what: string) =>
+    problems.push({
+      line,
+      subjectId,
+      severity: 'warning',
+      reason: `rows of count ${c.id} disagree on ${what} (line ${c.line} and line ${line}); treated as unknown`
+    })
   if (severity !== c.severity && c.severity !== null && severity !== null) {
     warn(`the grade (${c.severity} and ${severity})`)
     c.severity = null
@@ -390,7 +544,8 @@ function mergeCountRow (c: DojConviction, first: string[], f: string[], line: nu
   const theirs = offense.section ? formatCodeSection(offense.section) : null
   if (mine !== null && theirs !== null && mine !== theirs) {
     warn(`the offense (${mine} and ${theirs})`)
-    c.mayConcernCannabis = c.mayConcernCannabis === true || mayConcernCannabis(c.sectionText) || mayConcernCannabis(offense.text)
+    c.mayConcernCannabis =
+      c.mayConcernCannabis === true || mayConcernCannabis(c.sectionText) || mayConcernCannabis(offense.text)
     c.sectionRefused = `rows of the count name ${mine} and ${theirs}`
     c.sectionText = `${c.sectionText} / ${offense.text}`
     c.section = null
@@ -398,7 +553,7 @@ function mergeCountRow (c: DojConviction, first: string[], f: string[], line: nu
 }
 
 /** STP_ORI_CNTY_NAME as counties are compared: upper case, single spaces. */
-export function countyOf (f: string[]): string | null {
+export function countyOf(f: string[]): string | null {
   return (f[COL.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null
 }
 
@@ -407,7 +562,7 @@ export function countyOf (f: string[]): string | null {
  * or unit (a unit other than D, M or Y) gives a part without a length, so the
  * count's end date is unknown rather than the conviction date.
  */
-function sentencePartOf (f: string[]): SentencePart | null {
+function sentencePartOf(f: string[]): SentencePart | null {
   const lengthText = (f[COL.SENT_LENGTH] ?? '').trim()
   const unitText = (f[COL.SENT_TIME_CODE] ?? '').trim().toUpperCase()
   const kindText = (f[COL.SENT_LOC_DESCR] ?? '').trim().toUpperCase()

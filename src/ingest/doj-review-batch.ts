@@ -1,10 +1,39 @@
 import { decidesConviction, determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
-import { BROKEN_RECORD, buildSubject, DOJ_FIELD_COUNT, REVIEW_COLUMNS, splitCsvRecord, type DojConviction, type DojSubject, type RowProblem } from './doj-file.js'
+import {
+  BROKEN_RECORD,
+  buildSubject,
+  DOJ_FIELD_COUNT,
+  REVIEW_COLUMNS,
+  splitCsvRecord,
+  type DojConviction,
+  type DojSubject,
+  type RowProblem
+} from './doj-file.js'
 
 export const DETERMINATION_COLUMNS = [
-  'subject_id', 'count_order', 'case_number', 'name', 'code_section', 'section_as_recorded', 'severity',
-  'conviction_date', 'county', 'determination', 'remedy', 'reason', 'citations', 'law_floor', 'law_most_relief',
-  'missing_facts', 'super_strike', 'pc290', 'two_priors', 'aggravating', 'convicted_after_prop64', 'decided_by', 'line'
+  'subject_id',
+  'count_order',
+  'case_number',
+  'name',
+  'code_section',
+  'section_as_recorded',
+  'severity',
+  'conviction_date',
+  'county',
+  'determination',
+  'remedy',
+  'reason',
+  'citations',
+  'law_floor',
+  'law_most_relief',
+  'missing_facts',
+  'super_strike',
+  'pc290',
+  'two_priors',
+  'aggravating',
+  'convicted_after_prop64',
+  'decided_by',
+  'line'
 ] as const
 
 export const ERROR_COLUMNS = ['line', 'subject_id', 'severity', 'reason'] as const
@@ -58,7 +87,10 @@ export interface BatchStats {
   decisions: DecisionStats
 }
 
-export interface DecidedSubject { subject: DojSubject, determinations: Determination[] }
+export interface DecidedSubject {
+  subject: DojSubject
+  determinations: Determination[]
+}
 
 export interface BatchResult {
   csv: string
@@ -68,13 +100,25 @@ export interface BatchResult {
   subjects?: DecidedSubject[]
 }
 
-export function emptyDecisionStats (): DecisionStats {
-  return { peopleWithProp64InCounty: 0, peopleNoFelonyAfterRelief: 0, peopleNoConvictionAfterRelief: 0, convictions: 0, bySection: {}, byRemedy: {} }
+export function emptyDecisionStats(): DecisionStats {
+  return {
+    peopleWithProp64InCounty: 0,
+    peopleNoFelonyAfterRelief: 0,
+    peopleNoConvictionAfterRelief: 0,
+    convictions: 0,
+    bySection: {},
+    byRemedy: {}
+  }
 }
 
-export function emptyStats (): BatchStats {
+export function emptyStats(): BatchStats {
   return {
-    rowsRead: 0, rowsRejected: 0, warnings: 0, people: 0, decidedCounts: 0, counties: {},
+    rowsRead: 0,
+    rowsRejected: 0,
+    warnings: 0,
+    people: 0,
+    decidedCounts: 0,
+    counties: {},
     ledger: { rowsRead: 0, decided: 0, notAConviction: 0, outsideCounty: 0, notProp64: 0, unreadable: 0 },
     decisions: emptyDecisionStats()
   }
@@ -84,13 +128,19 @@ const sumInto = (into: Record<string, number>, from: Record<string, number>) => 
   for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n
 }
 
-function addDecisions (into: DecisionStats, from: DecisionStats): void {
-  for (const key of ['peopleWithProp64InCounty', 'peopleNoFelonyAfterRelief', 'peopleNoConvictionAfterRelief', 'convictions'] as const) into[key] += from[key]
-  for (const [section, outcomes] of Object.entries(from.bySection)) sumInto(into.bySection[section] ??= {}, outcomes)
+function addDecisions(into: DecisionStats, from: DecisionStats): void {
+  for (const key of [
+    'peopleWithProp64InCounty',
+    'peopleNoFelonyAfterRelief',
+    'peopleNoConvictionAfterRelief',
+    'convictions'
+  ] as const)
+    into[key] += from[key]
+  for (const [section, outcomes] of Object.entries(from.bySection)) sumInto((into.bySection[section] ??= {}), outcomes)
   sumInto(into.byRemedy, from.byRemedy)
 }
 
-export function addStats (into: BatchStats, from: BatchStats): BatchStats {
+export function addStats(into: BatchStats, from: BatchStats): BatchStats {
   for (const key of ['rowsRead', 'rowsRejected', 'warnings', 'people', 'decidedCounts'] as const) into[key] += from[key]
   for (const key of ['rowsRead', ...LEDGER_BUCKETS] as const) into.ledger[key] += from.ledger[key]
   sumInto(into.counties, from.counties)
@@ -99,25 +149,29 @@ export function addStats (into: BatchStats, from: BatchStats): BatchStats {
 }
 
 /** Rows per county, most rows first. */
-export function countiesOf (counts: Record<string, number>): Record<string, number> {
+export function countiesOf(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]))
 }
 
 /** The ledger's own check: its buckets add up to the rows read, and every decided count has one determination. */
-export function ledgerBalances (stats: BatchStats): boolean {
+export function ledgerBalances(stats: BatchStats): boolean {
   const l = stats.ledger
-  return l.rowsRead === stats.rowsRead && LEDGER_BUCKETS.reduce((n, k) => n + l[k], 0) === l.rowsRead &&
+  return (
+    l.rowsRead === stats.rowsRead &&
+    LEDGER_BUCKETS.reduce((n, k) => n + l[k], 0) === l.rowsRead &&
     stats.decidedCounts === stats.decisions.convictions
+  )
 }
 
 /** One CSV field, quoted when it holds a comma, quote or line break. */
-export function csvField (value: string | number | null | undefined): string {
+export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return ''
   const s = String(value)
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
-export const csvLine = (values: ReadonlyArray<string | number | null | undefined>) => `${values.map(csvField).join(',')}\n`
+export const csvLine = (values: ReadonlyArray<string | number | null | undefined>) =>
+  `${values.map(csvField).join(',')}\n`
 
 const RELIEVED_FELONY = new Set(['dismiss_and_seal', 'reduce_to_misdemeanor', 'reduce_to_infraction'])
 
@@ -127,7 +181,12 @@ const RELIEVED_FELONY = new Set(['dismiss_and_seal', 'reduce_to_misdemeanor', 'r
  * every row in the ledger. Pure and synchronous: it runs the same in a worker
  * thread and in a test.
  */
-export function reviewBatch (records: readonly string[], lines: readonly number[], options: BatchOptions, keepSubjects = false): BatchResult {
+export function reviewBatch(
+  records: readonly string[],
+  lines: readonly number[],
+  options: BatchOptions,
+  keepSubjects = false
+): BatchResult {
   const stats = emptyStats()
   let errorsCsv = ''
   const decided: DecidedSubject[] = []
@@ -141,7 +200,7 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
     problem({ ...p, severity: 'error' })
   }
 
-  let group: Array<{ line: number, fields: string[] }> = []
+  let group: Array<{ line: number; fields: string[] }> = []
   let groupId: string | undefined
   const flush = () => {
     if (group.length === 0) return
@@ -160,11 +219,19 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
         stats.decidedCounts++
       } else if (c.section === null) {
         for (const line of c.lines) {
-          unreadable({ line, subjectId: subject.record.subjectId, reason: `the offense ${JSON.stringify(c.sectionText || '(blank)')} could not be read as a code section${c.sectionRefused ? ` (${c.sectionRefused})` : ''} and names no cannabis offense; no determination` })
+          unreadable({
+            line,
+            subjectId: subject.record.subjectId,
+            reason: `the offense ${JSON.stringify(c.sectionText || '(blank)')} could not be read as a code section${c.sectionRefused ? ` (${c.sectionRefused})` : ''} and names no cannabis offense; no determination`
+          })
         }
       } else stats.ledger.notProp64 += rows
     }
-    const determinations = determineRecord(subject.record, { asOf: options.asOf, policy: options.policy, county: options.county })
+    const determinations = determineRecord(subject.record, {
+      asOf: options.asOf,
+      policy: options.policy,
+      county: options.county
+    })
     stats.people++
     if (determinations.length > 0) decided.push({ subject, determinations })
     group = []
@@ -177,12 +244,20 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
     stats.ledger.rowsRead++
     if (record.startsWith(BROKEN_RECORD)) {
       const [from, to] = record.slice(BROKEN_RECORD.length).split('-')
-      unreadable({ line, subjectId: '', reason: `a quote opened on line ${from} never closes: lines ${from}-${to} could not be read as a row; reading resumed after them` })
+      unreadable({
+        line,
+        subjectId: '',
+        reason: `a quote opened on line ${from} never closes: lines ${from}-${to} could not be read as a row; reading resumed after them`
+      })
       continue
     }
     const fields = splitCsvRecord(record, REVIEW_COLUMNS)
     if (fields.length !== DOJ_FIELD_COUNT) {
-      unreadable({ line, subjectId: (fields[2] ?? '').trim(), reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}` })
+      unreadable({
+        line,
+        subjectId: (fields[2] ?? '').trim(),
+        reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}`
+      })
       continue
     }
     const subjectId = fields[2]!.trim()
@@ -203,19 +278,20 @@ export function reviewBatch (records: readonly string[], lines: readonly number[
 }
 
 /** determinations.csv lines and the decision figures for decided subjects, in order. */
-export function decisionOutput (subjects: readonly DecidedSubject[]): { csv: string, stats: DecisionStats } {
+export function decisionOutput(subjects: readonly DecidedSubject[]): { csv: string; stats: DecisionStats } {
   const stats = emptyDecisionStats()
   let csv = ''
   for (const { subject, determinations } of subjects) {
     if (determinations.length === 0) continue
     stats.peopleWithProp64InCounty++
     tallyRelief(subject, determinations, stats)
-    for (const d of determinations) csv += determinationLine(subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
+    for (const d of determinations)
+      csv += determinationLine(subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
   }
   return { csv, stats }
 }
 
-function tallyRelief (subject: DojSubject, determinations: Determination[], stats: DecisionStats): void {
+function tallyRelief(subject: DojSubject, determinations: Determination[], stats: DecisionStats): void {
   const decided = new Map(determinations.map((d) => [d.convictionId, d.outcome]))
   let felonyLeft = false
   let convictionLeft = false
@@ -228,19 +304,39 @@ function tallyRelief (subject: DojSubject, determinations: Determination[], stat
   if (!convictionLeft) stats.peopleNoConvictionAfterRelief++
   for (const d of determinations) {
     stats.convictions++
-    const bySection = stats.bySection[d.section] ??= {}
+    const bySection = (stats.bySection[d.section] ??= {})
     bySection[d.outcome] = (bySection[d.outcome] ?? 0) + 1
     stats.byRemedy[d.remedy] = (stats.byRemedy[d.remedy] ?? 0) + 1
   }
 }
 
-function determinationLine (subject: DojSubject, c: DojConviction, d: Determination): string {
+function determinationLine(subject: DojSubject, c: DojConviction, d: Determination): string {
   const dq = d.floor.disqualifiers
-  const flag = (f: { status: string, detail?: string }) => (f.status === 'absent' ? '' : `${f.status}${f.detail ? `: ${f.detail}` : ''}`)
+  const flag = (f: { status: string; detail?: string }) =>
+    f.status === 'absent' ? '' : `${f.status}${f.detail ? `: ${f.detail}` : ''}`
   return csvLine([
-    subject.record.subjectId, c.id, c.caseNumber, subject.name, d.section, c.sectionText, c.severity, c.date, c.county,
-    d.outcome, d.remedy, d.reason, d.citations.join('; '), d.floor.guaranteed, d.floor.best, d.floor.missingFacts.join('; '),
-    flag(dq.superStrike), flag(dq.pc290), flag(dq.twoPriors), flag(dq.aggravating),
-    d.floor.convictedAfterProp64 === null ? '' : d.floor.convictedAfterProp64 ? 'Y' : 'N', d.decidedBy, c.line
+    subject.record.subjectId,
+    c.id,
+    c.caseNumber,
+    subject.name,
+    d.section,
+    c.sectionText,
+    c.severity,
+    c.date,
+    c.county,
+    d.outcome,
+    d.remedy,
+    d.reason,
+    d.citations.join('; '),
+    d.floor.guaranteed,
+    d.floor.best,
+    d.floor.missingFacts.join('; '),
+    flag(dq.superStrike),
+    flag(dq.pc290),
+    flag(dq.twoPriors),
+    flag(dq.aggravating),
+    d.floor.convictedAfterProp64 === null ? '' : d.floor.convictedAfterProp64 ? 'Y' : 'N',
+    d.decidedBy,
+    c.line
   ])
 }

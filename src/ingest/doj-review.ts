@@ -11,8 +11,20 @@ import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
 import { DOJ_FIELD_COUNT, splitCsvRecord } from './doj-file.js'
 import {
-  addStats, countiesOf, csvLine, decisionOutput, DETERMINATION_COLUMNS, emptyStats, ERROR_COLUMNS, ledgerBalances, reviewBatch,
-  type BatchOptions, type BatchResult, type BatchStats, type DecidedSubject, type Ledger
+  addStats,
+  countiesOf,
+  csvLine,
+  decisionOutput,
+  DETERMINATION_COLUMNS,
+  emptyStats,
+  ERROR_COLUMNS,
+  ledgerBalances,
+  reviewBatch,
+  type BatchOptions,
+  type BatchResult,
+  type BatchStats,
+  type DecidedSubject,
+  type Ledger
 } from './doj-review-batch.js'
 import { BROKEN_RECORD } from './doj-file.js'
 
@@ -26,7 +38,7 @@ export interface DojReviewOptions {
   /** Worker threads (default: every core, or none for a file under 64 MB, where starting them costs more than they save). 0 reviews on the calling thread. */
   workers?: number
   /** Called now and then with how far the read has got. */
-  onProgress?: (progress: { bytesRead: number, totalBytes: number, rowsRead: number }) => void
+  onProgress?: (progress: { bytesRead: number; totalBytes: number; rowsRead: number }) => void
   /**
    * Receives each batch's decided subjects in file order (for storing them);
    * batches wait for it. It may answer with the subjects' determinations as
@@ -41,7 +53,7 @@ export interface ReviewSummary {
   inputSha256: string
   county: string
   asOf: string
-  policy: { name: string, version: string }
+  policy: { name: string; version: string }
   listVersions: Record<string, string>
   /** `grouped`: rows of a person were together and memory stayed flat; `regrouped`: they were not, so the file was read twice. */
   readMode: 'grouped' | 'regrouped'
@@ -53,7 +65,7 @@ export interface ReviewSummary {
    * Prop 64 offense, or unreadable (each with a line in errors.csv). The
    * buckets add up to `rowsRead`; a run whose ledger does not balance fails.
    */
-  ledger: Ledger & { balanced: boolean, determinations: number }
+  ledger: Ledger & { balanced: boolean; determinations: number }
   /** Conviction rows per county named in the file, most first. */
   countiesInFile: Record<string, number>
   people: number
@@ -86,7 +98,7 @@ type RecordSink = (record: string, line: number) => boolean | Promise<boolean>
 const MAX_RECORD_LINES = 50
 
 /** Field 2 (SUBJECT_ID), read without splitting the rest of the row; quote-aware for the two fields before it. */
-function subjectIdOf (record: string): string {
+function subjectIdOf(record: string): string {
   let start = 0
   for (let field = 0; field < 2; field++) {
     if (record.charCodeAt(start) === 34 /* " */) return (splitCsvRecord(record)[2] ?? '').trim()
@@ -100,7 +112,7 @@ function subjectIdOf (record: string): string {
 }
 
 /** A line that is a whole DOJ row on its own: its quotes close and it has all 95 fields. */
-function isWholeRow (line: string): boolean {
+function isWholeRow(line: string): boolean {
   return !oddQuotes(line) && splitCsvRecord(line).length === DOJ_FIELD_COUNT
 }
 
@@ -113,7 +125,11 @@ function isWholeRow (line: string): boolean {
  * record is given to the sink as a broken record naming the lines it took,
  * and reading starts again at that line.
  */
-async function readRecords (file: string, sink: RecordSink, progress?: (bytes: number) => void): Promise<{ sha256: string, stopped: boolean }> {
+async function readRecords(
+  file: string,
+  sink: RecordSink,
+  progress?: (bytes: number) => void
+): Promise<{ sha256: string; stopped: boolean }> {
   const handle = await open(file, 'r')
   const hash = createHash('sha256')
   const decoder = new StringDecoder('utf8')
@@ -135,7 +151,7 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
     const line = text.endsWith('\r') ? text.slice(0, -1) : text
     if (pending !== '') {
       if (line.indexOf('"') === -1 ? line.split(',').length === DOJ_FIELD_COUNT : isWholeRow(line)) {
-        if (await broken() === false) return false
+        if ((await broken()) === false) return false
       } else {
         pending += `\n${line}`
         pendingLines++
@@ -173,7 +189,10 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
         const nl = text.indexOf('\n', start)
         if (nl === -1) break
         const r = emit(text.slice(start, nl))
-        if ((r instanceof Promise ? await r : r) === false) { stopped = true; break }
+        if ((r instanceof Promise ? await r : r) === false) {
+          stopped = true
+          break
+        }
         start = nl + 1
       }
       if (stopped) break
@@ -194,21 +213,24 @@ async function readRecords (file: string, sink: RecordSink, progress?: (bytes: n
   return { sha256: hash.digest('hex'), stopped }
 }
 
-function oddQuotes (s: string): boolean {
+function oddQuotes(s: string): boolean {
   let n = 0
   for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++
   return n % 2 === 1
 }
 
 /** True when every person's rows in the file are next to each other (read until the first that is not). */
-async function rowsGroupedByPerson (file: string): Promise<boolean> {
+async function rowsGroupedByPerson(file: string): Promise<boolean> {
   const closed = new Set<string>()
   let current: string | undefined
   let grouped = true
   await readRecords(file, (record) => {
     const id = subjectIdOf(record)
     if (id === current || id === '') return true
-    if (closed.has(id)) { grouped = false; return false }
+    if (closed.has(id)) {
+      grouped = false
+      return false
+    }
     if (current !== undefined) closed.add(current)
     current = id
     return true
@@ -217,12 +239,12 @@ async function rowsGroupedByPerson (file: string): Promise<boolean> {
 }
 
 /** Writes text to a stream, waiting when its buffer is full. */
-function write (stream: WriteStream, text: string): Promise<void> | void {
+function write(stream: WriteStream, text: string): Promise<void> | void {
   if (text === '' || stream.write(text)) return
   return new Promise((resolve) => stream.once('drain', () => resolve()))
 }
 
-function endStream (stream: WriteStream): Promise<void> {
+function endStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.once('error', reject)
     stream.end(() => resolve())
@@ -237,20 +259,24 @@ function endStream (stream: WriteStream): Promise<void> {
  * groups the whole file in memory, so results stay correct. Parsing and rules
  * run in worker threads; results are written in file order.
  */
-export async function reviewDojFile (options: DojReviewOptions): Promise<DojReviewResult> {
+export async function reviewDojFile(options: DojReviewOptions): Promise<DojReviewResult> {
   const started = performance.now()
   await mkdir(options.outDir, { recursive: true })
   const { size } = await stat(options.file)
   const batchOptions: BatchOptions = { county: options.county, asOf: options.asOf, policy: options.policy }
   const workers = options.workers ?? (size < SMALL_FILE_BYTES ? 0 : availableParallelism())
-  const pool = workers > 0
-    ? createWorkerPool<{ records: string[], lines: number[] }, BatchResult>(siblingModule(import.meta.url, 'doj-review-worker'), {
-      size: workers,
-      workerData: { ...batchOptions, keepSubjects: options.onBatch !== undefined },
-      // A batch is a few MB; a small old generation keeps each worker's heap (and the RSS) flat.
-      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 64 }
-    })
-    : undefined
+  const pool =
+    workers > 0
+      ? createWorkerPool<{ records: string[]; lines: number[] }, BatchResult>(
+          siblingModule(import.meta.url, 'doj-review-worker'),
+          {
+            size: workers,
+            workerData: { ...batchOptions, keepSubjects: options.onBatch !== undefined },
+            // A batch is a few MB; a small old generation keeps each worker's heap (and the RSS) flat.
+            resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 64 }
+          }
+        )
+      : undefined
   try {
     // Batches handed to onBatch are stored (or printed) as they come, so a second pass must not repeat them:
     // with onBatch, the file's order is checked before anything is handed over.
@@ -261,7 +287,8 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
     const s = attempt.stats
     const d = s.decisions
     const byOutcome: Record<string, number> = {}
-    for (const outcomes of Object.values(d.bySection)) for (const [o, n] of Object.entries(outcomes)) byOutcome[o] = (byOutcome[o] ?? 0) + n
+    for (const outcomes of Object.values(d.bySection))
+      for (const [o, n] of Object.entries(outcomes)) byOutcome[o] = (byOutcome[o] ?? 0) + n
     const balanced = ledgerBalances(s)
     const summary: ReviewSummary = {
       file: options.file,
@@ -290,9 +317,13 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
     await writeFile(join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
     let reason: string | undefined
     if (size === 0 || s.rowsRead === 0) reason = 'the file is empty (no DOJ rows)'
-    else if (s.rowsRejected === s.rowsRead) reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
+    else if (s.rowsRejected === s.rowsRead)
+      reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
     else if (!summary.countiesInFile[options.county]) {
-      const found = Object.entries(summary.countiesInFile).slice(0, 20).map(([c, n]) => `${c} (${n} conviction rows)`).join(', ')
+      const found = Object.entries(summary.countiesInFile)
+        .slice(0, 20)
+        .map(([c, n]) => `${c} (${n} conviction rows)`)
+        .join(', ')
       reason = `no conviction in the file is in county ${JSON.stringify(options.county)}; counties in the file: ${found || 'none'}`
     } else if (!balanced) {
       reason = `the ledger does not balance: ${s.ledger.rowsRead} rows read, ${['decided', 'notAConviction', 'outsideCounty', 'notProp64', 'unreadable'].map((k) => `${k} ${s.ledger[k as keyof Ledger]}`).join(', ')}; ${s.decidedCounts} decided counts, ${d.convictions} determinations`
@@ -303,11 +334,19 @@ export async function reviewDojFile (options: DojReviewOptions): Promise<DojRevi
   }
 }
 
-interface PassResult { stats: BatchStats, sha256: string, disordered: boolean, mode: 'grouped' | 'regrouped' }
+interface PassResult {
+  stats: BatchStats
+  sha256: string
+  disordered: boolean
+  mode: 'grouped' | 'regrouped'
+}
 
-async function runPass (
-  options: DojReviewOptions, batchOptions: BatchOptions, pool: WorkerPool<{ records: string[], lines: number[] }, BatchResult> | undefined,
-  totalBytes: number, mode: 'grouped' | 'regrouped'
+async function runPass(
+  options: DojReviewOptions,
+  batchOptions: BatchOptions,
+  pool: WorkerPool<{ records: string[]; lines: number[] }, BatchResult> | undefined,
+  totalBytes: number,
+  mode: 'grouped' | 'regrouped'
 ): Promise<PassResult> {
   const determinationsPath = join(options.outDir, 'determinations.csv')
   const errorsPath = join(options.outDir, 'errors.csv')
@@ -333,7 +372,11 @@ async function runPass (
   }
   const dispatch = async (records: string[], lines: number[]) => {
     if (records.length === 0) return
-    inFlight.push(pool ? pool.run({ records, lines }) : Promise.resolve(reviewBatch(records, lines, batchOptions, options.onBatch !== undefined)))
+    inFlight.push(
+      pool
+        ? pool.run({ records, lines })
+        : Promise.resolve(reviewBatch(records, lines, batchOptions, options.onBatch !== undefined))
+    )
     while (inFlight.length >= maxInFlight) await drainOne()
   }
 
@@ -347,39 +390,50 @@ async function runPass (
   if (mode === 'grouped') {
     const closed = new Set<string>()
     let current: string | undefined
-    const read = await readRecords(options.file, (record, line) => {
-      rowsRead++
-      const id = subjectIdOf(record)
-      if (id !== current && id !== '') {
-        if (closed.has(id)) { disordered = true; return false }
-        if (current !== undefined) closed.add(current)
-        current = id
-        if (records.length >= BATCH_ROWS) {
-          const batch = dispatch(records, lines)
-          records = []
-          lines = []
-          records.push(record)
-          lines.push(line)
-          return batch.then(() => true)
+    const read = await readRecords(
+      options.file,
+      (record, line) => {
+        rowsRead++
+        const id = subjectIdOf(record)
+        if (id !== current && id !== '') {
+          if (closed.has(id)) {
+            disordered = true
+            return false
+          }
+          if (current !== undefined) closed.add(current)
+          current = id
+          if (records.length >= BATCH_ROWS) {
+            const batch = dispatch(records, lines)
+            records = []
+            lines = []
+            records.push(record)
+            lines.push(line)
+            return batch.then(() => true)
+          }
         }
-      }
-      records.push(record)
-      lines.push(line)
-      return true
-    }, progress)
+        records.push(record)
+        lines.push(line)
+        return true
+      },
+      progress
+    )
     sha256 = read.sha256
   } else {
     // A person's rows are scattered: gather every row by person first (memory grows with the file).
-    const bySubject = new Map<string, { records: string[], lines: number[] }>()
-    const read = await readRecords(options.file, (record, line) => {
-      rowsRead++
-      const id = subjectIdOf(record)
-      let group = bySubject.get(id)
-      if (!group) bySubject.set(id, group = { records: [], lines: [] })
-      group.records.push(record)
-      group.lines.push(line)
-      return true
-    }, progress)
+    const bySubject = new Map<string, { records: string[]; lines: number[] }>()
+    const read = await readRecords(
+      options.file,
+      (record, line) => {
+        rowsRead++
+        const id = subjectIdOf(record)
+        let group = bySubject.get(id)
+        if (!group) bySubject.set(id, (group = { records: [], lines: [] }))
+        group.records.push(record)
+        group.lines.push(line)
+        return true
+      },
+      progress
+    )
     sha256 = read.sha256
     for (const group of bySubject.values()) {
       records.push(...group.records)
@@ -393,7 +447,8 @@ async function runPass (
   }
   if (!disordered) await dispatch(records, lines)
   while (inFlight.length > 0) {
-    if (disordered) await inFlight.shift() // let them finish; their output is discarded
+    if (disordered)
+      await inFlight.shift() // let them finish; their output is discarded
     else await drainOne()
   }
   await Promise.all([endStream(out), endStream(errors)])

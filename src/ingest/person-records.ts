@@ -1,14 +1,25 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../db/audit-repository.js'
-import { findPersonByIdentity, insertPerson, updatePerson, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
+import {
+  findPersonByIdentity,
+  insertPerson,
+  updatePerson,
+  type ConvictionRow,
+  type PersonRow
+} from '../db/case-repository.js'
 import { insertDeterminations, latestDeterminations, type DeterminationRow } from '../db/determination-repository.js'
 import { newId } from '../db/ids.js'
 import { appendEvents } from '../webhooks/events.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import {
-  findCodeSectionInText, formatCodeSection, mayConcernCannabis, parseCodeSection, readOffenseText, type CodeSection
+  findCodeSectionInText,
+  formatCodeSection,
+  mayConcernCannabis,
+  parseCodeSection,
+  readOffenseText,
+  type CodeSection
 } from '../eligibility/code-section.js'
 import { determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
 import type { ConvictionFact, PersonRecord } from '../eligibility/record.js'
@@ -49,11 +60,24 @@ export interface PersonWriteOptions {
 }
 
 /** Finds the person in the county (DOJ subject id, then CII) or creates them; fills what the record lacked. */
-export async function upsertPerson (trx: Db, p: PersonInput, o: PersonWriteOptions): Promise<{ person: PersonRow, created: boolean }> {
+export async function upsertPerson(
+  trx: Db,
+  p: PersonInput,
+  o: PersonWriteOptions
+): Promise<{ person: PersonRow; created: boolean }> {
   const name = p.name.trim()
-  let found = await findPersonByIdentity(trx, o.county, { dojSubjectId: p.dojSubjectId ?? undefined, cii: p.cii ?? undefined })
+  let found = await findPersonByIdentity(trx, o.county, {
+    dojSubjectId: p.dojSubjectId ?? undefined,
+    cii: p.cii ?? undefined
+  })
   // Matched by CII alone, a DOJ subject is the same person only if the record has no other subject and the same birth date.
-  if (found && o.mode === 'doj' && found.doj_subject_id !== (p.dojSubjectId ?? null) && (found.doj_subject_id !== null || found.dob !== p.dob)) found = undefined
+  if (
+    found &&
+    o.mode === 'doj' &&
+    found.doj_subject_id !== (p.dojSubjectId ?? null) &&
+    (found.doj_subject_id !== null || found.dob !== p.dob)
+  )
+    found = undefined
   if (!found) {
     const person: PersonRow = {
       id: randomUUID(),
@@ -75,8 +99,13 @@ export async function upsertPerson (trx: Db, p: PersonInput, o: PersonWriteOptio
     // The same identifier with a different birth date is a different human or a data error: never merge.
     const at = o.at ?? ''
     const mismatch: ProblemDetail[] = []
-    if (found.dob !== null && found.dob !== p.dob) mismatch.push({ path: `${at}/person/dob`, message: `differs from the date of birth on file for person ${found.id}` })
-    if (p.cii && found.cii !== null && found.cii !== p.cii) mismatch.push({ path: `${at}/person/cii`, message: `differs from the CII on file for person ${found.id}` })
+    if (found.dob !== null && found.dob !== p.dob)
+      mismatch.push({
+        path: `${at}/person/dob`,
+        message: `differs from the date of birth on file for person ${found.id}`
+      })
+    if (p.cii && found.cii !== null && found.cii !== p.cii)
+      mismatch.push({ path: `${at}/person/cii`, message: `differs from the CII on file for person ${found.id}` })
     if (mismatch.length > 0) throw new ClearfileError('CLEARFILE_ERR_PERSON_MISMATCH', undefined, mismatch)
   }
   const aliases = parseJsonColumn<string[]>(found.aliases, [])
@@ -89,14 +118,20 @@ export async function upsertPerson (trx: Db, p: PersonInput, o: PersonWriteOptio
   if (Object.keys(changes).length > 0) {
     changes.updated_at = o.now
     await updatePerson(trx, found.id, changes)
-    o.audit.push({ action: 'person.update', recordType: 'person', recordId: found.id, county: o.county, detail: { fields: Object.keys(changes).filter((k) => k !== 'updated_at') } })
+    o.audit.push({
+      action: 'person.update',
+      recordType: 'person',
+      recordId: found.id,
+      county: o.county,
+      detail: { fields: Object.keys(changes).filter((k) => k !== 'updated_at') }
+    })
     return { person: { ...found, ...changes }, created: false }
   }
   return { person: found, created: false }
 }
 
 /** Names once each (compared case- and space-insensitively), leaving out the `exclude` ones. */
-function uniqueNames (names: readonly string[], exclude: readonly string[]): string[] {
+function uniqueNames(names: readonly string[], exclude: readonly string[]): string[] {
   const key = (n: string) => n.trim().replace(/\s+/g, ' ').toUpperCase()
   const seen = new Set(exclude.map(key))
   const out: string[] = []
@@ -135,7 +170,7 @@ export interface CaseFacts {
   counts: CountFacts[]
 }
 
-function convictionRow (caseId: string, personId: string, county: string, c: CountFacts, now: string): ConvictionRow {
+function convictionRow(caseId: string, personId: string, county: string, c: CountFacts, now: string): ConvictionRow {
   return {
     id: randomUUID(),
     case_id: caseId,
@@ -163,53 +198,112 @@ function convictionRow (caseId: string, personId: string, county: string, c: Cou
  * `onExisting: 'reject'` (REST) refuses a case already on file. Returns the
  * stored id of each count by its order.
  */
-export async function storeCase (
-  trx: Db, personId: string, county: string, facts: CaseFacts, now: string, onExisting: 'match' | 'reject', at = ''
-): Promise<{ caseId: string, created: boolean, countIds: Map<string, string> }> {
-  const existing = await trx.selectFrom('court_cases').select('id')
-    .where('county', '=', county).where('court_id', '=', facts.courtId).where('case_number', '=', facts.caseNumber).where('person_id', '=', personId)
+export async function storeCase(
+  trx: Db,
+  personId: string,
+  county: string,
+  facts: CaseFacts,
+  now: string,
+  onExisting: 'match' | 'reject',
+  at = ''
+): Promise<{ caseId: string; created: boolean; countIds: Map<string, string> }> {
+  const existing = await trx
+    .selectFrom('court_cases')
+    .select('id')
+    .where('county', '=', county)
+    .where('court_id', '=', facts.courtId)
+    .where('case_number', '=', facts.caseNumber)
+    .where('person_id', '=', personId)
     .executeTakeFirst()
   if (existing && onExisting === 'reject') {
-    throw new ClearfileError('CLEARFILE_ERR_CASE_EXISTS', `This court case is already on file as ${existing.id}`,
-      [{ path: `${at}/case/caseNumber`, message: `is already on file for this person as case ${existing.id}` }])
+    throw new ClearfileError('CLEARFILE_ERR_CASE_EXISTS', `This court case is already on file as ${existing.id}`, [
+      { path: `${at}/case/caseNumber`, message: `is already on file for this person as case ${existing.id}` }
+    ])
   }
   const caseId = existing?.id ?? randomUUID()
   if (!existing) {
-    await trx.insertInto('court_cases').values({
-      id: caseId, person_id: personId, county, court_id: facts.courtId, case_number: facts.caseNumber, cycle: facts.cycle,
-      source: facts.source, created_by: facts.createdBy, created_at: now, updated_at: now
-    }).execute()
+    await trx
+      .insertInto('court_cases')
+      .values({
+        id: caseId,
+        person_id: personId,
+        county,
+        court_id: facts.courtId,
+        case_number: facts.caseNumber,
+        cycle: facts.cycle,
+        source: facts.source,
+        created_by: facts.createdBy,
+        created_at: now,
+        updated_at: now
+      })
+      .execute()
   }
   const countIds = new Map<string, string>()
   const stored = existing
     ? await trx.selectFrom('convictions').select(['id', 'count_order']).where('case_id', '=', caseId).execute()
     : []
   for (const s of stored) countIds.set(s.count_order, s.id)
-  const fresh = facts.counts.filter((c) => !countIds.has(c.countOrder)).map((c) => convictionRow(caseId, personId, county, c, now))
-  for (let i = 0; i < fresh.length; i += 100) await trx.insertInto('convictions').values(fresh.slice(i, i + 100)).execute()
+  const fresh = facts.counts
+    .filter((c) => !countIds.has(c.countOrder))
+    .map((c) => convictionRow(caseId, personId, county, c, now))
+  for (let i = 0; i < fresh.length; i += 100)
+    await trx
+      .insertInto('convictions')
+      .values(fresh.slice(i, i + 100))
+      .execute()
   for (const r of fresh) countIds.set(r.count_order, r.id)
   return { caseId, created: !existing, countIds }
 }
 
 /** Stores PC 290 registrations once each (by where they came from in their source). */
-export async function storeRegistrations (
-  trx: Db, personId: string, county: string, source: 'doj' | 'api',
-  registrations: ReadonlyArray<{ date: string | null, county?: string | null, key: string, offenseText: string }>, now: string
+export async function storeRegistrations(
+  trx: Db,
+  personId: string,
+  county: string,
+  source: 'doj' | 'api',
+  registrations: ReadonlyArray<{ date: string | null; county?: string | null; key: string; offenseText: string }>,
+  now: string
 ): Promise<number> {
   if (registrations.length === 0) return 0
-  const known = new Set((await trx.selectFrom('registrations').select('source_key')
-    .where('person_id', '=', personId).where('source', '=', source).execute()).map((r) => r.source_key))
+  const known = new Set(
+    (
+      await trx
+        .selectFrom('registrations')
+        .select('source_key')
+        .where('person_id', '=', personId)
+        .where('source', '=', source)
+        .execute()
+    ).map((r) => r.source_key)
+  )
   const fresh = registrations.filter((r) => !known.has(r.key))
   if (fresh.length === 0) return 0
-  await trx.insertInto('registrations').values(fresh.map((r) => ({
-    id: randomUUID(), person_id: personId, county, registration_date: r.date, registration_county: r.county ?? null,
-    offense_text: r.offenseText, source, source_key: r.key, created_at: now
-  }))).execute()
+  await trx
+    .insertInto('registrations')
+    .values(
+      fresh.map((r) => ({
+        id: randomUUID(),
+        person_id: personId,
+        county,
+        registration_date: r.date,
+        registration_county: r.county ?? null,
+        offense_text: r.offenseText,
+        source,
+        source_key: r.key,
+        created_at: now
+      }))
+    )
+    .execute()
   return fresh.length
 }
 
 /** A determination of the engine as a row to store, against the stored conviction it decides. */
-export function determinationRow (d: Determination, convictionId: string, county: string, reviewRunId: string | null, now: string): DeterminationRow {
+export function determinationRow(
+  d: Determination,
+  convictionId: string,
+  county: string,
+  reviewRunId: string | null,
+  now: string
+): DeterminationRow {
   return {
     id: newId(),
     conviction_id: convictionId,
@@ -231,7 +325,7 @@ export function determinationRow (d: Determination, convictionId: string, county
 }
 
 /** A stored count's section: read from the text as the source wrote it, or from its canonical form. */
-function storedSection (raw: string, canonical: string | null): { section: CodeSection | null, refused?: string } {
+function storedSection(raw: string, canonical: string | null): { section: CodeSection | null; refused?: string } {
   const read = readOffenseText(raw)
   const fromRaw = read.section ?? findCodeSectionInText(raw)
   if (fromRaw && (canonical === null || formatCodeSection(fromRaw) === canonical)) return { section: fromRaw }
@@ -244,17 +338,40 @@ function storedSection (raw: string, canonical: string | null): { section: CodeS
  * A stored person's whole record as the rules engine reads it: convictions in
  * every county (each with the county whose court convicted) and registrations.
  */
-export async function loadPersonRecord (db: Db, personId: string): Promise<PersonRecord | undefined> {
-  const person = await db.selectFrom('people').select(['id', 'doj_subject_id', 'dob', 'deceased']).where('id', '=', personId).executeTakeFirst()
+export async function loadPersonRecord(db: Db, personId: string): Promise<PersonRecord | undefined> {
+  const person = await db
+    .selectFrom('people')
+    .select(['id', 'doj_subject_id', 'dob', 'deceased'])
+    .where('id', '=', personId)
+    .executeTakeFirst()
   if (!person) return undefined
   const [rows, registrations] = await Promise.all([
-    db.selectFrom('convictions as c')
+    db
+      .selectFrom('convictions as c')
       .innerJoin('court_cases as k', 'k.id', 'c.case_id')
-      .select(['c.id', 'c.code_section_raw', 'c.code_section', 'c.severity', 'c.conviction_date', 'c.sentence_end_date', 'c.county', 'c.court_county', 'c.offense_date', 'c.offense_date_basis', 'k.case_number'])
-      .where('c.person_id', '=', personId).where('c.disposition', '=', 'convicted')
-      .orderBy('c.conviction_date').orderBy('c.id')
+      .select([
+        'c.id',
+        'c.code_section_raw',
+        'c.code_section',
+        'c.severity',
+        'c.conviction_date',
+        'c.sentence_end_date',
+        'c.county',
+        'c.court_county',
+        'c.offense_date',
+        'c.offense_date_basis',
+        'k.case_number'
+      ])
+      .where('c.person_id', '=', personId)
+      .where('c.disposition', '=', 'convicted')
+      .orderBy('c.conviction_date')
+      .orderBy('c.id')
       .execute(),
-    db.selectFrom('registrations').select(['registration_date', 'registration_county']).where('person_id', '=', personId).execute()
+    db
+      .selectFrom('registrations')
+      .select(['registration_date', 'registration_county'])
+      .where('person_id', '=', personId)
+      .execute()
   ])
   const convictions: ConvictionFact[] = rows.map((r) => {
     const { section, refused } = storedSection(r.code_section_raw, r.code_section)
@@ -287,7 +404,7 @@ export interface RedetermineOptions {
   asOf: string
   now: string
   /** The review run deciding, and the stored ids of the counts its file holds: those get a row of the run each. */
-  run?: { id: string, convictionIds: ReadonlySet<string> }
+  run?: { id: string; convictionIds: ReadonlySet<string> }
 }
 
 /**
@@ -299,26 +416,57 @@ export interface RedetermineOptions {
  * every other count gets a row only where its outcome or reason changed, and
  * an event says so. Returns the determinations and the rows written.
  */
-export async function redeterminePerson (trx: Db, personId: string, o: RedetermineOptions): Promise<{ determinations: Determination[], written: DeterminationRow[] }> {
+export async function redeterminePerson(
+  trx: Db,
+  personId: string,
+  o: RedetermineOptions
+): Promise<{ determinations: Determination[]; written: DeterminationRow[] }> {
   const record = await loadPersonRecord(trx, personId)
   if (!record) return { determinations: [], written: [] }
   const determinations = determineRecord(record, { asOf: o.asOf, policy: o.policy, county: o.county })
   const ofRun = o.run ? determinations.filter((d) => o.run!.convictionIds.has(d.convictionId)) : []
   const others = o.run ? determinations.filter((d) => !o.run!.convictionIds.has(d.convictionId)) : determinations
-  const latest = await latestDeterminations(trx, others.map((d) => d.convictionId))
+  const latest = await latestDeterminations(
+    trx,
+    others.map((d) => d.convictionId)
+  )
   const changed = others.filter((d) => {
     const prev = latest.get(d.convictionId)
     return !prev || prev.outcome !== d.outcome || prev.reason !== d.reason
   })
   const runRows = ofRun.map((d) => determinationRow(d, d.convictionId, o.county, o.run!.id, o.now))
   if (o.run && runRows.length > 0) {
-    await trx.deleteFrom('determinations').where('review_run_id', '=', o.run.id).where('conviction_id', 'in', runRows.map((r) => r.conviction_id)).execute()
+    await trx
+      .deleteFrom('determinations')
+      .where('review_run_id', '=', o.run.id)
+      .where(
+        'conviction_id',
+        'in',
+        runRows.map((r) => r.conviction_id)
+      )
+      .execute()
   }
   const changedRows = changed.map((d) => determinationRow(d, d.convictionId, o.county, null, o.now))
   await insertDeterminations(trx, [...runRows, ...changedRows])
-  await appendEvents(trx, changedRows.map((r) => ({
-    county: o.county, type: 'determination.made' as const, recordType: 'determination', recordId: r.id, at: o.now,
-    payload: { determinationId: r.id, convictionId: r.conviction_id, personId, outcome: r.outcome, remedy: r.remedy, reason: r.reason, citations: r.citations ? r.citations.split('; ') : [], by: 'engine' }
-  })))
+  await appendEvents(
+    trx,
+    changedRows.map((r) => ({
+      county: o.county,
+      type: 'determination.made' as const,
+      recordType: 'determination',
+      recordId: r.id,
+      at: o.now,
+      payload: {
+        determinationId: r.id,
+        convictionId: r.conviction_id,
+        personId,
+        outcome: r.outcome,
+        remedy: r.remedy,
+        reason: r.reason,
+        citations: r.citations ? r.citations.split('; ') : [],
+        by: 'engine'
+      }
+    }))
+  )
   return { determinations, written: [...runRows, ...changedRows] }
 }

@@ -13,7 +13,14 @@ import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import type { DojConviction } from './doj-file.js'
 import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
-import { determinationRow, redeterminePerson, storeCase, storeRegistrations, upsertPerson, type CountFacts } from './person-records.js'
+import {
+  determinationRow,
+  redeterminePerson,
+  storeCase,
+  storeRegistrations,
+  upsertPerson,
+  type CountFacts
+} from './person-records.js'
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 import { groupBy } from '../group-by.js'
@@ -44,7 +51,7 @@ export interface NewReviewRun {
 }
 
 /** Records a review run and queues its job in one transaction: a run exists exactly when its work is queued. */
-export async function createReviewRun (db: Kysely<Database>, run: NewReviewRun, now: Date): Promise<ReviewRunRow> {
+export async function createReviewRun(db: Kysely<Database>, run: NewReviewRun, now: Date): Promise<ReviewRunRow> {
   return db.transaction().execute(async (trx) => {
     const row: ReviewRunRow = {
       id: run.id,
@@ -71,14 +78,20 @@ export async function createReviewRun (db: Kysely<Database>, run: NewReviewRun, 
     await trx.insertInto('review_runs').values(row).execute()
     await enqueue(trx, REVIEW_JOB, { runId: run.id }, { runAt: now, now })
     await recordAudit(trx, { principal: run.principal, requestId: run.requestId, now }, [
-      { action: 'review.create', recordType: 'review_run', recordId: run.id, county: run.county, detail: { bytes: run.totalBytes, policy: run.policy.name } }
+      {
+        action: 'review.create',
+        recordType: 'review_run',
+        recordId: run.id,
+        county: run.county,
+        detail: { bytes: run.totalBytes, policy: run.policy.name }
+      }
     ])
     return row
   })
 }
 
 /** A review run the key may see (its county's, or any for admin keys); 404 otherwise, as if it did not exist. */
-export async function findReviewRun (db: Kysely<Database>, id: string, county: string | null): Promise<ReviewRunRow> {
+export async function findReviewRun(db: Kysely<Database>, id: string, county: string | null): Promise<ReviewRunRow> {
   let query = db.selectFrom('review_runs').selectAll().where('id', '=', id)
   if (county !== null) query = query.where('county', '=', county)
   const row = await query.executeTakeFirst()
@@ -93,15 +106,23 @@ export async function findReviewRun (db: Kysely<Database>, id: string, county: s
  * starts over: its earlier determinations are removed, people and cases are
  * matched, not duplicated.
  */
-export function reviewJob (deps: { db: Kysely<Database>, clock: Clock, dataDir: string }): RegisteredJob {
+export function reviewJob(deps: { db: Kysely<Database>; clock: Clock; dataDir: string }): RegisteredJob {
   return handle(REVIEW_JOB, async ({ runId }, _job, { heartbeat }) => {
     const { db, clock } = deps
     const run = await db.selectFrom('review_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow()
     const policy = parsePolicy(JSON.parse(run.policy))
-    const creator = await db.selectFrom('api_clients').select(['id', 'role']).where('id', '=', run.created_by ?? '').executeTakeFirst()
+    const creator = await db
+      .selectFrom('api_clients')
+      .select(['id', 'role'])
+      .where('id', '=', run.created_by ?? '')
+      .executeTakeFirst()
     const actor: Principal = { clientId: creator?.id ?? 'system', role: creator?.role ?? 'admin', county: run.county }
     await db.deleteFrom('determinations').where('review_run_id', '=', runId).execute()
-    await db.updateTable('review_runs').set({ state: 'running', started_at: clock.now().toISOString(), error: null }).where('id', '=', runId).execute()
+    await db
+      .updateTable('review_runs')
+      .set({ state: 'running', started_at: clock.now().toISOString(), error: null })
+      .where('id', '=', runId)
+      .execute()
     let lastProgress = 0
     const result = await reviewDojFile({
       file: uploadPath(deps.dataDir, runId),
@@ -113,22 +134,30 @@ export function reviewJob (deps: { db: Kysely<Database>, clock: Clock, dataDir: 
         const t = Date.now()
         if (t - lastProgress < 1000) return
         lastProgress = t
-        void db.updateTable('review_runs').set({ bytes_read: bytesRead, rows_read: rowsRead }).where('id', '=', runId).execute()
+        void db
+          .updateTable('review_runs')
+          .set({ bytes_read: bytesRead, rows_read: rowsRead })
+          .where('id', '=', runId)
+          .execute()
         void heartbeat()
       },
       onBatch: (batch) => storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
     })
     const s = result.summary
-    await db.updateTable('review_runs').set({
-      state: result.ok ? 'done' : 'failed',
-      error: result.reason ?? null,
-      input_sha256: s.inputSha256,
-      bytes_read: run.total_bytes ?? 0,
-      rows_read: s.rowsRead,
-      rows_rejected: s.rowsRejected,
-      figures: JSON.stringify(s),
-      finished_at: clock.now().toISOString()
-    }).where('id', '=', runId).execute()
+    await db
+      .updateTable('review_runs')
+      .set({
+        state: result.ok ? 'done' : 'failed',
+        error: result.reason ?? null,
+        input_sha256: s.inputSha256,
+        bytes_read: run.total_bytes ?? 0,
+        rows_read: s.rowsRead,
+        rows_rejected: s.rowsRejected,
+        figures: JSON.stringify(s),
+        finished_at: clock.now().toISOString()
+      })
+      .where('id', '=', runId)
+      .execute()
   })
 }
 
@@ -140,7 +169,14 @@ export function reviewJob (deps: { db: Kysely<Database>, clock: Clock, dataDir: 
  * person already on file is re-decided from everything stored, and the outputs
  * show that answer. Returns the subjects with the determinations that stand.
  */
-async function storeReviewBatch (db: Kysely<Database>, run: ReviewRunRow, policy: Policy, actor: Principal, batch: BatchResult, now: string): Promise<DecidedSubject[] | undefined> {
+async function storeReviewBatch(
+  db: Kysely<Database>,
+  run: ReviewRunRow,
+  policy: Policy,
+  actor: Principal,
+  batch: BatchResult,
+  now: string
+): Promise<DecidedSubject[] | undefined> {
   if (!batch.subjects || batch.subjects.length === 0) return undefined
   return db.transaction().execute(async (trx) => {
     const audit: AuditEntry[] = []
@@ -148,31 +184,60 @@ async function storeReviewBatch (db: Kysely<Database>, run: ReviewRunRow, policy
     const fresh: DeterminationRow[] = []
     for (const { subject, determinations } of batch.subjects!) {
       const r = subject.record
-      const { person, created } = await upsertPerson(trx, { name: subject.name, dob: r.dob, cii: subject.cii, dojSubjectId: r.subjectId, deceased: r.deceased }, { county: run.county, now, mode: 'doj', audit })
+      const { person, created } = await upsertPerson(
+        trx,
+        { name: subject.name, dob: r.dob, cii: subject.cii, dojSubjectId: r.subjectId, deceased: r.deceased },
+        { county: run.county, now, mode: 'doj', audit }
+      )
       const storedId = new Map<string, string>()
       for (const [caseKey, counts] of groupBy(r.convictions, (c) => c.id.slice(0, 6))) {
         const first = counts[0]!
-        const { countIds } = await storeCase(trx, person.id, run.county, {
-          courtId: first.court ?? `${first.county ?? run.county} SUPERIOR COURT`,
-          caseNumber: first.caseNumber ?? `DOJ ${r.subjectId}/${caseKey}`,
-          cycle: caseKey.slice(0, 3),
-          source: 'doj',
-          createdBy: run.created_by,
-          counts: counts.map((c) => countFacts(c, run.county))
-        }, now, 'match')
+        const { countIds } = await storeCase(
+          trx,
+          person.id,
+          run.county,
+          {
+            courtId: first.court ?? `${first.county ?? run.county} SUPERIOR COURT`,
+            caseNumber: first.caseNumber ?? `DOJ ${r.subjectId}/${caseKey}`,
+            cycle: caseKey.slice(0, 3),
+            source: 'doj',
+            createdBy: run.created_by,
+            counts: counts.map((c) => countFacts(c, run.county))
+          },
+          now,
+          'match'
+        )
         for (const c of counts) storedId.set(c.id, countIds.get(c.id)!)
       }
       await storeRegistrations(trx, person.id, run.county, 'doj', r.registrations, now)
       if (created) {
-        for (const d of determinations) fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
+        for (const d of determinations)
+          fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
         out.push({ subject, determinations })
       } else {
         const runIds = new Set(determinations.map((d) => storedId.get(d.convictionId)!))
-        const { determinations: whole } = await redeterminePerson(trx, person.id, { county: run.county, policy, asOf: run.as_of, now, run: { id: run.id, convictionIds: runIds } })
+        const { determinations: whole } = await redeterminePerson(trx, person.id, {
+          county: run.county,
+          policy,
+          asOf: run.as_of,
+          now,
+          run: { id: run.id, convictionIds: runIds }
+        })
         const dojId = new Map([...storedId].map(([doj, stored]) => [stored, doj]))
-        out.push({ subject, determinations: whole.filter((d) => dojId.has(d.convictionId)).map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! })) })
+        out.push({
+          subject,
+          determinations: whole
+            .filter((d) => dojId.has(d.convictionId))
+            .map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! }))
+        })
       }
-      audit.push({ action: 'review.determine', recordType: 'person', recordId: person.id, county: run.county, detail: { reviewRunId: run.id, determinations: determinations.length } })
+      audit.push({
+        action: 'review.determine',
+        recordType: 'person',
+        recordId: person.id,
+        county: run.county,
+        detail: { reviewRunId: run.id, determinations: determinations.length }
+      })
     }
     await insertDeterminations(trx, fresh)
     await recordAudit(trx, { principal: actor, requestId: null, now: new Date(now) }, audit)
@@ -181,7 +246,7 @@ async function storeReviewBatch (db: Kysely<Database>, run: ReviewRunRow, policy
 }
 
 /** A DOJ count as the one writer stores it; the county whose court convicted is kept when it is not the review's. */
-function countFacts (c: DojConviction, county: string): CountFacts {
+function countFacts(c: DojConviction, county: string): CountFacts {
   return {
     countOrder: c.id,
     codeSectionRaw: c.sectionText,

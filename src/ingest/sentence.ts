@@ -8,7 +8,7 @@ export interface SentencePart {
 /** Parts that run for a length of time (a fine or an "other" part does not). */
 const TIMED_KINDS = new Set(['jail', 'prison', 'probation', 'county_jail_1170h', 'community_service'])
 
-export function isTimedPart (part: SentencePart): boolean {
+export function isTimedPart(part: SentencePart): boolean {
   return TIMED_KINDS.has(part.kind)
 }
 
@@ -18,7 +18,7 @@ export const daysInMonth = (y: number, m: number) => (m === 2 && isLeap(y) ? 29 
 
 // Days from 1970-01-01 and back, in integers (H. Hinnant's civil calendar algorithms): a review adds
 // sentence lengths to hundreds of thousands of dates, and Date objects would dominate the time.
-function daysFromCivil (y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0
   const era = Math.floor(y / 400)
   const yoe = y - era * 400
@@ -26,7 +26,7 @@ function daysFromCivil (y: number, m: number, d: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
 }
 
-function civilFromDays (z: number): [number, number, number] {
+function civilFromDays(z: number): [number, number, number] {
   z += 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
@@ -42,7 +42,7 @@ const two = (n: number) => (n < 10 ? '0' : '') + n
 export const formatYmd = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}`
 
 /** Adds calendar days, months or years to a `YYYY-MM-DD` date, clamping to month end (Jan 31 + 1 month = Feb 28/29). */
-export function addToDate (date: string, length: number, unit: 'days' | 'months' | 'years'): string {
+export function addToDate(date: string, length: number, unit: 'days' | 'months' | 'years'): string {
   const y = Number(date.slice(0, 4))
   const m = Number(date.slice(5, 7))
   const d = Number(date.slice(8, 10))
@@ -63,7 +63,10 @@ export function addToDate (date: string, length: number, unit: 'days' | 'months'
  * HS 11361.8(a)) rather than wrongly calling a sentence complete.
  * Returns null without a conviction date or when a timed part lacks its length.
  */
-export function sentenceEndDate (convictionDate: string | null | undefined, parts: readonly SentencePart[]): string | null {
+export function sentenceEndDate(
+  convictionDate: string | null | undefined,
+  parts: readonly SentencePart[]
+): string | null {
   if (!convictionDate) return null
   let end = convictionDate
   for (const part of parts) {

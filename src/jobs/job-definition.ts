@@ -26,7 +26,7 @@ export interface JobDefinition<P> {
 }
 
 /** Declares a job kind: name, payload schema (TypeBox), retry policy, lane and key. */
-export function defineJob<S extends TSchema> (definition: {
+export function defineJob<S extends TSchema>(definition: {
   name: string
   payload: S
   maxAttempts: number
@@ -44,21 +44,32 @@ export interface EnqueueOptions {
 }
 
 /** Queues a job of a kind, in the caller's transaction; a payload that does not fit the kind's schema is a bug, thrown. */
-export async function enqueue<P> (db: Kysely<Database>, definition: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<void> {
-  if (!Value.Check(definition.payload, payload)) throw new Error(`job ${definition.name}: payload ${JSON.stringify(payload)} does not fit its schema`)
-  await insertJob(db, {
-    kind: definition.name,
-    payload,
-    dedupeKey: options.key ?? definition.key(payload),
-    runAt: options.runAt,
-    maxAttempts: definition.maxAttempts
-  }, options.now)
+export async function enqueue<P>(
+  db: Kysely<Database>,
+  definition: JobDefinition<P>,
+  payload: P,
+  options: EnqueueOptions
+): Promise<void> {
+  if (!Value.Check(definition.payload, payload))
+    throw new Error(`job ${definition.name}: payload ${JSON.stringify(payload)} does not fit its schema`)
+  await insertJob(
+    db,
+    {
+      kind: definition.name,
+      payload,
+      dedupeKey: options.key ?? definition.key(payload),
+      runAt: options.runAt,
+      maxAttempts: definition.maxAttempts
+    },
+    options.now
+  )
 }
 
 /** The payload of a claimed job, checked against its kind's schema. */
-export function payloadOf<P> (definition: JobDefinition<P>, job: JobRow): P {
+export function payloadOf<P>(definition: JobDefinition<P>, job: JobRow): P {
   const payload: unknown = JSON.parse(job.payload)
-  if (!Value.Check(definition.payload, payload)) throw new Error(`job ${job.id} (${definition.name}): payload does not fit its schema`)
+  if (!Value.Check(definition.payload, payload))
+    throw new Error(`job ${job.id} (${definition.name}): payload does not fit its schema`)
   return payload as P
 }
 
@@ -81,6 +92,12 @@ export interface RegisteredJob {
 }
 
 /** Binds a kind to the function that does it, with the payload already checked. */
-export function handle<P> (definition: JobDefinition<P>, run: (payload: P, job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>): RegisteredJob {
-  return { definition: definition as JobDefinition<unknown>, run: (job, context) => run(payloadOf(definition, job), job, context) }
+export function handle<P>(
+  definition: JobDefinition<P>,
+  run: (payload: P, job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>
+): RegisteredJob {
+  return {
+    definition: definition as JobDefinition<unknown>,
+    run: (job, context) => run(payloadOf(definition, job), job, context)
+  }
 }

@@ -21,20 +21,24 @@ export interface NewJob {
  * (the outbox pattern). Features enqueue through their job definitions
  * (`enqueue` in job-definition.ts), which check the payload and give the key.
  */
-export async function insertJob (db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
-  await db.insertInto('jobs').values({
-    kind: job.kind,
-    payload: JSON.stringify(job.payload),
-    dedupe_key: job.dedupeKey ?? null,
-    run_at: job.runAt.toISOString(),
-    attempts: 0,
-    max_attempts: job.maxAttempts ?? 10,
-    lock_owner: null,
-    locked_until: null,
-    last_error: null,
-    done_at: null,
-    created_at: now.toISOString()
-  }).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute()
+export async function insertJob(db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
+  await db
+    .insertInto('jobs')
+    .values({
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      dedupe_key: job.dedupeKey ?? null,
+      run_at: job.runAt.toISOString(),
+      attempts: 0,
+      max_attempts: job.maxAttempts ?? 10,
+      lock_owner: null,
+      locked_until: null,
+      last_error: null,
+      done_at: null,
+      created_at: now.toISOString()
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute()
 }
 
 /**
@@ -42,58 +46,108 @@ export async function insertJob (db: Kysely<Database>, job: NewJob, now: Date): 
  * row is picked with FOR UPDATE SKIP LOCKED, so several workers never claim the
  * same job; SQLite has one writer, which gives the same guarantee.
  */
-export async function claimJob (db: Kysely<Database>, owner: string, kinds: readonly string[], now: Date, lockMs: number): Promise<JobRow | undefined> {
+export async function claimJob(
+  db: Kysely<Database>,
+  owner: string,
+  kinds: readonly string[],
+  now: Date,
+  lockMs: number
+): Promise<JobRow | undefined> {
   const at = now.toISOString()
-  let next = db.selectFrom('jobs').select('id')
+  let next = db
+    .selectFrom('jobs')
+    .select('id')
     .where('done_at', 'is', null)
     .where('run_at', '<=', at)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
     .where('kind', 'in', kinds)
-    .orderBy('run_at').orderBy('id').limit(1)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(1)
   if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
-  return db.updateTable('jobs')
-    .set((eb) => ({ lock_owner: owner, locked_until: new Date(now.getTime() + lockMs).toISOString(), attempts: eb('attempts', '+', 1) }))
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({
+      lock_owner: owner,
+      locked_until: new Date(now.getTime() + lockMs).toISOString(),
+      attempts: eb('attempts', '+', 1)
+    }))
     .where('id', '=', next)
     .returningAll()
     .executeTakeFirst()
 }
 
-export async function completeJob (db: Kysely<Database>, id: number, owner: string, now: Date): Promise<void> {
-  await db.updateTable('jobs').set({ done_at: now.toISOString(), lock_owner: null, locked_until: null, dedupe_key: null })
-    .where('id', '=', id).where('lock_owner', '=', owner).execute()
+export async function completeJob(db: Kysely<Database>, id: number, owner: string, now: Date): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ done_at: now.toISOString(), lock_owner: null, locked_until: null, dedupe_key: null })
+    .where('id', '=', id)
+    .where('lock_owner', '=', owner)
+    .execute()
 }
 
 /** Records a failure: retried at `retryAt`, or finished for good when it is null. */
-export async function failJob (db: Kysely<Database>, id: number, owner: string, error: string, retryAt: Date | null, now: Date): Promise<void> {
-  await db.updateTable('jobs').set({
-    last_error: error.slice(0, 2000),
-    lock_owner: null,
-    locked_until: null,
-    ...(retryAt ? { run_at: retryAt.toISOString() } : { done_at: now.toISOString(), dedupe_key: null })
-  }).where('id', '=', id).where('lock_owner', '=', owner).execute()
+export async function failJob(
+  db: Kysely<Database>,
+  id: number,
+  owner: string,
+  error: string,
+  retryAt: Date | null,
+  now: Date
+): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({
+      last_error: error.slice(0, 2000),
+      lock_owner: null,
+      locked_until: null,
+      ...(retryAt ? { run_at: retryAt.toISOString() } : { done_at: now.toISOString(), dedupe_key: null })
+    })
+    .where('id', '=', id)
+    .where('lock_owner', '=', owner)
+    .execute()
 }
 
 /** Keeps a long job's claim alive. */
-export async function extendJobLock (db: Kysely<Database>, id: number, owner: string, until: Date): Promise<void> {
-  await db.updateTable('jobs').set({ locked_until: until.toISOString() }).where('id', '=', id).where('lock_owner', '=', owner).execute()
+export async function extendJobLock(db: Kysely<Database>, id: number, owner: string, until: Date): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ locked_until: until.toISOString() })
+    .where('id', '=', id)
+    .where('lock_owner', '=', owner)
+    .execute()
 }
 
 /** Runs a job again at `at` (not a failure: attempts start over). */
-export async function rescheduleJob (db: Kysely<Database>, id: number, owner: string, at: Date): Promise<void> {
-  await db.updateTable('jobs').set({ run_at: at.toISOString(), lock_owner: null, locked_until: null, attempts: 0 })
-    .where('id', '=', id).where('lock_owner', '=', owner).execute()
+export async function rescheduleJob(db: Kysely<Database>, id: number, owner: string, at: Date): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ run_at: at.toISOString(), lock_owner: null, locked_until: null, attempts: 0 })
+    .where('id', '=', id)
+    .where('lock_owner', '=', owner)
+    .execute()
 }
 
 /** Runs the waiting jobs with these keys no later than `at` (new work for a loop that is idling). */
-export async function bringJobsForward (db: Kysely<Database>, keys: readonly string[], at: Date): Promise<void> {
+export async function bringJobsForward(db: Kysely<Database>, keys: readonly string[], at: Date): Promise<void> {
   if (keys.length === 0) return
-  await db.updateTable('jobs').set({ run_at: at.toISOString() }).where('dedupe_key', 'in', keys)
-    .where('done_at', 'is', null).where('run_at', '>', at.toISOString()).execute()
+  await db
+    .updateTable('jobs')
+    .set({ run_at: at.toISOString() })
+    .where('dedupe_key', 'in', keys)
+    .where('done_at', 'is', null)
+    .where('run_at', '>', at.toISOString())
+    .execute()
 }
 
 /** Runs the waiting job with this key at `at` instead, when there is one; true when there was. */
-export async function rescheduleWaitingJob (db: Kysely<Database>, key: string, at: Date): Promise<boolean> {
-  const waiting = await db.selectFrom('jobs').select('id').where('dedupe_key', '=', key).where('done_at', 'is', null).executeTakeFirst()
+export async function rescheduleWaitingJob(db: Kysely<Database>, key: string, at: Date): Promise<boolean> {
+  const waiting = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('dedupe_key', '=', key)
+    .where('done_at', 'is', null)
+    .executeTakeFirst()
   if (!waiting) return false
   await db.updateTable('jobs').set({ run_at: at.toISOString() }).where('id', '=', waiting.id).execute()
   return true

@@ -15,7 +15,7 @@ export interface JobRunnerOptions {
   pollMs?: number
   /** Lanes per kind of lane: `default` for short jobs (court adapters keep their own per-court limits), `long` for reviews and papers. */
   lanes?: Partial<Record<JobLane, number>>
-  log?: { error: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
+  log?: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void }
 }
 
 export interface JobRunner {
@@ -28,9 +28,9 @@ export interface JobRunner {
 }
 
 /** Exponential backoff with full jitter, capped at an hour. */
-export function backoffMs (attempt: number): number {
+export function backoffMs(attempt: number): number {
   const cap = Math.min(3_600_000, 1000 * 2 ** Math.min(attempt, 20))
-  return Math.floor(cap / 2 + Math.random() * cap / 2)
+  return Math.floor(cap / 2 + (Math.random() * cap) / 2)
 }
 
 /**
@@ -39,16 +39,17 @@ export function backoffMs (attempt: number): number {
  * none is due does it wait `pollMs`. So a review that runs for minutes in the
  * `long` lane delays no submission, poll or webhook delivery in `default`.
  */
-export function createJobRunner (options: JobRunnerOptions): JobRunner {
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const owner = `worker-${randomUUID()}`
   const lockMs = options.lockMs ?? 60_000
   const pollMs = options.pollMs ?? 500
   const byKind = new Map(options.jobs.map((j) => [j.definition.name, j]))
-  const kindsOf = (lane: JobLane) => options.jobs.filter((j) => j.definition.lane === lane).map((j) => j.definition.name)
+  const kindsOf = (lane: JobLane) =>
+    options.jobs.filter((j) => j.definition.lane === lane).map((j) => j.definition.name)
   const laneKinds: Array<readonly string[]> = []
   for (const lane of ['default', 'long'] as const) {
     const kinds = kindsOf(lane)
-    const count = kinds.length === 0 ? 0 : options.lanes?.[lane] ?? 1
+    const count = kinds.length === 0 ? 0 : (options.lanes?.[lane] ?? 1)
     for (let i = 0; i < count; i++) laneKinds.push(kinds)
   }
   const controller = new AbortController()
@@ -56,22 +57,31 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
   const running = new Set<Promise<void>>()
   const sleepers = new Set<() => void>()
 
-  async function runOne (kinds: readonly string[]): Promise<boolean> {
+  async function runOne(kinds: readonly string[]): Promise<boolean> {
     const job = await claimJob(options.db, owner, kinds, options.clock.now(), lockMs)
     if (!job) return false
     const heartbeat = () => extendJobLock(options.db, job.id, owner, new Date(options.clock.now().getTime() + lockMs))
     // A live worker keeps its claim; a killed one loses it lockMs later and another worker takes the job over.
-    const beating = setInterval(() => { heartbeat().catch(() => undefined) }, Math.max(50, lockMs / 3))
+    const beating = setInterval(
+      () => {
+        heartbeat().catch(() => undefined)
+      },
+      Math.max(50, lockMs / 3)
+    )
     try {
       const outcome = await byKind.get(job.kind)!.run(job, { signal: controller.signal, heartbeat })
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(options.db, job.id, owner, outcome.rescheduleAt)
       else await completeJob(options.db, job.id, owner, options.clock.now())
     } catch (err) {
       const message = (err as Error)?.message ?? String(err)
-      const retryAt = job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
+      const retryAt =
+        job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
       // A court that is down for a moment is expected; an attempt that will not be retried is an error.
       const level = retryAt && (err as { retryable?: unknown })?.retryable === true ? 'warn' : 'error'
-      options.log?.[level]({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message, retryAt }, retryAt ? 'job attempt failed; will retry' : 'job failed')
+      options.log?.[level](
+        { jobId: job.id, kind: job.kind, attempt: job.attempts, err: message, retryAt },
+        retryAt ? 'job attempt failed; will retry' : 'job failed'
+      )
       await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
     } finally {
       clearInterval(beating)
@@ -79,14 +89,19 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
     return true
   }
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const wake = () => { clearTimeout(timer); sleepers.delete(wake); resolve() }
-    const timer = setTimeout(wake, ms)
-    sleepers.add(wake)
-  })
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        sleepers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      sleepers.add(wake)
+    })
 
   /** One lane: the next due job as soon as the last is done; a pause only when none is due. */
-  async function lane (kinds: readonly string[]): Promise<void> {
+  async function lane(kinds: readonly string[]): Promise<void> {
     while (!stopped) {
       let ran = false
       try {
@@ -100,16 +115,20 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
 
   return {
     owner,
-    async drain () {
+    async drain() {
       let n = 0
       // Every lane at once, each until nothing of its kinds is due; again while a lane's jobs queued work for another.
       for (;;) {
         const before = n
-        await Promise.all(laneKinds.map(async (kinds) => { while (await runOne(kinds)) n++ }))
+        await Promise.all(
+          laneKinds.map(async (kinds) => {
+            while (await runOne(kinds)) n++
+          })
+        )
         if (n === before) return n
       }
     },
-    start () {
+    start() {
       if (!stopped) return
       stopped = false
       for (const kinds of laneKinds) {
@@ -117,7 +136,7 @@ export function createJobRunner (options: JobRunnerOptions): JobRunner {
         running.add(p)
       }
     },
-    async stop () {
+    async stop() {
       stopped = true
       controller.abort()
       for (const wake of [...sleepers]) wake()

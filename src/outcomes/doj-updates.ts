@@ -12,7 +12,20 @@ const NEW_DISPOSITION: Record<string, string> = {
 }
 const SEVERITY: Record<string, string> = { F: 'FELONY', M: 'MISDEMEANOR', I: 'INFRACTION' }
 
-export const DOJ_UPDATE_COLUMNS = ['cii', 'doj_subject_id', 'county', 'court', 'case_number', 'count_order', 'code_section', 'original_disposition', 'new_disposition', 'order_date', 'docket_id', 'source'] as const
+export const DOJ_UPDATE_COLUMNS = [
+  'cii',
+  'doj_subject_id',
+  'county',
+  'court',
+  'case_number',
+  'count_order',
+  'code_section',
+  'original_disposition',
+  'new_disposition',
+  'order_date',
+  'docket_id',
+  'source'
+] as const
 
 /**
  * The DOJ update file: one row per conviction a court granted relief on (its
@@ -23,20 +36,64 @@ export const DOJ_UPDATE_COLUMNS = ['cii', 'doj_subject_id', 'county', 'court', '
  * decided or the engine determined for relief are listed; a partial grant lists
  * the counts the clerk's report granted.
  */
-export async function dojUpdateRows (db: Kysely<Database>, county: string, since: string): Promise<{ csv: string, rows: number }> {
-  const granted = await db.selectFrom('outcomes as o').innerJoin('convictions as c', 'c.id', 'o.conviction_id')
-    .innerJoin('court_cases as k', 'k.id', 'c.case_id').innerJoin('people as p', 'p.id', 'c.person_id').leftJoin('filings as f', 'f.id', 'o.filing_id')
-    .select(['o.conviction_id', 'o.order_date', 'o.docket_id', 'o.source', 'o.created_at', 'p.cii', 'p.doj_subject_id', 'k.county', 'k.case_number', 'f.court_id', 'c.count_order', 'c.code_section', 'c.code_section_raw', 'c.severity'])
-    .where('o.county', '=', county).where('o.result', '=', 'granted').where('o.created_at', '>=', since)
-    .orderBy('k.case_number').orderBy('c.count_order').execute()
-  const latest = await latestDeterminations(db, granted.map((g) => g.conviction_id))
+export async function dojUpdateRows(
+  db: Kysely<Database>,
+  county: string,
+  since: string
+): Promise<{ csv: string; rows: number }> {
+  const granted = await db
+    .selectFrom('outcomes as o')
+    .innerJoin('convictions as c', 'c.id', 'o.conviction_id')
+    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
+    .innerJoin('people as p', 'p.id', 'c.person_id')
+    .leftJoin('filings as f', 'f.id', 'o.filing_id')
+    .select([
+      'o.conviction_id',
+      'o.order_date',
+      'o.docket_id',
+      'o.source',
+      'o.created_at',
+      'p.cii',
+      'p.doj_subject_id',
+      'k.county',
+      'k.case_number',
+      'f.court_id',
+      'c.count_order',
+      'c.code_section',
+      'c.code_section_raw',
+      'c.severity'
+    ])
+    .where('o.county', '=', county)
+    .where('o.result', '=', 'granted')
+    .where('o.created_at', '>=', since)
+    .orderBy('k.case_number')
+    .orderBy('c.count_order')
+    .execute()
+  const latest = await latestDeterminations(
+    db,
+    granted.map((g) => g.conviction_id)
+  )
   const lines = [csvLine(DOJ_UPDATE_COLUMNS)]
   for (const g of granted) {
     const d = latest.get(g.conviction_id)
     const newDisposition = d ? NEW_DISPOSITION[effectiveOutcome(d)] : undefined
     if (!newDisposition) continue
-    lines.push(csvLine([g.cii, g.doj_subject_id, g.county, g.court_id, g.case_number, g.count_order, g.code_section ?? g.code_section_raw,
-      `CONVICTED - ${g.severity ? SEVERITY[g.severity] : 'SEVERITY NOT RECORDED'}`, newDisposition, g.order_date, g.docket_id, g.source]))
+    lines.push(
+      csvLine([
+        g.cii,
+        g.doj_subject_id,
+        g.county,
+        g.court_id,
+        g.case_number,
+        g.count_order,
+        g.code_section ?? g.code_section_raw,
+        `CONVICTED - ${g.severity ? SEVERITY[g.severity] : 'SEVERITY NOT RECORDED'}`,
+        newDisposition,
+        g.order_date,
+        g.docket_id,
+        g.source
+      ])
+    )
   }
   return { csv: lines.join(''), rows: lines.length - 1 }
 }

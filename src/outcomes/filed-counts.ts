@@ -5,17 +5,41 @@ import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
 import { effectiveOutcome, isGrantable } from '../eligibility/relief-grounds.js'
 
-export interface FiledCount { convictionId: string, caseId: string, caseNumber: string, countOrder: string, section: string | null }
+export interface FiledCount {
+  convictionId: string
+  caseId: string
+  caseNumber: string
+  countOrder: string
+  section: string | null
+}
 
 /** The counts a filing asked relief for: its cases' counts whose newest determination grants some. */
-export async function filedCounts (db: Kysely<Database>, filingId: string): Promise<FiledCount[]> {
-  const rows = await db.selectFrom('filing_cases as fc').innerJoin('court_cases as k', 'k.id', 'fc.case_id').innerJoin('convictions as c', 'c.case_id', 'k.id')
-    .select(['c.id', 'c.case_id', 'k.case_number', 'c.count_order', 'c.code_section', 'c.code_section_raw']).where('fc.filing_id', '=', filingId).orderBy('k.case_number').orderBy('c.count_order').execute()
-  const latest = await latestDeterminations(db, rows.map((r) => r.id))
+export async function filedCounts(db: Kysely<Database>, filingId: string): Promise<FiledCount[]> {
+  const rows = await db
+    .selectFrom('filing_cases as fc')
+    .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+    .innerJoin('convictions as c', 'c.case_id', 'k.id')
+    .select(['c.id', 'c.case_id', 'k.case_number', 'c.count_order', 'c.code_section', 'c.code_section_raw'])
+    .where('fc.filing_id', '=', filingId)
+    .orderBy('k.case_number')
+    .orderBy('c.count_order')
+    .execute()
+  const latest = await latestDeterminations(
+    db,
+    rows.map((r) => r.id)
+  )
   return rows.flatMap((r) => {
     const d = latest.get(r.id)
     if (!d || !isGrantable(effectiveOutcome(d))) return []
-    return [{ convictionId: r.id, caseId: r.case_id, caseNumber: r.case_number, countOrder: r.count_order, section: d.section ?? r.code_section ?? r.code_section_raw }]
+    return [
+      {
+        convictionId: r.id,
+        caseId: r.case_id,
+        caseNumber: r.case_number,
+        countOrder: r.count_order,
+        section: d.section ?? r.code_section ?? r.code_section_raw
+      }
+    ]
   })
 }
 
@@ -26,15 +50,57 @@ export async function filedCounts (db: Kysely<Database>, filingId: string): Prom
  * contradicts these (a partial grant waits for the report: it does not say
  * which counts).
  */
-export async function recordCourtRuling (trx: Kysely<Database>, filing: { id: string, county: string }, ruling: 'granted' | 'denied', at: string): Promise<number> {
+export async function recordCourtRuling(
+  trx: Kysely<Database>,
+  filing: { id: string; county: string },
+  ruling: 'granted' | 'denied',
+  at: string
+): Promise<number> {
   const counts = await filedCounts(trx, filing.id)
   if (counts.length === 0) return 0
-  const have = new Set((await trx.selectFrom('outcomes').select('conviction_id').where('conviction_id', 'in', counts.map((c) => c.convictionId)).execute()).map((o) => o.conviction_id))
+  const have = new Set(
+    (
+      await trx
+        .selectFrom('outcomes')
+        .select('conviction_id')
+        .where(
+          'conviction_id',
+          'in',
+          counts.map((c) => c.convictionId)
+        )
+        .execute()
+    ).map((o) => o.conviction_id)
+  )
   const fresh = counts.filter((c) => !have.has(c.convictionId))
   if (fresh.length === 0) return 0
-  await trx.insertInto('outcomes').values(fresh.map((c) => ({
-    id: newId(), conviction_id: c.convictionId, filing_id: filing.id, county: filing.county, result: ruling, order_date: at.slice(0, 10), docket_id: null, source: 'court_status', created_at: at, report_id: null, report_line: null
-  }))).execute()
-  await appendEvents(trx, fresh.map((c) => ({ county: filing.county, type: 'outcome.recorded' as const, recordType: 'filing', recordId: filing.id, at, payload: { filingId: filing.id, convictionId: c.convictionId, ruling, source: 'court_status' } })))
+  await trx
+    .insertInto('outcomes')
+    .values(
+      fresh.map((c) => ({
+        id: newId(),
+        conviction_id: c.convictionId,
+        filing_id: filing.id,
+        county: filing.county,
+        result: ruling,
+        order_date: at.slice(0, 10),
+        docket_id: null,
+        source: 'court_status',
+        created_at: at,
+        report_id: null,
+        report_line: null
+      }))
+    )
+    .execute()
+  await appendEvents(
+    trx,
+    fresh.map((c) => ({
+      county: filing.county,
+      type: 'outcome.recorded' as const,
+      recordType: 'filing',
+      recordId: filing.id,
+      at,
+      payload: { filingId: filing.id, convictionId: c.convictionId, ruling, source: 'court_status' }
+    }))
+  )
   return fresh.length
 }

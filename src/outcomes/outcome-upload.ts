@@ -13,11 +13,25 @@ import { reconcileReport } from './reconcile.js'
  * stored report's id. The one path for uploads and for reports dropped in a
  * file-drop court's inbox.
  */
-export async function reconcileUpload (db: Kysely<Database>, ctx: AuditContext, upload: { county: string, court: CourtEntry, bytes: Buffer, fileName: string | null, xml?: boolean }): Promise<string> {
+export async function reconcileUpload(
+  db: Kysely<Database>,
+  ctx: AuditContext,
+  upload: { county: string; court: CourtEntry; bytes: Buffer; fileName: string | null; xml?: boolean }
+): Promise<string> {
   const text = upload.bytes.toString('utf8')
   const xml = upload.xml === true || text.trimStart().startsWith('<')
-  const parsed = xml ? parseXmlReport(text) : parseCsvReport(text, { ...DEFAULT_REPORT_COLUMNS, ...upload.court.reportColumns })
+  const parsed = xml
+    ? parseXmlReport(text)
+    : parseCsvReport(text, { ...DEFAULT_REPORT_COLUMNS, ...upload.court.reportColumns })
   const id = newId()
-  await reconcileReport(db, ctx, { reportId: id, county: upload.county, court: upload.court, parsed, format: xml ? 'xml' : 'csv', fileName: upload.fileName, sha256: createHash('sha256').update(upload.bytes).digest('hex') })
+  await reconcileReport(db, ctx, {
+    reportId: id,
+    county: upload.county,
+    court: upload.court,
+    parsed,
+    format: xml ? 'xml' : 'csv',
+    fileName: upload.fileName,
+    sha256: createHash('sha256').update(upload.bytes).digest('hex')
+  })
   return id
 }

@@ -20,7 +20,11 @@ export const INBOX_JOB = defineJob({
 const INBOX_EVERY_MS = 10_000
 
 /** Starts watching the inbox of each court that has one (file-drop courts); safe to call at every start. */
-export async function startReportInboxes (db: Kysely<Database>, courts: ReadonlyMap<string, CourtEntry>, now: Date): Promise<void> {
+export async function startReportInboxes(
+  db: Kysely<Database>,
+  courts: ReadonlyMap<string, CourtEntry>,
+  now: Date
+): Promise<void> {
   for (const court of courts.values()) {
     if (court.inboxDir) await enqueue(db, INBOX_JOB, { courtId: court.id }, { runAt: now, now })
   }
@@ -33,19 +37,36 @@ export async function startReportInboxes (db: Kysely<Database>, courts: Readonly
  * `failed/` beside a `.error.txt` saying why. Files being written should be
  * given another name (e.g. a leading dot) until complete; they are skipped.
  */
-export function reportInboxJob (deps: { db: Kysely<Database>, clock: Clock, courts: ReadonlyMap<string, CourtEntry> }): RegisteredJob {
+export function reportInboxJob(deps: {
+  db: Kysely<Database>
+  clock: Clock
+  courts: ReadonlyMap<string, CourtEntry>
+}): RegisteredJob {
   return handle(INBOX_JOB, async ({ courtId }) => {
     const court = deps.courts.get(courtId)
     if (!court?.inboxDir) return
     const inbox = court.inboxDir
     await mkdir(join(inbox, 'processed'), { recursive: true })
     await mkdir(join(inbox, 'failed'), { recursive: true })
-    const files = (await readdir(inbox, { withFileTypes: true })).filter((f) => f.isFile() && !f.name.startsWith('.') && /\.(csv|xml)$/i.test(f.name)).map((f) => f.name).sort()
+    const files = (await readdir(inbox, { withFileTypes: true }))
+      .filter((f) => f.isFile() && !f.name.startsWith('.') && /\.(csv|xml)$/i.test(f.name))
+      .map((f) => f.name)
+      .sort()
     for (const name of files) {
       const path = join(inbox, name)
-      const ctx = { principal: { clientId: `inbox:${court.id}`, role: 'clerk' as const, county: court.county }, requestId: null, now: deps.clock.now() }
+      const ctx = {
+        principal: { clientId: `inbox:${court.id}`, role: 'clerk' as const, county: court.county },
+        requestId: null,
+        now: deps.clock.now()
+      }
       try {
-        const id = await reconcileUpload(deps.db, ctx, { county: court.county, court, bytes: await readFile(path), fileName: name, xml: /\.xml$/i.test(name) })
+        const id = await reconcileUpload(deps.db, ctx, {
+          county: court.county,
+          court,
+          bytes: await readFile(path),
+          fileName: name,
+          xml: /\.xml$/i.test(name)
+        })
         await rename(path, join(inbox, 'processed', `${id}-${name}`))
       } catch (err) {
         await rename(path, join(inbox, 'failed', name))

@@ -12,9 +12,14 @@ export type { EventType, NewEvent } from '../db/event-repository.js'
  * that makes the change, so an event exists exactly when its change does (the
  * outbox webhooks are delivered from).
  */
-export async function appendEvents (trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
+export async function appendEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return
   await insertEvents(trx, events)
   const hooks = await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))])
-  if (hooks.length > 0) await bringJobsForward(trx, hooks.map((webhookId) => WEBHOOK_JOB.key({ webhookId })), new Date(events[events.length - 1]!.at))
+  if (hooks.length > 0)
+    await bringJobsForward(
+      trx,
+      hooks.map((webhookId) => WEBHOOK_JOB.key({ webhookId })),
+      new Date(events[events.length - 1]!.at)
+    )
 }

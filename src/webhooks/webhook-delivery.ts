@@ -25,12 +25,18 @@ export const EVENT_ID_HEADER = 'clearfile-event-id'
  * subscription's secret>`. Receivers recompute it, compare in constant time and refuse a `t` more than five
  * minutes away from their clock (replays).
  */
-export function signWebhook (secret: string, body: string, unixSeconds: number): string {
+export function signWebhook(secret: string, body: string, unixSeconds: number): string {
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`
 }
 
 /** The receiver's side of {@link signWebhook}, as the README documents it; used by the tests as a receiver would. */
-export function verifyWebhook (secret: string, body: string, header: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string,
+  nowSeconds: number,
+  toleranceSeconds = 300
+): boolean {
   const t = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1])
   const v1 = /(?:^|,)v1=([0-9a-f]{64})/.exec(header)?.[1]
   if (!Number.isFinite(t) || !v1 || Math.abs(nowSeconds - t) > toleranceSeconds) return false
@@ -39,12 +45,22 @@ export function verifyWebhook (secret: string, body: string, header: string, now
 }
 
 /** The JSON body of an event, as delivered and as GET /v1/events lists it. */
-export function eventBody (e: Pick<EventsTable, 'type' | 'county' | 'record_type' | 'record_id' | 'payload' | 'at'> & { id: number }) {
-  return { id: String(e.id), type: e.type, at: e.at, county: e.county, recordType: e.record_type, recordId: e.record_id, data: JSON.parse(e.payload) as Record<string, unknown> }
+export function eventBody(
+  e: Pick<EventsTable, 'type' | 'county' | 'record_type' | 'record_id' | 'payload' | 'at'> & { id: number }
+) {
+  return {
+    id: String(e.id),
+    type: e.type,
+    at: e.at,
+    county: e.county,
+    recordType: e.record_type,
+    recordId: e.record_id,
+    data: JSON.parse(e.payload) as Record<string, unknown>
+  }
 }
 
 /** Starts delivering to a new subscription: its job lives as long as the subscription. */
-export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
+export async function startWebhookDelivery(trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
   await enqueue(trx, WEBHOOK_JOB, { webhookId }, { runAt: now, now })
 }
 
@@ -55,13 +71,20 @@ export async function startWebhookDelivery (trx: Kysely<Database>, webhookId: st
  * job retries the same event with exponential backoff, so the receiver gets
  * every event it subscribed to once, in order, as soon as it answers 2xx.
  */
-export function webhookJob (deps: { db: Kysely<Database>, clock: Clock, timeoutMs?: number }): RegisteredJob {
+export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs?: number }): RegisteredJob {
   const { db, clock } = deps
   return handle(WEBHOOK_JOB, async ({ webhookId }) => {
     const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).executeTakeFirst()
     if (!hook || hook.disabled_at) return
     const types = new Set(JSON.parse(hook.events) as string[])
-    const events = await db.selectFrom('events').selectAll().where('county', '=', hook.county).where('id', '>', hook.last_event_id).orderBy('id').limit(BATCH).execute()
+    const events = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('county', '=', hook.county)
+      .where('id', '>', hook.last_event_id)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute()
     for (const event of events) {
       if (!types.has(event.type)) {
         await db.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
@@ -69,7 +92,12 @@ export function webhookJob (deps: { db: Kysely<Database>, clock: Clock, timeoutM
       }
       const body = JSON.stringify(eventBody(event))
       const now = clock.now()
-      const previous = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', hook.id).where('event_id', '=', event.id).executeTakeFirstOrThrow()
+      const previous = await db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('webhook_id', '=', hook.id)
+        .where('event_id', '=', event.id)
+        .executeTakeFirstOrThrow()
       const attempt = Number(previous.n) + 1
       let status: number | null = null
       let error: string | null = null
@@ -77,7 +105,12 @@ export function webhookJob (deps: { db: Kysely<Database>, clock: Clock, timeoutM
         const res = await request(hook.url, {
           method: 'POST',
           body,
-          headers: { 'content-type': 'application/json', [EVENT_ID_HEADER]: String(event.id), [SIGNATURE_HEADER]: signWebhook(hook.secret, body, Math.floor(now.getTime() / 1000)), 'user-agent': 'clearfile-webhooks' },
+          headers: {
+            'content-type': 'application/json',
+            [EVENT_ID_HEADER]: String(event.id),
+            [SIGNATURE_HEADER]: signWebhook(hook.secret, body, Math.floor(now.getTime() / 1000)),
+            'user-agent': 'clearfile-webhooks'
+          },
           headersTimeout: deps.timeoutMs ?? 10_000,
           bodyTimeout: deps.timeoutMs ?? 10_000
         })
@@ -88,10 +121,25 @@ export function webhookJob (deps: { db: Kysely<Database>, clock: Clock, timeoutM
       }
       const delivered = status !== null && status >= 200 && status < 300
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('webhook_deliveries').values({ webhook_id: hook.id, event_id: event.id, attempt, status: delivered ? 'delivered' : 'failed', response_status: status, error, at: clock.now().toISOString() }).execute()
-        if (delivered) await trx.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
+        await trx
+          .insertInto('webhook_deliveries')
+          .values({
+            webhook_id: hook.id,
+            event_id: event.id,
+            attempt,
+            status: delivered ? 'delivered' : 'failed',
+            response_status: status,
+            error,
+            at: clock.now().toISOString()
+          })
+          .execute()
+        if (delivered)
+          await trx.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
       })
-      if (!delivered) throw new Error(`webhook ${hook.id}: event ${event.id} not delivered (${status === null ? error : `HTTP ${status}`})`)
+      if (!delivered)
+        throw new Error(
+          `webhook ${hook.id}: event ${event.id} not delivered (${status === null ? error : `HTTP ${status}`})`
+        )
     }
     return { rescheduleAt: new Date(clock.now().getTime() + (events.length === BATCH ? 0 : IDLE_MS)) }
   })

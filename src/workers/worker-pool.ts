@@ -16,20 +16,29 @@ export interface WorkerPool<TIn, TOut> {
  * (tests load TypeScript through the runner's loader, which workers inherit),
  * `.js` when running compiled.
  */
-export function siblingModule (base: string, name: string): URL {
+export function siblingModule(base: string, name: string): URL {
   return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base)
 }
 
-interface Pending<TOut> { resolve: (v: TOut) => void, reject: (e: Error) => void }
+interface Pending<TOut> {
+  resolve: (v: TOut) => void
+  reject: (e: Error) => void
+}
 
-export function createWorkerPool<TIn, TOut> (url: URL, options: { size: number, workerData?: unknown, resourceLimits?: import('node:worker_threads').ResourceLimits }): WorkerPool<TIn, TOut> {
+export function createWorkerPool<TIn, TOut>(
+  url: URL,
+  options: { size: number; workerData?: unknown; resourceLimits?: import('node:worker_threads').ResourceLimits }
+): WorkerPool<TIn, TOut> {
   let nextId = 0
   let failure: Error | undefined
   const slots = Array.from({ length: Math.max(1, options.size) }, () => {
-    const worker = new Worker(url, { workerData: options.workerData, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
+    const worker = new Worker(url, {
+      workerData: options.workerData,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {})
+    })
     const pending = new Map<number, Pending<TOut>>()
     const slot = { worker, pending }
-    worker.on('message', (msg: { id: number, result?: TOut, error?: string }) => {
+    worker.on('message', (msg: { id: number; result?: TOut; error?: string }) => {
       const p = pending.get(msg.id)
       if (!p) return
       pending.delete(msg.id)
@@ -42,12 +51,14 @@ export function createWorkerPool<TIn, TOut> (url: URL, options: { size: number, 
       pending.clear()
     }
     worker.on('error', fail)
-    worker.on('exit', (code) => { if (code !== 0) fail(new Error(`worker exited with code ${code}`)) })
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`worker exited with code ${code}`))
+    })
     return slot
   })
   return {
     size: slots.length,
-    run (task, transfer) {
+    run(task, transfer) {
       if (failure) return Promise.reject(failure)
       const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
       const id = nextId++
@@ -56,7 +67,7 @@ export function createWorkerPool<TIn, TOut> (url: URL, options: { size: number, 
         slot.worker.postMessage({ id, task }, transfer ?? [])
       })
     },
-    async close () {
+    async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()))
     }
   }
@@ -66,11 +77,14 @@ export function createWorkerPool<TIn, TOut> (url: URL, options: { size: number, 
  * The worker side: answers each `{ id, task }` with `{ id, result }` or `{ id, error }`.
  * `transfer` names buffers of the result to move rather than copy (a rendered PDF).
  */
-export async function serveWorkerTasks<TIn, TOut> (handler: (task: TIn) => TOut | Promise<TOut>, transfer?: (result: TOut) => ArrayBuffer[]): Promise<void> {
+export async function serveWorkerTasks<TIn, TOut>(
+  handler: (task: TIn) => TOut | Promise<TOut>,
+  transfer?: (result: TOut) => ArrayBuffer[]
+): Promise<void> {
   const { parentPort } = await import('node:worker_threads')
   if (!parentPort) throw new Error('serveWorkerTasks must run in a worker thread')
   const port = parentPort
-  port.on('message', async (msg: { id: number, task: TIn }) => {
+  port.on('message', async (msg: { id: number; task: TIn }) => {
     try {
       const result = await handler(msg.task)
       port.postMessage({ id: msg.id, result }, transfer ? transfer(result) : [])

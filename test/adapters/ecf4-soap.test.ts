@@ -13,7 +13,7 @@ import { packet } from '../documents/fixtures.js'
 
 const motion = (await renderMotion(packet())).bytes
 
-function filingXml (filingId: string, callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE'): string {
+function filingXml(filingId: string, callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE'): string {
   return buildReviewFilingRequest({
     filingId,
     callbackUrl,
@@ -30,10 +30,30 @@ function filingXml (filingId: string, callbackUrl = 'http://127.0.0.1:1/ecf/v4/F
   })
 }
 
-async function setup (t: { teardown: (fn: () => unknown) => void }, options: SimulatedCourtOptions = {}, timeoutMs = 2000) {
-  const court = await startSimulatedCourt({ reviewDelayMs: 60, rulingDelayMs: 60, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, ...options })
-  const adapter = ecf4SoapAdapter({ id: 'CA-SIM', name: 'Superior Court of California (simulated)', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, limits: { timeoutMs, concurrency: 2 } })
-  t.teardown(async () => { await adapter.close(); await court.close() })
+async function setup(
+  t: { teardown: (fn: () => unknown) => void },
+  options: SimulatedCourtOptions = {},
+  timeoutMs = 2000
+) {
+  const court = await startSimulatedCourt({
+    reviewDelayMs: 60,
+    rulingDelayMs: 60,
+    acceptRate: 1,
+    rulings: { granted: 1, denied: 0, partially_granted: 0 },
+    ...options
+  })
+  const adapter = ecf4SoapAdapter({
+    id: 'CA-SIM',
+    name: 'Superior Court of California (simulated)',
+    county: 'SAN FRANCISCO',
+    adapter: 'simulator',
+    endpoint: court.url,
+    limits: { timeoutMs, concurrency: 2 }
+  })
+  t.teardown(async () => {
+    await adapter.close()
+    await court.close()
+  })
   return { court, adapter }
 }
 
@@ -43,7 +63,13 @@ t.test('a filing is receipted, reviewed, accepted and then ruled on, all over EC
   const { adapter } = await setup(t)
   const receipt = await adapter.submit({ filingId: 'F-1', xml: filingXml('F-1') })
   t.match(receipt.courtFilingId, /^SIM-\d{7}$/)
-  t.same(await adapter.status(receipt.courtFilingId), { courtFilingId: receipt.courtFilingId, filingId: null, status: 'received', ruling: null, statusText: null })
+  t.same(await adapter.status(receipt.courtFilingId), {
+    courtFilingId: receipt.courtFilingId,
+    filingId: null,
+    status: 'received',
+    ruling: null,
+    statusText: null
+  })
   await sleep(80)
   t.equal((await adapter.status(receipt.courtFilingId)).status, 'accepted')
   await sleep(80)
@@ -65,73 +91,121 @@ t.test('the court answers the same filing id with the same court filing id, and 
 
 t.test('a message the court finds invalid is a permanent rejection naming the problem', async (t) => {
   const { adapter } = await setup(t)
-  const broken = filingXml('F-3').replace(/<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/, '')
-  await t.rejects(adapter.submit({ filingId: 'F-3', xml: broken }), { code: 'CLEARFILE_ERR_COURT_REJECTED', retryable: false, courtCode: '-1' })
+  const broken = filingXml('F-3').replace(
+    /<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/,
+    ''
+  )
+  await t.rejects(adapter.submit({ filingId: 'F-3', xml: broken }), {
+    code: 'CLEARFILE_ERR_COURT_REJECTED',
+    retryable: false,
+    courtCode: '-1'
+  })
 })
 
-t.test('a 5xx is retryable; a dropped connection after the receipt is ambiguous and reconciled by GetFilingList', async (t) => {
-  const failing = await setup(t, { faults: { serverError: 1 } })
-  const err = await failing.adapter.submit({ filingId: 'F-4', xml: filingXml('F-4') }).catch((e: unknown) => e)
-  t.ok(err instanceof CourtError)
-  t.match(err, { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true })
+t.test(
+  'a 5xx is retryable; a dropped connection after the receipt is ambiguous and reconciled by GetFilingList',
+  async (t) => {
+    const failing = await setup(t, { faults: { serverError: 1 } })
+    const err = await failing.adapter.submit({ filingId: 'F-4', xml: filingXml('F-4') }).catch((e: unknown) => e)
+    t.ok(err instanceof CourtError)
+    t.match(err, { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true })
 
-  const dropping = await setup(t, { faults: { dropAfterReceipt: 1 } })
-  const dropped = await dropping.adapter.submit({ filingId: 'F-5', xml: filingXml('F-5') }).catch((e: unknown) => e)
-  t.match(dropped, { retryable: true, ambiguous: true })
-  const found = await dropping.adapter.findBySubmissionId('F-5')
-  t.ok(found, 'the court has it: do not send it again')
-  t.equal(dropping.court.submissions().get('F-5'), 1)
-})
+    const dropping = await setup(t, { faults: { dropAfterReceipt: 1 } })
+    const dropped = await dropping.adapter.submit({ filingId: 'F-5', xml: filingXml('F-5') }).catch((e: unknown) => e)
+    t.match(dropped, { retryable: true, ambiguous: true })
+    const found = await dropping.adapter.findBySubmissionId('F-5')
+    t.ok(found, 'the court has it: do not send it again')
+    t.equal(dropping.court.submissions().get('F-5'), 1)
+  }
+)
 
-t.test('a court that never answers times out (retryable, ambiguous); a malformed answer is retryable too', async (t) => {
-  const silent = await setup(t, { faults: { timeout: 1 } }, 150)
-  await t.rejects(silent.adapter.submit({ filingId: 'F-6', xml: filingXml('F-6') }), { code: 'CLEARFILE_ERR_COURT_TIMEOUT', retryable: true, ambiguous: true })
-  const garbled = await setup(t, { faults: { malformed: 1 } })
-  await t.rejects(garbled.adapter.submit({ filingId: 'F-7', xml: filingXml('F-7') }), { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: true })
-})
+t.test(
+  'a court that never answers times out (retryable, ambiguous); a malformed answer is retryable too',
+  async (t) => {
+    const silent = await setup(t, { faults: { timeout: 1 } }, 150)
+    await t.rejects(silent.adapter.submit({ filingId: 'F-6', xml: filingXml('F-6') }), {
+      code: 'CLEARFILE_ERR_COURT_TIMEOUT',
+      retryable: true,
+      ambiguous: true
+    })
+    const garbled = await setup(t, { faults: { malformed: 1 } })
+    await t.rejects(garbled.adapter.submit({ filingId: 'F-7', xml: filingXml('F-7') }), {
+      code: 'CLEARFILE_ERR_COURT_UNAVAILABLE',
+      retryable: true,
+      ambiguous: true
+    })
+  }
+)
 
 t.test('a court that is not listening is retryable and certainly did not get the filing', async (t) => {
   const court = await startSimulatedCourt()
   const url = court.url
   await court.close()
-  const adapter = ecf4SoapAdapter({ id: 'CA-SIM', name: 'x', county: 'X', adapter: 'ecf4-soap', endpoint: url, limits: { timeoutMs: 1000 } })
+  const adapter = ecf4SoapAdapter({
+    id: 'CA-SIM',
+    name: 'x',
+    county: 'X',
+    adapter: 'ecf4-soap',
+    endpoint: url,
+    limits: { timeoutMs: 1000 }
+  })
   t.teardown(() => adapter.close())
-  await t.rejects(adapter.submit({ filingId: 'F-8', xml: filingXml('F-8') }), { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: false })
+  await t.rejects(adapter.submit({ filingId: 'F-8', xml: filingXml('F-8') }), {
+    code: 'CLEARFILE_ERR_COURT_UNAVAILABLE',
+    retryable: true,
+    ambiguous: false
+  })
 })
 
 /** A filer's FilingAssemblyMDE that answers 200 and keeps what it was sent. */
-async function callbackReceiver (t: { teardown: (fn: () => unknown) => void }) {
-  const received: Array<{ headers: IncomingHttpHeaders, body: string }> = []
+async function callbackReceiver(t: { teardown: (fn: () => unknown) => void }) {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => { received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }); res.end('<ok/>') })
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+      res.end('<ok/>')
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise((resolve) => server.close(resolve)))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ecf/v4/FilingAssemblyMDE`, received }
 }
 
-async function until (what: () => boolean, ms = 3000) {
-  for (const end = Date.now() + ms; !what() && Date.now() < end;) await sleep(20)
+async function until(what: () => boolean, ms = 3000) {
+  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(20)
 }
 
-t.test('after its review the court calls the filer back with a NotifyFilingReviewComplete that validates, carrying docket ids and each PDF\'s hash', async (t) => {
-  const receiver = await callbackReceiver(t)
-  const { adapter, court } = await setup(t, { callbackSecret: 's3cret' })
-  const receipt = await adapter.submit({ filingId: 'F-CB', xml: filingXml('F-CB', receiver.url) })
-  await until(() => receiver.received.length > 0)
-  t.equal(receiver.received.length, 1)
-  const { headers, body } = receiver.received[0]!
-  t.equal(headers['x-ecf-callback-secret'], 's3cret')
-  t.match(String(headers.soapaction), /NotifyFilingReviewCompleteRequest$/)
-  t.same(ecfProblems(body), [], 'valid against the OASIS schemas (ReviewFilingCallbackMessage and PaymentReceiptMessage)')
-  const cb = parseReviewFilingCallback(body)
-  t.equal(cb.status, 'accepted')
-  t.same(cb.identifications, [{ id: receipt.courtFilingId, category: 'FILINGID' }, { id: 'F-CB', category: 'clearfile filing id' }])
-  t.same(cb.documents.map((d) => [d.role, d.docketId, d.hash]), [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]])
-  t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 })
-})
+t.test(
+  "after its review the court calls the filer back with a NotifyFilingReviewComplete that validates, carrying docket ids and each PDF's hash",
+  async (t) => {
+    const receiver = await callbackReceiver(t)
+    const { adapter, court } = await setup(t, { callbackSecret: 's3cret' })
+    const receipt = await adapter.submit({ filingId: 'F-CB', xml: filingXml('F-CB', receiver.url) })
+    await until(() => receiver.received.length > 0)
+    t.equal(receiver.received.length, 1)
+    const { headers, body } = receiver.received[0]!
+    t.equal(headers['x-ecf-callback-secret'], 's3cret')
+    t.match(String(headers.soapaction), /NotifyFilingReviewCompleteRequest$/)
+    t.same(
+      ecfProblems(body),
+      [],
+      'valid against the OASIS schemas (ReviewFilingCallbackMessage and PaymentReceiptMessage)'
+    )
+    const cb = parseReviewFilingCallback(body)
+    t.equal(cb.status, 'accepted')
+    t.same(cb.identifications, [
+      { id: receipt.courtFilingId, category: 'FILINGID' },
+      { id: 'F-CB', category: 'clearfile filing id' }
+    ])
+    t.same(
+      cb.documents.map((d) => [d.role, d.docketId, d.hash]),
+      [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]]
+    )
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 })
+  }
+)
 
 t.test('a lost callback is never sent, and a duplicated one is sent twice', async (t) => {
   const receiver = await callbackReceiver(t)
@@ -150,13 +224,26 @@ t.test('a lost callback is never sent, and a duplicated one is sent twice', asyn
 t.test('a court configured for MTOM gets the PDFs as binary parts, and reviews the same bytes', async (t) => {
   const receiver = await callbackReceiver(t)
   const court = await startSimulatedCourt({ reviewDelayMs: 20, callbackSecret: 's3cret', acceptRate: 1 })
-  const adapter = ecf4SoapAdapter({ id: 'CA-SIM', name: 'Superior Court of California (simulated)', county: 'SAN FRANCISCO', adapter: 'ecf4-soap', endpoint: court.url, mtom: true })
-  t.teardown(async () => { await adapter.close(); await court.close() })
+  const adapter = ecf4SoapAdapter({
+    id: 'CA-SIM',
+    name: 'Superior Court of California (simulated)',
+    county: 'SAN FRANCISCO',
+    adapter: 'ecf4-soap',
+    endpoint: court.url,
+    mtom: true
+  })
+  t.teardown(async () => {
+    await adapter.close()
+    await court.close()
+  })
   const receipt = await adapter.submit({ filingId: 'F-MTOM', xml: filingXml('F-MTOM', receiver.url) })
   t.match(receipt.courtFilingId, /^SIM-/)
   t.equal(court.mtomFilings(), 1)
   await until(() => receiver.received.length > 0)
-  t.equal(parseReviewFilingCallback(receiver.received[0]!.body).documents[0]!.hash, createHash('sha256').update(motion).digest('hex'))
+  t.equal(
+    parseReviewFilingCallback(receiver.received[0]!.body).documents[0]!.hash,
+    createHash('sha256').update(motion).digest('hex')
+  )
   t.match((await adapter.status(receipt.courtFilingId)).status, /^(received|accepted)$/, 'queries stay plain SOAP')
 })
 

@@ -22,9 +22,17 @@ t.test('a wrong key, a malformed header and a revoked key are each a 401', async
     const res = await app.inject({ method: 'GET', url: '/v1/cases/x', headers: { authorization } })
     t.equal(res.statusCode, 401, authorization.slice(0, 12))
   }
-  t.equal((await app.inject({ method: 'GET', url: '/v1/cases/x', headers: bearer(key) })).statusCode, 404, 'the key works')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/cases/x', headers: bearer(key) })).statusCode,
+    404,
+    'the key works'
+  )
   t.equal(await revokeApiClient(handle.db, key.slice(0, 12), clock.now()), 1)
-  t.equal((await app.inject({ method: 'GET', url: '/v1/cases/x', headers: bearer(key) })).statusCode, 401, 'until revoked')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/cases/x', headers: bearer(key) })).statusCode,
+    401,
+    'until revoked'
+  )
 })
 
 t.test('only the hash of a key is stored', async (t) => {
@@ -45,7 +53,9 @@ t.test('health and readiness need no key and report the database', async (t) => 
 
 t.test('readiness is a 503 when the database is gone', async (t) => {
   // A database that cannot answer: a destroyed SQLite handle, or a PostgreSQL port nobody listens on.
-  const gone = await openDatabase({ url: TEST_DATABASE_URL.startsWith('postgres') ? 'postgres://postgres@127.0.0.1:1/none' : ':memory:' })
+  const gone = await openDatabase({
+    url: TEST_DATABASE_URL.startsWith('postgres') ? 'postgres://postgres@127.0.0.1:1/none' : ':memory:'
+  })
   if (gone.dialect === 'sqlite') {
     await sql`select 1`.execute(gone.db) // kysely opens lazily; open it so destroy really closes it
     await gone.destroy()
@@ -53,7 +63,9 @@ t.test('readiness is a 503 when the database is gone', async (t) => {
     t.teardown(() => gone.destroy())
   }
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } })
-  const app = await buildApp(createServices({ config, db: gone.db, dialect: gone.dialect, clock: fixedClock('2026-01-01') }))
+  const app = await buildApp(
+    createServices({ config, db: gone.db, dialect: gone.dialect, clock: fixedClock('2026-01-01') })
+  )
   t.teardown(() => app.close())
   const res = await app.inject({ url: '/readyz' })
   t.equal(res.statusCode, 503)

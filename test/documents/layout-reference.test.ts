@@ -17,12 +17,19 @@ import { packet } from './fixtures.js'
 const LAYOUT = fileURLToPath(new URL('../fixtures/motion-page1-layout.json', import.meta.url))
 const PICTURE = fileURLToPath(new URL('../fixtures/motion-page1.png', import.meta.url))
 
-interface Word { text: string, x: number, y: number }
+interface Word {
+  text: string
+  x: number
+  y: number
+}
 
-function wordsOf (pdf: string): Word[] {
-  const html = execFileSync('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-'], { encoding: 'utf8' })
-  return [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)<\/word>/g)]
-    .map((m) => ({ text: m[3]!, x: Math.round(Number(m[1]) * 2) / 2, y: Math.round(Number(m[2]) * 2) / 2 }))
+function wordsOf(pdf: string): Word[] {
+  const html = execFileSync('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-'], {
+    encoding: 'utf8'
+  })
+  return [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)<\/word>/g)].map(
+    (m) => ({ text: m[3]!, x: Math.round(Number(m[1]) * 2) / 2, y: Math.round(Number(m[2]) * 2) / 2 })
+  )
 }
 
 t.test("a motion's first page draws every word where the reference says", async (t) => {

@@ -4,7 +4,7 @@ import { buildReviewFilingRequest, type ReviewFilingInput } from '../../src/ecf/
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
 
-async function filing (name: string, counts: number, confidential = true): Promise<ReviewFilingInput> {
+async function filing(name: string, counts: number, confidential = true): Promise<ReviewFilingInput> {
   return {
     filingId: '0192e0d2-7c1a-7000-8000-000000000001',
     callbackUrl: 'https://clearfile.example.gov/ecf/v4/FilingAssemblyMDE',
@@ -12,26 +12,47 @@ async function filing (name: string, counts: number, confidential = true): Promi
     court: { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' },
     case: { title: `People v. ${name}`, docketId: 'SCN123456' },
     defendant: { name, dob: '1970-02-03' },
-    counts: Array.from({ length: counts }, (_, i) => ({ sequence: i + 1, statute: i % 2 ? 'HS 11357(b)' : 'HS 11359', description: 'Prop 64 count', offenseDate: '2010-05-01' })),
+    counts: Array.from({ length: counts }, (_, i) => ({
+      sequence: i + 1,
+      statute: i % 2 ? 'HS 11357(b)' : 'HS 11359',
+      description: 'Prop 64 count',
+      offenseDate: '2010-05-01'
+    })),
     attorney: { barNumber: '654321', name: 'Jordan Sample' },
     payer: 'Office of the District Attorney, City and County of San Francisco',
     payerAddress: ['350 Rhode Island Street, North Building', 'San Francisco, California 94103'],
     confidential,
     documents: [
-      { role: 'lead', description: "People's motion (Health & Saf. Code, § 11361.8)", registerAction: 'Motion', pdf: (await renderMotion(packet(name))).bytes },
-      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: (await renderProposedOrder(packet(name))).bytes }
+      {
+        role: 'lead',
+        description: "People's motion (Health & Saf. Code, § 11361.8)",
+        registerAction: 'Motion',
+        pdf: (await renderMotion(packet(name))).bytes
+      },
+      {
+        role: 'connected',
+        description: '[Proposed] order',
+        registerAction: 'Proposed Order',
+        pdf: (await renderProposedOrder(packet(name))).bytes
+      }
     ]
   }
 }
 
-t.test('a ReviewFilingRequestMessage with the motion, the proposed order and the fee exemption validates against the OASIS schemas', async (t) => {
-  const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 2))
-  t.same(ecfProblems(xml), [])
-  t.match(xml, /<nc:IdentificationID>0192e0d2-7c1a-7000-8000-000000000001<\/nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id/)
-  t.match(xml, /core:FilingConfidentialityIndicator>true/)
-  t.match(xml, /Gov\. Code, § 6103/)
-  t.match(xml, /<nc:BinaryDescriptionText>application\/pdf<\/nc:BinaryDescriptionText>/)
-})
+t.test(
+  'a ReviewFilingRequestMessage with the motion, the proposed order and the fee exemption validates against the OASIS schemas',
+  async (t) => {
+    const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 2))
+    t.same(ecfProblems(xml), [])
+    t.match(
+      xml,
+      /<nc:IdentificationID>0192e0d2-7c1a-7000-8000-000000000001<\/nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id/
+    )
+    t.match(xml, /core:FilingConfidentialityIndicator>true/)
+    t.match(xml, /Gov\. Code, § 6103/)
+    t.match(xml, /<nc:BinaryDescriptionText>application\/pdf<\/nc:BinaryDescriptionText>/)
+  }
+)
 
 t.test('Unicode names and 30-count cases validate too', async (t) => {
   for (const name of ['Nguyễn Văn Thành', "Zoë O'Brien-Łukasiewicz", 'José Núñez']) {
@@ -40,23 +61,61 @@ t.test('Unicode names and 30-count cases validate too', async (t) => {
 })
 
 t.test('a message that would not validate is caught before it is sent, naming the element', async (t) => {
-  const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 1)).replace(/<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/, '')
+  const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 1)).replace(
+    /<criminal:ChargeAmendedIndicator>false<\/criminal:ChargeAmendedIndicator>/,
+    ''
+  )
   const problems = ecfProblems(xml)
   t.ok(problems.length > 0)
   t.match(problems[0]!.message, /CaseCharge|ChargeAmendedIndicator/)
 })
 
-t.test('the queries clearfile sends and the answers the simulated court gives validate against the OASIS schemas', async (t) => {
-  const { buildFilingStatusQuery, buildFilingListQuery, buildMessageReceipt, buildFilingStatusResponse, buildFilingListResponse } = await import('../../src/ecf/messages.js')
-  const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
-  const filing = { courtFilingId: 'SIM-000001', filingId: 'F-1' }
-  const messages = {
-    statusQuery: buildFilingStatusQuery({ sender: 'https://clearfile.example/ecf', submitter: 'clearfile', court, courtFilingId: 'SIM-000001' }),
-    listQuery: buildFilingListQuery({ sender: 'https://clearfile.example/ecf', submitter: 'clearfile', court, from: '2026-11-01', to: '2026-11-28' }),
-    receipt: buildMessageReceipt({ sender: 'https://court.example', court, filing, errors: [] }),
-    failedReceipt: buildMessageReceipt({ sender: 'https://court.example', court, filing: null, errors: [{ code: '-1', text: 'Invalid message' }] }),
-    status: buildFilingStatusResponse({ sender: 'https://court.example', court, filing, status: 'accepted', description: 'ruling: granted' }),
-    list: buildFilingListResponse({ sender: 'https://court.example', court, filings: [{ ...filing, status: 'received', description: null }] })
+t.test(
+  'the queries clearfile sends and the answers the simulated court gives validate against the OASIS schemas',
+  async (t) => {
+    const {
+      buildFilingStatusQuery,
+      buildFilingListQuery,
+      buildMessageReceipt,
+      buildFilingStatusResponse,
+      buildFilingListResponse
+    } = await import('../../src/ecf/messages.js')
+    const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
+    const filing = { courtFilingId: 'SIM-000001', filingId: 'F-1' }
+    const messages = {
+      statusQuery: buildFilingStatusQuery({
+        sender: 'https://clearfile.example/ecf',
+        submitter: 'clearfile',
+        court,
+        courtFilingId: 'SIM-000001'
+      }),
+      listQuery: buildFilingListQuery({
+        sender: 'https://clearfile.example/ecf',
+        submitter: 'clearfile',
+        court,
+        from: '2026-11-01',
+        to: '2026-11-28'
+      }),
+      receipt: buildMessageReceipt({ sender: 'https://court.example', court, filing, errors: [] }),
+      failedReceipt: buildMessageReceipt({
+        sender: 'https://court.example',
+        court,
+        filing: null,
+        errors: [{ code: '-1', text: 'Invalid message' }]
+      }),
+      status: buildFilingStatusResponse({
+        sender: 'https://court.example',
+        court,
+        filing,
+        status: 'accepted',
+        description: 'ruling: granted'
+      }),
+      list: buildFilingListResponse({
+        sender: 'https://court.example',
+        court,
+        filings: [{ ...filing, status: 'received', description: null }]
+      })
+    }
+    for (const [name, xml] of Object.entries(messages)) t.same(ecfProblems(xml), [], name)
   }
-  for (const [name, xml] of Object.entries(messages)) t.same(ecfProblems(xml), [], name)
-})
+)

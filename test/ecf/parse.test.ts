@@ -11,7 +11,13 @@ t.test('the OASIS callback sample reads as an accepted review with its documents
   t.equal(cb.status, 'accepted')
   t.same(cb.identifications[0], { id: '001-f786e6d6-558c-448f-b249-067002d716a0', category: null })
   t.equal(cb.caseTrackingId, 'CR070123')
-  t.same(cb.documents.map((d) => [d.role, d.hash]), [['lead', '23452345223445324'], ['connected', '23452345223445325']])
+  t.same(
+    cb.documents.map((d) => [d.role, d.hash]),
+    [
+      ['lead', '23452345223445324'],
+      ['connected', '23452345223445325']
+    ]
+  )
   t.ok(cb.documents.every((d) => d.docketId !== null))
 })
 
@@ -35,10 +41,17 @@ t.test('a receipt in a SOAP envelope gives the court filing ids and errors, what
   t.notOk(failed.ok)
 })
 
-t.test('court XML with a DOCTYPE, an external entity or entity expansion is refused without expanding it', async (t) => {
-  const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><MessageReceiptMessage>&x;</MessageReceiptMessage>'
-  t.throws(() => parseMessageReceipt(xxe), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
-  const laughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><MessageReceiptMessage>&lol2;</MessageReceiptMessage>'
-  t.throws(() => parseMessageReceipt(laughs), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
-  t.throws(() => parseMessageReceipt('<MessageReceiptMessage><unclosed></MessageReceiptMessage>'), { code: 'CLEARFILE_ERR_ECF_MALFORMED' })
-})
+t.test(
+  'court XML with a DOCTYPE, an external entity or entity expansion is refused without expanding it',
+  async (t) => {
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><MessageReceiptMessage>&x;</MessageReceiptMessage>'
+    t.throws(() => parseMessageReceipt(xxe), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><MessageReceiptMessage>&lol2;</MessageReceiptMessage>'
+    t.throws(() => parseMessageReceipt(laughs), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+    t.throws(() => parseMessageReceipt('<MessageReceiptMessage><unclosed></MessageReceiptMessage>'), {
+      code: 'CLEARFILE_ERR_ECF_MALFORMED'
+    })
+  }
+)

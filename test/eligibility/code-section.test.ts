@@ -1,7 +1,18 @@
 import t from 'tap'
 import {
-  asInchoateOf, findAllCodeSectionsInText, findCodeSectionInText, formatCodeSection, isBareInchoate, mayConcernCannabis,
-  normalizeCodeSection, offenseCodeText, parseCodeSection, readCodeSection, readOffenseText, sectionMatches, type CodeSection
+  asInchoateOf,
+  findAllCodeSectionsInText,
+  findCodeSectionInText,
+  formatCodeSection,
+  isBareInchoate,
+  mayConcernCannabis,
+  normalizeCodeSection,
+  offenseCodeText,
+  parseCodeSection,
+  readCodeSection,
+  readOffenseText,
+  sectionMatches,
+  type CodeSection
 } from '../../src/eligibility/code-section.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
@@ -54,7 +65,10 @@ t.test('free text is not a code section', async (t) => {
 
 t.test('charges are found inside comment text, bounded on both sides', async (t) => {
   t.equal(formatCodeSection(findCodeSectionInText('CHRG: 11359 HS POSS FOR SALE')!), 'HS 11359')
-  t.same(findAllCodeSectionsInText('ORIG 11357(B) HS; AMENDED TO PC 32').map(formatCodeSection), ['HS 11357(b)', 'PC 32'])
+  t.same(findAllCodeSectionsInText('ORIG 11357(B) HS; AMENDED TO PC 32').map(formatCodeSection), [
+    'HS 11357(b)',
+    'PC 32'
+  ])
   t.equal(findCodeSectionInText('CASE 2011187PC0001'), null, 'digits inside a docket number are no charge')
   t.equal(findCodeSectionInText('NO CHARGE LISTED'), null)
 })
@@ -110,10 +124,23 @@ t.test('attempts and conspiracies match only entries that name them, or lists th
 
 t.test('code letters glued to the section are read as the code, not as a section suffix', async (t) => {
   const cases: Array<[string, string]> = [
-    ['11359HS', 'HS 11359'], ['11358HS', 'HS 11358'], ['11357HS', 'HS 11357'], ['11360HS', 'HS 11360'],
-    ['187PC', 'PC 187'], ['664/187PC', 'PC 664/187'], ['288APC', 'PC 288a'], ['273ABPC', 'PC 273ab'],
-    ['11359(B)HS', 'HS 11359(b)'], ['HS11359', 'HS 11359'], ['H&S11359', 'HS 11359'], ['11359H&S', 'HS 11359'],
-    ['11359 H & S', 'HS 11359'], ['11359 H.S.', 'HS 11359'], ['P.C. 187', 'PC 187'], ['11359.HS', 'HS 11359'], ['HS-11359', 'HS 11359']
+    ['11359HS', 'HS 11359'],
+    ['11358HS', 'HS 11358'],
+    ['11357HS', 'HS 11357'],
+    ['11360HS', 'HS 11360'],
+    ['187PC', 'PC 187'],
+    ['664/187PC', 'PC 664/187'],
+    ['288APC', 'PC 288a'],
+    ['273ABPC', 'PC 273ab'],
+    ['11359(B)HS', 'HS 11359(b)'],
+    ['HS11359', 'HS 11359'],
+    ['H&S11359', 'HS 11359'],
+    ['11359H&S', 'HS 11359'],
+    ['11359 H & S', 'HS 11359'],
+    ['11359 H.S.', 'HS 11359'],
+    ['P.C. 187', 'PC 187'],
+    ['11359.HS', 'HS 11359'],
+    ['HS-11359', 'HS 11359']
   ]
   for (const [input, expected] of cases) t.equal(normalizeCodeSection(input), expected, input)
   t.equal(normalizeCodeSection('288A PC'), 'PC 288a', 'a one-letter suffix stays a suffix')
@@ -121,10 +148,17 @@ t.test('code letters glued to the section are read as the code, not as a section
 
 t.test('attempts and conspiracies are read in every spelling, with the code on either part', async (t) => {
   const cases: Array<[string, string]> = [
-    ['664 PC/11359 HS', 'PC 664/HS 11359'], ['664PC/11359HS', 'PC 664/HS 11359'], ['PC 664/HS 11359', 'PC 664/HS 11359'],
-    ['664/11359 HS', 'PC 664/HS 11359'], ['664-11359 HS', 'PC 664/HS 11359'], ['11359/664 HS', 'PC 664/HS 11359'],
-    ['182/11359 HS', 'PC 182/HS 11359'], ['182(A)(1) PC/11359 HS', 'PC 182/HS 11359'], ['PC182/HS11359', 'PC 182/HS 11359'],
-    ['18211359 HS', 'PC 182/HS 11359'], ['664(A)/187 PC', 'PC 664/187']
+    ['664 PC/11359 HS', 'PC 664/HS 11359'],
+    ['664PC/11359HS', 'PC 664/HS 11359'],
+    ['PC 664/HS 11359', 'PC 664/HS 11359'],
+    ['664/11359 HS', 'PC 664/HS 11359'],
+    ['664-11359 HS', 'PC 664/HS 11359'],
+    ['11359/664 HS', 'PC 664/HS 11359'],
+    ['182/11359 HS', 'PC 182/HS 11359'],
+    ['182(A)(1) PC/11359 HS', 'PC 182/HS 11359'],
+    ['PC182/HS11359', 'PC 182/HS 11359'],
+    ['18211359 HS', 'PC 182/HS 11359'],
+    ['664(A)/187 PC', 'PC 664/187']
   ]
   for (const [input, expected] of cases) t.equal(normalizeCodeSection(input), expected, input)
 })
@@ -148,7 +182,15 @@ t.test('DOJ offense descriptions give the charge before its words, glued or spac
 })
 
 t.test('the grammar refuses what it cannot read, and says why', async (t) => {
-  for (const input of ['11359 HS PC', '11359XYZ', '11359(B HS', '187/211 PC', '11359B HS', 'POSS MJ', '11359 HS 11360 HS']) {
+  for (const input of [
+    '11359 HS PC',
+    '11359XYZ',
+    '11359(B HS',
+    '187/211 PC',
+    '11359B HS',
+    'POSS MJ',
+    '11359 HS 11360 HS'
+  ]) {
     const read = readCodeSection(input)
     t.equal(read.section, null, input)
     t.ok(read.refused && read.refused.length > 5, `${input}: ${read.refused}`)
@@ -165,17 +207,30 @@ t.test('a bare PC 182 or 664 is the statute alone; its target comes from elsewhe
 })
 
 t.test('text that may concern cannabis is recognised whatever its section spelling', async (t) => {
-  for (const text of ['POSS MARIJUANA FOR SALE', 'CANNABIS', '11359B HS', 'CHRG 66411359', 'MJ']) t.ok(mayConcernCannabis(text), text)
+  for (const text of ['POSS MARIJUANA FOR SALE', 'CANNABIS', '11359B HS', 'CHRG 66411359', 'MJ'])
+    t.ok(mayConcernCannabis(text), text)
   for (const text of ['BURGLARY', '113590 HS', 'MAJOR', 'SMJ']) t.notOk(mayConcernCannabis(text), text)
 })
 
 t.test('property: any spelling of a section reads back to the same canonical form', async (t) => {
   const rand = seededRandom(64)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
-  const codes: Record<string, string[]> = { HS: ['HS', 'H&S', 'H & S', 'HSC', 'H.S.', 'H/S', 'hs'], PC: ['PC', 'P.C.', 'PEN', 'pc'], VC: ['VC', 'V.C.', 'VEH'] }
+  const codes: Record<string, string[]> = {
+    HS: ['HS', 'H&S', 'H & S', 'HSC', 'H.S.', 'H/S', 'hs'],
+    PC: ['PC', 'P.C.', 'PEN', 'pc'],
+    VC: ['VC', 'V.C.', 'VEH']
+  }
   const sections: Array<[string, string, string[]]> = [
-    ['HS', '11359', []], ['HS', '11357', ['b']], ['HS', '11360', ['a', '3', 'c']], ['PC', '187', []], ['PC', '288a', ['c', '1']],
-    ['PC', '245', ['a', '1']], ['PC', '261.5', []], ['VC', '23152', ['b']], ['PC', '273ab', []], ['HS', '11362.1', []]
+    ['HS', '11359', []],
+    ['HS', '11357', ['b']],
+    ['HS', '11360', ['a', '3', 'c']],
+    ['PC', '187', []],
+    ['PC', '288a', ['c', '1']],
+    ['PC', '245', ['a', '1']],
+    ['PC', '261.5', []],
+    ['VC', '23152', ['b']],
+    ['PC', '273ab', []],
+    ['HS', '11362.1', []]
   ]
   for (let i = 0; i < 2000; i++) {
     const [code, section, subs] = pick(sections)
@@ -192,7 +247,10 @@ t.test('property: any spelling of a section reads back to the same canonical for
     // A one-letter glued suffix next to glued code letters would be ambiguous to a reader too; the generator keeps one space there.
     const read = parseCodeSection(text)
     const expectedCore = `${code} ${section}${subs.map((s, k) => `(${k === 2 ? s.toUpperCase() : s})`).join('')}`
-    const expected = inchoate === '' ? expectedCore : `PC ${inchoate.includes('182') ? '182' : '664'}/${code === 'PC' ? expectedCore.slice(3) : expectedCore}`
+    const expected =
+      inchoate === ''
+        ? expectedCore
+        : `PC ${inchoate.includes('182') ? '182' : '664'}/${code === 'PC' ? expectedCore.slice(3) : expectedCore}`
     if (!read || formatCodeSection(read) !== expected) {
       t.fail(`${JSON.stringify(text)} read as ${read ? formatCodeSection(read) : 'nothing'}, expected ${expected}`)
       return

@@ -11,18 +11,19 @@ const AS_OF = '2020-07-01' // BEAR's fixed compute-at date
 const decide = (policy: Policy, record: PersonRecord, c: ConvictionFact) => determine(record, c, policy, AS_OF)
 
 // The options file of gogen's own fixture (test_fixtures/eligibility_options.json) shape.
-const gogen = (overrides: Record<string, unknown> = {}) => parsePolicy({
-  baselineEligibility: { dismiss: ['11357', '11358'], reduce: ['11359', '11360'] },
-  additionalRelief: {
-    subjectUnder21AtConviction: false,
-    subjectAgeThreshold: 0,
-    yearsSinceConvictionThreshold: 0,
-    yearsCrimeFreeThreshold: 0,
-    subjectHasOnlyProp64Charges: false,
-    subjectIsDeceased: false,
-    ...overrides
-  }
-})
+const gogen = (overrides: Record<string, unknown> = {}) =>
+  parsePolicy({
+    baselineEligibility: { dismiss: ['11357', '11358'], reduce: ['11359', '11360'] },
+    additionalRelief: {
+      subjectUnder21AtConviction: false,
+      subjectAgeThreshold: 0,
+      yearsSinceConvictionThreshold: 0,
+      yearsCrimeFreeThreshold: 0,
+      subjectHasOnlyProp64Charges: false,
+      subjectIsDeceased: false,
+      ...overrides
+    }
+  })
 
 t.test('gogen rule 1: a misdemeanor or infraction is dismissed, whatever the lists say', async (t) => {
   const c = conv('11359 HS', 'M', '2010-01-01')
@@ -72,8 +73,15 @@ t.test('gogen rule 5: a conviction N or more years before the compute-at date is
 t.test('gogen rule 6: no conviction of any kind in the last N years is dismissed', async (t) => {
   const policy = gogen({ yearsCrimeFreeThreshold: 5 })
   const c = conv('11359 HS', 'F', '2010-01-01')
-  t.equal(decide(policy, person([c, conv('459 PC', 'F', '2014-01-01', { county: 'LOS ANGELES' })]), c).outcome, 'dismiss_and_seal')
-  t.equal(decide(policy, person([c, conv('459 PC', 'F', '2016-01-01', { county: 'LOS ANGELES' })]), c).outcome, 'reduce_to_misdemeanor', 'a later conviction in another county counts')
+  t.equal(
+    decide(policy, person([c, conv('459 PC', 'F', '2014-01-01', { county: 'LOS ANGELES' })]), c).outcome,
+    'dismiss_and_seal'
+  )
+  t.equal(
+    decide(policy, person([c, conv('459 PC', 'F', '2016-01-01', { county: 'LOS ANGELES' })]), c).outcome,
+    'reduce_to_misdemeanor',
+    'a later conviction in another county counts'
+  )
 })
 
 t.test('gogen rule 7: a record of only HS 11357-11360 convictions is dismissed', async (t) => {
@@ -111,40 +119,65 @@ t.test('the statewide default is the law floor with disqualifiers enforced', asy
   t.equal(decide(DEFAULT_POLICY, person([conv('187 PC', 'F', '2001-01-01'), c]), c).outcome, 'not_eligible')
 })
 
-t.test('dismiss-all (San Francisco style) gives felonies the most the law allows and dismisses misdemeanors', async (t) => {
-  const sf = BUILT_IN_POLICIES['dismiss-all']!
-  const cultivation = conv('11358 HS', 'F', '2010-01-01')
-  t.equal(decide(sf, person([cultivation]), cultivation).outcome, 'dismiss_and_seal', 'conceding six plants or fewer')
-  const sale = conv('11359 HS', 'F', '2010-01-01')
-  t.equal(decide(sf, person([sale]), sale).outcome, 'reduce_to_misdemeanor', 'sale is a misdemeanor at best')
-  t.equal(decide(sf, person([conv('187 PC', 'F', '2001-01-01'), sale]), sale).outcome, 'not_eligible', 'a super strike still disqualifies')
-})
+t.test(
+  'dismiss-all (San Francisco style) gives felonies the most the law allows and dismisses misdemeanors',
+  async (t) => {
+    const sf = BUILT_IN_POLICIES['dismiss-all']!
+    const cultivation = conv('11358 HS', 'F', '2010-01-01')
+    t.equal(decide(sf, person([cultivation]), cultivation).outcome, 'dismiss_and_seal', 'conceding six plants or fewer')
+    const sale = conv('11359 HS', 'F', '2010-01-01')
+    t.equal(decide(sf, person([sale]), sale).outcome, 'reduce_to_misdemeanor', 'sale is a misdemeanor at best')
+    t.equal(
+      decide(sf, person([conv('187 PC', 'F', '2001-01-01'), sale]), sale).outcome,
+      'not_eligible',
+      'a super strike still disqualifies'
+    )
+  }
+)
 
-t.test('the LA pilot flow: post-AUMA convictions are not eligible, 11357(a)/(b) dismissed, other 11357 reviewed', async (t) => {
-  const la = BUILT_IN_POLICIES['la-pilot']!
-  const late = conv('11359 HS', 'F', '2017-01-01')
-  t.equal(decide(la, person([late]), late).outcome, 'not_eligible')
-  const a = conv('11357(A) HS', 'F', '2010-01-01')
-  t.equal(decide(la, person([a]), a).outcome, 'dismiss_and_seal')
-  const other = conv('11357(C) HS', 'F', '2010-01-01')
-  t.equal(decide(la, person([other]), other).outcome, 'needs_review')
-  const misd = conv('11359 HS', 'M', '2010-01-01')
-  t.match(decide(la, person([misd]), misd).reason, /City Attorneys/)
-})
+t.test(
+  'the LA pilot flow: post-AUMA convictions are not eligible, 11357(a)/(b) dismissed, other 11357 reviewed',
+  async (t) => {
+    const la = BUILT_IN_POLICIES['la-pilot']!
+    const late = conv('11359 HS', 'F', '2017-01-01')
+    t.equal(decide(la, person([late]), late).outcome, 'not_eligible')
+    const a = conv('11357(A) HS', 'F', '2010-01-01')
+    t.equal(decide(la, person([a]), a).outcome, 'dismiss_and_seal')
+    const other = conv('11357(C) HS', 'F', '2010-01-01')
+    t.equal(decide(la, person([other]), other).outcome, 'needs_review')
+    const misd = conv('11359 HS', 'M', '2010-01-01')
+    t.match(decide(la, person([misd]), misd).reason, /City Attorneys/)
+  }
+)
 
-t.test('the LA pilot flow: prior super strike and 290 disqualify; age 50 and a completed Prop-64-only record dismiss', async (t) => {
-  const la = BUILT_IN_POLICIES['la-pilot']!
-  const c = conv('11359 HS', 'F', '2010-01-01')
-  t.equal(decide(la, person([conv('187 PC', 'F', '2001-01-01'), c]), c).outcome, 'not_eligible')
-  t.equal(decide(la, person([conv('288(A) PC', 'F', '2001-01-01'), c]), c).outcome, 'not_eligible')
-  t.equal(decide(la, person([c], { dob: '1960-01-01' }), c).outcome, 'dismiss_and_seal')
-  t.equal(decide(la, person([c], { dob: '1985-01-01' }), c).outcome, 'dismiss_and_seal', 'only Prop 64 and every sentence completed')
-  const serving = conv('11359 HS', 'F', '2014-01-01', { sentenceEnd: '2030-01-01' })
-  t.equal(decide(la, person([serving, conv('459 PC', 'F', '2013-01-01')], { dob: '1985-01-01' }), serving).outcome, 'needs_review')
-})
+t.test(
+  'the LA pilot flow: prior super strike and 290 disqualify; age 50 and a completed Prop-64-only record dismiss',
+  async (t) => {
+    const la = BUILT_IN_POLICIES['la-pilot']!
+    const c = conv('11359 HS', 'F', '2010-01-01')
+    t.equal(decide(la, person([conv('187 PC', 'F', '2001-01-01'), c]), c).outcome, 'not_eligible')
+    t.equal(decide(la, person([conv('288(A) PC', 'F', '2001-01-01'), c]), c).outcome, 'not_eligible')
+    t.equal(decide(la, person([c], { dob: '1960-01-01' }), c).outcome, 'dismiss_and_seal')
+    t.equal(
+      decide(la, person([c], { dob: '1985-01-01' }), c).outcome,
+      'dismiss_and_seal',
+      'only Prop 64 and every sentence completed'
+    )
+    const serving = conv('11359 HS', 'F', '2014-01-01', { sentenceEnd: '2030-01-01' })
+    t.equal(
+      decide(la, person([serving, conv('459 PC', 'F', '2013-01-01')], { dob: '1985-01-01' }), serving).outcome,
+      'needs_review'
+    )
+  }
+)
 
 t.test('a policy outcome is kept within the law unless the policy says otherwise', async (t) => {
-  const policy = parsePolicy({ name: 'p', version: '1', disqualifiers: 'enforce', rules: [{ when: {}, then: 'dismiss_and_seal', reason: 'dismiss everything' }] })
+  const policy = parsePolicy({
+    name: 'p',
+    version: '1',
+    disqualifiers: 'enforce',
+    rules: [{ when: {}, then: 'dismiss_and_seal', reason: 'dismiss everything' }]
+  })
   const c = conv('11359 HS', 'F', '2010-01-01')
   const d = decide(policy, person([c]), c)
   t.equal(d.outcome, 'reduce_to_misdemeanor')
@@ -152,15 +185,31 @@ t.test('a policy outcome is kept within the law unless the policy says otherwise
 })
 
 t.test('conditions on unknown facts never match: no age rule fires without a date of birth', async (t) => {
-  const policy = parsePolicy({ name: 'p', version: '1', disqualifiers: 'enforce', rules: [{ when: { ageAsOf: { gte: 0 } }, then: 'needs_review', reason: 'age known' }] })
+  const policy = parsePolicy({
+    name: 'p',
+    version: '1',
+    disqualifiers: 'enforce',
+    rules: [{ when: { ageAsOf: { gte: 0 } }, then: 'needs_review', reason: 'age known' }]
+  })
   const c = conv('11359 HS', 'F', '2010-01-01')
   t.equal(decide(policy, person([c], { dob: null }), c).decidedBy, 'otherwise')
 })
 
 t.test('a policy with a bad field or a bad code section is refused by path', async (t) => {
-  t.throws(() => parsePolicy({ name: 'p', version: '1', disqualifiers: 'sometimes', rules: [] }), { code: 'CLEARFILE_ERR_VALIDATION', details: [{ path: '/disqualifiers' }] })
-  t.throws(() => parsePolicy({ name: 'p', version: '1', disqualifiers: 'enforce', rules: [{ when: { section: ['cannabis'] }, then: 'floor', reason: 'x' }] }),
-    { code: 'CLEARFILE_ERR_VALIDATION', details: [{ path: '/rules/0/when/section/0' }] })
+  t.throws(() => parsePolicy({ name: 'p', version: '1', disqualifiers: 'sometimes', rules: [] }), {
+    code: 'CLEARFILE_ERR_VALIDATION',
+    details: [{ path: '/disqualifiers' }]
+  })
+  t.throws(
+    () =>
+      parsePolicy({
+        name: 'p',
+        version: '1',
+        disqualifiers: 'enforce',
+        rules: [{ when: { section: ['cannabis'] }, then: 'floor', reason: 'x' }]
+      }),
+    { code: 'CLEARFILE_ERR_VALIDATION', details: [{ path: '/rules/0/when/section/0' }] }
+  )
 })
 
 t.test('determinations cover only Prop 64 convictions in the county, with citations on each', async (t) => {
@@ -183,38 +232,50 @@ t.test('schemas/policy.schema.json is the policy schema the code validates with'
   t.same(rest, JSON.parse(JSON.stringify(PolicySchema)))
 })
 
-t.test('relief a report-only policy gives past a prior PC 187 is marked beyond HS 11361.8, and its grounds say so (finding 8)', async (t) => {
-  const c = conv('11359 HS', 'F', '2010-01-01')
-  const d = decide(gogen(), person([conv('187 PC', 'F', '2001-01-01'), c]), c)
-  t.equal(d.outcome, 'reduce_to_misdemeanor')
-  t.match(d.reason, /beyond HS 11361\.8, which allows at most not_eligible on this record/)
-  t.equal(d.lawFacts.guaranteed, 'not_eligible')
-  t.equal(d.lawFacts.disqualifierMode, 'report')
-  t.equal(d.lawFacts.disqualifiers.superStrike.status, 'present')
-  const grounds = reliefGrounds('reduce_to_misdemeanor', d.remedy, d.lawFacts, false)
-  t.equal(grounds.basis, 'beyond_law')
-  t.equal(grounds.authority[0], 'PC 1385(a)')
-  t.notOk(grounds.authority.some((a) => /PC 667|PC 290/.test(a)), 'the lists that were checked are not authority')
-})
+t.test(
+  'relief a report-only policy gives past a prior PC 187 is marked beyond HS 11361.8, and its grounds say so (finding 8)',
+  async (t) => {
+    const c = conv('11359 HS', 'F', '2010-01-01')
+    const d = decide(gogen(), person([conv('187 PC', 'F', '2001-01-01'), c]), c)
+    t.equal(d.outcome, 'reduce_to_misdemeanor')
+    t.match(d.reason, /beyond HS 11361\.8, which allows at most not_eligible on this record/)
+    t.equal(d.lawFacts.guaranteed, 'not_eligible')
+    t.equal(d.lawFacts.disqualifierMode, 'report')
+    t.equal(d.lawFacts.disqualifiers.superStrike.status, 'present')
+    const grounds = reliefGrounds('reduce_to_misdemeanor', d.remedy, d.lawFacts, false)
+    t.equal(grounds.basis, 'beyond_law')
+    t.equal(grounds.authority[0], 'PC 1385(a)')
+    t.notOk(
+      grounds.authority.some((a) => /PC 667|PC 290/.test(a)),
+      'the lists that were checked are not authority'
+    )
+  }
+)
 
-t.test('footing of relief: the law on the known facts, conceded missing facts, or beyond the law (dismiss-all on a misdemeanor the law still punishes)', async (t) => {
-  const sf = BUILT_IN_POLICIES['dismiss-all']!
-  const sale = conv('11359 HS', 'F', '2010-01-01')
-  const law = decide(sf, person([sale]), sale)
-  t.equal(reliefGrounds('reduce_to_misdemeanor', law.remedy, law.lawFacts, false).basis, 'law')
-  const cultivation = conv('11358 HS', 'F', '2010-01-01')
-  const conceded = decide(sf, person([cultivation]), cultivation)
-  t.equal(conceded.outcome, 'dismiss_and_seal')
-  t.equal(reliefGrounds('dismiss_and_seal', conceded.remedy, conceded.lawFacts, false).basis, 'conceded')
-  const heavy = conv('11357(C) HS', 'M', '2010-01-01')
-  const beyond = decide(sf, person([heavy]), heavy)
-  t.equal(beyond.outcome, 'dismiss_and_seal')
-  t.match(beyond.reason, /beyond HS 11361\.8/)
-  t.equal(reliefGrounds('dismiss_and_seal', beyond.remedy, beyond.lawFacts, false).basis, 'beyond_law')
-})
+t.test(
+  'footing of relief: the law on the known facts, conceded missing facts, or beyond the law (dismiss-all on a misdemeanor the law still punishes)',
+  async (t) => {
+    const sf = BUILT_IN_POLICIES['dismiss-all']!
+    const sale = conv('11359 HS', 'F', '2010-01-01')
+    const law = decide(sf, person([sale]), sale)
+    t.equal(reliefGrounds('reduce_to_misdemeanor', law.remedy, law.lawFacts, false).basis, 'law')
+    const cultivation = conv('11358 HS', 'F', '2010-01-01')
+    const conceded = decide(sf, person([cultivation]), cultivation)
+    t.equal(conceded.outcome, 'dismiss_and_seal')
+    t.equal(reliefGrounds('dismiss_and_seal', conceded.remedy, conceded.lawFacts, false).basis, 'conceded')
+    const heavy = conv('11357(C) HS', 'M', '2010-01-01')
+    const beyond = decide(sf, person([heavy]), heavy)
+    t.equal(beyond.outcome, 'dismiss_and_seal')
+    t.match(beyond.reason, /beyond HS 11361\.8/)
+    t.equal(reliefGrounds('dismiss_and_seal', beyond.remedy, beyond.lawFacts, false).basis, 'beyond_law')
+  }
+)
 
 t.test('the effective outcome is a deputy’s decision where there is one, else the engine’s', async (t) => {
-  t.equal(effectiveOutcome({ outcome: 'needs_review', decided_outcome: 'reduce_to_misdemeanor' }), 'reduce_to_misdemeanor')
+  t.equal(
+    effectiveOutcome({ outcome: 'needs_review', decided_outcome: 'reduce_to_misdemeanor' }),
+    'reduce_to_misdemeanor'
+  )
   t.equal(effectiveOutcome({ outcome: 'dismiss_and_seal', decided_outcome: null }), 'dismiss_and_seal')
   t.throws(() => effectiveOutcome({ outcome: 'granted', decided_outcome: null }))
 })

@@ -7,12 +7,15 @@ const AS_OF = '2026-11-28'
 const floorOf = (record: PersonRecord, c: ConvictionFact): LawFloor => lawFloor(record, c, { asOf: AS_OF })
 const only = (c: ConvictionFact, extra: Partial<PersonRecord> = {}) => floorOf(person([c], extra), c)
 
-t.test('HS 11357(b) (28.5 g or less) by an adult is lawful today: dismiss and seal — HS 11362.1(a)(1), 11361.8(e)', async (t) => {
-  const f = only(conv('11357(B) HS', 'M', '2010-05-01'))
-  t.equal(f.outcome, 'dismiss_and_seal')
-  t.same([f.guaranteed, f.best], ['dismiss_and_seal', 'dismiss_and_seal'])
-  t.match(f.explanation.children?.[0]?.citation, /HS 11362\.1\(a\)\(1\)/)
-})
+t.test(
+  'HS 11357(b) (28.5 g or less) by an adult is lawful today: dismiss and seal — HS 11362.1(a)(1), 11361.8(e)',
+  async (t) => {
+    const f = only(conv('11357(B) HS', 'M', '2010-05-01'))
+    t.equal(f.outcome, 'dismiss_and_seal')
+    t.same([f.guaranteed, f.best], ['dismiss_and_seal', 'dismiss_and_seal'])
+    t.match(f.explanation.children?.[0]?.citation, /HS 11362\.1\(a\)\(1\)/)
+  }
+)
 
 t.test('HS 11357(b) by an 18-20 year old is an infraction today — HS 11357(a)(2)', async (t) => {
   t.equal(only(conv('11357(B) HS', 'M', '2010-05-01'), { dob: '1990-06-01' }).outcome, 'reduce_to_infraction')
@@ -30,23 +33,32 @@ t.test('HS 11357(c) by a minor is an infraction today — HS 11357(b)(1)', async
   t.equal(only(conv('11357(C) HS', 'M', '2010-05-01'), { dob: '1994-01-01' }).outcome, 'reduce_to_infraction')
 })
 
-t.test('a felony HS 11357(a) (concentrated) is at least a misdemeanor, and dismissed if 8 g or less — HS 11357(b)(2), 11362.1(a)(2)', async (t) => {
-  const f = only(conv('11357(A) HS', 'F', '2010-05-01'))
-  t.same([f.guaranteed, f.best, f.outcome], ['reduce_to_misdemeanor', 'dismiss_and_seal', 'reduce_to_misdemeanor'])
-  t.match(f.missingFacts.join(), /8 g or less/)
-})
+t.test(
+  'a felony HS 11357(a) (concentrated) is at least a misdemeanor, and dismissed if 8 g or less — HS 11357(b)(2), 11362.1(a)(2)',
+  async (t) => {
+    const f = only(conv('11357(A) HS', 'F', '2010-05-01'))
+    t.same([f.guaranteed, f.best, f.outcome], ['reduce_to_misdemeanor', 'dismiss_and_seal', 'reduce_to_misdemeanor'])
+    t.match(f.missingFacts.join(), /8 g or less/)
+  }
+)
 
-t.test('a misdemeanor HS 11357 with no subdivision needs review naming the amount, never a silent no — HS 11362.1', async (t) => {
-  const f = only(conv('11357 HS', 'M', '2010-05-01'))
-  t.equal(f.outcome, 'needs_review')
-  t.match(f.missingFacts.join(), /amount possessed/)
-})
+t.test(
+  'a misdemeanor HS 11357 with no subdivision needs review naming the amount, never a silent no — HS 11362.1',
+  async (t) => {
+    const f = only(conv('11357 HS', 'M', '2010-05-01'))
+    t.equal(f.outcome, 'needs_review')
+    t.match(f.missingFacts.join(), /amount possessed/)
+  }
+)
 
-t.test('a felony HS 11358 (cultivation) is a misdemeanor today and dismissed with six plants or fewer — HS 11358(c), 11362.1(a)(3)', async (t) => {
-  const f = only(conv('11358 HS', 'F', '2010-05-01'))
-  t.same([f.outcome, f.best], ['reduce_to_misdemeanor', 'dismiss_and_seal'])
-  t.match(f.missingFacts.join(), /number of plants/)
-})
+t.test(
+  'a felony HS 11358 (cultivation) is a misdemeanor today and dismissed with six plants or fewer — HS 11358(c), 11362.1(a)(3)',
+  async (t) => {
+    const f = only(conv('11358 HS', 'F', '2010-05-01'))
+    t.same([f.outcome, f.best], ['reduce_to_misdemeanor', 'dismiss_and_seal'])
+    t.match(f.missingFacts.join(), /number of plants/)
+  }
+)
 
 t.test('cultivation by a minor is an infraction today — HS 11358(a)', async (t) => {
   t.equal(only(conv('11358 HS', 'F', '2010-05-01'), { dob: '1994-01-01' }).outcome, 'reduce_to_infraction')
@@ -71,38 +83,55 @@ t.test('a misdemeanor HS 11359 by an adult is still a misdemeanor: no relief —
   t.equal(only(conv('11359 HS', 'M', '2010-05-01')).outcome, 'not_eligible')
 })
 
-t.test('a felony HS 11360 is at least a misdemeanor, dismissed if it was giving away 28.5 g or less — HS 11360(a)(2), (b)', async (t) => {
-  const f = only(conv('11360(A) HS', 'F', '2010-05-01'))
-  t.same([f.outcome, f.best], ['reduce_to_misdemeanor', 'dismiss_and_seal'])
-})
+t.test(
+  'a felony HS 11360 is at least a misdemeanor, dismissed if it was giving away 28.5 g or less — HS 11360(a)(2), (b)',
+  async (t) => {
+    const f = only(conv('11360(A) HS', 'F', '2010-05-01'))
+    t.same([f.outcome, f.best], ['reduce_to_misdemeanor', 'dismiss_and_seal'])
+  }
+)
 
 t.test('HS 11360(b) (giving away 28.5 g or less) by an adult is lawful today — HS 11362.1(a)(1)', async (t) => {
   t.equal(only(conv('11360(B) HS', 'M', '2010-05-01')).outcome, 'dismiss_and_seal')
 })
 
-t.test('aggravating subdivisions keep a conviction a felony: sale to a minor — HS 11359(c)(3), 11360(a)(3)(C), (D), 11359(d), 11358(d)', async (t) => {
-  for (const s of ['11359(C)(3) HS', '11359(D) HS', '11360(A)(3)(C) HS', '11360(A)(3)(D) HS', '11358(D) HS']) {
-    const f = only(conv(s, 'F', '2018-05-01'))
-    t.equal(f.guaranteed, 'not_eligible', s)
-    t.equal(f.disqualifiers.aggravating.status, 'present', s)
+t.test(
+  'aggravating subdivisions keep a conviction a felony: sale to a minor — HS 11359(c)(3), 11360(a)(3)(C), (D), 11359(d), 11358(d)',
+  async (t) => {
+    for (const s of ['11359(C)(3) HS', '11359(D) HS', '11360(A)(3)(C) HS', '11360(A)(3)(D) HS', '11358(D) HS']) {
+      const f = only(conv(s, 'F', '2018-05-01'))
+      t.equal(f.guaranteed, 'not_eligible', s)
+      t.equal(f.disqualifiers.aggravating.status, 'present', s)
+    }
   }
-})
+)
 
-t.test('a super strike before the conviction keeps an 11359 felony a felony — HS 11359(c)(1), PC 667(e)(2)(C)(iv)', async (t) => {
-  const c = conv('11359 HS', 'F', '2010-05-01')
-  const f = floorOf(person([conv('187 PC', 'F', '2001-03-04'), c]), c)
-  t.equal(f.outcome, 'not_eligible')
-  t.equal(f.disqualifiers.superStrike.status, 'present')
-  t.match(f.disqualifiers.superStrike.detail, 'PC 187 on 2001-03-04')
-  t.ok(f.explanation.children?.some((n) => n.rule === 'disqualifier.super_strike' && /PC 667\(e\)\(2\)\(C\)\(iv\); HS 11359\(c\)/.test(n.citation ?? '')))
-})
+t.test(
+  'a super strike before the conviction keeps an 11359 felony a felony — HS 11359(c)(1), PC 667(e)(2)(C)(iv)',
+  async (t) => {
+    const c = conv('11359 HS', 'F', '2010-05-01')
+    const f = floorOf(person([conv('187 PC', 'F', '2001-03-04'), c]), c)
+    t.equal(f.outcome, 'not_eligible')
+    t.equal(f.disqualifiers.superStrike.status, 'present')
+    t.match(f.disqualifiers.superStrike.detail, 'PC 187 on 2001-03-04')
+    t.ok(
+      f.explanation.children?.some(
+        (n) =>
+          n.rule === 'disqualifier.super_strike' && /PC 667\(e\)\(2\)\(C\)\(iv\); HS 11359\(c\)/.test(n.citation ?? '')
+      )
+    )
+  }
+)
 
-t.test('a super strike after the conviction is not a prior and does not disqualify — HS 11359(c)(1) ("prior")', async (t) => {
-  const c = conv('11359 HS', 'F', '2010-05-01')
-  const f = floorOf(person([c, conv('187 PC', 'F', '2015-03-04')]), c)
-  t.equal(f.outcome, 'reduce_to_misdemeanor')
-  t.equal(f.disqualifiers.superStrike.status, 'absent')
-})
+t.test(
+  'a super strike after the conviction is not a prior and does not disqualify — HS 11359(c)(1) ("prior")',
+  async (t) => {
+    const c = conv('11359 HS', 'F', '2010-05-01')
+    const f = floorOf(person([c, conv('187 PC', 'F', '2015-03-04')]), c)
+    t.equal(f.outcome, 'reduce_to_misdemeanor')
+    t.equal(f.disqualifiers.superStrike.status, 'absent')
+  }
+)
 
 t.test('PC 1187 is not PC 187, and PC 137 is not PC 37: no false super strike', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
@@ -111,14 +140,17 @@ t.test('PC 1187 is not PC 187, and PC 137 is not PC 37: no false super strike', 
   t.equal(f.outcome, 'reduce_to_misdemeanor')
 })
 
-t.test('a prior whose statute needs a fact the record lacks sends the felony to review naming it — PC 667(e)(2)(C)(iv)(I), WIC 6600(b)', async (t) => {
-  const c = conv('11360 HS', 'F', '2010-05-01')
-  const f = floorOf(person([conv('207 PC', 'F', '2001-01-01'), c]), c)
-  t.equal(f.disqualifiers.superStrike.status, 'possible')
-  t.equal(f.guaranteed, 'not_eligible')
-  t.equal(f.outcome, 'needs_review')
-  t.match(f.missingFacts.join(), /intent to commit a sex offense/)
-})
+t.test(
+  'a prior whose statute needs a fact the record lacks sends the felony to review naming it — PC 667(e)(2)(C)(iv)(I), WIC 6600(b)',
+  async (t) => {
+    const c = conv('11360 HS', 'F', '2010-05-01')
+    const f = floorOf(person([conv('207 PC', 'F', '2001-01-01'), c]), c)
+    t.equal(f.disqualifiers.superStrike.status, 'possible')
+    t.equal(f.guaranteed, 'not_eligible')
+    t.equal(f.outcome, 'needs_review')
+    t.match(f.missingFacts.join(), /intent to commit a sex offense/)
+  }
+)
 
 t.test('a bare PC 286 prior needs its subdivision before it can be called a super strike', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
@@ -128,34 +160,44 @@ t.test('a bare PC 286 prior needs its subdivision before it can be called a supe
   t.equal(f.outcome, 'not_eligible')
 })
 
-t.test('a prior PC 290(c) registrable conviction keeps an 11360 felony a felony — HS 11360(a)(3)(A), PC 290(c)', async (t) => {
-  const c = conv('11360 HS', 'F', '2010-05-01')
-  const f = floorOf(person([conv('288(A) PC', 'F', '2000-01-01'), c]), c)
-  t.equal(f.disqualifiers.pc290.status, 'present')
-  t.equal(f.guaranteed, 'not_eligible')
-  t.equal(f.best, 'dismiss_and_seal', 'giving away 28.5 g or less would still be lawful, whatever the priors')
-  t.equal(f.outcome, 'needs_review')
-})
+t.test(
+  'a prior PC 290(c) registrable conviction keeps an 11360 felony a felony — HS 11360(a)(3)(A), PC 290(c)',
+  async (t) => {
+    const c = conv('11360 HS', 'F', '2010-05-01')
+    const f = floorOf(person([conv('288(A) PC', 'F', '2000-01-01'), c]), c)
+    t.equal(f.disqualifiers.pc290.status, 'present')
+    t.equal(f.guaranteed, 'not_eligible')
+    t.equal(f.best, 'dismiss_and_seal', 'giving away 28.5 g or less would still be lawful, whatever the priors')
+    t.equal(f.outcome, 'needs_review')
+  }
+)
 
 t.test('attempts of registrable offenses count too — PC 290(c) covers attempts', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
   t.equal(floorOf(person([conv('664/288(A) PC', 'F', '2000-01-01'), c]), c).outcome, 'not_eligible')
 })
 
-t.test('a PC 290 registration before the conviction is evidence, not a 290(c) conviction: review, not a firm no — HS 11359(c)(1)', async (t) => {
-  const c = conv('11359 HS', 'F', '2010-05-01')
-  const f = floorOf(person([c], { registrations: [{ date: '2005-01-01' }] }), c)
-  t.equal(f.disqualifiers.pc290.status, 'possible')
-  t.equal(f.outcome, 'needs_review')
-  t.match(f.missingFacts.join(), /registration alone is not a conviction/)
-  const after = floorOf(person([c], { registrations: [{ date: '2015-01-01' }] }), c)
-  t.equal(after.disqualifiers.pc290.status, 'absent', 'a registration after the conviction is no prior')
-})
+t.test(
+  'a PC 290 registration before the conviction is evidence, not a 290(c) conviction: review, not a firm no — HS 11359(c)(1)',
+  async (t) => {
+    const c = conv('11359 HS', 'F', '2010-05-01')
+    const f = floorOf(person([c], { registrations: [{ date: '2005-01-01' }] }), c)
+    t.equal(f.disqualifiers.pc290.status, 'possible')
+    t.equal(f.outcome, 'needs_review')
+    t.match(f.missingFacts.join(), /registration alone is not a conviction/)
+    const after = floorOf(person([c], { registrations: [{ date: '2015-01-01' }] }), c)
+    t.equal(after.disqualifiers.pc290.status, 'absent', 'a registration after the conviction is no prior')
+  }
+)
 
 t.test('PC 261.5 alone only needs review', async (t) => {
   const c = conv('11359 HS', 'F', '2010-05-01')
   const statutory = floorOf(person([conv('261.5 PC', 'F', '2000-01-01'), c]), c)
-  t.equal(statutory.disqualifiers.pc290.status, 'possible', 'added to 290(c) only in 2026 (SB 680): which version applies is for counsel')
+  t.equal(
+    statutory.disqualifiers.pc290.status,
+    'possible',
+    'added to 290(c) only in 2026 (SB 680): which version applies is for counsel'
+  )
 })
 
 t.test('two prior convictions under the post-AUMA subdivision keep a felony a felony — HS 11359(c)(2)', async (t) => {
@@ -192,11 +234,17 @@ t.test('a conviction on or after 2016-11-09 is flagged and reviewed — Prop. 64
   t.equal(f.outcome, 'needs_review')
 })
 
-t.test('the remedy follows the sentence end: still serving is resentencing, completed is redesignation — HS 11361.8(a), (e)', async (t) => {
-  t.equal(only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: '2030-01-01' })).remedy, 'resentencing')
-  t.equal(only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: '2012-01-01' })).remedy, 'redesignation_or_dismissal')
-  t.equal(only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: null })).remedy, 'unknown')
-})
+t.test(
+  'the remedy follows the sentence end: still serving is resentencing, completed is redesignation — HS 11361.8(a), (e)',
+  async (t) => {
+    t.equal(only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: '2030-01-01' })).remedy, 'resentencing')
+    t.equal(
+      only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: '2012-01-01' })).remedy,
+      'redesignation_or_dismissal'
+    )
+    t.equal(only(conv('11359 HS', 'F', '2010-05-01', { sentenceEnd: null })).remedy, 'unknown')
+  }
+)
 
 t.test('an attempted 11357 (664 glued on) is a Prop 64 conviction; a conspiracy needs review', async (t) => {
   t.equal(only(conv('66411357(B) HS', 'M', '2010-05-01')).outcome, 'dismiss_and_seal')

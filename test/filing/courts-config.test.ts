@@ -14,7 +14,10 @@ t.test('the courts file lists each court with its adapter, endpoint, secret refe
 t.test('a bad courts file is refused naming the entry', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-courts-'))
   const bad = join(dir, 'bad.json')
-  writeFileSync(bad, JSON.stringify([{ id: 'X', name: 'x', county: 'x', adapter: 'simulator', credentialsRef: 'lower case' }]))
+  writeFileSync(
+    bad,
+    JSON.stringify([{ id: 'X', name: 'x', county: 'x', adapter: 'simulator', credentialsRef: 'lower case' }])
+  )
   t.throws(() => loadCourts(bad), { code: 'CLEARFILE_ERR_CONFIG', message: /\/0\/credentialsRef/ })
   const twice = join(dir, 'twice.json')
   const court = { id: 'X', name: 'x', county: 'x', adapter: 'simulator' }

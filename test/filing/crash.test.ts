@@ -31,20 +31,49 @@ t.before(assertBuilt)
 // Seeding, five process starts and the run itself take a while on two cores.
 t.setTimeout(900_000)
 
-async function crashRun (t: Test, faults: CourtFaults, seed: number) {
+async function crashRun(t: Test, faults: CourtFaults, seed: number) {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-crash-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const databaseUrl = await processDatabase(t, dir)
   const secret = randomBytes(16).toString('hex')
-  const court = await startSimulatedCourt({ reviewDelayMs: 100, rulingDelayMs: 150, acceptRate: 0.9, callbackSecret: secret, faults, random: seededRandom(seed) })
+  const court = await startSimulatedCourt({
+    reviewDelayMs: 100,
+    rulingDelayMs: 150,
+    acceptRate: 0.9,
+    callbackSecret: secret,
+    faults,
+    random: seededRandom(seed)
+  })
   t.teardown(() => court.close())
   const courtsFile = join(dir, 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CRASH_COURT_SECRET', limits: { timeoutMs: 500, concurrency: 8 } }]))
-  const config = loadConfig({ env: {}, overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false } })
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint: court.url,
+        callbackSecretRef: 'CRASH_COURT_SECRET',
+        limits: { timeoutMs: 500, concurrency: 8 }
+      }
+    ])
+  )
+  const config = loadConfig({
+    env: {},
+    overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false }
+  })
 
   const handle = await openDatabase({ url: databaseUrl })
   await migrateOrThrow(handle.db)
-  const filingIds = await seedFilings({ db: handle.db, dialect: handle.dialect, config, clock: systemClock, count: FILINGS })
+  const filingIds = await seedFilings({
+    db: handle.db,
+    dialect: handle.dialect,
+    config,
+    clock: systemClock,
+    count: FILINGS
+  })
   t.equal(filingIds.length, FILINGS, `${FILINGS} filings queued`)
 
   const port = await freePort()
@@ -61,32 +90,57 @@ async function crashRun (t: Test, faults: CourtFaults, seed: number) {
     LOG_LEVEL: 'error'
   }
   const roll = seededRandom(seed)
-  const open = async () => Number((await handle.db.selectFrom('filings').select((eb) => eb.fn.countAll().as('n'))
-    .where('state', 'not in', [...TERMINAL]).executeTakeFirstOrThrow()).n)
+  const open = async () =>
+    Number(
+      (
+        await handle.db
+          .selectFrom('filings')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('state', 'not in', [...TERMINAL])
+          .executeTakeFirstOrThrow()
+      ).n
+    )
   const started = Date.now()
   for (let kill = 0; kill < KILLS; kill++) {
     const serve = await startServe(['--port', String(port)], env)
-    t.teardown(() => { serve.child.kill('SIGKILL') })
+    t.teardown(() => {
+      serve.child.kill('SIGKILL')
+    })
     await sleep(1000 + Math.floor(roll() * 3000))
     serve.child.kill('SIGKILL')
     t.equal(await serve.exited, null, `killed with ${court.filings()} filings at the court and ${await open()} open`)
   }
   const serve = await startServe(['--port', String(port)], env)
-  t.teardown(() => { serve.child.kill('SIGKILL') })
+  t.teardown(() => {
+    serve.child.kill('SIGKILL')
+  })
   const deadline = Date.now() + 300_000
-  while (await open() > 0 && Date.now() < deadline) await sleep(500)
+  while ((await open()) > 0 && Date.now() < deadline) await sleep(500)
   serve.child.kill('SIGTERM')
   await serve.exited
-  t.comment(`${FILINGS} filings through ${KILLS} kills in ${((Date.now() - started) / 1000).toFixed(1)} s; court callbacks ${JSON.stringify(court.callbacks())}`)
+  t.comment(
+    `${FILINGS} filings through ${KILLS} kills in ${((Date.now() - started) / 1000).toFixed(1)} s; court callbacks ${JSON.stringify(court.callbacks())}`
+  )
 
-  const states = await handle.db.selectFrom('filings').select(['state', (eb) => eb.fn.countAll().as('n')]).groupBy('state').execute()
+  const states = await handle.db
+    .selectFrom('filings')
+    .select(['state', (eb) => eb.fn.countAll().as('n')])
+    .groupBy('state')
+    .execute()
   const byState = Object.fromEntries(states.map((s) => [s.state, Number(s.n)]))
-  t.notOk(states.some((s) => !TERMINAL.has(s.state as FilingState)), `every filing reached a terminal state: ${JSON.stringify(byState)}`)
+  t.notOk(
+    states.some((s) => !TERMINAL.has(s.state as FilingState)),
+    `every filing reached a terminal state: ${JSON.stringify(byState)}`
+  )
   t.notOk(byState.failed, 'none failed')
   const submissions = court.submissions()
   const lost = filingIds.filter((id) => !submissions.has(id))
   const duplicated = filingIds.filter((id) => (submissions.get(id) ?? 0) > 1)
-  t.same({ lost: lost.length, duplicates: duplicated.length }, { lost: 0, duplicates: 0 }, '0 lost, 0 duplicates at the court')
+  t.same(
+    { lost: lost.length, duplicates: duplicated.length },
+    { lost: 0, duplicates: 0 },
+    '0 lost, 0 duplicates at the court'
+  )
   t.equal(court.filings(), FILINGS, 'the court holds exactly one filing per filing id')
   const sent = await handle.db.selectFrom('filings').select('id').where('court_filing_id', 'is', null).execute()
   t.equal(sent.length, 0, 'every filing knows its court filing id')
@@ -95,5 +149,7 @@ async function crashRun (t: Test, faults: CourtFaults, seed: number) {
 
 t.test(`${FILINGS} filings survive ${KILLS} kill -9s of clearfile: 0 lost, 0 duplicates`, (t) => crashRun(t, {}, 11))
 
-t.test(`${FILINGS} filings survive ${KILLS} kill -9s while the court fails 20% of requests (5xx and timeouts): 0 lost, 0 duplicates`,
-  (t) => crashRun(t, { serverError: 0.1, timeout: 0.1 }, 23))
+t.test(
+  `${FILINGS} filings survive ${KILLS} kill -9s while the court fails 20% of requests (5xx and timeouts): 0 lost, 0 duplicates`,
+  (t) => crashRun(t, { serverError: 0.1, timeout: 0.1 }, 23)
+)

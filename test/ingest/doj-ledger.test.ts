@@ -65,7 +65,7 @@ const spellingArb = fc.record({
 type Spelling = typeof spellingArb extends fc.Arbitrary<infer T> ? T : never
 
 /** The canonical section clearfile should read, and the text DOJ would write. */
-function spell (s: Spelling): { canonical: string, descr: string, comment: string } {
+function spell(s: Spelling): { canonical: string; descr: string; comment: string } {
   const o = s.offense
   const codes = CODE_SPELLINGS[o.code]
   const code = codes[s.code % codes.length]!
@@ -78,14 +78,32 @@ function spell (s: Spelling): { canonical: string, descr: string, comment: strin
   let comment = ''
   const target = o.code === 'PC' ? plain.slice(3) : plain
   switch (s.inchoate) {
-    case '664/': case '664 PC/': text = `${s.inchoate}${core}`; canonical = `PC 664/${target}`; break
-    case '182/': case '182(A)(1)/': text = `${s.inchoate}${core}`; canonical = `PC 182/${target}`; break
-    case '/664': text = `${core}/664`; canonical = `PC 664/${target}`; break
+    case '664/':
+    case '664 PC/':
+      text = `${s.inchoate}${core}`
+      canonical = `PC 664/${target}`
+      break
+    case '182/':
+    case '182(A)(1)/':
+      text = `${s.inchoate}${core}`
+      canonical = `PC 182/${target}`
+      break
+    case '/664':
+      text = `${core}/664`
+      canonical = `PC 664/${target}`
+      break
     case 'glued664':
       // DOJ glues 664 onto cannabis sections only (66411359 HS).
-      if (o.prop64) { text = `664${number}${subs} ${code}`; canonical = `PC 664/${target}` }
+      if (o.prop64) {
+        text = `664${number}${subs} ${code}`
+        canonical = `PC 664/${target}`
+      }
       break
-    case 'comment182': text = '182(A)(1) PC'; comment = `CONSP TO COMMIT ${core}`; canonical = `PC 182/${target}`; break
+    case 'comment182':
+      text = '182(A)(1) PC'
+      comment = `CONSP TO COMMIT ${core}`
+      canonical = `PC 182/${target}`
+      break
   }
   if (s.inchoate === 'comment182') return { canonical, descr: `${text}-CONSPIRACY`, comment }
   if (s.place === 'seeComment') return { canonical, descr: 'SEE COMMENT FOR CHARGE', comment: `CHRG ${text} NOTED` }
@@ -112,15 +130,25 @@ const personArb = fc.record({
 
 type Bucket = 'decided' | 'notAConviction' | 'outsideCounty' | 'notProp64' | 'unreadable'
 
-interface Expected { lines: string[], buckets: Record<Bucket, number>, decided: Map<string, string> }
+interface Expected {
+  lines: string[]
+  buckets: Record<Bucket, number>
+  decided: Map<string, string>
+}
 
-function csv (f: string[]): string {
+function csv(f: string[]): string {
   return f.map((x) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x)).join(',')
 }
 
-function buildFile (people: Array<typeof personArb extends fc.Arbitrary<infer T> ? T : never>): Expected {
+function buildFile(people: Array<typeof personArb extends fc.Arbitrary<infer T> ? T : never>): Expected {
   const lines: string[] = []
-  const buckets: Record<Bucket, number> = { decided: 0, notAConviction: 0, outsideCounty: 0, notProp64: 0, unreadable: 0 }
+  const buckets: Record<Bucket, number> = {
+    decided: 0,
+    notAConviction: 0,
+    outsideCounty: 0,
+    notProp64: 0,
+    unreadable: 0
+  }
   const decided = new Map<string, string>()
   people.forEach((p, i) => {
     const subject = String(5000 + i)
@@ -134,7 +162,12 @@ function buildFile (people: Array<typeof personArb extends fc.Arbitrary<infer T>
     }
     if (p.arrests) {
       const f = base()
-      Object.assign(f, { [COL.STP_TYPE_DESCR]: 'ARREST/DETAINED/CITED', [COL.CNT_ORDER]: '001001001000', [COL.STP_EVENT_DATE]: '19940101', [COL.OFFENSE_DESCR]: '11359HS-POSSESS FOR SALE' })
+      Object.assign(f, {
+        [COL.STP_TYPE_DESCR]: 'ARREST/DETAINED/CITED',
+        [COL.CNT_ORDER]: '001001001000',
+        [COL.STP_EVENT_DATE]: '19940101',
+        [COL.OFFENSE_DESCR]: '11359HS-POSSESS FOR SALE'
+      })
       lines.push(csv(f))
       buckets.notAConviction++
     }
@@ -145,69 +178,136 @@ function buildFile (people: Array<typeof personArb extends fc.Arbitrary<infer T>
       for (let part = 0; part < rows; part++) {
         const f = base()
         Object.assign(f, {
-          [COL.STP_TYPE_DESCR]: 'COURT ACTION', [COL.CNT_ORDER]: cnt, [COL.STP_EVENT_DATE]: `${c.year}0601`, [COL.OFN]: `SCN${subject}${k}`,
-          [COL.OFFENSE_DESCR]: descr, [COL.COMMENT_TEXT]: comment, [COL.STP_ORI_CNTY_NAME]: c.inCounty ? COUNTY : 'ALAMEDA',
-          [COL.DISP_DESCR]: c.convicted ? 'CONVICTED-JAIL' : 'DISMISSED/CHARGE DROPPED', [COL.CONV_STAT_DESCR]: c.convicted ? c.severity : '',
-          [COL.SENT_LOC_DESCR]: c.convicted ? 'JAIL' : '', [COL.SENT_LENGTH]: c.convicted ? String(10 + part) : '', [COL.SENT_TIME_CODE]: c.convicted ? 'D' : ''
+          [COL.STP_TYPE_DESCR]: 'COURT ACTION',
+          [COL.CNT_ORDER]: cnt,
+          [COL.STP_EVENT_DATE]: `${c.year}0601`,
+          [COL.OFN]: `SCN${subject}${k}`,
+          [COL.OFFENSE_DESCR]: descr,
+          [COL.COMMENT_TEXT]: comment,
+          [COL.STP_ORI_CNTY_NAME]: c.inCounty ? COUNTY : 'ALAMEDA',
+          [COL.DISP_DESCR]: c.convicted ? 'CONVICTED-JAIL' : 'DISMISSED/CHARGE DROPPED',
+          [COL.CONV_STAT_DESCR]: c.convicted ? c.severity : '',
+          [COL.SENT_LOC_DESCR]: c.convicted ? 'JAIL' : '',
+          [COL.SENT_LENGTH]: c.convicted ? String(10 + part) : '',
+          [COL.SENT_TIME_CODE]: c.convicted ? 'D' : ''
         })
         lines.push(csv(f))
-        const bucket: Bucket = !c.convicted ? 'notAConviction' : !c.inCounty ? 'outsideCounty' : c.spelling.offense.prop64 ? 'decided' : 'notProp64'
+        const bucket: Bucket = !c.convicted
+          ? 'notAConviction'
+          : !c.inCounty
+            ? 'outsideCounty'
+            : c.spelling.offense.prop64
+              ? 'decided'
+              : 'notProp64'
         buckets[bucket]++
         if (bucket === 'decided') decided.set(`${subject}|${cnt}`, canonical)
       }
     })
     if (p.registration) {
       const f = base()
-      Object.assign(f, { [COL.STP_TYPE_DESCR]: 'REGISTRATION', [COL.CNT_ORDER]: '009003001000', [COL.STP_EVENT_DATE]: '20200101', [COL.OFFENSE_DESCR]: '290 PC-REGISTRATION OF SEX OFFENDER' })
+      Object.assign(f, {
+        [COL.STP_TYPE_DESCR]: 'REGISTRATION',
+        [COL.CNT_ORDER]: '009003001000',
+        [COL.STP_EVENT_DATE]: '20200101',
+        [COL.OFFENSE_DESCR]: '290 PC-REGISTRATION OF SEX OFFENDER'
+      })
       lines.push(csv(f))
       buckets.notAConviction++
     }
     if (p.deceased) {
       const f = base()
-      Object.assign(f, { [COL.STP_TYPE_DESCR]: 'DECEASED', [COL.CNT_ORDER]: '010001001000', [COL.STP_EVENT_DATE]: '20240101' })
+      Object.assign(f, {
+        [COL.STP_TYPE_DESCR]: 'DECEASED',
+        [COL.CNT_ORDER]: '010001001000',
+        [COL.STP_EVENT_DATE]: '20240101'
+      })
       lines.push(csv(f))
       buckets.notAConviction++
     }
     if (p.malformed !== 'none') {
       const f = base()
-      Object.assign(f, { [COL.STP_TYPE_DESCR]: 'COURT ACTION', [COL.CNT_ORDER]: '011002001000', [COL.STP_EVENT_DATE]: '20100101', [COL.OFFENSE_DESCR]: '11359 HS-POSSESS FOR SALE', [COL.DISP_DESCR]: 'CONVICTED-JAIL' })
+      Object.assign(f, {
+        [COL.STP_TYPE_DESCR]: 'COURT ACTION',
+        [COL.CNT_ORDER]: '011002001000',
+        [COL.STP_EVENT_DATE]: '20100101',
+        [COL.OFFENSE_DESCR]: '11359 HS-POSSESS FOR SALE',
+        [COL.DISP_DESCR]: 'CONVICTED-JAIL'
+      })
       if (p.malformed === 'short') lines.push(csv(f.slice(0, 60)))
-      if (p.malformed === 'noSubject') { f[COL.SUBJECT_ID] = ''; lines.push(csv(f)) }
-      if (p.malformed === 'badCount') { f[COL.CNT_ORDER] = '11'; lines.push(csv(f)) }
-      if (p.malformed === 'unterminated') { f[COL.COMMENT_TEXT] = 'X'; lines.push(csv(f).replace(',X,', ',"OPENS AND NEVER CLOSES,')) }
+      if (p.malformed === 'noSubject') {
+        f[COL.SUBJECT_ID] = ''
+        lines.push(csv(f))
+      }
+      if (p.malformed === 'badCount') {
+        f[COL.CNT_ORDER] = '11'
+        lines.push(csv(f))
+      }
+      if (p.malformed === 'unterminated') {
+        f[COL.COMMENT_TEXT] = 'X'
+        lines.push(csv(f).replace(',X,', ',"OPENS AND NEVER CLOSES,'))
+      }
       buckets.unreadable++
     }
   })
   return { lines, buckets, decided }
 }
 
-t.test('property: every row of a generated DOJ file lands in the bucket it belongs to, and every Prop 64 count is decided once under its section', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'clearfile-ledger-'))
-  let run = 0
-  let rows = 0
-  await fc.assert(fc.asyncProperty(fc.array(personArb, { minLength: 5, maxLength: 40 }), async (people) => {
-    const expected = buildFile(people)
-    const file = join(dir, `doj-${++run}.csv`)
-    // A trailing whole row, so an unterminated quote at the very end still has a row to resume at.
-    writeFileSync(file, `${expected.lines.join('\n')}\n`)
-    const out = join(dir, `out-${run}`)
-    const result = await reviewDojFile({ file, county: COUNTY, asOf: AS_OF, policy: DEFAULT_POLICY, outDir: out, workers: 0 })
-    const s = result.summary
-    rows += s.rowsRead
-    const { rowsRead, balanced, determinations, ...buckets } = s.ledger
-    if (!balanced) throw new Error(`ledger does not balance: ${JSON.stringify(s.ledger)}`)
-    if (rowsRead !== expected.lines.length) throw new Error(`${rowsRead} rows read of ${expected.lines.length}`)
-    if (JSON.stringify(buckets) !== JSON.stringify(expected.buckets)) throw new Error(`ledger ${JSON.stringify(buckets)}, expected ${JSON.stringify(expected.buckets)}`)
-    const table = readFileSync(join(out, 'determinations.csv'), 'utf8').trimEnd().split('\n').map((l) => splitCsvRecord(l))
-    const h = table[0]!
-    const got = new Map(table.slice(1).map((r) => [`${r[h.indexOf('subject_id')]}|${r[h.indexOf('count_order')]}`, r[h.indexOf('code_section')]!]))
-    if (got.size !== table.length - 1) throw new Error('a count was decided twice')
-    if (determinations !== expected.decided.size) throw new Error(`${determinations} determinations for ${expected.decided.size} Prop 64 counts`)
-    for (const [key, canonical] of expected.decided) {
-      if (got.get(key) !== canonical) throw new Error(`${key}: decided as ${got.get(key) ?? 'nothing'}, expected ${canonical}`)
-    }
-    const errorLines = readFileSync(join(out, 'errors.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => splitCsvRecord(l)).filter((e) => e[2] === 'error')
-    if (errorLines.length !== expected.buckets.unreadable) throw new Error(`${errorLines.length} error lines for ${expected.buckets.unreadable} unreadable rows`)
-  }), { numRuns: 100, seed: 1129 })
-  t.ok(rows > 1000, `${rows} generated rows accounted for`)
-})
+t.test(
+  'property: every row of a generated DOJ file lands in the bucket it belongs to, and every Prop 64 count is decided once under its section',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-ledger-'))
+    let run = 0
+    let rows = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(personArb, { minLength: 5, maxLength: 40 }), async (people) => {
+        const expected = buildFile(people)
+        const file = join(dir, `doj-${++run}.csv`)
+        // A trailing whole row, so an unterminated quote at the very end still has a row to resume at.
+        writeFileSync(file, `${expected.lines.join('\n')}\n`)
+        const out = join(dir, `out-${run}`)
+        const result = await reviewDojFile({
+          file,
+          county: COUNTY,
+          asOf: AS_OF,
+          policy: DEFAULT_POLICY,
+          outDir: out,
+          workers: 0
+        })
+        const s = result.summary
+        rows += s.rowsRead
+        const { rowsRead, balanced, determinations, ...buckets } = s.ledger
+        if (!balanced) throw new Error(`ledger does not balance: ${JSON.stringify(s.ledger)}`)
+        if (rowsRead !== expected.lines.length) throw new Error(`${rowsRead} rows read of ${expected.lines.length}`)
+        if (JSON.stringify(buckets) !== JSON.stringify(expected.buckets))
+          throw new Error(`ledger ${JSON.stringify(buckets)}, expected ${JSON.stringify(expected.buckets)}`)
+        const table = readFileSync(join(out, 'determinations.csv'), 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => splitCsvRecord(l))
+        const h = table[0]!
+        const got = new Map(
+          table
+            .slice(1)
+            .map((r) => [`${r[h.indexOf('subject_id')]}|${r[h.indexOf('count_order')]}`, r[h.indexOf('code_section')]!])
+        )
+        if (got.size !== table.length - 1) throw new Error('a count was decided twice')
+        if (determinations !== expected.decided.size)
+          throw new Error(`${determinations} determinations for ${expected.decided.size} Prop 64 counts`)
+        for (const [key, canonical] of expected.decided) {
+          if (got.get(key) !== canonical)
+            throw new Error(`${key}: decided as ${got.get(key) ?? 'nothing'}, expected ${canonical}`)
+        }
+        const errorLines = readFileSync(join(out, 'errors.csv'), 'utf8')
+          .trimEnd()
+          .split('\n')
+          .slice(1)
+          .map((l) => splitCsvRecord(l))
+          .filter((e) => e[2] === 'error')
+        if (errorLines.length !== expected.buckets.unreadable)
+          throw new Error(`${errorLines.length} error lines for ${expected.buckets.unreadable} unreadable rows`)
+      }),
+      { numRuns: 100, seed: 1129 }
+    )
+    t.ok(rows > 1000, `${rows} generated rows accounted for`)
+  }
+)

@@ -9,7 +9,14 @@ t.test('calendar arithmetic clamps to the end of a shorter month', async (t) => 
 })
 
 t.test('sentence parts run end to end from the conviction date, fines take no time', async (t) => {
-  t.equal(sentenceEndDate('2010-05-01', [{ kind: 'jail', length: 30, unit: 'days' }, { kind: 'probation', length: 3, unit: 'years' }, { kind: 'fine', amount: 500 }]), '2013-05-31')
+  t.equal(
+    sentenceEndDate('2010-05-01', [
+      { kind: 'jail', length: 30, unit: 'days' },
+      { kind: 'probation', length: 3, unit: 'years' },
+      { kind: 'fine', amount: 500 }
+    ]),
+    '2013-05-31'
+  )
   t.equal(sentenceEndDate('2010-05-01', []), '2010-05-01', 'no sentence ends at conviction')
 })
 

@@ -7,13 +7,21 @@ import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
 import { openTestDatabase } from '../helper.js'
 
 const Payload = Type.Object({ id: Type.String() })
-const LONG = defineJob({ name: 'test.long', payload: Payload, maxAttempts: 1, lane: 'long', key: (p) => `test.long:${p.id}` })
+const LONG = defineJob({
+  name: 'test.long',
+  payload: Payload,
+  maxAttempts: 1,
+  lane: 'long',
+  key: (p) => `test.long:${p.id}`
+})
 const SHORT = defineJob({ name: 'test.short', payload: Payload, maxAttempts: 3, key: (p) => `test.short:${p.id}` })
 
 /** A job that runs until released: for asserting what runs while it does. */
-function gate () {
+function gate() {
   let open!: () => void
-  const opened = new Promise<void>((resolve) => { open = resolve })
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
   return { open, opened }
 }
 
@@ -22,8 +30,14 @@ t.test('a poll queued behind a long review runs at once: lanes take their next j
   const log: string[] = []
   const release = gate()
   const jobs: RegisteredJob[] = [
-    handle(LONG, async ({ id }) => { log.push(`long ${id} started`); await release.opened; log.push(`long ${id} done`) }),
-    handle(SHORT, async ({ id }) => { log.push(`short ${id}`) })
+    handle(LONG, async ({ id }) => {
+      log.push(`long ${id} started`)
+      await release.opened
+      log.push(`long ${id} done`)
+    }),
+    handle(SHORT, async ({ id }) => {
+      log.push(`short ${id}`)
+    })
   ]
   const now = systemClock.now()
   await enqueue(db, LONG, { id: 'review' }, { runAt: now, now })
@@ -48,8 +62,14 @@ t.test('within a lane, the next job starts when the last ends, not when every la
   const slow = gate()
   const SLOW = defineJob({ name: 'test.slow', payload: Payload, maxAttempts: 1, key: (p) => `test.slow:${p.id}` })
   const jobs = [
-    handle(SLOW, async () => { log.push('slow started'); await slow.opened; log.push('slow done') }),
-    handle(SHORT, async ({ id }) => { log.push(`short ${id}`) })
+    handle(SLOW, async () => {
+      log.push('slow started')
+      await slow.opened
+      log.push('slow done')
+    }),
+    handle(SHORT, async ({ id }) => {
+      log.push(`short ${id}`)
+    })
   ]
   const now = systemClock.now()
   await enqueue(db, SLOW, { id: 's' }, { runAt: now, now })
@@ -64,53 +84,82 @@ t.test('within a lane, the next job starts when the last ends, not when every la
   await until(() => log.includes('slow done'))
 })
 
-t.test('a failing job is retried with backoff until its kind gives up, and a rescheduled job starts its attempts over', async (t) => {
-  const { db } = await openTestDatabase(t)
-  const clock = fixedClock('2026-01-01T00:00:00.000Z')
-  let tries = 0
-  const runner = createJobRunner({ db, clock, jobs: [handle(SHORT, async () => { tries++; throw new Error('court down') })] })
-  await enqueue(db, SHORT, { id: 'x' }, { runAt: clock.now(), now: clock.now() })
-  for (let i = 0; i < 5; i++) {
-    await runner.drain()
-    clock.set(new Date(clock.now().getTime() + 3_600_000))
-  }
-  t.equal(tries, 3, 'three attempts (maxAttempts), then given up')
-  const row = await db.selectFrom('jobs').selectAll().where('kind', '=', 'test.short').executeTakeFirstOrThrow()
-  t.ok(row.done_at)
-  t.equal(row.last_error, 'court down')
-  t.ok(backoffMs(1) >= 1000 && backoffMs(30) <= 3_600_000, 'backoff grows and is capped at an hour')
+t.test(
+  'a failing job is retried with backoff until its kind gives up, and a rescheduled job starts its attempts over',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const clock = fixedClock('2026-01-01T00:00:00.000Z')
+    let tries = 0
+    const runner = createJobRunner({
+      db,
+      clock,
+      jobs: [
+        handle(SHORT, async () => {
+          tries++
+          throw new Error('court down')
+        })
+      ]
+    })
+    await enqueue(db, SHORT, { id: 'x' }, { runAt: clock.now(), now: clock.now() })
+    for (let i = 0; i < 5; i++) {
+      await runner.drain()
+      clock.set(new Date(clock.now().getTime() + 3_600_000))
+    }
+    t.equal(tries, 3, 'three attempts (maxAttempts), then given up')
+    const row = await db.selectFrom('jobs').selectAll().where('kind', '=', 'test.short').executeTakeFirstOrThrow()
+    t.ok(row.done_at)
+    t.equal(row.last_error, 'court down')
+    t.ok(backoffMs(1) >= 1000 && backoffMs(30) <= 3_600_000, 'backoff grows and is capped at an hour')
 
-  const POLLED = defineJob({ name: 'test.poll', payload: Payload, maxAttempts: UNTIL_DONE, key: (p) => `test.poll:${p.id}` })
-  let polls = 0
-  const poller = createJobRunner({ db, clock, jobs: [handle(POLLED, async () => (++polls < 3 ? { rescheduleAt: new Date(clock.now().getTime() + 1000) } : undefined))] })
-  await enqueue(db, POLLED, { id: 'p' }, { runAt: clock.now(), now: clock.now() })
-  for (let i = 0; i < 4; i++) {
-    await poller.drain()
-    clock.set(new Date(clock.now().getTime() + 1000))
+    const POLLED = defineJob({
+      name: 'test.poll',
+      payload: Payload,
+      maxAttempts: UNTIL_DONE,
+      key: (p) => `test.poll:${p.id}`
+    })
+    let polls = 0
+    const poller = createJobRunner({
+      db,
+      clock,
+      jobs: [
+        handle(POLLED, async () => (++polls < 3 ? { rescheduleAt: new Date(clock.now().getTime() + 1000) } : undefined))
+      ]
+    })
+    await enqueue(db, POLLED, { id: 'p' }, { runAt: clock.now(), now: clock.now() })
+    for (let i = 0; i < 4; i++) {
+      await poller.drain()
+      clock.set(new Date(clock.now().getTime() + 1000))
+    }
+    t.equal(polls, 3)
+    const polled = await db.selectFrom('jobs').selectAll().where('kind', '=', 'test.poll').executeTakeFirstOrThrow()
+    t.ok(polled.done_at)
+    t.equal(polled.attempts, 1, 'a reschedule is not a failure: attempts start over')
   }
-  t.equal(polls, 3)
-  const polled = await db.selectFrom('jobs').selectAll().where('kind', '=', 'test.poll').executeTakeFirstOrThrow()
-  t.ok(polled.done_at)
-  t.equal(polled.attempts, 1, 'a reschedule is not a failure: attempts start over')
-})
+)
 
-t.test("a worker's claim lapses after the lock time without a heartbeat, and another worker takes the job", async (t) => {
-  const { db } = await openTestDatabase(t)
-  const clock = fixedClock('2026-01-01T00:00:00.000Z')
-  await enqueue(db, SHORT, { id: 'c' }, { runAt: clock.now(), now: clock.now() })
-  const first = await claimJob(db, 'worker-a', ['test.short'], clock.now(), 60_000)
-  t.ok(first)
-  t.notOk(await claimJob(db, 'worker-b', ['test.short'], clock.now(), 60_000), 'claimed: nobody else takes it')
-  clock.set(new Date(clock.now().getTime() + 61_000))
-  const second = await claimJob(db, 'worker-b', ['test.short'], clock.now(), 60_000)
-  t.equal(second?.id, first!.id, 'the claim of a dead worker lapses')
-  t.equal(second?.lock_owner, 'worker-b')
-})
+t.test(
+  "a worker's claim lapses after the lock time without a heartbeat, and another worker takes the job",
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const clock = fixedClock('2026-01-01T00:00:00.000Z')
+    await enqueue(db, SHORT, { id: 'c' }, { runAt: clock.now(), now: clock.now() })
+    const first = await claimJob(db, 'worker-a', ['test.short'], clock.now(), 60_000)
+    t.ok(first)
+    t.notOk(await claimJob(db, 'worker-b', ['test.short'], clock.now(), 60_000), 'claimed: nobody else takes it')
+    clock.set(new Date(clock.now().getTime() + 61_000))
+    const second = await claimJob(db, 'worker-b', ['test.short'], clock.now(), 60_000)
+    t.equal(second?.id, first!.id, 'the claim of a dead worker lapses')
+    t.equal(second?.lock_owner, 'worker-b')
+  }
+)
 
 t.test('a job kind checks its payload when queued and when run, and queues one job per key', async (t) => {
   const { db } = await openTestDatabase(t)
   const now = systemClock.now()
-  await t.rejects(enqueue(db, SHORT, { id: 7 } as unknown as { id: string }, { runAt: now, now }), /does not fit its schema/)
+  await t.rejects(
+    enqueue(db, SHORT, { id: 7 } as unknown as { id: string }, { runAt: now, now }),
+    /does not fit its schema/
+  )
   await enqueue(db, SHORT, { id: 'k' }, { runAt: now, now })
   await enqueue(db, SHORT, { id: 'k' }, { runAt: now, now })
   const rows = await db.selectFrom('jobs').selectAll().where('kind', '=', 'test.short').execute()
@@ -119,7 +168,7 @@ t.test('a job kind checks its payload when queued and when run, and queues one j
   t.throws(() => payloadOf(SHORT, { ...rows[0]!, payload: '{"id":1}' }), /does not fit its schema/)
 })
 
-async function until (check: () => boolean, ms = 10_000): Promise<void> {
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out waiting')

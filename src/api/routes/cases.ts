@@ -17,62 +17,85 @@ const writeErrors = { ...authErrors, 400: ErrorRef, 409: ErrorRef }
 
 export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
   /** Runs `work` once per Idempotency-Key: 201 with its result, 200 with the stored result on replay. */
-  async function createOnce<T> (
-    request: FastifyRequest<{ Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply, route: string,
+  async function createOnce<T>(
+    request: FastifyRequest<{ Headers: { 'idempotency-key'?: string } }>,
+    reply: FastifyReply,
+    route: string,
     work: (trx: Kysely<Database>, ctx: AuditContext) => Promise<T>
   ) {
     const ctx = auditContext(request, clock)
-    const result = await runIdempotent(db, {
-      clientId: ctx.principal.clientId,
-      key: request.headers['idempotency-key'],
-      fingerprint: requestFingerprint(request.method, route, request.body),
-      now: ctx.now,
-      ttlHours: config.idempotencyTtlHours
-    }, (trx) => work(trx, ctx))
+    const result = await runIdempotent(
+      db,
+      {
+        clientId: ctx.principal.clientId,
+        key: request.headers['idempotency-key'],
+        fingerprint: requestFingerprint(request.method, route, request.body),
+        now: ctx.now,
+        ttlHours: config.idempotencyTtlHours
+      },
+      (trx) => work(trx, ctx)
+    )
     return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
   }
 
-  app.post('/cases', {
-    config: { roles: writers },
-    schema: {
-      tags: ['cases'],
-      operationId: 'createCase',
-      summary: "Take one person's court case from a DA case-management system",
-      headers: IdempotencyHeaders,
-      body: CaseInput,
-      response: { 200: CaseView, 201: CaseView, ...writeErrors }
-    }
-  }, (request, reply) => createOnce(request, reply, '/v1/cases', async (trx, ctx) => {
-    const [stored] = await storeCases(trx, [request.body], ctx, () => '')
-    return (await getCaseView(trx, stored!.id, null))!
-  }))
+  app.post(
+    '/cases',
+    {
+      config: { roles: writers },
+      schema: {
+        tags: ['cases'],
+        operationId: 'createCase',
+        summary: "Take one person's court case from a DA case-management system",
+        headers: IdempotencyHeaders,
+        body: CaseInput,
+        response: { 200: CaseView, 201: CaseView, ...writeErrors }
+      }
+    },
+    (request, reply) =>
+      createOnce(request, reply, '/v1/cases', async (trx, ctx) => {
+        const [stored] = await storeCases(trx, [request.body], ctx, () => '')
+        return (await getCaseView(trx, stored!.id, null))!
+      })
+  )
 
-  app.post('/cases/batch', {
-    config: { roles: writers },
-    schema: {
-      tags: ['cases'],
-      operationId: 'createCaseBatch',
-      summary: 'Take up to 1,000 cases at once: all are stored or none',
-      headers: IdempotencyHeaders,
-      body: CaseBatchInput,
-      response: { 200: CaseBatchView, 201: CaseBatchView, ...writeErrors }
-    }
-  }, (request, reply) => createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) =>
-    ({ cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`) })))
+  app.post(
+    '/cases/batch',
+    {
+      config: { roles: writers },
+      schema: {
+        tags: ['cases'],
+        operationId: 'createCaseBatch',
+        summary: 'Take up to 1,000 cases at once: all are stored or none',
+        headers: IdempotencyHeaders,
+        body: CaseBatchInput,
+        response: { 200: CaseBatchView, 201: CaseBatchView, ...writeErrors }
+      }
+    },
+    (request, reply) =>
+      createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) => ({
+        cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)
+      }))
+  )
 
-  app.get('/cases/:id', {
-    schema: {
-      tags: ['cases'],
-      operationId: 'getCase',
-      summary: 'A court case with its person and counts',
-      params: IdParams,
-      response: { 200: CaseView, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        operationId: 'getCase',
+        summary: 'A court case with its person and counts',
+        params: IdParams,
+        response: { 200: CaseView, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const view = await getCaseView(db, request.params.id, ctx.principal.county)
+      if (!view) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+      await recordAudit(db, ctx, [
+        { action: 'case.read', recordType: 'court_case', recordId: view.id, county: view.county }
+      ])
+      return view
     }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const view = await getCaseView(db, request.params.id, ctx.principal.county)
-    if (!view) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
-    await recordAudit(db, ctx, [{ action: 'case.read', recordType: 'court_case', recordId: view.id, county: view.county }])
-    return view
-  })
+  )
 }

@@ -17,108 +17,176 @@ import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 
 const view = (d: Selectable<DocumentsTable>) => ({
-  id: d.id, kind: d.kind, scope: d.scope, sha256: d.sha256, pages: d.pages, bytes: d.bytes,
-  reviewId: d.review_run_id, url: `/v1/documents/${d.id}`, createdAt: d.created_at
+  id: d.id,
+  kind: d.kind,
+  scope: d.scope,
+  sha256: d.sha256,
+  pages: d.pages,
+  bytes: d.bytes,
+  reviewId: d.review_run_id,
+  url: `/v1/documents/${d.id}`,
+  createdAt: d.created_at
 })
 
 export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, profiles }) => {
   // Papers for one case render on the request's thread: two documents take milliseconds.
   const inline = createRenderer({ threads: 0 })
 
-  const documentsOfCase = (caseId: string) => db.selectFrom('documents as d').innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .selectAll('d').where('dc.case_id', '=', caseId).orderBy('d.id').execute()
+  const documentsOfCase = (caseId: string) =>
+    db
+      .selectFrom('documents as d')
+      .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+      .selectAll('d')
+      .where('dc.case_id', '=', caseId)
+      .orderBy('d.id')
+      .execute()
 
-  app.post('/cases/:id/documents', {
-    config: { roles: ['deputy_da', 'da_system'] },
-    schema: {
-      tags: ['documents'],
-      operationId: 'prepareCaseDocuments',
-      summary: "Prepare the case's motion and proposed order from its newest determinations",
-      params: IdParams,
-      response: { 201: DocumentList, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+  app.post(
+    '/cases/:id/documents',
+    {
+      config: { roles: ['deputy_da', 'da_system'] },
+      schema: {
+        tags: ['documents'],
+        operationId: 'prepareCaseDocuments',
+        summary: "Prepare the case's motion and proposed order from its newest determinations",
+        params: IdParams,
+        response: { 201: DocumentList, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const found = await findCaseInScope(db, request.params.id, ctx.principal.county)
+      const profile = requireProfile(profiles, found.county)
+      const stored = await preparePapers(
+        { db, dataDir: config.dataDir, renderer: inline, profile },
+        {
+          caseIds: [found.id],
+          scope: 'case',
+          date: ctx.now.toISOString().slice(0, 10),
+          county: found.county,
+          reviewRunId: null,
+          now: ctx.now.toISOString()
+        }
+      )
+      if (stored.length === 0)
+        throw new ClearfileError(
+          'CLEARFILE_ERR_NOT_ELIGIBLE',
+          'No count of this case is granted relief, so there is nothing to file'
+        )
+      await recordAudit(db, ctx, [
+        {
+          action: 'documents.prepare',
+          recordType: 'court_case',
+          recordId: found.id,
+          county: found.county,
+          detail: { documents: stored.map((s) => s.id) }
+        }
+      ])
+      const ids = new Set(stored.map((s) => s.id))
+      return reply.status(201).send({ items: (await documentsOfCase(found.id)).filter((d) => ids.has(d.id)).map(view) })
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const found = await findCaseInScope(db, request.params.id, ctx.principal.county)
-    const profile = requireProfile(profiles, found.county)
-    const stored = await preparePapers({ db, dataDir: config.dataDir, renderer: inline, profile }, {
-      caseIds: [found.id], scope: 'case', date: ctx.now.toISOString().slice(0, 10), county: found.county, reviewRunId: null, now: ctx.now.toISOString()
-    })
-    if (stored.length === 0) throw new ClearfileError('CLEARFILE_ERR_NOT_ELIGIBLE', 'No count of this case is granted relief, so there is nothing to file')
-    await recordAudit(db, ctx, [{ action: 'documents.prepare', recordType: 'court_case', recordId: found.id, county: found.county, detail: { documents: stored.map((s) => s.id) } }])
-    const ids = new Set(stored.map((s) => s.id))
-    return reply.status(201).send({ items: (await documentsOfCase(found.id)).filter((d) => ids.has(d.id)).map(view) })
-  })
+  )
 
-  app.get('/cases/:id/documents', {
-    schema: {
-      tags: ['documents'],
-      operationId: 'listCaseDocuments',
-      summary: "The case's court papers",
-      params: IdParams,
-      response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/cases/:id/documents',
+    {
+      schema: {
+        tags: ['documents'],
+        operationId: 'listCaseDocuments',
+        summary: "The case's court papers",
+        params: IdParams,
+        response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const found = await findCaseInScope(db, request.params.id, auditContext(request, clock).principal.county)
+      return { items: (await documentsOfCase(found.id)).map(view) }
     }
-  }, async (request) => {
-    const found = await findCaseInScope(db, request.params.id, auditContext(request, clock).principal.county)
-    return { items: (await documentsOfCase(found.id)).map(view) }
-  })
+  )
 
-  app.get('/documents/:id', {
-    schema: {
-      tags: ['documents'],
-      operationId: 'getDocument',
-      summary: 'A court paper as PDF (application/pdf)',
-      params: IdParams,
-      produces: ['application/pdf'],
-      response: { 200: Type.String({ format: 'binary', description: 'The PDF' }), 404: ErrorRef, ...authErrors }
+  app.get(
+    '/documents/:id',
+    {
+      schema: {
+        tags: ['documents'],
+        operationId: 'getDocument',
+        summary: 'A court paper as PDF (application/pdf)',
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: { 200: Type.String({ format: 'binary', description: 'The PDF' }), 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      let q = db.selectFrom('documents').selectAll().where('id', '=', request.params.id)
+      if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
+      const doc = await q.executeTakeFirst()
+      if (!doc) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such document')
+      await recordAudit(db, ctx, [
+        { action: 'document.read', recordType: 'document', recordId: doc.id, county: doc.county }
+      ])
+      const bytes = await readDocumentBytes(config.dataDir, doc.storage_key)
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `inline; filename="${doc.kind}-${doc.sha256.slice(0, 12)}.pdf"`)
+        .header('etag', `"${doc.sha256}"`)
+        .send(bytes)
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    let q = db.selectFrom('documents').selectAll().where('id', '=', request.params.id)
-    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-    const doc = await q.executeTakeFirst()
-    if (!doc) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such document')
-    await recordAudit(db, ctx, [{ action: 'document.read', recordType: 'document', recordId: doc.id, county: doc.county }])
-    const bytes = await readDocumentBytes(config.dataDir, doc.storage_key)
-    return reply.header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="${doc.kind}-${doc.sha256.slice(0, 12)}.pdf"`)
-      .header('etag', `"${doc.sha256}"`)
-      .send(bytes)
-  })
+  )
 
-  app.post('/reviews/:id/documents', {
-    config: { roles: ['deputy_da', 'da_system'] },
-    schema: {
-      tags: ['documents'],
-      operationId: 'prepareReviewDocuments',
-      summary: "Prepare the court papers of a finished review's relieved cases, in the background",
-      params: IdParams,
-      body: PaperScopeBody,
-      response: { 202: QueuedView, 404: ErrorRef, 409: ErrorRef, ...authErrors }
+  app.post(
+    '/reviews/:id/documents',
+    {
+      config: { roles: ['deputy_da', 'da_system'] },
+      schema: {
+        tags: ['documents'],
+        operationId: 'prepareReviewDocuments',
+        summary: "Prepare the court papers of a finished review's relieved cases, in the background",
+        params: IdParams,
+        body: PaperScopeBody,
+        response: { 202: QueuedView, 404: ErrorRef, 409: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const run = await findReviewRun(db, request.params.id, ctx.principal.county)
+      if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
+      requireProfile(profiles, run.county)
+      const scope = request.body?.scope ?? 'case'
+      await db.transaction().execute(async (trx) => {
+        await queueReviewDocuments(trx, run.id, scope, ctx.now)
+        await recordAudit(trx, ctx, [
+          {
+            action: 'documents.queue',
+            recordType: 'review_run',
+            recordId: run.id,
+            county: run.county,
+            detail: { scope }
+          }
+        ])
+      })
+      return reply.status(202).send({ queued: true, reviewId: run.id, scope })
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const run = await findReviewRun(db, request.params.id, ctx.principal.county)
-    if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
-    requireProfile(profiles, run.county)
-    const scope = request.body?.scope ?? 'case'
-    await db.transaction().execute(async (trx) => {
-      await queueReviewDocuments(trx, run.id, scope, ctx.now)
-      await recordAudit(trx, ctx, [{ action: 'documents.queue', recordType: 'review_run', recordId: run.id, county: run.county, detail: { scope } }])
-    })
-    return reply.status(202).send({ queued: true, reviewId: run.id, scope })
-  })
+  )
 
-  app.get('/reviews/:id/documents', {
-    schema: {
-      tags: ['documents'],
-      operationId: 'listReviewDocuments',
-      summary: "A review's court papers",
-      params: IdParams,
-      response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/reviews/:id/documents',
+    {
+      schema: {
+        tags: ['documents'],
+        operationId: 'listReviewDocuments',
+        summary: "A review's court papers",
+        params: IdParams,
+        response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const run = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
+      return {
+        items: (
+          await db.selectFrom('documents').selectAll().where('review_run_id', '=', run.id).orderBy('id').execute()
+        ).map(view)
+      }
     }
-  }, async (request) => {
-    const run = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
-    return { items: (await db.selectFrom('documents').selectAll().where('review_run_id', '=', run.id).orderBy('id').execute()).map(view) }
-  })
+  )
 }

@@ -17,8 +17,15 @@ import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 
 const summary = (f: Selectable<FilingsTable>) => ({
-  id: f.id, state: f.state as FilingState, county: f.county, court: f.court_id, courtFilingId: f.court_filing_id,
-  attempts: f.attempts, lastError: f.last_error, createdAt: f.created_at, updatedAt: f.updated_at
+  id: f.id,
+  state: f.state as FilingState,
+  county: f.county,
+  court: f.court_id,
+  courtFilingId: f.court_filing_id,
+  attempts: f.attempts,
+  lastError: f.last_error,
+  createdAt: f.created_at,
+  updatedAt: f.updated_at
 })
 
 export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
@@ -30,92 +37,145 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
     if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
     const [cases, documents, events] = await Promise.all([
       db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', id).execute(),
-      db.selectFrom('filing_documents').select('document_id').where('filing_id', '=', id).orderBy('role', 'desc').execute(),
+      db
+        .selectFrom('filing_documents')
+        .select('document_id')
+        .where('filing_id', '=', id)
+        .orderBy('role', 'desc')
+        .execute(),
       filingEvents(db, id)
     ])
     return {
       ...summary(f),
       caseIds: cases.map((c) => c.case_id),
       documentIds: documents.map((d) => d.document_id),
-      events: events.map((e) => ({ from: e.from_state, to: e.to_state, at: e.at, source: e.source, detail: parseJsonColumn(e.detail, null) }))
+      events: events.map((e) => ({
+        from: e.from_state,
+        to: e.to_state,
+        at: e.at,
+        source: e.source,
+        detail: parseJsonColumn(e.detail, null)
+      }))
     }
   }
 
-  app.post('/filings', {
-    config: { roles: ['deputy_da', 'da_system'] },
-    schema: {
-      tags: ['filings'],
-      operationId: 'createFiling',
-      summary: "File a case's prepared papers, or a review run's, with the court: queued now, submitted by the outbox workers",
-      description: 'With `caseId`: one filing for the case (202 with the filing). With `reviewId`: one filing per motion the review\'s papers hold in the scope asked, grouped by court (202 with the filings made); cases already in a standing filing are not filed again.',
-      body: FilingInput,
-      response: { 202: Type.Union([FilingView, ReviewFilingsView]), 400: ErrorRef, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+  app.post(
+    '/filings',
+    {
+      config: { roles: ['deputy_da', 'da_system'] },
+      schema: {
+        tags: ['filings'],
+        operationId: 'createFiling',
+        summary:
+          "File a case's prepared papers, or a review run's, with the court: queued now, submitted by the outbox workers",
+        description:
+          "With `caseId`: one filing for the case (202 with the filing). With `reviewId`: one filing per motion the review's papers hold in the scope asked, grouped by court (202 with the filings made); cases already in a standing filing are not filed again.",
+        body: FilingInput,
+        response: {
+          202: Type.Union([FilingView, ReviewFilingsView]),
+          400: ErrorRef,
+          404: ErrorRef,
+          409: ErrorRef,
+          422: ErrorRef,
+          ...authErrors
+        }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const body = request.body
+      if ((body.caseId === undefined) === (body.reviewId === undefined)) {
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Give either caseId or reviewId', [
+          { path: '/', message: 'must have exactly one of caseId, reviewId' }
+        ])
+      }
+      if (body.reviewId !== undefined) {
+        const run = await findReviewRun(db, body.reviewId, ctx.principal.county)
+        if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
+        return reply.status(202).send(await queueReviewFilings(pipeline, ctx, run, body.scope ?? 'case'))
+      }
+      if (body.scope !== undefined)
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'scope is for a review', [
+          { path: '/scope', message: 'only with reviewId' }
+        ])
+      const kase = await findCaseInScope(db, body.caseId!, ctx.principal.county)
+      const id = await queueCaseFiling(pipeline, ctx, kase.id)
+      return reply.status(202).send(await view(id, null))
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const body = request.body
-    if ((body.caseId === undefined) === (body.reviewId === undefined)) {
-      throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'Give either caseId or reviewId', [{ path: '/', message: 'must have exactly one of caseId, reviewId' }])
-    }
-    if (body.reviewId !== undefined) {
-      const run = await findReviewRun(db, body.reviewId, ctx.principal.county)
-      if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
-      return reply.status(202).send(await queueReviewFilings(pipeline, ctx, run, body.scope ?? 'case'))
-    }
-    if (body.scope !== undefined) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'scope is for a review', [{ path: '/scope', message: 'only with reviewId' }])
-    const kase = await findCaseInScope(db, body.caseId!, ctx.principal.county)
-    const id = await queueCaseFiling(pipeline, ctx, kase.id)
-    return reply.status(202).send(await view(id, null))
-  })
+  )
 
-  app.get('/filings/:id', {
-    schema: {
-      tags: ['filings'],
-      operationId: 'getFiling',
-      summary: 'A filing: state, court ids and its timeline of events',
-      params: IdParams,
-      response: { 200: FilingView, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/filings/:id',
+    {
+      schema: {
+        tags: ['filings'],
+        operationId: 'getFiling',
+        summary: 'A filing: state, court ids and its timeline of events',
+        params: IdParams,
+        response: { 200: FilingView, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const v = await view(request.params.id, ctx.principal.county)
+      await recordAudit(db, ctx, [{ action: 'filing.read', recordType: 'filing', recordId: v.id, county: v.county }])
+      return v
     }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const v = await view(request.params.id, ctx.principal.county)
-    await recordAudit(db, ctx, [{ action: 'filing.read', recordType: 'filing', recordId: v.id, county: v.county }])
-    return v
-  })
+  )
 
-  app.get('/filings/:id/message.xml', {
-    schema: { tags: ['filings'], operationId: 'getFilingMessage', summary: 'The ReviewFilingRequestMessage sent (or to be sent) to the court, PDFs embedded', params: IdParams, produces: ['text/xml'] }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const f = await findFiling(db, request.params.id, ctx.principal.county)
-    if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
-    let xml: Buffer
-    try {
-      xml = await readFile(messagePath(pipeline.dataDir, f.id))
-    } catch {
-      throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'The filing\'s message has not been built yet')
+  app.get(
+    '/filings/:id/message.xml',
+    {
+      schema: {
+        tags: ['filings'],
+        operationId: 'getFilingMessage',
+        summary: 'The ReviewFilingRequestMessage sent (or to be sent) to the court, PDFs embedded',
+        params: IdParams,
+        produces: ['text/xml']
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const f = await findFiling(db, request.params.id, ctx.principal.county)
+      if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
+      let xml: Buffer
+      try {
+        xml = await readFile(messagePath(pipeline.dataDir, f.id))
+      } catch {
+        throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', "The filing's message has not been built yet")
+      }
+      await recordAudit(db, ctx, [
+        { action: 'filing.message.read', recordType: 'filing', recordId: f.id, county: f.county }
+      ])
+      return reply.header('content-type', 'text/xml; charset=utf-8').send(xml)
     }
-    await recordAudit(db, ctx, [{ action: 'filing.message.read', recordType: 'filing', recordId: f.id, county: f.county }])
-    return reply.header('content-type', 'text/xml; charset=utf-8').send(xml)
-  })
+  )
 
-  app.get('/filings', {
-    schema: {
-      tags: ['filings'],
-      operationId: 'listFilings',
-      summary: 'Filings of the county, by state',
-      querystring: FilingQuery,
-      response: { 200: FilingList, ...authErrors }
+  app.get(
+    '/filings',
+    {
+      schema: {
+        tags: ['filings'],
+        operationId: 'listFilings',
+        summary: 'Filings of the county, by state',
+        querystring: FilingQuery,
+        response: { 200: FilingList, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const limit = request.query.limit ?? 100
+      let q = db
+        .selectFrom('filings')
+        .selectAll()
+        .orderBy('id')
+        .limit(limit + 1)
+      if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
+      if (request.query.state) q = q.where('state', '=', request.query.state)
+      if (request.query.after) q = q.where('id', '>', request.query.after)
+      const rows = await q.execute()
+      const page = rows.slice(0, limit)
+      return { items: page.map(summary), next: rows.length > limit ? page[page.length - 1]!.id : null }
     }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const limit = request.query.limit ?? 100
-    let q = db.selectFrom('filings').selectAll().orderBy('id').limit(limit + 1)
-    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-    if (request.query.state) q = q.where('state', '=', request.query.state)
-    if (request.query.after) q = q.where('id', '>', request.query.after)
-    const rows = await q.execute()
-    const page = rows.slice(0, limit)
-    return { items: page.map(summary), next: rows.length > limit ? page[page.length - 1]!.id : null }
-  })
+  )
 }

@@ -15,64 +15,131 @@ import { actingCounty, auditContext } from '../auth.js'
 
 const MAX_REPORT_BYTES = 50 * 1024 * 1024
 
-function reportView (row: OutcomeReportsTable) {
+function reportView(row: OutcomeReportsTable) {
   const r = JSON.parse(row.result) as Reconciliation
   return {
-    id: row.id, county: row.county, court: row.court_id, format: row.format, fileName: row.file_name, sha256: row.sha256, lines: row.lines, createdAt: row.created_at,
-    summary: { matched: r.matched.length, alreadyRecorded: r.alreadyRecorded.length, conflicts: r.conflicts.length, unmatched: r.unmatched.length, omitted: r.omitted.length, malformed: r.malformed.length },
+    id: row.id,
+    county: row.county,
+    court: row.court_id,
+    format: row.format,
+    fileName: row.file_name,
+    sha256: row.sha256,
+    lines: row.lines,
+    createdAt: row.created_at,
+    summary: {
+      matched: r.matched.length,
+      alreadyRecorded: r.alreadyRecorded.length,
+      conflicts: r.conflicts.length,
+      unmatched: r.unmatched.length,
+      omitted: r.omitted.length,
+      malformed: r.malformed.length
+    },
     ...r
   }
 }
 
 /** The uploaded report: a multipart form's `file` (and `court` field), or the raw body. */
-async function uploaded (request: FastifyRequest): Promise<{ bytes: Buffer, fileName: string | null, court: string | undefined, xml: boolean }> {
-  const query = request.query as { court?: string, filename?: string }
+async function uploaded(
+  request: FastifyRequest
+): Promise<{ bytes: Buffer; fileName: string | null; court: string | undefined; xml: boolean }> {
+  const query = request.query as { court?: string; filename?: string }
   if (request.isMultipart()) {
-    let file: { bytes: Buffer, name: string, type: string } | undefined
+    let file: { bytes: Buffer; name: string; type: string } | undefined
     let court: string | undefined
     for await (const part of request.parts()) {
       if (part.type === 'file') file = { bytes: await part.toBuffer(), name: part.filename, type: part.mimetype }
       else if (part.fieldname === 'court') court = String(part.value)
     }
-    if (!file) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The form has no file', [{ path: '/file', message: 'is required' }])
-    return { bytes: file.bytes, fileName: file.name, court: court || query.court, xml: /xml/.test(file.type) || /\.xml$/i.test(file.name) }
+    if (!file)
+      throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The form has no file', [
+        { path: '/file', message: 'is required' }
+      ])
+    return {
+      bytes: file.bytes,
+      fileName: file.name,
+      court: court || query.court,
+      xml: /xml/.test(file.type) || /\.xml$/i.test(file.name)
+    }
   }
   const body = request.body as Buffer | string | undefined
-  if (!body || body.length === 0) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The report is empty', [{ path: '/', message: 'is empty' }])
-  return { bytes: Buffer.isBuffer(body) ? body : Buffer.from(body), fileName: query.filename ?? null, court: query.court, xml: /xml/.test(request.headers['content-type'] ?? '') }
+  if (!body || body.length === 0)
+    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The report is empty', [{ path: '/', message: 'is empty' }])
+  return {
+    bytes: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    fileName: query.filename ?? null,
+    court: query.court,
+    xml: /xml/.test(request.headers['content-type'] ?? '')
+  }
 }
 
 export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db, clock } = deps
   const { courts } = deps
   await app.register(multipart, { limits: { fileSize: MAX_REPORT_BYTES, files: 1, fields: 4 } })
-  app.addContentTypeParser(['text/csv', 'application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_REPORT_BYTES }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser(
+    ['text/csv', 'application/xml', 'text/xml'],
+    { parseAs: 'buffer', bodyLimit: MAX_REPORT_BYTES },
+    (_req, body, done) => done(null, body)
+  )
 
-  app.post('/outcome-reports', {
-    config: { roles: ['clerk', 'deputy_da'] },
-    bodyLimit: MAX_REPORT_BYTES,
-    schema: {
-      tags: ['outcomes'],
-      operationId: 'uploadOutcomeReport',
-      summary: "Upload a court's outcome report (CSV or ECF XML; multipart form field `file`, or the raw body) and reconcile it against what was filed",
-      querystring: OutcomeReportQuery,
-      response: { 201: OutcomeReportView, 400: ErrorRef, 404: ErrorRef, 409: ErrorRef, 413: ErrorRef, 415: ErrorRef, ...authErrors }
+  app.post(
+    '/outcome-reports',
+    {
+      config: { roles: ['clerk', 'deputy_da'] },
+      bodyLimit: MAX_REPORT_BYTES,
+      schema: {
+        tags: ['outcomes'],
+        operationId: 'uploadOutcomeReport',
+        summary:
+          "Upload a court's outcome report (CSV or ECF XML; multipart form field `file`, or the raw body) and reconcile it against what was filed",
+        querystring: OutcomeReportQuery,
+        response: {
+          201: OutcomeReportView,
+          400: ErrorRef,
+          404: ErrorRef,
+          409: ErrorRef,
+          413: ErrorRef,
+          415: ErrorRef,
+          ...authErrors
+        }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const upload = await uploaded(request)
+      // The court says the county: admin keys need name neither when the court (or the only court) is known.
+      const named =
+        ctx.principal.county ?? (request.query.county ? actingCounty(ctx.principal, request.query.county) : null)
+      const candidates = [...courts.values()].filter((c) => named === null || c.county === named)
+      const court = upload.court
+        ? candidates.find((c) => c.id === upload.court)
+        : candidates.length === 1
+          ? candidates[0]
+          : undefined
+      if (!court) {
+        throw new ClearfileError(
+          upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION',
+          upload.court ? `No court ${upload.court}${named ? ` in ${named}` : ''}` : 'Name the court the report is from',
+          [
+            {
+              path: '/court',
+              message: upload.court ? 'is not a court of this county' : 'is required when there are several courts'
+            }
+          ]
+        )
+      }
+      const county = court.county
+      const id = await reconcileUpload(db, ctx, {
+        county,
+        court,
+        bytes: upload.bytes,
+        fileName: upload.fileName,
+        xml: upload.xml
+      })
+      const row = await db.selectFrom('outcome_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+      return reply.status(201).send(reportView(row))
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const upload = await uploaded(request)
-    // The court says the county: admin keys need name neither when the court (or the only court) is known.
-    const named = ctx.principal.county ?? (request.query.county ? actingCounty(ctx.principal, request.query.county) : null)
-    const candidates = [...courts.values()].filter((c) => named === null || c.county === named)
-    const court = upload.court ? candidates.find((c) => c.id === upload.court) : candidates.length === 1 ? candidates[0] : undefined
-    if (!court) {
-      throw new ClearfileError(upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION', upload.court ? `No court ${upload.court}${named ? ` in ${named}` : ''}` : 'Name the court the report is from', [{ path: '/court', message: upload.court ? 'is not a court of this county' : 'is required when there are several courts' }])
-    }
-    const county = court.county
-    const id = await reconcileUpload(db, ctx, { county, court, bytes: upload.bytes, fileName: upload.fileName, xml: upload.xml })
-    const row = await db.selectFrom('outcome_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-    return reply.status(201).send(reportView(row))
-  })
+  )
 
   const find = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const ctx = auditContext(request, clock)
@@ -80,50 +147,113 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
     const row = await q.executeTakeFirst()
     if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such outcome report')
-    await recordAudit(db, ctx, [{ action: 'outcome_report.read', recordType: 'outcome_report', recordId: row.id, county: row.county }])
+    await recordAudit(db, ctx, [
+      { action: 'outcome_report.read', recordType: 'outcome_report', recordId: row.id, county: row.county }
+    ])
     return row
   }
 
-  app.get('/outcome-reports/:id', {
-    config: { roles: ['clerk', 'deputy_da', 'da_system'] },
-    schema: { tags: ['outcomes'], operationId: 'getOutcomeReport', summary: 'An outcome report and its reconciliation', params: IdParams, response: { 200: OutcomeReportView, 404: ErrorRef, ...authErrors } }
-  }, async (request) => reportView(await find(request)))
+  app.get(
+    '/outcome-reports/:id',
+    {
+      config: { roles: ['clerk', 'deputy_da', 'da_system'] },
+      schema: {
+        tags: ['outcomes'],
+        operationId: 'getOutcomeReport',
+        summary: 'An outcome report and its reconciliation',
+        params: IdParams,
+        response: { 200: OutcomeReportView, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => reportView(await find(request))
+  )
 
-  app.get('/outcome-reports/:id/reconciliation.csv', {
-    config: { roles: ['clerk', 'deputy_da', 'da_system'] },
-    schema: { tags: ['outcomes'], operationId: 'getOutcomeReportCsv', summary: 'The reconciliation as CSV: one row per line, count or omitted filing, by category', params: IdParams, produces: ['text/csv'] }
-  }, async (request, reply) => {
-    const row = await find(request)
-    const r = JSON.parse(row.result) as Reconciliation
-    const lines = [csvLine(['category', 'line', 'filing_id', 'conviction_id', 'case_number', 'count_order', 'ruling', 'detail'])]
-    for (const [category, list] of [['matched', r.matched], ['already_recorded', r.alreadyRecorded], ['conflict', r.conflicts]] as const) {
-      for (const m of list) lines.push(csvLine([category, m.line, m.filingId, m.convictionId, m.caseNumber, m.countOrder, m.ruling, 'recorded' in m ? `recorded ${m.recorded.ruling} (${m.recorded.source})` : m.matchedBy]))
+  app.get(
+    '/outcome-reports/:id/reconciliation.csv',
+    {
+      config: { roles: ['clerk', 'deputy_da', 'da_system'] },
+      schema: {
+        tags: ['outcomes'],
+        operationId: 'getOutcomeReportCsv',
+        summary: 'The reconciliation as CSV: one row per line, count or omitted filing, by category',
+        params: IdParams,
+        produces: ['text/csv']
+      }
+    },
+    async (request, reply) => {
+      const row = await find(request)
+      const r = JSON.parse(row.result) as Reconciliation
+      const lines = [
+        csvLine(['category', 'line', 'filing_id', 'conviction_id', 'case_number', 'count_order', 'ruling', 'detail'])
+      ]
+      for (const [category, list] of [
+        ['matched', r.matched],
+        ['already_recorded', r.alreadyRecorded],
+        ['conflict', r.conflicts]
+      ] as const) {
+        for (const m of list)
+          lines.push(
+            csvLine([
+              category,
+              m.line,
+              m.filingId,
+              m.convictionId,
+              m.caseNumber,
+              m.countOrder,
+              m.ruling,
+              'recorded' in m ? `recorded ${m.recorded.ruling} (${m.recorded.source})` : m.matchedBy
+            ])
+          )
+      }
+      for (const u of r.unmatched) lines.push(csvLine(['unmatched', u.line, '', '', '', '', '', u.reason]))
+      for (const u of r.malformed) lines.push(csvLine(['malformed', u.line, '', '', '', '', '', u.reason]))
+      for (const o of r.omitted)
+        lines.push(csvLine(['omitted', '', o.filingId, '', o.caseNumbers.join(' '), '', '', `state ${o.state}`]))
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="reconciliation-${row.id}.csv"`)
+        .send(lines.join(''))
     }
-    for (const u of r.unmatched) lines.push(csvLine(['unmatched', u.line, '', '', '', '', '', u.reason]))
-    for (const u of r.malformed) lines.push(csvLine(['malformed', u.line, '', '', '', '', '', u.reason]))
-    for (const o of r.omitted) lines.push(csvLine(['omitted', '', o.filingId, '', o.caseNumbers.join(' '), '', '', `state ${o.state}`]))
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="reconciliation-${row.id}.csv"`).send(lines.join(''))
-  })
+  )
 }
 
 /** GET /v1/exports/doj-updates: the granted relief to report to DOJ, as CSV. */
 export const exportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
-  app.get('/exports/doj-updates', {
-    config: { roles: ['deputy_da', 'clerk', 'admin'] },
-    schema: {
-      tags: ['outcomes'],
-      operationId: 'exportDojUpdates',
-      summary: 'Granted relief per conviction since a date, for DOJ to update the record (CII, subject id, case, count, original and new disposition, order date), as CSV',
-      querystring: DojUpdateQuery,
-      produces: ['text/csv']
+  app.get(
+    '/exports/doj-updates',
+    {
+      config: { roles: ['deputy_da', 'clerk', 'admin'] },
+      schema: {
+        tags: ['outcomes'],
+        operationId: 'exportDojUpdates',
+        summary:
+          'Granted relief per conviction since a date, for DOJ to update the record (CII, subject id, case, count, original and new disposition, order date), as CSV',
+        querystring: DojUpdateQuery,
+        produces: ['text/csv']
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const county = actingCounty(ctx.principal, request.query.county)
+      const since = request.query.since ?? '1970-01-01'
+      const { csv, rows } = await dojUpdateRows(db, county, since)
+      // The file names people by CII: who took it, and how much, is on the record.
+      await recordAudit(db, ctx, [
+        {
+          action: 'export.doj_updates',
+          recordType: 'export',
+          recordId: ctx.requestId ?? 'export',
+          county,
+          detail: { since, rows }
+        }
+      ])
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="doj-updates-${county.toLowerCase().replace(/\W+/g, '-')}-since-${since}.csv"`
+        )
+        .send(csv)
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const county = actingCounty(ctx.principal, request.query.county)
-    const since = request.query.since ?? '1970-01-01'
-    const { csv, rows } = await dojUpdateRows(db, county, since)
-    // The file names people by CII: who took it, and how much, is on the record.
-    await recordAudit(db, ctx, [{ action: 'export.doj_updates', recordType: 'export', recordId: ctx.requestId ?? 'export', county, detail: { since, rows } }])
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="doj-updates-${county.toLowerCase().replace(/\W+/g, '-')}-since-${since}.csv"`).send(csv)
-  })
+  )
 }

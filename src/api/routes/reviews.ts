@@ -14,7 +14,13 @@ import { parseJsonColumn } from '../../db/json.js'
 import { activePolicy } from '../../ingest/county-policy.js'
 import { BUILT_IN_POLICIES } from '../../eligibility/policies.js'
 import { ClearfileError } from '../../errors.js'
-import { createReviewRun, findReviewRun, reviewOutputDir, uploadPath, type ReviewRunRow } from '../../ingest/review-runs.js'
+import {
+  createReviewRun,
+  findReviewRun,
+  reviewOutputDir,
+  uploadPath,
+  type ReviewRunRow
+} from '../../ingest/review-runs.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 import { determinationPage } from './determinations.js'
@@ -22,7 +28,7 @@ import { determinationPage } from './determinations.js'
 const FILES = ['determinations', 'errors', 'summary'] as const
 const FILE_NAMES = { determinations: 'determinations.csv', errors: 'errors.csv', summary: 'summary.json' } as const
 
-function reviewView (row: ReviewRunRow) {
+function reviewView(row: ReviewRunRow) {
   const total = row.total_bytes ?? 0
   return {
     id: row.id,
@@ -32,10 +38,18 @@ function reviewView (row: ReviewRunRow) {
     policy: { name: row.policy_name, sha256: row.policy_sha256, snapshot: parseJsonColumn(row.policy, null) },
     listVersions: parseJsonColumn<Record<string, string>>(row.list_versions, {}),
     input: { name: row.input_name, sha256: row.input_sha256, bytes: row.total_bytes },
-    progress: { bytesRead: row.bytes_read, rowsRead: row.rows_read, rowsRejected: row.rows_rejected, share: total > 0 ? Math.min(1, row.bytes_read / total) : row.state === 'done' ? 1 : 0 },
+    progress: {
+      bytesRead: row.bytes_read,
+      rowsRead: row.rows_read,
+      rowsRejected: row.rows_rejected,
+      share: total > 0 ? Math.min(1, row.bytes_read / total) : row.state === 'done' ? 1 : 0
+    },
     summary: parseJsonColumn(row.figures, null),
     error: row.error,
-    files: Object.fromEntries(FILES.map((f) => [f, `/v1/reviews/${row.id}/files/${FILE_NAMES[f]}`])) as Record<typeof FILES[number], string>,
+    files: Object.fromEntries(FILES.map((f) => [f, `/v1/reviews/${row.id}/files/${FILE_NAMES[f]}`])) as Record<
+      (typeof FILES)[number],
+      string
+    >,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at
@@ -46,86 +60,142 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
   // A DOJ file is uploaded as the raw body and streamed to disk, never held in memory.
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload))
 
-  app.post('/reviews', {
-    config: { roles: ['deputy_da', 'da_system'] },
-    bodyLimit: 4 * 1024 * 1024 * 1024,
-    schema: {
-      tags: ['reviews'],
-      operationId: 'createReview',
-      summary: 'Upload a DOJ bulk file (Content-Type: text/csv) to review in the background; progress and results at GET /v1/reviews/{id}',
-      querystring: ReviewQuery,
-      response: { 202: ReviewView, 400: ErrorRef, 415: ErrorRef, ...authErrors }
+  app.post(
+    '/reviews',
+    {
+      config: { roles: ['deputy_da', 'da_system'] },
+      bodyLimit: 4 * 1024 * 1024 * 1024,
+      schema: {
+        tags: ['reviews'],
+        operationId: 'createReview',
+        summary:
+          'Upload a DOJ bulk file (Content-Type: text/csv) to review in the background; progress and results at GET /v1/reviews/{id}',
+        querystring: ReviewQuery,
+        response: { 202: ReviewView, 400: ErrorRef, 415: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const county = actingCounty(ctx.principal, request.query.county, '/county')
+      const choice = request.query.policy ?? 'county'
+      const policy = choice === 'county' ? (await activePolicy(db, county)).policy : BUILT_IN_POLICIES[choice]
+      if (!policy)
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, [
+          { path: '/policy', message: `use county or one of ${Object.keys(BUILT_IN_POLICIES).join(', ')}` }
+        ])
+      if (typeof (request.body as Readable | undefined)?.pipe !== 'function') {
+        throw new ClearfileError(
+          'CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE',
+          'Send the DOJ file as the request body with Content-Type: text/csv'
+        )
+      }
+      const id = newId()
+      const path = uploadPath(config.dataDir, id)
+      await mkdir(dirname(path), { recursive: true })
+      try {
+        await pipeline(request.body as Readable, createWriteStream(`${path}.part`))
+        await rename(`${path}.part`, path)
+      } catch (err) {
+        await unlink(`${path}.part`).catch(() => undefined)
+        throw err
+      }
+      const { size } = await stat(path)
+      const row = await createReviewRun(
+        db,
+        {
+          id,
+          county,
+          asOf: request.query.asOf,
+          policy,
+          inputName: request.query.name ?? null,
+          totalBytes: size,
+          principal: ctx.principal,
+          requestId: request.id
+        },
+        ctx.now
+      )
+      return reply.status(202).send(reviewView(row))
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const county = actingCounty(ctx.principal, request.query.county, '/county')
-    const choice = request.query.policy ?? 'county'
-    const policy = choice === 'county' ? (await activePolicy(db, county)).policy : BUILT_IN_POLICIES[choice]
-    if (!policy) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, [{ path: '/policy', message: `use county or one of ${Object.keys(BUILT_IN_POLICIES).join(', ')}` }])
-    if (typeof (request.body as Readable | undefined)?.pipe !== 'function') {
-      throw new ClearfileError('CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the DOJ file as the request body with Content-Type: text/csv')
-    }
-    const id = newId()
-    const path = uploadPath(config.dataDir, id)
-    await mkdir(dirname(path), { recursive: true })
-    try {
-      await pipeline(request.body as Readable, createWriteStream(`${path}.part`))
-      await rename(`${path}.part`, path)
-    } catch (err) {
-      await unlink(`${path}.part`).catch(() => undefined)
-      throw err
-    }
-    const { size } = await stat(path)
-    const row = await createReviewRun(db, { id, county, asOf: request.query.asOf, policy, inputName: request.query.name ?? null, totalBytes: size, principal: ctx.principal, requestId: request.id }, ctx.now)
-    return reply.status(202).send(reviewView(row))
-  })
+  )
 
-  app.get('/reviews/:id', {
-    schema: {
-      tags: ['reviews'],
-      operationId: 'getReview',
-      summary: 'A review run: state, progress, policy snapshot, list versions and figures',
-      params: IdParams,
-      response: { 200: ReviewView, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/reviews/:id',
+    {
+      schema: {
+        tags: ['reviews'],
+        operationId: 'getReview',
+        summary: 'A review run: state, progress, policy snapshot, list versions and figures',
+        params: IdParams,
+        response: { 200: ReviewView, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const row = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
+      return reviewView(row)
     }
-  }, async (request) => {
-    const row = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
-    return reviewView(row)
-  })
+  )
 
-  app.get('/reviews/:id/determinations', {
-    schema: {
-      tags: ['reviews'],
-      operationId: 'listReviewDeterminations',
-      summary: "A review's determinations, paged, filterable by outcome",
-      params: IdParams,
-      querystring: DeterminationQuery,
-      response: { 200: DeterminationPage, 404: ErrorRef, ...authErrors }
+  app.get(
+    '/reviews/:id/determinations',
+    {
+      schema: {
+        tags: ['reviews'],
+        operationId: 'listReviewDeterminations',
+        summary: "A review's determinations, paged, filterable by outcome",
+        params: IdParams,
+        querystring: DeterminationQuery,
+        response: { 200: DeterminationPage, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const row = await findReviewRun(db, request.params.id, ctx.principal.county)
+      const q = request.query
+      return determinationPage(db, ctx, {
+        county: row.county,
+        reviewRunId: row.id,
+        outcome: q.outcome,
+        undecided: q.undecided,
+        after: q.after,
+        limit: q.limit ?? 100
+      })
     }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const row = await findReviewRun(db, request.params.id, ctx.principal.county)
-    const q = request.query
-    return determinationPage(db, ctx, { county: row.county, reviewRunId: row.id, outcome: q.outcome, undecided: q.undecided, after: q.after, limit: q.limit ?? 100 })
-  })
+  )
 
-  app.get('/reviews/:id/files/:file', {
-    schema: {
-      tags: ['reviews'],
-      operationId: 'getReviewFile',
-      summary: "A finished review's determinations.csv, errors.csv or summary.json",
-      params: ReviewFileParams,
-      response: { 200: Type.Unknown(), 404: ErrorRef, 409: ErrorRef, ...authErrors }
+  app.get(
+    '/reviews/:id/files/:file',
+    {
+      schema: {
+        tags: ['reviews'],
+        operationId: 'getReviewFile',
+        summary: "A finished review's determinations.csv, errors.csv or summary.json",
+        params: ReviewFileParams,
+        response: { 200: Type.Unknown(), 404: ErrorRef, 409: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const row = await findReviewRun(db, request.params.id, ctx.principal.county)
+      if (row.state !== 'done' && row.state !== 'failed') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
+      const path = join(reviewOutputDir(config.dataDir, row.id), request.params.file)
+      await stat(path).catch(() => {
+        throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'This review has no such file')
+      })
+      await recordAudit(db, ctx, [
+        {
+          action: 'review.download',
+          recordType: 'review_run',
+          recordId: row.id,
+          county: row.county,
+          detail: { file: request.params.file }
+        }
+      ])
+      reply.header(
+        'content-type',
+        request.params.file.endsWith('.json') ? 'application/json' : 'text/csv; charset=utf-8'
+      )
+      reply.header('content-disposition', `attachment; filename="${request.params.file}"`)
+      return reply.send(createReadStream(path))
     }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const row = await findReviewRun(db, request.params.id, ctx.principal.county)
-    if (row.state !== 'done' && row.state !== 'failed') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
-    const path = join(reviewOutputDir(config.dataDir, row.id), request.params.file)
-    await stat(path).catch(() => { throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'This review has no such file') })
-    await recordAudit(db, ctx, [{ action: 'review.download', recordType: 'review_run', recordId: row.id, county: row.county, detail: { file: request.params.file } }])
-    reply.header('content-type', request.params.file.endsWith('.json') ? 'application/json' : 'text/csv; charset=utf-8')
-    reply.header('content-disposition', `attachment; filename="${request.params.file}"`)
-    return reply.send(createReadStream(path))
-  })
+  )
 }

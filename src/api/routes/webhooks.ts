@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
-import { DeliveryList, EventPage, EventQuery, WebhookCreated, WebhookInput, WebhookList, WebhookView } from '../../../schemas/api/webhooks.js'
+import {
+  DeliveryList,
+  EventPage,
+  EventQuery,
+  WebhookCreated,
+  WebhookInput,
+  WebhookList,
+  WebhookView
+} from '../../../schemas/api/webhooks.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { newId } from '../../db/ids.js'
 import type { WebhooksTable } from '../../db/schema.js'
@@ -12,31 +20,70 @@ import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 
 const view = (w: Selectable<WebhooksTable>) => ({
-  id: w.id, county: w.county, url: w.url, events: JSON.parse(w.events) as string[], createdAt: w.created_at, disabledAt: w.disabled_at, lastEventId: String(w.last_event_id)
+  id: w.id,
+  county: w.county,
+  url: w.url,
+  events: JSON.parse(w.events) as string[],
+  createdAt: w.created_at,
+  disabledAt: w.disabled_at,
+  lastEventId: String(w.last_event_id)
 })
 
 /** Webhook subscriptions and the events feed: how DA systems learn of determinations, filing moves and outcomes. */
 export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
   const managers = ['da_system', 'admin'] as const
 
-  app.post('/webhooks', {
-    config: { roles: [...managers] },
-    schema: { tags: ['events'], operationId: 'createWebhook', summary: "Subscribe a URL to the county's events; the signing secret is shown once", body: WebhookInput, response: { 201: WebhookCreated, 400: ErrorRef, ...authErrors } }
-  }, async (request, reply) => {
-    const ctx = auditContext(request, clock)
-    const county = actingCounty(ctx.principal, request.body.county)
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`
-    const row = { id: newId(), county, url: request.body.url, events: JSON.stringify(request.body.events), secret, created_by: ctx.principal.clientId, created_at: ctx.now.toISOString(), disabled_at: null }
-    // Delivery starts with the events that happen from now on.
-    const last = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst()
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto('webhooks').values({ ...row, last_event_id: Number(last?.id ?? 0) }).execute()
-      await startWebhookDelivery(trx, row.id, ctx.now)
-      await recordAudit(trx, ctx, [{ action: 'webhook.create', recordType: 'webhook', recordId: row.id, county, detail: { url: row.url, events: request.body.events } }])
-    })
-    const created = await db.selectFrom('webhooks').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
-    return reply.status(201).send({ ...view(created), secret })
-  })
+  app.post(
+    '/webhooks',
+    {
+      config: { roles: [...managers] },
+      schema: {
+        tags: ['events'],
+        operationId: 'createWebhook',
+        summary: "Subscribe a URL to the county's events; the signing secret is shown once",
+        body: WebhookInput,
+        response: { 201: WebhookCreated, 400: ErrorRef, ...authErrors }
+      }
+    },
+    async (request, reply) => {
+      const ctx = auditContext(request, clock)
+      const county = actingCounty(ctx.principal, request.body.county)
+      const secret = `whsec_${randomBytes(24).toString('base64url')}`
+      const row = {
+        id: newId(),
+        county,
+        url: request.body.url,
+        events: JSON.stringify(request.body.events),
+        secret,
+        created_by: ctx.principal.clientId,
+        created_at: ctx.now.toISOString(),
+        disabled_at: null
+      }
+      // Delivery starts with the events that happen from now on.
+      const last = await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst()
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('webhooks')
+          .values({ ...row, last_event_id: Number(last?.id ?? 0) })
+          .execute()
+        await startWebhookDelivery(trx, row.id, ctx.now)
+        await recordAudit(trx, ctx, [
+          {
+            action: 'webhook.create',
+            recordType: 'webhook',
+            recordId: row.id,
+            county,
+            detail: { url: row.url, events: request.body.events }
+          }
+        ])
+      })
+      const created = await db.selectFrom('webhooks').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
+      return reply.status(201).send({ ...view(created), secret })
+    }
+  )
 
   const find = async (id: string, county: string | null) => {
     let q = db.selectFrom('webhooks').selectAll().where('id', '=', id)
@@ -46,46 +93,113 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     return w
   }
 
-  app.get('/webhooks', {
-    config: { roles: [...managers] },
-    schema: { tags: ['events'], operationId: 'listWebhooks', summary: "The county's webhook subscriptions", response: { 200: WebhookList, ...authErrors } }
-  }, async (request) => {
-    const county = request.principal!.county
-    let q = db.selectFrom('webhooks').selectAll().orderBy('id')
-    if (county !== null) q = q.where('county', '=', county)
-    return { items: (await q.execute()).map(view) }
-  })
+  app.get(
+    '/webhooks',
+    {
+      config: { roles: [...managers] },
+      schema: {
+        tags: ['events'],
+        operationId: 'listWebhooks',
+        summary: "The county's webhook subscriptions",
+        response: { 200: WebhookList, ...authErrors }
+      }
+    },
+    async (request) => {
+      const county = request.principal!.county
+      let q = db.selectFrom('webhooks').selectAll().orderBy('id')
+      if (county !== null) q = q.where('county', '=', county)
+      return { items: (await q.execute()).map(view) }
+    }
+  )
 
-  app.delete('/webhooks/:id', {
-    config: { roles: [...managers] },
-    schema: { tags: ['events'], operationId: 'disableWebhook', summary: 'Stop a subscription (its delivery log stays)', params: IdParams, response: { 200: WebhookView, 404: ErrorRef, ...authErrors } }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const w = await find(request.params.id, ctx.principal.county)
-    await db.transaction().execute(async (trx) => {
-      await trx.updateTable('webhooks').set({ disabled_at: w.disabled_at ?? ctx.now.toISOString() }).where('id', '=', w.id).execute()
-      await recordAudit(trx, ctx, [{ action: 'webhook.disable', recordType: 'webhook', recordId: w.id, county: w.county }])
-    })
-    return view(await find(w.id, null))
-  })
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { roles: [...managers] },
+      schema: {
+        tags: ['events'],
+        operationId: 'disableWebhook',
+        summary: 'Stop a subscription (its delivery log stays)',
+        params: IdParams,
+        response: { 200: WebhookView, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const w = await find(request.params.id, ctx.principal.county)
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('webhooks')
+          .set({ disabled_at: w.disabled_at ?? ctx.now.toISOString() })
+          .where('id', '=', w.id)
+          .execute()
+        await recordAudit(trx, ctx, [
+          { action: 'webhook.disable', recordType: 'webhook', recordId: w.id, county: w.county }
+        ])
+      })
+      return view(await find(w.id, null))
+    }
+  )
 
-  app.get('/webhooks/:id/deliveries', {
-    config: { roles: [...managers] },
-    schema: { tags: ['events'], operationId: 'listWebhookDeliveries', summary: 'The delivery log of a subscription, newest first (last 500)', params: IdParams, response: { 200: DeliveryList, 404: ErrorRef, ...authErrors } }
-  }, async (request) => {
-    const w = await find(request.params.id, request.principal!.county)
-    const rows = await db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', w.id).orderBy('id', 'desc').limit(500).execute()
-    return { items: rows.map((d) => ({ eventId: String(d.event_id), attempt: d.attempt, status: d.status, responseStatus: d.response_status, error: d.error, at: d.at })) }
-  })
+  app.get(
+    '/webhooks/:id/deliveries',
+    {
+      config: { roles: [...managers] },
+      schema: {
+        tags: ['events'],
+        operationId: 'listWebhookDeliveries',
+        summary: 'The delivery log of a subscription, newest first (last 500)',
+        params: IdParams,
+        response: { 200: DeliveryList, 404: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const w = await find(request.params.id, request.principal!.county)
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('webhook_id', '=', w.id)
+        .orderBy('id', 'desc')
+        .limit(500)
+        .execute()
+      return {
+        items: rows.map((d) => ({
+          eventId: String(d.event_id),
+          attempt: d.attempt,
+          status: d.status,
+          responseStatus: d.response_status,
+          error: d.error,
+          at: d.at
+        }))
+      }
+    }
+  )
 
-  app.get('/events', {
-    config: { roles: ['da_system', 'deputy_da', 'admin'] },
-    schema: { tags: ['events'], operationId: 'listEvents', summary: "The county's events in order, for systems that poll: pass the last id you have as `after`", querystring: EventQuery, response: { 200: EventPage, 400: ErrorRef, ...authErrors } }
-  }, async (request) => {
-    const ctx = auditContext(request, clock)
-    const county = actingCounty(ctx.principal, request.query.county)
-    const after = Number(request.query.after ?? 0)
-    const rows = await db.selectFrom('events').selectAll().where('county', '=', county).where('id', '>', after).orderBy('id').limit(request.query.limit ?? 100).execute()
-    return { items: rows.map(eventBody), next: String(rows.length > 0 ? rows[rows.length - 1]!.id : after) }
-  })
+  app.get(
+    '/events',
+    {
+      config: { roles: ['da_system', 'deputy_da', 'admin'] },
+      schema: {
+        tags: ['events'],
+        operationId: 'listEvents',
+        summary: "The county's events in order, for systems that poll: pass the last id you have as `after`",
+        querystring: EventQuery,
+        response: { 200: EventPage, 400: ErrorRef, ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const county = actingCounty(ctx.principal, request.query.county)
+      const after = Number(request.query.after ?? 0)
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('county', '=', county)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(request.query.limit ?? 100)
+        .execute()
+      return { items: rows.map(eventBody), next: String(rows.length > 0 ? rows[rows.length - 1]!.id : after) }
+    }
+  )
 }

@@ -28,7 +28,10 @@ t.test('the same Idempotency-Key and body replays the first result with 200', as
   t.equal(first.statusCode, 201)
   t.equal(again.statusCode, 200)
   t.same(again.json(), first.json())
-  const { n } = await handle.db.selectFrom('court_cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const { n } = await handle.db
+    .selectFrom('court_cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(Number(n), 1, 'one case stored')
 })
 
@@ -37,11 +40,19 @@ t.test('the same Idempotency-Key with a different body is a 409 and stores nothi
   const key = await keyFor('da_system', 'SAN FRANCISCO')
   const headers = { ...bearer(key), 'idempotency-key': 'cms-43' }
   await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
-  const reused = await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody({ case: { caseNumber: 'SCN999999' } }) })
+  const reused = await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers,
+    payload: caseBody({ case: { caseNumber: 'SCN999999' } })
+  })
   t.equal(reused.statusCode, 409)
   t.equal(reused.json().code, 'CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
   const rows = await handle.db.selectFrom('court_cases').select('case_number').execute()
-  t.same(rows.map((r) => r.case_number), ['SCN123456'])
+  t.same(
+    rows.map((r) => r.case_number),
+    ['SCN123456']
+  )
 })
 
 t.test('two concurrent requests with one Idempotency-Key store one case and return the same id', async (t) => {
@@ -54,7 +65,10 @@ t.test('two concurrent requests with one Idempotency-Key store one case and retu
   ])
   t.same([a!.statusCode, b!.statusCode].sort(), [200, 201])
   t.equal(a!.json().id, b!.json().id)
-  const { n } = await handle.db.selectFrom('court_cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const { n } = await handle.db
+    .selectFrom('court_cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(Number(n), 1)
 })
 
@@ -63,17 +77,27 @@ t.test("another county's case is a 404, as if it did not exist; admin sees it", 
   const sf = await keyFor('da_system', 'SAN FRANCISCO')
   const la = await keyFor('deputy_da', 'LOS ANGELES')
   const admin = await keyFor('admin')
-  const { id } = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(sf), payload: caseBody() })).json()
+  const { id } = (
+    await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(sf), payload: caseBody() })
+  ).json()
 
   const cross = await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(la) })
-  const missing = await app.inject({ method: 'GET', url: '/v1/cases/00000000-0000-4000-8000-000000000000', headers: bearer(la) })
+  const missing = await app.inject({
+    method: 'GET',
+    url: '/v1/cases/00000000-0000-4000-8000-000000000000',
+    headers: bearer(la)
+  })
   t.equal(cross.statusCode, 404)
   t.equal(cross.json().code, 'CLEARFILE_ERR_NOT_FOUND')
-  t.same({ ...cross.json(), requestId: '' }, { ...missing.json(), requestId: '' }, 'indistinguishable from a case that does not exist')
+  t.same(
+    { ...cross.json(), requestId: '' },
+    { ...missing.json(), requestId: '' },
+    'indistinguishable from a case that does not exist'
+  )
   t.equal((await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(admin) })).statusCode, 200)
 })
 
-t.test("a key cannot file a case into another county", async (t) => {
+t.test('a key cannot file a case into another county', async (t) => {
   const { app, handle, keyFor } = await buildTestApp(t)
   const la = await keyFor('da_system', 'LOS ANGELES')
   const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(la), payload: caseBody() })
@@ -96,7 +120,10 @@ t.test('invalid input is a 400 naming the JSON path of every problem', async (t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
   const payload = caseBody({
     person: { dob: '1970-02-30' },
-    counts: [{ codeSection: '11359 HS', severity: 'X', disposition: 'convicted', convictionDate: '2010-05-01' }, { severity: 'M', disposition: 'convicted' }]
+    counts: [
+      { codeSection: '11359 HS', severity: 'X', disposition: 'convicted', convictionDate: '2010-05-01' },
+      { severity: 'M', disposition: 'convicted' }
+    ]
   })
   const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload })
   t.equal(res.statusCode, 400)
@@ -120,21 +147,32 @@ t.test('a conviction needs a conviction date on or after the date of birth', asy
       counts: [
         { codeSection: '11357 HS', severity: 'M', disposition: 'convicted' },
         { codeSection: '11358 HS', severity: 'F', disposition: 'convicted', convictionDate: '1960-01-01' },
-        { codeSection: '11360 HS', severity: 'F', disposition: 'convicted', convictionDate: '2011-01-01', sentence: [{ kind: 'prison' }] }
+        {
+          codeSection: '11360 HS',
+          severity: 'F',
+          disposition: 'convicted',
+          convictionDate: '2011-01-01',
+          sentence: [{ kind: 'prison' }]
+        }
       ]
     })
   })
   t.equal(res.statusCode, 400)
-  t.same(res.json().details.map((d: { path: string }) => d.path), ['/counts/0/convictionDate', '/counts/1/convictionDate', '/counts/2/sentence/0'])
+  t.same(
+    res.json().details.map((d: { path: string }) => d.path),
+    ['/counts/0/convictionDate', '/counts/1/convictionDate', '/counts/2/sentence/0']
+  )
 })
 
 t.test('a batch with one bad case stores nothing and names the bad case', async (t) => {
   const { app, handle, keyFor } = await buildTestApp(t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const cases = Array.from({ length: 5 }, (_, i) => caseBody({
-    person: { dojSubjectId: `20000${i}`, cii: `B0000000${i}` },
-    case: { caseNumber: `SCN20000${i}` }
-  }))
+  const cases = Array.from({ length: 5 }, (_, i) =>
+    caseBody({
+      person: { dojSubjectId: `20000${i}`, cii: `B0000000${i}` },
+      case: { caseNumber: `SCN20000${i}` }
+    })
+  )
   cases[3]!.counts[0]!.convictionDate = '2099-01-01'
   const res = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases } })
   t.equal(res.statusCode, 400)
@@ -147,7 +185,12 @@ t.test('a batch with one bad case stores nothing and names the bad case', async 
 t.test('a batch whose later case repeats an earlier one is refused whole with a 409 naming it', async (t) => {
   const { app, handle, keyFor } = await buildTestApp(t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const res = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases: [caseBody(), caseBody()] } })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/cases/batch',
+    headers: bearer(key),
+    payload: { cases: [caseBody(), caseBody()] }
+  })
   t.equal(res.statusCode, 409)
   t.equal(res.json().code, 'CLEARFILE_ERR_CASE_EXISTS')
   t.equal(res.json().details[0].path, '/cases/1/case/caseNumber')
@@ -157,14 +200,25 @@ t.test('a batch whose later case repeats an earlier one is refused whole with a 
 t.test('a batch of 1,000 cases is stored in one go and 1,001 is refused', async (t) => {
   const { app, handle, keyFor } = await buildTestApp(t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const cases = Array.from({ length: 1001 }, (_, i) => caseBody({
-    person: { dojSubjectId: String(3_000_000 + i), cii: `C${String(i).padStart(8, '0')}`, name: `PERSON, NUMBER ${i}` },
-    case: { caseNumber: `SCN${300000 + i}` }
-  }))
+  const cases = Array.from({ length: 1001 }, (_, i) =>
+    caseBody({
+      person: {
+        dojSubjectId: String(3_000_000 + i),
+        cii: `C${String(i).padStart(8, '0')}`,
+        name: `PERSON, NUMBER ${i}`
+      },
+      case: { caseNumber: `SCN${300000 + i}` }
+    })
+  )
   const tooMany = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases } })
   t.equal(tooMany.statusCode, 400)
   t.equal(tooMany.json().details[0].path, '/cases')
-  const ok = await app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases: cases.slice(0, 1000) } })
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/v1/cases/batch',
+    headers: bearer(key),
+    payload: { cases: cases.slice(0, 1000) }
+  })
   t.equal(ok.statusCode, 201)
   t.equal(ok.json().cases.length, 1000)
   t.equal((await handle.db.selectFrom('convictions').selectAll().execute()).length, 1000)
@@ -173,13 +227,17 @@ t.test('a batch of 1,000 cases is stored in one go and 1,001 is refused', async 
 t.test('a second case for the same DOJ subject joins the same person and keeps a new name as an alias', async (t) => {
   const { app, keyFor } = await buildTestApp(t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const first = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
-  const second = (await app.inject({
-    method: 'POST',
-    url: '/v1/cases',
-    headers: bearer(key),
-    payload: caseBody({ person: { name: 'GARCIA-LOPEZ, MARIA' }, case: { caseNumber: 'SCN654321' } })
-  })).json()
+  const first = (
+    await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  ).json()
+  const second = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({ person: { name: 'GARCIA-LOPEZ, MARIA' }, case: { caseNumber: 'SCN654321' } })
+    })
+  ).json()
   t.equal(second.person.id, first.person.id)
   t.equal(second.person.name, 'GARCIA, MARIA')
   t.same(second.person.aliases, ['GARCIA-LOPEZ, MARIA'])
@@ -190,7 +248,10 @@ t.test('the same DOJ subject id with another date of birth is a 409, never merge
   const key = await keyFor('da_system', 'SAN FRANCISCO')
   await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
   const res = await app.inject({
-    method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dob: '1971-02-03' }, case: { caseNumber: 'SCN7' } })
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({ person: { dob: '1971-02-03' }, case: { caseNumber: 'SCN7' } })
   })
   t.equal(res.statusCode, 409)
   t.equal(res.json().code, 'CLEARFILE_ERR_PERSON_MISMATCH')
@@ -202,7 +263,10 @@ t.test('co-defendants may share a case number', async (t) => {
   const key = await keyFor('da_system', 'SAN FRANCISCO')
   const a = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
   const b = await app.inject({
-    method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { name: 'NGUYEN, AN', dojSubjectId: '1000002', cii: 'A22222222', dob: '1980-01-01' } })
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: caseBody({ person: { name: 'NGUYEN, AN', dojSubjectId: '1000002', cii: 'A22222222', dob: '1980-01-01' } })
   })
   t.equal(a.statusCode, 201)
   t.equal(b.statusCode, 201)
@@ -215,14 +279,21 @@ t.test('every read and write of a record adds an audit event naming who, what an
   const created = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
   const { id, person } = created.json()
   await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(key) })
-  const client = await handle.db.selectFrom('api_clients').select('id').where('role', '=', 'da_system').executeTakeFirstOrThrow()
+  const client = await handle.db
+    .selectFrom('api_clients')
+    .select('id')
+    .where('role', '=', 'da_system')
+    .executeTakeFirstOrThrow()
   const audit = await handle.db.selectFrom('audit_events').selectAll().orderBy('id').execute()
-  t.same(audit.map((a) => [a.action, a.record_type, a.record_id]), [
-    ['person.create', 'person', person.id],
-    ['case.create', 'court_case', id],
-    ['determination.create', 'person', person.id],
-    ['case.read', 'court_case', id]
-  ])
+  t.same(
+    audit.map((a) => [a.action, a.record_type, a.record_id]),
+    [
+      ['person.create', 'person', person.id],
+      ['case.create', 'court_case', id],
+      ['determination.create', 'person', person.id],
+      ['case.read', 'court_case', id]
+    ]
+  )
   for (const a of audit) {
     t.equal(a.actor_id, client.id)
     t.equal(a.actor_role, 'da_system')
@@ -239,7 +310,12 @@ t.test("a request's logs never contain the name, DOB or CII it carried", async (
   const payload = caseBody({ person: { name: 'ZZTOP, UNIQUENAME', dob: '1961-07-19', cii: 'Q98765432' } })
   const ok = await app.inject({ method: 'POST', url: '/v1/cases?name=ZZTOP', headers: bearer(key), payload })
   t.equal(ok.statusCode, 201)
-  await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: { ...payload, counts: [{ severity: 'Q' }] } })
+  await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(key),
+    payload: { ...payload, counts: [{ severity: 'Q' }] }
+  })
   await app.inject({ method: 'GET', url: `/v1/cases/${ok.json().id}`, headers: bearer(key) })
   const text = logs.join('')
   t.ok(text.includes('incoming request'), 'requests were logged')
@@ -247,37 +323,53 @@ t.test("a request's logs never contain the name, DOB or CII it carried", async (
   t.notMatch(text, new RegExp(key), 'nor the API key')
 })
 
-t.test("a case's Prop 64 counts are decided on intake with the county's policy, and shown with their explanation", async (t) => {
-  const { app, keyFor } = await buildTestApp(t)
-  const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/cases',
-    headers: bearer(key),
-    payload: caseBody({ counts: [
-      { codeSection: '11359 HS', severity: 'F', disposition: 'convicted', convictionDate: '2010-05-01', sentence: [{ kind: 'jail', length: 30, unit: 'days' }] },
-      { codeSection: '459 PC', severity: 'F', disposition: 'convicted', convictionDate: '2010-05-01' }
-    ] })
-  })
-  const [sale, burglary] = created.json().counts
-  t.equal(sale.normalizedSection, 'HS 11359')
-  t.equal(sale.determination.outcome, 'reduce_to_misdemeanor')
-  t.equal(sale.determination.remedy, 'redesignation_or_dismissal')
-  t.ok(sale.determination.citations.includes('HS 11361.8'))
-  t.equal(sale.determination.explanation.children[0].rule, 'law_floor')
-  t.equal(burglary.determination, null, 'not a Prop 64 conviction')
-})
+t.test(
+  "a case's Prop 64 counts are decided on intake with the county's policy, and shown with their explanation",
+  async (t) => {
+    const { app, keyFor } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({
+        counts: [
+          {
+            codeSection: '11359 HS',
+            severity: 'F',
+            disposition: 'convicted',
+            convictionDate: '2010-05-01',
+            sentence: [{ kind: 'jail', length: 30, unit: 'days' }]
+          },
+          { codeSection: '459 PC', severity: 'F', disposition: 'convicted', convictionDate: '2010-05-01' }
+        ]
+      })
+    })
+    const [sale, burglary] = created.json().counts
+    t.equal(sale.normalizedSection, 'HS 11359')
+    t.equal(sale.determination.outcome, 'reduce_to_misdemeanor')
+    t.equal(sale.determination.remedy, 'redesignation_or_dismissal')
+    t.ok(sale.determination.citations.includes('HS 11361.8'))
+    t.equal(sale.determination.explanation.children[0].rule, 'law_floor')
+    t.equal(burglary.determination, null, 'not a Prop 64 conviction')
+  }
+)
 
 t.test('a later case that adds a prior super strike re-decides the earlier Prop 64 conviction', async (t) => {
   const { app, keyFor } = await buildTestApp(t)
   const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const first = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
+  const first = (
+    await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  ).json()
   t.equal(first.counts[0].determination.outcome, 'reduce_to_misdemeanor')
   await app.inject({
     method: 'POST',
     url: '/v1/cases',
     headers: bearer(key),
-    payload: caseBody({ case: { caseNumber: 'SCN000187' }, counts: [{ codeSection: 'PC 187', severity: 'F', disposition: 'convicted', convictionDate: '2001-03-04' }] })
+    payload: caseBody({
+      case: { caseNumber: 'SCN000187' },
+      counts: [{ codeSection: 'PC 187', severity: 'F', disposition: 'convicted', convictionDate: '2001-03-04' }]
+    })
   })
   const again = (await app.inject({ method: 'GET', url: `/v1/cases/${first.id}`, headers: bearer(key) })).json()
   t.equal(again.counts[0].determination.outcome, 'not_eligible')

@@ -14,14 +14,45 @@ const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A CA, clearfile's server certificate for 127.0.0.1, the court's client certificate, and a stranger's from another CA. */
-function certificates () {
+function certificates() {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-tls-'))
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-  const ca = (name: string) => ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`)
+  const ca = (name: string) =>
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`
+    )
   const issue = (name: string, issuer: string, ext: string) => {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`)
     writeFileSync(join(dir, `${name}.ext`), ext)
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`)
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${issuer}.crt`,
+      '-CAkey',
+      `${issuer}.key`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`
+    )
   }
   ca('test-ca')
   ca('other-ca')
@@ -32,56 +63,106 @@ function certificates () {
   return { dir, read, fingerprint: (name: string) => new X509Certificate(read(`${name}.crt`)).fingerprint256 }
 }
 
-t.test('a court configured for mutual TLS is known by its client certificate: its callback counts, a stranger\'s certificate or a bare secret is refused and audited', async (t) => {
-  const certs = certificates()
-  const port = await freePort()
-  const publicUrl = `https://127.0.0.1:${port}`
-  const court = await startSimulatedCourt({
-    reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1,
-    callbackTls: { cert: certs.read('court.crt'), key: certs.read('court.key'), ca: certs.read('test-ca.crt') }
-  })
-  t.teardown(() => court.close())
-  const courtsFile = join(certs.dir, 'courts.json')
-  process.env.CLEARFILE_TEST_MTLS_SECRET = 'a-secret-this-court-may-not-use'
-  writeFileSync(courtsFile, JSON.stringify([{
-    id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url,
-    callbackCertFingerprint: certs.fingerprint('court'), callbackSecretRef: 'CLEARFILE_TEST_MTLS_SECRET'
-  }]))
-  const { app, handle, keyFor, runJobs } = await buildTestApp(t, {
-    daProfilesFile, courtsFile, publicUrl, pollIntervalSeconds: 600,
-    tlsCertFile: join(certs.dir, 'server.crt'), tlsKeyFile: join(certs.dir, 'server.key'), tlsClientCaFile: join(certs.dir, 'test-ca.crt')
-  })
-  await app.listen({ host: '127.0.0.1', port })
-  const key = await keyFor('deputy_da', 'SAN FRANCISCO')
-  const filing = { id: (await fileCase(app, key)).filingId }
-  await runJobs()
-  const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
-  t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the court called back over mutual TLS and got a receipt')
-  t.ok((await view()).events.some((e: { source: string }) => e.source === 'callback'))
+t.test(
+  "a court configured for mutual TLS is known by its client certificate: its callback counts, a stranger's certificate or a bare secret is refused and audited",
+  async (t) => {
+    const certs = certificates()
+    const port = await freePort()
+    const publicUrl = `https://127.0.0.1:${port}`
+    const court = await startSimulatedCourt({
+      reviewDelayMs: 40,
+      rulingDelayMs: 40,
+      acceptRate: 1,
+      callbackTls: { cert: certs.read('court.crt'), key: certs.read('court.key'), ca: certs.read('test-ca.crt') }
+    })
+    t.teardown(() => court.close())
+    const courtsFile = join(certs.dir, 'courts.json')
+    process.env.CLEARFILE_TEST_MTLS_SECRET = 'a-secret-this-court-may-not-use'
+    writeFileSync(
+      courtsFile,
+      JSON.stringify([
+        {
+          id: 'CA-SF',
+          name: 'Superior Court of California, County of San Francisco',
+          county: 'SAN FRANCISCO',
+          adapter: 'simulator',
+          endpoint: court.url,
+          callbackCertFingerprint: certs.fingerprint('court'),
+          callbackSecretRef: 'CLEARFILE_TEST_MTLS_SECRET'
+        }
+      ])
+    )
+    const { app, handle, keyFor, runJobs } = await buildTestApp(t, {
+      daProfilesFile,
+      courtsFile,
+      publicUrl,
+      pollIntervalSeconds: 600,
+      tlsCertFile: join(certs.dir, 'server.crt'),
+      tlsKeyFile: join(certs.dir, 'server.key'),
+      tlsClientCaFile: join(certs.dir, 'test-ca.crt')
+    })
+    await app.listen({ host: '127.0.0.1', port })
+    const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+    const filing = { id: (await fileCase(app, key)).filingId }
+    await runJobs()
+    const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
+    t.same(
+      court.callbacks(),
+      { sent: 1, lost: 0, failed: 0 },
+      'the court called back over mutual TLS and got a receipt'
+    )
+    t.ok((await view()).events.some((e: { source: string }) => e.source === 'callback'))
 
-  const body = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
-  const post = async (connect: object, headers: Record<string, string> = {}) => {
-    const agent = new Agent({ connect: { ca: certs.read('test-ca.crt'), ...connect } })
-    try {
-      const res = await request(`${publicUrl}/ecf/v4/FilingAssemblyMDE`, { method: 'POST', body, headers: { 'content-type': 'text/xml', ...headers }, dispatcher: agent })
-      await res.body.dump()
-      return res.statusCode
-    } finally {
-      await agent.close()
+    const body = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
+    const post = async (connect: object, headers: Record<string, string> = {}) => {
+      const agent = new Agent({ connect: { ca: certs.read('test-ca.crt'), ...connect } })
+      try {
+        const res = await request(`${publicUrl}/ecf/v4/FilingAssemblyMDE`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'text/xml', ...headers },
+          dispatcher: agent
+        })
+        await res.body.dump()
+        return res.statusCode
+      } finally {
+        await agent.close()
+      }
     }
+    t.equal(
+      await post({ cert: certs.read('stranger.crt'), key: certs.read('stranger.key') }),
+      401,
+      "another CA's certificate"
+    )
+    t.equal(
+      await post({}, { 'x-ecf-callback-secret': 'a-secret-this-court-may-not-use' }),
+      401,
+      'a court on mutual TLS is not known by a secret'
+    )
+    const refused = await handle.db
+      .selectFrom('audit_events')
+      .select('detail')
+      .where('action', '=', 'callback.refused')
+      .execute()
+    t.same(
+      refused.map((r) => JSON.parse(r.detail!).reason),
+      ['unknown client certificate', 'wrong secret']
+    )
+    const health = await request(`${publicUrl}/healthz`, {
+      dispatcher: new Agent({ connect: { ca: certs.read('test-ca.crt') } })
+    })
+    t.equal(health.statusCode, 200, 'API clients need no certificate')
+    await health.body.dump()
   }
-  t.equal(await post({ cert: certs.read('stranger.crt'), key: certs.read('stranger.key') }), 401, "another CA's certificate")
-  t.equal(await post({}, { 'x-ecf-callback-secret': 'a-secret-this-court-may-not-use' }), 401, 'a court on mutual TLS is not known by a secret')
-  const refused = await handle.db.selectFrom('audit_events').select('detail').where('action', '=', 'callback.refused').execute()
-  t.same(refused.map((r) => JSON.parse(r.detail!).reason), ['unknown client certificate', 'wrong secret'])
-  const health = await request(`${publicUrl}/healthz`, { dispatcher: new Agent({ connect: { ca: certs.read('test-ca.crt') } }) })
-  t.equal(health.statusCode, 200, 'API clients need no certificate')
-  await health.body.dump()
-})
+)
 
 t.test('TLS settings that cannot work are refused at start', async (t) => {
   const { loadConfig } = await import('../../../src/config.js')
-  t.throws(() => loadConfig({ env: { CLEARFILE_TLS_CERT: '/x.crt' } }), { message: /CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together/ })
-  t.throws(() => loadConfig({ env: { CLEARFILE_TLS_CLIENT_CA: '/ca.crt' } }), { message: /CLEARFILE_TLS_CLIENT_CA needs/ })
+  t.throws(() => loadConfig({ env: { CLEARFILE_TLS_CERT: '/x.crt' } }), {
+    message: /CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together/
+  })
+  t.throws(() => loadConfig({ env: { CLEARFILE_TLS_CLIENT_CA: '/ca.crt' } }), {
+    message: /CLEARFILE_TLS_CLIENT_CA needs/
+  })
 })

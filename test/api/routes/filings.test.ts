@@ -13,7 +13,7 @@ const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A port nothing listens on yet, so the app's public URL can be known before it listens. */
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -21,17 +21,48 @@ async function freePort (): Promise<number> {
   return port
 }
 
-async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions: SimulatedCourtOptions = {}, opts: { listen?: boolean } = {}) {
-  const court = await startSimulatedCourt({ reviewDelayMs: 40, rulingDelayMs: 40, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 }, callbackSecret: 'court-shared-secret-123', ...courtOptions })
+async function setup(
+  t: { teardown: (fn: () => unknown) => void },
+  courtOptions: SimulatedCourtOptions = {},
+  opts: { listen?: boolean } = {}
+) {
+  const court = await startSimulatedCourt({
+    reviewDelayMs: 40,
+    rulingDelayMs: 40,
+    acceptRate: 1,
+    rulings: { granted: 1, denied: 0, partially_granted: 0 },
+    callbackSecret: 'court-shared-secret-123',
+    ...courtOptions
+  })
   t.teardown(() => court.close())
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
   process.env.CLEARFILE_TEST_COURT_SECRET = 'court-shared-secret-123'
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url, callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET', limits: { timeoutMs: 2000 } }]))
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint: court.url,
+        callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET',
+        limits: { timeoutMs: 2000 }
+      }
+    ])
+  )
   const port = opts.listen ? await freePort() : 0
-  const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1, ...(opts.listen ? { publicUrl: `http://127.0.0.1:${port}` } : {}) })
+  const test = await buildTestApp(t, {
+    daProfilesFile,
+    courtsFile,
+    pollIntervalSeconds: 1,
+    ...(opts.listen ? { publicUrl: `http://127.0.0.1:${port}` } : {})
+  })
   if (opts.listen) await test.app.listen({ host: '127.0.0.1', port })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
-  const created = (await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })).json()
+  const created = (
+    await test.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+  ).json()
   await test.app.inject({ method: 'POST', url: `/v1/cases/${created.id}/documents`, headers: bearer(key) })
   /** Runs due jobs, moving the test clock past the poll interval first. */
   const tick = async () => {
@@ -42,104 +73,172 @@ async function setup (t: { teardown: (fn: () => unknown) => void }, courtOptions
   return { ...test, court, key, caseId: created.id as string, tick }
 }
 
-t.test('a queued filing is submitted, accepted by the clerk and granted by the judge, every move on its timeline', async (t) => {
-  const { app, key, caseId, tick, court } = await setup(t)
-  const queued = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
-  t.equal(queued.statusCode, 202)
-  const filing = queued.json()
-  t.equal(filing.state, 'queued')
-  t.same(filing.caseIds, [caseId])
-  t.equal(filing.documentIds.length, 2)
-  for (let i = 0; i < 5; i++) await tick()
-  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  t.equal(done.state, 'granted')
-  t.match(done.courtFilingId, /^SIM-/)
-  t.same(done.events.map((e: { to: string }) => e.to), ['queued', 'submitting', 'submitted', 'accepted', 'granted'])
-  t.equal(court.submissions().get(filing.id), 1, 'sent once')
-  const listed = (await app.inject({ url: '/v1/filings?state=granted', headers: bearer(key) })).json()
-  t.same(listed.items.map((f: { id: string }) => f.id), [filing.id])
-})
+t.test(
+  'a queued filing is submitted, accepted by the clerk and granted by the judge, every move on its timeline',
+  async (t) => {
+    const { app, key, caseId, tick, court } = await setup(t)
+    const queued = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    t.equal(queued.statusCode, 202)
+    const filing = queued.json()
+    t.equal(filing.state, 'queued')
+    t.same(filing.caseIds, [caseId])
+    t.equal(filing.documentIds.length, 2)
+    for (let i = 0; i < 5; i++) await tick()
+    const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(done.state, 'granted')
+    t.match(done.courtFilingId, /^SIM-/)
+    t.same(
+      done.events.map((e: { to: string }) => e.to),
+      ['queued', 'submitting', 'submitted', 'accepted', 'granted']
+    )
+    t.equal(court.submissions().get(filing.id), 1, 'sent once')
+    const listed = (await app.inject({ url: '/v1/filings?state=granted', headers: bearer(key) })).json()
+    t.same(
+      listed.items.map((f: { id: string }) => f.id),
+      [filing.id]
+    )
+  }
+)
 
 t.test('a send cut off after the court receipted it is reconciled with GetFilingList, never sent twice', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { dropAfterReceipt: 1 } })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
   for (let i = 0; i < 5; i++) await tick()
   const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  t.same(done.events.map((e: { to: string }) => e.to).slice(0, 5), ['queued', 'submitting', 'unknown', 'submitted', 'accepted'])
+  t.same(done.events.map((e: { to: string }) => e.to).slice(0, 5), [
+    'queued',
+    'submitting',
+    'unknown',
+    'submitted',
+    'accepted'
+  ])
   t.equal(done.events[3].detail.reconciled, true)
   t.equal(court.submissions().get(filing.id), 1, 'the court got it exactly once')
 })
 
 t.test('filing an unknown case is a 404, and a filing is only for its county', async (t) => {
   const { app, key, caseId, tick, keyFor } = await setup(t)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: 'nope' } })).statusCode, 404)
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: 'nope' } }))
+      .statusCode,
+    404
+  )
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
   await tick()
   t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().state, 'submitted')
   const la = await keyFor('deputy_da', 'LOS ANGELES')
   t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(la) })).statusCode, 404)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(la), payload: { caseId } })).statusCode, 404)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(la), payload: { caseId } })).statusCode,
+    404
+  )
 })
 
 t.test('the state machine refuses a move it does not list', async (t) => {
   const { transition } = await import('../../../src/filing/filing-state.js')
   const { handle } = await setup(t)
-  await t.rejects(handle.db.transaction().execute((trx) => transition(trx, 'x', ['granted'], 'queued', { source: 'user', at: '2026-01-01T00:00:00Z' })), /granted → queued is not a move/)
+  await t.rejects(
+    handle.db
+      .transaction()
+      .execute((trx) => transition(trx, 'x', ['granted'], 'queued', { source: 'user', at: '2026-01-01T00:00:00Z' })),
+    /granted → queued is not a move/
+  )
 })
 
-t.test("the court's callback is authenticated, changes nothing by itself, and brings the status poll forward", async (t) => {
-  const { app, handle, key, caseId, tick, runJobs } = await setup(t)
-  const { readFileSync } = await import('node:fs')
-  const { ECF_DIR } = await import('../../../src/ecf/validator.js')
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
-  await tick()
-  const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
-  const callback = (id: string) => `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${sample.replace(/^[\s\S]*?(<ReviewFilingCallbackMessage)/, '$1')
-    .replace('<nc:IdentificationID>001-f786e6d6-558c-448f-b249-067002d716a0</nc:IdentificationID>', `<nc:IdentificationID>${id}</nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id</nc:IdentificationCategoryText>`)}</soap:Body></soap:Envelope>`
-  const post = (body: string, secret?: string) => app.inject({
-    method: 'POST', url: '/ecf/v4/FilingAssemblyMDE', payload: body,
-    headers: { 'content-type': 'text/xml', ...(secret ? { 'x-ecf-callback-secret': secret } : {}) }
-  })
+t.test(
+  "the court's callback is authenticated, changes nothing by itself, and brings the status poll forward",
+  async (t) => {
+    const { app, handle, key, caseId, tick, runJobs } = await setup(t)
+    const { readFileSync } = await import('node:fs')
+    const { ECF_DIR } = await import('../../../src/ecf/validator.js')
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    await tick()
+    const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
+    const callback = (id: string) =>
+      `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${sample
+        .replace(/^[\s\S]*?(<ReviewFilingCallbackMessage)/, '$1')
+        .replace(
+          '<nc:IdentificationID>001-f786e6d6-558c-448f-b249-067002d716a0</nc:IdentificationID>',
+          `<nc:IdentificationID>${id}</nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id</nc:IdentificationCategoryText>`
+        )}</soap:Body></soap:Envelope>`
+    const post = (body: string, secret?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/ecf/v4/FilingAssemblyMDE',
+        payload: body,
+        headers: { 'content-type': 'text/xml', ...(secret ? { 'x-ecf-callback-secret': secret } : {}) }
+      })
 
-  const forged = await post(callback(filing.id), 'guess')
-  t.equal(forged.statusCode, 401)
-  t.equal((await post(callback(filing.id))).statusCode, 401)
-  const refused = await handle.db.selectFrom('audit_events').select('action').where('action', '=', 'callback.refused').execute()
-  t.equal(refused.length, 2, 'both refusals audited')
-  t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().events.length, 3, 'nothing changed')
+    const forged = await post(callback(filing.id), 'guess')
+    t.equal(forged.statusCode, 401)
+    t.equal((await post(callback(filing.id))).statusCode, 401)
+    const refused = await handle.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'callback.refused')
+      .execute()
+    t.equal(refused.length, 2, 'both refusals audited')
+    t.equal(
+      (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().events.length,
+      3,
+      'nothing changed'
+    )
 
-  const unknown = await post(callback('0000-unknown'), 'court-shared-secret-123')
-  t.equal(unknown.statusCode, 200)
-  t.match(unknown.body, /<ecf:ErrorCode>-1<\/ecf:ErrorCode><ecf:ErrorText>No filing with this id/)
+    const unknown = await post(callback('0000-unknown'), 'court-shared-secret-123')
+    t.equal(unknown.statusCode, 200)
+    t.match(unknown.body, /<ecf:ErrorCode>-1<\/ecf:ErrorCode><ecf:ErrorText>No filing with this id/)
 
-  await new Promise((resolve) => setTimeout(resolve, 60))
-  const ok = await post(callback(filing.id), 'court-shared-secret-123')
-  t.equal(ok.statusCode, 200)
-  t.match(ok.body, /<ecf:ErrorCode>0<\/ecf:ErrorCode>/)
-  // The clock has not moved past the poll interval: the poll runs now only because the callback brought it forward.
-  await runJobs()
-  const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  t.ok(after.events.some((e: { to: string, source: string }) => e.to === 'accepted' && e.source === 'poll'), 'moved by GetFilingStatus, not by the callback')
-  t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
-})
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    const ok = await post(callback(filing.id), 'court-shared-secret-123')
+    t.equal(ok.statusCode, 200)
+    t.match(ok.body, /<ecf:ErrorCode>0<\/ecf:ErrorCode>/)
+    // The clock has not moved past the poll interval: the poll runs now only because the callback brought it forward.
+    await runJobs()
+    const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.ok(
+      after.events.some((e: { to: string; source: string }) => e.to === 'accepted' && e.source === 'poll'),
+      'moved by GetFilingStatus, not by the callback'
+    )
+    t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
+  }
+)
 
-t.test('the simulated court calls our FilingAssemblyMDE after its review; the callback is recorded and the poll it brings forward moves the filing', async (t) => {
-  const { app, key, caseId, runJobs, court } = await setup(t, {}, { listen: true })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
-  await runJobs()
-  const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
-  t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the court got a 200 with a MessageReceipt')
-  await sleep(60)
-  await runJobs() // the test clock has not moved: only the callback made the poll due
-  const after = await view()
-  t.same(after.events.map((e: { to: string, source: string }) => `${e.to}/${e.source}`).slice(0, 5), ['queued/user', 'submitting/submit', 'submitted/submit', 'submitted/callback', 'accepted/poll'])
-  t.same(after.events[3].detail, { hint: 'accepted', documents: 2 })
-})
+t.test(
+  'the simulated court calls our FilingAssemblyMDE after its review; the callback is recorded and the poll it brings forward moves the filing',
+  async (t) => {
+    const { app, key, caseId, runJobs, court } = await setup(t, {}, { listen: true })
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    await runJobs()
+    const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the court got a 200 with a MessageReceipt')
+    await sleep(60)
+    await runJobs() // the test clock has not moved: only the callback made the poll due
+    const after = await view()
+    t.same(after.events.map((e: { to: string; source: string }) => `${e.to}/${e.source}`).slice(0, 5), [
+      'queued/user',
+      'submitting/submit',
+      'submitted/submit',
+      'submitted/callback',
+      'accepted/poll'
+    ])
+    t.same(after.events[3].detail, { hint: 'accepted', documents: 2 })
+  }
+)
 
 t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
   for (let i = 0; i < 5; i++) await tick()
   const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(done.state, 'granted')
@@ -147,74 +246,163 @@ t.test('when the court loses its callback the status poll still brings the filin
   t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0 })
 })
 
-t.test("a review's papers are filed one filing per person and court, every one reaches the court once, and asking again files nothing twice", async (t) => {
-  const { app, key, tick, court, runJobs } = await setup(t)
-  const run = (await app.inject({ method: 'POST', url: '/v1/reviews?asOf=2026-11-28', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: [...generateDojRows({ rows: 400, seed: 5 })].join('') })).json()
-  t.ok(run.id, JSON.stringify(run))
-  const early = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id } })
-  t.equal(early.json().code, 'CLEARFILE_ERR_REVIEW_NOT_FINISHED', early.body)
-  await runJobs()
-  const noPapers = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })
-  t.equal(noPapers.json().code, 'CLEARFILE_ERR_DOCUMENTS_MISSING')
-  t.equal((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'bulk' } })).statusCode, 400)
-  await app.inject({ method: 'POST', url: `/v1/reviews/${run.id}/documents`, headers: bearer(key), payload: { scope: 'person' } })
-  await runJobs()
-  const motions = (await app.inject({ url: `/v1/reviews/${run.id}/documents`, headers: bearer(key) })).json().items.filter((d: { kind: string }) => d.kind === 'motion')
-  const made = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })
-  t.equal(made.statusCode, 202, made.body)
-  const result = made.json()
-  t.ok(motions.length > 5, `${motions.length} motions`)
-  t.equal(result.filings.length, motions.length, 'one filing per motion')
-  t.equal(result.alreadyFiled, 0)
-  t.ok(result.filings.every((f: { court: string }) => f.court === 'CA-SF'))
-  t.ok(result.filings.some((f: { caseIds: string[] }) => f.caseIds.length > 1), 'a person with several cases is one filing')
-  const again = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id, scope: 'person' } })).json()
-  t.same([again.filings.length, again.alreadyFiled], [0, motions.length])
-  for (let i = 0; i < 5; i++) await tick()
-  const states = new Set<string>()
-  for (const f of result.filings) states.add((await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json().state)
-  t.same([...states], ['granted'])
-  t.same(new Set(court.submissions().values()), new Set([1]), 'every filing reached the court exactly once')
-  t.equal(court.submissions().size, motions.length)
-  const single = result.filings[0].caseIds[0]
-  const refused = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: single } })
-  t.equal(refused.json().code, 'CLEARFILE_ERR_ALREADY_FILED')
-})
-
-t.test('a filing whose message can no longer be made (relief withdrawn after queueing) fails with the reason and is never sent', async (t) => {
-  const { app, handle, key, caseId, runJobs, court } = await setup(t)
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
-  const counts = handle.db.selectFrom('convictions').select('id').where('case_id', '=', caseId)
-  await handle.db.updateTable('determinations').set({ decided_outcome: 'not_eligible' }).where('conviction_id', 'in', counts).execute()
-  await runJobs()
-  const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  t.equal(after.state, 'failed')
-  t.match(after.lastError, /nothing to file/)
-  t.same(after.events.at(-1).detail.code, 'CLEARFILE_ERR_NOT_ELIGIBLE')
-  t.equal(court.submissions().size, 0, 'the court never saw it')
-})
-
-t.test('a court that cannot be reached is tried eight times with backoff, then the filing fails with the reason', async (t) => {
-  const { app, key, caseId, clock, handle, config } = await setup(t)
-  // Point the court at a port nothing listens on: every send is refused before it leaves.
-  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: 'http://127.0.0.1:1/ecf', limits: { timeoutMs: 500 } }]))
-  const { createServices } = await import('../../../src/services.js')
-  const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
-  const services = createServices({ db: handle.db, dialect: handle.dialect, clock, config: { ...config, courtsFile } })
-  t.teardown(() => services.close())
-  const runner = createJobRunner({ db: handle.db, clock, jobs: services.jobs })
-  const filing = (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })).json()
-  for (let i = 0; i < 12; i++) {
-    await runner.drain()
-    clock.set(new Date(clock.now().getTime() + 3_600_000))
+t.test(
+  "a review's papers are filed one filing per person and court, every one reaches the court once, and asking again files nothing twice",
+  async (t) => {
+    const { app, key, tick, court, runJobs } = await setup(t)
+    const run = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/reviews?asOf=2026-11-28',
+        headers: { ...bearer(key), 'content-type': 'text/csv' },
+        payload: [...generateDojRows({ rows: 400, seed: 5 })].join('')
+      })
+    ).json()
+    t.ok(run.id, JSON.stringify(run))
+    const early = await app.inject({
+      method: 'POST',
+      url: '/v1/filings',
+      headers: bearer(key),
+      payload: { reviewId: run.id }
+    })
+    t.equal(early.json().code, 'CLEARFILE_ERR_REVIEW_NOT_FINISHED', early.body)
+    await runJobs()
+    const noPapers = await app.inject({
+      method: 'POST',
+      url: '/v1/filings',
+      headers: bearer(key),
+      payload: { reviewId: run.id, scope: 'person' }
+    })
+    t.equal(noPapers.json().code, 'CLEARFILE_ERR_DOCUMENTS_MISSING')
+    t.equal(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/filings',
+          headers: bearer(key),
+          payload: { reviewId: run.id, scope: 'bulk' }
+        })
+      ).statusCode,
+      400
+    )
+    await app.inject({
+      method: 'POST',
+      url: `/v1/reviews/${run.id}/documents`,
+      headers: bearer(key),
+      payload: { scope: 'person' }
+    })
+    await runJobs()
+    const motions = (await app.inject({ url: `/v1/reviews/${run.id}/documents`, headers: bearer(key) }))
+      .json()
+      .items.filter((d: { kind: string }) => d.kind === 'motion')
+    const made = await app.inject({
+      method: 'POST',
+      url: '/v1/filings',
+      headers: bearer(key),
+      payload: { reviewId: run.id, scope: 'person' }
+    })
+    t.equal(made.statusCode, 202, made.body)
+    const result = made.json()
+    t.ok(motions.length > 5, `${motions.length} motions`)
+    t.equal(result.filings.length, motions.length, 'one filing per motion')
+    t.equal(result.alreadyFiled, 0)
+    t.ok(result.filings.every((f: { court: string }) => f.court === 'CA-SF'))
+    t.ok(
+      result.filings.some((f: { caseIds: string[] }) => f.caseIds.length > 1),
+      'a person with several cases is one filing'
+    )
+    const again = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/filings',
+        headers: bearer(key),
+        payload: { reviewId: run.id, scope: 'person' }
+      })
+    ).json()
+    t.same([again.filings.length, again.alreadyFiled], [0, motions.length])
+    for (let i = 0; i < 5; i++) await tick()
+    const states = new Set<string>()
+    for (const f of result.filings)
+      states.add((await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json().state)
+    t.same([...states], ['granted'])
+    t.same(new Set(court.submissions().values()), new Set([1]), 'every filing reached the court exactly once')
+    t.equal(court.submissions().size, motions.length)
+    const single = result.filings[0].caseIds[0]
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/v1/filings',
+      headers: bearer(key),
+      payload: { caseId: single }
+    })
+    t.equal(refused.json().code, 'CLEARFILE_ERR_ALREADY_FILED')
   }
-  const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-  t.equal(done.state, 'failed')
-  t.equal(done.attempts, 8)
-  t.match(done.lastError, /^gave up after 8 attempts: CA-SF ReviewFiling: ECONNREFUSED/)
-  t.equal(done.events.filter((e: { to: string }) => e.to === 'submitting').length, 8)
-})
+)
+
+t.test(
+  'a filing whose message can no longer be made (relief withdrawn after queueing) fails with the reason and is never sent',
+  async (t) => {
+    const { app, handle, key, caseId, runJobs, court } = await setup(t)
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    const counts = handle.db.selectFrom('convictions').select('id').where('case_id', '=', caseId)
+    await handle.db
+      .updateTable('determinations')
+      .set({ decided_outcome: 'not_eligible' })
+      .where('conviction_id', 'in', counts)
+      .execute()
+    await runJobs()
+    const after = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(after.state, 'failed')
+    t.match(after.lastError, /nothing to file/)
+    t.same(after.events.at(-1).detail.code, 'CLEARFILE_ERR_NOT_ELIGIBLE')
+    t.equal(court.submissions().size, 0, 'the court never saw it')
+  }
+)
+
+t.test(
+  'a court that cannot be reached is tried eight times with backoff, then the filing fails with the reason',
+  async (t) => {
+    const { app, key, caseId, clock, handle, config } = await setup(t)
+    // Point the court at a port nothing listens on: every send is refused before it leaves.
+    const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
+    writeFileSync(
+      courtsFile,
+      JSON.stringify([
+        {
+          id: 'CA-SF',
+          name: 'Superior Court of California, County of San Francisco',
+          county: 'SAN FRANCISCO',
+          adapter: 'simulator',
+          endpoint: 'http://127.0.0.1:1/ecf',
+          limits: { timeoutMs: 500 }
+        }
+      ])
+    )
+    const { createServices } = await import('../../../src/services.js')
+    const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
+    const services = createServices({
+      db: handle.db,
+      dialect: handle.dialect,
+      clock,
+      config: { ...config, courtsFile }
+    })
+    t.teardown(() => services.close())
+    const runner = createJobRunner({ db: handle.db, clock, jobs: services.jobs })
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    for (let i = 0; i < 12; i++) {
+      await runner.drain()
+      clock.set(new Date(clock.now().getTime() + 3_600_000))
+    }
+    const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(done.state, 'failed')
+    t.equal(done.attempts, 8)
+    t.match(done.lastError, /^gave up after 8 attempts: CA-SF ReviewFiling: ECONNREFUSED/)
+    t.equal(done.events.filter((e: { to: string }) => e.to === 'submitting').length, 8)
+  }
+)
 
 t.test('two workers draining one database never submit the same filing twice', async (t) => {
   const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
@@ -222,9 +410,22 @@ t.test('two workers draining one database never submit the same filing twice', a
   const { app, handle, key, config, clock, court } = await setup(t)
   const filings: string[] = []
   for (let i = 0; i < 8; i++) {
-    const c = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody({ person: { dojSubjectId: `90${i}`, cii: `Z0000000${i}` }, case: { caseNumber: `SCN9000${i}` } }) })).json()
+    const c = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({
+          person: { dojSubjectId: `90${i}`, cii: `Z0000000${i}` },
+          case: { caseNumber: `SCN9000${i}` }
+        })
+      })
+    ).json()
     await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
-    filings.push((await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json().id)
+    filings.push(
+      (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json()
+        .id
+    )
   }
   const workers = [0, 1].map(() => {
     const services = createServices({ db: handle.db, dialect: handle.dialect, clock, config })

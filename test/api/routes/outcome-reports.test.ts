@@ -9,23 +9,44 @@ import { bearer, buildTestApp, caseBody, fileCase } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const HEADER = 'case_number,defendant_name,defendant_dob,court_filing_id,filing_id,code_section,ruling,order_date,docket_id\n'
+const HEADER =
+  'case_number,defendant_name,defendant_dob,court_filing_id,filing_id,code_section,ruling,order_date,docket_id\n'
 
 /** Three cases filed and accepted by the clerk, not yet ruled on (the judge takes an hour). */
-async function setup (t: Test) {
+async function setup(t: Test) {
   const court = await startSimulatedCourt({ reviewDelayMs: 20, rulingDelayMs: 3_600_000, acceptRate: 1 })
   t.teardown(() => court.close())
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url }]))
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint: court.url
+      }
+    ])
+  )
   const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
   const clerk = await test.keyFor('clerk', 'SAN FRANCISCO')
   const people = [
-    { person: { name: 'JONES, ANN', dob: '1965-01-02', cii: 'A00000001', dojSubjectId: '2000001' }, case: { caseNumber: 'SCN100001' } },
-    { person: { name: 'GARCIA, MARIA', dob: '1971-03-04', cii: 'A00000002', dojSubjectId: '2000002' }, case: { caseNumber: 'SCN100002' } },
-    { person: { name: 'LEE, SAM', dob: '1980-05-06', cii: 'A00000003', dojSubjectId: '2000003' }, case: { caseNumber: 'SCN100003' } }
+    {
+      person: { name: 'JONES, ANN', dob: '1965-01-02', cii: 'A00000001', dojSubjectId: '2000001' },
+      case: { caseNumber: 'SCN100001' }
+    },
+    {
+      person: { name: 'GARCIA, MARIA', dob: '1971-03-04', cii: 'A00000002', dojSubjectId: '2000002' },
+      case: { caseNumber: 'SCN100002' }
+    },
+    {
+      person: { name: 'LEE, SAM', dob: '1980-05-06', cii: 'A00000003', dojSubjectId: '2000003' },
+      case: { caseNumber: 'SCN100003' }
+    }
   ]
-  const filings: Array<{ id: string, courtFilingId: string }> = []
+  const filings: Array<{ id: string; courtFilingId: string }> = []
   for (const p of people) {
     filings.push({ id: (await fileCase(test.app, key, caseBody(p))).filingId, courtFilingId: '' })
   }
@@ -37,79 +58,183 @@ async function setup (t: Test) {
   const view = async (id: string) => (await test.app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json()
   for (const f of filings) Object.assign(f, await view(f.id))
   const upload = async (body: string, contentType = 'text/csv') =>
-    test.app.inject({ method: 'POST', url: '/v1/outcome-reports?filename=report.csv', headers: { ...bearer(clerk), 'content-type': contentType }, payload: body })
+    test.app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports?filename=report.csv',
+      headers: { ...bearer(clerk), 'content-type': contentType },
+      payload: body
+    })
   return { ...test, key, clerk, filings, view, upload, court }
 }
 
-t.test('a clerk\'s CSV report is reconciled line by line: exact match, case number + DOB with another spelling, unknown line, malformed line, omitted filing', async (t) => {
-  const { filings, view, upload, handle, app, clerk } = await setup(t)
-  const [a, b, c] = filings as [{ id: string, state: string, courtFilingId: string }, { id: string }, { id: string }]
-  t.equal(a.state, 'accepted')
-  const report = HEADER +
-    `,,,,${a.id},,GRANTED,2026-11-20,D-1\n` +
-    'SCN-100002,"García, María",03/04/1971,,,,Denied,11/20/2026,\n' +
-    ',,,SIM-9999999,,,granted,,\n' +
-    `,,,,${a.id},,maybe,,\n` +
-    'SCN100003,"LEE, SAM",1980-05-06,,,,granted,2026-13-45,\n'
-  const res = await upload(report)
-  t.equal(res.statusCode, 201, res.body)
-  const r = res.json()
-  t.same(r.summary, { matched: 2, alreadyRecorded: 0, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 })
-  t.same(r.matched.map((m: { line: number, filingId: string, matchedBy: string, ruling: string }) => [m.line, m.filingId, m.matchedBy, m.ruling]),
-    [[2, a.id, 'filing_id', 'granted'], [3, b.id, 'case_name_dob', 'denied']])
-  t.same(r.notes, [{ line: 3, note: 'matched by case number and date of birth; the name is spelled differently on file' }])
-  t.same(r.unmatched, [{ line: 4, reason: 'no filing SIM-9999999 with CA-SF' }])
-  t.same(r.malformed, [{ line: 5, reason: 'unknown ruling "maybe"' }, { line: 6, reason: 'unreadable order date "2026-13-45"' }])
-  t.same(r.omitted.map((o: { filingId: string }) => o.filingId), [c.id], 'the good lines still count; the filing the report left out is named')
-  t.equal((await view(a.id)).state, 'granted')
-  t.equal((await view(b.id)).state, 'denied')
-  const last = (await view(a.id)).events.at(-1)
-  t.same([last.source, last.detail.reportId], ['report', r.id])
-  const outcome = await handle.db.selectFrom('outcomes').selectAll().where('filing_id', '=', a.id).executeTakeFirstOrThrow()
-  t.same([outcome.result, outcome.order_date, outcome.docket_id, outcome.source, outcome.report_line], ['granted', '2026-11-20', 'D-1', 'report', 2])
+t.test(
+  "a clerk's CSV report is reconciled line by line: exact match, case number + DOB with another spelling, unknown line, malformed line, omitted filing",
+  async (t) => {
+    const { filings, view, upload, handle, app, clerk } = await setup(t)
+    const [a, b, c] = filings as [{ id: string; state: string; courtFilingId: string }, { id: string }, { id: string }]
+    t.equal(a.state, 'accepted')
+    const report =
+      HEADER +
+      `,,,,${a.id},,GRANTED,2026-11-20,D-1\n` +
+      'SCN-100002,"García, María",03/04/1971,,,,Denied,11/20/2026,\n' +
+      ',,,SIM-9999999,,,granted,,\n' +
+      `,,,,${a.id},,maybe,,\n` +
+      'SCN100003,"LEE, SAM",1980-05-06,,,,granted,2026-13-45,\n'
+    const res = await upload(report)
+    t.equal(res.statusCode, 201, res.body)
+    const r = res.json()
+    t.same(r.summary, { matched: 2, alreadyRecorded: 0, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 })
+    t.same(
+      r.matched.map((m: { line: number; filingId: string; matchedBy: string; ruling: string }) => [
+        m.line,
+        m.filingId,
+        m.matchedBy,
+        m.ruling
+      ]),
+      [
+        [2, a.id, 'filing_id', 'granted'],
+        [3, b.id, 'case_name_dob', 'denied']
+      ]
+    )
+    t.same(r.notes, [
+      { line: 3, note: 'matched by case number and date of birth; the name is spelled differently on file' }
+    ])
+    t.same(r.unmatched, [{ line: 4, reason: 'no filing SIM-9999999 with CA-SF' }])
+    t.same(r.malformed, [
+      { line: 5, reason: 'unknown ruling "maybe"' },
+      { line: 6, reason: 'unreadable order date "2026-13-45"' }
+    ])
+    t.same(
+      r.omitted.map((o: { filingId: string }) => o.filingId),
+      [c.id],
+      'the good lines still count; the filing the report left out is named'
+    )
+    t.equal((await view(a.id)).state, 'granted')
+    t.equal((await view(b.id)).state, 'denied')
+    const last = (await view(a.id)).events.at(-1)
+    t.same([last.source, last.detail.reportId], ['report', r.id])
+    const outcome = await handle.db
+      .selectFrom('outcomes')
+      .selectAll()
+      .where('filing_id', '=', a.id)
+      .executeTakeFirstOrThrow()
+    t.same(
+      [outcome.result, outcome.order_date, outcome.docket_id, outcome.source, outcome.report_line],
+      ['granted', '2026-11-20', 'D-1', 'report', 2]
+    )
 
-  const doj = await app.inject({ url: '/v1/exports/doj-updates?since=2026-01-01', headers: bearer(clerk) })
-  t.equal(doj.statusCode, 200)
-  t.match(doj.headers['content-disposition'], /doj-updates-san-francisco-since-2026-01-01\.csv/)
-  const rows = doj.body.trim().split('\n')
-  t.equal(rows[0], 'cii,doj_subject_id,county,court,case_number,count_order,code_section,original_disposition,new_disposition,order_date,docket_id,source')
-  t.equal(rows.length, 2, 'the granted conviction only; the denied one changes nothing at DOJ')
-  t.match(rows[1], /^A00000001,2000001,SAN FRANCISCO,CA-SF,SCN100001,001,HS 11359[^,]*,CONVICTED - FELONY,[A-Z ]+ - HS 11361\.8,2026-11-20,D-1,report$/)
-  t.equal((await app.inject({ url: '/v1/exports/doj-updates?since=2099-01-01', headers: bearer(clerk) })).body.trim().split('\n').length, 1)
-  t.ok(await handle.db.selectFrom('audit_events').select('id').where('action', '=', 'export.doj_updates').executeTakeFirst(), 'the export is audited')
+    const doj = await app.inject({ url: '/v1/exports/doj-updates?since=2026-01-01', headers: bearer(clerk) })
+    t.equal(doj.statusCode, 200)
+    t.match(doj.headers['content-disposition'], /doj-updates-san-francisco-since-2026-01-01\.csv/)
+    const rows = doj.body.trim().split('\n')
+    t.equal(
+      rows[0],
+      'cii,doj_subject_id,county,court,case_number,count_order,code_section,original_disposition,new_disposition,order_date,docket_id,source'
+    )
+    t.equal(rows.length, 2, 'the granted conviction only; the denied one changes nothing at DOJ')
+    t.match(
+      rows[1],
+      /^A00000001,2000001,SAN FRANCISCO,CA-SF,SCN100001,001,HS 11359[^,]*,CONVICTED - FELONY,[A-Z ]+ - HS 11361\.8,2026-11-20,D-1,report$/
+    )
+    t.equal(
+      (await app.inject({ url: '/v1/exports/doj-updates?since=2099-01-01', headers: bearer(clerk) })).body
+        .trim()
+        .split('\n').length,
+      1
+    )
+    t.ok(
+      await handle.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('action', '=', 'export.doj_updates')
+        .executeTakeFirst(),
+      'the export is audited'
+    )
 
-  const again = (await upload(report)).json()
-  t.same(again.summary, { matched: 0, alreadyRecorded: 2, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 }, 'the same report again changes nothing')
-  t.equal(await handle.db.selectFrom('outcomes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((x) => Number(x.n)), 2)
+    const again = (await upload(report)).json()
+    t.same(
+      again.summary,
+      { matched: 0, alreadyRecorded: 2, conflicts: 0, unmatched: 1, omitted: 1, malformed: 2 },
+      'the same report again changes nothing'
+    )
+    t.equal(
+      await handle.db
+        .selectFrom('outcomes')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((x) => Number(x.n)),
+      2
+    )
 
-  const conflict = (await upload(`${HEADER},,,,${a.id},,denied,2026-11-21,\n`)).json()
-  t.same(conflict.conflicts.map((x: { filingId: string, ruling: string, recorded: { ruling: string, source: string } }) => [x.filingId, x.ruling, x.recorded.ruling, x.recorded.source]), [[a.id, 'denied', 'granted', 'report']])
-  t.equal((await handle.db.selectFrom('outcomes').select('result').where('filing_id', '=', a.id).executeTakeFirstOrThrow()).result, 'granted', 'never silently overwritten')
-  t.equal((await view(a.id)).state, 'granted')
-  const events = await handle.db.selectFrom('events').select(['type', 'record_id']).where('type', 'like', 'outcome.%').orderBy('id').execute()
-  t.same(events.map((e) => e.type), ['outcome.recorded', 'outcome.recorded', 'outcome.conflict'])
-})
+    const conflict = (await upload(`${HEADER},,,,${a.id},,denied,2026-11-21,\n`)).json()
+    t.same(
+      conflict.conflicts.map(
+        (x: { filingId: string; ruling: string; recorded: { ruling: string; source: string } }) => [
+          x.filingId,
+          x.ruling,
+          x.recorded.ruling,
+          x.recorded.source
+        ]
+      ),
+      [[a.id, 'denied', 'granted', 'report']]
+    )
+    t.equal(
+      (await handle.db.selectFrom('outcomes').select('result').where('filing_id', '=', a.id).executeTakeFirstOrThrow())
+        .result,
+      'granted',
+      'never silently overwritten'
+    )
+    t.equal((await view(a.id)).state, 'granted')
+    const events = await handle.db
+      .selectFrom('events')
+      .select(['type', 'record_id'])
+      .where('type', 'like', 'outcome.%')
+      .orderBy('id')
+      .execute()
+    t.same(
+      events.map((e) => e.type),
+      ['outcome.recorded', 'outcome.recorded', 'outcome.conflict']
+    )
+  }
+)
 
-t.test('an ECF XML batch of status responses is a report too, matched by court filing id; the reconciliation downloads as CSV', async (t) => {
-  const { filings, upload, app, clerk, view } = await setup(t)
-  const c = filings[2] as { id: string, courtFilingId: string }
-  const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
-  const status = (id: string, description: string) => buildFilingStatusResponse({ sender: 'court', court, filing: { courtFilingId: id, filingId: null }, status: 'accepted', description }).replace(/^<\?xml[^>]*\?>/, '')
-  const xml = `<?xml version="1.0" encoding="UTF-8"?><Batch>${status(c.courtFilingId, 'ruling: partially granted')}${status('SIM-0000000', 'Accepted')}</Batch>`
-  const res = await upload(xml, 'application/xml')
-  t.equal(res.statusCode, 201, res.body)
-  const r = res.json()
-  t.equal(r.format, 'xml')
-  t.same(r.matched.map((m: { filingId: string, matchedBy: string, ruling: string }) => [m.filingId, m.matchedBy, m.ruling]), [[c.id, 'court_filing_id', 'partially_granted']])
-  t.same(r.malformed, [{ line: 2, reason: 'message 2 carries no ruling (status "Accepted")' }])
-  t.equal((await view(c.id)).state, 'partially_granted')
-  const csv = await app.inject({ url: `/v1/outcome-reports/${r.id}/reconciliation.csv`, headers: bearer(clerk) })
-  t.match(csv.headers['content-type'], /text\/csv/)
-  t.match(csv.body, /^category,line,filing_id,conviction_id,case_number,count_order,ruling,detail\n/)
-  t.match(csv.body, new RegExp(`matched,1,${c.id},[^,]+,SCN100003,001,partially_granted,court_filing_id\\n`))
-  t.match(csv.body, /malformed,2,,,,,,"message 2 carries no ruling/)
-  t.equal((await app.inject({ url: `/v1/outcome-reports/${r.id}`, headers: bearer(clerk) })).json().id, r.id)
-})
+t.test(
+  'an ECF XML batch of status responses is a report too, matched by court filing id; the reconciliation downloads as CSV',
+  async (t) => {
+    const { filings, upload, app, clerk, view } = await setup(t)
+    const c = filings[2] as { id: string; courtFilingId: string }
+    const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
+    const status = (id: string, description: string) =>
+      buildFilingStatusResponse({
+        sender: 'court',
+        court,
+        filing: { courtFilingId: id, filingId: null },
+        status: 'accepted',
+        description
+      }).replace(/^<\?xml[^>]*\?>/, '')
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><Batch>${status(c.courtFilingId, 'ruling: partially granted')}${status('SIM-0000000', 'Accepted')}</Batch>`
+    const res = await upload(xml, 'application/xml')
+    t.equal(res.statusCode, 201, res.body)
+    const r = res.json()
+    t.equal(r.format, 'xml')
+    t.same(
+      r.matched.map((m: { filingId: string; matchedBy: string; ruling: string }) => [
+        m.filingId,
+        m.matchedBy,
+        m.ruling
+      ]),
+      [[c.id, 'court_filing_id', 'partially_granted']]
+    )
+    t.same(r.malformed, [{ line: 2, reason: 'message 2 carries no ruling (status "Accepted")' }])
+    t.equal((await view(c.id)).state, 'partially_granted')
+    const csv = await app.inject({ url: `/v1/outcome-reports/${r.id}/reconciliation.csv`, headers: bearer(clerk) })
+    t.match(csv.headers['content-type'], /text\/csv/)
+    t.match(csv.body, /^category,line,filing_id,conviction_id,case_number,count_order,ruling,detail\n/)
+    t.match(csv.body, new RegExp(`matched,1,${c.id},[^,]+,SCN100003,001,partially_granted,court_filing_id\\n`))
+    t.match(csv.body, /malformed,2,,,,,,"message 2 carries no ruling/)
+    t.equal((await app.inject({ url: `/v1/outcome-reports/${r.id}`, headers: bearer(clerk) })).json().id, r.id)
+  }
+)
 
 t.test('a ruling on a filing the clerk rejected is listed as matching nothing, not recorded', async (t) => {
   const { filings, upload, handle } = await setup(t)
@@ -120,33 +245,109 @@ t.test('a ruling on a filing the clerk rejected is listed as matching nothing, n
   t.equal((await handle.db.selectFrom('outcomes').select('id').where('filing_id', '=', c.id).execute()).length, 0)
 })
 
-t.test('a report comes as a multipart form too; another county cannot read it; a DA system may not upload one', async (t) => {
-  const { filings, app, clerk, key, keyFor } = await setup(t)
-  const boundary = 'X-BOUNDARY-42'
-  const body = `--${boundary}\r\nContent-Disposition: form-data; name="court"\r\n\r\nCA-SF\r\n` +
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="rulings.csv"\r\nContent-Type: text/csv\r\n\r\n${HEADER},,,,${filings[0]!.id},,granted,,\n\r\n--${boundary}--\r\n`
-  const res = await app.inject({ method: 'POST', url: '/v1/outcome-reports', headers: { ...bearer(clerk), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body })
-  t.equal(res.statusCode, 201, res.body)
-  t.same([res.json().fileName, res.json().summary.matched], ['rulings.csv', 1])
-  const la = await keyFor('clerk', 'LOS ANGELES')
-  t.equal((await app.inject({ url: `/v1/outcome-reports/${res.json().id}`, headers: bearer(la) })).statusCode, 404)
-  const system = await keyFor('da_system', 'SAN FRANCISCO')
-  t.equal((await app.inject({ method: 'POST', url: '/v1/outcome-reports', headers: { ...bearer(system), 'content-type': 'text/csv' }, payload: HEADER })).statusCode, 403)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/outcome-reports?court=CA-LA', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: HEADER })).json().code, 'CLEARFILE_ERR_NOT_FOUND')
-})
+t.test(
+  'a report comes as a multipart form too; another county cannot read it; a DA system may not upload one',
+  async (t) => {
+    const { filings, app, clerk, key, keyFor } = await setup(t)
+    const boundary = 'X-BOUNDARY-42'
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="court"\r\n\r\nCA-SF\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="rulings.csv"\r\nContent-Type: text/csv\r\n\r\n${HEADER},,,,${filings[0]!.id},,granted,,\n\r\n--${boundary}--\r\n`
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(clerk), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body
+    })
+    t.equal(res.statusCode, 201, res.body)
+    t.same([res.json().fileName, res.json().summary.matched], ['rulings.csv', 1])
+    const la = await keyFor('clerk', 'LOS ANGELES')
+    t.equal((await app.inject({ url: `/v1/outcome-reports/${res.json().id}`, headers: bearer(la) })).statusCode, 404)
+    const system = await keyFor('da_system', 'SAN FRANCISCO')
+    t.equal(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/outcome-reports',
+          headers: { ...bearer(system), 'content-type': 'text/csv' },
+          payload: HEADER
+        })
+      ).statusCode,
+      403
+    )
+    t.equal(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/outcome-reports?court=CA-LA',
+          headers: { ...bearer(key), 'content-type': 'text/csv' },
+          payload: HEADER
+        })
+      ).json().code,
+      'CLEARFILE_ERR_NOT_FOUND'
+    )
+  }
+)
 
 t.test("a ruling the court's status reported is recorded per count, and the clerk's report confirms it", async (t) => {
-  const court = await startSimulatedCourt({ reviewDelayMs: 10, rulingDelayMs: 10, acceptRate: 1, rulings: { granted: 1, denied: 0, partially_granted: 0 } })
+  const court = await startSimulatedCourt({
+    reviewDelayMs: 10,
+    rulingDelayMs: 10,
+    acceptRate: 1,
+    rulings: { granted: 1, denied: 0, partially_granted: 0 }
+  })
   t.teardown(() => court.close())
   const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(courtsFile, JSON.stringify([{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO', adapter: 'simulator', endpoint: court.url }]))
-  const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint: court.url
+      }
+    ])
+  )
+  const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, {
+    daProfilesFile,
+    courtsFile,
+    pollIntervalSeconds: 1
+  })
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
   const filing = { id: (await fileCase(app, key)).filingId }
-  for (let i = 0; i < 4; i++) { await sleep(40); clock.set(new Date(clock.now().getTime() + 1500)); await runJobs() }
-  const outcome = await handle.db.selectFrom('outcomes').selectAll().where('filing_id', '=', filing.id).executeTakeFirstOrThrow()
+  for (let i = 0; i < 4; i++) {
+    await sleep(40)
+    clock.set(new Date(clock.now().getTime() + 1500))
+    await runJobs()
+  }
+  const outcome = await handle.db
+    .selectFrom('outcomes')
+    .selectAll()
+    .where('filing_id', '=', filing.id)
+    .executeTakeFirstOrThrow()
   t.same([outcome.result, outcome.source, outcome.report_id], ['granted', 'court_status', null])
-  const report = (await app.inject({ method: 'POST', url: '/v1/outcome-reports', headers: { ...bearer(key), 'content-type': 'text/csv' }, payload: `${HEADER},,,,${filing.id},11359 HS,granted,2026-11-20,\n` })).json()
-  t.same(report.matched.map((m: { confirmed: boolean }) => m.confirmed), [true])
-  t.equal((await handle.db.selectFrom('outcomes').select('report_id').where('filing_id', '=', filing.id).executeTakeFirstOrThrow()).report_id, report.id)
+  const report = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(key), 'content-type': 'text/csv' },
+      payload: `${HEADER},,,,${filing.id},11359 HS,granted,2026-11-20,\n`
+    })
+  ).json()
+  t.same(
+    report.matched.map((m: { confirmed: boolean }) => m.confirmed),
+    [true]
+  )
+  t.equal(
+    (
+      await handle.db
+        .selectFrom('outcomes')
+        .select('report_id')
+        .where('filing_id', '=', filing.id)
+        .executeTakeFirstOrThrow()
+    ).report_id,
+    report.id
+  )
 })
