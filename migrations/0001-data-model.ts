@@ -2,7 +2,7 @@ import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely, Migration } f
 import { dialectOf } from '../src/db/database.js'
 
 /*
- * The whole data model of docs/design.md. Valid on SQLite and PostgreSQL:
+ * The data model (README, "Layout" and "E-filing"). Valid on SQLite and PostgreSQL:
  * ids/timestamps/JSON are text everywhere; only sequence ids differ by dialect.
  */
 

@@ -3,6 +3,7 @@ import { dataModel } from './0001-data-model.js'
 import { policiesAndReviews } from './0002-policies-and-reviews.js'
 import { outcomeReports } from './0003-outcome-reports.js'
 import { wholeRecords } from './0004-whole-records.js'
+import { unusedColumns } from './0005-unused-columns.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001-data-model': dataModel,
   '0002-policies-and-reviews': policiesAndReviews,
   '0003-outcome-reports': outcomeReports,
-  '0004-whole-records': wholeRecords
+  '0004-whole-records': wholeRecords,
+  '0005-unused-columns': unusedColumns
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DeterminationView } from '../../schemas/api/determinations.js'
-import type { Database, DeterminationsTable } from './schema.js'
+import type { Database, DeterminationsTable, OutcomeValue } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
 
@@ -35,7 +35,7 @@ export async function latestDeterminations(
 
 export interface DeterminationQuery {
   county: string | null
-  outcome?: string | undefined
+  outcome?: OutcomeValue | undefined
   reviewRunId?: string | undefined
   /** Only determinations still waiting for a deputy DA's decision. */
   undecided?: boolean | undefined
@@ -98,7 +98,7 @@ export async function findDetermination(
 export async function recordDecision(
   db: Kysely<Database>,
   id: string,
-  decision: { outcome: string; reason: string; by: string; at: string }
+  decision: { outcome: OutcomeValue; reason: string; by: string; at: string }
 ): Promise<void> {
   await db
     .updateTable('determinations')
@@ -112,14 +112,12 @@ export async function recordDecision(
     .execute()
 }
 
-type Outcome = DeterminationView['outcome']
-
 export function toDecision(
   row: Pick<DeterminationRow, 'decided_outcome' | 'decision_reason' | 'decided_by' | 'decided_at'>
 ): DeterminationView['decision'] {
   return row.decided_outcome
     ? {
-        outcome: row.decided_outcome as Outcome,
+        outcome: row.decided_outcome,
         reason: row.decision_reason ?? '',
         decidedBy: row.decided_by ?? '',
         decidedAt: row.decided_at ?? ''
@@ -135,8 +133,8 @@ export function toDeterminationView(row: DeterminationRow): DeterminationView {
     convictionId: row.conviction_id,
     reviewId: row.review_run_id,
     section: row.section,
-    outcome: row.outcome as Outcome,
-    remedy: row.remedy as DeterminationView['remedy'],
+    outcome: row.outcome,
+    remedy: row.remedy,
     reason: row.reason,
     citations: splitCitations(row.citations),
     decision: toDecision(row),

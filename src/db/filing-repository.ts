@@ -1,21 +1,8 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, FilingEventsTable, FilingsTable } from './schema.js'
+import type { Database, FilingEventsTable, FilingStateValue, FilingsTable } from './schema.js'
 
 export type FilingRow = Selectable<FilingsTable>
-export type FilingState =
-  | 'draft'
-  | 'queued'
-  | 'submitting'
-  | 'submitted'
-  | 'unknown'
-  | 'accepted'
-  | 'partially_accepted'
-  | 'rejected'
-  | 'granted'
-  | 'denied'
-  | 'partially_granted'
-  | 'failed'
-  | 'cancelled'
+export type FilingState = FilingStateValue
 export type EventSource = FilingEventsTable['source']
 
 /**
@@ -37,7 +24,7 @@ export async function moveFiling(
     .select(['state', 'county', 'court_filing_id'])
     .where('id', '=', filingId)
     .executeTakeFirst()
-  if (!current || !from.includes(current.state as FilingState)) return undefined
+  if (!current || !from.includes(current.state)) return undefined
   const result = await trx
     .updateTable('filings')
     .set({ state: to, updated_at: at, ...changes })
@@ -45,7 +32,7 @@ export async function moveFiling(
     .where('state', '=', current.state)
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) return undefined
-  return { from: current.state as FilingState, county: current.county, courtFilingId: current.court_filing_id }
+  return { from: current.state, county: current.county, courtFilingId: current.court_filing_id }
 }
 
 /** One row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
@@ -53,8 +40,8 @@ export async function insertFilingEvent(
   trx: Kysely<Database>,
   e: {
     filingId: string
-    from: string
-    to: string
+    from: FilingState
+    to: FilingState
     at: string
     source: EventSource
     detail?: Record<string, unknown> | undefined

@@ -1,4 +1,11 @@
 import type { Generated } from 'kysely'
+import type { Outcomes, Remedies } from '../../schemas/api/determinations.js'
+import type { FilingStates } from '../../schemas/api/filings.js'
+
+/** The values a determination's outcome and remedy, and a filing's state, may take (the API's own lists). */
+export type OutcomeValue = (typeof Outcomes)[number]
+export type RemedyValue = (typeof Remedies)[number]
+export type FilingStateValue = (typeof FilingStates)[number]
 
 /*
  * Table types for kysely. One code path serves SQLite and PostgreSQL, so column
@@ -79,7 +86,7 @@ export interface ReviewRunsTable {
   id: string
   county: string
   as_of: string
-  state: string
+  state: 'queued' | 'running' | 'done' | 'failed'
   policy: string
   policy_sha256: string
   list_versions: string
@@ -103,10 +110,10 @@ export interface DeterminationsTable {
   conviction_id: string
   review_run_id: string | null
   county: string
-  outcome: string
-  remedy: string
+  outcome: OutcomeValue
+  remedy: RemedyValue
   explanation: string
-  decided_outcome: string | null
+  decided_outcome: OutcomeValue | null
   decided_by: string | null
   decision_reason: string | null
   decided_at: string | null
@@ -152,11 +159,9 @@ export interface FilingsTable {
   county: string
   court_id: string
   adapter: string
-  state: string
+  state: FilingStateValue
   court_filing_id: string | null
-  envelope_id: string | null
   attempts: number
-  next_attempt_at: string | null
   last_error: string | null
   review_run_id: string | null
   created_at: string
@@ -177,8 +182,8 @@ export interface FilingDocumentsTable {
 export interface FilingEventsTable {
   id: Generated<number>
   filing_id: string
-  from_state: string | null
-  to_state: string
+  from_state: FilingStateValue | null
+  to_state: FilingStateValue
   at: string
   source: 'submit' | 'callback' | 'poll' | 'report' | 'user'
   detail: string | null

@@ -45,7 +45,7 @@ export async function storedCasePapers(db: Kysely<Database>, caseId: string): Pr
       if (!d) return []
       const outcome = effectiveOutcome(d)
       if (outcome === 'needs_review') return []
-      const remedy = d.remedy as Remedy
+      const remedy: Remedy = d.remedy
       return [
         {
           countOrder: c.count_order,

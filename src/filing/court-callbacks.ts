@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { findFilingOfCourt, insertFilingEvent } from '../db/filing-repository.js'
+import { findFilingOfCourt, insertFilingEvent, type FilingState } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { rescheduleWaitingJob } from '../jobs/job-queue.js'
@@ -22,7 +22,7 @@ export function filingOfCallback(
  */
 export async function recordCallbackHint(
   trx: Kysely<Database>,
-  filing: { id: string; state: string; court_filing_id: string | null },
+  filing: { id: string; state: FilingState; court_filing_id: string | null },
   hint: { status: string | null; documents: number },
   now: Date
 ): Promise<void> {

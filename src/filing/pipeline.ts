@@ -8,7 +8,7 @@ import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messagePath, writeFilingMessage } from './filing-message.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
-import { TERMINAL, transition, type FilingState } from './filing-state.js'
+import { TERMINAL, transition } from './filing-state.js'
 import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
@@ -212,7 +212,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
 
   const poll = handle(POLL_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
-    if (TERMINAL.has(filing.state as FilingState) || !filing.court_filing_id) return
+    if (TERMINAL.has(filing.state) || !filing.court_filing_id) return
     const again = { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
     let status: CourtStatus
     try {
@@ -244,7 +244,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       }
     })
     const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
-    if (!TERMINAL.has(after.state as FilingState)) return again
+    if (!TERMINAL.has(after.state)) return again
   })
 
   return [submit, reconcile, poll]

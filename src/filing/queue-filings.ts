@@ -8,7 +8,7 @@ import { requireProfile } from '../documents/da-profiles.js'
 import { ClearfileError } from '../errors.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { SUBMIT_JOB } from './filing-jobs.js'
-import { transition } from './filing-state.js'
+import { transition, type FilingState } from './filing-state.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /** The court a case is filed in: its own court id when configured, else the county's only court. */
@@ -24,7 +24,7 @@ export function courtForCase(courts: ReadonlyMap<string, CourtEntry>, courtId: s
 }
 
 /** States in which a filing still stands for its cases: a case in one is not filed again. */
-const DEAD_STATES = ['failed', 'cancelled', 'rejected']
+const DEAD_STATES: FilingState[] = ['failed', 'cancelled', 'rejected']
 
 /** One filing to make: its cases, its motion (lead) and proposed order (connected), and its court. */
 interface PlannedFiling {
@@ -77,9 +77,7 @@ async function createFilings(
           adapter: plan.court.adapter,
           state: 'draft',
           court_filing_id: null,
-          envelope_id: null,
           attempts: 0,
-          next_attempt_at: now,
           last_error: null,
           review_run_id: reviewRunId,
           created_at: now,

@@ -4,6 +4,13 @@ import Type from 'typebox'
 import { request } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Database, EventsTable } from '../db/schema.js'
+import {
+  advanceWebhookCursor,
+  deliveryAttempts,
+  eventsAfter,
+  findWebhook,
+  insertDelivery
+} from '../db/webhook-repository.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import { UNTIL_DONE } from '../jobs/job-queue.js'
 
@@ -74,31 +81,18 @@ export async function startWebhookDelivery(trx: Kysely<Database>, webhookId: str
 export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs?: number }): RegisteredJob {
   const { db, clock } = deps
   return handle(WEBHOOK_JOB, async ({ webhookId }) => {
-    const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).executeTakeFirst()
+    const hook = await findWebhook(db, webhookId, null)
     if (!hook || hook.disabled_at) return
     const types = new Set(JSON.parse(hook.events) as string[])
-    const events = await db
-      .selectFrom('events')
-      .selectAll()
-      .where('county', '=', hook.county)
-      .where('id', '>', hook.last_event_id)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute()
+    const events = await eventsAfter(db, hook.county, hook.last_event_id, BATCH)
     for (const event of events) {
       if (!types.has(event.type)) {
-        await db.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
+        await advanceWebhookCursor(db, hook.id, event.id)
         continue
       }
       const body = JSON.stringify(eventBody(event))
       const now = clock.now()
-      const previous = await db
-        .selectFrom('webhook_deliveries')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('webhook_id', '=', hook.id)
-        .where('event_id', '=', event.id)
-        .executeTakeFirstOrThrow()
-      const attempt = Number(previous.n) + 1
+      const attempt = (await deliveryAttempts(db, hook.id, event.id)) + 1
       let status: number | null = null
       let error: string | null = null
       try {
@@ -121,20 +115,16 @@ export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs
       }
       const delivered = status !== null && status >= 200 && status < 300
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('webhook_deliveries')
-          .values({
-            webhook_id: hook.id,
-            event_id: event.id,
-            attempt,
-            status: delivered ? 'delivered' : 'failed',
-            response_status: status,
-            error,
-            at: clock.now().toISOString()
-          })
-          .execute()
-        if (delivered)
-          await trx.updateTable('webhooks').set({ last_event_id: event.id }).where('id', '=', hook.id).execute()
+        await insertDelivery(trx, {
+          webhook_id: hook.id,
+          event_id: event.id,
+          attempt,
+          status: delivered ? 'delivered' : 'failed',
+          response_status: status,
+          error,
+          at: clock.now().toISOString()
+        })
+        if (delivered) await advanceWebhookCursor(trx, hook.id, event.id)
       })
       if (!delivered)
         throw new Error(

@@ -42,8 +42,8 @@ export async function determinationPage(db: Db, ctx: AuditContext, q: Query) {
   return {
     items: page.map((r) => ({
       id: r.id,
-      outcome: r.outcome as DeterminationView['outcome'],
-      remedy: r.remedy as DeterminationView['remedy'],
+      outcome: r.outcome,
+      remedy: r.remedy,
       section: r.section,
       sectionAsRecorded: r.code_section_raw,
       severity: r.severity ?? '',

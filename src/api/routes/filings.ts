@@ -6,7 +6,7 @@ import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
-import { filingEvents, findFiling, type FilingState } from '../../db/filing-repository.js'
+import { filingEvents, findFiling } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messagePath } from '../../filing/filing-message.js'
@@ -18,7 +18,7 @@ import { auditContext } from '../auth.js'
 
 const summary = (f: Selectable<FilingsTable>) => ({
   id: f.id,
-  state: f.state as FilingState,
+  state: f.state,
   county: f.county,
   court: f.court_id,
   courtFilingId: f.court_filing_id,

@@ -34,7 +34,7 @@ function reviewView(row: ReviewRunRow) {
     id: row.id,
     county: row.county,
     asOf: row.as_of,
-    state: row.state as 'queued' | 'running' | 'done' | 'failed',
+    state: row.state,
     policy: { name: row.policy_name, sha256: row.policy_sha256, snapshot: parseJsonColumn(row.policy, null) },
     listVersions: parseJsonColumn<Record<string, string>>(row.list_versions, {}),
     input: { name: row.input_name, sha256: row.input_sha256, bytes: row.total_bytes },

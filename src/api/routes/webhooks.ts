@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import {
   DeliveryList,
@@ -13,13 +12,22 @@ import {
 } from '../../../schemas/api/webhooks.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { newId } from '../../db/ids.js'
-import type { WebhooksTable } from '../../db/schema.js'
+import {
+  disableWebhook,
+  eventsAfter,
+  findWebhook,
+  insertWebhook,
+  latestEventId,
+  listDeliveries,
+  listWebhooks,
+  type WebhookRow
+} from '../../db/webhook-repository.js'
 import { ClearfileError } from '../../errors.js'
 import { eventBody, startWebhookDelivery } from '../../webhooks/webhook-delivery.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 
-const view = (w: Selectable<WebhooksTable>) => ({
+const view = (w: WebhookRow) => ({
   id: w.id,
   county: w.county,
   url: w.url,
@@ -60,15 +68,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         disabled_at: null
       }
       // Delivery starts with the events that happen from now on.
-      const last = await db
-        .selectFrom('events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
+      const last = await latestEventId(db)
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('webhooks')
-          .values({ ...row, last_event_id: Number(last?.id ?? 0) })
-          .execute()
+        await insertWebhook(trx, { ...row, last_event_id: last })
         await startWebhookDelivery(trx, row.id, ctx.now)
         await recordAudit(trx, ctx, [
           {
@@ -80,15 +82,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
           }
         ])
       })
-      const created = await db.selectFrom('webhooks').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
-      return reply.status(201).send({ ...view(created), secret })
+      return reply.status(201).send({ ...view(await find(row.id, null)), secret })
     }
   )
 
   const find = async (id: string, county: string | null) => {
-    let q = db.selectFrom('webhooks').selectAll().where('id', '=', id)
-    if (county !== null) q = q.where('county', '=', county)
-    const w = await q.executeTakeFirst()
+    const w = await findWebhook(db, id, county)
     if (!w) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such webhook')
     return w
   }
@@ -105,10 +104,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       }
     },
     async (request) => {
-      const county = request.principal!.county
-      let q = db.selectFrom('webhooks').selectAll().orderBy('id')
-      if (county !== null) q = q.where('county', '=', county)
-      return { items: (await q.execute()).map(view) }
+      return { items: (await listWebhooks(db, request.principal!.county)).map(view) }
     }
   )
 
@@ -128,11 +124,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const ctx = auditContext(request, clock)
       const w = await find(request.params.id, ctx.principal.county)
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('webhooks')
-          .set({ disabled_at: w.disabled_at ?? ctx.now.toISOString() })
-          .where('id', '=', w.id)
-          .execute()
+        await disableWebhook(trx, w.id, w.disabled_at ?? ctx.now.toISOString())
         await recordAudit(trx, ctx, [
           { action: 'webhook.disable', recordType: 'webhook', recordId: w.id, county: w.county }
         ])
@@ -155,13 +147,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
     async (request) => {
       const w = await find(request.params.id, request.principal!.county)
-      const rows = await db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('webhook_id', '=', w.id)
-        .orderBy('id', 'desc')
-        .limit(500)
-        .execute()
+      const rows = await listDeliveries(db, w.id, 500)
       return {
         items: rows.map((d) => ({
           eventId: String(d.event_id),
@@ -191,14 +177,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const ctx = auditContext(request, clock)
       const county = actingCounty(ctx.principal, request.query.county)
       const after = Number(request.query.after ?? 0)
-      const rows = await db
-        .selectFrom('events')
-        .selectAll()
-        .where('county', '=', county)
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(request.query.limit ?? 100)
-        .execute()
+      const rows = await eventsAfter(db, county, after, request.query.limit ?? 100)
       return { items: rows.map(eventBody), next: String(rows.length > 0 ? rows[rows.length - 1]!.id : after) }
     }
   )
