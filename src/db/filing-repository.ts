@@ -86,3 +86,32 @@ export async function findFiling(
 export async function filingEvents(db: Kysely<Database>, id: string) {
   return db.selectFrom('filing_events').selectAll().where('filing_id', '=', id).orderBy('id').execute()
 }
+
+/** A filing's cases and documents (the motion first), by id. */
+export async function filingParts(
+  db: Kysely<Database>,
+  id: string
+): Promise<{ caseIds: string[]; documentIds: string[] }> {
+  const [cases, documents] = await Promise.all([
+    db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', id).execute(),
+    db
+      .selectFrom('filing_documents')
+      .select('document_id')
+      .where('filing_id', '=', id)
+      .orderBy('role', 'desc')
+      .execute()
+  ])
+  return { caseIds: cases.map((c) => c.case_id), documentIds: documents.map((d) => d.document_id) }
+}
+
+/** A page of a county's filings (all counties for null), optionally in one state, after a cursor id. */
+export async function listFilings(
+  db: Kysely<Database>,
+  q: { county: string | null; state?: FilingState | undefined; after?: string | undefined; limit: number }
+): Promise<FilingRow[]> {
+  let query = db.selectFrom('filings').selectAll().orderBy('id').limit(q.limit)
+  if (q.county !== null) query = query.where('county', '=', q.county)
+  if (q.state) query = query.where('state', '=', q.state)
+  if (q.after) query = query.where('id', '>', q.after)
+  return query.execute()
+}

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Kysely } from 'kysely'
+import { findDocumentByContent, insertDocument, linkDocumentToCase } from '../db/document-repository.js'
 import { newId } from '../db/ids.js'
 import type { Database, DocumentsTable } from '../db/schema.js'
 import type { RenderedDocument } from './court-papers.js'
@@ -39,38 +40,23 @@ export async function storeDocument(
     await rename(tmp, path)
   }
   return db.transaction().execute(async (trx) => {
-    const found = await trx
-      .selectFrom('documents')
-      .select('id')
-      .where('county', '=', meta.county)
-      .where('sha256', '=', doc.sha256)
-      .where('kind', '=', doc.kind)
-      .executeTakeFirst()
+    const found = await findDocumentByContent(trx, meta.county, doc.sha256, doc.kind)
     const id = found?.id ?? newId()
     if (!found) {
-      await trx
-        .insertInto('documents')
-        .values({
-          id,
-          county: meta.county,
-          kind: doc.kind,
-          scope: meta.scope,
-          sha256: doc.sha256,
-          pages: doc.pages,
-          bytes: doc.bytes.length,
-          storage_key: key,
-          review_run_id: meta.reviewRunId,
-          created_at: meta.now
-        })
-        .execute()
+      await insertDocument(trx, {
+        id,
+        county: meta.county,
+        kind: doc.kind,
+        scope: meta.scope,
+        sha256: doc.sha256,
+        pages: doc.pages,
+        bytes: doc.bytes.length,
+        storage_key: key,
+        review_run_id: meta.reviewRunId,
+        created_at: meta.now
+      })
     }
-    for (const caseId of meta.caseIds) {
-      await trx
-        .insertInto('document_cases')
-        .values({ document_id: id, case_id: caseId })
-        .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing())
-        .execute()
-    }
+    for (const caseId of meta.caseIds) await linkDocumentToCase(trx, id, caseId)
     return { id, sha256: doc.sha256, created: !found }
   })
 }

@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DocumentList, PaperScopeBody, QueuedView } from '../../../schemas/api/documents.js'
 import { recordAudit } from '../../db/audit-repository.js'
+import { documentsOfCase, documentsOfReview, findDocument } from '../../db/document-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import type { DocumentsTable } from '../../db/schema.js'
 import { readDocumentBytes } from '../../documents/document-store.js'
@@ -31,15 +32,6 @@ const view = (d: Selectable<DocumentsTable>) => ({
 export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, profiles }) => {
   // Papers for one case render on the request's thread: two documents take milliseconds.
   const inline = createRenderer({ threads: 0 })
-
-  const documentsOfCase = (caseId: string) =>
-    db
-      .selectFrom('documents as d')
-      .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-      .selectAll('d')
-      .where('dc.case_id', '=', caseId)
-      .orderBy('d.id')
-      .execute()
 
   app.post(
     '/cases/:id/documents',
@@ -83,7 +75,9 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         }
       ])
       const ids = new Set(stored.map((s) => s.id))
-      return reply.status(201).send({ items: (await documentsOfCase(found.id)).filter((d) => ids.has(d.id)).map(view) })
+      return reply
+        .status(201)
+        .send({ items: (await documentsOfCase(db, found.id)).filter((d) => ids.has(d.id)).map(view) })
     }
   )
 
@@ -100,7 +94,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
     },
     async (request) => {
       const found = await findCaseInScope(db, request.params.id, auditContext(request, clock).principal.county)
-      return { items: (await documentsOfCase(found.id)).map(view) }
+      return { items: (await documentsOfCase(db, found.id)).map(view) }
     }
   )
 
@@ -118,9 +112,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
     },
     async (request, reply) => {
       const ctx = auditContext(request, clock)
-      let q = db.selectFrom('documents').selectAll().where('id', '=', request.params.id)
-      if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-      const doc = await q.executeTakeFirst()
+      const doc = await findDocument(db, request.params.id, ctx.principal.county)
       if (!doc) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such document')
       await recordAudit(db, ctx, [
         { action: 'document.read', recordType: 'document', recordId: doc.id, county: doc.county }
@@ -183,9 +175,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
     async (request) => {
       const run = await findReviewRun(db, request.params.id, auditContext(request, clock).principal.county)
       return {
-        items: (
-          await db.selectFrom('documents').selectAll().where('review_run_id', '=', run.id).orderBy('id').execute()
-        ).map(view)
+        items: (await documentsOfReview(db, run.id)).map(view)
       }
     }
   )

@@ -6,7 +6,7 @@ import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
-import { filingEvents, findFiling } from '../../db/filing-repository.js'
+import { filingEvents, filingParts, findFiling, listFilings } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messagePath } from '../../filing/filing-message.js'
@@ -35,20 +35,11 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
   const view = async (id: string, county: string | null) => {
     const f = await findFiling(db, id, county)
     if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
-    const [cases, documents, events] = await Promise.all([
-      db.selectFrom('filing_cases').select('case_id').where('filing_id', '=', id).execute(),
-      db
-        .selectFrom('filing_documents')
-        .select('document_id')
-        .where('filing_id', '=', id)
-        .orderBy('role', 'desc')
-        .execute(),
-      filingEvents(db, id)
-    ])
+    const [parts, events] = await Promise.all([filingParts(db, id), filingEvents(db, id)])
     return {
       ...summary(f),
-      caseIds: cases.map((c) => c.case_id),
-      documentIds: documents.map((d) => d.document_id),
+      caseIds: parts.caseIds,
+      documentIds: parts.documentIds,
       events: events.map((e) => ({
         from: e.from_state,
         to: e.to_state,
@@ -165,15 +156,12 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
     async (request) => {
       const ctx = auditContext(request, clock)
       const limit = request.query.limit ?? 100
-      let q = db
-        .selectFrom('filings')
-        .selectAll()
-        .orderBy('id')
-        .limit(limit + 1)
-      if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-      if (request.query.state) q = q.where('state', '=', request.query.state)
-      if (request.query.after) q = q.where('id', '>', request.query.after)
-      const rows = await q.execute()
+      const rows = await listFilings(db, {
+        county: ctx.principal.county,
+        state: request.query.state,
+        after: request.query.after,
+        limit: limit + 1
+      })
       const page = rows.slice(0, limit)
       return { items: page.map(summary), next: rows.length > limit ? page[page.length - 1]!.id : null }
     }
