@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { toCsv } from '../csv.js'
 import type { Determination } from '../eligibility/policy.js'
 import { countGrounds } from '../eligibility/relief-grounds.js'
 import type { DojSubject } from '../ingest/doj-file.js'
-import { csvLine } from '../ingest/doj-review-batch.js'
 import type { DaProfile, PaperCase, PaperPerson, RenderedDocument } from './court-papers.js'
 import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
@@ -212,10 +212,7 @@ export class ReviewMotionWriter {
     }
     await Promise.all(this.#pending)
     this.#rows.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0))
-    await writeFile(
-      join(this.#dir, 'manifest.csv'),
-      csvLine(MANIFEST_COLUMNS) + this.#rows.map((r) => csvLine(r)).join('')
-    )
+    await writeFile(join(this.#dir, 'manifest.csv'), toCsv([MANIFEST_COLUMNS, ...this.#rows]))
     return this.#rows.length
   }
 }

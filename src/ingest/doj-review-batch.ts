@@ -1,3 +1,4 @@
+import { neutralised } from '../csv.js'
 import { decidesConviction, determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
 import {
   BROKEN_RECORD,
@@ -163,10 +164,16 @@ export function ledgerBalances(stats: BatchStats): boolean {
   )
 }
 
-/** One CSV field, quoted when it holds a comma, quote or line break. */
+/**
+ * One CSV field, quoted when it holds a comma, quote or line break; text that a
+ * spreadsheet would take for a formula is neutralised as every clearfile CSV is
+ * (src/csv.ts), numbers are written as they are. Written by hand, not through
+ * csv-stringify, for the speed of a 500k-row review.
+ */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return ''
-  const s = String(value)
+  if (typeof value === 'number') return String(value)
+  const s = neutralised(value)
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 

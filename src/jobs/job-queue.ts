@@ -128,7 +128,11 @@ export async function rescheduleJob(db: Kysely<Database>, id: number, owner: str
     .execute()
 }
 
-/** Runs the waiting jobs with these keys no later than `at` (new work for a loop that is idling). */
+/**
+ * Runs the waiting jobs with these keys no later than `at`: new work for a loop
+ * that is idling. A job waiting out a failure's backoff (attempts above zero)
+ * keeps its time: new work must not hammer a receiver that is down.
+ */
 export async function bringJobsForward(db: Kysely<Database>, keys: readonly string[], at: Date): Promise<void> {
   if (keys.length === 0) return
   await db
@@ -136,6 +140,7 @@ export async function bringJobsForward(db: Kysely<Database>, keys: readonly stri
     .set({ run_at: at.toISOString() })
     .where('dedupe_key', 'in', keys)
     .where('done_at', 'is', null)
+    .where('attempts', '=', 0)
     .where('run_at', '>', at.toISOString())
     .execute()
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
+import { toCsv } from '../csv.js'
 import { latestDeterminations } from '../db/determination-repository.js'
 import type { Database } from '../db/schema.js'
 import { effectiveOutcome } from '../eligibility/relief-grounds.js'
-import { csvLine } from '../ingest/doj-review-batch.js'
 
 /** What a granted motion changes the disposition to, as the court's order says it (HS 11361.8(b), (e)-(f)). */
 const NEW_DISPOSITION: Record<string, string> = {
@@ -73,27 +73,26 @@ export async function dojUpdateRows(
     db,
     granted.map((g) => g.conviction_id)
   )
-  const lines = [csvLine(DOJ_UPDATE_COLUMNS)]
+  const rows: Array<ReadonlyArray<unknown>> = [DOJ_UPDATE_COLUMNS]
   for (const g of granted) {
     const d = latest.get(g.conviction_id)
     const newDisposition = d ? NEW_DISPOSITION[effectiveOutcome(d)] : undefined
     if (!newDisposition) continue
-    lines.push(
-      csvLine([
-        g.cii,
-        g.doj_subject_id,
-        g.county,
-        g.court_id,
-        g.case_number,
-        g.count_order,
-        g.code_section ?? g.code_section_raw,
-        `CONVICTED - ${g.severity ? SEVERITY[g.severity] : 'SEVERITY NOT RECORDED'}`,
-        newDisposition,
-        g.order_date,
-        g.docket_id,
-        g.source
-      ])
-    )
+    rows.push([
+      g.cii,
+      g.doj_subject_id,
+      g.county,
+      g.court_id,
+      g.case_number,
+      g.count_order,
+      g.code_section ?? g.code_section_raw,
+      `CONVICTED - ${g.severity ? SEVERITY[g.severity] : 'SEVERITY NOT RECORDED'}`,
+      newDisposition,
+      g.order_date,
+      g.docket_id,
+      g.source
+    ])
   }
-  return { csv: lines.join(''), rows: lines.length - 1 }
+  // Docket ids come from the clerk's report and case numbers from outside: toCsv neutralises formula-looking text.
+  return { csv: toCsv(rows), rows: rows.length - 1 }
 }

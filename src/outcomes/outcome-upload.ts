@@ -8,10 +8,10 @@ import { DEFAULT_REPORT_COLUMNS, parseCsvReport, parseXmlReport } from './outcom
 import { reconcileReport } from './reconcile.js'
 
 /**
- * Reads a court's outcome report (ECF XML when it says so or starts with `<`,
- * else CSV with the court's column names) and reconciles it; returns the
- * stored report's id. The one path for uploads and for reports dropped in a
- * file-drop court's inbox.
+ * Reads a court's outcome report (XML when it says so or starts with `<`: ECF
+ * messages, or a table with the court's column names; else CSV with those
+ * names) and reconciles it; returns the stored report's id. The one path for
+ * uploads and for reports dropped in a file-drop court's inbox.
  */
 export async function reconcileUpload(
   db: Kysely<Database>,
@@ -20,9 +20,9 @@ export async function reconcileUpload(
 ): Promise<string> {
   const text = upload.bytes.toString('utf8')
   const xml = upload.xml === true || text.trimStart().startsWith('<')
-  const parsed = xml
-    ? parseXmlReport(text)
-    : parseCsvReport(text, { ...DEFAULT_REPORT_COLUMNS, ...upload.court.reportColumns })
+  // The court's column names hold for a table exported as XML as for CSV.
+  const columns = { ...DEFAULT_REPORT_COLUMNS, ...upload.court.reportColumns }
+  const parsed = xml ? parseXmlReport(text, columns) : parseCsvReport(text, columns)
   const id = newId()
   await reconcileReport(db, ctx, {
     reportId: id,

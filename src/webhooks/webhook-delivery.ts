@@ -131,6 +131,10 @@ export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs
           `webhook ${hook.id}: event ${event.id} not delivered (${status === null ? error : `HTTP ${status}`})`
         )
     }
-    return { rescheduleAt: new Date(clock.now().getTime() + (events.length === BATCH ? 0 : IDLE_MS)) }
+    // Events appended while this run was sending are not in its batch, and their wake-up was for a job that was
+    // running: look once more before idling.
+    const cursor = events.length > 0 ? events[events.length - 1]!.id : hook.last_event_id
+    const more = (await eventsAfter(db, hook.county, cursor, 1)).length > 0
+    return { rescheduleAt: new Date(clock.now().getTime() + (more ? 0 : IDLE_MS)) }
   })
 }

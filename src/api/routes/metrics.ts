@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { authErrors } from '../../../schemas/api/common.js'
 import { PipelineQuery, PipelineView } from '../../../schemas/api/metrics.js'
 import { normalizeCounty } from '../../db/api-client-repository.js'
-import { gauge, Metrics } from '../../metrics.js'
+import { Metrics } from '../../metrics.js'
 import { pipelineFigures } from '../../outcomes/pipeline-figures.js'
 import type { Services } from '../../services.js'
 
@@ -30,37 +30,33 @@ export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async 
   )
 }
 
-/** /metrics for Prometheus: counts only, nothing about a person. */
+/** /metrics for Prometheus: counts only, nothing about a person; open, like /health (it is outside /v1's keys). */
 export const prometheusRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db } = deps
   const metrics = deps.metrics ?? new Metrics()
+  // The gauges are read from the database at each scrape, by prom-client's collect().
+  metrics.readGaugesWith({
+    queueDepth: async () =>
+      (
+        await db
+          .selectFrom('jobs')
+          .select((eb) => ['kind', eb.fn.countAll().as('n')])
+          .where('done_at', 'is', null)
+          .groupBy('kind')
+          .execute()
+      ).map((j) => ({ kind: j.kind, n: Number(j.n) })),
+    filings: async () =>
+      (
+        await db
+          .selectFrom('filings')
+          .select((eb) => ['court_id', 'state', eb.fn.countAll().as('n')])
+          .groupBy(['court_id', 'state'])
+          .execute()
+      ).map((f) => ({ court: f.court_id, state: f.state, n: Number(f.n) }))
+  })
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const [jobs, filings] = await Promise.all([
-      db
-        .selectFrom('jobs')
-        .select((eb) => ['kind', eb.fn.countAll().as('n')])
-        .where('done_at', 'is', null)
-        .groupBy('kind')
-        .execute(),
-      db
-        .selectFrom('filings')
-        .select((eb) => ['court_id', 'state', eb.fn.countAll().as('n')])
-        .groupBy(['court_id', 'state'])
-        .execute()
-    ])
-    const text =
-      metrics.render() +
-      gauge(
-        'clearfile_queue_depth',
-        'Background jobs not yet done, by kind.',
-        jobs.map((j) => ({ labels: { kind: j.kind }, value: Number(j.n) }))
-      ) +
-      gauge(
-        'clearfile_filings',
-        'Filings by court and state.',
-        filings.map((f) => ({ labels: { court: f.court_id, state: f.state }, value: Number(f.n) }))
-      )
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text)
+    const text = await metrics.render()
+    return reply.header('content-type', metrics.contentType).send(text)
   })
 }

@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
 import { DojUpdateQuery, OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
+import { toCsv } from '../../csv.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import type { OutcomeReportsTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
-import { csvLine } from '../../ingest/doj-review-batch.js'
 import { dojUpdateRows } from '../../outcomes/doj-updates.js'
 import { reconcileUpload } from '../../outcomes/outcome-upload.js'
 import type { Reconciliation } from '../../outcomes/reconcile.js'
@@ -183,8 +183,8 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     async (request, reply) => {
       const row = await find(request)
       const r = JSON.parse(row.result) as Reconciliation
-      const lines = [
-        csvLine(['category', 'line', 'filing_id', 'conviction_id', 'case_number', 'count_order', 'ruling', 'detail'])
+      const rows: Array<ReadonlyArray<unknown>> = [
+        ['category', 'line', 'filing_id', 'conviction_id', 'case_number', 'count_order', 'ruling', 'detail']
       ]
       for (const [category, list] of [
         ['matched', r.matched],
@@ -192,27 +192,26 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         ['conflict', r.conflicts]
       ] as const) {
         for (const m of list)
-          lines.push(
-            csvLine([
-              category,
-              m.line,
-              m.filingId,
-              m.convictionId,
-              m.caseNumber,
-              m.countOrder,
-              m.ruling,
-              'recorded' in m ? `recorded ${m.recorded.ruling} (${m.recorded.source})` : m.matchedBy
-            ])
-          )
+          rows.push([
+            category,
+            m.line,
+            m.filingId,
+            m.convictionId,
+            m.caseNumber,
+            m.countOrder,
+            m.ruling,
+            'recorded' in m ? `recorded ${m.recorded.ruling} (${m.recorded.source})` : m.matchedBy
+          ])
       }
-      for (const u of r.unmatched) lines.push(csvLine(['unmatched', u.line, '', '', '', '', '', u.reason]))
-      for (const u of r.malformed) lines.push(csvLine(['malformed', u.line, '', '', '', '', '', u.reason]))
+      for (const u of r.unmatched) rows.push(['unmatched', u.line, '', '', '', '', '', u.reason])
+      for (const u of r.malformed) rows.push(['malformed', u.line, '', '', '', '', '', u.reason])
       for (const o of r.omitted)
-        lines.push(csvLine(['omitted', '', o.filingId, '', o.caseNumbers.join(' '), '', '', `state ${o.state}`]))
+        rows.push(['omitted', '', o.filingId, '', o.caseNumbers.join(' '), '', '', `state ${o.state}`])
+      // What a report or a case carried is echoed here: toCsv neutralises formula-looking text for spreadsheets.
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="reconciliation-${row.id}.csv"`)
-        .send(lines.join(''))
+        .send(toCsv(rows))
     }
   )
 }

@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { register } from 'prom-client'
 import t from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
+import { Metrics } from '../../../src/metrics.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
@@ -103,5 +105,66 @@ t.test(
     t.match(metrics.body, /# TYPE clearfile_queue_depth gauge\n/)
     t.match(metrics.body, /# TYPE clearfile_court_errors_total counter\n/)
     t.notMatch(metrics.body, /GARCIA|SCN5000/, 'counts only')
+  }
+)
+
+t.test(
+  'each Metrics has a registry of its own: two instances in one process count apart, and the global registry stays empty',
+  async (t) => {
+    const one = new Metrics()
+    const two = new Metrics()
+    one.observeSubmit('CA-SF', 0.3)
+    one.observeSubmit('CA-SF', 12)
+    one.countCourtError('CA-SF', 'CLEARFILE_ERR_COURT_UNAVAILABLE')
+    one.countCourtError('CA-SF', 'CLEARFILE_ERR_COURT_UNAVAILABLE')
+    two.countCourtError('CA-LA', 'CLEARFILE_ERR_COURT_TIMEOUT')
+    const text = await one.render()
+    t.match(text, '# HELP clearfile_submit_latency_seconds Time from sending a ReviewFiling to its receipt.\n')
+    t.match(text, '# TYPE clearfile_submit_latency_seconds histogram\n')
+    t.match(text, 'clearfile_submit_latency_seconds_bucket{le="0.25",court="CA-SF"} 0\n')
+    t.match(text, 'clearfile_submit_latency_seconds_bucket{le="0.5",court="CA-SF"} 1\n')
+    t.match(text, 'clearfile_submit_latency_seconds_bucket{le="30",court="CA-SF"} 2\n')
+    t.match(text, 'clearfile_submit_latency_seconds_bucket{le="+Inf",court="CA-SF"} 2\n')
+    t.match(text, 'clearfile_submit_latency_seconds_sum{court="CA-SF"} 12.3\n')
+    t.match(text, '# HELP clearfile_court_errors_total Court calls that failed, by court and error code.\n')
+    t.match(text, 'clearfile_court_errors_total{court="CA-SF",code="CLEARFILE_ERR_COURT_UNAVAILABLE"} 2\n')
+    t.notMatch(text, /CA-LA/, "the other instance's counts are not here")
+    t.match(await two.render(), 'clearfile_court_errors_total{court="CA-LA",code="CLEARFILE_ERR_COURT_TIMEOUT"} 1\n')
+    t.same(register.getMetricsAsArray(), [], "nothing is registered in prom-client's global registry")
+    t.equal(one.contentType, 'text/plain; version=0.0.4; charset=utf-8')
+  }
+)
+
+t.test(
+  'the gauges are read at each scrape: a job kind with nothing left disappears, a label is escaped, and no key is needed',
+  async (t) => {
+    const metrics = new Metrics()
+    let jobs = [
+      { kind: 'webhook.deliver', n: 2 },
+      { kind: 'odd "kind"', n: 1 }
+    ]
+    metrics.readGaugesWith({
+      queueDepth: async () => jobs,
+      filings: async () => [{ court: 'CA-SF', state: 'accepted', n: 3 }]
+    })
+    const first = await metrics.render()
+    t.match(first, '# HELP clearfile_queue_depth Background jobs not yet done, by kind.\n')
+    t.match(first, 'clearfile_queue_depth{kind="webhook.deliver"} 2\n')
+    t.match(first, 'clearfile_queue_depth{kind="odd \\"kind\\""} 1\n')
+    t.match(first, '# HELP clearfile_filings Filings by court and state.\n# TYPE clearfile_filings gauge\n')
+    t.match(first, 'clearfile_filings{court="CA-SF",state="accepted"} 3\n')
+    jobs = [{ kind: 'webhook.deliver', n: 1 }]
+    const second = await metrics.render()
+    t.match(second, 'clearfile_queue_depth{kind="webhook.deliver"} 1\n')
+    t.notMatch(second, /odd/, 'the kind with no jobs left is gone, not stuck at its last count')
+
+    const { app, keyFor } = await buildTestApp(t)
+    const system = await keyFor('da_system', 'SAN FRANCISCO')
+    await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(system), payload: caseBody() })
+    const scrape = await app.inject({ url: '/metrics' })
+    t.equal(scrape.statusCode, 200, '/metrics is open, as before')
+    t.equal(scrape.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
+    t.match(scrape.body, /^# HELP clearfile_submit_latency_seconds /)
+    t.notMatch(scrape.body, /clearfile_filings\{/, 'no filings yet: the gauge has no series')
   }
 )

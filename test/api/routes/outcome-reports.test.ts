@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'csv-parse/sync'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { buildFilingStatusResponse } from '../../../src/ecf/messages.js'
@@ -233,6 +234,103 @@ t.test(
     t.match(csv.body, new RegExp(`matched,1,${c.id},[^,]+,SCN100003,001,partially_granted,court_filing_id\\n`))
     t.match(csv.body, /malformed,2,,,,,,"message 2 carries no ruling/)
     t.equal((await app.inject({ url: `/v1/outcome-reports/${r.id}`, headers: bearer(clerk) })).json().id, r.id)
+  }
+)
+
+t.test(
+  'a table exported as XML is a report too, read by the same column names as CSV; a DOCTYPE is refused; a file that is not CSV gives problems',
+  async (t) => {
+    const { filings, upload, view } = await setup(t)
+    const [a, b] = [filings[0]!, filings[1]!]
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?><outcomes>' +
+      `<outcome><filing_id>${a.id}</filing_id><ruling>GRANTED</ruling><order_date>2026-11-20</order_date></outcome>` +
+      '<outcome case_number="SCN100002" defendant_name="GARCIA, MARIA" defendant_dob="1971-03-04" ruling="denied"/>' +
+      `<outcome filing_id="${a.id}" ruling="maybe"/></outcomes>`
+    const res = await upload(xml, 'application/xml')
+    t.equal(res.statusCode, 201, res.body)
+    const r = res.json()
+    t.equal(r.format, 'xml')
+    t.same(
+      r.matched.map((m: { line: number; filingId: string; matchedBy: string; ruling: string }) => [
+        m.line,
+        m.filingId,
+        m.matchedBy,
+        m.ruling
+      ]),
+      [
+        [1, a.id, 'filing_id', 'granted'],
+        [2, b.id, 'case_name_dob', 'denied']
+      ]
+    )
+    t.same(r.malformed, [{ line: 3, reason: 'unknown ruling "maybe"' }])
+    t.equal((await view(a.id)).state, 'granted')
+
+    const hostile = await upload(
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><outcomes><outcome ruling="&a;"/></outcomes>',
+      'application/xml'
+    )
+    t.same([hostile.statusCode, hostile.json().code], [400, 'CLEARFILE_ERR_ECF_UNSAFE'])
+    const pdf = await upload('%PDF-1.7\n\u0000\u0001"\u00ff\n%%EOF\n')
+    t.equal(pdf.statusCode, 201, pdf.body)
+    t.same(pdf.json().malformed, [{ line: 1, reason: 'no "ruling" column in the header' }])
+  }
+)
+
+t.test(
+  'formula-looking text goes out as text: the reconciliation CSV and the DOJ update export put a quote before it',
+  async (t) => {
+    const { filings, upload, app, clerk, handle } = await setup(t)
+    const a = filings[0]!
+    const hyperlink = '=HYPERLINK("http://x","click")'
+    const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`
+    // The case number as a DA system might have sent it; the name and docket id as the court's report has them.
+    await handle.db
+      .updateTable('court_cases')
+      .set({ case_number: hyperlink })
+      .where('case_number', '=', 'SCN100001')
+      .execute()
+    const res = await upload(
+      HEADER +
+        `,${quoted(hyperlink)},,,${a.id},,granted,2026-11-20,@SUM(A1:A2)\n` +
+        `${quoted("=cmd|' /C calc'!A0")},${quoted(hyperlink)},1965-01-02,,,,denied,,\n` +
+        '-2+3,+1+1,,,,,maybe,,\n'
+    )
+    t.equal(res.statusCode, 201, res.body)
+    const r = res.json()
+    t.same(
+      r.matched.map((m: { caseNumber: string }) => m.caseNumber),
+      [hyperlink]
+    )
+
+    const reconciliation = await app.inject({
+      url: `/v1/outcome-reports/${r.id}/reconciliation.csv`,
+      headers: bearer(clerk)
+    })
+    const rows = parse(reconciliation.body) as string[][]
+    t.same(rows.find((row) => row[0] === 'matched')?.[4], `'${hyperlink}`, 'the case number cell starts with a quote')
+    t.same(
+      rows.filter((row) => row[0] === 'unmatched' || row[0] === 'malformed').map((row) => row[1]),
+      ['3', '4']
+    )
+    t.same(
+      rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell)),
+      [],
+      'no cell starts a formula'
+    )
+
+    const doj = await app.inject({ url: '/v1/exports/doj-updates?since=2026-01-01', headers: bearer(clerk) })
+    t.equal(doj.statusCode, 200)
+    const exported = parse(doj.body, { columns: true }) as Array<Record<string, string>>
+    t.same(
+      exported.map((row) => [row.cii, row.case_number, row.count_order, row.order_date, row.docket_id]),
+      [['A00000001', `'${hyperlink}`, '001', '2026-11-20', "'@SUM(A1:A2)"]]
+    )
+    t.same(
+      Object.values(exported[0]!).filter((cell) => /^[=+\-@\t\r]/.test(cell)),
+      [],
+      'no cell of the export starts a formula'
+    )
   }
 )
 
