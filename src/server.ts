@@ -27,8 +27,13 @@ export interface StartOptions {
  * down gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const handle: DatabaseHandle = await openDatabase({ url: config.databaseUrl })
   let app: App | undefined
+  // The pool outlives many connections: one that fails while idle is logged and replaced, never fatal.
+  const handle: DatabaseHandle = await openDatabase({
+    url: config.databaseUrl,
+    onConnectionError: (err) =>
+      app?.log.warn({ err: err.message }, 'a database connection failed while idle; it will be replaced')
+  })
   let courts: Awaited<ReturnType<typeof serverCourts>> | undefined
   let services: Services | undefined
   try {

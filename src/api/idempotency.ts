@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { isUniqueViolation } from '../db/database.js'
+import { deleteIdempotencyKey, insertIdempotencyKey, storedIdempotencyKey } from '../db/idempotency-repository.js'
 import { stableStringify } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import { ClearfileError } from '../errors.js'
@@ -44,12 +45,7 @@ export async function runIdempotent<T>(
   const key = opts.key
   const attempt = () =>
     db.transaction().execute(async (trx): Promise<IdempotentResult<T>> => {
-      const existing = await trx
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('client_id', '=', opts.clientId)
-        .where('key', '=', key)
-        .executeTakeFirst()
+      const existing = await storedIdempotencyKey(trx, opts.clientId, key)
       if (existing) {
         const expired = Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()
         if (!expired) {
@@ -57,20 +53,17 @@ export async function runIdempotent<T>(
             throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
           return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
         }
-        await trx.deleteFrom('idempotency_keys').where('client_id', '=', opts.clientId).where('key', '=', key).execute()
+        await deleteIdempotencyKey(trx, opts.clientId, key)
       }
       const body = await work(trx)
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          client_id: opts.clientId,
-          key,
-          request_sha256: opts.fingerprint,
-          status_code: 201,
-          response_body: JSON.stringify(body),
-          created_at: opts.now.toISOString()
-        })
-        .execute()
+      await insertIdempotencyKey(trx, {
+        client_id: opts.clientId,
+        key,
+        request_sha256: opts.fingerprint,
+        status_code: 201,
+        response_body: JSON.stringify(body),
+        created_at: opts.now.toISOString()
+      })
       return { kind: 'created', body }
     })
   try {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { ApiClientsTable, Database } from './schema.js'
 
 export type Role = ApiClientsTable['role']
@@ -97,4 +97,12 @@ export async function listApiClients(db: Kysely<Database>) {
     .select(['id', 'name', 'role', 'county', 'key_prefix', 'created_at', 'revoked_at'])
     .orderBy('created_at')
     .execute()
+}
+
+/** An API client's role, by id, if the client exists. */
+export async function apiClientRole(
+  db: Kysely<Database>,
+  id: string
+): Promise<Pick<Selectable<ApiClientsTable>, 'id' | 'role'> | undefined> {
+  return db.selectFrom('api_clients').select(['id', 'role']).where('id', '=', id).executeTakeFirst()
 }

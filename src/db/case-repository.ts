@@ -3,12 +3,13 @@ import type { CaseView } from '../../schemas/api/cases.js'
 import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
 import { parseJsonColumn } from './json.js'
-import type { ConvictionsTable, CourtCasesTable, Database, PeopleTable } from './schema.js'
+import type { ConvictionsTable, CourtCasesTable, Database, PeopleTable, RegistrationsTable } from './schema.js'
 
 type Db = Kysely<Database>
 export type PersonRow = Selectable<PeopleTable>
 export type CaseRow = Selectable<CourtCasesTable>
 export type ConvictionRow = Selectable<ConvictionsTable>
+export type RegistrationRow = Selectable<RegistrationsTable>
 
 /** A person within one county is identified by DOJ subject id first, then CII. */
 export async function findPersonByIdentity(
@@ -66,7 +67,156 @@ export async function findCaseByNaturalKey(
 
 export async function insertCase(db: Db, row: CaseRow, convictions: ConvictionRow[]): Promise<void> {
   await db.insertInto('court_cases').values(row).execute()
-  if (convictions.length > 0) await db.insertInto('convictions').values(convictions).execute()
+  await insertConvictions(db, convictions)
+}
+
+/** Stores counts (any number: in chunks, under SQLite's bound-parameter limit). */
+export async function insertConvictions(db: Db, rows: readonly ConvictionRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100)
+    await db
+      .insertInto('convictions')
+      .values(rows.slice(i, i + 100))
+      .execute()
+}
+
+/** The stored counts of a case: their ids by count order. */
+export async function countOrdersOfCase(
+  db: Db,
+  caseId: string
+): Promise<Array<Pick<ConvictionRow, 'id' | 'count_order'>>> {
+  return db.selectFrom('convictions').select(['id', 'count_order']).where('case_id', '=', caseId).execute()
+}
+
+/** The counts of a case, in count order. */
+export async function convictionsOfCase(db: Db, caseId: string): Promise<ConvictionRow[]> {
+  return db.selectFrom('convictions').selectAll().where('case_id', '=', caseId).orderBy('count_order').execute()
+}
+
+/** A case's county and court, by id; throws when there is no such case. */
+export async function caseCourt(db: Db, caseId: string): Promise<Pick<CaseRow, 'id' | 'county' | 'court_id'>> {
+  return db
+    .selectFrom('court_cases')
+    .select(['id', 'county', 'court_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirstOrThrow()
+}
+
+/** A case with the name, aliases and birth date of its person, if the case exists. */
+export async function caseWithPerson(
+  db: Db,
+  caseId: string
+): Promise<
+  | (Pick<CaseRow, 'id' | 'case_number' | 'court_id' | 'person_id'> & Pick<PersonRow, 'name' | 'aliases' | 'dob'>)
+  | undefined
+> {
+  return db
+    .selectFrom('court_cases as k')
+    .innerJoin('people as p', 'p.id', 'k.person_id')
+    .select(['k.id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name', 'p.aliases', 'p.dob'])
+    .where('k.id', '=', caseId)
+    .executeTakeFirst()
+}
+
+/** A county's cases of defendants born on a date, with each defendant's name and aliases. */
+export async function casesOfDefendantsBorn(
+  db: Db,
+  county: string,
+  dob: string
+): Promise<Array<Pick<CaseRow, 'id' | 'case_number'> & Pick<PersonRow, 'name' | 'aliases' | 'dob'>>> {
+  return db
+    .selectFrom('court_cases as k')
+    .innerJoin('people as p', 'p.id', 'k.person_id')
+    .select(['k.id', 'k.case_number', 'p.name', 'p.aliases', 'p.dob'])
+    .where('k.county', '=', county)
+    .where('p.dob', '=', dob)
+    .execute()
+}
+
+/** The identity facts of a stored person the rules engine reads, if the person exists. */
+export async function personFacts(
+  db: Db,
+  personId: string
+): Promise<Pick<PersonRow, 'id' | 'doj_subject_id' | 'dob' | 'deceased'> | undefined> {
+  return db
+    .selectFrom('people')
+    .select(['id', 'doj_subject_id', 'dob', 'deceased'])
+    .where('id', '=', personId)
+    .executeTakeFirst()
+}
+
+/** A person's counts with a `convicted` disposition, in every county, with their case number; oldest conviction first. */
+export async function convictedCountsOfPerson(
+  db: Db,
+  personId: string
+): Promise<
+  Array<
+    Pick<
+      ConvictionRow,
+      | 'id'
+      | 'code_section_raw'
+      | 'code_section'
+      | 'severity'
+      | 'conviction_date'
+      | 'sentence_end_date'
+      | 'county'
+      | 'court_county'
+      | 'offense_date'
+      | 'offense_date_basis'
+    > &
+      Pick<CaseRow, 'case_number'>
+  >
+> {
+  return db
+    .selectFrom('convictions as c')
+    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
+    .select([
+      'c.id',
+      'c.code_section_raw',
+      'c.code_section',
+      'c.severity',
+      'c.conviction_date',
+      'c.sentence_end_date',
+      'c.county',
+      'c.court_county',
+      'c.offense_date',
+      'c.offense_date_basis',
+      'k.case_number'
+    ])
+    .where('c.person_id', '=', personId)
+    .where('c.disposition', '=', 'convicted')
+    .orderBy('c.conviction_date')
+    .orderBy('c.id')
+    .execute()
+}
+
+/** A person's PC 290 registrations: their dates and counties. */
+export async function registrationsOfPerson(
+  db: Db,
+  personId: string
+): Promise<Array<Pick<RegistrationRow, 'registration_date' | 'registration_county'>>> {
+  return db
+    .selectFrom('registrations')
+    .select(['registration_date', 'registration_county'])
+    .where('person_id', '=', personId)
+    .execute()
+}
+
+/** Where a person's registrations from one source came from within it (their source keys). */
+export async function registrationKeysOfPerson(
+  db: Db,
+  personId: string,
+  source: RegistrationRow['source']
+): Promise<Array<Pick<RegistrationRow, 'source_key'>>> {
+  return db
+    .selectFrom('registrations')
+    .select('source_key')
+    .where('person_id', '=', personId)
+    .where('source', '=', source)
+    .execute()
+}
+
+export async function insertRegistrations(db: Db, rows: readonly RegistrationRow[]): Promise<void> {
+  await db.insertInto('registrations').values(rows).execute()
 }
 
 /**

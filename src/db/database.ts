@@ -16,6 +16,14 @@ export interface DatabaseOptions {
   schema?: string
   /** PostgreSQL pool size. */
   poolSize?: number
+  /**
+   * PostgreSQL: told when an idle pooled connection fails (a server restart, a
+   * failover, pg_terminate_backend). The pool drops that connection and the next
+   * query opens a new one; without a listener the error would end the process.
+   */
+  onConnectionError?: (err: Error) => void
+  /** PostgreSQL: the name clearfile's connections carry in pg_stat_activity (default `clearfile`). */
+  applicationName?: string
 }
 
 export interface DatabaseHandle {
@@ -55,6 +63,8 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // Names clearfile's connections in pg_stat_activity, for operators.
+    application_name: options.applicationName ?? 'clearfile',
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
     // COUNT(*) and bigserial ids come back as int8; they fit a JS number here.
     types: {
@@ -64,6 +74,7 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
           : pg.types.getTypeParser(oid, format as 'text')
     }
   })
+  pool.on('error', (err) => options.onConnectionError?.(err))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
   return { db, dialect: 'postgres', destroy: () => db.destroy() }

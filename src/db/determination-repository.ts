@@ -142,3 +142,34 @@ export function toDeterminationView(row: DeterminationRow): DeterminationView {
     createdAt: row.created_at
   }
 }
+
+/** Removes every determination a review run made (a retried run starts over). */
+export async function deleteDeterminationsOfRun(db: Kysely<Database>, reviewRunId: string): Promise<void> {
+  await db.deleteFrom('determinations').where('review_run_id', '=', reviewRunId).execute()
+}
+
+/** Removes a review run's determinations of these convictions (the run decides them again). */
+export async function deleteRunDeterminationsOf(
+  db: Kysely<Database>,
+  reviewRunId: string,
+  convictionIds: readonly string[]
+): Promise<void> {
+  await db
+    .deleteFrom('determinations')
+    .where('review_run_id', '=', reviewRunId)
+    .where('conviction_id', 'in', convictionIds)
+    .execute()
+}
+
+/** The cases (ids, in order, once each) with a count a review run determined. */
+export async function caseIdsDeterminedByRun(db: Kysely<Database>, reviewRunId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('determinations as d')
+    .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
+    .select('c.case_id')
+    .distinct()
+    .where('d.review_run_id', '=', reviewRunId)
+    .orderBy('c.case_id')
+    .execute()
+  return rows.map((r) => r.case_id)
+}

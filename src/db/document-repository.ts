@@ -55,3 +55,49 @@ export async function linkDocumentToCase(db: Db, documentId: string, caseId: str
     .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing())
     .execute()
 }
+
+/** A case's case-scoped papers (id and kind), newest first. */
+export async function casePapersNewestFirst(db: Db, caseId: string): Promise<Array<Pick<DocumentRow, 'id' | 'kind'>>> {
+  return db
+    .selectFrom('documents as d')
+    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+    .select(['d.id', 'd.kind'])
+    .where('dc.case_id', '=', caseId)
+    .where('d.scope', '=', 'case')
+    .orderBy('d.id', 'desc')
+    .execute()
+}
+
+/**
+ * The motions and proposed orders prepared for a review run in one scope: a
+ * row per document and case, with the case's court; oldest document first.
+ */
+export async function motionsAndOrdersOfReview(
+  db: Db,
+  reviewRunId: string,
+  scope: DocumentRow['scope']
+): Promise<Array<Pick<DocumentRow, 'id' | 'kind'> & { case_id: string; court_id: string }>> {
+  return db
+    .selectFrom('documents as d')
+    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
+    .innerJoin('court_cases as k', 'k.id', 'dc.case_id')
+    .select(['d.id', 'd.kind', 'dc.case_id', 'k.court_id'])
+    .where('d.review_run_id', '=', reviewRunId)
+    .where('d.scope', '=', scope)
+    .where('d.kind', 'in', ['motion', 'proposed_order'])
+    .orderBy('d.id')
+    .execute()
+}
+
+/** The documents of a filing: each one's kind and where its bytes are stored. */
+export async function documentFilesOfFiling(
+  db: Db,
+  filingId: string
+): Promise<Array<Pick<DocumentRow, 'kind' | 'storage_key'>>> {
+  return db
+    .selectFrom('filing_documents as fd')
+    .innerJoin('documents as d', 'd.id', 'fd.document_id')
+    .select(['d.kind', 'd.storage_key'])
+    .where('fd.filing_id', '=', filingId)
+    .execute()
+}

@@ -1,7 +1,17 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, FilingEventsTable, FilingStateValue, FilingsTable } from './schema.js'
+import type { CaseRow, ConvictionRow } from './case-repository.js'
+import type {
+  Database,
+  FilingCasesTable,
+  FilingDocumentsTable,
+  FilingEventsTable,
+  FilingStateValue,
+  FilingsTable
+} from './schema.js'
 
 export type FilingRow = Selectable<FilingsTable>
+export type FilingDocumentRow = Selectable<FilingDocumentsTable>
+export type FilingCaseRow = Selectable<FilingCasesTable>
 export type FilingState = FilingStateValue
 export type EventSource = FilingEventsTable['source']
 
@@ -114,4 +124,147 @@ export async function listFilings(
   if (q.state) query = query.where('state', '=', q.state)
   if (q.after) query = query.where('id', '>', q.after)
   return query.execute()
+}
+
+export async function insertFiling(db: Kysely<Database>, row: FilingRow): Promise<void> {
+  await db.insertInto('filings').values(row).execute()
+}
+
+/** Ties a filing to its cases. */
+export async function insertFilingCases(db: Kysely<Database>, rows: readonly FilingCaseRow[]): Promise<void> {
+  await db.insertInto('filing_cases').values(rows).execute()
+}
+
+/** Ties a filing to its documents, each in its role. */
+export async function insertFilingDocuments(db: Kysely<Database>, rows: readonly FilingDocumentRow[]): Promise<void> {
+  await db.insertInto('filing_documents').values(rows).execute()
+}
+
+/** A filing by id; throws when there is none. */
+export async function filingById(db: Kysely<Database>, id: string): Promise<FilingRow> {
+  return db.selectFrom('filings').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+/** A filing's state now; throws when there is no such filing. */
+export async function filingState(db: Kysely<Database>, id: string): Promise<Pick<FilingRow, 'state'>> {
+  return db.selectFrom('filings').select('state').where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+/** Of `caseIds`, those in a filing whose state is none of `exceptStates` (a case once per such filing). */
+export async function caseIdsInFilings(
+  db: Kysely<Database>,
+  caseIds: readonly string[],
+  exceptStates: readonly FilingState[]
+): Promise<string[]> {
+  const out: string[] = []
+  // Chunks keep each statement under SQLite's bound-parameter limit.
+  for (let i = 0; i < caseIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('filing_cases as fc')
+      .innerJoin('filings as f', 'f.id', 'fc.filing_id')
+      .select('fc.case_id')
+      .where('fc.case_id', 'in', caseIds.slice(i, i + 500))
+      .where('f.state', 'not in', exceptStates)
+      .execute()
+    for (const r of rows) out.push(r.case_id)
+  }
+  return out
+}
+
+/** A filing's case ids, in order. */
+export async function caseIdsOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('filing_cases')
+    .select('case_id')
+    .where('filing_id', '=', filingId)
+    .orderBy('case_id')
+    .execute()
+  return rows.map((r) => r.case_id)
+}
+
+/** Every count of a filing's cases, with its case number; by case number, then count order. */
+export async function countsOfFiling(
+  db: Kysely<Database>,
+  filingId: string
+): Promise<
+  Array<
+    Pick<ConvictionRow, 'id' | 'case_id' | 'count_order' | 'code_section' | 'code_section_raw'> &
+      Pick<CaseRow, 'case_number'>
+  >
+> {
+  return db
+    .selectFrom('filing_cases as fc')
+    .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+    .innerJoin('convictions as c', 'c.case_id', 'k.id')
+    .select(['c.id', 'c.case_id', 'k.case_number', 'c.count_order', 'c.code_section', 'c.code_section_raw'])
+    .where('fc.filing_id', '=', filingId)
+    .orderBy('k.case_number')
+    .orderBy('c.count_order')
+    .execute()
+}
+
+export type FilingRef = Pick<FilingRow, 'id' | 'state' | 'court_id' | 'court_filing_id'>
+
+/** A county's filing by our id, if there is one. */
+export async function filingRefInCounty(
+  db: Kysely<Database>,
+  county: string,
+  id: string
+): Promise<FilingRef | undefined> {
+  return db
+    .selectFrom('filings')
+    .select(['id', 'state', 'court_id', 'court_filing_id'])
+    .where('county', '=', county)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** A county's filing with a court, by the court's filing id, if there is one. */
+export async function filingRefByCourtFilingId(
+  db: Kysely<Database>,
+  county: string,
+  courtId: string,
+  courtFilingId: string
+): Promise<FilingRef | undefined> {
+  return db
+    .selectFrom('filings')
+    .select(['id', 'state', 'court_id', 'court_filing_id'])
+    .where('county', '=', county)
+    .where('court_id', '=', courtId)
+    .where('court_filing_id', '=', courtFilingId)
+    .executeTakeFirst()
+}
+
+/** The newest filing of a case with a court whose state is none of `exceptStates`, if there is one. */
+export async function newestFilingRefOfCase(
+  db: Kysely<Database>,
+  caseId: string,
+  courtId: string,
+  exceptStates: readonly FilingState[]
+): Promise<FilingRef | undefined> {
+  return db
+    .selectFrom('filings as f')
+    .innerJoin('filing_cases as fc', 'fc.filing_id', 'f.id')
+    .select(['f.id', 'f.state', 'f.court_id', 'f.court_filing_id'])
+    .where('fc.case_id', '=', caseId)
+    .where('f.court_id', '=', courtId)
+    .where('f.state', 'not in', exceptStates)
+    .orderBy('f.id', 'desc')
+    .executeTakeFirst()
+}
+
+/** A county's filings with a court in one of `states`, made at or before `createdAtOrBefore`, in id order. */
+export async function filingsOfCourtInStates(
+  db: Kysely<Database>,
+  q: { county: string; courtId: string; states: readonly FilingState[]; createdAtOrBefore: string }
+): Promise<Array<Pick<FilingRow, 'id' | 'state' | 'court_filing_id'>>> {
+  return db
+    .selectFrom('filings')
+    .select(['id', 'state', 'court_filing_id'])
+    .where('county', '=', q.county)
+    .where('court_id', '=', q.courtId)
+    .where('state', 'in', q.states)
+    .where('created_at', '<=', q.createdAtOrBefore)
+    .orderBy('id')
+    .execute()
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { Clock } from '../clock.js'
+import { caseIdsDeterminedByRun } from '../db/determination-repository.js'
+import { reviewRunById } from '../db/review-run-repository.js'
 import type { Database } from '../db/schema.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import type { DaProfile } from './court-papers.js'
@@ -41,26 +43,15 @@ export interface DocumentsJobDeps {
 /** Renders and stores the papers of a review's relieved cases, on the render pool. */
 export function documentsJob(deps: DocumentsJobDeps): RegisteredJob {
   return handle(DOCUMENTS_JOB, async ({ reviewRunId, scope }) => {
-    const run = await deps.db
-      .selectFrom('review_runs')
-      .select(['id', 'county', 'as_of'])
-      .where('id', '=', reviewRunId)
-      .executeTakeFirstOrThrow()
+    const run = await reviewRunById(deps.db, reviewRunId)
     const profile = requireProfile(deps.profiles, run.county)
-    const rows = await deps.db
-      .selectFrom('determinations as d')
-      .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
-      .select('c.case_id')
-      .distinct()
-      .where('d.review_run_id', '=', reviewRunId)
-      .orderBy('c.case_id')
-      .execute()
+    const caseIds = await caseIdsDeterminedByRun(deps.db, reviewRunId)
     const renderer = deps.createRenderer()
     try {
       await preparePapers(
         { db: deps.db, dataDir: deps.dataDir, renderer, profile },
         {
-          caseIds: rows.map((r) => r.case_id),
+          caseIds,
           scope,
           date: run.as_of,
           county: run.county,

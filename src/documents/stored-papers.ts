@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { caseWithPerson, convictionsOfCase } from '../db/case-repository.js'
 import { latestDeterminations } from '../db/determination-repository.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
@@ -20,19 +21,9 @@ export interface StoredCasePapers {
  * engine's outcome. Undefined when no count of the case is granted relief.
  */
 export async function storedCasePapers(db: Kysely<Database>, caseId: string): Promise<StoredCasePapers | undefined> {
-  const row = await db
-    .selectFrom('court_cases as k')
-    .innerJoin('people as p', 'p.id', 'k.person_id')
-    .select(['k.id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name', 'p.aliases', 'p.dob'])
-    .where('k.id', '=', caseId)
-    .executeTakeFirst()
+  const row = await caseWithPerson(db, caseId)
   if (!row) return undefined
-  const counts = await db
-    .selectFrom('convictions')
-    .selectAll()
-    .where('case_id', '=', caseId)
-    .orderBy('count_order')
-    .execute()
+  const counts = await convictionsOfCase(db, caseId)
   const latest = await latestDeterminations(
     db,
     counts.map((c) => c.id)

@@ -14,9 +14,14 @@ export const BUILT_IN_POLICIES: Readonly<Record<string, Policy>> = {
 
 export const DEFAULT_POLICY = BUILT_IN_POLICIES['statewide-default']!
 
+/** A shipped policy by name; undefined for any other text (`__proto__` and `toString` are names of no policy). */
+export function builtInPolicy(name: string): Policy | undefined {
+  return Object.hasOwn(BUILT_IN_POLICIES, name) ? BUILT_IN_POLICIES[name] : undefined
+}
+
 /** A built-in policy by name, or a policy file (clearfile's format or gogen's eligibility options). */
 export function loadPolicy(nameOrPath: string): Policy {
-  const builtIn = BUILT_IN_POLICIES[nameOrPath]
+  const builtIn = builtInPolicy(nameOrPath)
   if (builtIn) return builtIn
   let json: unknown
   try {

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Selectable } from 'kysely'
-import type { FilingsTable } from '../db/schema.js'
+import { documentFilesOfFiling } from '../db/document-repository.js'
+import { caseIdsOfFiling, type FilingRow } from '../db/filing-repository.js'
 import { readDocumentBytes } from '../documents/document-store.js'
 import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
@@ -21,17 +21,10 @@ export const messagePath = (dataDir: string, filingId: string) => join(dataDir, 
  */
 export async function writeFilingMessage(
   deps: PipelineDeps,
-  filing: Pick<Selectable<FilingsTable>, 'id' | 'county' | 'court_id' | 'created_at'>
+  filing: Pick<FilingRow, 'id' | 'county' | 'court_id' | 'created_at'>
 ): Promise<string> {
   const { db } = deps
-  const caseIds = (
-    await db
-      .selectFrom('filing_cases')
-      .select('case_id')
-      .where('filing_id', '=', filing.id)
-      .orderBy('case_id')
-      .execute()
-  ).map((r) => r.case_id)
+  const caseIds = await caseIdsOfFiling(db, filing.id)
   const papers: StoredCasePapers[] = []
   for (const id of caseIds) {
     const p = await storedCasePapers(db, id)
@@ -42,12 +35,7 @@ export async function writeFilingMessage(
       'CLEARFILE_ERR_NOT_ELIGIBLE',
       "No count of the filing's cases is granted relief, so there is nothing to file"
     )
-  const docs = await db
-    .selectFrom('filing_documents as fd')
-    .innerJoin('documents as d', 'd.id', 'fd.document_id')
-    .select(['d.kind', 'd.storage_key'])
-    .where('fd.filing_id', '=', filing.id)
-    .execute()
+  const docs = await documentFilesOfFiling(db, filing.id)
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
   if (!motion || !order)

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
+import { filingById, filingState } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
@@ -37,8 +38,7 @@ const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_ac
 export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): RegisteredJob[] {
   const { db, clock } = deps
   const at = () => clock.now().toISOString()
-  const load = (filingId: string) =>
-    db.selectFrom('filings').selectAll().where('id', '=', filingId).executeTakeFirstOrThrow()
+  const load = (filingId: string) => filingById(db, filingId)
   const next = (job: JobDefinition<{ filingId: string }>, filingId: string, runAt: Date, trx: Kysely<Database>) =>
     enqueue(trx, job, { filingId }, { runAt, now: clock.now() })
 
@@ -243,7 +243,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         if (ruled && status.ruling !== 'partially_granted') await recordCourtRuling(trx, filing, status.ruling, at())
       }
     })
-    const after = await db.selectFrom('filings').select('state').where('id', '=', filing.id).executeTakeFirstOrThrow()
+    const after = await filingState(db, filing.id)
     if (!TERMINAL.has(after.state)) return again
   })
 

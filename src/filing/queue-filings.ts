@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
+import { caseCourt } from '../db/case-repository.js'
+import { casePapersNewestFirst, motionsAndOrdersOfReview } from '../db/document-repository.js'
+import { caseIdsInFilings, insertFiling, insertFilingCases, insertFilingDocuments } from '../db/filing-repository.js'
 import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
 import type { PaperScope } from '../documents/prepare-papers.js'
@@ -36,18 +39,7 @@ interface PlannedFiling {
 
 /** Cases of `caseIds` already in a filing that stands. */
 async function casesFiled(db: Kysely<Database>, caseIds: readonly string[]): Promise<Set<string>> {
-  const filed = new Set<string>()
-  for (let i = 0; i < caseIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('filing_cases as fc')
-      .innerJoin('filings as f', 'f.id', 'fc.filing_id')
-      .select('fc.case_id')
-      .where('fc.case_id', 'in', caseIds.slice(i, i + 500))
-      .where('f.state', 'not in', DEAD_STATES)
-      .execute()
-    for (const r of rows) filed.add(r.case_id)
-  }
-  return filed
+  return new Set(await caseIdsInFilings(db, caseIds, DEAD_STATES))
 }
 
 /**
@@ -68,33 +60,27 @@ async function createFilings(
     for (const plan of plans) {
       const id = newId()
       ids.push(id)
-      await trx
-        .insertInto('filings')
-        .values({
-          id,
-          county,
-          court_id: plan.court.id,
-          adapter: plan.court.adapter,
-          state: 'draft',
-          court_filing_id: null,
-          attempts: 0,
-          last_error: null,
-          review_run_id: reviewRunId,
-          created_at: now,
-          updated_at: now
-        })
-        .execute()
-      await trx
-        .insertInto('filing_cases')
-        .values(plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId })))
-        .execute()
-      await trx
-        .insertInto('filing_documents')
-        .values([
-          { filing_id: id, document_id: plan.motionId, role: 'lead' },
-          { filing_id: id, document_id: plan.orderId, role: 'connected' }
-        ])
-        .execute()
+      await insertFiling(trx, {
+        id,
+        county,
+        court_id: plan.court.id,
+        adapter: plan.court.adapter,
+        state: 'draft',
+        court_filing_id: null,
+        attempts: 0,
+        last_error: null,
+        review_run_id: reviewRunId,
+        created_at: now,
+        updated_at: now
+      })
+      await insertFilingCases(
+        trx,
+        plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))
+      )
+      await insertFilingDocuments(trx, [
+        { filing_id: id, document_id: plan.motionId, role: 'lead' },
+        { filing_id: id, document_id: plan.orderId, role: 'connected' }
+      ])
       await transition(trx, id, ['draft'], 'queued', {
         source: 'user',
         at: now,
@@ -120,21 +106,10 @@ async function createFilings(
 /** Queues the filing of one case's newest case-scoped papers. A case already in a standing filing is refused. */
 export async function queueCaseFiling(deps: PipelineDeps, ctx: AuditContext, caseId: string): Promise<string> {
   const { db } = deps
-  const kase = await db
-    .selectFrom('court_cases')
-    .select(['id', 'county', 'court_id'])
-    .where('id', '=', caseId)
-    .executeTakeFirstOrThrow()
+  const kase = await caseCourt(db, caseId)
   requireProfile(deps.profiles, kase.county)
   if ((await casesFiled(db, [caseId])).size > 0) throw new ClearfileError('CLEARFILE_ERR_ALREADY_FILED')
-  const docs = await db
-    .selectFrom('documents as d')
-    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .select(['d.id', 'd.kind'])
-    .where('dc.case_id', '=', caseId)
-    .where('d.scope', '=', 'case')
-    .orderBy('d.id', 'desc')
-    .execute()
+  const docs = await casePapersNewestFirst(db, caseId)
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
   if (!motion || !order)
@@ -178,16 +153,7 @@ export async function queueReviewFilings(
   }
   const { db } = deps
   requireProfile(deps.profiles, run.county)
-  const rows = await db
-    .selectFrom('documents as d')
-    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .innerJoin('court_cases as k', 'k.id', 'dc.case_id')
-    .select(['d.id', 'd.kind', 'dc.case_id', 'k.court_id'])
-    .where('d.review_run_id', '=', run.id)
-    .where('d.scope', '=', scope)
-    .where('d.kind', 'in', ['motion', 'proposed_order'])
-    .orderBy('d.id')
-    .execute()
+  const rows = await motionsAndOrdersOfReview(db, run.id, scope)
   // A motion and its order were rendered for the same set of cases; the newest pair of each set is filed.
   const byDoc = new Map<string, { kind: string; caseIds: string[]; courtId: string }>()
   for (const r of rows) {

@@ -2,13 +2,27 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../db/audit-repository.js'
 import {
+  convictedCountsOfPerson,
+  countOrdersOfCase,
+  findCaseByNaturalKey,
   findPersonByIdentity,
+  insertCase,
+  insertConvictions,
   insertPerson,
+  insertRegistrations,
+  personFacts,
+  registrationKeysOfPerson,
+  registrationsOfPerson,
   updatePerson,
   type ConvictionRow,
   type PersonRow
 } from '../db/case-repository.js'
-import { insertDeterminations, latestDeterminations, type DeterminationRow } from '../db/determination-repository.js'
+import {
+  deleteRunDeterminationsOf,
+  insertDeterminations,
+  latestDeterminations,
+  type DeterminationRow
+} from '../db/determination-repository.js'
 import { newId } from '../db/ids.js'
 import { appendEvents } from '../webhooks/events.js'
 import { parseJsonColumn } from '../db/json.js'
@@ -207,14 +221,12 @@ export async function storeCase(
   onExisting: 'match' | 'reject',
   at = ''
 ): Promise<{ caseId: string; created: boolean; countIds: Map<string, string> }> {
-  const existing = await trx
-    .selectFrom('court_cases')
-    .select('id')
-    .where('county', '=', county)
-    .where('court_id', '=', facts.courtId)
-    .where('case_number', '=', facts.caseNumber)
-    .where('person_id', '=', personId)
-    .executeTakeFirst()
+  const existing = await findCaseByNaturalKey(trx, {
+    county,
+    courtId: facts.courtId,
+    caseNumber: facts.caseNumber,
+    personId
+  })
   if (existing && onExisting === 'reject') {
     throw new ClearfileError('CLEARFILE_ERR_CASE_EXISTS', `This court case is already on file as ${existing.id}`, [
       { path: `${at}/case/caseNumber`, message: `is already on file for this person as case ${existing.id}` }
@@ -222,9 +234,9 @@ export async function storeCase(
   }
   const caseId = existing?.id ?? randomUUID()
   if (!existing) {
-    await trx
-      .insertInto('court_cases')
-      .values({
+    await insertCase(
+      trx,
+      {
         id: caseId,
         person_id: personId,
         county,
@@ -235,22 +247,17 @@ export async function storeCase(
         created_by: facts.createdBy,
         created_at: now,
         updated_at: now
-      })
-      .execute()
+      },
+      []
+    )
   }
   const countIds = new Map<string, string>()
-  const stored = existing
-    ? await trx.selectFrom('convictions').select(['id', 'count_order']).where('case_id', '=', caseId).execute()
-    : []
+  const stored = existing ? await countOrdersOfCase(trx, caseId) : []
   for (const s of stored) countIds.set(s.count_order, s.id)
   const fresh = facts.counts
     .filter((c) => !countIds.has(c.countOrder))
     .map((c) => convictionRow(caseId, personId, county, c, now))
-  for (let i = 0; i < fresh.length; i += 100)
-    await trx
-      .insertInto('convictions')
-      .values(fresh.slice(i, i + 100))
-      .execute()
+  await insertConvictions(trx, fresh)
   for (const r of fresh) countIds.set(r.count_order, r.id)
   return { caseId, created: !existing, countIds }
 }
@@ -265,34 +272,23 @@ export async function storeRegistrations(
   now: string
 ): Promise<number> {
   if (registrations.length === 0) return 0
-  const known = new Set(
-    (
-      await trx
-        .selectFrom('registrations')
-        .select('source_key')
-        .where('person_id', '=', personId)
-        .where('source', '=', source)
-        .execute()
-    ).map((r) => r.source_key)
-  )
+  const known = new Set((await registrationKeysOfPerson(trx, personId, source)).map((r) => r.source_key))
   const fresh = registrations.filter((r) => !known.has(r.key))
   if (fresh.length === 0) return 0
-  await trx
-    .insertInto('registrations')
-    .values(
-      fresh.map((r) => ({
-        id: randomUUID(),
-        person_id: personId,
-        county,
-        registration_date: r.date,
-        registration_county: r.county ?? null,
-        offense_text: r.offenseText,
-        source,
-        source_key: r.key,
-        created_at: now
-      }))
-    )
-    .execute()
+  await insertRegistrations(
+    trx,
+    fresh.map((r) => ({
+      id: randomUUID(),
+      person_id: personId,
+      county,
+      registration_date: r.date,
+      registration_county: r.county ?? null,
+      offense_text: r.offenseText,
+      source,
+      source_key: r.key,
+      created_at: now
+    }))
+  )
   return fresh.length
 }
 
@@ -339,39 +335,11 @@ function storedSection(raw: string, canonical: string | null): { section: CodeSe
  * every county (each with the county whose court convicted) and registrations.
  */
 export async function loadPersonRecord(db: Db, personId: string): Promise<PersonRecord | undefined> {
-  const person = await db
-    .selectFrom('people')
-    .select(['id', 'doj_subject_id', 'dob', 'deceased'])
-    .where('id', '=', personId)
-    .executeTakeFirst()
+  const person = await personFacts(db, personId)
   if (!person) return undefined
   const [rows, registrations] = await Promise.all([
-    db
-      .selectFrom('convictions as c')
-      .innerJoin('court_cases as k', 'k.id', 'c.case_id')
-      .select([
-        'c.id',
-        'c.code_section_raw',
-        'c.code_section',
-        'c.severity',
-        'c.conviction_date',
-        'c.sentence_end_date',
-        'c.county',
-        'c.court_county',
-        'c.offense_date',
-        'c.offense_date_basis',
-        'k.case_number'
-      ])
-      .where('c.person_id', '=', personId)
-      .where('c.disposition', '=', 'convicted')
-      .orderBy('c.conviction_date')
-      .orderBy('c.id')
-      .execute(),
-    db
-      .selectFrom('registrations')
-      .select(['registration_date', 'registration_county'])
-      .where('person_id', '=', personId)
-      .execute()
+    convictedCountsOfPerson(db, personId),
+    registrationsOfPerson(db, personId)
   ])
   const convictions: ConvictionFact[] = rows.map((r) => {
     const { section, refused } = storedSection(r.code_section_raw, r.code_section)
@@ -436,15 +404,11 @@ export async function redeterminePerson(
   })
   const runRows = ofRun.map((d) => determinationRow(d, d.convictionId, o.county, o.run!.id, o.now))
   if (o.run && runRows.length > 0) {
-    await trx
-      .deleteFrom('determinations')
-      .where('review_run_id', '=', o.run.id)
-      .where(
-        'conviction_id',
-        'in',
-        runRows.map((r) => r.conviction_id)
-      )
-      .execute()
+    await deleteRunDeterminationsOf(
+      trx,
+      o.run.id,
+      runRows.map((r) => r.conviction_id)
+    )
   }
   const changedRows = changed.map((d) => determinationRow(d, d.convictionId, o.county, null, o.now))
   await insertDeterminations(trx, [...runRows, ...changedRows])

@@ -1,12 +1,25 @@
 import { join } from 'node:path'
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { Clock } from '../clock.js'
-import type { Principal } from '../db/api-client-repository.js'
+import { apiClientRole, type Principal } from '../db/api-client-repository.js'
 import { recordAudit, type AuditEntry } from '../db/audit-repository.js'
-import { insertDeterminations, type DeterminationRow } from '../db/determination-repository.js'
+import {
+  deleteDeterminationsOfRun,
+  insertDeterminations,
+  type DeterminationRow
+} from '../db/determination-repository.js'
+import {
+  finishReviewRun,
+  insertReviewRun,
+  markReviewRunning,
+  recordReviewProgress,
+  reviewRunById,
+  reviewRunInScope,
+  type ReviewRunRow
+} from '../db/review-run-repository.js'
 import { policySha256 } from './county-policy.js'
-import type { Database, ReviewRunsTable } from '../db/schema.js'
+import type { Database } from '../db/schema.js'
 import { listVersions } from '../eligibility/offense-lists.js'
 import { parsePolicy, type Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
@@ -25,7 +38,7 @@ import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 import { groupBy } from '../group-by.js'
 
-export type ReviewRunRow = Selectable<ReviewRunsTable>
+export type { ReviewRunRow } from '../db/review-run-repository.js'
 
 /** A DOJ review: long work, in its own lane, so filings and deliveries never wait behind it. */
 export const REVIEW_JOB = defineJob({
@@ -75,7 +88,7 @@ export async function createReviewRun(db: Kysely<Database>, run: NewReviewRun, n
       started_at: null,
       finished_at: null
     }
-    await trx.insertInto('review_runs').values(row).execute()
+    await insertReviewRun(trx, row)
     await enqueue(trx, REVIEW_JOB, { runId: run.id }, { runAt: now, now })
     await recordAudit(trx, { principal: run.principal, requestId: run.requestId, now }, [
       {
@@ -92,9 +105,7 @@ export async function createReviewRun(db: Kysely<Database>, run: NewReviewRun, n
 
 /** A review run the key may see (its county's, or any for admin keys); 404 otherwise, as if it did not exist. */
 export async function findReviewRun(db: Kysely<Database>, id: string, county: string | null): Promise<ReviewRunRow> {
-  let query = db.selectFrom('review_runs').selectAll().where('id', '=', id)
-  if (county !== null) query = query.where('county', '=', county)
-  const row = await query.executeTakeFirst()
+  const row = await reviewRunInScope(db, id, county)
   if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such review')
   return row
 }
@@ -109,20 +120,12 @@ export async function findReviewRun(db: Kysely<Database>, id: string, county: st
 export function reviewJob(deps: { db: Kysely<Database>; clock: Clock; dataDir: string }): RegisteredJob {
   return handle(REVIEW_JOB, async ({ runId }, _job, { heartbeat }) => {
     const { db, clock } = deps
-    const run = await db.selectFrom('review_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow()
+    const run = await reviewRunById(db, runId)
     const policy = parsePolicy(JSON.parse(run.policy))
-    const creator = await db
-      .selectFrom('api_clients')
-      .select(['id', 'role'])
-      .where('id', '=', run.created_by ?? '')
-      .executeTakeFirst()
+    const creator = await apiClientRole(db, run.created_by ?? '')
     const actor: Principal = { clientId: creator?.id ?? 'system', role: creator?.role ?? 'admin', county: run.county }
-    await db.deleteFrom('determinations').where('review_run_id', '=', runId).execute()
-    await db
-      .updateTable('review_runs')
-      .set({ state: 'running', started_at: clock.now().toISOString(), error: null })
-      .where('id', '=', runId)
-      .execute()
+    await deleteDeterminationsOfRun(db, runId)
+    await markReviewRunning(db, runId, clock.now().toISOString())
     let lastProgress = 0
     const result = await reviewDojFile({
       file: uploadPath(deps.dataDir, runId),
@@ -134,30 +137,22 @@ export function reviewJob(deps: { db: Kysely<Database>; clock: Clock; dataDir: s
         const t = Date.now()
         if (t - lastProgress < 1000) return
         lastProgress = t
-        void db
-          .updateTable('review_runs')
-          .set({ bytes_read: bytesRead, rows_read: rowsRead })
-          .where('id', '=', runId)
-          .execute()
+        void recordReviewProgress(db, runId, { bytes_read: bytesRead, rows_read: rowsRead })
         void heartbeat()
       },
       onBatch: (batch) => storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
     })
     const s = result.summary
-    await db
-      .updateTable('review_runs')
-      .set({
-        state: result.ok ? 'done' : 'failed',
-        error: result.reason ?? null,
-        input_sha256: s.inputSha256,
-        bytes_read: run.total_bytes ?? 0,
-        rows_read: s.rowsRead,
-        rows_rejected: s.rowsRejected,
-        figures: JSON.stringify(s),
-        finished_at: clock.now().toISOString()
-      })
-      .where('id', '=', runId)
-      .execute()
+    await finishReviewRun(db, runId, {
+      state: result.ok ? 'done' : 'failed',
+      error: result.reason ?? null,
+      input_sha256: s.inputSha256,
+      bytes_read: run.total_bytes ?? 0,
+      rows_read: s.rowsRead,
+      rows_rejected: s.rowsRejected,
+      figures: JSON.stringify(s),
+      finished_at: clock.now().toISOString()
+    })
   })
 }
 

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
 import { latestDeterminations } from '../db/determination-repository.js'
+import { countsOfFiling } from '../db/filing-repository.js'
+import { convictionsWithOutcome, insertOutcomes } from '../db/outcome-repository.js'
 import { appendEvents } from '../webhooks/events.js'
 import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
@@ -15,15 +17,7 @@ export interface FiledCount {
 
 /** The counts a filing asked relief for: its cases' counts whose newest determination grants some. */
 export async function filedCounts(db: Kysely<Database>, filingId: string): Promise<FiledCount[]> {
-  const rows = await db
-    .selectFrom('filing_cases as fc')
-    .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
-    .innerJoin('convictions as c', 'c.case_id', 'k.id')
-    .select(['c.id', 'c.case_id', 'k.case_number', 'c.count_order', 'c.code_section', 'c.code_section_raw'])
-    .where('fc.filing_id', '=', filingId)
-    .orderBy('k.case_number')
-    .orderBy('c.count_order')
-    .execute()
+  const rows = await countsOfFiling(db, filingId)
   const latest = await latestDeterminations(
     db,
     rows.map((r) => r.id)
@@ -60,37 +54,30 @@ export async function recordCourtRuling(
   if (counts.length === 0) return 0
   const have = new Set(
     (
-      await trx
-        .selectFrom('outcomes')
-        .select('conviction_id')
-        .where(
-          'conviction_id',
-          'in',
-          counts.map((c) => c.convictionId)
-        )
-        .execute()
+      await convictionsWithOutcome(
+        trx,
+        counts.map((c) => c.convictionId)
+      )
     ).map((o) => o.conviction_id)
   )
   const fresh = counts.filter((c) => !have.has(c.convictionId))
   if (fresh.length === 0) return 0
-  await trx
-    .insertInto('outcomes')
-    .values(
-      fresh.map((c) => ({
-        id: newId(),
-        conviction_id: c.convictionId,
-        filing_id: filing.id,
-        county: filing.county,
-        result: ruling,
-        order_date: at.slice(0, 10),
-        docket_id: null,
-        source: 'court_status',
-        created_at: at,
-        report_id: null,
-        report_line: null
-      }))
-    )
-    .execute()
+  await insertOutcomes(
+    trx,
+    fresh.map((c) => ({
+      id: newId(),
+      conviction_id: c.convictionId,
+      filing_id: filing.id,
+      county: filing.county,
+      result: ruling,
+      order_date: at.slice(0, 10),
+      docket_id: null,
+      source: 'court_status',
+      created_at: at,
+      report_id: null,
+      report_line: null
+    }))
+  )
   await appendEvents(
     trx,
     fresh.map((c) => ({

@@ -1,5 +1,11 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
+import {
+  filingCountsByCourtAndState,
+  filingMovesByDay,
+  motionsPrepared,
+  newestOutcomeCounts
+} from '../db/figures-repository.js'
 import type { Database } from '../db/schema.js'
 
 /** The pipeline at a glance, for one court or all: the dashboard's figures and GET /v1/metrics/pipeline. */
@@ -71,58 +77,22 @@ export async function pipelineFigures(
     return f
   }
 
-  const newest = db
-    .selectFrom('determinations')
-    .select((eb) => [eb.fn.max('id').as('id')])
-    .groupBy('conviction_id')
-  // effectiveOutcome (src/eligibility/relief-grounds.ts) in SQL: a deputy's decision, else the engine's outcome.
-  let determinations = db
-    .selectFrom('determinations as d')
-    .innerJoin(newest.as('n'), 'n.id', 'd.id')
-    .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
-    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
-    .select((eb) => [
-      'k.court_id',
-      'k.county',
-      eb.fn.coalesce('d.decided_outcome', 'd.outcome').as('outcome'),
-      eb.fn.countAll().as('n')
-    ])
-    .groupBy(['k.court_id', 'k.county', (eb) => eb.fn.coalesce('d.decided_outcome', 'd.outcome')])
-  if (county) determinations = determinations.where('k.county', '=', county)
-  for (const r of await determinations.execute()) {
+  for (const r of await newestOutcomeCounts(db, county)) {
     const f = figures(courtOf(r.court_id, r.county))
-    const n = Number(r.n)
+    const n = r.n
     if (r.outcome === 'needs_review') f.needsReview += n
     else if (r.outcome === 'not_eligible') f.notEligible += n
     else f.eligible += n
   }
 
   // A motion covering several cases is counted once, in its first case's court.
-  let motions = db
-    .selectFrom('documents as d')
-    .innerJoin('document_cases as dc', 'dc.document_id', 'd.id')
-    .innerJoin('court_cases as k', 'k.id', 'dc.case_id')
-    .select((eb) => [
-      'd.id',
-      eb.fn.min('k.court_id').as('court_id'),
-      eb.fn.min('k.county').as('county'),
-      eb.fn.min('d.created_at').as('created_at')
-    ])
-    .where('d.kind', 'in', ['motion'])
-    .groupBy('d.id')
-  if (county) motions = motions.where('d.county', '=', county)
-  const prepared = await motions.execute()
-  for (const m of prepared) figures(courtOf(String(m.court_id), String(m.county))).motionsPrepared++
+  const prepared = await motionsPrepared(db, county)
+  for (const m of prepared) figures(courtOf(m.court_id, m.county)).motionsPrepared++
 
-  let filings = db
-    .selectFrom('filings')
-    .select((eb) => ['court_id', 'state', eb.fn.countAll().as('n'), eb.fn.count('court_filing_id').as('at_court')])
-    .groupBy(['court_id', 'state'])
-  if (county) filings = filings.where('county', '=', county)
-  for (const r of await filings.execute()) {
+  for (const r of await filingCountsByCourtAndState(db, county)) {
     const f = figures(r.court_id)
-    const n = Number(r.n)
-    f.submitted += Number(r.at_court)
+    const n = r.n
+    f.submitted += r.at_court
     if (['accepted', 'partially_accepted', 'granted', 'partially_granted', 'denied'].includes(r.state)) f.accepted += n
     if (r.state === 'rejected') f.rejected += n
     if (r.state === 'granted') f.granted += n
@@ -143,21 +113,12 @@ export async function pipelineFigures(
     if (!x) weeks.set(w, (x = { prepared: 0, submitted: 0, granted: 0 }))
     return x
   }
-  for (const m of prepared) week(String(m.created_at).slice(0, 10)).prepared++
-  // The day as literal SQL (no bound parameters), so PostgreSQL sees the same expression in SELECT and GROUP BY.
-  const day = sql<string>`substr(e.at, 1, 10)`
-  let moves = db
-    .selectFrom('filing_events as e')
-    .innerJoin('filings as f', 'f.id', 'e.filing_id')
-    .select((eb) => [day.as('day'), 'e.to_state', eb.fn.countAll().as('n')])
-    .where('e.to_state', 'in', ['submitted', 'granted', 'partially_granted'])
-    .where((eb) => eb('e.from_state', 'is', null).or('e.from_state', '!=', eb.ref('e.to_state')))
-    .groupBy([day, 'e.to_state'])
-  if (county) moves = moves.where('f.county', '=', county)
-  for (const r of await moves.execute()) {
-    const w = week(String(r.day))
-    if (r.to_state === 'submitted') w.submitted += Number(r.n)
-    else w.granted += Number(r.n)
+  for (const m of prepared) week(m.created_at.slice(0, 10)).prepared++
+  // Filings reaching the court, and granted in whole or part, by the day they moved there.
+  for (const r of await filingMovesByDay(db, county, ['submitted', 'granted', 'partially_granted'])) {
+    const w = week(r.day)
+    if (r.to_state === 'submitted') w.submitted += r.n
+    else w.granted += r.n
   }
   return {
     county,

@@ -1,6 +1,22 @@
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
+import { casesOfDefendantsBorn } from '../db/case-repository.js'
+import {
+  filingRefByCourtFilingId,
+  filingRefInCounty,
+  filingsOfCourtInStates,
+  newestFilingRefOfCase,
+  type FilingRef
+} from '../db/filing-repository.js'
+import {
+  confirmOutcomeByReport,
+  convictionsWithReportedOutcome,
+  insertOutcomeReport,
+  insertOutcomes,
+  outcomeOfConviction,
+  outcomeResultsOf
+} from '../db/outcome-repository.js'
 import { filedCounts } from './filed-counts.js'
 import { appendEvents, type NewEvent } from '../webhooks/events.js'
 import { transition, type FilingState } from '../filing/filing-state.js'
@@ -8,6 +24,11 @@ import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
 import { parseCodeSection, sectionMatches } from '../eligibility/code-section.js'
 import type { ParsedReport, ReportLine, Ruling } from './outcome-report.js'
+
+/** Filings the court never received: a report's ruling on one cannot be right. */
+const NOT_SENT: ReadonlySet<FilingState> = new Set(['draft', 'queued', 'submitting'])
+/** Filings no ruling can be recorded on: not sent, or ended without one. */
+const NO_RULING_POSSIBLE: ReadonlySet<FilingState> = new Set([...NOT_SENT, 'rejected', 'failed', 'cancelled'])
 
 export interface ReconciledCount {
   line: number
@@ -52,8 +73,6 @@ const nameTokens = (s: string) =>
       .filter((w) => w.length > 1)
   )
 
-type FilingRef = { id: string; state: string; court_id: string; court_filing_id: string | null }
-
 /**
  * Reconciles a court's outcome report against what was filed with that court,
  * in one transaction. Each line is matched to a filing — by our filing id, then
@@ -91,10 +110,6 @@ export async function reconcileReport(
     notes: []
   }
   return db.transaction().execute(async (trx) => {
-    const filings = trx
-      .selectFrom('filings')
-      .select(['id', 'state', 'court_id', 'court_filing_id'])
-      .where('county', '=', county)
     const touched = new Set<string>()
     const events: NewEvent[] = []
 
@@ -102,17 +117,14 @@ export async function reconcileReport(
       line: ReportLine
     ): Promise<{ filing: FilingRef; by: MatchedBy; caseId?: string } | { reason: string }> {
       if (line.filingId) {
-        const f = await filings.where('id', '=', line.filingId).executeTakeFirst()
+        const f = await filingRefInCounty(trx, county, line.filingId)
         if (f)
           return f.court_id === court.id
             ? { filing: f, by: 'filing_id' }
             : { reason: `filing ${line.filingId} was filed with ${f.court_id}, not ${court.id}` }
       }
       if (line.courtFilingId) {
-        const f = await filings
-          .where('court_id', '=', court.id)
-          .where('court_filing_id', '=', line.courtFilingId)
-          .executeTakeFirst()
+        const f = await filingRefByCourtFilingId(trx, county, court.id, line.courtFilingId)
         if (f) return { filing: f, by: 'court_filing_id' }
       }
       if (!line.caseNumber) return { reason: `no filing ${line.filingId ?? line.courtFilingId} with ${court.id}` }
@@ -120,15 +132,9 @@ export async function reconcileReport(
         return {
           reason: `case ${line.caseNumber}: a case number is matched with the defendant's date of birth, and the line has none`
         }
-      const cases = (
-        await trx
-          .selectFrom('court_cases as k')
-          .innerJoin('people as p', 'p.id', 'k.person_id')
-          .select(['k.id', 'k.case_number', 'p.name', 'p.aliases', 'p.dob'])
-          .where('k.county', '=', county)
-          .where('p.dob', '=', line.dob)
-          .execute()
-      ).filter((k) => caseKey(k.case_number) === caseKey(line.caseNumber!))
+      const cases = (await casesOfDefendantsBorn(trx, county, line.dob)).filter(
+        (k) => caseKey(k.case_number) === caseKey(line.caseNumber!)
+      )
       if (cases.length === 0)
         return { reason: `no case ${line.caseNumber} of a defendant born ${line.dob} in ${county}` }
       const reported = nameTokens(line.name ?? '')
@@ -149,15 +155,7 @@ export async function reconcileReport(
           note: 'matched by case number and date of birth; the name is spelled differently on file'
         })
       }
-      const f = await trx
-        .selectFrom('filings as f')
-        .innerJoin('filing_cases as fc', 'fc.filing_id', 'f.id')
-        .select(['f.id', 'f.state', 'f.court_id', 'f.court_filing_id'])
-        .where('fc.case_id', '=', kase.id)
-        .where('f.court_id', '=', court.id)
-        .where('f.state', 'not in', ['failed', 'cancelled'])
-        .orderBy('f.id', 'desc')
-        .executeTakeFirst()
+      const f = await newestFilingRefOfCase(trx, kase.id, court.id, ['failed', 'cancelled'])
       return f
         ? { filing: f, by: 'case_name_dob', caseId: kase.id }
         : { reason: `case ${line.caseNumber} has no filing with ${court.id}` }
@@ -169,11 +167,11 @@ export async function reconcileReport(
         result.unmatched.push({ line: line.line, reason: found.reason })
         continue
       }
-      if (found.filing.state === 'rejected' || found.filing.state === 'failed' || found.filing.state === 'cancelled') {
-        result.unmatched.push({
-          line: line.line,
-          reason: `filing ${found.filing.id} is ${found.filing.state}: the court cannot have ruled on it`
-        })
+      if (NO_RULING_POSSIBLE.has(found.filing.state)) {
+        const why = NOT_SENT.has(found.filing.state)
+          ? 'it has not reached the court'
+          : 'the court cannot have ruled on it'
+        result.unmatched.push({ line: line.line, reason: `filing ${found.filing.id} is ${found.filing.state}: ${why}` })
         continue
       }
       let counts = await filedCounts(trx, found.filing.id)
@@ -208,15 +206,10 @@ export async function reconcileReport(
           ruling: line.ruling,
           matchedBy: found.by
         }
-        const recorded = await trx
-          .selectFrom('outcomes')
-          .select(['id', 'result', 'source', 'report_id'])
-          .where('conviction_id', '=', c.convictionId)
-          .executeTakeFirst()
+        const recorded = await outcomeOfConviction(trx, c.convictionId)
         if (!recorded) {
-          await trx
-            .insertInto('outcomes')
-            .values({
+          await insertOutcomes(trx, [
+            {
               id: newId(),
               conviction_id: c.convictionId,
               filing_id: found.filing.id,
@@ -228,8 +221,8 @@ export async function reconcileReport(
               created_at: at,
               report_id: reportId,
               report_line: line.line
-            })
-            .execute()
+            }
+          ])
           result.matched.push(entry)
           events.push({
             county,
@@ -268,11 +261,12 @@ export async function reconcileReport(
           })
         } else if (recorded.report_id === null) {
           // The court's status said so first; the clerk's report confirms it.
-          await trx
-            .updateTable('outcomes')
-            .set({ report_id: reportId, report_line: line.line, order_date: line.orderDate, docket_id: line.docketId })
-            .where('id', '=', recorded.id)
-            .execute()
+          await confirmOutcomeByReport(trx, recorded.id, {
+            report_id: reportId,
+            report_line: line.line,
+            order_date: line.orderDate,
+            docket_id: line.docketId
+          })
           result.matched.push({ ...entry, confirmed: true })
           touched.add(found.filing.id)
         } else {
@@ -284,15 +278,10 @@ export async function reconcileReport(
     // Each filing a ruling was recorded for moves to the ruling its counts now add up to.
     for (const filingId of touched) {
       const counts = await filedCounts(trx, filingId)
-      const outcomes = await trx
-        .selectFrom('outcomes')
-        .select('result')
-        .where(
-          'conviction_id',
-          'in',
-          counts.map((c) => c.convictionId)
-        )
-        .execute()
+      const outcomes = await outcomeResultsOf(
+        trx,
+        counts.map((c) => c.convictionId)
+      )
       if (outcomes.length < counts.length || outcomes.some((o) => o.result === 'withdrawn')) continue
       const results = new Set(outcomes.map((o) => o.result))
       const ruling =
@@ -304,29 +293,20 @@ export async function reconcileReport(
 
     // What the court should have ruled on: accepted filings with counts no report has ruled on, absent from this one.
     const seen = new Set([...result.matched, ...result.alreadyRecorded, ...result.conflicts].map((m) => m.filingId))
-    const awaiting = await trx
-      .selectFrom('filings')
-      .select(['id', 'state', 'court_filing_id'])
-      .where('county', '=', county)
-      .where('court_id', '=', court.id)
-      .where('state', 'in', AWAITING_RULING)
-      .where('created_at', '<=', at)
-      .orderBy('id')
-      .execute()
+    const awaiting = await filingsOfCourtInStates(trx, {
+      county,
+      courtId: court.id,
+      states: AWAITING_RULING,
+      createdAtOrBefore: at
+    })
     for (const f of awaiting) {
       if (seen.has(f.id)) continue
       const counts = await filedCounts(trx, f.id)
       if (counts.length === 0) continue
-      const byReport = await trx
-        .selectFrom('outcomes')
-        .select('conviction_id')
-        .where(
-          'conviction_id',
-          'in',
-          counts.map((c) => c.convictionId)
-        )
-        .where('report_id', 'is not', null)
-        .execute()
+      const byReport = await convictionsWithReportedOutcome(
+        trx,
+        counts.map((c) => c.convictionId)
+      )
       if (byReport.length < counts.length)
         result.omitted.push({
           filingId: f.id,
@@ -336,21 +316,18 @@ export async function reconcileReport(
         })
     }
 
-    await trx
-      .insertInto('outcome_reports')
-      .values({
-        id: reportId,
-        county,
-        court_id: court.id,
-        format: input.format,
-        file_name: input.fileName,
-        sha256: input.sha256,
-        lines: parsed.total,
-        result: JSON.stringify(result),
-        uploaded_by: ctx.principal.clientId,
-        created_at: at
-      })
-      .execute()
+    await insertOutcomeReport(trx, {
+      id: reportId,
+      county,
+      court_id: court.id,
+      format: input.format,
+      file_name: input.fileName,
+      sha256: input.sha256,
+      lines: parsed.total,
+      result: JSON.stringify(result),
+      uploaded_by: ctx.principal.clientId,
+      created_at: at
+    })
     await appendEvents(trx, events)
     await recordAudit(trx, ctx, [
       {

@@ -416,22 +416,19 @@ t.test('a ruling on a rejected, failed or cancelled filing records nothing', asy
   t.same([await state(a.id), await state(b.id), await state(c.id)], ['rejected', 'failed', 'cancelled'])
 })
 
-t.test(
-  'a ruling on a filing not yet sent to the court records nothing',
-  {
-    todo: 'reconcile.ts refuses only rejected/failed/cancelled filings: a queued filing gets an outcome and stays queued'
-  },
-  async (t) => {
-    const { filings, reconcile, outcomes, setState, state } = await setup(t)
-    const [a] = filings as [Filed]
-    await setState(a.id, 'queued')
-    const r = await reconcile([{ filingId: a.id }])
-    t.same(r.matched, [])
-    t.same(r.unmatched.length, 1)
-    t.same(await outcomes(), [])
-    t.equal(await state(a.id), 'queued')
-  }
-)
+t.test('a ruling on a filing not yet sent to the court records nothing', async (t) => {
+  const { filings, reconcile, outcomes, setState, state } = await setup(t)
+  const [a] = filings as [Filed]
+  await setState(a.id, 'queued')
+  const r = await reconcile([{ filingId: a.id }])
+  t.same(r.matched, [])
+  t.same(
+    r.unmatched.map((u) => u.reason),
+    [`filing ${a.id} is queued: it has not reached the court`]
+  )
+  t.same(await outcomes(), [])
+  t.equal(await state(a.id), 'queued')
+})
 
 t.test(
   'accepted filings of the court that the report does not mention, and no report has ruled on, are omitted',

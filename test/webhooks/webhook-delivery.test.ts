@@ -374,22 +374,19 @@ t.test(
   }
 )
 
-t.test(
-  'an event appended while a delivery backs off after a failure does not cut the backoff short',
-  async (t) => {
-    const { subscribe, append, drain, clock, job } = await setup(t)
-    const hook = await receiver(t, (n) => (n === 0 ? 500 : 204))
-    const { id } = await subscribe(hook.url, ['outcome.recorded'])
-    await append(['outcome.recorded'])
-    await drain()
-    const backoff = (await job(id))!.run_at
-    t.ok(backoff > clock.now().toISOString(), 'backing off')
-    await append(['outcome.recorded'])
-    t.equal((await job(id))!.run_at, backoff, 'the retry stays where the backoff put it')
-    await drain()
-    t.equal(hook.got.length, 1, 'a failing receiver is not called again before the backoff is over')
-  }
-)
+t.test('an event appended while a delivery backs off after a failure does not cut the backoff short', async (t) => {
+  const { subscribe, append, drain, clock, job } = await setup(t)
+  const hook = await receiver(t, (n) => (n === 0 ? 500 : 204))
+  const { id } = await subscribe(hook.url, ['outcome.recorded'])
+  await append(['outcome.recorded'])
+  await drain()
+  const backoff = (await job(id))!.run_at
+  t.ok(backoff > clock.now().toISOString(), 'backing off')
+  await append(['outcome.recorded'])
+  t.equal((await job(id))!.run_at, backoff, 'the retry stays where the backoff put it')
+  await drain()
+  t.equal(hook.got.length, 1, 'a failing receiver is not called again before the backoff is over')
+})
 
 t.test(
   'an event appended while a delivery run is in flight is delivered without waiting out the idle interval',

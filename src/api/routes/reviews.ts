@@ -12,7 +12,7 @@ import { recordAudit } from '../../db/audit-repository.js'
 import { newId } from '../../db/ids.js'
 import { parseJsonColumn } from '../../db/json.js'
 import { activePolicy } from '../../ingest/county-policy.js'
-import { BUILT_IN_POLICIES } from '../../eligibility/policies.js'
+import { BUILT_IN_POLICIES, builtInPolicy } from '../../eligibility/policies.js'
 import { ClearfileError } from '../../errors.js'
 import {
   createReviewRun,
@@ -78,7 +78,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
       const ctx = auditContext(request, clock)
       const county = actingCounty(ctx.principal, request.query.county, '/county')
       const choice = request.query.policy ?? 'county'
-      const policy = choice === 'county' ? (await activePolicy(db, county)).policy : BUILT_IN_POLICIES[choice]
+      const policy = choice === 'county' ? (await activePolicy(db, county)).policy : builtInPolicy(choice)
       if (!policy)
         throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, [
           { path: '/policy', message: `use county or one of ${Object.keys(BUILT_IN_POLICIES).join(', ')}` }

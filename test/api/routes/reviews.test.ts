@@ -324,3 +324,27 @@ t.test(
     t.equal(again.length, counts.length, 'reading the file again stores no count twice')
   }
 )
+
+t.test(
+  'a policy named like an object property (__proto__, constructor, toString) is a 400, and nothing is stored or queued',
+  async (t) => {
+    const { app, handle, keyFor, config } = await buildTestApp(t)
+    const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+    for (const policy of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/reviews?asOf=2026-11-28&policy=${policy}`,
+        headers: { ...bearer(key), 'content-type': 'text/csv' },
+        payload: dojFile(20)
+      })
+      t.equal(res.statusCode, 400, policy)
+      t.equal(res.json().details[0].path, '/policy', policy)
+    }
+    t.equal((await handle.db.selectFrom('review_runs').selectAll().execute()).length, 0, 'no review row')
+    t.equal((await handle.db.selectFrom('jobs').selectAll().execute()).length, 0, 'no job')
+    const { readdirSync, existsSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const uploads = join(config.dataDir, 'uploads')
+    t.same(existsSync(uploads) ? readdirSync(uploads) : [], [], 'no uploaded file left behind')
+  }
+)
