@@ -35,6 +35,10 @@ export const ERRORS = {
     message: 'The case is already in a filing that stands (queued, at the court or ruled on)'
   },
   CLEARFILE_ERR_REVIEW_NOT_FINISHED: { status: 409, message: 'The review has not finished yet' },
+  CLEARFILE_ERR_CONCURRENT_WRITE: {
+    status: 409,
+    message: 'Another request stored the same record at the same moment; send this request again'
+  },
   CLEARFILE_ERR_PERSON_MISMATCH: {
     status: 409,
     message: 'The person does not match the person on file with the same identifier'

@@ -50,10 +50,24 @@ export const CountInput = Type.Object(
   { additionalProperties: false }
 )
 
+/**
+ * A name as it goes onto court papers: at least one letter or digit, and no
+ * control characters, bidirectional overrides, zero-width characters or lone
+ * surrogates (they print wrong, or hide what a paper says).
+ */
+const PERSON_NAME = '^(?=.*[\\p{L}\\p{N}])[^\\p{Cc}\\p{Cs}\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2069\\uFEFF]+$'
+
+export const PersonName = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: PERSON_NAME,
+  description: 'As on the record, e.g. `GARCIA, MARIA`: a letter or digit at least, no control or invisible characters'
+})
+
 export const PersonInput = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, description: 'As on the record, e.g. `GARCIA, MARIA`' }),
-    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+    name: PersonName,
+    aliases: Type.Optional(Type.Array(PersonName, { maxItems: 50 })),
     dob: IsoDate,
     cii: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9]{1,12}$', description: 'California criminal identification index number' })

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { isUniqueViolation } from '../db/database.js'
 import { ERRORS, isClearfileError, type ErrorCode, type ProblemDetail } from '../errors.js'
 
 interface AjvLikeError {
@@ -54,6 +55,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   } else if (err.code && FASTIFY_CODES[err.code]) {
     code = FASTIFY_CODES[err.code]!
     message = err.message
+  } else if (isUniqueViolation(err)) {
+    // A race for a unique key the retries did not win. Its message names the key's values (a subject id): never logged.
+    code = 'CLEARFILE_ERR_CONCURRENT_WRITE'
+    message = ERRORS.CLEARFILE_ERR_CONCURRENT_WRITE.message
   } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     code = err.statusCode === 404 ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION'
     message = err.message

@@ -40,7 +40,7 @@ export async function runIdempotent<T>(
   work: (trx: Kysely<Database>) => Promise<T>
 ): Promise<IdempotentResult<T>> {
   if (opts.key === undefined) {
-    return { kind: 'created', body: await db.transaction().execute(work) }
+    return { kind: 'created', body: await retryingRaces(() => db.transaction().execute(work)) }
   }
   const key = opts.key
   const attempt = () =>
@@ -66,10 +66,20 @@ export async function runIdempotent<T>(
       })
       return { kind: 'created', body }
     })
-  try {
-    return await attempt()
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err
-    return attempt()
+  return retryingRaces(attempt)
+}
+
+/**
+ * Runs a transaction again when it lost a race for a unique key (two requests
+ * storing the same person at once): the next attempt finds what the winner
+ * stored. After a few lost races the error goes up (a 409, never a 500).
+ */
+async function retryingRaces<T>(attempt: () => Promise<T>, tries = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!isUniqueViolation(err) || i >= tries) throw err
+    }
   }
 }

@@ -99,3 +99,24 @@ export async function filingMovesByDay(
   if (county) query = query.where('f.county', '=', county)
   return (await query.execute()).map((r) => ({ day: String(r.day), to_state: r.to_state, n: Number(r.n) }))
 }
+
+/** Jobs waiting or running, by kind. */
+export async function openJobsByKind(db: Db): Promise<Array<{ kind: string; n: number }>> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select((eb) => ['kind', eb.fn.countAll().as('n')])
+    .where('done_at', 'is', null)
+    .groupBy('kind')
+    .execute()
+  return rows.map((j) => ({ kind: j.kind, n: Number(j.n) }))
+}
+
+/** Filings by court and state. */
+export async function filingsByCourtAndState(db: Db): Promise<Array<{ court: string; state: string; n: number }>> {
+  const rows = await db
+    .selectFrom('filings')
+    .select((eb) => ['court_id', 'state', eb.fn.countAll().as('n')])
+    .groupBy(['court_id', 'state'])
+    .execute()
+  return rows.map((f) => ({ court: f.court_id, state: f.state, n: Number(f.n) }))
+}

@@ -62,3 +62,46 @@ export async function confirmOutcomeByReport(
 export async function insertOutcomeReport(db: Db, row: OutcomeReportRow): Promise<void> {
   await db.insertInto('outcome_reports').values(row).execute()
 }
+
+/** The county's granted convictions since a time, with what the DOJ needs to update its record, by case and count. */
+export async function grantedSince(db: Db, county: string, since: string) {
+  return db
+    .selectFrom('outcomes as o')
+    .innerJoin('convictions as c', 'c.id', 'o.conviction_id')
+    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
+    .innerJoin('people as p', 'p.id', 'c.person_id')
+    .leftJoin('filings as f', 'f.id', 'o.filing_id')
+    .select([
+      'o.conviction_id',
+      'o.order_date',
+      'o.docket_id',
+      'o.source',
+      'o.created_at',
+      'p.cii',
+      'p.doj_subject_id',
+      'k.county',
+      'k.case_number',
+      'f.court_id',
+      'c.count_order',
+      'c.code_section',
+      'c.code_section_raw',
+      'c.severity'
+    ])
+    .where('o.county', '=', county)
+    .where('o.result', '=', 'granted')
+    .where('o.created_at', '>=', since)
+    .orderBy('k.case_number')
+    .orderBy('c.count_order')
+    .execute()
+}
+
+/** An outcome report the key may see (its county's, or any for admin keys); undefined otherwise. */
+export async function findOutcomeReport(
+  db: Db,
+  id: string,
+  county: string | null
+): Promise<OutcomeReportRow | undefined> {
+  let q = db.selectFrom('outcome_reports').selectAll().where('id', '=', id)
+  if (county !== null) q = q.where('county', '=', county)
+  return q.executeTakeFirst()
+}

@@ -3,6 +3,7 @@ import { toCsv } from '../csv.js'
 import { latestDeterminations } from '../db/determination-repository.js'
 import type { Database } from '../db/schema.js'
 import { effectiveOutcome } from '../eligibility/relief-grounds.js'
+import { grantedSince } from '../db/outcome-repository.js'
 
 /** What a granted motion changes the disposition to, as the court's order says it (HS 11361.8(b), (e)-(f)). */
 const NEW_DISPOSITION: Record<string, string> = {
@@ -41,34 +42,7 @@ export async function dojUpdateRows(
   county: string,
   since: string
 ): Promise<{ csv: string; rows: number }> {
-  const granted = await db
-    .selectFrom('outcomes as o')
-    .innerJoin('convictions as c', 'c.id', 'o.conviction_id')
-    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
-    .innerJoin('people as p', 'p.id', 'c.person_id')
-    .leftJoin('filings as f', 'f.id', 'o.filing_id')
-    .select([
-      'o.conviction_id',
-      'o.order_date',
-      'o.docket_id',
-      'o.source',
-      'o.created_at',
-      'p.cii',
-      'p.doj_subject_id',
-      'k.county',
-      'k.case_number',
-      'f.court_id',
-      'c.count_order',
-      'c.code_section',
-      'c.code_section_raw',
-      'c.severity'
-    ])
-    .where('o.county', '=', county)
-    .where('o.result', '=', 'granted')
-    .where('o.created_at', '>=', since)
-    .orderBy('k.case_number')
-    .orderBy('c.count_order')
-    .execute()
+  const granted = await grantedSince(db, county, since)
   const latest = await latestDeterminations(
     db,
     granted.map((g) => g.conviction_id)

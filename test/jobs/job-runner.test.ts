@@ -4,16 +4,11 @@ import { fixedClock, systemClock } from '../../src/clock.js'
 import { defineJob, enqueue, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
 import { claimJob, UNTIL_DONE } from '../../src/jobs/job-queue.js'
 import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
+import { POLL_JOB } from '../../src/filing/filing-jobs.js'
+import { REVIEW_JOB } from '../../src/ingest/review-runs.js'
 import { openTestDatabase } from '../helper.js'
 
 const Payload = Type.Object({ id: Type.String() })
-const LONG = defineJob({
-  name: 'test.long',
-  payload: Payload,
-  maxAttempts: 1,
-  lane: 'long',
-  key: (p) => `test.long:${p.id}`
-})
 const SHORT = defineJob({ name: 'test.short', payload: Payload, maxAttempts: 3, key: (p) => `test.short:${p.id}` })
 
 /** A job that runs until released: for asserting what runs while it does. */
@@ -25,36 +20,41 @@ function gate() {
   return { open, opened }
 }
 
-t.test('a poll queued behind a long review runs at once: lanes take their next job independently', async (t) => {
-  const { db } = await openTestDatabase(t)
-  const log: string[] = []
-  const release = gate()
-  const jobs: RegisteredJob[] = [
-    handle(LONG, async ({ id }) => {
-      log.push(`long ${id} started`)
-      await release.opened
-      log.push(`long ${id} done`)
-    }),
-    handle(SHORT, async ({ id }) => {
-      log.push(`short ${id}`)
-    })
-  ]
-  const now = systemClock.now()
-  await enqueue(db, LONG, { id: 'review' }, { runAt: now, now })
-  await enqueue(db, SHORT, { id: 'poll-1' }, { runAt: now, now })
-  const runner = createJobRunner({ db, clock: systemClock, jobs, pollMs: 10, lanes: { default: 1, long: 1 } })
-  runner.start()
-  t.teardown(() => runner.stop())
-  // A second short job, queued while the long one runs, is taken as soon as the default lane is free.
-  await until(() => log.includes('short poll-1'))
-  await enqueue(db, SHORT, { id: 'poll-2' }, { runAt: systemClock.now(), now: systemClock.now() })
-  await until(() => log.includes('short poll-2'))
-  t.ok(log.includes('long review started'))
-  t.notOk(log.includes('long review done'), 'both polls ran while the review was still running')
-  release.open()
-  await until(() => log.includes('long review done'))
-  t.ok(log.indexOf('short poll-2') < log.indexOf('long review done'))
-})
+t.test(
+  'a filing poll queued behind a long DOJ review runs at once: their kinds run in lanes of their own',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const log: string[] = []
+    const release = gate()
+    // The real kinds (their lanes are what is tested), done by stand-ins that say when they run.
+    const jobs: RegisteredJob[] = [
+      handle(REVIEW_JOB, async ({ runId }) => {
+        log.push(`review ${runId} started`)
+        await release.opened
+        log.push(`review ${runId} done`)
+      }),
+      handle(POLL_JOB, async ({ filingId }) => {
+        log.push(`poll ${filingId}`)
+      })
+    ]
+    t.equal(REVIEW_JOB.lane, 'long')
+    t.equal(POLL_JOB.lane, 'default')
+    const now = systemClock.now()
+    await enqueue(db, REVIEW_JOB, { runId: 'r1' }, { runAt: now, now })
+    await enqueue(db, POLL_JOB, { filingId: 'f1' }, { runAt: now, now })
+    const runner = createJobRunner({ db, clock: systemClock, jobs, pollMs: 10, lanes: { default: 1, long: 1 } })
+    runner.start()
+    t.teardown(() => runner.stop())
+    await until(() => log.includes('poll f1'))
+    // A second poll, queued while the review runs, is taken as soon as the default lane is free.
+    await enqueue(db, POLL_JOB, { filingId: 'f2' }, { runAt: systemClock.now(), now: systemClock.now() })
+    await until(() => log.includes('poll f2'))
+    t.ok(log.includes('review r1 started'))
+    t.notOk(log.includes('review r1 done'), 'both polls ran while the review was still running')
+    release.open()
+    await until(() => log.includes('review r1 done'))
+  }
+)
 
 t.test('within a lane, the next job starts when the last ends, not when every lane has finished a round', async (t) => {
   const { db } = await openTestDatabase(t)

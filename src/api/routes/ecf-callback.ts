@@ -8,95 +8,124 @@ import { filingOfCallback, recordCallbackHint } from '../../filing/court-callbac
 import { soapEnvelope, soapFaultEnvelope } from '../../ecf/soap.js'
 import { isClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
+import type { CourtEntry } from '../../../schemas/courts.js'
+
+/** The largest callback read: a NotifyFilingReviewComplete with its reviewed documents inline. */
+const CALLBACK_BODY_LIMIT = 16 * 1024 * 1024
 
 /**
  * Our FilingAssemblyMDE: the court's NotifyFilingReviewComplete. The court is
- * authenticated by its client certificate (mutual TLS) or shared secret before
- * anything is parsed; an
- * unauthenticated call changes nothing and is audited. The callback is a hint:
- * it brings the filing's next status poll forward, and GetFilingStatus decides.
+ * authenticated by its client certificate (mutual TLS) or shared secret from
+ * the request's headers, before a byte of the body is read: an unauthenticated
+ * call costs no memory, changes nothing and is audited. The callback is a
+ * hint: it brings the filing's next status poll forward, and GetFilingStatus
+ * decides.
  */
 export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps) => {
   const { db, clock, pipeline } = deps
   const courtOf = callbackAuthenticator(deps.courts)
+  const callers = new WeakMap<object, CourtEntry>()
   app.addContentTypeParser(
     ['text/xml', 'application/soap+xml', 'application/xml'],
-    { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 },
+    { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT },
     (_req, body, done) => done(null, body)
   )
 
-  app.post('/ecf/v4/FilingAssemblyMDE', { schema: { hide: true } }, async (request, reply) => {
-    const now = clock.now()
-    const system = {
-      principal: { clientId: 'court-callback', role: 'admin' as const, county: null },
-      requestId: request.id,
-      now
-    }
-    const given = request.headers[CALLBACK_SECRET_HEADER]
-    const socket = request.raw.socket as Partial<TLSSocket>
-    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null
-    const court = courtOf(
-      given,
-      cert ? { authorized: socket.authorized === true, fingerprint256: cert.fingerprint256 ?? null } : null
-    )
-    reply.header('content-type', 'text/xml; charset=utf-8')
-    if (!court) {
-      const reason = cert?.fingerprint256 ? 'unknown client certificate' : given ? 'wrong secret' : 'no secret'
-      await recordAudit(db, system, [
-        {
-          action: 'callback.refused',
-          recordType: 'ecf_callback',
-          recordId: request.id,
-          county: null,
-          detail: { reason }
+  const system = (requestId: string) => ({
+    principal: { clientId: 'court-callback', role: 'admin' as const, county: null },
+    requestId,
+    now: clock.now()
+  })
+
+  app.post(
+    '/ecf/v4/FilingAssemblyMDE',
+    {
+      schema: { hide: true },
+      bodyLimit: CALLBACK_BODY_LIMIT,
+      // onRequest runs before the body is read.
+      onRequest: async (request, reply) => {
+        const given = request.headers[CALLBACK_SECRET_HEADER]
+        const socket = request.raw.socket as Partial<TLSSocket>
+        const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null
+        const court = courtOf(
+          given,
+          cert ? { authorized: socket.authorized === true, fingerprint256: cert.fingerprint256 ?? null } : null
+        )
+        if (court) {
+          callers.set(request, court)
+          return
         }
-      ])
-      return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
-    }
-    const answer = (
-      errors: Array<{ code: string; text: string }>,
-      filing: { courtFilingId: string; filingId: string | null } | null = null
-    ) =>
-      soapEnvelope(
-        buildMessageReceipt({ sender: pipeline.callbackUrl, court: { id: court.id, name: court.name }, filing, errors })
-      )
-    let callback: ReturnType<typeof parseReviewFilingCallback>
-    try {
-      callback = parseReviewFilingCallback(String(request.body ?? ''))
-    } catch (err) {
+        const reason = cert?.fingerprint256 ? 'unknown client certificate' : given ? 'wrong secret' : 'no secret'
+        await recordAudit(db, system(request.id), [
+          {
+            action: 'callback.refused',
+            recordType: 'ecf_callback',
+            recordId: request.id,
+            county: null,
+            detail: { reason }
+          }
+        ])
+        // The body is never read: close the connection rather than drain it.
+        reply.header('connection', 'close')
+        reply.header('content-type', 'text/xml; charset=utf-8')
+        return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
+      }
+    },
+    async (request, reply) => {
+      const court = callers.get(request)!
+      const now = clock.now()
+      const ctx = system(request.id)
+      reply.header('content-type', 'text/xml; charset=utf-8')
+      const answer = (
+        errors: Array<{ code: string; text: string }>,
+        filing: { courtFilingId: string; filingId: string | null } | null = null
+      ) =>
+        soapEnvelope(
+          buildMessageReceipt({
+            sender: pipeline.callbackUrl,
+            court: { id: court.id, name: court.name },
+            filing,
+            errors
+          })
+        )
+      let callback: ReturnType<typeof parseReviewFilingCallback>
+      try {
+        callback = parseReviewFilingCallback(String(request.body ?? ''))
+      } catch (err) {
+        return reply
+          .status(200)
+          .send(answer([{ code: '-1', text: isClearfileError(err) ? err.message : 'unreadable callback' }]))
+      }
+      const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
+      const courtIds = callback.identifications.map((i) => i.id)
+      const filing = await filingOfCallback(db, court.id, { ours, courtIds })
+      if (!filing) {
+        await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county: court.county } }, [
+          {
+            action: 'callback.unknown_filing',
+            recordType: 'ecf_callback',
+            recordId: request.id,
+            county: court.county,
+            detail: { court: court.id, ids: courtIds }
+          }
+        ])
+        return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
+      }
+      await db.transaction().execute(async (trx) => {
+        await recordCallbackHint(trx, filing, { status: callback.status, documents: callback.documents.length }, now)
+        await recordAudit(trx, { ...ctx, principal: { ...ctx.principal, county: filing.county } }, [
+          {
+            action: 'filing.callback',
+            recordType: 'filing',
+            recordId: filing.id,
+            county: filing.county,
+            detail: { status: callback.status }
+          }
+        ])
+      })
       return reply
         .status(200)
-        .send(answer([{ code: '-1', text: isClearfileError(err) ? err.message : 'unreadable callback' }]))
+        .send(answer([], { courtFilingId: filing.court_filing_id ?? courtIds[0] ?? filing.id, filingId: filing.id }))
     }
-    const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
-    const courtIds = callback.identifications.map((i) => i.id)
-    const filing = await filingOfCallback(db, court.id, { ours, courtIds })
-    if (!filing) {
-      await recordAudit(db, { ...system, principal: { ...system.principal, county: court.county } }, [
-        {
-          action: 'callback.unknown_filing',
-          recordType: 'ecf_callback',
-          recordId: request.id,
-          county: court.county,
-          detail: { court: court.id, ids: courtIds }
-        }
-      ])
-      return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
-    }
-    await db.transaction().execute(async (trx) => {
-      await recordCallbackHint(trx, filing, { status: callback.status, documents: callback.documents.length }, now)
-      await recordAudit(trx, { ...system, principal: { ...system.principal, county: filing.county } }, [
-        {
-          action: 'filing.callback',
-          recordType: 'filing',
-          recordId: filing.id,
-          county: filing.county,
-          detail: { status: callback.status }
-        }
-      ])
-    })
-    return reply
-      .status(200)
-      .send(answer([], { courtFilingId: filing.court_filing_id ?? courtIds[0] ?? filing.id, filingId: filing.id }))
-  })
+  )
 }

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { authErrors } from '../../../schemas/api/common.js'
 import { PipelineQuery, PipelineView } from '../../../schemas/api/metrics.js'
 import { normalizeCounty } from '../../db/api-client-repository.js'
-import { Metrics } from '../../metrics.js'
 import { pipelineFigures } from '../../outcomes/pipeline-figures.js'
 import type { Services } from '../../services.js'
+import { filingsByCourtAndState, openJobsByKind } from '../../db/figures-repository.js'
 
 /** GET /v1/metrics/pipeline: the dashboard's figures, for the key's county (admin keys: one county or all). */
 export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
@@ -33,27 +33,9 @@ export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async 
 /** /metrics for Prometheus: counts only, nothing about a person; open, like /health (it is outside /v1's keys). */
 export const prometheusRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db } = deps
-  const metrics = deps.metrics ?? new Metrics()
+  const { metrics } = deps
   // The gauges are read from the database at each scrape, by prom-client's collect().
-  metrics.readGaugesWith({
-    queueDepth: async () =>
-      (
-        await db
-          .selectFrom('jobs')
-          .select((eb) => ['kind', eb.fn.countAll().as('n')])
-          .where('done_at', 'is', null)
-          .groupBy('kind')
-          .execute()
-      ).map((j) => ({ kind: j.kind, n: Number(j.n) })),
-    filings: async () =>
-      (
-        await db
-          .selectFrom('filings')
-          .select((eb) => ['court_id', 'state', eb.fn.countAll().as('n')])
-          .groupBy(['court_id', 'state'])
-          .execute()
-      ).map((f) => ({ court: f.court_id, state: f.state, n: Number(f.n) }))
-  })
+  metrics.readGaugesWith({ queueDepth: () => openJobsByKind(db), filings: () => filingsByCourtAndState(db) })
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     const text = await metrics.render()

@@ -12,6 +12,7 @@ import { reconcileUpload } from '../../outcomes/outcome-upload.js'
 import type { Reconciliation } from '../../outcomes/reconcile.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
+import { findOutcomeReport } from '../../db/outcome-repository.js'
 
 const MAX_REPORT_BYTES = 50 * 1024 * 1024
 
@@ -61,7 +62,14 @@ async function uploaded(
       xml: /xml/.test(file.type) || /\.xml$/i.test(file.name)
     }
   }
-  const body = request.body as Buffer | string | undefined
+  const body: unknown = request.body
+  // A JSON body (or any other the app parses into an object) is no report: say which types are.
+  if (body !== undefined && body !== null && !Buffer.isBuffer(body) && typeof body !== 'string') {
+    throw new ClearfileError(
+      'CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'An outcome report is CSV (text/csv), XML (application/xml, text/xml) or a multipart form with a file'
+    )
+  }
   if (!body || body.length === 0)
     throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The report is empty', [{ path: '/', message: 'is empty' }])
   return {
@@ -136,16 +144,14 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         fileName: upload.fileName,
         xml: upload.xml
       })
-      const row = await db.selectFrom('outcome_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-      return reply.status(201).send(reportView(row))
+      const row = await findOutcomeReport(db, id, null)
+      return reply.status(201).send(reportView(row!))
     }
   )
 
   const find = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const ctx = auditContext(request, clock)
-    let q = db.selectFrom('outcome_reports').selectAll().where('id', '=', request.params.id)
-    if (ctx.principal.county !== null) q = q.where('county', '=', ctx.principal.county)
-    const row = await q.executeTakeFirst()
+    const row = await findOutcomeReport(db, request.params.id, ctx.principal.county)
     if (!row) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such outcome report')
     await recordAudit(db, ctx, [
       { action: 'outcome_report.read', recordType: 'outcome_report', recordId: row.id, county: row.county }

@@ -375,3 +375,100 @@ t.test('a later case that adds a prior super strike re-decides the earlier Prop 
   t.equal(again.counts[0].determination.outcome, 'not_eligible')
   t.match(again.counts[0].determination.reason, /superStrike present \(PC 187 on 2001-03-04\)/)
 })
+
+t.test(
+  'a name that prints as nothing, or hides what a paper says, is refused; real names in any script are taken',
+  async (t) => {
+    const { app, keyFor, handle } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const bad = [
+      '   ',
+      '\t',
+      'GARCIA\u202eAIRAM',
+      'GAR\u0000CIA',
+      'GAR\u200dCIA',
+      'GAR\ud800CIA',
+      'GARCIA\u2066X',
+      '---'
+    ]
+    for (const [i, name] of bad.entries()) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({
+          person: { name, dojSubjectId: `77${i}`, cii: undefined },
+          case: { caseNumber: `SCN-N${i}` }
+        })
+      })
+      t.equal(res.statusCode, 400, JSON.stringify(name))
+      t.equal(res.json().details?.[0]?.path, '/person/name', JSON.stringify(name))
+    }
+    const alias = await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({
+        person: { aliases: ['X\u202eY'], dojSubjectId: '7790', cii: undefined },
+        case: { caseNumber: 'SCN-A' }
+      })
+    })
+    t.equal(alias.statusCode, 400)
+    t.equal((await handle.db.selectFrom('people').selectAll().execute()).length, 0, 'nothing stored')
+    for (const [i, name] of [
+      'Nguyễn Văn Thành',
+      "Zoë O'Brien-Łukasiewicz",
+      'ĐẶNG, THỊ HỒNG',
+      'O’NEIL, SEAN'
+    ].entries()) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({
+          person: { name, dojSubjectId: `88${i}`, cii: undefined },
+          case: { caseNumber: `SCN-U${i}` }
+        })
+      })
+      t.equal(res.statusCode, 201, name)
+    }
+  }
+)
+
+t.test(
+  'twenty DA requests for one person at once, without Idempotency-Key, store one person and answer no 500',
+  async (t) => {
+    const { app, keyFor, handle, logs } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/cases',
+          headers: bearer(key),
+          payload: caseBody({
+            person: { dojSubjectId: '269822995', cii: undefined },
+            case: { caseNumber: `SCN-P${i}` }
+          })
+        })
+      )
+    )
+    const statuses = responses.map((r) => r.statusCode)
+    t.notOk(
+      statuses.some((s) => s >= 500),
+      `no 5xx: ${statuses.join(',')}`
+    )
+    t.ok(
+      statuses.every(
+        (s) =>
+          s === 201 || (s === 409 && responses[statuses.indexOf(s)]!.json().code === 'CLEARFILE_ERR_CONCURRENT_WRITE')
+      ),
+      'each stored its case, or was told to send again'
+    )
+    const people = await handle.db.selectFrom('people').selectAll().where('doj_subject_id', '=', '269822995').execute()
+    t.equal(people.length, 1, 'one person')
+    const cases = await handle.db.selectFrom('court_cases').selectAll().where('person_id', '=', people[0]!.id).execute()
+    t.equal(cases.length, statuses.filter((s) => s === 201).length, 'a case for each 201')
+    t.notOk(logs.join('').includes('269822995'), 'the subject id is in no log line')
+  }
+)

@@ -166,3 +166,52 @@ t.test('TLS settings that cannot work are refused at start', async (t) => {
     message: /CLEARFILE_TLS_CLIENT_CA needs/
   })
 })
+
+t.test(
+  'a callback without the court’s secret is refused from its headers: the body, however large, is never read',
+  async (t) => {
+    const secret = 'court-shared-secret-123'
+    process.env.CB_BIG_SECRET = secret
+    const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
+    writeFileSync(
+      courtsFile,
+      JSON.stringify([
+        {
+          id: 'CA-SF',
+          name: 'Superior Court',
+          county: 'SAN FRANCISCO',
+          adapter: 'simulator',
+          endpoint: 'http://127.0.0.1:1/ecf',
+          callbackSecretRef: 'CB_BIG_SECRET'
+        }
+      ])
+    )
+    const { app, handle } = await buildTestApp(t, { daProfilesFile, courtsFile })
+    const address = await app.listen({ port: 0, host: '127.0.0.1' })
+    const { request: httpRequest } = await import('node:http')
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${address}/ecf/v4/FilingAssemblyMDE`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/xml',
+          'content-length': String(60 * 1024 * 1024),
+          'x-ecf-callback-secret': 'wrong'
+        }
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      // Only the headers go: a server that waited for the 60 MB would never answer.
+      req.flushHeaders()
+    })
+    t.equal(status, 401)
+    const refused = await handle.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'callback.refused')
+      .execute()
+    t.equal(refused.length, 1, 'audited')
+  }
+)

@@ -449,3 +449,17 @@ t.test("a ruling the court's status reported is recorded per count, and the cler
     report.id
   )
 })
+
+t.test('an outcome report sent as JSON is a 415 naming the types a report may be, not a 500', async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('clerk', 'SAN FRANCISCO')
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/outcome-reports?court=CA-SF',
+    headers: { ...bearer(key), 'content-type': 'application/json' },
+    payload: JSON.stringify({ filing_id: 'x', ruling: 'granted' })
+  })
+  t.equal(res.statusCode, 415)
+  t.equal(res.json().code, 'CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE')
+  t.match(res.json().message, /text\/csv/)
+})
