@@ -4,6 +4,7 @@ import { policiesAndReviews } from './0002-policies-and-reviews.js'
 import { outcomeReports } from './0003-outcome-reports.js'
 import { wholeRecords } from './0004-whole-records.js'
 import { unusedColumns } from './0005-unused-columns.js'
+import { keyExpiry } from './0006-key-expiry.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002-policies-and-reviews': policiesAndReviews,
   '0003-outcome-reports': outcomeReports,
   '0004-whole-records': wholeRecords,
-  '0005-unused-columns': unusedColumns
+  '0005-unused-columns': unusedColumns,
+  '0006-key-expiry': keyExpiry
 }

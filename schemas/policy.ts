@@ -117,3 +117,37 @@ export type Policy = Static<typeof Policy>
 export type PolicyRule = Static<typeof PolicyRule>
 export type PolicyConditions = Static<typeof PolicyConditions>
 export type PolicyChoice = Static<typeof PolicyChoice>
+
+/**
+ * The eligibility-options file of Code for America's gogen (and BEAR), which counties already have, checked
+ * as strictly as clearfile's own format: a `"dismiss": "11357"` (a string, not a list) is refused, not read
+ * letter by letter.
+ */
+export const GogenOptions = Type.Object(
+  {
+    baselineEligibility: Type.Optional(
+      Type.Object(
+        {
+          dismiss: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          reduce: Type.Optional(Type.Array(Type.String({ minLength: 1 })))
+        },
+        { additionalProperties: false }
+      )
+    ),
+    additionalRelief: Type.Optional(
+      Type.Object(
+        {
+          subjectUnder21AtConviction: Type.Optional(Type.Boolean()),
+          subjectAgeThreshold: Type.Optional(Type.Integer({ minimum: 0 })),
+          yearsSinceConvictionThreshold: Type.Optional(Type.Integer({ minimum: 0 })),
+          yearsCrimeFreeThreshold: Type.Optional(Type.Integer({ minimum: 0 })),
+          subjectHasOnlyProp64Charges: Type.Optional(Type.Boolean()),
+          subjectIsDeceased: Type.Optional(Type.Boolean())
+        },
+        { additionalProperties: false }
+      )
+    )
+  },
+  { additionalProperties: false, title: 'gogen eligibility options' }
+)
+export type GogenOptions = Static<typeof GogenOptions>

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorResponse } from '../schemas/api/common.js'
-import { authenticate } from './api/auth.js'
+import { AuthFailureLimiter, authenticate } from './api/auth.js'
 import { errorHandler } from './api/error-handler.js'
 import { caseRoutes } from './api/routes/cases.js'
 import { determinationRoutes } from './api/routes/determinations.js'
@@ -91,13 +91,23 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
+  // One count of refused keys per app, shared by /v1 and /metrics.
+  const checkKey = authenticate({
+    db: deps.db,
+    clock: deps.clock,
+    authFailures: new AuthFailureLimiter(deps.config.authFailuresPerMinute, deps.clock)
+  })
+
   await app.register(healthRoutes, deps)
-  await app.register(prometheusRoutes, deps)
+  await app.register(async (scraped) => {
+    scraped.addHook('onRequest', checkKey)
+    await scraped.register(prometheusRoutes, deps)
+  })
   await app.register(dashboardRoutes, deps)
   await app.register(ecfCallbackRoutes, deps)
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', authenticate(deps.db))
+      v1.addHook('onRequest', checkKey)
       // Responses carry criminal-record data: never let a proxy or browser keep them.
       v1.addHook('onSend', async (_request, reply) => {
         reply.header('cache-control', 'no-store')

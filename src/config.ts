@@ -25,8 +25,11 @@ export const ConfigSchema = Type.Object(
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     /** TLS: ask clients for a certificate signed by these CAs (PEM), so courts can call back with mutual TLS. API clients need none. */
     tlsClientCaFile: Type.Optional(Type.String({ minLength: 1 })),
-    /** clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. */
-    publicUrl: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
+    /**
+     * clearfile's public base URL: courts call back at <publicUrl>/ecf/v4/FilingAssemblyMDE. When absent it is
+     * made from host and port (loopback for a wildcard host, https with TLS), so a changed PORT moves the callbacks too.
+     */
+    publicUrl: Type.String({ minLength: 1 }),
     /** How often an open filing's status is asked for. */
     pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
     /** Run background jobs (reviews, papers, filings) in this process. */
@@ -56,7 +59,14 @@ export const ConfigSchema = Type.Object(
     /** Seconds a graceful shutdown may take before the process exits anyway. */
     shutdownGraceSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
     /** Hours a stored Idempotency-Key answer is kept. */
-    idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 })
+    idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 }),
+    /** Refused API keys one client address may send in a minute before it is answered 429. */
+    authFailuresPerMinute: Type.Integer({ minimum: 1, default: 30 }),
+    /**
+     * Let webhooks reach loopback, private, link-local and other internal addresses. Off by default (a webhook URL
+     * must not be a way into the server's own network); turn on for a DA system on the same private network.
+     */
+    webhookAllowPrivateNetworks: Type.Boolean({ default: false })
   },
   { additionalProperties: false }
 )
@@ -84,7 +94,9 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
   shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',
-  idempotencyTtlHours: 'CLEARFILE_IDEMPOTENCY_TTL_HOURS'
+  idempotencyTtlHours: 'CLEARFILE_IDEMPOTENCY_TTL_HOURS',
+  authFailuresPerMinute: 'CLEARFILE_AUTH_FAILURES_PER_MINUTE',
+  webhookAllowPrivateNetworks: 'CLEARFILE_WEBHOOK_ALLOW_PRIVATE_NETWORKS'
 }
 
 export interface ConfigSources {
@@ -134,7 +146,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     }
   }
 
-  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>
+  // Made even from a bad host or port, which are reported themselves: the URL is not a second complaint.
+  candidate.publicUrl ??= defaultPublicUrl(String(candidate.host), String(candidate.port), candidate.tlsCertFile !== undefined)
   const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
     const key = e.instancePath.split('/')[1]
     if (e.keyword === 'additionalProperties') {
@@ -154,6 +168,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     throw new ClearfileError('CLEARFILE_ERR_CONFIG', `invalid configuration: ${[...new Set(problems)].join('; ')}`)
   }
   return Object.freeze(candidate as Static<typeof ConfigSchema>)
+}
+
+/** Where this process can be reached when no public URL is configured: its own host and port. */
+function defaultPublicUrl(host: string, port: string, tls: boolean): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  return `${tls ? 'https' : 'http'}://${reachable}:${port}`
 }
 
 /** True when the database URL names a PostgreSQL server rather than a SQLite file. */

@@ -45,6 +45,10 @@ export const ERRORS = {
   },
   CLEARFILE_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  CLEARFILE_ERR_COURT_OTHER_COUNTY: {
+    status: 422,
+    message: "The case names another county's court; a case is filed with its own county's Superior Court"
+  },
   CLEARFILE_ERR_NOT_ELIGIBLE: { status: 422, message: 'The conviction is not eligible for that relief' },
   CLEARFILE_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   // server side

@@ -55,9 +55,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics: new Metrics()
     })
     app = await buildApp(services)
-    if (courts.simulatorUrl)
+    if (courts.simulatorUrls.length > 0)
       app.log.info(
-        { url: courts.simulatorUrl, courts: [...courts.courts.keys()] },
+        { urls: courts.simulatorUrls, courts: [...courts.courts.keys()] },
         'no courts file: filing with the simulated Superior Court'
       )
     const runner = config.runJobs

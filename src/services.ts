@@ -18,6 +18,7 @@ import type { RegisteredJob } from './jobs/job-definition.js'
 import { Metrics } from './metrics.js'
 import { reportInboxJob } from './outcomes/report-inbox.js'
 import { seededRandom } from './seeded-random.js'
+import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
 
 /*
@@ -77,11 +78,18 @@ export function createServices(inputs: ServiceInputs): Services {
     profiles,
     metrics
   }
+  // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
+  const webhookAgent = config.webhookAllowPrivateNetworks ? null : publicOnlyAgent()
   const jobs: RegisteredJob[] = [
     reviewJob({ db, clock, dataDir: config.dataDir }),
     documentsJob({ db, clock, dataDir: config.dataDir, profiles, createRenderer: () => createRenderer() }),
     ...filingJobs(pipeline, adapters),
-    webhookJob({ db, clock }),
+    webhookJob({
+      db,
+      clock,
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+      ...(webhookAgent ? { dispatcher: webhookAgent } : {})
+    }),
     reportInboxJob({ db, clock, courts })
   ]
   const tls =
@@ -92,7 +100,20 @@ export function createServices(inputs: ServiceInputs): Services {
           ca: config.tlsClientCaFile ? readFileSync(config.tlsClientCaFile) : null
         }
       : null
-  return { ...inputs, courts, profiles, metrics, pipeline, adapters, jobs, tls, close: () => adapters.close() }
+  return {
+    ...inputs,
+    courts,
+    profiles,
+    metrics,
+    pipeline,
+    adapters,
+    jobs,
+    tls,
+    close: async () => {
+      await adapters.close()
+      await webhookAgent?.close()
+    }
+  }
 }
 
 /** The adapter of each configured court, made on first use by the factory its configuration names. */
@@ -121,40 +142,51 @@ function courtAdapters(courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
   }
 }
 
-/** The environment variable holding the simulated court's callback secret (made up at start when unset). */
-export const SIMULATED_COURT_SECRET = 'CLEARFILE_SIMULATED_COURT_SECRET'
+/** The environment variable holding the simulated court's callback secret for one county (made up at start when unset). */
+export function simulatedCourtSecretRef(county: string): string {
+  return `CLEARFILE_SIMULATED_COURT_SECRET_${county.replace(/[^A-Z0-9]+/g, '_')}`
+}
 
 /**
  * The courts a server files with: the courts file when one is configured; else,
- * unless turned off, a simulated Superior Court started on loopback that every
- * county with a DA profile files in, calling back with a secret made up now.
+ * unless turned off, a simulated Superior Court on loopback for every county
+ * with a DA profile — each its own court, on its own port, calling back with a
+ * secret of its own made up now, as separate courts do: one county's court can
+ * never speak for another's filings.
  */
 export async function serverCourts(
   config: Config,
   profiles: ReadonlyMap<string, DaProfile>,
   env: NodeJS.ProcessEnv = process.env
-): Promise<{ courts: ReadonlyMap<string, CourtEntry>; simulatorUrl: string | null; close: () => Promise<void> }> {
-  if (config.courtsFile) return { courts: loadCourts(config.courtsFile), simulatorUrl: null, close: async () => {} }
-  if (!config.simulatedCourt) return { courts: new Map(), simulatorUrl: null, close: async () => {} }
-  env[SIMULATED_COURT_SECRET] ||= randomBytes(24).toString('base64url')
-  const court = await startSimulatedCourt({
-    callbackSecret: env[SIMULATED_COURT_SECRET],
-    reviewDelayMs: 2000,
-    rulingDelayMs: 5000,
-    random: seededRandom(Date.now() % 2 ** 31)
-  })
+): Promise<{ courts: ReadonlyMap<string, CourtEntry>; simulatorUrls: string[]; close: () => Promise<void> }> {
+  if (config.courtsFile) return { courts: loadCourts(config.courtsFile), simulatorUrls: [], close: async () => {} }
+  if (!config.simulatedCourt) return { courts: new Map(), simulatorUrls: [], close: async () => {} }
   const courts = new Map<string, CourtEntry>()
-  for (const county of profiles.keys()) {
-    const id = `CA-SIM-${county.replace(/[^A-Z0-9]+/g, '-')}`
-    const name = `Superior Court of California, County of ${county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())} (simulated)`
-    courts.set(id, {
-      id,
-      name,
-      county,
-      adapter: 'simulator',
-      endpoint: court.url,
-      callbackSecretRef: SIMULATED_COURT_SECRET
-    })
+  const running: Array<{ url: string; close: () => Promise<void> }> = []
+  try {
+    for (const county of profiles.keys()) {
+      const secretRef = simulatedCourtSecretRef(county)
+      env[secretRef] ||= randomBytes(24).toString('base64url')
+      const court = await startSimulatedCourt({
+        callbackSecret: env[secretRef],
+        reviewDelayMs: 2000,
+        rulingDelayMs: 5000,
+        random: seededRandom(Date.now() % 2 ** 31)
+      })
+      running.push(court)
+      const id = `CA-SIM-${county.replace(/[^A-Z0-9]+/g, '-')}`
+      const name = `Superior Court of California, County of ${county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())} (simulated)`
+      courts.set(id, { id, name, county, adapter: 'simulator', endpoint: court.url, callbackSecretRef: secretRef })
+    }
+  } catch (err) {
+    await Promise.all(running.map((c) => c.close()))
+    throw err
   }
-  return { courts, simulatorUrl: court.url, close: court.close }
+  return {
+    courts,
+    simulatorUrls: running.map((c) => c.url),
+    close: async () => {
+      await Promise.all(running.map((c) => c.close()))
+    }
+  }
 }

@@ -48,3 +48,14 @@ t.test('postgres:// and postgresql:// URLs select PostgreSQL; anything else is a
   t.notOk(isPostgresUrl('./data/postgres.db'))
   t.notOk(isPostgresUrl(':memory:'))
 })
+
+t.test('without a public URL, callbacks are addressed to the host and port the service listens on', async (t) => {
+  t.equal(loadConfig({ env: { PORT: '4100' } }).publicUrl, 'http://127.0.0.1:4100')
+  t.equal(loadConfig({ env: { HOST: '0.0.0.0', PORT: '8080' } }).publicUrl, 'http://127.0.0.1:8080', 'a wildcard host')
+  t.equal(loadConfig({ env: { HOST: '::1', PORT: '8080' } }).publicUrl, 'http://[::1]:8080')
+  t.equal(
+    loadConfig({ env: { PORT: '4100', CLEARFILE_PUBLIC_URL: 'https://clearfile.da.example.gov' } }).publicUrl,
+    'https://clearfile.da.example.gov',
+    'a configured URL wins'
+  )
+})

@@ -62,6 +62,8 @@ export async function buildTestApp(t: Teardown, configOverrides: Record<string, 
       dataDir,
       runJobs: false,
       simulatedCourt: false,
+      // The suite's webhook receivers listen on loopback; the SSRF tests turn this off.
+      webhookAllowPrivateNetworks: true,
       ...configOverrides
     }
   })

@@ -29,8 +29,10 @@ export async function freePort(): Promise<number> {
 export interface ServeProcess {
   child: ChildProcessWithoutNullStreams
   address: string
-  /** Everything the process wrote to stdout so far. */
+  /** Everything the process wrote to stdout so far (its JSON logs and the listening line). */
   output: () => string
+  /** Everything it wrote to stderr so far (the bootstrap admin key, never with the logs). */
+  errors: () => string
   exited: Promise<number | null>
 }
 
@@ -61,7 +63,7 @@ export async function startServe(args: string[], env: Record<string, string>): P
       reject(new Error(`exited ${code}: ${out}${err}`))
     })
   })
-  return { child, address, output: () => out, exited }
+  return { child, address, output: () => out, errors: () => err, exited }
 }
 
 /** A database of its own for the run: a SQLite file, or a PostgreSQL database created now and dropped after. */

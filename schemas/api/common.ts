@@ -39,5 +39,6 @@ export const ErrorRef = Type.Ref('ErrorResponse')
 /** Error responses every authenticated route can give. */
 export const authErrors = {
   401: ErrorRef,
-  403: ErrorRef
+  403: ErrorRef,
+  429: ErrorRef
 }

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander'
 import { loadConfig, type ConfigSources } from '../config.js'
-import { createApiClient, listApiClients, revokeApiClient, ROLES, type Role } from '../db/api-client-repository.js'
+import {
+  createApiClient,
+  listApiClients,
+  revokeApiClient,
+  ROLES,
+  rotateApiClient,
+  type Role
+} from '../db/api-client-repository.js'
 import { openDatabase } from '../db/database.js'
 import { migrateOrThrow } from '../db/migrate.js'
 import { isClearfileError } from '../errors.js'
@@ -50,6 +57,15 @@ function parseRole(value: string): Role {
   return value as Role
 }
 
+/** `--expires-in 90` (days) → the instant the key stops working. */
+function parseDays(value: string): number {
+  const days = Number(value)
+  if (!Number.isFinite(days) || days <= 0) throw new InvalidArgumentError('give a positive number of days')
+  return days
+}
+const DAY_MS = 86_400_000
+const expiryOf = (days: number | undefined, now: Date) => (days ? new Date(now.getTime() + days * DAY_MS) : null)
+
 const dbOption = ['--db <url>', 'SQLite file path or postgres:// URL (env DATABASE_URL)'] as const
 const configOption = ['--config <file>', 'JSON config file (env CLEARFILE_CONFIG)'] as const
 
@@ -68,9 +84,10 @@ program
     const config = configFrom(flags)
     const server = await startServer(config, {
       onBootstrapKey: (key) => {
-        process.stdout.write(
+        // On stderr: stdout carries the JSON logs, which are often shipped elsewhere; a key must not travel with them.
+        process.stderr.write(
           `\nNo API keys existed, so an admin key was created. It is shown only this once:\n\n  ${key}\n\n` +
-            'Create county keys with: clearfile keys create --role da_system --county "SAN FRANCISCO"\n\n'
+            'Create county keys with: npx clearfile keys create --role da_system --county "SAN FRANCISCO"\n\n'
         )
       }
     })
@@ -100,14 +117,27 @@ keys
   .command('create')
   .description('create an API key and print it once (only its hash is stored)')
   .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
-  .option('--county <county>', 'the county whose records the key may see (not needed for admin)')
+  .option('--county <county>', 'the county whose records the key may see (not for admin or metrics keys)')
   .option('--name <name>', 'who or what holds the key, e.g. "SF DA case system"')
+  .option('--expires-in <days>', 'the key stops working after this many days', parseDays)
   .option(...dbOption)
   .option(...configOption)
-  .action(async (flags: DbFlags & { role: Role; county?: string; name?: string }) => {
-    if (flags.role !== 'admin' && !flags.county) throw new InvalidArgumentError(`a ${flags.role} key needs --county`)
+  .action(async (flags: DbFlags & { role: Role; county?: string; name?: string; expiresIn?: number }) => {
+    const countyFree = flags.role === 'admin' || flags.role === 'metrics'
+    if (!countyFree && !flags.county) throw new InvalidArgumentError(`a ${flags.role} key needs --county`)
+    if (countyFree && flags.county) throw new InvalidArgumentError(`a ${flags.role} key takes no --county`)
+    const now = new Date()
     const created = await withDatabase(flags, (db) =>
-      createApiClient(db, { role: flags.role, county: flags.county ?? null, name: flags.name ?? null }, new Date())
+      createApiClient(
+        db,
+        {
+          role: flags.role,
+          county: flags.county ?? null,
+          name: flags.name ?? null,
+          expiresAt: expiryOf(flags.expiresIn, now)
+        },
+        now
+      )
     )
     process.stdout.write(`${created.key}\n`)
     process.stderr.write(
@@ -117,14 +147,22 @@ keys
 
 keys
   .command('list')
-  .description('list API clients (never the keys)')
+  .description('list API clients (never the keys): prefix, role, county, name, state, last used')
   .option(...dbOption)
   .option(...configOption)
   .action(async (flags: DbFlags) => {
+    const now = Date.now()
     const rows = await withDatabase(flags, (db) => listApiClients(db))
     for (const r of rows) {
+      const state = r.revoked_at
+        ? `revoked ${r.revoked_at}`
+        : r.expires_at && Date.parse(r.expires_at) <= now
+          ? `expired ${r.expires_at}`
+          : r.expires_at
+            ? `active until ${r.expires_at}`
+            : 'active'
       process.stdout.write(
-        `${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${r.revoked_at ? `revoked ${r.revoked_at}` : 'active'}\n`
+        `${r.key_prefix}…\t${r.role}\t${r.county ?? '(all)'}\t${r.name ?? ''}\t${state}\t${r.last_used_at ? `last used ${r.last_used_at}` : 'never used'}\n`
       )
     }
   })
@@ -139,6 +177,27 @@ keys
     const n = await withDatabase(flags, (db) => revokeApiClient(db, prefix, new Date()))
     if (n === 0) throw new InvalidArgumentError(`no active key ${prefix}`)
     process.stdout.write(`revoked ${n}\n`)
+  })
+
+keys
+  .command('rotate')
+  .description('replace a key: print a new one (same role, county, name); the old one works on for --overlap-hours')
+  .argument('<prefix-or-id>')
+  .option('--overlap-hours <hours>', 'how long the old key keeps working (0: refused at once)', '24')
+  .option('--expires-in <days>', 'the new key stops working after this many days', parseDays)
+  .option(...dbOption)
+  .option(...configOption)
+  .action(async (prefix: string, flags: DbFlags & { overlapHours: string; expiresIn?: number }) => {
+    const hours = Number(flags.overlapHours)
+    if (!Number.isFinite(hours) || hours < 0) throw new InvalidArgumentError('--overlap-hours: give 0 or more hours')
+    const now = new Date()
+    const rotated = await withDatabase(flags, (db) =>
+      rotateApiClient(db, prefix, { now, overlapMs: hours * 3_600_000, expiresAt: expiryOf(flags.expiresIn, now) })
+    )
+    process.stdout.write(`${rotated.key}\n`)
+    process.stderr.write(
+      `key ${rotated.client.keyPrefix}… replaces ${rotated.replaced}…, which ${hours > 0 ? `works for ${hours} more hours` : 'is revoked'}; store the new key now, it is not shown again\n`
+    )
   })
 
 program

@@ -261,14 +261,18 @@ export interface AuditEventsTable {
 export interface ApiClientsTable {
   id: string
   name: string | null
-  role: 'da_system' | 'deputy_da' | 'clerk' | 'admin'
-  /** Upper-case county name; null only for admin keys, which see every county. */
+  /** `metrics` keys read /metrics and nothing else. */
+  role: 'da_system' | 'deputy_da' | 'clerk' | 'admin' | 'metrics'
+  /** Upper-case county name; null only for admin and metrics keys. */
   county: string | null
   key_prefix: string
   key_sha256: string
   created_at: string
   revoked_at: string | null
+  /** Set when the key was last accepted, at most once a minute. */
   last_used_at: string | null
+  /** After this instant the key is refused; null: it does not expire. */
+  expires_at: string | null
 }
 
 export interface IdempotencyKeysTable {

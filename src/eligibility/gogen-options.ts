@@ -1,26 +1,17 @@
-import type { Policy, PolicyRule } from '../../schemas/policy.js'
+import type { GogenOptions, Policy, PolicyRule } from '../../schemas/policy.js'
 
 /**
  * The eligibility-options JSON of Code for America's gogen (and BEAR), which
- * counties already have:
+ * counties already have (schema: `GogenOptions` in schemas/policy.ts):
  *   { "baselineEligibility": { "dismiss": ["11357"], "reduce": ["11359"] },
  *     "additionalRelief": { "subjectUnder21AtConviction": true, "subjectAgeThreshold": 50,
  *       "yearsSinceConvictionThreshold": 5, "yearsCrimeFreeThreshold": 5,
  *       "subjectHasOnlyProp64Charges": true, "subjectIsDeceased": false } }
  */
-export interface GogenOptions {
-  baselineEligibility?: { dismiss?: string[]; reduce?: string[] }
-  additionalRelief?: {
-    subjectUnder21AtConviction?: boolean
-    subjectAgeThreshold?: number
-    yearsSinceConvictionThreshold?: number
-    yearsCrimeFreeThreshold?: number
-    subjectHasOnlyProp64Charges?: boolean
-    subjectIsDeceased?: boolean
-  }
-}
+export type { GogenOptions }
 
-export function isGogenOptions(input: unknown): input is GogenOptions {
+/** Whether a policy document is meant as gogen options (it is then checked against their schema). */
+export function isGogenOptions(input: unknown): input is object {
   return (
     typeof input === 'object' &&
     input !== null &&
@@ -30,7 +21,7 @@ export function isGogenOptions(input: unknown): input is GogenOptions {
   )
 }
 
-const section = (s: string) => `HS ${s.trim().replace(/^(HS|H&S)\s*/i, '')}`
+export const gogenSection = (s: string) => `HS ${s.trim().replace(/^(HS|H&S)\s*/i, '')}`
 
 /**
  * A gogen options file as a clearfile policy, rule for rule in the order of
@@ -55,9 +46,9 @@ export function fromGogenOptions(options: GogenOptions): Policy {
   for (const s of dismiss) {
     rules.push({
       id: `gogen.dismiss.${s}`,
-      when: { section: [section(s)] },
+      when: { section: [gogenSection(s)] },
       then: 'dismiss_and_seal',
-      reason: `Dismiss all ${section(s)} convictions`
+      reason: `Dismiss all ${gogenSection(s)} convictions`
     })
   }
   if (extra.subjectUnder21AtConviction) {
@@ -114,9 +105,9 @@ export function fromGogenOptions(options: GogenOptions): Policy {
   for (const s of reduce) {
     rules.push({
       id: `gogen.reduce.${s}`,
-      when: { section: [section(s)] },
+      when: { section: [gogenSection(s)] },
       then: 'reduce_to_misdemeanor',
-      reason: `Reduce all ${section(s)} convictions`
+      reason: `Reduce all ${gogenSection(s)} convictions`
     })
   }
   return {

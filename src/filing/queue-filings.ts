@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
+import { normalizeCounty } from '../db/api-client-repository.js'
 import { caseCourt } from '../db/case-repository.js'
 import { casePapersNewestFirst, motionsAndOrdersOfReview } from '../db/document-repository.js'
 import { caseIdsInFilings, insertFiling, insertFilingCases, insertFilingDocuments } from '../db/filing-repository.js'
@@ -14,11 +15,20 @@ import { SUBMIT_JOB } from './filing-jobs.js'
 import { transition, type FilingState } from './filing-state.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
-/** The court a case is filed in: its own court id when configured, else the county's only court. */
+/**
+ * The court a case is filed in: its own court id when configured, else the county's only court.
+ * Another county's court is refused: its clerk would not know the case, and no one could reconcile it.
+ */
 export function courtForCase(courts: ReadonlyMap<string, CourtEntry>, courtId: string, county: string): CourtEntry {
   const direct = courts.get(courtId)
-  if (direct) return direct
-  const inCounty = [...courts.values()].filter((c) => c.county === county)
+  if (direct) {
+    if (normalizeCounty(direct.county) === normalizeCounty(county)) return direct
+    throw new ClearfileError(
+      'CLEARFILE_ERR_COURT_OTHER_COUNTY',
+      `Court ${courtId} is the court of ${normalizeCounty(direct.county)}, not of ${normalizeCounty(county)}`
+    )
+  }
+  const inCounty = [...courts.values()].filter((c) => normalizeCounty(c.county) === normalizeCounty(county))
   if (inCounty.length === 1) return inCounty[0]!
   throw new ClearfileError(
     'CLEARFILE_ERR_COURT_NOT_CONFIGURED',

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
-import { request } from 'undici'
+import { type Dispatcher, request } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Database, EventsTable } from '../db/schema.js'
 import {
@@ -13,6 +13,7 @@ import {
 } from '../db/webhook-repository.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import { UNTIL_DONE } from '../jobs/job-queue.js'
+import { refusedWebhookUrl } from './outbound-address.js'
 
 /** A subscription's delivery loop: one job per webhook, for as long as it lives. */
 export const WEBHOOK_JOB = defineJob({
@@ -78,8 +79,17 @@ export async function startWebhookDelivery(trx: Kysely<Database>, webhookId: str
  * job retries the same event with exponential backoff, so the receiver gets
  * every event it subscribed to once, in order, as soon as it answers 2xx.
  */
-export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs?: number }): RegisteredJob {
+export function webhookJob(deps: {
+  db: Kysely<Database>
+  clock: Clock
+  timeoutMs?: number
+  /** Deliver to internal addresses too (config `webhookAllowPrivateNetworks`). */
+  allowPrivateNetworks?: boolean
+  /** Connects for every delivery: {@link publicOnlyAgent} unless internal addresses are allowed. */
+  dispatcher?: Dispatcher
+}): RegisteredJob {
   const { db, clock } = deps
+  const allowPrivateNetworks = deps.allowPrivateNetworks ?? false
   return handle(WEBHOOK_JOB, async ({ webhookId }) => {
     const hook = await findWebhook(db, webhookId, null)
     if (!hook || hook.disabled_at) return
@@ -96,7 +106,11 @@ export function webhookJob(deps: { db: Kysely<Database>; clock: Clock; timeoutMs
       let status: number | null = null
       let error: string | null = null
       try {
+        // A URL stored before the rule, or an IP literal (which is connected to without a lookup), is checked here.
+        const refused = refusedWebhookUrl(hook.url, { allowPrivateNetworks })
+        if (refused) throw new Error(`the URL ${refused}; not delivered`)
         const res = await request(hook.url, {
+          ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
           method: 'POST',
           body,
           headers: {

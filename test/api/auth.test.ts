@@ -80,6 +80,6 @@ t.test('the OpenAPI document lists the case routes with their error responses', 
   t.ok(doc.paths['/v1/cases'].post, 'POST /v1/cases')
   t.ok(doc.paths['/v1/cases/batch'].post, 'POST /v1/cases/batch')
   t.ok(doc.paths['/v1/cases/{id}'].get, 'GET /v1/cases/{id}')
-  t.same(Object.keys(doc.paths['/v1/cases'].post.responses).sort(), ['200', '201', '400', '401', '403', '409'])
+  t.same(Object.keys(doc.paths['/v1/cases'].post.responses).sort(), ['200', '201', '400', '401', '403', '409', '429'])
   t.equal((await app.inject({ url: '/docs/' })).statusCode, 200, 'the browsable docs page')
 })

@@ -38,7 +38,32 @@ t.test('a county key without --county and an unknown role are refused', async (t
   t.match(noCounty.stderr, /needs --county/)
   const badRole = run(['keys', 'create', '--role', 'judge', '--db', db])
   t.not(badRole.status, 0)
-  t.match(badRole.stderr, /da_system, deputy_da, clerk, admin/)
+  t.match(badRole.stderr, /da_system, deputy_da, clerk, admin, metrics/)
+  const countyMetrics = run(['keys', 'create', '--role', 'metrics', '--county', 'Alameda', '--db', db])
+  t.equal(countyMetrics.status, 1)
+  t.match(countyMetrics.stderr, /a metrics key takes no --county/)
+})
+
+t.test('keys rotate prints a new key and the old one works on only for the overlap; list shows both', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'clearfile-cli-')), 'keys.db')
+  const old = run(['keys', 'create', '--role', 'deputy_da', '--county', 'Alameda', '--name', 'desk 4', '--db', db])
+  const oldKey = old.stdout.trim()
+  const rotated = run(['keys', 'rotate', oldKey.slice(0, 12), '--overlap-hours', '2', '--expires-in', '90', '--db', db])
+  t.equal(rotated.status, 0, rotated.stderr)
+  const newKey = rotated.stdout.trim()
+  t.match(newKey, /^cfk_/)
+  t.not(newKey, oldKey)
+  t.match(rotated.stderr, `replaces ${oldKey.slice(0, 12)}…, which works for 2 more hours`)
+  const listed = run(['keys', 'list', '--db', db]).stdout.trim().split('\n')
+  t.equal(listed.length, 2)
+  t.match(listed[0], /^cfk_\S+…\tdeputy_da\tALAMEDA\tdesk 4\tactive until \S+\tnever used$/)
+  t.match(listed[1], /\tdeputy_da\tALAMEDA\tdesk 4\tactive until /, 'the new key: same role, county, name; 90 days')
+  const again = run(['keys', 'rotate', oldKey.slice(0, 12), '--overlap-hours', '0', '--db', db])
+  t.equal(again.status, 0, 'the old key can still be rotated during its overlap')
+  t.match(run(['keys', 'list', '--db', db]).stdout, /revoked/)
+  const gone = run(['keys', 'rotate', oldKey.slice(0, 12), '--db', db])
+  t.equal(gone.status, 1)
+  t.match(gone.stderr, /no active key/)
 })
 
 t.test('migrate applies the migrations once', async (t) => {
@@ -55,7 +80,8 @@ t.test(
     t.teardown(() => {
       serve.child.kill('SIGKILL')
     })
-    t.match(serve.output(), /admin key was created[\s\S]*cfk_/)
+    t.match(serve.errors(), /admin key was created[\s\S]*cfk_/)
+    t.notMatch(serve.output(), /cfk_/, 'the key never goes out with the logs')
     const health = await fetch(`${serve.address}/healthz`)
     t.equal(health.status, 200)
     const ready = await (await fetch(`${serve.address}/readyz`)).json()
@@ -67,46 +93,67 @@ t.test(
 )
 
 t.test(
-  'without a courts file, serve files with a simulated Superior Court it starts itself, which calls it back',
+  'without a courts file, serve files with a simulated Superior Court per county, each calling back for its own filings',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
+    // Two counties: each gets a court of its own, with a callback secret of its own.
+    const sf = JSON.parse(readFileSync(DA_PROFILES, 'utf8'))[0]
+    const profiles = join(dir, 'profiles.json')
+    writeFileSync(profiles, JSON.stringify([sf, { ...sf, county: 'ALAMEDA', courtCounty: 'County of Alameda' }]))
     const port = await freePort()
     const serve = await startServe(['--port', String(port), '--db', join(dir, 'clearfile.db')], {
       CLEARFILE_DATA_DIR: dir,
-      CLEARFILE_DA_PROFILES: DA_PROFILES,
-      CLEARFILE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      CLEARFILE_DA_PROFILES: profiles,
       CLEARFILE_POLL_INTERVAL_SECONDS: '600'
     })
     t.teardown(() => {
       serve.child.kill('SIGKILL')
     })
     t.match(serve.output(), /filing with the simulated Superior Court/)
-    const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.output())![0]
+    const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.errors())![0]
     const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }
-    const kase = (await (
-      await fetch(`${serve.address}/v1/cases`, { method: 'POST', headers, body: JSON.stringify(caseBody()) })
-    ).json()) as { id: string }
-    await fetch(`${serve.address}/v1/cases/${kase.id}/documents`, { method: 'POST', headers, body: '{}' })
-    const filing = (await (
-      await fetch(`${serve.address}/v1/filings`, { method: 'POST', headers, body: JSON.stringify({ caseId: kase.id }) })
-    ).json()) as { id: string; court: string }
-    t.equal(filing.court, 'CA-SIM-SAN-FRANCISCO')
-    let view: { state: string; events: Array<{ source: string }> } = { state: '', events: [] }
-    // The poll interval is ten minutes: only the court's callback can bring the clerk's decision this soon.
-    for (let i = 0; i < 150 && !['accepted', 'rejected'].includes(view.state); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      view = (await (await fetch(`${serve.address}/v1/filings/${filing.id}`, { headers })).json()) as typeof view
+    const fileIn = async (county: string, subject: string) => {
+      const body = caseBody({ case: { county }, person: { dojSubjectId: subject } })
+      const kase = (await (
+        await fetch(`${serve.address}/v1/cases`, { method: 'POST', headers, body: JSON.stringify(body) })
+      ).json()) as { id: string }
+      await fetch(`${serve.address}/v1/cases/${kase.id}/documents`, { method: 'POST', headers, body: '{}' })
+      return (await (
+        await fetch(`${serve.address}/v1/filings`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ caseId: kase.id })
+        })
+      ).json()) as { id: string; court: string }
     }
-    t.match(
-      view.state,
-      /^(accepted|rejected)$/,
-      serve
-        .output()
-        .split('\n')
-        .filter((l) => /FilingAssemblyMDE|error|warn/i.test(l))
-        .join('\n')
+    const filings = [await fileIn('SAN FRANCISCO', '1'), await fileIn('ALAMEDA', '2')]
+    t.same(
+      filings.map((f) => f.court),
+      ['CA-SIM-SAN-FRANCISCO', 'CA-SIM-ALAMEDA']
     )
-    t.ok(view.events.some((e) => e.source === 'callback'))
+    // No CLEARFILE_PUBLIC_URL: the callback address is made from the port serve was given.
+    // The poll interval is ten minutes: only the courts' callbacks can bring the clerks' decisions this soon.
+    for (const filing of filings) {
+      let view: { state: string; events: Array<{ source: string }> } = { state: '', events: [] }
+      for (let i = 0; i < 150 && !['accepted', 'rejected'].includes(view.state); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        view = (await (await fetch(`${serve.address}/v1/filings/${filing.id}`, { headers })).json()) as typeof view
+      }
+      t.match(
+        view.state,
+        /^(accepted|rejected)$/,
+        serve
+          .output()
+          .split('\n')
+          .filter((l) => /FilingAssemblyMDE|error|warn/i.test(l))
+          .join('\n')
+      )
+      t.ok(
+        view.events.some((e) => e.source === 'callback'),
+        `${filing.court} called back`
+      )
+    }
+    t.notMatch(serve.output(), /callback.refused|not authenticated/, 'no callback was refused')
   }
 )
 

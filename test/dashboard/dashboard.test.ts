@@ -40,7 +40,7 @@ t.test(
     t.teardown(() => {
       serve.child.kill('SIGKILL')
     })
-    const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.output())![0]
+    const admin = /cfk_[A-Za-z0-9_-]+/.exec(serve.errors())![0]
     const demo = spawnSync(
       process.execPath,
       [CLI, 'demo', '--url', serve.address, '--people', '60', '--timeout', '120'],

@@ -106,6 +106,26 @@ t.test('gogen rule 10: a felony in neither list gets no determination, so it goe
   t.equal(decide(policy, person([c]), c).outcome, 'needs_review')
 })
 
+t.test(
+  'a gogen options file is type-checked: a list given as a string, a misspelt key or a bad section is refused',
+  async (t) => {
+    const refused = (input: unknown) => {
+      try {
+        parsePolicy(input)
+        return null
+      } catch (err) {
+        return (err as { code: string; details: Array<{ path: string }> }).details.map((d) => d.path)
+      }
+    }
+    t.same(refused({ baselineEligibility: { dismiss: '11357' } }), ['/baselineEligibility/dismiss'])
+    t.same(refused({ baselineEligibility: { dismis: ['11357'] } }), ['/baselineEligibility/dismis'])
+    t.same(refused({ additionalRelief: { subjectAgeThreshold: '50' } }), ['/additionalRelief/subjectAgeThreshold'])
+    t.same(refused({ baselineEligibility: { reduce: ['11359', 'eleven'] } }), ['/baselineEligibility/reduce/1'])
+    t.same(refused({ baselineEligibility: { dismiss: ['11357'] }, extra: 1 }), ['/extra'])
+    t.equal(refused({ baselineEligibility: { dismiss: ['11357'] } }), null)
+  }
+)
+
 t.test('like gogen, an imported options file reports disqualifiers and does not enforce them', async (t) => {
   const c = conv('11359 HS', 'F', '2010-01-01')
   const d = decide(gogen(), person([conv('187 PC', 'F', '2001-01-01'), c]), c)

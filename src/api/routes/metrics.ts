@@ -30,14 +30,18 @@ export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async 
   )
 }
 
-/** /metrics for Prometheus: counts only, nothing about a person; open, like /health (it is outside /v1's keys). */
+/**
+ * /metrics for Prometheus: counts only, nothing about a person, yet filings per court and state are the
+ * service's business, so the scraper holds a key of its own (`clearfile keys create --role metrics`, sent as a
+ * bearer token) that opens nothing else.
+ */
 export const prometheusRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
   const { db } = deps
   const { metrics } = deps
   // The gauges are read from the database at each scrape, by prom-client's collect().
   metrics.readGaugesWith({ queueDepth: () => openJobsByKind(db), filings: () => filingsByCourtAndState(db) })
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { roles: ['metrics'] } }, async (_request, reply) => {
     const text = await metrics.render()
     return reply.header('content-type', metrics.contentType).send(text)
   })

@@ -23,6 +23,7 @@ import {
   type WebhookRow
 } from '../../db/webhook-repository.js'
 import { ClearfileError } from '../../errors.js'
+import { refusedWebhookUrl } from '../../webhooks/outbound-address.js'
 import { eventBody, startWebhookDelivery } from '../../webhooks/webhook-delivery.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
@@ -38,7 +39,7 @@ const view = (w: WebhookRow) => ({
 })
 
 /** Webhook subscriptions and the events feed: how DA systems learn of determinations, filing moves and outcomes. */
-export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock }) => {
+export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
   const managers = ['da_system', 'admin'] as const
 
   app.post(
@@ -56,6 +57,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     async (request, reply) => {
       const ctx = auditContext(request, clock)
       const county = actingCounty(ctx.principal, request.body.county)
+      const refused = refusedWebhookUrl(request.body.url, { allowPrivateNetworks: config.webhookAllowPrivateNetworks })
+      if (refused)
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The webhook URL cannot be used', [
+          { path: '/url', message: refused }
+        ])
       const secret = `whsec_${randomBytes(24).toString('base64url')}`
       const row = {
         id: newId(),

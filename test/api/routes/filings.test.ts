@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
 async function setup(
   t: { teardown: (fn: () => unknown) => void },
   courtOptions: SimulatedCourtOptions = {},
-  opts: { listen?: boolean } = {}
+  opts: { listen?: boolean; otherCourts?: Array<{ id: string; county: string }> } = {}
 ) {
   const court = await startSimulatedCourt({
     reviewDelayMs: 40,
@@ -48,7 +48,13 @@ async function setup(
         endpoint: court.url,
         callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET',
         limits: { timeoutMs: 2000 }
-      }
+      },
+      ...(opts.otherCourts ?? []).map((c) => ({
+        ...c,
+        name: `Superior Court of California, County of ${c.county}`,
+        adapter: 'simulator',
+        endpoint: court.url
+      }))
     ])
   )
   const port = opts.listen ? await freePort() : 0
@@ -116,6 +122,29 @@ t.test('a send cut off after the court receipted it is reconciled with GetFiling
   ])
   t.equal(done.events[3].detail.reconciled, true)
   t.equal(court.submissions().get(filing.id), 1, 'the court got it exactly once')
+})
+
+t.test("a case naming another county's court is refused before anything reaches that court", async (t) => {
+  const { app, key, court } = await setup(t, {}, { otherCourts: [{ id: 'CA-ALAMEDA', county: 'Alameda' }] })
+  const kase = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({ case: { court: 'CA-ALAMEDA', caseNumber: 'SCN777' }, person: { dojSubjectId: '77' } })
+    })
+  ).json()
+  await app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/documents`, headers: bearer(key) })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/filings',
+    headers: bearer(key),
+    payload: { caseId: kase.id }
+  })
+  t.equal(res.statusCode, 422)
+  t.equal(res.json().code, 'CLEARFILE_ERR_COURT_OTHER_COUNTY')
+  t.match(res.json().message, 'Court CA-ALAMEDA is the court of ALAMEDA, not of SAN FRANCISCO')
+  t.equal(court.submissions().size, 0, 'the other court never heard of it')
 })
 
 t.test('filing an unknown case is a 404, and a filing is only for its county', async (t) => {

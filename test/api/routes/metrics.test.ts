@@ -98,7 +98,7 @@ t.test(
       submitted: 0
     })
 
-    const metrics = await app.inject({ url: '/metrics' })
+    const metrics = await app.inject({ url: '/metrics', headers: bearer(await keyFor('metrics')) })
     t.match(metrics.headers['content-type'], /text\/plain; version=0\.0\.4/)
     t.match(metrics.body, /clearfile_submit_latency_seconds_count\{court="CA-SF"\} 2\n/)
     t.match(metrics.body, /clearfile_filings\{court="CA-SF",state="granted"\} 2\n/)
@@ -161,8 +161,16 @@ t.test(
     const { app, keyFor } = await buildTestApp(t)
     const system = await keyFor('da_system', 'SAN FRANCISCO')
     await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(system), payload: caseBody() })
-    const scrape = await app.inject({ url: '/metrics' })
-    t.equal(scrape.statusCode, 200, '/metrics is open, as before')
+    t.equal((await app.inject({ url: '/metrics' })).statusCode, 401, 'no key: refused')
+    t.equal((await app.inject({ url: '/metrics', headers: bearer(system) })).statusCode, 403, 'a county key: refused')
+    const scraper = await keyFor('metrics')
+    t.equal(
+      (await app.inject({ url: '/v1/cases/x', headers: bearer(scraper) })).statusCode,
+      403,
+      "the scraper's key opens no record"
+    )
+    const scrape = await app.inject({ url: '/metrics', headers: bearer(scraper) })
+    t.equal(scrape.statusCode, 200, "the scraper's key reads /metrics")
     t.equal(scrape.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
     t.match(scrape.body, /^# HELP clearfile_submit_latency_seconds /)
     t.notMatch(scrape.body, /clearfile_filings\{/, 'no filings yet: the gauge has no series')
