@@ -148,7 +148,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
   const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>
   // Made even from a bad host or port, which are reported themselves: the URL is not a second complaint.
-  candidate.publicUrl ??= defaultPublicUrl(String(candidate.host), String(candidate.port), candidate.tlsCertFile !== undefined)
+  candidate.publicUrl ??= defaultPublicUrl(
+    String(candidate.host),
+    String(candidate.port),
+    candidate.tlsCertFile !== undefined
+  )
   const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
     const key = e.instancePath.split('/')[1]
     if (e.keyword === 'additionalProperties') {

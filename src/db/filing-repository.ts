@@ -70,6 +70,20 @@ export async function insertFilingEvent(
     .execute()
 }
 
+/** The digests of the court callbacks already on a filing's timeline. */
+export async function callbackDigestsOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('filing_events')
+    .select('detail')
+    .where('filing_id', '=', filingId)
+    .where('source', '=', 'callback')
+    .execute()
+  return rows.flatMap((r) => {
+    const digest = r.detail ? (JSON.parse(r.detail) as { digest?: unknown }).digest : undefined
+    return typeof digest === 'string' ? [digest] : []
+  })
+}
+
 /** A court's filing, by our filing id when given, else by the court's filing ids. */
 export async function findFilingOfCourt(
   db: Kysely<Database>,

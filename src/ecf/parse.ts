@@ -45,15 +45,32 @@ export interface ReviewCallback extends FilingStatus {
 
 const SAFE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_HUGE
 
-/** Parses court XML safely; a DOCTYPE (the door to entity expansion) is refused outright. */
-export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocument) => T): T {
-  const head = (typeof xml === 'string' ? xml : Buffer.from(xml.subarray(0, 4096)).toString('utf8')).slice(0, 4096)
-  if (/<!DOCTYPE|<!ENTITY/i.test(head) || (typeof xml === 'string' && /<!ENTITY/i.test(xml))) {
+/**
+ * Refuses XML that declares a document type or an entity anywhere in it (not only in its first bytes: a
+ * DOCTYPE after a long comment is still a DOCTYPE), and XML in UTF-16 or UTF-32, whose markup a byte search
+ * cannot see. Court XML is UTF-8 (ECF 4.01 messages are); the text of a document cannot hold a literal `<!`
+ * outside markup, so nothing legitimate is refused.
+ */
+export function refuseDocumentType(xml: string | Uint8Array): void {
+  if (typeof xml !== 'string') {
+    const b = xml
+    const wide = (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0xff && b[1] === 0xfe) || b[0] === 0 || b[1] === 0
+    if (wide) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'Court XML must be UTF-8 (ECF 4.01 messages are)')
+  }
+  const bytes = typeof xml === 'string' ? null : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength)
+  const has = (needle: string) =>
+    bytes ? bytes.indexOf(needle, 0, 'latin1') >= 0 || bytes.indexOf(needle.toLowerCase(), 0, 'latin1') >= 0 : false
+  const declared = typeof xml === 'string' ? /<!DOCTYPE|<!ENTITY/i.test(xml) : has('<!DOCTYPE') || has('<!ENTITY')
+  if (declared)
     throw new ClearfileError(
       'CLEARFILE_ERR_ECF_UNSAFE',
       'Court XML with a document type declaration is refused (entities are never expanded)'
     )
-  }
+}
+
+/** Parses court XML safely; a DOCTYPE (the door to entity expansion) is refused outright. */
+export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocument) => T): T {
+  refuseDocumentType(xml)
   let doc: XmlDocument
   try {
     doc =

@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { findFilingOfCourt, insertFilingEvent, type FilingState } from '../db/filing-repository.js'
+import {
+  callbackDigestsOfFiling,
+  findFilingOfCourt,
+  insertFilingEvent,
+  type FilingState
+} from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { rescheduleWaitingJob } from '../jobs/job-queue.js'
@@ -14,26 +20,43 @@ export function filingOfCallback(
   return findFilingOfCourt(db, courtId, ids)
 }
 
+/** What a callback says, reduced to what matters: the same review sent twice (a replay, a retry) has the same digest. */
+export function callbackDigest(callback: {
+  status: string | null
+  identifications: ReadonlyArray<{ id: string; category: string | null }>
+  documents: ReadonlyArray<{ hash: string | null; docketId: string | null; sealed: boolean | null }>
+}): string {
+  const said = {
+    status: callback.status,
+    ids: callback.identifications.map((i) => `${i.category ?? ''}:${i.id}`).sort(),
+    documents: callback.documents.map((d) => `${d.hash ?? ''}:${d.docketId ?? ''}:${d.sealed ?? ''}`).sort()
+  }
+  return createHash('sha256').update(JSON.stringify(said)).digest('hex')
+}
+
 /**
  * Records a court's callback on a filing's timeline and brings its next status
  * poll forward (queueing one for a filing the court has receipted and no poll
  * waits for): a callback is a hint, and the court's own GetFilingStatus answer
- * moves the filing. Call it in one transaction.
+ * moves the filing. A callback saying what an earlier one said (a replay) adds
+ * nothing and returns false. Call it in one transaction.
  */
 export async function recordCallbackHint(
   trx: Kysely<Database>,
   filing: { id: string; state: FilingState; court_filing_id: string | null },
-  hint: { status: string | null; documents: number },
+  hint: { status: string | null; documents: number; digest: string },
   now: Date
-): Promise<void> {
+): Promise<boolean> {
+  if ((await callbackDigestsOfFiling(trx, filing.id)).includes(hint.digest)) return false
   await insertFilingEvent(trx, {
     filingId: filing.id,
     from: filing.state,
     to: filing.state,
     at: now.toISOString(),
     source: 'callback',
-    detail: { hint: hint.status, documents: hint.documents }
+    detail: { hint: hint.status, documents: hint.documents, digest: hint.digest }
   })
   const brought = await rescheduleWaitingJob(trx, POLL_JOB.key({ filingId: filing.id }), now)
   if (!brought && filing.court_filing_id) await enqueue(trx, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
+  return true
 }

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { COURT_FILING_ID, OUR_FILING_ID } from '../ecf/messages.js'
-import { parseCourtXml } from '../ecf/parse.js'
+import { parseCourtXml, refuseDocumentType } from '../ecf/parse.js'
 import { ClearfileError } from '../errors.js'
 
 export const RULINGS = ['granted', 'denied', 'partially_granted', 'withdrawn'] as const
@@ -303,11 +303,7 @@ const ECF_XML =
  * document type declaration anywhere is refused, so no entity is ever expanded.
  */
 export function parseXmlReport(xml: string, columns: ReportColumns = DEFAULT_REPORT_COLUMNS): ParsedReport {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
-    throw new ClearfileError(
-      'CLEARFILE_ERR_ECF_UNSAFE',
-      'Court XML with a document type declaration is refused (entities are never expanded)'
-    )
+  refuseDocumentType(xml)
   return ECF_XML.test(xml) ? parseEcfReport(xml) : parseTableXmlReport(xml, columns)
 }
 

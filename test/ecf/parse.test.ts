@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { parseFilingStatusResponse, parseMessageReceipt, parseReviewFilingCallback } from '../../src/ecf/parse.js'
+import {
+  parseFilingStatusResponse,
+  parseMessageReceipt,
+  parseReviewFilingCallback,
+  refuseDocumentType
+} from '../../src/ecf/parse.js'
 import { ECF_DIR } from '../../src/ecf/validator.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
@@ -53,5 +58,28 @@ t.test(
     t.throws(() => parseMessageReceipt('<MessageReceiptMessage><unclosed></MessageReceiptMessage>'), {
       code: 'CLEARFILE_ERR_ECF_MALFORMED'
     })
+  }
+)
+
+t.test(
+  'a DOCTYPE after a long comment is refused as text and as bytes; UTF-16, where a byte search is blind, is refused too',
+  async (t) => {
+    const late = `<?xml version="1.0"?><!--${'x'.repeat(5000)}--><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><MessageReceiptMessage>&x;</MessageReceiptMessage>`
+    t.throws(() => parseMessageReceipt(late), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+    t.throws(() => refuseDocumentType(Buffer.from(late)), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+    const wide = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(late.replace('<?xml version="1.0"?>', ''), 'utf16le')
+    ])
+    t.throws(() => refuseDocumentType(wide), { code: 'CLEARFILE_ERR_ECF_MALFORMED' })
+    t.throws(
+      () => refuseDocumentType(Buffer.from(late, 'utf16le')),
+      { code: 'CLEARFILE_ERR_ECF_MALFORMED' },
+      'no BOM either'
+    )
+    t.doesNotThrow(
+      () => refuseDocumentType(Buffer.from('\ufeff<a>text &lt;!DOCTYPE is only text</a>')),
+      'escaped text is text'
+    )
   }
 )

@@ -84,7 +84,11 @@ async function setup(t: Test) {
   const { handle, clock } = test
   const db = handle.db
   const system = await test.keyFor('da_system', SF)
-  const runner = createJobRunner({ db, clock, jobs: [webhookJob({ db, clock, timeoutMs: TIMEOUT_MS, allowPrivateNetworks: true })] })
+  const runner = createJobRunner({
+    db,
+    clock,
+    jobs: [webhookJob({ db, clock, timeoutMs: TIMEOUT_MS, allowPrivateNetworks: true })]
+  })
   /** The subscription's delivery job: waiting, backing off or idling. */
   const job = (webhookId: string) =>
     db

@@ -4,7 +4,7 @@ import { recordAudit } from '../../db/audit-repository.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
 import { buildMessageReceipt, OUR_FILING_ID } from '../../ecf/messages.js'
 import { parseReviewFilingCallback } from '../../ecf/parse.js'
-import { filingOfCallback, recordCallbackHint } from '../../filing/court-callbacks.js'
+import { callbackDigest, filingOfCallback, recordCallbackHint } from '../../filing/court-callbacks.js'
 import { soapEnvelope, soapFaultEnvelope } from '../../ecf/soap.js'
 import { isClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -112,10 +112,13 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
       }
       await db.transaction().execute(async (trx) => {
-        await recordCallbackHint(trx, filing, { status: callback.status, documents: callback.documents.length }, now)
+        const digest = callbackDigest(callback)
+        const hint = { status: callback.status, documents: callback.documents.length, digest }
+        const recorded = await recordCallbackHint(trx, filing, hint, now)
         await recordAudit(trx, { ...ctx, principal: { ...ctx.principal, county: filing.county } }, [
           {
-            action: 'filing.callback',
+            // A replay is answered as the first was (the court sees a receipt either way) but changes nothing.
+            action: recorded ? 'filing.callback' : 'filing.callback_replayed',
             recordType: 'filing',
             recordId: filing.id,
             county: filing.county,

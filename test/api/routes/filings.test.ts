@@ -259,9 +259,35 @@ t.test(
       'submitted/callback',
       'accepted/poll'
     ])
-    t.same(after.events[3].detail, { hint: 'accepted', documents: 2 })
+    t.match(after.events[3].detail, { hint: 'accepted', documents: 2, digest: /^[0-9a-f]{64}$/ })
   }
 )
+
+t.test('a callback the court sends twice is answered twice and recorded once', async (t) => {
+  const { app, key, caseId, runJobs, court, handle } = await setup(
+    t,
+    { faults: { duplicateCallback: 1 } },
+    { listen: true }
+  )
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
+  await runJobs()
+  for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed < 2; i++) await sleep(20)
+  t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0 }, 'both got a receipt')
+  const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1)
+  const audited = await handle.db
+    .selectFrom('audit_events')
+    .select('action')
+    .where('action', 'in', ['filing.callback', 'filing.callback_replayed'])
+    .orderBy('id')
+    .execute()
+  t.same(
+    audited.map((a) => a.action),
+    ['filing.callback', 'filing.callback_replayed']
+  )
+})
 
 t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
