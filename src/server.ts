@@ -2,7 +2,8 @@ import { buildApp, type App } from './app.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
 import { countApiClients, createApiClient } from './db/api-client-repository.js'
-import { openDatabase, type DatabaseHandle } from './db/database.js'
+import { assertWritable, openDatabase, type DatabaseHandle } from './db/database.js'
+import { ClearfileError } from './errors.js'
 import { migrateOrThrow } from './db/migrate.js'
 import { Metrics } from './metrics.js'
 import { configuredProfiles } from './documents/da-profiles.js'
@@ -38,6 +39,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let services: Services | undefined
   try {
     await migrateOrThrow(handle.db)
+    // A database that cannot be written (a read-only file, a standby) is found now, not at the first filing.
+    await assertWritable(handle.db).catch((err: unknown) => {
+      throw new ClearfileError(
+        'CLEARFILE_ERR_DATABASE_UNAVAILABLE',
+        `the database does not take writes (${(err as Error).message}); check the file's permissions or the server's role`
+      )
+    })
     if (options.onBootstrapKey && (await countApiClients(handle.db)) === 0) {
       const { key } = await createApiClient(handle.db, { role: 'admin', name: 'bootstrap admin' }, systemClock.now())
       options.onBootstrapKey(key)

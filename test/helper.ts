@@ -27,7 +27,13 @@ interface Teardown {
  */
 export async function openTestDatabase(t: Teardown): Promise<DatabaseHandle> {
   const schema = `t_${randomBytes(6).toString('hex')}`
-  const handle = await openDatabase({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
+  // A connection name of its own (PostgreSQL): a test that ends its connections ends no other file's.
+  const handle = await openDatabase({
+    url: TEST_DATABASE_URL,
+    schema,
+    poolSize: 4,
+    applicationName: `clearfile-${schema}`
+  })
   t.teardown(async () => {
     if (handle.dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(handle.db)
     await handle.destroy()

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { isUniqueViolation } from '../db/database.js'
+import { isDatabaseUnavailable, isUniqueViolation } from '../db/database.js'
 import { ERRORS, isClearfileError, type ErrorCode, type ProblemDetail } from '../errors.js'
 
 interface AjvLikeError {
@@ -25,6 +25,9 @@ export function validationDetails(errors: readonly AjvLikeError[], part: string 
     return { path: path === '' ? '/' : path, ...(part ? { in: part } : {}), message }
   })
 }
+
+/** What a client is told to wait when the database is away: about one reconnect attempt of the pool. */
+const DATABASE_RETRY_AFTER_SECONDS = 5
 
 /** Fastify's own 4xx errors, mapped into the catalog. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -59,6 +62,11 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     // A race for a unique key the retries did not win. Its message names the key's values (a subject id): never logged.
     code = 'CLEARFILE_ERR_CONCURRENT_WRITE'
     message = ERRORS.CLEARFILE_ERR_CONCURRENT_WRITE.message
+  } else if (isDatabaseUnavailable(err)) {
+    // The database is away (restarting, failing over, read-only): the client should come back, not give up.
+    code = 'CLEARFILE_ERR_DATABASE_UNAVAILABLE'
+    message = ERRORS.CLEARFILE_ERR_DATABASE_UNAVAILABLE.message
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
   } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     code = err.statusCode === 404 ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION'
     message = err.message
@@ -67,7 +75,15 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     message = ERRORS.CLEARFILE_ERR_INTERNAL.message
   }
   const status = ERRORS[code].status
-  if (status >= 500) {
+  if (code === 'CLEARFILE_ERR_DATABASE_UNAVAILABLE') {
+    // Expected during a restart or failover: one line with the driver's code, no stack, no query text.
+    request.log.warn(
+      { code: (err as { code?: unknown }).code, route: request.routeOptions.url },
+      'database unavailable'
+    )
+    message = ERRORS[code].message
+    details = undefined
+  } else if (status >= 500) {
     request.log.error(
       { err, method: request.method, route: request.routeOptions.url, params: request.params },
       'request failed'

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   onConnectionError?: (err: Error) => void
   /** PostgreSQL: the name clearfile's connections carry in pg_stat_activity (default `clearfile`). */
   applicationName?: string
+  /** PostgreSQL: how long a query waits for a connection when none can be made (default 5 s). */
+  connectionTimeoutMs?: number
 }
 
 export interface DatabaseHandle {
@@ -63,6 +65,8 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // While the server is away a request waits this long for a connection, then fails (503), instead of hanging.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     // Names clearfile's connections in pg_stat_activity, for operators.
     application_name: options.applicationName ?? 'clearfile',
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
@@ -75,6 +79,11 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
     }
   })
   pool.on('error', (err) => options.onConnectionError?.(err))
+  // A connection that fails while a query is running on it rejects that query (the request gets a 503) and then
+  // emits 'error' on its client, which nothing else listens to: without this the process would end.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.onConnectionError?.(err))
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
   return { db, dialect: 'postgres', destroy: () => db.destroy() }
@@ -90,4 +99,46 @@ export function dialectOf(db: Kysely<any>): DialectName {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/** PostgreSQL SQLSTATEs meaning the server cannot serve now: connection exceptions (08…), shutdowns (57P01–57P03), too many connections, a read-only transaction or standby. */
+const PG_UNAVAILABLE = /^(08\w{3}|57P0[1-3]|53300|25006)$/
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN'
+])
+/** SQLite result codes meaning the file cannot be written or read now (extended codes start with these). */
+const SQLITE_UNAVAILABLE = /^SQLITE_(READONLY|BUSY|LOCKED|CANTOPEN|IOERR|FULL|NOTADB|CORRUPT)/
+
+/**
+ * True when an error says the database cannot serve at the moment (gone, restarting, full, read-only, locked)
+ * rather than that the request was wrong: the API answers 503 with Retry-After and jobs wait and try again.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null
+  if (!e || typeof e !== 'object') return false
+  const code = typeof e.code === 'string' ? e.code : ''
+  const message = typeof e.message === 'string' ? e.message : ''
+  return (
+    PG_UNAVAILABLE.test(code) ||
+    NET_UNAVAILABLE.has(code) ||
+    SQLITE_UNAVAILABLE.test(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+      message
+    )
+  )
+}
+
+/**
+ * Throws unless the database takes writes: a write that changes nothing, so a read-only SQLite file, a
+ * PostgreSQL standby or a read-only transaction default is found at start and by readiness, not at the first
+ * real write.
+ */
+export async function assertWritable(db: Db): Promise<void> {
+  await sql`update api_clients set last_used_at = last_used_at where 1 = 0`.execute(db)
 }

@@ -5,6 +5,9 @@ import type { Database } from '../db/schema.js'
 import type { JobLane, RegisteredJob } from './job-definition.js'
 import { claimJob, completeJob, extendJobLock, failJob, rescheduleJob } from './job-queue.js'
 
+/** The longest a lane waits between tries while the database fails. */
+const MAX_FAILING_PAUSE_MS = 30_000
+
 export interface JobRunnerOptions {
   db: Kysely<Database>
   clock: Clock
@@ -100,16 +103,26 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       sleepers.add(wake)
     })
 
-  /** One lane: the next due job as soon as the last is done; a pause only when none is due. */
+  /**
+   * One lane: the next due job as soon as the last is done; a pause only when none is due. While the
+   * database fails, the lane waits longer each time (up to {@link MAX_FAILING_PAUSE_MS}) and says so once
+   * per outage and when it is over, instead of asking (and logging) several times a second.
+   */
   async function lane(kinds: readonly string[]): Promise<void> {
+    let failures = 0
     while (!stopped) {
       let ran = false
       try {
         ran = await runOne(kinds)
+        if (failures > 0) options.log?.warn({ failures }, 'job lane can reach the database again')
+        failures = 0
       } catch (err) {
-        options.log?.error({ err: (err as Error).message }, 'job lane failed to claim or finish a job')
+        failures++
+        if (failures === 1)
+          options.log?.error({ err: (err as Error).message }, 'job lane failed to claim or finish a job; backing off')
       }
-      if (!ran && !stopped) await sleep(pollMs)
+      if (!stopped && failures > 0) await sleep(Math.min(pollMs * 2 ** failures, MAX_FAILING_PAUSE_MS))
+      else if (!ran && !stopped) await sleep(pollMs)
     }
   }
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
-import { TEST_DATABASE_URL } from '../helper.js'
+import { bearer, buildTestApp, caseBody, TEST_DATABASE_URL } from '../helper.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
 
@@ -34,5 +34,66 @@ t.test(
     t.ok(failures.length >= 1, 'each failure was reported, not thrown')
     const { rows } = await sql<{ n: number }>`select 1 as n`.execute(handle.db)
     t.same(rows, [{ n: 1 }], 'the next query runs on a new connection')
+  }
+)
+
+t.test(
+  'PostgreSQL ends the service’s connections twice in the middle of 200 case uploads: the process keeps serving, clients told 503 try again, and every case is stored exactly once',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const { app, handle, keyFor } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!
+      .n
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    const terminate = async () =>
+      (
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()',
+          [name]
+        )
+      ).rowCount ?? 0
+
+    const statuses = new Map<number, number>()
+    let started = 0
+    let killed = 0
+    const upload = async (i: number) => {
+      const body = caseBody({
+        person: { dojSubjectId: String(500_000 + i), cii: `A${String(10_000_000 + i)}` },
+        case: { caseNumber: `SCN-K${i}` }
+      })
+      for (let attempt = 0; attempt < 100; attempt++) {
+        started++
+        if (started === 60 || started === 140) killed += await terminate()
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/cases',
+          headers: { ...bearer(key), 'idempotency-key': `kill-${i}` },
+          payload: body
+        })
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+        if (res.statusCode < 500 && res.statusCode !== 409) return res.statusCode
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return 0
+    }
+    const results: number[] = []
+    for (let i = 0; i < 200; i += 20)
+      results.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => upload(i + j)))))
+    t.ok(killed >= 1, `${killed} connections ended mid-load`)
+    t.same(
+      results.filter((s) => s !== 201 && s !== 200),
+      [],
+      'every upload succeeded in the end'
+    )
+    t.notOk(statuses.has(500), `no 500 (${JSON.stringify(Object.fromEntries(statuses))})`)
+    const stored = await handle.db
+      .selectFrom('court_cases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    t.equal(Number(stored.n), 200, 'each case stored exactly once')
+    t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'and the service is ready')
   }
 )

@@ -175,3 +175,41 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
+
+t.test('while the database fails, a lane backs off and says so once, then once more when it is back', async (t) => {
+  const { db } = await openTestDatabase(t)
+  let claims = 0
+  let failing = true
+  const errors: string[] = []
+  const warnings: string[] = []
+  // The real database behind a door that fails like a lost connection while `failing`.
+  const flaky = new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'transaction' || prop === 'selectFrom' || prop === 'updateTable') {
+        claims++
+        if (failing) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' })
+      }
+      const value = Reflect.get(target, prop, target)
+      // kysely keeps its state in private fields: its methods must run on the real object.
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
+  const runner = createJobRunner({
+    db: flaky,
+    clock: systemClock,
+    jobs: [handle(SHORT, async () => {})],
+    pollMs: 10,
+    lanes: { default: 1, long: 1 },
+    log: { error: (_o, msg) => errors.push(msg), warn: (_o, msg) => warnings.push(msg) }
+  })
+  runner.start()
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  const during = claims
+  failing = false
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  await runner.stop()
+  // Without backoff a lane polling every 10 ms would ask about 70 times in 700 ms.
+  t.ok(during <= 20, `${during} tries in 700 ms while failing`)
+  t.equal(errors.length, 1, 'one error for the whole outage (one lane has this job kind)')
+  t.equal(warnings.filter((w) => /again/.test(w)).length, 1, 'and one line when it is over')
+})

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { sql } from 'kysely'
+import { assertWritable, isDatabaseUnavailable } from '../../db/database.js'
 import type { Services } from '../../services.js'
 
 const Health = Type.Object({ status: Type.String() })
-const Ready = Type.Object({ status: Type.String(), database: Type.String() })
+const Ready = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  reason: Type.Optional(Type.String({ description: 'Why not ready: unreachable or read-only' }))
+})
 
 export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, dialect }) => {
   app.get(
@@ -21,17 +25,22 @@ export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
       schema: {
         tags: ['health'],
         operationId: 'ready',
-        summary: 'The database answers',
+        summary: 'The database answers and takes writes',
         response: { 200: Ready, 503: Ready }
       }
     },
     async (request, reply) => {
       try {
-        await sql`select 1`.execute(db)
+        await assertWritable(db)
         return { status: 'ready', database: dialect }
       } catch (err) {
-        request.log.warn({ err }, 'readiness check failed')
-        return reply.status(503).send({ status: 'unavailable', database: dialect })
+        const code = (err as { code?: unknown }).code
+        const readOnly = code === '25006' || (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+        request.log.warn({ code, unavailable: isDatabaseUnavailable(err) }, 'readiness check failed')
+        return reply
+          .status(503)
+          .header('retry-after', '5')
+          .send({ status: 'unavailable', database: dialect, reason: readOnly ? 'read-only' : 'unreachable' })
       }
     }
   )
