@@ -24,6 +24,17 @@ import type { Services } from './services.js'
 
 export type App = FastifyInstance
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Starts a graceful shutdown's first phase: new requests are answered 503 with `Connection: close` (so a
+     * keep-alive client does not send on a connection about to close) while those in flight finish. Resolves
+     * when none is in flight, or after `maxMs`.
+     */
+    drain: (maxMs: number) => Promise<void>
+  }
+}
+
 export interface AppOptions {
   /** Where logs go (stdout when absent). */
   logStream?: NodeJS.WritableStream
@@ -55,6 +66,35 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorateRequest('principal', null)
+
+  let draining = false
+  let inFlight = 0
+  let idle: (() => void) | null = null
+  app.addHook('onRequest', async (request, reply) => {
+    if (draining && request.url !== '/healthz') {
+      reply.header('connection', 'close').header('retry-after', '5')
+      throw new ClearfileError('CLEARFILE_ERR_SHUTTING_DOWN')
+    }
+    inFlight++
+    // The response's close: sent in full, or its connection gone.
+    reply.raw.once('close', () => {
+      if (--inFlight === 0) idle?.()
+    })
+  })
+  app.decorate('drain', async (maxMs: number) => {
+    draining = true
+    // A moment first, even with nothing in flight: a keep-alive client about to send on an open connection
+    // is answered 503 with Connection: close, instead of finding the connection closed under it.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, maxMs)))
+    if (inFlight === 0) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, maxMs - 1000))
+      idle = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
   app.addSchema(ErrorResponse)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(() => {

@@ -102,13 +102,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         process.exit(1)
       }, config.shutdownGraceSeconds * 1000)
       timer.unref()
-      close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          running.log.error({ err }, 'shutdown failed')
-          process.exit(1)
-        }
-      )
+      // Half the grace for requests in flight to finish (new ones are answered 503 meanwhile), the rest to close.
+      running
+        .drain((config.shutdownGraceSeconds * 1000) / 2)
+        .then(close)
+        .then(
+          () => process.exit(0),
+          (err: unknown) => {
+            running.log.error({ err }, 'shutdown failed')
+            process.exit(1)
+          }
+        )
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
