@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { AjvCompiler } from '@fastify/ajv-compiler'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -40,6 +41,23 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream
 }
 
+const validators = AjvCompiler()
+
+/**
+ * Validators that take a JSON body as sent: `123` is not the string "123" nor `"30"` the number 30, and
+ * `null` is not an empty string. Query strings, path parameters and headers are text by nature and keep
+ * fastify's coercion (`?limit=10` is the number 10).
+ */
+function bodiesAsSent(
+  externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0],
+  options: Parameters<ReturnType<typeof AjvCompiler>>[1]
+) {
+  const coercing = validators(externalSchemas, options)
+  const exactOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } }
+  const exact = validators(externalSchemas, exactOptions as typeof options)
+  return (route: Parameters<typeof coercing>[0]) => (route.httpPart === 'body' ? exact : coercing)(route)
+}
+
 /**
  * Builds the clearfile HTTP app from the services (src/services.ts). It opens
  * no socket, reads no file and owns no database: src/server.ts listens, and
@@ -62,7 +80,8 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // allErrors: a DA system learns every problem in one round trip, each by its JSON path.
-    ajv: { customOptions: { allErrors: true } }
+    ajv: { customOptions: { allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator: bodiesAsSent } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorateRequest('principal', null)
