@@ -60,6 +60,10 @@ export const ConfigSchema = Type.Object(
     shutdownGraceSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
     /** Hours a stored Idempotency-Key answer is kept. */
     idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 }),
+    /** Largest outcome report a clerk may upload, in bytes. */
+    outcomeReportMaxBytes: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
+    /** Most lines an outcome report may have (a larger one is refused with 413: send it in parts). */
+    outcomeReportMaxLines: Type.Integer({ minimum: 1, default: 500_000 }),
     /** Refused API keys one client address may send in a minute before it is answered 429. */
     authFailuresPerMinute: Type.Integer({ minimum: 1, default: 30 }),
     /**
@@ -95,6 +99,8 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
   shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',
   idempotencyTtlHours: 'CLEARFILE_IDEMPOTENCY_TTL_HOURS',
+  outcomeReportMaxBytes: 'CLEARFILE_OUTCOME_REPORT_MAX_BYTES',
+  outcomeReportMaxLines: 'CLEARFILE_OUTCOME_REPORT_MAX_LINES',
   authFailuresPerMinute: 'CLEARFILE_AUTH_FAILURES_PER_MINUTE',
   webhookAllowPrivateNetworks: 'CLEARFILE_WEBHOOK_ALLOW_PRIVATE_NETWORKS'
 }

@@ -90,7 +90,7 @@ export function createServices(inputs: ServiceInputs): Services {
       allowPrivateNetworks: config.webhookAllowPrivateNetworks,
       ...(webhookAgent ? { dispatcher: webhookAgent } : {})
     }),
-    reportInboxJob({ db, clock, courts })
+    reportInboxJob({ db, clock, courts, maxLines: config.outcomeReportMaxLines })
   ]
   const tls =
     config.tlsCertFile && config.tlsKeyFile

@@ -21,9 +21,13 @@ import { filedCounts } from './filed-counts.js'
 import { appendEvents, type NewEvent } from '../webhooks/events.js'
 import { transition, type FilingState } from '../filing/filing-state.js'
 import { newId } from '../db/ids.js'
+import { yieldToEventLoop } from '../event-loop.js'
 import type { Database } from '../db/schema.js'
 import { parseCodeSection, sectionMatches } from '../eligibility/code-section.js'
 import type { ParsedReport, ReportLine, Ruling } from './outcome-report.js'
+
+/** How many report lines are reconciled between turns of the event loop. */
+const YIELD_EVERY_LINES = 50
 
 /** Filings the court never received: a report's ruling on one cannot be right. */
 const NOT_SENT: ReadonlySet<FilingState> = new Set(['draft', 'queued', 'submitting'])
@@ -136,7 +140,7 @@ export async function reconcileReport(
         (k) => caseKey(k.case_number) === caseKey(line.caseNumber!)
       )
       if (cases.length === 0)
-        return { reason: `no case ${line.caseNumber} of a defendant born ${line.dob} in ${county}` }
+        return { reason: `no case ${line.caseNumber} of a defendant with that date of birth in ${county}` }
       const reported = nameTokens(line.name ?? '')
       const named = cases.filter((k) =>
         [k.name, ...(JSON.parse(k.aliases) as string[])].some((n) => [...nameTokens(n)].some((w) => reported.has(w)))
@@ -161,7 +165,8 @@ export async function reconcileReport(
         : { reason: `case ${line.caseNumber} has no filing with ${court.id}` }
     }
 
-    for (const line of parsed.lines) {
+    for (const [i, line] of parsed.lines.entries()) {
+      if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToEventLoop()
       const found = await findFiling(line)
       if ('reason' in found) {
         result.unmatched.push({ line: line.line, reason: found.reason })

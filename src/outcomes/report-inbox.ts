@@ -41,6 +41,8 @@ export function reportInboxJob(deps: {
   db: Kysely<Database>
   clock: Clock
   courts: ReadonlyMap<string, CourtEntry>
+  /** Most lines a report may have (config `outcomeReportMaxLines`); a larger one goes to failed/ with the reason. */
+  maxLines?: number
 }): RegisteredJob {
   return handle(INBOX_JOB, async ({ courtId }) => {
     const court = deps.courts.get(courtId)
@@ -60,13 +62,18 @@ export function reportInboxJob(deps: {
         now: deps.clock.now()
       }
       try {
-        const id = await reconcileUpload(deps.db, ctx, {
-          county: court.county,
-          court,
-          bytes: await readFile(path),
-          fileName: name,
-          xml: /\.xml$/i.test(name)
-        })
+        const id = await reconcileUpload(
+          deps.db,
+          ctx,
+          {
+            county: court.county,
+            court,
+            bytes: await readFile(path),
+            fileName: name,
+            xml: /\.xml$/i.test(name)
+          },
+          { maxLines: deps.maxLines ?? Number.POSITIVE_INFINITY }
+        )
         await rename(path, join(inbox, 'processed', `${id}-${name}`))
       } catch (err) {
         await rename(path, join(inbox, 'failed', name))

@@ -14,8 +14,6 @@ import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
 import { findOutcomeReport } from '../../db/outcome-repository.js'
 
-const MAX_REPORT_BYTES = 50 * 1024 * 1024
-
 function reportView(row: OutcomeReportsTable) {
   const r = JSON.parse(row.result) as Reconciliation
   return {
@@ -81,12 +79,13 @@ async function uploaded(
 }
 
 export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
-  const { db, clock } = deps
+  const { db, clock, config } = deps
   const { courts } = deps
-  await app.register(multipart, { limits: { fileSize: MAX_REPORT_BYTES, files: 1, fields: 4 } })
+  const maxBytes = config.outcomeReportMaxBytes
+  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 4 } })
   app.addContentTypeParser(
     ['text/csv', 'application/xml', 'text/xml'],
-    { parseAs: 'buffer', bodyLimit: MAX_REPORT_BYTES },
+    { parseAs: 'buffer', bodyLimit: maxBytes },
     (_req, body, done) => done(null, body)
   )
 
@@ -94,7 +93,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     '/outcome-reports',
     {
       config: { roles: ['clerk', 'deputy_da'] },
-      bodyLimit: MAX_REPORT_BYTES,
+      bodyLimit: maxBytes,
       schema: {
         tags: ['outcomes'],
         operationId: 'uploadOutcomeReport',
@@ -137,13 +136,12 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         )
       }
       const county = court.county
-      const id = await reconcileUpload(db, ctx, {
-        county,
-        court,
-        bytes: upload.bytes,
-        fileName: upload.fileName,
-        xml: upload.xml
-      })
+      const id = await reconcileUpload(
+        db,
+        ctx,
+        { county, court, bytes: upload.bytes, fileName: upload.fileName, xml: upload.xml },
+        { maxLines: config.outcomeReportMaxLines }
+      )
       const row = await findOutcomeReport(db, id, null)
       return reply.status(201).send(reportView(row!))
     }

@@ -136,34 +136,37 @@ t.test('invalid input is a 400 naming the JSON path of every problem', async (t)
   t.equal((await handle.db.selectFrom('people').selectAll().execute()).length, 0, 'nothing stored')
 })
 
-t.test('a body is taken as sent: a number is not a string, a string is not a number, null is not empty text', async (t) => {
-  const { app, keyFor } = await buildTestApp(t)
-  const key = await keyFor('da_system', 'SAN FRANCISCO')
-  const payload = caseBody({
-    person: { name: null, dojSubjectId: 1000001 },
-    counts: [
-      {
-        codeSection: '11359 HS',
-        severity: 'F',
-        disposition: 'convicted',
-        convictionDate: '2010-05-01',
-        sentence: [{ kind: 'jail', length: '30', unit: 'days' }]
-      }
-    ]
-  })
-  const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload })
-  t.equal(res.statusCode, 400)
-  const problems = Object.fromEntries(
-    res.json().details.map((d: { path: string; message: string }) => [d.path, d.message])
-  )
-  t.match(problems, {
-    '/person/name': 'must be string',
-    '/person/dojSubjectId': 'must be string',
-    '/counts/0/sentence/0/length': /must be (number|integer)/
-  })
-  const listed = await app.inject({ url: '/v1/filings?limit=5', headers: bearer(key) })
-  t.equal(listed.statusCode, 200, 'a query string is still read as text made into numbers')
-})
+t.test(
+  'a body is taken as sent: a number is not a string, a string is not a number, null is not empty text',
+  async (t) => {
+    const { app, keyFor } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const payload = caseBody({
+      person: { name: null, dojSubjectId: 1000001 },
+      counts: [
+        {
+          codeSection: '11359 HS',
+          severity: 'F',
+          disposition: 'convicted',
+          convictionDate: '2010-05-01',
+          sentence: [{ kind: 'jail', length: '30', unit: 'days' }]
+        }
+      ]
+    })
+    const res = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload })
+    t.equal(res.statusCode, 400)
+    const problems = Object.fromEntries(
+      res.json().details.map((d: { path: string; message: string }) => [d.path, d.message])
+    )
+    t.match(problems, {
+      '/person/name': 'must be string',
+      '/person/dojSubjectId': 'must be string',
+      '/counts/0/sentence/0/length': /must be (number|integer)/
+    })
+    const listed = await app.inject({ url: '/v1/filings?limit=5', headers: bearer(key) })
+    t.equal(listed.statusCode, 200, 'a query string is still read as text made into numbers')
+  }
+)
 
 t.test('a conviction needs a conviction date on or after the date of birth', async (t) => {
   const { app, keyFor } = await buildTestApp(t)

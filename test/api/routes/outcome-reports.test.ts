@@ -463,3 +463,63 @@ t.test('an outcome report sent as JSON is a 415 naming the types a report may be
   t.equal(res.json().code, 'CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE')
   t.match(res.json().message, /text\/csv/)
 })
+
+t.test(
+  'a 40,000-line report is read off the event loop and reconciled in turns: /healthz answers all along, and a report over the line limit is a 413',
+  async (t) => {
+    const { app, clerk, filings } = await setup(t)
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    // Lines a clerk's system might send: rulings on our filings, on filings of another court's, and on cases unknown here.
+    const lines = Array.from({ length: 40_000 }, (_, i) =>
+      i % 3 === 0
+        ? `,,,,${filings[i % 3]!.id},,granted,2026-11-20,`
+        : i % 3 === 1
+          ? `SCN9${i},"DOE, JOHN",1970-01-01,,,,denied,2026-11-20,`
+          : `,,,CA-OTHER-${i},,,granted,2026-11-20,`
+    )
+    const body = HEADER + lines.join('\n')
+    let done = false
+    const uploadTimed = (async () => {
+      const res = await fetch(`${address}/v1/outcome-reports?filename=big.csv`, {
+        method: 'POST',
+        headers: { ...bearer(clerk), 'content-type': 'text/csv' },
+        body
+      })
+      done = true
+      return res
+    })()
+    const latencies: number[] = []
+    while (!done) {
+      const started = performance.now()
+      const health = await fetch(`${address}/healthz`)
+      await health.arrayBuffer()
+      if (!done) latencies.push(performance.now() - started)
+      await sleep(10)
+    }
+    const res = await uploadTimed
+    t.equal(res.status, 201)
+    const report = (await res.json()) as { lines: number; summary: Record<string, number> }
+    t.equal(report.lines, 40_000)
+    t.equal(
+      Number(report.summary.matched) +
+        Number(report.summary.alreadyRecorded) +
+        Number(report.summary.unmatched) +
+        Number(report.summary.conflicts),
+      40_000,
+      'every line accounted for'
+    )
+    t.ok(
+      latencies.length >= 5,
+      `/healthz answered ${latencies.length} times during the upload (slowest ${Math.round(Math.max(...latencies))} ms)`
+    )
+
+    const over = await app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(clerk), 'content-type': 'text/csv' },
+      payload: HEADER + 'x\n'.repeat(500_001)
+    })
+    t.equal(over.statusCode, 413)
+    t.match(over.json().message, 'one upload may have 500000 (CLEARFILE_OUTCOME_REPORT_MAX_LINES)')
+  }
+)
