@@ -62,6 +62,8 @@ export const ConfigSchema = Type.Object(
     idempotencyTtlHours: Type.Integer({ minimum: 1, default: 48 }),
     /** Largest outcome report a clerk may upload, in bytes. */
     outcomeReportMaxBytes: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
+    /** Keep each uploaded DOJ file after its review is done (by default it is deleted then: the review's outputs remain). */
+    retainDojUploads: Type.Boolean({ default: false }),
     /** Most lines an outcome report may have (a larger one is refused with 413: send it in parts). */
     outcomeReportMaxLines: Type.Integer({ minimum: 1, default: 500_000 }),
     /** Refused API keys one client address may send in a minute before it is answered 429. */
@@ -99,6 +101,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',
   shutdownGraceSeconds: 'CLEARFILE_SHUTDOWN_GRACE_SECONDS',
   idempotencyTtlHours: 'CLEARFILE_IDEMPOTENCY_TTL_HOURS',
+  retainDojUploads: 'CLEARFILE_RETAIN_DOJ_UPLOADS',
   outcomeReportMaxBytes: 'CLEARFILE_OUTCOME_REPORT_MAX_BYTES',
   outcomeReportMaxLines: 'CLEARFILE_OUTCOME_REPORT_MAX_LINES',
   authFailuresPerMinute: 'CLEARFILE_AUTH_FAILURES_PER_MINUTE',

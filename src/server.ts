@@ -1,6 +1,7 @@
 import { buildApp, type App } from './app.js'
 import { systemClock } from './clock.js'
-import type { Config } from './config.js'
+import { chmod, mkdir } from 'node:fs/promises'
+import { isPostgresUrl, type Config } from './config.js'
 import { countApiClients, createApiClient } from './db/api-client-repository.js'
 import { assertWritable, openDatabase, type DatabaseHandle } from './db/database.js'
 import { ClearfileError } from './errors.js'
@@ -9,6 +10,7 @@ import { Metrics } from './metrics.js'
 import { configuredProfiles } from './documents/da-profiles.js'
 import { createJobRunner } from './jobs/job-runner.js'
 import { startReportInboxes } from './outcomes/report-inbox.js'
+import { startRetention } from './jobs/retention-job.js'
 import { createServices, serverCourts, type Services } from './services.js'
 
 export interface RunningServer {
@@ -28,6 +30,7 @@ export interface StartOptions {
  * down gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  await keepPrivate(config)
   let app: App | undefined
   // The pool outlives many connections: one that fails while idle is logged and replaced, never fatal.
   const handle: DatabaseHandle = await openDatabase({
@@ -86,7 +89,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await courts?.close()
       await handle.destroy()
     })
-    if (runner) await startReportInboxes(handle.db, courts.courts, systemClock.now())
+    if (runner) {
+      await startReportInboxes(handle.db, courts.courts, systemClock.now())
+      await startRetention(handle.db, systemClock.now())
+    }
     const address = await app.listen({ host: config.host, port: config.port })
     runner?.start()
     const running = app
@@ -125,5 +131,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await handle.destroy()
     }
     throw err
+  }
+}
+
+/**
+ * Criminal records at rest are for this service's user alone: the data folder (uploads, papers, filings,
+ * review outputs) is 0700 and a SQLite database with its WAL 0600, whatever they were before; everything
+ * the process creates later is private too (the CLI sets umask 077).
+ */
+async function keepPrivate(config: Config): Promise<void> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  await chmod(config.dataDir, 0o700)
+  if (isPostgresUrl(config.databaseUrl) || config.databaseUrl === ':memory:') return
+  for (const file of [config.databaseUrl, `${config.databaseUrl}-wal`, `${config.databaseUrl}-shm`]) {
+    await chmod(file, 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
   }
 }

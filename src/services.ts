@@ -20,6 +20,8 @@ import { reportInboxJob } from './outcomes/report-inbox.js'
 import { seededRandom } from './seeded-random.js'
 import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
+import { purgeIdempotencyKeys } from './db/idempotency-repository.js'
+import { retentionJob } from './jobs/retention-job.js'
 
 /*
  * The composition root. Configuration is read, and the courts and DA profiles
@@ -61,6 +63,9 @@ export interface ServiceInputs {
   metrics?: Metrics
 }
 
+/** How often personal data past its retention is looked for. */
+const RETENTION_EVERY_MS = 3_600_000
+
 /** Builds the services from configuration and what the process opened. */
 export function createServices(inputs: ServiceInputs): Services {
   const { config, db, clock } = inputs
@@ -81,7 +86,7 @@ export function createServices(inputs: ServiceInputs): Services {
   // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
   const webhookAgent = config.webhookAllowPrivateNetworks ? null : publicOnlyAgent()
   const jobs: RegisteredJob[] = [
-    reviewJob({ db, clock, dataDir: config.dataDir }),
+    reviewJob({ db, clock, dataDir: config.dataDir, retainUpload: config.retainDojUploads }),
     documentsJob({ db, clock, dataDir: config.dataDir, profiles, createRenderer: () => createRenderer() }),
     ...filingJobs(pipeline, adapters),
     webhookJob({
@@ -90,7 +95,17 @@ export function createServices(inputs: ServiceInputs): Services {
       allowPrivateNetworks: config.webhookAllowPrivateNetworks,
       ...(webhookAgent ? { dispatcher: webhookAgent } : {})
     }),
-    reportInboxJob({ db, clock, courts, maxLines: config.outcomeReportMaxLines })
+    reportInboxJob({ db, clock, courts, maxLines: config.outcomeReportMaxLines }),
+    retentionJob({
+      clock,
+      everyMs: RETENTION_EVERY_MS,
+      purges: [
+        {
+          name: 'idempotency answers',
+          run: (now) => purgeIdempotencyKeys(db, new Date(now.getTime() - config.idempotencyTtlHours * 3_600_000))
+        }
+      ]
+    })
   ]
   const tls =
     config.tlsCertFile && config.tlsKeyFile

@@ -69,6 +69,9 @@ const expiryOf = (days: number | undefined, now: Date) => (days ? new Date(now.g
 const dbOption = ['--db <url>', 'SQLite file path or postgres:// URL (env DATABASE_URL)'] as const
 const configOption = ['--config <file>', 'JSON config file (env CLEARFILE_CONFIG)'] as const
 
+// Everything clearfile writes (databases, uploads, papers, review outputs) holds criminal records: owner only.
+process.umask(0o077)
+
 const program = new Command('clearfile')
   .description('Court e-filing integration service for record clearance')
   .showHelpAfterError()

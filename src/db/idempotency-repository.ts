@@ -25,3 +25,12 @@ export async function deleteIdempotencyKey(db: Db, clientId: string, key: string
 export async function insertIdempotencyKey(db: Db, row: IdempotencyKeyRow): Promise<void> {
   await db.insertInto('idempotency_keys').values(row).execute()
 }
+
+/** Deletes stored answers made before `cutoff` (they hold whole case views: names, dates of birth, CII). */
+export async function purgeIdempotencyKeys(db: Db, cutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', cutoff.toISOString())
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { yieldToEventLoop } from '../event-loop.js'
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { Clock } from '../clock.js'
@@ -117,7 +119,13 @@ export async function findReviewRun(db: Kysely<Database>, id: string, county: st
  * starts over: its earlier determinations are removed, people and cases are
  * matched, not duplicated.
  */
-export function reviewJob(deps: { db: Kysely<Database>; clock: Clock; dataDir: string }): RegisteredJob {
+export function reviewJob(deps: {
+  db: Kysely<Database>
+  clock: Clock
+  dataDir: string
+  /** Keep the uploaded DOJ file once the review is done (config `retainDojUploads`); by default it is deleted. */
+  retainUpload?: boolean
+}): RegisteredJob {
   return handle(REVIEW_JOB, async ({ runId }, _job, { heartbeat }) => {
     const { db, clock } = deps
     const run = await reviewRunById(db, runId)
@@ -153,6 +161,9 @@ export function reviewJob(deps: { db: Kysely<Database>; clock: Clock; dataDir: s
       figures: JSON.stringify(s),
       finished_at: clock.now().toISOString()
     })
+    // The whole state's criminal histories need not stay on disk once decided: the review's outputs (and the
+    // file's SHA-256, for provenance) remain. A failed review keeps its file, to be run again.
+    if (result.ok && !deps.retainUpload) await rm(uploadPath(deps.dataDir, runId), { force: true })
   })
 }
 
@@ -177,7 +188,9 @@ async function storeReviewBatch(
     const audit: AuditEntry[] = []
     const out: DecidedSubject[] = []
     const fresh: DeterminationRow[] = []
-    for (const { subject, determinations } of batch.subjects!) {
+    for (const [i, { subject, determinations }] of batch.subjects!.entries()) {
+      // SQLite answers synchronously: let other requests in now and then while a batch is stored.
+      if (i % 25 === 24) await yieldToEventLoop()
       const r = subject.record
       const { person, created } = await upsertPerson(
         trx,

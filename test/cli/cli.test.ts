@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -77,10 +77,13 @@ t.test(
   'serve migrates a new SQLite file, prints an admin key, answers /healthz and stops cleanly on SIGTERM',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
+    chmodSync(dir, 0o755) // as an operator might have made it
     const serve = await startServe(['--port', '0', '--db', join(dir, 'clearfile.db')], { CLEARFILE_DATA_DIR: dir })
     t.teardown(() => {
       serve.child.kill('SIGKILL')
     })
+    t.equal(statSync(dir).mode & 0o777, 0o700, 'the data folder is made private')
+    t.equal(statSync(join(dir, 'clearfile.db')).mode & 0o777, 0o600, 'and the database file too')
     t.match(serve.errors(), /admin key was created[\s\S]*cfk_/)
     t.notMatch(serve.output(), /cfk_/, 'the key never goes out with the logs')
     const health = await fetch(`${serve.address}/healthz`)

@@ -35,6 +35,17 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
       },
       (trx) => work(trx, ctx)
     )
+    // A replay hands out a stored case view (a name, a date of birth): it is a read, and audited like one.
+    if (result.kind === 'replayed')
+      await recordAudit(db, ctx, [
+        {
+          action: 'idempotent_answer.replay',
+          recordType: 'idempotency_key',
+          recordId: request.headers['idempotency-key'] ?? '',
+          county: ctx.principal.county,
+          detail: { route }
+        }
+      ])
     return reply.status(result.kind === 'created' ? 201 : 200).send(result.body)
   }
 

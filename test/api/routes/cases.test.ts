@@ -1,4 +1,5 @@
 import t from 'tap'
+import { startRetention } from '../../../src/jobs/retention-job.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 t.test('a DA system stores a case and reads it back with its counts', async (t) => {
@@ -33,6 +34,37 @@ t.test('the same Idempotency-Key and body replays the first result with 200', as
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow()
   t.equal(Number(n), 1, 'one case stored')
+})
+
+t.test('a replayed answer is audited like a read, and stored answers are purged once past their TTL', async (t) => {
+  const { app, handle, keyFor, clock, runJobs } = await buildTestApp(t, { idempotencyTtlHours: 48 })
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const headers = { ...bearer(key), 'idempotency-key': 'cms-43' }
+  await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
+  const replays = await handle.db
+    .selectFrom('audit_events')
+    .select(['record_id', 'county'])
+    .where('action', '=', 'idempotent_answer.replay')
+    .execute()
+  t.same(replays, [{ record_id: 'cms-43', county: 'SAN FRANCISCO' }])
+
+  await startRetention(handle.db, clock.now())
+  clock.set(new Date(clock.now().getTime() + 47 * 3_600_000))
+  await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: { ...bearer(key), 'idempotency-key': 'cms-44' },
+    payload: caseBody({ person: { dojSubjectId: '1000044' }, case: { caseNumber: 'SCN44' } })
+  })
+  clock.set(new Date(clock.now().getTime() + 2 * 3_600_000))
+  await runJobs()
+  const kept = await handle.db.selectFrom('idempotency_keys').select('key').execute()
+  t.same(
+    kept.map((k) => k.key),
+    ['cms-44'],
+    'the 49-hour-old answer is gone, the 2-hour-old one kept'
+  )
 })
 
 t.test('the same Idempotency-Key with a different body is a 409 and stores nothing new', async (t) => {

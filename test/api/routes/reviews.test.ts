@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { courtRow } from '../../doj-rows.js'
@@ -8,7 +10,7 @@ const dojFile = (rows: number, seed = 9) => [...generateDojRows({ rows, seed, he
 t.test(
   'a DOJ file uploaded to /v1/reviews is reviewed in the background, with progress, figures and stored results',
   async (t) => {
-    const { app, handle, keyFor, runJobs } = await buildTestApp(t)
+    const { app, handle, keyFor, runJobs, config } = await buildTestApp(t)
     const key = await keyFor('deputy_da', 'SAN FRANCISCO')
     const created = await app.inject({
       method: 'POST',
@@ -30,6 +32,10 @@ t.test(
     t.equal(done.progress.share, 1)
     t.match(done.input.sha256, /^[0-9a-f]{64}$/)
     t.ok(done.summary.prop64ConvictionsInCounty > 0)
+    t.notOk(
+      existsSync(join(config.dataDir, 'uploads', `${run.id}.csv`)),
+      'the uploaded DOJ file is deleted once decided (its SHA-256 stays)'
+    )
 
     const stored = await handle.db
       .selectFrom('determinations')
@@ -85,6 +91,21 @@ t.test(
       t.ok(actions.has(a), a)
   }
 )
+
+t.test('with retainDojUploads the uploaded DOJ file is kept after its review', async (t) => {
+  const { app, keyFor, runJobs, config } = await buildTestApp(t, { retainDojUploads: true })
+  const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+  const run = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/reviews?asOf=2026-11-28',
+      headers: { ...bearer(key), 'content-type': 'text/csv' },
+      payload: dojFile(50)
+    })
+  ).json()
+  await runJobs()
+  t.ok(existsSync(join(config.dataDir, 'uploads', `${run.id}.csv`)))
+})
 
 t.test("another county's review is a 404; a clerk may not start one", async (t) => {
   const { app, keyFor } = await buildTestApp(t)
@@ -342,8 +363,6 @@ t.test(
     }
     t.equal((await handle.db.selectFrom('review_runs').selectAll().execute()).length, 0, 'no review row')
     t.equal((await handle.db.selectFrom('jobs').selectAll().execute()).length, 0, 'no job')
-    const { readdirSync, existsSync } = await import('node:fs')
-    const { join } = await import('node:path')
     const uploads = join(config.dataDir, 'uploads')
     t.same(existsSync(uploads) ? readdirSync(uploads) : [], [], 'no uploaded file left behind')
   }
