@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { listVersions } from '../eligibility/offense-lists.js'
 import type { Policy } from '../eligibility/policy.js'
@@ -318,7 +318,7 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
     let reason: string | undefined
     if (size === 0 || s.rowsRead === 0) reason = 'the file is empty (no DOJ rows)'
     else if (s.rowsRejected === s.rowsRead)
-      reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${options.file} a DOJ bulk file?`
+      reason = `no row could be read as a 95-column DOJ row (first problem in errors.csv); is ${basename(options.file)} a DOJ bulk file?`
     else if (!summary.countiesInFile[options.county]) {
       const found = Object.entries(summary.countiesInFile)
         .slice(0, 20)

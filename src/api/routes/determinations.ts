@@ -122,7 +122,9 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (a
               convictionId: found.conviction_id,
               outcome: request.body.outcome,
               remedy: found.remedy,
-              reason: request.body.reason,
+              // The reason is free text a deputy wrote (it may name people): events and webhooks say one was
+              // given; the text is read from the determination, where every read is audited.
+              reasonGiven: true,
               by: 'deputy_da'
             }
           }

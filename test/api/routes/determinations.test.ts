@@ -68,6 +68,14 @@ t.test(
       previousDecision: null,
       decision: 'reduce_to_misdemeanor'
     })
+    const events = await handle.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'determination.made')
+      .execute()
+    const decisionEvent = events.map((e) => JSON.parse(e.payload)).find((p) => p.by === 'deputy_da')
+    t.match(decisionEvent, { outcome: 'reduce_to_misdemeanor', reasonGiven: true })
+    t.notMatch(JSON.stringify(events), /kidnapping file/, "the deputy's free text never goes out in events or webhooks")
   }
 )
 

@@ -158,7 +158,7 @@ t.test('a review asks for a date and a known policy', async (t) => {
 t.test(
   'a file that is not a DOJ file ends the review as failed with the reason, and its files are still there',
   async (t) => {
-    const { app, keyFor, runJobs } = await buildTestApp(t)
+    const { app, keyFor, runJobs, config } = await buildTestApp(t)
     const key = await keyFor('deputy_da', 'SAN FRANCISCO')
     const run = (
       await app.inject({
@@ -174,6 +174,7 @@ t.test(
     const done = (await app.inject({ url: `/v1/reviews/${run.id}`, headers: bearer(key) })).json()
     t.equal(done.state, 'failed')
     t.match(done.error, /no row could be read/)
+    t.notMatch(done.error, config.dataDir, "the server's folders are not shown")
     const errors = await app.inject({ url: `/v1/reviews/${run.id}/files/errors.csv`, headers: bearer(key) })
     t.match(errors.body, /1,,error,"expected 95 fields, found 1"/)
   }
