@@ -18,11 +18,15 @@ export const SUBMIT_JOB = defineJob({
   key: (p) => `submit:${p.filingId}`
 })
 
-/** GetFilingList: does the court have a filing whose send was interrupted or ambiguous? */
+/**
+ * GetFilingList: does the court have a filing whose send was interrupted or ambiguous? Asked again at most a
+ * minute apart however long the court failed: once it is back, no filing waits an hour in `unknown`.
+ */
 export const RECONCILE_JOB = defineJob({
   name: 'filing.reconcile',
   payload: Filing,
   maxAttempts: UNTIL_DONE,
+  maxBackoffMs: 60_000,
   key: (p) => `filing.reconcile:${p.filingId}`
 })
 

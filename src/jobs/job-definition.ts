@@ -19,6 +19,8 @@ export interface JobDefinition<P> {
   /** Attempts before a failing job is given up; UNTIL_DONE for jobs that decide their own end. */
   readonly maxAttempts: number
   readonly lane: JobLane
+  /** The longest wait between failed attempts (default: an hour). */
+  readonly maxBackoffMs?: number
   /** One outstanding job per key: queueing the same key again while one waits does nothing. */
   readonly key: (payload: P) => string
   /** Brand only: carries the payload type. */
@@ -31,6 +33,7 @@ export function defineJob<S extends TSchema>(definition: {
   payload: S
   maxAttempts: number
   lane?: JobLane
+  maxBackoffMs?: number
   key: (payload: Static<S>) => string
 }): JobDefinition<Static<S>> {
   return Object.freeze({ lane: 'default' as const, ...definition })

@@ -30,9 +30,9 @@ export interface JobRunner {
   readonly owner: string
 }
 
-/** Exponential backoff with full jitter, capped at an hour. */
-export function backoffMs(attempt: number): number {
-  const cap = Math.min(3_600_000, 1000 * 2 ** Math.min(attempt, 20))
+/** Exponential backoff with jitter (between half and all of 2^attempt seconds), capped at an hour or `maxMs`. */
+export function backoffMs(attempt: number, maxMs = 3_600_000): number {
+  const cap = Math.min(maxMs, 1000 * 2 ** Math.min(attempt, 20))
   return Math.floor(cap / 2 + (Math.random() * cap) / 2)
 }
 
@@ -71,14 +71,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       },
       Math.max(50, lockMs / 3)
     )
+    const registered = byKind.get(job.kind)!
     try {
-      const outcome = await byKind.get(job.kind)!.run(job, { signal: controller.signal, heartbeat })
+      const outcome = await registered.run(job, { signal: controller.signal, heartbeat })
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(options.db, job.id, owner, outcome.rescheduleAt)
       else await completeJob(options.db, job.id, owner, options.clock.now())
     } catch (err) {
       const message = (err as Error)?.message ?? String(err)
       const retryAt =
-        job.attempts < job.max_attempts ? new Date(options.clock.now().getTime() + backoffMs(job.attempts)) : null
+        job.attempts < job.max_attempts
+          ? new Date(options.clock.now().getTime() + backoffMs(job.attempts, registered.definition.maxBackoffMs))
+          : null
       // A court that is down for a moment is expected; an attempt that will not be retried is an error.
       const level = retryAt && (err as { retryable?: unknown })?.retryable === true ? 'warn' : 'error'
       options.log?.[level](

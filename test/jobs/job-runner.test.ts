@@ -4,7 +4,7 @@ import { fixedClock, systemClock } from '../../src/clock.js'
 import { defineJob, enqueue, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
 import { claimJob, UNTIL_DONE } from '../../src/jobs/job-queue.js'
 import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
-import { POLL_JOB } from '../../src/filing/filing-jobs.js'
+import { POLL_JOB, RECONCILE_JOB } from '../../src/filing/filing-jobs.js'
 import { REVIEW_JOB } from '../../src/ingest/review-runs.js'
 import { openTestDatabase } from '../helper.js'
 
@@ -213,3 +213,38 @@ t.test('while the database fails, a lane backs off and says so once, then once m
   t.equal(errors.length, 1, 'one error for the whole outage (one lane has this job kind)')
   t.equal(warnings.filter((w) => /again/.test(w)).length, 1, 'and one line when it is over')
 })
+
+t.test(
+  'asking the court about an ambiguous send is retried at most a minute apart, however long it failed',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const clock = fixedClock('2026-11-28T12:00:00.000Z')
+    const runner = createJobRunner({
+      db,
+      clock,
+      jobs: [
+        handle(RECONCILE_JOB, async () => {
+          throw new Error('court down')
+        })
+      ]
+    })
+    await enqueue(db, RECONCILE_JOB, { filingId: 'f' }, { runAt: clock.now(), now: clock.now() })
+    const waits: number[] = []
+    for (let i = 0; i < 12; i++) {
+      await runner.drain()
+      const row = await db
+        .selectFrom('jobs')
+        .select('run_at')
+        .where('kind', '=', RECONCILE_JOB.name)
+        .executeTakeFirstOrThrow()
+      waits.push(Date.parse(row.run_at) - clock.now().getTime())
+      clock.set(new Date(row.run_at))
+    }
+    t.ok(
+      waits.every((w) => w <= 60_000),
+      `waits ${waits.map((w) => Math.round(w / 1000)).join(', ')} s`
+    )
+    t.ok(waits[0]! < waits[5]!, 'still growing at first')
+    t.ok(backoffMs(30) <= 3_600_000 && backoffMs(30, 60_000) <= 60_000)
+  }
+)
