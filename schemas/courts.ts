@@ -17,6 +17,24 @@ export const CourtEntry = Type.Object(
         description: 'Environment variable holding the shared secret the court signs callbacks with'
       })
     ),
+    callbackSignature: Type.Optional(
+      Type.Object(
+        {
+          secretRef: Type.String({
+            pattern: '^[A-Z][A-Z0-9_]*$',
+            description: 'Environment variable holding the key the court signs its callbacks with'
+          }),
+          header: Type.Optional(
+            Type.String({ minLength: 1, description: 'The header carrying the signature (default X-Court-Signature)' })
+          )
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The court signs each callback with an HMAC-SHA256 of the raw body, sent as `sha256=<hex>` in a header: the callback is authenticated and its body cannot be altered. Takes the place of a shared secret'
+        }
+      )
+    ),
     callbackCertFingerprint: Type.Optional(
       Type.String({
         pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$',

@@ -44,6 +44,7 @@ t.test(
       'filing.reconcile:default',
       'filing.submit:default',
       'outcomes.inbox:default',
+      'retention.purge:default',
       'review:long',
       'webhook.deliver:default'
     ])

@@ -17,14 +17,18 @@ import {
   type CourtRuling,
   type CourtStatus
 } from '../types.js'
+import { rulingOfText } from '../../src/ecf/ruling-text.js'
 
 /** Errors undici raises before any byte of the request left: safe to resend. */
 const BEFORE_SEND = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
-/** A ruling reported through status text, as EFMs do for proposed orders: "ruling: granted". */
+/**
+ * A ruling reported through the status description, as EFMs do for proposed orders ("granted", "ruling:
+ * granted", "ORDER GRANTED", "granted in part"); a withdrawal is no ruling on the motion.
+ */
 export function rulingOf(text: string | null): CourtRuling | null {
-  const m = /ruling:\s*(granted|denied|partially[ _]granted)/i.exec(text ?? '')
-  return m ? (m[1]!.toLowerCase().replace(' ', '_') as CourtRuling) : null
+  const word = rulingOfText(text)
+  return word === 'withdrawn' ? null : word
 }
 
 /** A small token bucket: at most `perSecond` requests a second to one court. */

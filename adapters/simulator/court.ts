@@ -13,7 +13,7 @@ import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '..
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
-import { CALLBACK_SECRET_HEADER } from '../../src/ecf/callback-auth.js'
+import { CALLBACK_SECRET_HEADER, DEFAULT_SIGNATURE_HEADER, signCallback } from '../../src/ecf/callback-auth.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
 
 /** Shares of requests that go wrong, on purpose (each 0-1). */
@@ -47,8 +47,15 @@ export interface SimulatedCourtOptions {
   faults?: CourtFaults
   /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without it or a client certificate. */
   callbackSecret?: string
+  /** Sign each callback with an HMAC-SHA256 of its body (`sha256=<hex>` in `header`, default X-Court-Signature) instead of sending a secret. */
+  callbackSignature?: { key: string; header?: string }
   /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
   callbackTls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
+  /**
+   * How the judge's ruling is worded in the status description: `ruling-prefix` ("ruling: granted", the
+   * default) or `plain`, as other EFMs do it ("granted", "Denied", "GRANTED IN PART"): ECF 4.01 leaves it open.
+   */
+  rulingWording?: 'ruling-prefix' | 'plain'
   /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
   random?: () => number
 }
@@ -112,8 +119,12 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     if (now - f.receivedAt < reviewDelay) return { status: 'received', description: null }
     if (!f.accepted) return { status: 'rejected', description: 'rejected by the clerk' }
     if (now - f.receivedAt < reviewDelay + rulingDelay) return { status: 'accepted', description: null }
-    return { status: 'accepted', description: `ruling: ${f.ruling.replace('_', ' ')}` }
+    return { status: 'accepted', description: rulingWords(f.ruling) }
   }
+  const rulingWords = (ruling: CourtRuling) =>
+    options.rulingWording === 'plain'
+      ? { granted: 'granted', denied: 'Denied', partially_granted: 'GRANTED IN PART' }[ruling]
+      : `ruling: ${ruling.replace('_', ' ')}`
 
   const pickRuling = (): CourtRuling => {
     const total = rulings.granted + rulings.denied + rulings.partially_granted
@@ -123,7 +134,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
 
   async function notify(f: SimFiling): Promise<void> {
     const url = f.received.callbackUrl
-    if (!url || (!options.callbackSecret && !options.callbackTls)) return
+    if (!url || (!options.callbackSecret && !options.callbackTls && !options.callbackSignature)) return
     if (roll() < (faults.lostCallback ?? 0)) {
       callbackCounts.lost++
       return
@@ -156,7 +167,12 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           'content-type': 'text/xml; charset=utf-8',
           soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete
         }
-        if (options.callbackSecret) headers[CALLBACK_SECRET_HEADER] = options.callbackSecret
+        if (options.callbackSignature)
+          headers[options.callbackSignature.header ?? DEFAULT_SIGNATURE_HEADER] = signCallback(
+            options.callbackSignature.key,
+            xml
+          )
+        else if (options.callbackSecret) headers[CALLBACK_SECRET_HEADER] = options.callbackSecret
         const res = await request(url, {
           method: 'POST',
           body: xml,

@@ -346,6 +346,11 @@ program
   .option('--malformed <share>', 'share of answers that are not XML', '0')
   .option('--lost-callbacks <share>', 'share of reviews the filer is never called back about', '0')
   .option('--duplicate-callbacks <share>', 'share of reviews the filer is called back about twice', '0')
+  .option(
+    '--ruling-wording <wording>',
+    'how rulings are worded: ruling-prefix ("ruling: granted") or plain ("granted")',
+    'ruling-prefix'
+  )
   .option('--seed <n>', "seed of the court's dice", '1')
   .action(async (flags: Record<string, string>) => {
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
@@ -361,6 +366,7 @@ program
       reviewDelayMs: num('reviewDelayMs'),
       rulingDelayMs: num('rulingDelayMs'),
       acceptRate: num('acceptRate'),
+      rulingWording: flags.rulingWording === 'plain' ? 'plain' : 'ruling-prefix',
       random: seededRandom(num('seed')),
       faults: {
         serverError: num('serverErrors'),

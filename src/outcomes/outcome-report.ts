@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { COURT_FILING_ID, OUR_FILING_ID } from '../ecf/messages.js'
 import { parseCourtXml, refuseDocumentType } from '../ecf/parse.js'
+import { rulingOfText } from '../ecf/ruling-text.js'
 import { ClearfileError } from '../errors.js'
 
 export const RULINGS = ['granted', 'denied', 'partially_granted', 'withdrawn'] as const
@@ -54,16 +55,7 @@ export const DEFAULT_REPORT_COLUMNS: ReportColumns = {
 
 /** A clerk's word for a ruling, in the forms reports use ("GRANTED", "Partially granted", "ruling: denied"). */
 export function rulingOf(text: string): Ruling | null {
-  const t = text
-    .trim()
-    .toLowerCase()
-    .replace(/^ruling:\s*/, '')
-    .replace(/[\s-]+/g, '_')
-  if (t === 'granted' || t === 'grant') return 'granted'
-  if (t === 'denied' || t === 'deny') return 'denied'
-  if (t === 'partially_granted' || t === 'granted_in_part' || t === 'partial') return 'partially_granted'
-  if (t === 'withdrawn' || t === 'withdraw') return 'withdrawn'
-  return null
+  return rulingOfText(text)
 }
 
 /** A date as reports write it (2026-11-28, 11/28/2026, 20261128) in ISO form, or null when it is not one. */
@@ -456,7 +448,7 @@ function parseEcfReport(xml: string): ParsedReport {
         category: n.get(`./${byName('IdentificationCategoryText')}`)?.content.trim() ?? null
       }))
       const statusText = text(`./${byName('FilingStatus')}/${byName('StatusDescriptionText')}`) ?? ''
-      const ruling = rulingOf(statusText) ?? (/ruling:/i.test(statusText) ? null : null)
+      const ruling = rulingOf(statusText)
       if (!ruling) {
         problems.push({
           line,

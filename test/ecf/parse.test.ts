@@ -7,6 +7,7 @@ import {
   parseReviewFilingCallback,
   refuseDocumentType
 } from '../../src/ecf/parse.js'
+import { rulingOfText } from '../../src/ecf/ruling-text.js'
 import { ECF_DIR } from '../../src/ecf/validator.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
@@ -81,5 +82,36 @@ t.test(
       () => refuseDocumentType(Buffer.from('\ufeff<a>text &lt;!DOCTYPE is only text</a>')),
       'escaped text is text'
     )
+  }
+)
+
+t.test(
+  'a ruling is read in the words courts use for it, and text that is not a ruling is not taken for one',
+  async (t) => {
+    const cases: Array<[string, string | null]> = [
+      ['granted', 'granted'],
+      ['Granted', 'granted'],
+      ['GRANTED', 'granted'],
+      ['ruling: granted', 'granted'],
+      ['ORDER GRANTED', 'granted'],
+      ['Motion granted.', 'granted'],
+      ['The petition is hereby GRANTED', 'granted'],
+      ['denied', 'denied'],
+      ['Ruling: DENIED', 'denied'],
+      ['partially granted', 'partially_granted'],
+      ['ruling: partially granted', 'partially_granted'],
+      ['granted in part', 'partially_granted'],
+      ['GRANTED IN PART, DENIED IN PART', 'partially_granted'],
+      ['granted_in_part', 'partially_granted'],
+      ['withdrawn', 'withdrawn'],
+      ['not granted', null],
+      ['no ruling yet', null],
+      ['pending', null],
+      ['accepted', null],
+      ['granted; denied', null],
+      ['', null],
+      ['Filing accepted by clerk; hearing on the motion to be set, may be granted at a later date', null]
+    ]
+    for (const [text, expected] of cases) t.equal(rulingOfText(text), expected, JSON.stringify(text))
   }
 )

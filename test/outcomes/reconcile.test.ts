@@ -286,7 +286,7 @@ t.test('a line matching nothing is unmatched with its reason, and nothing is rec
       line: 4,
       reason: "case SCN100002: a case number is matched with the defendant's date of birth, and the line has none"
     },
-    { line: 5, reason: 'no case SCN100002 of a defendant born 1971-03-05 in SAN FRANCISCO' },
+    { line: 5, reason: 'no case SCN100002 of a defendant with that date of birth in SAN FRANCISCO' },
     { line: 6, reason: 'case SCN100002: the name does not match the defendant on file' },
     { line: 7, reason: 'case SCN100009 has no filing with CA-SF' },
     { line: 8, reason: `filing ${b.id} asked no relief on a count of 11350 HS` }

@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
 import { buildMessageReceipt, OUR_FILING_ID } from '../../ecf/messages.js'
@@ -16,8 +16,9 @@ const CALLBACK_BODY_LIMIT = 16 * 1024 * 1024
 /**
  * Our FilingAssemblyMDE: the court's NotifyFilingReviewComplete. The court is
  * authenticated by its client certificate (mutual TLS) or shared secret from
- * the request's headers, before a byte of the body is read: an unauthenticated
- * call costs no memory, changes nothing and is audited. The callback is a
+ * the request's headers, before a byte of the body is read, or by the HMAC
+ * signature it sends over the body (a call without one is refused unread): an
+ * unauthenticated call changes nothing and is audited. The callback is a
  * hint: it brings the filing's next status poll forward, and GetFilingStatus
  * decides.
  */
@@ -37,6 +38,15 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
     now: clock.now()
   })
 
+  async function refuse(request: FastifyRequest, reply: FastifyReply, reason: string, unread: boolean) {
+    await recordAudit(db, system(request.id), [
+      { action: 'callback.refused', recordType: 'ecf_callback', recordId: request.id, county: null, detail: { reason } }
+    ])
+    if (unread) reply.header('connection', 'close')
+    reply.header('content-type', 'text/xml; charset=utf-8')
+    return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
+  }
+
   app.post(
     '/ecf/v4/FilingAssemblyMDE',
     {
@@ -47,7 +57,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         const given = request.headers[CALLBACK_SECRET_HEADER]
         const socket = request.raw.socket as Partial<TLSSocket>
         const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null
-        const court = courtOf(
+        const court = courtOf.byHeaders(
           given,
           cert ? { authorized: socket.authorized === true, fingerprint256: cert.fingerprint256 ?? null } : null
         )
@@ -55,24 +65,16 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
           callers.set(request, court)
           return
         }
+        // A signed callback is told by its body: read it (within the limit), then check.
+        if (courtOf.signed(request.headers)) return
         const reason = cert?.fingerprint256 ? 'unknown client certificate' : given ? 'wrong secret' : 'no secret'
-        await recordAudit(db, system(request.id), [
-          {
-            action: 'callback.refused',
-            recordType: 'ecf_callback',
-            recordId: request.id,
-            county: null,
-            detail: { reason }
-          }
-        ])
         // The body is never read: close the connection rather than drain it.
-        reply.header('connection', 'close')
-        reply.header('content-type', 'text/xml; charset=utf-8')
-        return reply.status(401).send(soapFaultEnvelope('soap:Client', 'The court is not authenticated'))
+        return refuse(request, reply, reason, true)
       }
     },
     async (request, reply) => {
-      const court = callers.get(request)!
+      const court = callers.get(request) ?? courtOf.bySignature(request.headers, String(request.body ?? ''))
+      if (!court) return refuse(request, reply, 'wrong signature', false)
       const now = clock.now()
       const ctx = system(request.id)
       reply.header('content-type', 'text/xml; charset=utf-8')

@@ -24,7 +24,12 @@ async function freePort(): Promise<number> {
 async function setup(
   t: { teardown: (fn: () => unknown) => void },
   courtOptions: SimulatedCourtOptions = {},
-  opts: { listen?: boolean; otherCourts?: Array<{ id: string; county: string }> } = {}
+  opts: {
+    listen?: boolean
+    otherCourts?: Array<{ id: string; county: string }>
+    /** Fields of the court's entry in the courts file, over the defaults (null drops one). */
+    courtEntry?: Record<string, unknown>
+  } = {}
 ) {
   const court = await startSimulatedCourt({
     reviewDelayMs: 40,
@@ -47,7 +52,8 @@ async function setup(
         adapter: 'simulator',
         endpoint: court.url,
         callbackSecretRef: 'CLEARFILE_TEST_COURT_SECRET',
-        limits: { timeoutMs: 2000 }
+        limits: { timeoutMs: 2000 },
+        ...opts.courtEntry
       },
       ...(opts.otherCourts ?? []).map((c) => ({
         ...c,
@@ -288,6 +294,55 @@ t.test('a callback the court sends twice is answered twice and recorded once', a
     ['filing.callback', 'filing.callback_replayed']
   )
 })
+
+t.test(
+  'a court of another dialect: rulings worded plainly in the status description, callbacks signed with an HMAC of the body',
+  async (t) => {
+    process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-court-0123456789'
+    const { app, key, caseId, tick, court, handle, config } = await setup(
+      t,
+      {
+        callbackSecret: undefined,
+        callbackSignature: { key: 'hmac-key-of-the-court-0123456789' },
+        rulingWording: 'plain',
+        rulings: { granted: 0, denied: 0, partially_granted: 1 }
+      },
+      { listen: true, courtEntry: { callbackSignature: { secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY' } } }
+    )
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    for (let i = 0; i < 6; i++) await tick()
+    for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the signed callback was taken')
+    const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(done.state, 'partially_granted', '"GRANTED IN PART" read as a partial grant')
+    t.ok(done.events.some((e: { source: string }) => e.source === 'callback'))
+
+    // The same callback with a signature made with another key, or altered after signing, is refused.
+    const body = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
+    const { signCallback } = await import('../../../src/ecf/callback-auth.js')
+    const post = (signature: string | null) =>
+      fetch(`${config.publicUrl}/ecf/v4/FilingAssemblyMDE`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', ...(signature ? { 'x-court-signature': signature } : {}) },
+        body
+      }).then((r) => r.status)
+    t.equal(await post(signCallback('another-key', body)), 401, 'another key')
+    t.equal(await post(signCallback('hmac-key-of-the-court-0123456789', `${body} `)), 401, 'another body')
+    t.equal(await post(null), 401, 'no signature')
+    t.equal(await post(signCallback('hmac-key-of-the-court-0123456789', body)), 200, 'the right one')
+    const refused = await handle.db
+      .selectFrom('audit_events')
+      .select('detail')
+      .where('action', '=', 'callback.refused')
+      .execute()
+    t.same(
+      refused.map((r) => JSON.parse(r.detail!).reason),
+      ['wrong signature', 'wrong signature', 'no secret']
+    )
+  }
+)
 
 t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
