@@ -73,6 +73,12 @@ export const CourtEntry = Type.Object(
         description: "file-drop: the folder the court's outcome reports (CSV or ECF XML) are picked up from"
       })
     ),
+    echoesFilerIds: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether the court's GetFilingList returns the filer's own filing id (default true). When false, a send that may have reached the court is never resent: a list that is not empty cannot show the filing is absent, so the filing waits in `unknown` for a person"
+      })
+    ),
     mtom: Type.Optional(
       Type.Boolean({
         description:

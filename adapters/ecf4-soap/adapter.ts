@@ -202,7 +202,16 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
         unreadable('GetFilingList', err)
       }
       const match = parsed.filings.find((f) => f.filingId === filingId)
-      return match?.courtFilingId ? toStatus(match.courtFilingId, filingId, match.status, match.statusText) : null
+      if (match?.courtFilingId) return toStatus(match.courtFilingId, filingId, match.status, match.statusText)
+      // Absence is shown only by a list that would name our filing if it were there.
+      const blind = config.echoesFilerIds === false || parsed.filings.every((f) => !f.filingId)
+      if (parsed.filings.length > 0 && blind)
+        throw new CourtError(
+          'CLEARFILE_ERR_COURT_UNDETERMINED',
+          `${config.id} GetFilingList: ${parsed.filings.length} filings listed without filer ids; cannot tell whether ${filingId} is among them`,
+          { retryable: false }
+        )
+      return null
     },
     close: () => pool.close()
   }

@@ -54,8 +54,11 @@ export interface SimulatedCourtOptions {
   /**
    * How the judge's ruling is worded in the status description: `ruling-prefix` ("ruling: granted", the
    * default) or `plain`, as other EFMs do it ("granted", "Denied", "GRANTED IN PART"): ECF 4.01 leaves it open.
+   * `unreadable` words every ruling as a court might that no reader can know ("Order signed; see minute order").
    */
-  rulingWording?: 'ruling-prefix' | 'plain'
+  rulingWording?: 'ruling-prefix' | 'plain' | 'unreadable'
+  /** Whether GetFilingList returns the filer's own filing ids (default true); ECF 4.01 does not require it. */
+  echoFilerIds?: boolean
   /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
   random?: () => number
 }
@@ -124,7 +127,9 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   const rulingWords = (ruling: CourtRuling) =>
     options.rulingWording === 'plain'
       ? { granted: 'granted', denied: 'Denied', partially_granted: 'GRANTED IN PART' }[ruling]
-      : `ruling: ${ruling.replace('_', ' ')}`
+      : options.rulingWording === 'unreadable'
+        ? 'Order signed; see minute order'
+        : `ruling: ${ruling.replace('_', ' ')}`
 
   const pickRuling = (): CourtRuling => {
     const total = rulings.granted + rulings.denied + rulings.partially_granted
@@ -250,7 +255,11 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       buildFilingListResponse({
         sender,
         court,
-        filings: [...byCourtId.values()].map((f) => ({ ...f, ...statusOf(f, now) }))
+        filings: [...byCourtId.values()].map((f) => ({
+          ...f,
+          ...(options.echoFilerIds === false ? { filingId: null } : {}),
+          ...statusOf(f, now)
+        }))
       })
     )
   }

@@ -4,6 +4,8 @@ import { IsoDateTime } from './common.js'
 export const EVENT_TYPES = [
   'determination.made',
   'filing.state_changed',
+  'filing.ruling_unread',
+  'filing.needs_attention',
   'outcome.recorded',
   'outcome.conflict'
 ] as const

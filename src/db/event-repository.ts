@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely'
 import type { Database } from './schema.js'
 
 /** What DA systems are told about: by webhook and through GET /v1/events. */
-export type EventType = 'determination.made' | 'filing.state_changed' | 'outcome.recorded' | 'outcome.conflict'
+export type EventType =
+  | 'determination.made'
+  | 'filing.state_changed'
+  | 'filing.ruling_unread'
+  | 'filing.needs_attention'
+  | 'outcome.recorded'
+  | 'outcome.conflict'
 
 export interface NewEvent {
   county: string

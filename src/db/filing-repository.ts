@@ -70,13 +70,17 @@ export async function insertFilingEvent(
     .execute()
 }
 
-/** The digests of the court callbacks already on a filing's timeline. */
-export async function callbackDigestsOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
+/** The digests of the hints (callbacks, unread status texts) already on a filing's timeline from one source. */
+export async function hintDigestsOfFiling(
+  db: Kysely<Database>,
+  filingId: string,
+  source: EventSource
+): Promise<string[]> {
   const rows = await db
     .selectFrom('filing_events')
     .select('detail')
     .where('filing_id', '=', filingId)
-    .where('source', '=', 'callback')
+    .where('source', '=', source)
     .execute()
   return rows.flatMap((r) => {
     const digest = r.detail ? (JSON.parse(r.detail) as { digest?: unknown }).digest : undefined

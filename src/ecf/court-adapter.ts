@@ -17,7 +17,11 @@ export interface CourtAdapter {
   submit: (pkg: FilingPackage) => Promise<Receipt>
   /** GetFilingStatus for a filing the court has receipted. */
   status: (courtFilingId: string) => Promise<CourtStatus>
-  /** GetFilingList: does the court have a filing we sent under this id of ours? */
+  /**
+   * GetFilingList: does the court have a filing we sent under this id of ours? null only when the answer shows
+   * it does not; a `CourtError` `CLEARFILE_ERR_COURT_UNDETERMINED` when the answer cannot tell (a court that does
+   * not return filer ids): the filing must then never be sent again without a person.
+   */
   findBySubmissionId: (filingId: string) => Promise<CourtStatus | null>
   close: () => Promise<void>
 }
@@ -49,6 +53,7 @@ export type CourtErrorCode =
   | 'CLEARFILE_ERR_COURT_REJECTED'
   | 'CLEARFILE_ERR_COURT_UNAVAILABLE'
   | 'CLEARFILE_ERR_COURT_TIMEOUT'
+  | 'CLEARFILE_ERR_COURT_UNDETERMINED'
 
 export class CourtError extends Error {
   readonly code: CourtErrorCode

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import {
-  callbackDigestsOfFiling,
-  findFilingOfCourt,
-  insertFilingEvent,
-  type FilingState
-} from '../db/filing-repository.js'
+import { hintDigestsOfFiling, findFilingOfCourt, insertFilingEvent, type FilingState } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { rescheduleWaitingJob } from '../jobs/job-queue.js'
@@ -47,7 +42,7 @@ export async function recordCallbackHint(
   hint: { status: string | null; documents: number; digest: string },
   now: Date
 ): Promise<boolean> {
-  if ((await callbackDigestsOfFiling(trx, filing.id)).includes(hint.digest)) return false
+  if ((await hintDigestsOfFiling(trx, filing.id, 'callback')).includes(hint.digest)) return false
   await insertFilingEvent(trx, {
     filingId: filing.id,
     from: filing.state,

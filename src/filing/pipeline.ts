@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
-import { filingById, filingState } from '../db/filing-repository.js'
+import { filingById, filingState, hintDigestsOfFiling, insertFilingEvent } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
@@ -10,6 +11,7 @@ import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messagePath, writeFilingMessage } from './filing-message.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition } from './filing-state.js'
+import { appendEvents } from '../webhooks/events.js'
 import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
@@ -168,7 +170,15 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
     if (filing.state !== 'unknown') return
-    const found = await adapters.for(filing.court_id).findBySubmissionId(filing.id)
+    let found: CourtStatus | null
+    try {
+      found = await adapters.for(filing.court_id).findBySubmissionId(filing.id)
+    } catch (err) {
+      if (!(err instanceof CourtError) || err.code !== 'CLEARFILE_ERR_COURT_UNDETERMINED') throw err
+      // The court may have it and cannot say: a resend could file it twice. It waits for a person.
+      await db.transaction().execute((trx) => raiseHint(trx, filing, 'needs_attention', err.message, at()))
+      return
+    }
     await db.transaction().execute(async (trx) => {
       if (found) {
         if (
@@ -241,6 +251,8 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           { source: 'poll', at: at(), detail }
         )
         if (ruled && status.ruling !== 'partially_granted') await recordCourtRuling(trx, filing, status.ruling, at())
+      } else if (status.statusText && (status.status === 'accepted' || status.status === 'partially-accepted')) {
+        await raiseHint(trx, filing, 'ruling_unread', status.statusText, at())
       }
     })
     const after = await filingState(db, filing.id)
@@ -248,4 +260,46 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   })
 
   return [submit, reconcile, poll]
+}
+
+/** What a person must look at on a filing, and the event the county's DA systems get for it. */
+const HINTS = {
+  /** A status text on an accepted filing that is not a ruling clearfile can read ("Order signed; see minute order"). */
+  ruling_unread: { event: 'filing.ruling_unread', flag: 'unreadRuling' },
+  /** A send that may have reached a court that cannot say whether it has it. */
+  needs_attention: { event: 'filing.needs_attention', flag: 'needsAttention' }
+} as const
+
+/**
+ * Never ignored, never guessed: the text goes on the filing's timeline and the county's DA systems get an event
+ * (without the text, which the timeline keeps), once per distinct text, so a person can read it and act.
+ */
+async function raiseHint(
+  trx: Kysely<Database>,
+  filing: { id: string; county: string; court_id: string },
+  kind: keyof typeof HINTS,
+  text: string,
+  at: string
+): Promise<void> {
+  const digest = createHash('sha256').update(`${kind}:${text}`).digest('hex')
+  if ((await hintDigestsOfFiling(trx, filing.id, 'poll')).includes(digest)) return
+  const { state } = await filingState(trx, filing.id)
+  await insertFilingEvent(trx, {
+    filingId: filing.id,
+    from: state,
+    to: state,
+    at,
+    source: 'poll',
+    detail: { [HINTS[kind].flag]: true, text, digest }
+  })
+  await appendEvents(trx, [
+    {
+      county: filing.county,
+      type: HINTS[kind].event,
+      recordType: 'filing',
+      recordId: filing.id,
+      at,
+      payload: { filingId: filing.id, court: filing.court_id, state }
+    }
+  ])
 }

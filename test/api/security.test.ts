@@ -110,7 +110,11 @@ t.test(
       clock.now()
     )
     const revoked = await keyFor('deputy_da', SF)
-    await handle.db.updateTable('api_clients').set({ revoked_at: clock.now().toISOString() }).execute()
+    await handle.db
+      .updateTable('api_clients')
+      .set({ revoked_at: clock.now().toISOString() })
+      .where('key_prefix', '=', revoked.slice(0, 12))
+      .execute()
     clock.set(new Date(clock.now().getTime() + 2000))
     const holders: Array<{ label: string; key: string | null; role?: Role; county?: string | null }> = [
       { label: 'no key', key: null },

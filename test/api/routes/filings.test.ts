@@ -344,6 +344,69 @@ t.test(
   }
 )
 
+t.test(
+  'a status text that is not a ruling is put on the timeline and raised to the DA systems once, never ignored',
+  async (t) => {
+    const { app, key, caseId, tick, handle } = await setup(t, { rulingWording: 'unreadable' })
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    for (let i = 0; i < 8; i++) await tick()
+    const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(view.state, 'accepted', 'no ruling is guessed')
+    const unread = view.events.filter((e: { detail: { unreadRuling?: boolean } | null }) => e.detail?.unreadRuling)
+    t.equal(unread.length, 1, 'once, however often the court says it')
+    t.equal(unread[0].detail.text, 'Order signed; see minute order')
+    const raised = await handle.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'filing.ruling_unread')
+      .execute()
+    t.equal(raised.length, 1)
+    t.same(JSON.parse(raised[0]!.payload), { filingId: filing.id, court: 'CA-SF', state: 'accepted' })
+  }
+)
+
+t.test(
+  'a court that does not return filer ids: a send cut off after its receipt is never sent again, it waits for a person',
+  async (t) => {
+    const { app, key, caseId, tick, court, handle } = await setup(
+      t,
+      { faults: { dropAfterReceipt: 1 }, echoFilerIds: false },
+      { courtEntry: { echoesFilerIds: false } }
+    )
+    // Another filing already at the court, so its list is not empty.
+    const other = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({ person: { dojSubjectId: '31' }, case: { caseNumber: 'SCN31' } })
+      })
+    ).json()
+    await app.inject({ method: 'POST', url: `/v1/cases/${other.id}/documents`, headers: bearer(key) })
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: other.id } })
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    for (let i = 0; i < 6; i++) await tick()
+    const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(view.state, 'unknown')
+    t.equal(court.submissions().get(filing.id), 1, 'at the court once, never resent blind')
+    const hint = view.events.filter((e: { detail: { needsAttention?: boolean } | null }) => e.detail?.needsAttention)
+    t.equal(hint.length, 1)
+    t.match(hint[0].detail.text, /without filer ids; cannot tell/)
+    const raised = await handle.db
+      .selectFrom('events')
+      .select('record_id')
+      .where('type', '=', 'filing.needs_attention')
+      .execute()
+    const ids = raised.map((r) => r.record_id)
+    t.ok(ids.includes(filing.id), 'raised for the filing')
+    t.equal(new Set(ids).size, ids.length, 'once per filing (the other one was cut off too)')
+  }
+)
+
 t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
   const filing = (
