@@ -58,6 +58,11 @@ function bodiesAsSent(
   return (route: Parameters<typeof coercing>[0]) => (route.httpPart === 'body' ? exact : coercing)(route)
 }
 
+/** `CLEARFILE_TRUST_PROXY` as fastify takes it: `true` (any proxy), or a list of addresses and CIDRs. */
+function proxiesToTrust(setting: string): true | string[] {
+  return setting === 'true' ? true : setting.split(',').map((a) => a.trim())
+}
+
 /**
  * Builds the clearfile HTTP app from the services (src/services.ts). It opens
  * no socket, reads no file and owns no database: src/server.ts listens, and
@@ -79,6 +84,7 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
     logger: loggerOptions(deps.config, options.logStream),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    ...(deps.config.trustProxy ? { trustProxy: proxiesToTrust(deps.config.trustProxy) } : {}),
     // allErrors: a DA system learns every problem in one round trip, each by its JSON path.
     ajv: { customOptions: { allErrors: true } },
     schemaController: { compilersFactory: { buildValidator: bodiesAsSent } }

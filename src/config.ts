@@ -66,6 +66,12 @@ export const ConfigSchema = Type.Object(
     retainDojUploads: Type.Boolean({ default: false }),
     /** Most lines an outcome report may have (a larger one is refused with 413: send it in parts). */
     outcomeReportMaxLines: Type.Integer({ minimum: 1, default: 500_000 }),
+    /**
+     * Behind a reverse proxy or load balancer: the proxies to trust for the client's address (X-Forwarded-For),
+     * as fastify's trustProxy takes them — `true` (any) or addresses/CIDRs separated by commas. The
+     * address is what failed keys are counted and logged by. Off by default: the peer is the client.
+     */
+    trustProxy: Type.Optional(Type.String({ minLength: 1 })),
     /** Refused API keys one client address may send in a minute before it is answered 429. */
     authFailuresPerMinute: Type.Integer({ minimum: 1, default: 30 }),
     /**
@@ -104,6 +110,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   retainDojUploads: 'CLEARFILE_RETAIN_DOJ_UPLOADS',
   outcomeReportMaxBytes: 'CLEARFILE_OUTCOME_REPORT_MAX_BYTES',
   outcomeReportMaxLines: 'CLEARFILE_OUTCOME_REPORT_MAX_LINES',
+  trustProxy: 'CLEARFILE_TRUST_PROXY',
   authFailuresPerMinute: 'CLEARFILE_AUTH_FAILURES_PER_MINUTE',
   webhookAllowPrivateNetworks: 'CLEARFILE_WEBHOOK_ALLOW_PRIVATE_NETWORKS'
 }

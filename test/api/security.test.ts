@@ -200,6 +200,26 @@ t.test(
   }
 )
 
+t.test('behind a trusted proxy, refused keys are counted by the client address the proxy names', async (t) => {
+  const { app, logs } = await buildTestApp(t, { authFailuresPerMinute: 2, trustProxy: '127.0.0.1' })
+  const from = (client: string) =>
+    app.inject({
+      url: '/v1/policy',
+      headers: { ...bearer(`cfk_${'w'.repeat(43)}`), 'x-forwarded-for': client },
+      remoteAddress: '127.0.0.1'
+    })
+  t.same(
+    [
+      (await from('198.51.100.1')).statusCode,
+      (await from('198.51.100.1')).statusCode,
+      (await from('198.51.100.1')).statusCode
+    ],
+    [401, 401, 429]
+  )
+  t.equal((await from('198.51.100.2')).statusCode, 401, 'another client behind the same proxy is not held up')
+  t.match(logs.join(''), /"ip":"198\.51\.100\.2"/)
+})
+
 t.test('webhook URLs into the server’s own network are refused, in every spelling', async (t) => {
   const { app, keyFor } = await buildTestApp(t, { webhookAllowPrivateNetworks: false })
   const system = await keyFor('da_system', SF)
