@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Principal } from './api-client-repository.js'
+import { rowChunks } from './chunks.js'
 import type { Database } from './schema.js'
 
 export interface AuditEntry {
@@ -24,20 +25,16 @@ export interface AuditContext {
 export async function recordAudit(db: Kysely<Database>, ctx: AuditContext, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   const at = ctx.now.toISOString()
-  await db
-    .insertInto('audit_events')
-    .values(
-      entries.map((e) => ({
-        at,
-        actor_id: ctx.principal.clientId,
-        actor_role: ctx.principal.role,
-        county: e.county,
-        action: e.action,
-        record_type: e.recordType,
-        record_id: e.recordId,
-        request_id: ctx.requestId,
-        detail: e.detail ? JSON.stringify(e.detail) : null
-      }))
-    )
-    .execute()
+  const rows = entries.map((e) => ({
+    at,
+    actor_id: ctx.principal.clientId,
+    actor_role: ctx.principal.role,
+    county: e.county,
+    action: e.action,
+    record_type: e.recordType,
+    record_id: e.recordId,
+    request_id: ctx.requestId,
+    detail: e.detail ? JSON.stringify(e.detail) : null
+  }))
+  for (const chunk of rowChunks(rows)) await db.insertInto('audit_events').values(chunk).execute()
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { rowChunks } from './chunks.js'
 import type { CaseView } from '../../schemas/api/cases.js'
 import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
@@ -72,11 +73,7 @@ export async function insertCase(db: Db, row: CaseRow, convictions: ConvictionRo
 
 /** Stores counts (any number: in chunks, under SQLite's bound-parameter limit). */
 export async function insertConvictions(db: Db, rows: readonly ConvictionRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100)
-    await db
-      .insertInto('convictions')
-      .values(rows.slice(i, i + 100))
-      .execute()
+  for (const chunk of rowChunks(rows)) await db.insertInto('convictions').values(chunk).execute()
 }
 
 /** The stored counts of a case: their ids by count order. */

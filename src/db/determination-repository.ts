@@ -1,16 +1,12 @@
 import type { Kysely, Selectable } from 'kysely'
+import { chunksOf, rowChunks } from './chunks.js'
 import type { DeterminationView } from '../../schemas/api/determinations.js'
 import type { Database, DeterminationsTable, OutcomeValue } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
 
 export async function insertDeterminations(db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
-  // Chunks keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 200)
-    await db
-      .insertInto('determinations')
-      .values(rows.slice(i, i + 200))
-      .execute()
+  for (const chunk of rowChunks(rows)) await db.insertInto('determinations').values(chunk).execute()
 }
 
 /** The newest determination of each conviction. */
@@ -21,11 +17,11 @@ export async function latestDeterminations(
   const out = new Map<string, DeterminationRow>()
   if (convictionIds.length === 0) return out
   // Ids are time-ordered (UUIDv7), so the last row of each conviction is its newest.
-  for (let i = 0; i < convictionIds.length; i += 500) {
+  for (const ids of chunksOf(convictionIds, 1)) {
     const rows = await db
       .selectFrom('determinations')
       .selectAll()
-      .where('conviction_id', 'in', convictionIds.slice(i, i + 500))
+      .where('conviction_id', 'in', ids)
       .orderBy('id')
       .execute()
     for (const r of rows) out.set(r.conviction_id, r)

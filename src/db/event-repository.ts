@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { chunksOf } from './chunks.js'
 import type { Database } from './schema.js'
 
 /** What DA systems are told about: by webhook and through GET /v1/events. */
@@ -25,11 +26,11 @@ export interface NewEvent {
  * Payloads carry ids and states, never names.
  */
 export async function insertEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 200) {
+  for (const chunk of chunksOf(events, 6)) {
     await trx
       .insertInto('events')
       .values(
-        events.slice(i, i + 200).map((e) => ({
+        chunk.map((e) => ({
           county: e.county,
           type: e.type,
           record_type: e.recordType,

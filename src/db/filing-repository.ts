@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
 import type {
   Database,
@@ -45,29 +46,37 @@ export async function moveFiling(
   return { from: current.state, county: current.county, courtFilingId: current.court_filing_id }
 }
 
-/** One row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
-export async function insertFilingEvent(
-  trx: Kysely<Database>,
-  e: {
-    filingId: string
-    from: FilingState
-    to: FilingState
-    at: string
-    source: EventSource
-    detail?: Record<string, unknown> | undefined
-  }
-): Promise<void> {
-  await trx
-    .insertInto('filing_events')
-    .values({
-      filing_id: e.filingId,
-      from_state: e.from,
-      to_state: e.to,
-      at: e.at,
-      source: e.source,
-      detail: e.detail ? JSON.stringify(e.detail) : null
-    })
-    .execute()
+/** A row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
+export interface NewFilingEvent {
+  filingId: string
+  from: FilingState
+  to: FilingState
+  at: string
+  source: EventSource
+  detail?: Record<string, unknown> | undefined
+}
+
+/** One row of a filing's timeline. */
+export async function insertFilingEvent(trx: Kysely<Database>, e: NewFilingEvent): Promise<void> {
+  await insertFilingEvents(trx, [e])
+}
+
+/** Rows of filings' timelines, any number. */
+export async function insertFilingEvents(trx: Kysely<Database>, events: readonly NewFilingEvent[]): Promise<void> {
+  for (const chunk of chunksOf(events, 6))
+    await trx
+      .insertInto('filing_events')
+      .values(
+        chunk.map((e) => ({
+          filing_id: e.filingId,
+          from_state: e.from,
+          to_state: e.to,
+          at: e.at,
+          source: e.source,
+          detail: e.detail ? JSON.stringify(e.detail) : null
+        }))
+      )
+      .execute()
 }
 
 /** The digests of the hints (callbacks, unread status texts) already on a filing's timeline from one source. */
@@ -144,18 +153,16 @@ export async function listFilings(
   return query.execute()
 }
 
-export async function insertFiling(db: Kysely<Database>, row: FilingRow): Promise<void> {
-  await db.insertInto('filings').values(row).execute()
-}
-
-/** Ties a filing to its cases. */
-export async function insertFilingCases(db: Kysely<Database>, rows: readonly FilingCaseRow[]): Promise<void> {
-  await db.insertInto('filing_cases').values(rows).execute()
-}
-
-/** Ties a filing to its documents, each in its role. */
-export async function insertFilingDocuments(db: Kysely<Database>, rows: readonly FilingDocumentRow[]): Promise<void> {
-  await db.insertInto('filing_documents').values(rows).execute()
+/** New filings with their cases and documents, any number (in statements that fit each database). */
+export async function insertFilings(
+  db: Kysely<Database>,
+  filings: readonly FilingRow[],
+  cases: readonly FilingCaseRow[],
+  documents: readonly FilingDocumentRow[]
+): Promise<void> {
+  for (const chunk of rowChunks(filings)) await db.insertInto('filings').values(chunk).execute()
+  for (const chunk of rowChunks(cases)) await db.insertInto('filing_cases').values(chunk).execute()
+  for (const chunk of rowChunks(documents)) await db.insertInto('filing_documents').values(chunk).execute()
 }
 
 /** A filing by id; throws when there is none. */
@@ -175,13 +182,12 @@ export async function caseIdsInFilings(
   exceptStates: readonly FilingState[]
 ): Promise<string[]> {
   const out: string[] = []
-  // Chunks keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < caseIds.length; i += 500) {
+  for (const ids of chunksOf(caseIds, 1)) {
     const rows = await db
       .selectFrom('filing_cases as fc')
       .innerJoin('filings as f', 'f.id', 'fc.filing_id')
       .select('fc.case_id')
-      .where('fc.case_id', 'in', caseIds.slice(i, i + 500))
+      .where('fc.case_id', 'in', ids)
       .where('f.state', 'not in', exceptStates)
       .execute()
     for (const r of rows) out.push(r.case_id)

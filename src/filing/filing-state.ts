@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely'
 import {
   insertFilingEvent,
+  insertFilingEvents,
+  insertFilings,
   moveFiling,
   type EventSource,
+  type FilingCaseRow,
+  type FilingDocumentRow,
   type FilingRow,
   type FilingState
 } from '../db/filing-repository.js'
@@ -86,4 +90,30 @@ export async function transition(
     ])
   }
   return true
+}
+
+/**
+ * Stores new filings straight into `queued`, each timeline starting with the
+ * draft → queued move (drafts are not news: no county event), in a few
+ * statements for any number: what inserting drafts and calling `transition`
+ * on each would do. Call it with a transaction.
+ */
+export async function insertQueuedFilings(
+  trx: Kysely<Database>,
+  filings: ReadonlyArray<Omit<FilingRow, 'state'>>,
+  cases: readonly FilingCaseRow[],
+  documents: readonly FilingDocumentRow[],
+  event: { source: EventSource; at: string; detail?: Record<string, unknown> }
+): Promise<void> {
+  if (!TRANSITIONS.draft.includes('queued')) throw new Error('filing state machine: draft → queued is not a move')
+  await insertFilings(
+    trx,
+    filings.map((f) => ({ ...f, state: 'queued' as const })),
+    cases,
+    documents
+  )
+  await insertFilingEvents(
+    trx,
+    filings.map((f) => ({ filingId: f.id, from: 'draft' as const, to: 'queued' as const, ...event }))
+  )
 }

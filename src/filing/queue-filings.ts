@@ -4,15 +4,15 @@ import { recordAudit, type AuditContext } from '../db/audit-repository.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { caseCourt } from '../db/case-repository.js'
 import { casePapersNewestFirst, motionsAndOrdersOfReview } from '../db/document-repository.js'
-import { caseIdsInFilings, insertFiling, insertFilingCases, insertFilingDocuments } from '../db/filing-repository.js'
+import { caseIdsInFilings } from '../db/filing-repository.js'
 import { newId } from '../db/ids.js'
 import type { Database } from '../db/schema.js'
 import type { PaperScope } from '../documents/prepare-papers.js'
 import { requireProfile } from '../documents/da-profiles.js'
 import { ClearfileError } from '../errors.js'
-import { enqueue } from '../jobs/job-definition.js'
+import { enqueueAll } from '../jobs/job-definition.js'
 import { SUBMIT_JOB } from './filing-jobs.js'
-import { transition, type FilingState } from './filing-state.js'
+import { insertQueuedFilings, type FilingState } from './filing-state.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /**
@@ -52,10 +52,15 @@ async function casesFiled(db: Kysely<Database>, caseIds: readonly string[]): Pro
   return new Set(await caseIdsInFilings(db, caseIds, DEAD_STATES))
 }
 
+/** Filings made in one transaction: a county's review is queued in pages, never in one long write. */
+const FILINGS_PER_TRANSACTION = 500
+
 /**
  * Creates filings in state `queued`, each with its cases, documents, first
- * event, outbox job and audit row, all in one transaction: either every filing
- * and its job exist, or none. The worker builds, validates and sends the message.
+ * event, outbox job and audit row. Each page of filings is one transaction:
+ * either every filing of the page and its job exist, or none; a failure part
+ * way leaves whole pages, and asking again files only the cases not yet filed.
+ * The worker builds, validates and sends the message.
  */
 async function createFilings(
   db: Kysely<Database>,
@@ -65,52 +70,52 @@ async function createFilings(
   plans: readonly PlannedFiling[]
 ): Promise<string[]> {
   const now = ctx.now.toISOString()
-  return db.transaction().execute(async (trx) => {
-    const ids: string[] = []
-    for (const plan of plans) {
-      const id = newId()
-      ids.push(id)
-      await insertFiling(trx, {
-        id,
-        county,
-        court_id: plan.court.id,
-        adapter: plan.court.adapter,
-        state: 'draft',
-        court_filing_id: null,
-        attempts: 0,
-        last_error: null,
-        review_run_id: reviewRunId,
-        created_at: now,
-        updated_at: now
-      })
-      await insertFilingCases(
+  const ids: string[] = []
+  for (let first = 0; first < plans.length; first += FILINGS_PER_TRANSACTION) {
+    const page = plans.slice(first, first + FILINGS_PER_TRANSACTION).map((plan) => ({ id: newId(), plan }))
+    await db.transaction().execute(async (trx) => {
+      await insertQueuedFilings(
         trx,
-        plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))
+        page.map(({ id, plan }) => ({
+          id,
+          county,
+          court_id: plan.court.id,
+          adapter: plan.court.adapter,
+          court_filing_id: null,
+          attempts: 0,
+          last_error: null,
+          review_run_id: reviewRunId,
+          created_at: now,
+          updated_at: now
+        })),
+        page.flatMap(({ id, plan }) => plan.caseIds.map((caseId) => ({ filing_id: id, case_id: caseId }))),
+        page.flatMap(({ id, plan }) => [
+          { filing_id: id, document_id: plan.motionId, role: 'lead' },
+          { filing_id: id, document_id: plan.orderId, role: 'connected' }
+        ]),
+        { source: 'user', at: now, detail: { by: ctx.principal.clientId } }
       )
-      await insertFilingDocuments(trx, [
-        { filing_id: id, document_id: plan.motionId, role: 'lead' },
-        { filing_id: id, document_id: plan.orderId, role: 'connected' }
-      ])
-      await transition(trx, id, ['draft'], 'queued', {
-        source: 'user',
-        at: now,
-        detail: { by: ctx.principal.clientId }
-      })
-      await enqueue(trx, SUBMIT_JOB, { filingId: id }, { runAt: ctx.now, now: ctx.now })
-    }
-    await recordAudit(
-      trx,
-      ctx,
-      plans.map((plan, i) => ({
-        action: 'filing.queue',
-        recordType: 'filing',
-        recordId: ids[i]!,
-        county,
-        detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId }
-      }))
-    )
-    return ids
-  })
+      await enqueueAll(
+        trx,
+        SUBMIT_JOB,
+        page.map(({ id }) => ({ filingId: id })),
+        { runAt: ctx.now, now: ctx.now }
+      )
+      await recordAudit(
+        trx,
+        ctx,
+        page.map(({ id, plan }) => ({
+          action: 'filing.queue',
+          recordType: 'filing',
+          recordId: id,
+          county,
+          detail: { caseIds: plan.caseIds, court: plan.court.id, reviewRunId }
+        }))
+      )
+    })
+    ids.push(...page.map(({ id }) => id))
+  }
+  return ids
 }
 
 /** Queues the filing of one case's newest case-scoped papers. A case already in a standing filing is refused. */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Static, TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import type { Database } from '../db/schema.js'
-import { insertJob, type JobRow } from './job-queue.js'
+import { insertJobs, type JobRow, type NewJob } from './job-queue.js'
 
 /**
  * The lane a job runs in. Each lane takes its next job as soon as it is free,
@@ -53,19 +53,33 @@ export async function enqueue<P>(
   payload: P,
   options: EnqueueOptions
 ): Promise<void> {
-  if (!Value.Check(definition.payload, payload))
-    throw new Error(`job ${definition.name}: payload ${JSON.stringify(payload)} does not fit its schema`)
-  await insertJob(
+  await insertJobs(db, [newJob(definition, payload, options)], options.now)
+}
+
+/** Queues jobs of one kind, any number, in the caller's transaction, each under its kind's key. */
+export async function enqueueAll<P>(
+  db: Kysely<Database>,
+  definition: JobDefinition<P>,
+  payloads: readonly P[],
+  options: Omit<EnqueueOptions, 'key'>
+): Promise<void> {
+  await insertJobs(
     db,
-    {
-      kind: definition.name,
-      payload,
-      dedupeKey: options.key ?? definition.key(payload),
-      runAt: options.runAt,
-      maxAttempts: definition.maxAttempts
-    },
+    payloads.map((payload) => newJob(definition, payload, options)),
     options.now
   )
+}
+
+function newJob<P>(definition: JobDefinition<P>, payload: P, options: EnqueueOptions): NewJob {
+  if (!Value.Check(definition.payload, payload))
+    throw new Error(`job ${definition.name}: payload ${JSON.stringify(payload)} does not fit its schema`)
+  return {
+    kind: definition.name,
+    payload,
+    dedupeKey: options.key ?? definition.key(payload),
+    runAt: options.runAt,
+    maxAttempts: definition.maxAttempts
+  }
 }
 
 /** The payload of a claimed job, checked against its kind's schema. */

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { rowChunks } from '../db/chunks.js'
 import { dialectOf } from '../db/database.js'
 import type { Database, JobsTable } from '../db/schema.js'
 
@@ -22,23 +23,30 @@ export interface NewJob {
  * (`enqueue` in job-definition.ts), which check the payload and give the key.
  */
 export async function insertJob(db: Kysely<Database>, job: NewJob, now: Date): Promise<void> {
-  await db
-    .insertInto('jobs')
-    .values({
-      kind: job.kind,
-      payload: JSON.stringify(job.payload),
-      dedupe_key: job.dedupeKey ?? null,
-      run_at: job.runAt.toISOString(),
-      attempts: 0,
-      max_attempts: job.maxAttempts ?? 10,
-      lock_owner: null,
-      locked_until: null,
-      last_error: null,
-      done_at: null,
-      created_at: now.toISOString()
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute()
+  await insertJobs(db, [job], now)
+}
+
+/** Queues job rows, any number (a key already queued is skipped, as by `insertJob`). */
+export async function insertJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: Date): Promise<void> {
+  const rows = jobs.map((job) => ({
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    dedupe_key: job.dedupeKey ?? null,
+    run_at: job.runAt.toISOString(),
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? 10,
+    lock_owner: null,
+    locked_until: null,
+    last_error: null,
+    done_at: null,
+    created_at: now.toISOString()
+  }))
+  for (const chunk of rowChunks(rows))
+    await db
+      .insertInto('jobs')
+      .values(chunk)
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute()
 }
 
 /**
