@@ -5,6 +5,7 @@ import { outcomeReports } from './0003-outcome-reports.js'
 import { wholeRecords } from './0004-whole-records.js'
 import { unusedColumns } from './0005-unused-columns.js'
 import { keyExpiry } from './0006-key-expiry.js'
+import { outcomeReportUploads } from './0007-outcome-report-uploads.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003-outcome-reports': outcomeReports,
   '0004-whole-records': wholeRecords,
   '0005-unused-columns': unusedColumns,
-  '0006-key-expiry': keyExpiry
+  '0006-key-expiry': keyExpiry,
+  '0007-outcome-report-uploads': outcomeReportUploads
 }

@@ -66,6 +66,8 @@ export const ConfigSchema = Type.Object(
     retainDojUploads: Type.Boolean({ default: false }),
     /** Most lines an outcome report may have (a larger one is refused with 413: send it in parts). */
     outcomeReportMaxLines: Type.Integer({ minimum: 1, default: 500_000 }),
+    /** Reports up to this size are reconciled while the clerk waits (201); larger ones in the background (202). */
+    outcomeReportInlineMaxBytes: Type.Integer({ minimum: 0, default: 1024 * 1024 }),
     /**
      * Behind a reverse proxy or load balancer: the proxies to trust for the client's address (X-Forwarded-For),
      * as fastify's trustProxy takes them — `true` (any) or addresses/CIDRs separated by commas. The
@@ -110,6 +112,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   retainDojUploads: 'CLEARFILE_RETAIN_DOJ_UPLOADS',
   outcomeReportMaxBytes: 'CLEARFILE_OUTCOME_REPORT_MAX_BYTES',
   outcomeReportMaxLines: 'CLEARFILE_OUTCOME_REPORT_MAX_LINES',
+  outcomeReportInlineMaxBytes: 'CLEARFILE_OUTCOME_REPORT_INLINE_MAX_BYTES',
   trustProxy: 'CLEARFILE_TRUST_PROXY',
   authFailuresPerMinute: 'CLEARFILE_AUTH_FAILURES_PER_MINUTE',
   webhookAllowPrivateNetworks: 'CLEARFILE_WEBHOOK_ALLOW_PRIVATE_NETWORKS'

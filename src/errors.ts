@@ -35,6 +35,7 @@ export const ERRORS = {
     message: 'The case is already in a filing that stands (queued, at the court or ruled on)'
   },
   CLEARFILE_ERR_REVIEW_NOT_FINISHED: { status: 409, message: 'The review has not finished yet' },
+  CLEARFILE_ERR_REPORT_NOT_FINISHED: { status: 409, message: 'The outcome report has not been reconciled yet' },
   CLEARFILE_ERR_CONCURRENT_WRITE: {
     status: 409,
     message: 'Another request stored the same record at the same moment; send this request again'

@@ -17,6 +17,7 @@ import { reviewJob } from './ingest/review-runs.js'
 import type { RegisteredJob } from './jobs/job-definition.js'
 import { Metrics } from './metrics.js'
 import { reportInboxJob } from './outcomes/report-inbox.js'
+import { reportJob } from './outcomes/report-job.js'
 import { seededRandom } from './seeded-random.js'
 import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
@@ -96,6 +97,7 @@ export function createServices(inputs: ServiceInputs): Services {
       ...(webhookAgent ? { dispatcher: webhookAgent } : {})
     }),
     reportInboxJob({ db, clock, courts, maxLines: config.outcomeReportMaxLines }),
+    reportJob({ db, clock, courts, dataDir: config.dataDir }),
     retentionJob({
       clock,
       everyMs: RETENTION_EVERY_MS,

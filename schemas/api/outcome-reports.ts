@@ -31,11 +31,19 @@ export const OutcomeReportView = Type.Object({
   id: Type.String(),
   county: Type.String(),
   court: Type.String(),
+  state: Type.Enum(['queued', 'done', 'failed'], {
+    description:
+      'queued: a large report taken to disk, reconciled in the background (follow this resource); done; failed: see error'
+  }),
+  error: Type.Optional(Type.String({ description: 'Why a queued report could not be reconciled' })),
   format: Type.Enum(['csv', 'xml']),
   fileName: Type.Union([Type.String(), Type.Null()]),
   sha256: Type.String(),
-  lines: Type.Integer({ description: 'Lines (CSV) or messages (XML) in the report' }),
+  lines: Type.Integer({
+    description: 'Lines (CSV) or messages (XML) in the report; while queued, lines of the uploaded file'
+  }),
   createdAt: IsoDateTime,
+  finishedAt: Type.Union([IsoDateTime, Type.Null()]),
   summary: Type.Object({
     matched: Type.Integer(),
     alreadyRecorded: Type.Integer(),

@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely'
 import { isPostgresUrl } from '../config.js'
 import type { Database } from './schema.js'
+import { ResponsiveSqliteDialect } from './sqlite-dialect.js'
 
 export type Db = Kysely<Database>
 export type DialectName = 'sqlite' | 'postgres'
@@ -53,7 +54,7 @@ function openSqlite(file: string): DatabaseHandle {
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<Database>({ dialect: new ResponsiveSqliteDialect(database) })
   return { db, dialect: 'sqlite', destroy: () => db.destroy() }
 }
 

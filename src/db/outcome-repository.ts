@@ -59,8 +59,39 @@ export async function confirmOutcomeByReport(
   await db.updateTable('outcomes').set(confirmation).where('id', '=', id).execute()
 }
 
-export async function insertOutcomeReport(db: Db, row: OutcomeReportRow): Promise<void> {
-  await db.insertInto('outcome_reports').values(row).execute()
+/** Stores a reconciled report: a new row, or the queued row of a report uploaded earlier, now done. */
+export async function saveOutcomeReport(
+  db: Db,
+  row: Omit<OutcomeReportRow, 'state' | 'error' | 'upload_path' | 'finished_at'>,
+  finishedAt: string
+): Promise<void> {
+  const done = { result: row.result, lines: row.lines, state: 'done' as const, error: null, upload_path: null }
+  await db
+    .insertInto('outcome_reports')
+    .values({ ...row, ...done, finished_at: finishedAt })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...done, finished_at: finishedAt }))
+    .execute()
+}
+
+/** Stores a report taken to disk, to be reconciled in the background (state `queued`). */
+export async function insertQueuedOutcomeReport(
+  db: Db,
+  row: Omit<OutcomeReportRow, 'state' | 'error' | 'finished_at'>
+): Promise<void> {
+  await db
+    .insertInto('outcome_reports')
+    .values({ ...row, state: 'queued', error: null, finished_at: null })
+    .execute()
+}
+
+/** Marks a queued report failed, with the reason its uploader is shown. */
+export async function failOutcomeReport(db: Db, id: string, reason: string, at: string): Promise<void> {
+  await db
+    .updateTable('outcome_reports')
+    .set({ state: 'failed', error: reason, upload_path: null, finished_at: at })
+    .where('id', '=', id)
+    .where('state', '=', 'queued')
+    .execute()
 }
 
 /** The county's granted convictions since a time, with what the DOJ needs to update its record, by case and count. */

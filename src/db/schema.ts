@@ -217,6 +217,12 @@ export interface OutcomeReportsTable {
   result: string
   uploaded_by: string | null
   created_at: string
+  /** `queued` while a large upload waits on disk (at `upload_path`, under the data folder) to be reconciled. */
+  state: 'queued' | 'done' | 'failed'
+  /** Why a queued report could not be reconciled. */
+  error: string | null
+  upload_path: string | null
+  finished_at: string | null
 }
 
 export interface JobsTable {

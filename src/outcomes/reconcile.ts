@@ -12,10 +12,10 @@ import {
 import {
   confirmOutcomeByReport,
   convictionsWithReportedOutcome,
-  insertOutcomeReport,
   insertOutcomes,
   outcomeOfConviction,
-  outcomeResultsOf
+  outcomeResultsOf,
+  saveOutcomeReport
 } from '../db/outcome-repository.js'
 import { filedCounts } from './filed-counts.js'
 import { appendEvents, type NewEvent } from '../webhooks/events.js'
@@ -321,18 +321,22 @@ export async function reconcileReport(
         })
     }
 
-    await insertOutcomeReport(trx, {
-      id: reportId,
-      county,
-      court_id: court.id,
-      format: input.format,
-      file_name: input.fileName,
-      sha256: input.sha256,
-      lines: parsed.total,
-      result: JSON.stringify(result),
-      uploaded_by: ctx.principal.clientId,
-      created_at: at
-    })
+    await saveOutcomeReport(
+      trx,
+      {
+        id: reportId,
+        county,
+        court_id: court.id,
+        format: input.format,
+        file_name: input.fileName,
+        sha256: input.sha256,
+        lines: parsed.total,
+        result: JSON.stringify(result),
+        uploaded_by: ctx.principal.clientId,
+        created_at: at
+      },
+      at
+    )
     await appendEvents(trx, events)
     await recordAudit(trx, ctx, [
       {

@@ -1,3 +1,6 @@
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
@@ -8,7 +11,10 @@ import { recordAudit } from '../../db/audit-repository.js'
 import type { OutcomeReportsTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
 import { dojUpdateRows } from '../../outcomes/doj-updates.js'
-import { reconcileUpload } from '../../outcomes/outcome-upload.js'
+import { newId } from '../../db/ids.js'
+import { isXmlReport, reconcileBytes } from '../../outcomes/outcome-upload.js'
+import { queueOutcomeReport } from '../../outcomes/report-job.js'
+import { spoolReport, tooManyBytes, type SpooledReport, type SpoolLimits } from '../../outcomes/report-spool.js'
 import type { Reconciliation } from '../../outcomes/reconcile.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
@@ -20,11 +26,14 @@ function reportView(row: OutcomeReportsTable) {
     id: row.id,
     county: row.county,
     court: row.court_id,
+    state: row.state,
+    ...(row.error ? { error: row.error } : {}),
     format: row.format,
     fileName: row.file_name,
     sha256: row.sha256,
     lines: row.lines,
     createdAt: row.created_at,
+    finishedAt: row.finished_at,
     summary: {
       matched: r.matched.length,
       alreadyRecorded: r.alreadyRecorded.length,
@@ -37,16 +46,36 @@ function reportView(row: OutcomeReportsTable) {
   }
 }
 
-/** The uploaded report: a multipart form's `file` (and `court` field), or the raw body. */
-async function uploaded(
-  request: FastifyRequest
-): Promise<{ bytes: Buffer; fileName: string | null; court: string | undefined; xml: boolean }> {
+/** What a queued report shows until it is reconciled: nothing matched yet. */
+const NOTHING_YET: Reconciliation = {
+  matched: [],
+  alreadyRecorded: [],
+  conflicts: [],
+  unmatched: [],
+  omitted: [],
+  malformed: [],
+  notes: []
+}
+
+/**
+ * The uploaded report, written to `path` as it arrives: a multipart form's
+ * `file` (and `court` field), or the raw body. Nothing is held in memory.
+ */
+async function spooled(
+  request: FastifyRequest,
+  path: string,
+  limits: SpoolLimits
+): Promise<{ file: SpooledReport; fileName: string | null; court: string | undefined; xml: boolean }> {
   const query = request.query as { court?: string; filename?: string }
+  const declared = Number(request.headers['content-length'])
+  // Refused before a byte is read when the client says how much it sends.
+  if (declared > limits.maxBytes + 64 * 1024) throw tooManyBytes(limits.maxBytes)
   if (request.isMultipart()) {
-    let file: { bytes: Buffer; name: string; type: string } | undefined
+    let file: { spooled: SpooledReport; name: string; type: string } | undefined
     let court: string | undefined
     for await (const part of request.parts()) {
-      if (part.type === 'file') file = { bytes: await part.toBuffer(), name: part.filename, type: part.mimetype }
+      if (part.type === 'file')
+        file = { spooled: await spoolReport(part.file, path, limits), name: part.filename, type: part.mimetype }
       else if (part.fieldname === 'court') court = String(part.value)
     }
     if (!file)
@@ -54,7 +83,7 @@ async function uploaded(
         { path: '/file', message: 'is required' }
       ])
     return {
-      bytes: file.bytes,
+      file: file.spooled,
       fileName: file.name,
       court: court || query.court,
       xml: /xml/.test(file.type) || /\.xml$/i.test(file.name)
@@ -62,16 +91,14 @@ async function uploaded(
   }
   const body: unknown = request.body
   // A JSON body (or any other the app parses into an object) is no report: say which types are.
-  if (body !== undefined && body !== null && !Buffer.isBuffer(body) && typeof body !== 'string') {
+  if (!(body instanceof Readable)) {
     throw new ClearfileError(
       'CLEARFILE_ERR_UNSUPPORTED_MEDIA_TYPE',
       'An outcome report is CSV (text/csv), XML (application/xml, text/xml) or a multipart form with a file'
     )
   }
-  if (!body || body.length === 0)
-    throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The report is empty', [{ path: '/', message: 'is empty' }])
   return {
-    bytes: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    file: await spoolReport(body, path, limits),
     fileName: query.filename ?? null,
     court: query.court,
     xml: /xml/.test(request.headers['content-type'] ?? '')
@@ -82,11 +109,12 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
   const { db, clock, config } = deps
   const { courts } = deps
   const maxBytes = config.outcomeReportMaxBytes
+  const limits = { maxBytes, maxLines: config.outcomeReportMaxLines }
+  const spoolDir = join(config.dataDir, 'outcome-reports')
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 4 } })
-  app.addContentTypeParser(
-    ['text/csv', 'application/xml', 'text/xml'],
-    { parseAs: 'buffer', bodyLimit: maxBytes },
-    (_req, body, done) => done(null, body)
+  // A report is streamed to disk as it arrives, never held in memory (spooled, below).
+  app.addContentTypeParser(['text/csv', 'application/xml', 'text/xml'], (_request, payload, done) =>
+    done(null, payload)
   )
 
   app.post(
@@ -102,6 +130,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         querystring: OutcomeReportQuery,
         response: {
           201: OutcomeReportView,
+          202: OutcomeReportView,
           400: ErrorRef,
           404: ErrorRef,
           409: ErrorRef,
@@ -113,37 +142,74 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     },
     async (request, reply) => {
       const ctx = auditContext(request, clock)
-      const upload = await uploaded(request)
-      // The court says the county: admin keys need name neither when the court (or the only court) is known.
-      const named =
-        ctx.principal.county ?? (request.query.county ? actingCounty(ctx.principal, request.query.county) : null)
-      const candidates = [...courts.values()].filter((c) => named === null || c.county === named)
-      const court = upload.court
-        ? candidates.find((c) => c.id === upload.court)
-        : candidates.length === 1
-          ? candidates[0]
-          : undefined
-      if (!court) {
-        throw new ClearfileError(
-          upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION',
-          upload.court ? `No court ${upload.court}${named ? ` in ${named}` : ''}` : 'Name the court the report is from',
-          [
-            {
-              path: '/court',
-              message: upload.court ? 'is not a court of this county' : 'is required when there are several courts'
-            }
-          ]
-        )
+      const id = newId()
+      const uploadPath = join('outcome-reports', `${id}.upload`)
+      const path = join(config.dataDir, uploadPath)
+      await mkdir(spoolDir, { recursive: true, mode: 0o700 })
+      let queued = false
+      try {
+        const upload = await spooled(request, path, limits)
+        if (upload.file.bytes === 0)
+          throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The report is empty', [
+            { path: '/', message: 'is empty' }
+          ])
+        // The court says the county: admin keys need name neither when the court (or the only court) is known.
+        const named =
+          ctx.principal.county ?? (request.query.county ? actingCounty(ctx.principal, request.query.county) : null)
+        const candidates = [...courts.values()].filter((c) => named === null || c.county === named)
+        const court = upload.court
+          ? candidates.find((c) => c.id === upload.court)
+          : candidates.length === 1
+            ? candidates[0]
+            : undefined
+        if (!court) {
+          throw new ClearfileError(
+            upload.court ? 'CLEARFILE_ERR_NOT_FOUND' : 'CLEARFILE_ERR_VALIDATION',
+            upload.court
+              ? `No court ${upload.court}${named ? ` in ${named}` : ''}`
+              : 'Name the court the report is from',
+            [
+              {
+                path: '/court',
+                message: upload.court ? 'is not a court of this county' : 'is required when there are several courts'
+              }
+            ]
+          )
+        }
+        const xml = isXmlReport(upload.file.head, upload.xml)
+        if (upload.file.bytes <= config.outcomeReportInlineMaxBytes) {
+          // Small enough to reconcile while the clerk waits: the answer is the reconciliation.
+          await reconcileBytes(db, ctx, {
+            reportId: id,
+            county: court.county,
+            court,
+            bytes: await readFile(path),
+            fileName: upload.fileName,
+            xml
+          })
+          const row = await findOutcomeReport(db, id, null)
+          return reply.status(201).send(reportView(row!))
+        }
+        // Larger: reconciled in the background from the file; the clerk follows GET /v1/outcome-reports/{id}.
+        await queueOutcomeReport(db, ctx, {
+          id,
+          county: court.county,
+          court_id: court.id,
+          format: xml ? 'xml' : 'csv',
+          file_name: upload.fileName,
+          sha256: upload.file.sha256,
+          lines: upload.file.lines,
+          result: JSON.stringify(NOTHING_YET),
+          uploaded_by: ctx.principal.clientId,
+          created_at: ctx.now.toISOString(),
+          upload_path: uploadPath
+        })
+        queued = true
+        const row = await findOutcomeReport(db, id, null)
+        return reply.status(202).header('location', `/v1/outcome-reports/${id}`).send(reportView(row!))
+      } finally {
+        if (!queued) await rm(path, { force: true })
       }
-      const county = court.county
-      const id = await reconcileUpload(
-        db,
-        ctx,
-        { county, court, bytes: upload.bytes, fileName: upload.fileName, xml: upload.xml },
-        { maxLines: config.outcomeReportMaxLines }
-      )
-      const row = await findOutcomeReport(db, id, null)
-      return reply.status(201).send(reportView(row!))
     }
   )
 
@@ -181,11 +247,17 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         operationId: 'getOutcomeReportCsv',
         summary: 'The reconciliation as CSV: one row per line, count or omitted filing, by category',
         params: IdParams,
-        produces: ['text/csv']
+        produces: ['text/csv'],
+        response: { 409: ErrorRef, 404: ErrorRef, ...authErrors }
       }
     },
     async (request, reply) => {
       const row = await find(request)
+      if (row.state !== 'done')
+        throw new ClearfileError(
+          'CLEARFILE_ERR_REPORT_NOT_FINISHED',
+          row.state === 'failed' ? `The report could not be reconciled: ${row.error}` : undefined
+        )
       const r = JSON.parse(row.result) as Reconciliation
       const rows: Array<ReadonlyArray<unknown>> = [
         ['category', 'line', 'filing_id', 'conviction_id', 'case_number', 'count_order', 'ruling', 'detail']

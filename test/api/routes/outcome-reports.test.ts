@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import t, { type Test } from 'tap'
@@ -465,9 +467,9 @@ t.test('an outcome report sent as JSON is a 415 naming the types a report may be
 })
 
 t.test(
-  'a 40,000-line report is read off the event loop and reconciled in turns: /healthz answers all along, and a report over the line limit is a 413',
+  'a 40,000-line report is taken to disk and reconciled in the background: 202 at once, /healthz answers all along, every line accounted for, the upload deleted',
   async (t) => {
-    const { app, clerk, filings } = await setup(t)
+    const { app, clerk, filings, runJobs, config } = await setup(t)
     const address = await app.listen({ host: '127.0.0.1', port: 0 })
     // Lines a clerk's system might send: rulings on our filings, on filings of another court's, and on cases unknown here.
     const lines = Array.from({ length: 40_000 }, (_, i) =>
@@ -478,16 +480,29 @@ t.test(
           : `,,,CA-OTHER-${i},,,granted,2026-11-20,`
     )
     const body = HEADER + lines.join('\n')
+    const res = await fetch(`${address}/v1/outcome-reports?filename=big.csv`, {
+      method: 'POST',
+      headers: { ...bearer(clerk), 'content-type': 'text/csv' },
+      body
+    })
+    t.equal(res.status, 202)
+    const queued = (await res.json()) as { id: string; state: string; lines: number; sha256: string }
+    t.equal(res.headers.get('location'), `/v1/outcome-reports/${queued.id}`)
+    t.equal(queued.state, 'queued')
+    t.equal(queued.lines, 40_001, 'lines of the file (header included) counted on the way to disk')
+    t.equal(queued.sha256, createHash('sha256').update(body).digest('hex'))
+    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [`${queued.id}.upload`], 'the upload waits on disk')
+    const early = await fetch(`${address}/v1/outcome-reports/${queued.id}/reconciliation.csv`, {
+      headers: bearer(clerk)
+    })
+    t.equal(early.status, 409)
+    t.equal(((await early.json()) as { code: string }).code, 'CLEARFILE_ERR_REPORT_NOT_FINISHED')
+
     let done = false
-    const uploadTimed = (async () => {
-      const res = await fetch(`${address}/v1/outcome-reports?filename=big.csv`, {
-        method: 'POST',
-        headers: { ...bearer(clerk), 'content-type': 'text/csv' },
-        body
-      })
+    const jobs = runJobs().then((n) => {
       done = true
-      return res
-    })()
+      return n
+    })
     const latencies: number[] = []
     while (!done) {
       const started = performance.now()
@@ -496,9 +511,16 @@ t.test(
       if (!done) latencies.push(performance.now() - started)
       await sleep(10)
     }
-    const res = await uploadTimed
-    t.equal(res.status, 201)
-    const report = (await res.json()) as { lines: number; summary: Record<string, number> }
+    await jobs
+    t.ok(
+      latencies.length >= 5,
+      `/healthz answered ${latencies.length} times during the reconciliation (slowest ${Math.round(Math.max(...latencies))} ms)`
+    )
+    const report = (await (
+      await fetch(`${address}/v1/outcome-reports/${queued.id}`, { headers: bearer(clerk) })
+    ).json()) as { state: string; lines: number; summary: Record<string, number>; finishedAt: string }
+    t.equal(report.state, 'done')
+    t.ok(report.finishedAt)
     t.equal(report.lines, 40_000)
     t.equal(
       Number(report.summary.matched) +
@@ -508,18 +530,88 @@ t.test(
       40_000,
       'every line accounted for'
     )
-    t.ok(
-      latencies.length >= 5,
-      `/healthz answered ${latencies.length} times during the upload (slowest ${Math.round(Math.max(...latencies))} ms)`
-    )
+    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [], 'the upload is deleted once reconciled')
+    const csv = await fetch(`${address}/v1/outcome-reports/${queued.id}/reconciliation.csv`, { headers: bearer(clerk) })
+    t.equal(csv.status, 200)
+  }
+)
 
-    const over = await app.inject({
+t.test(
+  'past the limits an upload is stopped as it arrives: a 413 naming the setting, no report stored, nothing left on disk',
+  async (t) => {
+    const { app, clerk, handle, config } = await setup(t)
+    const overLines = await app.inject({
       method: 'POST',
       url: '/v1/outcome-reports',
       headers: { ...bearer(clerk), 'content-type': 'text/csv' },
       payload: HEADER + 'x\n'.repeat(500_001)
     })
-    t.equal(over.statusCode, 413)
-    t.match(over.json().message, 'one upload may have 500000 (CLEARFILE_OUTCOME_REPORT_MAX_LINES)')
+    t.equal(overLines.statusCode, 413)
+    t.match(overLines.json().message, 'one upload may have 500000 (CLEARFILE_OUTCOME_REPORT_MAX_LINES)')
+    // A last line without its newline counts too.
+    const small = await buildTestApp(t, { outcomeReportMaxLines: 3, outcomeReportMaxBytes: 2048 })
+    const smallClerk = await small.keyFor('clerk', 'SAN FRANCISCO')
+    const fourth = await small.app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(smallClerk), 'content-type': 'text/csv' },
+      payload: `${HEADER}a\nb\nc`
+    })
+    t.equal(fourth.statusCode, 413)
+    const overBytes = await small.app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(smallClerk), 'content-type': 'text/csv' },
+      payload: Readable.from([Buffer.alloc(1500, 0x41), Buffer.alloc(1500, 0x41)])
+    })
+    t.equal(overBytes.statusCode, 413)
+    t.match(overBytes.json().message, 'CLEARFILE_OUTCOME_REPORT_MAX_BYTES')
+    const declared = await small.app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(smallClerk), 'content-type': 'text/csv', 'content-length': String(10 * 1024 * 1024) },
+      payload: 'x'
+    })
+    t.equal(declared.statusCode, 413, 'a declared size past the limit is refused before reading')
+    for (const dir of [config.dataDir, small.config.dataDir])
+      t.same(readdirSync(join(dir, 'outcome-reports')), [], 'no upload left behind')
+    const stored = await handle.db.selectFrom('outcome_reports').select('id').execute()
+    t.same(stored, [])
+  }
+)
+
+t.test(
+  'a large report that cannot be read ends failed with the reason, its upload deleted; small ones are still refused on the spot',
+  async (t) => {
+    const { app, clerk, runJobs, config } = await setup(t)
+    const padding = `<!-- ${'x'.repeat(2 * 1024 * 1024)} -->`
+    const hostile = `<?xml version="1.0"?>${padding}<!DOCTYPE r [<!ENTITY a "a">]><r>&a;</r>`
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports?filename=big.xml',
+      headers: { ...bearer(clerk), 'content-type': 'application/xml' },
+      payload: hostile
+    })
+    t.equal(res.statusCode, 202)
+    await runJobs()
+    const report = (await app.inject({ url: `/v1/outcome-reports/${res.json().id}`, headers: bearer(clerk) })).json()
+    t.equal(report.state, 'failed')
+    t.match(report.error, /document type declaration/)
+    t.notMatch(report.error, config.dataDir, 'no server path in the reason')
+    const csv = await app.inject({
+      url: `/v1/outcome-reports/${res.json().id}/reconciliation.csv`,
+      headers: bearer(clerk)
+    })
+    t.equal(csv.statusCode, 409)
+    t.match(csv.json().message, /document type declaration/)
+    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [])
+    const small = await app.inject({
+      method: 'POST',
+      url: '/v1/outcome-reports',
+      headers: { ...bearer(clerk), 'content-type': 'application/xml' },
+      payload: '<!DOCTYPE r [<!ENTITY a "a">]><r>&a;</r>'
+    })
+    t.equal(small.statusCode, 400)
+    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [])
   }
 )

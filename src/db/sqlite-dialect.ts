@@ -1,0 +1,118 @@
+import type SQLite from 'better-sqlite3'
+import {
+  SqliteDialect,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings
+} from 'kysely'
+
+/** How long queries may hold the event loop before the next one lets it turn. */
+const HOLD_MS = 2
+
+/** Prepared statements kept per database; past this many (varying `in (…)` lists) the cache starts over. */
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * kysely's SQLite dialect, made to share the event loop. better-sqlite3 runs
+ * each statement synchronously and kysely hands its one connection from query
+ * to query in promise callbacks, so two hundred waiting writes used to run back
+ * to back without the event loop turning once: `/healthz`, reads and new
+ * requests waited seconds behind them. Here whoever takes the connection after
+ * the database has held the loop for 2 ms lets it turn first (one
+ * `setImmediate`), so what needs no database is answered between transactions
+ * and waiting requests are taken in turn. A
+ * transaction keeps the connection throughout, so it is never interleaved.
+ * Statements are prepared once per SQL text (kysely prepares each time).
+ */
+export class ResponsiveSqliteDialect extends SqliteDialect {
+  readonly #database: SQLite.Database
+
+  constructor(database: SQLite.Database) {
+    super({ database })
+    this.#database = database
+  }
+
+  override createDriver(): Driver {
+    return new ResponsiveSqliteDriver(super.createDriver(), new CachedStatementConnection(this.#database))
+  }
+}
+
+class ResponsiveSqliteDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly connection: CachedStatementConnection
+  ) {}
+
+  init(): Promise<void> {
+    return this.inner.init()
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await this.inner.acquireConnection()
+    this.connection.inner = inner
+    // Only when the loop has not turned for a while: a request's own few queries are not slowed down.
+    if (performance.now() - this.lastTurn > HOLD_MS) await new Promise((resolve) => setImmediate(resolve))
+    this.noteTurn()
+    return this.connection
+  }
+
+  /** When the event loop last ran its immediates: the time the database has had the loop to itself since. */
+  private lastTurn = performance.now()
+  private turnPending = false
+  private noteTurn(): void {
+    if (this.turnPending) return
+    this.turnPending = true
+    setImmediate(() => {
+      this.turnPending = false
+      this.lastTurn = performance.now()
+    })
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(connection, settings)
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection)
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection)
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(connection)
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy()
+  }
+}
+
+/** The one SQLite connection, with its statements prepared once; streaming is left to kysely's own connection. */
+class CachedStatementConnection implements DatabaseConnection {
+  readonly #statements = new Map<string, SQLite.Statement>()
+  inner: DatabaseConnection | undefined
+
+  constructor(private readonly database: SQLite.Database) {}
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { sql, parameters } = compiledQuery
+    let statement = this.#statements.get(sql)
+    if (!statement) {
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.clear()
+      statement = this.database.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    if (statement.reader) return { rows: statement.all(parameters as unknown[]) as R[] }
+    const { changes, lastInsertRowid } = statement.run(parameters as unknown[])
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
+  }
+
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (!this.inner) throw new Error('sqlite: stream outside an acquired connection')
+    return this.inner.streamQuery<R>(compiledQuery, chunkSize)
+  }
+}
