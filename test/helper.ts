@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -137,4 +137,28 @@ export async function fileCase(
     await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: kase.id } })
   ).json()
   return { caseId: kase.id, filingId: filing.id }
+}
+
+/** A courts file holding San Francisco's court at `endpoint` (fields over the defaults), and any others given. */
+export function sanFranciscoCourtsFile(
+  endpoint: string,
+  entry: Record<string, unknown> = {},
+  others: Array<Record<string, unknown>> = []
+): string {
+  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
+  writeFileSync(
+    courtsFile,
+    JSON.stringify([
+      {
+        id: 'CA-SF',
+        name: 'Superior Court of California, County of San Francisco',
+        county: 'SAN FRANCISCO',
+        adapter: 'simulator',
+        endpoint,
+        ...entry
+      },
+      ...others
+    ])
+  )
+  return courtsFile
 }

@@ -3,6 +3,19 @@ import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 
+/** A row to write: an audit event, the table every test database has. */
+const auditRow = (recordId: string) => ({
+  at: '2026-11-30T00:00:00.000Z',
+  actor_id: 'test',
+  actor_role: 'admin',
+  county: null,
+  action: 'test.write',
+  record_type: 'test',
+  record_id: recordId,
+  request_id: null,
+  detail: null
+})
+
 // SQLite's own behaviour: these run on SQLite whichever database the suite is given.
 async function sqliteDb(t: { teardown: (fn: () => unknown) => void }) {
   const handle = await openDatabase({ url: ':memory:' })
@@ -19,17 +32,7 @@ t.test('the event loop turns between SQLite transactions: 200 waiting writes do 
     db.transaction().execute(async (trx) => {
       await trx
         .insertInto('audit_events')
-        .values({
-          at: '2026-11-30T00:00:00.000Z',
-          actor_id: 'test',
-          actor_role: 'admin',
-          county: null,
-          action: 'test.write',
-          record_type: 'test',
-          record_id: String(i),
-          request_id: null,
-          detail: null
-        })
+        .values(auditRow(String(i)))
         .execute()
       await trx.selectFrom('audit_events').select('id').where('record_id', '=', String(i)).execute()
       finished++
@@ -72,20 +75,7 @@ t.test('a transaction is never interleaved with another while the loop turns', a
 t.test('statements are prepared once and the cache starts over past its size; streaming still works', async (t) => {
   const db = await sqliteDb(t)
   // 600 distinct texts (an in-list of each length) pass the cache's 500 and still answer rightly.
-  await db
-    .insertInto('audit_events')
-    .values({
-      at: '2026-11-30T00:00:00.000Z',
-      actor_id: 'test',
-      actor_role: 'admin',
-      county: null,
-      action: 'test.write',
-      record_type: 'test',
-      record_id: 'id-0',
-      request_id: null,
-      detail: null
-    })
-    .execute()
+  await db.insertInto('audit_events').values(auditRow('id-0')).execute()
   const found: number[] = []
   for (let n = 1; n <= 600; n++) {
     const ids = Array.from({ length: n }, (_, i) => `id-${i}`)
@@ -93,20 +83,7 @@ t.test('statements are prepared once and the cache starts over past its size; st
     found.push(rows.length)
   }
   t.same(new Set(found), new Set([1]), 'each of 600 statements found the one row')
-  const inserted = await db
-    .insertInto('audit_events')
-    .values({
-      at: '2026-11-30T00:00:00.000Z',
-      actor_id: 'test',
-      actor_role: 'admin',
-      county: null,
-      action: 'test.write',
-      record_type: 'test',
-      record_id: 'x',
-      request_id: null,
-      detail: null
-    })
-    .executeTakeFirst()
+  const inserted = await db.insertInto('audit_events').values(auditRow('x')).executeTakeFirst()
   t.equal(Number(inserted.numInsertedOrUpdatedRows), 1)
   t.ok(Number(inserted.insertId) > 0, 'the insert id is returned')
   const streamed: string[] = []

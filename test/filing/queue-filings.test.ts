@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { newId } from '../../src/db/ids.js'
 import { SUBMIT_JOB } from '../../src/filing/filing-jobs.js'
-import { bearer, buildTestApp } from '../helper.js'
+import { bearer, buildTestApp, sanFranciscoCourtsFile } from '../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 
@@ -102,19 +99,7 @@ async function seedReviewWithPapers(
 t.test(
   'a county review of 20,000 cases is filed in one request: 20,000 filings, each with its job, event and audit row, and asking again files nothing twice',
   async (t) => {
-    const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-    writeFileSync(
-      courtsFile,
-      JSON.stringify([
-        {
-          id: 'CA-SF',
-          name: 'Superior Court of California, County of San Francisco',
-          county: 'SAN FRANCISCO',
-          adapter: 'simulator',
-          endpoint: 'http://127.0.0.1:9'
-        }
-      ])
-    )
+    const courtsFile = sanFranciscoCourtsFile('http://127.0.0.1:9')
     const { app, handle, keyFor, clock } = await buildTestApp(t, { courtsFile, daProfilesFile })
     const db = handle.db
     const CASES = 20_000

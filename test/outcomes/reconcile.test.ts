@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
@@ -10,7 +7,7 @@ import type { FilingState } from '../../src/filing/filing-state.js'
 import { recordCourtRuling } from '../../src/outcomes/filed-counts.js'
 import type { ParsedReport, ReportLine, ReportProblem } from '../../src/outcomes/outcome-report.js'
 import { reconcileReport, type Reconciliation } from '../../src/outcomes/reconcile.js'
-import { bearer, buildTestApp, caseBody, fileCase } from '../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -85,19 +82,7 @@ interface Filed {
 async function setup(t: Test, people: ReadonlyArray<Parameters<typeof caseBody>[0]> = PEOPLE) {
   const court = await startSimulatedCourt({ reviewDelayMs: 20, rulingDelayMs: 3_600_000, acceptRate: 1 })
   t.teardown(() => court.close())
-  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(
-    courtsFile,
-    JSON.stringify([
-      {
-        id: 'CA-SF',
-        name: 'Superior Court of California, County of San Francisco',
-        county: SF,
-        adapter: 'simulator',
-        endpoint: court.url
-      }
-    ])
-  )
+  const courtsFile = sanFranciscoCourtsFile(court.url)
   const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
   const { app, clock, handle, services } = test
   const db = handle.db

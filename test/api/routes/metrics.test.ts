@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { register } from 'prom-client'
 import t from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { Metrics } from '../../../src/metrics.js'
-import { bearer, buildTestApp, caseBody } from '../../helper.js'
+import { bearer, buildTestApp, caseBody, sanFranciscoCourtsFile } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -22,19 +19,7 @@ t.test(
       faults: { serverError: 0 }
     })
     t.teardown(() => court.close())
-    const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-    writeFileSync(
-      courtsFile,
-      JSON.stringify([
-        {
-          id: 'CA-SF',
-          name: 'Superior Court of California, County of San Francisco',
-          county: 'SAN FRANCISCO',
-          adapter: 'simulator',
-          endpoint: court.url
-        }
-      ])
-    )
+    const courtsFile = sanFranciscoCourtsFile(court.url)
     const { app, keyFor, runJobs, clock } = await buildTestApp(t, {
       daProfilesFile,
       courtsFile,

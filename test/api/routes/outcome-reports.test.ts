@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -8,7 +7,7 @@ import { parse } from 'csv-parse/sync'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { buildFilingStatusResponse } from '../../../src/ecf/messages.js'
-import { bearer, buildTestApp, caseBody, fileCase } from '../../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -19,19 +18,7 @@ const HEADER =
 async function setup(t: Test) {
   const court = await startSimulatedCourt({ reviewDelayMs: 20, rulingDelayMs: 3_600_000, acceptRate: 1 })
   t.teardown(() => court.close())
-  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(
-    courtsFile,
-    JSON.stringify([
-      {
-        id: 'CA-SF',
-        name: 'Superior Court of California, County of San Francisco',
-        county: 'SAN FRANCISCO',
-        adapter: 'simulator',
-        endpoint: court.url
-      }
-    ])
-  )
+  const courtsFile = sanFranciscoCourtsFile(court.url)
   const test = await buildTestApp(t, { daProfilesFile, courtsFile, pollIntervalSeconds: 1 })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
   const clerk = await test.keyFor('clerk', 'SAN FRANCISCO')
@@ -397,19 +384,7 @@ t.test("a ruling the court's status reported is recorded per count, and the cler
     rulings: { granted: 1, denied: 0, partially_granted: 0 }
   })
   t.teardown(() => court.close())
-  const courtsFile = join(mkdtempSync(join(tmpdir(), 'clearfile-courts-')), 'courts.json')
-  writeFileSync(
-    courtsFile,
-    JSON.stringify([
-      {
-        id: 'CA-SF',
-        name: 'Superior Court of California, County of San Francisco',
-        county: 'SAN FRANCISCO',
-        adapter: 'simulator',
-        endpoint: court.url
-      }
-    ])
-  )
+  const courtsFile = sanFranciscoCourtsFile(court.url)
   const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, {
     daProfilesFile,
     courtsFile,
