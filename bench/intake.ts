@@ -67,8 +67,9 @@ function summary(latencies: number[]): string {
   return `p50 ${f(percentile(s, 0.5))} ms, p99 ${f(percentile(s, 0.99))} ms, max ${f(s[s.length - 1] ?? Number.NaN)} ms`
 }
 
-/** Asks /healthz every 25 ms until stopped; returns the latencies. */
-function probeHealth(pool: Pool): { stop: () => Promise<number[]> } {
+/** Asks /healthz every 25 ms on a connection of its own (never queued behind the load) until stopped. */
+function probeHealth(address: string): { stop: () => Promise<number[]> } {
+  const pool = new Pool(address, { connections: 1 })
   const latencies: number[] = []
   let running = true
   const loop = (async () => {
@@ -84,6 +85,7 @@ function probeHealth(pool: Pool): { stop: () => Promise<number[]> } {
     stop: async () => {
       running = false
       await loop
+      await pool.close()
       return latencies
     }
   }
@@ -151,7 +153,7 @@ async function main() {
 
     // 1. Fixed rate (open loop).
     {
-      const probe = probeHealth(pool)
+      const probe = probeHealth(address)
       const latencies: number[] = []
       let failed = 0
       const total = RATE * SECONDS
@@ -179,7 +181,7 @@ async function main() {
 
     // 2. Saturation (closed loop).
     {
-      const probe = probeHealth(pool)
+      const probe = probeHealth(address)
       const latencies: number[] = []
       let failed = 0
       const started = performance.now()

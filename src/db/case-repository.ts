@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import { rowChunks } from './chunks.js'
+import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseView } from '../../schemas/api/cases.js'
 import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
@@ -129,22 +129,27 @@ export async function casesOfDefendantsBorn(
     .execute()
 }
 
-/** The identity facts of a stored person the rules engine reads, if the person exists. */
-export async function personFacts(
+/** The identity facts of stored people the rules engine reads (those that exist). */
+export async function factsOfPeople(
   db: Db,
-  personId: string
-): Promise<Pick<PersonRow, 'id' | 'doj_subject_id' | 'dob' | 'deceased'> | undefined> {
-  return db
-    .selectFrom('people')
-    .select(['id', 'doj_subject_id', 'dob', 'deceased'])
-    .where('id', '=', personId)
-    .executeTakeFirst()
+  personIds: readonly string[]
+): Promise<Array<Pick<PersonRow, 'id' | 'doj_subject_id' | 'dob' | 'deceased'>>> {
+  const out: Array<Pick<PersonRow, 'id' | 'doj_subject_id' | 'dob' | 'deceased'>> = []
+  for (const ids of chunksOf(personIds, 1))
+    out.push(
+      ...(await db
+        .selectFrom('people')
+        .select(['id', 'doj_subject_id', 'dob', 'deceased'])
+        .where('id', 'in', ids)
+        .execute())
+    )
+  return out
 }
 
-/** A person's counts with a `convicted` disposition, in every county, with their case number; oldest conviction first. */
-export async function convictedCountsOfPerson(
+/** People's counts with a `convicted` disposition, in every county, with their case number; oldest conviction first. */
+export async function convictedCountsOfPeople(
   db: Db,
-  personId: string
+  personIds: readonly string[]
 ): Promise<
   Array<
     Pick<
@@ -159,43 +164,56 @@ export async function convictedCountsOfPerson(
       | 'court_county'
       | 'offense_date'
       | 'offense_date_basis'
+      | 'person_id'
     > &
       Pick<CaseRow, 'case_number'>
   >
 > {
-  return db
-    .selectFrom('convictions as c')
-    .innerJoin('court_cases as k', 'k.id', 'c.case_id')
-    .select([
-      'c.id',
-      'c.code_section_raw',
-      'c.code_section',
-      'c.severity',
-      'c.conviction_date',
-      'c.sentence_end_date',
-      'c.county',
-      'c.court_county',
-      'c.offense_date',
-      'c.offense_date_basis',
-      'k.case_number'
-    ])
-    .where('c.person_id', '=', personId)
-    .where('c.disposition', '=', 'convicted')
-    .orderBy('c.conviction_date')
-    .orderBy('c.id')
-    .execute()
+  const out = []
+  // By person, each person's counts in one chunk: the order holds within a person.
+  for (const ids of chunksOf(personIds, 1))
+    out.push(
+      ...(await db
+        .selectFrom('convictions as c')
+        .innerJoin('court_cases as k', 'k.id', 'c.case_id')
+        .select([
+          'c.id',
+          'c.code_section_raw',
+          'c.code_section',
+          'c.severity',
+          'c.conviction_date',
+          'c.sentence_end_date',
+          'c.county',
+          'c.court_county',
+          'c.offense_date',
+          'c.offense_date_basis',
+          'c.person_id',
+          'k.case_number'
+        ])
+        .where('c.person_id', 'in', ids)
+        .where('c.disposition', '=', 'convicted')
+        .orderBy('c.conviction_date')
+        .orderBy('c.id')
+        .execute())
+    )
+  return out
 }
 
-/** A person's PC 290 registrations: their dates and counties. */
-export async function registrationsOfPerson(
+/** People's PC 290 registrations: their dates and counties. */
+export async function registrationsOfPeople(
   db: Db,
-  personId: string
-): Promise<Array<Pick<RegistrationRow, 'registration_date' | 'registration_county'>>> {
-  return db
-    .selectFrom('registrations')
-    .select(['registration_date', 'registration_county'])
-    .where('person_id', '=', personId)
-    .execute()
+  personIds: readonly string[]
+): Promise<Array<Pick<RegistrationRow, 'person_id' | 'registration_date' | 'registration_county'>>> {
+  const out: Array<Pick<RegistrationRow, 'person_id' | 'registration_date' | 'registration_county'>> = []
+  for (const ids of chunksOf(personIds, 1))
+    out.push(
+      ...(await db
+        .selectFrom('registrations')
+        .select(['person_id', 'registration_date', 'registration_county'])
+        .where('person_id', 'in', ids)
+        .execute())
+    )
+  return out
 }
 
 /** Where a person's registrations from one source came from within it (their source keys). */

@@ -150,11 +150,12 @@ export async function deleteRunDeterminationsOf(
   reviewRunId: string,
   convictionIds: readonly string[]
 ): Promise<void> {
-  await db
-    .deleteFrom('determinations')
-    .where('review_run_id', '=', reviewRunId)
-    .where('conviction_id', 'in', convictionIds)
-    .execute()
+  for (const ids of chunksOf(convictionIds, 1))
+    await db
+      .deleteFrom('determinations')
+      .where('review_run_id', '=', reviewRunId)
+      .where('conviction_id', 'in', ids)
+      .execute()
 }
 
 /** The cases (ids, in order, once each) with a count a review run determined. */

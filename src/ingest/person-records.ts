@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../db/audit-repository.js'
 import {
-  convictedCountsOfPerson,
+  convictedCountsOfPeople,
   countOrdersOfCase,
   findCaseByNaturalKey,
   findPersonByIdentity,
@@ -10,9 +10,9 @@ import {
   insertConvictions,
   insertPerson,
   insertRegistrations,
-  personFacts,
+  factsOfPeople,
   registrationKeysOfPerson,
-  registrationsOfPerson,
+  registrationsOfPeople,
   updatePerson,
   type ConvictionRow,
   type PersonRow
@@ -331,19 +331,27 @@ function storedSection(raw: string, canonical: string | null): { section: CodeSe
 }
 
 /**
- * A stored person's whole record as the rules engine reads it: convictions in
- * every county (each with the county whose court convicted) and registrations.
+ * Stored people's whole records as the rules engine reads them: convictions in
+ * every county (each with the county whose court convicted) and registrations,
+ * by person id (people not stored are absent). A few queries for any number.
  */
-export async function loadPersonRecord(db: Db, personId: string): Promise<PersonRecord | undefined> {
-  const person = await personFacts(db, personId)
-  if (!person) return undefined
-  const [rows, registrations] = await Promise.all([
-    convictedCountsOfPerson(db, personId),
-    registrationsOfPerson(db, personId)
-  ])
-  const convictions: ConvictionFact[] = rows.map((r) => {
+export async function loadPersonRecords(db: Db, personIds: readonly string[]): Promise<Map<string, PersonRecord>> {
+  const records = new Map<string, PersonRecord>()
+  const people = await factsOfPeople(db, personIds)
+  if (people.length === 0) return records
+  const ids = people.map((p) => p.id)
+  const [rows, registrations] = await Promise.all([convictedCountsOfPeople(db, ids), registrationsOfPeople(db, ids)])
+  for (const person of people)
+    records.set(person.id, {
+      subjectId: person.doj_subject_id ?? person.id,
+      dob: person.dob,
+      deceased: person.deceased === 1,
+      convictions: [],
+      registrations: []
+    })
+  for (const r of rows) {
     const { section, refused } = storedSection(r.code_section_raw, r.code_section)
-    return {
+    records.get(r.person_id)?.convictions.push({
       id: r.id,
       section,
       sectionText: r.code_section_raw,
@@ -355,15 +363,16 @@ export async function loadPersonRecord(db: Db, personId: string): Promise<Person
       sentenceEnd: r.sentence_end_date,
       county: r.court_county ?? r.county,
       caseNumber: r.case_number
-    }
-  })
-  return {
-    subjectId: person.doj_subject_id ?? person.id,
-    dob: person.dob,
-    deceased: person.deceased === 1,
-    convictions,
-    registrations: registrations.map((r) => ({ date: r.registration_date, county: r.registration_county }))
+    })
   }
+  for (const r of registrations)
+    records.get(r.person_id)?.registrations.push({ date: r.registration_date, county: r.registration_county })
+  return records
+}
+
+/** A stored person's whole record as the rules engine reads it, if the person exists. */
+export async function loadPersonRecord(db: Db, personId: string): Promise<PersonRecord | undefined> {
+  return (await loadPersonRecords(db, [personId])).get(personId)
 }
 
 export interface RedetermineOptions {
@@ -389,20 +398,44 @@ export async function redeterminePerson(
   personId: string,
   o: RedetermineOptions
 ): Promise<{ determinations: Determination[]; written: DeterminationRow[] }> {
-  const record = await loadPersonRecord(trx, personId)
-  if (!record) return { determinations: [], written: [] }
-  const determinations = determineRecord(record, { asOf: o.asOf, policy: o.policy, county: o.county })
-  const ofRun = o.run ? determinations.filter((d) => o.run!.convictionIds.has(d.convictionId)) : []
-  const others = o.run ? determinations.filter((d) => !o.run!.convictionIds.has(d.convictionId)) : determinations
+  return (await redeterminePeople(trx, [personId], o)).get(personId) ?? { determinations: [], written: [] }
+}
+
+/** `redeterminePerson` for many people of one county at once, in a few statements; the answers by person id. */
+export async function redeterminePeople(
+  trx: Db,
+  personIds: readonly string[],
+  o: RedetermineOptions
+): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
+  const records = await loadPersonRecords(trx, personIds)
+  const decided = [...records].map(([personId, record]) => {
+    const determinations = determineRecord(record, { asOf: o.asOf, policy: o.policy, county: o.county })
+    return {
+      personId,
+      determinations,
+      ofRun: o.run ? determinations.filter((d) => o.run!.convictionIds.has(d.convictionId)) : [],
+      others: o.run ? determinations.filter((d) => !o.run!.convictionIds.has(d.convictionId)) : determinations
+    }
+  })
   const latest = await latestDeterminations(
     trx,
-    others.map((d) => d.convictionId)
+    decided.flatMap((p) => p.others.map((d) => d.convictionId))
   )
-  const changed = others.filter((d) => {
-    const prev = latest.get(d.convictionId)
-    return !prev || prev.outcome !== d.outcome || prev.reason !== d.reason
-  })
-  const runRows = ofRun.map((d) => determinationRow(d, d.convictionId, o.county, o.run!.id, o.now))
+  const answers = new Map<string, { determinations: Determination[]; written: DeterminationRow[] }>()
+  const runRows: DeterminationRow[] = []
+  const changedRows: Array<{ personId: string; row: DeterminationRow }> = []
+  for (const p of decided) {
+    const ofRun = p.ofRun.map((d) => determinationRow(d, d.convictionId, o.county, o.run!.id, o.now))
+    const changed = p.others
+      .filter((d) => {
+        const prev = latest.get(d.convictionId)
+        return !prev || prev.outcome !== d.outcome || prev.reason !== d.reason
+      })
+      .map((d) => determinationRow(d, d.convictionId, o.county, null, o.now))
+    runRows.push(...ofRun)
+    changedRows.push(...changed.map((row) => ({ personId: p.personId, row })))
+    answers.set(p.personId, { determinations: p.determinations, written: [...ofRun, ...changed] })
+  }
   if (o.run && runRows.length > 0) {
     await deleteRunDeterminationsOf(
       trx,
@@ -410,11 +443,10 @@ export async function redeterminePerson(
       runRows.map((r) => r.conviction_id)
     )
   }
-  const changedRows = changed.map((d) => determinationRow(d, d.convictionId, o.county, null, o.now))
-  await insertDeterminations(trx, [...runRows, ...changedRows])
+  await insertDeterminations(trx, [...runRows, ...changedRows.map((c) => c.row)])
   await appendEvents(
     trx,
-    changedRows.map((r) => ({
+    changedRows.map(({ personId, row: r }) => ({
       county: o.county,
       type: 'determination.made' as const,
       recordType: 'determination',
@@ -432,5 +464,5 @@ export async function redeterminePerson(
       }
     }))
   )
-  return { determinations, written: [...runRows, ...changedRows] }
+  return answers
 }
