@@ -40,8 +40,35 @@ export async function findPersonByIdentity(
   return undefined
 }
 
-export async function insertPerson(db: Db, person: PersonRow): Promise<void> {
-  await db.insertInto('people').values(person).execute()
+/** Stores new people, any number. */
+export async function insertPeople(db: Db, people: readonly PersonRow[]): Promise<void> {
+  for (const chunk of rowChunks(people)) await db.insertInto('people').values(chunk).execute()
+}
+
+/** The county's people holding any of these DOJ subject ids or CII numbers: their identifiers. */
+export async function identitiesOnFile(
+  db: Db,
+  county: string,
+  ids: { dojSubjectIds: readonly string[]; ciis: readonly string[] }
+): Promise<{ dojSubjectIds: Set<string>; ciis: Set<string> }> {
+  const found = { dojSubjectIds: new Set<string>(), ciis: new Set<string>() }
+  for (const chunk of chunksOf(ids.dojSubjectIds, 1))
+    for (const r of await db
+      .selectFrom('people')
+      .select('doj_subject_id')
+      .where('county', '=', county)
+      .where('doj_subject_id', 'in', chunk)
+      .execute())
+      if (r.doj_subject_id !== null) found.dojSubjectIds.add(r.doj_subject_id)
+  for (const chunk of chunksOf(ids.ciis, 1))
+    for (const r of await db
+      .selectFrom('people')
+      .select('cii')
+      .where('county', '=', county)
+      .where('cii', 'in', chunk)
+      .execute())
+      if (r.cii !== null) found.ciis.add(r.cii)
+  return found
 }
 
 export async function updatePerson(
@@ -66,8 +93,13 @@ export async function findCaseByNaturalKey(
     .executeTakeFirst()
 }
 
-export async function insertCase(db: Db, row: CaseRow, convictions: ConvictionRow[]): Promise<void> {
-  await db.insertInto('court_cases').values(row).execute()
+/** Stores new cases and their counts, any number. */
+export async function insertCases(
+  db: Db,
+  rows: readonly CaseRow[],
+  convictions: readonly ConvictionRow[]
+): Promise<void> {
+  for (const chunk of rowChunks(rows)) await db.insertInto('court_cases').values(chunk).execute()
   await insertConvictions(db, convictions)
 }
 

@@ -5,9 +5,24 @@ import { recordAudit, type AuditContext, type AuditEntry } from '../db/audit-rep
 import { activePolicy } from './county-policy.js'
 import type { Database } from '../db/schema.js'
 import { parseCodeSection } from '../eligibility/code-section.js'
-import type { Policy } from '../eligibility/policy.js'
 import { ClearfileError, type ProblemDetail } from '../errors.js'
-import { redeterminePerson, storeCase, upsertPerson } from './person-records.js'
+import {
+  newCaseRows,
+  newPersonRow,
+  redeterminePeople,
+  redeterminePerson,
+  storeCase,
+  upsertPerson,
+  type CaseFacts
+} from './person-records.js'
+import {
+  identitiesOnFile,
+  insertCases,
+  insertPeople,
+  type CaseRow,
+  type ConvictionRow,
+  type PersonRow
+} from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 
 export interface StoredCase {
@@ -79,65 +94,133 @@ export async function storeCases(
   const problems = inputs.flatMap((input, i) => checkCaseInput(input, ctx, pathOf(i), today))
   if (problems.length > 0) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, problems)
 
-  const stored: StoredCase[] = []
-  const policies = new Map<string, Policy>()
+  const stored: StoredCase[] = new Array(inputs.length)
+  const byCounty = new Map<string, number[]>()
   for (const [i, input] of inputs.entries()) {
-    const at = pathOf(i)
     const county = normalizeCounty(input.case.county)
+    byCounty.set(county, [...(byCounty.get(county) ?? []), i])
+  }
+  for (const [county, indices] of byCounty) {
+    // Decide the people's Prop 64 convictions with the county's active policy, as of today.
+    const { policy } = await activePolicy(trx, county)
+    const fresh = await newPeopleOf(trx, county, indices, inputs)
+    // People met for the first time, once each in the request: stored and decided together, in a few statements.
     const audit: AuditEntry[] = []
-    const { person } = await upsertPerson(trx, input.person, { county, now, mode: 'strict', at, audit })
-    const caseNumber = input.case.caseNumber.trim()
-    const { caseId, countIds } = await storeCase(
+    const people: PersonRow[] = []
+    const cases: CaseRow[] = []
+    const convictions: ConvictionRow[] = []
+    for (const i of fresh) {
+      const input = inputs[i]!
+      const person = newPersonRow(input.person, { county, now, audit })
+      const { kase, convictions: counts } = newCaseRows(person.id, county, caseFacts(input, ctx), now)
+      people.push(person)
+      cases.push(kase)
+      convictions.push(...counts)
+      audit.push(caseAudit(kase.id, county, counts.length))
+      stored[i] = { id: kase.id, personId: person.id, caseNumber: kase.case_number }
+    }
+    await insertPeople(trx, people)
+    await insertCases(trx, cases, convictions)
+    const decided = await redeterminePeople(
       trx,
-      person.id,
-      county,
-      {
-        courtId: input.case.court.trim(),
-        caseNumber,
-        cycle: null,
-        source: 'api',
-        createdBy: ctx.principal.clientId,
-        counts: input.counts.map((count, j) => ({
-          countOrder: String(count.countNumber ?? j + 1).padStart(3, '0'),
-          codeSectionRaw: count.codeSection.trim(),
-          section: parseCodeSection(count.codeSection),
-          description: count.description ?? null,
-          severity: count.severity,
-          disposition: count.disposition,
-          convictionDate: count.convictionDate ?? null,
-          offenseDate: count.offenseDate ?? null,
-          offenseDateBasis: count.offenseDate ? 'offense' : null,
-          sentence: count.sentence ?? [],
-          // No sentence given: its end is unknown, never "completed on the conviction date".
-          sentenceEndDate: count.sentence === undefined ? null : sentenceEndDate(count.convictionDate, count.sentence),
-          courtCounty: null
-        }))
-      },
-      now,
-      'reject',
-      at
+      people.map((p) => p.id),
+      { county, policy, asOf: today, now }
     )
-    audit.push({
-      action: 'case.create',
-      recordType: 'court_case',
-      recordId: caseId,
-      county,
-      detail: { counts: countIds.size }
-    })
-    // Decide the person's Prop 64 convictions with the county's active policy, as of today.
-    let policy = policies.get(county)
-    if (!policy) policies.set(county, (policy = (await activePolicy(trx, county)).policy))
-    const { written } = await redeterminePerson(trx, person.id, { county, policy, asOf: today, now })
-    if (written.length > 0)
-      audit.push({
-        action: 'determination.create',
-        recordType: 'person',
-        recordId: person.id,
-        county,
-        detail: { determinations: written.length }
-      })
+    for (const person of people) audit.push(...determinationAudit(person.id, county, decided.get(person.id)?.written))
     await recordAudit(trx, ctx, audit)
-    stored.push({ id: caseId, personId: person.id, caseNumber })
+
+    // The rest — people on file, or named more than once here — one by one, in order, as each may meet the last.
+    const freshSet = new Set(fresh)
+    for (const i of indices) {
+      if (freshSet.has(i)) continue
+      const input = inputs[i]!
+      const at = pathOf(i)
+      const audit: AuditEntry[] = []
+      const { person } = await upsertPerson(trx, input.person, { county, now, mode: 'strict', at, audit })
+      const { caseId, countIds } = await storeCase(trx, person.id, county, caseFacts(input, ctx), now, 'reject', at)
+      audit.push(caseAudit(caseId, county, countIds.size))
+      const { written } = await redeterminePerson(trx, person.id, { county, policy, asOf: today, now })
+      audit.push(...determinationAudit(person.id, county, written))
+      await recordAudit(trx, ctx, audit)
+      stored[i] = { id: caseId, personId: person.id, caseNumber: input.case.caseNumber.trim() }
+    }
   }
   return stored
 }
+
+/**
+ * Of the cases at `indices` (one county's), those of people met for the first
+ * time: no person on file holds their DOJ subject id or CII, and no other case
+ * of the request names either. Storing them needs no lookup, one by one.
+ */
+async function newPeopleOf(
+  trx: Kysely<Database>,
+  county: string,
+  indices: readonly number[],
+  inputs: readonly CaseInput[]
+): Promise<number[]> {
+  const dojOf = (i: number) => inputs[i]!.person.dojSubjectId || null
+  const ciiOf = (i: number) => inputs[i]!.person.cii || null
+  const times = new Map<string, number>()
+  for (const i of indices)
+    for (const key of [`doj:${dojOf(i)}`, `cii:${ciiOf(i)}`]) times.set(key, (times.get(key) ?? 0) + 1)
+  const onFile = await identitiesOnFile(trx, county, {
+    dojSubjectIds: [...new Set(indices.map(dojOf).filter((v) => v !== null))],
+    ciis: [...new Set(indices.map(ciiOf).filter((v) => v !== null))]
+  })
+  return indices.filter((i) => {
+    const doj = dojOf(i)
+    const cii = ciiOf(i)
+    return (
+      (doj === null || (!onFile.dojSubjectIds.has(doj) && times.get(`doj:${doj}`) === 1)) &&
+      (cii === null || (!onFile.ciis.has(cii) && times.get(`cii:${cii}`) === 1))
+    )
+  })
+}
+
+/** A case as the rules engine's store takes it, from the intake contract. */
+function caseFacts(input: CaseInput, ctx: AuditContext): CaseFacts {
+  return {
+    courtId: input.case.court.trim(),
+    caseNumber: input.case.caseNumber.trim(),
+    cycle: null,
+    source: 'api',
+    createdBy: ctx.principal.clientId,
+    counts: input.counts.map((count, j) => ({
+      countOrder: String(count.countNumber ?? j + 1).padStart(3, '0'),
+      codeSectionRaw: count.codeSection.trim(),
+      section: parseCodeSection(count.codeSection),
+      description: count.description ?? null,
+      severity: count.severity,
+      disposition: count.disposition,
+      convictionDate: count.convictionDate ?? null,
+      offenseDate: count.offenseDate ?? null,
+      offenseDateBasis: count.offenseDate ? 'offense' : null,
+      sentence: count.sentence ?? [],
+      // No sentence given: its end is unknown, never "completed on the conviction date".
+      sentenceEndDate: count.sentence === undefined ? null : sentenceEndDate(count.convictionDate, count.sentence),
+      courtCounty: null
+    }))
+  }
+}
+
+const caseAudit = (caseId: string, county: string, counts: number): AuditEntry => ({
+  action: 'case.create',
+  recordType: 'court_case',
+  recordId: caseId,
+  county,
+  detail: { counts }
+})
+
+const determinationAudit = (personId: string, county: string, written: readonly unknown[] | undefined): AuditEntry[] =>
+  written && written.length > 0
+    ? [
+        {
+          action: 'determination.create',
+          recordType: 'person',
+          recordId: personId,
+          county,
+          detail: { determinations: written.length }
+        }
+      ]
+    : []

@@ -6,14 +6,15 @@ import {
   countOrdersOfCase,
   findCaseByNaturalKey,
   findPersonByIdentity,
-  insertCase,
+  insertCases,
   insertConvictions,
-  insertPerson,
+  insertPeople,
   insertRegistrations,
   factsOfPeople,
   registrationKeysOfPerson,
   registrationsOfPeople,
   updatePerson,
+  type CaseRow,
   type ConvictionRow,
   type PersonRow
 } from '../db/case-repository.js'
@@ -36,7 +37,7 @@ import {
   type CodeSection
 } from '../eligibility/code-section.js'
 import { determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
-import type { ConvictionFact, PersonRecord } from '../eligibility/record.js'
+import type { PersonRecord } from '../eligibility/record.js'
 import { ClearfileError, type ProblemDetail } from '../errors.js'
 
 /*
@@ -73,6 +74,25 @@ export interface PersonWriteOptions {
   audit: AuditEntry[]
 }
 
+/** A person not on file, as a row to store (and its audit entry). */
+export function newPersonRow(p: PersonInput, o: Pick<PersonWriteOptions, 'county' | 'now' | 'audit'>): PersonRow {
+  const name = p.name.trim()
+  const person: PersonRow = {
+    id: randomUUID(),
+    county: o.county,
+    doj_subject_id: p.dojSubjectId ?? null,
+    cii: p.cii || null,
+    name: name || '(no name on record)',
+    aliases: JSON.stringify(uniqueNames(p.aliases ?? [], [name])),
+    dob: p.dob,
+    deceased: p.deceased ? 1 : 0,
+    created_at: o.now,
+    updated_at: o.now
+  }
+  o.audit.push({ action: 'person.create', recordType: 'person', recordId: person.id, county: o.county })
+  return person
+}
+
 /** Finds the person in the county (DOJ subject id, then CII) or creates them; fills what the record lacked. */
 export async function upsertPerson(
   trx: Db,
@@ -93,20 +113,8 @@ export async function upsertPerson(
   )
     found = undefined
   if (!found) {
-    const person: PersonRow = {
-      id: randomUUID(),
-      county: o.county,
-      doj_subject_id: p.dojSubjectId ?? null,
-      cii: p.cii || null,
-      name: name || '(no name on record)',
-      aliases: JSON.stringify(uniqueNames(p.aliases ?? [], [name])),
-      dob: p.dob,
-      deceased: p.deceased ? 1 : 0,
-      created_at: o.now,
-      updated_at: o.now
-    }
-    await insertPerson(trx, person)
-    o.audit.push({ action: 'person.create', recordType: 'person', recordId: person.id, county: o.county })
+    const person = newPersonRow(p, o)
+    await insertPeople(trx, [person])
     return { person, created: true }
   }
   if (o.mode === 'strict') {
@@ -206,6 +214,31 @@ function convictionRow(caseId: string, personId: string, county: string, c: Coun
   }
 }
 
+/** A case not on file and its counts, as rows to store. */
+export function newCaseRows(
+  personId: string,
+  county: string,
+  facts: CaseFacts,
+  now: string
+): { kase: CaseRow; convictions: ConvictionRow[] } {
+  const id = randomUUID()
+  return {
+    kase: {
+      id,
+      person_id: personId,
+      county,
+      court_id: facts.courtId,
+      case_number: facts.caseNumber,
+      cycle: facts.cycle,
+      source: facts.source,
+      created_by: facts.createdBy,
+      created_at: now,
+      updated_at: now
+    },
+    convictions: facts.counts.map((c) => convictionRow(id, personId, county, c, now))
+  }
+}
+
 /**
  * Stores a case and its counts, matching what is already stored: the case by
  * (county, court, case number, person), a count by its order within the case.
@@ -232,34 +265,25 @@ export async function storeCase(
       { path: `${at}/case/caseNumber`, message: `is already on file for this person as case ${existing.id}` }
     ])
   }
-  const caseId = existing?.id ?? randomUUID()
   if (!existing) {
-    await insertCase(
-      trx,
-      {
-        id: caseId,
-        person_id: personId,
-        county,
-        court_id: facts.courtId,
-        case_number: facts.caseNumber,
-        cycle: facts.cycle,
-        source: facts.source,
-        created_by: facts.createdBy,
-        created_at: now,
-        updated_at: now
-      },
-      []
-    )
+    const rows = newCaseRows(personId, county, facts, now)
+    await insertCases(trx, [rows.kase], rows.convictions)
+    return {
+      caseId: rows.kase.id,
+      created: true,
+      countIds: new Map(rows.convictions.map((r) => [r.count_order, r.id]))
+    }
   }
+  const caseId = existing.id
   const countIds = new Map<string, string>()
-  const stored = existing ? await countOrdersOfCase(trx, caseId) : []
+  const stored = await countOrdersOfCase(trx, caseId)
   for (const s of stored) countIds.set(s.count_order, s.id)
   const fresh = facts.counts
     .filter((c) => !countIds.has(c.countOrder))
     .map((c) => convictionRow(caseId, personId, county, c, now))
   await insertConvictions(trx, fresh)
   for (const r of fresh) countIds.set(r.count_order, r.id)
-  return { caseId, created: !existing, countIds }
+  return { caseId, created: false, countIds }
 }
 
 /** Stores PC 290 registrations once each (by where they came from in their source). */
