@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -102,6 +103,15 @@ async function postCase(pool: Pool, headers: Record<string, string>): Promise<nu
   return res.statusCode
 }
 
+/** A port nothing listens on yet. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return typeof address === 'object' && address ? address.port : 0
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-intake-'))
   const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined
@@ -119,24 +129,31 @@ async function main() {
     u.pathname = `/${dbName}`
     databaseUrl = u.toString()
   }
+  const port = await freePort()
   const env = {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: databaseUrl,
     CLEARFILE_DATA_DIR: join(dir, 'data'),
-    PORT: '0',
-    CLEARFILE_LOG_LEVEL: 'warn'
+    PORT: String(port)
   }
-  const serve = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  serve.stderr.resume()
-  const address = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    serve.stdout.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /clearfile listening at (\S+)/.exec(out)
-      if (m) resolve(m[1]!)
-    })
-    serve.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)))
-  })
+  // The JSON logs (info, as deployed) go to a file, as a log shipper would take them: a pipe this busy process
+  // read slowly would block the server's writes and measure the bench, not the service.
+  const logFile = openSync(join(dir, 'serve.log'), 'w')
+  const serve = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', logFile, 'pipe'] })
+  serve.stderr?.resume()
+  const address = `http://127.0.0.1:${port}`
+  const exited = new Promise((_, reject) => serve.on('exit', (code) => reject(new Error(`serve exited ${code}`))))
+  for (;;) {
+    const up = await Promise.race([
+      fetch(`${address}/healthz`).then(
+        (r) => r.ok,
+        () => false
+      ),
+      exited
+    ])
+    if (up) break
+    await sleep(100)
+  }
   const created = spawnSync(
     process.execPath,
     [CLI, 'keys', 'create', '--role', 'da_system', '--county', 'SAN FRANCISCO'],
