@@ -59,7 +59,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /** Runs the pipeline's workers until no filing is waiting to be sent; returns the figures of the filings given. */
 async function submitAll(db: Db, dialect: DialectName, config: Config, ids: string[], lanes: number) {
   const services = createServices({ db, dialect, clock: systemClock, config })
-  const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { default: lanes }, pollMs: 20 })
+  const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { submit: lanes }, pollMs: 20 })
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss())

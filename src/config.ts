@@ -32,10 +32,18 @@ export const ConfigSchema = Type.Object(
     publicUrl: Type.String({ minLength: 1 }),
     /** How often an open filing's status is asked for. */
     pollIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    /** An accepted filing awaiting its ruling is asked less often as it waits (half its wait so far), at most this far apart. */
+    rulingPollMaxSeconds: Type.Number({ exclusiveMinimum: 0, default: 6 * 3600 }),
+    /** An accepted filing with no ruling this many days after acceptance raises filing.ruling_overdue, once. */
+    rulingOverdueDays: Type.Number({ exclusiveMinimum: 0, default: 90 }),
     /** Run background jobs (reviews, papers, filings) in this process. */
     runJobs: Type.Boolean({ default: true }),
-    /** Short background jobs run at once: submissions, polls, deliveries (court adapters keep their own per-court limits). */
+    /** Filings sent at once, in lanes of their own (court adapters keep their own per-court limits too). */
     workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+    /** Status polls and reconciliations asked of courts at once, in lanes of their own: never behind submissions. */
+    courtQueryLanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+    /** Webhook deliveries at once, in lanes of their own. */
+    deliveryLanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
     /** Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. */
     longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
     /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
@@ -101,7 +109,11 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   tlsClientCaFile: 'CLEARFILE_TLS_CLIENT_CA',
   pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
   runJobs: 'CLEARFILE_RUN_JOBS',
+  rulingPollMaxSeconds: 'CLEARFILE_RULING_POLL_MAX_SECONDS',
+  rulingOverdueDays: 'CLEARFILE_RULING_OVERDUE_DAYS',
   workerConcurrency: 'CLEARFILE_WORKER_CONCURRENCY',
+  courtQueryLanes: 'CLEARFILE_COURT_QUERY_LANES',
+  deliveryLanes: 'CLEARFILE_DELIVERY_LANES',
   longJobLanes: 'CLEARFILE_LONG_JOB_LANES',
   jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',
   simulatedCourt: 'CLEARFILE_SIMULATED_COURT',

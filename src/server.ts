@@ -77,7 +77,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           clock: systemClock,
           jobs: services.jobs,
           log: app.log,
-          lanes: { default: config.workerConcurrency, long: config.longJobLanes },
+          lanes: {
+            submit: config.workerConcurrency,
+            court: config.courtQueryLanes,
+            deliver: config.deliveryLanes,
+            default: 1,
+            long: config.longJobLanes
+          },
           lockMs: config.jobLockSeconds * 1000
         })
       : undefined

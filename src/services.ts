@@ -81,6 +81,8 @@ export function createServices(inputs: ServiceInputs): Services {
     courts,
     callbackUrl: `${config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
     pollIntervalMs: config.pollIntervalSeconds * 1000,
+    rulingPollMaxMs: Math.max(config.rulingPollMaxSeconds, config.pollIntervalSeconds) * 1000,
+    rulingOverdueMs: config.rulingOverdueDays * 86_400_000,
     profiles,
     metrics
   }

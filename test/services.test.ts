@@ -40,13 +40,14 @@ t.test(
     t.equal(services.adapters.for('CA-SIM'), adapter, 'one adapter per court, made once')
     t.same(services.jobs.map((j) => `${j.definition.name}:${j.definition.lane}`).sort(), [
       'documents:long',
-      'filing.poll:default',
-      'filing.reconcile:default',
-      'filing.submit:default',
+      'filing.poll:court',
+      'filing.reconcile:court',
+      'filing.submit:submit',
       'outcomes.inbox:default',
+      'outcomes.report:long',
       'retention.purge:default',
       'review:long',
-      'webhook.deliver:default'
+      'webhook.deliver:deliver'
     ])
   }
 )

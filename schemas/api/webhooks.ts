@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'determination.made',
   'filing.state_changed',
   'filing.ruling_unread',
+  'filing.ruling_overdue',
   'filing.needs_attention',
   'outcome.recorded',
   'outcome.conflict'

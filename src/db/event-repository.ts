@@ -7,6 +7,7 @@ export type EventType =
   | 'determination.made'
   | 'filing.state_changed'
   | 'filing.ruling_unread'
+  | 'filing.ruling_overdue'
   | 'filing.needs_attention'
   | 'outcome.recorded'
   | 'outcome.conflict'

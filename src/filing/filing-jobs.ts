@@ -15,6 +15,7 @@ export const SUBMIT_JOB = defineJob({
   name: 'filing.submit',
   payload: Filing,
   maxAttempts: UNTIL_DONE,
+  lane: 'submit',
   key: (p) => `submit:${p.filingId}`
 })
 
@@ -26,6 +27,7 @@ export const RECONCILE_JOB = defineJob({
   name: 'filing.reconcile',
   payload: Filing,
   maxAttempts: UNTIL_DONE,
+  lane: 'court',
   maxBackoffMs: 60_000,
   key: (p) => `filing.reconcile:${p.filingId}`
 })
@@ -35,5 +37,6 @@ export const POLL_JOB = defineJob({
   name: 'filing.poll',
   payload: Filing,
   maxAttempts: UNTIL_DONE,
+  lane: 'court',
   key: (p) => `filing.poll:${p.filingId}`
 })

@@ -16,6 +16,10 @@ export interface PipelineDeps {
   callbackUrl: string
   /** How often open filings are asked about. */
   pollIntervalMs: number
+  /** An accepted filing awaiting its ruling is asked less often as it waits, at most this far apart. */
+  rulingPollMaxMs?: number
+  /** An accepted filing with no ruling this long after its acceptance raises `filing.ruling_overdue`, once. */
+  rulingOverdueMs?: number
   /** DA profiles by county: the filing deputy and office named in each message. */
   profiles: ReadonlyMap<string, DaProfile>
   metrics?: Metrics

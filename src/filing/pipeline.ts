@@ -255,8 +255,32 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         await raiseHint(trx, filing, 'ruling_unread', status.statusText, at())
       }
     })
-    const after = await filingState(db, filing.id)
-    if (!TERMINAL.has(after.state)) return again
+    const after = await filingById(db, filing.id)
+    if (TERMINAL.has(after.state)) return
+    if (after.state !== 'accepted' && after.state !== 'partially_accepted') return again
+    // Awaiting the judge: asked less often the longer it waits (half the wait so far, within the bounds), and a
+    // ruling that has not come in the time a court should take is raised for a person, once.
+    const waited = clock.now().getTime() - new Date(after.updated_at).getTime()
+    const overdueMs = deps.rulingOverdueMs ?? Number.POSITIVE_INFINITY
+    if (waited >= overdueMs) {
+      const days = Math.round(overdueMs / 86_400_000)
+      await db
+        .transaction()
+        .execute((trx) =>
+          raiseHint(
+            trx,
+            after,
+            'ruling_overdue',
+            `No ruling ${days} day${days === 1 ? '' : 's'} after the clerk accepted the filing`,
+            at()
+          )
+        )
+    }
+    const interval = Math.min(
+      deps.rulingPollMaxMs ?? deps.pollIntervalMs,
+      Math.max(deps.pollIntervalMs, Math.floor(waited / 2))
+    )
+    return { rescheduleAt: new Date(clock.now().getTime() + interval) }
   })
 
   return [submit, reconcile, poll]
@@ -267,7 +291,9 @@ const HINTS = {
   /** A status text on an accepted filing that is not a ruling clearfile can read ("Order signed; see minute order"). */
   ruling_unread: { event: 'filing.ruling_unread', flag: 'unreadRuling' },
   /** A send that may have reached a court that cannot say whether it has it. */
-  needs_attention: { event: 'filing.needs_attention', flag: 'needsAttention' }
+  needs_attention: { event: 'filing.needs_attention', flag: 'needsAttention' },
+  /** An accepted filing still without a ruling after `rulingOverdueDays`: someone should ask the court. */
+  ruling_overdue: { event: 'filing.ruling_overdue', flag: 'rulingOverdue' }
 } as const
 
 /**

@@ -9,20 +9,14 @@ import { ClearfileError, type ProblemDetail } from '../errors.js'
 import {
   newCaseRows,
   newPersonRow,
+  peopleNotOnFile,
   redeterminePeople,
   redeterminePerson,
   storeCase,
   upsertPerson,
   type CaseFacts
 } from './person-records.js'
-import {
-  identitiesOnFile,
-  insertCases,
-  insertPeople,
-  type CaseRow,
-  type ConvictionRow,
-  type PersonRow
-} from '../db/case-repository.js'
+import { insertCases, insertPeople, type CaseRow, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 
 export interface StoredCase {
@@ -103,7 +97,12 @@ export async function storeCases(
   for (const [county, indices] of byCounty) {
     // Decide the people's Prop 64 convictions with the county's active policy, as of today.
     const { policy } = await activePolicy(trx, county)
-    const fresh = await newPeopleOf(trx, county, indices, inputs)
+    const isNew = await peopleNotOnFile(
+      trx,
+      county,
+      indices.map((i) => inputs[i]!.person)
+    )
+    const fresh = indices.filter((_, k) => isNew[k])
     // People met for the first time, once each in the request: stored and decided together, in a few statements.
     const audit: AuditEntry[] = []
     const people: PersonRow[] = []
@@ -146,36 +145,6 @@ export async function storeCases(
     }
   }
   return stored
-}
-
-/**
- * Of the cases at `indices` (one county's), those of people met for the first
- * time: no person on file holds their DOJ subject id or CII, and no other case
- * of the request names either. Storing them needs no lookup, one by one.
- */
-async function newPeopleOf(
-  trx: Kysely<Database>,
-  county: string,
-  indices: readonly number[],
-  inputs: readonly CaseInput[]
-): Promise<number[]> {
-  const dojOf = (i: number) => inputs[i]!.person.dojSubjectId || null
-  const ciiOf = (i: number) => inputs[i]!.person.cii || null
-  const times = new Map<string, number>()
-  for (const i of indices)
-    for (const key of [`doj:${dojOf(i)}`, `cii:${ciiOf(i)}`]) times.set(key, (times.get(key) ?? 0) + 1)
-  const onFile = await identitiesOnFile(trx, county, {
-    dojSubjectIds: [...new Set(indices.map(dojOf).filter((v) => v !== null))],
-    ciis: [...new Set(indices.map(ciiOf).filter((v) => v !== null))]
-  })
-  return indices.filter((i) => {
-    const doj = dojOf(i)
-    const cii = ciiOf(i)
-    return (
-      (doj === null || (!onFile.dojSubjectIds.has(doj) && times.get(`doj:${doj}`) === 1)) &&
-      (cii === null || (!onFile.ciis.has(cii) && times.get(`cii:${cii}`) === 1))
-    )
-  })
 }
 
 /** A case as the rules engine's store takes it, from the intake contract. */

@@ -14,8 +14,10 @@ import {
   registrationKeysOfPerson,
   registrationsOfPeople,
   updatePerson,
+  identitiesOnFile,
   type CaseRow,
   type ConvictionRow,
+  type RegistrationRow,
   type PersonRow
 } from '../db/case-repository.js'
 import {
@@ -299,21 +301,59 @@ export async function storeRegistrations(
   const known = new Set((await registrationKeysOfPerson(trx, personId, source)).map((r) => r.source_key))
   const fresh = registrations.filter((r) => !known.has(r.key))
   if (fresh.length === 0) return 0
-  await insertRegistrations(
-    trx,
-    fresh.map((r) => ({
-      id: randomUUID(),
-      person_id: personId,
-      county,
-      registration_date: r.date,
-      registration_county: r.county ?? null,
-      offense_text: r.offenseText,
-      source,
-      source_key: r.key,
-      created_at: now
-    }))
-  )
+  await insertRegistrations(trx, registrationRows(personId, county, source, fresh, now))
   return fresh.length
+}
+
+/** PC 290 registrations as rows to store. */
+export function registrationRows(
+  personId: string,
+  county: string,
+  source: 'doj' | 'api',
+  registrations: ReadonlyArray<{ date: string | null; county?: string | null; key: string; offenseText: string }>,
+  now: string
+): RegistrationRow[] {
+  return registrations.map((r) => ({
+    id: randomUUID(),
+    person_id: personId,
+    county,
+    registration_date: r.date,
+    registration_county: r.county ?? null,
+    offense_text: r.offenseText,
+    source,
+    source_key: r.key,
+    created_at: now
+  }))
+}
+
+/**
+ * Which of these people (one county's, as a request or a DOJ batch names
+ * them) are met for the first time: no person on file holds their DOJ subject
+ * id or CII, and no other of them names either. Such a person can be stored
+ * without a lookup, together with the others like them.
+ */
+export async function peopleNotOnFile(
+  trx: Db,
+  county: string,
+  people: ReadonlyArray<{ dojSubjectId?: string | null | undefined; cii?: string | null | undefined }>
+): Promise<boolean[]> {
+  const dojOf = (i: number) => people[i]!.dojSubjectId || null
+  const ciiOf = (i: number) => people[i]!.cii || null
+  const times = new Map<string, number>()
+  for (let i = 0; i < people.length; i++)
+    for (const key of [`doj:${dojOf(i)}`, `cii:${ciiOf(i)}`]) times.set(key, (times.get(key) ?? 0) + 1)
+  const onFile = await identitiesOnFile(trx, county, {
+    dojSubjectIds: [...new Set(people.map((_, i) => dojOf(i)).filter((v) => v !== null))],
+    ciis: [...new Set(people.map((_, i) => ciiOf(i)).filter((v) => v !== null))]
+  })
+  return people.map((_, i) => {
+    const doj = dojOf(i)
+    const cii = ciiOf(i)
+    return (
+      (doj === null || (!onFile.dojSubjectIds.has(doj) && times.get(`doj:${doj}`) === 1)) &&
+      (cii === null || (!onFile.ciis.has(cii) && times.get(`cii:${cii}`) === 1))
+    )
+  })
 }
 
 /** A determination of the engine as a row to store, against the stored conviction it decides. */

@@ -30,12 +30,27 @@ import type { DojConviction } from './doj-file.js'
 import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
 import {
   determinationRow,
+  newCaseRows,
+  newPersonRow,
+  peopleNotOnFile,
   redeterminePerson,
+  registrationRows,
   storeCase,
   storeRegistrations,
   upsertPerson,
-  type CountFacts
+  type CaseFacts,
+  type CountFacts,
+  type PersonInput
 } from './person-records.js'
+import {
+  insertCases,
+  insertPeople,
+  insertRegistrations,
+  type CaseRow,
+  type ConvictionRow,
+  type PersonRow,
+  type RegistrationRow
+} from '../db/case-repository.js'
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 import { groupBy } from '../group-by.js'
@@ -184,68 +199,110 @@ async function storeReviewBatch(
   now: string
 ): Promise<DecidedSubject[] | undefined> {
   if (!batch.subjects || batch.subjects.length === 0) return undefined
+  const subjects = batch.subjects
   return db.transaction().execute(async (trx) => {
     const audit: AuditEntry[] = []
-    const out: DecidedSubject[] = []
+    const out: DecidedSubject[] = new Array(subjects.length)
     const fresh: DeterminationRow[] = []
-    for (const [i, { subject, determinations }] of batch.subjects!.entries()) {
-      // SQLite answers synchronously: let other requests in now and then while a batch is stored.
-      if (i % 25 === 24) await yieldToEventLoop()
-      const r = subject.record
-      const { person, created } = await upsertPerson(
-        trx,
-        { name: subject.name, dob: r.dob, cii: subject.cii, dojSubjectId: r.subjectId, deceased: r.deceased },
-        { county: run.county, now, mode: 'doj', audit }
-      )
-      const storedId = new Map<string, string>()
-      for (const [caseKey, counts] of groupBy(r.convictions, (c) => c.id.slice(0, 6))) {
+    const personOf = ({ subject }: (typeof subjects)[number]): PersonInput => ({
+      name: subject.name,
+      dob: subject.record.dob,
+      cii: subject.cii,
+      dojSubjectId: subject.record.subjectId,
+      deceased: subject.record.deceased
+    })
+    const caseFactsOf = (r: (typeof subjects)[number]['subject']['record']) =>
+      [...groupBy(r.convictions, (c) => c.id.slice(0, 6))].map(([caseKey, counts]) => {
         const first = counts[0]!
-        const { countIds } = await storeCase(
-          trx,
-          person.id,
-          run.county,
-          {
-            courtId: first.court ?? `${first.county ?? run.county} SUPERIOR COURT`,
-            caseNumber: first.caseNumber ?? `DOJ ${r.subjectId}/${caseKey}`,
-            cycle: caseKey.slice(0, 3),
-            source: 'doj',
-            createdBy: run.created_by,
-            counts: counts.map((c) => countFacts(c, run.county))
-          },
-          now,
-          'match'
-        )
-        for (const c of counts) storedId.set(c.id, countIds.get(c.id)!)
-      }
-      await storeRegistrations(trx, person.id, run.county, 'doj', r.registrations, now)
-      if (created) {
-        for (const d of determinations)
-          fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
-        out.push({ subject, determinations })
-      } else {
-        const runIds = new Set(determinations.map((d) => storedId.get(d.convictionId)!))
-        const { determinations: whole } = await redeterminePerson(trx, person.id, {
-          county: run.county,
-          policy,
-          asOf: run.as_of,
-          now,
-          run: { id: run.id, convictionIds: runIds }
-        })
-        const dojId = new Map([...storedId].map(([doj, stored]) => [stored, doj]))
-        out.push({
-          subject,
-          determinations: whole
-            .filter((d) => dojId.has(d.convictionId))
-            .map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! }))
-        })
-      }
+        const facts: CaseFacts = {
+          courtId: first.court ?? `${first.county ?? run.county} SUPERIOR COURT`,
+          caseNumber: first.caseNumber ?? `DOJ ${r.subjectId}/${caseKey}`,
+          cycle: caseKey.slice(0, 3),
+          source: 'doj',
+          createdBy: run.created_by,
+          counts: counts.map((c) => countFacts(c, run.county))
+        }
+        return facts
+      })
+    const determined = (personId: string, i: number) =>
       audit.push({
         action: 'review.determine',
         recordType: 'person',
-        recordId: person.id,
+        recordId: personId,
         county: run.county,
-        detail: { reviewRunId: run.id, determinations: determinations.length }
+        detail: { reviewRunId: run.id, determinations: subjects[i]!.determinations.length }
       })
+
+    // People new to the database: their facts are the file's, so the file's determinations stand; stored together.
+    const isNew = await peopleNotOnFile(trx, run.county, subjects.map(personOf))
+    const people: PersonRow[] = []
+    const cases: CaseRow[] = []
+    const convictions: ConvictionRow[] = []
+    const registrations: RegistrationRow[] = []
+    for (const [i, decided] of subjects.entries()) {
+      if (!isNew[i]) continue
+      const r = decided.subject.record
+      const person = newPersonRow(personOf(decided), { county: run.county, now, audit })
+      people.push(person)
+      const storedId = new Map<string, string>()
+      for (const facts of caseFactsOf(r)) {
+        const rows = newCaseRows(person.id, run.county, facts, now)
+        cases.push(rows.kase)
+        convictions.push(...rows.convictions)
+        for (const c of rows.convictions) storedId.set(c.count_order, c.id)
+      }
+      registrations.push(...registrationRows(person.id, run.county, 'doj', r.registrations, now))
+      for (const d of decided.determinations)
+        fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
+      out[i] = decided
+      determined(person.id, i)
+    }
+    await insertPeople(trx, people)
+    await insertCases(trx, cases, convictions)
+    await insertRegistrations(trx, registrations)
+
+    // People on file: matched, their new facts stored, and re-decided from everything stored.
+    for (const [i, decided] of subjects.entries()) {
+      if (isNew[i]) continue
+      // SQLite answers synchronously: let other requests in now and then while a batch is stored.
+      if (i % 25 === 24) await yieldToEventLoop()
+      const { subject, determinations } = decided
+      const r = subject.record
+      const { person, created } = await upsertPerson(trx, personOf(decided), {
+        county: run.county,
+        now,
+        mode: 'doj',
+        audit
+      })
+      const storedId = new Map<string, string>()
+      for (const facts of caseFactsOf(r)) {
+        const { countIds } = await storeCase(trx, person.id, run.county, facts, now, 'match')
+        for (const c of facts.counts) storedId.set(c.countOrder, countIds.get(c.countOrder)!)
+      }
+      await storeRegistrations(trx, person.id, run.county, 'doj', r.registrations, now)
+      determined(person.id, i)
+      if (created) {
+        // Another person than the one on file with this CII (mode doj): new too, and the file's answer stands.
+        for (const d of determinations)
+          fresh.push(determinationRow(d, storedId.get(d.convictionId)!, run.county, run.id, now))
+        out[i] = decided
+        continue
+      }
+      const runIds = new Set(determinations.map((d) => storedId.get(d.convictionId)!))
+      const { determinations: whole } = await redeterminePerson(trx, person.id, {
+        county: run.county,
+        policy,
+        asOf: run.as_of,
+        now,
+        run: { id: run.id, convictionIds: runIds }
+      })
+      const dojId = new Map([...storedId].map(([doj, stored]) => [stored, doj]))
+      out[i] = {
+        subject,
+        determinations: whole
+          .filter((d) => dojId.has(d.convictionId))
+          .map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! }))
+      }
     }
     await insertDeterminations(trx, fresh)
     await recordAudit(trx, { principal: actor, requestId: null, now: new Date(now) }, audit)

@@ -5,11 +5,17 @@ import type { Database } from '../db/schema.js'
 import { insertJobs, type JobRow, type NewJob } from './job-queue.js'
 
 /**
- * The lane a job runs in. Each lane takes its next job as soon as it is free,
- * independently of the others: `long` work (a DOJ review, a batch of papers)
- * never holds up `default` work (submissions, polls, deliveries).
+ * The lane a job runs in. Each lane takes its next job of its own kinds as
+ * soon as it is free, independently of the others: `submit` (sending filings),
+ * `court` (asking the court what became of them), `deliver` (webhooks),
+ * `long` (a DOJ review, a batch of papers) and `default` (the rest) never wait
+ * behind each other: 7,000 queued submissions hold up no status poll, and no
+ * review holds up a delivery.
  */
-export type JobLane = 'default' | 'long'
+export type JobLane = 'default' | 'submit' | 'court' | 'deliver' | 'long'
+
+/** Every lane, in the order the runner starts them. */
+export const JOB_LANES: readonly JobLane[] = ['submit', 'court', 'deliver', 'default', 'long']
 
 /** A kind of background job, declared once and used by both who queues it and who does it. */
 export interface JobDefinition<P> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Database } from '../db/schema.js'
-import type { JobLane, RegisteredJob } from './job-definition.js'
+import { JOB_LANES, type JobLane, type RegisteredJob } from './job-definition.js'
 import { claimJob, completeJob, extendJobLock, failJob, rescheduleJob } from './job-queue.js'
 
 /** The longest a lane waits between tries while the database fails. */
@@ -16,7 +16,7 @@ export interface JobRunnerOptions {
   lockMs?: number
   /** How long an idle lane waits before it looks for due jobs again. */
   pollMs?: number
-  /** Lanes per kind of lane: `default` for short jobs (court adapters keep their own per-court limits), `long` for reviews and papers. */
+  /** Lanes of each kind (JobLane; one each unless given): court adapters keep their own per-court limits too. */
   lanes?: Partial<Record<JobLane, number>>
   log?: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void }
 }
@@ -40,7 +40,8 @@ export function backoffMs(attempt: number, maxMs = 3_600_000): number {
  * Runs queued jobs in lanes. Each lane is a loop of its own: it claims the next
  * due job of its kinds as soon as it has finished the last one, and only when
  * none is due does it wait `pollMs`. So a review that runs for minutes in the
- * `long` lane delays no submission, poll or webhook delivery in `default`.
+ * `long` lane delays no submission, and a backlog of submissions in `submit`
+ * delays no status poll in `court` and no webhook delivery in `deliver`.
  */
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const owner = `worker-${randomUUID()}`
@@ -50,7 +51,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const kindsOf = (lane: JobLane) =>
     options.jobs.filter((j) => j.definition.lane === lane).map((j) => j.definition.name)
   const laneKinds: Array<readonly string[]> = []
-  for (const lane of ['default', 'long'] as const) {
+  for (const lane of JOB_LANES) {
     const kinds = kindsOf(lane)
     const count = kinds.length === 0 ? 0 : (options.lanes?.[lane] ?? 1)
     for (let i = 0; i < count; i++) laneKinds.push(kinds)

@@ -20,6 +20,7 @@ export const WEBHOOK_JOB = defineJob({
   name: 'webhook.deliver',
   payload: Type.Object({ webhookId: Type.String() }),
   maxAttempts: UNTIL_DONE,
+  lane: 'deliver',
   key: (p) => `webhook.deliver:${p.webhookId}`
 })
 /** How often an idle subscription looks for new events (appending an event brings it forward at once). */

@@ -4,7 +4,8 @@ import { fixedClock, systemClock } from '../../src/clock.js'
 import { defineJob, enqueue, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
 import { claimJob, UNTIL_DONE } from '../../src/jobs/job-queue.js'
 import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
-import { POLL_JOB, RECONCILE_JOB } from '../../src/filing/filing-jobs.js'
+import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from '../../src/filing/filing-jobs.js'
+import { WEBHOOK_JOB } from '../../src/webhooks/webhook-delivery.js'
 import { REVIEW_JOB } from '../../src/ingest/review-runs.js'
 import { openTestDatabase } from '../helper.js'
 
@@ -21,7 +22,7 @@ function gate() {
 }
 
 t.test(
-  'a filing poll queued behind a long DOJ review runs at once: their kinds run in lanes of their own',
+  'a status poll and a webhook delivery queued behind a long DOJ review and a stuck submission run at once: each kind has lanes of its own',
   async (t) => {
     const { db } = await openTestDatabase(t)
     const log: string[] = []
@@ -33,26 +34,43 @@ t.test(
         await release.opened
         log.push(`review ${runId} done`)
       }),
+      handle(SUBMIT_JOB, async ({ filingId }) => {
+        log.push(`submit ${filingId} started`)
+        await release.opened
+        log.push(`submit ${filingId} done`)
+      }),
       handle(POLL_JOB, async ({ filingId }) => {
         log.push(`poll ${filingId}`)
+      }),
+      handle(WEBHOOK_JOB, async ({ webhookId }) => {
+        log.push(`deliver ${webhookId}`)
       })
     ]
-    t.equal(REVIEW_JOB.lane, 'long')
-    t.equal(POLL_JOB.lane, 'default')
+    t.same(
+      [REVIEW_JOB.lane, SUBMIT_JOB.lane, POLL_JOB.lane, RECONCILE_JOB.lane, WEBHOOK_JOB.lane],
+      ['long', 'submit', 'court', 'court', 'deliver']
+    )
     const now = systemClock.now()
     await enqueue(db, REVIEW_JOB, { runId: 'r1' }, { runAt: now, now })
+    // More submissions than submit lanes, all stuck on a court that does not answer.
+    for (const id of ['s1', 's2', 's3']) await enqueue(db, SUBMIT_JOB, { filingId: id }, { runAt: now, now })
     await enqueue(db, POLL_JOB, { filingId: 'f1' }, { runAt: now, now })
-    const runner = createJobRunner({ db, clock: systemClock, jobs, pollMs: 10, lanes: { default: 1, long: 1 } })
+    const runner = createJobRunner({ db, clock: systemClock, jobs, pollMs: 10 })
     runner.start()
     t.teardown(() => runner.stop())
     await until(() => log.includes('poll f1'))
-    // A second poll, queued while the review runs, is taken as soon as the default lane is free.
+    // Queued while the review and a submission run: taken as soon as their own lanes are free.
     await enqueue(db, POLL_JOB, { filingId: 'f2' }, { runAt: systemClock.now(), now: systemClock.now() })
-    await until(() => log.includes('poll f2'))
-    t.ok(log.includes('review r1 started'))
-    t.notOk(log.includes('review r1 done'), 'both polls ran while the review was still running')
+    await enqueue(db, WEBHOOK_JOB, { webhookId: 'w1' }, { runAt: systemClock.now(), now: systemClock.now() })
+    await until(() => log.includes('poll f2') && log.includes('deliver w1'))
+    t.ok(log.includes('review r1 started') && log.includes('submit s1 started'))
+    t.notOk(
+      log.some((l) => l.endsWith('done')),
+      'both polls and the delivery ran while the review and the submission were still running'
+    )
+    t.notOk(log.includes('submit s2 started'), 'one submit lane: the next submission waits for it')
     release.open()
-    await until(() => log.includes('review r1 done'))
+    await until(() => log.includes('review r1 done') && log.includes('submit s3 done'))
   }
 )
 

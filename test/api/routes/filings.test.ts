@@ -29,6 +29,8 @@ async function setup(
     otherCourts?: Array<{ id: string; county: string }>
     /** Fields of the court's entry in the courts file, over the defaults (null drops one). */
     courtEntry?: Record<string, unknown>
+    /** Settings over the test defaults. */
+    config?: Record<string, unknown>
   } = {}
 ) {
   const court = await startSimulatedCourt({
@@ -68,7 +70,8 @@ async function setup(
     daProfilesFile,
     courtsFile,
     pollIntervalSeconds: 1,
-    ...(opts.listen ? { publicUrl: `http://127.0.0.1:${port}` } : {})
+    ...(opts.listen ? { publicUrl: `http://127.0.0.1:${port}` } : {}),
+    ...opts.config
   })
   if (opts.listen) await test.app.listen({ host: '127.0.0.1', port })
   const key = await test.keyFor('deputy_da', 'SAN FRANCISCO')
@@ -364,6 +367,51 @@ t.test(
       .execute()
     t.equal(raised.length, 1)
     t.same(JSON.parse(raised[0]!.payload), { filingId: filing.id, court: 'CA-SF', state: 'accepted' })
+  }
+)
+
+t.test(
+  'an accepted filing awaiting its ruling is asked less often as it waits, never more than rulingPollMaxSeconds apart, and raises filing.ruling_overdue once',
+  async (t) => {
+    const { app, key, caseId, tick, handle, clock, runJobs } = await setup(
+      t,
+      { rulingDelayMs: 3_600_000 },
+      { config: { rulingPollMaxSeconds: 600, rulingOverdueDays: 1 } }
+    )
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    for (let i = 0; i < 4; i++) await tick()
+    const accepted = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(accepted.state, 'accepted')
+    const acceptedAt = new Date(accepted.events.at(-1).at).getTime()
+    /** Moves the clock to `ms` after acceptance, lets the due poll run; returns seconds until the next poll. */
+    const pollAt = async (ms: number) => {
+      clock.set(new Date(acceptedAt + ms))
+      await runJobs()
+      const job = await handle.db
+        .selectFrom('jobs')
+        .select('run_at')
+        .where('dedupe_key', '=', `filing.poll:${filing.id}`)
+        .executeTakeFirstOrThrow()
+      return (new Date(job.run_at).getTime() - clock.now().getTime()) / 1000
+    }
+    t.equal(await pollAt(100_000), 50, '100 s after acceptance: asked again in 50 s')
+    t.equal(await pollAt(1_000_000), 500, 'then in half the wait so far')
+    t.equal(await pollAt(7_200_000), 600, 'never more than rulingPollMaxSeconds apart')
+    const overdue = async () =>
+      (await handle.db.selectFrom('events').select('payload').where('type', '=', 'filing.ruling_overdue').execute())
+        .length
+    t.equal(await overdue(), 0, 'not overdue within a day')
+    await pollAt(86_400_000 + 1000)
+    await pollAt(86_400_000 + 700_000)
+    t.equal(await overdue(), 1, 'overdue after a day: raised once however often it is asked')
+    const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal(view.state, 'accepted', 'still awaiting the ruling')
+    t.match(
+      view.events.find((e: { detail: { rulingOverdue?: boolean } | null }) => e.detail?.rulingOverdue)?.detail.text,
+      'No ruling 1 day after the clerk accepted the filing'
+    )
   }
 )
 
