@@ -262,8 +262,9 @@ export async function registrationKeysOfPerson(
     .execute()
 }
 
+/** Stores PC 290 registrations, any number. */
 export async function insertRegistrations(db: Db, rows: readonly RegistrationRow[]): Promise<void> {
-  await db.insertInto('registrations').values(rows).execute()
+  for (const chunk of rowChunks(rows)) await db.insertInto('registrations').values(chunk).execute()
 }
 
 /**
