@@ -106,6 +106,11 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
       if (--inFlight === 0) idle?.()
     })
   })
+  // Every answer given while draining closes its connection, a 201 as much as a 503: a keep-alive client never
+  // sends its next request on a connection the server is about to close.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
   app.decorate('drain', async (maxMs: number) => {
     draining = true
     // A moment first, even with nothing in flight: a keep-alive client about to send on an open connection

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +12,15 @@ import { TEST_DATABASE_URL } from './helper.js'
 
 /** The CLI as users run it: the compiled bin (npm test builds it first). */
 export const CLI = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url))
+
+/** Runs the CLI to its end, with only PATH and HOME from this environment (and `extraEnv`). */
+export function runCli(args: string[], extraEnv: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extraEnv },
+    encoding: 'utf8',
+    timeout: 30_000
+  })
+}
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`)
