@@ -43,18 +43,19 @@ export async function runIdempotent<T>(
     return { kind: 'created', body: await retryingRaces(() => db.transaction().execute(work)) }
   }
   const key = opts.key
+  /** The answer stored under the key, if one is and still counts; a different body under it is refused. */
+  const stored = async (db: Kysely<Database>): Promise<IdempotentResult<T> | 'expired' | undefined> => {
+    const existing = await storedIdempotencyKey(db, opts.clientId, key)
+    if (!existing) return undefined
+    if (Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()) return 'expired'
+    if (existing.request_sha256 !== opts.fingerprint) throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
+    return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
+  }
   const attempt = () =>
     db.transaction().execute(async (trx): Promise<IdempotentResult<T>> => {
-      const existing = await storedIdempotencyKey(trx, opts.clientId, key)
-      if (existing) {
-        const expired = Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()
-        if (!expired) {
-          if (existing.request_sha256 !== opts.fingerprint)
-            throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
-          return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
-        }
-        await deleteIdempotencyKey(trx, opts.clientId, key)
-      }
+      const earlier = await stored(trx)
+      if (earlier === 'expired') await deleteIdempotencyKey(trx, opts.clientId, key)
+      else if (earlier) return earlier
       const body = await work(trx)
       await insertIdempotencyKey(trx, {
         client_id: opts.clientId,
@@ -66,7 +67,15 @@ export async function runIdempotent<T>(
       })
       return { kind: 'created', body }
     })
-  return retryingRaces(attempt)
+  try {
+    return await retryingRaces(attempt)
+  } catch (err) {
+    // A request with the same key and body may have committed while this one worked (it found that request's case
+    // already on file, say): its answer is this one's.
+    const winner = await stored(db)
+    if (winner && winner !== 'expired') return winner
+    throw err
+  }
 }
 
 /**
