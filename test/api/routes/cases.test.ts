@@ -95,7 +95,7 @@ t.test('two concurrent requests with one Idempotency-Key store one case and retu
     app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() }),
     app.inject({ method: 'POST', url: '/v1/cases', headers, payload: caseBody() })
   ])
-  t.same([a!.statusCode, b!.statusCode].sort(), [200, 201], a!.body.slice(0, 200) + ' / ' + b!.body.slice(0, 200))
+  t.same([a!.statusCode, b!.statusCode].sort(), [200, 201], `${a!.body.slice(0, 200)} / ${b!.body.slice(0, 200)}`)
   t.equal(a!.json().id, b!.json().id)
   const { n } = await handle.db
     .selectFrom('court_cases')
