@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { isUniqueViolation } from '../db/database.js'
+import { isDatabaseUnavailable, isUniqueViolation } from '../db/database.js'
 import { deleteIdempotencyKey, insertIdempotencyKey, storedIdempotencyKey } from '../db/idempotency-repository.js'
 import { stableStringify } from '../db/json.js'
 import type { Database } from '../db/schema.js'
@@ -71,8 +71,13 @@ export async function runIdempotent<T>(
     return await retryingRaces(attempt)
   } catch (err) {
     // A request with the same key and body may have committed while this one worked (it found that request's case
-    // already on file, say): its answer is this one's.
-    const winner = await stored(db)
+    // already on file, say): its answer is this one's. When the database itself failed, asking it again only hides
+    // that (the client is told 503 and tries again).
+    if (isDatabaseUnavailable(err)) throw err
+    const winner = await stored(db).catch((again) => {
+      if (again instanceof ClearfileError) throw again
+      return undefined
+    })
     if (winner && winner !== 'expired') return winner
     throw err
   }

@@ -129,7 +129,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     PG_UNAVAILABLE.test(code) ||
     NET_UNAVAILABLE.has(code) ||
     SQLITE_UNAVAILABLE.test(code) ||
-    /Connection terminated|timeout exceeded when trying to connect|connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+    /Connection terminated|timeout exceeded when trying to connect|connection is not open|is not queryable|driver has already been destroyed|Cannot use a pool after calling end/i.test(
       message
     )
   )

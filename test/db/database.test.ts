@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import pg from 'pg'
 import t from 'tap'
-import { openDatabase } from '../../src/db/database.js'
+import { isDatabaseUnavailable, openDatabase } from '../../src/db/database.js'
 import { bearer, buildTestApp, caseBody, TEST_DATABASE_URL } from '../helper.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
@@ -95,5 +95,33 @@ t.test(
       .executeTakeFirstOrThrow()
     t.equal(Number(stored.n), 200, 'each case stored exactly once')
     t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'and the service is ready')
+  }
+)
+
+t.test(
+  'a transaction whose connection PostgreSQL ends fails as “database unavailable”, even though the rollback that follows fails too',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openDatabase({ url: TEST_DATABASE_URL, poolSize: 1, onConnectionError: () => {} })
+    t.teardown(() => handle.destroy())
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    // kysely rolls back on the dead connection and throws what the rollback threw, not what the query threw.
+    const thrown = await handle.db
+      .transaction()
+      .execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+        await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid])
+        // The client hears the connection end before its next query.
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        await sql`select 1`.execute(trx)
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err
+      )
+    t.ok(thrown instanceof Error, 'the transaction failed')
+    t.ok(isDatabaseUnavailable(thrown), `classed unavailable: ${(thrown as Error).message}`)
   }
 )
