@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { IsoDateTime } from './common.js'
+import { DateOnly, PageLinks, PagingQuery } from './paging.js'
 
 export const Outcomes = [
   'dismiss_and_seal',
@@ -8,6 +9,8 @@ export const Outcomes = [
   'not_eligible',
   'needs_review'
 ] as const
+/** Orders of a determinations listing. */
+export const DETERMINATION_SORTS = ['created', 'convictionDate', 'caseNumber', 'name'] as const
 export const Remedies = ['resentencing', 'redesignation_or_dismissal', 'unknown'] as const
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
@@ -54,15 +57,18 @@ export const QueueItem = Type.Object({
 
 export const DeterminationPage = Type.Object({
   items: Type.Array(QueueItem),
-  /** Pass as `after` for the next page; null on the last page. */
-  next: Nullable(Type.String())
+  ...PageLinks
 })
 
 export const DeterminationQuery = Type.Object({
   outcome: Type.Optional(Type.Enum(Outcomes)),
   undecided: Type.Optional(Type.Boolean({ description: 'Only those no deputy DA has decided yet' })),
-  after: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 }))
+  court: Type.Optional(Type.String({ maxLength: 100, description: 'Cases of this court (its id in the courts file)' })),
+  reason: Type.Optional(Type.String({ maxLength: 200, description: "Words the engine's reason contains" })),
+  convictedFrom: Type.Optional(DateOnly),
+  convictedTo: Type.Optional(DateOnly),
+  sort: Type.Optional(Type.Enum(DETERMINATION_SORTS, { default: 'created' })),
+  ...PagingQuery
 })
 
 export const DecisionInput = Type.Object(
@@ -72,3 +78,16 @@ export const DecisionInput = Type.Object(
   },
   { additionalProperties: false }
 )
+
+export const BulkDecisionInput = Type.Object(
+  {
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 500, uniqueItems: true }),
+    ...DecisionInput.properties
+  },
+  { additionalProperties: false }
+)
+
+export const BulkDecisionView = Type.Object({
+  decided: Type.Integer(),
+  items: Type.Array(DeterminationView)
+})

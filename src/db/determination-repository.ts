@@ -1,6 +1,17 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely'
+import {
+  afterCursor,
+  type KeysetCursor,
+  type PageRequest,
+  opposite,
+  orderByKey,
+  type SortDirection,
+  type SortKey,
+  sortExpression
+} from './keyset.js'
+import { nameWords, searchCondition } from './record-search.js'
 import { chunksOf, rowChunks } from './chunks.js'
-import type { DeterminationView } from '../../schemas/api/determinations.js'
+import type { DETERMINATION_SORTS, DeterminationView } from '../../schemas/api/determinations.js'
 import type { Database, DeterminationsTable, OutcomeValue } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
@@ -29,56 +40,123 @@ export async function latestDeterminations(
   return out
 }
 
+export type DeterminationSort = (typeof DETERMINATION_SORTS)[number]
+
+const DETERMINATION_SORT_COLUMNS: Record<DeterminationSort, string> = {
+  created: 'd.id',
+  convictionDate: 'c.conviction_date',
+  caseNumber: 'k.case_number',
+  name: 'p.name'
+}
+
 export interface DeterminationQuery {
   county: string | null
   outcome?: OutcomeValue | undefined
   reviewRunId?: string | undefined
   /** Only determinations still waiting for a deputy DA's decision. */
   undecided?: boolean | undefined
-  limit: number
-  /** Cursor: the id of the last item of the previous page. */
-  after?: string | undefined
+  /** An id, case number, CII or name (see searchCondition). */
+  search?: string | undefined
+  court?: string | undefined
+  /** Words the engine's reason contains (any case). */
+  reason?: string | undefined
+  /** Convicted on or after / on or before (YYYY-MM-DD). */
+  convictedFrom?: string | undefined
+  convictedTo?: string | undefined
+  sort?: DeterminationSort | undefined
+  direction?: SortDirection | undefined
 }
 
-/** A page of determinations with their case and person, newest conviction data first by id order. */
-export async function listDeterminations(db: Kysely<Database>, q: DeterminationQuery) {
+function determinationKey(q: DeterminationQuery): SortKey {
+  const sort = q.sort ?? 'created'
+  // Ids are never missing: sorted as they are, the primary key's index serves the order.
+  const expression =
+    sort === 'created' ? sql<string>`${sql.ref('d.id')}` : sortExpression(DETERMINATION_SORT_COLUMNS[sort])
+  return { expression, id: 'd.id' }
+}
+
+function matchingDeterminations(db: Kysely<Database>, q: DeterminationQuery) {
   let query = db
     .selectFrom('determinations as d')
     .innerJoin('convictions as c', 'c.id', 'd.conviction_id')
     .innerJoin('court_cases as k', 'k.id', 'c.case_id')
     .innerJoin('people as p', 'p.id', 'c.person_id')
-    .select([
-      'd.id',
-      'd.conviction_id',
-      'd.review_run_id',
-      'd.county',
-      'd.outcome',
-      'd.remedy',
-      'd.section',
-      'd.reason',
-      'd.citations',
-      'd.decided_outcome',
-      'd.decided_by',
-      'd.decision_reason',
-      'd.decided_at',
-      'd.created_at',
-      'c.code_section_raw',
-      'c.severity',
-      'c.conviction_date',
-      'c.count_order',
-      'k.id as case_id',
-      'k.case_number',
-      'k.court_id',
-      'p.id as person_id',
-      'p.name as person_name',
-      'p.dob as person_dob'
-    ])
   if (q.county !== null) query = query.where('d.county', '=', q.county)
   if (q.outcome) query = query.where('d.outcome', '=', q.outcome)
   if (q.reviewRunId) query = query.where('d.review_run_id', '=', q.reviewRunId)
   if (q.undecided) query = query.where('d.decided_outcome', 'is', null)
-  if (q.after) query = query.where('d.id', '>', q.after)
-  return query.orderBy('d.id').limit(q.limit).execute()
+  if (q.court) query = query.where('k.court_id', '=', q.court)
+  if (q.convictedFrom) query = query.where('c.conviction_date', '>=', q.convictedFrom)
+  if (q.convictedTo) query = query.where('c.conviction_date', '<=', q.convictedTo)
+  for (const word of nameWords(q.reason ?? '')) query = query.where(sql<SqlBool>`lower(d.reason) like ${`%${word}%`}`)
+  if (q.search?.trim())
+    query = query.where(
+      searchCondition(q.search, {
+        ids: ['d.id', 'd.conviction_id'],
+        caseNumber: 'k.case_number',
+        cii: 'p.cii',
+        name: 'p.name',
+        aliases: 'p.aliases'
+      })
+    )
+  return query
+}
+
+/** How many determinations match, whatever the page. */
+export async function countDeterminations(db: Kysely<Database>, q: DeterminationQuery): Promise<number> {
+  const row = await matchingDeterminations(db, q)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The cursor naming a listed determination, in the listing's sort. */
+export function determinationCursor(
+  q: DeterminationQuery,
+  r: { id: string; conviction_date: string | null; case_number: string; person_name: string }
+): KeysetCursor {
+  const value = {
+    created: r.id,
+    convictionDate: r.conviction_date ?? '',
+    caseNumber: r.case_number,
+    name: r.person_name
+  }
+  return { value: value[q.sort ?? 'created'], id: r.id }
+}
+
+/** A page of determinations with their case and person (`limit` rows at most, in the query's order). */
+export async function listDeterminations(db: Kysely<Database>, q: DeterminationQuery & PageRequest) {
+  const key = determinationKey(q)
+  const direction = q.direction ?? 'asc'
+  const reading = q.backward ? opposite(direction) : direction
+  let query = matchingDeterminations(db, q).select([
+    'd.id',
+    'd.conviction_id',
+    'd.review_run_id',
+    'd.county',
+    'd.outcome',
+    'd.remedy',
+    'd.section',
+    'd.reason',
+    'd.citations',
+    'd.decided_outcome',
+    'd.decided_by',
+    'd.decision_reason',
+    'd.decided_at',
+    'd.created_at',
+    'c.code_section_raw',
+    'c.severity',
+    'c.conviction_date',
+    'c.count_order',
+    'k.id as case_id',
+    'k.case_number',
+    'k.court_id',
+    'p.id as person_id',
+    'p.name as person_name',
+    'p.dob as person_dob'
+  ])
+  if (q.cursor) query = query.where(afterCursor(key, q.cursor, reading))
+  return query.orderBy(orderByKey(key, reading)).limit(q.limit).execute()
 }
 
 export async function findDetermination(
@@ -91,21 +169,38 @@ export async function findDetermination(
   return query.executeTakeFirst()
 }
 
+/** Of `ids`, the determinations in the county (all counties for null), in no particular order. */
+export async function findDeterminations(
+  db: Kysely<Database>,
+  ids: readonly string[],
+  county: string | null
+): Promise<DeterminationRow[]> {
+  const out: DeterminationRow[] = []
+  for (const chunk of chunksOf(ids, 1)) {
+    let query = db.selectFrom('determinations').selectAll().where('id', 'in', chunk)
+    if (county !== null) query = query.where('county', '=', county)
+    out.push(...(await query.execute()))
+  }
+  return out
+}
+
+/** One deputy DA's decision, with its reason, on each of `ids`. */
 export async function recordDecision(
   db: Kysely<Database>,
-  id: string,
+  ids: readonly string[],
   decision: { outcome: OutcomeValue; reason: string; by: string; at: string }
 ): Promise<void> {
-  await db
-    .updateTable('determinations')
-    .set({
-      decided_outcome: decision.outcome,
-      decision_reason: decision.reason,
-      decided_by: decision.by,
-      decided_at: decision.at
-    })
-    .where('id', '=', id)
-    .execute()
+  for (const chunk of chunksOf(ids, 1))
+    await db
+      .updateTable('determinations')
+      .set({
+        decided_outcome: decision.outcome,
+        decision_reason: decision.reason,
+        decided_by: decision.by,
+        decided_at: decision.at
+      })
+      .where('id', 'in', chunk)
+      .execute()
 }
 
 export function toDecision(

@@ -1,4 +1,14 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import {
+  afterCursor,
+  type KeysetCursor,
+  opposite,
+  orderByKey,
+  type PageRequest,
+  type SortDirection,
+  type SortKey
+} from './keyset.js'
+import { searchCondition } from './record-search.js'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
 import type {
@@ -142,15 +152,111 @@ export async function filingParts(
 }
 
 /** A page of a county's filings (all counties for null), optionally in one state, after a cursor id. */
-export async function listFilings(
+/** Orders of a filings listing: when made, when last moved. */
+export type FilingSort = 'created' | 'updated'
+
+export interface FilingListQuery {
+  county: string | null
+  state?: FilingState | undefined
+  court?: string | undefined
+  /** Made on or after / on or before (YYYY-MM-DD, UTC). */
+  createdFrom?: string | undefined
+  createdTo?: string | undefined
+  /** A filing id, the court's filing id, or a case number, CII or name of a case in it (see searchCondition). */
+  search?: string | undefined
+  sort?: FilingSort | undefined
+  direction?: SortDirection | undefined
+}
+
+function filingKey(q: FilingListQuery): SortKey {
+  const column = q.sort === 'updated' ? 'f.updated_at' : 'f.id'
+  return { expression: sql<string>`${sql.ref(column)}`, id: 'f.id' }
+}
+
+function matchingFilings(db: Kysely<Database>, q: FilingListQuery) {
+  let query = db.selectFrom('filings as f')
+  if (q.county !== null) query = query.where('f.county', '=', q.county)
+  if (q.state) query = query.where('f.state', '=', q.state)
+  if (q.court) query = query.where('f.court_id', '=', q.court)
+  if (q.createdFrom) query = query.where('f.created_at', '>=', q.createdFrom)
+  // Timestamps are ISO text: every instant of the last day sorts before the day after it.
+  if (q.createdTo) query = query.where('f.created_at', '<', nextDay(q.createdTo))
+  const search = q.search?.trim()
+  if (search) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('f.id', '=', search),
+        eb('f.court_filing_id', '=', search),
+        eb.exists(
+          eb
+            .selectFrom('filing_cases as fc')
+            .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+            .innerJoin('people as p', 'p.id', 'k.person_id')
+            .select('fc.case_id')
+            .whereRef('fc.filing_id', '=', 'f.id')
+            .where(
+              searchCondition(search, {
+                ids: [],
+                caseNumber: 'k.case_number',
+                cii: 'p.cii',
+                name: 'p.name',
+                aliases: 'p.aliases'
+              })
+            )
+        )
+      ])
+    )
+  }
+  return query
+}
+
+const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+
+/** Filings of a county, a page at a time, in the query's order. */
+export async function listFilings(db: Kysely<Database>, q: FilingListQuery & PageRequest): Promise<FilingRow[]> {
+  const key = filingKey(q)
+  const direction = q.direction ?? 'asc'
+  const reading = q.backward ? opposite(direction) : direction
+  let query = matchingFilings(db, q).selectAll('f')
+  if (q.cursor) query = query.where(afterCursor(key, q.cursor, reading))
+  return query.orderBy(orderByKey(key, reading)).limit(q.limit).execute()
+}
+
+/** How many filings match, whatever the page. */
+export async function countFilings(db: Kysely<Database>, q: FilingListQuery): Promise<number> {
+  const row = await matchingFilings(db, q)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The cursor naming a listed filing, in the listing's sort. */
+export function filingCursor(q: FilingListQuery, f: FilingRow): KeysetCursor {
+  return { value: q.sort === 'updated' ? f.updated_at : f.id, id: f.id }
+}
+
+/** Whom each filing is for and its case numbers (every case of a filing is one person's). */
+export async function filingDefendants(
   db: Kysely<Database>,
-  q: { county: string | null; state?: FilingState | undefined; after?: string | undefined; limit: number }
-): Promise<FilingRow[]> {
-  let query = db.selectFrom('filings').selectAll().orderBy('id').limit(q.limit)
-  if (q.county !== null) query = query.where('county', '=', q.county)
-  if (q.state) query = query.where('state', '=', q.state)
-  if (q.after) query = query.where('id', '>', q.after)
-  return query.execute()
+  filingIds: readonly string[]
+): Promise<Map<string, { person: { id: string; name: string }; caseNumbers: string[] }>> {
+  const out = new Map<string, { person: { id: string; name: string }; caseNumbers: string[] }>()
+  for (const ids of chunksOf(filingIds, 1)) {
+    const rows = await db
+      .selectFrom('filing_cases as fc')
+      .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+      .innerJoin('people as p', 'p.id', 'k.person_id')
+      .select(['fc.filing_id', 'k.case_number', 'p.id as person_id', 'p.name'])
+      .where('fc.filing_id', 'in', ids)
+      .orderBy('k.case_number')
+      .execute()
+    for (const r of rows) {
+      const entry = out.get(r.filing_id) ?? { person: { id: r.person_id, name: r.name }, caseNumbers: [] }
+      entry.caseNumbers.push(r.case_number)
+      out.set(r.filing_id, entry)
+    }
+  }
+  return out
 }
 
 /** New filings with their cases and documents, any number (in statements that fit each database). */
