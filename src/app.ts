@@ -132,14 +132,19 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
   })
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their component name (#/components/schemas/ErrorResponse, not def-0).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'clearfile',
         version: '0.1.0',
         description:
-          'Court e-filing integration for record clearance: case intake, eligibility determinations, motions, filings and outcomes.'
+          'Court e-filing integration for record clearance: case intake, eligibility determinations, motions, filings and outcomes.',
+        license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' }
       },
+      // Relative: the API is where this document is served from, whatever name or port that is.
+      servers: [{ url: '/' }],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'clearfile keys create --role … --county …' }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { CaseBatchInput, CaseBatchView, CaseInput, CaseView } from '../../../schemas/api/cases.js'
-import { ErrorRef, IdParams, IdempotencyHeaders, authErrors } from '../../../schemas/api/common.js'
+import { IdParams, IdempotencyHeaders, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import type { Database } from '../../db/schema.js'
 import { getCaseView } from '../../db/case-repository.js'
@@ -13,7 +13,7 @@ import { requestFingerprint, runIdempotent } from '../idempotency.js'
 import type { Services } from '../../services.js'
 
 const writers = ['da_system', 'deputy_da'] as const
-const writeErrors = { ...authErrors, 400: ErrorRef, 409: ErrorRef }
+const writeErrors = { ...bodyErrors, ...errorResponses(409), ...authErrors }
 
 export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
   /** Runs `work` once per Idempotency-Key: 201 with its result, 200 with the stored result on replay. */
@@ -96,7 +96,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
         operationId: 'getCase',
         summary: 'A court case with its person and counts',
         params: IdParams,
-        response: { 200: CaseView, 404: ErrorRef, ...authErrors }
+        response: { 200: CaseView, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {

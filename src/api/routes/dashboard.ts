@@ -18,7 +18,7 @@ const FILES: Record<string, { file: string; type: string }> = {
  */
 export const dashboardRoutes: FastifyPluginAsync<Services> = async (app) => {
   for (const [url, { file, type }] of Object.entries(FILES)) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+    app.get(url, { schema: { hide: true, security: [] } }, async (_request, reply) => {
       const body = await readFile(join(projectRoot(), 'src', 'dashboard', file))
       return reply
         .header('content-type', type)

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import { IdParams, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import {
   DecisionInput,
   DeterminationPage,
@@ -69,7 +69,7 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         operationId: 'listDeterminations',
         summary: 'Determinations of the county, e.g. the review queue: ?outcome=needs_review&undecided=true',
         querystring: DeterminationQuery,
-        response: { 200: DeterminationPage, 400: ErrorRef, ...authErrors }
+        response: { 200: DeterminationPage, ...errorResponses(400), ...authErrors }
       }
     },
     async (request) => {
@@ -95,7 +95,7 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         summary: "A deputy DA's decision on a determination, with a reason; the engine's outcome stays visible",
         params: IdParams,
         body: DecisionInput,
-        response: { 200: DeterminationView, 400: ErrorRef, 404: ErrorRef, ...authErrors }
+        response: { 200: DeterminationView, ...bodyErrors, ...errorResponses(404), ...authErrors }
       }
     },
     async (request) => {

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import type { Selectable } from 'kysely'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import { Binary, IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
 import { DocumentList, PaperScopeBody, QueuedView } from '../../../schemas/api/documents.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { documentsOfCase, documentsOfReview, findDocument } from '../../db/document-repository.js'
@@ -42,7 +41,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         operationId: 'prepareCaseDocuments',
         summary: "Prepare the case's motion and proposed order from its newest determinations",
         params: IdParams,
-        response: { 201: DocumentList, 404: ErrorRef, 409: ErrorRef, 422: ErrorRef, ...authErrors }
+        response: { 201: DocumentList, ...errorResponses(400, 404, 409, 422), ...authErrors }
       }
     },
     async (request, reply) => {
@@ -89,7 +88,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         operationId: 'listCaseDocuments',
         summary: "The case's court papers",
         params: IdParams,
-        response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+        response: { 200: DocumentList, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -106,8 +105,11 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         operationId: 'getDocument',
         summary: 'A court paper as PDF (application/pdf)',
         params: IdParams,
-        produces: ['application/pdf'],
-        response: { 200: Type.String({ format: 'binary', description: 'The PDF' }), 404: ErrorRef, ...authErrors }
+        response: {
+          200: mediaResponse('The PDF', { 'application/pdf': Binary }),
+          ...errorResponses(400, 404),
+          ...authErrors
+        }
       }
     },
     async (request, reply) => {
@@ -136,7 +138,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         summary: "Prepare the court papers of a finished review's relieved cases, in the background",
         params: IdParams,
         body: PaperScopeBody,
-        response: { 202: QueuedView, 404: ErrorRef, 409: ErrorRef, ...authErrors }
+        response: { 202: QueuedView, ...bodyErrors, ...errorResponses(404, 409), ...authErrors }
       }
     },
     async (request, reply) => {
@@ -169,7 +171,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         operationId: 'listReviewDocuments',
         summary: "A review's court papers",
         params: IdParams,
-        response: { 200: DocumentList, 404: ErrorRef, ...authErrors }
+        response: { 200: DocumentList, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {

@@ -50,7 +50,8 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
   app.post(
     '/ecf/v4/FilingAssemblyMDE',
     {
-      schema: { hide: true },
+      // Out of the API document, and keyless: the court authenticates its own way.
+      schema: { hide: true, security: [] },
       bodyLimit: CALLBACK_BODY_LIMIT,
       // onRequest runs before the body is read.
       onRequest: async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import type { Selectable } from 'kysely'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import { IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
 import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
@@ -64,10 +64,8 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         body: FilingInput,
         response: {
           202: Type.Union([FilingView, ReviewFilingsView]),
-          400: ErrorRef,
-          404: ErrorRef,
-          409: ErrorRef,
-          422: ErrorRef,
+          ...bodyErrors,
+          ...errorResponses(404, 409, 422),
           ...authErrors
         }
       }
@@ -103,7 +101,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         operationId: 'getFiling',
         summary: 'A filing: state, court ids and its timeline of events',
         params: IdParams,
-        response: { 200: FilingView, 404: ErrorRef, ...authErrors }
+        response: { 200: FilingView, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -122,7 +120,11 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         operationId: 'getFilingMessage',
         summary: 'The ReviewFilingRequestMessage sent (or to be sent) to the court, PDFs embedded',
         params: IdParams,
-        produces: ['text/xml']
+        response: {
+          200: mediaResponse('The ECF 4.01 message', { 'application/xml': Type.String() }),
+          ...errorResponses(400, 404),
+          ...authErrors
+        }
       }
     },
     async (request, reply) => {
@@ -138,7 +140,8 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
       await recordAudit(db, ctx, [
         { action: 'filing.message.read', recordType: 'filing', recordId: f.id, county: f.county }
       ])
-      return reply.header('content-type', 'text/xml; charset=utf-8').send(xml)
+      // application/xml rather than text/xml, as RFC 7303 advises.
+      return reply.header('content-type', 'application/xml; charset=utf-8').send(xml)
     }
   )
 
@@ -150,7 +153,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         operationId: 'listFilings',
         summary: 'Filings of the county, by state',
         querystring: FilingQuery,
-        response: { 200: FilingList, ...authErrors }
+        response: { 200: FilingList, ...errorResponses(400), ...authErrors }
       }
     },
     async (request) => {

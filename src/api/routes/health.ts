@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { errorResponses } from '../../../schemas/api/common.js'
 import { assertWritable, isDatabaseUnavailable } from '../../db/database.js'
 import type { Services } from '../../services.js'
 
@@ -14,7 +15,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
   app.get(
     '/healthz',
     {
-      schema: { tags: ['health'], operationId: 'health', summary: 'The process is up', response: { 200: Health } }
+      schema: {
+        tags: ['health'],
+        operationId: 'health',
+        summary: 'The process is up',
+        // Public: a load balancer or orchestrator asks without a key.
+        security: [],
+        response: { 200: Health, ...errorResponses(500) }
+      }
     },
     async () => ({ status: 'ok' })
   )
@@ -26,7 +34,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         tags: ['health'],
         operationId: 'ready',
         summary: 'The database answers and takes writes',
-        response: { 200: Ready, 503: Ready }
+        security: [],
+        response: {
+          200: Ready,
+          // Not ready: the database is away (Ready), or the service is draining and refuses every request but
+          // /healthz (the error body, which a Ready-only schema could not serialize).
+          503: Type.Union([Ready, Type.Ref('ErrorResponse')], {
+            description: 'Not ready: the database is unreachable or read-only, or the service is shutting down'
+          }),
+          ...errorResponses(500)
+        }
       }
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { authErrors } from '../../../schemas/api/common.js'
+import { authErrors, errorResponses } from '../../../schemas/api/common.js'
 import { PipelineQuery, PipelineView } from '../../../schemas/api/metrics.js'
 import { normalizeCounty } from '../../db/api-client-repository.js'
 import { pipelineFigures } from '../../outcomes/pipeline-figures.js'
@@ -19,7 +19,7 @@ export const pipelineMetricsRoutes: FastifyPluginAsyncTypebox<Services> = async 
         summary:
           'Pipeline figures per court and overall — eligible, needs review, prepared, submitted, accepted, rejected, granted, denied — and week by week',
         querystring: PipelineQuery,
-        response: { 200: PipelineView, ...authErrors }
+        response: { 200: PipelineView, ...errorResponses(400), ...authErrors }
       }
     },
     async (request) => {

@@ -4,7 +4,16 @@ import { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import Type from 'typebox'
+import {
+  Binary,
+  IdParams,
+  authErrors,
+  bodyErrors,
+  errorResponses,
+  mediaResponse,
+  streamedBody
+} from '../../../schemas/api/common.js'
 import { DojUpdateQuery, OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
 import { toCsv } from '../../csv.js'
 import { recordAudit } from '../../db/audit-repository.js'
@@ -120,7 +129,18 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
   app.post(
     '/outcome-reports',
     {
-      config: { roles: ['clerk', 'deputy_da'] },
+      config: {
+        roles: ['clerk', 'deputy_da'],
+        swaggerTransform: streamedBody({
+          'multipart/form-data': Type.Object({
+            file: Type.String({ format: 'binary', description: 'The report: CSV, or ECF XML (by type or .xml name)' }),
+            court: Type.Optional(Type.String({ description: 'The court the report is from; else ?court=' }))
+          }),
+          'text/csv': Binary,
+          'application/xml': Binary,
+          'text/xml': Binary
+        })
+      },
       bodyLimit: maxBytes,
       schema: {
         tags: ['outcomes'],
@@ -131,11 +151,8 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         response: {
           201: OutcomeReportView,
           202: OutcomeReportView,
-          400: ErrorRef,
-          404: ErrorRef,
-          409: ErrorRef,
-          413: ErrorRef,
-          415: ErrorRef,
+          ...bodyErrors,
+          ...errorResponses(404, 409),
           ...authErrors
         }
       }
@@ -232,7 +249,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         operationId: 'getOutcomeReport',
         summary: 'An outcome report and its reconciliation',
         params: IdParams,
-        response: { 200: OutcomeReportView, 404: ErrorRef, ...authErrors }
+        response: { 200: OutcomeReportView, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => reportView(await find(request))
@@ -247,8 +264,11 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         operationId: 'getOutcomeReportCsv',
         summary: 'The reconciliation as CSV: one row per line, count or omitted filing, by category',
         params: IdParams,
-        produces: ['text/csv'],
-        response: { 409: ErrorRef, 404: ErrorRef, ...authErrors }
+        response: {
+          200: mediaResponse('One row per report line, count or omitted filing', { 'text/csv': Type.String() }),
+          ...errorResponses(400, 404, 409),
+          ...authErrors
+        }
       }
     },
     async (request, reply) => {
@@ -304,7 +324,11 @@ export const exportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         summary:
           'Granted relief per conviction since a date, for DOJ to update the record (CII, subject id, case, count, original and new disposition, order date), as CSV',
         querystring: DojUpdateQuery,
-        produces: ['text/csv']
+        response: {
+          200: mediaResponse('One row per conviction granted relief', { 'text/csv': Type.String() }),
+          ...errorResponses(400),
+          ...authErrors
+        }
       }
     },
     async (request, reply) => {

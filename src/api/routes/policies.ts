@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ErrorRef, authErrors } from '../../../schemas/api/common.js'
+import { authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import { CountyQuery, PolicyView } from '../../../schemas/api/policies.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { activePolicy, savePolicy, type ActivePolicy } from '../../ingest/county-policy.js'
@@ -25,7 +25,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         operationId: 'getPolicy',
         summary: "The county's active Prop 64 policy (the statewide default until one is set)",
         querystring: CountyQuery,
-        response: { 200: PolicyView, 400: ErrorRef, ...authErrors }
+        response: { 200: PolicyView, ...errorResponses(400), ...authErrors }
       }
     },
     async (request) => {
@@ -45,7 +45,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
           "Make a policy the county's active one: clearfile's format (schemas/policy.schema.json) or a gogen eligibility-options file",
         querystring: CountyQuery,
         body: Type.Unknown(),
-        response: { 200: PolicyView, 400: ErrorRef, ...authErrors }
+        response: { 200: PolicyView, ...bodyErrors, ...authErrors }
       }
     },
     async (request) => {

@@ -5,7 +5,15 @@ import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import {
+  Binary,
+  IdParams,
+  authErrors,
+  bodyErrors,
+  errorResponses,
+  mediaResponse,
+  streamedBody
+} from '../../../schemas/api/common.js'
 import { DeterminationPage, DeterminationQuery } from '../../../schemas/api/determinations.js'
 import { ReviewFileParams, ReviewQuery, ReviewView } from '../../../schemas/api/reviews.js'
 import { recordAudit } from '../../db/audit-repository.js'
@@ -63,7 +71,13 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
   app.post(
     '/reviews',
     {
-      config: { roles: ['deputy_da', 'da_system'] },
+      config: {
+        roles: ['deputy_da', 'da_system'],
+        swaggerTransform: streamedBody({
+          'text/csv': Type.String({ format: 'binary', description: 'The DOJ bulk file' }),
+          'application/octet-stream': Binary
+        })
+      },
       bodyLimit: 4 * 1024 * 1024 * 1024,
       schema: {
         tags: ['reviews'],
@@ -71,7 +85,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         summary:
           'Upload a DOJ bulk file (Content-Type: text/csv) to review in the background; progress and results at GET /v1/reviews/{id}',
         querystring: ReviewQuery,
-        response: { 202: ReviewView, 400: ErrorRef, 415: ErrorRef, ...authErrors }
+        response: { 202: ReviewView, ...bodyErrors, ...authErrors }
       }
     },
     async (request, reply) => {
@@ -126,7 +140,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         operationId: 'getReview',
         summary: 'A review run: state, progress, policy snapshot, list versions and figures',
         params: IdParams,
-        response: { 200: ReviewView, 404: ErrorRef, ...authErrors }
+        response: { 200: ReviewView, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -144,7 +158,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         summary: "A review's determinations, paged, filterable by outcome",
         params: IdParams,
         querystring: DeterminationQuery,
-        response: { 200: DeterminationPage, 404: ErrorRef, ...authErrors }
+        response: { 200: DeterminationPage, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -170,7 +184,14 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         operationId: 'getReviewFile',
         summary: "A finished review's determinations.csv, errors.csv or summary.json",
         params: ReviewFileParams,
-        response: { 200: Type.Unknown(), 404: ErrorRef, 409: ErrorRef, ...authErrors }
+        response: {
+          200: mediaResponse('determinations.csv and errors.csv as CSV, summary.json as JSON', {
+            'text/csv': Type.String(),
+            'application/json': Type.Unknown()
+          }),
+          ...errorResponses(400, 404, 409),
+          ...authErrors
+        }
       }
     },
     async (request, reply) => {

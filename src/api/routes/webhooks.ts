@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorRef, IdParams, authErrors } from '../../../schemas/api/common.js'
+import { IdParams, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import {
   DeliveryList,
   EventPage,
@@ -51,7 +51,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         operationId: 'createWebhook',
         summary: "Subscribe a URL to the county's events; the signing secret is shown once",
         body: WebhookInput,
-        response: { 201: WebhookCreated, 400: ErrorRef, ...authErrors }
+        response: { 201: WebhookCreated, ...bodyErrors, ...authErrors }
       }
     },
     async (request, reply) => {
@@ -123,7 +123,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         operationId: 'disableWebhook',
         summary: 'Stop a subscription (its delivery log stays)',
         params: IdParams,
-        response: { 200: WebhookView, 404: ErrorRef, ...authErrors }
+        response: { 200: WebhookView, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -148,7 +148,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         operationId: 'listWebhookDeliveries',
         summary: 'The delivery log of a subscription, newest first (last 500)',
         params: IdParams,
-        response: { 200: DeliveryList, 404: ErrorRef, ...authErrors }
+        response: { 200: DeliveryList, ...errorResponses(400, 404), ...authErrors }
       }
     },
     async (request) => {
@@ -176,7 +176,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         operationId: 'listEvents',
         summary: "The county's events in order, for systems that poll: pass the last id you have as `after`",
         querystring: EventQuery,
-        response: { 200: EventPage, 400: ErrorRef, ...authErrors }
+        response: { 200: EventPage, ...errorResponses(400), ...authErrors }
       }
     },
     async (request) => {
