@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto'
 import { PROP64_LIST, type Relief, type Remedy } from '../eligibility/prop64-floor.js'
 import { BEYOND_LAW, type ReliefGrounds } from '../eligibility/relief-grounds.js'
+import { numericDate, writeDatesIn, writtenDate } from './court-dates.js'
+import { captionNames, courtName, rosterNames } from './court-names.js'
 import { assertDrawable } from './fonts.js'
-import { baselineOf, LINES_PER_PAGE, PleadingWriter, TEXT_LEFT, TEXT_RIGHT } from './pleading-paper.js'
+import {
+  baselineOf,
+  LINE_PITCH,
+  LINES_PER_PAGE,
+  PAGE,
+  PleadingWriter,
+  TEXT_LEFT,
+  TEXT_RIGHT
+} from './pleading-paper.js'
 
 /** A county District Attorney's office as it appears on its papers; kept in configuration, per county. */
 export interface DaProfile {
@@ -261,14 +271,14 @@ function presentDisqualifiers(g: ReliefGrounds): string[] {
       if (d.status !== 'present') continue
       const label = name === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[name]
       out.push(
-        `the record shows ${label}${d.detail ? ` (${d.detail})` : ''}, which ${proseOf(exception)} makes disqualifying`
+        `the record shows ${label}${d.detail ? ` (${writeDatesIn(d.detail)})` : ''}, which ${proseOf(exception)} makes disqualifying`
       )
     }
   }
   const aggravating = f.disqualifiers.aggravating
   if (aggravating.status === 'present')
     out.push(
-      `the conviction is under a subdivision that section 11361.8 does not relieve${aggravating.detail ? ` (${aggravating.detail})` : ''}`
+      `the conviction is under a subdivision that section 11361.8 does not relieve${aggravating.detail ? ` (${writeDatesIn(aggravating.detail)})` : ''}`
     )
   return out
 }
@@ -318,7 +328,7 @@ function findings(g: ReliefGrounds): string[] {
               f.disqualifiers[n].detail ??
               `whether the defendant has ${n === 'twoPriors' ? twoPriorsLabel(exception) : DISQUALIFIER_LABEL[n]}`
           )
-    const missing = [...new Set([...f.missingFacts, ...possible])]
+    const missing = [...new Set([...f.missingFacts, ...possible])].map(writeDatesIn)
     const present = presentDisqualifiers(g)
     return [
       ...(present.length > 0 ? [`As to this count, ${listOf(present, ';')}.`] : []),
@@ -400,7 +410,7 @@ export function motionText(input: PacketInput): MotionText {
     nature: natureOfMotion(counts.map((x) => x.n)),
     salutation: 'TO THE HONORABLE COURT:',
     intro: [
-      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${input.person.name} in case number ${caseNumbers}.`,
+      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${courtName(input.person.name)} in case number ${caseNumbers}.`,
       `The District Attorney has reviewed the defendant's record. With each count below, this motion states what the record shows and on what footing the People ask for relief.`
     ],
     heading: 'COUNTS AND RELIEF REQUESTED',
@@ -439,7 +449,7 @@ export function proposedOrderText(input: PacketInput): OrderText {
   return {
     nature: `[PROPOSED] ORDER GRANTING ${natureOfMotion(counts.map((x) => x.n))}`,
     intro: [
-      `The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${input.person.name}. Good cause appearing, IT IS ORDERED:`
+      `The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${courtName(input.person.name)}. Good cause appearing, IT IS ORDERED:`
     ],
     counts: counts.map(({ c, n }, i) => `${i + 1}. ${orderText(n, c)}.`),
     closing
@@ -496,28 +506,34 @@ export function bulkMotionText(input: BulkInput): { nature: string; salutation: 
   }
 }
 
+/** The defendant in the caption, in capitals as captions write a party: the court form of the name, then its a.k.a.s. */
 function defendantLines(person: PaperPerson): string[] {
-  return [`${person.name.toUpperCase()},`, ...person.aliases.map((a) => `aka ${a.toUpperCase()},`)]
+  const { name, akas } = captionNames(person.name, person.aliases)
+  return [`${name.toUpperCase()},`, ...akas.map((a) => `aka ${a.toUpperCase()},`)]
 }
 
 function describeCount(count: PaperCount, c: PaperCase): string {
   const grade = count.severity ? SEVERITY[count.severity] : 'conviction'
-  return `Count ${Number(count.countOrder.slice(-6, -3)) || Number(count.countOrder) || count.countOrder} in case ${c.caseNumber}: ${count.section} (${grade}), convicted ${count.convictionDate ?? 'on a date not on record'}`
+  return `Count ${Number(count.countOrder.slice(-6, -3)) || Number(count.countOrder) || count.countOrder} in case ${c.caseNumber}: ${count.section} (${grade}), convicted ${count.convictionDate ? writtenDate(count.convictionDate) : 'on a date not on record'}`
 }
 
+/** Counsel is single-spaced, as pleadings set it: this many lines from line 1's baseline down to line 7's. */
+const COUNSEL_LEADING = 12
+const COUNSEL_ROOM = (baselineOf(1) - baselineOf(7)) / COUNSEL_LEADING + 1
+/** Counsel stays left of the centre of the page: right of it, lines 1-7 are the clerk's (CRC 2.111). */
+const COUNSEL_WIDTH = PAGE.width / 2 - 6 - TEXT_LEFT
+/** The court's title: on line 8 (CRC 2.111), or lower when counsel's block runs past line 7, down to line 12 at most. */
+const COURT_LINE = 8
+const COURT_LINE_LAST = 12
+
 /**
- * Lines 1-7, left of centre: counsel (single-spaced, as pleadings set it, so the
- * whole block fits above line 8); right of centre left blank for the clerk's
- * stamp; line 8: the court; then the caption, the case number and the nature of
- * the paper (CRC 2.111).
+ * Counsel's block as it fits lines 1-7 (CRC 2.111(1)): name and State Bar
+ * number of the District Attorney and of the filing deputy, the office, its
+ * address, phone and email, and whom they appear for. When the block is too
+ * long it drops the blank line before "Attorneys for", then runs that line on;
+ * a block that still does not fit is returned whole and pushes the court down.
  */
-async function firstPage(
-  w: PleadingWriter,
-  profile: DaProfile,
-  defendant: string[],
-  caseNumber: string,
-  nature: string
-): Promise<void> {
+async function counselLines(w: PleadingWriter, profile: DaProfile): Promise<string[]> {
   const counsel = [
     `${profile.electedDa.name.toUpperCase()} (SBN ${profile.electedDa.barNumber})`,
     'District Attorney',
@@ -526,21 +542,45 @@ async function firstPage(
     profile.office,
     ...profile.address,
     `Telephone: ${profile.phone}`,
-    `Email: ${profile.email}`,
-    '',
-    'Attorneys for Plaintiff,',
-    PEOPLE
+    `Email: ${profile.email}`
   ]
-  const mid = TEXT_LEFT + (TEXT_RIGHT - TEXT_LEFT) / 2
-  const leftWidth = mid - TEXT_LEFT - 8
-  const blockLines = counsel.flatMap((text) => (text === '' ? [''] : w.wrap(text, w.fonts.regular, leftWidth)))
-  if (blockLines.length > 14) throw new Error('the DA profile is too long for lines 1-7 of pleading paper')
-  await w.drawBlock(baselineOf(1), blockLines, { lineHeight: 12 })
-  w.line = 8
+  const font = await w.fonts.forText(counsel.join(' '))
+  const variants = [
+    [...counsel, '', 'Attorneys for Plaintiff,', PEOPLE],
+    [...counsel, 'Attorneys for Plaintiff,', PEOPLE],
+    [...counsel, `Attorneys for Plaintiff, ${PEOPLE}`]
+  ].map((lines) =>
+    // `(SBN 123456)` is kept whole, as a citation is.
+    lines.flatMap((text) => (text === '' ? [''] : w.wrap(text, font, COUNSEL_WIDTH, 0, { keepPhrases: true })))
+  )
+  return variants.find((lines) => lines.length <= COUNSEL_ROOM) ?? variants.at(-1)!
+}
+
+/**
+ * Lines 1-7, left of centre: counsel; right of centre left blank for the
+ * clerk's stamp; line 8: the court (lower only if counsel's block needs the
+ * room, never beside it); then the caption, the case number and the nature of
+ * the paper, its citation kept on one line (CRC 2.111).
+ */
+async function firstPage(
+  w: PleadingWriter,
+  profile: DaProfile,
+  defendant: string[],
+  caseNumber: string,
+  nature: string
+): Promise<void> {
+  const counsel = await counselLines(w, profile)
+  await w.drawBlock(baselineOf(1), counsel, { lineHeight: COUNSEL_LEADING })
+  const lastCounsel = baselineOf(1) - (counsel.length - 1) * COUNSEL_LEADING
+  w.line = COURT_LINE
+  while (baselineOf(w.line) > lastCounsel - LINE_PITCH) w.line++
+  if (w.line > COURT_LINE_LAST)
+    throw new Error(`the DA profile takes ${counsel.length} lines: too long for the top of pleading paper`)
   await w.drawOn(w.line++, 'SUPERIOR COURT OF THE STATE OF CALIFORNIA', { align: 'center', bold: true })
   await w.drawOn(w.line++, profile.courtCounty.toUpperCase(), { align: 'center', bold: true })
   w.line++
 
+  const mid = TEXT_LEFT + (TEXT_RIGHT - TEXT_LEFT) / 2
   const leftCol = mid - TEXT_LEFT - 12
   const left: Array<{ text: string; indent: number }> = []
   for (const [text, indent] of [
@@ -553,7 +593,11 @@ async function firstPage(
     for (const part of w.wrap(text, await w.fonts.forText(text), leftCol - indent)) left.push({ text: part, indent })
   }
   const rightX = mid + 10
-  const right = [`Case No. ${caseNumber}`, '', ...w.wrap(nature, w.fonts.bold, TEXT_RIGHT - rightX)]
+  const right = [
+    `Case No. ${caseNumber}`,
+    '',
+    ...w.wrap(nature, w.fonts.bold, TEXT_RIGHT - rightX, 0, { keepPhrases: true })
+  ]
   const rows = Math.max(left.length, right.length)
   w.ensure(rows + 1)
   const start = w.line
@@ -577,7 +621,7 @@ async function firstPage(
 
 async function signature(w: PleadingWriter, profile: DaProfile, date: string): Promise<void> {
   w.ensure(6)
-  await w.drawOn(w.line++, `Dated: ${date}`)
+  await w.drawOn(w.line++, `Dated: ${writtenDate(date)}`)
   await w.drawBlock(
     baselineOf(w.line),
     [
@@ -704,7 +748,7 @@ export async function renderSchedule(input: BulkInput): Promise<RenderedDocument
   })
   await w.paragraph(`SCHEDULE A — ${input.court.toUpperCase()}`, { align: 'center', bold: true })
   await w.paragraph(
-    `Persons and convictions for which the People move for relief under Health and Safety Code section 11361.8 (${input.date}).`,
+    `Persons and convictions for which the People move for relief under Health and Safety Code section 11361.8 (${writtenDate(input.date)}).`,
     { align: 'center' }
   )
   const marks = new Set(input.entries.flatMap((e) => grantableCounts(e.case).map((n) => groundsOf(n).basis)))
@@ -737,9 +781,10 @@ export async function renderSchedule(input: BulkInput): Promise<RenderedDocument
   for (const entry of input.entries) {
     const counts = grantableCounts(entry.case)
     if (counts.length === 0) continue
+    const names = rosterNames(entry.person.name, entry.person.aliases)
     const cells = [
-      [entry.person.name, ...entry.person.aliases.map((a) => `aka ${a}`)].join('; '),
-      entry.person.dob ?? '',
+      [names.name, ...names.akas.map((a) => `aka ${a}`)].join('; '),
+      entry.person.dob ? numericDate(entry.person.dob) : '',
       entry.case.caseNumber,
       counts.map((n) => n.section).join('; '),
       reliefCell(counts)

@@ -117,6 +117,53 @@ export interface TextOptions {
   bold?: boolean
 }
 
+export interface WrapOptions {
+  /**
+   * Keep each phrase of a title on one line when it fits on one: a
+   * parenthesised citation (with what is glued to it, such as `;`), and the
+   * words between citations and semicolons.
+   */
+  keepPhrases?: boolean
+}
+
+/** The pieces of a paragraph never broken apart: its words, a `§` or `§§` with the word after it. */
+function piecesOf(paragraph: string): string[] {
+  const words = paragraph.split(/\s+/).filter((w) => w !== '')
+  if (!paragraph.includes('§')) return words
+  const pieces: string[] = []
+  for (let i = 0; i < words.length; i++) {
+    let piece = words[i]!
+    while (piece.endsWith('§') && i + 1 < words.length) piece += ` ${words[++i]!}`
+    pieces.push(piece)
+  }
+  return pieces
+}
+
+/**
+ * The pieces grouped into phrases, each kept whole when it fits on a line:
+ * with `phrases`, a parenthesised group from its `(` to the matching `)`, and
+ * the runs of words between such groups and after a `;`; else piece by piece.
+ * A phrase of one piece is the piece itself.
+ */
+function phrasesOf(pieces: string[], phrases: boolean): Array<string | string[]> {
+  if (!phrases) return pieces
+  const out: Array<string | string[]> = []
+  let current: string[] = []
+  let depth = 0
+  const close = () => {
+    if (current.length > 0) out.push(current.length === 1 ? current[0]! : current)
+    current = []
+  }
+  for (const piece of pieces) {
+    if (depth === 0 && piece.startsWith('(')) close()
+    current.push(piece)
+    for (const ch of piece) depth = Math.max(0, depth + (ch === '(' ? 1 : ch === ')' ? -1 : 0))
+    if (depth === 0 && (current[0]!.startsWith('(') || piece.endsWith(';'))) close()
+  }
+  close()
+  return out
+}
+
 export interface PaperMetadata {
   title: string
   /** The short title printed in every page's footer (CRC 2.110). */
@@ -188,24 +235,43 @@ export class PleadingWriter {
     if (this.line > LINES_PER_PAGE) this.newPage()
   }
 
-  /** Splits text into lines that fit `width` at 12 pt (words longer than a line are broken). */
-  wrap(text: string, font: PDFFont, width: number, firstIndent = 0): string[] {
+  /**
+   * Splits text into lines that fit `width` at 12 pt (words longer than a line
+   * are broken). A `§` stays with the number it cites; with `keepPhrases`, a
+   * parenthesised citation (`(Health & Saf. Code, § 11361.8)`) and the words
+   * between citations are each kept on one line whenever they fit on one, so a
+   * title breaks between its phrases.
+   */
+  wrap(text: string, font: PDFFont, width: number, firstIndent = 0, options: WrapOptions = {}): string[] {
     const out: string[] = []
     const space = textWidth(font, ' ')
     for (const paragraph of text.split('\n')) {
       let current = ''
       let currentWidth = 0
       let avail = width - (out.length === 0 ? firstIndent : 0)
-      for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+      const units = phrasesOf(piecesOf(paragraph), options.keepPhrases === true)
+      for (let u = 0; u < units.length; u++) {
+        const unit = units[u]!
+        const word = typeof unit === 'string' ? unit : unit.join(' ')
         const wordWidth = textWidth(font, word)
         if (current === '' ? wordWidth <= avail : currentWidth + space + wordWidth <= avail) {
           currentWidth = current === '' ? wordWidth : currentWidth + space + wordWidth
           current = current === '' ? word : `${current} ${word}`
           continue
         }
+        // A phrase that cannot fit on a line of its own goes piece by piece.
+        if (typeof unit !== 'string' && (wordWidth > width || (current === '' && wordWidth > avail))) {
+          units.splice(u + 1, 0, ...unit)
+          continue
+        }
         if (current !== '') {
           out.push(current)
           avail = width
+          if (wordWidth <= avail) {
+            current = word
+            currentWidth = wordWidth
+            continue
+          }
         }
         let rest = word
         while (textWidth(font, rest) > avail) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -9,9 +9,11 @@ import {
   renderProposedOrder,
   renderSchedule,
   type BulkInput,
+  type DaProfile,
+  type PacketInput,
   type RenderedDocument
 } from '../../src/documents/court-papers.js'
-import { LINES_PER_PAGE } from '../../src/documents/pleading-paper.js'
+import { LINES_PER_PAGE, PAGE } from '../../src/documents/pleading-paper.js'
 import { lawFloor } from '../../src/eligibility/prop64-floor.js'
 import { lawFactsOf, reliefGrounds } from '../../src/eligibility/relief-grounds.js'
 import { conv, person } from '../eligibility/record-builder.js'
@@ -93,8 +95,9 @@ t.test(
       'SUPERIOR COURT OF THE STATE OF CALIFORNIA',
       'CITY AND COUNTY OF SAN FRANCISCO',
       'Plaintiff,',
-      'GARCIA, MARIA,',
-      'aka LOPEZ, MARIA,',
+      'MARIA GARCIA,',
+      'aka GARCIA, MARIA,',
+      'aka MARIA LOPEZ,',
       'Defendant.',
       'Case No. SCN123456'
     ]) {
@@ -116,11 +119,11 @@ t.test('the motion states each eligible count with its relief and citations, and
   const text = bodyText(pagesOf(await renderMotion(packet())))
   t.match(
     text,
-    /HS 11359 \(felony\), convicted 2010-05-01\. [\s\S]*?The People ask the Court to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/
+    /HS 11359 \(felony\), convicted May 1, 2010\. [\s\S]*?The People ask the Court to redesignate the conviction as a misdemeanor \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/
   )
   t.match(
     text,
-    /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01\. [\s\S]*?The People ask the Court to dismiss and seal the conviction as legally invalid \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/
+    /HS 11357\(b\) \(misdemeanor\), convicted May 1, 2010\. [\s\S]*?The People ask the Court to dismiss and seal the conviction as legally invalid \(Health & Saf\. Code, § 11361\.8, subds\. \(e\), \(f\)\)\. Authority/
   )
   t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11359\(a\)-\(b\)\./)
   t.match(text, /Authority: HS 11361\.8\(e\)-\(f\); HS 11357\(a\)\(1\)-\(2\); HS 11362\.1\(a\)\(1\)\./)
@@ -135,7 +138,7 @@ t.test(
     const text = bodyText(pagesOf(await renderMotion(packet())))
     t.match(
       text,
-      /HS 11359 \(felony\), convicted 2010-05-01\. The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361\.8/
+      /HS 11359 \(felony\), convicted May 1, 2010\. The District Attorney finds that the defendant is eligible for this relief under Health and Safety Code section 11361\.8/
     )
     t.match(
       text,
@@ -176,7 +179,7 @@ t.test(
     )
     t.match(
       text,
-      /The People do not contend that the defendant meets the criteria of Health and Safety Code section 11361\.8 for this relief: the record shows a prior conviction of an offense listed in Penal Code section 667\(e\)\(2\)\(C\)\(iv\) \(PC 187 on 2001-03-04\), which Health and Safety Code section 11359\(c\) makes disqualifying/
+      /The People do not contend that the defendant meets the criteria of Health and Safety Code section 11361\.8 for this relief: the record shows a prior conviction of an offense listed in Penal Code section 667\(e\)\(2\)\(C\)\(iv\) \(PC 187 on March 4, 2001\), which Health and Safety Code section 11359\(c\) makes disqualifying/
     )
     t.match(text, /in furtherance of justice \(Pen\. Code, § 1385, subd\. \(a\)\)/)
     t.match(text, /Authority: PC 1385\(a\); HS 11361\.8\(e\)-\(f\)\./)
@@ -184,7 +187,7 @@ t.test(
     const order = bodyText(pagesOf(await renderProposedOrder(input)))
     t.match(
       order,
-      /HS 11359 \(felony\), convicted 2010-05-01, is REDESIGNATED a misdemeanor in furtherance of justice\./
+      /HS 11359 \(felony\), convicted May 1, 2010, is REDESIGNATED a misdemeanor in furtherance of justice\./
     )
     t.notMatch(order, /for all purposes|eligib/)
   }
@@ -249,8 +252,8 @@ t.test(
     const pages = pagesOf(order)
     const text = bodyText(pages)
     t.match(captionRight(pages[0]!), /\[PROPOSED\] ORDER GRANTING PEOPLE'S MOTION TO REDESIGNATE OR DISMISS AND SEAL/)
-    t.match(text, /HS 11359 \(felony\), convicted 2010-05-01, is REDESIGNATED a misdemeanor for all purposes/)
-    t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted 2010-05-01, is DISMISSED and SEALED/)
+    t.match(text, /HS 11359 \(felony\), convicted May 1, 2010, is REDESIGNATED a misdemeanor for all purposes/)
+    t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted May 1, 2010, is DISMISSED and SEALED/)
     t.match(text, /shall be sealed\. \(Health & Saf\. Code, § 11361\.8, subd\. \(f\)\.\)/)
     t.match(text, /section 11590/)
     t.match(text, /Judge of the Superior Court/)
@@ -313,7 +316,7 @@ t.test(
     }
     // After the first page, each page is a header line and 27 one-line rows.
     t.equal(schedule.pages, 1 + Math.ceil((1200 - rows[0]!) / (LINES_PER_PAGE - 1)))
-    t.match(pages[0], /PERSON, NUMBER 1\s+1970-01-01\s+SCN100000\s+HS 11359\s+Misdemeanor/)
+    t.match(pages[0], /PERSON, NUMBER 1\s+01\/01\/1970\s+SCN100000\s+HS 11359\s+Misdemeanor/)
   }
 )
 
@@ -382,5 +385,183 @@ t.test(
       /SCN123456 HS 11359; HS Misdemeanor; 11357\(b\) Dismiss and seal POLICY/,
       'a row of counts with different relief lists it count by count'
     )
+  }
+)
+
+t.test(
+  'acceptance: a motion names the defendant as courts write names and writes its dates out, the DOJ form as an a.k.a.',
+  async (t) => {
+    const input: PacketInput = {
+      ...packet('NGUYEN,DAVID B', ['NGUYEN, DAVID B', 'NGUYEN,DAVE']),
+      cases: [
+        {
+          ...SALE_CASE,
+          counts: [{ ...SALE_CASE.counts[0]!, convictionDate: '1996-01-26' }, SALE_CASE.counts[1]!]
+        }
+      ],
+      date: '2026-11-29'
+    }
+    const pages = pagesOf(await renderMotion(input))
+    // The caption's left-hand column, line by line, without the pleading line numbers.
+    const left = pages[0]!
+      .split('\n')
+      .filter((l) => /\s\)(\s|$)/.test(l))
+      .map((l) =>
+        l
+          .slice(0, l.search(/\s\)(\s|$)/))
+          .replace(/^\s{0,3}\d{1,2}(?=\s)/, '')
+          .trim()
+      )
+    t.same(left.slice(-5), ['v.', 'DAVID B. NGUYEN,', 'aka NGUYEN, DAVID B,', 'aka DAVE NGUYEN,', 'Defendant.'])
+    t.equal(pages[0]!.split('NGUYEN, DAVID B').length - 1, 1, 'the DOJ form once, though an alias repeats it')
+    const text = bodyText(pages)
+    t.match(text, /convictions of defendant DAVID B\. NGUYEN in case number SCN123456\./)
+    t.match(text, /HS 11359 \(felony\), convicted January 26, 1996\./)
+    t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted May 1, 2010\./)
+    t.match(text, /Dated: November 29, 2026/)
+    t.notMatch(text, /\d{4}-\d{2}-\d{2}/, 'no date as a database writes it')
+    t.notMatch(text, /NGUYEN,DAVID/, 'no name as the DOJ writes it without a space')
+
+    const order = bodyText(pagesOf(await renderProposedOrder(input)))
+    t.match(order, /concerning defendant DAVID B\. NGUYEN\. Good cause appearing/)
+    t.match(order, /HS 11359 \(felony\), convicted January 26, 1996, is REDESIGNATED a misdemeanor/)
+    t.notMatch(order, /\d{4}-\d{2}-\d{2}/)
+
+    // Schedule A is a roster: surname first, as an index lists names; DOB as US courts write one; the date written out.
+    const schedule = bodyText(
+      pagesOf(
+        await renderSchedule({
+          profile: SF_PROFILE,
+          court: 'Superior Court of California, County of San Francisco',
+          entries: [{ person: input.person, case: input.cases[0]! }],
+          date: '2026-11-29'
+        })
+      )
+    )
+    t.match(schedule, /section 11361\.8 \(November 29, 2026\)\./)
+    t.match(schedule, /NGUYEN, DAVID B; aka 02\/03\/1970 SCN123456/)
+    t.notMatch(schedule, /\d{4}-\d{2}-\d{2}/)
+  }
+)
+
+/** The lines of the caption's right-hand column, as drawn. */
+const captionRightLines = (page: string) =>
+  page
+    .split('\n')
+    .filter((l) => /\s\)(\s|$)/.test(l))
+    .map((l) => l.slice(l.search(/\s\)(\s|$)/) + 2).trim())
+    .filter((x) => x !== '')
+
+t.test('the title of the paper keeps each citation on one line', async (t) => {
+  const beyond = {
+    ...SALE_CASE.counts[1]!,
+    countOrder: '004',
+    grounds: reliefGrounds(
+      'dismiss_and_seal',
+      'redesignation_or_dismissal',
+      lawFacts({ guaranteed: 'not_eligible', best: 'not_eligible', policyReason: 'Dismiss all' }),
+      false
+    )
+  }
+  const unknown = {
+    ...SALE_CASE.counts[0]!,
+    remedy: 'unknown' as const,
+    grounds: reliefGrounds('reduce_to_misdemeanor', 'unknown', SALE_CASE.counts[0]!.grounds!.facts, false)
+  }
+  for (const [name, counts] of [
+    ['redesignate or dismiss and seal', SALE_CASE.counts],
+    ['beyond the law too', [...SALE_CASE.counts, beyond]],
+    ['every remedy', [unknown, SALE_CASE.counts[1]!, beyond]]
+  ] as const) {
+    const input = { ...packet(), cases: [{ ...SALE_CASE, counts: [...counts] }] }
+    for (const render of [renderMotion, renderProposedOrder]) {
+      const lines = captionRightLines(pagesOf(await render(input))[0]!)
+      t.ok(
+        lines.includes('(Health & Saf. Code, § 11361.8)') || lines.includes('(Health & Saf. Code, § 11361.8);'),
+        `${name}: (Health & Saf. Code, § 11361.8) on one line: ${JSON.stringify(lines)}`
+      )
+      if (name !== 'redesignate or dismiss and seal')
+        t.same(
+          lines.slice(-2),
+          ['IN FURTHERANCE OF JUSTICE', '(Pen. Code, § 1385)'],
+          `${name}: "IN FURTHERANCE OF JUSTICE" whole, then its citation: ${JSON.stringify(lines)}`
+        )
+      t.notOk(
+        lines.some((l) => /\([^)]*$/.test(l)),
+        `${name}: no line opens a parenthesis it does not close`
+      )
+    }
+  }
+})
+
+interface Box {
+  text: string
+  xMin: number
+  yMin: number
+  xMax: number
+  yMax: number
+}
+
+/** Every word of page 1 with its box, in points from the top left (pdftotext -bbox). */
+function boxesOf(doc: RenderedDocument): Box[] {
+  const file = join(dir, `doc${++n}.pdf`)
+  writeFileSync(file, doc.bytes)
+  const html = execFileSync('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', '1', '-l', '1', file, '-'], {
+    encoding: 'utf8'
+  })
+  return [
+    ...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)
+  ].map((m) => ({ text: m[5]!, xMin: Number(m[1]), yMin: Number(m[2]), xMax: Number(m[3]), yMax: Number(m[4]) }))
+}
+
+/** Baseline of numbered line `n`, from the top of the page, as pdftotext measures. */
+const lineFromTop = (line: number) => 70 + (line - 1) * 24
+
+const DEMO_PROFILE = JSON.parse(
+  readFileSync(new URL('../../src/documents/demo-da-profiles.json', import.meta.url), 'utf8')
+)[0] as DaProfile
+
+t.test(
+  'counsel stays on lines 1-7 left of centre, the clerk’s space is blank, and the court’s title is on line 8 or, for a block too long, below it',
+  async (t) => {
+    const long: DaProfile = {
+      ...DEMO_PROFILE,
+      address: ['Hall of Justice', '850 Bryant Street, Room 322', 'San Francisco, California 94103-4603']
+    }
+    for (const [name, profile, courtLine] of [
+      ['the example profile', SF_PROFILE, 8],
+      ['the demonstration profile (its office takes two lines)', DEMO_PROFILE, 8],
+      ['a profile with a three-line address', long, 9]
+    ] as const) {
+      const words = boxesOf(await renderMotion({ ...packet(), profile }))
+      const court = words.find((w) => w.text === 'SUPERIOR')!
+      const counsel = words.filter((w) => w.yMax < court.yMin && w.xMin > 70)
+      t.ok(
+        counsel.some((w) => w.text === 'CALIFORNIA'),
+        `${name}: counsel ends with the People`
+      )
+      const slack = 13 // a line pitch is 24 pt: a word belongs to the numbered line whose baseline is nearest
+      t.ok(
+        Math.abs(court.yMax - lineFromTop(courtLine)) < slack,
+        `${name}: the court's title on line ${courtLine} (${court.yMax})`
+      )
+      t.ok(
+        counsel.every((w) => w.xMax <= PAGE.width / 2),
+        `${name}: nothing right of the centre above the court's title`
+      )
+      t.ok(
+        counsel.every((w) => w.yMax <= lineFromTop(courtLine - 1) + 6),
+        `${name}: counsel ends on line ${courtLine - 1} or above`
+      )
+      t.ok(court.yMin - Math.max(...counsel.map((w) => w.yMax)) >= 12, `${name}: a clear space above the court`)
+      const bar = counsel.filter((w) => w.text === '(SBN')
+      t.equal(bar.length, 2, `${name}: both bar numbers`)
+      for (const b of bar) {
+        const number = counsel.find((w) => w.xMin > b.xMin && Math.abs(w.yMin - b.yMin) < 1)
+        t.match(number?.text ?? '', /^\d+\)$/, `${name}: "(SBN" and its number on one line`)
+      }
+    }
+    const endless = { ...long, office: `${long.office} `.repeat(12) }
+    await t.rejects(renderMotion({ ...packet(), profile: endless }), /too long for the top of pleading paper/)
   }
 )

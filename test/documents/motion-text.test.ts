@@ -26,6 +26,9 @@ const MISSING = [
 ]
 const PC187 = 'PC 187 on 2001-03-04'
 const REGISTRATION = 'which conviction the PC 290 registration of 1999-01-01 rests on'
+/** The same facts as the papers write them: dates written out. */
+const PC187_WRITTEN = 'PC 187 on March 4, 2001'
+const REGISTRATION_WRITTEN = 'which conviction the PC 290 registration of January 1, 1999 rests on'
 const POLICY = 'Recall, resentence or redesignate every Prop 64 felony.'
 
 const absent: DisqualifierFinding = { status: 'absent' }
@@ -265,7 +268,7 @@ t.test(
                   for (const fact of MISSING) expect(p.includes(fact), `the missing fact ${fact}`)
                   iff(
                     p,
-                    REGISTRATION,
+                    REGISTRATION_WRITTEN,
                     felonyException !== null && dqName === 'PC 290 possible',
                     'the possible PC 290 prior as a missing fact'
                   )
@@ -274,7 +277,7 @@ t.test(
                 // What the record shows: a prior that bears on the count is named, one that does not is not a reason.
                 iff(
                   p,
-                  PC187,
+                  PC187_WRITTEN,
                   felonyException !== null && facts.disqualifiers.superStrike.status === 'present',
                   'the PC 187 prior'
                 )
