@@ -19,6 +19,7 @@ import { filingRoutes } from './api/routes/filings.js'
 import { healthRoutes } from './api/routes/health.js'
 import { policyRoutes } from './api/routes/policies.js'
 import { reviewRoutes } from './api/routes/reviews.js'
+import { sessionRoutes } from './api/routes/session.js'
 import { ClearfileError } from './errors.js'
 import { loggerOptions } from './logger.js'
 import type { Services } from './services.js'
@@ -160,6 +161,7 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
         { name: 'filings', description: 'Filings with the courts and their timelines' },
         { name: 'events', description: 'Webhooks and the events feed: determinations, filing moves, outcomes' },
         { name: 'outcomes', description: "Courts' rulings: clerks' outcome reports and their reconciliation" },
+        { name: 'session', description: "Who a key is: role, county, time zone, what it may do, its county's courts" },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     }
@@ -197,6 +199,7 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
       await v1.register(exportRoutes, deps)
       await v1.register(webhookRoutes, deps)
       await v1.register(pipelineMetricsRoutes, deps)
+      await v1.register(sessionRoutes, deps)
     },
     { prefix: '/v1' }
   )

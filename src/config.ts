@@ -36,6 +36,8 @@ export const ConfigSchema = Type.Object(
     rulingPollMaxSeconds: Type.Number({ exclusiveMinimum: 0, default: 6 * 3600 }),
     /** An accepted filing with no ruling this many days after acceptance raises filing.ruling_overdue, once. */
     rulingOverdueDays: Type.Number({ exclusiveMinimum: 0, default: 90 }),
+    /** The county's time zone (IANA): the dashboard shows times in it. */
+    timeZone: Type.String({ minLength: 1, default: 'America/Los_Angeles' }),
     /** Run background jobs (reviews, papers, filings) in this process. */
     runJobs: Type.Boolean({ default: true }),
     /** Filings sent at once, in lanes of their own (court adapters keep their own per-court limits too). */
@@ -108,6 +110,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   tlsKeyFile: 'CLEARFILE_TLS_KEY',
   tlsClientCaFile: 'CLEARFILE_TLS_CLIENT_CA',
   pollIntervalSeconds: 'CLEARFILE_POLL_INTERVAL_SECONDS',
+  timeZone: 'CLEARFILE_TIME_ZONE',
   runJobs: 'CLEARFILE_RUN_JOBS',
   rulingPollMaxSeconds: 'CLEARFILE_RULING_POLL_MAX_SECONDS',
   rulingOverdueDays: 'CLEARFILE_RULING_OVERDUE_DAYS',
@@ -199,10 +202,24 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     problems.push('CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together')
   if (c.tlsClientCaFile !== undefined && c.tlsCertFile === undefined)
     problems.push('CLEARFILE_TLS_CLIENT_CA needs CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY')
+  if (!isTimeZone(c.timeZone))
+    problems.push(
+      `${origin.timeZone ?? 'timeZone'}: not an IANA time zone such as America/Los_Angeles (got ${JSON.stringify(c.timeZone)})`
+    )
   if (problems.length > 0) {
     throw new ClearfileError('CLEARFILE_ERR_CONFIG', `invalid configuration: ${[...new Set(problems)].join('; ')}`)
   }
   return Object.freeze(candidate as Static<typeof ConfigSchema>)
+}
+
+/** True when the runtime knows the zone (Intl throws a RangeError for names it does not). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Where this process can be reached when no public URL is configured: its own host and port. */

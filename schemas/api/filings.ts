@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { IsoDateTime } from './common.js'
+import { DateOnly, PageLinks, PagingQuery } from './paging.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
@@ -73,13 +74,27 @@ export const FilingView = Type.Object({
   updatedAt: IsoDateTime
 })
 
+const { events: _events, caseIds: _caseIds, documentIds: _documentIds, ...summaryProperties } = FilingView.properties
+
+/** A filing in a listing: whom it is for and its case numbers instead of ids and events. */
+export const FilingSummary = Type.Object({
+  ...summaryProperties,
+  caseNumbers: Type.Array(Type.String(), { description: "The filing's cases, by case number" }),
+  defendant: Nullable(Type.Object({ id: Type.String(), name: Type.String({ description: 'As DOJ records it' }) }))
+})
+
 export const FilingList = Type.Object({
-  items: Type.Array(Type.Omit(FilingView, ['events', 'caseIds', 'documentIds'])),
-  next: Nullable(Type.String())
+  items: Type.Array(FilingSummary),
+  ...PageLinks
 })
 
 export const FilingQuery = Type.Object({
   state: Type.Optional(Type.Enum(FilingStates)),
-  after: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 }))
+  court: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Filings with this court (its id in the courts file)' })
+  ),
+  createdFrom: Type.Optional(DateOnly),
+  createdTo: Type.Optional(DateOnly),
+  sort: Type.Optional(Type.Enum(['created', 'updated'], { default: 'created' })),
+  ...PagingQuery
 })

@@ -27,6 +27,8 @@ const ACCESS: Record<string, readonly Role[]> = {
   'PUT /v1/policy': ['deputy_da'],
   'GET /v1/determinations': RECORD_ROLES,
   'POST /v1/determinations/{id}/decision': ['deputy_da'],
+  'POST /v1/determinations/decisions': ['deputy_da'],
+  'GET /v1/session': ['da_system', 'deputy_da', 'clerk'],
   'POST /v1/reviews': ['deputy_da', 'da_system'],
   'GET /v1/reviews/{id}': RECORD_ROLES,
   'GET /v1/reviews/{id}/determinations': RECORD_ROLES,
@@ -54,7 +56,8 @@ const ACCESS: Record<string, readonly Role[]> = {
 }
 /** Bodies that pass validation, where the route checks the body before the record (so tenancy is what is tested). */
 const BODIES: Record<string, object> = {
-  'POST /v1/determinations/{id}/decision': { outcome: 'not_eligible', reason: 'authorisation matrix' }
+  'POST /v1/determinations/{id}/decision': { outcome: 'not_eligible', reason: 'authorisation matrix' },
+  'POST /v1/determinations/decisions': { ids: ['x'], outcome: 'not_eligible', reason: 'authorisation matrix' }
 }
 /** Operations anyone may call: liveness and readiness. */
 const OPEN = new Set(['GET /healthz', 'GET /readyz'])

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
 import { assertBuilt, CLI, freePort, processDatabase, startServe } from '../serve-process.js'
+import { launchChromium, noChromium, pageProblems } from './chromium.js'
 
 /*
  * The whole loop as a new user runs it: `npm start` (embedded defaults:
@@ -15,7 +16,6 @@ import { assertBuilt, CLI, freePort, processDatabase, startServe } from '../serv
  * GET /v1/metrics/pipeline, decide a review, follow a filing, upload an outcome
  * report. Screenshots of each step go under .test-output/.
  */
-const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = fileURLToPath(new URL('../../.test-output/', import.meta.url))
 
 t.before(assertBuilt)
@@ -75,123 +75,110 @@ t.test(
       "the three numbers are the API's"
     )
 
-    await t.test(
-      'the dashboard in headless Chromium',
-      { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: apt-get install chromium (CI installs it)` },
-      async (t) => {
-        const { chromium } = await import('playwright-core')
-        const browser = await chromium.launch({
-          executablePath: CHROMIUM,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync'
-          ]
-        })
-        t.teardown(() => browser.close())
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-        const problems: string[] = []
-        page.on('pageerror', (err) => problems.push(err.message))
-        page.on('console', (msg) => {
-          if (msg.type() === 'error') problems.push(msg.text())
-        })
-        mkdirSync(OUTPUT, { recursive: true })
+    await t.test('the dashboard in headless Chromium', { skip: noChromium }, async (t) => {
+      const browser = await launchChromium()
+      t.teardown(() => browser.close())
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+      const problems = pageProblems(page)
+      mkdirSync(OUTPUT, { recursive: true })
 
-        await page.goto(`${serve.address}/`)
-        await page.getByLabel('API key').fill(admin)
-        await page.keyboard.press('Enter')
-        await page.locator('[data-figure="submitted"]').waitFor({ timeout: 15_000 })
-        for (const figure of [
-          'eligible',
-          'needsReview',
-          'motionsPrepared',
-          'submitted',
-          'accepted',
-          'rejected',
-          'granted',
-          'partiallyGranted',
-          'denied',
-          'open'
-        ]) {
-          t.equal(
-            await page.locator(`[data-figure="${figure}"]`).textContent(),
-            String(api.overall[figure]),
-            `${figure}: ${api.overall[figure]}, as the API counts it`
-          )
-        }
-        t.match(
-          (await page.locator('#weekly-chart svg title').textContent()) ?? '',
-          new RegExp(`${prepared} prepared, ${submitted} submitted, ${granted} granted`)
-        )
-        await page.screenshot({ path: join(OUTPUT, 'dashboard-pipeline.png'), fullPage: true })
-
-        // By keyboard: focus the review queue's button and press Enter, then decide the first conviction waiting.
-        await page.getByRole('button', { name: 'Review queue' }).focus()
-        await page.keyboard.press('Enter')
-        const row = page.locator('#queue-table tbody tr').first()
-        await row.waitFor()
-        const determinationId = await row.getAttribute('data-determination')
-        await row.locator('select').selectOption('not_eligible')
-        await row.locator('input[type=text]').fill('The 2001 case was a super strike (PC 667(e)(2)(C)(iv))')
-        await row.getByRole('button', { name: 'Decide' }).click()
-        await page.getByText(/^Decided: /).waitFor()
-        const handle = await openDatabase({ url: databaseUrl })
-        try {
-          const decided = await handle.db
-            .selectFrom('determinations')
-            .select(['decided_outcome', 'decision_reason'])
-            .where('id', '=', determinationId!)
-            .executeTakeFirstOrThrow()
-          t.same(
-            decided,
-            {
-              decided_outcome: 'not_eligible',
-              decision_reason: 'The 2001 case was a super strike (PC 667(e)(2)(C)(iv))'
-            },
-            'the decision reached the database'
-          )
-        } finally {
-          await handle.destroy()
-        }
-        await page.screenshot({ path: join(OUTPUT, 'dashboard-review.png'), fullPage: true })
-
-        await page.getByRole('button', { name: 'Filings' }).click()
-        await page.locator('#filings-table tbody tr').first().getByRole('button', { name: 'Timeline' }).click()
-        await page.locator('#timeline-events li').first().waitFor()
-        t.ok((await page.locator('#timeline-events li').count()) >= 4, 'the timeline lists the moves')
-        const grantedFilings = (await (
-          await fetch(`${serve.address}/v1/filings?state=granted&limit=1`, {
-            headers: { authorization: `Bearer ${admin}` }
-          })
-        ).json()) as { items: Array<{ id: string }> }
-
-        await page.getByRole('button', { name: 'Outcome reports' }).click()
-        const report = `filing_id,ruling,order_date\n${grantedFilings.items[0]!.id},granted,2026-11-27\nnot-a-filing,granted,2026-11-27\n`
-        await page.setInputFiles('#report-file', {
-          name: 'rulings.csv',
-          mimeType: 'text/csv',
-          buffer: Buffer.from(report)
-        })
-        await page.getByRole('button', { name: 'Upload and reconcile' }).click()
-        await page.locator('[data-summary="unmatched"]').waitFor()
+      await page.goto(`${serve.address}/`)
+      await page.getByLabel('API key').fill(admin)
+      await page.keyboard.press('Enter')
+      await page.locator('[data-figure="submitted"]').waitFor({ timeout: 15_000 })
+      for (const figure of [
+        'eligible',
+        'needsReview',
+        'motionsPrepared',
+        'submitted',
+        'accepted',
+        'rejected',
+        'granted',
+        'partiallyGranted',
+        'denied',
+        'open'
+      ]) {
         t.equal(
-          await page.locator('[data-summary="unmatched"]').textContent(),
-          '1',
-          'the line that matches nothing is listed'
+          await page.locator(`[data-figure="${figure}"]`).getAttribute('data-value'),
+          String(api.overall[figure]),
+          `${figure}: ${api.overall[figure]}, as the API counts it`
         )
-        t.equal(await page.locator('[data-summary="malformed"]').textContent(), '0')
-        t.ok(
-          Number(await page.locator('[data-summary="alreadyRecorded"]').textContent()) >= 1,
-          "the demo's report already recorded that ruling, count by count"
-        )
-        await page.screenshot({ path: join(OUTPUT, 'dashboard-report.png'), fullPage: true })
-        t.same(problems, [], 'no script errors in the page')
       }
-    )
+      t.match(
+        (await page.locator('#weekly-chart svg title').textContent()) ?? '',
+        new RegExp(`${prepared} prepared, ${submitted} submitted, ${granted} granted`)
+      )
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-pipeline.png'), fullPage: true })
+
+      // By keyboard: focus the review queue's button and press Enter, then decide the first conviction waiting.
+      await page.getByRole('button', { name: 'Review queue' }).focus()
+      await page.keyboard.press('Enter')
+      const row = page.locator('#queue-table tbody tr').first()
+      await row.waitFor()
+      const determinationId = await row.getAttribute('data-determination')
+      await row.locator('select').selectOption('not_eligible')
+      await row.locator('input[type=text]').fill('The 2001 case was a super strike (PC 667(e)(2)(C)(iv))')
+      await row.getByRole('button', { name: 'Decide' }).click()
+      await page.getByText(/^Decided: /).waitFor()
+      const handle = await openDatabase({ url: databaseUrl })
+      try {
+        const decided = await handle.db
+          .selectFrom('determinations')
+          .select(['decided_outcome', 'decision_reason'])
+          .where('id', '=', determinationId!)
+          .executeTakeFirstOrThrow()
+        t.same(
+          decided,
+          {
+            decided_outcome: 'not_eligible',
+            decision_reason: 'The 2001 case was a super strike (PC 667(e)(2)(C)(iv))'
+          },
+          'the decision reached the database'
+        )
+      } finally {
+        await handle.destroy()
+      }
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-review.png'), fullPage: true })
+
+      await page.getByRole('button', { name: 'Filings' }).click()
+      await page.locator('#filings-table tbody tr').first().getByRole('button', { name: 'Timeline' }).click()
+      await page.locator('#timeline-events li').first().waitFor()
+      t.ok((await page.locator('#timeline-events li').count()) >= 4, 'the timeline lists the moves')
+      await page.getByRole('button', { name: 'ECF filing (XML)' }).click()
+      await page.locator('#timeline-xml .x-tag').first().waitFor()
+      t.match(
+        await page.locator('#timeline-xml').textContent(),
+        /<[\w:]*CoreFilingMessage[\s\S]*<\/[\w:]*CoreFilingMessage>/,
+        'the ECF message shown indented and coloured in the page, under its content security policy'
+      )
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-filing-xml.png'), fullPage: true })
+      const grantedFilings = (await (
+        await fetch(`${serve.address}/v1/filings?state=granted&limit=1`, {
+          headers: { authorization: `Bearer ${admin}` }
+        })
+      ).json()) as { items: Array<{ id: string }> }
+
+      await page.getByRole('button', { name: 'Outcome reports' }).click()
+      const report = `filing_id,ruling,order_date\n${grantedFilings.items[0]!.id},granted,2026-11-27\nnot-a-filing,granted,2026-11-27\n`
+      await page.setInputFiles('#report-file', {
+        name: 'rulings.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(report)
+      })
+      await page.getByRole('button', { name: 'Upload and reconcile' }).click()
+      await page.locator('[data-summary="unmatched"]').waitFor()
+      t.equal(
+        await page.locator('[data-summary="unmatched"]').textContent(),
+        '1',
+        'the line that matches nothing is listed'
+      )
+      t.equal(await page.locator('[data-summary="malformed"]').textContent(), '0')
+      t.ok(
+        Number(await page.locator('[data-summary="alreadyRecorded"]').textContent()) >= 1,
+        "the demo's report already recorded that ruling, count by count"
+      )
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-report.png'), fullPage: true })
+      t.same(problems, [], 'no script errors in the page')
+    })
   }
 )

@@ -1,34 +1,49 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParams, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import {
+  BulkDecisionInput,
+  BulkDecisionView,
   DecisionInput,
   DeterminationPage,
   DeterminationQuery,
   DeterminationView
 } from '../../../schemas/api/determinations.js'
-import { appendEvents } from '../../webhooks/events.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import {
-  findDetermination,
+  countDeterminations,
+  determinationCursor,
   listDeterminations,
-  recordDecision,
   splitCitations,
   toDecision,
-  toDeterminationView,
   type DeterminationQuery as Query
 } from '../../db/determination-repository.js'
 import type { Db } from '../../db/database.js'
-import { ClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
+import { MAY } from '../roles.js'
+import { decideDeterminations } from '../../ingest/decisions.js'
+import { pageRequest, type PagingParams } from '../paging.js'
+import { pageOf } from '../../db/keyset.js'
 
 /**
- * A page of determinations with the case and person they concern. Listing
+ * A page of determinations with the case and person they concern, and the count of all that match. Listing
  * shows names, so each person on the page gets a read audit row.
  */
-export async function determinationPage(db: Db, ctx: AuditContext, q: Query) {
-  const rows = await listDeterminations(db, { ...q, limit: q.limit + 1 })
-  const page = rows.slice(0, q.limit)
+export async function determinationPage(
+  db: Db,
+  ctx: AuditContext,
+  q: Omit<Query, 'search'> & PagingParams & { q?: string | undefined }
+) {
+  const query: Query = { ...q, search: q.q }
+  const request = pageRequest(q, (q.sort ?? 'created') === 'created')
+  const [rows, total] = await Promise.all([
+    listDeterminations(db, { ...query, ...request }),
+    countDeterminations(db, query)
+  ])
+  const { page, links } = pageOf(rows, request.limit - 1, (r) => determinationCursor(query, r), {
+    backward: request.backward === true,
+    hadCursor: request.hadCursor
+  })
   await recordAudit(
     db,
     ctx,
@@ -56,7 +71,8 @@ export async function determinationPage(db: Db, ctx: AuditContext, q: Query) {
       person: { id: r.person_id, name: r.person_name, dob: r.person_dob },
       createdAt: r.created_at
     })),
-    next: rows.length > q.limit ? page[page.length - 1]!.id : null
+    ...links,
+    total
   }
 }
 
@@ -75,20 +91,14 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     async (request) => {
       const ctx = auditContext(request, clock)
       const q = request.query
-      return determinationPage(db, ctx, {
-        county: ctx.principal.county,
-        outcome: q.outcome,
-        undecided: q.undecided,
-        after: q.after,
-        limit: q.limit ?? 100
-      })
+      return determinationPage(db, ctx, { ...q, county: ctx.principal.county })
     }
   )
 
   app.post(
     '/determinations/:id/decision',
     {
-      config: { roles: ['deputy_da'] },
+      config: { roles: [...MAY.decide] },
       schema: {
         tags: ['determinations'],
         operationId: 'decideDetermination',
@@ -100,56 +110,31 @@ export const determinationRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     },
     async (request) => {
       const ctx = auditContext(request, clock)
-      return db.transaction().execute(async (trx) => {
-        const found = await findDetermination(trx, request.params.id, ctx.principal.county)
-        if (!found) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such determination')
-        const at = ctx.now.toISOString()
-        await recordDecision(trx, found.id, {
-          outcome: request.body.outcome,
-          reason: request.body.reason,
-          by: ctx.principal.clientId,
-          at
-        })
-        await appendEvents(trx, [
-          {
-            county: found.county,
-            type: 'determination.made',
-            recordType: 'determination',
-            recordId: found.id,
-            at,
-            payload: {
-              determinationId: found.id,
-              convictionId: found.conviction_id,
-              outcome: request.body.outcome,
-              remedy: found.remedy,
-              // The reason is free text a deputy wrote (it may name people): events and webhooks say one was
-              // given; the text is read from the determination, where every read is audited.
-              reasonGiven: true,
-              by: 'deputy_da'
-            }
-          }
-        ])
-        await recordAudit(trx, ctx, [
-          {
-            action: 'determination.decide',
-            recordType: 'determination',
-            recordId: found.id,
-            county: found.county,
-            detail: {
-              engineOutcome: found.outcome,
-              previousDecision: found.decided_outcome,
-              decision: request.body.outcome
-            }
-          }
-        ])
-        return toDeterminationView({
-          ...found,
-          decided_outcome: request.body.outcome,
-          decision_reason: request.body.reason,
-          decided_by: ctx.principal.clientId,
-          decided_at: at
-        })
-      })
+      const [view] = await db
+        .transaction()
+        .execute((trx) => decideDeterminations(trx, ctx, [request.params.id], request.body))
+      return view!
+    }
+  )
+
+  app.post(
+    '/determinations/decisions',
+    {
+      config: { roles: [...MAY.decide] },
+      schema: {
+        tags: ['determinations'],
+        operationId: 'decideDeterminations',
+        summary:
+          'One decision, with one reason, on many determinations (up to 500): all or none, an event and an audit row for each',
+        body: BulkDecisionInput,
+        response: { 200: BulkDecisionView, ...bodyErrors, ...errorResponses(404), ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const { ids, ...decision } = request.body
+      const items = await db.transaction().execute((trx) => decideDeterminations(trx, ctx, ids, decision))
+      return { decided: items.length, items }
     }
   )
 }

@@ -6,7 +6,16 @@ import { IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from 
 import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
-import { filingEvents, filingParts, findFiling, listFilings } from '../../db/filing-repository.js'
+import {
+  countFilings,
+  filingCursor,
+  filingDefendants,
+  filingEvents,
+  filingParts,
+  findFiling,
+  listFilings
+} from '../../db/filing-repository.js'
+import { pageOf } from '../../db/keyset.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messagePath } from '../../filing/filing-message.js'
@@ -15,6 +24,7 @@ import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
+import { pageRequest } from '../paging.js'
 
 const summary = (f: Selectable<FilingsTable>) => ({
   id: f.id,
@@ -158,15 +168,38 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
     },
     async (request) => {
       const ctx = auditContext(request, clock)
-      const limit = request.query.limit ?? 100
-      const rows = await listFilings(db, {
-        county: ctx.principal.county,
-        state: request.query.state,
-        after: request.query.after,
-        limit: limit + 1
+      const q = request.query
+      const query = { ...q, county: ctx.principal.county, search: q.q }
+      const paging = pageRequest(q, (q.sort ?? 'created') === 'created')
+      const [rows, total] = await Promise.all([listFilings(db, { ...query, ...paging }), countFilings(db, query)])
+      const { page, links } = pageOf(rows, paging.limit - 1, (f) => filingCursor(query, f), {
+        backward: paging.backward === true,
+        hadCursor: paging.hadCursor
       })
-      const page = rows.slice(0, limit)
-      return { items: page.map(summary), next: rows.length > limit ? page[page.length - 1]!.id : null }
+      const defendants = await filingDefendants(
+        db,
+        page.map((f) => f.id)
+      )
+      // The listing names people: a read audit row for each one on the page.
+      await recordAudit(
+        db,
+        ctx,
+        [...new Map([...defendants.values()].map((d) => [d.person.id, d])).keys()].map((personId) => ({
+          action: 'filing.list',
+          recordType: 'person',
+          recordId: personId,
+          county: page[0]!.county
+        }))
+      )
+      return {
+        items: page.map((f) => ({
+          ...summary(f),
+          caseNumbers: defendants.get(f.id)?.caseNumbers ?? [],
+          defendant: defendants.get(f.id)?.person ?? null
+        })),
+        ...links,
+        total
+      }
     }
   )
 }

@@ -165,14 +165,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
       const ctx = auditContext(request, clock)
       const row = await findReviewRun(db, request.params.id, ctx.principal.county)
       const q = request.query
-      return determinationPage(db, ctx, {
-        county: row.county,
-        reviewRunId: row.id,
-        outcome: q.outcome,
-        undecided: q.undecided,
-        after: q.after,
-        limit: q.limit ?? 100
-      })
+      return determinationPage(db, ctx, { ...q, county: row.county, reviewRunId: row.id })
     }
   )
 
