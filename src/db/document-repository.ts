@@ -101,3 +101,15 @@ export async function documentFilesOfFiling(
     .where('fd.filing_id', '=', filingId)
     .execute()
 }
+
+/** The case numbers a document is for, in order (none for a bulk paper). */
+export async function caseNumbersOfDocument(db: Db, documentId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('document_cases as dc')
+    .innerJoin('court_cases as k', 'k.id', 'dc.case_id')
+    .select('k.case_number')
+    .where('dc.document_id', '=', documentId)
+    .orderBy('k.case_number')
+    .execute()
+  return rows.map((r) => r.case_number)
+}

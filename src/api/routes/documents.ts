@@ -3,7 +3,12 @@ import type { Selectable } from 'kysely'
 import { Binary, IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
 import { DocumentList, PaperScopeBody, QueuedView } from '../../../schemas/api/documents.js'
 import { recordAudit } from '../../db/audit-repository.js'
-import { documentsOfCase, documentsOfReview, findDocument } from '../../db/document-repository.js'
+import {
+  caseNumbersOfDocument,
+  documentsOfCase,
+  documentsOfReview,
+  findDocument
+} from '../../db/document-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import type { DocumentsTable } from '../../db/schema.js'
 import { readDocumentBytes } from '../../documents/document-store.js'
@@ -27,6 +32,26 @@ const view = (d: Selectable<DocumentsTable>) => ({
   url: `/v1/documents/${d.id}`,
   createdAt: d.created_at
 })
+
+/**
+ * The name a saved paper gets: its case number and what it is (`SCN123456-motion.pdf`; a person's motion over
+ * several cases `SCN123456-and-2-more-motion.pdf`; a bulk paper by its review), in characters every file system
+ * and header takes.
+ */
+export function documentFileName(
+  doc: { kind: string; review_run_id: string | null; sha256: string },
+  caseNumbers: readonly string[]
+): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '')
+  const kind = doc.kind.replace(/_/g, '-')
+  const subject =
+    caseNumbers.length > 0
+      ? `${safe(caseNumbers[0]!)}${caseNumbers.length > 1 ? `-and-${caseNumbers.length - 1}-more` : ''}`
+      : doc.review_run_id
+        ? `review-${safe(doc.review_run_id).slice(0, 8)}`
+        : doc.sha256.slice(0, 12)
+  return `${subject || doc.sha256.slice(0, 12)}-${kind}.pdf`
+}
 
 export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, profiles }) => {
   // Papers for one case render on the request's thread: two documents take milliseconds.
@@ -122,7 +147,10 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       const bytes = await readDocumentBytes(config.dataDir, doc.storage_key)
       return reply
         .header('content-type', 'application/pdf')
-        .header('content-disposition', `inline; filename="${doc.kind}-${doc.sha256.slice(0, 12)}.pdf"`)
+        .header(
+          'content-disposition',
+          `inline; filename="${documentFileName(doc, await caseNumbersOfDocument(db, doc.id))}"`
+        )
         .header('etag', `"${doc.sha256}"`)
         .send(bytes)
     }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { documentFileName } from '../../../src/api/routes/documents.js'
 import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
@@ -43,6 +44,16 @@ t.test(
     const pdf = await app.inject({ url: motion.url, headers: bearer(key) })
     t.equal(pdf.statusCode, 200)
     t.equal(pdf.headers['content-type'], 'application/pdf')
+    t.equal(
+      pdf.headers['content-disposition'],
+      'inline; filename="SCN123456-motion.pdf"',
+      'saved under its case number'
+    )
+    const order = items.find((d: { kind: string }) => d.kind === 'proposed_order')
+    t.equal(
+      (await app.inject({ url: order.url, headers: bearer(key) })).headers['content-disposition'],
+      'inline; filename="SCN123456-proposed-order.pdf"'
+    )
     t.equal(createHash('sha256').update(pdf.rawPayload).digest('hex'), motion.sha256, 'the bytes are the ones named')
     const text = pdfText(pdf.rawPayload)
     t.match(text, /NGUYỄN VĂN THÀNH/)
@@ -134,3 +145,15 @@ t.test(
     t.match(text, /SCHEDULE A/)
   }
 )
+
+t.test('a paper is saved under its case numbers, in characters any file system and header take', async (t) => {
+  const doc = { kind: 'motion', review_run_id: null, sha256: 'ab'.repeat(32) }
+  t.equal(documentFileName(doc, ['SCN123456']), 'SCN123456-motion.pdf')
+  t.equal(documentFileName(doc, ['SCN1', 'SCN2', 'SCN3']), 'SCN1-and-2-more-motion.pdf')
+  t.equal(documentFileName(doc, ['23CR/001 "A"']), '23CR-001-A-motion.pdf', 'no slash or quote reaches the header')
+  t.equal(
+    documentFileName({ ...doc, kind: 'schedule', review_run_id: '0190abcd-ef' }, []),
+    'review-0190abcd-schedule.pdf'
+  )
+  t.equal(documentFileName(doc, ['///']), 'abababababab-motion.pdf', 'nothing usable: the content hash')
+})
