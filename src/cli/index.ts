@@ -12,16 +12,11 @@ import {
 import { openDatabase } from '../db/database.js'
 import { migrateOrThrow } from '../db/migrate.js'
 import { isClearfileError } from '../errors.js'
-import { DEFAULT_POLICY, loadPolicy } from '../eligibility/policies.js'
-import { reviewDojFile } from '../ingest/doj-review.js'
-import { loadDaProfiles, profileFor } from '../documents/da-profiles.js'
-import { createRenderer } from '../documents/render.js'
-import { ReviewMotionWriter, type MotionScope } from '../documents/review-motions.js'
-import { loadCourts } from '../filing/courts-config.js'
-import type { CourtEntry } from '../../schemas/courts.js'
-import { normalizeCounty } from '../db/api-client-repository.js'
-import { startServer } from '../server.js'
+import { BUILT_IN_POLICIES } from '../eligibility/policies.js'
+import type { MotionScope } from '../documents/review-motions.js'
 import { seededRandom } from '../seeded-random.js'
+import { EXPECTED, requireFile, wholeNumber } from './inputs.js'
+import type { ReviewFlags } from './review.js'
 
 interface DbFlags {
   db?: string
@@ -33,6 +28,8 @@ function configFrom(flags: DbFlags & { host?: string; port?: string }) {
     env: process.env,
     overrides: { databaseUrl: flags.db, host: flags.host, port: flags.port }
   }
+  if (flags.config) requireFile(flags.config, '--config', EXPECTED.config)
+  else if (process.env.CLEARFILE_CONFIG) requireFile(process.env.CLEARFILE_CONFIG, 'CLEARFILE_CONFIG', EXPECTED.config)
   if (flags.config) sources.file = flags.config
   return loadConfig(sources)
 }
@@ -85,6 +82,8 @@ program
   .option(...configOption)
   .action(async (flags: DbFlags & { host?: string; port?: string }) => {
     const config = configFrom(flags)
+    // Imported when used: the service (fastify and all its routes) is most of the CLI's start-up time.
+    const { startServer } = await import('../server.js')
     const server = await startServer(config, {
       onBootstrapKey: (key) => {
         // On stderr: stdout carries the JSON logs, which are often shipped elsewhere; a key must not travel with them.
@@ -211,10 +210,14 @@ program
   .requiredOption('--as-of <YYYY-MM-DD>', 'the date every date rule is computed at')
   .option(
     '--policy <file or name>',
-    'county policy: a policy file, a gogen eligibility-options file, or statewide-default | dismiss-all | la-pilot'
+    `county policy: a policy file, a gogen eligibility-options file, or ${Object.keys(BUILT_IN_POLICIES).join(' | ')}`
   )
   .requiredOption('--out <dir>', 'where determinations.csv, summary.json and errors.csv go')
-  .option('--workers <n>', 'worker threads (default: one per core)')
+  .option(
+    '--workers <n>',
+    'worker threads (default: one per core for a file of 64 MB or more; 0 reviews on the main thread)',
+    wholeNumber(0)
+  )
   .option('--motions <scope>', 'also write court papers into <out>/motions/: case | person | bulk', (v: string) => {
     if (!['case', 'person', 'bulk'].includes(v)) throw new InvalidArgumentError('use case, person or bulk')
     return v as MotionScope
@@ -234,101 +237,7 @@ program
     'the FilingAssemblyMDE URL the court should call back',
     'urn:clearfile:offline-filing-kit'
   )
-  .action(
-    async (flags: {
-      doj: string
-      county: string
-      asOf: string
-      policy?: string
-      out: string
-      workers?: string
-      motions?: MotionScope
-      profiles?: string
-      filings?: boolean
-      court?: string
-      courts?: string
-      callbackUrl: string
-    }) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf) || Number.isNaN(Date.parse(flags.asOf)))
-        throw new InvalidArgumentError(`--as-of ${flags.asOf} is not a YYYY-MM-DD date`)
-      if (flags.filings && !flags.motions)
-        throw new InvalidArgumentError('--filings goes with --motions case or --motions person')
-      const policy = flags.policy ? loadPolicy(flags.policy) : DEFAULT_POLICY
-      let motions: ReviewMotionWriter | undefined
-      const renderer = flags.motions ? createRenderer() : undefined
-      if (flags.motions) {
-        const profilesFile = flags.profiles ?? process.env.CLEARFILE_DA_PROFILES
-        if (!profilesFile)
-          throw new InvalidArgumentError(
-            '--motions needs --profiles <file> (or CLEARFILE_DA_PROFILES): the DA office that signs the papers'
-          )
-        let filings: { court: CourtEntry; callbackUrl: string } | undefined
-        if (flags.filings) {
-          const courtsFile = flags.courts ?? process.env.CLEARFILE_COURTS
-          if (!flags.court || !courtsFile)
-            throw new InvalidArgumentError(
-              '--filings needs --court <court id> and the courts file (--courts or CLEARFILE_COURTS)'
-            )
-          const court = loadCourts(courtsFile).get(flags.court)
-          if (!court) throw new InvalidArgumentError(`no court ${flags.court} in ${courtsFile}`)
-          filings = { court, callbackUrl: flags.callbackUrl }
-        }
-        motions = new ReviewMotionWriter({
-          outDir: flags.out,
-          scope: flags.motions,
-          profile: profileFor(loadDaProfiles(profilesFile), flags.county),
-          date: flags.asOf,
-          renderer: renderer!,
-          ...(filings ? { filings } : {})
-        })
-      }
-      const tty = process.stderr.isTTY
-      let lastDraw = 0
-      const result = await reviewDojFile({
-        file: flags.doj,
-        county: normalizeCounty(flags.county),
-        asOf: flags.asOf,
-        policy,
-        outDir: flags.out,
-        ...(flags.workers !== undefined ? { workers: Number(flags.workers) } : {}),
-        ...(motions ? { onBatch: (batch) => motions.add(batch.subjects ?? []) } : {}),
-        onProgress: tty
-          ? ({ bytesRead, totalBytes, rowsRead }) => {
-              const now = Date.now()
-              if (now - lastDraw < 200) return
-              lastDraw = now
-              const share = totalBytes > 0 ? bytesRead / totalBytes : 1
-              const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.')
-              process.stderr.write(`\r[${bar}] ${(share * 100).toFixed(0)}%  ${rowsRead.toLocaleString('en-US')} rows`)
-            }
-          : undefined
-      }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')
-          throw new InvalidArgumentError(`cannot read ${flags.doj}: ${err.code}`)
-        throw err
-      })
-      if (tty) process.stderr.write('\n')
-      const documents = motions ? await motions.finish().finally(() => renderer?.close()) : 0
-      const s = result.summary
-      process.stdout.write(
-        `${s.rowsRead} rows read (${s.rowsRejected} rejected) in ${s.seconds} s, ${s.rowsPerSecond} rows/s; ` +
-          `${s.prop64ConvictionsInCounty} Prop 64 convictions of ${s.peopleWithProp64ConvictionInCounty} people in ${s.county}: ` +
-          Object.entries(s.convictionsByOutcome)
-            .map(([o, n]) => `${o} ${n}`)
-            .join(', ') +
-          `\nledger: ${s.ledger.rowsRead} rows = ${s.ledger.decided} decided + ${s.ledger.notAConviction} not a conviction + ${s.ledger.outsideCounty} outside the county + ` +
-          `${s.ledger.notProp64} not a Prop 64 offense + ${s.ledger.unreadable} unreadable (errors.csv)${s.ledger.balanced ? '' : ' — DOES NOT BALANCE'}` +
-          `\nwrote ${flags.out}/determinations.csv, summary.json, errors.csv` +
-          (motions ? `, and ${documents} court papers in ${flags.out}/motions/ (manifest.csv)` : '') +
-          (motions && flags.filings ? `, and ${motions.filings} ECF filings in ${flags.out}/filings/` : '') +
-          '\n'
-      )
-      if (!result.ok) {
-        process.stderr.write(`clearfile: ${result.reason}\n`)
-        process.exitCode = 2
-      }
-    }
-  )
+  .action(async (flags: ReviewFlags) => (await import('./review.js')).runReviewCommand(flags))
 
 program
   .command('simulate-court')
@@ -398,10 +307,10 @@ program
   .option(...dbOption)
   .option(...configOption)
   .option('--county <name>', 'the county to generate', 'SAN FRANCISCO')
-  .option('--people <n>', 'about how many people the DOJ file holds', '3000')
-  .option('--seed <n>', 'seed of the generated file', '64')
-  .option('--timeout <seconds>', "longest wait for the court's rulings", '600')
-  .action(async (flags: DbFlags & { url: string; county: string; people: string; seed: string; timeout: string }) => {
+  .option('--people <n>', 'how many people the generated DOJ file holds', wholeNumber(1), 1500)
+  .option('--seed <n>', 'seed of the generated file', wholeNumber(0), 64)
+  .option('--timeout <seconds>', "longest wait for the court's rulings", wholeNumber(1), 600)
+  .action(async (flags: DbFlags & { url: string; county: string; people: number; seed: number; timeout: number }) => {
     const config = configFrom(flags)
     const { runDemo } = await import('./demo.js')
     const started = Date.now()
@@ -409,13 +318,15 @@ program
       url: flags.url,
       databaseUrl: config.databaseUrl,
       county: flags.county.toUpperCase(),
-      people: Number(flags.people),
-      seed: Number(flags.seed),
-      timeoutSeconds: Number(flags.timeout),
+      people: flags.people,
+      seed: flags.seed,
+      timeoutSeconds: flags.timeout,
       say: (line) => process.stdout.write(`${line}\n`)
     })
     process.stdout.write(
-      `\nmotions prepared ${result.prepared} / submitted ${result.submitted} / granted ${result.granted}  (in ${((Date.now() - started) / 1000).toFixed(0)} s; the dashboard: ${flags.url.replace(/\/$/, '')}/)\n`
+      `\nmotions prepared ${result.prepared} / submitted ${result.submitted} / granted ${result.granted}  ` +
+        `(a motion per case, filed one per filing; granted includes partly granted; in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
+        `the dashboard: ${flags.url.replace(/\/$/, '')}/)\n`
     )
   })
 

@@ -37,8 +37,10 @@ export interface DojReviewOptions {
   outDir: string
   /** Worker threads (default: every core, or none for a file under 64 MB, where starting them costs more than they save). 0 reviews on the calling thread. */
   workers?: number
-  /** Called now and then with how far the read has got. */
-  onProgress?: (progress: { bytesRead: number; totalBytes: number; rowsRead: number }) => void
+  /** Called now and then with how far the review has got: bytes and rows read, and rows decided (written out). */
+  onProgress?: (progress: { bytesRead: number; totalBytes: number; rowsRead: number; rowsDecided: number }) => void
+  /** Called now and then during the read that checks the file's order first (with onBatch only, before any row is decided). */
+  onOrderCheck?: (progress: { bytesRead: number; totalBytes: number }) => void
   /**
    * Receives each batch's decided subjects in file order (for storing them);
    * batches wait for it. It may answer with the subjects' determinations as
@@ -220,21 +222,25 @@ function oddQuotes(s: string): boolean {
 }
 
 /** True when every person's rows in the file are next to each other (read until the first that is not). */
-async function rowsGroupedByPerson(file: string): Promise<boolean> {
+async function rowsGroupedByPerson(file: string, progress?: (bytes: number) => void): Promise<boolean> {
   const closed = new Set<string>()
   let current: string | undefined
   let grouped = true
-  await readRecords(file, (record) => {
-    const id = subjectIdOf(record)
-    if (id === current || id === '') return true
-    if (closed.has(id)) {
-      grouped = false
-      return false
-    }
-    if (current !== undefined) closed.add(current)
-    current = id
-    return true
-  })
+  await readRecords(
+    file,
+    (record) => {
+      const id = subjectIdOf(record)
+      if (id === current || id === '') return true
+      if (closed.has(id)) {
+        grouped = false
+        return false
+      }
+      if (current !== undefined) closed.add(current)
+      current = id
+      return true
+    },
+    progress
+  )
   return grouped
 }
 
@@ -280,7 +286,9 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
   try {
     // Batches handed to onBatch are stored (or printed) as they come, so a second pass must not repeat them:
     // with onBatch, the file's order is checked before anything is handed over.
-    const grouped = options.onBatch ? await rowsGroupedByPerson(options.file) : true
+    const onOrderCheck = options.onOrderCheck
+    const checked = onOrderCheck ? (bytesRead: number) => onOrderCheck({ bytesRead, totalBytes: size }) : undefined
+    const grouped = options.onBatch ? await rowsGroupedByPerson(options.file, checked) : true
     let attempt = await runPass(options, batchOptions, pool, size, grouped ? 'grouped' : 'regrouped')
     if (attempt.disordered) attempt = await runPass(options, batchOptions, pool, size, 'regrouped')
     const seconds = (performance.now() - started) / 1000
@@ -369,6 +377,7 @@ async function runPass(
     await write(out, result.csv)
     await write(errors, result.errorsCsv)
     addStats(stats, result.stats)
+    report()
   }
   const dispatch = async (records: string[], lines: number[]) => {
     if (records.length === 0) return
@@ -384,7 +393,13 @@ async function runPass(
   let lines: number[] = []
   let rowsRead = 0
   let disordered = false
-  const progress = (bytesRead: number) => options.onProgress?.({ bytesRead, totalBytes, rowsRead })
+  let bytesSoFar = 0
+  const report = () =>
+    options.onProgress?.({ bytesRead: bytesSoFar, totalBytes, rowsRead, rowsDecided: stats.rowsRead })
+  const progress = (bytesRead: number) => {
+    bytesSoFar = bytesRead
+    report()
+  }
   let sha256: string
 
   if (mode === 'grouped') {

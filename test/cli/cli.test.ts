@@ -60,7 +60,7 @@ t.test(
       join(d, 'o2')
     ])
     t.equal(missing.status, 1)
-    t.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/)
+    t.match(missing.stderr, /--doj .*nope\.csv: no such file; expected the DOJ bulk research file/)
     writeFileSync(join(d, 'empty.csv'), '')
     const empty = run([
       'review',
