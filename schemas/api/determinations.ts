@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
-import { IsoDateTime } from './common.js'
-import { DateOnly, PageLinks, PagingQuery } from './paging.js'
+import { IsoDate, IsoDateTime } from './common.js'
+import { PageLinks, PagingQuery } from './paging.js'
 
 export const Outcomes = [
   'dismiss_and_seal',
@@ -65,8 +65,8 @@ export const DeterminationQuery = Type.Object({
   undecided: Type.Optional(Type.Boolean({ description: 'Only those no deputy DA has decided yet' })),
   court: Type.Optional(Type.String({ maxLength: 100, description: 'Cases of this court (its id in the courts file)' })),
   reason: Type.Optional(Type.String({ maxLength: 200, description: "Words the engine's reason contains" })),
-  convictedFrom: Type.Optional(DateOnly),
-  convictedTo: Type.Optional(DateOnly),
+  convictedFrom: Type.Optional(IsoDate),
+  convictedTo: Type.Optional(IsoDate),
   sort: Type.Optional(Type.Enum(DETERMINATION_SORTS, { default: 'created' })),
   ...PagingQuery
 })

@@ -1,6 +1,6 @@
 import Type from 'typebox'
-import { IsoDateTime } from './common.js'
-import { DateOnly, PageLinks, PagingQuery } from './paging.js'
+import { IsoDate, IsoDateTime } from './common.js'
+import { PageLinks, PagingQuery } from './paging.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
@@ -93,8 +93,8 @@ export const FilingQuery = Type.Object({
   court: Type.Optional(
     Type.String({ maxLength: 100, description: 'Filings with this court (its id in the courts file)' })
   ),
-  createdFrom: Type.Optional(DateOnly),
-  createdTo: Type.Optional(DateOnly),
+  createdFrom: Type.Optional(IsoDate),
+  createdTo: Type.Optional(IsoDate),
   sort: Type.Optional(Type.Enum(['created', 'updated'], { default: 'created' })),
   ...PagingQuery
 })

@@ -25,6 +25,3 @@ export const PageLinks = {
   prev: Nullable(Type.String({ description: 'Pass as `before` for the page before; null on the first page' })),
   total: Type.Integer({ description: 'How many match the query, on every page' })
 }
-
-/** A calendar date, YYYY-MM-DD. */
-export const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' })

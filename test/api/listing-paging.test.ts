@@ -123,7 +123,12 @@ t.test('listings at a county’s size', async (t) => {
   })
 
   await t.test('a cursor that is not one of ours, or both directions at once, is a 400', async (t) => {
-    for (const query of ['&after=k1.bm90LWpzb24', '&sort=name&after=0190aaaa-not-a-cursor', '&after=a&before=b']) {
+    for (const query of [
+      '&convictedFrom=1990-13-45',
+      '&after=k1.bm90LWpzb24',
+      '&sort=name&after=0190aaaa-not-a-cursor',
+      '&after=a&before=b'
+    ]) {
       const res = await app.inject({ url: `${queue}${query}`, headers: bearer(key) })
       t.equal(res.statusCode, 400, query)
       t.equal(res.json().code, 'CLEARFILE_ERR_VALIDATION')
