@@ -63,10 +63,7 @@ export function reviewReport(
   if (papers) {
     const kinds = Object.entries(papers.rendered)
       .sort(([a], [b]) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b))
-      .map(
-        ([kind, n]) =>
-          `${n} ${kind === 'proposed_order' ? 'proposed orders' : kind === 'bulk_motion' ? 'bulk motions' : `${kind}s`}`
-      )
+      .map(([kind, n]) => `${n} ${kind.replace('_', ' ')}${n === 1 ? '' : 's'}`)
       .join(', ')
     const motions = (papers.rendered.motion ?? 0) + (papers.rendered.bulk_motion ?? 0)
     lines.push(
