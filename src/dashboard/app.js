@@ -231,28 +231,56 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** A listing's state: its filters, and the cursor of the page shown. */
-function pager(target, label, load) {
-  const state = { query: {}, at: {} }
+/**
+ * A paged listing: its filters, the cursor of the page shown and where that page sits ("101–200 of 5,000"), which
+ * a keyset cursor does not say by itself, so it is counted as the user pages.
+ */
+function pager(label, load, { empty, noun }) {
+  const status = $(`${label}-status`)
+  const state = { query: {}, at: {}, seen: 0, lastCount: 0 }
   const go = async (at) => {
     state.at = at
     await load(state)
   }
-  const render = (page, shown) => {
-    const button = (text, at, disabled) => {
-      const b = el('button', { type: 'button', disabled }, text)
-      b.addEventListener('click', () => go(at).catch((err) => ($(`${label}-status`).textContent = err.message)))
-      return b
-    }
-    target.replaceChildren(
+  const button = (text, at, disabled) => {
+    const b = el('button', { type: 'button', disabled }, text)
+    b.addEventListener('click', () => go(at).catch((err) => (status.textContent = err.message)))
+    return b
+  }
+  /** Reads the page `state.at` names of `path` with `params` and the filters, and shows where it is. */
+  const read = async (path, params) => {
+    const at = state.at
+    status.textContent = 'Loading…'
+    const page = await json(`${path}?${query({ ...params, ...state.query, ...at })}`)
+    // Read again in place (after a decision): the page starts where it did.
+    if (state.again) state.again = false
+    else if (at.after) state.seen += state.lastCount
+    else if (at.before) state.seen = Math.max(0, state.seen - page.items.length)
+    else state.seen = at.last ? page.total - page.items.length : 0
+    state.lastCount = page.items.length
+    const filtered = Object.values(state.query).some((v) => v)
+    const shown =
+      page.items.length === 0
+        ? filtered
+          ? 'None match.'
+          : empty
+        : `${fmt(state.seen + 1)}–${fmt(state.seen + page.items.length)} of ${fmt(page.total)} ${noun}`
+    status.textContent = page.items.length === 0 ? shown : `${shown}.`
+    $(`${label}-pager`).replaceChildren(
       button('« First', {}, !page.prev),
       button('‹ Previous', { before: page.prev }, !page.prev),
       el('span', {}, shown),
       button('Next ›', { after: page.next }, !page.next),
       button('Last »', { last: true }, !page.next)
     )
+    return page
   }
-  return { state, go, render }
+  /** The page shown, read again. */
+  const reload = async () => {
+    state.again = true
+    await load(state)
+  }
+  return { state, go, read, reload }
 }
 
 const query = (params) =>
@@ -260,26 +288,10 @@ const query = (params) =>
 
 // ---- Review queue -------------------------------------------------------------------------------------------
 
-const queue = pager($('queue-pager'), 'queue', loadQueue)
-let queueSeen = 0
+const queue = pager('queue', loadQueue, { empty: 'Nothing waits for a decision.', noun: 'waiting' })
 
-async function loadQueue(state) {
-  const at = state.at
-  $('queue-status').textContent = 'Loading…'
-  if (!at.after && !at.before) queueSeen = 0
-  const page = await json(
-    `/v1/determinations?${query({ outcome: 'needs_review', undecided: true, limit: 100, ...state.query, ...at })}`
-  )
-  if (at.after) queueSeen += state.lastCount ?? 0
-  if (at.last) queueSeen = page.total - page.items.length
-  if (at.before) queueSeen = Math.max(0, queueSeen - page.items.length)
-  state.lastCount = page.items.length
-  const shown =
-    page.items.length === 0
-      ? 'Nothing waits for a decision.'
-      : `${fmt(queueSeen + 1)}–${fmt(queueSeen + page.items.length)} of ${fmt(page.total)} waiting`
-  $('queue-status').textContent = page.total === 0 && !state.query.q ? 'Nothing waits for a decision.' : `${shown}.`
-  queue.render(page, shown)
+async function loadQueue() {
+  const page = await queue.read('/v1/determinations', { outcome: 'needs_review', undecided: true, limit: 100 })
   const decide = session.may.decide
   $('queue-bulk').hidden = !decide || page.items.length === 0
   $('queue-all').closest('th').hidden = !decide
@@ -384,7 +396,7 @@ async function bulkDecide(event) {
       body: JSON.stringify({ ids, outcome, reason })
     })
     $('bulk-reason').value = ''
-    await queue.go(queue.state.at)
+    await queue.reload()
     $('queue-status').textContent =
       `Decided ${fmt(r.decided)}: ${$('bulk-outcome').selectedOptions[0].textContent}. ${$('queue-status').textContent}`
   } catch (err) {
@@ -398,25 +410,11 @@ async function showQueue() {
 
 // ---- Filings --------------------------------------------------------------------------------------------------
 
-const filings = pager($('filings-pager'), 'filings', loadFilings)
-let filingsSeen = 0
+const filings = pager('filings', loadFilings, { empty: 'No filings yet.', noun: 'filings' })
 
-async function loadFilings(state) {
-  const at = state.at
-  $('filings-status').textContent = 'Loading…'
-  if (!at.after && !at.before) filingsSeen = 0
+async function loadFilings() {
   const [sort, direction] = ($('filings-sort').value || 'updated:desc').split(':')
-  const page = await json(`/v1/filings?${query({ limit: 100, sort, direction, ...state.query, ...at })}`)
-  if (at.after) filingsSeen += state.lastCount ?? 0
-  if (at.last) filingsSeen = page.total - page.items.length
-  if (at.before) filingsSeen = Math.max(0, filingsSeen - page.items.length)
-  state.lastCount = page.items.length
-  const shown =
-    page.items.length === 0
-      ? 'No filings match.'
-      : `${fmt(filingsSeen + 1)}–${fmt(filingsSeen + page.items.length)} of ${fmt(page.total)} filings`
-  $('filings-status').textContent = `${shown}.`
-  filings.render(page, shown)
+  const page = await filings.read('/v1/filings', { limit: 100, sort, direction })
   $('filings-table').tBodies[0].replaceChildren(
     ...page.items.map((f) => {
       const open = el('button', { type: 'button' }, 'Timeline')

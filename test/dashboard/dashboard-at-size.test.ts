@@ -91,6 +91,9 @@ t.test(
     await page.locator('#queue-status', { hasText: /^4,901–5,000/ }).waitFor()
     t.match(await status.textContent(), /^4,901–5,000 of 5,000 waiting/, 'the last page')
     t.ok(await page.locator('#queue-pager').getByRole('button', { name: 'Next ›' }).isDisabled(), 'nothing after it')
+    await page.locator('#queue-pager').getByRole('button', { name: '‹ Previous' }).click()
+    await page.locator('#queue-status', { hasText: /^4,801–4,900 of 5,000/ }).waitFor()
+    t.pass('and back one page from it')
     const [courtId, courtName] = COURTS[1]
     await page.getByLabel('Court', { exact: true }).first().selectOption({ label: courtName })
     await page.locator('#queue-filters').getByRole('button', { name: 'Search' }).click()
