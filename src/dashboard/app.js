@@ -159,9 +159,10 @@ function weeklyChart(weeks) {
       `Motions prepared, submitted and granted per week: ${weeks.map((w) => `week of ${day(w.week)}: ${w.prepared} prepared, ${w.submitted} submitted, ${w.granted} granted`).join('; ')}`
     )
   )
-  // The value axis: a line per quarter of the top value, labelled.
-  for (let i = 0; i <= 4; i++) {
-    const v = (top * i) / 4
+  // The value axis: four or five whole steps up to the top value, each labelled.
+  const steps = top <= 5 ? top : top % 4 === 0 ? 4 : 5
+  for (let i = 0; i <= steps; i++) {
+    const v = (top * i) / steps
     svg.append(svgEl('line', { x1: left - 4, x2: width - 8, y1: y(v), y2: y(v), class: 'grid' }))
     svg.append(svgEl('text', { x: left - 8, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(v)))
   }
