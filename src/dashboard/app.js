@@ -259,7 +259,7 @@ function pager(label, load, { empty, noun }) {
     else if (at.before) state.seen = Math.max(0, state.seen - page.items.length)
     else state.seen = at.last ? page.total - page.items.length : 0
     state.lastCount = page.items.length
-    const filtered = Object.values(state.query).some((v) => v)
+    const filtered = Object.entries(state.query).some(([k, v]) => k !== 'sort' && v)
     const shown =
       page.items.length === 0
         ? filtered
@@ -650,6 +650,8 @@ $('queue-filters').addEventListener('submit', (e) => {
       ['q', 'q'],
       ['court', 'court'],
       ['reason', 'reason'],
+      ['convictedFrom', 'from'],
+      ['convictedTo', 'to'],
       ['sort', 'sort']
     ])
   }
@@ -660,7 +662,9 @@ $('filings-filters').addEventListener('submit', (e) => {
   filings.state.query = filtersOf('filings', [
     ['q', 'q'],
     ['court', 'court'],
-    ['state', 'state']
+    ['state', 'state'],
+    ['createdFrom', 'from'],
+    ['createdTo', 'to']
   ])
   filings.go({}).catch((err) => ($('filings-status').textContent = err.message))
 })

@@ -84,6 +84,11 @@ export function courtName(raw: string): string {
   return parts ? courtFormOf(parts) : tidy(raw)
 }
 
+/** The case's title as a court writes it in an e-filing: `People v. DAVID B. NGUYEN`. */
+export function caseTitle(defendant: string): string {
+  return `People v. ${courtName(defendant)}`
+}
+
 /**
  * The court form turned back: knowing how many words the surname has (the
  * court form cannot show it), the DOJ parts it was made from.

@@ -9,6 +9,7 @@ import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { createHash } from 'node:crypto'
 import { filingRequestForPapers } from '../ecf/messages.js'
+import { caseTitle } from './court-names.js'
 
 export type MotionScope = 'case' | 'person' | 'bulk'
 export const MANIFEST_COLUMNS = ['file', 'kind', 'people', 'case_numbers', 'sha256', 'pages'] as const
@@ -165,6 +166,7 @@ export class ReviewMotionWriter {
       submittedAt: `${this.#date}T12:00:00.000Z`,
       court: { id: f.court.id, name: f.court.name },
       person: packet.person,
+      caseTitle: caseTitle(packet.person.name),
       cases: packet.cases,
       profile: this.#profile,
       motion: motion.bytes,

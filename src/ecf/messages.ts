@@ -348,6 +348,8 @@ export function filingRequestForPapers(p: {
   submittedAt: string
   court: CourtRef
   person: { name: string; dob: string | null }
+  /** The case title the court files it under (`People v. DAVID B. NGUYEN`). */
+  caseTitle: string
   cases: ReadonlyArray<{
     caseNumber: string
     counts: ReadonlyArray<{ section: string; outcome: string; convictionDate: string | null }>
@@ -364,7 +366,7 @@ export function filingRequestForPapers(p: {
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
     court: p.court,
-    case: { title: `People v. ${p.person.name}`, docketId: p.cases.map((c) => c.caseNumber).join(', ') },
+    case: { title: p.caseTitle, docketId: p.cases.map((c) => c.caseNumber).join(', ') },
     defendant: p.person,
     counts: counts.map((n, i) => ({
       sequence: i + 1,

@@ -6,6 +6,7 @@ import { readDocumentBytes } from '../documents/document-store.js'
 import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
+import { caseTitle } from '../documents/court-names.js'
 import { filingRequestForPapers } from '../ecf/messages.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
@@ -49,6 +50,7 @@ export async function writeFilingMessage(
     submittedAt: filing.created_at,
     court: { id: court.id, name: court.name },
     person: papers[0]!.person,
+    caseTitle: caseTitle(papers[0]!.person.name),
     cases: papers.map((p) => p.case),
     profile: requireProfile(deps.profiles, filing.county),
     motion: await readDocumentBytes(deps.dataDir, motion.storage_key),

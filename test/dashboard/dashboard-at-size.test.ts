@@ -156,6 +156,17 @@ t.test(
       'the exact time in a tooltip'
     )
     await page.screenshot({ path: join(OUTPUT, 'dashboard-filings-1280.png'), fullPage: false })
+    // Filed from a day after every one of them: none.
+    await page.getByLabel('Filed from').fill('2026-11-02')
+    await page.locator('#filings-filters').getByRole('button', { name: 'Search' }).click()
+    await page.locator('#filings-status', { hasText: /^None match\.$/ }).waitFor()
+    await page.getByLabel('Filed from').fill('2026-11-01')
+    await page.getByLabel('Filed to').fill('2026-11-01')
+    await page.locator('#filings-filters').getByRole('button', { name: 'Search' }).click()
+    await page
+      .locator('#filings-status', { hasText: `of ${grantedThere.length.toLocaleString('en-US')} filings` })
+      .waitFor()
+    t.pass('filtered by the day filed, that day included')
 
     // Narrow: every view fits 420 px.
     await page.setViewportSize({ width: 420, height: 900 })
