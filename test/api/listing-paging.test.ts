@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, buildTestApp } from '../helper.js'
-import { seedRecords } from '../seed-records.js'
+import { seedRecords } from '../../bench/seed-records.js'
 
 /*
  * The review queue and the filings list at a county's size: every page walk (forward, backward, from the last

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { bearer, buildTestApp, sanFranciscoCourtsFile } from '../helper.js'
-import { seedRecords } from '../seed-records.js'
+import { seedRecords } from '../../bench/seed-records.js'
 import { launchChromium, noChromium, pageProblems } from './chromium.js'
 
 /*

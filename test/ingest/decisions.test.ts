@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, buildTestApp } from '../helper.js'
-import { seedRecords } from '../seed-records.js'
+import { seedRecords } from '../../bench/seed-records.js'
 
 t.test(
   'a deputy DA decides 200 convictions at once with one reason: each gets the decision, an event and an audit row, and they leave the queue',

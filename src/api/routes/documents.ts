@@ -19,6 +19,7 @@ import { createRenderer } from '../../documents/render.js'
 import { ClearfileError } from '../../errors.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
 import type { Services } from '../../services.js'
+import { MAY } from '../roles.js'
 import { auditContext } from '../auth.js'
 
 const view = (d: Selectable<DocumentsTable>) => ({
@@ -60,7 +61,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
   app.post(
     '/cases/:id/documents',
     {
-      config: { roles: ['deputy_da', 'da_system'] },
+      config: { roles: [...MAY.file] },
       schema: {
         tags: ['documents'],
         operationId: 'prepareCaseDocuments',
@@ -159,7 +160,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
   app.post(
     '/reviews/:id/documents',
     {
-      config: { roles: ['deputy_da', 'da_system'] },
+      config: { roles: [...MAY.file] },
       schema: {
         tags: ['documents'],
         operationId: 'prepareReviewDocuments',

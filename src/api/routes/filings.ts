@@ -23,6 +23,7 @@ import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.
 import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
+import { MAY } from '../roles.js'
 import { auditContext } from '../auth.js'
 import { pageRequest } from '../paging.js'
 
@@ -63,7 +64,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
   app.post(
     '/filings',
     {
-      config: { roles: ['deputy_da', 'da_system'] },
+      config: { roles: [...MAY.file] },
       schema: {
         tags: ['filings'],
         operationId: 'createFiling',

@@ -27,6 +27,7 @@ import { spoolReport, tooManyBytes, type SpooledReport, type SpoolLimits } from 
 import type { Reconciliation } from '../../outcomes/reconcile.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext } from '../auth.js'
+import { MAY } from '../roles.js'
 import { findOutcomeReport } from '../../db/outcome-repository.js'
 
 function reportView(row: OutcomeReportsTable) {
@@ -130,7 +131,7 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     '/outcome-reports',
     {
       config: {
-        roles: ['clerk', 'deputy_da'],
+        roles: [...MAY.uploadOutcomeReports],
         swaggerTransform: streamedBody({
           'multipart/form-data': Type.Object({
             file: Type.String({ format: 'binary', description: 'The report: CSV, or ECF XML (by type or .xml name)' }),
