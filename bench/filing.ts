@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,8 @@ import { openDatabase, type Db, type DialectName } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
 import { createJobRunner } from '../src/jobs/job-runner.js'
 import { createServices } from '../src/services.js'
+import { soapEnvelope } from '../src/ecf/soap.js'
+import { signedSoapEnvelope, wsSecuritySigner } from '../src/ecf/ws-security.js'
 import { seedFilings } from './seed-filings.js'
 
 /*
@@ -178,10 +180,53 @@ try {
   console.log(
     `${LANES} lanes vs one at a time: ${(pooled.filingsPerSecond / serial.filingsPerSecond).toFixed(2)}x filings/s`
   )
+  // The cost of WS-Security (issue #12): signing the same messages, with a 2048-bit RSA key as a DA office's would be.
+  const signing = signingCost(
+    files.slice(0, 200).map((f) => readFileSync(join(dir, 'filings', f), 'utf8')),
+    dir
+  )
+  console.log(
+    `WS-Security signing: ${signing.signedMs.toFixed(2)} ms per message (unsigned envelope ${signing.plainMs.toFixed(3)} ms; mean of ${signing.n}), ${((signing.signedMs / serial.p50) * 100).toFixed(1)}% of one submission's p50 one at a time`
+  )
   if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE)
     throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
   await handle.destroy()
 } finally {
   court.stop()
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** Milliseconds to wrap each message in a plain SOAP envelope, and to wrap and sign it (WS-Security, RSA-2048). */
+function signingCost(messages: string[], dir: string): { n: number; plainMs: number; signedMs: number } {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=bench-da-office',
+      '-keyout',
+      'da.key',
+      '-out',
+      'da.crt'
+    ],
+    { cwd: dir, stdio: 'pipe' }
+  )
+  const signer = wsSecuritySigner({ cert: readFileSync(join(dir, 'da.crt')), key: readFileSync(join(dir, 'da.key')) })
+  const time = (wrap: (m: string) => string) => {
+    const started = performance.now()
+    for (const m of messages) wrap(m)
+    return (performance.now() - started) / messages.length
+  }
+  time((m) => signedSoapEnvelope(m, signer, new Date())) // warm up
+  return {
+    n: messages.length,
+    plainMs: time(soapEnvelope),
+    signedMs: time((m) => signedSoapEnvelope(m, signer, new Date()))
+  }
 }

@@ -6,6 +6,7 @@ import { wholeRecords } from './0004-whole-records.js'
 import { unusedColumns } from './0005-unused-columns.js'
 import { keyExpiry } from './0006-key-expiry.js'
 import { outcomeReportUploads } from './0007-outcome-report-uploads.js'
+import { searchIndexes } from './0008-search-indexes.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0004-whole-records': wholeRecords,
   '0005-unused-columns': unusedColumns,
   '0006-key-expiry': keyExpiry,
-  '0007-outcome-report-uploads': outcomeReportUploads
+  '0007-outcome-report-uploads': outcomeReportUploads,
+  '0008-search-indexes': searchIndexes
 }

@@ -9,7 +9,71 @@ export const CourtEntry = Type.Object(
     adapter: Type.String({ minLength: 1, description: 'ecf4-soap | simulator | file-drop' }),
     endpoint: Type.Optional(Type.String({ minLength: 1, description: "The court's FilingReviewMDE URL" })),
     credentialsRef: Type.Optional(
-      Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'Environment variable holding the credentials' })
+      Type.String({
+        pattern: '^[A-Z][A-Z0-9_]*$',
+        description:
+          'Environment variable holding `username:password` of a vendor login: each request to the court carries it as HTTP Basic authentication'
+      })
+    ),
+    bearerTokenRef: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z][A-Z0-9_]*$',
+        description:
+          'Environment variable holding a token the court issued: each request carries `Authorization: Bearer <token>`'
+      })
+    ),
+    clientCertificate: Type.Optional(
+      Type.Object(
+        {
+          certFile: Type.String({
+            minLength: 1,
+            description: "PEM file of the DA office's client certificate (and chain)"
+          }),
+          keyFile: Type.String({ minLength: 1, description: 'PEM file of its private key' }),
+          passphraseRef: Type.Optional(
+            Type.String({
+              pattern: '^[A-Z][A-Z0-9_]*$',
+              description: "Environment variable holding the key's passphrase"
+            })
+          ),
+          caFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "PEM file of the CA the court's server certificate chains to, when not a public one"
+            })
+          )
+        },
+        {
+          additionalProperties: false,
+          description: 'Mutual TLS to the court: the certificate clearfile presents when it connects to `endpoint`'
+        }
+      )
+    ),
+    wsSecurity: Type.Optional(
+      Type.Object(
+        {
+          certFile: Type.String({ minLength: 1, description: "PEM file of the DA office's signing certificate" }),
+          keyFile: Type.String({ minLength: 1, description: 'PEM file of its private key' }),
+          passphraseRef: Type.Optional(
+            Type.String({
+              pattern: '^[A-Z][A-Z0-9_]*$',
+              description: "Environment variable holding the key's passphrase"
+            })
+          ),
+          ttlSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 30,
+              maximum: 3600,
+              description: 'How long a signed message stays valid (default 300)'
+            })
+          )
+        },
+        {
+          additionalProperties: false,
+          description:
+            'WS-Security (WS-I Basic Security Profile 1.0, as the ECF 4.01 Web Services SIP asks): every message to the court carries the certificate as a BinarySecurityToken and an X.509 signature (exclusive c14n, RSA-SHA256) over its Timestamp and Body'
+        }
+      )
     ),
     callbackSecretRef: Type.Optional(
       Type.String({
@@ -26,12 +90,31 @@ export const CourtEntry = Type.Object(
           }),
           header: Type.Optional(
             Type.String({ minLength: 1, description: 'The header carrying the signature (default X-Court-Signature)' })
+          ),
+          algorithm: Type.Optional(
+            Type.Union([Type.Literal('sha256'), Type.Literal('sha512')], {
+              description: 'The HMAC hash (default sha256)'
+            })
+          ),
+          timestampHeader: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'The header carrying the time of signing (Unix seconds). When set, the court signs `<timestamp>.<raw body>` and a callback signed longer ago (or further ahead) than `toleranceSeconds` is refused, so a recorded callback cannot be replayed later'
+            })
+          ),
+          toleranceSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 3600,
+              description: 'How far the signing time may be from ours (default 300)'
+            })
           )
         },
         {
           additionalProperties: false,
           description:
-            'The court signs each callback with an HMAC-SHA256 of the raw body, sent as `sha256=<hex>` in a header: the callback is authenticated and its body cannot be altered. Takes the place of a shared secret'
+            'The court signs each callback with an HMAC of the raw body (and the time of signing, with `timestampHeader`), sent as `sha256=<hex>`, bare hex or base64 in a header: the callback is authenticated and its body cannot be altered. Takes the place of a shared secret'
         }
       )
     ),

@@ -11,7 +11,7 @@ import { documentsJob } from './documents/documents-job.js'
 import { createRenderer } from './documents/render.js'
 import type { CourtAdapter } from './ecf/court-adapter.js'
 import { ClearfileError } from './errors.js'
-import { loadCourts } from './filing/courts-config.js'
+import { courtCredentials, loadCourts } from './filing/courts-config.js'
 import { filingJobs, type CourtAdapters, type PipelineDeps } from './filing/pipeline.js'
 import { reviewJob } from './ingest/review-runs.js'
 import type { RegisteredJob } from './jobs/job-definition.js'
@@ -73,7 +73,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const courts = inputs.courts ?? (config.courtsFile ? loadCourts(config.courtsFile) : new Map<string, CourtEntry>())
   const profiles = inputs.profiles ?? configuredProfiles(config)
   const metrics = inputs.metrics ?? new Metrics()
-  const adapters = courtAdapters(courts)
+  const adapters = courtAdapters(courts, process.env)
   const pipeline: PipelineDeps = {
     db,
     clock,
@@ -136,8 +136,10 @@ export function createServices(inputs: ServiceInputs): Services {
 }
 
 /** The adapter of each configured court, made on first use by the factory its configuration names. */
-function courtAdapters(courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
+function courtAdapters(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv): CourtAdapters {
   const made = new Map<string, CourtAdapter>()
+  // Read now, so a missing secret or certificate stops the start rather than the first filing.
+  const credentials = new Map([...courts.values()].map((c) => [c.id, courtCredentials(c, env)]))
   return {
     for(courtId: string): CourtAdapter {
       let adapter = made.get(courtId)
@@ -151,7 +153,7 @@ function courtAdapters(courts: ReadonlyMap<string, CourtEntry>): CourtAdapters {
             'CLEARFILE_ERR_COURT_NOT_CONFIGURED',
             `court ${court.id}: no adapter named ${JSON.stringify(court.adapter)} (known: ${Object.keys(COURT_ADAPTERS).join(', ')})`
           )
-        made.set(courtId, (adapter = factory(court)))
+        made.set(courtId, (adapter = factory(court, credentials.get(courtId))))
       }
       return adapter
     },

@@ -13,10 +13,19 @@ import { TEST_DATABASE_URL } from './helper.js'
 /** The CLI as users run it: the compiled bin (npm test builds it first). */
 export const CLI = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url))
 
+/**
+ * The environment of a clearfile process a test starts: PATH and HOME only, so nothing of this shell's
+ * configuration leaks in. (tap's process hooks still follow the child, and in the coverage run measure it: the
+ * servers the crash and dashboard tests start count for coverage that way.)
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra }
+}
+
 /** Runs the CLI to its end, with only PATH and HOME from this environment (and `extraEnv`). */
 export function runCli(args: string[], extraEnv: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extraEnv },
+    env: childEnv(extraEnv),
     encoding: 'utf8',
     timeout: 30_000
   })
@@ -48,7 +57,7 @@ export interface ServeProcess {
 /** Starts `clearfile serve` as its own process and resolves once it listens. */
 export async function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe']
   })
   let out = ''

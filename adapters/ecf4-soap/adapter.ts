@@ -9,11 +9,13 @@ import {
 } from '../../src/ecf/parse.js'
 import { toMtom } from '../../src/ecf/mtom.js'
 import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/ecf/soap.js'
+import { signedSoapEnvelope } from '../../src/ecf/ws-security.js'
 import {
   CourtError,
   type CourtAdapter,
   type CourtAdapterFactory,
   type CourtConfig,
+  type CourtCredentials,
   type CourtRuling,
   type CourtStatus
 } from '../types.js'
@@ -58,14 +60,20 @@ function rateLimiter(perSecond: number | undefined) {
  * client fault or an ecf:Error other than 0 is permanent; network errors, 5xx
  * and timeouts are retryable, and ambiguous when the request may have arrived.
  */
-export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): CourtAdapter => {
+export const ecf4SoapAdapter: CourtAdapterFactory = (
+  config: CourtConfig,
+  credentials: CourtCredentials = {}
+): CourtAdapter => {
   if (!config.endpoint) throw new Error(`court ${config.id}: the ecf4-soap adapter needs an endpoint`)
   const url = new URL(config.endpoint)
   const timeoutMs = config.limits?.timeoutMs ?? 30_000
   const pool = new Pool(url.origin, {
     connections: config.limits?.concurrency ?? 4,
-    connectTimeout: Math.min(timeoutMs, 10_000)
+    connectTimeout: Math.min(timeoutMs, 10_000),
+    // Mutual TLS: the DA office's certificate on every connection to this court.
+    ...(credentials.tls ? { connect: { ...credentials.tls } } : {})
   })
+  const authorization = credentials.authorization ? { authorization: credentials.authorization } : {}
   const take = rateLimiter(config.limits?.requestsPerSecond)
   const court = { id: config.id, name: config.name }
   const sender = 'clearfile'
@@ -73,7 +81,9 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
   async function call(operation: SoapOperation, message: string): Promise<string> {
     await take()
     // With MTOM the PDFs of a filing travel as binary MIME parts; queries are small and stay plain SOAP.
-    const envelope = soapEnvelope(message)
+    const envelope = credentials.wsSecurity
+      ? signedSoapEnvelope(message, credentials.wsSecurity, new Date())
+      : soapEnvelope(message)
     const { body, contentType } =
       config.mtom && operation === 'ReviewFiling'
         ? toMtom(envelope)
@@ -84,7 +94,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
       const res = await pool.request({
         path: url.pathname + url.search,
         method: 'POST',
-        headers: { 'content-type': contentType, soapaction: `"${SOAP_ACTIONS[operation]}"` },
+        headers: { 'content-type': contentType, soapaction: `"${SOAP_ACTIONS[operation]}"`, ...authorization },
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs
@@ -101,7 +111,27 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (config: CourtConfig): Court
         { retryable: true, ambiguous: sent, cause: err }
       )
     }
+    // Our credentials refused: nothing was filed, and the filing waits (retried) until they are put right.
+    if (status === 401 || status === 403)
+      throw new CourtError(
+        'CLEARFILE_ERR_COURT_UNAVAILABLE',
+        `${config.id} ${operation}: HTTP ${status}: the court did not accept our credentials`,
+        { retryable: true, ambiguous: false }
+      )
     const fault = soapFault(text)
+    // WS-Security faults (wsse:InvalidSecurity, FailedAuthentication, FailedCheck…): our signature was refused,
+    // as a 401 is; nothing was filed.
+    if (
+      fault &&
+      /^(\w+:)?(InvalidSecurity|InvalidSecurityToken|FailedAuthentication|FailedCheck|SecurityTokenUnavailable|MessageExpired)$/.test(
+        fault.code
+      )
+    )
+      throw new CourtError(
+        'CLEARFILE_ERR_COURT_UNAVAILABLE',
+        `${config.id} ${operation}: the court refused our WS-Security: ${fault.code}: ${fault.text}`,
+        { retryable: true, ambiguous: false, courtCode: fault.code }
+      )
     if (fault) {
       // soap:Server means the court failed, and may succeed later; anything else is our message's fault.
       const serverSide = /Server$/.test(fault.code)

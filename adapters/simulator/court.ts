@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, X509Certificate } from 'node:crypto'
+import { DOMParser } from '@xmldom/xmldom'
+import { SignedXml } from 'xml-crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Agent, request } from 'undici'
 import {
@@ -13,7 +16,7 @@ import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '..
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
-import { CALLBACK_SECRET_HEADER, DEFAULT_SIGNATURE_HEADER, signCallback } from '../../src/ecf/callback-auth.js'
+import { CALLBACK_SECRET_HEADER } from '../../src/ecf/callback-auth.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
 
 /** Shares of requests that go wrong, on purpose (each 0-1). */
@@ -47,8 +50,32 @@ export interface SimulatedCourtOptions {
   faults?: CourtFaults
   /** The shared secret sent with each callback (header x-ecf-callback-secret); no callbacks without it or a client certificate. */
   callbackSecret?: string
-  /** Sign each callback with an HMAC-SHA256 of its body (`sha256=<hex>` in `header`, default X-Court-Signature) instead of sending a secret. */
-  callbackSignature?: { key: string; header?: string }
+  /**
+   * Sign each callback with an HMAC instead of sending a secret, the way this court does it: over the body, or over
+   * `<unix seconds>.<body>` with the time in `timestampHeader`; `sha256=<hex>` (the default), bare hex or base64 in
+   * `header` (default X-Court-Signature). `clockSkewSeconds` sets the court's clock off ours (a stale signature).
+   */
+  callbackSignature?: {
+    key: string
+    header?: string
+    algorithm?: 'sha256' | 'sha512'
+    encoding?: 'prefixed-hex' | 'hex' | 'base64'
+    timestampHeader?: string
+    clockSkewSeconds?: number
+  }
+  /**
+   * Serve HTTPS with this certificate and key and require every filer to present a client certificate that chains
+   * to `ca` (mutual TLS, as courts without WS-Security do it); a filer without one is refused in the handshake.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
+  /**
+   * WS-Security the court requires: every message signed (X.509, BSP 1.0) over its Body and Timestamp by this
+   * certificate (PEM), and not expired; anything else gets a `wsse:FailedAuthentication` or `wsse:InvalidSecurity`
+   * SOAP fault and is not filed.
+   */
+  requireSignedBy?: string | Buffer
+  /** The `Authorization` header every request must carry (a vendor login or token); anything else gets HTTP 401. */
+  requireAuthorization?: string
   /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
   callbackTls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
   /**
@@ -172,11 +199,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           'content-type': 'text/xml; charset=utf-8',
           soapaction: SOAP_ACTIONS.NotifyFilingReviewComplete
         }
-        if (options.callbackSignature)
-          headers[options.callbackSignature.header ?? DEFAULT_SIGNATURE_HEADER] = signCallback(
-            options.callbackSignature.key,
-            xml
-          )
+        if (options.callbackSignature) Object.assign(headers, signatureHeaders(options.callbackSignature, xml))
         else if (options.callbackSecret) headers[CALLBACK_SECRET_HEADER] = options.callbackSecret
         const res = await request(url, {
           method: 'POST',
@@ -294,6 +317,15 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       )
       return
     }
+    if (options.requireAuthorization !== undefined && req.headers.authorization !== options.requireAuthorization) {
+      res.writeHead(401, { 'content-type': 'text/xml; charset=utf-8', 'www-authenticate': 'Basic realm="efiling"' })
+      res.end(soapFaultEnvelope('soap:Client', 'Not authenticated'))
+      return
+    }
+    if (options.requireSignedBy !== undefined) {
+      const refused = wsSecurityProblem(body, new X509Certificate(options.requireSignedBy))
+      if (refused) return send(500, soapFaultEnvelope(refused.code as 'soap:Client', refused.text))
+    }
     if (roll() < (faults.serverError ?? 0)) return send(503, 'Service Unavailable')
     if (roll() < (faults.timeout ?? 0)) return // never answer
     if (roll() < (faults.malformed ?? 0)) return send(200, '<soap:Envelope><unclosed>')
@@ -321,13 +353,16 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     }
   }
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res)
-  })
+  }
+  const server: Server = options.tls
+    ? createHttpsServer({ ...options.tls, requestCert: true, rejectUnauthorized: true }, onRequest)
+    : createServer(onRequest)
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
+    url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
     submissions: () => new Map(submissions),
     mtomFilings: () => mtomCount,
     filings: () => byCourtId.size,
@@ -340,4 +375,70 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
         server.close(() => resolve())
       })
   }
+}
+
+/** The headers a signing court sends with a callback (see SimulatedCourtOptions.callbackSignature). */
+function signatureHeaders(
+  signing: NonNullable<SimulatedCourtOptions['callbackSignature']>,
+  body: string
+): Record<string, string> {
+  const algorithm = signing.algorithm ?? 'sha256'
+  const stamp = String(Math.floor(Date.now() / 1000) + (signing.clockSkewSeconds ?? 0))
+  const mac = createHmac(algorithm, signing.key).update(signing.timestampHeader ? `${stamp}.${body}` : body)
+  const encoding = signing.encoding ?? 'prefixed-hex'
+  const value =
+    encoding === 'base64'
+      ? mac.digest('base64')
+      : encoding === 'hex'
+        ? mac.digest('hex')
+        : `${algorithm}=${mac.digest('hex')}`
+  return {
+    [signing.header ?? 'X-Court-Signature']: value,
+    ...(signing.timestampHeader ? { [signing.timestampHeader]: stamp } : {})
+  }
+}
+
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
+const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd'
+
+/**
+ * Why a court requiring WS-Security refuses a message, or null when it is signed by `trusted` over its Body and
+ * Timestamp and the Timestamp has not expired (fault codes as WS-Security 1.0 names them).
+ */
+function wsSecurityProblem(envelope: string, trusted: X509Certificate): { code: string; text: string } | null {
+  const invalid = (text: string) => ({ code: 'wsse:InvalidSecurity', text })
+  const failed = (text: string) => ({ code: 'wsse:FailedAuthentication', text })
+  const doc = new DOMParser().parseFromString(envelope, 'text/xml')
+  const one = (ns: string, local: string) => doc.getElementsByTagNameNS(ns, local)[0]
+  const signature = one(DSIG_NS, 'Signature')
+  const token = one(
+    'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+    'BinarySecurityToken'
+  )
+  const timestamp = one(WSU, 'Timestamp')
+  const body = one('http://schemas.xmlsoap.org/soap/envelope/', 'Body')
+  if (!signature || !token || !timestamp || !body) return invalid('the message carries no WS-Security signature')
+  let signer: X509Certificate
+  try {
+    signer = new X509Certificate(Buffer.from((token.textContent ?? '').replace(/\s+/g, ''), 'base64'))
+  } catch {
+    return invalid('the security token is not an X.509 certificate')
+  }
+  if (signer.fingerprint256 !== trusted.fingerprint256)
+    return failed('the message is signed by a certificate this court does not know')
+  const verifier = new SignedXml({ publicCert: signer.toString(), idMode: 'wssecurity' })
+  verifier.loadSignature(signature)
+  let valid = false
+  try {
+    valid = verifier.checkSignature(envelope)
+  } catch {
+    valid = false
+  }
+  if (!valid) return failed('the signature does not verify')
+  const signedIds = new Set(verifier.getReferences().map((r) => r.uri.replace(/^#/, '')))
+  for (const part of [body, timestamp])
+    if (!signedIds.has(part.getAttributeNS(WSU, 'Id') ?? '')) return invalid(`the ${part.localName} is not signed`)
+  const expires = Date.parse(timestamp.getElementsByTagNameNS(WSU, 'Expires')[0]?.textContent ?? '')
+  if (!(expires > Date.now())) return { code: 'wsse:MessageExpired', text: 'the message has expired' }
+  return null
 }

@@ -1,4 +1,4 @@
-import { decodeCursor, type PageRequest } from '../db/keyset.js'
+import { decodeCursor, type KeysetCursor, type PageLinks, type PageRequest, pageOf } from '../db/keyset.js'
 import { ClearfileError } from '../errors.js'
 
 /** The paging parameters of a listing request, as the API takes them (see schemas/api/paging.ts). */
@@ -22,4 +22,28 @@ export function pageRequest(p: PagingParams, sortedById: boolean): PageRequest &
   const cursor = decodeCursor(text, sortedById)
   if (!cursor) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'The paging cursor is not one this listing gave')
   return { limit, cursor, backward: p.before !== undefined, hadCursor: true }
+}
+
+/** How a listing reads a page of its rows, counts all that match, and names a row in its cursor. */
+export interface KeysetListing<T> {
+  list: (request: PageRequest) => Promise<T[]>
+  count: () => Promise<number>
+  cursorOf: (row: T) => KeysetCursor
+}
+
+/**
+ * One page of a keyset listing with the links both ways and the total: the same steps for every listing route.
+ * A listing sorted by creation orders by id alone, so its cursors may be plain ids (see decodeCursor).
+ */
+export async function keysetPage<T>(
+  p: PagingParams & { sort?: string | undefined },
+  listing: KeysetListing<T>
+): Promise<{ page: T[]; links: PageLinks; total: number }> {
+  const request = pageRequest(p, (p.sort ?? 'created') === 'created')
+  const [rows, total] = await Promise.all([listing.list(request), listing.count()])
+  const { page, links } = pageOf(rows, request.limit - 1, listing.cursorOf, {
+    backward: request.backward === true,
+    hadCursor: request.hadCursor
+  })
+  return { page, links, total }
 }

@@ -186,7 +186,6 @@ export async function runReviewCommand(flags: ReviewFlags): Promise<void> {
   }
   const progress = createProgressDisplay({ sample: steps })
 
-  let waitedMs = 0
   const reviewStarted = performance.now()
   let result: Awaited<ReturnType<typeof reviewDojFile>>
   let reviewMs: number
@@ -200,14 +199,10 @@ export async function runReviewCommand(flags: ReviewFlags): Promise<void> {
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(motions
         ? {
+            // The review holds back while papers are due: that wait (summary.secondsHandingOver) is
+            // rendering's time, not reading's.
             onBatch: async (batch) => {
-              // The review holds back while papers are due: that wait is rendering's time, not reading's.
-              const t = performance.now()
-              try {
-                await motions.add(batch.subjects ?? [])
-              } finally {
-                waitedMs += performance.now() - t
-              }
+              await motions.add(batch.subjects ?? [])
             }
           }
         : {}),
@@ -240,8 +235,8 @@ export async function runReviewCommand(flags: ReviewFlags): Promise<void> {
   }
 
   const times: StepTimes = {
-    reviewSeconds: Math.max(0, reviewMs - waitedMs) / 1000,
-    waitedForPapersSeconds: waitedMs / 1000,
+    reviewSeconds: Math.max(0, reviewMs / 1000 - result.summary.secondsHandingOver),
+    waitedForPapersSeconds: result.summary.secondsHandingOver,
     renderSeconds: renderer?.busySeconds ?? 0,
     totalSeconds: (performance.now() - started) / 1000
   }

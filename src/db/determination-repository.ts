@@ -9,7 +9,7 @@ import {
   type SortKey,
   sortExpression
 } from './keyset.js'
-import { nameWords, searchCondition } from './record-search.js'
+import { isIdShaped, nameHoldsWords, nameWords, noRows, searchRecords, type SearchedRecords } from './record-search.js'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { DETERMINATION_SORTS, DeterminationView } from '../../schemas/api/determinations.js'
 import type { Database, DeterminationsTable, OutcomeValue } from './schema.js'
@@ -55,8 +55,8 @@ export interface DeterminationQuery {
   reviewRunId?: string | undefined
   /** Only determinations still waiting for a deputy DA's decision. */
   undecided?: boolean | undefined
-  /** An id, case number, CII or name (see searchCondition). */
-  search?: string | undefined
+  /** What the search box named (see searchRecords and searchDeterminations). */
+  search?: SearchedRecords | undefined
   court?: string | undefined
   /** Words the engine's reason contains (any case). */
   reason?: string | undefined
@@ -87,7 +87,7 @@ function ownConditions(q: DeterminationQuery): RawBuilder<SqlBool>[] {
 }
 
 /** True when the query asks nothing of the conviction, case or person, so the determinations alone answer it. */
-const ownOnly = (q: DeterminationQuery) => !q.court && !q.convictedFrom && !q.convictedTo && !q.search?.trim()
+const ownOnly = (q: DeterminationQuery) => !q.court && !q.convictedFrom && !q.convictedTo && !q.search
 
 function matchingDeterminations(db: Kysely<Database>, q: DeterminationQuery) {
   let query = db
@@ -99,17 +99,27 @@ function matchingDeterminations(db: Kysely<Database>, q: DeterminationQuery) {
   if (q.court) query = query.where('k.court_id', '=', q.court)
   if (q.convictedFrom) query = query.where('c.conviction_date', '>=', q.convictedFrom)
   if (q.convictedTo) query = query.where('c.conviction_date', '<=', q.convictedTo)
-  if (q.search?.trim())
-    query = query.where(
-      searchCondition(q.search, {
-        ids: ['d.id', 'd.conviction_id'],
-        caseNumber: 'k.case_number',
-        cii: 'p.cii',
-        name: 'p.name',
-        aliases: 'p.aliases'
-      })
-    )
+  const search = q.search
+  if (search?.by === 'ids') query = query.where('d.id', 'in', search.ids)
+  else if (search?.by === 'cases') query = query.where('c.case_id', 'in', search.caseIds)
+  else if (search?.by === 'name')
+    query = query.where(nameHoldsWords(search.words, { name: 'p.name', aliases: 'p.aliases' }))
+  else if (search?.by === 'nothing') query = query.where(noRows)
   return query
+}
+
+/** What a review-queue search names: a determination or conviction id, else cases, else words of a name. */
+export function searchDeterminations(db: Kysely<Database>, county: string | null, text: string | undefined) {
+  return searchRecords(db, county, text, async (q) => {
+    if (!isIdShaped(q)) return []
+    const id = q.toLowerCase()
+    let query = db
+      .selectFrom('determinations')
+      .select('id')
+      .where((eb) => eb.or([eb('id', '=', id), eb('conviction_id', '=', id)]))
+    if (county !== null) query = query.where('county', '=', county)
+    return (await query.limit(1000).execute()).map((r) => r.id)
+  })
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type SortDirection,
   type SortKey
 } from './keyset.js'
-import { searchCondition } from './record-search.js'
+import { nameHoldsWords, noRows, searchRecords, type SearchedRecords } from './record-search.js'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
 import type {
@@ -162,8 +162,8 @@ export interface FilingListQuery {
   /** Made on or after / on or before (YYYY-MM-DD, UTC). */
   createdFrom?: string | undefined
   createdTo?: string | undefined
-  /** A filing id, the court's filing id, or a case number, CII or name of a case in it (see searchCondition). */
-  search?: string | undefined
+  /** What the search box named (see searchFilings). */
+  search?: SearchedRecords | undefined
   sort?: FilingSort | undefined
   direction?: SortDirection | undefined
 }
@@ -181,33 +181,38 @@ function matchingFilings(db: Kysely<Database>, q: FilingListQuery) {
   if (q.createdFrom) query = query.where('f.created_at', '>=', q.createdFrom)
   // Timestamps are ISO text: every instant of the last day sorts before the day after it.
   if (q.createdTo) query = query.where('f.created_at', '<', nextDay(q.createdTo))
-  const search = q.search?.trim()
-  if (search) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('f.id', '=', search),
-        eb('f.court_filing_id', '=', search),
-        eb.exists(
-          eb
-            .selectFrom('filing_cases as fc')
-            .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
-            .innerJoin('people as p', 'p.id', 'k.person_id')
-            .select('fc.case_id')
-            .whereRef('fc.filing_id', '=', 'f.id')
-            .where(
-              searchCondition(search, {
-                ids: [],
-                caseNumber: 'k.case_number',
-                cii: 'p.cii',
-                name: 'p.name',
-                aliases: 'p.aliases'
-              })
-            )
-        )
-      ])
+  const search = q.search
+  if (search?.by === 'ids') query = query.where('f.id', 'in', search.ids)
+  else if (search?.by === 'cases')
+    query = query.where('f.id', 'in', (eb) =>
+      eb.selectFrom('filing_cases as fc').select('fc.filing_id').where('fc.case_id', 'in', search.caseIds)
     )
-  }
+  else if (search?.by === 'name')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('filing_cases as fc')
+          .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+          .innerJoin('people as p', 'p.id', 'k.person_id')
+          .select('fc.case_id')
+          .whereRef('fc.filing_id', '=', 'f.id')
+          .where(nameHoldsWords(search.words, { name: 'p.name', aliases: 'p.aliases' }))
+      )
+    )
+  else if (search?.by === 'nothing') query = query.where(noRows)
   return query
+}
+
+/** What a filings search names: a filing id or the court's filing id, else cases, else words of a name. */
+export function searchFilings(db: Kysely<Database>, county: string | null, text: string | undefined) {
+  return searchRecords(db, county, text, async (q) => {
+    let query = db
+      .selectFrom('filings')
+      .select('id')
+      .where((eb) => eb.or([eb('id', '=', q.toLowerCase()), eb('court_filing_id', '=', q)]))
+    if (county !== null) query = query.where('county', '=', county)
+    return (await query.limit(1000).execute()).map((r) => r.id)
+  })
 }
 
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)

@@ -5,10 +5,10 @@
  * (`JOHN SMITH JR.`).
  *
  * The rule only moves words and adds periods: it never changes a letter or its
- * case. Proper-casing all-caps names would have to guess (MCDONALD, DE LA CRUZ,
- * VAN DER BERG), and a wrong guess on a court order is worse than capitals, which
- * is how captions write a defendant anyway. The court form never holds a comma,
- * so the rule applied to its own output changes nothing.
+ * case, so captions keep the capitals a caption writes a defendant in. The court
+ * form never holds a comma, so the rule applied to its own output changes nothing.
+ * Sentences name the defendant in proper case (`David B. Nguyen`, see proseName):
+ * a rule that only lowers letters and can be undone by raising them again.
  *
  * A name without a comma is not in the DOJ form and is left as it is (spaces
  * tidied). Because a court form does not show where a multi-word surname starts
@@ -82,6 +82,36 @@ export function courtFormOf(parts: NameParts): string {
 export function courtName(raw: string): string {
   const parts = dojParts(raw)
   return parts ? courtFormOf(parts) : tidy(raw)
+}
+
+// Roman numerals end a name as a generational suffix (`JOHN SMITH III`) and stay capitals.
+const ROMAN_SUFFIXES = new Set(['II', 'III', 'IV'])
+
+/**
+ * One word of an all-caps name in proper case: a capital at the start and after a hyphen or apostrophe
+ * (`GARCIA-LOPEZ` -> `Garcia-Lopez`, `O'BRIEN` -> `O'Brien`), and after `Mc` (`MCDONALD` -> `McDonald`, a prefix
+ * that is never its own syllable). `MAC` is left `Mac…` (MACDONALD and MACK read alike), particles keep their
+ * capital (`De La Cruz`): no guess a court order would have to correct. A word whose letters would not come back
+ * the same when raised again (`İ`) is left in capitals.
+ */
+function properWord(word: string): string {
+  let out = word
+    .toLowerCase()
+    .replace(/(^|[-'\u2019])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase())
+  if (/^Mc\p{Ll}/u.test(out) && out.length > 3) out = `Mc${out[2]!.toUpperCase()}${out.slice(3)}`
+  return out.toUpperCase() === word ? out : word
+}
+
+/**
+ * The defendant as a sentence names them: the court form in proper case when the record has it all in capitals
+ * (`NGUYEN,DAVID B` -> `David B. Nguyen`, `SMITH,JOHN III` -> `John Smith III`); a name the record already writes
+ * in mixed case keeps it. Reversible: the result in capitals is the court form again, letter for letter.
+ */
+export function proseName(raw: string): string {
+  const court = courtName(raw)
+  if (court !== court.toUpperCase()) return court
+  const words = court.split(' ')
+  return words.map((w, i) => (i > 0 && i === words.length - 1 && ROMAN_SUFFIXES.has(w) ? w : properWord(w))).join(' ')
 }
 
 /** The case's title as a court writes it in an e-filing: `People v. DAVID B. NGUYEN`. */

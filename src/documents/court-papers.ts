@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { PROP64_LIST, type Relief, type Remedy } from '../eligibility/prop64-floor.js'
 import { BEYOND_LAW, type ReliefGrounds } from '../eligibility/relief-grounds.js'
 import { numericDate, writeDatesIn, writtenDate } from './court-dates.js'
-import { captionNames, courtName, rosterNames } from './court-names.js'
+import { captionNames, proseName, rosterNames } from './court-names.js'
 import { assertDrawable } from './fonts.js'
 import {
   baselineOf,
@@ -410,7 +410,7 @@ export function motionText(input: PacketInput): MotionText {
     nature: natureOfMotion(counts.map((x) => x.n)),
     salutation: 'TO THE HONORABLE COURT:',
     intro: [
-      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${courtName(input.person.name)} in case number ${caseNumbers}.`,
+      `The People of the State of California, by ${input.profile.electedDa.name}, District Attorney of the ${titleCase(input.profile.courtCounty)}, move this Court under Health and Safety Code section 11361.8${beyond ? ` and, where stated, ${BEYOND.prose},` : ''} for the relief stated below on each listed count of the conviction${counts.length > 1 ? 's' : ''} of defendant ${proseName(input.person.name)} in case number ${caseNumbers}.`,
       `The District Attorney has reviewed the defendant's record. With each count below, this motion states what the record shows and on what footing the People ask for relief.`
     ],
     heading: 'COUNTS AND RELIEF REQUESTED',
@@ -449,7 +449,7 @@ export function proposedOrderText(input: PacketInput): OrderText {
   return {
     nature: `[PROPOSED] ORDER GRANTING ${natureOfMotion(counts.map((x) => x.n))}`,
     intro: [
-      `The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${courtName(input.person.name)}. Good cause appearing, IT IS ORDERED:`
+      `The Court has read and considered the People's motion under Health and Safety Code section 11361.8${beyond ? ` and ${BEYOND.prose}` : ''} concerning defendant ${proseName(input.person.name)}. Good cause appearing, IT IS ORDERED:`
     ],
     counts: counts.map(({ c, n }, i) => `${i + 1}. ${orderText(n, c)}.`),
     closing

@@ -13,10 +13,30 @@ const same = (a: string, b: string) => {
 /** The header a court signs its callbacks in by default: `sha256=<hex HMAC-SHA256 of the raw body>`. */
 export const DEFAULT_SIGNATURE_HEADER = 'x-court-signature'
 
-/** The signature a court with `callbackSignature` sends over a callback's raw body. */
-export function signCallback(key: string, body: string | Buffer): string {
-  return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`
+/** How long ago (or ahead) a timestamped signature may have been made, by default. */
+export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300
+
+type HmacAlgorithm = 'sha256' | 'sha512'
+
+/** The signature a court with `callbackSignature` sends over a callback's raw body: `sha256=<hex>`. */
+export function signCallback(key: string, body: string | Buffer, algorithm: HmacAlgorithm = 'sha256'): string {
+  return `${algorithm}=${createHmac(algorithm, key).update(body).digest('hex')}`
 }
+
+/**
+ * The MAC a signature header carries, as bytes: `sha256=<hex>`, bare hex, or base64 — courts write it each way;
+ * null when it is none of them or has the wrong length for the algorithm.
+ */
+export function signatureBytes(value: string, algorithm: HmacAlgorithm): Buffer | null {
+  const length = algorithm === 'sha256' ? 32 : 64
+  const text = value.trim().replace(new RegExp(`^${algorithm}=`, 'i'), '')
+  const bytes = /^[0-9a-f]+$/i.test(text) && text.length === length * 2 ? Buffer.from(text, 'hex') : null
+  const decoded = bytes ?? (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : null)
+  return decoded && decoded.length === length ? decoded : null
+}
+
+/** Why a signed callback was refused, or null when its signature holds. */
+export type SignatureRefusal = 'wrong signature' | 'no timestamp' | 'stale timestamp'
 
 /** The client certificate a caller presented over TLS, when it did and it chains to the configured client CA. */
 export interface PeerCertificate {
@@ -30,8 +50,9 @@ export interface PeerCertificate {
  * (mutual TLS: the certificate chains to CLEARFILE_TLS_CLIENT_CA and has that
  * fingerprint); any other court by the shared secret it sends, compared in
  * constant time and read from the environment variable the courts file names;
- * a court with `callbackSignature` by the HMAC-SHA256 it signs each callback's
- * raw body with (the body is read first, within the callback body limit).
+ * a court with `callbackSignature` by the HMAC it signs each callback's raw
+ * body with, and the time of signing where it sends one (the body is read
+ * first, within the callback body limit).
  */
 export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
   const byCert = new Map(
@@ -44,9 +65,19 @@ export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, e
     return secret ? [{ court: c, secret }] : []
   })
   const signers = [...courts.values()].flatMap((c) => {
-    const key = c.callbackSignature && !c.callbackCertFingerprint ? env[c.callbackSignature.secretRef] : undefined
-    const header = (c.callbackSignature?.header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase()
-    return key ? [{ court: c, key, header }] : []
+    const signature = c.callbackSignature
+    const key = signature && !c.callbackCertFingerprint ? env[signature.secretRef] : undefined
+    if (!signature || !key) return []
+    return [
+      {
+        court: c,
+        key,
+        header: (signature.header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase(),
+        algorithm: signature.algorithm ?? 'sha256',
+        timestampHeader: signature.timestampHeader?.toLowerCase(),
+        toleranceMs: (signature.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS) * 1000
+      }
+    ]
   })
   return {
     /** From the headers alone: the court a certificate or shared secret names. */
@@ -61,12 +92,37 @@ export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, e
     signed(headers: Record<string, string | string[] | undefined>): boolean {
       return signers.some((s) => typeof headers[s.header] === 'string')
     },
-    /** The court whose key made the signature over this raw body, compared in constant time. */
-    bySignature(headers: Record<string, string | string[] | undefined>, body: string): CourtEntry | undefined {
-      return signers.find((s) => {
+    /**
+     * The court whose key made the signature over this raw body (and its timestamp, for a court that sends one),
+     * compared in constant time; otherwise why the callback is refused. A timestamp further than the court's
+     * tolerance from `now` is refused even when the signature holds: a recorded callback cannot be replayed later,
+     * and a replay within the window changes nothing (the callback's digest is recorded once).
+     */
+    bySignature(
+      headers: Record<string, string | string[] | undefined>,
+      body: string,
+      now: Date
+    ): { court: CourtEntry } | { refused: SignatureRefusal } {
+      let refused: SignatureRefusal = 'wrong signature'
+      for (const s of signers) {
         const given = headers[s.header]
-        return typeof given === 'string' && same(signCallback(s.key, body), given.trim().toLowerCase())
-      })?.court
+        if (typeof given !== 'string') continue
+        const stamp = s.timestampHeader ? headers[s.timestampHeader] : undefined
+        if (s.timestampHeader && (typeof stamp !== 'string' || !/^\d{1,12}$/.test(stamp.trim()))) {
+          refused = 'no timestamp'
+          continue
+        }
+        const signed = typeof stamp === 'string' ? `${stamp.trim()}.${body}` : body
+        const expected = createHmac(s.algorithm, s.key).update(signed).digest()
+        const bytes = signatureBytes(given, s.algorithm)
+        if (!bytes || !timingSafeEqual(bytes, expected)) continue
+        if (typeof stamp === 'string' && Math.abs(now.getTime() - Number(stamp.trim()) * 1000) > s.toleranceMs) {
+          refused = 'stale timestamp'
+          continue
+        }
+        return { court: s.court }
+      }
+      return { refused }
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { CourtEntry } from '../../schemas/courts.js'
+import type { WsSecuritySigner } from './ws-security.js'
 
 /**
  * The one small interface every court adapter implements. Like a kysely
@@ -79,4 +80,17 @@ export class CourtError extends Error {
 /** A court as the courts configuration file (CLEARFILE_COURTS) describes it: the one schema, schemas/courts.ts. */
 export type CourtConfig = CourtEntry
 
-export type CourtAdapterFactory = (config: CourtConfig) => CourtAdapter
+/**
+ * How clearfile proves who it is to a court, resolved from the courts file by the composition root (secrets from
+ * the environment variables it names, certificates from the files it names) before any adapter is made.
+ */
+export interface CourtCredentials {
+  /** The `Authorization` header of every request: HTTP Basic for a vendor login, or a bearer token. */
+  authorization?: string
+  /** Mutual TLS: the client certificate and key presented to the court, and the CA its server chains to. */
+  tls?: { cert: Buffer; key: Buffer; passphrase?: string; ca?: Buffer }
+  /** WS-Security: the certificate and key every message to the court is signed with. */
+  wsSecurity?: WsSecuritySigner
+}
+
+export type CourtAdapterFactory = (config: CourtConfig, credentials?: CourtCredentials) => CourtAdapter

@@ -3,6 +3,8 @@ import { Value } from 'typebox/value'
 import { CourtsFile, type CourtEntry } from '../../schemas/courts.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { ClearfileError } from '../errors.js'
+import type { CourtCredentials } from '../ecf/court-adapter.js'
+import { wsSecuritySigner } from '../ecf/ws-security.js'
 
 /**
  * Reads the courts configuration (CLEARFILE_COURTS: a JSON list; schema in
@@ -27,4 +29,57 @@ export function loadCourts(path: string): Map<string, CourtEntry> {
     courts.set(c.id, { ...c, county: normalizeCounty(c.county) })
   }
   return courts
+}
+
+/**
+ * What clearfile presents to a court (see CourtCredentials): the vendor login of `credentialsRef`
+ * (`username:password`, HTTP Basic) or the token of `bearerTokenRef`, the client certificate of
+ * `clientCertificate`, and the signing certificate and key of `wsSecurity`. A variable that is unset or a file that cannot be read stops the start, naming the court.
+ */
+export function courtCredentials(court: CourtEntry, env: NodeJS.ProcessEnv): CourtCredentials {
+  const fail = (what: string) => new ClearfileError('CLEARFILE_ERR_CONFIG', `court ${court.id}: ${what}`)
+  const secret = (ref: string, field: string) => {
+    const value = env[ref]
+    if (!value) throw fail(`${field} names ${ref}, which is not set`)
+    return value
+  }
+  const file = (path: string, field: string) => {
+    try {
+      return readFileSync(path)
+    } catch (err) {
+      throw fail(`${field} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`)
+    }
+  }
+  if (court.credentialsRef && court.bearerTokenRef)
+    throw fail('give credentialsRef (a vendor login) or bearerTokenRef (a token), not both')
+  const out: CourtCredentials = {}
+  if (court.credentialsRef) {
+    const login = secret(court.credentialsRef, 'credentialsRef')
+    if (!login.includes(':')) throw fail(`${court.credentialsRef} must hold username:password`)
+    out.authorization = `Basic ${Buffer.from(login, 'utf8').toString('base64')}`
+  }
+  if (court.bearerTokenRef) out.authorization = `Bearer ${secret(court.bearerTokenRef, 'bearerTokenRef').trim()}`
+  const w = court.wsSecurity
+  if (w) {
+    const identity = {
+      cert: file(w.certFile, 'wsSecurity.certFile'),
+      key: file(w.keyFile, 'wsSecurity.keyFile'),
+      ...(w.passphraseRef ? { passphrase: secret(w.passphraseRef, 'wsSecurity.passphraseRef') } : {}),
+      ...(w.ttlSeconds ? { ttlSeconds: w.ttlSeconds } : {})
+    }
+    try {
+      out.wsSecurity = wsSecuritySigner(identity)
+    } catch (err) {
+      throw fail(`wsSecurity: ${w.certFile} and ${w.keyFile} cannot sign: ${(err as Error).message}`)
+    }
+  }
+  const c = court.clientCertificate
+  if (c)
+    out.tls = {
+      cert: file(c.certFile, 'clientCertificate.certFile'),
+      key: file(c.keyFile, 'clientCertificate.keyFile'),
+      ...(c.passphraseRef ? { passphrase: secret(c.passphraseRef, 'clientCertificate.passphraseRef') } : {}),
+      ...(c.caFile ? { ca: file(c.caFile, 'clientCertificate.caFile') } : {})
+    }
+  return out
 }

@@ -78,7 +78,11 @@ export interface ReviewSummary {
   convictionsByRemedy: Record<string, number>
   peopleLeftWithNoFelony: number
   peopleLeftWithNoConviction: number
+  /** The whole run, start to end. */
   seconds: number
+  /** Of `seconds`, the time the review waited for `onBatch` (papers rendered, rows stored): not reading's time. */
+  secondsHandingOver: number
+  /** Rows read and decided per second of the review's own time (`seconds - secondsHandingOver`). */
   rowsPerSecond: number
 }
 
@@ -293,6 +297,8 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
     if (attempt.disordered) attempt = await runPass(options, batchOptions, pool, size, 'regrouped')
     const seconds = (performance.now() - started) / 1000
     const s = attempt.stats
+    // With onBatch the order is checked before the pass, so only the pass that ends hands batches over.
+    const handingOver = attempt.handingOverMs / 1000
     const d = s.decisions
     const byOutcome: Record<string, number> = {}
     for (const outcomes of Object.values(d.bySection))
@@ -320,7 +326,8 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
       peopleLeftWithNoFelony: d.peopleNoFelonyAfterRelief,
       peopleLeftWithNoConviction: d.peopleNoConvictionAfterRelief,
       seconds: Math.round(seconds * 1000) / 1000,
-      rowsPerSecond: seconds > 0 ? Math.round(s.rowsRead / seconds) : 0
+      secondsHandingOver: Math.round(handingOver * 1000) / 1000,
+      rowsPerSecond: seconds > handingOver ? Math.round(s.rowsRead / (seconds - handingOver)) : 0
     }
     await writeFile(join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
     let reason: string | undefined
@@ -347,6 +354,8 @@ interface PassResult {
   sha256: string
   disordered: boolean
   mode: 'grouped' | 'regrouped'
+  /** Time spent waiting for onBatch. */
+  handingOverMs: number
 }
 
 async function runPass(
@@ -363,12 +372,15 @@ async function runPass(
   out.write(csvLine(DETERMINATION_COLUMNS))
   errors.write(csvLine(ERROR_COLUMNS))
   const stats = emptyStats()
+  let handingOverMs = 0
   const inFlight: Array<Promise<BatchResult>> = []
   const maxInFlight = Math.max(2, (pool?.size ?? 1) * 2)
 
   const drainOne = async () => {
     const result = await inFlight.shift()!
+    const handedOver = performance.now()
     const stored = options.onBatch ? await options.onBatch(result) : undefined
+    handingOverMs += performance.now() - handedOver
     if (stored) {
       const output = decisionOutput(stored)
       result.csv = output.csv
@@ -471,5 +483,5 @@ async function runPass(
     await rename(`${determinationsPath}.partial`, determinationsPath)
     await rename(`${errorsPath}.partial`, errorsPath)
   }
-  return { stats, sha256, disordered, mode }
+  return { stats, sha256, disordered, mode, handingOverMs }
 }

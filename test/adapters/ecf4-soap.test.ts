@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import t from 'tap'
 import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
@@ -10,6 +11,8 @@ import { buildReviewFilingRequest } from '../../src/ecf/messages.js'
 import { parseReviewFilingCallback } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
+import { certificates } from '../tls-certificates.js'
+import { courtCredentials } from '../../src/filing/courts-config.js'
 
 const motion = (await renderMotion(packet())).bytes
 
@@ -60,7 +63,8 @@ async function setup(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 t.test('a filing is receipted, reviewed, accepted and then ruled on, all over ECF 4.01 SOAP on loopback', async (t) => {
-  const { adapter } = await setup(t)
+  // Review and ruling take long enough that a busy machine still sees each state; the test waits for each in turn.
+  const { adapter } = await setup(t, { reviewDelayMs: 600, rulingDelayMs: 600 })
   const receipt = await adapter.submit({ filingId: 'F-1', xml: filingXml('F-1') })
   t.match(receipt.courtFilingId, /^SIM-\d{7}$/)
   t.same(await adapter.status(receipt.courtFilingId), {
@@ -70,11 +74,16 @@ t.test('a filing is receipted, reviewed, accepted and then ruled on, all over EC
     ruling: null,
     statusText: null
   })
-  await sleep(80)
-  t.equal((await adapter.status(receipt.courtFilingId)).status, 'accepted')
-  await sleep(80)
-  const ruled = await adapter.status(receipt.courtFilingId)
-  t.equal(ruled.ruling, 'granted')
+  const seen: string[] = []
+  let last = await adapter.status(receipt.courtFilingId)
+  for (const end = Date.now() + 5000; last.ruling === null && Date.now() < end; ) {
+    if (seen.at(-1) !== last.status) seen.push(last.status)
+    await sleep(50)
+    last = await adapter.status(receipt.courtFilingId)
+  }
+  t.same(seen, ['received', 'accepted'], 'received, then accepted by the clerk')
+  t.equal(last.status, 'accepted')
+  t.equal(last.ruling, 'granted', 'then granted by the judge')
   const found = await adapter.findBySubmissionId('F-1')
   t.equal(found?.courtFilingId, receipt.courtFilingId)
   t.equal(await adapter.findBySubmissionId('F-unknown'), null)
@@ -254,3 +263,96 @@ t.test('a test in another process reads the submission counts over HTTP', async 
   const res = await fetch(new URL('/simulator/submissions', court.url))
   t.same(((await res.json()) as { submissions: unknown }).submissions, { 'F-C': 2 })
 })
+
+t.test(
+  'a court behind a vendor login or a token gets it on every request; without it or with a wrong one, nothing is filed and the send is retried',
+  async (t) => {
+    const login = `Basic ${Buffer.from('da-sf:s3cret:with-colon').toString('base64')}`
+    const court = await startSimulatedCourt({ reviewDelayMs: 60, acceptRate: 1, requireAuthorization: login })
+    t.teardown(() => court.close())
+    const entry = {
+      id: 'CA-SIM',
+      name: 'Superior Court of California (simulated)',
+      county: 'SAN FRANCISCO',
+      adapter: 'ecf4-soap',
+      endpoint: court.url,
+      credentialsRef: 'CLEARFILE_TEST_VENDOR_LOGIN'
+    }
+    const credentials = courtCredentials(entry, { CLEARFILE_TEST_VENDOR_LOGIN: 'da-sf:s3cret:with-colon' })
+    t.equal(credentials.authorization, login, 'username:password as HTTP Basic (the password may hold a colon)')
+    const adapter = ecf4SoapAdapter(entry, credentials)
+    const wrong = ecf4SoapAdapter(entry, courtCredentials(entry, { CLEARFILE_TEST_VENDOR_LOGIN: 'da-sf:guess' }))
+    const none = ecf4SoapAdapter(entry)
+    t.teardown(() => Promise.all([adapter.close(), wrong.close(), none.close()]))
+
+    const receipt = await adapter.submit({ filingId: 'F-auth-1', xml: filingXml('F-auth-1') })
+    t.equal((await adapter.status(receipt.courtFilingId)).status, 'received', 'status polls carry it too')
+    t.ok(await adapter.findBySubmissionId('F-auth-1'), 'and the filing list')
+    for (const [name, refused] of [
+      ['a wrong password', wrong],
+      ['no credentials', none]
+    ] as const)
+      await t.rejects(
+        refused.submit({ filingId: 'F-auth-2', xml: filingXml('F-auth-2') }),
+        { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true, ambiguous: false, message: /HTTP 401/ },
+        name
+      )
+    t.same(
+      Object.fromEntries(court.submissions()),
+      { 'F-auth-1': 1 },
+      'only the authenticated filing reached the court'
+    )
+
+    const token = courtCredentials(
+      { ...entry, credentialsRef: undefined, bearerTokenRef: 'CLEARFILE_TEST_TOKEN' },
+      { CLEARFILE_TEST_TOKEN: 'tok-123\n' }
+    )
+    t.same(token, { authorization: 'Bearer tok-123' }, 'a token as a bearer, its trailing newline dropped')
+  }
+)
+
+t.test(
+  "a court that requires mutual TLS takes filings from the DA office's certificate and refuses a connection without one",
+  async (t) => {
+    const certs = certificates()
+    const court = await startSimulatedCourt({
+      reviewDelayMs: 60,
+      acceptRate: 1,
+      tls: { cert: certs.read('server.crt'), key: certs.read('server.key'), ca: certs.read('test-ca.crt') }
+    })
+    t.teardown(() => court.close())
+    t.match(court.url, /^https:/)
+    const entry = {
+      id: 'CA-SIM',
+      name: 'Superior Court of California (simulated)',
+      county: 'SAN FRANCISCO',
+      adapter: 'ecf4-soap',
+      endpoint: court.url,
+      limits: { timeoutMs: 2000 },
+      clientCertificate: {
+        certFile: join(certs.dir, 'filer.crt'),
+        keyFile: join(certs.dir, 'filer.key'),
+        caFile: join(certs.dir, 'test-ca.crt')
+      }
+    }
+    const adapter = ecf4SoapAdapter(entry, courtCredentials(entry, {}))
+    const stranger = ecf4SoapAdapter(entry, {
+      tls: { cert: certs.read('stranger.crt'), key: certs.read('stranger.key'), ca: certs.read('test-ca.crt') }
+    })
+    const bare = ecf4SoapAdapter(entry, { tls: { ca: certs.read('test-ca.crt') } as never })
+    t.teardown(() => Promise.all([adapter.close(), stranger.close(), bare.close()]))
+    const receipt = await adapter.submit({ filingId: 'F-tls-1', xml: filingXml('F-tls-1') })
+    t.match(receipt.courtFilingId, /^SIM-/)
+    t.equal((await adapter.status(receipt.courtFilingId)).status, 'received')
+    for (const [name, refused] of [
+      ['a certificate of another CA', stranger],
+      ['no certificate', bare]
+    ] as const)
+      await t.rejects(
+        refused.submit({ filingId: 'F-tls-2', xml: filingXml('F-tls-2') }),
+        { code: 'CLEARFILE_ERR_COURT_UNAVAILABLE', retryable: true },
+        name
+      )
+    t.same(Object.fromEntries(court.submissions()), { 'F-tls-1': 1 }, 'only the filing over mutual TLS arrived')
+  }
+)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { generatedCounty, outcomeTable, reconciliationTable } from '../../src/cli/demo.js'
 import { COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
-import { assertBuilt, CLI, freePort, processDatabase, startServe } from '../serve-process.js'
+import { assertBuilt, CLI, childEnv, freePort, processDatabase, startServe } from '../serve-process.js'
 
 t.setTimeout(300_000)
 
@@ -54,7 +54,7 @@ t.test('the reconciliation is a table that says what each figure counts', async 
 /** Runs `clearfile demo` against a served instance, with that server's environment. */
 function runDemo(address: string, env: Record<string, string>, people: number) {
   return spawnSync(process.execPath, [CLI, 'demo', '--url', address, '--people', String(people), '--timeout', '120'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 200_000
   })
@@ -139,7 +139,7 @@ t.test('a court that never calls back: the demo says no callback arrived', async
   const court = spawn(
     process.execPath,
     [CLI, 'simulate-court', '--port', String(courtPort), '--review-delay-ms', '200', '--ruling-delay-ms', '500'],
-    { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }
+    { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] }
   )
   t.teardown(() => {
     court.kill('SIGKILL')

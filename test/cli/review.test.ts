@@ -23,19 +23,9 @@ t.before(async () => {
   await generateDojFile(doj, { rows: 600, seed: 15 })
 })
 
-const review = (...extra: string[]) =>
-  runCli([
-    'review',
-    '--doj',
-    doj,
-    '--county',
-    'SAN FRANCISCO',
-    '--as-of',
-    '2026-11-28',
-    '--out',
-    join(dir, `out-${Math.random().toString(36).slice(2)}`),
-    ...extra
-  ])
+const review = (...extra: string[]) => reviewInto(join(dir, `out-${Math.random().toString(36).slice(2)}`), ...extra)
+const reviewInto = (out: string, ...extra: string[]) =>
+  runCli(['review', '--doj', doj, '--county', 'SAN FRANCISCO', '--as-of', '2026-11-28', '--out', out, ...extra])
 
 t.test('an unknown policy name exits 1 naming the built-in policies, with no stack trace', async (t) => {
   const res = review('--policy', 'nosuch')
@@ -167,8 +157,18 @@ t.test('a DOJ file, DA profiles file or courts file that is not there is named w
 t.test(
   'the summary gives each step its own rate: rows/s for reading and deciding, motions/s and papers/s for rendering',
   async (t) => {
-    const res = review('--motions', 'case', '--profiles', fixture('da-profiles.json'))
+    const out = join(dir, 'out-rates')
+    const res = reviewInto(out, '--motions', 'case', '--profiles', fixture('da-profiles.json'))
     t.equal(res.status, 0, res.stderr)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+    t.ok(
+      summary.secondsHandingOver > 0,
+      `summary.json: ${summary.secondsHandingOver} s of ${summary.seconds} waiting for papers`
+    )
+    t.ok(
+      Math.abs(summary.rowsRead / summary.rowsPerSecond - (summary.seconds - summary.secondsHandingOver)) < 0.05,
+      "summary.json's rows/s is over the review's own time, the wait for papers left out"
+    )
     const reading = /^600 rows read \(\d+ rejected\) and decided in ([\d.]+) s, (\d+) rows\/s;/m.exec(res.stdout)
     t.ok(reading, reading ? 'the rows read and decided, with their own time and rate' : res.stdout)
     const [seconds, rowsPerSecond] = [Number(reading![1]), Number(reading![2])]

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
-import { assertBuilt, CLI, freePort, processDatabase, startServe } from '../serve-process.js'
+import { assertBuilt, CLI, childEnv, freePort, processDatabase, startServe } from '../serve-process.js'
 import { launchChromium, noChromium, pageProblems } from './chromium.js'
 
 /*
@@ -45,7 +45,7 @@ t.test(
       process.execPath,
       [CLI, 'demo', '--url', serve.address, '--people', '30', '--timeout', '120'],
       {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        env: childEnv(env),
         encoding: 'utf8',
         timeout: 240_000
       }

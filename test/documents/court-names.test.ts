@@ -6,6 +6,7 @@ import {
   dojForm,
   dojParts,
   partsOfCourtName,
+  proseName,
   rosterNames,
   type NameParts
 } from '../../src/documents/court-names.js'
@@ -152,4 +153,45 @@ t.test('property: any text keeps its letters, and the caption shows each name on
     { numRuns: 2000 }
   )
   t.pass('2,000 generated texts')
+})
+
+t.test('a sentence names the defendant in proper case; a name already in mixed case keeps it', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['NGUYEN,DAVID B', 'David B. Nguyen'],
+    ['MCDONALD,RONALD', 'Ronald McDonald'],
+    ['MACDONALD,ANNA', 'Anna Macdonald'],
+    ["O'BRIEN,ZOE", "Zoe O'Brien"],
+    ['GARCIA-LOPEZ,ANA M', 'Ana M. Garcia-Lopez'],
+    ['DE LA CRUZ,MARIA', 'Maria De La Cruz'],
+    ['SMITH JR,JOHN', 'John Smith Jr.'],
+    ['SMITH,JOHN III', 'John Smith III'],
+    ['MUÑOZ,JOSÉ Á', 'José Á. Muñoz'],
+    ['MC,IV', 'Iv Mc'],
+    ['McDonald,Ronald', 'Ronald McDonald'],
+    ['van der Berg,Anna', 'Anna van der Berg']
+  ]
+  for (const [doj, prose] of cases) t.equal(proseName(doj), prose, doj)
+})
+
+t.test('property: proper case only lowers letters, and raising them again gives the court form', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        dojArb.map((d) => d.raw),
+        fc.string({ unit: 'grapheme', maxLength: 40 })
+      ),
+      (raw) => {
+        const court = courtName(raw)
+        const prose = proseName(raw)
+        if (court === court.toUpperCase() && prose.toUpperCase() !== court)
+          throw new Error(`${JSON.stringify(raw)} -> ${JSON.stringify(prose)} does not raise back to ${court}`)
+        if (court !== court.toUpperCase() && prose !== court)
+          throw new Error(`${JSON.stringify(raw)}: a mixed-case name was changed to ${JSON.stringify(prose)}`)
+        if (proseName(prose) !== prose && prose !== prose.toUpperCase())
+          throw new Error(`${JSON.stringify(prose)} is not its own proper case`)
+      }
+    ),
+    { numRuns: 3000 }
+  )
+  t.pass('3,000 generated names')
 })

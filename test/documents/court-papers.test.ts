@@ -415,7 +415,8 @@ t.test(
     t.same(left.slice(-5), ['v.', 'DAVID B. NGUYEN,', 'aka NGUYEN, DAVID B,', 'aka DAVE NGUYEN,', 'Defendant.'])
     t.equal(pages[0]!.split('NGUYEN, DAVID B').length - 1, 1, 'the DOJ form once, though an alias repeats it')
     const text = bodyText(pages)
-    t.match(text, /convictions of defendant DAVID B\. NGUYEN in case number SCN123456\./)
+    // The caption writes the name in capitals, as captions do; the sentences in proper case.
+    t.match(text, /convictions of defendant David B\. Nguyen in case number SCN123456\./)
     t.match(text, /HS 11359 \(felony\), convicted January 26, 1996\./)
     t.match(text, /HS 11357\(b\) \(misdemeanor\), convicted May 1, 2010\./)
     t.match(text, /Dated: November 29, 2026/)
@@ -423,7 +424,7 @@ t.test(
     t.notMatch(text, /NGUYEN,DAVID/, 'no name as the DOJ writes it without a space')
 
     const order = bodyText(pagesOf(await renderProposedOrder(input)))
-    t.match(order, /concerning defendant DAVID B\. NGUYEN\. Good cause appearing/)
+    t.match(order, /concerning defendant David B\. Nguyen\. Good cause appearing/)
     t.match(order, /HS 11359 \(felony\), convicted January 26, 1996, is REDESIGNATED a misdemeanor/)
     t.notMatch(order, /\d{4}-\d{2}-\d{2}/)
 

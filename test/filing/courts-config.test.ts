@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { loadCourts } from '../../src/filing/courts-config.js'
+import { courtCredentials, loadCourts } from '../../src/filing/courts-config.js'
 
 t.test('the courts file lists each court with its adapter, endpoint, secret references and limits', async (t) => {
   const courts = loadCourts(fileURLToPath(new URL('../fixtures/courts.json', import.meta.url)))
@@ -24,3 +24,27 @@ t.test('a bad courts file is refused naming the entry', async (t) => {
   writeFileSync(twice, JSON.stringify([court, court]))
   t.throws(() => loadCourts(twice), { message: /\/1\/id X is listed twice/ })
 })
+
+t.test(
+  'credentials a court needs that are not there stop the start, naming the court and what is missing',
+  async (t) => {
+    const court = {
+      id: 'CA-LA',
+      name: 'LA',
+      county: 'LOS ANGELES',
+      adapter: 'ecf4-soap',
+      endpoint: 'https://efm.example'
+    }
+    const refused = (entry: Record<string, unknown>, env: Record<string, string>, message: RegExp) =>
+      t.throws(() => courtCredentials({ ...court, ...entry }, env), { code: 'CLEARFILE_ERR_CONFIG', message })
+    refused({ credentialsRef: 'LA_LOGIN' }, {}, /court CA-LA: credentialsRef names LA_LOGIN, which is not set/)
+    refused({ credentialsRef: 'LA_LOGIN' }, { LA_LOGIN: 'just-a-password' }, /LA_LOGIN must hold username:password/)
+    refused({ credentialsRef: 'LA_LOGIN', bearerTokenRef: 'LA_TOKEN' }, { LA_LOGIN: 'a:b', LA_TOKEN: 't' }, /not both/)
+    refused(
+      { clientCertificate: { certFile: '/nonexistent/da.crt', keyFile: '/nonexistent/da.key' } },
+      {},
+      /court CA-LA: clientCertificate.certFile \/nonexistent\/da.crt cannot be read \(ENOENT\)/
+    )
+    t.same(courtCredentials(court, {}), {}, 'a court that asks for nothing gets nothing')
+  }
+)

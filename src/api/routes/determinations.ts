@@ -13,6 +13,7 @@ import {
   countDeterminations,
   determinationCursor,
   listDeterminations,
+  searchDeterminations,
   splitCitations,
   toDecision,
   type DeterminationQuery as Query
@@ -22,8 +23,7 @@ import type { Services } from '../../services.js'
 import { auditContext } from '../auth.js'
 import { MAY } from '../roles.js'
 import { decideDeterminations } from '../../ingest/decisions.js'
-import { pageRequest, type PagingParams } from '../paging.js'
-import { pageOf } from '../../db/keyset.js'
+import { keysetPage, type PagingParams } from '../paging.js'
 
 /**
  * A page of determinations with the case and person they concern, and the count of all that match. Listing
@@ -34,15 +34,11 @@ export async function determinationPage(
   ctx: AuditContext,
   q: Omit<Query, 'search'> & PagingParams & { q?: string | undefined }
 ) {
-  const query: Query = { ...q, search: q.q }
-  const request = pageRequest(q, (q.sort ?? 'created') === 'created')
-  const [rows, total] = await Promise.all([
-    listDeterminations(db, { ...query, ...request }),
-    countDeterminations(db, query)
-  ])
-  const { page, links } = pageOf(rows, request.limit - 1, (r) => determinationCursor(query, r), {
-    backward: request.backward === true,
-    hadCursor: request.hadCursor
+  const query: Query = { ...q, search: await searchDeterminations(db, q.county, q.q) }
+  const { page, links, total } = await keysetPage(q, {
+    list: (request) => listDeterminations(db, { ...query, ...request }),
+    count: () => countDeterminations(db, query),
+    cursorOf: (r) => determinationCursor(query, r)
   })
   await recordAudit(
     db,

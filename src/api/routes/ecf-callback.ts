@@ -74,9 +74,13 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
       }
     },
     async (request, reply) => {
-      const court = callers.get(request) ?? courtOf.bySignature(request.headers, String(request.body ?? ''))
-      if (!court) return refuse(request, reply, 'wrong signature', false)
       const now = clock.now()
+      let court = callers.get(request)
+      if (!court) {
+        const signed = courtOf.bySignature(request.headers, String(request.body ?? ''), now)
+        if ('refused' in signed) return refuse(request, reply, signed.refused, false)
+        court = signed.court
+      }
       const ctx = system(request.id)
       reply.header('content-type', 'text/xml; charset=utf-8')
       const answer = (

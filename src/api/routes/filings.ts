@@ -13,9 +13,9 @@ import {
   filingEvents,
   filingParts,
   findFiling,
-  listFilings
+  listFilings,
+  searchFilings
 } from '../../db/filing-repository.js'
-import { pageOf } from '../../db/keyset.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messagePath } from '../../filing/filing-message.js'
@@ -25,7 +25,7 @@ import { ClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
 import { MAY } from '../roles.js'
 import { auditContext } from '../auth.js'
-import { pageRequest } from '../paging.js'
+import { keysetPage } from '../paging.js'
 
 const summary = (f: Selectable<FilingsTable>) => ({
   id: f.id,
@@ -170,12 +170,12 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
     async (request) => {
       const ctx = auditContext(request, clock)
       const q = request.query
-      const query = { ...q, county: ctx.principal.county, search: q.q }
-      const paging = pageRequest(q, (q.sort ?? 'created') === 'created')
-      const [rows, total] = await Promise.all([listFilings(db, { ...query, ...paging }), countFilings(db, query)])
-      const { page, links } = pageOf(rows, paging.limit - 1, (f) => filingCursor(query, f), {
-        backward: paging.backward === true,
-        hadCursor: paging.hadCursor
+      const county = ctx.principal.county
+      const query = { ...q, county, search: await searchFilings(db, county, q.q) }
+      const { page, links, total } = await keysetPage(q, {
+        list: (paging) => listFilings(db, { ...query, ...paging }),
+        count: () => countFilings(db, query),
+        cursorOf: (f) => filingCursor(query, f)
       })
       const defendants = await filingDefendants(
         db,

@@ -348,6 +348,60 @@ t.test(
 )
 
 t.test(
+  'a court that signs the time with the body (HMAC-SHA512, base64): its callbacks are taken, and one whose clock is 15 minutes off is refused as stale',
+  async (t) => {
+    process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-court-0123456789'
+    const entry = {
+      callbackSignature: {
+        secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY',
+        header: 'X-Signature',
+        algorithm: 'sha512',
+        timestampHeader: 'X-Signature-Timestamp'
+      }
+    }
+    // The app's clock is fixed; the court's is set to agree with it (or to be 15 minutes off it).
+    const agreed = Math.round((Date.parse('2026-11-28T12:00:00.000Z') - Date.now()) / 1000)
+    for (const [skew, expected] of [
+      [agreed, { sent: 1, lost: 0, failed: 0 }],
+      [agreed - 900, { sent: 0, lost: 0, failed: 1 }]
+    ] as const) {
+      const { app, key, caseId, tick, court, handle } = await setup(
+        t,
+        {
+          callbackSecret: undefined,
+          callbackSignature: {
+            key: 'hmac-key-of-the-court-0123456789',
+            header: 'X-Signature',
+            algorithm: 'sha512',
+            encoding: 'base64',
+            timestampHeader: 'X-Signature-Timestamp',
+            clockSkewSeconds: skew
+          }
+        },
+        { listen: true, courtEntry: entry }
+      )
+      const filing = (
+        await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+      ).json()
+      for (let i = 0; i < 6; i++) await tick()
+      for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
+      t.same(court.callbacks(), expected, `court clock ${skew - agreed} s from ours`)
+      const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+      t.equal(done.state, 'granted', 'the ruling is known either way: polls decide')
+      const refused = await handle.db
+        .selectFrom('audit_events')
+        .select('detail')
+        .where('action', '=', 'callback.refused')
+        .execute()
+      t.same(
+        refused.map((r) => JSON.parse(r.detail!).reason),
+        expected.sent ? [] : ['stale timestamp']
+      )
+    }
+  }
+)
+
+t.test(
   'a status text that is not a ruling is put on the timeline and raised to the DA systems once, never ignored',
   async (t) => {
     const { app, key, caseId, tick, handle } = await setup(t, { rulingWording: 'unreadable' })

@@ -1,0 +1,92 @@
+import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto'
+import { SignedXml } from 'xml-crypto'
+import { SOAP_NS } from './soap.js'
+
+/*
+ * WS-Security for the messages clearfile sends a court, as the ECF 4.01 Web Services SIP asks (WS-I Basic
+ * Security Profile 1.0): a wsse:Security header holding the DA office's X.509 certificate as a
+ * BinarySecurityToken, a wsu:Timestamp, and an XML signature (exclusive c14n, RSA-SHA256, SHA-256 digests) over
+ * the Timestamp and the Body, whose KeyInfo points at the token. Canonicalisation and signing are xml-crypto's
+ * (a kept library), not ours.
+ */
+
+export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd'
+export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd'
+const X509_TOKEN = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3'
+const BASE64 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary'
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#'
+
+/** The DA office's signing identity as the courts file gives it: certificate and private key (PEM). */
+export interface WsSecurityIdentity {
+  cert: Buffer | string
+  key: Buffer | string
+  passphrase?: string
+  /** How long a message stays valid after it is signed (the Timestamp's Expires), default 300 s. */
+  ttlSeconds?: number
+}
+
+/** A signing identity read once: the certificate as a BinarySecurityToken carries it, the key ready to sign. */
+export interface WsSecuritySigner {
+  /** The certificate's DER bytes in base64. */
+  token: string
+  /** The private key, unencrypted PKCS#8 PEM (it stays in memory only). */
+  privateKey: string
+  ttlSeconds: number
+}
+
+/** Reads a signing identity; throws when the certificate or key cannot be read (or the passphrase is wrong). */
+export function wsSecuritySigner(identity: WsSecurityIdentity): WsSecuritySigner {
+  const certificate = new X509Certificate(identity.cert)
+  const key = createPrivateKey({
+    key: identity.key,
+    ...(identity.passphrase ? { passphrase: identity.passphrase } : {})
+  })
+  if (!certificate.checkPrivateKey(key)) throw new Error("the private key is not the certificate's")
+  return {
+    token: certificate.raw.toString('base64'),
+    privateKey: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    ttlSeconds: identity.ttlSeconds ?? 300
+  }
+}
+
+/**
+ * A SOAP 1.1 envelope around `messageXml` whose Timestamp and Body are signed with the signer's key (see the
+ * module comment). `now` is the signing time; ids are fresh for each message.
+ */
+export function signedSoapEnvelope(messageXml: string, signer: WsSecuritySigner, now: Date): string {
+  const body = messageXml.replace(/^\s*<\?xml[^>]*\?>\s*/, '')
+  const id = randomUUID()
+  const [tokenId, timestampId, bodyId] = [`X509-${id}`, `TS-${id}`, `Body-${id}`]
+  const expires = new Date(now.getTime() + signer.ttlSeconds * 1000)
+  const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`
+  const envelope =
+    `<soap:Envelope xmlns:soap="${SOAP_NS}" xmlns:wsse="${WSSE_NS}" xmlns:wsu="${WSU_NS}">` +
+    '<soap:Header><wsse:Security soap:mustUnderstand="1">' +
+    `<wsse:BinarySecurityToken EncodingType="${BASE64}" ValueType="${X509_TOKEN}" wsu:Id="${tokenId}">` +
+    `${signer.token}</wsse:BinarySecurityToken>` +
+    `<wsu:Timestamp wsu:Id="${timestampId}"><wsu:Created>${iso(now)}</wsu:Created><wsu:Expires>${iso(expires)}</wsu:Expires></wsu:Timestamp>` +
+    '</wsse:Security></soap:Header>' +
+    `<soap:Body wsu:Id="${bodyId}">${body}</soap:Body></soap:Envelope>`
+
+  const signature = new SignedXml({
+    idMode: 'wssecurity',
+    privateKey: signer.privateKey,
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: EXC_C14N,
+    // BSP 1.0: the signature's key is named by a reference to the token, not by a copy of the certificate.
+    getKeyInfoContent: () =>
+      `<wsse:SecurityTokenReference><wsse:Reference URI="#${tokenId}" ValueType="${X509_TOKEN}"/></wsse:SecurityTokenReference>`
+  })
+  for (const local of ['Timestamp', 'Body'])
+    signature.addReference({
+      xpath: `//*[local-name(.)='${local}' and @*[local-name(.)='Id']]`,
+      transforms: [EXC_C14N],
+      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256'
+    })
+  signature.computeSignature(envelope, {
+    prefix: 'ds',
+    location: { reference: "//*[local-name(.)='Security']", action: 'append' },
+    existingPrefixes: { wsse: WSSE_NS, wsu: WSU_NS, soap: SOAP_NS }
+  })
+  return `<?xml version="1.0" encoding="UTF-8"?>${signature.getSignedXml()}`
+}
