@@ -86,6 +86,9 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number) {
     CLEARFILE_POLL_INTERVAL_SECONDS: '0.3',
     CLEARFILE_JOB_LOCK_SECONDS: '1.5',
     CLEARFILE_WORKER_CONCURRENCY: '8',
+    // As many lanes for status polls and reconciliations as for submissions: with a tenth of requests left
+    // unanswered until the 500 ms timeout, two lanes (the default) would bound the run, not the kills.
+    CLEARFILE_COURT_QUERY_LANES: '8',
     CRASH_COURT_SECRET: secret,
     LOG_LEVEL: 'error'
   }
