@@ -7,31 +7,16 @@ import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
 import { CourtError } from '../../adapters/types.js'
 import { renderMotion } from '../../src/documents/court-papers.js'
-import { buildReviewFilingRequest } from '../../src/ecf/messages.js'
 import { parseReviewFilingCallback } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
 import { certificates } from '../tls-certificates.js'
+import { reviewFilingXml } from '../ecf/review-filing.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
 
 const motion = (await renderMotion(packet())).bytes
 
-function filingXml(filingId: string, callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE'): string {
-  return buildReviewFilingRequest({
-    filingId,
-    callbackUrl,
-    submittedAt: '2026-11-28T12:00:00.000Z',
-    court: { id: 'CA-SIM', name: 'Superior Court of California (simulated)' },
-    case: { title: 'People v. GARCIA, MARIA', docketId: 'SCN123456' },
-    defendant: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
-    counts: [{ sequence: 1, statute: 'HS 11359', description: 'Possession for sale', offenseDate: '2010-05-01' }],
-    attorney: { barNumber: '654321', name: 'Jordan Sample' },
-    payer: 'Office of the District Attorney',
-    payerAddress: ['350 Rhode Island Street'],
-    confidential: false,
-    documents: [{ role: 'lead', description: "People's motion", registerAction: 'Motion', pdf: motion }]
-  })
-}
+const filingXml = (filingId: string, callbackUrl?: string) => reviewFilingXml(filingId, motion, callbackUrl)
 
 async function setup(
   t: { teardown: (fn: () => unknown) => void },

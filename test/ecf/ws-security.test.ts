@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
-import { buildReviewFilingRequest } from '../../src/ecf/messages.js'
 import { signedSoapEnvelope, WSU_NS, wsSecuritySigner } from '../../src/ecf/ws-security.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
 import { certificates } from '../tls-certificates.js'
+import { reviewFilingXml } from './review-filing.js'
 
 /*
  * A ReviewFiling signed with WS-Security is checked by xmlsec1 (the XML Security Library's own tool, not the
@@ -20,24 +20,7 @@ const noXmlsec1 = xmlsec1.status === 0 ? false : 'no xmlsec1: apt-get install xm
 const certs = certificates()
 const signer = wsSecuritySigner({ cert: certs.read('filer.crt'), key: certs.read('filer.key') })
 
-function reviewFiling(filingId: string): string {
-  return buildReviewFilingRequest({
-    filingId,
-    callbackUrl: 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
-    submittedAt: '2026-11-28T12:00:00.000Z',
-    court: { id: 'CA-SIM', name: 'Superior Court of California (simulated)' },
-    case: { title: 'People v. MARIA GARCIA', docketId: 'SCN123456' },
-    defendant: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
-    counts: [{ sequence: 1, statute: 'HS 11359', description: 'Possession for sale', offenseDate: '2010-05-01' }],
-    attorney: { barNumber: '654321', name: 'Jordan Sample' },
-    payer: 'Office of the District Attorney',
-    payerAddress: ['350 Rhode Island Street'],
-    confidential: false,
-    documents: [
-      { role: 'lead', description: "People's motion", registerAction: 'Motion', pdf: Buffer.from('%PDF-1.7 …') }
-    ]
-  })
-}
+const reviewFiling = (filingId: string) => reviewFilingXml(filingId, Buffer.from('%PDF-1.7 …'))
 
 /** xmlsec1's verdict on an envelope, given the certificate to check it with; wsu:Id and the Body's Id are ids. */
 function verify(envelope: string): { ok: boolean; output: string } {
