@@ -253,7 +253,7 @@ t.test(
   'a court behind a vendor login or a token gets it on every request; without it or with a wrong one, nothing is filed and the send is retried',
   async (t) => {
     const login = `Basic ${Buffer.from('da-sf:s3cret:with-colon').toString('base64')}`
-    const court = await startSimulatedCourt({ reviewDelayMs: 60, acceptRate: 1, requireAuthorization: login })
+    const court = await startSimulatedCourt({ reviewDelayMs: 60_000, acceptRate: 1, requireAuthorization: login })
     t.teardown(() => court.close())
     const entry = {
       id: 'CA-SIM',
@@ -301,7 +301,7 @@ t.test(
   async (t) => {
     const certs = certificates()
     const court = await startSimulatedCourt({
-      reviewDelayMs: 60,
+      reviewDelayMs: 60_000,
       acceptRate: 1,
       tls: { cert: certs.read('server.crt'), key: certs.read('server.key'), ca: certs.read('test-ca.crt') }
     })

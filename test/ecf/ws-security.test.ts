@@ -97,7 +97,8 @@ t.test(
   'a court that requires WS-Security files what the DA office signed, and refuses unsigned or strangers’ messages without filing them',
   async (t) => {
     const court = await startSimulatedCourt({
-      reviewDelayMs: 60,
+      // The clerk takes a minute: every query below finds the filing still received.
+      reviewDelayMs: 60_000,
       acceptRate: 1,
       requireSignedBy: certs.read('filer.crt')
     })
