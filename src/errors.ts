@@ -68,10 +68,6 @@ export const ERRORS = {
   CLEARFILE_ERR_COURT_REJECTED: { status: 502, message: 'The court rejected the filing' },
   CLEARFILE_ERR_COURT_UNAVAILABLE: { status: 503, message: 'The court is not reachable' },
   CLEARFILE_ERR_COURT_TIMEOUT: { status: 504, message: 'The court did not answer in time' },
-  CLEARFILE_ERR_COURT_UNDETERMINED: {
-    status: 502,
-    message: "The court's answer cannot show whether it has the filing (it does not return filer ids)"
-  },
   // configuration (never sent over HTTP; the process exits)
   CLEARFILE_ERR_CONFIG: { status: 500, message: 'The configuration is invalid' }
 } as const satisfies Record<string, { status: number; message: string }>

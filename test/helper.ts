@@ -162,3 +162,9 @@ export function sanFranciscoCourtsFile(
   )
   return courtsFile
 }
+
+/** How many of a simulated court's callbacks got an answer (taken, failed or refused), to wait for them. */
+export function answered(court: { callbacks: () => { sent: number; failed: number; refused: number } }): number {
+  const c = court.callbacks()
+  return c.sent + c.failed + c.refused
+}

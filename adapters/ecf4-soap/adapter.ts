@@ -218,12 +218,20 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
         )
       return toStatus(courtFilingId, null, parsed.status, parsed.statusText)
     },
-    async findBySubmissionId(filingId) {
-      const today = new Date().toISOString().slice(0, 10)
-      const from = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10)
+    async listSubmissions(lookup) {
+      // Narrowed to the filing's case (when it is in one) and the days since it was made, a day either side for
+      // the court's time zone: a court lists a case's few filings, not ninety days of everything.
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
       const text = await call(
         'GetFilingList',
-        buildFilingListQuery({ sender, submitter: sender, court, from, to: today })
+        buildFilingListQuery({
+          sender,
+          submitter: sender,
+          court,
+          ...(lookup.caseNumbers.length === 1 ? { caseTrackingId: lookup.caseNumbers[0] } : {}),
+          from: day(lookup.since.getTime() - 86_400_000),
+          to: day(Date.now() + 86_400_000)
+        })
       )
       let parsed: ReturnType<typeof parseFilingListResponse>
       try {
@@ -231,17 +239,21 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       } catch (err) {
         unreadable('GetFilingList', err)
       }
-      const match = parsed.filings.find((f) => f.filingId === filingId)
-      if (match?.courtFilingId) return toStatus(match.courtFilingId, filingId, match.status, match.statusText)
-      // Absence is shown only by a list that would name our filing if it were there.
-      const blind = config.echoesFilerIds === false || parsed.filings.every((f) => !f.filingId)
-      if (parsed.filings.length > 0 && blind)
-        throw new CourtError(
-          'CLEARFILE_ERR_COURT_UNDETERMINED',
-          `${config.id} GetFilingList: ${parsed.filings.length} filings listed without filer ids; cannot tell whether ${filingId} is among them`,
-          { retryable: false }
-        )
-      return null
+      const filings = parsed.filings.flatMap((f) =>
+        f.courtFilingId
+          ? [
+              {
+                ...toStatus(f.courtFilingId, f.filingId, f.status, f.statusText),
+                caseTrackingId: f.caseTrackingId,
+                receivedAt: f.receivedAt
+              }
+            ]
+          : []
+      )
+      // A list in which no filing carries a filer id cannot show ours is absent, whatever the courts file says.
+      const echoesFilerIds =
+        config.echoesFilerIds !== false && (filings.length === 0 || filings.some((f) => f.filingId))
+      return { echoesFilerIds, filings }
     },
     close: () => pool.close()
   }

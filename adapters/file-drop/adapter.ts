@@ -79,10 +79,25 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
         statusText: "waiting for the clerk's outcome report"
       }
     },
-    async findBySubmissionId(filingId) {
-      return existsSync(join(outbox, filingId))
-        ? { courtFilingId: dropId(filingId), filingId, status: 'received', ruling: null, statusText: null }
-        : null
+    async listSubmissions({ filingId }) {
+      // The outbox is the court's list: a package is there under our filing id or it is not.
+      const there = existsSync(join(outbox, filingId))
+      return {
+        echoesFilerIds: true,
+        filings: there
+          ? [
+              {
+                courtFilingId: dropId(filingId),
+                filingId,
+                status: 'received',
+                ruling: null,
+                statusText: null,
+                caseTrackingId: null,
+                receivedAt: null
+              }
+            ]
+          : []
+      }
     },
     close: async () => {}
   }

@@ -84,7 +84,11 @@ export interface SimulatedCourtOptions {
    * `unreadable` words every ruling as a court might that no reader can know ("Order signed; see minute order").
    */
   rulingWording?: 'ruling-prefix' | 'plain' | 'unreadable'
-  /** Whether GetFilingList returns the filer's own filing ids (default true); ECF 4.01 does not require it. */
+  /**
+   * Whether the court keeps the filer's own filing ids (default true): a court that does not (ECF 4.01 does not
+   * require it) returns none in GetFilingList or its callbacks, and files a message sent twice twice — only its
+   * case, time of receipt and the documents' hashes can tell the filer which filing is which.
+   */
   echoFilerIds?: boolean
   /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
   random?: () => number
@@ -103,6 +107,8 @@ export interface CallbackCounts {
   sent: number
   lost: number
   failed: number
+  /** Answered 401 or 403: the filer did not accept the court's authentication. */
+  refused: number
 }
 
 export interface SimulatedCourt {
@@ -112,6 +118,8 @@ export interface SimulatedCourt {
   /** How many filings came as MTOM packages. */
   mtomFilings: () => number
   filings: () => number
+  /** What the court decided on each filing it holds, by its court filing id: rejected by the clerk, or the ruling. */
+  outcomes: () => Map<string, 'rejected' | CourtRuling>
   callbacks: () => CallbackCounts
   close: () => Promise<void>
 }
@@ -138,7 +146,8 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   const byCourtId = new Map<string, SimFiling>()
   const byFilingId = new Map<string, SimFiling>()
   const submissions = new Map<string, number>()
-  const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0 }
+  const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0, refused: 0 }
+  const keepsFilerIds = options.echoFilerIds !== false
   const timers = new Set<NodeJS.Timeout>()
   let next = 1
   let mtomCount = 0
@@ -175,7 +184,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     const xml = soapEnvelope(
       buildReviewCompleteNotification({
         sender,
-        filing: f,
+        filing: { courtFilingId: f.courtFilingId, filingId: keepsFilerIds ? f.filingId : null },
         case: f.received,
         status,
         description: description ?? (f.accepted ? 'Accepted for filing' : null),
@@ -211,6 +220,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
         })
         await res.body.dump()
         if (res.statusCode === 200) callbackCounts.sent++
+        else if (res.statusCode === 401 || res.statusCode === 403) callbackCounts.refused++
         else callbackCounts.failed++
       } catch {
         callbackCounts.failed++
@@ -234,7 +244,8 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     const received = parseReviewFilingRequest(body)
     const filingId = received.filingId
     if (filingId) submissions.set(filingId, (submissions.get(filingId) ?? 0) + 1)
-    let filing = filingId ? byFilingId.get(filingId) : undefined
+    // A court that keeps no filer ids cannot know a message sent twice: it files it twice.
+    let filing = filingId && keepsFilerIds ? byFilingId.get(filingId) : undefined
     if (!filing) {
       const made: SimFiling = {
         courtFilingId: `SIM-${String(next++).padStart(7, '0')}`,
@@ -272,15 +283,33 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
   }
 
-  function filingList(): string {
+  /** GetFilingList: the filings in the case and the dates asked for (all of them when the query names neither). */
+  function filingList(body: string): string {
+    const query = parseCourtXml(body, (doc) => {
+      const text = (path: string) => doc.root.get(path)?.content.trim() || null
+      return {
+        caseTrackingId: text('//*[local-name()="FilingListQueryMessage"]/*[local-name()="CaseTrackingID"]'),
+        from: text('//*[local-name()="DateRange"]/*[local-name()="StartDate"]/*'),
+        to: text('//*[local-name()="DateRange"]/*[local-name()="EndDate"]/*')
+      }
+    })
     const now = Date.now()
+    const day = (f: SimFiling) => new Date(f.receivedAt).toISOString().slice(0, 10)
+    const listed = [...byCourtId.values()].filter(
+      (f) =>
+        (!query.caseTrackingId || f.received.case.docketId === query.caseTrackingId) &&
+        (!query.from || day(f) >= query.from.slice(0, 10)) &&
+        (!query.to || day(f) <= query.to.slice(0, 10))
+    )
     return soapEnvelope(
       buildFilingListResponse({
         sender,
         court,
-        filings: [...byCourtId.values()].map((f) => ({
-          ...f,
-          ...(options.echoFilerIds === false ? { filingId: null } : {}),
+        filings: listed.map((f) => ({
+          courtFilingId: f.courtFilingId,
+          filingId: keepsFilerIds ? f.filingId : null,
+          receivedAt: new Date(f.receivedAt).toISOString(),
+          caseTrackingId: f.received.case.docketId,
           ...statusOf(f, now)
         }))
       })
@@ -344,7 +373,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           return send(xml.includes('Fault>') ? 500 : 200, xml)
         }
         case 'GetFilingList':
-          return send(200, filingList())
+          return send(200, filingList(body))
         default:
           return send(500, soapFaultEnvelope('soap:Client', `unknown SOAPAction ${String(req.headers.soapaction)}`))
       }
@@ -366,6 +395,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     submissions: () => new Map(submissions),
     mtomFilings: () => mtomCount,
     filings: () => byCourtId.size,
+    outcomes: () => new Map([...byCourtId.values()].map((f) => [f.courtFilingId, f.accepted ? f.ruling : 'rejected'])),
     callbacks: () => ({ ...callbackCounts }),
     close: () =>
       new Promise<void>((resolve) => {

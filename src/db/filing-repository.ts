@@ -403,3 +403,85 @@ export async function filingsOfCourtInStates(
     .orderBy('id')
     .execute()
 }
+
+/** A filing's case numbers, in order. */
+export async function caseNumbersOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('filing_cases as fc')
+    .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+    .select('k.case_number')
+    .where('fc.filing_id', '=', filingId)
+    .orderBy('k.case_number')
+    .execute()
+  return rows.map((r) => r.case_number)
+}
+
+/** Of `courtFilingIds`, those a court gave our filings other than `exceptFilingId`. */
+export async function courtFilingIdsTaken(
+  db: Kysely<Database>,
+  courtId: string,
+  courtFilingIds: readonly string[],
+  exceptFilingId: string
+): Promise<Set<string>> {
+  const taken = new Set<string>()
+  for (const ids of chunksOf(courtFilingIds, 1)) {
+    const rows = await db
+      .selectFrom('filings')
+      .select('court_filing_id')
+      .where('court_id', '=', courtId)
+      .where('court_filing_id', 'in', ids)
+      .where('id', '!=', exceptFilingId)
+      .execute()
+    for (const r of rows) if (r.court_filing_id) taken.add(r.court_filing_id)
+  }
+  return taken
+}
+
+/**
+ * Our other filings with the same court in any of this filing's cases whose send may have reached the court without
+ * our learning its filing id (sending, or unknown).
+ */
+export async function unsettledFilingsInSameCases(db: Kysely<Database>, filingId: string): Promise<number> {
+  const row = await db
+    .selectFrom('filings as f')
+    .innerJoin('filing_cases as fc', 'fc.filing_id', 'f.id')
+    .select((eb) => eb.fn.count<number | string>('f.id').distinct().as('n'))
+    .where('f.id', '!=', filingId)
+    .where('f.court_id', '=', (eb) => eb.selectFrom('filings').select('court_id').where('id', '=', filingId))
+    .where('f.court_filing_id', 'is', null)
+    .where('f.state', 'in', ['submitting', 'unknown'])
+    .where('fc.case_id', 'in', (eb) =>
+      eb.selectFrom('filing_cases').select('case_id').where('filing_id', '=', filingId)
+    )
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/**
+ * The one filing with a court, not yet knowing its court filing id, that sent a document with one of these SHA-256
+ * digests (a court's callback names the documents it reviewed by their hash); undefined when none or several did.
+ */
+export async function unsettledFilingByDocumentHashes(
+  db: Kysely<Database>,
+  courtId: string,
+  sha256s: readonly string[]
+) {
+  if (sha256s.length === 0) return undefined
+  const rows = await db
+    .selectFrom('filings as f')
+    .innerJoin('filing_documents as fd', 'fd.filing_id', 'f.id')
+    .innerJoin('documents as d', 'd.id', 'fd.document_id')
+    .select(['f.id', 'f.state', 'f.county', 'f.court_filing_id'])
+    .distinct()
+    .where('f.court_id', '=', courtId)
+    .where('f.court_filing_id', 'is', null)
+    .where('f.state', 'in', ['submitting', 'unknown'])
+    .where(
+      'd.sha256',
+      'in',
+      sha256s.slice(0, 100).map((h) => h.toLowerCase())
+    )
+    .limit(2)
+    .execute()
+  return rows.length === 1 ? rows[0] : undefined
+}

@@ -10,7 +10,7 @@ import type { WsSecuritySigner } from './ws-security.js'
  * Errors are typed: a `CourtError` says whether trying again may succeed
  * (`retryable`) and whether the request may have reached the court
  * (`ambiguous`: a timeout or dropped connection after sending) — an ambiguous
- * send must be reconciled with `findBySubmissionId` before any resend.
+ * send must be reconciled with `listSubmissions` before any resend.
  */
 export interface CourtAdapter {
   readonly name: string
@@ -19,11 +19,11 @@ export interface CourtAdapter {
   /** GetFilingStatus for a filing the court has receipted. */
   status: (courtFilingId: string) => Promise<CourtStatus>
   /**
-   * GetFilingList: does the court have a filing we sent under this id of ours? null only when the answer shows
-   * it does not; a `CourtError` `CLEARFILE_ERR_COURT_UNDETERMINED` when the answer cannot tell (a court that does
-   * not return filer ids): the filing must then never be sent again without a person.
+   * GetFilingList narrowed to what we know of a filing whose send may have reached the court (its case, the time
+   * since it was made): the filings the court lists, and whether the court returns filer ids. The pipeline decides
+   * from the answer whether the filing is there (src/filing/submission-match.ts); the adapter only reports it.
    */
-  findBySubmissionId: (filingId: string) => Promise<CourtStatus | null>
+  listSubmissions: (lookup: SubmissionLookup) => Promise<SubmissionListing>
   close: () => Promise<void>
 }
 
@@ -36,6 +36,30 @@ export interface FilingPackage {
 
 export interface Receipt {
   courtFilingId: string
+}
+
+/** What we know of a filing whose send may or may not have reached the court. */
+export interface SubmissionLookup {
+  /** Our filing id, which the message carried. */
+  filingId: string
+  /** The case numbers it was filed in (one for a filing per case). */
+  caseNumbers: readonly string[]
+  /** When the filing was made: the court cannot have received it before. */
+  since: Date
+}
+
+/** A filing as a court's GetFilingList lists it. */
+export interface ListedCourtFiling extends CourtStatus {
+  /** The case the court filed it in, where the court says (`nc:CaseTrackingID`). */
+  caseTrackingId: string | null
+  /** When the court received it, where the court says. */
+  receivedAt: string | null
+}
+
+export interface SubmissionListing {
+  /** Whether this court's list names the filer's own filing ids: when it does, a filing it lists without ours is not ours. */
+  echoesFilerIds: boolean
+  filings: ListedCourtFiling[]
 }
 
 export type CourtFilingStatus = 'received' | 'accepted' | 'partially-accepted' | 'rejected'
@@ -54,7 +78,6 @@ export type CourtErrorCode =
   | 'CLEARFILE_ERR_COURT_REJECTED'
   | 'CLEARFILE_ERR_COURT_UNAVAILABLE'
   | 'CLEARFILE_ERR_COURT_TIMEOUT'
-  | 'CLEARFILE_ERR_COURT_UNDETERMINED'
 
 export class CourtError extends Error {
   readonly code: CourtErrorCode

@@ -263,11 +263,15 @@ export function buildFilingStatusQuery(q: {
   return root.end()
 }
 
-/** GetFilingList for the filings we submitted in a date range; callers match our filing id in the answer. */
+/**
+ * GetFilingList for the filings we submitted in a date range, in one case when `caseTrackingId` is given (ECF 4.01
+ * lets a query name the case, the submitter and the dates); callers match the answer to the filing they look for.
+ */
 export function buildFilingListQuery(q: {
   sender: string
   submitter: string
   court: CourtRef
+  caseTrackingId?: string
   from: string
   to: string
 }): string {
@@ -275,6 +279,7 @@ export function buildFilingListQuery(q: {
   sender(root, q.sender)
   querySubmitter(root, q.submitter)
   caseCourt(root, q.court)
+  if (q.caseTrackingId) text(root, NS.nc, 'nc:CaseTrackingID', q.caseTrackingId)
   identification(
     root.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson'),
     NS.nc,
@@ -322,7 +327,9 @@ export function buildFilingStatusResponse(r: {
 export function buildFilingListResponse(r: {
   sender: string
   court: CourtRef
-  filings: Array<FilingIds & { status: string; description: string | null }>
+  filings: Array<
+    FilingIds & { status: string; description: string | null; receivedAt?: string; caseTrackingId?: string }
+  >
 }): string {
   const root = messageRoot(LIST_RESPONSE_NS, 'FilingListResponseMessage')
   sender(root, r.sender)
@@ -331,9 +338,17 @@ export function buildFilingListResponse(r: {
   for (const f of r.filings) {
     const m = root.ele(LIST_RESPONSE_NS, 'MatchingFiling')
     ids(m, f)
+    // nc:DocumentType's own elements first, then the MatchingFiling's (the schema's order).
+    if (f.receivedAt) m.ele(NS.nc, 'nc:DocumentReceivedDate').ele(NS.nc, 'nc:DateTime').txt(f.receivedAt)
+    if (f.caseTrackingId) text(m, NS.nc, 'nc:CaseTrackingID', f.caseTrackingId)
     filingStatus(m, f.status, f.description)
   }
   return root.end()
+}
+
+/** The `nc:CaseDocketID` a filing in these cases carries: the case numbers, joined. */
+export function docketIdOf(caseNumbers: readonly string[]): string {
+  return caseNumbers.join(', ')
 }
 
 /**
@@ -366,7 +381,7 @@ export function filingRequestForPapers(p: {
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
     court: p.court,
-    case: { title: p.caseTitle, docketId: p.cases.map((c) => c.caseNumber).join(', ') },
+    case: { title: p.caseTitle, docketId: docketIdOf(p.cases.map((c) => c.caseNumber)) },
     defendant: p.person,
     counts: counts.map((n, i) => ({
       sequence: i + 1,

@@ -174,9 +174,16 @@ export interface ListedFiling {
   filingId: string | null
   status: FilingStatusCode | null
   statusText: string | null
+  /** The case the court filed it in (`nc:CaseTrackingID`), where the court says. */
+  caseTrackingId: string | null
+  /** When the court received it (`nc:DocumentReceivedDate`, a date or date-time), where the court says. */
+  receivedAt: string | null
 }
 
-/** GetFilingList's answer: each MatchingFiling with the court's id, ours where the court kept it, and its status. */
+/**
+ * GetFilingList's answer: each MatchingFiling with the court's id, ours where the court kept it, its status, and
+ * the case and time of receipt where the court gives them.
+ */
 export function parseFilingListResponse(xml: string | Uint8Array): { filings: ListedFiling[]; errors: EcfError[] } {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'FilingListResponseMessage')
@@ -185,7 +192,9 @@ export function parseFilingListResponse(xml: string | Uint8Array): { filings: Li
       return {
         courtFilingId: all.find((i) => i.category === COURT_FILING_ID)?.id ?? all[0]?.id ?? null,
         filingId: all.find((i) => i.category === OUR_FILING_ID)?.id ?? null,
-        ...statusOf(m)
+        ...statusOf(m),
+        caseTrackingId: first(m, `./${byName('CaseTrackingID')}`),
+        receivedAt: first(m, `./${byName('DocumentReceivedDate')}/*`)
       }
     })
     return { filings, errors: errors(root) }

@@ -1,18 +1,55 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { hintDigestsOfFiling, findFilingOfCourt, insertFilingEvent, type FilingState } from '../db/filing-repository.js'
+import {
+  findFilingOfCourt,
+  hintDigestsOfFiling,
+  insertFilingEvent,
+  unsettledFilingByDocumentHashes,
+  type FilingState
+} from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { enqueue } from '../jobs/job-definition.js'
 import { rescheduleWaitingJob } from '../jobs/job-queue.js'
 import { POLL_JOB } from './filing-jobs.js'
+import { transition } from './filing-state.js'
 
-/** The filing a court's callback names: by our filing id when it echoes it, else by the court's own ids. */
-export function filingOfCallback(
+/**
+ * The filing a court's callback names: by our filing id when it echoes it, else by the court's own ids, else — a
+ * callback for a filing whose receipt never reached us, from a court that does not echo filer ids — by the SHA-256
+ * of the documents it reviewed, when exactly one of our filings awaiting its court id sent them.
+ */
+export async function filingOfCallback(
   db: Kysely<Database>,
   courtId: string,
-  ids: { ours: string | undefined; courtIds: readonly string[] }
+  ids: { ours: string | undefined; courtIds: readonly string[]; documentHashes: readonly string[] }
 ) {
-  return findFilingOfCourt(db, courtId, ids)
+  return (
+    (await findFilingOfCourt(db, courtId, ids)) ??
+    (ids.ours ? undefined : await unsettledFilingByDocumentHashes(db, courtId, ids.documentHashes))
+  )
+}
+
+/**
+ * A callback names, by the documents it reviewed, a filing whose send was cut off before its receipt (`unknown`):
+ * the authenticated court has it, under the filing id the callback gives. The filing takes that id and moves on
+ * as if the receipt had come; never sent again. Call it in one transaction, before `recordCallbackHint`.
+ */
+export async function settleByCallback<F extends { id: string; state: FilingState; court_filing_id: string | null }>(
+  trx: Kysely<Database>,
+  filing: F,
+  courtFilingId: string | undefined,
+  now: Date
+): Promise<F> {
+  if (filing.state !== 'unknown' || filing.court_filing_id || !courtFilingId) return filing
+  const moved = await transition(
+    trx,
+    filing.id,
+    ['unknown'],
+    'submitted',
+    { source: 'callback', at: now.toISOString(), detail: { courtFilingId, reconciled: true, by: 'document hash' } },
+    { court_filing_id: courtFilingId }
+  )
+  return moved ? { ...filing, state: 'submitted', court_filing_id: courtFilingId } : filing
 }
 
 /** What a callback says, reduced to what matters: the same review sent twice (a replay, a retry) has the same digest. */

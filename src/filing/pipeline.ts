@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
-import { filingById, filingState, hintDigestsOfFiling, insertFilingEvent } from '../db/filing-repository.js'
+import {
+  caseNumbersOfFiling,
+  courtFilingIdsTaken,
+  filingById,
+  filingState,
+  hintDigestsOfFiling,
+  insertFilingEvent,
+  unsettledFilingsInSameCases
+} from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
@@ -11,6 +19,7 @@ import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messagePath, writeFilingMessage } from './filing-message.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition } from './filing-state.js'
+import { matchSubmission } from './submission-match.js'
 import { appendEvents } from '../webhooks/events.js'
 import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
@@ -34,8 +43,9 @@ const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_ac
 /**
  * The jobs that move a filing along: submit (persisting `submitting` before the
  * request leaves, so a crash mid-send is found and reconciled, never blindly
- * resent), reconcile (ask the court with GetFilingList whether it has our
- * filing id), and poll (GetFilingStatus until a terminal state).
+ * resent), reconcile (ask the court with GetFilingList whether it has the
+ * filing: by our id, or in our case when the court does not return filer ids),
+ * and poll (GetFilingStatus until a terminal state).
  */
 export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): RegisteredJob[] {
   const { db, clock } = deps
@@ -43,6 +53,9 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   const load = (filingId: string) => filingById(db, filingId)
   const next = (job: JobDefinition<{ filingId: string }>, filingId: string, runAt: Date, trx: Kysely<Database>) =>
     enqueue(trx, job, { filingId }, { runAt, now: clock.now() })
+  // A send that may have arrived is looked for a poll interval later, not at once: a court still registering it
+  // would list it as absent, and its callback (which names the filing by its documents) may settle it first.
+  const lookLater = () => new Date(clock.now().getTime() + deps.pollIntervalMs)
 
   const submit = handle(SUBMIT_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
@@ -56,7 +69,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
             detail: { reason: 'interrupted while sending' }
           })
         ) {
-          await next(RECONCILE_JOB, filing.id, clock.now(), trx)
+          await next(RECONCILE_JOB, filing.id, lookLater(), trx)
         }
       })
       return
@@ -141,7 +154,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
             { source: 'submit', at: at(), detail: { error: e.message } },
             { last_error: e.message }
           )
-          await next(RECONCILE_JOB, filing.id, clock.now(), trx)
+          await next(RECONCILE_JOB, filing.id, lookLater(), trx)
         } else if (filing.attempts + 1 >= MAX_SEND_ATTEMPTS) {
           await transition(
             trx,
@@ -170,25 +183,37 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
     if (filing.state !== 'unknown') return
-    let found: CourtStatus | null
-    try {
-      found = await adapters.for(filing.court_id).findBySubmissionId(filing.id)
-    } catch (err) {
-      if (!(err instanceof CourtError) || err.code !== 'CLEARFILE_ERR_COURT_UNDETERMINED') throw err
-      // The court may have it and cannot say: a resend could file it twice. It waits for a person.
-      await db.transaction().execute((trx) => raiseHint(trx, filing, 'needs_attention', err.message, at()))
+    const lookup = {
+      filingId: filing.id,
+      caseNumbers: await caseNumbersOfFiling(db, filing.id),
+      since: new Date(filing.created_at)
+    }
+    const listing = await adapters.for(filing.court_id).listSubmissions(lookup)
+    const match = matchSubmission(lookup, listing, {
+      claimed: await courtFilingIdsTaken(
+        db,
+        filing.court_id,
+        listing.filings.map((f) => f.courtFilingId),
+        filing.id
+      ),
+      unsettledInCase: listing.echoesFilerIds ? 0 : await unsettledFilingsInSameCases(db, filing.id)
+    })
+    if (match.kind === 'undetermined') {
+      // The court may have it and we cannot tell: a resend could file it twice. It waits for a person.
+      await db.transaction().execute((trx) => raiseHint(trx, filing, 'needs_attention', match.reason, at()))
       return
     }
     await db.transaction().execute(async (trx) => {
-      if (found) {
+      if (match.kind === 'found') {
+        const { courtFilingId } = match.status
         if (
           await transition(
             trx,
             filing.id,
             ['unknown'],
             'submitted',
-            { source: 'poll', at: at(), detail: { courtFilingId: found.courtFilingId, reconciled: true } },
-            { court_filing_id: found.courtFilingId }
+            { source: 'poll', at: at(), detail: { courtFilingId, reconciled: true, by: match.by } },
+            { court_filing_id: courtFilingId }
           )
         ) {
           await next(POLL_JOB, filing.id, clock.now(), trx)

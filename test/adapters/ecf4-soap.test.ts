@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
-import { CourtError } from '../../adapters/types.js'
+import { CourtError, type CourtAdapter } from '../../adapters/types.js'
 import { renderMotion } from '../../src/documents/court-papers.js'
 import { parseReviewFilingCallback } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
@@ -46,6 +46,14 @@ async function setup(
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** What the pipeline knows of a filing it looks for: the fixture's case, made a minute ago. */
+const lookup = (filingId: string, caseNumbers = ['SCN123456']) => ({
+  filingId,
+  caseNumbers,
+  since: new Date(Date.now() - 60_000)
+})
+const listed = async (adapter: CourtAdapter, filingId: string, caseNumbers?: string[]) =>
+  (await adapter.listSubmissions(lookup(filingId, caseNumbers))).filings.find((f) => f.filingId === filingId) ?? null
 
 t.test('a filing is receipted, reviewed, accepted and then ruled on, all over ECF 4.01 SOAP on loopback', async (t) => {
   // Review and ruling take long enough that a busy machine still sees each state; the test waits for each in turn.
@@ -69,9 +77,17 @@ t.test('a filing is receipted, reviewed, accepted and then ruled on, all over EC
   t.same(seen, ['received', 'accepted'], 'received, then accepted by the clerk')
   t.equal(last.status, 'accepted')
   t.equal(last.ruling, 'granted', 'then granted by the judge')
-  const found = await adapter.findBySubmissionId('F-1')
-  t.equal(found?.courtFilingId, receipt.courtFilingId)
-  t.equal(await adapter.findBySubmissionId('F-unknown'), null)
+  const listing = await adapter.listSubmissions(lookup('F-1'))
+  t.equal(listing.echoesFilerIds, true)
+  t.match(listing.filings, [
+    { courtFilingId: receipt.courtFilingId, filingId: 'F-1', caseTrackingId: 'SCN123456', ruling: 'granted' }
+  ])
+  t.ok(Date.parse(listing.filings[0]!.receivedAt ?? '') > Date.now() - 60_000, 'with the time the court received it')
+  t.same(
+    (await adapter.listSubmissions(lookup('F-1', ['SCN999999']))).filings,
+    [],
+    'a query for another case lists none of it'
+  )
 })
 
 t.test('the court answers the same filing id with the same court filing id, and counts every submission', async (t) => {
@@ -107,7 +123,7 @@ t.test(
     const dropping = await setup(t, { faults: { dropAfterReceipt: 1 } })
     const dropped = await dropping.adapter.submit({ filingId: 'F-5', xml: filingXml('F-5') }).catch((e: unknown) => e)
     t.match(dropped, { retryable: true, ambiguous: true })
-    const found = await dropping.adapter.findBySubmissionId('F-5')
+    const found = await listed(dropping.adapter, 'F-5')
     t.ok(found, 'the court has it: do not send it again')
     t.equal(dropping.court.submissions().get('F-5'), 1)
   }
@@ -197,7 +213,7 @@ t.test(
       cb.documents.map((d) => [d.role, d.docketId, d.hash]),
       [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]]
     )
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 })
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 })
   }
 )
 
@@ -207,7 +223,7 @@ t.test('a lost callback is never sent, and a duplicated one is sent twice', asyn
   await lost.adapter.submit({ filingId: 'F-LOST', xml: filingXml('F-LOST', receiver.url) })
   await sleep(200)
   t.equal(receiver.received.length, 0)
-  t.same(lost.court.callbacks(), { sent: 0, lost: 1, failed: 0 })
+  t.same(lost.court.callbacks(), { sent: 0, lost: 1, failed: 0, refused: 0 })
   const twice = await setup(t, { callbackSecret: 's3cret', faults: { duplicateCallback: 1 } })
   await twice.adapter.submit({ filingId: 'F-TWICE', xml: filingXml('F-TWICE', receiver.url) })
   await until(() => receiver.received.length >= 2)
@@ -272,7 +288,7 @@ t.test(
 
     const receipt = await adapter.submit({ filingId: 'F-auth-1', xml: filingXml('F-auth-1') })
     t.equal((await adapter.status(receipt.courtFilingId)).status, 'received', 'status polls carry it too')
-    t.ok(await adapter.findBySubmissionId('F-auth-1'), 'and the filing list')
+    t.ok(await listed(adapter, 'F-auth-1'), 'and the filing list')
     for (const [name, refused] of [
       ['a wrong password', wrong],
       ['no credentials', none]

@@ -61,14 +61,25 @@ t.test(
       { courtFilingId: `DROP-${filing.id}` },
       'sending it again changes nothing'
     )
-    t.same(await adapter.findBySubmissionId(filing.id), {
-      courtFilingId: `DROP-${filing.id}`,
-      filingId: filing.id,
-      status: 'received',
-      ruling: null,
-      statusText: null
+    const since = new Date(0)
+    t.same(await adapter.listSubmissions({ filingId: filing.id, caseNumbers: [], since }), {
+      echoesFilerIds: true,
+      filings: [
+        {
+          courtFilingId: `DROP-${filing.id}`,
+          filingId: filing.id,
+          status: 'received',
+          ruling: null,
+          statusText: null,
+          caseTrackingId: null,
+          receivedAt: null
+        }
+      ]
     })
-    t.equal(await adapter.findBySubmissionId('never-sent'), null)
+    t.same(await adapter.listSubmissions({ filingId: 'never-sent', caseNumbers: [], since }), {
+      echoesFilerIds: true,
+      filings: []
+    })
 
     writeFileSync(
       join(inbox, 'rulings-2026-11-27.csv'),

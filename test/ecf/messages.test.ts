@@ -96,6 +96,14 @@ t.test(
         from: '2026-11-01',
         to: '2026-11-28'
       }),
+      listQueryInOneCase: buildFilingListQuery({
+        sender: 'https://clearfile.example/ecf',
+        submitter: 'clearfile',
+        court,
+        caseTrackingId: 'SCN123456',
+        from: '2026-11-01',
+        to: '2026-11-28'
+      }),
       receipt: buildMessageReceipt({ sender: 'https://court.example', court, filing, errors: [] }),
       failedReceipt: buildMessageReceipt({
         sender: 'https://court.example',
@@ -114,8 +122,33 @@ t.test(
         sender: 'https://court.example',
         court,
         filings: [{ ...filing, status: 'received', description: null }]
+      }),
+      listWithoutFilerIds: buildFilingListResponse({
+        sender: 'https://court.example',
+        court,
+        filings: [
+          {
+            courtFilingId: 'SIM-000002',
+            filingId: null,
+            status: 'accepted',
+            description: 'granted',
+            receivedAt: '2026-11-28T12:00:00.000Z',
+            caseTrackingId: 'SCN123456'
+          }
+        ]
       })
     }
     for (const [name, xml] of Object.entries(messages)) t.same(ecfProblems(xml), [], name)
+    const { parseFilingListResponse } = await import('../../src/ecf/parse.js')
+    t.same(parseFilingListResponse(messages.listWithoutFilerIds).filings, [
+      {
+        courtFilingId: 'SIM-000002',
+        filingId: null,
+        status: 'accepted',
+        statusText: 'granted',
+        caseTrackingId: 'SCN123456',
+        receivedAt: '2026-11-28T12:00:00.000Z'
+      }
+    ])
   }
 )

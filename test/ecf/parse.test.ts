@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import {
+  parseFilingListResponse,
   parseFilingStatusResponse,
   parseMessageReceipt,
   parseReviewFilingCallback,
   refuseDocumentType
 } from '../../src/ecf/parse.js'
 import { rulingOfText } from '../../src/ecf/ruling-text.js'
+import { matchSubmission } from '../../src/filing/submission-match.js'
 import { ECF_DIR } from '../../src/ecf/validator.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
@@ -113,5 +115,39 @@ t.test(
       ['Filing accepted by clerk; hearing on the motion to be set, may be granted at a later date', null]
     ]
     for (const [text, expected] of cases) t.equal(rulingOfText(text), expected, JSON.stringify(text))
+  }
+)
+
+t.test(
+  "the OASIS filing list sample (a court that returns no filer id) reads with the court's id and case, and is matched to our filing by its case",
+  async (t) => {
+    const { filings } = parseFilingListResponse(sample('ECF-4.0-FilingListResponseMessage.xml'))
+    t.same(filings, [
+      {
+        courtFilingId: '1021',
+        filingId: null,
+        status: 'accepted',
+        statusText: 'accepted without modification',
+        caseTrackingId: 'KC-2008-1001',
+        receivedAt: null
+      }
+    ])
+    const listed = filings.map((f) => ({ ...f, courtFilingId: f.courtFilingId!, status: f.status!, ruling: null }))
+    const lookup = { filingId: 'F-1', caseNumbers: ['KC-2008-1001'], since: new Date('2008-01-01') }
+    const nothingElse = { claimed: new Set<string>(), unsettledInCase: 0 }
+    t.match(matchSubmission(lookup, { echoesFilerIds: false, filings: listed }, nothingElse), {
+      kind: 'found',
+      by: 'case',
+      status: { courtFilingId: '1021' }
+    })
+    t.same(
+      matchSubmission(
+        { ...lookup, caseNumbers: ['KC-2008-1002'] },
+        { echoesFilerIds: false, filings: listed },
+        nothingElse
+      ),
+      { kind: 'absent' },
+      'a filing in another case is not ours'
+    )
   }
 )

@@ -31,16 +31,27 @@ t.before(assertBuilt)
 // Seeding, five process starts and the run itself take a while on two cores.
 t.setTimeout(900_000)
 
-async function crashRun(t: Test, faults: CourtFaults, seed: number) {
+/**
+ * How the court speaks: `ours` as the simulated court does by default (filer ids kept and echoed, "ruling: granted",
+ * callbacks with a shared secret); `independent` as the independent ECF 4.01 court of issue #12 did — no filer ids
+ * kept or returned (a message sent twice is filed twice), rulings as `accepted` + "granted" in the description,
+ * callbacks signed with an HMAC-SHA256 of the body in `X-Court-Signature`.
+ */
+type Dialect = 'ours' | 'independent'
+
+async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dialect) {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-crash-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const databaseUrl = await processDatabase(t, dir)
   const secret = randomBytes(16).toString('hex')
+  const independent = dialect === 'independent'
   const court = await startSimulatedCourt({
     reviewDelayMs: 100,
     rulingDelayMs: 150,
     acceptRate: 0.9,
-    callbackSecret: secret,
+    ...(independent
+      ? { echoFilerIds: false, rulingWording: 'plain', callbackSignature: { key: secret } }
+      : { callbackSecret: secret }),
     faults,
     random: seededRandom(seed)
   })
@@ -55,7 +66,9 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number) {
         county: 'SAN FRANCISCO',
         adapter: 'simulator',
         endpoint: court.url,
-        callbackSecretRef: 'CRASH_COURT_SECRET',
+        ...(independent
+          ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
+          : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
         limits: { timeoutMs: 500, concurrency: 8 }
       }
     ])
@@ -147,12 +160,39 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number) {
   t.equal(court.filings(), FILINGS, 'the court holds exactly one filing per filing id')
   const sent = await handle.db.selectFrom('filings').select('id').where('court_filing_id', 'is', null).execute()
   t.equal(sent.length, 0, 'every filing knows its court filing id')
+  // Every ruling recorded: each filing's state is what the court decided on the filing it holds under that id.
+  const outcomes = court.outcomes()
+  const ours = await handle.db.selectFrom('filings').select(['court_filing_id', 'state']).execute()
+  const wrong = ours.filter((f) => outcomes.get(f.court_filing_id ?? '') !== f.state)
+  t.same(wrong.slice(0, 5), [], `every filing's state is the court's decision (${wrong.length} not)`)
+  t.equal(new Set(ours.map((f) => f.court_filing_id)).size, FILINGS, 'no two filings took the same court filing id')
+  t.equal(court.callbacks().refused, 0, "no callback of the court's was refused")
+  // How sends cut off were settled: found at the court (by filer id, case or documents), or absent and sent again.
+  const settled = await handle.db
+    .selectFrom('filing_events')
+    .select(['to_state', 'detail'])
+    .where('from_state', '=', 'unknown')
+    .execute()
+  const how = new Map<string, number>()
+  for (const e of settled) {
+    const by = e.to_state === 'submitted' ? `found by ${JSON.parse(e.detail ?? '{}').by}` : `${e.to_state}, sent again`
+    how.set(by, (how.get(by) ?? 0) + 1)
+  }
+  t.comment(`sends cut off: ${JSON.stringify(Object.fromEntries(how))}`)
+  if (independent)
+    t.ok(
+      (how.get('found by case') ?? 0) + (how.get('found by document hash') ?? 0) > 0,
+      'sends cut off after reaching the court were found there without filer ids'
+    )
+  t.ok(court.callbacks().sent > 0, 'callbacks were taken')
   await handle.destroy()
 }
 
-t.test(`${FILINGS} filings survive ${KILLS} kill -9s of clearfile: 0 lost, 0 duplicates`, (t) => crashRun(t, {}, 11))
+t.test(`${FILINGS} filings survive ${KILLS} kill -9s of clearfile: 0 lost, 0 duplicates`, (t) =>
+  crashRun(t, {}, 11, 'ours')
+)
 
 t.test(
-  `${FILINGS} filings survive ${KILLS} kill -9s while the court fails 20% of requests (5xx and timeouts): 0 lost, 0 duplicates`,
-  (t) => crashRun(t, { serverError: 0.1, timeout: 0.1 }, 23)
+  `${FILINGS} filings with a court that keeps no filer ids, words rulings plainly and signs callbacks with HMAC survive ${KILLS} kill -9s while it fails 20% of requests (5xx, timeouts) and cuts 5% off after the receipt: every ruling recorded, 0 lost, 0 duplicates`,
+  (t) => crashRun(t, { serverError: 0.1, timeout: 0.1, dropAfterReceipt: 0.05 }, 23, 'independent')
 )

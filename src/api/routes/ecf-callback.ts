@@ -2,9 +2,9 @@ import type { TLSSocket } from 'node:tls'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
-import { buildMessageReceipt, OUR_FILING_ID } from '../../ecf/messages.js'
+import { buildMessageReceipt, COURT_FILING_ID, OUR_FILING_ID } from '../../ecf/messages.js'
 import { parseReviewFilingCallback } from '../../ecf/parse.js'
-import { callbackDigest, filingOfCallback, recordCallbackHint } from '../../filing/court-callbacks.js'
+import { callbackDigest, filingOfCallback, recordCallbackHint, settleByCallback } from '../../filing/court-callbacks.js'
 import { soapEnvelope, soapFaultEnvelope } from '../../ecf/soap.js'
 import { isClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -104,9 +104,10 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
           .send(answer([{ code: '-1', text: isClearfileError(err) ? err.message : 'unreadable callback' }]))
       }
       const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
-      const courtIds = callback.identifications.map((i) => i.id)
-      const filing = await filingOfCallback(db, court.id, { ours, courtIds })
-      if (!filing) {
+      const courtIds = callback.identifications.filter((i) => i.category !== OUR_FILING_ID).map((i) => i.id)
+      const documentHashes = callback.documents.flatMap((d) => (d.hash ? [d.hash] : []))
+      const found = await filingOfCallback(db, court.id, { ours, courtIds, documentHashes })
+      if (!found) {
         await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county: court.county } }, [
           {
             action: 'callback.unknown_filing',
@@ -118,9 +119,11 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         ])
         return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
       }
-      await db.transaction().execute(async (trx) => {
+      const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
+      const filing = await db.transaction().execute(async (trx) => {
         const digest = callbackDigest(callback)
         const hint = { status: callback.status, documents: callback.documents.length, digest }
+        const filing = await settleByCallback(trx, found, courtFilingId, now)
         const recorded = await recordCallbackHint(trx, filing, hint, now)
         await recordAudit(trx, { ...ctx, principal: { ...ctx.principal, county: filing.county } }, [
           {
@@ -132,6 +135,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
             detail: { status: callback.status }
           }
         ])
+        return filing
       })
       return reply
         .status(200)

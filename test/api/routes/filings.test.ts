@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { ecf4SoapAdapter } from '../../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
 import { generateDojRows } from '../../../src/ingest/generate-doj.js'
-import { bearer, buildTestApp, caseBody } from '../../helper.js'
+import { reviewFilingXml } from '../../ecf/review-filing.js'
+import { answered, bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -256,8 +258,8 @@ t.test(
     ).json()
     await runJobs()
     const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-    for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the court got a 200 with a MessageReceipt')
+    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the court got a 200 with a MessageReceipt')
     await sleep(60)
     await runJobs() // the test clock has not moved: only the callback made the poll due
     const after = await view()
@@ -282,8 +284,8 @@ t.test('a callback the court sends twice is answered twice and recorded once', a
     await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
   ).json()
   await runJobs()
-  for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed < 2; i++) await sleep(20)
-  t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0 }, 'both got a receipt')
+  for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
+  t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, refused: 0 }, 'both got a receipt')
   const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1)
   const audited = await handle.db
@@ -316,8 +318,8 @@ t.test(
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
     for (let i = 0; i < 6; i++) await tick()
-    for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0 }, 'the signed callback was taken')
+    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
     const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     t.equal(done.state, 'partially_granted', '"GRANTED IN PART" read as a partial grant')
     t.ok(done.events.some((e: { source: string }) => e.source === 'callback'))
@@ -362,8 +364,8 @@ t.test(
     // The app's clock is fixed; the court's is set to agree with it (or to be 15 minutes off it).
     const agreed = Math.round((Date.parse('2026-11-28T12:00:00.000Z') - Date.now()) / 1000)
     for (const [skew, expected] of [
-      [agreed, { sent: 1, lost: 0, failed: 0 }],
-      [agreed - 900, { sent: 0, lost: 0, failed: 1 }]
+      [agreed, { sent: 1, lost: 0, failed: 0, refused: 0 }],
+      [agreed - 900, { sent: 0, lost: 0, failed: 0, refused: 1 }]
     ] as const) {
       const { app, key, caseId, tick, court, handle } = await setup(
         t,
@@ -384,7 +386,7 @@ t.test(
         await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
       ).json()
       for (let i = 0; i < 6; i++) await tick()
-      for (let i = 0; i < 100 && court.callbacks().sent + court.callbacks().failed === 0; i++) await sleep(20)
+      for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
       t.same(court.callbacks(), expected, `court clock ${skew - agreed} s from ours`)
       const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
       t.equal(done.state, 'granted', 'the ruling is known either way: polls decide')
@@ -469,43 +471,132 @@ t.test(
   }
 )
 
+/** A second case of another person, its papers prepared, for a test that files two. */
+async function secondCase(app: Awaited<ReturnType<typeof setup>>['app'], key: string): Promise<string> {
+  const other = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({ person: { dojSubjectId: '31' }, case: { caseNumber: 'SCN31' } })
+    })
+  ).json()
+  await app.inject({ method: 'POST', url: `/v1/cases/${other.id}/documents`, headers: bearer(key) })
+  return other.id
+}
+
 t.test(
-  'a court that does not return filer ids: a send cut off after its receipt is never sent again, it waits for a person',
+  'a court that keeps no filer ids: a send cut off after its receipt is found in its case by GetFilingList, never sent again',
+  async (t) => {
+    const { app, key, caseId, tick, court } = await setup(
+      t,
+      { faults: { dropAfterReceipt: 1 }, echoFilerIds: false },
+      { courtEntry: { echoesFilerIds: false } }
+    )
+    const otherCaseId = await secondCase(app, key)
+    const filings = []
+    for (const id of [otherCaseId, caseId])
+      filings.push(
+        (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: id } })).json()
+      )
+    for (let i = 0; i < 8; i++) await tick()
+    t.equal(court.filings(), 2, 'the court holds two filings, one per case (it files a message sent twice twice)')
+    const courtIds = new Set()
+    for (const filing of filings) {
+      const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+      t.equal(view.state, 'granted', 'on to its ruling')
+      t.equal(court.submissions().get(filing.id), 1, 'at the court once')
+      const found = view.events.find((e: { detail: { reconciled?: boolean } | null }) => e.detail?.reconciled)
+      t.match(found.detail, { by: 'case', courtFilingId: view.courtFilingId }, 'found by its case')
+      courtIds.add(view.courtFilingId)
+    }
+    t.equal(courtIds.size, 2, "each took its own filing's court id")
+  }
+)
+
+t.test(
+  'a court that keeps no filer ids and signs its callbacks: a filing whose receipt was lost is named by its documents in the callback',
+  async (t) => {
+    process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-court-0123456789'
+    const { app, key, caseId, tick, court, runJobs } = await setup(
+      t,
+      {
+        faults: { dropAfterReceipt: 1 },
+        echoFilerIds: false,
+        callbackSecret: undefined,
+        callbackSignature: { key: 'hmac-key-of-the-court-0123456789' },
+        rulingWording: 'plain'
+      },
+      {
+        listen: true,
+        courtEntry: {
+          echoesFilerIds: false,
+          callbackSignature: { secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY' }
+        }
+      }
+    )
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    await runJobs()
+    const state = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    t.equal((await state()).state, 'unknown', 'the receipt was lost')
+    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
+    const settled = await state()
+    t.equal(settled.state, 'submitted', 'the callback settled it before any GetFilingList')
+    t.match(settled.courtFilingId, /^SIM-/)
+    t.match(
+      settled.events.find((e: { to: string }) => e.to === 'submitted'),
+      { source: 'callback', detail: { by: 'document hash', courtFilingId: settled.courtFilingId } }
+    )
+    for (let i = 0; i < 5; i++) await tick()
+    t.equal((await state()).state, 'granted', '"granted" in the status description read as the ruling')
+    t.equal(court.submissions().get(filing.id), 1, 'never sent again')
+    t.equal(court.filings(), 1)
+  }
+)
+
+t.test(
+  'a court that keeps no filer ids and lists two unaccounted filings in the case: the filing waits for a person, never resent',
   async (t) => {
     const { app, key, caseId, tick, court, handle } = await setup(
       t,
       { faults: { dropAfterReceipt: 1 }, echoFilerIds: false },
       { courtEntry: { echoesFilerIds: false } }
     )
-    // Another filing already at the court, so its list is not empty.
-    const other = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/cases',
-        headers: bearer(key),
-        payload: caseBody({ person: { dojSubjectId: '31' }, case: { caseNumber: 'SCN31' } })
-      })
-    ).json()
-    await app.inject({ method: 'POST', url: `/v1/cases/${other.id}/documents`, headers: bearer(key) })
-    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: other.id } })
     const filing = (
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
-    for (let i = 0; i < 6; i++) await tick()
+    await tick()
+    // Someone else files in the same case (SCN123456) meanwhile; the court keeps no filer ids, so cannot say whose.
+    const stranger = ecf4SoapAdapter({
+      id: 'CA-SF',
+      name: 'SF',
+      county: 'SAN FRANCISCO',
+      adapter: 'ecf4-soap',
+      endpoint: court.url
+    })
+    t.teardown(() => stranger.close())
+    await stranger
+      .submit({ filingId: 'someone-else', xml: reviewFilingXml('someone-else', new Uint8Array([37, 80, 68, 70])) })
+      .catch(() => undefined)
+    for (let i = 0; i < 4; i++) await tick()
     const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     t.equal(view.state, 'unknown')
     t.equal(court.submissions().get(filing.id), 1, 'at the court once, never resent blind')
     const hint = view.events.filter((e: { detail: { needsAttention?: boolean } | null }) => e.detail?.needsAttention)
-    t.equal(hint.length, 1)
-    t.match(hint[0].detail.text, /without filer ids; cannot tell/)
+    t.equal(hint.length, 1, 'raised once, however often it is looked for')
+    t.match(hint[0].detail.text, /2 filings the court lists without filer ids could be/)
     const raised = await handle.db
       .selectFrom('events')
       .select('record_id')
       .where('type', '=', 'filing.needs_attention')
       .execute()
-    const ids = raised.map((r) => r.record_id)
-    t.ok(ids.includes(filing.id), 'raised for the filing')
-    t.equal(new Set(ids).size, ids.length, 'once per filing (the other one was cut off too)')
+    t.same(
+      raised.map((r) => r.record_id),
+      [filing.id]
+    )
   }
 )
 
@@ -518,7 +609,7 @@ t.test('when the court loses its callback the status poll still brings the filin
   const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(done.state, 'granted')
   t.notOk(done.events.some((e: { source: string }) => e.source === 'callback'))
-  t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0 })
+  t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0, refused: 0 })
 })
 
 t.test(
