@@ -156,10 +156,18 @@ export const CourtEntry = Type.Object(
         description: "file-drop: the folder the court's outcome reports (CSV or ECF XML) are picked up from"
       })
     ),
+    filerId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "The filer id (ECFFilerID) the court gave the DA office's account (default `clearfile`): named as the submitter of every filing and query, and how clearfile tells its own filings from others' in a court's GetFilingList"
+      })
+    ),
     echoesFilerIds: Type.Optional(
       Type.Boolean({
         description:
-          "Whether the court's GetFilingList returns the filer's own filing id (default true). When false, a send that may have reached the court is never resent: a list that is not empty cannot show the filing is absent, so the filing waits in `unknown` for a person"
+          "Whether the court's GetFilingList returns the filer's own filing id (default true). When false, a send that may have reached the court is found by elimination in its case (the court's filings there since it was made, submitted under `filerId`, less those our other filings hold), or by its documents' SHA-256 in the court's callback; what cannot be told apart waits in `unknown` for a person, never resent"
       })
     ),
     mtom: Type.Optional(

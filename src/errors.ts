@@ -34,6 +34,11 @@ export const ERRORS = {
     status: 409,
     message: 'The case is already in a filing that stands (queued, at the court or ruled on)'
   },
+  CLEARFILE_ERR_FILING_STATE: { status: 409, message: "The filing's state does not allow this" },
+  CLEARFILE_ERR_COURT_FILING_ID_TAKEN: {
+    status: 409,
+    message: 'Another filing with the same court already holds this court filing id'
+  },
   CLEARFILE_ERR_REVIEW_NOT_FINISHED: { status: 409, message: 'The review has not finished yet' },
   CLEARFILE_ERR_REPORT_NOT_FINISHED: { status: 409, message: 'The outcome report has not been reconciled yet' },
   CLEARFILE_ERR_CONCURRENT_WRITE: {

@@ -1,5 +1,10 @@
 import { Pool, errors as undiciErrors } from 'undici'
-import { buildFilingListQuery, buildFilingStatusQuery, COURT_FILING_ID } from '../../src/ecf/messages.js'
+import {
+  buildFilingListQuery,
+  buildFilingStatusQuery,
+  COURT_FILING_ID,
+  DEFAULT_FILER_ID
+} from '../../src/ecf/messages.js'
 import {
   parseFilingListResponse,
   parseFilingStatusResponse,
@@ -76,7 +81,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
   const authorization = credentials.authorization ? { authorization: credentials.authorization } : {}
   const take = rateLimiter(config.limits?.requestsPerSecond)
   const court = { id: config.id, name: config.name }
-  const sender = 'clearfile'
+  const sender = config.filerId ?? DEFAULT_FILER_ID
 
   async function call(operation: SoapOperation, message: string): Promise<string> {
     await take()
@@ -245,7 +250,8 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
               {
                 ...toStatus(f.courtFilingId, f.filingId, f.status, f.statusText),
                 caseTrackingId: f.caseTrackingId,
-                receivedAt: f.receivedAt
+                receivedAt: f.receivedAt,
+                submitterId: f.submitterId
               }
             ]
           : []
@@ -253,7 +259,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       // A list in which no filing carries a filer id cannot show ours is absent, whatever the courts file says.
       const echoesFilerIds =
         config.echoesFilerIds !== false && (filings.length === 0 || filings.some((f) => f.filingId))
-      return { echoesFilerIds, filings }
+      return { echoesFilerIds, filerId: sender, filings }
     },
     close: () => pool.close()
   }

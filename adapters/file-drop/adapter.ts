@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseReviewFilingRequest } from '../../src/ecf/parse.js'
+import { DEFAULT_FILER_ID } from '../../src/ecf/messages.js'
 import { CourtError, type CourtAdapter, type CourtAdapterFactory, type CourtConfig } from '../types.js'
 
 /** The court filing id of a dropped package: the court has none of its own until its clerk reports. */
@@ -84,6 +85,7 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
       const there = existsSync(join(outbox, filingId))
       return {
         echoesFilerIds: true,
+        filerId: config.filerId ?? DEFAULT_FILER_ID,
         filings: there
           ? [
               {
@@ -93,7 +95,8 @@ export const fileDropAdapter: CourtAdapterFactory = (config: CourtConfig): Court
                 ruling: null,
                 statusText: null,
                 caseTrackingId: null,
-                receivedAt: null
+                receivedAt: null,
+                submitterId: null
               }
             ]
           : []

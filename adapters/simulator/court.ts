@@ -283,7 +283,11 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
   }
 
-  /** GetFilingList: the filings in the case and the dates asked for (all of them when the query names neither). */
+  /**
+   * GetFilingList: the filings in the case and the dates asked for (all of them when the query names neither), each
+   * with its case, time of receipt and submitter's filer id — everyone's, as a court that does not scope its list
+   * to the asking filer would answer.
+   */
   function filingList(body: string): string {
     const query = parseCourtXml(body, (doc) => {
       const text = (path: string) => doc.root.get(path)?.content.trim() || null
@@ -309,6 +313,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           courtFilingId: f.courtFilingId,
           filingId: keepsFilerIds ? f.filingId : null,
           receivedAt: new Date(f.receivedAt).toISOString(),
+          submitterId: f.received.submitterId,
           caseTrackingId: f.received.case.docketId,
           ...statusOf(f, now)
         }))

@@ -42,6 +42,25 @@ export const FilingInput = Type.Object(
   { additionalProperties: false }
 )
 
+/** What a person found out about a filing in state `unknown` (POST /v1/filings/{id}/settlement). */
+export const SettlementInput = Type.Object(
+  {
+    atCourt: Type.Boolean({
+      description:
+        'true: the court has the filing (give the filing id its clerk gave it); false: it does not, and it is sent again'
+    }),
+    courtFilingId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: "With atCourt true: the court's filing id" })
+    ),
+    note: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'How it was found out (kept on the filing\'s timeline): "the clerk confirmed SIM-0000123 by phone"'
+    })
+  },
+  { additionalProperties: false }
+)
+
 export const ReviewFilingsView = Type.Object({
   reviewId: Type.String(),
   scope: Type.String(),

@@ -10,11 +10,18 @@ export const MAY = {
   /** Upload a court's outcome report (POST /v1/outcome-reports). */
   uploadOutcomeReports: ['clerk', 'deputy_da'],
   /** Prepare papers and file them (POST …/documents, POST /v1/filings). */
-  file: ['deputy_da', 'da_system']
+  file: ['deputy_da', 'da_system'],
+  /** Say where a filing clearfile could not settle is: at the court or not (POST /v1/filings/{id}/settlement). */
+  settle: ['deputy_da']
 } as const satisfies Record<string, readonly Role[]>
 
 /** What a role may do, by the names of MAY. */
 export function mayOf(role: Role): Record<keyof typeof MAY, boolean> {
   const may = (roles: readonly Role[]) => role === 'admin' || roles.includes(role)
-  return { decide: may(MAY.decide), uploadOutcomeReports: may(MAY.uploadOutcomeReports), file: may(MAY.file) }
+  return {
+    decide: may(MAY.decide),
+    uploadOutcomeReports: may(MAY.uploadOutcomeReports),
+    file: may(MAY.file),
+    settle: may(MAY.settle)
+  }
 }

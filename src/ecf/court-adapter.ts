@@ -54,11 +54,15 @@ export interface ListedCourtFiling extends CourtStatus {
   caseTrackingId: string | null
   /** When the court received it, where the court says. */
   receivedAt: string | null
+  /** The filer id of whoever submitted it, where the court says. */
+  submitterId: string | null
 }
 
 export interface SubmissionListing {
   /** Whether this court's list names the filer's own filing ids: when it does, a filing it lists without ours is not ours. */
   echoesFilerIds: boolean
+  /** Our own filer id at this court: a listed filing naming another submitter is not ours. */
+  filerId: string
   filings: ListedCourtFiling[]
 }
 

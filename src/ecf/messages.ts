@@ -39,6 +39,8 @@ export interface ReviewFilingInput {
   defendant: { name: string; dob: string | null }
   counts: Array<{ sequence: number; statute: string; description: string; offenseDate: string | null }>
   attorney: { barNumber: string; name: string }
+  /** The filer id (ECFFilerID) the court gave the filing office's account, named with the submitting attorney. */
+  submitterId?: string
   /** Office paying (or exempt from) the fees, and its address lines. */
   payer: string
   payerAddress: string[]
@@ -161,12 +163,10 @@ export function buildReviewFilingRequest(input: ReviewFilingInput): string {
   const core = root.ele(NS.core, 'core:CoreFilingMessage')
   identification(core, NS.nc, 'nc:DocumentIdentification', input.filingId, OUR_FILING_ID)
   core.ele(NS.nc, 'nc:DocumentPostDate').ele(NS.nc, 'nc:DateTime').txt(input.submittedAt)
-  core
-    .ele(NS.nc, 'nc:DocumentSubmitter')
-    .ele(NS.ecf, 'ecf:EntityPerson')
-    .ele(NS.nc, 'nc:PersonName')
-    .ele(NS.nc, 'nc:PersonFullName')
-    .txt(input.attorney.name)
+  const submitter = core.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson')
+  submitter.ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.attorney.name)
+  if (input.submitterId)
+    identification(submitter, NS.nc, 'nc:PersonOtherIdentification', input.submitterId, 'ECFFilerID')
   identification(core, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
   text(core, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
   criminalCase(core, input)
@@ -190,6 +190,8 @@ const LIST_RESPONSE_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:Fil
 
 /** The id category under which a court filing id travels (as Tyler's EFM names it). */
 export const COURT_FILING_ID = 'FILINGID'
+/** Our filer id at a court that gave us none of its own (courts file `filerId`). */
+export const DEFAULT_FILER_ID = 'clearfile'
 /** The id category of our own filing id. */
 export const OUR_FILING_ID = 'clearfile filing id'
 
@@ -328,7 +330,13 @@ export function buildFilingListResponse(r: {
   sender: string
   court: CourtRef
   filings: Array<
-    FilingIds & { status: string; description: string | null; receivedAt?: string; caseTrackingId?: string }
+    FilingIds & {
+      status: string
+      description: string | null
+      receivedAt?: string
+      submitterId?: string | null
+      caseTrackingId?: string
+    }
   >
 }): string {
   const root = messageRoot(LIST_RESPONSE_NS, 'FilingListResponseMessage')
@@ -340,6 +348,14 @@ export function buildFilingListResponse(r: {
     ids(m, f)
     // nc:DocumentType's own elements first, then the MatchingFiling's (the schema's order).
     if (f.receivedAt) m.ele(NS.nc, 'nc:DocumentReceivedDate').ele(NS.nc, 'nc:DateTime').txt(f.receivedAt)
+    if (f.submitterId)
+      identification(
+        m.ele(NS.nc, 'nc:DocumentSubmitter').ele(NS.ecf, 'ecf:EntityPerson'),
+        NS.nc,
+        'nc:PersonOtherIdentification',
+        f.submitterId,
+        'ECFFilerID'
+      )
     if (f.caseTrackingId) text(m, NS.nc, 'nc:CaseTrackingID', f.caseTrackingId)
     filingStatus(m, f.status, f.description)
   }
@@ -370,6 +386,8 @@ export function filingRequestForPapers(p: {
     counts: ReadonlyArray<{ section: string; outcome: string; convictionDate: string | null }>
   }>
   profile: { office: string; courtCounty: string; address: string[]; filingDeputy: { name: string; barNumber: string } }
+  /** Our filer id at the court (ECFFilerID). */
+  submitterId?: string
   motion: Uint8Array
   order: Uint8Array
 }): string {
@@ -390,6 +408,7 @@ export function filingRequestForPapers(p: {
       offenseDate: null
     })),
     attorney: { barNumber: p.profile.filingDeputy.barNumber, name: p.profile.filingDeputy.name },
+    ...(p.submitterId ? { submitterId: p.submitterId } : {}),
     payer: `${p.profile.office}, ${p.profile.courtCounty}`,
     payerAddress: p.profile.address,
     confidential: counts.some((n) => n.outcome === 'dismiss_and_seal'),

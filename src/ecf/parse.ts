@@ -178,6 +178,8 @@ export interface ListedFiling {
   caseTrackingId: string | null
   /** When the court received it (`nc:DocumentReceivedDate`, a date or date-time), where the court says. */
   receivedAt: string | null
+  /** Whose filing it is (`nc:DocumentSubmitter`'s filer id), where the court says. */
+  submitterId: string | null
 }
 
 /**
@@ -194,11 +196,17 @@ export function parseFilingListResponse(xml: string | Uint8Array): { filings: Li
         filingId: all.find((i) => i.category === OUR_FILING_ID)?.id ?? null,
         ...statusOf(m),
         caseTrackingId: first(m, `./${byName('CaseTrackingID')}`),
-        receivedAt: first(m, `./${byName('DocumentReceivedDate')}/*`)
+        receivedAt: first(m, `./${byName('DocumentReceivedDate')}/*`),
+        submitterId: submitterIdOf(m)
       }
     })
     return { filings, errors: errors(root) }
   })
+}
+
+/** The filer id a `nc:DocumentSubmitter` names (a person's or an organization's), if any. */
+function submitterIdOf(node: XmlNode): string | null {
+  return first(node, `./${byName('DocumentSubmitter')}//${byName('IdentificationID')}`)
 }
 
 /** A SOAP 1.1 fault: its faultcode (soap:Client, soap:Server…) and text, or null when the body is not a fault. */
@@ -222,6 +230,8 @@ export function soapFault(xml: string): { code: string; text: string } | null {
 /** What a Filing Review MDE reads from a ReviewFilingRequestMessage (the simulated court's clerk). */
 export interface ReceivedFiling {
   filingId: string | null
+  /** The filer id the submitter gave, if any. */
+  submitterId: string | null
   callbackUrl: string | null
   case: { title: string; docketId: string }
   court: { id: string; name: string }
@@ -258,6 +268,7 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
     )
     return {
       filingId: identifications(core).find((i) => i.category === OUR_FILING_ID)?.id ?? null,
+      submitterId: submitterIdOf(core),
       callbackUrl: first(root, `./${byName('SendingMDELocationID')}/${byName('IdentificationID')}`),
       case: {
         title: first(kase, `./${byName('CaseTitleText')}`) ?? '',

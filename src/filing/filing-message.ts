@@ -7,7 +7,7 @@ import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
 import { caseTitle } from '../documents/court-names.js'
-import { filingRequestForPapers } from '../ecf/messages.js'
+import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /** Where a filing's ReviewFilingRequestMessage is kept: written once, sent as is on every attempt. */
@@ -49,6 +49,7 @@ export async function writeFilingMessage(
     callbackUrl: deps.callbackUrl,
     submittedAt: filing.created_at,
     court: { id: court.id, name: court.name },
+    submitterId: court.filerId ?? DEFAULT_FILER_ID,
     person: papers[0]!.person,
     caseTitle: caseTitle(papers[0]!.person.name),
     cases: papers.map((p) => p.case),

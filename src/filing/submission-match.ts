@@ -22,9 +22,11 @@ const CLOCK_SLACK_MS = 10 * 60_000
  * Decides from a court's GetFilingList answer whether our filing is there, never guessing in a way that could file
  * it twice: by our filing id where the court lists it; absent when the court returns filer ids and ours is not
  * among them; and from a court that does not return them (ECF 4.01 does not require it), by elimination — the
- * filings it lists in our case since our filing was made, less those it gave our other filings. None left: it is
- * absent. Exactly one, in our case, with no other filing of ours in the case unsettled: it is ours. Anything else
- * cannot be told apart here, and waits for a person with the court's ids as evidence.
+ * filings it lists in our case since our filing was made, less those it gave our other filings and those it says
+ * another filer submitted. None left: it is absent. Exactly one, in our case, that the court says we submitted, with
+ * no other filing of ours in the case unsettled: it is ours. Anything else (a filing whose case or submitter the
+ * court does not give could be another filer's) cannot be told apart here, and waits for a person with the court's
+ * ids as evidence.
  */
 export function matchSubmission(
   lookup: SubmissionLookup,
@@ -41,6 +43,7 @@ export function matchSubmission(
     (f) =>
       !ours.claimed.has(f.courtFilingId) &&
       (f.caseTrackingId === null || inCase(f)) &&
+      (f.submitterId === null || f.submitterId === listing.filerId) &&
       !(f.receivedAt && Date.parse(f.receivedAt) < since)
   )
   if (candidates.length === 0) return { kind: 'absent' }
@@ -51,9 +54,9 @@ export function matchSubmission(
       `${candidates.length} filings the court lists without filer ids could be ${lookup.filingId} (${ids.join(', ')}); cannot tell which, if any`
     )
   const [only] = candidates as [ListedCourtFiling]
-  if (!inCase(only))
+  if (!inCase(only) || only.submitterId === null)
     return undetermined(
-      `the court lists ${only.courtFilingId} without a filer id or a case; cannot tell whether it is ${lookup.filingId}`
+      `the court lists ${only.courtFilingId} without our filing id and without ${inCase(only) ? 'its submitter' : 'its case'}; cannot tell whether it is ${lookup.filingId} or another filer's`
     )
   if (ours.unsettledInCase > 0)
     return undetermined(

@@ -64,6 +64,7 @@ t.test(
     const since = new Date(0)
     t.same(await adapter.listSubmissions({ filingId: filing.id, caseNumbers: [], since }), {
       echoesFilerIds: true,
+      filerId: 'clearfile',
       filings: [
         {
           courtFilingId: `DROP-${filing.id}`,
@@ -72,12 +73,14 @@ t.test(
           ruling: null,
           statusText: null,
           caseTrackingId: null,
-          receivedAt: null
+          receivedAt: null,
+          submitterId: null
         }
       ]
     })
     t.same(await adapter.listSubmissions({ filingId: 'never-sent', caseNumbers: [], since }), {
       echoesFilerIds: true,
+      filerId: 'clearfile',
       filings: []
     })
 

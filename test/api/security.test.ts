@@ -42,6 +42,7 @@ const ACCESS: Record<string, readonly Role[]> = {
   'GET /v1/filings': RECORD_ROLES,
   'GET /v1/filings/{id}': RECORD_ROLES,
   'GET /v1/filings/{id}/message.xml': RECORD_ROLES,
+  'POST /v1/filings/{id}/settlement': ['deputy_da'],
   'POST /v1/outcome-reports': ['clerk', 'deputy_da'],
   'GET /v1/outcome-reports/{id}': ['clerk', 'deputy_da', 'da_system'],
   'GET /v1/outcome-reports/{id}/reconciliation.csv': ['clerk', 'deputy_da', 'da_system'],
@@ -57,7 +58,8 @@ const ACCESS: Record<string, readonly Role[]> = {
 /** Bodies that pass validation, where the route checks the body before the record (so tenancy is what is tested). */
 const BODIES: Record<string, object> = {
   'POST /v1/determinations/{id}/decision': { outcome: 'not_eligible', reason: 'authorisation matrix' },
-  'POST /v1/determinations/decisions': { ids: ['x'], outcome: 'not_eligible', reason: 'authorisation matrix' }
+  'POST /v1/determinations/decisions': { ids: ['x'], outcome: 'not_eligible', reason: 'authorisation matrix' },
+  'POST /v1/filings/{id}/settlement': { atCourt: false, note: 'authorisation matrix' }
 }
 /** Operations anyone may call: liveness and readiness. */
 const OPEN = new Set(['GET /healthz', 'GET /readyz'])
@@ -347,6 +349,12 @@ const BODY_ROUTES: Array<{ method: 'POST' | 'PUT'; url: string; role: Role; vali
     valid: () => ({ name: 'fuzz', version: '1', disqualifiers: 'enforce', rules: [] })
   },
   { method: 'POST', url: '/v1/filings', role: 'deputy_da', valid: () => ({ caseId: 'x' }) },
+  {
+    method: 'POST',
+    url: '/v1/filings/00000000-0000-4000-8000-000000000000/settlement',
+    role: 'deputy_da',
+    valid: () => ({ atCourt: true, courtFilingId: 'SIM-0000001', note: 'fuzz' })
+  },
   {
     method: 'POST',
     url: '/v1/webhooks',

@@ -133,6 +133,7 @@ t.test(
             status: 'accepted',
             description: 'granted',
             receivedAt: '2026-11-28T12:00:00.000Z',
+            submitterId: 'da-sf',
             caseTrackingId: 'SCN123456'
           }
         ]
@@ -147,7 +148,8 @@ t.test(
         status: 'accepted',
         statusText: 'granted',
         caseTrackingId: 'SCN123456',
-        receivedAt: '2026-11-28T12:00:00.000Z'
+        receivedAt: '2026-11-28T12:00:00.000Z',
+        submitterId: 'da-sf'
       }
     ])
   }

@@ -119,7 +119,7 @@ t.test(
 )
 
 t.test(
-  "the OASIS filing list sample (a court that returns no filer id) reads with the court's id and case, and is matched to our filing by its case",
+  "the OASIS filing list sample (a court that returns no filing id of the filer's) reads with the court's id, case and submitter, and is matched to our filing by its case when we are that submitter",
   async (t) => {
     const { filings } = parseFilingListResponse(sample('ECF-4.0-FilingListResponseMessage.xml'))
     t.same(filings, [
@@ -129,25 +129,24 @@ t.test(
         status: 'accepted',
         statusText: 'accepted without modification',
         caseTrackingId: 'KC-2008-1001',
-        receivedAt: null
+        receivedAt: null,
+        submitterId: '1001'
       }
     ])
     const listed = filings.map((f) => ({ ...f, courtFilingId: f.courtFilingId!, status: f.status!, ruling: null }))
     const lookup = { filingId: 'F-1', caseNumbers: ['KC-2008-1001'], since: new Date('2008-01-01') }
     const nothingElse = { claimed: new Set<string>(), unsettledInCase: 0 }
-    t.match(matchSubmission(lookup, { echoesFilerIds: false, filings: listed }, nothingElse), {
+    const asFiler = (filerId: string) => ({ echoesFilerIds: false, filerId, filings: listed })
+    t.match(matchSubmission(lookup, asFiler('1001'), nothingElse), {
       kind: 'found',
       by: 'case',
       status: { courtFilingId: '1021' }
     })
     t.same(
-      matchSubmission(
-        { ...lookup, caseNumbers: ['KC-2008-1002'] },
-        { echoesFilerIds: false, filings: listed },
-        nothingElse
-      ),
+      matchSubmission({ ...lookup, caseNumbers: ['KC-2008-1002'] }, asFiler('1001'), nothingElse),
       { kind: 'absent' },
       'a filing in another case is not ours'
     )
+    t.same(matchSubmission(lookup, asFiler('2002'), nothingElse), { kind: 'absent' }, "nor another filer's")
   }
 )

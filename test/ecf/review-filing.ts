@@ -7,7 +7,8 @@ import { buildReviewFilingRequest } from '../../src/ecf/messages.js'
 export function reviewFilingXml(
   filingId: string,
   pdf: Uint8Array,
-  callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE'
+  callbackUrl = 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
+  submitterId?: string
 ): string {
   return buildReviewFilingRequest({
     filingId,
@@ -18,6 +19,7 @@ export function reviewFilingXml(
     defendant: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
     counts: [{ sequence: 1, statute: 'HS 11359', description: 'Possession for sale', offenseDate: '2010-05-01' }],
     attorney: { barNumber: '654321', name: 'Jordan Sample' },
+    ...(submitterId ? { submitterId } : {}),
     payer: 'Office of the District Attorney',
     payerAddress: ['350 Rhode Island Street'],
     confidential: false,

@@ -16,20 +16,30 @@ function listed(courtFilingId: string, over: Partial<ListedCourtFiling> = {}): L
     statusText: null,
     caseTrackingId: 'SCN123456',
     receivedAt: '2026-11-30T10:00:05.000Z',
+    submitterId: 'da-sf',
     ...over
   }
 }
-const blind = (...filings: ListedCourtFiling[]): SubmissionListing => ({ echoesFilerIds: false, filings })
+const blind = (...filings: ListedCourtFiling[]): SubmissionListing => ({
+  echoesFilerIds: false,
+  filerId: 'da-sf',
+  filings
+})
+const echoing = (...filings: ListedCourtFiling[]): SubmissionListing => ({
+  echoesFilerIds: true,
+  filerId: 'da-sf',
+  filings
+})
 
 t.test('a court that lists our filing id: found by it, whatever else it lists', async (t) => {
-  const listing = { echoesFilerIds: true, filings: [listed('C-1'), listed('C-2', { filingId: 'F-ours' })] }
+  const listing = echoing(listed('C-1'), listed('C-2', { filingId: 'F-ours' }))
   t.match(matchSubmission(lookup, listing, nothingElse), {
     kind: 'found',
     by: 'filer id',
     status: { courtFilingId: 'C-2' }
   })
   t.same(
-    matchSubmission(lookup, { echoesFilerIds: true, filings: [listed('C-1', { filingId: 'F-other' })] }, nothingElse),
+    matchSubmission(lookup, echoing(listed('C-1', { filingId: 'F-other' })), nothingElse),
     { kind: 'absent' },
     'a court that returns filer ids and not ours does not have it'
   )
@@ -40,7 +50,8 @@ t.test('a court without filer ids: the one unaccounted filing in our case since 
     listed('C-old', { receivedAt: '2026-11-01T09:00:00Z' }),
     listed('C-mine-before'),
     listed('C-new'),
-    listed('C-elsewhere', { caseTrackingId: 'SCN999999' })
+    listed('C-elsewhere', { caseTrackingId: 'SCN999999' }),
+    listed('C-defense', { submitterId: 'defense-counsel-77' })
   )
   t.match(matchSubmission(lookup, listing, { claimed: new Set(['C-mine-before']), unsettledInCase: 0 }), {
     kind: 'found',
@@ -88,8 +99,13 @@ t.test('a court without filer ids: anything that cannot be told apart waits for 
   })
   t.match(matchSubmission(lookup, blind(listed('C-1', { caseTrackingId: null })), nothingElse), {
     kind: 'undetermined',
-    reason: /without a filer id or a case/
+    reason: /without our filing id and without its case/
   })
+  t.match(
+    matchSubmission(lookup, blind(listed('C-1', { submitterId: null })), nothingElse),
+    { kind: 'undetermined', reason: /without its submitter; .* or another filer's/ },
+    "a filing whose submitter the court does not give could be another filer's"
+  )
   t.match(matchSubmission(lookup, blind(listed('C-1')), { claimed: new Set(), unsettledInCase: 1 }), {
     kind: 'undetermined',
     reason: /another of our filings in that case/
@@ -99,7 +115,7 @@ t.test('a court without filer ids: anything that cannot be told apart waits for 
 /*
  * The court as a world the test knows and the matcher does not: our filing may or may not be at the court; the
  * court holds filings of ours it gave ids to, filings of ours from before in the same case, and filings of other
- * filers; it lists them with or without case ids and times. Whatever it lists, the matcher must never call the filing
+ * filers; it lists them with or without case ids, times and submitters. Whatever it lists, the matcher must never call the filing
  * absent while the court lists it (a resend would file it twice), never take another filing of ours for it, and —
  * when nobody else filed in the case since — be right.
  */
@@ -111,15 +127,17 @@ t.test(
       sameCase: fc.boolean(),
       before: fc.boolean(),
       caseShown: fc.boolean(),
-      timeShown: fc.boolean()
+      timeShown: fc.boolean(),
+      submitterShown: fc.boolean()
     })
     fc.assert(
       fc.property(
         fc.boolean(),
         fc.boolean(),
+        fc.boolean(),
         fc.array(filing, { maxLength: 12 }),
         fc.boolean(),
-        (held, caseShownForOurs, others, echoes) => {
+        (held, caseShownForOurs, submitterShownForOurs, others, echoes) => {
           const filings: ListedCourtFiling[] = []
           const claimed = new Set<string>()
           others.forEach((o, i) => {
@@ -129,23 +147,31 @@ t.test(
               listed(id, {
                 filingId: echoes ? (o.mine ? `F-${i}` : `X-${i}`) : null,
                 caseTrackingId: o.caseShown ? (o.sameCase ? 'SCN123456' : `SCN${900000 + i}`) : null,
-                receivedAt: o.timeShown ? (o.before ? '2026-10-01T00:00:00Z' : '2026-11-30T11:00:00Z') : null
+                receivedAt: o.timeShown ? (o.before ? '2026-10-01T00:00:00Z' : '2026-11-30T11:00:00Z') : null,
+                submitterId: o.submitterShown ? (o.mine ? 'da-sf' : 'someone-else') : null
               })
             )
           })
           if (held)
             filings.splice(others.length > 0 ? others.length % (filings.length + 1) : 0, 0, {
-              ...listed('C-ours', { caseTrackingId: caseShownForOurs ? 'SCN123456' : null }),
+              ...listed('C-ours', {
+                caseTrackingId: caseShownForOurs ? 'SCN123456' : null,
+                submitterId: submitterShownForOurs ? 'da-sf' : null
+              }),
               filingId: echoes ? 'F-ours' : null
             })
-          const match = matchSubmission(lookup, { echoesFilerIds: echoes, filings }, { claimed, unsettledInCase: 0 })
+          const match = matchSubmission(
+            lookup,
+            { echoesFilerIds: echoes, filerId: 'da-sf', filings },
+            { claimed, unsettledInCase: 0 }
+          )
           if (held && match.kind === 'absent') throw new Error('called absent while the court lists it')
           if (match.kind === 'found' && claimed.has(match.status.courtFilingId)) throw new Error('took another of ours')
           // Nobody else filed in our case since ours was made (or could have, by what the court shows): exact.
           const othersCouldBe = others.some(
-            (o) => !o.mine && (!o.caseShown || o.sameCase) && !(o.timeShown && o.before)
+            (o) => !o.mine && (!o.caseShown || o.sameCase) && !(o.timeShown && o.before) && !o.submitterShown
           )
-          if (!othersCouldBe && (caseShownForOurs || echoes || !held)) {
+          if (!othersCouldBe && ((caseShownForOurs && submitterShownForOurs) || echoes || !held)) {
             const expected = held ? 'found' : 'absent'
             if (match.kind !== expected) throw new Error(`expected ${expected}, got ${JSON.stringify(match)}`)
             if (match.kind === 'found' && match.status.courtFilingId !== 'C-ours')

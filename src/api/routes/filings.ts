@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import type { Selectable } from 'kysely'
 import { IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
-import { FilingInput, FilingList, FilingQuery, FilingView, ReviewFilingsView } from '../../../schemas/api/filings.js'
+import {
+  FilingInput,
+  FilingList,
+  FilingQuery,
+  FilingView,
+  ReviewFilingsView,
+  SettlementInput
+} from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import {
@@ -20,6 +27,7 @@ import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messagePath } from '../../filing/filing-message.js'
 import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
+import { settleFiling } from '../../filing/settle-filing.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -120,6 +128,38 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
       const v = await view(request.params.id, ctx.principal.county)
       await recordAudit(db, ctx, [{ action: 'filing.read', recordType: 'filing', recordId: v.id, county: v.county }])
       return v
+    }
+  )
+
+  app.post(
+    '/filings/:id/settlement',
+    {
+      config: { roles: [...MAY.settle] },
+      schema: {
+        tags: ['filings'],
+        operationId: 'settleFiling',
+        summary: 'Say whether the court has a filing clearfile could not settle (state unknown)',
+        description:
+          "For a filing in state `unknown` (raised as `filing.needs_attention`: its send may have reached a court whose list cannot tell). `atCourt: true` with the court's filing id: it takes that id and is polled for its review and ruling. `atCourt: false`: it is sent again. The note goes on the filing's timeline; the change is audited.",
+        params: IdParams,
+        body: SettlementInput,
+        response: { 200: FilingView, ...bodyErrors, ...errorResponses(404, 409), ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const { atCourt, courtFilingId, note } = request.body
+      if (atCourt !== (courtFilingId !== undefined))
+        throw new ClearfileError('CLEARFILE_ERR_VALIDATION', "The court's filing id goes with atCourt true, and only", [
+          { path: '/courtFilingId', message: atCourt ? 'required when atCourt is true' : 'only when atCourt is true' }
+        ])
+      await settleFiling(
+        db,
+        ctx,
+        request.params.id,
+        atCourt ? { atCourt, courtFilingId: courtFilingId!, note } : { atCourt, note }
+      )
+      return view(request.params.id, ctx.principal.county)
     }
   )
 

@@ -9,7 +9,12 @@ const SessionView = Type.Object({
   role: Type.String(),
   county: Type.Union([Type.String(), Type.Null()], { description: 'Null for an admin key: every county' }),
   timeZone: Type.String({ description: "The county's time zone, for showing times" }),
-  may: Type.Object({ decide: Type.Boolean(), uploadOutcomeReports: Type.Boolean(), file: Type.Boolean() }),
+  may: Type.Object({
+    decide: Type.Boolean(),
+    uploadOutcomeReports: Type.Boolean(),
+    file: Type.Boolean(),
+    settle: Type.Boolean()
+  }),
   courts: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), county: Type.String() }), {
     description: "The courts of the key's county (every court for an admin key), from the courts file"
   })

@@ -471,6 +471,21 @@ t.test(
   }
 )
 
+const PDF = new Uint8Array([37, 80, 68, 70])
+
+/** Another filer at the same court (defense counsel, a self-represented petitioner). */
+function strangerAt(t: { teardown: (fn: () => unknown) => void }, url: string) {
+  const stranger = ecf4SoapAdapter({
+    id: 'CA-SF',
+    name: 'SF',
+    county: 'SAN FRANCISCO',
+    adapter: 'ecf4-soap',
+    endpoint: url
+  })
+  t.teardown(() => stranger.close())
+  return stranger
+}
+
 /** A second case of another person, its papers prepared, for a test that files two. */
 async function secondCase(app: Awaited<ReturnType<typeof setup>>['app'], key: string): Promise<string> {
   const other = (
@@ -499,8 +514,13 @@ t.test(
       filings.push(
         (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: id } })).json()
       )
+    // Defense counsel files in the same case meanwhile; the court's list names whose filing that is.
+    const stranger = strangerAt(t, court.url)
+    await stranger
+      .submit({ filingId: 'defense-1', xml: reviewFilingXml('defense-1', PDF, undefined, 'defense-counsel-77') })
+      .catch(() => undefined)
     for (let i = 0; i < 8; i++) await tick()
-    t.equal(court.filings(), 2, 'the court holds two filings, one per case (it files a message sent twice twice)')
+    t.equal(court.filings(), 3, 'the court holds our two filings, one per case, and the defense filing')
     const courtIds = new Set()
     for (const filing of filings) {
       const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
@@ -558,36 +578,33 @@ t.test(
 )
 
 t.test(
-  'a court that keeps no filer ids and lists two unaccounted filings in the case: the filing waits for a person, never resent',
+  'a court that keeps no filer ids lists a filing in the case without saying whose: the filing waits for a person, who says where it is',
   async (t) => {
-    const { app, key, caseId, tick, court, handle } = await setup(
+    const { app, key, caseId, tick, court, handle, keyFor } = await setup(
       t,
       { faults: { dropAfterReceipt: 1 }, echoFilerIds: false },
       { courtEntry: { echoesFilerIds: false } }
     )
+    // Our other case first: found in its case, it holds SIM-0000001.
+    const otherCaseId = await secondCase(app, key)
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: otherCaseId } })
+    await tick()
     const filing = (
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
     await tick()
-    // Someone else files in the same case (SCN123456) meanwhile; the court keeps no filer ids, so cannot say whose.
-    const stranger = ecf4SoapAdapter({
-      id: 'CA-SF',
-      name: 'SF',
-      county: 'SAN FRANCISCO',
-      adapter: 'ecf4-soap',
-      endpoint: court.url
-    })
-    t.teardown(() => stranger.close())
-    await stranger
-      .submit({ filingId: 'someone-else', xml: reviewFilingXml('someone-else', new Uint8Array([37, 80, 68, 70])) })
+    // Someone files in the same case (SCN123456) meanwhile, and the court's list does not say who.
+    await strangerAt(t, court.url)
+      .submit({ filingId: 'someone-else', xml: reviewFilingXml('someone-else', PDF) })
       .catch(() => undefined)
     for (let i = 0; i < 4; i++) await tick()
-    const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-    t.equal(view.state, 'unknown')
+    const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    const waiting = await view()
+    t.equal(waiting.state, 'unknown')
     t.equal(court.submissions().get(filing.id), 1, 'at the court once, never resent blind')
-    const hint = view.events.filter((e: { detail: { needsAttention?: boolean } | null }) => e.detail?.needsAttention)
+    const hint = waiting.events.filter((e: { detail: { needsAttention?: boolean } | null }) => e.detail?.needsAttention)
     t.equal(hint.length, 1, 'raised once, however often it is looked for')
-    t.match(hint[0].detail.text, /2 filings the court lists without filer ids could be/)
+    t.match(hint[0].detail.text, /2 filings the court lists without filer ids could be .*\(SIM-0000002, SIM-0000003\)/)
     const raised = await handle.db
       .selectFrom('events')
       .select('record_id')
@@ -597,8 +614,95 @@ t.test(
       raised.map((r) => r.record_id),
       [filing.id]
     )
+
+    // The deputy asks the clerk, and says what the clerk said.
+    const settle = async (payload: object, k = key, id = filing.id) =>
+      app.inject({ method: 'POST', url: `/v1/filings/${id}/settlement`, headers: bearer(k), payload })
+    const note = 'The clerk confirmed by phone'
+    t.equal(
+      (await settle({ atCourt: true, courtFilingId: 'SIM-0000002', note }, await keyFor('da_system', 'SAN FRANCISCO')))
+        .statusCode,
+      403,
+      'a person decides, not a DA system'
+    )
+    t.equal(
+      (await settle({ atCourt: true, courtFilingId: 'SIM-0000002', note }, await keyFor('deputy_da', 'ALAMEDA')))
+        .statusCode,
+      404,
+      "another county's key does not see it"
+    )
+    t.match(
+      (await settle({ atCourt: true, note })).json(),
+      { code: 'CLEARFILE_ERR_VALIDATION' },
+      'at the court: under which id?'
+    )
+    t.match((await settle({ atCourt: false, courtFilingId: 'SIM-0000002', note })).json(), {
+      code: 'CLEARFILE_ERR_VALIDATION'
+    })
+    t.match(
+      (await settle({ atCourt: true, courtFilingId: 'SIM-0000002' })).json(),
+      { code: 'CLEARFILE_ERR_VALIDATION' },
+      'a note is required'
+    )
+    const taken = await settle({ atCourt: true, courtFilingId: 'SIM-0000001', note })
+    t.equal(taken.statusCode, 409)
+    t.match(taken.json(), { code: 'CLEARFILE_ERR_COURT_FILING_ID_TAKEN' }, 'an id our other filing holds')
+    const settled = await settle({ atCourt: true, courtFilingId: 'SIM-0000002', note })
+    t.equal(settled.statusCode, 200, settled.body)
+    t.match(settled.json(), { state: 'submitted', courtFilingId: 'SIM-0000002' })
+    t.match(settled.json().events.at(-1), { source: 'user', to: 'submitted', detail: { settled: true, note } })
+    t.match((await settle({ atCourt: false, note })).json(), { code: 'CLEARFILE_ERR_FILING_STATE' }, 'once only')
+    for (let i = 0; i < 4; i++) await tick()
+    t.equal((await view()).state, 'granted', 'polled on to its ruling')
+    t.equal(court.submissions().get(filing.id), 1)
+    const audited = await handle.db
+      .selectFrom('audit_events')
+      .select('record_id')
+      .where('action', '=', 'filing.settle')
+      .execute()
+    t.same(
+      audited.map((a) => a.record_id),
+      [filing.id]
+    )
   }
 )
+
+t.test('a person says a filing clearfile could not settle is not at the court: it is sent again, once', async (t) => {
+  const faults = { timeout: 0 }
+  const { app, key, caseId, tick, court } = await setup(
+    t,
+    { faults, echoFilerIds: false },
+    { courtEntry: { echoesFilerIds: false, limits: { timeoutMs: 200 } } }
+  )
+  // Someone's filing in the case, whose submitter the court does not give: ours cannot be told absent.
+  await strangerAt(t, court.url).submit({ filingId: 'x', xml: reviewFilingXml('x', PDF) })
+  // Our send is lost on the way (no answer, nothing filed); the court answers again by the time it is looked for.
+  faults.timeout = 1
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
+  await tick()
+  faults.timeout = 0
+  for (let i = 0; i < 3; i++) await tick()
+  const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+  const waiting = await view()
+  t.equal(waiting.state, 'unknown')
+  t.match(
+    waiting.events.find((e: { detail: { needsAttention?: boolean } | null }) => e.detail?.needsAttention)?.detail.text,
+    /the court lists SIM-0000001 without our filing id and without its submitter/
+  )
+  t.equal(court.submissions().get(filing.id), undefined, 'it never reached the court')
+  const settled = await app.inject({
+    method: 'POST',
+    url: `/v1/filings/${filing.id}/settlement`,
+    headers: bearer(key),
+    payload: { atCourt: false, note: 'The clerk has nothing from us in SCN123456' }
+  })
+  t.equal(settled.json().state, 'queued', settled.body)
+  for (let i = 0; i < 4; i++) await tick()
+  t.equal((await view()).state, 'granted')
+  t.equal(court.submissions().get(filing.id), 1, 'sent again, once')
+})
 
 t.test('when the court loses its callback the status poll still brings the filing to its ruling', async (t) => {
   const { app, key, caseId, tick, court } = await setup(t, { faults: { lostCallback: 1 } }, { listen: true })
