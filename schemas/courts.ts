@@ -118,6 +118,21 @@ export const CourtEntry = Type.Object(
         }
       )
     ),
+    callbackWsSecurity: Type.Optional(
+      Type.Object(
+        {
+          certFile: Type.String({
+            minLength: 1,
+            description: "The court's certificate (PEM) its callbacks are signed with"
+          })
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The court signs each callback with WS-Security (WS-I BSP 1.0: its X.509 certificate as a BinarySecurityToken, a signature over the Timestamp and the Body): a callback is taken only when that certificate signed it and its Timestamp has not expired, and only the signed Body is read. Takes the place of a shared secret'
+        }
+      )
+    ),
     callbackCertFingerprint: Type.Optional(
       Type.String({
         pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$',

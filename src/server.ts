@@ -15,7 +15,8 @@ import { createServices, serverCourts, type Services } from './services.js'
 
 export interface RunningServer {
   app: App
-  address: string
+  /** Where it listens; null for a worker, which does not. */
+  address: string | null
   /** Stops taking requests, lets in-flight ones finish, stops workers, closes the pool. */
   close: () => Promise<void>
 }
@@ -23,11 +24,17 @@ export interface RunningServer {
 export interface StartOptions {
   /** Called once with a new admin key when the database has no API client yet. */
   onBootstrapKey?: (key: string) => void
+  /**
+   * false for a worker (`clearfile worker`): background jobs only, no HTTP; any number of workers and servers
+   * (`serve` with `runJobs` off) share one PostgreSQL, each job claimed by one of them.
+   */
+  listen?: boolean
 }
 
 /**
- * The process around the app: open and migrate the database, listen, and shut
- * down gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
+ * The process around the app: open and migrate the database, listen (unless a
+ * worker), run the background jobs (unless `runJobs` is off), and shut down
+ * gracefully on SIGINT/SIGTERM within `shutdownGraceSeconds`.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   await keepPrivate(config)
@@ -66,6 +73,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics: new Metrics()
     })
     app = await buildApp(services)
+    // A bare shared secret is kept for courts that know nothing better, and said so at every start.
+    for (const court of courts.courts.values())
+      if (
+        court.callbackSecretRef &&
+        !court.callbackSignature &&
+        !court.callbackWsSecurity &&
+        !court.callbackCertFingerprint
+      )
+        app.log.warn(
+          { court: court.id },
+          'callbacks are authenticated by a bare shared secret (legacy: replayable, no integrity); ask the court for signed callbacks (callbackSignature, callbackWsSecurity) or mutual TLS (callbackCertFingerprint)'
+        )
     if (courts.simulatorUrls.length > 0)
       app.log.info(
         { urls: courts.simulatorUrls, courts: [...courts.courts.keys()] },
@@ -99,7 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await startReportInboxes(handle.db, courts.courts, systemClock.now())
       await startRetention(handle.db, systemClock.now())
     }
-    const address = await app.listen({ host: config.host, port: config.port })
+    const address = options.listen === false ? null : await app.listen({ host: config.host, port: config.port })
     runner?.start()
     const running = app
     let closing: Promise<void> | undefined

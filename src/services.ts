@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, type X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { COURT_ADAPTERS, startSimulatedCourt } from '../adapters/index.js'
 import type { CourtEntry } from '../schemas/courts.js'
@@ -11,7 +11,7 @@ import { documentsJob } from './documents/documents-job.js'
 import { createRenderer } from './documents/render.js'
 import type { CourtAdapter } from './ecf/court-adapter.js'
 import { ClearfileError } from './errors.js'
-import { courtCredentials, loadCourts } from './filing/courts-config.js'
+import { callbackCertificates, courtCredentials, loadCourts } from './filing/courts-config.js'
 import { filingJobs, type CourtAdapters, type PipelineDeps } from './filing/pipeline.js'
 import { reviewJob } from './ingest/review-runs.js'
 import type { RegisteredJob } from './jobs/job-definition.js'
@@ -40,6 +40,8 @@ export interface Services {
   clock: Clock
   metrics: Metrics
   courts: ReadonlyMap<string, CourtEntry>
+  /** The certificates courts sign their callbacks with (WS-Security), by court id. */
+  callbackCertificates: ReadonlyMap<string, X509Certificate>
   profiles: ReadonlyMap<string, DaProfile>
   /** What the filing pipeline (and the routes that file) need. */
   pipeline: PipelineDeps
@@ -74,6 +76,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const profiles = inputs.profiles ?? configuredProfiles(config)
   const metrics = inputs.metrics ?? new Metrics()
   const adapters = courtAdapters(courts, process.env)
+  const callbackCertificatesOfCourts = callbackCertificates(courts)
   const pipeline: PipelineDeps = {
     db,
     clock,
@@ -122,6 +125,7 @@ export function createServices(inputs: ServiceInputs): Services {
   return {
     ...inputs,
     courts,
+    callbackCertificates: callbackCertificatesOfCourts,
     profiles,
     metrics,
     pipeline,
@@ -163,17 +167,20 @@ function courtAdapters(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.Proc
   }
 }
 
-/** The environment variable holding the simulated court's callback secret for one county (made up at start when unset). */
+/** The environment variable holding the key the simulated court signs one county's callbacks with (made up at start when unset). */
 export function simulatedCourtSecretRef(county: string): string {
   return `CLEARFILE_SIMULATED_COURT_SECRET_${county.replace(/[^A-Z0-9]+/g, '_')}`
 }
 
+const SIMULATED_COURT_TIMESTAMP_HEADER = 'X-Court-Timestamp'
+
 /**
  * The courts a server files with: the courts file when one is configured; else,
  * unless turned off, a simulated Superior Court on loopback for every county
- * with a DA profile — each its own court, on its own port, calling back with a
- * secret of its own made up now, as separate courts do: one county's court can
- * never speak for another's filings.
+ * with a DA profile — each its own court, on its own port, signing its
+ * callbacks (HMAC-SHA256 of the time and body) with a key of its own made up
+ * now, as separate courts do: one county's court can never speak for another's
+ * filings.
  */
 export async function serverCourts(
   config: Config,
@@ -189,7 +196,7 @@ export async function serverCourts(
       const secretRef = simulatedCourtSecretRef(county)
       env[secretRef] ||= randomBytes(24).toString('base64url')
       const court = await startSimulatedCourt({
-        callbackSecret: env[secretRef],
+        callbackSignature: { key: env[secretRef]!, timestampHeader: SIMULATED_COURT_TIMESTAMP_HEADER },
         reviewDelayMs: 2000,
         rulingDelayMs: 5000,
         random: seededRandom(Date.now() % 2 ** 31)
@@ -197,7 +204,14 @@ export async function serverCourts(
       running.push(court)
       const id = `CA-SIM-${county.replace(/[^A-Z0-9]+/g, '-')}`
       const name = `Superior Court of California, County of ${county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())} (simulated)`
-      courts.set(id, { id, name, county, adapter: 'simulator', endpoint: court.url, callbackSecretRef: secretRef })
+      courts.set(id, {
+        id,
+        name,
+        county,
+        adapter: 'simulator',
+        endpoint: court.url,
+        callbackSignature: { secretRef, timestampHeader: SIMULATED_COURT_TIMESTAMP_HEADER }
+      })
     }
   } catch (err) {
     await Promise.all(running.map((c) => c.close()))

@@ -55,8 +55,17 @@ export interface ServeProcess {
 }
 
 /** Starts `clearfile serve` as its own process and resolves once it listens. */
-export async function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+export function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  return startCliProcess(['serve', ...args], env, /clearfile listening at (http:\/\/\S+)/)
+}
+
+/** `clearfile worker` as its own process, once it says it runs; its address is its pid. */
+export function startWorker(env: Record<string, string>): Promise<ServeProcess> {
+  return startCliProcess(['worker'], env, /clearfile worker running \(pid (\d+)\)/)
+}
+
+async function startCliProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe']
   })
@@ -67,10 +76,10 @@ export async function startServe(args: string[], env: Record<string, string>): P
   })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no address in: ${out}${err}`)), 30_000)
+    const timer = setTimeout(() => reject(new Error(`not ready: ${out}${err}`)), 30_000)
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
-      const m = /clearfile listening at (http:\/\/\S+)/.exec(out)
+      const m = ready.exec(out)
       if (m) {
         clearTimeout(timer)
         resolve(m[1]!)

@@ -1,6 +1,4 @@
 import { createHash, createHmac, X509Certificate } from 'node:crypto'
-import { DOMParser } from '@xmldom/xmldom'
-import { SignedXml } from 'xml-crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -17,6 +15,7 @@ import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
 import { CALLBACK_SECRET_HEADER } from '../../src/ecf/callback-auth.js'
+import { signedSoapEnvelope, verifySignedSoap, type WsSecuritySigner } from '../../src/ecf/ws-security.js'
 import type { CourtFilingStatus, CourtRuling } from '../types.js'
 
 /** Shares of requests that go wrong, on purpose (each 0-1). */
@@ -76,6 +75,11 @@ export interface SimulatedCourtOptions {
   requireSignedBy?: string | Buffer
   /** The `Authorization` header every request must carry (a vendor login or token); anything else gets HTTP 401. */
   requireAuthorization?: string
+  /**
+   * Sign each callback with WS-Security (BSP 1.0: the court's certificate as a BinarySecurityToken, an X.509
+   * signature over Timestamp and Body), as a court's FilingReviewMDE may; a signer from `wsSecuritySigner`.
+   */
+  callbackWsSecurity?: WsSecuritySigner
   /** Mutual TLS for callbacks: the court's client certificate and key, and the CA the filer's server certificate chains to (PEM). */
   callbackTls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
   /**
@@ -175,13 +179,21 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
 
   async function notify(f: SimFiling): Promise<void> {
     const url = f.received.callbackUrl
-    if (!url || (!options.callbackSecret && !options.callbackTls && !options.callbackSignature)) return
+    if (
+      !url ||
+      (!options.callbackSecret && !options.callbackTls && !options.callbackSignature && !options.callbackWsSecurity)
+    )
+      return
     if (roll() < (faults.lostCallback ?? 0)) {
       callbackCounts.lost++
       return
     }
     const { status, description } = statusOf(f, f.receivedAt + reviewDelay)
-    const xml = soapEnvelope(
+    const sign = (message: string) =>
+      options.callbackWsSecurity
+        ? signedSoapEnvelope(message, options.callbackWsSecurity, new Date())
+        : soapEnvelope(message)
+    const xml = sign(
       buildReviewCompleteNotification({
         sender,
         filing: { courtFilingId: f.courtFilingId, filingId: keepsFilerIds ? f.filingId : null },
@@ -357,8 +369,8 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       return
     }
     if (options.requireSignedBy !== undefined) {
-      const refused = wsSecurityProblem(body, new X509Certificate(options.requireSignedBy))
-      if (refused) return send(500, soapFaultEnvelope(refused.code as 'soap:Client', refused.text))
+      const check = verifySignedSoap(body, [new X509Certificate(options.requireSignedBy)], new Date())
+      if (!check.ok) return send(500, soapFaultEnvelope(check.code as 'soap:Client', check.text))
     }
     if (roll() < (faults.serverError ?? 0)) return send(503, 'Service Unavailable')
     if (roll() < (faults.timeout ?? 0)) return // never answer
@@ -431,49 +443,4 @@ function signatureHeaders(
     [signing.header ?? 'X-Court-Signature']: value,
     ...(signing.timestampHeader ? { [signing.timestampHeader]: stamp } : {})
   }
-}
-
-const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
-const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd'
-
-/**
- * Why a court requiring WS-Security refuses a message, or null when it is signed by `trusted` over its Body and
- * Timestamp and the Timestamp has not expired (fault codes as WS-Security 1.0 names them).
- */
-function wsSecurityProblem(envelope: string, trusted: X509Certificate): { code: string; text: string } | null {
-  const invalid = (text: string) => ({ code: 'wsse:InvalidSecurity', text })
-  const failed = (text: string) => ({ code: 'wsse:FailedAuthentication', text })
-  const doc = new DOMParser().parseFromString(envelope, 'text/xml')
-  const one = (ns: string, local: string) => doc.getElementsByTagNameNS(ns, local)[0]
-  const signature = one(DSIG_NS, 'Signature')
-  const token = one(
-    'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
-    'BinarySecurityToken'
-  )
-  const timestamp = one(WSU, 'Timestamp')
-  const body = one('http://schemas.xmlsoap.org/soap/envelope/', 'Body')
-  if (!signature || !token || !timestamp || !body) return invalid('the message carries no WS-Security signature')
-  let signer: X509Certificate
-  try {
-    signer = new X509Certificate(Buffer.from((token.textContent ?? '').replace(/\s+/g, ''), 'base64'))
-  } catch {
-    return invalid('the security token is not an X.509 certificate')
-  }
-  if (signer.fingerprint256 !== trusted.fingerprint256)
-    return failed('the message is signed by a certificate this court does not know')
-  const verifier = new SignedXml({ publicCert: signer.toString(), idMode: 'wssecurity' })
-  verifier.loadSignature(signature)
-  let valid = false
-  try {
-    valid = verifier.checkSignature(envelope)
-  } catch {
-    valid = false
-  }
-  if (!valid) return failed('the signature does not verify')
-  const signedIds = new Set(verifier.getReferences().map((r) => r.uri.replace(/^#/, '')))
-  for (const part of [body, timestamp])
-    if (!signedIds.has(part.getAttributeNS(WSU, 'Id') ?? '')) return invalid(`the ${part.localName} is not signed`)
-  const expires = Date.parse(timestamp.getElementsByTagNameNS(WSU, 'Expires')[0]?.textContent ?? '')
-  if (!(expires > Date.now())) return { code: 'wsse:MessageExpired', text: 'the message has expired' }
-  return null
 }

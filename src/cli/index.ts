@@ -23,10 +23,10 @@ interface DbFlags {
   config?: string
 }
 
-function configFrom(flags: DbFlags & { host?: string; port?: string }) {
+function configFrom(flags: DbFlags & { host?: string; port?: string }, settings: Record<string, unknown> = {}) {
   const sources: ConfigSources = {
     env: process.env,
-    overrides: { databaseUrl: flags.db, host: flags.host, port: flags.port }
+    overrides: { databaseUrl: flags.db, host: flags.host, port: flags.port, ...settings }
   }
   if (flags.config) requireFile(flags.config, '--config', EXPECTED.config)
   else if (process.env.CLEARFILE_CONFIG) requireFile(process.env.CLEARFILE_CONFIG, 'CLEARFILE_CONFIG', EXPECTED.config)
@@ -78,10 +78,14 @@ program
   .description('run the HTTP service (migrates the database first)')
   .option('--host <host>', 'interface to listen on (env HOST)')
   .option('--port <port>', 'port to listen on (env PORT, default 3000)')
+  .option(
+    '--no-jobs',
+    'serve HTTP only: background jobs are left to `clearfile worker` processes (env CLEARFILE_RUN_JOBS=false)'
+  )
   .option(...dbOption)
   .option(...configOption)
-  .action(async (flags: DbFlags & { host?: string; port?: string }) => {
-    const config = configFrom(flags)
+  .action(async (flags: DbFlags & { host?: string; port?: string; jobs?: boolean }) => {
+    const config = configFrom(flags, flags.jobs === false ? { runJobs: false } : {})
     // Imported when used: the service (fastify and all its routes) is most of the CLI's start-up time.
     const { startServer } = await import('../server.js')
     const server = await startServer(config, {
@@ -95,6 +99,26 @@ program
     })
     // Said on stdout whatever the log level: scripts and supervisors wait for this line.
     process.stdout.write(`clearfile listening at ${server.address} (API docs at ${server.address}/docs)\n`)
+  })
+
+program
+  .command('worker')
+  .description(
+    'run the background jobs (submissions, status polls, papers, reviews, webhooks) without HTTP; any number of workers and `serve --no-jobs` share one database'
+  )
+  .option(...dbOption)
+  .option(...configOption)
+  .action(async (flags: DbFlags) => {
+    // A worker files with the courts of the courts file only: a simulated court started here would be a court
+    // no server knows, calling back to no one.
+    const config = configFrom(flags, { runJobs: true, simulatedCourt: false })
+    if (!config.courtsFile)
+      throw new InvalidArgumentError(
+        'a worker files with the courts file the servers use: set CLEARFILE_COURTS (the simulated court of a lone `clearfile serve` is not reachable from another process)'
+      )
+    const { startServer } = await import('../server.js')
+    await startServer(config, { listen: false })
+    process.stdout.write(`clearfile worker running (pid ${process.pid})\n`)
   })
 
 program
@@ -261,8 +285,13 @@ program
     'ruling-prefix'
   )
   .option('--seed <n>', "seed of the court's dice", '1')
+  .option(
+    '--shared-secret',
+    'call back with CLEARFILE_SIMULATED_COURT_SECRET as a bare secret header (legacy) instead of signing with it'
+  )
   .action(async (flags: Record<string, string>) => {
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
+    const key = process.env.CLEARFILE_SIMULATED_COURT_SECRET || undefined
     const num = (name: string) => {
       const v = Number(flags[name])
       if (!Number.isFinite(v) || v < 0)
@@ -285,11 +314,14 @@ program
         lostCallback: num('lostCallbacks'),
         duplicateCallback: num('duplicateCallbacks')
       },
-      // The secret the court calls filers back with: the filer's courts file names the same variable in callbackSecretRef.
-      callbackSecret: process.env.CLEARFILE_SIMULATED_COURT_SECRET || undefined
+      // The key the court signs its callbacks with (HMAC-SHA256 of the body in X-Court-Signature): the filer's
+      // courts file names the same variable in callbackSignature.secretRef — or, with --shared-secret, sends it as
+      // a bare secret for a filer configured with callbackSecretRef (legacy).
+      ...(key && flags.sharedSecret ? { callbackSecret: key } : {}),
+      ...(key && !flags.sharedSecret ? { callbackSignature: { key } } : {})
     })
     process.stdout.write(
-      `simulated court listening at ${court.url}${process.env.CLEARFILE_SIMULATED_COURT_SECRET ? ' (calling filers back with CLEARFILE_SIMULATED_COURT_SECRET)' : ' (no callbacks: CLEARFILE_SIMULATED_COURT_SECRET is not set)'}\n`
+      `simulated court listening at ${court.url}${key ? ` (calling filers back, ${flags.sharedSecret ? 'with the shared secret' : 'signed with the key'} in CLEARFILE_SIMULATED_COURT_SECRET)` : ' (no callbacks: CLEARFILE_SIMULATED_COURT_SECRET is not set)'}\n`
     )
     const stop = () => {
       void court.close().then(() => process.exit(0))

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual, type X509Certificate } from 'node:crypto'
 import type { CourtEntry } from '../../schemas/courts.js'
+import { verifySignedSoap } from './ws-security.js'
 
 /** The header a court sends its shared callback secret in (set per court by `callbackSecretRef`). */
 export const CALLBACK_SECRET_HEADER = 'x-ecf-callback-secret'
@@ -18,11 +19,6 @@ export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300
 
 type HmacAlgorithm = 'sha256' | 'sha512'
 
-/** The signature a court with `callbackSignature` sends over a callback's raw body: `sha256=<hex>`. */
-export function signCallback(key: string, body: string | Buffer, algorithm: HmacAlgorithm = 'sha256'): string {
-  return `${algorithm}=${createHmac(algorithm, key).update(body).digest('hex')}`
-}
-
 /**
  * The MAC a signature header carries, as bytes: `sha256=<hex>`, bare hex, or base64 — courts write it each way;
  * null when it is none of them or has the wrong length for the algorithm.
@@ -35,8 +31,8 @@ export function signatureBytes(value: string, algorithm: HmacAlgorithm): Buffer 
   return decoded && decoded.length === length ? decoded : null
 }
 
-/** Why a signed callback was refused, or null when its signature holds. */
-export type SignatureRefusal = 'wrong signature' | 'no timestamp' | 'stale timestamp'
+/** Why a signed callback was refused. */
+export type SignatureRefusal = 'wrong signature' | 'no timestamp' | 'stale timestamp' | `ws-security: ${string}`
 
 /** The client certificate a caller presented over TLS, when it did and it chains to the configured client CA. */
 export interface PeerCertificate {
@@ -51,22 +47,33 @@ export interface PeerCertificate {
  * fingerprint); any other court by the shared secret it sends, compared in
  * constant time and read from the environment variable the courts file names;
  * a court with `callbackSignature` by the HMAC it signs each callback's raw
- * body with, and the time of signing where it sends one (the body is read
- * first, within the callback body limit).
+ * body with, and the time of signing where it sends one; a court with
+ * `callbackWsSecurity` by the WS-Security signature of its certificate
+ * (`certificates`, read at start) over the callback's Body and Timestamp (the
+ * body is read first, within the callback body limit, for either).
  */
-export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv = process.env) {
+export function callbackAuthenticator(
+  courts: ReadonlyMap<string, CourtEntry>,
+  env: NodeJS.ProcessEnv = process.env,
+  certificates: ReadonlyMap<string, X509Certificate> = new Map()
+) {
   const byCert = new Map(
     [...courts.values()].flatMap((c) => (c.callbackCertFingerprint ? [[c.callbackCertFingerprint, c] as const] : []))
   )
+  const wsSigners = [...courts.values()].flatMap((c) => {
+    const certificate = c.callbackWsSecurity && !c.callbackCertFingerprint ? certificates.get(c.id) : undefined
+    return certificate ? [{ court: c, certificate }] : []
+  })
+  const signsItself = (c: CourtEntry) =>
+    Boolean(c.callbackCertFingerprint || c.callbackSignature || c.callbackWsSecurity)
   // A court that signs its callbacks, or has a certificate, is never known by a bare secret.
   const secrets = [...courts.values()].flatMap((c) => {
-    const secret =
-      !c.callbackCertFingerprint && !c.callbackSignature && c.callbackSecretRef ? env[c.callbackSecretRef] : undefined
+    const secret = !signsItself(c) && c.callbackSecretRef ? env[c.callbackSecretRef] : undefined
     return secret ? [{ court: c, secret }] : []
   })
   const signers = [...courts.values()].flatMap((c) => {
     const signature = c.callbackSignature
-    const key = signature && !c.callbackCertFingerprint ? env[signature.secretRef] : undefined
+    const key = signature && !c.callbackCertFingerprint && !c.callbackWsSecurity ? env[signature.secretRef] : undefined
     if (!signature || !key) return []
     return [
       {
@@ -88,9 +95,12 @@ export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, e
       }
       return typeof given === 'string' ? secrets.find((s) => same(s.secret, given))?.court : undefined
     },
-    /** Whether the request carries a signature some court could have made (its body must then be read to tell). */
+    /**
+     * Whether the body must be read to tell who sent the request: it carries an HMAC header some court could have
+     * made, or some court signs its callbacks with WS-Security (inside the body).
+     */
     signed(headers: Record<string, string | string[] | undefined>): boolean {
-      return signers.some((s) => typeof headers[s.header] === 'string')
+      return wsSigners.length > 0 || signers.some((s) => typeof headers[s.header] === 'string')
     },
     /**
      * The court whose key made the signature over this raw body (and its timestamp, for a court that sends one),
@@ -102,7 +112,18 @@ export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, e
       headers: Record<string, string | string[] | undefined>,
       body: string,
       now: Date
-    ): { court: CourtEntry } | { refused: SignatureRefusal } {
+    ): { court: CourtEntry; body: string } | { refused: SignatureRefusal } {
+      // WS-Security when no HMAC header came: what is read on is the signed Body, not the envelope around it.
+      if (wsSigners.length > 0 && !signers.some((s) => typeof headers[s.header] === 'string')) {
+        const check = verifySignedSoap(
+          body,
+          wsSigners.map((w) => w.certificate),
+          now
+        )
+        if (!check.ok) return { refused: `ws-security: ${check.text}` }
+        const court = wsSigners.find((w) => w.certificate.fingerprint256 === check.certificate.fingerprint256)!.court
+        return { court, body: check.body }
+      }
       let refused: SignatureRefusal = 'wrong signature'
       for (const s of signers) {
         const given = headers[s.header]
@@ -120,7 +141,7 @@ export function callbackAuthenticator(courts: ReadonlyMap<string, CourtEntry>, e
           refused = 'stale timestamp'
           continue
         }
-        return { court: s.court }
+        return { court: s.court, body }
       }
       return { refused }
     }

@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto'
+import { DOMParser } from '@xmldom/xmldom'
 import { SignedXml } from 'xml-crypto'
 import { SOAP_NS } from './soap.js'
 
@@ -89,4 +90,85 @@ export function signedSoapEnvelope(messageXml: string, signer: WsSecuritySigner,
     existingPrefixes: { wsse: WSSE_NS, wsu: WSU_NS, soap: SOAP_NS }
   })
   return `<?xml version="1.0" encoding="UTF-8"?>${signature.getSignedXml()}`
+}
+
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
+
+/** A WS-Security check: the certificate that signed and the signed Body, or why the message is refused. */
+export type WsSecurityCheck =
+  | { ok: true; certificate: X509Certificate; body: string }
+  | { ok: false; code: 'wsse:InvalidSecurity' | 'wsse:FailedAuthentication' | 'wsse:MessageExpired'; text: string }
+
+/** xmldom, failing on malformed XML instead of printing a warning and going on. */
+const strictParser = () =>
+  new DOMParser({
+    errorHandler: {
+      warning: () => undefined,
+      error: (msg: unknown) => {
+        throw new Error(String(msg))
+      },
+      fatalError: (msg: unknown) => {
+        throw new Error(String(msg))
+      }
+    }
+  })
+
+/** How far ahead of our clock a sender's Created time may be. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+/**
+ * Verifies a SOAP message signed as `signedSoapEnvelope` signs (BSP 1.0: an X.509 BinarySecurityToken, a signature
+ * over the Timestamp and the Body) by one of the `trusted` certificates, whose Timestamp has not expired at `now`.
+ * Verification is xml-crypto's. What it returns as `body` is the signed Body itself, canonicalised — callers read
+ * the message from it, never from the envelope, so no element moved or added outside the signature (a wrapping
+ * attack) can be read as signed. Fault codes are WS-Security 1.0's.
+ */
+export function verifySignedSoap(envelope: string, trusted: readonly X509Certificate[], now: Date): WsSecurityCheck {
+  const invalid = (text: string): WsSecurityCheck => ({ ok: false, code: 'wsse:InvalidSecurity', text })
+  const failed = (text: string): WsSecurityCheck => ({ ok: false, code: 'wsse:FailedAuthentication', text })
+  if (/<!DOCTYPE/i.test(envelope)) return invalid('a message with a document type is refused')
+  let doc: Document
+  try {
+    doc = strictParser().parseFromString(envelope, 'text/xml') as unknown as Document
+  } catch {
+    return invalid('the message is not XML')
+  }
+  const all = (ns: string, local: string) => Array.from(doc.getElementsByTagNameNS(ns, local))
+  const signatures = all(DSIG_NS, 'Signature')
+  const tokens = all(WSSE_NS, 'BinarySecurityToken')
+  if (signatures.length !== 1 || tokens.length !== 1)
+    return invalid('the message carries no WS-Security signature (one signature and one token)')
+  let signer: X509Certificate
+  try {
+    signer = new X509Certificate(Buffer.from((tokens[0]!.textContent ?? '').replace(/\s+/g, ''), 'base64'))
+  } catch {
+    return invalid('the security token is not an X.509 certificate')
+  }
+  const known = trusted.find((c) => c.fingerprint256 === signer.fingerprint256)
+  if (!known) return failed('the message is signed by a certificate that is not trusted')
+  const verifier = new SignedXml({ publicCert: known.toString(), idMode: 'wssecurity' })
+  let valid = false
+  try {
+    verifier.loadSignature(signatures[0] as unknown as Node)
+    valid = verifier.checkSignature(envelope)
+  } catch {
+    valid = false
+  }
+  if (!valid) return failed('the signature does not verify')
+  // Only what the signature covers is read from here on.
+  const signed = verifier.getSignedReferences().map((xml) => {
+    const root = strictParser().parseFromString(xml, 'text/xml').documentElement
+    return { xml, root }
+  })
+  const body = signed.find((s) => s.root?.namespaceURI === SOAP_NS && s.root.localName === 'Body')
+  const timestamp = signed.find((s) => s.root?.namespaceURI === WSU_NS && s.root.localName === 'Timestamp')
+  if (!body) return invalid('the Body is not signed')
+  if (!timestamp) return invalid('the Timestamp is not signed')
+  const time = (local: string) =>
+    Date.parse(timestamp.root!.getElementsByTagNameNS(WSU_NS, local)[0]?.textContent ?? '')
+  const [created, expires] = [time('Created'), time('Expires')]
+  if (!(expires > now.getTime())) return { ok: false, code: 'wsse:MessageExpired', text: 'the message has expired' }
+  if (created > now.getTime() + CLOCK_SKEW_MS)
+    return { ok: false, code: 'wsse:MessageExpired', text: 'the message was signed in the future' }
+  return { ok: true, certificate: known, body: body.xml }
 }

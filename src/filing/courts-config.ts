@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Value } from 'typebox/value'
 import { CourtsFile, type CourtEntry } from '../../schemas/courts.js'
@@ -29,6 +30,27 @@ export function loadCourts(path: string): Map<string, CourtEntry> {
     courts.set(c.id, { ...c, county: normalizeCounty(c.county) })
   }
   return courts
+}
+
+/**
+ * The certificates courts sign their callbacks with (`callbackWsSecurity.certFile`), by court id, read once at
+ * start: a file that cannot be read or is not a certificate stops the start, naming the court.
+ */
+export function callbackCertificates(courts: ReadonlyMap<string, CourtEntry>): Map<string, X509Certificate> {
+  const out = new Map<string, X509Certificate>()
+  for (const court of courts.values()) {
+    const path = court.callbackWsSecurity?.certFile
+    if (!path) continue
+    try {
+      out.set(court.id, new X509Certificate(readFileSync(path)))
+    } catch (err) {
+      throw new ClearfileError(
+        'CLEARFILE_ERR_CONFIG',
+        `court ${court.id}: callbackWsSecurity.certFile ${path} is not a readable certificate (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
+      )
+    }
+  }
+  return out
 }
 
 /**

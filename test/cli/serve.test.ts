@@ -150,3 +150,54 @@ t.test(
     t.notMatch(serve.output(), /callback.refused|not authenticated/, 'no callback was refused')
   }
 )
+
+t.test(
+  'a court that calls back with a bare shared secret is named in a warning at start; the simulated courts sign theirs',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-serve-'))
+    const courts = join(dir, 'courts.json')
+    writeFileSync(
+      courts,
+      JSON.stringify([
+        {
+          id: 'CA-LEGACY',
+          name: 'A court with a shared secret',
+          county: 'SAN FRANCISCO',
+          adapter: 'simulator',
+          endpoint: 'http://127.0.0.1:9/ecf',
+          callbackSecretRef: 'LEGACY_COURT_SECRET'
+        },
+        {
+          id: 'CA-SIGNED',
+          name: 'A court that signs',
+          county: 'ALAMEDA',
+          adapter: 'simulator',
+          endpoint: 'http://127.0.0.1:9/ecf',
+          callbackSignature: { secretRef: 'SIGNED_COURT_KEY' }
+        }
+      ])
+    )
+    const serve = await startServe(['--port', '0', '--db', join(dir, 'clearfile.db')], {
+      CLEARFILE_DATA_DIR: dir,
+      CLEARFILE_COURTS: courts,
+      CLEARFILE_RUN_JOBS: 'false',
+      LEGACY_COURT_SECRET: 'a-bare-secret',
+      SIGNED_COURT_KEY: 'a-signing-key'
+    })
+    t.teardown(() => {
+      serve.child.kill('SIGKILL')
+    })
+    const warnings = serve
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('bare shared secret'))
+      .map((line) => JSON.parse(line) as { court: string; level: number })
+    t.same(
+      warnings.map((w) => [w.court, w.level]),
+      [['CA-LEGACY', 40]],
+      'the legacy court, at warning level, and not the one that signs'
+    )
+    serve.child.kill('SIGTERM')
+    t.equal(await serve.exited, 0)
+  }
+)

@@ -5,8 +5,8 @@ import { callbackAuthenticator, signatureBytes } from '../../src/ecf/callback-au
 import type { CourtEntry } from '../../schemas/courts.js'
 
 /*
- * Signatures here are made with node:crypto directly, the way a court's own code would, not with clearfile's
- * signCallback: the check must agree with what others send.
+ * Signatures here are made with node:crypto directly, the way a court's own code would: the check must agree with
+ * what others send.
  */
 const KEY = 'the-courts-hmac-key-0123456789abcdef'
 const env = { COURT_HMAC: KEY, OTHER_HMAC: 'another-courts-key-0123456789' }

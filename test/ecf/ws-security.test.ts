@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
-import { signedSoapEnvelope, WSU_NS, wsSecuritySigner } from '../../src/ecf/ws-security.js'
+import { X509Certificate } from 'node:crypto'
+import { signedSoapEnvelope, verifySignedSoap, WSSE_NS, WSU_NS, wsSecuritySigner } from '../../src/ecf/ws-security.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
 import { certificates } from '../tls-certificates.js'
 import { reviewFilingXml } from './review-filing.js'
@@ -122,7 +123,7 @@ t.test(
     t.equal((await signed.status(receipt.courtFilingId)).status, 'received', 'status queries are signed too')
     for (const [name, adapter, reason] of [
       ['unsigned', unsigned, /wsse:InvalidSecurity: the message carries no WS-Security signature/],
-      ["a stranger's signature", stranger, /wsse:FailedAuthentication: .*does not know/]
+      ["a stranger's signature", stranger, /wsse:FailedAuthentication: .*not trusted/]
     ] as const)
       await t.rejects(
         adapter.submit({ filingId: 'F-wss-4', xml: reviewFiling('F-wss-4') }),
@@ -130,5 +131,130 @@ t.test(
         name
       )
     t.same(Object.fromEntries(court.submissions()), { 'F-wss-3': 1 }, 'only the signed filing was filed')
+  }
+)
+
+const courtSigner = wsSecuritySigner({ cert: certs.read('court.crt'), key: certs.read('court.key') })
+const courtCert = new X509Certificate(certs.read('court.crt'))
+const strangerCert = new X509Certificate(certs.read('stranger.crt'))
+const AT = new Date('2026-11-30T10:00:00Z')
+const callbackMessage =
+  '<cb:ReviewFilingCallbackMessage xmlns:cb="urn:example:callback"><cb:Status>accepted</cb:Status></cb:ReviewFilingCallbackMessage>'
+
+t.test("clearfile's verifier takes what the court's certificate signed, and reads only the signed Body", async (t) => {
+  const envelope = signedSoapEnvelope(callbackMessage, courtSigner, AT)
+  const ok = verifySignedSoap(envelope, [strangerCert, courtCert], new Date(AT.getTime() + 60_000))
+  t.ok(ok.ok)
+  if (ok.ok) {
+    t.equal(ok.certificate.fingerprint256, courtCert.fingerprint256, 'the certificate that signed')
+    t.match(ok.body, /^<soap:Body [^>]*wsu:Id="Body-[^"]+"[^>]*><cb:ReviewFilingCallbackMessage/)
+  }
+  const refusal = (envelope: string, trusted = [courtCert], now = new Date(AT.getTime() + 60_000)) => {
+    const check = verifySignedSoap(envelope, trusted, now)
+    return check.ok ? 'taken' : `${check.code}: ${check.text}`
+  }
+  t.match(refusal(envelope, [strangerCert]), /^wsse:FailedAuthentication: .*not trusted/, 'another certificate')
+  t.match(
+    refusal(envelope.replace('accepted', 'rejected')),
+    /^wsse:FailedAuthentication: the signature does not verify/
+  )
+  t.match(refusal(envelope.replace('10:05:00Z', '23:05:00Z')), /^wsse:FailedAuthentication/, 'the expiry moved')
+  t.match(refusal(envelope, [courtCert], new Date(AT.getTime() + 301_000)), /^wsse:MessageExpired/)
+  t.match(refusal(envelope, [courtCert], new Date(AT.getTime() - 600_000)), /^wsse:MessageExpired: .*future/)
+  t.match(
+    refusal(
+      signedSoapEnvelope(
+        callbackMessage,
+        wsSecuritySigner({ cert: certs.read('stranger.crt'), key: certs.read('stranger.key') }),
+        AT
+      )
+    ),
+    /^wsse:FailedAuthentication/
+  )
+  t.match(
+    refusal(
+      `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${callbackMessage}</soap:Body></soap:Envelope>`
+    ),
+    /^wsse:InvalidSecurity: the message carries no WS-Security signature/
+  )
+  t.match(refusal('<!DOCTYPE x [<!ENTITY e "x">]><x/>'), /^wsse:InvalidSecurity: .*document type/)
+  t.match(refusal('not xml <'), /^wsse:InvalidSecurity/)
+
+  // A wrapping attack: the signed Body moved into the header, a Body of the attacker's own in its place.
+  const wrapped = envelope
+    .replace(
+      /<soap:Body ([^>]*)>(.*)<\/soap:Body>/,
+      '<soap:Body><cb:ReviewFilingCallbackMessage xmlns:cb="urn:example:callback"><cb:Status>EVIL</cb:Status></cb:ReviewFilingCallbackMessage></soap:Body>'
+    )
+    .replace(
+      '</wsse:Security>',
+      `</wsse:Security><x:Wrapper xmlns:x="urn:x">${envelope.match(/<soap:Body [^>]*>.*<\/soap:Body>/)![0]}</x:Wrapper>`
+    )
+  t.not(wrapped, envelope)
+  const attacked = verifySignedSoap(wrapped, [courtCert], new Date(AT.getTime() + 60_000))
+  t.notOk(
+    attacked.ok && attacked.body.includes('EVIL'),
+    'the Body an attacker put outside the signature is never read as signed'
+  )
+})
+
+/**
+ * A template for xmlsec1 to sign: a SOAP message with the court's certificate as a BinarySecurityToken, a
+ * Timestamp, and a Signature over both whose digest and value xmlsec1 fills in — the way another WS-Security
+ * stack builds one, with its own ids and prefixes.
+ */
+function xmlsecTemplate(message: string, created: Date): string {
+  const expires = new Date(created.getTime() + 120_000)
+  const ref = (id: string) =>
+    `<dsig:Reference URI="#${id}"><dsig:Transforms><dsig:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></dsig:Transforms><dsig:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><dsig:DigestValue/></dsig:Reference>`
+  return (
+    `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/" xmlns:o="${WSSE_NS}" xmlns:u="${WSU_NS}">` +
+    '<S:Header><o:Security S:mustUnderstand="1">' +
+    `<o:BinarySecurityToken u:Id="court-token" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${courtCert.raw.toString('base64')}</o:BinarySecurityToken>` +
+    `<u:Timestamp u:Id="_0"><u:Created>${created.toISOString()}</u:Created><u:Expires>${expires.toISOString()}</u:Expires></u:Timestamp>` +
+    '<dsig:Signature xmlns:dsig="http://www.w3.org/2000/09/xmldsig#"><dsig:SignedInfo>' +
+    '<dsig:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>' +
+    '<dsig:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>' +
+    `${ref('_1')}${ref('_0')}</dsig:SignedInfo><dsig:SignatureValue/>` +
+    '<dsig:KeyInfo><o:SecurityTokenReference><o:Reference URI="#court-token" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"/></o:SecurityTokenReference></dsig:KeyInfo>' +
+    '</dsig:Signature></o:Security></S:Header>' +
+    `<S:Body u:Id="_1">${message}</S:Body></S:Envelope>`
+  )
+}
+
+t.test(
+  'a callback signed by xmlsec1 (another implementation, its own prefixes and ids) is taken by clearfile’s verifier',
+  { skip: noXmlsec1 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-wss-'))
+    const created = new Date()
+    writeFileSync(join(dir, 'template.xml'), xmlsecTemplate(callbackMessage, created))
+    const run = spawnSync(
+      'xmlsec1',
+      [
+        '--sign',
+        '--id-attr:Id',
+        `${WSU_NS}:Timestamp`,
+        '--id-attr:Id',
+        'http://schemas.xmlsoap.org/soap/envelope/:Body',
+        '--privkey-pem',
+        join(certs.dir, 'court.key'),
+        '--output',
+        join(dir, 'signed.xml'),
+        join(dir, 'template.xml')
+      ],
+      { encoding: 'utf8' }
+    )
+    t.equal(run.status, 0, `${run.stdout}${run.stderr}`)
+    const signed = readFileSync(join(dir, 'signed.xml'), 'utf8')
+    const check = verifySignedSoap(signed, [courtCert], new Date(created.getTime() + 1000))
+    t.ok(check.ok, JSON.stringify(check))
+    if (check.ok) t.match(check.body, /<cb:Status>accepted<\/cb:Status>/)
+    const altered = verifySignedSoap(
+      signed.replace('accepted', 'rejected'),
+      [courtCert],
+      new Date(created.getTime() + 1000)
+    )
+    t.notOk(altered.ok, 'and refused once altered')
   }
 )

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { courtCredentials, loadCourts } from '../../src/filing/courts-config.js'
+import { callbackCertificates, courtCredentials, loadCourts } from '../../src/filing/courts-config.js'
 
 t.test('the courts file lists each court with its adapter, endpoint, secret references and limits', async (t) => {
   const courts = loadCourts(fileURLToPath(new URL('../fixtures/courts.json', import.meta.url)))
@@ -46,5 +46,40 @@ t.test(
       /court CA-LA: clientCertificate.certFile \/nonexistent\/da.crt cannot be read \(ENOENT\)/
     )
     t.same(courtCredentials(court, {}), {}, 'a court that asks for nothing gets nothing')
+  }
+)
+
+t.test(
+  'the certificate a court signs its callbacks with is read at start; one that cannot be read, or is not a certificate, stops the start naming the court',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-courts-'))
+    const notACert = join(dir, 'not-a-cert.pem')
+    writeFileSync(notACert, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n')
+    const court = (certFile: string) =>
+      new Map([
+        [
+          'CA-WSS',
+          {
+            id: 'CA-WSS',
+            name: 'A court that signs',
+            county: 'SAN FRANCISCO',
+            adapter: 'simulator',
+            callbackWsSecurity: { certFile }
+          }
+        ]
+      ])
+    t.throws(() => callbackCertificates(court(join(dir, 'missing.pem'))), {
+      code: 'CLEARFILE_ERR_CONFIG',
+      message: /court CA-WSS: callbackWsSecurity.certFile .*missing.pem is not a readable certificate \(ENOENT\)/
+    })
+    t.throws(() => callbackCertificates(court(notACert)), {
+      code: 'CLEARFILE_ERR_CONFIG',
+      message: /court CA-WSS: callbackWsSecurity.certFile .*not-a-cert.pem is not a readable certificate/
+    })
+    const { certificates } = await import('../tls-certificates.js')
+    const certs = certificates()
+    const read = callbackCertificates(court(join(certs.dir, 'court.crt')))
+    t.equal(read.get('CA-WSS')?.subject, 'CN=court')
+    t.equal(callbackCertificates(new Map()).size, 0, 'none when no court signs')
   }
 )

@@ -15,16 +15,18 @@ const CALLBACK_BODY_LIMIT = 16 * 1024 * 1024
 
 /**
  * Our FilingAssemblyMDE: the court's NotifyFilingReviewComplete. The court is
- * authenticated by its client certificate (mutual TLS) or shared secret from
- * the request's headers, before a byte of the body is read, or by the HMAC
- * signature it sends over the body (a call without one is refused unread): an
- * unauthenticated call changes nothing and is audited. The callback is a
+ * authenticated by its client certificate (mutual TLS) or (legacy) shared
+ * secret from the request's headers, before a byte of the body is read, or by
+ * the HMAC signature it sends over the body, or by the WS-Security signature
+ * inside it (then only the signed Body is read); a call with none of them is
+ * refused, unread when no court signs: an unauthenticated call changes nothing
+ * and is audited. The callback is a
  * hint: it brings the filing's next status poll forward, and GetFilingStatus
  * decides.
  */
 export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps) => {
   const { db, clock, pipeline } = deps
-  const courtOf = callbackAuthenticator(deps.courts)
+  const courtOf = callbackAuthenticator(deps.courts, process.env, deps.callbackCertificates)
   const callers = new WeakMap<object, CourtEntry>()
   app.addContentTypeParser(
     ['text/xml', 'application/soap+xml', 'application/xml'],
@@ -76,10 +78,13 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
     async (request, reply) => {
       const now = clock.now()
       let court = callers.get(request)
+      // What is read: the body as sent, or for a WS-Security signed callback only the Body the signature covers.
+      let message = String(request.body ?? '')
       if (!court) {
-        const signed = courtOf.bySignature(request.headers, String(request.body ?? ''), now)
+        const signed = courtOf.bySignature(request.headers, message, now)
         if ('refused' in signed) return refuse(request, reply, signed.refused, false)
         court = signed.court
+        message = signed.body
       }
       const ctx = system(request.id)
       reply.header('content-type', 'text/xml; charset=utf-8')
@@ -97,7 +102,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         )
       let callback: ReturnType<typeof parseReviewFilingCallback>
       try {
-        callback = parseReviewFilingCallback(String(request.body ?? ''))
+        callback = parseReviewFilingCallback(message)
       } catch (err) {
         return reply
           .status(200)

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,7 +9,9 @@ import t from 'tap'
 import { ecf4SoapAdapter } from '../../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
 import { generateDojRows } from '../../../src/ingest/generate-doj.js'
+import { wsSecuritySigner } from '../../../src/ecf/ws-security.js'
 import { reviewFilingXml } from '../../ecf/review-filing.js'
+import { certificates } from '../../tls-certificates.js'
 import { answered, bearer, buildTestApp, caseBody } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
@@ -326,7 +329,8 @@ t.test(
 
     // The same callback with a signature made with another key, or altered after signing, is refused.
     const body = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
-    const { signCallback } = await import('../../../src/ecf/callback-auth.js')
+    // Made as a court's own code makes it, with node:crypto.
+    const signCallback = (key: string, text: string) => `sha256=${createHmac('sha256', key).update(text).digest('hex')}`
     const post = (signature: string | null) =>
       fetch(`${config.publicUrl}/ecf/v4/FilingAssemblyMDE`, {
         method: 'POST',
@@ -346,6 +350,50 @@ t.test(
       refused.map((r) => JSON.parse(r.detail!).reason),
       ['wrong signature', 'wrong signature', 'no secret']
     )
+  }
+)
+
+t.test(
+  'a court that signs its callbacks with WS-Security: its callback is taken and only its signed Body read; one signed with another certificate is refused and audited',
+  async (t) => {
+    const certs = certificates()
+    for (const [signedBy, expected] of [
+      ['court', { sent: 1, lost: 0, failed: 0, refused: 0 }],
+      ['stranger', { sent: 0, lost: 0, failed: 0, refused: 1 }]
+    ] as const) {
+      const { app, key, caseId, tick, court, handle, clock } = await setup(
+        t,
+        {
+          callbackSecret: undefined,
+          callbackWsSecurity: wsSecuritySigner({
+            cert: certs.read(`${signedBy}.crt`),
+            key: certs.read(`${signedBy}.key`)
+          })
+        },
+        { listen: true, courtEntry: { callbackWsSecurity: { certFile: join(certs.dir, 'court.crt') } } }
+      )
+      // The court signs with the time of day; the app's clock agrees with it here.
+      clock.set(new Date())
+      const filing = (
+        await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+      ).json()
+      await tick()
+      for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+      t.same(court.callbacks(), expected, `signed by the ${signedBy}'s certificate`)
+      const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+      const heard = view.events.filter((e: { source: string }) => e.source === 'callback')
+      t.equal(heard.length, signedBy === 'court' ? 1 : 0)
+      if (signedBy === 'court') t.equal(heard[0].detail.hint, 'accepted', "the signed Body's status")
+      const refused = await handle.db
+        .selectFrom('audit_events')
+        .select('detail')
+        .where('action', '=', 'callback.refused')
+        .execute()
+      t.same(
+        refused.map((r) => JSON.parse(r.detail!).reason),
+        signedBy === 'court' ? [] : ['ws-security: the message is signed by a certificate that is not trusted']
+      )
+    }
   }
 )
 
