@@ -66,7 +66,7 @@ export const ReviewFilingsView = Type.Object({
   scope: Type.String(),
   filings: Type.Array(Type.Object({ id: Type.String(), court: Type.String(), caseIds: Type.Array(Type.String()) })),
   alreadyFiled: Type.Integer({
-    description: 'Motions not filed again: a case of theirs is already in a standing filing'
+    description: 'Cases not filed again: they are already in a standing filing'
   })
 })
 

@@ -227,7 +227,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
   o.say(
     `    ${figure(total)} filings queued for ${figure(cases)} cases (the ${figure(withRelief)} convictions with relief)${carries}` +
-      (filed.alreadyFiled > 0 ? `; ${figure(filed.alreadyFiled)} motions were in a filing already` : '')
+      (filed.alreadyFiled > 0 ? `; ${figure(filed.alreadyFiled)} cases were in a filing already` : '')
   )
 
   o.say(

@@ -8,7 +8,7 @@ import type { DaProfile, PaperCase, PaperPerson, RenderedDocument } from './cour
 import type { Renderer, RenderTask } from './render.js'
 import type { CourtEntry } from '../../schemas/courts.js'
 import { createHash } from 'node:crypto'
-import { filingRequestForPapers } from '../ecf/messages.js'
+import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
 import { caseTitle } from './court-names.js'
 
 export type MotionScope = 'case' | 'person' | 'bulk'
@@ -146,36 +146,42 @@ export class ReviewMotionWriter {
     while (this.#pending.size >= Math.max(2, this.#renderer.threads) * 8) await Promise.race(this.#pending)
   }
 
-  /** The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`. */
+  /**
+   * The offline filing kit: the validated ECF message with both PDFs embedded, at `filings/<filing id>.xml`, one
+   * per case (ECF 4.01 files in one case: a person's motion for several cases is filed in each of them).
+   */
   async #writeFiling(packet: Packet, motion: RenderedDocument, order: RenderedDocument): Promise<void> {
     const f = this.#filings!
-    // A stable id: the same court, person, cases and run date give the same filing id, so a resend is
-    // recognisable; the person is part of it because co-defendants share a case number.
-    const filingId = `F-${createHash('sha256')
-      .update(`${f.court.id}|${packet.subjectId}|${packet.cases.map((c) => c.caseNumber).join(',')}|${this.#date}`)
-      .digest('hex')
-      .slice(0, 24)}`
-    if (this.#filingIds.has(filingId))
-      throw new Error(
-        `two filings of this review would have the id ${filingId} (court ${f.court.id}, cases ${packet.cases.map((c) => c.caseNumber).join(', ')}): refusing to overwrite one with the other`
-      )
-    this.#filingIds.add(filingId)
-    const xml = filingRequestForPapers({
-      filingId,
-      callbackUrl: f.callbackUrl,
-      submittedAt: `${this.#date}T12:00:00.000Z`,
-      court: { id: f.court.id, name: f.court.name },
-      person: packet.person,
-      caseTitle: caseTitle(packet.person.name),
-      cases: packet.cases,
-      profile: this.#profile,
-      motion: motion.bytes,
-      order: order.bytes
-    })
-    await mkdir(f.dir, { recursive: true })
-    // `wx`: a file that is already there is an error, never silently replaced.
-    await writeFile(join(f.dir, `${filingId}.xml`), xml, { flag: 'wx' })
-    this.#filingsWritten++
+    for (const kase of packet.cases) {
+      // A stable id: the same court, person, case and run date give the same filing id, so a resend is
+      // recognisable; the person is part of it because co-defendants share a case number.
+      const filingId = `F-${createHash('sha256')
+        .update(`${f.court.id}|${packet.subjectId}|${kase.caseNumber}|${this.#date}`)
+        .digest('hex')
+        .slice(0, 24)}`
+      if (this.#filingIds.has(filingId))
+        throw new Error(
+          `two filings of this review would have the id ${filingId} (court ${f.court.id}, case ${kase.caseNumber}): refusing to overwrite one with the other`
+        )
+      this.#filingIds.add(filingId)
+      const xml = filingRequestForPapers({
+        filingId,
+        callbackUrl: f.callbackUrl,
+        submittedAt: `${this.#date}T12:00:00.000Z`,
+        court: { id: f.court.id, name: f.court.name },
+        submitterId: f.court.filerId ?? DEFAULT_FILER_ID,
+        person: packet.person,
+        caseTitle: caseTitle(packet.person.name),
+        case: kase,
+        profile: this.#profile,
+        motion: motion.bytes,
+        order: order.bytes
+      })
+      await mkdir(f.dir, { recursive: true })
+      // `wx`: a file that is already there is an error, never silently replaced.
+      await writeFile(join(f.dir, `${filingId}.xml`), xml, { flag: 'wx' })
+      this.#filingsWritten++
+    }
   }
 
   readonly #filingIds = new Set<string>()

@@ -362,14 +362,10 @@ export function buildFilingListResponse(r: {
   return root.end()
 }
 
-/** The `nc:CaseDocketID` a filing in these cases carries: the case numbers, joined. */
-export function docketIdOf(caseNumbers: readonly string[]): string {
-  return caseNumbers.join(', ')
-}
-
 /**
- * The ReviewFilingRequestMessage for a person's cases and their two papers, as
- * both the submission pipeline and the offline filing kit file them: counts with
+ * The ReviewFilingRequestMessage for one of a person's cases and the two papers
+ * (a motion for several cases is filed in each of them), as both the submission
+ * pipeline and the offline filing kit file them: the case's counts with
  * relief, the filing deputy as attorney, the office as (exempt) payer,
  * confidentiality when any count is to be sealed. Validated before it returns.
  */
@@ -381,25 +377,24 @@ export function filingRequestForPapers(p: {
   person: { name: string; dob: string | null }
   /** The case title the court files it under (`People v. DAVID B. NGUYEN`). */
   caseTitle: string
-  cases: ReadonlyArray<{
+  /** The one case it is filed in: ECF 4.01's CoreFilingMessage holds one nc:Case. */
+  case: {
     caseNumber: string
     counts: ReadonlyArray<{ section: string; outcome: string; convictionDate: string | null }>
-  }>
+  }
   profile: { office: string; courtCounty: string; address: string[]; filingDeputy: { name: string; barNumber: string } }
   /** Our filer id at the court (ECFFilerID). */
   submitterId?: string
   motion: Uint8Array
   order: Uint8Array
 }): string {
-  const counts = p.cases.flatMap((c) =>
-    c.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
-  )
+  const counts = p.case.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
   const xml = buildReviewFilingRequest({
     filingId: p.filingId,
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
     court: p.court,
-    case: { title: p.caseTitle, docketId: docketIdOf(p.cases.map((c) => c.caseNumber)) },
+    case: { title: p.caseTitle, docketId: p.case.caseNumber },
     defendant: p.person,
     counts: counts.map((n, i) => ({
       sequence: i + 1,

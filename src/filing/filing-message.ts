@@ -36,6 +36,12 @@ export async function writeFilingMessage(
       'CLEARFILE_ERR_NOT_ELIGIBLE',
       "No count of the filing's cases is granted relief, so there is nothing to file"
     )
+  // ECF 4.01 files in one case (a CoreFilingMessage holds one nc:Case): a filing made in several is never sent.
+  if (caseIds.length > 1)
+    throw new ClearfileError(
+      'CLEARFILE_ERR_ECF_INVALID',
+      `The filing is in ${caseIds.length} cases; an ECF filing is made in one case, so file it again per case`
+    )
   const docs = await documentFilesOfFiling(db, filing.id)
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
@@ -52,7 +58,7 @@ export async function writeFilingMessage(
     submitterId: court.filerId ?? DEFAULT_FILER_ID,
     person: papers[0]!.person,
     caseTitle: caseTitle(papers[0]!.person.name),
-    cases: papers.map((p) => p.case),
+    case: papers[0]!.case,
     profile: requireProfile(deps.profiles, filing.county),
     motion: await readDocumentBytes(deps.dataDir, motion.storage_key),
     order: await readDocumentBytes(deps.dataDir, order.storage_key)

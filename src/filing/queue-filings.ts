@@ -142,17 +142,18 @@ export async function queueCaseFiling(deps: PipelineDeps, ctx: AuditContext, cas
 export interface ReviewFilingsResult {
   reviewId: string
   scope: PaperScope
-  /** The filings made now, one per motion: per case, or per person and court. */
+  /** The filings made now, one per case (a person's motion for several cases is filed in each). */
   filings: Array<{ id: string; court: string; caseIds: string[] }>
-  /** Motions not filed again because a case of theirs is already in a standing filing. */
+  /** Cases not filed again because they are already in a standing filing. */
   alreadyFiled: number
 }
 
 /**
- * Queues one filing per motion prepared for a review run in the given scope
- * (`case`: each case; `person`: each person and court), grouped by the court
- * each case is filed in. Motions whose cases are already in a standing filing
- * are skipped, so asking twice files nothing twice.
+ * Queues the filing of the motions prepared for a review run in the given
+ * scope (`case`: each case's own; `person`: each person's for their cases at
+ * one court), one filing per case — ECF 4.01 files in one case, so a person's
+ * motion is filed in each of its cases — grouped by court. Cases already in a
+ * standing filing are skipped, so asking twice files nothing twice.
  */
 export async function queueReviewFilings(
   deps: PipelineDeps,
@@ -191,17 +192,22 @@ export async function queueReviewFilings(
       'CLEARFILE_ERR_DOCUMENTS_MISSING',
       `No ${scope}-scoped papers are prepared for this review (POST /v1/reviews/{id}/documents)`
     )
+  // ECF 4.01 files in one case (a CoreFilingMessage holds one nc:Case): a person's motion for several cases is
+  // filed in each of them, the same motion and order in every filing.
+  const perCase = complete.flatMap((set) =>
+    set.caseIds.map((caseId) => ({ caseId, motionId: set.motionId!, orderId: set.orderId!, courtId: set.courtId }))
+  )
   const filed = await casesFiled(
     db,
-    complete.flatMap((s) => s.caseIds)
+    perCase.map((p) => p.caseId)
   )
-  const plans: PlannedFiling[] = complete
-    .filter((s) => !s.caseIds.some((c) => filed.has(c)))
-    .map((s) => ({
-      caseIds: s.caseIds,
-      motionId: s.motionId!,
-      orderId: s.orderId!,
-      court: courtForCase(deps.courts, s.courtId, run.county)
+  const plans: PlannedFiling[] = perCase
+    .filter((p) => !filed.has(p.caseId))
+    .map((p) => ({
+      caseIds: [p.caseId],
+      motionId: p.motionId,
+      orderId: p.orderId,
+      court: courtForCase(deps.courts, p.courtId, run.county)
     }))
   plans.sort((a, b) => a.court.id.localeCompare(b.court.id))
   const ids = plans.length > 0 ? await createFilings(db, ctx, run.county, run.id, plans) : []
@@ -209,6 +215,6 @@ export async function queueReviewFilings(
     reviewId: run.id,
     scope,
     filings: plans.map((p, i) => ({ id: ids[i]!, court: p.court.id, caseIds: p.caseIds })),
-    alreadyFiled: complete.length - plans.length
+    alreadyFiled: perCase.length - plans.length
   }
 }

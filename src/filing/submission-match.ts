@@ -1,5 +1,4 @@
 import type { CourtStatus, ListedCourtFiling, SubmissionListing, SubmissionLookup } from '../ecf/court-adapter.js'
-import { docketIdOf } from '../ecf/messages.js'
 
 /** Whether a filing whose send may have reached the court is there, as far as the court's list shows. */
 export type SubmissionMatch =
@@ -36,7 +35,7 @@ export function matchSubmission(
   const named = listing.filings.find((f) => f.filingId === lookup.filingId)
   if (named) return { kind: 'found', status: named, by: 'filer id' }
   if (listing.echoesFilerIds) return { kind: 'absent' }
-  const cases = new Set([...lookup.caseNumbers, docketIdOf(lookup.caseNumbers)].map(caseKey))
+  const cases = new Set(lookup.caseNumbers.map(caseKey))
   const inCase = (f: ListedCourtFiling) => f.caseTrackingId !== null && cases.has(caseKey(f.caseTrackingId))
   const since = lookup.since.getTime() - CLOCK_SLACK_MS
   const candidates = listing.filings.filter(

@@ -215,6 +215,50 @@ t.test(
       t.equal((xml.match(/<nc:BinaryBase64Object>/g) ?? []).length, 2, 'motion and proposed order')
       t.match(xml, new RegExp(`<nc:IdentificationID>${f.replace('.xml', '')}</nc:IdentificationID>`))
     }
+    // By person: a motion for a person's several cases is filed in each case, each message naming its one case.
+    const byPerson = run([
+      'review',
+      '--doj',
+      file,
+      '--county',
+      'SAN FRANCISCO',
+      '--as-of',
+      '2026-11-28',
+      '--out',
+      join(d, 'by-person'),
+      '--motions',
+      'person',
+      '--profiles',
+      fixture('da-profiles.json'),
+      '--filings',
+      '--court',
+      'CA-SF',
+      '--courts',
+      fixture('courts.json')
+    ])
+    t.equal(byPerson.status, 0, byPerson.stderr)
+    const personMotions = readFileSync(join(d, 'by-person', 'motions', 'manifest.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.includes(',motion,'))
+      .map((l) => l.split(',')[3]!.replace(/"/g, '').split('; '))
+    t.ok(
+      personMotions.some((cases) => cases.length > 1),
+      'some person has several cases in one motion'
+    )
+    const docketIds = readdirSync(join(d, 'by-person', 'filings')).map((f) => [
+      ...readFileSync(join(d, 'by-person', 'filings', f), 'utf8').matchAll(/<nc:CaseDocketID>([^<]*)</g)
+    ])
+    t.ok(
+      docketIds.every((ids) => ids.length === 1 && !ids[0]![1]!.includes(',')),
+      'every filing names one case'
+    )
+    t.same(
+      docketIds.map((ids) => ids[0]![1]).sort(),
+      personMotions.flat().sort(),
+      'one filing in each case of each motion'
+    )
     const noCourt = run([
       'review',
       '--doj',

@@ -64,15 +64,6 @@ t.test('a court without filer ids: the one unaccounted filing in our case since 
     'the case number in any case and spacing'
   )
   t.match(
-    matchSubmission(
-      { ...lookup, caseNumbers: ['SCN1', 'SCN2'] },
-      blind(listed('C-1', { caseTrackingId: 'SCN1, SCN2' })),
-      nothingElse
-    ),
-    { kind: 'found' },
-    'a filing in two cases, listed under its docket'
-  )
-  t.match(
     matchSubmission(lookup, blind(listed('C-1', { receivedAt: '2026-11-30T09:55:00Z' })), nothingElse),
     { kind: 'found' },
     "five minutes before by the court's clock is within the slack"

@@ -79,7 +79,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         summary:
           "File a case's prepared papers, or a review run's, with the court: queued now, submitted by the outbox workers",
         description:
-          "With `caseId`: one filing for the case (202 with the filing). With `reviewId`: one filing per motion the review's papers hold in the scope asked, grouped by court (202 with the filings made); cases already in a standing filing are not filed again.",
+          "With `caseId`: one filing for the case (202 with the filing). With `reviewId`: one filing per case of the motions the review's papers hold in the scope asked (ECF 4.01 files in one case: a person's motion for several cases is filed in each), grouped by court (202 with the filings made); cases already in a standing filing are not filed again.",
         body: FilingInput,
         response: {
           202: Type.Union([FilingView, ReviewFilingsView]),

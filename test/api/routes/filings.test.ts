@@ -765,9 +765,9 @@ t.test('when the court loses its callback the status poll still brings the filin
 })
 
 t.test(
-  "a review's papers are filed one filing per person and court, every one reaches the court once, and asking again files nothing twice",
+  "a review's papers by person are filed in each of the person's cases (one case per ECF filing), every one reaches the court once, and asking again files nothing twice",
   async (t) => {
-    const { app, key, tick, court, runJobs } = await setup(t)
+    const { app, key, tick, court, runJobs, handle } = await setup(t)
     const run = (
       await app.inject({
         method: 'POST',
@@ -821,14 +821,29 @@ t.test(
     })
     t.equal(made.statusCode, 202, made.body)
     const result = made.json()
+    // Each motion's cases, as the papers were drawn for them.
+    const drawnFor = await handle.db
+      .selectFrom('document_cases as dc')
+      .innerJoin('documents as d', 'd.id', 'dc.document_id')
+      .select(['d.id', 'dc.case_id'])
+      .where('d.review_run_id', '=', run.id)
+      .where('d.kind', '=', 'motion')
+      .execute()
+    const casesOf = new Map<string, string[]>()
+    for (const r of drawnFor) casesOf.set(r.id, [...(casesOf.get(r.id) ?? []), r.case_id])
+    const motionCases = drawnFor.map((r) => r.case_id)
     t.ok(motions.length > 5, `${motions.length} motions`)
-    t.equal(result.filings.length, motions.length, 'one filing per motion')
+    t.equal(casesOf.size, motions.length)
+    const several = [...casesOf.values()].find((c) => c.length > 1)
+    t.ok(several, 'a person with several cases has one motion')
+    t.equal(result.filings.length, motionCases.length, 'filed once in each case of each motion')
+    t.ok(
+      result.filings.every((f: { caseIds: string[] }) => f.caseIds.length === 1),
+      'every filing in one case'
+    )
+    t.same(result.filings.map((f: { caseIds: string[] }) => f.caseIds[0]).sort(), [...motionCases].sort())
     t.equal(result.alreadyFiled, 0)
     t.ok(result.filings.every((f: { court: string }) => f.court === 'CA-SF'))
-    t.ok(
-      result.filings.some((f: { caseIds: string[] }) => f.caseIds.length > 1),
-      'a person with several cases is one filing'
-    )
     const again = (
       await app.inject({
         method: 'POST',
@@ -837,14 +852,25 @@ t.test(
         payload: { reviewId: run.id, scope: 'person' }
       })
     ).json()
-    t.same([again.filings.length, again.alreadyFiled], [0, motions.length])
+    t.same([again.filings.length, again.alreadyFiled], [0, motionCases.length])
     for (let i = 0; i < 5; i++) await tick()
     const states = new Set<string>()
     for (const f of result.filings)
       states.add((await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json().state)
     t.same([...states], ['granted'])
     t.same(new Set(court.submissions().values()), new Set([1]), 'every filing reached the court exactly once')
-    t.equal(court.submissions().size, motions.length)
+    // A message names its one case: one nc:CaseDocketID, no list of numbers in it.
+    for (const caseId of several ?? []) {
+      const f = result.filings.find((x: { caseIds: string[] }) => x.caseIds[0] === caseId)
+      const xml = (await app.inject({ url: `/v1/filings/${f.id}/message.xml`, headers: bearer(key) })).body
+      const kase = (await app.inject({ url: `/v1/cases/${caseId}`, headers: bearer(key) })).json()
+      t.same(
+        [...xml.matchAll(/<nc:CaseDocketID>([^<]*)<\/nc:CaseDocketID>/g)].map((m) => m[1]),
+        [kase.caseNumber],
+        `the filing in ${kase.caseNumber} names that case alone`
+      )
+    }
+    t.equal(court.submissions().size, motionCases.length)
     const single = result.filings[0].caseIds[0]
     const refused = await app.inject({
       method: 'POST',
