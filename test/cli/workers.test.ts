@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { TERMINAL } from '../../src/filing/filing-state.js'
 import { seededRandom } from '../../src/seeded-random.js'
-import { answered, TEST_DATABASE_URL } from '../helper.js'
+import { answered, sanFranciscoCourtsFile, TEST_DATABASE_URL } from '../helper.js'
 import { assertBuilt, freePort, processDatabase, runCli, startServe, startWorker } from '../serve-process.js'
 
 /*
@@ -47,21 +47,10 @@ t.test(
       random: seededRandom(7)
     })
     t.teardown(() => court.close())
-    const courtsFile = join(dir, 'courts.json')
-    writeFileSync(
-      courtsFile,
-      JSON.stringify([
-        {
-          id: 'CA-SF',
-          name: 'Superior Court of California, County of San Francisco',
-          county: 'SAN FRANCISCO',
-          adapter: 'simulator',
-          endpoint: court.url,
-          callbackSignature: { secretRef: 'WORKERS_COURT_KEY' },
-          limits: { timeoutMs: 2000, concurrency: 8 }
-        }
-      ])
-    )
+    const courtsFile = sanFranciscoCourtsFile(court.url, {
+      callbackSignature: { secretRef: 'WORKERS_COURT_KEY' },
+      limits: { timeoutMs: 2000, concurrency: 8 }
+    })
     const config = loadConfig({
       env: {},
       overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/db/database.js'
 import { TERMINAL, type FilingState } from '../../src/filing/filing-state.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { seededRandom } from '../../src/seeded-random.js'
+import { sanFranciscoCourtsFile } from '../helper.js'
 import { assertBuilt, freePort, processDatabase, startServe } from '../serve-process.js'
 
 /*
@@ -56,23 +57,12 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     random: seededRandom(seed)
   })
   t.teardown(() => court.close())
-  const courtsFile = join(dir, 'courts.json')
-  writeFileSync(
-    courtsFile,
-    JSON.stringify([
-      {
-        id: 'CA-SF',
-        name: 'Superior Court of California, County of San Francisco',
-        county: 'SAN FRANCISCO',
-        adapter: 'simulator',
-        endpoint: court.url,
-        ...(independent
-          ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
-          : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
-        limits: { timeoutMs: 500, concurrency: 8 }
-      }
-    ])
-  )
+  const courtsFile = sanFranciscoCourtsFile(court.url, {
+    ...(independent
+      ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
+      : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
+    limits: { timeoutMs: 500, concurrency: 8 }
+  })
   const config = loadConfig({
     env: {},
     overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false }
