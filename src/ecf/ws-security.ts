@@ -102,14 +102,8 @@ export type WsSecurityCheck =
 /** xmldom, failing on malformed XML instead of printing a warning and going on. */
 const strictParser = () =>
   new DOMParser({
-    errorHandler: {
-      warning: () => undefined,
-      error: (msg: unknown) => {
-        throw new Error(String(msg))
-      },
-      fatalError: (msg: unknown) => {
-        throw new Error(String(msg))
-      }
+    errorHandler: (level: string, msg: unknown) => {
+      if (level !== 'warning') throw new Error(String(msg))
     }
   })
 

@@ -357,3 +357,28 @@ t.test(
     t.same(Object.fromEntries(court.submissions()), { 'F-tls-1': 1 }, 'only the filing over mutual TLS arrived')
   }
 )
+
+t.test(
+  "a court's request limit spaces the requests: six at five a second cannot all go in the first second",
+  async (t) => {
+    const court = await startSimulatedCourt({ reviewDelayMs: 60_000, acceptRate: 1 })
+    const limited = ecf4SoapAdapter({
+      id: 'CA-SIM',
+      name: 'Superior Court of California (simulated)',
+      county: 'SAN FRANCISCO',
+      adapter: 'simulator',
+      endpoint: court.url,
+      limits: { timeoutMs: 5000, requestsPerSecond: 5 }
+    })
+    t.teardown(async () => {
+      await limited.close()
+      await court.close()
+    })
+    const started = performance.now()
+    const receipt = await limited.submit({ filingId: 'F-rate', xml: filingXml('F-rate') })
+    const answers = await Promise.all(Array.from({ length: 5 }, () => limited.status(receipt.courtFilingId)))
+    t.ok(answers.every((a) => a.status === 'received'))
+    // A bucket of five: the sixth request waits for a token, a fifth of a second after the start at the least.
+    t.ok(performance.now() - started >= 190, `${(performance.now() - started).toFixed(0)} ms for six requests`)
+  }
+)

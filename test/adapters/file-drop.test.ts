@@ -61,6 +61,17 @@ t.test(
       { courtFilingId: `DROP-${filing.id}` },
       'sending it again changes nothing'
     )
+    t.same(
+      await adapter.status(`DROP-${filing.id}`),
+      {
+        courtFilingId: `DROP-${filing.id}`,
+        filingId: filing.id,
+        status: 'received',
+        ruling: null,
+        statusText: "waiting for the clerk's outcome report"
+      },
+      "a court without e-filing says nothing until the clerk's report"
+    )
     const since = new Date(0)
     t.same(await adapter.listSubmissions({ filingId: filing.id, caseNumbers: [], since }), {
       echoesFilerIds: true,

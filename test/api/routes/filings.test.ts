@@ -579,6 +579,12 @@ t.test(
       courtIds.add(view.courtFilingId)
     }
     t.equal(courtIds.size, 2, "each took its own filing's court id")
+    const decided = court.outcomes()
+    t.same(
+      [...courtIds].map((id) => decided.get(id as string)),
+      ['granted', 'granted'],
+      "the court's own decision on the filings it holds under those ids"
+    )
   }
 )
 
