@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../src/db/schema.js'
+import { TERMINAL } from '../src/filing/filing-state.js'
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -106,4 +109,14 @@ export async function processDatabase(t: Test, dir: string): Promise<string> {
   const url = new URL(TEST_DATABASE_URL)
   url.pathname = `/${name}`
   return url.toString()
+}
+
+/** How many filings have not reached a terminal state: what a whole-process test waits on. */
+export async function openFilings(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('filings')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('state', 'not in', [...TERMINAL])
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }

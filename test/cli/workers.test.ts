@@ -10,10 +10,17 @@ import { systemClock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
-import { TERMINAL } from '../../src/filing/filing-state.js'
 import { seededRandom } from '../../src/seeded-random.js'
 import { answered, sanFranciscoCourtsFile, TEST_DATABASE_URL } from '../helper.js'
-import { assertBuilt, freePort, processDatabase, runCli, startServe, startWorker } from '../serve-process.js'
+import {
+  assertBuilt,
+  freePort,
+  openFilings,
+  processDatabase,
+  runCli,
+  startServe,
+  startWorker
+} from '../serve-process.js'
 
 /*
  * clearfile across processes: one `serve --no-jobs` takes the HTTP (the court's callbacks among it) and two
@@ -87,16 +94,7 @@ t.test(
     t.teardown(() => {
       for (const p of [api, ...workers]) p.child.kill('SIGKILL')
     })
-    const open = async () =>
-      Number(
-        (
-          await handle.db
-            .selectFrom('filings')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('state', 'not in', [...TERMINAL])
-            .executeTakeFirstOrThrow()
-        ).n
-      )
+    const open = () => openFilings(handle.db)
     // Who holds jobs while it runs: the two workers' owners, never the API's.
     const owners = new Set<string>()
     const watch = async () => {

@@ -13,7 +13,7 @@ import { TERMINAL, type FilingState } from '../../src/filing/filing-state.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { seededRandom } from '../../src/seeded-random.js'
 import { sanFranciscoCourtsFile } from '../helper.js'
-import { assertBuilt, freePort, processDatabase, startServe } from '../serve-process.js'
+import { assertBuilt, freePort, openFilings, processDatabase, startServe } from '../serve-process.js'
 
 /*
  * The crash test of the submission pipeline: clearfile runs as its own process
@@ -96,16 +96,7 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     LOG_LEVEL: 'error'
   }
   const roll = seededRandom(seed)
-  const open = async () =>
-    Number(
-      (
-        await handle.db
-          .selectFrom('filings')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('state', 'not in', [...TERMINAL])
-          .executeTakeFirstOrThrow()
-      ).n
-    )
+  const open = () => openFilings(handle.db)
   const started = Date.now()
   for (let kill = 0; kill < KILLS; kill++) {
     const serve = await startServe(['--port', String(port)], env)
