@@ -1,6 +1,6 @@
 /*
  * The layers of clearfile, as rules over its imports (README, "Layout"):
- * api/cli -> features (ingest, eligibility, documents, filing, outcomes, webhooks) -> jobs, ecf, db.
+ * api/cli -> features (ingest, eligibility, documents, filing, outcomes, webhooks) -> jobs, ecf, storage, db.
  * `npx depcruise --config .dependency-cruiser.cjs src adapters` checks them; test/architecture.test.ts runs it in npm test.
  */
 const FEATURES = '^src/(ingest|eligibility|documents|filing|outcomes|webhooks)/'
@@ -55,6 +55,13 @@ module.exports = {
       comment: 'The court protocol sits below filing and adapters.',
       from: { path: '^src/ecf/' },
       to: { path: `${FEATURES}|^src/(api|cli|jobs|db)/|^adapters/|^src/(app|server|services)[.]ts$` }
+    },
+    {
+      name: 'storage-knows-no-feature',
+      comment: 'Document stores keep bytes by key for every feature and know none of them.',
+      severity: 'error',
+      from: { path: '^src/storage/' },
+      to: { path: `${FEATURES}|^src/(api|cli|jobs|ecf)/|^src/(app|server|services)[.]ts$` }
     },
     {
       name: 'features-below-api',

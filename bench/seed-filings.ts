@@ -66,11 +66,12 @@ export async function seedFilings(options: {
     const stored = await db.transaction().execute((trx) => storeCases(trx, inputs, ctx, (k) => `/cases/${k}`))
     caseIds.push(...stored.map((s) => s.id))
   }
+  const services = createServices({ db, dialect: options.dialect, clock, config })
   const renderer = createRenderer()
   try {
     const profile = requireProfile(configuredProfiles(config), 'SAN FRANCISCO')
     await preparePapers(
-      { db, dataDir: config.dataDir, renderer, profile },
+      { db, store: services.store, renderer, profile },
       {
         caseIds,
         scope: 'case',
@@ -83,7 +84,6 @@ export async function seedFilings(options: {
   } finally {
     await renderer.close()
   }
-  const services = createServices({ db, dialect: options.dialect, clock, config })
   const filingIds: string[] = []
   for (const id of caseIds) filingIds.push(await queueCaseFiling(services.pipeline, ctx, id))
   await services.close()

@@ -7,6 +7,7 @@ import { unusedColumns } from './0005-unused-columns.js'
 import { keyExpiry } from './0006-key-expiry.js'
 import { outcomeReportUploads } from './0007-outcome-report-uploads.js'
 import { searchIndexes } from './0008-search-indexes.js'
+import { blobs } from './0009-blobs.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005-unused-columns': unusedColumns,
   '0006-key-expiry': keyExpiry,
   '0007-outcome-report-uploads': outcomeReportUploads,
-  '0008-search-indexes': searchIndexes
+  '0008-search-indexes': searchIndexes,
+  '0009-blobs': blobs
 }

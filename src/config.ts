@@ -14,8 +14,22 @@ export const ConfigSchema = Type.Object(
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
     /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`:memory:` for tests). */
     databaseUrl: Type.String({ minLength: 1, default: './data/clearfile.db' }),
-    /** Where uploaded files and review outputs are kept. */
+    /** This machine's working folder: the SQLite file by default, uploads while they arrive, scratch copies; and the documents with `storage: local`. */
     dataDir: Type.String({ minLength: 1, default: './data' }),
+    /**
+     * Where documents, filing messages, DOJ uploads and review outputs are kept: `local` (the data folder; one
+     * machine, or a shared volume), `database` (in the database itself: servers and workers on several machines
+     * share them with nothing but PostgreSQL) or `s3` (an S3-compatible bucket, the s3* keys).
+     */
+    storage: Type.Union([Type.Literal('local'), Type.Literal('database'), Type.Literal('s3')], { default: 'local' }),
+    /** `storage: s3`: the service's base URL (AWS, MinIO, Ceph…), the bucket, its region and a key prefix. */
+    s3Endpoint: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' })),
+    s3Bucket: Type.Optional(Type.String({ minLength: 3, maxLength: 63 })),
+    s3Region: Type.String({ minLength: 1, default: 'us-east-1' }),
+    s3Prefix: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_][A-Za-z0-9._/-]*[A-Za-z0-9_]$' })),
+    /** `storage: s3`: the access key (from the environment; never logged). */
+    s3AccessKeyId: Type.Optional(Type.String({ minLength: 1 })),
+    s3SecretAccessKey: Type.Optional(Type.String({ minLength: 1 })),
     /** The DA profiles file (JSON list, schemas/da-profile.ts): who signs each county's court papers. */
     daProfilesFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The courts configuration file (JSON list, schemas/courts.ts). */
@@ -103,6 +117,13 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   port: 'PORT',
   databaseUrl: 'DATABASE_URL',
   dataDir: 'CLEARFILE_DATA_DIR',
+  storage: 'CLEARFILE_STORAGE',
+  s3Endpoint: 'CLEARFILE_S3_ENDPOINT',
+  s3Bucket: 'CLEARFILE_S3_BUCKET',
+  s3Region: 'CLEARFILE_S3_REGION',
+  s3Prefix: 'CLEARFILE_S3_PREFIX',
+  s3AccessKeyId: 'CLEARFILE_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'CLEARFILE_S3_SECRET_ACCESS_KEY',
   daProfilesFile: 'CLEARFILE_DA_PROFILES',
   courtsFile: 'CLEARFILE_COURTS',
   publicUrl: 'CLEARFILE_PUBLIC_URL',
@@ -202,6 +223,13 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     problems.push('CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY go together')
   if (c.tlsClientCaFile !== undefined && c.tlsCertFile === undefined)
     problems.push('CLEARFILE_TLS_CLIENT_CA needs CLEARFILE_TLS_CERT and CLEARFILE_TLS_KEY')
+  if (c.storage === 's3') {
+    const missing = (['s3Endpoint', 's3Bucket', 's3AccessKeyId', 's3SecretAccessKey'] as const).filter(
+      (k) => c[k] === undefined
+    )
+    if (missing.length > 0)
+      problems.push(`${origin.storage ?? 'storage'} is s3: set ${missing.map((k) => ENV_NAMES[k]).join(', ')}`)
+  }
   if (!isTimeZone(c.timeZone))
     problems.push(
       `${origin.timeZone ?? 'timeZone'}: not an IANA time zone such as America/Los_Angeles (got ${JSON.stringify(c.timeZone)})`

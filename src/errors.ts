@@ -60,6 +60,7 @@ export const ERRORS = {
   // server side
   CLEARFILE_ERR_INTERNAL: { status: 500, message: 'Internal server error' },
   CLEARFILE_ERR_DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not reachable' },
+  CLEARFILE_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The document store is not reachable' },
   CLEARFILE_ERR_SHUTTING_DOWN: {
     status: 503,
     message: 'The service is shutting down; send the request again shortly (to another instance, if there is one)'

@@ -1,5 +1,6 @@
 import { randomBytes, type X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { COURT_ADAPTERS, startSimulatedCourt } from '../adapters/index.js'
 import type { CourtEntry } from '../schemas/courts.js'
 import type { Clock } from './clock.js'
@@ -23,6 +24,10 @@ import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js'
 import { retentionJob } from './jobs/retention-job.js'
+import type { BlobStore } from './storage/blob-store.js'
+import { databaseBlobStore } from './storage/database-blob-store.js'
+import { localBlobStore } from './storage/local-blob-store.js'
+import { s3BlobStore } from './storage/s3-blob-store.js'
 
 /*
  * The composition root. Configuration is read, and the courts and DA profiles
@@ -43,6 +48,8 @@ export interface Services {
   /** The certificates courts sign their callbacks with (WS-Security), by court id. */
   callbackCertificates: ReadonlyMap<string, X509Certificate>
   profiles: ReadonlyMap<string, DaProfile>
+  /** Where documents, filing messages, uploads and review outputs are kept (`config.storage`). */
+  store: BlobStore
   /** What the filing pipeline (and the routes that file) need. */
   pipeline: PipelineDeps
   adapters: CourtAdapters
@@ -64,6 +71,8 @@ export interface ServiceInputs {
   /** The DA profiles; read from configuration when absent. */
   profiles?: ReadonlyMap<string, DaProfile>
   metrics?: Metrics
+  /** The document store; made from configuration when absent. */
+  store?: BlobStore
 }
 
 /** How often personal data past its retention is looked for. */
@@ -75,12 +84,13 @@ export function createServices(inputs: ServiceInputs): Services {
   const courts = inputs.courts ?? (config.courtsFile ? loadCourts(config.courtsFile) : new Map<string, CourtEntry>())
   const profiles = inputs.profiles ?? configuredProfiles(config)
   const metrics = inputs.metrics ?? new Metrics()
+  const store = inputs.store ?? blobStoreOf(config, db)
   const adapters = courtAdapters(courts, process.env)
   const callbackCertificatesOfCourts = callbackCertificates(courts)
   const pipeline: PipelineDeps = {
     db,
     clock,
-    dataDir: config.dataDir,
+    store,
     courts,
     callbackUrl: `${config.publicUrl.replace(/\/$/, '')}/ecf/v4/FilingAssemblyMDE`,
     pollIntervalMs: config.pollIntervalSeconds * 1000,
@@ -92,8 +102,8 @@ export function createServices(inputs: ServiceInputs): Services {
   // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
   const webhookAgent = config.webhookAllowPrivateNetworks ? null : publicOnlyAgent()
   const jobs: RegisteredJob[] = [
-    reviewJob({ db, clock, dataDir: config.dataDir, retainUpload: config.retainDojUploads }),
-    documentsJob({ db, clock, dataDir: config.dataDir, profiles, createRenderer: () => createRenderer() }),
+    reviewJob({ db, clock, store, scratchDir: scratchDirOf(config), retainUpload: config.retainDojUploads }),
+    documentsJob({ db, clock, store, profiles, createRenderer: () => createRenderer() }),
     ...filingJobs(pipeline, adapters),
     webhookJob({
       db,
@@ -102,7 +112,7 @@ export function createServices(inputs: ServiceInputs): Services {
       ...(webhookAgent ? { dispatcher: webhookAgent } : {})
     }),
     reportInboxJob({ db, clock, courts, maxLines: config.outcomeReportMaxLines }),
-    reportJob({ db, clock, courts, dataDir: config.dataDir }),
+    reportJob({ db, clock, courts, store }),
     retentionJob({
       clock,
       everyMs: RETENTION_EVERY_MS,
@@ -128,6 +138,7 @@ export function createServices(inputs: ServiceInputs): Services {
     callbackCertificates: callbackCertificatesOfCourts,
     profiles,
     metrics,
+    store,
     pipeline,
     adapters,
     jobs,
@@ -135,9 +146,29 @@ export function createServices(inputs: ServiceInputs): Services {
     close: async () => {
       await adapters.close()
       await webhookAgent?.close()
+      await store.close()
     }
   }
 }
+
+/** The configured document store. */
+function blobStoreOf(config: Config, db: Db): BlobStore {
+  if (config.storage === 'database') return databaseBlobStore(db)
+  if (config.storage === 's3')
+    // loadConfig refuses s3 without these.
+    return s3BlobStore({
+      endpoint: config.s3Endpoint!,
+      bucket: config.s3Bucket!,
+      region: config.s3Region,
+      accessKeyId: config.s3AccessKeyId!,
+      secretAccessKey: config.s3SecretAccessKey!,
+      ...(config.s3Prefix ? { prefix: config.s3Prefix } : {})
+    })
+  return localBlobStore(config.dataDir)
+}
+
+/** This machine's scratch folder: copies of stored files for code that reads files, removed after use. */
+export const scratchDirOf = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'scratch')
 
 /** The adapter of each configured court, made on first use by the factory its configuration names. */
 function courtAdapters(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv): CourtAdapters {

@@ -314,6 +314,20 @@ export interface WebhookDeliveriesTable {
   at: string
 }
 
+/** A key of the database document store: its bytes are its chunks, in `seq` order. */
+export interface BlobsTable {
+  key: string
+  /** Bytes in all (bigint: PostgreSQL returns it as text). */
+  size: number | string
+  created_at: string
+}
+
+export interface BlobChunksTable {
+  key: string
+  seq: number
+  data: Uint8Array
+}
+
 export interface Database {
   people: PeopleTable
   court_cases: CourtCasesTable
@@ -337,4 +351,6 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable
   webhooks: WebhooksTable
   webhook_deliveries: WebhookDeliveriesTable
+  blobs: BlobsTable
+  blob_chunks: BlobChunksTable
 }

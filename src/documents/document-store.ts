@@ -1,9 +1,8 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { findDocumentByContent, insertDocument, linkDocumentToCase } from '../db/document-repository.js'
 import { newId } from '../db/ids.js'
 import type { Database, DocumentsTable } from '../db/schema.js'
+import type { BlobStore } from '../storage/blob-store.js'
 import type { RenderedDocument } from './court-papers.js'
 
 /** Where a document's bytes live, by their SHA-256: the same paper is stored once. */
@@ -16,29 +15,18 @@ export interface StoredDocument {
 }
 
 /**
- * Stores a rendered paper content-addressed under `dataDir` (written to a
- * temporary name, then renamed, so a reader never sees half a file) and records
- * it with the cases it concerns. A paper already stored for the county is
+ * Stores a rendered paper content-addressed in the document store (whole or
+ * not at all) and records it with the cases it concerns. A paper already stored for the county is
  * reused, not duplicated.
  */
 export async function storeDocument(
   db: Kysely<Database>,
-  dataDir: string,
+  store: BlobStore,
   doc: RenderedDocument & { kind: DocumentsTable['kind'] },
   meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; caseIds: string[]; now: string }
 ): Promise<StoredDocument> {
   const key = storageKeyOf(doc.sha256)
-  const path = join(dataDir, key)
-  const exists = await stat(path).then(
-    () => true,
-    () => false
-  )
-  if (!exists) {
-    await mkdir(dirname(path), { recursive: true })
-    const tmp = `${path}.${process.pid}.${newId()}.tmp`
-    await writeFile(tmp, doc.bytes)
-    await rename(tmp, path)
-  }
+  if (!(await store.has(key))) await store.put(key, doc.bytes)
   return db.transaction().execute(async (trx) => {
     const found = await findDocumentByContent(trx, meta.county, doc.sha256, doc.kind)
     const id = found?.id ?? newId()
@@ -59,8 +47,4 @@ export async function storeDocument(
     for (const caseId of meta.caseIds) await linkDocumentToCase(trx, id, caseId)
     return { id, sha256: doc.sha256, created: !found }
   })
-}
-
-export async function readDocumentBytes(dataDir: string, storageKey: string): Promise<Buffer> {
-  return readFile(join(dataDir, storageKey))
 }

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../storage/blob-store.js'
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { Clock } from '../clock.js'
@@ -34,7 +35,7 @@ export async function queueReviewDocuments(
 export interface DocumentsJobDeps {
   db: Kysely<Database>
   clock: Clock
-  dataDir: string
+  store: BlobStore
   profiles: ReadonlyMap<string, DaProfile>
   /** A renderer for one batch of papers (a pool of worker threads), closed when the batch is done. */
   createRenderer: () => Renderer
@@ -49,7 +50,7 @@ export function documentsJob(deps: DocumentsJobDeps): RegisteredJob {
     const renderer = deps.createRenderer()
     try {
       await preparePapers(
-        { db: deps.db, dataDir: deps.dataDir, renderer, profile },
+        { db: deps.db, store: deps.store, renderer, profile },
         {
           caseIds,
           scope,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, DocumentsTable } from '../db/schema.js'
 import type { DaProfile, PaperCase, PaperPerson } from './court-papers.js'
+import type { BlobStore } from '../storage/blob-store.js'
 import { storeDocument, type StoredDocument } from './document-store.js'
 import type { Renderer, RenderTask } from './render.js'
 import { storedCasePapers, type StoredCasePapers } from './stored-papers.js'
@@ -25,7 +26,7 @@ export interface PrepareOptions {
  * (`bulk`). Cases without relief get no papers. Returns what was stored.
  */
 export async function preparePapers(
-  deps: { db: Kysely<Database>; dataDir: string; renderer: Renderer; profile: DaProfile },
+  deps: { db: Kysely<Database>; store: BlobStore; renderer: Renderer; profile: DaProfile },
   options: PrepareOptions
 ): Promise<StoredDocument[]> {
   const papers: StoredCasePapers[] = []
@@ -71,7 +72,7 @@ export async function preparePapers(
     const p: Promise<void> = deps.renderer
       .render(job.task)
       .then((doc) =>
-        storeDocument(deps.db, deps.dataDir, doc, {
+        storeDocument(deps.db, deps.store, doc, {
           county: options.county,
           scope: options.scope,
           reviewRunId: options.reviewRunId,

@@ -1,8 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import { documentFilesOfFiling } from '../db/document-repository.js'
 import { caseIdsOfFiling, type FilingRow } from '../db/filing-repository.js'
-import { readDocumentBytes } from '../documents/document-store.js'
+import { requireBlob } from '../storage/blob-store.js'
 import { requireProfile } from '../documents/da-profiles.js'
 import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
@@ -10,14 +8,14 @@ import { caseTitle } from '../documents/court-names.js'
 import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
-/** Where a filing's ReviewFilingRequestMessage is kept: written once, sent as is on every attempt. */
-export const messagePath = (dataDir: string, filingId: string) => join(dataDir, 'filings', `${filingId}.xml`)
+/** Where a filing's ReviewFilingRequestMessage is kept in the document store: written once, sent as is on every attempt. */
+export const messageKey = (filingId: string) => `filings/${filingId}.xml`
 
 /**
  * Builds a filing's ReviewFilingRequestMessage from its cases' stored papers and
  * documents, validates it against the OASIS schemas (throwing
  * CLEARFILE_ERR_ECF_INVALID naming the element when it does not), and stores it
- * atomically. The same filing always gives the same bytes (its dates are the
+ * (whole or not at all). The same filing always gives the same bytes (its dates are the
  * filing's own), so a crash between writing and sending changes nothing.
  */
 export async function writeFilingMessage(
@@ -60,12 +58,9 @@ export async function writeFilingMessage(
     caseTitle: caseTitle(papers[0]!.person.name),
     case: papers[0]!.case,
     profile: requireProfile(deps.profiles, filing.county),
-    motion: await readDocumentBytes(deps.dataDir, motion.storage_key),
-    order: await readDocumentBytes(deps.dataDir, order.storage_key)
+    motion: await requireBlob(deps.store, motion.storage_key),
+    order: await requireBlob(deps.store, order.storage_key)
   })
-  const path = messagePath(deps.dataDir, filing.id)
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(`${path}.tmp`, xml)
-  await rename(`${path}.tmp`, path)
+  await deps.store.put(messageKey(filing.id), Buffer.from(xml, 'utf8'))
   return xml
 }

@@ -5,12 +5,14 @@ import type { Database } from '../db/schema.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import type { CourtAdapter } from '../ecf/court-adapter.js'
 import type { Metrics } from '../metrics.js'
+import type { BlobStore } from '../storage/blob-store.js'
 
 /** What filing needs: made once by the composition root (src/services.ts). */
 export interface PipelineDeps {
   db: Kysely<Database>
   clock: Clock
-  dataDir: string
+  /** Where documents are read from and filing messages kept. */
+  store: BlobStore
   courts: ReadonlyMap<string, CourtEntry>
   /** Where courts call us back (ecf:SendingMDELocationID). */
   callbackUrl: string

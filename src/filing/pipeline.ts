@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
 import {
   caseNumbersOfFiling,
@@ -16,7 +14,7 @@ import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
 import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
-import { messagePath, writeFilingMessage } from './filing-message.js'
+import { messageKey, writeFilingMessage } from './filing-message.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition } from './filing-state.js'
 import { matchSubmission } from './submission-match.js'
@@ -75,9 +73,10 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       return
     }
     if (filing.state !== 'queued') return
-    if (!existsSync(messagePath(deps.dataDir, filing.id))) {
+    let xml = (await deps.store.get(messageKey(filing.id)))?.toString('utf8')
+    if (xml === undefined) {
       try {
-        await writeFilingMessage(deps, filing)
+        xml = await writeFilingMessage(deps, filing)
       } catch (err) {
         if (!(err instanceof ClearfileError) || !PERMANENT_BUILD_ERRORS.has(err.code)) throw err
         // A message that cannot be built or does not validate is never sent.
@@ -109,7 +108,6 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         )
       )
     if (!moved) return
-    const xml = await readFile(messagePath(deps.dataDir, filing.id), 'utf8')
     const sentAt = performance.now()
     try {
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { yieldToEventLoop } from '../event-loop.js'
@@ -26,6 +27,7 @@ import { listVersions } from '../eligibility/offense-lists.js'
 import { parsePolicy, type Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
+import type { BlobStore } from '../storage/blob-store.js'
 import type { DojConviction } from './doj-file.js'
 import type { BatchResult, DecidedSubject } from './doj-review-batch.js'
 import {
@@ -66,8 +68,11 @@ export const REVIEW_JOB = defineJob({
   key: (p) => `review:${p.runId}`
 })
 
-export const uploadPath = (dataDir: string, runId: string) => join(dataDir, 'uploads', `${runId}.csv`)
-export const reviewOutputDir = (dataDir: string, runId: string) => join(dataDir, 'reviews', runId)
+/** Where a review's DOJ file waits in the document store until it is decided. */
+export const uploadKey = (runId: string) => `uploads/${runId}.csv`
+/** The files a review leaves, and where each is kept in the document store. */
+export const REVIEW_OUTPUT_FILES = ['determinations.csv', 'errors.csv', 'summary.json'] as const
+export const reviewOutputKey = (runId: string, file: (typeof REVIEW_OUTPUT_FILES)[number]) => `reviews/${runId}/${file}`
 
 export interface NewReviewRun {
   id: string
@@ -137,7 +142,10 @@ export async function findReviewRun(db: Kysely<Database>, id: string, county: st
 export function reviewJob(deps: {
   db: Kysely<Database>
   clock: Clock
-  dataDir: string
+  /** Where the upload is read from and the outputs kept. */
+  store: BlobStore
+  /** This machine's scratch folder: the review reads and writes files there, then they go to the store. */
+  scratchDir: string
   /** Keep the uploaded DOJ file once the review is done (config `retainDojUploads`); by default it is deleted. */
   retainUpload?: boolean
 }): RegisteredJob {
@@ -150,12 +158,16 @@ export function reviewJob(deps: {
     await deleteDeterminationsOfRun(db, runId)
     await markReviewRunning(db, runId, clock.now().toISOString())
     let lastProgress = 0
+    const upload = await deps.store.localFile(uploadKey(runId), deps.scratchDir)
+    if (!upload)
+      throw new ClearfileError('CLEARFILE_ERR_STORAGE_UNAVAILABLE', `The document store has no ${uploadKey(runId)}`)
+    const outDir = join(deps.scratchDir, 'reviews', runId)
     const result = await reviewDojFile({
-      file: uploadPath(deps.dataDir, runId),
+      file: upload.path,
       county: run.county,
       asOf: run.as_of,
       policy,
-      outDir: reviewOutputDir(deps.dataDir, runId),
+      outDir,
       onProgress: ({ bytesRead, rowsRead }) => {
         const t = Date.now()
         if (t - lastProgress < 1000) return
@@ -164,7 +176,12 @@ export function reviewJob(deps: {
         void heartbeat()
       },
       onBatch: (batch) => storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
-    })
+    }).finally(() => upload.release())
+    for (const file of REVIEW_OUTPUT_FILES) {
+      const path = join(outDir, file)
+      if (existsSync(path)) await deps.store.putFile(reviewOutputKey(runId, file), path)
+    }
+    await rm(outDir, { recursive: true, force: true })
     const s = result.summary
     await finishReviewRun(db, runId, {
       state: result.ok ? 'done' : 'failed',
@@ -178,7 +195,7 @@ export function reviewJob(deps: {
     })
     // The whole state's criminal histories need not stay on disk once decided: the review's outputs (and the
     // file's SHA-256, for provenance) remain. A failed review keeps its file, to be run again.
-    if (result.ok && !deps.retainUpload) await rm(uploadPath(deps.dataDir, runId), { force: true })
+    if (result.ok && !deps.retainUpload) await deps.store.delete(uploadKey(runId))
   })
 }
 

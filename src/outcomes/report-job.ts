@@ -1,5 +1,3 @@
-import { readFile, rm } from 'node:fs/promises'
-import { isAbsolute, join } from 'node:path'
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { CourtEntry } from '../../schemas/courts.js'
@@ -12,6 +10,7 @@ import type { Database, OutcomeReportsTable } from '../db/schema.js'
 import { ClearfileError, isClearfileError } from '../errors.js'
 import { defineJob, enqueue, handle, type RegisteredJob } from '../jobs/job-definition.js'
 import { UNTIL_DONE } from '../jobs/job-queue.js'
+import { type BlobStore, isStorageUnavailable, requireBlob } from '../storage/blob-store.js'
 import { reconcileBytes } from './outcome-upload.js'
 
 /** A large uploaded report, reconciled in the background from the file it was spooled to. */
@@ -62,12 +61,13 @@ export function reportJob(deps: {
   db: Kysely<Database>
   clock: Clock
   courts: ReadonlyMap<string, CourtEntry>
-  dataDir: string
+  /** Where the upload waits (`upload_path` is its key). */
+  store: BlobStore
 }): RegisteredJob {
   return handle(REPORT_JOB, async ({ reportId, role }) => {
     const row = await findOutcomeReport(deps.db, reportId, null)
     if (row?.state !== 'queued' || !row.upload_path) return
-    const path = isAbsolute(row.upload_path) ? row.upload_path : join(deps.dataDir, row.upload_path)
+    const key = row.upload_path
     const now = deps.clock.now()
     const ctx = {
       principal: { clientId: row.uploaded_by ?? 'unknown', role: role as Role, county: row.county },
@@ -85,13 +85,13 @@ export function reportJob(deps: {
         reportId,
         county: row.county,
         court,
-        bytes: await readFile(path),
+        bytes: await requireBlob(deps.store, key),
         fileName: row.file_name,
         xml: row.format === 'xml'
       })
     } catch (err) {
-      // The database away: the upload is kept and the job tried again.
-      if (isDatabaseUnavailable(err)) throw err
+      // The database or the document store away: the upload is kept and the job tried again.
+      if (isDatabaseUnavailable(err) || isStorageUnavailable(err)) throw err
       // What the clerk is told: our own refusals say why; anything else names no path or internal detail.
       const reason = isClearfileError(err) ? err.message : 'The report could not be reconciled (internal error)'
       await deps.db.transaction().execute(async (trx) => {
@@ -100,11 +100,11 @@ export function reportJob(deps: {
           { action: 'outcome_report.fail', recordType: 'outcome_report', recordId: reportId, county: row.county }
         ])
       })
-      await rm(path, { force: true })
+      await deps.store.delete(key)
       // An unexpected failure goes to the runner, which logs it; the report is failed, so no attempt follows.
       if (!isClearfileError(err)) throw err
       return
     }
-    await rm(path, { force: true })
+    await deps.store.delete(key)
   })
 }

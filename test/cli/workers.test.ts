@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +25,9 @@ import {
 /*
  * clearfile across processes: one `serve --no-jobs` takes the HTTP (the court's callbacks among it) and two
  * `clearfile worker` processes share the background jobs through the one database (on PostgreSQL, claims with
- * SKIP LOCKED). One worker is killed part way; the other takes over its jobs when their locks lapse.
+ * SKIP LOCKED). One worker is killed part way; the other takes over its jobs when their locks lapse. Each process
+ * has a data folder of its own, as on separate machines: the papers and filing messages are shared through the
+ * database store (`storage: database`) alone.
  */
 const FILINGS = 300
 const DA_PROFILES = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
@@ -39,7 +41,7 @@ t.setTimeout(300_000)
 const onPostgres = TEST_DATABASE_URL.startsWith('postgres') ? false : 'servers and workers apart run on PostgreSQL'
 
 t.test(
-  `one API and two workers, one of them killed part way, file ${FILINGS} cases through one PostgreSQL: each submitted once, every callback taken by the API`,
+  `one API and two workers with no disk in common, one of them killed part way, file ${FILINGS} cases through one PostgreSQL and its document store: each submitted once, every callback taken by the API`,
   { skip: onPostgres },
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'clearfile-workers-'))
@@ -60,7 +62,14 @@ t.test(
     })
     const config = loadConfig({
       env: {},
-      overrides: { databaseUrl, dataDir: dir, daProfilesFile: DA_PROFILES, courtsFile, runJobs: false }
+      overrides: {
+        databaseUrl,
+        dataDir: join(dir, 'seed'),
+        storage: 'database',
+        daProfilesFile: DA_PROFILES,
+        courtsFile,
+        runJobs: false
+      }
     })
     const handle = await openDatabase({ url: databaseUrl })
     t.teardown(() => handle.destroy())
@@ -76,7 +85,7 @@ t.test(
     const port = await freePort()
     const env = {
       DATABASE_URL: databaseUrl,
-      CLEARFILE_DATA_DIR: dir,
+      CLEARFILE_STORAGE: 'database',
       CLEARFILE_DA_PROFILES: DA_PROFILES,
       CLEARFILE_COURTS: courtsFile,
       CLEARFILE_PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -86,11 +95,12 @@ t.test(
       WORKERS_COURT_KEY: key,
       LOG_LEVEL: 'error'
     }
-    const refused = await runCli(['worker'], { ...env, CLEARFILE_COURTS: '' })
+    const refused = await runCli(['worker'], { ...env, CLEARFILE_DATA_DIR: join(dir, 'refused'), CLEARFILE_COURTS: '' })
     t.match(refused.stderr, /a worker files with the courts file the servers use/, 'a worker needs the courts file')
 
-    const api = await startServe(['--port', String(port), '--no-jobs'], env)
-    const workers = [await startWorker(env), await startWorker(env)]
+    const own = (name: string) => ({ ...env, CLEARFILE_DATA_DIR: join(dir, name) })
+    const api = await startServe(['--port', String(port), '--no-jobs'], own('api'))
+    const workers = [await startWorker(own('worker-1')), await startWorker(own('worker-2'))]
     t.teardown(() => {
       for (const p of [api, ...workers]) p.child.kill('SIGKILL')
     })
@@ -144,6 +154,19 @@ t.test(
       .where('source', '=', 'callback')
       .executeTakeFirstOrThrow()
     t.ok(Number(heard.n) > 0, 'recorded on the filings')
+    const messages = await handle.db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('key', 'like', 'filings/%')
+      .executeTakeFirstOrThrow()
+    t.equal(Number(messages.n), FILINGS, "every filing's message is in the database store")
+    t.same(
+      ['seed', 'api', 'worker-1', 'worker-2'].flatMap((name) =>
+        ['documents', 'filings'].filter((sub) => existsSync(join(dir, name, sub)))
+      ),
+      [],
+      'no process kept papers or messages on its own disk'
+    )
     api.child.kill('SIGTERM')
     workers[1]!.child.kill('SIGTERM')
     t.same(await Promise.all([api.exited, workers[1]!.exited]), [0, 0], 'the API and the worker left stop cleanly')

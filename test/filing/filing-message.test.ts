@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
 import t from 'tap'
 import { filingById } from '../../src/db/filing-repository.js'
-import { messagePath, writeFilingMessage } from '../../src/filing/filing-message.js'
+import { messageKey, writeFilingMessage } from '../../src/filing/filing-message.js'
 import { buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
@@ -14,7 +13,7 @@ t.test('a filing is titled as a court writes the case: People v. DAVID B. NGUYEN
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
   const { filingId } = await fileCase(app, key, caseBody({ person: { name: 'NGUYEN,DAVID B' } }))
   await writeFilingMessage(services.pipeline, await filingById(services.db, filingId))
-  const xml = readFileSync(messagePath(services.config.dataDir, filingId), 'utf8')
+  const xml = (await services.store.get(messageKey(filingId)))!.toString('utf8')
   const titles = [...xml.matchAll(/<[\w:]*CaseTitleText>([^<]*)</g)].map((m) => m[1])
   t.same(titles, ['People v. DAVID B. NGUYEN'])
   t.ok(new XMLParser().parse(xml), 'still well-formed')

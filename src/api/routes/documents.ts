@@ -11,7 +11,7 @@ import {
 } from '../../db/document-repository.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import type { DocumentsTable } from '../../db/schema.js'
-import { readDocumentBytes } from '../../documents/document-store.js'
+import { requireBlob } from '../../storage/blob-store.js'
 import { requireProfile } from '../../documents/da-profiles.js'
 import { queueReviewDocuments } from '../../documents/documents-job.js'
 import { preparePapers } from '../../documents/prepare-papers.js'
@@ -54,7 +54,7 @@ export function documentFileName(
   return `${subject || doc.sha256.slice(0, 12)}-${kind}.pdf`
 }
 
-export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, profiles }) => {
+export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, store, profiles }) => {
   // Papers for one case render on the request's thread: two documents take milliseconds.
   const inline = createRenderer({ threads: 0 })
 
@@ -75,7 +75,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       const found = await findCaseInScope(db, request.params.id, ctx.principal.county)
       const profile = requireProfile(profiles, found.county)
       const stored = await preparePapers(
-        { db, dataDir: config.dataDir, renderer: inline, profile },
+        { db, store, renderer: inline, profile },
         {
           caseIds: [found.id],
           scope: 'case',
@@ -145,7 +145,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       await recordAudit(db, ctx, [
         { action: 'document.read', recordType: 'document', recordId: doc.id, county: doc.county }
       ])
-      const bytes = await readDocumentBytes(config.dataDir, doc.storage_key)
+      const bytes = await requireBlob(store, doc.storage_key)
       return reply
         .header('content-type', 'application/pdf')
         .header(

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import type { Selectable } from 'kysely'
 import { IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
@@ -25,7 +24,7 @@ import {
 } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
-import { messagePath } from '../../filing/filing-message.js'
+import { messageKey } from '../../filing/filing-message.js'
 import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
 import { settleFiling } from '../../filing/settle-filing.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
@@ -182,12 +181,8 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
       const ctx = auditContext(request, clock)
       const f = await findFiling(db, request.params.id, ctx.principal.county)
       if (!f) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such filing')
-      let xml: Buffer
-      try {
-        xml = await readFile(messagePath(pipeline.dataDir, f.id))
-      } catch {
-        throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', "The filing's message has not been built yet")
-      }
+      const xml = await pipeline.store.get(messageKey(f.id))
+      if (!xml) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', "The filing's message has not been built yet")
       await recordAudit(db, ctx, [
         { action: 'filing.message.read', recordType: 'filing', recordId: f.id, county: f.county }
       ])

@@ -116,7 +116,7 @@ async function spooled(
 }
 
 export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
-  const { db, clock, config } = deps
+  const { db, clock, config, store } = deps
   const { courts } = deps
   const maxBytes = config.outcomeReportMaxBytes
   const limits = { maxBytes, maxLines: config.outcomeReportMaxLines }
@@ -161,10 +161,12 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
     async (request, reply) => {
       const ctx = auditContext(request, clock)
       const id = newId()
-      const uploadPath = join('outcome-reports', `${id}.upload`)
-      const path = join(config.dataDir, uploadPath)
+      // Spooled on this machine's disk while it is checked; a report reconciled later waits in the document store.
+      const uploadKey = `outcome-reports/${id}.upload`
+      const path = join(config.dataDir, uploadKey)
       await mkdir(spoolDir, { recursive: true, mode: 0o700 })
       let queued = false
+      let stored = false
       try {
         const upload = await spooled(request, path, limits)
         if (upload.file.bytes === 0)
@@ -209,6 +211,8 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
           return reply.status(201).send(reportView(row!))
         }
         // Larger: reconciled in the background from the file; the clerk follows GET /v1/outcome-reports/{id}.
+        stored = true
+        await store.putFile(uploadKey, path)
         await queueOutcomeReport(db, ctx, {
           id,
           county: court.county,
@@ -220,13 +224,16 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
           result: JSON.stringify(NOTHING_YET),
           uploaded_by: ctx.principal.clientId,
           created_at: ctx.now.toISOString(),
-          upload_path: uploadPath
+          upload_path: uploadKey
         })
         queued = true
         const row = await findOutcomeReport(db, id, null)
         return reply.status(202).header('location', `/v1/outcome-reports/${id}`).send(reportView(row!))
       } finally {
-        if (!queued) await rm(path, { force: true })
+        if (!queued) {
+          await rm(path, { force: true })
+          if (stored) await store.delete(uploadKey).catch(() => undefined)
+        }
       }
     }
   )

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, stat, unlink } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
@@ -25,8 +25,8 @@ import { ClearfileError } from '../../errors.js'
 import {
   createReviewRun,
   findReviewRun,
-  reviewOutputDir,
-  uploadPath,
+  reviewOutputKey,
+  uploadKey,
   type ReviewRunRow
 } from '../../ingest/review-runs.js'
 import type { Services } from '../../services.js'
@@ -64,7 +64,7 @@ function reviewView(row: ReviewRunRow) {
   }
 }
 
-export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
+export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, store }) => {
   // A DOJ file is uploaded as the raw body and streamed to disk, never held in memory.
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload))
 
@@ -104,16 +104,17 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         )
       }
       const id = newId()
-      const path = uploadPath(config.dataDir, id)
-      await mkdir(dirname(path), { recursive: true })
+      // Taken to this machine's disk as it arrives (never held in memory), then into the document store.
+      const path = join(config.dataDir, 'incoming', `${id}.csv.part`)
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+      let size: number
       try {
-        await pipeline(request.body as Readable, createWriteStream(`${path}.part`))
-        await rename(`${path}.part`, path)
-      } catch (err) {
-        await unlink(`${path}.part`).catch(() => undefined)
-        throw err
+        await pipeline(request.body as Readable, createWriteStream(path, { mode: 0o600 }))
+        size = (await stat(path)).size
+        await store.putFile(uploadKey(id), path)
+      } finally {
+        await rm(path, { force: true })
       }
-      const { size } = await stat(path)
       const row = await createReviewRun(
         db,
         {
@@ -191,10 +192,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
       const ctx = auditContext(request, clock)
       const row = await findReviewRun(db, request.params.id, ctx.principal.county)
       if (row.state !== 'done' && row.state !== 'failed') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
-      const path = join(reviewOutputDir(config.dataDir, row.id), request.params.file)
-      await stat(path).catch(() => {
-        throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'This review has no such file')
-      })
+      const stream = await store.getStream(reviewOutputKey(row.id, request.params.file))
+      if (!stream) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'This review has no such file')
       await recordAudit(db, ctx, [
         {
           action: 'review.download',
@@ -209,7 +208,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
         request.params.file.endsWith('.json') ? 'application/json' : 'text/csv; charset=utf-8'
       )
       reply.header('content-disposition', `attachment; filename="${request.params.file}"`)
-      return reply.send(createReadStream(path))
+      return reply.send(stream)
     }
   )
 }

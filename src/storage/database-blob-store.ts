@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { unlink } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { assertBlobKey, type BlobStore, scratchCopy } from './blob-store.js'
+
+/** Bytes per chunk row: a large file is written and read a mebibyte at a time. */
+export const BLOB_CHUNK_BYTES = 1024 * 1024
+
+/**
+ * Keeps each key's bytes in the database itself (tables `blobs` and
+ * `blob_chunks`): servers and workers on several machines share documents with
+ * no infrastructure but the PostgreSQL they already share. Works on SQLite too.
+ *
+ * A file is written chunk by chunk under a staging key no real key can take
+ * (it holds `#`), each chunk its own short statement — a slow upload never
+ * holds a transaction open — then named in one short transaction that also
+ * writes the key's `blobs` row: until then no reader sees any of it.
+ */
+export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => new Date()): BlobStore {
+  const name = async (staging: string, key: string, size: number) =>
+    db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
+      await trx.updateTable('blob_chunks').set({ key }).where('key', '=', staging).execute()
+      await upsertBlob(trx, key, size, now().toISOString())
+    })
+  const chunksOf = async function* (key: string): AsyncGenerator<Buffer> {
+    let seq = -1
+    for (;;) {
+      const row = await db
+        .selectFrom('blob_chunks')
+        .select(['seq', 'data'])
+        .where('key', '=', key)
+        .where('seq', '>', seq)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst()
+      if (!row) return
+      seq = row.seq
+      yield Buffer.from(row.data)
+    }
+  }
+  const has = async (key: string) =>
+    (await db.selectFrom('blobs').select('key').where('key', '=', assertBlobKey(key)).executeTakeFirst()) !== undefined
+  const store: BlobStore = {
+    kind: 'database',
+    async put(key, bytes) {
+      assertBlobKey(key)
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
+        for (let seq = 0; seq * BLOB_CHUNK_BYTES < bytes.length; seq++) {
+          const data = bytes.subarray(seq * BLOB_CHUNK_BYTES, (seq + 1) * BLOB_CHUNK_BYTES)
+          await trx.insertInto('blob_chunks').values({ key, seq, data }).execute()
+        }
+        await upsertBlob(trx, key, bytes.length, now().toISOString())
+      })
+    },
+    async putFile(key, path) {
+      assertBlobKey(key)
+      const staging = `${key}#staging-${randomUUID()}`
+      let seq = 0
+      let size = 0
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: BLOB_CHUNK_BYTES })) {
+          const data = chunk as Buffer
+          await db.insertInto('blob_chunks').values({ key: staging, seq: seq++, data }).execute()
+          size += data.length
+        }
+        await name(staging, key, size)
+      } catch (err) {
+        await db
+          .deleteFrom('blob_chunks')
+          .where('key', '=', staging)
+          .execute()
+          .catch(() => undefined)
+        throw err
+      }
+      await unlink(path)
+    },
+    async get(key) {
+      if (!(await has(key))) return null
+      const rows = await db.selectFrom('blob_chunks').select('data').where('key', '=', key).orderBy('seq').execute()
+      return Buffer.concat(rows.map((r) => r.data))
+    },
+    async getStream(key) {
+      if (!(await has(key))) return null
+      return Readable.from(chunksOf(key), { objectMode: false })
+    },
+    has,
+    async delete(key) {
+      assertBlobKey(key)
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('blobs').where('key', '=', key).execute()
+        await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
+      })
+    },
+    localFile: (key, scratchDir) => scratchCopy(store, key, scratchDir),
+    async close() {}
+  }
+  return store
+}
+
+async function upsertBlob(trx: Transaction<Database>, key: string, size: number, at: string): Promise<void> {
+  await trx
+    .insertInto('blobs')
+    .values({ key, size, created_at: at })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ size, created_at: at }))
+    .execute()
+}

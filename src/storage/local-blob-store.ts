@@ -1,0 +1,76 @@
+import { createReadStream } from 'node:fs'
+import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
+import { assertBlobKey, type BlobStore, type LocalFile } from './blob-store.js'
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT'
+
+/**
+ * Keeps each key as a file under `root` (the data folder), written under a
+ * temporary name and renamed, so a reader never sees half a file. The default:
+ * one machine, or several sharing one volume.
+ */
+export function localBlobStore(root: string): BlobStore {
+  const pathOf = (key: string) => join(root, assertBlobKey(key))
+  const temporary = (path: string) => `${path}.${process.pid}.${randomUUID()}.tmp`
+  const place = async (key: string, write: (tmp: string) => Promise<void>) => {
+    const path = pathOf(key)
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+    const tmp = temporary(path)
+    try {
+      await write(tmp)
+      await rename(tmp, path)
+    } catch (err) {
+      await rm(tmp, { force: true })
+      throw err
+    }
+  }
+  return {
+    kind: 'local',
+    put: (key, bytes) => place(key, (tmp) => writeFile(tmp, bytes, { mode: 0o600 })),
+    async putFile(key, path) {
+      const target = pathOf(key)
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 })
+      try {
+        await rename(path, target)
+      } catch (err) {
+        // Another disk: copied whole under a temporary name, then the original removed.
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
+        await place(key, (tmp) => copyFile(path, tmp))
+        await unlink(path)
+      }
+    },
+    async get(key) {
+      return readFile(pathOf(key)).catch((err) => {
+        if (isMissing(err)) return null
+        throw err
+      })
+    },
+    async getStream(key) {
+      const path = pathOf(key)
+      if (!(await exists(path))) return null
+      return createReadStream(path) as Readable
+    },
+    has: (key) => exists(pathOf(key)),
+    async delete(key) {
+      await rm(pathOf(key), { force: true })
+    },
+    async localFile(key): Promise<LocalFile | null> {
+      const path = pathOf(key)
+      return (await exists(path)) ? { path, release: async () => {} } : null
+    },
+    async close() {}
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    (err) => {
+      if (isMissing(err)) return false
+      throw err
+    }
+  )
+}
