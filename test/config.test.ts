@@ -59,3 +59,29 @@ t.test('without a public URL, callbacks are addressed to the host and port the s
     'a configured URL wins'
   )
 })
+
+t.test(
+  'the document store is the data folder unless set; S3 needs its endpoint, bucket and keys, named when missing',
+  async (t) => {
+    t.equal(loadConfig({ env: {} }).storage, 'local')
+    t.equal(loadConfig({ env: { CLEARFILE_STORAGE: 'database' } }).storage, 'database')
+    t.throws(() => loadConfig({ env: { CLEARFILE_STORAGE: 'nfs' } }), { message: /CLEARFILE_STORAGE \(storage\)/ })
+    t.throws(() => loadConfig({ env: { CLEARFILE_STORAGE: 's3', CLEARFILE_S3_BUCKET: 'papers' } }), {
+      code: 'CLEARFILE_ERR_CONFIG',
+      message:
+        /CLEARFILE_STORAGE \(storage\) is s3: set CLEARFILE_S3_ENDPOINT, CLEARFILE_S3_ACCESS_KEY_ID, CLEARFILE_S3_SECRET_ACCESS_KEY/
+    })
+    t.throws(() => loadConfig({ env: { CLEARFILE_S3_ENDPOINT: 'ftp://store' } }), { message: /CLEARFILE_S3_ENDPOINT/ })
+    const s3 = loadConfig({
+      env: {
+        CLEARFILE_STORAGE: 's3',
+        CLEARFILE_S3_ENDPOINT: 'https://s3.us-west-2.amazonaws.com',
+        CLEARFILE_S3_BUCKET: 'sf-da-papers',
+        CLEARFILE_S3_REGION: 'us-west-2',
+        CLEARFILE_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        CLEARFILE_S3_SECRET_ACCESS_KEY: 'secret'
+      }
+    })
+    t.same([s3.storage, s3.s3Bucket, s3.s3Region], ['s3', 'sf-da-papers', 'us-west-2'])
+  }
+)

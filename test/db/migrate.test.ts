@@ -7,6 +7,8 @@ import { openTestDatabase } from '../helper.js'
 const TABLES = [
   'api_clients',
   'audit_events',
+  'blob_chunks',
+  'blobs',
   'convictions',
   'county_policies',
   'court_cases',
