@@ -185,6 +185,20 @@ export const CourtEntry = Type.Object(
           "Whether the court's GetFilingList returns the filer's own filing id (default true). When false, a send that may have reached the court is found by elimination in its case (the court's filings there since it was made, submitted under `filerId`, less those our other filings hold), or by its documents' SHA-256 in the court's callback; what cannot be told apart waits in `unknown` for a person, never resent"
       })
     ),
+    statusPolling: Type.Optional(
+      Type.Union([Type.Literal('list'), Type.Literal('each')], {
+        description:
+          "How open filings are asked about: `list` (the default for ECF courts) — one GetFilingList of the days since the oldest open filing (at most `statusListDays`) answers for all of them, each poll reading the court's latest list; a filing the list does not name is asked about alone — or `each`, one GetFilingStatus per filing, for a court whose list leaves out what its status says (rulings)"
+      })
+    ),
+    statusListDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 366,
+        description:
+          'How many days a status list reaches back (default 30): filings older than that are asked about alone'
+      })
+    ),
     mtom: Type.Optional(
       Type.Boolean({
         description:

@@ -22,7 +22,8 @@ import {
   type CourtConfig,
   type CourtCredentials,
   type CourtRuling,
-  type CourtStatus
+  type CourtStatus,
+  type ListedCourtFiling
 } from '../types.js'
 import { rulingOfText } from '../../src/ecf/ruling-text.js'
 
@@ -181,6 +182,44 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
     return { courtFilingId, filingId, status, ruling: rulingOf(statusText), statusText }
   }
 
+  /**
+   * GetFilingList of the days since `since` (a day either side for the court's time zone), of one case when given.
+   * A listed filing without a status code fails the list (reconciliation must see every filing), unless `skipUnread`
+   * (a status list: that filing is then asked about alone).
+   */
+  async function list(since: Date, caseTrackingId?: string, skipUnread = false): Promise<ListedCourtFiling[]> {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+    const text = await call(
+      'GetFilingList',
+      buildFilingListQuery({
+        sender,
+        submitter: sender,
+        court,
+        ...(caseTrackingId ? { caseTrackingId } : {}),
+        from: day(since.getTime() - 86_400_000),
+        to: day(Date.now() + 86_400_000)
+      })
+    )
+    let parsed: ReturnType<typeof parseFilingListResponse>
+    try {
+      parsed = parseFilingListResponse(text)
+    } catch (err) {
+      unreadable('GetFilingList', err)
+    }
+    return parsed.filings.flatMap((f) =>
+      f.courtFilingId && (f.status || !skipUnread)
+        ? [
+            {
+              ...toStatus(f.courtFilingId, f.filingId, f.status, f.statusText),
+              caseTrackingId: f.caseTrackingId,
+              receivedAt: f.receivedAt,
+              submitterId: f.submitterId
+            }
+          ]
+        : []
+    )
+  }
+
   return {
     name: 'ecf4-soap',
     async submit(pkg) {
@@ -224,43 +263,15 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       return toStatus(courtFilingId, null, parsed.status, parsed.statusText)
     },
     async listSubmissions(lookup) {
-      // Narrowed to the filing's case (when it is in one) and the days since it was made, a day either side for
-      // the court's time zone: a court lists a case's few filings, not ninety days of everything.
-      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-      const text = await call(
-        'GetFilingList',
-        buildFilingListQuery({
-          sender,
-          submitter: sender,
-          court,
-          ...(lookup.caseNumbers.length === 1 ? { caseTrackingId: lookup.caseNumbers[0] } : {}),
-          from: day(lookup.since.getTime() - 86_400_000),
-          to: day(Date.now() + 86_400_000)
-        })
-      )
-      let parsed: ReturnType<typeof parseFilingListResponse>
-      try {
-        parsed = parseFilingListResponse(text)
-      } catch (err) {
-        unreadable('GetFilingList', err)
-      }
-      const filings = parsed.filings.flatMap((f) =>
-        f.courtFilingId
-          ? [
-              {
-                ...toStatus(f.courtFilingId, f.filingId, f.status, f.statusText),
-                caseTrackingId: f.caseTrackingId,
-                receivedAt: f.receivedAt,
-                submitterId: f.submitterId
-              }
-            ]
-          : []
-      )
+      // Narrowed to the filing's case (when it is in one) and the days since it was made: a court lists a case's
+      // few filings, not ninety days of everything.
+      const filings = await list(lookup.since, lookup.caseNumbers.length === 1 ? lookup.caseNumbers[0] : undefined)
       // A list in which no filing carries a filer id cannot show ours is absent, whatever the courts file says.
       const echoesFilerIds =
         config.echoesFilerIds !== false && (filings.length === 0 || filings.some((f) => f.filingId))
       return { echoesFilerIds, filerId: sender, filings }
     },
+    ...(config.statusPolling === 'each' ? {} : { listStatuses: (since: Date) => list(since, undefined, true) }),
     close: () => pool.close()
   }
 }

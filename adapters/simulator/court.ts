@@ -125,6 +125,8 @@ export interface SimulatedCourt {
   /** What the court decided on each filing it holds, by its court filing id: rejected by the clerk, or the ruling. */
   outcomes: () => Map<string, 'rejected' | CourtRuling>
   callbacks: () => CallbackCounts
+  /** How many requests of each operation (ReviewFiling, GetFilingStatus, GetFilingList) the court was sent. */
+  operations: () => Record<string, number>
   close: () => Promise<void>
 }
 
@@ -333,6 +335,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     )
   }
 
+  const operationCounts = new Map<string, number>()
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -363,6 +366,8 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       )
       return
     }
+    const operation = operationOf(req.headers.soapaction as string | undefined)
+    if (operation) operationCounts.set(operation, (operationCounts.get(operation) ?? 0) + 1)
     if (options.requireAuthorization !== undefined && req.headers.authorization !== options.requireAuthorization) {
       res.writeHead(401, { 'content-type': 'text/xml; charset=utf-8', 'www-authenticate': 'Basic realm="efiling"' })
       res.end(soapFaultEnvelope('soap:Client', 'Not authenticated'))
@@ -376,7 +381,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     if (roll() < (faults.timeout ?? 0)) return // never answer
     if (roll() < (faults.malformed ?? 0)) return send(200, '<soap:Envelope><unclosed>')
     try {
-      switch (operationOf(req.headers.soapaction as string | undefined)) {
+      switch (operation) {
         case 'ReviewFiling': {
           const { xml, drop } = reviewFiling(body)
           if (drop) {
@@ -414,6 +419,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     filings: () => byCourtId.size,
     outcomes: () => new Map([...byCourtId.values()].map((f) => [f.courtFilingId, f.accepted ? f.ruling : 'rejected'])),
     callbacks: () => ({ ...callbackCounts }),
+    operations: () => Object.fromEntries(operationCounts),
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)

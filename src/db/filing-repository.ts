@@ -404,6 +404,17 @@ export async function filingsOfCourtInStates(
     .execute()
 }
 
+/** When the oldest filing a court holds and has not finished with was made (null when there is none). */
+export async function oldestOpenFilingAtCourt(db: Kysely<Database>, courtId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('filings')
+    .select((eb) => eb.fn.min('created_at').as('oldest'))
+    .where('state', 'in', ['submitted', 'accepted', 'partially_accepted'])
+    .where('court_id', '=', courtId)
+    .executeTakeFirst()
+  return row?.oldest ?? null
+}
+
 /** A filing's case numbers, in order. */
 export async function caseNumbersOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
   const rows = await db

@@ -24,6 +24,12 @@ export interface CourtAdapter {
    * from the answer whether the filing is there (src/filing/submission-match.ts); the adapter only reports it.
    */
   listSubmissions: (lookup: SubmissionLookup) => Promise<SubmissionListing>
+  /**
+   * GetFilingList of every case since `since`: the status of each of the court's filings in one request, so open
+   * filings are asked about together rather than with one GetFilingStatus each. Absent where the court cannot list
+   * (or its courts-file entry says `statusPolling: "each"`); a filing the list does not name is asked about alone.
+   */
+  listStatuses?: (since: Date) => Promise<ListedCourtFiling[]>
   close: () => Promise<void>
 }
 

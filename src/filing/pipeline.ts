@@ -15,6 +15,7 @@ import { ClearfileError, type ErrorCode } from '../errors.js'
 import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messageKey, writeFilingMessage } from './filing-message.js'
+import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition } from './filing-state.js'
 import { matchSubmission } from './submission-match.js'
@@ -243,13 +244,16 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
     })
   })
 
+  const listedStatus = courtStatusLists(deps, adapters)
   const poll = handle(POLL_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
     if (TERMINAL.has(filing.state) || !filing.court_filing_id) return
     const again = { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
     let status: CourtStatus
     try {
-      status = await adapters.for(filing.court_id).status(filing.court_filing_id)
+      status =
+        (await listedStatus(filing.court_id, filing.court_filing_id)) ??
+        (await adapters.for(filing.court_id).status(filing.court_filing_id))
     } catch (err) {
       // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
       if (err instanceof CourtError) deps.metrics?.countCourtError(filing.court_id, err.code)

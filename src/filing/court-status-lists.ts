@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely'
+import type { CourtEntry } from '../../schemas/courts.js'
+import type { Clock } from '../clock.js'
+import { oldestOpenFilingAtCourt } from '../db/filing-repository.js'
+import type { Database } from '../db/schema.js'
+import type { CourtStatus } from '../ecf/court-adapter.js'
+import type { CourtAdapters } from './pipeline-deps.js'
+
+/** How far back a court's status list reaches when its courts-file entry does not say. */
+export const DEFAULT_STATUS_LIST_DAYS = 30
+
+/**
+ * A filing's status from its court's latest GetFilingList, for courts that can list: one request answers the polls
+ * of every open filing at the court for half a poll interval (the list of the days since the oldest of them, at
+ * most `statusListDays`), instead of one GetFilingStatus each — 7,000 filings awaiting a clerk are one request a
+ * poll, not 7,000. Concurrent polls share the request in flight; a failed list is forgotten, so the next poll asks
+ * again. Returns `undefined` when the court cannot list (ask the filing's status), `null` when the list does not
+ * name the filing (ask its status too), else the listed status.
+ */
+export function courtStatusLists(
+  deps: { db: Kysely<Database>; clock: Clock; courts: ReadonlyMap<string, CourtEntry>; pollIntervalMs: number },
+  adapters: CourtAdapters
+): (courtId: string, courtFilingId: string) => Promise<CourtStatus | null | undefined> {
+  const lists = new Map<string, { fetchedAt: number; statuses: Promise<ReadonlyMap<string, CourtStatus>> }>()
+  return async (courtId, courtFilingId) => {
+    const adapter = adapters.for(courtId)
+    const listStatuses = adapter.listStatuses
+    if (!listStatuses) return undefined
+    const now = deps.clock.now().getTime()
+    let list = lists.get(courtId)
+    if (!list || now - list.fetchedAt >= deps.pollIntervalMs / 2 || now < list.fetchedAt) {
+      const statuses = (async () => {
+        const days = deps.courts.get(courtId)?.statusListDays ?? DEFAULT_STATUS_LIST_DAYS
+        const oldest = await oldestOpenFilingAtCourt(deps.db, courtId)
+        const since = Math.max(now - days * 86_400_000, oldest ? Date.parse(oldest) : now)
+        const listed = await listStatuses(new Date(since))
+        return new Map(listed.map((f) => [f.courtFilingId, f]))
+      })()
+      const made = { fetchedAt: now, statuses }
+      lists.set(courtId, made)
+      statuses.catch(() => {
+        if (lists.get(courtId) === made) lists.delete(courtId)
+      })
+      list = made
+    }
+    return (await list.statuses).get(courtFilingId) ?? null
+  }
+}

@@ -1,0 +1,93 @@
+import { fileURLToPath } from 'node:url'
+import t, { type Test } from 'tap'
+import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
+import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
+
+/*
+ * Status polls by list: a court that can list answers every open filing's poll with one GetFilingList, so a batch
+ * waiting on its clerk costs the court one request a poll, not one per filing — in either dialect of ruling.
+ */
+const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const FILINGS = 30
+
+async function fileAndRule(
+  t: Test,
+  court: Partial<SimulatedCourtOptions>,
+  entry: Record<string, unknown>,
+  start = '2026-11-28T12:00:00.000Z'
+) {
+  const sim = await startSimulatedCourt({ reviewDelayMs: 150, rulingDelayMs: 400, acceptRate: 0.8, ...court })
+  t.teardown(() => sim.close())
+  const { app, keyFor, runJobs, clock } = await buildTestApp(t, {
+    daProfilesFile,
+    courtsFile: sanFranciscoCourtsFile(sim.url, entry),
+    pollIntervalSeconds: 1,
+    rulingPollMaxSeconds: 1
+  })
+  clock.set(new Date(start))
+  const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+  const ids: string[] = []
+  for (let i = 0; i < FILINGS; i++) {
+    const body = caseBody({
+      person: { name: `DOE, JANE ${i}`, cii: `A${String(20000000 + i)}`, dojSubjectId: String(3000000 + i) },
+      case: { caseNumber: `SCN${700000 + i}` }
+    })
+    ids.push((await fileCase(app, key, body)).filingId)
+  }
+  const states = async () =>
+    Promise.all(
+      ids.map(async (id) => (await app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json().state)
+    )
+  let rounds = 0
+  for (; rounds < 30; rounds++) {
+    await runJobs()
+    const now = await states()
+    if (now.every((s: string) => ['granted', 'denied', 'partially_granted', 'rejected'].includes(s))) break
+    await sleep(120)
+    clock.set(new Date(clock.now().getTime() + 1500))
+  }
+  const outcomes = sim.outcomes()
+  return { states: await states(), rounds, operations: sim.operations(), courtOutcomes: outcomes }
+}
+
+const expected = (outcomes: Map<string, string>) =>
+  [...outcomes.values()].map((o) => (o === 'rejected' ? 'rejected' : o)).sort()
+
+for (const dialect of ['ours', 'independent'] as const) {
+  t.test(
+    `a court that lists (${dialect === 'ours' ? '"ruling: granted"' : 'no filer ids, rulings as plain "granted"'}) is asked once a poll for all ${FILINGS} filings, and every ruling is read`,
+    async (t) => {
+      const run = await fileAndRule(
+        t,
+        dialect === 'independent' ? { echoFilerIds: false, rulingWording: 'plain' } : {},
+        dialect === 'independent' ? { echoesFilerIds: false } : {}
+      )
+      t.same(run.states.slice().sort(), expected(run.courtOutcomes), 'every filing ends as the court decided it')
+      t.equal(run.operations.ReviewFiling, FILINGS)
+      t.notOk(run.operations.GetFilingStatus, 'no filing was asked about alone')
+      t.ok(
+        run.operations.GetFilingList! <= run.rounds + 1,
+        `one list a poll: ${run.operations.GetFilingList} lists in ${run.rounds + 1} rounds`
+      )
+    }
+  )
+}
+
+t.test('a court set to statusPolling "each" is asked one GetFilingStatus per filing, as before', async (t) => {
+  const run = await fileAndRule(t, {}, { statusPolling: 'each' })
+  t.same(run.states.slice().sort(), expected(run.courtOutcomes))
+  t.notOk(run.operations.GetFilingList, 'no list')
+  t.ok(run.operations.GetFilingStatus! >= FILINGS, `${run.operations.GetFilingStatus} status requests`)
+})
+
+t.test(
+  'a filing the list does not name (older than statusListDays) is asked about alone, and still ruled',
+  async (t) => {
+    // Our clock runs a year ahead of the court's: every filing is older than the one day the list reaches back.
+    const run = await fileAndRule(t, {}, { statusListDays: 1 }, '2027-12-01T12:00:00.000Z')
+    t.same(run.states.slice().sort(), expected(run.courtOutcomes))
+    t.ok(run.operations.GetFilingList! > 0, 'the list was asked for')
+    t.ok(run.operations.GetFilingStatus! >= FILINGS, 'and each filing alone, as it was not in it')
+  }
+)
