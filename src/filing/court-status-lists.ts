@@ -13,8 +13,10 @@ export const DEFAULT_STATUS_LIST_DAYS = 30
  * A filing's status from its court's latest GetFilingList, for courts that can list: one request answers the polls
  * of every open filing at the court for half a poll interval (the list of the days since the oldest of them, at
  * most `statusListDays`), instead of one GetFilingStatus each — 7,000 filings awaiting a clerk are one request a
- * poll, not 7,000. Concurrent polls share the request in flight; a failed list is forgotten, so the next poll asks
- * again. Returns `undefined` when the court cannot list (ask the filing's status), `null` when the list does not
+ * poll, not 7,000. A long list costs time to fetch and read (2,000 filings: about 0.2 s to parse), so a list is kept
+ * at least ten times as long as the last one took, up to a whole interval: reading lists never takes more than a
+ * tenth of the time at the default interval. Concurrent polls share the request in flight; a failed list is
+ * forgotten, so the next poll asks again. Returns `undefined` when the court cannot list (ask the filing's status), `null` when the list does not
  * name the filing (ask its status too), else the listed status.
  */
 export function courtStatusLists(
@@ -22,18 +24,23 @@ export function courtStatusLists(
   adapters: CourtAdapters
 ): (courtId: string, courtFilingId: string) => Promise<CourtStatus | null | undefined> {
   const lists = new Map<string, { fetchedAt: number; statuses: Promise<ReadonlyMap<string, CourtStatus>> }>()
+  const costMs = new Map<string, number>()
+  const keepMs = (courtId: string) =>
+    Math.min(deps.pollIntervalMs, Math.max(deps.pollIntervalMs / 2, 10 * (costMs.get(courtId) ?? 0)))
   return async (courtId, courtFilingId) => {
     const adapter = adapters.for(courtId)
     const listStatuses = adapter.listStatuses
     if (!listStatuses) return undefined
     const now = deps.clock.now().getTime()
     let list = lists.get(courtId)
-    if (!list || now - list.fetchedAt >= deps.pollIntervalMs / 2 || now < list.fetchedAt) {
+    if (!list || now - list.fetchedAt >= keepMs(courtId) || now < list.fetchedAt) {
       const statuses = (async () => {
+        const started = performance.now()
         const days = deps.courts.get(courtId)?.statusListDays ?? DEFAULT_STATUS_LIST_DAYS
         const oldest = await oldestOpenFilingAtCourt(deps.db, courtId)
         const since = Math.max(now - days * 86_400_000, oldest ? Date.parse(oldest) : now)
         const listed = await listStatuses(new Date(since))
+        costMs.set(courtId, performance.now() - started)
         return new Map(listed.map((f) => [f.courtFilingId, f]))
       })()
       const made = { fetchedAt: now, statuses }

@@ -61,7 +61,10 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     ...(independent
       ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
       : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
-    limits: { timeoutMs: 500, concurrency: 8 }
+    limits: { timeoutMs: 500, concurrency: 8 },
+    // Polled every 0.3 s, a court whose day lists all 2,000 filings would be read list after list (each 1.5 MB):
+    // this test is about kills and duplicates; test/filing/court-status-lists.test.ts is about list polling.
+    statusPolling: 'each'
   })
   const config = loadConfig({
     env: {},
