@@ -11,6 +11,7 @@ import { createJobRunner } from '../src/jobs/job-runner.js'
 import { createServices } from '../src/services.js'
 import { soapEnvelope } from '../src/ecf/soap.js'
 import { signedSoapEnvelope, wsSecuritySigner } from '../src/ecf/ws-security.js'
+import type { CourtEntry } from '../schemas/courts.js'
 import { seedFilings } from './seed-filings.js'
 
 /*
@@ -104,6 +105,46 @@ async function submitAll(db: Db, dialect: DialectName, config: Config, ids: stri
   }
 }
 
+/** How many requests of each operation the court process has been sent. */
+async function courtOperations(courtUrl: string): Promise<Record<string, number>> {
+  const res = await fetch(new URL('/simulator/submissions', courtUrl))
+  return ((await res.json()) as { operations: Record<string, number> }).operations
+}
+
+/**
+ * One status poll of every open filing (their poll jobs made due now), with the court polled by list or per
+ * filing: wall time and the requests the court got.
+ */
+async function pollRound(
+  db: Db,
+  dialect: DialectName,
+  config: Config,
+  courtUrl: string,
+  entry: CourtEntry,
+  lanes: number
+): Promise<{ seconds: number; requests: Record<string, number> }> {
+  await db
+    .updateTable('jobs')
+    .set({ run_at: new Date(0).toISOString() })
+    .where('kind', '=', 'filing.poll')
+    .where('done_at', 'is', null)
+    .execute()
+  const services = createServices({ db, dialect, clock: systemClock, config, courts: new Map([[entry.id, entry]]) })
+  const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { court: lanes }, pollMs: 20 })
+  const before = await courtOperations(courtUrl)
+  const started = performance.now()
+  await runner.drain()
+  const seconds = (performance.now() - started) / 1000
+  const after = await courtOperations(courtUrl)
+  await services.close()
+  const requests = Object.fromEntries(
+    Object.entries(after)
+      .map(([op, n]) => [op, n - (before[op] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+  )
+  return { seconds, requests }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-filing-'))
 const court = await startCourt()
 try {
@@ -188,6 +229,22 @@ try {
   console.log(
     `WS-Security signing: ${signing.signedMs.toFixed(2)} ms per message (unsigned envelope ${signing.plainMs.toFixed(3)} ms; mean of ${signing.n}), ${((signing.signedMs / serial.p50) * 100).toFixed(1)}% of one submission's p50 one at a time`
   )
+  // Status polls (issue #14): every open filing asked about once, per filing and by list, in the same run.
+  const entry = JSON.parse(readFileSync(courtsFile, 'utf8'))[0] as CourtEntry
+  const open = BASELINE + FILINGS
+  for (const statusPolling of ['each', 'list'] as const) {
+    const round = await pollRound(
+      handle.db,
+      handle.dialect,
+      config,
+      court.url,
+      { ...entry, statusPolling },
+      config.courtQueryLanes
+    )
+    console.log(
+      `status poll of ${open} open filings, ${statusPolling === 'each' ? 'GetFilingStatus each' : 'by GetFilingList'}: ${round.seconds.toFixed(1)} s, ${(open / round.seconds).toFixed(0)} filings/s, court requests ${JSON.stringify(round.requests)}`
+    )
+  }
   if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE)
     throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
   await handle.destroy()

@@ -361,6 +361,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
         JSON.stringify({
           filings: byCourtId.size,
           callbacks: callbackCounts,
+          operations: Object.fromEntries(operationCounts),
           submissions: Object.fromEntries(submissions)
         })
       )
