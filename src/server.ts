@@ -1,3 +1,4 @@
+import { removeDeadScratch } from './storage/blob-store.js'
 import { buildApp, type App } from './app.js'
 import { systemClock } from './clock.js'
 import { chmod, mkdir } from 'node:fs/promises'
@@ -167,6 +168,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 async function keepPrivate(config: Config): Promise<void> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   await chmod(config.dataDir, 0o700)
+  await removeDeadScratch(config.dataDir)
   if (isPostgresUrl(config.databaseUrl) || config.databaseUrl === ':memory:') return
   for (const file of [config.databaseUrl, `${config.databaseUrl}-wal`, `${config.databaseUrl}-shm`]) {
     await chmod(file, 0o600).catch((err: NodeJS.ErrnoException) => {

@@ -1,6 +1,5 @@
 import { randomBytes, type X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { COURT_ADAPTERS, startSimulatedCourt } from '../adapters/index.js'
 import type { CourtEntry } from '../schemas/courts.js'
 import type { Clock } from './clock.js'
@@ -24,8 +23,8 @@ import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js'
 import { retentionJob } from './jobs/retention-job.js'
-import type { BlobStore } from './storage/blob-store.js'
-import { databaseBlobStore } from './storage/database-blob-store.js'
+import { type BlobStore, processScratchDir } from './storage/blob-store.js'
+import { databaseBlobStore, purgeStagedChunks } from './storage/database-blob-store.js'
 import { localBlobStore } from './storage/local-blob-store.js'
 import { s3BlobStore } from './storage/s3-blob-store.js'
 
@@ -50,6 +49,8 @@ export interface Services {
   profiles: ReadonlyMap<string, DaProfile>
   /** Where documents, filing messages, uploads and review outputs are kept (`config.storage`). */
   store: BlobStore
+  /** This process's scratch folder (uploads while they arrive, copies of stored files), under `dataDir`. */
+  scratchDir: string
   /** What the filing pipeline (and the routes that file) need. */
   pipeline: PipelineDeps
   adapters: CourtAdapters
@@ -75,6 +76,9 @@ export interface ServiceInputs {
   store?: BlobStore
 }
 
+/** How long a file being stored in the database may take before its chunks count as a killed process's. */
+const STAGED_CHUNKS_KEPT_MS = 24 * 3_600_000
+
 /** How often personal data past its retention is looked for. */
 const RETENTION_EVERY_MS = 3_600_000
 
@@ -85,6 +89,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const profiles = inputs.profiles ?? configuredProfiles(config)
   const metrics = inputs.metrics ?? new Metrics()
   const store = inputs.store ?? blobStoreOf(config, db)
+  const scratchDir = processScratchDir(config.dataDir)
   const adapters = courtAdapters(courts, process.env)
   const callbackCertificatesOfCourts = callbackCertificates(courts)
   const pipeline: PipelineDeps = {
@@ -102,7 +107,7 @@ export function createServices(inputs: ServiceInputs): Services {
   // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
   const webhookAgent = config.webhookAllowPrivateNetworks ? null : publicOnlyAgent()
   const jobs: RegisteredJob[] = [
-    reviewJob({ db, clock, store, scratchDir: scratchDirOf(config), retainUpload: config.retainDojUploads }),
+    reviewJob({ db, clock, store, scratchDir, retainUpload: config.retainDojUploads }),
     documentsJob({ db, clock, store, profiles, createRenderer: () => createRenderer() }),
     ...filingJobs(pipeline, adapters),
     webhookJob({
@@ -120,7 +125,15 @@ export function createServices(inputs: ServiceInputs): Services {
         {
           name: 'idempotency answers',
           run: (now) => purgeIdempotencyKeys(db, new Date(now.getTime() - config.idempotencyTtlHours * 3_600_000))
-        }
+        },
+        ...(config.storage === 'database'
+          ? [
+              {
+                name: 'files a killed process was storing',
+                run: (now: Date) => purgeStagedChunks(db, new Date(now.getTime() - STAGED_CHUNKS_KEPT_MS))
+              }
+            ]
+          : [])
       ]
     })
   ]
@@ -139,6 +152,7 @@ export function createServices(inputs: ServiceInputs): Services {
     profiles,
     metrics,
     store,
+    scratchDir,
     pipeline,
     adapters,
     jobs,
@@ -166,9 +180,6 @@ function blobStoreOf(config: Config, db: Db): BlobStore {
     })
   return localBlobStore(config.dataDir)
 }
-
-/** This machine's scratch folder: copies of stored files for code that reads files, removed after use. */
-export const scratchDirOf = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'scratch')
 
 /** The adapter of each configured court, made on first use by the factory its configuration names. */
 function courtAdapters(courts: ReadonlyMap<string, CourtEntry>, env: NodeJS.ProcessEnv): CourtAdapters {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -167,4 +167,12 @@ export function sanFranciscoCourtsFile(
 export function answered(court: { callbacks: () => { sent: number; failed: number; refused: number } }): number {
   const c = court.callbacks()
   return c.sent + c.failed + c.refused
+}
+
+/** The files under a folder (in any subfolder), as paths relative to it, sorted: what a test left on disk. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort()
 }

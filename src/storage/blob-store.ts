@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -90,3 +90,34 @@ export async function requireBlob(store: BlobStore, key: string): Promise<Buffer
 /** True for a store that did not answer (worth trying again), not for one that answered "no such key". */
 export const isStorageUnavailable = (err: unknown) =>
   err instanceof ClearfileError && err.code === 'CLEARFILE_ERR_STORAGE_UNAVAILABLE'
+
+/**
+ * This process's scratch folder under the data folder (`scratch/<pid>`): uploads while they arrive and copies of
+ * stored files for code that reads files. Removed when done with; what a killed process left is removed by the next
+ * start (removeDeadScratch).
+ */
+export const processScratchDir = (dataDir: string, pid: number | string = process.pid) =>
+  join(dataDir, 'scratch', String(pid))
+
+/**
+ * Removes the scratch folders of processes no longer running on this machine (and this process's own, left by an
+ * earlier process that had the same pid): a killed review leaves a copy of a DOJ file, names and dates of birth,
+ * that nothing else would delete. Returns the folders removed.
+ */
+export async function removeDeadScratch(dataDir: string): Promise<string[]> {
+  const root = join(dataDir, 'scratch')
+  const entries = await readdir(root).catch(() => [] as string[])
+  const dead = entries.filter((name) => !/^\d+$/.test(name) || Number(name) === process.pid || !isRunning(Number(name)))
+  for (const name of dead) await rm(join(root, name), { recursive: true, force: true })
+  return dead
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: running, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -59,7 +59,8 @@ export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => 
     },
     async putFile(key, path) {
       assertBlobKey(key)
-      const staging = `${key}#staging-${randomUUID()}`
+      // The time in the staging key lets a purge find what a killed process left (purgeStagedChunks).
+      const staging = `${key}#staging-${now().getTime()}-${randomUUID()}`
       let seq = 0
       let size = 0
       try {
@@ -108,4 +109,22 @@ async function upsertBlob(trx: Transaction<Database>, key: string, size: number,
     .values({ key, size, created_at: at })
     .onConflict((oc) => oc.column('key').doUpdateSet({ size, created_at: at }))
     .execute()
+}
+
+/**
+ * Deletes the chunks of files a killed process was taking when it died (staged before `before`, never named): they
+ * may hold a DOJ file. Returns how many files' chunks were deleted. For the retention job.
+ */
+export async function purgeStagedChunks(db: Kysely<Database>, before: Date): Promise<number> {
+  const staged = await db
+    .selectFrom('blob_chunks')
+    .select('key')
+    .distinct()
+    .where('key', 'like', '%#staging-%')
+    .execute()
+  const stale = staged
+    .map((r) => r.key)
+    .filter((key) => Number(/#staging-(\d+)-/.exec(key)?.[1] ?? 0) < before.getTime())
+  for (const key of stale) await db.deleteFrom('blob_chunks').where('key', '=', key).execute()
+  return stale.length
 }

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { assertBlobKey, type BlobStore } from '../../src/storage/blob-store.js'
-import { BLOB_CHUNK_BYTES, databaseBlobStore } from '../../src/storage/database-blob-store.js'
+import { assertBlobKey, type BlobStore, processScratchDir, removeDeadScratch } from '../../src/storage/blob-store.js'
+import { BLOB_CHUNK_BYTES, databaseBlobStore, purgeStagedChunks } from '../../src/storage/database-blob-store.js'
 import { localBlobStore } from '../../src/storage/local-blob-store.js'
 import { s3BlobStore } from '../../src/storage/s3-blob-store.js'
 import { signS3Request } from '../../src/storage/s3-signature.js'
@@ -108,6 +109,27 @@ t.test('the database store', async (t) => {
   })
 })
 
+t.test(
+  "the database store's purge deletes what a killed process was storing a day ago, not what one stores now",
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const day = 86_400_000
+    const at = Date.parse('2026-11-28T12:00:00Z')
+    for (const [key, stagedAt] of [
+      ['uploads/killed.csv', at - 2 * day],
+      ['uploads/arriving.csv', at - 60_000]
+    ] as const)
+      await db
+        .insertInto('blob_chunks')
+        .values({ key: `${key}#staging-${stagedAt}-0b5c`, seq: 0, data: Buffer.from('CII,NAME\n') })
+        .execute()
+    await databaseBlobStore(db).put('documents/kept.pdf', Buffer.from('%PDF'))
+    t.equal(await purgeStagedChunks(db, new Date(at - day)), 1)
+    const left = (await db.selectFrom('blob_chunks').select('key').orderBy('key').execute()).map((r) => r.key)
+    t.same(left, ['documents/kept.pdf', `uploads/arriving.csv#staging-${at - 60_000}-0b5c`])
+  }
+)
+
 t.test('storage keys: plain relative paths only', async (t) => {
   t.equal(assertBlobKey('reviews/0192-abc/determinations.csv'), 'reviews/0192-abc/determinations.csv')
   t.throws(() => assertBlobKey('reviews/./x'))
@@ -179,3 +201,19 @@ t.test("Signature Version 4 gives AWS's own documented example signature (GET Ob
     'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'
   )
 })
+
+t.test(
+  "a start removes the scratch folders of processes that are gone (a killed review's DOJ copy), never a running one's",
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clearfile-scratch-'))
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!
+    for (const name of [String(gone), String(process.pid), String(process.ppid), 'left-by-an-older-version']) {
+      mkdirSync(processScratchDir(dataDir, name), { recursive: true })
+      writeFileSync(join(processScratchDir(dataDir, name), 'doj.csv'), 'CII,NAME\n')
+    }
+    const removed = await removeDeadScratch(dataDir)
+    t.same(removed.sort(), [String(gone), String(process.pid), 'left-by-an-older-version'].sort())
+    t.same(readdirSync(join(dataDir, 'scratch')), [String(process.ppid)], "the running parent's folder stays")
+  }
+)

@@ -1,10 +1,8 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
 import { generateDojRows } from '../../src/ingest/generate-doj.js'
-import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase, filesUnder, sanFranciscoCourtsFile } from '../helper.js'
 import { S3RVER_KEYS, startS3 } from './s3-server.js'
 
 /*
@@ -14,13 +12,6 @@ import { S3RVER_KEYS, startS3 } from './s3-server.js'
  */
 const daProfilesFile = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Files left under a folder, as paths relative to it. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-}
 
 for (const storage of ['database', 's3'] as const) {
   t.test(

@@ -116,11 +116,10 @@ async function spooled(
 }
 
 export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (app, deps) => {
-  const { db, clock, config, store } = deps
+  const { db, clock, config, store, scratchDir } = deps
   const { courts } = deps
   const maxBytes = config.outcomeReportMaxBytes
   const limits = { maxBytes, maxLines: config.outcomeReportMaxLines }
-  const spoolDir = join(config.dataDir, 'outcome-reports')
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 4 } })
   // A report is streamed to disk as it arrives, never held in memory (spooled, below).
   app.addContentTypeParser(['text/csv', 'application/xml', 'text/xml'], (_request, payload, done) =>
@@ -163,8 +162,8 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
       const id = newId()
       // Spooled on this machine's disk while it is checked; a report reconciled later waits in the document store.
       const uploadKey = `outcome-reports/${id}.upload`
-      const path = join(config.dataDir, uploadKey)
-      await mkdir(spoolDir, { recursive: true, mode: 0o700 })
+      const path = join(scratchDir, `${id}.upload`)
+      await mkdir(scratchDir, { recursive: true, mode: 0o700 })
       let queued = false
       let stored = false
       try {

@@ -64,7 +64,7 @@ function reviewView(row: ReviewRunRow) {
   }
 }
 
-export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config, store }) => {
+export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, store, scratchDir }) => {
   // A DOJ file is uploaded as the raw body and streamed to disk, never held in memory.
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload))
 
@@ -105,7 +105,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { d
       }
       const id = newId()
       // Taken to this machine's disk as it arrives (never held in memory), then into the document store.
-      const path = join(config.dataDir, 'incoming', `${id}.csv.part`)
+      const path = join(scratchDir, `${id}.csv.part`)
       await mkdir(dirname(path), { recursive: true, mode: 0o700 })
       let size: number
       try {

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto'
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { buildFilingStatusResponse } from '../../../src/ecf/messages.js'
-import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../../helper.js'
+import { bearer, buildTestApp, caseBody, fileCase, filesUnder, sanFranciscoCourtsFile } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const HEADER =
   'case_number,defendant_name,defendant_dob,court_filing_id,filing_id,code_section,ruling,order_date,docket_id\n'
+
+/** Report uploads on disk: spooled in the scratch folder as they arrive, waiting in outcome-reports/ when queued. */
+const uploadsLeft = (dataDir: string) =>
+  filesUnder(dataDir).filter((f) => f.startsWith('outcome-reports/') || f.startsWith('scratch/'))
 
 /** Three cases filed and accepted by the clerk, not yet ruled on (the judge takes an hour). */
 async function setup(t: Test) {
@@ -466,7 +468,7 @@ t.test(
     t.equal(queued.state, 'queued')
     t.equal(queued.lines, 40_001, 'lines of the file (header included) counted on the way to disk')
     t.equal(queued.sha256, createHash('sha256').update(body).digest('hex'))
-    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [`${queued.id}.upload`], 'the upload waits on disk')
+    t.same(uploadsLeft(config.dataDir), [`outcome-reports/${queued.id}.upload`], 'the upload waits on disk')
     const early = await fetch(`${address}/v1/outcome-reports/${queued.id}/reconciliation.csv`, {
       headers: bearer(clerk)
     })
@@ -505,7 +507,7 @@ t.test(
       40_000,
       'every line accounted for'
     )
-    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [], 'the upload is deleted once reconciled')
+    t.same(uploadsLeft(config.dataDir), [], 'the upload is deleted once reconciled')
     const csv = await fetch(`${address}/v1/outcome-reports/${queued.id}/reconciliation.csv`, { headers: bearer(clerk) })
     t.equal(csv.status, 200)
   }
@@ -548,8 +550,7 @@ t.test(
       payload: 'x'
     })
     t.equal(declared.statusCode, 413, 'a declared size past the limit is refused before reading')
-    for (const dir of [config.dataDir, small.config.dataDir])
-      t.same(readdirSync(join(dir, 'outcome-reports')), [], 'no upload left behind')
+    for (const dir of [config.dataDir, small.config.dataDir]) t.same(uploadsLeft(dir), [], 'no upload left behind')
     const stored = await handle.db.selectFrom('outcome_reports').select('id').execute()
     t.same(stored, [])
   }
@@ -579,7 +580,7 @@ t.test(
     })
     t.equal(csv.statusCode, 409)
     t.match(csv.json().message, /document type declaration/)
-    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [])
+    t.same(uploadsLeft(config.dataDir), [])
     const small = await app.inject({
       method: 'POST',
       url: '/v1/outcome-reports',
@@ -587,6 +588,6 @@ t.test(
       payload: '<!DOCTYPE r [<!ENTITY a "a">]><r>&a;</r>'
     })
     t.equal(small.statusCode, 400)
-    t.same(readdirSync(join(config.dataDir, 'outcome-reports')), [])
+    t.same(uploadsLeft(config.dataDir), [])
   }
 )
