@@ -26,6 +26,15 @@ const DEFAULT_PART_BYTES = 8 * 1024 * 1024
 const ATTEMPTS = 3
 const xml = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true })
 
+/** The `<Error><Code>` of an S3 answer, if it has one (a proxy's 503 page has none). */
+function errorCodeOf(text: string): string | undefined {
+  try {
+    return (xml.parse(text) as { Error?: { Code?: string } })?.Error?.Code
+  } catch {
+    return undefined
+  }
+}
+
 interface S3Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -90,7 +99,7 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
         const status = answer.statusCode
         if (status >= 200 && status < 300) return { status, headers: answer.headers, body: answer.body }
         const text = await answer.body.text()
-        const code = (xml.parse(text) as { Error?: { Code?: string } })?.Error?.Code
+        const code = errorCodeOf(text)
         if (status === 404 && (code === 'NoSuchKey' || (method === 'HEAD' && !code))) return null
         last = `${method} ${key}: ${status}${code ? ` ${code}` : ''}`
         if (status < 500 && status !== 429) break
@@ -132,9 +141,8 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
         body: Buffer.from(`<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`)
       })
       // S3 may answer 200 and still fail the completion, saying so in the body.
-      const text = await done.body.text()
-      const error = (xml.parse(text) as { Error?: { Code?: string } }).Error
-      if (error) throw new ClearfileError('CLEARFILE_ERR_STORAGE_UNAVAILABLE', `object store ${error.Code ?? 'error'}`)
+      const code = errorCodeOf(await done.body.text())
+      if (code) throw new ClearfileError('CLEARFILE_ERR_STORAGE_UNAVAILABLE', `object store ${code}`)
     } catch (err) {
       await send('DELETE', key, { query: { uploadId } })
         .then((r) => r?.body.dump())

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -173,6 +175,23 @@ t.test('the S3 store, against an independent S3 server that checks signatures', 
       code: 'CLEARFILE_ERR_STORAGE_UNAVAILABLE',
       message: /NoSuchBucket/
     })
+  })
+
+  t.test('a 503 that is not S3 XML (a proxy in front of the store) is tried three times, then reported', async (t) => {
+    let requests = 0
+    const proxy = createServer((_req, res) => {
+      requests++
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>Service Unavailable')
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => proxy.close())
+    const store = s3BlobStore({ ...options, endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` })
+    t.teardown(() => store.close())
+    await t.rejects(store.put('documents/x.pdf', Buffer.from('x')), {
+      code: 'CLEARFILE_ERR_STORAGE_UNAVAILABLE',
+      message: /PUT documents\/x\.pdf: 503$/
+    })
+    t.equal(requests, 3)
   })
 
   t.test('a store that does not answer is retried, then reported unavailable', async (t) => {
