@@ -1,4 +1,4 @@
-/** The few parts of @20minutes/s3rver (an S3 implementation that checks SigV4 signatures) the storage tests use. */
+/** The few parts of @20minutes/s3rver (an S3 implementation that checks SigV4 signatures) the storage bench and tests use. */
 declare module '@20minutes/s3rver' {
   interface S3rverOptions {
     port?: number
