@@ -199,6 +199,57 @@ export const CourtEntry = Type.Object(
           'How many days a status list reaches back (default 30): filings older than that are asked about alone'
       })
     ),
+    usePolicy: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether to ask the court for its policy (GetPolicy) and check every filing against it before sending (default true): its code lists for the elements they govern, its operations, case types and sizes. A filing the court's policy refuses fails with CLEARFILE_ERR_COURT_POLICY and the reasons, and is not sent"
+      })
+    ),
+    policyRefreshHours: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 168,
+        description: "How long a court's policy and code lists are used before they are asked for again (default 24)"
+      })
+    ),
+    calculateFees: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether to ask the court what it would charge (GetFeesCalculation) before each send, where its policy offers it (default true). A DA's filings are fee-exempt (Gov. Code, § 6103): a fee above zero fails the filing with CLEARFILE_ERR_COURT_FEE rather than incur it"
+      })
+    ),
+    codes: Type.Optional(
+      Type.Object(
+        {
+          caseCategory: Type.Optional(
+            Type.String({ minLength: 1, description: 'nc:CaseCategoryText (default `criminal`)' })
+          ),
+          defendantRole: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'ecf:CaseParticipantRoleCode of the defendant (default `Defendant`)'
+            })
+          ),
+          motion: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "j:RegisterActionDescriptionText of the People's motion (default `Motion`)"
+            })
+          ),
+          proposedOrder: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'j:RegisterActionDescriptionText of the proposed order (default `Proposed Order`)'
+            })
+          )
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The codes this court knows our filings by, from its code lists (GetPolicy), where they differ from the defaults'
+        }
+      )
+    ),
     mtom: Type.Optional(
       Type.Boolean({
         description:

@@ -72,6 +72,15 @@ export const ERRORS = {
   },
   CLEARFILE_ERR_ECF_MALFORMED: { status: 400, message: 'The court XML is not a well-formed ECF message' },
   CLEARFILE_ERR_COURT_REJECTED: { status: 502, message: 'The court rejected the filing' },
+  CLEARFILE_ERR_COURT_POLICY: {
+    status: 422,
+    message:
+      "The filing does not meet the court's published policy (its code lists, sizes or operations); it was not sent"
+  },
+  CLEARFILE_ERR_COURT_FEE: {
+    status: 422,
+    message: 'The court would charge a fee for the filing; a DA files fee-exempt, so it was not sent'
+  },
   CLEARFILE_ERR_COURT_UNAVAILABLE: { status: 503, message: 'The court is not reachable' },
   CLEARFILE_ERR_COURT_TIMEOUT: { status: 504, message: 'The court did not answer in time' },
   // configuration (never sent over HTTP; the process exits)

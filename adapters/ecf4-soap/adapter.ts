@@ -1,12 +1,19 @@
-import { Pool, errors as undiciErrors } from 'undici'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Agent, Pool, errors as undiciErrors, type Dispatcher } from 'undici'
 import {
+  buildCourtPolicyQuery,
+  buildFeesCalculationQuery,
   buildFilingListQuery,
   buildFilingStatusQuery,
   COURT_FILING_ID,
   DEFAULT_FILER_ID
 } from '../../src/ecf/messages.js'
 import {
+  parseCourtPolicyResponse,
+  parseFeesCalculationResponse,
   parseFilingListResponse,
+  parseGenericode,
   parseFilingStatusResponse,
   parseMessageReceipt,
   soapFault,
@@ -26,6 +33,12 @@ import {
   type ListedCourtFiling
 } from '../types.js'
 import { rulingOfText } from '../../src/ecf/ruling-text.js'
+import { ECF_DIR } from '../../src/ecf/validator.js'
+
+/** The canonical URI prefix of the OASIS ECF 4.01 code lists, which ship with clearfile (schemas/ecf-4.01/gc). */
+const OASIS_CODELIST = 'urn:oasis:names:tc:legalxml-courtfiling:codelist:gc:'
+/** A code list larger than this is not a code list. */
+const MAX_CODELIST_BYTES = 32 * 1024 * 1024
 
 /** Errors undici raises before any byte of the request left: safe to resend. */
 const BEFORE_SEND = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
@@ -220,8 +233,113 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
     )
   }
 
+  /** A court-wide answer (policy, fees) with an ecf:Error other than 0: the court refused the query. */
+  function refused(operation: SoapOperation, errors: ReadonlyArray<{ code: string; text: string }>): void {
+    const e = errors.find((x) => x.code !== '0')
+    if (e)
+      throw new CourtError('CLEARFILE_ERR_COURT_REJECTED', `${config.id} ${operation}: ${e.code} ${e.text}`, {
+        retryable: false,
+        courtCode: e.code
+      })
+  }
+
+  let codeListAgent: Agent | undefined
+  /**
+   * A code list the policy names: an OASIS list by its canonical URI from the copy clearfile ships, anything else
+   * by HTTP(S) GET with our credentials (the court's own lists are usually on its EFM). A list that cannot be had
+   * fails the policy, and the filings wait for it: they are not sent unchecked.
+   */
+  async function codeList(uri: string): Promise<string[]> {
+    const unavailable = (why: string, cause?: unknown) =>
+      new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', `${config.id} code list ${uri}: ${why}`, {
+        retryable: true,
+        cause
+      })
+    let xml: Buffer
+    if (uri.startsWith(OASIS_CODELIST)) {
+      const name = uri.slice(OASIS_CODELIST.length).replace(/-4\.0$/, '')
+      if (!/^[A-Za-z]+$/.test(name)) throw unavailable('not an OASIS ECF 4.01 code list')
+      try {
+        xml = await readFile(join(ECF_DIR(), 'gc', `ECF-4.0-${name}.gc`))
+      } catch (err) {
+        throw unavailable('not an OASIS ECF 4.01 code list', err)
+      }
+    } else {
+      let target: URL
+      try {
+        target = new URL(uri)
+      } catch (err) {
+        throw unavailable('not a URL', err)
+      }
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw unavailable('not an HTTP(S) URL')
+      const sameOrigin = target.origin === url.origin
+      codeListAgent ??= new Agent(credentials.tls ? { connect: { ...credentials.tls } } : {})
+      const dispatcher: Dispatcher = sameOrigin ? pool : codeListAgent
+      await take()
+      try {
+        const res = await dispatcher.request({
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: 'GET',
+          headers: sameOrigin ? { ...authorization } : {},
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs
+        })
+        const chunks: Buffer[] = []
+        let size = 0
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length
+          if (size > MAX_CODELIST_BYTES) {
+            res.body.destroy()
+            throw unavailable(`larger than ${MAX_CODELIST_BYTES} bytes`)
+          }
+          chunks.push(chunk as Buffer)
+        }
+        if (res.statusCode !== 200) throw unavailable(`HTTP ${res.statusCode}`)
+        xml = Buffer.concat(chunks)
+      } catch (err) {
+        if (err instanceof CourtError) throw err
+        throw unavailable((err as { code?: string }).code ?? (err as Error).message, err)
+      }
+    }
+    try {
+      return parseGenericode(xml).codes
+    } catch (err) {
+      throw unavailable(`not a genericode list: ${(err as Error).message}`, err)
+    }
+  }
+
   return {
     name: 'ecf4-soap',
+    async policy() {
+      const text = await call('GetPolicy', buildCourtPolicyQuery({ sender, submitter: sender, court }))
+      let parsed: ReturnType<typeof parseCourtPolicyResponse>
+      try {
+        parsed = parseCourtPolicyResponse(text)
+      } catch (err) {
+        unreadable('GetPolicy', err)
+      }
+      refused('GetPolicy', parsed.errors)
+      const codeLists = []
+      for (const list of parsed.codeLists) codeLists.push({ ...list, codes: await codeList(list.uri) })
+      return { ...parsed, codeLists }
+    },
+    async feesCalculation(pkg) {
+      const text = await call(
+        'GetFeesCalculation',
+        buildFeesCalculationQuery({ sender, submitter: sender, court, reviewFilingXml: pkg.xml })
+      )
+      let parsed: ReturnType<typeof parseFeesCalculationResponse>
+      try {
+        parsed = parseFeesCalculationResponse(text)
+      } catch (err) {
+        unreadable('GetFeesCalculation', err)
+      }
+      refused('GetFeesCalculation', parsed.errors)
+      if (!parsed.amount || !/^\d+(\.\d+)?$/.test(parsed.amount))
+        unreadable('GetFeesCalculation', new Error(`an amount that is not one: ${parsed.amount ?? 'none'}`))
+      return { amount: parsed.amount, currency: parsed.currency ?? 'USD' }
+    },
     async submit(pkg) {
       const text = await call('ReviewFiling', pkg.xml)
       let receipt: ReturnType<typeof parseMessageReceipt>
@@ -272,6 +390,9 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       return { echoesFilerIds, filerId: sender, filings }
     },
     ...(config.statusPolling === 'each' ? {} : { listStatuses: (since: Date) => list(since, undefined, true) }),
-    close: () => pool.close()
+    close: async () => {
+      await pool.close()
+      await codeListAgent?.close()
+    }
   }
 }

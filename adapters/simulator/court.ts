@@ -4,7 +4,10 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Agent, request } from 'undici'
 import {
+  buildCourtPolicyResponse,
+  buildFeesCalculationResponse,
   buildFilingListResponse,
+  buildGenericode,
   buildFilingStatusResponse,
   buildMessageReceipt,
   buildReviewCompleteNotification,
@@ -94,8 +97,57 @@ export interface SimulatedCourtOptions {
    * case, time of receipt and the documents' hashes can tell the filer which filing is which.
    */
   echoFilerIds?: boolean
+  /**
+   * The policy the court publishes (GetPolicy) and holds filings to: its code lists by the element they govern —
+   * the codes themselves (served as genericode at /codelists/…) or the URI of a list published elsewhere (an OASIS
+   * list by its canonical URI) — its operations, case types and sizes. A ReviewFiling whose register actions are not
+   * on the court's list is refused in its receipt. `false`: the court answers no GetPolicy (a SOAP fault).
+   * Default: SIMULATED_COURT_POLICY.
+   */
+  policy?: false | SimulatedPolicy
+  /**
+   * GetFeesCalculation, offered in the policy when set: each filing costs `amount` (USD), nothing for a submitter
+   * whose filer id the court has on its list of fee-exempt accounts (public agencies, Gov. Code § 6103).
+   */
+  fees?: { amount: string; exemptFilers?: readonly string[] }
   /** The court's dice: a seeded generator for a repeatable run (src/seeded-random.ts); Math.random when absent. */
   random?: () => number
+}
+
+export interface SimulatedPolicy {
+  version?: string
+  codeLists?: Readonly<Record<string, readonly string[] | string>>
+  operations?: readonly string[]
+  caseTypes?: readonly string[]
+  acceptsConfidential?: boolean
+  maxAttachmentBytes?: number
+  maxMessageBytes?: number
+}
+
+/** The register actions of the simulated Superior Court's docket: a court's own list, not ECF's. */
+export const SIMULATED_REGISTER_ACTIONS = [
+  'Motion',
+  'Proposed Order',
+  'Order',
+  'Petition',
+  'Notice of Motion',
+  'Declaration',
+  'Minute Order',
+  'Abstract of Judgment'
+] as const
+
+/** What the simulated court publishes when a test does not say: its own lists, and OASIS's for participant roles. */
+export const SIMULATED_COURT_POLICY: SimulatedPolicy = {
+  version: '2026.11',
+  codeLists: {
+    'j:RegisterActionDescriptionText': SIMULATED_REGISTER_ACTIONS,
+    'nc:CaseCategoryText': ['criminal', 'civil', 'family', 'juvenile', 'probate', 'traffic'],
+    'ecf:CaseParticipantRoleCode': 'urn:oasis:names:tc:legalxml-courtfiling:codelist:gc:CaseParticipantRoleCode'
+  },
+  caseTypes: ['Criminal', 'Civil', 'Domestic', 'Juvenile', 'Citation'],
+  acceptsConfidential: true,
+  maxAttachmentBytes: 25_000_000,
+  maxMessageBytes: 100_000_000
 }
 
 interface SimFiling {
@@ -159,6 +211,8 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   let mtomCount = 0
   const tlsAgent = options.callbackTls ? new Agent({ connect: { ...options.callbackTls } }) : undefined
   const sender = `http://${options.host ?? '127.0.0.1'}`
+  const policy = options.policy === false ? null : (options.policy ?? SIMULATED_COURT_POLICY)
+  let origin = ''
 
   const statusOf = (f: SimFiling, now: number): { status: CourtFilingStatus; description: string | null } => {
     if (now - f.receivedAt < reviewDelay) return { status: 'received', description: null }
@@ -256,6 +310,19 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       }
     }
     const received = parseReviewFilingRequest(body)
+    // The court holds filings to its own docket's register actions, read its own way.
+    const actions = policy?.codeLists?.['j:RegisterActionDescriptionText']
+    const offList = Array.isArray(actions) ? received.documents.find((d) => !actions.includes(d.registerAction)) : null
+    if (offList)
+      return {
+        xml: buildMessageReceipt({
+          sender,
+          court,
+          filing: null,
+          errors: [{ code: '-2', text: `Register action "${offList.registerAction}" is not used by this court` }]
+        }),
+        drop: false
+      }
     const filingId = received.filingId
     if (filingId) submissions.set(filingId, (submissions.get(filingId) ?? 0) + 1)
     // A court that keeps no filer ids cannot know a message sent twice: it files it twice.
@@ -335,6 +402,69 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     )
   }
 
+  /** GetPolicy: the policy, each code list of our own at /codelists/<n> of this server. */
+  function courtPolicy(): string {
+    if (!policy) return soapFaultEnvelope('soap:Client', 'GetPolicy is not offered by this court')
+    const lists = Object.entries(policy.codeLists ?? {})
+    return soapEnvelope(
+      buildCourtPolicyResponse({
+        sender,
+        court,
+        policy: {
+          versionId: policy.version ?? '1',
+          updatedAt: '2026-11-01T08:00:00.0Z',
+          effectiveDate: '2026-11-01',
+          codeLists: lists.map(([element, codes], i) => ({
+            element,
+            uri: typeof codes === 'string' ? codes : `${origin}/codelists/${i}`
+          })),
+          operations: policy.operations ?? [
+            'ReviewFiling',
+            'GetFilingStatus',
+            'GetFilingList',
+            'GetPolicy',
+            ...(options.fees ? ['GetFeesCalculation'] : [])
+          ],
+          caseTypes: policy.caseTypes ?? [],
+          acceptsConfidential: policy.acceptsConfidential ?? true,
+          ...(policy.maxAttachmentBytes ? { maxAttachmentBytes: policy.maxAttachmentBytes } : {}),
+          ...(policy.maxMessageBytes ? { maxMessageBytes: policy.maxMessageBytes } : {}),
+          feesMayApply: options.fees !== undefined
+        }
+      })
+    )
+  }
+
+  /** A code list of the policy's, as genericode. */
+  function codeList(index: number): string | null {
+    const entry = Object.entries(policy ? (policy.codeLists ?? {}) : {})[index]
+    if (!entry || typeof entry[1] === 'string') return null
+    return buildGenericode({
+      shortName: entry[0].replace(/^\w+:/, ''),
+      version: policy ? (policy.version ?? '1') : '1',
+      codes: entry[1]
+    })
+  }
+
+  /** GetFeesCalculation: the fee, or nothing for a fee-exempt account. */
+  function feesCalculation(body: string): string {
+    const fees = options.fees
+    if (!fees) return soapFaultEnvelope('soap:Client', 'GetFeesCalculation is not offered by this court')
+    const submitter = parseCourtXml(
+      body,
+      (doc) =>
+        doc.root
+          .get(
+            '//*[local-name()="CoreFilingMessage"]/*[local-name()="DocumentSubmitter"]//*[local-name()="IdentificationID"]'
+          )
+          ?.content.trim() ?? null
+    )
+    const exempt = submitter !== null && (fees.exemptFilers ?? []).includes(submitter)
+    return soapEnvelope(
+      buildFeesCalculationResponse({ sender, court, amount: exempt ? '0.00' : fees.amount, currency: 'USD' })
+    )
+  }
+
   const operationCounts = new Map<string, number>()
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
@@ -367,6 +497,13 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       )
       return
     }
+    const listed = req.method === 'GET' ? /^\/codelists\/(\d+)$/.exec(req.url ?? '') : null
+    if (listed) {
+      const gc = codeList(Number(listed[1]))
+      res.writeHead(gc ? 200 : 404, { 'content-type': 'application/xml; charset=utf-8' })
+      res.end(gc ?? '')
+      return
+    }
     const operation = operationOf(req.headers.soapaction as string | undefined)
     if (operation) operationCounts.set(operation, (operationCounts.get(operation) ?? 0) + 1)
     if (options.requireAuthorization !== undefined && req.headers.authorization !== options.requireAuthorization) {
@@ -397,6 +534,14 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
         }
         case 'GetFilingList':
           return send(200, filingList(body))
+        case 'GetPolicy': {
+          const xml = courtPolicy()
+          return send(xml.includes('Fault>') ? 500 : 200, xml)
+        }
+        case 'GetFeesCalculation': {
+          const xml = feesCalculation(body)
+          return send(xml.includes('Fault>') ? 500 : 200, xml)
+        }
         default:
           return send(500, soapFaultEnvelope('soap:Client', `unknown SOAPAction ${String(req.headers.soapaction)}`))
       }
@@ -413,8 +558,9 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     : createServer(onRequest)
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  origin = `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`
   return {
-    url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}/ecf/v4/FilingReviewMDE`,
+    url: `${origin}/ecf/v4/FilingReviewMDE`,
     submissions: () => new Map(submissions),
     mtomFilings: () => mtomCount,
     filings: () => byCourtId.size,

@@ -30,6 +30,13 @@ export interface CourtAdapter {
    * (or its courts-file entry says `statusPolling: "each"`); a filing the list does not name is asked about alone.
    */
   listStatuses?: (since: Date) => Promise<ListedCourtFiling[]>
+  /**
+   * GetPolicy, with each code list it names fetched and read: what the court accepts, checked before every send
+   * (src/ecf/court-policy.ts). Absent where the court publishes no policy.
+   */
+  policy?: () => Promise<CourtPolicy>
+  /** GetFeesCalculation: what the court would charge for this filing. Asked only where the court's policy offers it. */
+  feesCalculation?: (pkg: FilingPackage) => Promise<FeesCalculation>
   close: () => Promise<void>
 }
 
@@ -38,6 +45,27 @@ export interface FilingPackage {
   filingId: string
   /** The validated `wsmp:ReviewFilingRequestMessage`. */
   xml: string
+}
+
+/** A court's policy for filers (CourtPolicyResponseMessage), with the codes of each of its code lists. */
+export interface CourtPolicy {
+  versionId: string | null
+  /** Each code list: the ECF element it governs (`j:RegisterActionDescriptionText`), its URI and its codes. */
+  codeLists: Array<{ element: string; uri: string; codes: readonly string[] }>
+  /** The operations the court supports (empty when it lists none). */
+  operations: readonly string[]
+  /** The case types the court takes (empty when it lists none). */
+  caseTypes: readonly string[]
+  acceptsConfidential: boolean | null
+  maxAttachmentBytes: number | null
+  maxMessageBytes: number | null
+}
+
+/** What a court would charge for a filing (FeesCalculationAmount). */
+export interface FeesCalculation {
+  /** The amount as the court writes it (a decimal, `0.00`). */
+  amount: string
+  currency: string
 }
 
 export interface Receipt {

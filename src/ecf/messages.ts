@@ -35,8 +35,8 @@ export interface ReviewFilingInput {
   callbackUrl: string
   submittedAt: string
   court: { id: string; name: string }
-  case: { title: string; docketId: string; trackingId?: string }
-  defendant: { name: string; dob: string | null }
+  case: { title: string; docketId: string; trackingId?: string; category?: string }
+  defendant: { name: string; dob: string | null; roleCode?: string }
   counts: Array<{ sequence: number; statute: string; description: string; offenseDate: string | null }>
   attorney: { barNumber: string; name: string }
   /** The filer id (ECFFilerID) the court gave the filing office's account, named with the submitting attorney. */
@@ -48,6 +48,18 @@ export interface ReviewFilingInput {
   confidential: boolean
   documents: FilingDocument[]
 }
+
+/**
+ * The codes a filing is known by at a court whose policy does not say otherwise (courts file `codes`): ECF 4.01
+ * leaves case categories, register actions and most roles to each court's code lists.
+ */
+export const DEFAULT_CODES = {
+  caseCategory: 'criminal',
+  defendantRole: 'Defendant',
+  motion: 'Motion',
+  proposedOrder: 'Proposed Order'
+} as const
+export type FilingCodes = { [K in keyof typeof DEFAULT_CODES]?: string }
 
 const text = (parent: XMLBuilder, ns: string, name: string, value: string) => parent.ele(ns, name).txt(value)
 const identification = (parent: XMLBuilder, ns: string, name: string, id: string, category?: string) => {
@@ -64,7 +76,7 @@ export type CaseOfFiling = Pick<ReviewFilingInput, 'case' | 'court' | 'defendant
 function criminalCase(parent: XMLBuilder, input: CaseOfFiling): void {
   const c = parent.ele(NS.criminal, 'criminal:CriminalCase')
   text(c, NS.nc, 'nc:CaseTitleText', input.case.title)
-  text(c, NS.nc, 'nc:CaseCategoryText', 'criminal')
+  text(c, NS.nc, 'nc:CaseCategoryText', input.case.category ?? DEFAULT_CODES.caseCategory)
   if (input.case.trackingId) text(c, NS.nc, 'nc:CaseTrackingID', input.case.trackingId)
   text(c, NS.nc, 'nc:CaseDocketID', input.case.docketId)
   const jAug = c.ele(NS.j, 'j:CaseAugmentation')
@@ -77,7 +89,7 @@ function criminalCase(parent: XMLBuilder, input: CaseOfFiling): void {
   const person = participant.ele(NS.ecf, 'ecf:EntityPerson')
   if (input.defendant.dob) person.ele(NS.nc, 'nc:PersonBirthDate').ele(NS.nc, 'nc:Date').txt(input.defendant.dob)
   person.ele(NS.nc, 'nc:PersonName').ele(NS.nc, 'nc:PersonFullName').txt(input.defendant.name)
-  text(participant, NS.ecf, 'ecf:CaseParticipantRoleCode', 'Defendant')
+  text(participant, NS.ecf, 'ecf:CaseParticipantRoleCode', input.defendant.roleCode ?? DEFAULT_CODES.defendantRole)
   for (const count of input.counts) {
     const charge = c.ele(NS.criminal, 'criminal:CaseCharge')
     identification(charge, NS.j, 'j:ChargeSequenceID', String(count.sequence))
@@ -362,6 +374,135 @@ export function buildFilingListResponse(r: {
   return root.end()
 }
 
+const POLICY_QUERY_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CourtPolicyQueryMessage-4.0'
+const POLICY_RESPONSE_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:CourtPolicyResponseMessage-4.0'
+const FEES_QUERY_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FeesCalculationQueryMessage-4.0'
+const FEES_RESPONSE_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FeesCalculationResponseMessage-4.0'
+const GENERICODE_NS = 'http://docs.oasis-open.org/codelist/ns/genericode/1.0/'
+
+/** GetPolicy: the court's policy for filers (its code lists, operations, limits). */
+export function buildCourtPolicyQuery(q: { sender: string; submitter: string; court: CourtRef }): string {
+  const root = messageRoot(POLICY_QUERY_NS, 'CourtPolicyQueryMessage')
+  sender(root, q.sender)
+  querySubmitter(root, q.submitter)
+  caseCourt(root, q.court)
+  return root.end()
+}
+
+/** What a court publishes with GetPolicy (the simulated court builds its answer from this). */
+export interface CourtPolicyInput {
+  versionId: string
+  updatedAt: string
+  effectiveDate: string
+  /** Each code list: the ECF element it governs (`j:RegisterActionDescriptionText`) and where its genericode is. */
+  codeLists: ReadonlyArray<{ element: string; uri: string }>
+  operations: readonly string[]
+  caseTypes: readonly string[]
+  acceptsConfidential: boolean
+  maxAttachmentBytes?: number
+  maxMessageBytes?: number
+  feesMayApply: boolean
+}
+
+export function buildCourtPolicyResponse(r: { sender: string; court: CourtRef; policy: CourtPolicyInput }): string {
+  const p = r.policy
+  const root = messageRoot(POLICY_RESPONSE_NS, 'CourtPolicyResponseMessage')
+  sender(root, r.sender)
+  caseCourt(root, r.court)
+  ecfErrors(root, [])
+  const own = (parent: XMLBuilder, name: string, value?: string) => {
+    const el = parent.ele(POLICY_RESPONSE_NS, name)
+    if (value !== undefined) el.txt(value)
+    return el
+  }
+  text(own(root, 'PolicyVersionID'), NS.nc, 'nc:IdentificationID', p.versionId)
+  text(own(root, 'PolicyLastUpdateDate'), NS.nc, 'nc:DateTime', p.updatedAt)
+  const runtime = own(root, 'RuntimePolicyParameters')
+  for (const list of p.codeLists) {
+    const c = own(runtime, 'CourtCodelist')
+    own(c, 'ECFElementName', list.element)
+    text(own(c, 'EffectiveDate'), NS.nc, 'nc:Date', p.effectiveDate)
+    text(own(c, 'CourtCodelistURI'), NS.nc, 'nc:IdentificationID', list.uri)
+  }
+  const dev = own(root, 'DevelopmentPolicyParameters')
+  own(dev, 'URLAttachmentSupportedIndicator', 'false')
+  own(dev, 'AcceptDocumentsRequiringFeesIndicator', 'true')
+  own(dev, 'AcceptConfidentialFilingsIndicator', String(p.acceptsConfidential))
+  own(dev, 'AcceptMultipleLeadDocumentsIndicator', 'false')
+  const measure = (name: string, bytes: number | undefined) => {
+    if (bytes === undefined) return
+    const m = own(dev, name)
+    text(m, NS.nc, 'nc:MeasureText', String(bytes))
+    text(m, NS.nc, 'nc:MeasureUnitText', 'byte')
+  }
+  measure('MaximumAllowedAttachmentSize', p.maxAttachmentBytes)
+  measure('MaximumAllowedMessageSize', p.maxMessageBytes)
+  own(dev, 'SupportedMessageProfileCode', SIP_PROFILE)
+  own(dev, 'SupportedSignatureProfileCode')
+  for (const op of p.operations) own(dev, 'SupportedOperationName', op)
+  for (const type of p.caseTypes) own(dev, 'SupportedCaseType', type)
+  own(dev, 'FilingFeesMayBeApplicableIndicator', String(p.feesMayApply))
+  text(own(dev, 'EffectiveDate'), NS.nc, 'nc:Date', p.effectiveDate)
+  return root.end()
+}
+
+/** A genericode 1.0 code list with one key column, `code`, as the OASIS lists and courts' EFMs publish them. */
+export function buildGenericode(list: { shortName: string; version: string; codes: readonly string[] }): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(GENERICODE_NS, 'gc:CodeList')
+  const id = root.ele('Identification')
+  id.ele('ShortName').txt(list.shortName)
+  id.ele('Version').txt(list.version)
+  id.ele('CanonicalUri').txt(`urn:clearfile:simulated-court:codelist:${list.shortName}`)
+  id.ele('CanonicalVersionUri').txt(`urn:clearfile:simulated-court:codelist:${list.shortName}:${list.version}`)
+  const columns = root.ele('ColumnSet')
+  const column = columns.ele('Column', { Id: 'code', Use: 'required' })
+  column.ele('ShortName').txt('Code')
+  column.ele('Data', { Type: 'normalizedString' })
+  columns.ele('Key', { Id: 'codeKey' }).ele('ShortName').txt('CodeKey').up().ele('ColumnRef', { Ref: 'code' })
+  const rows = root.ele('SimpleCodeList')
+  for (const code of list.codes) rows.ele('Row').ele('Value', { ColumnRef: 'code' }).ele('SimpleValue').txt(code)
+  return root.end()
+}
+
+/**
+ * GetFeesCalculation: the filing as it will be sent (its `core:CoreFilingMessage`, taken whole from the stored
+ * ReviewFilingRequestMessage, whose root declares every prefix it uses), asking what the court would charge.
+ */
+export function buildFeesCalculationQuery(q: {
+  sender: string
+  submitter: string
+  court: CourtRef
+  reviewFilingXml: string
+}): string {
+  const start = q.reviewFilingXml.indexOf('<core:CoreFilingMessage')
+  const endTag = '</core:CoreFilingMessage>'
+  const end = q.reviewFilingXml.indexOf(endTag, start)
+  if (start < 0 || end < 0) throw new Error('the filing message has no core:CoreFilingMessage')
+  const root = messageRoot(FEES_QUERY_NS, 'FeesCalculationQueryMessage')
+  for (const prefix of ['core', 'criminal', 's'] as const)
+    root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
+  sender(root, q.sender)
+  querySubmitter(root, q.submitter)
+  caseCourt(root, q.court)
+  const head = root.end().replace(/<\/FeesCalculationQueryMessage>$/, '')
+  return `${head}${q.reviewFilingXml.slice(start, end + endTag.length)}</FeesCalculationQueryMessage>`
+}
+
+export function buildFeesCalculationResponse(r: {
+  sender: string
+  court: CourtRef
+  amount: string
+  currency: string
+  errors?: ReadonlyArray<{ code: string; text: string }>
+}): string {
+  const root = messageRoot(FEES_RESPONSE_NS, 'FeesCalculationResponseMessage')
+  sender(root, r.sender)
+  caseCourt(root, r.court)
+  ecfErrors(root, r.errors ?? [])
+  root.ele(FEES_RESPONSE_NS, 'FeesCalculationAmount').att(NS.nc, 'nc:currencyCode', r.currency).txt(r.amount)
+  return root.end()
+}
+
 /**
  * The ReviewFilingRequestMessage for one of a person's cases and the two papers
  * (a motion for several cases is filed in each of them), as both the submission
@@ -385,17 +526,20 @@ export function filingRequestForPapers(p: {
   profile: { office: string; courtCounty: string; address: string[]; filingDeputy: { name: string; barNumber: string } }
   /** Our filer id at the court (ECFFilerID). */
   submitterId?: string
+  /** The court's codes for what the defaults name otherwise (courts file `codes`). */
+  codes?: FilingCodes
   motion: Uint8Array
   order: Uint8Array
 }): string {
   const counts = p.case.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
+  const codes = { ...DEFAULT_CODES, ...p.codes }
   const xml = buildReviewFilingRequest({
     filingId: p.filingId,
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
     court: p.court,
-    case: { title: p.caseTitle, docketId: p.case.caseNumber },
-    defendant: p.person,
+    case: { title: p.caseTitle, docketId: p.case.caseNumber, category: codes.caseCategory },
+    defendant: { ...p.person, roleCode: codes.defendantRole },
     counts: counts.map((n, i) => ({
       sequence: i + 1,
       statute: n.section,
@@ -411,10 +555,10 @@ export function filingRequestForPapers(p: {
       {
         role: 'lead',
         description: "People's motion (Health & Saf. Code, § 11361.8)",
-        registerAction: 'Motion',
+        registerAction: codes.motion,
         pdf: p.motion
       },
-      { role: 'connected', description: '[Proposed] order', registerAction: 'Proposed Order', pdf: p.order }
+      { role: 'connected', description: '[Proposed] order', registerAction: codes.proposedOrder, pdf: p.order }
     ]
   })
   assertValidEcf(xml, `filing ${p.filingId}`)

@@ -298,3 +298,109 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
     }
   })
 }
+
+/** A court's answer to GetPolicy, as far as a filer acts on it (ECF 4.01 §2.4.2). */
+export interface CourtPolicyResponse {
+  versionId: string | null
+  updatedAt: string | null
+  /** The court's code lists: the ECF element each governs (as the court prefixes it) and the genericode's URI. */
+  codeLists: Array<{ element: string; uri: string }>
+  /** SupportedOperationName: empty when the court lists none. */
+  operations: string[]
+  /** SupportedCaseType: empty when the court lists none. */
+  caseTypes: string[]
+  acceptsConfidential: boolean | null
+  maxAttachmentBytes: number | null
+  maxMessageBytes: number | null
+  feesMayApply: boolean | null
+  errors: EcfError[]
+}
+
+const BYTES_PER_UNIT: Readonly<Record<string, number>> = {
+  b: 1,
+  byte: 1,
+  bytes: 1,
+  // A limit in "KB" or "MB" is read as the smaller of its two meanings (1000, not 1024): never over it.
+  kb: 1000,
+  kilobyte: 1000,
+  kilobytes: 1000,
+  mb: 1_000_000,
+  megabyte: 1_000_000,
+  megabytes: 1_000_000
+}
+
+/** A size in bytes from an nc:MeasureType (MeasureText and MeasureUnitText); null when it cannot be read. */
+function bytesOf(node: XmlNode | null): number | null {
+  if (!node) return null
+  const value = Number(first(node, `./${byName('MeasureText')}`))
+  const unit = BYTES_PER_UNIT[(first(node, `./${byName('MeasureUnitText')}`) ?? 'byte').toLowerCase()]
+  return Number.isFinite(value) && value > 0 && unit ? value * unit : null
+}
+
+export function parseCourtPolicyResponse(xml: string | Uint8Array): CourtPolicyResponse {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'CourtPolicyResponseMessage')
+    const dev = root.get(`./${byName('DevelopmentPolicyParameters')}`)
+    const flag = (name: string) => {
+      const v = dev ? first(dev, `./${byName(name)}`) : null
+      return v === null ? null : v === 'true' || v === '1'
+    }
+    const all = (name: string) =>
+      dev ? dev.find(`./${byName(name)}`).flatMap((n) => (n.content.trim() ? [n.content.trim()] : [])) : []
+    return {
+      versionId: first(root, `./${byName('PolicyVersionID')}/${byName('IdentificationID')}`),
+      updatedAt: first(root, `./${byName('PolicyLastUpdateDate')}/*`),
+      codeLists: root.find(`./${byName('RuntimePolicyParameters')}/${byName('CourtCodelist')}`).flatMap((c) => {
+        const element = first(c, `./${byName('ECFElementName')}`)
+        const uri = first(c, `./${byName('CourtCodelistURI')}/${byName('IdentificationID')}`)
+        return element && uri ? [{ element, uri }] : []
+      }),
+      operations: all('SupportedOperationName'),
+      caseTypes: all('SupportedCaseType'),
+      acceptsConfidential: flag('AcceptConfidentialFilingsIndicator'),
+      maxAttachmentBytes: dev ? bytesOf(dev.get(`./${byName('MaximumAllowedAttachmentSize')}`)) : null,
+      maxMessageBytes: dev ? bytesOf(dev.get(`./${byName('MaximumAllowedMessageSize')}`)) : null,
+      feesMayApply: flag('FilingFeesMayBeApplicableIndicator'),
+      errors: errors(root)
+    }
+  })
+}
+
+/**
+ * The codes of a genericode 1.0 code list: the values of its key column (the first `Key`'s ColumnRef; else the
+ * column named `code`; else the first column), in every Row of its SimpleCodeList.
+ */
+export function parseGenericode(xml: string | Uint8Array): { shortName: string | null; codes: string[] } {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'CodeList')
+    const key =
+      first(root, `./${byName('ColumnSet')}/${byName('Key')}[1]/${byName('ColumnRef')}/@Ref`) ??
+      (root.get(`./${byName('ColumnSet')}/${byName('Column')}[@Id="code"]`) ? 'code' : null) ??
+      first(root, `./${byName('ColumnSet')}/${byName('Column')}[1]/@Id`)
+    if (!key) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'A code list without columns')
+    const codes = root
+      .find(`./${byName('SimpleCodeList')}/${byName('Row')}/${byName('Value')}[@ColumnRef="${key.replace(/"/g, '')}"]`)
+      .flatMap((v) => {
+        const code = first(v, `./${byName('SimpleValue')}`)
+        return code ? [code] : []
+      })
+    return { shortName: first(root, `./${byName('Identification')}/${byName('ShortName')}`), codes }
+  })
+}
+
+/** GetFeesCalculation's answer: the amount the court would charge and its currency. */
+export function parseFeesCalculationResponse(xml: string | Uint8Array): {
+  amount: string | null
+  currency: string | null
+  errors: EcfError[]
+} {
+  return parseCourtXml(xml, (doc) => {
+    const root = messageRoot(doc, 'FeesCalculationResponseMessage')
+    const amount = root.get(`./${byName('FeesCalculationAmount')}`)
+    return {
+      amount: amount ? amount.content.trim() : null,
+      currency: amount ? first(amount, '@*[local-name()="currencyCode" or local-name()="currencyID"]') : null,
+      errors: errors(root)
+    }
+  })
+}

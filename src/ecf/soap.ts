@@ -7,6 +7,8 @@ export const SOAP_ACTIONS = {
   ReviewFiling: `${WSDL}/FilingReviewMDEPort/ReviewFilingRequest`,
   GetFilingStatus: `${WSDL}/FilingReviewMDEPort/GetFilingStatusRequest`,
   GetFilingList: `${WSDL}/FilingReviewMDEPort/GetFilingListRequest`,
+  GetPolicy: `${WSDL}/FilingReviewMDEPort/GetPolicyRequest`,
+  GetFeesCalculation: `${WSDL}/FilingReviewMDEPort/GetFeesCalculationRequest`,
   NotifyFilingReviewComplete: `${WSDL}/FilingAssemblyMDEPort/NotifyFilingReviewCompleteRequest`
 } as const
 export type SoapOperation = keyof typeof SOAP_ACTIONS

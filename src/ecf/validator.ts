@@ -101,6 +101,12 @@ const DRIVER_IMPORTS: Array<[string, string]> = [
     'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:FilingListResponseMessage-4.0',
     'xsd/message/ECF-4.0-FilingListResponseMessage.xsd'
   ],
+  ...(['CourtPolicyQuery', 'CourtPolicyResponse', 'FeesCalculationQuery', 'FeesCalculationResponse'] as const).map(
+    (m): [string, string] => [
+      `urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:${m}Message-4.0`,
+      `xsd/message/ECF-4.0-${m}Message.xsd`
+    ]
+  ),
   [
     'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:PaymentReceiptMessage-4.0',
     'xsd/message/ECF-4.0-PaymentReceiptMessage.xsd'

@@ -54,6 +54,7 @@ export async function writeFilingMessage(
     submittedAt: filing.created_at,
     court: { id: court.id, name: court.name },
     submitterId: court.filerId ?? DEFAULT_FILER_ID,
+    ...(court.codes ? { codes: court.codes } : {}),
     person: papers[0]!.person,
     caseTitle: caseTitle(papers[0]!.person.name),
     case: papers[0]!.case,

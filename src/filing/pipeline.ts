@@ -15,6 +15,7 @@ import { ClearfileError, type ErrorCode } from '../errors.js'
 import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messageKey, writeFilingMessage } from './filing-message.js'
+import { courtPolicies } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition } from './filing-state.js'
@@ -55,6 +56,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   // A send that may have arrived is looked for a poll interval later, not at once: a court still registering it
   // would list it as absent, and its callback (which names the filing by its documents) may settle it first.
   const lookLater = () => new Date(clock.now().getTime() + deps.pollIntervalMs)
+  const policies = courtPolicies(deps, adapters)
 
   const submit = handle(SUBMIT_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
@@ -96,6 +98,24 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         return
       }
     }
+    // What the court's published policy (and its fee calculation) says, before anything is sent. A court that
+    // cannot be asked now throws, and the filing waits in `queued` for the job's next try.
+    const verdict = await policies.check(filing, xml)
+    if (!verdict.ok) {
+      await db
+        .transaction()
+        .execute((trx) =>
+          transition(
+            trx,
+            filing.id,
+            ['queued'],
+            'failed',
+            { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
+            { last_error: verdict.message }
+          )
+        )
+      return
+    }
     const moved = await db
       .transaction()
       .execute((trx) =>
@@ -104,7 +124,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           filing.id,
           ['queued'],
           'submitting',
-          { source: 'submit', at: at() },
+          { source: 'submit', at: at(), ...(Object.keys(verdict.detail).length > 0 ? { detail: verdict.detail } : {}) },
           { attempts: filing.attempts + 1 }
         )
       )

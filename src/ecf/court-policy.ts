@@ -1,0 +1,66 @@
+import type { XmlDocument } from 'libxml2-wasm'
+import type { CourtPolicy } from './court-adapter.js'
+import { NS } from './messages.js'
+import { parseCourtXml } from './parse.js'
+
+/*
+ * What a court's published policy (GetPolicy, ECF 4.01 §2.4.2) says about a filing before it is sent: the codes
+ * we use must be on the court's code lists for the elements those lists govern (register actions, case
+ * categories, participant roles… ECF leaves them to each court), and the filing must fit the court's limits and
+ * what it accepts. A court refuses a filing that does not; finding it here means nothing is sent that would be.
+ */
+
+/** The prefixes ECF 4.01 names its elements with (nc, j, ecf, core…). */
+const PREFIXES: Readonly<Record<string, string>> = NS
+
+/** Every value of the element a court names (`j:RegisterActionDescriptionText`) in the message, in order. */
+function valuesOf(doc: XmlDocument, element: string): string[] {
+  const [prefix, local] = element.includes(':') ? element.split(':', 2) : [null, element]
+  if (!local || !/^[A-Za-z_][\w.-]*$/.test(local)) return []
+  const ns = prefix ? PREFIXES[prefix] : undefined
+  // A prefix we do not know is matched by the local name alone: a court's prefixes are its own.
+  const path = ns ? `//*[local-name()="${local}" and namespace-uri()="${ns}"]` : `//*[local-name()="${local}"]`
+  return doc.root.find(path).map((n) => n.content.trim())
+}
+
+/** Codes the court's list has in another case or spacing ("Proposed order" for "Proposed Order"): a hint. */
+function nearest(code: string, codes: readonly string[]): string | undefined {
+  const plain = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim()
+  return codes.find((c) => plain(c) === plain(code))
+}
+
+/**
+ * Why a court whose policy this is would refuse the filing message `xml` (a ReviewFilingRequestMessage), one
+ * sentence each; none when it fits. Checked: ReviewFiling among the court's operations and Criminal among its case
+ * types (where it lists any), confidential filings accepted, the message and each document within the court's
+ * sizes, and every value of every element the court governs with a code list on that list.
+ */
+export function policyProblems(xml: string, policy: CourtPolicy): string[] {
+  const problems: string[] = []
+  if (policy.operations.length > 0 && !policy.operations.includes('ReviewFiling'))
+    problems.push(`the court's policy does not list ReviewFiling among its operations`)
+  if (policy.caseTypes.length > 0 && !policy.caseTypes.some((c) => c.toLowerCase() === 'criminal'))
+    problems.push(`the court's policy does not take Criminal cases (it lists ${policy.caseTypes.join(', ')})`)
+  const bytes = Buffer.byteLength(xml, 'utf8')
+  if (policy.maxMessageBytes !== null && bytes > policy.maxMessageBytes)
+    problems.push(`the message is ${bytes} bytes; the court takes at most ${policy.maxMessageBytes}`)
+  parseCourtXml(xml, (doc) => {
+    if (policy.acceptsConfidential === false && valuesOf(doc, 'core:FilingConfidentialityIndicator').includes('true'))
+      problems.push('the filing asks to be kept confidential; the court does not accept confidential filings')
+    if (policy.maxAttachmentBytes !== null)
+      for (const size of valuesOf(doc, 'nc:BinarySizeValue'))
+        if (Number(size) > policy.maxAttachmentBytes)
+          problems.push(`a document is ${size} bytes; the court takes at most ${policy.maxAttachmentBytes}`)
+    for (const list of policy.codeLists) {
+      const codes = new Set(list.codes)
+      for (const value of new Set(valuesOf(doc, list.element))) {
+        if (codes.has(value)) continue
+        const hint = nearest(value, list.codes)
+        problems.push(
+          `${list.element} "${value}" is not on the court's code list ${list.uri} (${list.codes.length} codes${hint ? `; it has "${hint}"` : ''})`
+        )
+      }
+    }
+  })
+  return problems
+}

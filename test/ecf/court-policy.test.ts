@@ -1,0 +1,234 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import type { CourtPolicy } from '../../src/ecf/court-adapter.js'
+import { policyProblems } from '../../src/ecf/court-policy.js'
+import {
+  buildCourtPolicyQuery,
+  buildCourtPolicyResponse,
+  buildFeesCalculationQuery,
+  buildFeesCalculationResponse,
+  buildGenericode,
+  filingRequestForPapers
+} from '../../src/ecf/messages.js'
+import { parseCourtPolicyResponse, parseFeesCalculationResponse, parseGenericode } from '../../src/ecf/parse.js'
+import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
+
+/*
+ * A court's policy (GetPolicy) read as the OASIS samples and genericode lists write it, and a filing checked
+ * against it before it is sent: the codes ECF leaves to each court, the sizes and what the court accepts.
+ */
+const oasis = (path: string) => readFileSync(join(ECF_DIR(), path))
+const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
+
+/** A filing message as the pipeline builds it: one case, two counts to dismiss and seal, the two papers. */
+function filingMessage(codes?: Record<string, string>, pdfBytes = 2_000): string {
+  return filingRequestForPapers({
+    filingId: 'f-0001',
+    callbackUrl: 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
+    submittedAt: '2026-11-28T12:00:00.000Z',
+    court,
+    person: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
+    caseTitle: 'People v. MARIA GARCIA',
+    case: {
+      caseNumber: 'SCN123456',
+      counts: [
+        { section: 'HS 11357', outcome: 'dismiss_and_seal', convictionDate: '2010-05-01' },
+        { section: 'HS 11359', outcome: 'reduce_to_misdemeanor', convictionDate: '2011-06-02' }
+      ]
+    },
+    profile: {
+      office: 'Office of the District Attorney',
+      courtCounty: 'San Francisco',
+      address: ['350 Rhode Island Street'],
+      filingDeputy: { name: 'Jordan Sample', barNumber: '654321' }
+    },
+    ...(codes ? { codes } : {}),
+    motion: new Uint8Array(pdfBytes).fill(37),
+    order: new Uint8Array(pdfBytes / 2).fill(37)
+  })
+}
+
+const participantRoles = parseGenericode(oasis('gc/ECF-4.0-CaseParticipantRoleCode.gc')).codes
+/** A court's policy: its own register actions and case categories, OASIS's participant roles. */
+function policy(overrides: Partial<CourtPolicy> = {}, registerActions = ['Motion', 'Proposed Order', 'Order']) {
+  return {
+    versionId: '7',
+    codeLists: [
+      { element: 'j:RegisterActionDescriptionText', uri: 'https://efm.example/codes/docket', codes: registerActions },
+      { element: 'nc:CaseCategoryText', uri: 'https://efm.example/codes/category', codes: ['criminal', 'civil'] },
+      {
+        element: 'ecf:CaseParticipantRoleCode',
+        uri: 'urn:oasis:names:tc:legalxml-courtfiling:codelist:gc:CaseParticipantRoleCode',
+        codes: participantRoles
+      }
+    ],
+    operations: ['ReviewFiling', 'GetFilingStatus', 'GetFilingList', 'GetPolicy'],
+    caseTypes: ['Criminal', 'Civil'],
+    acceptsConfidential: true,
+    maxAttachmentBytes: 10_000_000,
+    maxMessageBytes: 100_000_000,
+    ...overrides
+  } satisfies CourtPolicy
+}
+
+t.test("the OASIS CourtPolicyResponse sample reads as King County's policy", async (t) => {
+  const p = parseCourtPolicyResponse(oasis('xml/ECF-4.0-CourtPolicyResponseMessage.xml'))
+  t.same(p.codeLists, [
+    { element: 'j:RegisterActionDescriptionText', uri: 'https://courts.wa.gov:8000/codes/docketcodes' }
+  ])
+  t.equal(p.operations.length, 13)
+  t.ok(p.operations.includes('GetFeesCalculation'))
+  t.ok(p.caseTypes.includes('Criminal'))
+  t.equal(p.maxAttachmentBytes, 10_000_000)
+  t.equal(p.maxMessageBytes, 100_000_000)
+  t.equal(p.acceptsConfidential, true)
+  t.equal(p.versionId, '1')
+  t.same(p.errors, [{ code: '0', text: 'No error' }])
+})
+
+t.test('the OASIS FeesCalculationResponse sample reads as USD 100.00', async (t) => {
+  const f = parseFeesCalculationResponse(oasis('xml/ECF-4.0-FeesCalculationResponseMessage.xml'))
+  t.equal(f.amount, '100.00')
+  t.equal(f.currency, 'USD')
+})
+
+t.test('every OASIS ECF 4.01 genericode list reads, one code per row', async (t) => {
+  const files = readdirSync(join(ECF_DIR(), 'gc')).filter((f) => f.endsWith('.gc'))
+  t.ok(files.length >= 15)
+  for (const file of files) {
+    const xml = oasis(`gc/${file}`).toString('utf8')
+    const rows = (xml.match(/<Row>/g) ?? []).length
+    const list = parseGenericode(xml)
+    t.equal(list.codes.length, rows, file)
+    t.ok(list.shortName && file.includes(list.shortName), `${file} is ${list.shortName}`)
+  }
+  t.ok(participantRoles.includes('Defendant'))
+  t.same(parseGenericode(oasis('gc/ECF-4.0-FilingStatusCode.gc')).codes, [
+    'received',
+    'accepted',
+    'partially-accepted',
+    'rejected'
+  ])
+})
+
+t.test("a court's list whose key column is not the first, nor called code, reads its key column", async (t) => {
+  const xml = `<?xml version="1.0"?><gc:CodeList xmlns:gc="http://docs.oasis-open.org/codelist/ns/genericode/1.0/">
+    <Identification><ShortName>docketcodes</ShortName></Identification>
+    <ColumnSet>
+      <Column Id="name" Use="required"><ShortName>Name</ShortName></Column>
+      <Column Id="docketcode" Use="required"><ShortName>Code</ShortName></Column>
+      <Key Id="k"><ShortName>K</ShortName><ColumnRef Ref="docketcode"/></Key>
+    </ColumnSet>
+    <SimpleCodeList>
+      <Row><Value ColumnRef="name"><SimpleValue>Motion (general)</SimpleValue></Value><Value ColumnRef="docketcode"><SimpleValue>MOT</SimpleValue></Value></Row>
+      <Row><Value ColumnRef="docketcode"><SimpleValue>PORD</SimpleValue></Value><Value ColumnRef="name"><SimpleValue>Proposed order</SimpleValue></Value></Row>
+      <Row><Value ColumnRef="name"><SimpleValue>A row without a code</SimpleValue></Value></Row>
+    </SimpleCodeList></gc:CodeList>`
+  t.same(parseGenericode(xml).codes, ['MOT', 'PORD'])
+  t.throws(() => parseGenericode('<!DOCTYPE x [<!ENTITY a "b">]><CodeList/>'), { code: 'CLEARFILE_ERR_ECF_UNSAFE' })
+  t.throws(() => parseGenericode('<CodeList><ColumnSet/></CodeList>'), { code: 'CLEARFILE_ERR_ECF_MALFORMED' })
+})
+
+t.test('what clearfile sends and the simulated court answers about policy and fees is valid ECF 4.01', async (t) => {
+  const sender = 'http://127.0.0.1:3000/ecf/v4/FilingAssemblyMDE'
+  t.same(ecfProblems(buildCourtPolicyQuery({ sender, submitter: 'DA-SF-001', court })), [])
+  const response = buildCourtPolicyResponse({
+    sender,
+    court,
+    policy: {
+      versionId: '2026.11',
+      updatedAt: '2026-11-01T08:00:00.0Z',
+      effectiveDate: '2026-11-01',
+      codeLists: [{ element: 'j:RegisterActionDescriptionText', uri: 'http://127.0.0.1:1/codelists/0' }],
+      operations: ['ReviewFiling', 'GetFeesCalculation'],
+      caseTypes: ['Criminal'],
+      acceptsConfidential: false,
+      maxAttachmentBytes: 5_000_000,
+      feesMayApply: true
+    }
+  })
+  t.same(ecfProblems(response), [])
+  const read = parseCourtPolicyResponse(response)
+  t.equal(read.acceptsConfidential, false)
+  t.equal(read.maxAttachmentBytes, 5_000_000)
+  t.equal(read.maxMessageBytes, null)
+  t.same(read.operations, ['ReviewFiling', 'GetFeesCalculation'])
+  const query = buildFeesCalculationQuery({ sender, submitter: 'DA-SF-001', court, reviewFilingXml: filingMessage() })
+  t.same(ecfProblems(query), [], 'the filing, whole, inside a FeesCalculationQueryMessage')
+  t.match(
+    query,
+    /<core:CoreFilingMessage>.*Proposed Order.*<\/core:CoreFilingMessage><\/FeesCalculationQueryMessage>$/s
+  )
+  t.throws(() => buildFeesCalculationQuery({ sender, submitter: 'x', court, reviewFilingXml: '<x/>' }))
+  const fees = buildFeesCalculationResponse({ sender, court, amount: '60.00', currency: 'USD' })
+  t.same(ecfProblems(fees), [])
+  t.same(parseFeesCalculationResponse(fees), {
+    amount: '60.00',
+    currency: 'USD',
+    errors: [{ code: '0', text: 'No error' }]
+  })
+  t.same(parseGenericode(buildGenericode({ shortName: 'docket', version: '1', codes: ['Motion', 'A & B'] })).codes, [
+    'Motion',
+    'A & B'
+  ])
+})
+
+t.test("a filing with the default codes fits a court whose lists have them (OASIS's roles among them)", async (t) => {
+  t.same(policyProblems(filingMessage(), policy()), [])
+})
+
+t.test("a register action the court's list does not have is named, with the list and the near code", async (t) => {
+  const problems = policyProblems(filingMessage(), policy({}, ['Motion', 'Proposed order', 'Order']))
+  t.equal(problems.length, 1)
+  t.match(
+    problems[0],
+    'j:RegisterActionDescriptionText "Proposed Order" is not on the court\'s code list https://efm.example/codes/docket (3 codes; it has "Proposed order")'
+  )
+  t.same(
+    policyProblems(filingMessage({ proposedOrder: 'Proposed order' }), policy({}, ['Motion', 'Proposed order'])),
+    []
+  )
+})
+
+t.test("the courts file's codes are what the message says", async (t) => {
+  const xml = filingMessage({ caseCategory: 'CR', defendantRole: 'DEF', motion: 'MOT', proposedOrder: 'PORD' })
+  t.match(xml, '<nc:CaseCategoryText>CR</nc:CaseCategoryText>')
+  t.match(xml, '<ecf:CaseParticipantRoleCode>DEF</ecf:CaseParticipantRoleCode>')
+  t.match(xml, '<j:RegisterActionDescriptionText>MOT</j:RegisterActionDescriptionText>')
+  t.match(xml, '<j:RegisterActionDescriptionText>PORD</j:RegisterActionDescriptionText>')
+  const problems = policyProblems(xml, policy())
+  t.equal(problems.length, 4, problems.join('\n'))
+  t.match(
+    problems.join('\n'),
+    /"DEF" is not on the court's code list urn:oasis:names:tc:legalxml-courtfiling:codelist:gc:CaseParticipantRoleCode \(23 codes\)/
+  )
+})
+
+t.test("the court's sizes, operations, case types and confidentiality are each checked", async (t) => {
+  const xml = filingMessage(undefined, 4_000)
+  t.match(policyProblems(xml, policy({ maxAttachmentBytes: 3_000 })), [
+    'a document is 4000 bytes; the court takes at most 3000'
+  ])
+  t.match(
+    policyProblems(xml, policy({ maxMessageBytes: 1_000 }))[0],
+    /^the message is \d+ bytes; the court takes at most 1000$/
+  )
+  t.match(policyProblems(xml, policy({ operations: ['GetFilingStatus', 'GetPolicy'] })), [/does not list ReviewFiling/])
+  t.same(policyProblems(xml, policy({ operations: [] })), [], 'a court that lists no operations is not held to any')
+  t.match(policyProblems(xml, policy({ caseTypes: ['Civil', 'Domestic'] })), [/does not take Criminal cases/])
+  t.match(policyProblems(xml, policy({ acceptsConfidential: false })), [/kept confidential/])
+})
+
+t.test("a court's element names are matched whole, by its prefix's namespace or by local name alone", async (t) => {
+  const xml = filingMessage()
+  const only = (element: string) =>
+    policyProblems(xml, policy({ codeLists: [{ element, uri: 'https://efm.example/x', codes: ['nothing'] }] }))
+  t.equal(only('j:RegisterActionDescriptionText').length, 2, 'both papers')
+  t.equal(only('efm:RegisterActionDescriptionText').length, 2, 'an unknown prefix: by local name')
+  t.equal(only('RegisterActionDescriptionText').length, 2, 'no prefix: by local name')
+  t.same(only('nc:RegisterActionDescriptionText'), [], 'another namespace than the element has')
+  t.same(only('j:RegisterAction'), [], 'part of a name is not the name')
+  t.same(only('nc:BinaryFormatStandardName'), [], 'an element the filing does not have')
+  t.same(only('j:Register[1]'), [], 'not an element name at all')
+})
