@@ -42,6 +42,18 @@ export const FilingInput = Type.Object(
   { additionalProperties: false }
 )
 
+/** Why a filing not yet sent is cancelled (POST /v1/filings/{id}/cancellation). */
+export const CancellationInput = Type.Object(
+  {
+    note: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'Why (kept on the filing\'s timeline): "the defendant\'s counsel filed a petition already"'
+    })
+  },
+  { additionalProperties: false }
+)
+
 /** What a person found out about a filing in state `unknown` (POST /v1/filings/{id}/settlement). */
 export const SettlementInput = Type.Object(
   {

@@ -12,7 +12,9 @@ export const MAY = {
   /** Prepare papers and file them (POST …/documents, POST /v1/filings). */
   file: ['deputy_da', 'da_system'],
   /** Say where a filing clearfile could not settle is: at the court or not (POST /v1/filings/{id}/settlement). */
-  settle: ['deputy_da']
+  settle: ['deputy_da'],
+  /** Cancel a filing not yet sent (POST /v1/filings/{id}/cancellation). */
+  cancel: ['deputy_da', 'da_system']
 } as const satisfies Record<string, readonly Role[]>
 
 /** What a role may do, by the names of MAY. */
@@ -22,6 +24,7 @@ export function mayOf(role: Role): Record<keyof typeof MAY, boolean> {
     decide: may(MAY.decide),
     uploadOutcomeReports: may(MAY.uploadOutcomeReports),
     file: may(MAY.file),
-    settle: may(MAY.settle)
+    settle: may(MAY.settle),
+    cancel: may(MAY.cancel)
   }
 }

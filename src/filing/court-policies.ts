@@ -17,6 +17,13 @@ export type PolicyVerdict =
       detail: Record<string, unknown>
     }
 
+/** A policy or fee query that failed: whatever it was, the filing itself was not sent. */
+function notSent(err: unknown): CourtError {
+  if (err instanceof CourtError)
+    return new CourtError(err.code, err.message, { retryable: err.retryable, courtCode: err.courtCode, cause: err })
+  return new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, { retryable: true, cause: err })
+}
+
 interface Cached {
   fetchedAt: number
   /** The policy; null when the court publishes none (it refused GetPolicy as an operation it does not offer). */
@@ -31,8 +38,9 @@ interface Cached {
  * GetFeesCalculation, the court is asked what it would charge: a DA's filing is fee-exempt (Gov. Code § 6103), so
  * any fee means the court does not see the exemption, and the filing waits for a person rather than incur it.
  *
- * A court that cannot be reached for its policy holds its filings (retried with the job's backoff); once it has
- * answered, a failed refresh keeps the policy it gave until the next refresh. A court that refuses GetPolicy
+ * A court that cannot be reached for its policy fails the attempt as a send that never left would (retried with
+ * backoff, given up after as many tries): nothing is sent unchecked. Once it has answered, a failed refresh keeps
+ * the policy it gave until the next refresh. A court that refuses GetPolicy
  * outright publishes none, and its filings are sent unchecked, saying so on their timelines.
  */
 export function courtPolicies(
@@ -70,36 +78,36 @@ export function courtPolicies(
     return made.policy
   }
 
-  return {
-    async check(filing, xml) {
-      const found = await policyOf(filing.court_id)
-      if (!found) return { ok: true, detail: {} }
-      const { policy, note } = found
-      if (!policy) return { ok: true, detail: { policy: note } }
-      const problems = policyProblems(xml, policy)
-      if (problems.length > 0)
-        return {
-          ok: false,
-          code: 'CLEARFILE_ERR_COURT_POLICY',
-          message: `The court's ${note} refuses this filing: ${problems.join('; ')}`,
-          detail: { policy: note, problems }
-        }
-      const calculate = adapters.for(filing.court_id).feesCalculation
-      if (
-        !calculate ||
-        !policy.operations.includes('GetFeesCalculation') ||
-        deps.courts.get(filing.court_id)?.calculateFees === false
-      )
-        return { ok: true, detail: { policy: note } }
-      const fee: FeesCalculation = await calculate({ filingId: filing.id, xml })
-      if (Number(fee.amount) > 0)
-        return {
-          ok: false,
-          code: 'CLEARFILE_ERR_COURT_FEE',
-          message: `The court calculates a fee of ${fee.currency} ${fee.amount} for this filing; a District Attorney files without fees (Gov. Code, § 6103), so the court's account for the office must carry the exemption before it is filed`,
-          detail: { policy: note, fee }
-        }
-      return { ok: true, detail: { policy: note, fee } }
-    }
+  async function check(filing: { id: string; court_id: string }, xml: string): Promise<PolicyVerdict> {
+    const found = await policyOf(filing.court_id)
+    if (!found) return { ok: true, detail: {} }
+    const { policy, note } = found
+    if (!policy) return { ok: true, detail: { policy: note } }
+    const problems = policyProblems(xml, policy)
+    if (problems.length > 0)
+      return {
+        ok: false,
+        code: 'CLEARFILE_ERR_COURT_POLICY',
+        message: `The court's ${note} refuses this filing: ${problems.join('; ')}`,
+        detail: { policy: note, problems }
+      }
+    const calculate = adapters.for(filing.court_id).feesCalculation
+    if (
+      !calculate ||
+      !policy.operations.includes('GetFeesCalculation') ||
+      deps.courts.get(filing.court_id)?.calculateFees === false
+    )
+      return { ok: true, detail: { policy: note } }
+    const fee: FeesCalculation = await calculate({ filingId: filing.id, xml })
+    if (Number(fee.amount) > 0)
+      return {
+        ok: false,
+        code: 'CLEARFILE_ERR_COURT_FEE',
+        message: `The court calculates a fee of ${fee.currency} ${fee.amount} for this filing; a District Attorney files without fees (Gov. Code, § 6103), so the court's account for the office must carry the exemption before it is filed`,
+        detail: { policy: note, fee }
+      }
+    return { ok: true, detail: { policy: note, fee } }
   }
+
+  return { check: (filing, xml) => check(filing, xml).catch((err: unknown) => Promise.reject(notSent(err))) }
 }

@@ -98,24 +98,6 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         return
       }
     }
-    // What the court's published policy (and its fee calculation) says, before anything is sent. A court that
-    // cannot be asked now throws, and the filing waits in `queued` for the job's next try.
-    const verdict = await policies.check(filing, xml)
-    if (!verdict.ok) {
-      await db
-        .transaction()
-        .execute((trx) =>
-          transition(
-            trx,
-            filing.id,
-            ['queued'],
-            'failed',
-            { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
-            { last_error: verdict.message }
-          )
-        )
-      return
-    }
     const moved = await db
       .transaction()
       .execute((trx) =>
@@ -124,13 +106,31 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           filing.id,
           ['queued'],
           'submitting',
-          { source: 'submit', at: at(), ...(Object.keys(verdict.detail).length > 0 ? { detail: verdict.detail } : {}) },
+          { source: 'submit', at: at() },
           { attempts: filing.attempts + 1 }
         )
       )
     if (!moved) return
-    const sentAt = performance.now()
     try {
+      // What the court's published policy (and its fee calculation) says, before anything is sent. A court that
+      // cannot be asked now is an attempt that did not leave: tried again with backoff, given up like a send.
+      const verdict = await policies.check(filing, xml)
+      if (!verdict.ok) {
+        await db
+          .transaction()
+          .execute((trx) =>
+            transition(
+              trx,
+              filing.id,
+              ['submitting'],
+              'failed',
+              { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
+              { last_error: verdict.message }
+            )
+          )
+        return
+      }
+      const sentAt = performance.now()
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })
       deps.metrics?.observeSubmit(filing.court_id, (performance.now() - sentAt) / 1000)
       await db.transaction().execute(async (trx) => {
@@ -139,7 +139,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           filing.id,
           ['submitting'],
           'submitted',
-          { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId } },
+          { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId, ...verdict.detail } },
           { court_filing_id: receipt.courtFilingId, last_error: null }
         )
         await next(POLL_JOB, filing.id, new Date(clock.now().getTime() + deps.pollIntervalMs), trx)

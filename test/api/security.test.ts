@@ -43,6 +43,7 @@ const ACCESS: Record<string, readonly Role[]> = {
   'GET /v1/filings/{id}': RECORD_ROLES,
   'GET /v1/filings/{id}/message.xml': RECORD_ROLES,
   'POST /v1/filings/{id}/settlement': ['deputy_da'],
+  'POST /v1/filings/{id}/cancellation': ['deputy_da', 'da_system'],
   'POST /v1/outcome-reports': ['clerk', 'deputy_da'],
   'GET /v1/outcome-reports/{id}': ['clerk', 'deputy_da', 'da_system'],
   'GET /v1/outcome-reports/{id}/reconciliation.csv': ['clerk', 'deputy_da', 'da_system'],
@@ -59,7 +60,8 @@ const ACCESS: Record<string, readonly Role[]> = {
 const BODIES: Record<string, object> = {
   'POST /v1/determinations/{id}/decision': { outcome: 'not_eligible', reason: 'authorisation matrix' },
   'POST /v1/determinations/decisions': { ids: ['x'], outcome: 'not_eligible', reason: 'authorisation matrix' },
-  'POST /v1/filings/{id}/settlement': { atCourt: false, note: 'authorisation matrix' }
+  'POST /v1/filings/{id}/settlement': { atCourt: false, note: 'authorisation matrix' },
+  'POST /v1/filings/{id}/cancellation': { note: 'authorisation matrix' }
 }
 /** Operations anyone may call: liveness and readiness. */
 const OPEN = new Set(['GET /healthz', 'GET /readyz'])

@@ -3,6 +3,7 @@ import Type from 'typebox'
 import type { Selectable } from 'kysely'
 import { IdParams, authErrors, bodyErrors, errorResponses, mediaResponse } from '../../../schemas/api/common.js'
 import {
+  CancellationInput,
   FilingInput,
   FilingList,
   FilingQuery,
@@ -26,6 +27,7 @@ import { parseJsonColumn } from '../../db/json.js'
 import type { FilingsTable } from '../../db/schema.js'
 import { messageKey } from '../../filing/filing-message.js'
 import { queueCaseFiling, queueReviewFilings } from '../../filing/queue-filings.js'
+import { cancelFiling } from '../../filing/cancel-filing.js'
 import { settleFiling } from '../../filing/settle-filing.js'
 import { findReviewRun } from '../../ingest/review-runs.js'
 import { ClearfileError } from '../../errors.js'
@@ -158,6 +160,28 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         request.params.id,
         atCourt ? { atCourt, courtFilingId: courtFilingId!, note } : { atCourt, note }
       )
+      return view(request.params.id, ctx.principal.county)
+    }
+  )
+
+  app.post(
+    '/filings/:id/cancellation',
+    {
+      config: { roles: [...MAY.cancel] },
+      schema: {
+        tags: ['filings'],
+        operationId: 'cancelFiling',
+        summary: 'Cancel a filing not yet sent (state draft or queued)',
+        description:
+          "The filing moves to `cancelled` and is never sent; its cases may be filed again. A filing whose send has begun may be at the court, and ECF 4.01 has no CancelFiling: 409 CLEARFILE_ERR_FILING_STATE (ask the clerk). The note goes on the filing's timeline; the change is audited.",
+        params: IdParams,
+        body: CancellationInput,
+        response: { 200: FilingView, ...bodyErrors, ...errorResponses(404, 409), ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      await cancelFiling(db, ctx, request.params.id, request.body.note)
       return view(request.params.id, ctx.principal.county)
     }
   )

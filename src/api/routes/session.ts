@@ -13,7 +13,8 @@ const SessionView = Type.Object({
     decide: Type.Boolean(),
     uploadOutcomeReports: Type.Boolean(),
     file: Type.Boolean(),
-    settle: Type.Boolean()
+    settle: Type.Boolean(),
+    cancel: Type.Boolean()
   }),
   courts: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), county: Type.String() }), {
     description: "The courts of the key's county (every court for an admin key), from the courts file"

@@ -726,7 +726,8 @@ t.test('a person says a filing clearfile could not settle is not at the court: i
   const { app, key, caseId, tick, court } = await setup(
     t,
     { faults, echoFilerIds: false },
-    { courtEntry: { echoesFilerIds: false, limits: { timeoutMs: 200 } } }
+    // Its policy is not what is tested: every request times out while the send is lost.
+    { courtEntry: { echoesFilerIds: false, usePolicy: false, limits: { timeoutMs: 200 } } }
   )
   // Someone's filing in the case, whose submitter the court does not give: ours cannot be told absent.
   await strangerAt(t, court.url).submit({ filingId: 'x', xml: reviewFilingXml('x', PDF) })
@@ -949,7 +950,8 @@ t.test(
     const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     t.equal(done.state, 'failed')
     t.equal(done.attempts, 8)
-    t.match(done.lastError, /^gave up after 8 attempts: CA-SF ReviewFiling: ECONNREFUSED/)
+    // Its policy is asked for first: a court that cannot be reached for it fails the attempt as a send would.
+    t.match(done.lastError, /^gave up after 8 attempts: CA-SF GetPolicy: ECONNREFUSED/)
     t.equal(done.events.filter((e: { to: string }) => e.to === 'submitting').length, 8)
   }
 )
@@ -986,3 +988,44 @@ t.test('two workers draining one database never submit the same filing twice', a
   t.equal(ran[0]! + ran[1]!, 8, 'every submit job ran once between them')
   for (const id of filings) t.equal(court.submissions().get(id), 1, `${id} sent once`)
 })
+
+t.test(
+  'a queued filing is cancelled with a note and never sent; its case may be filed again; a sent one cannot be',
+  async (t) => {
+    const { app, key, caseId, tick, court, handle, keyFor } = await setup(t)
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    const cancel = async (id: string, payload: object, k = key) =>
+      app.inject({ method: 'POST', url: `/v1/filings/${id}/cancellation`, headers: bearer(k), payload })
+    const note = "Counsel filed the defendant's own petition"
+    t.equal((await cancel(filing.id, { note }, await keyFor('clerk', 'SAN FRANCISCO'))).statusCode, 403)
+    t.equal((await cancel(filing.id, { note }, await keyFor('deputy_da', 'ALAMEDA'))).statusCode, 404)
+    t.match((await cancel(filing.id, {})).json(), { code: 'CLEARFILE_ERR_VALIDATION' }, 'a note is required')
+    const cancelled = await cancel(filing.id, { note }, await keyFor('da_system', 'SAN FRANCISCO'))
+    t.equal(cancelled.statusCode, 200, cancelled.body)
+    t.equal(cancelled.json().state, 'cancelled')
+    t.match(cancelled.json().events.at(-1), { from: 'queued', to: 'cancelled', source: 'user', detail: { note } })
+    for (let i = 0; i < 3; i++) await tick()
+    t.equal(court.submissions().get(filing.id), undefined, 'its queued send did nothing')
+    t.equal((await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json().state, 'cancelled')
+    const audit = await handle.db
+      .selectFrom('audit_events')
+      .select('record_id')
+      .where('action', '=', 'filing.cancel')
+      .execute()
+    t.same(
+      audit.map((a) => a.record_id),
+      [filing.id]
+    )
+    t.match((await cancel(filing.id, { note })).json(), { code: 'CLEARFILE_ERR_FILING_STATE' }, 'not twice')
+
+    const again = await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    t.equal(again.statusCode, 202, 'a cancelled filing does not stand for its case')
+    for (let i = 0; i < 5; i++) await tick()
+    const sent = await cancel(again.json().id, { note })
+    t.equal(sent.statusCode, 409)
+    t.match(sent.json(), { code: 'CLEARFILE_ERR_FILING_STATE', message: /ECF 4\.01 has no CancelFiling/ })
+    t.equal(court.submissions().get(again.json().id), 1)
+  }
+)

@@ -22,11 +22,23 @@ t.test(
       role: 'clerk',
       county: 'SAN FRANCISCO',
       timeZone: 'America/Denver',
-      may: { decide: false, uploadOutcomeReports: true, file: false, settle: false },
+      may: { decide: false, uploadOutcomeReports: true, file: false, settle: false, cancel: false },
       courts: [{ id: 'CA-SF', name: 'Superior Court of California, County of San Francisco', county: 'SAN FRANCISCO' }]
     })
-    t.same((await session('deputy_da')).may, { decide: true, uploadOutcomeReports: true, file: true, settle: true })
-    t.same((await session('da_system')).may, { decide: false, uploadOutcomeReports: false, file: true, settle: false })
+    t.same((await session('deputy_da')).may, {
+      decide: true,
+      uploadOutcomeReports: true,
+      file: true,
+      settle: true,
+      cancel: true
+    })
+    t.same((await session('da_system')).may, {
+      decide: false,
+      uploadOutcomeReports: false,
+      file: true,
+      settle: false,
+      cancel: true
+    })
     // What `may` says is what the routes enforce: the clerk's decision is refused.
     const refused = await app.inject({
       method: 'POST',
