@@ -10,6 +10,8 @@ import { migrateOrThrow } from '../src/db/migrate.js'
 import { createJobRunner } from '../src/jobs/job-runner.js'
 import { createServices } from '../src/services.js'
 import { soapEnvelope } from '../src/ecf/soap.js'
+import type { CourtPolicy } from '../src/ecf/court-adapter.js'
+import { policyProblems } from '../src/ecf/court-policy.js'
 import { signedSoapEnvelope, wsSecuritySigner } from '../src/ecf/ws-security.js'
 import type { CourtEntry } from '../schemas/courts.js'
 import { seedFilings } from './seed-filings.js'
@@ -25,7 +27,9 @@ import { seedFilings } from './seed-filings.js'
  * validates every message too). Prints filings/s, p50/p99 submit latency (from
  * each filing's submitting → submitted events) and the peak RSS of the
  * submitting process. The baseline, in the same run: the same pipeline sending
- * one filing at a time, as an EFSP without a worker pool does.
+ * one filing at a time, as an EFSP without a worker pool does. Then the cost of the court's policy (issue #12):
+ * `--policy-filings` filings each without the policy check, with it, and with it and a fee calculation (GetFeesCalculation,
+ * the whole filing sent once more) before every send.
  * DATABASE_URL selects PostgreSQL; the default is a SQLite file.
  */
 const arg = (name: string, fallback: number) => {
@@ -36,13 +40,28 @@ const FILINGS = arg('filings', 10_000)
 const BASELINE = arg('baseline', 500)
 const LANES = arg('lanes', 8)
 const COUNTS = arg('counts', 20)
+const POLICY_FILINGS = arg('policy-filings', 2000)
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
 const DA_PROFILES = fileURLToPath(new URL('../../test/fixtures/da-profiles.json', import.meta.url))
 
 async function startCourt(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(
     process.execPath,
-    [CLI, 'simulate-court', '--port', '0', '--review-delay-ms', '3600000', '--accept-rate', '1'],
+    // It offers GetFeesCalculation, and has our filer id on its list of fee-exempt accounts.
+    [
+      CLI,
+      'simulate-court',
+      '--port',
+      '0',
+      '--review-delay-ms',
+      '3600000',
+      '--accept-rate',
+      '1',
+      '--fee',
+      '60.00',
+      '--fee-exempt',
+      'clearfile'
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } }
   )
   const url = await new Promise<string>((resolve, reject) => {
@@ -60,8 +79,21 @@ async function startCourt(): Promise<{ url: string; stop: () => void }> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 
 /** Runs the pipeline's workers until no filing is waiting to be sent; returns the figures of the filings given. */
-async function submitAll(db: Db, dialect: DialectName, config: Config, ids: string[], lanes: number) {
-  const services = createServices({ db, dialect, clock: systemClock, config })
+async function submitAll(
+  db: Db,
+  dialect: DialectName,
+  config: Config,
+  ids: string[],
+  lanes: number,
+  court?: CourtEntry
+) {
+  const services = createServices({
+    db,
+    dialect,
+    clock: systemClock,
+    config,
+    ...(court ? { courts: new Map([[court.id, court]]) } : {})
+  })
   const runner = createJobRunner({ db, clock: systemClock, jobs: services.jobs, lanes: { submit: lanes }, pollMs: 20 })
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
@@ -158,6 +190,8 @@ try {
         county: 'SAN FRANCISCO',
         adapter: 'simulator',
         endpoint: court.url,
+        // The policy is checked (the court publishes one); fees are asked for only in the policy phases below.
+        calculateFees: false,
         limits: { concurrency: LANES, timeoutMs: 60_000 }
       }
     ])
@@ -229,9 +263,41 @@ try {
   console.log(
     `WS-Security signing: ${signing.signedMs.toFixed(2)} ms per message (unsigned envelope ${signing.plainMs.toFixed(3)} ms; mean of ${signing.n}), ${((signing.signedMs / serial.p50) * 100).toFixed(1)}% of one submission's p50 one at a time`
   )
-  // Status polls (issue #14): every open filing asked about once, per filing and by list, in the same run.
   const entry = JSON.parse(readFileSync(courtsFile, 'utf8'))[0] as CourtEntry
-  const open = BASELINE + FILINGS
+  // The court's policy (issue #12): the same number of filings without the check, with it, and with fees asked too.
+  let first = BASELINE + FILINGS
+  const phases = [
+    ['no policy check', { ...entry, usePolicy: false }],
+    ['policy checked', entry],
+    ['policy + GetFeesCalculation', { ...entry, calculateFees: true }]
+  ] as const
+  const policyRows: Array<[string, Awaited<ReturnType<typeof submitAll>>]> = []
+  for (const [name, courtEntry] of phases) {
+    const phaseIds = await seedFilings({
+      db: handle.db,
+      dialect: handle.dialect,
+      config,
+      clock: systemClock,
+      count: POLICY_FILINGS,
+      first,
+      countsPerCase: COUNTS,
+      unicodeNames: true
+    })
+    first += POLICY_FILINGS
+    policyRows.push([name, await submitAll(handle.db, handle.dialect, config, phaseIds, LANES, courtEntry)])
+  }
+  for (const [name, r] of policyRows) console.log(row(`${name}`, r, POLICY_FILINGS))
+  const unchecked = policyRows[0]![1].filingsPerSecond
+  console.log(
+    policyRows
+      .slice(1)
+      .map(([name, r]) => `${name} vs no check: ${(r.filingsPerSecond / unchecked).toFixed(2)}x filings/s`)
+      .join('; ')
+  )
+  const checkMs = policyCheckCost(files.slice(0, 200).map((f) => readFileSync(join(dir, 'filings', f), 'utf8')))
+  console.log(`policy check of a message (its code lists, sizes): ${checkMs.toFixed(2)} ms per message`)
+  // Status polls (issue #14): every open filing asked about once, per filing and by list, in the same run.
+  const open = first
   for (const statusPolling of ['each', 'list'] as const) {
     const round = await pollRound(
       handle.db,
@@ -245,12 +311,35 @@ try {
       `status poll of ${open} open filings, ${statusPolling === 'each' ? 'GetFilingStatus each' : 'by GetFilingList'}: ${round.seconds.toFixed(1)} s, ${(open / round.seconds).toFixed(0)} filings/s, court requests ${JSON.stringify(round.requests)}`
     )
   }
+  if (policyRows.some(([, r]) => r.submitted !== POLICY_FILINGS))
+    throw new Error(`not every filing was submitted in the policy phases`)
   if (pooled.submitted !== FILINGS || serial.submitted !== BASELINE)
     throw new Error(`not every filing was submitted: ${pooled.submitted}/${FILINGS}, ${serial.submitted}/${BASELINE}`)
   await handle.destroy()
 } finally {
   court.stop()
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** Milliseconds to check a message against a policy like the simulated court's (three code lists, sizes). */
+function policyCheckCost(messages: string[]): number {
+  const policy: CourtPolicy = {
+    versionId: 'bench',
+    codeLists: [
+      { element: 'j:RegisterActionDescriptionText', uri: 'x', codes: ['Motion', 'Proposed Order', 'Order'] },
+      { element: 'nc:CaseCategoryText', uri: 'y', codes: ['criminal'] },
+      { element: 'ecf:CaseParticipantRoleCode', uri: 'z', codes: ['Defendant', 'Plaintiff'] }
+    ],
+    operations: ['ReviewFiling'],
+    caseTypes: ['Criminal'],
+    acceptsConfidential: true,
+    maxAttachmentBytes: 25_000_000,
+    maxMessageBytes: 100_000_000
+  }
+  for (const m of messages.slice(0, 10)) policyProblems(m, policy) // warm up
+  const started = performance.now()
+  for (const m of messages) if (policyProblems(m, policy).length > 0) throw new Error('the bench policy refuses')
+  return (performance.now() - started) / messages.length
 }
 
 /** Milliseconds to wrap each message in a plain SOAP envelope, and to wrap and sign it (WS-Security, RSA-2048). */

@@ -72,6 +72,7 @@ export async function seedRecords(
         county: opts.county,
         court_id: s.court,
         case_number: s.caseNumber,
+        court_case_id: null,
         cycle: null,
         source: 'api' as const,
         created_by: null,

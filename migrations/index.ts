@@ -8,6 +8,7 @@ import { keyExpiry } from './0006-key-expiry.js'
 import { outcomeReportUploads } from './0007-outcome-report-uploads.js'
 import { searchIndexes } from './0008-search-indexes.js'
 import { blobs } from './0009-blobs.js'
+import { courtCaseIds } from './0010-court-case-ids.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006-key-expiry': keyExpiry,
   '0007-outcome-report-uploads': outcomeReportUploads,
   '0008-search-indexes': searchIndexes,
-  '0009-blobs': blobs
+  '0009-blobs': blobs,
+  '0010-court-case-ids': courtCaseIds
 }

@@ -381,9 +381,10 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       return toStatus(courtFilingId, null, parsed.status, parsed.statusText)
     },
     async listSubmissions(lookup) {
-      // Narrowed to the filing's case (when it is in one) and the days since it was made: a court lists a case's
-      // few filings, not ninety days of everything.
-      const filings = await list(lookup.since, lookup.caseNumbers.length === 1 ? lookup.caseNumbers[0] : undefined)
+      // Narrowed to the filing's case (when it is in one: by the court's own id for it where we have that, else its
+      // number) and the days since it was made: a court lists a case's few filings, not ninety days of everything.
+      const trackingIds = lookup.courtCaseIds?.length ? lookup.courtCaseIds : lookup.caseNumbers
+      const filings = await list(lookup.since, trackingIds.length === 1 ? trackingIds[0] : undefined)
       // A list in which no filing carries a filer id cannot show ours is absent, whatever the courts file says.
       const echoesFilerIds =
         config.echoesFilerIds !== false && (filings.length === 0 || filings.some((f) => f.filingId))

@@ -364,6 +364,9 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
   }
 
+  /** The court's id for a filing's case: the tracking id the filing named, else (a court keyed on numbers) its docket. */
+  const caseIdOf = (f: SimFiling) => f.received.case.trackingId ?? f.received.case.docketId
+
   /**
    * GetFilingList: the filings in the case and the dates asked for (all of them when the query names neither), each
    * with its case, time of receipt and submitter's filer id — everyone's, as a court that does not scope its list
@@ -382,7 +385,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     const day = (f: SimFiling) => new Date(f.receivedAt).toISOString().slice(0, 10)
     const listed = [...byCourtId.values()].filter(
       (f) =>
-        (!query.caseTrackingId || f.received.case.docketId === query.caseTrackingId) &&
+        (!query.caseTrackingId || caseIdOf(f) === query.caseTrackingId) &&
         (!query.from || day(f) >= query.from.slice(0, 10)) &&
         (!query.to || day(f) <= query.to.slice(0, 10))
     )
@@ -395,7 +398,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           filingId: keepsFilerIds ? f.filingId : null,
           receivedAt: new Date(f.receivedAt).toISOString(),
           submitterId: f.received.submitterId,
-          caseTrackingId: f.received.case.docketId,
+          caseTrackingId: caseIdOf(f),
           ...statusOf(f, now)
         }))
       })

@@ -82,7 +82,15 @@ export const CaseRef = Type.Object(
   {
     county: Type.String({ minLength: 1, maxLength: 60, description: 'County name, e.g. `SAN FRANCISCO`' }),
     court: Type.String({ minLength: 1, maxLength: 60, description: 'Court id, e.g. `CA-SF`' }),
-    caseNumber: Type.String({ minLength: 1, maxLength: 60 })
+    caseNumber: Type.String({ minLength: 1, maxLength: 60 }),
+    courtCaseId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "The court's own id for the case (ECF `nc:CaseTrackingID`) where its case index has one besides the case number: filings carry it, and the court's filing list is asked and matched by it"
+      })
+    )
   },
   { additionalProperties: false }
 )
@@ -139,6 +147,7 @@ export const CaseView = Type.Object(
     county: Type.String(),
     court: Type.String(),
     caseNumber: Type.String(),
+    courtCaseId: Type.Union([Type.String(), Type.Null()]),
     source: Type.String(),
     person: PersonView,
     counts: Type.Array(CountView),

@@ -285,11 +285,14 @@ program
     'ruling-prefix'
   )
   .option('--seed <n>', "seed of the court's dice", '1')
+  .option('--no-policy', 'answer no GetPolicy (a court that publishes no policy)')
+  .option('--fee <amount>', 'offer GetFeesCalculation, charging this much (USD) per filing')
+  .option('--fee-exempt <filerIds>', 'filer ids the court charges no fee (comma-separated)', '')
   .option(
     '--shared-secret',
     'call back with CLEARFILE_SIMULATED_COURT_SECRET as a bare secret header (legacy) instead of signing with it'
   )
-  .action(async (flags: Record<string, string>) => {
+  .action(async (flags: Record<string, string | boolean>) => {
     const { startSimulatedCourt } = await import('../../adapters/simulator/court.js')
     const key = process.env.CLEARFILE_SIMULATED_COURT_SECRET || undefined
     const num = (name: string) => {
@@ -298,13 +301,29 @@ program
         throw new InvalidArgumentError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number ≥ 0`)
       return v
     }
+    const money = (v: string) => {
+      if (!/^\d+(\.\d{1,2})?$/.test(v)) throw new InvalidArgumentError('--fee must be an amount such as 60.00')
+      return v
+    }
     const court = await startSimulatedCourt({
-      host: flags.host!,
+      host: String(flags.host),
       port: num('port'),
       reviewDelayMs: num('reviewDelayMs'),
       rulingDelayMs: num('rulingDelayMs'),
       acceptRate: num('acceptRate'),
       rulingWording: flags.rulingWording === 'plain' ? 'plain' : 'ruling-prefix',
+      ...(flags.policy === false ? { policy: false as const } : {}),
+      ...(typeof flags.fee === 'string'
+        ? {
+            fees: {
+              amount: money(flags.fee),
+              exemptFilers: String(flags.feeExempt)
+                .split(',')
+                .map((f) => f.trim())
+                .filter((f) => f.length > 0)
+            }
+          }
+        : {}),
       random: seededRandom(num('seed')),
       faults: {
         serverError: num('serverErrors'),

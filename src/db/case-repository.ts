@@ -135,13 +135,23 @@ export async function caseWithPerson(
   db: Db,
   caseId: string
 ): Promise<
-  | (Pick<CaseRow, 'id' | 'case_number' | 'court_id' | 'person_id'> & Pick<PersonRow, 'name' | 'aliases' | 'dob'>)
+  | (Pick<CaseRow, 'id' | 'case_number' | 'court_case_id' | 'court_id' | 'person_id'> &
+      Pick<PersonRow, 'name' | 'aliases' | 'dob'>)
   | undefined
 > {
   return db
     .selectFrom('court_cases as k')
     .innerJoin('people as p', 'p.id', 'k.person_id')
-    .select(['k.id', 'k.case_number', 'k.court_id', 'p.id as person_id', 'p.name', 'p.aliases', 'p.dob'])
+    .select([
+      'k.id',
+      'k.case_number',
+      'k.court_case_id',
+      'k.court_id',
+      'p.id as person_id',
+      'p.name',
+      'p.aliases',
+      'p.dob'
+    ])
     .where('k.id', '=', caseId)
     .executeTakeFirst()
 }
@@ -303,6 +313,7 @@ export function toCaseView(
     county: row.county,
     court: row.court_id,
     caseNumber: row.case_number,
+    courtCaseId: row.court_case_id ?? null,
     source: row.source,
     person: {
       id: person.id,

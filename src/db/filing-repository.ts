@@ -415,16 +415,22 @@ export async function oldestOpenFilingAtCourt(db: Kysely<Database>, courtId: str
   return row?.oldest ?? null
 }
 
-/** A filing's case numbers, in order. */
-export async function caseNumbersOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
+/** A filing's cases as the court knows them: their case numbers, in order, and the court's own ids where known. */
+export async function casesAtCourtOfFiling(
+  db: Kysely<Database>,
+  filingId: string
+): Promise<{ caseNumbers: string[]; courtCaseIds: string[] }> {
   const rows = await db
     .selectFrom('filing_cases as fc')
     .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
-    .select('k.case_number')
+    .select(['k.case_number', 'k.court_case_id'])
     .where('fc.filing_id', '=', filingId)
     .orderBy('k.case_number')
     .execute()
-  return rows.map((r) => r.case_number)
+  return {
+    caseNumbers: rows.map((r) => r.case_number),
+    courtCaseIds: rows.flatMap((r) => (r.court_case_id ? [r.court_case_id] : []))
+  }
 }
 
 /** Of `courtFilingIds`, those a court gave our filings other than `exceptFilingId`. */

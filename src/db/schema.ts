@@ -34,6 +34,8 @@ export interface CourtCasesTable {
   county: string
   court_id: string
   case_number: string
+  /** The court's own id for the case (nc:CaseTrackingID), where the DA's system gave one. */
+  court_case_id: string | null
   /** DOJ cycle (CNT_ORDER[0:3]) when the case came from a DOJ file. */
   cycle: string | null
   source: 'api' | 'doj'

@@ -45,6 +45,8 @@ export interface PaperCount {
 
 export interface PaperCase {
   caseNumber: string
+  /** The court's own id for the case (nc:CaseTrackingID), where known. */
+  courtCaseId?: string | null
   court: string
   counts: PaperCount[]
 }

@@ -30,6 +30,7 @@ export async function storedCasePapers(db: Kysely<Database>, caseId: string): Pr
   )
   const paperCase: PaperCase = {
     caseNumber: row.case_number,
+    courtCaseId: row.court_case_id,
     court: row.court_id,
     counts: counts.flatMap((c) => {
       const d = latest.get(c.id)

@@ -78,6 +78,8 @@ export interface SubmissionLookup {
   filingId: string
   /** The case numbers it was filed in (one for a filing per case). */
   caseNumbers: readonly string[]
+  /** The court's own ids of those cases (nc:CaseTrackingID), where the DA's system gave them. */
+  courtCaseIds?: readonly string[]
   /** When the filing was made: the court cannot have received it before. */
   since: Date
 }

@@ -521,6 +521,8 @@ export function filingRequestForPapers(p: {
   /** The one case it is filed in: ECF 4.01's CoreFilingMessage holds one nc:Case. */
   case: {
     caseNumber: string
+    /** The court's own id for the case, sent as nc:CaseTrackingID beside the case number (nc:CaseDocketID). */
+    courtCaseId?: string | null
     counts: ReadonlyArray<{ section: string; outcome: string; convictionDate: string | null }>
   }
   profile: { office: string; courtCounty: string; address: string[]; filingDeputy: { name: string; barNumber: string } }
@@ -538,7 +540,12 @@ export function filingRequestForPapers(p: {
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
     court: p.court,
-    case: { title: p.caseTitle, docketId: p.case.caseNumber, category: codes.caseCategory },
+    case: {
+      title: p.caseTitle,
+      docketId: p.case.caseNumber,
+      ...(p.case.courtCaseId ? { trackingId: p.case.courtCaseId } : {}),
+      category: codes.caseCategory
+    },
     defendant: { ...p.person, roleCode: codes.defendantRole },
     counts: counts.map((n, i) => ({
       sequence: i + 1,

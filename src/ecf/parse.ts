@@ -233,7 +233,8 @@ export interface ReceivedFiling {
   /** The filer id the submitter gave, if any. */
   submitterId: string | null
   callbackUrl: string | null
-  case: { title: string; docketId: string }
+  /** The case: its number (nc:CaseDocketID) and, where the filer gave it, the court's own id (nc:CaseTrackingID). */
+  case: { title: string; docketId: string; trackingId?: string }
   court: { id: string; name: string }
   defendant: { name: string; dob: string | null }
   counts: Array<{ sequence: number; statute: string; description: string; offenseDate: string | null }>
@@ -256,6 +257,7 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
       throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'ReviewFilingRequestMessage without a CoreFilingMessage')
     const kase = core.get(`./${byName('CriminalCase')}`) ?? core
     const court = `./${byName('CaseAugmentation')}/${byName('CaseCourt')}`
+    const trackingId = first(kase, `./${byName('CaseTrackingID')}`)
     const documents = (['lead', 'connected'] as const).flatMap((role) =>
       core.find(`./${byName(role === 'lead' ? 'FilingLeadDocument' : 'FilingConnectedDocument')}`).map((d) => ({
         role,
@@ -272,7 +274,8 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
       callbackUrl: first(root, `./${byName('SendingMDELocationID')}/${byName('IdentificationID')}`),
       case: {
         title: first(kase, `./${byName('CaseTitleText')}`) ?? '',
-        docketId: first(kase, `./${byName('CaseDocketID')}`) ?? ''
+        docketId: first(kase, `./${byName('CaseDocketID')}`) ?? '',
+        ...(trackingId ? { trackingId } : {})
       },
       court: {
         id: first(kase, `${court}/${byName('OrganizationIdentification')}/${byName('IdentificationID')}`) ?? '',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import {
-  caseNumbersOfFiling,
+  casesAtCourtOfFiling,
   courtFilingIdsTaken,
   filingById,
   filingState,
@@ -204,7 +204,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
     if (filing.state !== 'unknown') return
     const lookup = {
       filingId: filing.id,
-      caseNumbers: await caseNumbersOfFiling(db, filing.id),
+      ...(await casesAtCourtOfFiling(db, filing.id)),
       since: new Date(filing.created_at)
     }
     const listing = await adapters.for(filing.court_id).listSubmissions(lookup)

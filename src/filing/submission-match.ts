@@ -35,7 +35,8 @@ export function matchSubmission(
   const named = listing.filings.find((f) => f.filingId === lookup.filingId)
   if (named) return { kind: 'found', status: named, by: 'filer id' }
   if (listing.echoesFilerIds) return { kind: 'absent' }
-  const cases = new Set(lookup.caseNumbers.map(caseKey))
+  // A court lists a filing's case by its own id where it has one, else by the case number.
+  const cases = new Set([...lookup.caseNumbers, ...(lookup.courtCaseIds ?? [])].map(caseKey))
   const inCase = (f: ListedCourtFiling) => f.caseTrackingId !== null && cases.has(caseKey(f.caseTrackingId))
   const since = lookup.since.getTime() - CLOCK_SLACK_MS
   const candidates = listing.filings.filter(

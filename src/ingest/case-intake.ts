@@ -152,6 +152,7 @@ function caseFacts(input: CaseInput, ctx: AuditContext): CaseFacts {
   return {
     courtId: input.case.court.trim(),
     caseNumber: input.case.caseNumber.trim(),
+    courtCaseId: input.case.courtCaseId?.trim() || null,
     cycle: null,
     source: 'api',
     createdBy: ctx.principal.clientId,

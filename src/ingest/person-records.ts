@@ -188,6 +188,8 @@ export interface CountFacts {
 export interface CaseFacts {
   courtId: string
   caseNumber: string
+  /** The court's own id for the case (nc:CaseTrackingID), where known. */
+  courtCaseId?: string | null
   cycle: string | null
   source: 'api' | 'doj'
   createdBy: string | null
@@ -231,6 +233,7 @@ export function newCaseRows(
       county,
       court_id: facts.courtId,
       case_number: facts.caseNumber,
+      court_case_id: facts.courtCaseId ?? null,
       cycle: facts.cycle,
       source: facts.source,
       created_by: facts.createdBy,

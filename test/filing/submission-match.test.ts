@@ -175,3 +175,23 @@ t.test(
     t.pass('2,000 generated court lists')
   }
 )
+
+t.test("a court that lists cases by its own id: the filing is in our case when that id is the case's", async (t) => {
+  const withCourtId = { ...lookup, courtCaseIds: ['CPF-26-000123'] }
+  const listing = blind(listed('C-new', { caseTrackingId: 'cpf-26-000123' }))
+  t.match(matchSubmission(withCourtId, listing, nothingElse), {
+    kind: 'found',
+    by: 'case',
+    status: { courtFilingId: 'C-new' }
+  })
+  t.match(
+    matchSubmission(lookup, listing, nothingElse),
+    { kind: 'absent' },
+    "without the court's id for the case, a filing listed under it is in another case"
+  )
+  t.match(
+    matchSubmission(withCourtId, blind(listed('C-other', { caseTrackingId: 'CPF-26-000124' })), nothingElse),
+    { kind: 'absent' },
+    "the court's id is matched whole, not by a prefix"
+  )
+})
