@@ -66,6 +66,14 @@ export const CourtEntry = Type.Object(
               maximum: 3600,
               description: 'How long a signed message stays valid (default 300)'
             })
+          ),
+          signingThreads: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 16,
+              description:
+                'Worker threads that sign messages for this court (default 1; 0 signs on the main thread): signing takes about 10 ms a filing, which would otherwise hold up the event loop'
+            })
           )
         },
         {

@@ -21,7 +21,7 @@ import {
 } from '../../src/ecf/parse.js'
 import { toMtom } from '../../src/ecf/mtom.js'
 import { SOAP_ACTIONS, soapEnvelope, type SoapOperation } from '../../src/ecf/soap.js'
-import { signedSoapEnvelope } from '../../src/ecf/ws-security.js'
+import { wsSecuritySigning } from '../../src/ecf/ws-security.js'
 import {
   CourtError,
   type CourtAdapter,
@@ -96,13 +96,25 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
   const take = rateLimiter(config.limits?.requestsPerSecond)
   const court = { id: config.id, name: config.name }
   const sender = config.filerId ?? DEFAULT_FILER_ID
+  // Signing takes ~10 ms a message: done on worker threads (the courts file's signingThreads; 0 = this thread).
+  const signing = credentials.wsSecurity
+    ? wsSecuritySigning(credentials.wsSecurity, { threads: config.wsSecurity?.signingThreads ?? 1 })
+    : undefined
 
   async function call(operation: SoapOperation, message: string): Promise<string> {
     await take()
     // With MTOM the PDFs of a filing travel as binary MIME parts; queries are small and stay plain SOAP.
-    const envelope = credentials.wsSecurity
-      ? signedSoapEnvelope(message, credentials.wsSecurity, new Date())
-      : soapEnvelope(message)
+    let envelope: string
+    try {
+      envelope = signing ? await signing.sign(message, new Date()) : soapEnvelope(message)
+    } catch (err) {
+      // Nothing left this process: tried again later, never taken for a send that may have arrived.
+      throw new CourtError(
+        'CLEARFILE_ERR_COURT_UNAVAILABLE',
+        `${config.id} ${operation}: the message could not be signed: ${(err as Error).message}`,
+        { retryable: true, cause: err }
+      )
+    }
     const { body, contentType } =
       config.mtom && operation === 'ReviewFiling'
         ? toMtom(envelope)
@@ -394,6 +406,7 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
     close: async () => {
       await pool.close()
       await codeListAgent?.close()
+      await signing?.close()
     }
   }
 }

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { SignedXml } from 'xml-crypto'
+import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
 import { SOAP_NS } from './soap.js'
 
 /*
@@ -165,4 +166,46 @@ export function verifySignedSoap(envelope: string, trusted: readonly X509Certifi
   if (created > now.getTime() + CLOCK_SKEW_MS)
     return { ok: false, code: 'wsse:MessageExpired', text: 'the message was signed in the future' }
   return { ok: true, certificate: known, body: body.xml }
+}
+
+/** Signs messages for one identity: on worker threads, or on the calling thread with `threads: 0`. */
+export interface WsSecuritySigning {
+  sign: (messageXml: string, now: Date) => Promise<string>
+  close: () => Promise<void>
+  readonly threads: number
+}
+
+/**
+ * WS-Security signing off the event loop: a message of a filing takes about 10 ms to canonicalise and sign
+ * (RSA-2048; `npm run bench:filing`), which on the calling thread would hold up every request the process answers
+ * and cap sending at about a hundred filings a second. The workers start at the first message and each keeps the
+ * identity it was given.
+ */
+export function wsSecuritySigning(signer: WsSecuritySigner, options: { threads: number }): WsSecuritySigning {
+  if (options.threads === 0)
+    return {
+      sign: async (messageXml, now) => signedSoapEnvelope(messageXml, signer, now),
+      close: async () => undefined,
+      threads: 0
+    }
+  let pool: WorkerPool<{ message: string; now: number }, string> | undefined
+  return {
+    sign(messageXml, now) {
+      pool ??= createWorkerPool(siblingModule(import.meta.url, 'ws-security-worker'), {
+        size: options.threads,
+        workerData: signer
+      })
+      const used = pool
+      return used.run({ message: messageXml, now: now.getTime() }).catch((err: unknown) => {
+        // A worker that died takes its pool with it: the next message starts a new one.
+        if (pool === used) pool = undefined
+        void used.close()
+        throw err
+      })
+    },
+    close: async () => {
+      await pool?.close()
+    },
+    threads: options.threads
+  }
 }

@@ -6,7 +6,14 @@ import t from 'tap'
 import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt } from '../../adapters/simulator/court.js'
 import { X509Certificate } from 'node:crypto'
-import { signedSoapEnvelope, verifySignedSoap, WSSE_NS, WSU_NS, wsSecuritySigner } from '../../src/ecf/ws-security.js'
+import {
+  signedSoapEnvelope,
+  verifySignedSoap,
+  WSSE_NS,
+  WSU_NS,
+  wsSecuritySigner,
+  wsSecuritySigning
+} from '../../src/ecf/ws-security.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
 import { certificates } from '../tls-certificates.js'
 import { reviewFilingXml } from './review-filing.js'
@@ -61,6 +68,31 @@ t.test(
       /<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#X509-/,
       'the key named by its token'
     )
+  }
+)
+
+t.test(
+  'messages signed on worker threads, many at once, each verify with xmlsec1 and carry their own time and ids',
+  { skip: noXmlsec1 },
+  async (t) => {
+    const signing = wsSecuritySigning(signer, { threads: 2 })
+    t.teardown(() => signing.close())
+    const at = (i: number) => new Date(Date.UTC(2026, 10, 30, 10, 0, i))
+    const envelopes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => signing.sign(reviewFiling(`F-wss-pool-${i}`), at(i)))
+    )
+    t.equal(signing.threads, 2)
+    envelopes.forEach((envelope, i) => {
+      const verdict = verify(envelope)
+      t.ok(verdict.ok, verdict.output)
+      t.match(envelope, `F-wss-pool-${i}<`)
+      t.match(envelope, `<wsu:Created>2026-11-30T10:00:${String(i).padStart(2, '0')}Z</wsu:Created>`)
+    })
+    const ids = envelopes.map((e) => /wsu:Id="(TS-[^"]+)"/.exec(e)?.[1])
+    t.equal(new Set(ids).size, envelopes.length, 'fresh ids for every message')
+    const inline = wsSecuritySigning(signer, { threads: 0 })
+    t.ok(verify(await inline.sign(reviewFiling('F-wss-inline'), at(0))).ok, 'threads 0: on the calling thread')
+    await inline.close()
   }
 )
 
