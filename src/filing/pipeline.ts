@@ -18,7 +18,7 @@ import { messageKey, writeFilingMessage } from './filing-message.js'
 import { courtPolicies } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
-import { TERMINAL, transition } from './filing-state.js'
+import { TERMINAL, transition, type FilingState } from './filing-state.js'
 import { matchSubmission } from './submission-match.js'
 import { appendEvents } from '../webhooks/events.js'
 import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
@@ -57,6 +57,20 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   // would list it as absent, and its callback (which names the filing by its documents) may settle it first.
   const lookLater = () => new Date(clock.now().getTime() + deps.pollIntervalMs)
   const policies = courtPolicies(deps, adapters)
+  /** Fails a filing that must not be sent as it is, the reason on its timeline. */
+  const neverSend = (filingId: string, from: FilingState, error: string, detail: Record<string, unknown>) =>
+    db
+      .transaction()
+      .execute((trx) =>
+        transition(
+          trx,
+          filingId,
+          [from],
+          'failed',
+          { source: 'submit', at: at(), detail: { error, ...detail } },
+          { last_error: error }
+        )
+      )
 
   const submit = handle(SUBMIT_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
@@ -83,18 +97,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       } catch (err) {
         if (!(err instanceof ClearfileError) || !PERMANENT_BUILD_ERRORS.has(err.code)) throw err
         // A message that cannot be built or does not validate is never sent.
-        await db
-          .transaction()
-          .execute((trx) =>
-            transition(
-              trx,
-              filing.id,
-              ['queued'],
-              'failed',
-              { source: 'submit', at: at(), detail: { error: err.message, code: err.code } },
-              { last_error: err.message }
-            )
-          )
+        await neverSend(filing.id, 'queued', err.message, { code: err.code })
         return
       }
     }
@@ -116,18 +119,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       // cannot be asked now is an attempt that did not leave: tried again with backoff, given up like a send.
       const verdict = await policies.check(filing, xml)
       if (!verdict.ok) {
-        await db
-          .transaction()
-          .execute((trx) =>
-            transition(
-              trx,
-              filing.id,
-              ['submitting'],
-              'failed',
-              { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
-              { last_error: verdict.message }
-            )
-          )
+        await neverSend(filing.id, 'submitting', verdict.message, { code: verdict.code, ...verdict.detail })
         return
       }
       const sentAt = performance.now()
