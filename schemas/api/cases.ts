@@ -95,6 +95,17 @@ export const CaseRef = Type.Object(
   { additionalProperties: false }
 )
 
+/** What may change on a stored case (PATCH /v1/cases/{id}): the court's own id for it, learnt after intake. */
+export const CaseUpdate = Type.Object(
+  {
+    courtCaseId: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
+      description:
+        "The court's own id for the case (nc:CaseTrackingID); null removes it. Filings whose message is not yet built carry the new value; a message already sent is not changed"
+    })
+  },
+  { additionalProperties: false }
+)
+
 export const CaseInput = Type.Object(
   {
     person: PersonInput,

@@ -282,6 +282,20 @@ export async function insertRegistrations(db: Db, rows: readonly RegistrationRow
  * exist *or belongs to another county* — callers answer both with 404 so a key
  * never learns that another county's record exists.
  */
+/** Sets a case's court case id (within the county, unless `county` is null); false when there is no such case. */
+export async function setCourtCaseId(
+  db: Db,
+  id: string,
+  county: string | null,
+  courtCaseId: string | null,
+  now: string
+): Promise<boolean> {
+  let query = db.updateTable('court_cases').set({ court_case_id: courtCaseId, updated_at: now }).where('id', '=', id)
+  if (county !== null) query = query.where('county', '=', county)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
 export async function getCaseView(db: Db, id: string, county: string | null): Promise<CaseView | undefined> {
   let query = db.selectFrom('court_cases').selectAll().where('id', '=', id)
   if (county !== null) query = query.where('county', '=', county)

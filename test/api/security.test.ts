@@ -23,6 +23,7 @@ const ACCESS: Record<string, readonly Role[]> = {
   'POST /v1/cases': ['da_system', 'deputy_da'],
   'POST /v1/cases/batch': ['da_system', 'deputy_da'],
   'GET /v1/cases/{id}': RECORD_ROLES,
+  'PATCH /v1/cases/{id}': ['da_system', 'deputy_da'],
   'GET /v1/policy': RECORD_ROLES,
   'PUT /v1/policy': ['deputy_da'],
   'GET /v1/determinations': RECORD_ROLES,
@@ -61,7 +62,8 @@ const BODIES: Record<string, object> = {
   'POST /v1/determinations/{id}/decision': { outcome: 'not_eligible', reason: 'authorisation matrix' },
   'POST /v1/determinations/decisions': { ids: ['x'], outcome: 'not_eligible', reason: 'authorisation matrix' },
   'POST /v1/filings/{id}/settlement': { atCourt: false, note: 'authorisation matrix' },
-  'POST /v1/filings/{id}/cancellation': { note: 'authorisation matrix' }
+  'POST /v1/filings/{id}/cancellation': { note: 'authorisation matrix' },
+  'PATCH /v1/cases/{id}': { courtCaseId: 'CPF-1' }
 }
 /** Operations anyone may call: liveness and readiness. */
 const OPEN = new Set(['GET /healthz', 'GET /readyz'])
@@ -142,13 +144,13 @@ t.test(
     let cells = 0
     const wrong: string[] = []
     for (const op of ordered) {
-      const method = op.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'DELETE'
+      const method = op.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
       for (const h of holders) {
         const res = await app.inject({
           method,
           url: urlOf(op),
           headers: h.key ? bearer(h.key) : {},
-          ...(method === 'POST' || method === 'PUT' ? { payload: BODIES[op] ?? {} } : {})
+          ...(method === 'POST' || method === 'PUT' || method === 'PATCH' ? { payload: BODIES[op] ?? {} } : {})
         })
         cells++
         const code = /json/.test(String(res.headers['content-type'])) ? (res.json() as { code?: string }).code : ''
@@ -341,7 +343,7 @@ t.test('isPublicAddress: every address of the internal ranges is internal, in IP
 })
 
 /** Every JSON body route, with a valid body to mutate: what a confused or hostile client sends. */
-const BODY_ROUTES: Array<{ method: 'POST' | 'PUT'; url: string; role: Role; valid: () => unknown }> = [
+const BODY_ROUTES: Array<{ method: 'POST' | 'PUT' | 'PATCH'; url: string; role: Role; valid: () => unknown }> = [
   { method: 'POST', url: '/v1/cases', role: 'da_system', valid: () => caseBody() },
   { method: 'POST', url: '/v1/cases/batch', role: 'da_system', valid: () => ({ cases: [caseBody()] }) },
   {
@@ -356,6 +358,18 @@ const BODY_ROUTES: Array<{ method: 'POST' | 'PUT'; url: string; role: Role; vali
     url: '/v1/filings/00000000-0000-4000-8000-000000000000/settlement',
     role: 'deputy_da',
     valid: () => ({ atCourt: true, courtFilingId: 'SIM-0000001', note: 'fuzz' })
+  },
+  {
+    method: 'POST',
+    url: '/v1/filings/00000000-0000-4000-8000-000000000000/cancellation',
+    role: 'deputy_da',
+    valid: () => ({ note: 'fuzz' })
+  },
+  {
+    method: 'PATCH',
+    url: '/v1/cases/00000000-0000-4000-8000-000000000000',
+    role: 'da_system',
+    valid: () => ({ courtCaseId: 'CPF-26-000123' })
   },
   {
     method: 'POST',

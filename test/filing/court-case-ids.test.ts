@@ -42,6 +42,34 @@ t.test("a case's court id is stored, shown, and sent as nc:CaseTrackingID beside
   t.equal((await app.inject({ url: `/v1/cases/${without.caseId}`, headers: bearer(key) })).json().courtCaseId, null)
   const plain = await message(without.filingId)
   t.notMatch(plain, 'CaseTrackingID')
+  // Learnt after intake (a DOJ case, or the court's index read later): set on the stored case, audited.
+  const patch = (payload: object, k = key, id = without.caseId) =>
+    app.inject({ method: 'PATCH', url: `/v1/cases/${id}`, headers: bearer(k), payload })
+  t.equal((await patch({ courtCaseId: 'CPF-26-000999' }, await keyFor('deputy_da', 'ALAMEDA'))).statusCode, 404)
+  t.equal((await patch({ courtCaseId: 'CPF-26-000999' }, await keyFor('clerk', 'SAN FRANCISCO'))).statusCode, 403)
+  t.match((await patch({ caseNumber: 'X' })).json(), { code: 'CLEARFILE_ERR_VALIDATION' }, 'only the court case id')
+  const patched = await patch({ courtCaseId: 'CPF-26-000999' })
+  t.equal(patched.statusCode, 200, patched.body)
+  t.equal(patched.json().courtCaseId, 'CPF-26-000999')
+  t.equal(patched.json().caseNumber, 'SCN223456')
+  const again = await fileCase(
+    app,
+    key,
+    caseBody({ person: { cii: 'A32345678', dojSubjectId: '1000003' }, case: { caseNumber: 'SCN423456' } })
+  )
+  await patch({ courtCaseId: 'CPF-26-000777' }, key, again.caseId)
+  t.match(
+    await message(again.filingId),
+    '<nc:CaseTrackingID>CPF-26-000777</nc:CaseTrackingID>',
+    'a message built after carries it'
+  )
+  t.equal((await patch({ courtCaseId: null })).json().courtCaseId, null, 'and null takes it away')
+  const audited = await services.db
+    .selectFrom('audit_events')
+    .select('record_id')
+    .where('action', '=', 'case.update')
+    .execute()
+  t.equal(audited.length, 3)
   const tooLong = await app.inject({
     method: 'POST',
     url: '/v1/cases',

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
-import { CaseBatchInput, CaseBatchView, CaseInput, CaseView } from '../../../schemas/api/cases.js'
+import { CaseBatchInput, CaseBatchView, CaseInput, CaseUpdate, CaseView } from '../../../schemas/api/cases.js'
 import { IdParams, IdempotencyHeaders, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import type { Database } from '../../db/schema.js'
-import { getCaseView } from '../../db/case-repository.js'
+import { getCaseView, setCourtCaseId } from '../../db/case-repository.js'
 import { ClearfileError } from '../../errors.js'
 import { storeCases } from '../../ingest/case-intake.js'
 import { auditContext } from '../auth.js'
@@ -86,6 +86,41 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
       createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) => ({
         cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)
       }))
+  )
+
+  app.patch(
+    '/cases/:id',
+    {
+      config: { roles: writers },
+      schema: {
+        tags: ['cases'],
+        operationId: 'updateCase',
+        summary: "Give a stored case the court's own id for it (nc:CaseTrackingID), or take it away",
+        params: IdParams,
+        body: CaseUpdate,
+        response: { 200: CaseView, ...bodyErrors, ...errorResponses(404), ...authErrors }
+      }
+    },
+    async (request) => {
+      const ctx = auditContext(request, clock)
+      const courtCaseId = request.body.courtCaseId?.trim() || null
+      const view = await db.transaction().execute(async (trx) => {
+        if (!(await setCourtCaseId(trx, request.params.id, ctx.principal.county, courtCaseId, ctx.now.toISOString())))
+          throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', 'No such case')
+        const updated = (await getCaseView(trx, request.params.id, ctx.principal.county))!
+        await recordAudit(trx, ctx, [
+          {
+            action: 'case.update',
+            recordType: 'court_case',
+            recordId: updated.id,
+            county: updated.county,
+            detail: { courtCaseId: courtCaseId !== null }
+          }
+        ])
+        return updated
+      })
+      return view
+    }
   )
 
   app.get(
