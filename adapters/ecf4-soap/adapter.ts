@@ -258,7 +258,8 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
   let codeListAgent: Agent | undefined
   /**
    * A code list the policy names: an OASIS list by its canonical URI from the copy clearfile ships, anything else
-   * by HTTP(S) GET with our credentials (the court's own lists are usually on its EFM). A list that cannot be had
+   * by HTTP(S) GET — with our credentials at the court's own origin (its lists are usually on its EFM), without them
+   * anywhere else. A list that cannot be had
    * fails the policy, and the filings wait for it: they are not sent unchecked.
    */
   async function codeList(uri: string): Promise<string[]> {
@@ -285,7 +286,8 @@ export const ecf4SoapAdapter: CourtAdapterFactory = (
       }
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw unavailable('not an HTTP(S) URL')
       const sameOrigin = target.origin === url.origin
-      codeListAgent ??= new Agent(credentials.tls ? { connect: { ...credentials.tls } } : {})
+      // Another origin gets neither the court's login nor our client certificate, and is trusted as the public web is.
+      codeListAgent ??= new Agent()
       const dispatcher: Dispatcher = sameOrigin ? pool : codeListAgent
       await take()
       try {

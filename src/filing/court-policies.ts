@@ -36,12 +36,13 @@ interface Cached {
  * before it is sent: a filing the court would refuse — a code not on its lists, too large, an operation or case
  * type it does not take — is failed with the reasons instead, and sent nowhere. Where the policy offers
  * GetFeesCalculation, the court is asked what it would charge: a DA's filing is fee-exempt (Gov. Code § 6103), so
- * any fee means the court does not see the exemption, and the filing waits for a person rather than incur it.
+ * any fee means the court does not see the exemption, and the filing is failed with the amount for a person to
+ * take up with the court rather than incur it.
  *
  * A court that cannot be reached for its policy fails the attempt as a send that never left would (retried with
  * backoff, given up after as many tries): nothing is sent unchecked. Once it has answered, a failed refresh keeps
- * the policy it gave until the next refresh. A court that refuses GetPolicy
- * outright publishes none, and its filings are sent unchecked, saying so on their timelines.
+ * the policy it gave until the next refresh. A court that refuses GetPolicy outright publishes none, and its filings
+ * are sent unchecked, saying so on their timelines.
  */
 export function courtPolicies(
   deps: { clock: Clock; courts: ReadonlyMap<string, CourtEntry> },
