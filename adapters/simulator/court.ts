@@ -14,6 +14,7 @@ import {
   type CourtRef
 } from '../../src/ecf/messages.js'
 import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/ecf/parse.js'
+import { toCsv } from '../../src/csv.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
@@ -156,7 +157,26 @@ interface SimFiling {
   receivedAt: number
   accepted: boolean
   ruling: CourtRuling
-  received: ReceivedFiling
+  received: KeptFiling
+}
+
+/** What the court keeps of a filing: everything it received but the PDFs, which it keeps by their SHA-256. */
+type KeptFiling = Omit<ReceivedFiling, 'documents'> & {
+  documents: Array<Omit<ReceivedFiling['documents'][number], 'pdf'> & { sha256: string }>
+}
+
+/**
+ * The court's record of a filing. Holding each filing's PDFs (tens of kilobytes) would hold a county's papers in
+ * memory — gigabytes at 100,000 filings — so the court keeps their hashes, all it answers with afterwards.
+ */
+function kept(received: ReceivedFiling): KeptFiling {
+  return {
+    ...received,
+    documents: received.documents.map(({ pdf, ...d }) => ({
+      ...d,
+      sha256: createHash('sha256').update(pdf).digest('hex')
+    }))
+  }
 }
 
 export interface CallbackCounts {
@@ -191,8 +211,8 @@ export interface SimulatedCourt {
  * filer's FilingAssemblyMDE (its ecf:SendingMDELocationID) with
  * NotifyFilingReviewComplete when the review is done, and injects the faults it
  * is told to. `GET /simulator/submissions` tells a test in another process how
- * many times each filing id was submitted. Filings may come as plain SOAP or
- * as MTOM/XOP.
+ * many times each filing id was submitted, and `GET /simulator/outcome-report?court=<id>` gives the clerk's CSV
+ * outcome report of what the judge has ruled. Filings may come as plain SOAP or as MTOM/XOP.
  */
 export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): Promise<SimulatedCourt> {
   const court = options.court ?? { id: 'CA-SIM', name: 'Superior Court of California (simulated)' }
@@ -263,7 +283,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           description: d.description,
           registerAction: d.registerAction,
           attorneyId: d.attorneyId,
-          hash: createHash('sha256').update(d.pdf).digest('hex'),
+          hash: d.sha256,
           docketId: f.accepted ? `${f.courtFilingId}-${i + 1}` : null,
           sealed: f.received.confidential
         }))
@@ -334,7 +354,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
         receivedAt: Date.now(),
         accepted: roll() < (options.acceptRate ?? 0.95),
         ruling: pickRuling(),
-        received
+        received: kept(received)
       }
       byCourtId.set(made.courtFilingId, made)
       if (filingId) byFilingId.set(filingId, made)
@@ -364,11 +384,26 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     return soapEnvelope(buildFilingStatusResponse({ sender, court, filing: f, ...statusOf(f, Date.now()) }))
   }
 
+  /**
+   * The clerk's outcome report, as a court sends one to the DA: a CSV line per filing the judge has ruled on by
+   * `now` (of the court named, or all), with the court's filing id, the case number, the ruling and the order's date.
+   */
+  function clerkReport(courtId: string | null, now: number): string {
+    const lines: unknown[][] = [['court_filing_id', 'case_number', 'ruling', 'order_date']]
+    for (const f of byCourtId.values()) {
+      const ruledAt = f.receivedAt + reviewDelay + rulingDelay
+      if (!f.accepted || ruledAt > now || (courtId && f.received.court.id !== courtId)) continue
+      lines.push([f.courtFilingId, f.received.case.docketId, f.ruling, new Date(ruledAt).toISOString().slice(0, 10)])
+    }
+    return toCsv(lines)
+  }
+
   /** The court's id for a filing's case: the tracking id the filing named, else (a court keyed on numbers) its docket. */
   const caseIdOf = (f: SimFiling) => f.received.case.trackingId ?? f.received.case.docketId
 
   /**
-   * GetFilingList: the filings in the case and the dates asked for (all of them when the query names neither), each
+   * GetFilingList: the filings of the court, in the case and the dates asked for (all of them when the query names
+   * none; a server answering for several courts lists the one the query's j:CaseCourt names), each
    * with its case, time of receipt and submitter's filer id — everyone's, as a court that does not scope its list
    * to the asking filer would answer.
    */
@@ -377,6 +412,9 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       const text = (path: string) => doc.root.get(path)?.content.trim() || null
       return {
         caseTrackingId: text('//*[local-name()="FilingListQueryMessage"]/*[local-name()="CaseTrackingID"]'),
+        courtId: text(
+          '//*[local-name()="FilingListQueryMessage"]/*[local-name()="CaseCourt"]/*[local-name()="OrganizationIdentification"]/*[local-name()="IdentificationID"]'
+        ),
         from: text('//*[local-name()="DateRange"]/*[local-name()="StartDate"]/*'),
         to: text('//*[local-name()="DateRange"]/*[local-name()="EndDate"]/*')
       }
@@ -385,6 +423,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     const day = (f: SimFiling) => new Date(f.receivedAt).toISOString().slice(0, 10)
     const listed = [...byCourtId.values()].filter(
       (f) =>
+        (!query.courtId || f.received.court.id === query.courtId) &&
         (!query.caseTrackingId || caseIdOf(f) === query.caseTrackingId) &&
         (!query.from || day(f) >= query.from.slice(0, 10)) &&
         (!query.to || day(f) <= query.to.slice(0, 10))
@@ -498,6 +537,12 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           submissions: Object.fromEntries(submissions)
         })
       )
+      return
+    }
+    if (req.method === 'GET' && req.url?.startsWith('/simulator/outcome-report')) {
+      const courtId = new URL(req.url, origin).searchParams.get('court')
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' })
+      res.end(clerkReport(courtId, Date.now()))
       return
     }
     const listed = req.method === 'GET' ? /^\/codelists\/(\d+)$/.exec(req.url ?? '') : null

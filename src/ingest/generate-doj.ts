@@ -18,8 +18,14 @@ export interface GenerateOptions {
   malformedRate?: number
   /** Write a header line first. */
   header?: boolean
-  /** Counties to draw from (upper case); the first is the most common. */
+  /** Counties to draw from (upper case); the first is the most common, unless `countyWeights` are given. */
   counties?: string[]
+  /**
+   * Each county's weight, in the order of `counties` (e.g. its population): a person's home county and the
+   * counties they are arrested in away from home are drawn in proportion. Without weights, 60% of people live
+   * in the first county and the rest anywhere.
+   */
+  countyWeights?: number[]
 }
 
 export const HEADER = [
@@ -231,6 +237,12 @@ export function* generateDojRows(options: GenerateOptions): Generator<string> {
   const malformed = options.malformedRate ?? 0.0005
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+  const weights = options.countyWeights
+  if (weights && (weights.length !== counties.length || weights.some((w) => !(w >= 0))))
+    throw new Error('countyWeights must give a weight of 0 or more to each county')
+  const weightedCounties = weights?.map((w, i): [string, string, number] => [counties[i]!, '', w])
+  // Drawn as before when no weights are given, so a seed keeps giving the same file.
+  const drawCounty = () => (weightedCounties ? weighted(rand, weightedCounties)[0] : pick(counties))
   let rows = 0
   let recordId = 1
   let subject = 1_000_000
@@ -241,7 +253,7 @@ export function* generateDojRows(options: GenerateOptions): Generator<string> {
     const name = `${pick(LAST)},${pick(FIRST)} ${String.fromCharCode(65 + int(0, 25))}`
     const cii = `A${pad(int(0, 99_999_999), 8)}`
     const gender = pick(['M', 'F'])
-    const home = rand() < 0.6 ? counties[0]! : pick(counties)
+    const home = weightedCounties ? drawCounty() : rand() < 0.6 ? counties[0]! : pick(counties)
     const ssn = `${pad(int(0, 999), 3)}${pad(int(0, 99), 2)}${pad(int(0, 9999), 4)}`
     const cdl = `D${pad(int(0, 9_999_999), 7)}`
     const fbi = `${int(100000, 999999)}AB${int(1, 9)}`
@@ -290,7 +302,7 @@ export function* generateDojRows(options: GenerateOptions): Generator<string> {
     for (let cycle = 1; cycle <= cycles && rows < options.rows; cycle++) {
       when = new Date(when.getTime() + int(30, 3000) * 86_400_000)
       if (when.getUTCFullYear() > 2025) break
-      const county = rand() < 0.75 ? home : pick(counties)
+      const county = rand() < 0.75 ? home : drawCounty()
       const counts = int(1, 3)
       const offenses = Array.from({ length: counts }, () => weighted(rand, rand() < 0.55 ? PROP64 : OTHER))
       const courtDate = new Date(when.getTime() + int(20, 300) * 86_400_000)

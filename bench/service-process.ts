@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { openSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Pool } from 'undici'
+
+/*
+ * What the benches that drive clearfile as its own process share: a database of the run's own, the process
+ * started as deployed (logs to a file), a /healthz prober and a peak-RSS sampler.
+ */
+
+/** A port nothing listens on yet. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return typeof address === 'object' && address ? address.port : 0
+}
+
+/**
+ * A database of the run's own: with a PostgreSQL `DATABASE_URL`, a new database on that server (dropped by
+ * `drop`); otherwise a new SQLite file in `dir`.
+ */
+export function benchDatabase(dir: string, name: string): { url: string; dialect: string; drop: () => void } {
+  const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined
+  if (!pgUrl) return { url: join(dir, 'clearfile.db'), dialect: 'sqlite', drop: () => {} }
+  const dbName = `${name}_${process.pid}`
+  const psql = (sqlText: string) => {
+    const admin = new URL(pgUrl)
+    admin.pathname = '/postgres'
+    const r = spawnSync('psql', [admin.toString(), '-qc', sqlText], { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(r.stderr)
+  }
+  psql(`CREATE DATABASE ${dbName}`)
+  const u = new URL(pgUrl)
+  u.pathname = `/${dbName}`
+  return { url: u.toString(), dialect: 'postgres', drop: () => psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`) }
+}
+
+export interface ServiceProcess {
+  child: ChildProcess
+  address: string
+  /** SIGTERM, then waits for the process to end. */
+  stop: () => Promise<void>
+}
+
+/**
+ * `clearfile <args>` as its own process, resolved once `ready` (/healthz) answers at `port`. The JSON logs go to
+ * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
+ * writes and measure the bench, not the service.
+ */
+export async function startService(o: {
+  cli: string
+  args: string[]
+  env: Record<string, string>
+  port: number
+  logPath: string
+  /** The path answered once it is up (default /healthz). */
+  ready?: string
+}): Promise<ServiceProcess> {
+  const logFile = openSync(o.logPath, 'w')
+  const child = spawn(process.execPath, [o.cli, ...o.args], { env: o.env, stdio: ['ignore', logFile, 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000)
+  })
+  const address = `http://127.0.0.1:${o.port}`
+  const exited = new Promise<never>((_, reject) =>
+    child.on('exit', (code) =>
+      reject(
+        new Error(`clearfile ${o.args[0]} exited ${code}: ${stderr}${readFileSync(o.logPath, 'utf8').slice(-4000)}`)
+      )
+    )
+  )
+  exited.catch(() => {})
+  for (;;) {
+    const up = await Promise.race([
+      fetch(`${address}${o.ready ?? '/healthz'}`).then(
+        (r) => r.ok,
+        () => false
+      ),
+      exited
+    ])
+    if (up) break
+    await sleep(100)
+  }
+  return {
+    child,
+    address,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const ended = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await ended
+    }
+  }
+}
+
+export const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+/** p50, p99 and max of latencies in ms, as one phrase. */
+export function latencySummary(latencies: readonly number[]): string {
+  const s = [...latencies].sort((a, b) => a - b)
+  const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1))
+  return `p50 ${f(percentile(s, 0.5))} ms, p99 ${f(percentile(s, 0.99))} ms, max ${f(s[s.length - 1] ?? Number.NaN)} ms`
+}
+
+/**
+ * Asks /healthz every `everyMs` on a connection of its own (never queued behind the load). `take()` hands over
+ * the latencies so far and starts a new list, so each stage of a run gets its own.
+ */
+export function probeHealth(address: string, everyMs = 25): { take: () => number[]; stop: () => Promise<number[]> } {
+  const pool = new Pool(address, { connections: 1 })
+  let latencies: number[] = []
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now()
+      try {
+        const res = await pool.request({ path: '/healthz', method: 'GET', headersTimeout: 60_000 })
+        await res.body.dump()
+      } catch {
+        // A refused or cut probe counts as what it cost; the run's own checks say whether the service failed.
+      }
+      latencies.push(performance.now() - started)
+      await sleep(everyMs)
+    }
+  })()
+  const take = () => {
+    const taken = latencies
+    latencies = []
+    return taken
+  }
+  return {
+    take,
+    stop: async () => {
+      running = false
+      await loop
+      await pool.close()
+      return take()
+    }
+  }
+}
+
+/** Resident memory of a process (Linux /proc), in MiB; NaN where it cannot be read. */
+function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : Number.NaN
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Samples the processes' resident memory every 200 ms; `take()` gives each one's peak since the last take. */
+export function sampleRss(pids: Record<string, number>): {
+  take: () => Record<string, number>
+  stop: () => void
+} {
+  const peaks = (): Record<string, number> => Object.fromEntries(Object.keys(pids).map((k) => [k, 0]))
+  let current = peaks()
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      const rss = rssMiB(pid)
+      if (rss > current[name]!) current[name] = rss
+    }
+  }
+  const timer = setInterval(sample, 200)
+  sample()
+  return {
+    take: () => {
+      sample()
+      const taken = current
+      current = peaks()
+      return taken
+    },
+    stop: () => clearInterval(timer)
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { alignedTable } from '../src/cli/table.js'
+import { benchDatabase } from './service-process.js'
+import { runStatewide } from './statewide-run.js'
+
+/*
+ * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600]
+ *
+ * Every Prop 64 conviction in California through the whole service (issue #14): a generated statewide DOJ file
+ * (58 counties by population, about 220,000 Prop 64 convictions at --scale 1) split by county, each county's part
+ * uploaded and reviewed, papers drawn, filings queued and submitted to the simulated court (its own process),
+ * followed to its rulings, and its clerk's reports reconciled. Prints each stage's wall time, items/s, peak RSS of
+ * clearfile and of the court, /healthz latency meanwhile and share of the end-to-end time; then the accounting
+ * (filings queued = filings at the court, none sent twice, every decision recorded), exiting 1 when a count is off.
+ * DATABASE_URL selects PostgreSQL (a fresh database, dropped after); the default is a new SQLite file.
+ */
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? fallback : process.argv[i + 1]!
+}
+const scale = Number(arg('scale', '1'))
+const scope = arg('scope', 'case')
+if (!(scale > 0) || (scope !== 'case' && scope !== 'person')) {
+  process.stderr.write('usage: bench:statewide [-- --scale (0,1] --scope case|person --seed N --stage-timeout S]\n')
+  process.exit(2)
+}
+const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-statewide-'))
+const database = benchDatabase(dir, 'clearfile_statewide')
+console.log(
+  `bench:statewide at scale ${scale} on ${database.dialect}, papers and filings per ${scope}; clearfile serve and the court as their own processes`
+)
+let failed = false
+try {
+  const r = await runStatewide({
+    scale,
+    seed: Number(arg('seed', '7')),
+    scope,
+    databaseUrl: database.url,
+    dir,
+    cli: fileURLToPath(new URL('../src/cli/index.js', import.meta.url)),
+    asOf: new Date().toISOString().slice(0, 10),
+    stageTimeoutSeconds: Number(arg('stage-timeout', '3600')),
+    say: (line) => console.log(line)
+  })
+  const n = (v: number) => v.toLocaleString('en-US')
+  const service = r.stages.slice(1)
+  console.log('')
+  for (const line of alignedTable([
+    ['stage', 'seconds', 'share', 'items', 'per second', 'peak RSS clearfile / court (MiB)', '/healthz p99 (ms)'],
+    ...r.stages.map((s, i) => [
+      s.stage,
+      s.seconds.toFixed(1),
+      i === 0 ? '' : `${((100 * s.seconds) / r.endToEndSeconds).toFixed(0)}%`,
+      `${n(s.items)} ${s.unit}`,
+      (s.items / s.seconds).toFixed(0),
+      `${s.peakRssMiB.clearfile.toFixed(0)} / ${s.peakRssMiB.court.toFixed(0)}`,
+      s.health.p99.toFixed(1)
+    ]),
+    ['end to end', r.endToEndSeconds.toFixed(1), '100%', '', '', '', '']
+  ]))
+    console.log(line)
+  const slowest = [...service].sort((a, b) => b.seconds - a.seconds)[0]
+  if (slowest)
+    console.log(`slowest stage: ${slowest.stage} (${((100 * slowest.seconds) / r.endToEndSeconds).toFixed(0)}%)`)
+  const allHealth = service.map((s) => s.health.p99)
+  console.log(`/healthz p99 over the stages: worst ${Math.max(...allHealth).toFixed(1)} ms`)
+  console.log('')
+  console.log(
+    `accounting: ${r.counties} counties, ${n(r.rows)} rows, ${n(r.people)} people, ${n(r.prop64Convictions)} Prop 64 convictions ` +
+      `(${n(r.convictionsWithRelief)} with relief), ${n(r.papers)} papers, ${n(r.filings)} filings queued, ${n(r.filingsAtCourt)} at the court, ` +
+      `${r.duplicateSends} sent twice, ${r.lost} lost, ${r.outcomeMismatches} outcomes unlike the court's`
+  )
+  console.log(`filings by state: ${JSON.stringify(r.byState)}`)
+  console.log(`requests to the court: ${JSON.stringify(r.courtOperations)}`)
+  console.log(
+    `callbacks: ${JSON.stringify(r.callbacks)}; clerk's reports: ${n(r.report.lines)} lines, ${n(r.report.matched)} convictions matched ` +
+      `(${n(r.report.alreadyRecorded)} already recorded), ${r.report.conflicts} conflicts, ${r.report.unmatched} unmatched, ${r.report.omitted} omitted`
+  )
+  for (const p of r.problems) console.log(`PROBLEM: ${p}`)
+  failed = r.problems.length > 0
+} finally {
+  database.drop()
+  rmSync(dir, { recursive: true, force: true })
+}
+process.exit(failed ? 1 : 0)
