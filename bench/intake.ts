@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, openSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
+import { benchDatabase, freePort, latencySummary, probeHealth, startService } from './service-process.js'
 
 /*
  * npm run bench:intake [-- --rate 200 --seconds 10 --concurrency 200 --batches 10 --batch-size 1000]
@@ -60,38 +60,6 @@ function caseInput() {
   }
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-function summary(latencies: number[]): string {
-  const s = [...latencies].sort((a, b) => a - b)
-  const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1))
-  return `p50 ${f(percentile(s, 0.5))} ms, p99 ${f(percentile(s, 0.99))} ms, max ${f(s[s.length - 1] ?? Number.NaN)} ms`
-}
-
-/** Asks /healthz every 25 ms on a connection of its own (never queued behind the load) until stopped. */
-function probeHealth(address: string): { stop: () => Promise<number[]> } {
-  const pool = new Pool(address, { connections: 1 })
-  const latencies: number[] = []
-  let running = true
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now()
-      const res = await pool.request({ path: '/healthz', method: 'GET' })
-      await res.body.dump()
-      latencies.push(performance.now() - started)
-      await sleep(25)
-    }
-  })()
-  return {
-    stop: async () => {
-      running = false
-      await loop
-      await pool.close()
-      return latencies
-    }
-  }
-}
-
 async function postCase(pool: Pool, headers: Record<string, string>): Promise<number> {
   const res = await pool.request({
     path: '/v1/cases',
@@ -103,57 +71,18 @@ async function postCase(pool: Pool, headers: Record<string, string>): Promise<nu
   return res.statusCode
 }
 
-/** A port nothing listens on yet. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return typeof address === 'object' && address ? address.port : 0
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-intake-'))
-  const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined
-  let databaseUrl = join(dir, 'clearfile.db')
-  const dbName = `clearfile_bench_${process.pid}`
-  const psql = (sqlText: string) => {
-    const admin = new URL(pgUrl!)
-    admin.pathname = '/postgres'
-    const r = spawnSync('psql', [admin.toString(), '-qc', sqlText], { encoding: 'utf8' })
-    if (r.status !== 0) throw new Error(r.stderr)
-  }
-  if (pgUrl) {
-    psql(`CREATE DATABASE ${dbName}`)
-    const u = new URL(pgUrl)
-    u.pathname = `/${dbName}`
-    databaseUrl = u.toString()
-  }
+  const database = benchDatabase(dir, 'clearfile_bench')
   const port = await freePort()
   const env = {
     PATH: process.env.PATH ?? '',
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: database.url,
     CLEARFILE_DATA_DIR: join(dir, 'data'),
     PORT: String(port)
   }
-  // The JSON logs (info, as deployed) go to a file, as a log shipper would take them: a pipe this busy process
-  // read slowly would block the server's writes and measure the bench, not the service.
-  const logFile = openSync(join(dir, 'serve.log'), 'w')
-  const serve = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', logFile, 'pipe'] })
-  serve.stderr?.resume()
-  const address = `http://127.0.0.1:${port}`
-  const exited = new Promise((_, reject) => serve.on('exit', (code) => reject(new Error(`serve exited ${code}`))))
-  for (;;) {
-    const up = await Promise.race([
-      fetch(`${address}/healthz`).then(
-        (r) => r.ok,
-        () => false
-      ),
-      exited
-    ])
-    if (up) break
-    await sleep(100)
-  }
+  const serve = await startService({ cli: CLI, args: ['serve'], env, port, logPath: join(dir, 'serve.log') })
+  const { address } = serve
   const created = spawnSync(
     process.execPath,
     [CLI, 'keys', 'create', '--role', 'da_system', '--county', 'SAN FRANCISCO'],
@@ -162,8 +91,7 @@ async function main() {
   const key = created.stdout.trim()
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
   const pool = new Pool(address, { connections: Math.max(CONCURRENCY, RATE) + 8 })
-  const dialect = pgUrl ? 'postgres' : 'sqlite'
-  console.log(`bench:intake on ${dialect}, clearfile serve as its own process (pid ${serve.pid})`)
+  console.log(`bench:intake on ${database.dialect}, clearfile serve as its own process (pid ${serve.child.pid})`)
   try {
     // Warm-up: the first requests compile schemas and fill caches.
     for (let i = 0; i < 50; i++) await postCase(pool, headers)
@@ -191,9 +119,9 @@ async function main() {
       const wall = (performance.now() - started) / 1000
       const health = await probe.stop()
       console.log(
-        `fixed rate ${RATE}/s for ${SECONDS} s: ${total} POST /v1/cases in ${wall.toFixed(1)} s (${(total / wall).toFixed(0)}/s), ${failed} not 201; latency ${summary(latencies)}`
+        `fixed rate ${RATE}/s for ${SECONDS} s: ${total} POST /v1/cases in ${wall.toFixed(1)} s (${(total / wall).toFixed(0)}/s), ${failed} not 201; latency ${latencySummary(latencies)}`
       )
-      console.log(`  /healthz meanwhile (${health.length} probes): ${summary(health)}`)
+      console.log(`  /healthz meanwhile (${health.length} probes): ${latencySummary(health)}`)
     }
 
     // 2. Saturation (closed loop).
@@ -216,9 +144,9 @@ async function main() {
       const wall = (performance.now() - started) / 1000
       const health = await probe.stop()
       console.log(
-        `${CONCURRENCY} concurrent clients for ${SECONDS} s: ${latencies.length} POST /v1/cases (${(latencies.length / wall).toFixed(0)}/s), ${failed} not 201; latency ${summary(latencies)}`
+        `${CONCURRENCY} concurrent clients for ${SECONDS} s: ${latencies.length} POST /v1/cases (${(latencies.length / wall).toFixed(0)}/s), ${failed} not 201; latency ${latencySummary(latencies)}`
       )
-      console.log(`  /healthz meanwhile (${health.length} probes): ${summary(health)}`)
+      console.log(`  /healthz meanwhile (${health.length} probes): ${latencySummary(health)}`)
     }
 
     // 3. Batches.
@@ -240,14 +168,13 @@ async function main() {
       }
       const wall = (performance.now() - started) / 1000
       console.log(
-        `${BATCHES} × POST /v1/cases/batch of ${BATCH_SIZE}: ${((BATCHES * BATCH_SIZE) / wall).toFixed(0)} cases/s, ${failed} not 201; per batch ${summary(latencies)}`
+        `${BATCHES} × POST /v1/cases/batch of ${BATCH_SIZE}: ${((BATCHES * BATCH_SIZE) / wall).toFixed(0)} cases/s, ${failed} not 201; per batch ${latencySummary(latencies)}`
       )
     }
   } finally {
     await pool.close()
-    serve.kill('SIGTERM')
-    await new Promise((resolve) => serve.once('exit', resolve))
-    if (pgUrl) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+    await serve.stop()
+    database.drop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

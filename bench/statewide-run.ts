@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, mkdirSync, readFileSync, type Writ
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
+import { projectRoot } from '../src/project-root.js'
 import { Pool } from 'undici'
 import { createApiClient } from '../src/db/api-client-repository.js'
 import { openDatabase } from '../src/db/database.js'
@@ -19,7 +20,7 @@ import { freePort, percentile, probeHealth, sampleRss, startService, type Servic
  * source): the statewide file's people are spread over them in that proportion.
  */
 export const CALIFORNIA_COUNTIES: ReadonlyArray<readonly [string, number]> = JSON.parse(
-  readFileSync(new URL('../../bench/data/california-counties.json', import.meta.url), 'utf8')
+  readFileSync(join(projectRoot(), 'bench', 'data', 'california-counties.json'), 'utf8')
 ).counties
 
 /**

@@ -8,7 +8,7 @@ import type { Db, DialectName } from './db/database.js'
 import type { DaProfile } from './documents/court-papers.js'
 import { configuredProfiles } from './documents/da-profiles.js'
 import { documentsJob } from './documents/documents-job.js'
-import { createRenderer } from './documents/render.js'
+import { createRenderer, warmRenderers } from './documents/render.js'
 import type { CourtAdapter } from './ecf/court-adapter.js'
 import { ClearfileError } from './errors.js'
 import { callbackCertificates, courtCredentials, loadCourts } from './filing/courts-config.js'
@@ -106,9 +106,11 @@ export function createServices(inputs: ServiceInputs): Services {
   }
   // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
   const webhookAgent = config.webhookAllowPrivateNetworks ? null : publicOnlyAgent()
+  // Kept warm for a minute between review batches (a county at a time), then given back.
+  const renderers = warmRenderers({ create: () => createRenderer(), idleMs: 60_000 })
   const jobs: RegisteredJob[] = [
     reviewJob({ db, clock, store, scratchDir, retainUpload: config.retainDojUploads }),
-    documentsJob({ db, clock, store, profiles, createRenderer: () => createRenderer() }),
+    documentsJob({ db, clock, store, profiles, createRenderer: renderers.lease }),
     ...filingJobs(pipeline, adapters),
     webhookJob({
       db,
@@ -159,6 +161,7 @@ export function createServices(inputs: ServiceInputs): Services {
     tls,
     close: async () => {
       await adapters.close()
+      await renderers.close()
       await webhookAgent?.close()
       await store.close()
     }

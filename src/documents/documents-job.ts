@@ -37,7 +37,7 @@ export interface DocumentsJobDeps {
   clock: Clock
   store: BlobStore
   profiles: ReadonlyMap<string, DaProfile>
-  /** A renderer for one batch of papers (a pool of worker threads), closed when the batch is done. */
+  /** A renderer for one batch of papers (a pool of worker threads, kept warm between batches), closed when the batch is done. */
   createRenderer: () => Renderer
 }
 

@@ -49,3 +49,56 @@ export function createRenderer(options: { threads?: number } = {}): Renderer {
   })
   return { render: (task) => pool.run(task), close: () => pool.close(), threads }
 }
+
+/**
+ * Renderers that stay warm between batches: a lease (`lease()`) renders on one pool of worker threads, made at
+ * the first lease and kept while leases come — a worker's first documents, with its fonts loaded and its code
+ * still cold, are its slowest, and a statewide run is 58 counties' batches — then closed when no lease has been
+ * held for `idleMs` (its memory given back). A lease during which a render failed hands the pool back closed,
+ * so a pool that lost a worker is never lent again.
+ */
+export function warmRenderers(o: { create: () => Renderer; idleMs: number }): {
+  lease: () => Renderer
+  close: () => Promise<void>
+} {
+  let pool: Renderer | undefined
+  let leases = 0
+  let idle: NodeJS.Timeout | undefined
+  const retire = (which: Renderer) => {
+    if (pool === which) pool = undefined
+    void which.close()
+  }
+  return {
+    lease: () => {
+      clearTimeout(idle)
+      const current = (pool ??= o.create())
+      leases++
+      let failed = false
+      let returned = false
+      return {
+        threads: current.threads,
+        render: (task) =>
+          current.render(task).catch((err: unknown) => {
+            failed = true
+            throw err
+          }),
+        close: async () => {
+          if (returned) return
+          returned = true
+          leases--
+          if (failed) retire(current)
+          else if (leases === 0 && pool === current) {
+            idle = setTimeout(() => retire(current), o.idleMs)
+            idle.unref()
+          }
+        }
+      }
+    },
+    close: async () => {
+      clearTimeout(idle)
+      const current = pool
+      pool = undefined
+      await current?.close()
+    }
+  }
+}
