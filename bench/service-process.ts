@@ -155,17 +155,55 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** Samples the processes' resident memory every 200 ms; `take()` gives each one's peak since the last take. */
-export function sampleRss(pids: Record<string, number>): {
-  take: () => Record<string, number>
-  stop: () => void
-} {
-  const peaks = (): Record<string, number> => Object.fromEntries(Object.keys(pids).map((k) => [k, 0]))
-  let current = peaks()
+// Linux counts CPU time in clock ticks of 1/100 s (USER_HZ, the same on every architecture Node runs on).
+const TICKS_PER_SECOND = 100
+
+/** CPU seconds a process has used (user + system, Linux /proc); NaN where it cannot be read. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces, so cut at its closing parenthesis): utime is the 12th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** CPU seconds the whole machine has been busy (every core, all but idle and I/O wait), from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu
+    return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND
+  } catch {
+    return Number.NaN
+  }
+}
+
+export interface ProcessFigures {
+  /** Peak resident memory of each process, MiB. */
+  peakRssMiB: Record<string, number>
+  /** CPU seconds each process used, and the whole machine (`machine`, every process and core). */
+  cpuSeconds: Record<string, number>
+}
+
+/**
+ * Samples the processes' resident memory every 200 ms and their CPU time; `take()` gives each one's peak memory
+ * and CPU seconds since the last take (with the whole machine's busy CPU seconds as `machine`).
+ */
+export function sampleProcesses(pids: Record<string, number>): { take: () => ProcessFigures; stop: () => void } {
+  const names = Object.keys(pids)
+  let peaks: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]))
+  const cpuNow = () => ({
+    ...Object.fromEntries(names.map((k) => [k, cpuSeconds(pids[k]!)])),
+    machine: machineBusySeconds()
+  })
+  let cpuAtTake: Record<string, number> = cpuNow()
   const sample = () => {
-    for (const [name, pid] of Object.entries(pids)) {
-      const rss = rssMiB(pid)
-      if (rss > current[name]!) current[name] = rss
+    for (const name of names) {
+      const rss = rssMiB(pids[name]!)
+      if (rss > peaks[name]!) peaks[name] = rss
     }
   }
   const timer = setInterval(sample, 200)
@@ -173,9 +211,14 @@ export function sampleRss(pids: Record<string, number>): {
   return {
     take: () => {
       sample()
-      const taken = current
-      current = peaks()
-      return taken
+      const cpu = cpuNow()
+      const figures: ProcessFigures = {
+        peakRssMiB: peaks,
+        cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v - cpuAtTake[k]!]))
+      }
+      peaks = Object.fromEntries(names.map((k) => [k, 0]))
+      cpuAtTake = cpu
+      return figures
     },
     stop: () => clearInterval(timer)
   }

@@ -13,7 +13,14 @@ import { isGrantable } from '../src/eligibility/relief-grounds.js'
 import { TERMINAL } from '../src/filing/filing-state.js'
 import { COL, splitCsvRecord } from '../src/ingest/doj-file.js'
 import { generateDojRows, HEADER } from '../src/ingest/generate-doj.js'
-import { freePort, percentile, probeHealth, sampleRss, startService, type ServiceProcess } from './service-process.js'
+import {
+  freePort,
+  percentile,
+  probeHealth,
+  sampleProcesses,
+  startService,
+  type ServiceProcess
+} from './service-process.js'
 
 /**
  * California's 58 counties and their 2020 census populations (bench/data/california-counties.json names its
@@ -54,6 +61,8 @@ export interface StageFigures {
   unit: string
   /** Peak resident memory in MiB during the stage: clearfile's process and the court's. */
   peakRssMiB: { clearfile: number; court: number }
+  /** Cores busy on average during the stage: clearfile, the court, and the machine (with PostgreSQL and the bench). */
+  cores: { clearfile: number; court: number; machine: number }
   /** GET /healthz latencies during the stage. */
   health: { probes: number; p50: number; p99: number; max: number }
 }
@@ -312,18 +321,20 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
       count(`SELECT count(*) AS n FROM jobs WHERE kind = '${kind}' AND done_at IS NULL`)
 
     const health = probeHealth(address, 50)
-    const rss = sampleRss({ clearfile: service.child.pid!, court: court.child.pid! })
+    const processes = sampleProcesses({ clearfile: service.child.pid!, court: court.child.pid! })
     let stageStarted = performance.now()
     const stage = (name: string, items: number, unit: string) => {
       const seconds = (performance.now() - stageStarted) / 1000
       const latencies = health.take().sort((a, b) => a - b)
-      const peaks = rss.take()
+      const { peakRssMiB: peaks, cpuSeconds: cpu } = processes.take()
+      const cores = (k: string) => cpu[k]! / seconds
       const figures: StageFigures = {
         stage: name,
         seconds,
         items,
         unit,
         peakRssMiB: { clearfile: peaks.clearfile!, court: peaks.court! },
+        cores: { clearfile: cores('clearfile'), court: cores('court'), machine: cores('machine') },
         health: {
           probes: latencies.length,
           p50: percentile(latencies, 0.5),
@@ -335,6 +346,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
       o.say(
         `  ${name}: ${seconds.toFixed(1)} s, ${items.toLocaleString('en-US')} ${unit} (${(items / seconds).toFixed(0)}/s); ` +
           `peak RSS clearfile ${figures.peakRssMiB.clearfile.toFixed(0)} MiB, court ${figures.peakRssMiB.court.toFixed(0)} MiB; ` +
+          `cores busy: clearfile ${figures.cores.clearfile.toFixed(2)}, court ${figures.cores.court.toFixed(2)}, machine ${figures.cores.machine.toFixed(2)}; ` +
           `/healthz p99 ${figures.health.p99.toFixed(1)} ms (max ${figures.health.max.toFixed(0)} ms)`
       )
       stageStarted = performance.now()
@@ -459,7 +471,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
     const endToEndSeconds = (performance.now() - serviceStarted) / 1000
     o.say(`  end to end (upload to reconciled reports): ${endToEndSeconds.toFixed(1)} s`)
     await health.stop()
-    rss.stop()
+    processes.stop()
 
     // Accounting: what the court holds against what clearfile recorded.
     const sim = (await (await courtHttp.request({ path: '/simulator/submissions', method: 'GET' })).body.json()) as {

@@ -49,7 +49,16 @@ try {
   const service = r.stages.slice(1)
   console.log('')
   for (const line of alignedTable([
-    ['stage', 'seconds', 'share', 'items', 'per second', 'peak RSS clearfile / court (MiB)', '/healthz p99 (ms)'],
+    [
+      'stage',
+      'seconds',
+      'share',
+      'items',
+      'per second',
+      'peak RSS clearfile / court (MiB)',
+      'cores clearfile / court / machine',
+      '/healthz p99 (ms)'
+    ],
     ...r.stages.map((s, i) => [
       s.stage,
       s.seconds.toFixed(1),
@@ -57,9 +66,10 @@ try {
       `${n(s.items)} ${s.unit}`,
       (s.items / s.seconds).toFixed(0),
       `${s.peakRssMiB.clearfile.toFixed(0)} / ${s.peakRssMiB.court.toFixed(0)}`,
+      `${s.cores.clearfile.toFixed(2)} / ${s.cores.court.toFixed(2)} / ${s.cores.machine.toFixed(2)}`,
       s.health.p99.toFixed(1)
     ]),
-    ['end to end', r.endToEndSeconds.toFixed(1), '100%', '', '', '', '']
+    ['end to end', r.endToEndSeconds.toFixed(1), '100%', '', '', '', '', '']
   ]))
     console.log(line)
   const slowest = [...service].sort((a, b) => b.seconds - a.seconds)[0]

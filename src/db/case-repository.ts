@@ -116,9 +116,24 @@ export async function countOrdersOfCase(
   return db.selectFrom('convictions').select(['id', 'count_order']).where('case_id', '=', caseId).execute()
 }
 
-/** The counts of a case, in count order. */
-export async function convictionsOfCase(db: Db, caseId: string): Promise<ConvictionRow[]> {
-  return db.selectFrom('convictions').selectAll().where('case_id', '=', caseId).orderBy('count_order').execute()
+/** The convictions of cases, each case's in count order, by case id (a case without convictions left out). */
+export async function convictionsOfCases(db: Db, caseIds: readonly string[]): Promise<Map<string, ConvictionRow[]>> {
+  const out = new Map<string, ConvictionRow[]>()
+  for (const ids of chunksOf(caseIds, 1)) {
+    const rows = await db
+      .selectFrom('convictions')
+      .selectAll()
+      .where('case_id', 'in', ids)
+      .orderBy('case_id')
+      .orderBy('count_order')
+      .execute()
+    for (const r of rows) {
+      const list = out.get(r.case_id)
+      if (list) list.push(r)
+      else out.set(r.case_id, [r])
+    }
+  }
+  return out
 }
 
 /** A case's county and court, by id; throws when there is no such case. */
@@ -130,30 +145,31 @@ export async function caseCourt(db: Db, caseId: string): Promise<Pick<CaseRow, '
     .executeTakeFirstOrThrow()
 }
 
-/** A case with the name, aliases and birth date of its person, if the case exists. */
-export async function caseWithPerson(
-  db: Db,
-  caseId: string
-): Promise<
-  | (Pick<CaseRow, 'id' | 'case_number' | 'court_case_id' | 'court_id' | 'person_id'> &
-      Pick<PersonRow, 'name' | 'aliases' | 'dob'>)
-  | undefined
-> {
-  return db
-    .selectFrom('court_cases as k')
-    .innerJoin('people as p', 'p.id', 'k.person_id')
-    .select([
-      'k.id',
-      'k.case_number',
-      'k.court_case_id',
-      'k.court_id',
-      'p.id as person_id',
-      'p.name',
-      'p.aliases',
-      'p.dob'
-    ])
-    .where('k.id', '=', caseId)
-    .executeTakeFirst()
+export type CaseWithPerson = Pick<CaseRow, 'id' | 'case_number' | 'court_case_id' | 'court_id' | 'person_id'> &
+  Pick<PersonRow, 'name' | 'aliases' | 'dob'>
+
+/** Cases with the name, aliases and birth date of each one's person, by case id (cases that do not exist left out). */
+export async function casesWithPeople(db: Db, caseIds: readonly string[]): Promise<Map<string, CaseWithPerson>> {
+  const out = new Map<string, CaseWithPerson>()
+  for (const ids of chunksOf(caseIds, 1)) {
+    const rows = await db
+      .selectFrom('court_cases as k')
+      .innerJoin('people as p', 'p.id', 'k.person_id')
+      .select([
+        'k.id',
+        'k.case_number',
+        'k.court_case_id',
+        'k.court_id',
+        'p.id as person_id',
+        'p.name',
+        'p.aliases',
+        'p.dob'
+      ])
+      .where('k.id', 'in', ids)
+      .execute()
+    for (const r of rows) out.set(r.id, r)
+  }
+  return out
 }
 
 /** A county's cases of defendants born on a date, with each defendant's name and aliases. */

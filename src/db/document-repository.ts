@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { chunksOf, rowChunks } from './chunks.js'
 import type { Database, DocumentsTable } from './schema.js'
 
 type Db = Kysely<Database>
@@ -27,33 +28,43 @@ export async function documentsOfReview(db: Db, reviewRunId: string): Promise<Do
   return db.selectFrom('documents').selectAll().where('review_run_id', '=', reviewRunId).orderBy('id').execute()
 }
 
-/** The county's document with this content and kind, if one is stored. */
-export async function findDocumentByContent(
+/**
+ * The county's stored documents with any of these contents, by `kind:sha256` (a paper rendered again is the same
+ * bytes, and is reused rather than stored twice).
+ */
+export async function documentsByContent(
   db: Db,
   county: string,
-  sha256: string,
-  kind: DocumentRow['kind']
-): Promise<{ id: string } | undefined> {
-  return db
-    .selectFrom('documents')
-    .select('id')
-    .where('county', '=', county)
-    .where('sha256', '=', sha256)
-    .where('kind', '=', kind)
-    .executeTakeFirst()
+  sha256s: readonly string[]
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  for (const list of chunksOf([...new Set(sha256s)], 1)) {
+    const rows = await db
+      .selectFrom('documents')
+      .select(['id', 'kind', 'sha256'])
+      .where('county', '=', county)
+      .where('sha256', 'in', list)
+      .execute()
+    for (const r of rows) out.set(`${r.kind}:${r.sha256}`, r.id)
+  }
+  return out
 }
 
-export async function insertDocument(db: Db, row: DocumentRow): Promise<void> {
-  await db.insertInto('documents').values(row).execute()
+export async function insertDocuments(db: Db, rows: readonly DocumentRow[]): Promise<void> {
+  for (const chunk of rowChunks(rows)) await db.insertInto('documents').values(chunk).execute()
 }
 
-/** Ties a document to a case (once). */
-export async function linkDocumentToCase(db: Db, documentId: string, caseId: string): Promise<void> {
-  await db
-    .insertInto('document_cases')
-    .values({ document_id: documentId, case_id: caseId })
-    .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing())
-    .execute()
+/** Ties documents to cases (each pair once). */
+export async function linkDocumentsToCases(
+  db: Db,
+  links: ReadonlyArray<{ document_id: string; case_id: string }>
+): Promise<void> {
+  for (const chunk of rowChunks(links))
+    await db
+      .insertInto('document_cases')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['document_id', 'case_id']).doNothing())
+      .execute()
 }
 
 /** A case's case-scoped papers (id and kind), newest first. */

@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely'
-import { findDocumentByContent, insertDocument, linkDocumentToCase } from '../db/document-repository.js'
+import {
+  type DocumentRow,
+  documentsByContent,
+  insertDocuments,
+  linkDocumentsToCases
+} from '../db/document-repository.js'
 import { newId } from '../db/ids.js'
 import type { Database, DocumentsTable } from '../db/schema.js'
 import type { BlobStore } from '../storage/blob-store.js'
@@ -14,37 +19,58 @@ export interface StoredDocument {
   created: boolean
 }
 
+export interface PaperToStore {
+  doc: RenderedDocument & { kind: DocumentsTable['kind'] }
+  caseIds: readonly string[]
+}
+
 /**
- * Stores a rendered paper content-addressed in the document store (whole or
- * not at all) and records it with the cases it concerns. A paper already stored for the county is
- * reused, not duplicated.
+ * Stores rendered papers content-addressed in the document store (each whole or not at all) and records them
+ * with the cases they concern, all in one transaction: a county's papers are stored in batches, not a
+ * transaction each. A paper already stored for the county (the same kind and bytes) is reused, not duplicated.
  */
-export async function storeDocument(
+export async function storeDocuments(
   db: Kysely<Database>,
   store: BlobStore,
-  doc: RenderedDocument & { kind: DocumentsTable['kind'] },
-  meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; caseIds: string[]; now: string }
-): Promise<StoredDocument> {
-  const key = storageKeyOf(doc.sha256)
-  if (!(await store.has(key))) await store.put(key, doc.bytes)
+  papers: readonly PaperToStore[],
+  meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; now: string }
+): Promise<StoredDocument[]> {
+  for (const { doc } of papers) {
+    const key = storageKeyOf(doc.sha256)
+    if (!(await store.has(key))) await store.put(key, doc.bytes)
+  }
   return db.transaction().execute(async (trx) => {
-    const found = await findDocumentByContent(trx, meta.county, doc.sha256, doc.kind)
-    const id = found?.id ?? newId()
-    if (!found) {
-      await insertDocument(trx, {
-        id,
-        county: meta.county,
-        kind: doc.kind,
-        scope: meta.scope,
-        sha256: doc.sha256,
-        pages: doc.pages,
-        bytes: doc.bytes.length,
-        storage_key: key,
-        review_run_id: meta.reviewRunId,
-        created_at: meta.now
-      })
-    }
-    for (const caseId of meta.caseIds) await linkDocumentToCase(trx, id, caseId)
-    return { id, sha256: doc.sha256, created: !found }
+    const known = await documentsByContent(
+      trx,
+      meta.county,
+      papers.map((p) => p.doc.sha256)
+    )
+    const rows: DocumentRow[] = []
+    const links = new Map<string, { document_id: string; case_id: string }>()
+    const stored = papers.map(({ doc, caseIds }): StoredDocument => {
+      const content = `${doc.kind}:${doc.sha256}`
+      const found = known.get(content)
+      const id = found ?? newId()
+      if (!found) {
+        known.set(content, id)
+        rows.push({
+          id,
+          county: meta.county,
+          kind: doc.kind,
+          scope: meta.scope,
+          sha256: doc.sha256,
+          pages: doc.pages,
+          bytes: doc.bytes.length,
+          storage_key: storageKeyOf(doc.sha256),
+          review_run_id: meta.reviewRunId,
+          created_at: meta.now
+        })
+      }
+      for (const caseId of caseIds) links.set(`${id}:${caseId}`, { document_id: id, case_id: caseId })
+      return { id, sha256: doc.sha256, created: !found }
+    })
+    await insertDocuments(trx, rows)
+    await linkDocumentsToCases(trx, [...links.values()])
+    return stored
   })
 }

@@ -2,12 +2,15 @@ import type { Kysely } from 'kysely'
 import type { Database, DocumentsTable } from '../db/schema.js'
 import type { DaProfile, PaperCase, PaperPerson } from './court-papers.js'
 import type { BlobStore } from '../storage/blob-store.js'
-import { storeDocument, type StoredDocument } from './document-store.js'
+import { type PaperToStore, storeDocuments, type StoredDocument } from './document-store.js'
 import type { Renderer, RenderTask } from './render.js'
-import { storedCasePapers, type StoredCasePapers } from './stored-papers.js'
+import { storedCasesPapers } from './stored-papers.js'
 import { groupBy } from '../group-by.js'
 
 export type PaperScope = DocumentsTable['scope']
+
+/** Papers stored in one transaction. */
+const STORE_BATCH = 200
 
 export interface PrepareOptions {
   caseIds: readonly string[]
@@ -29,11 +32,7 @@ export async function preparePapers(
   deps: { db: Kysely<Database>; store: BlobStore; renderer: Renderer; profile: DaProfile },
   options: PrepareOptions
 ): Promise<StoredDocument[]> {
-  const papers: StoredCasePapers[] = []
-  for (const id of options.caseIds) {
-    const p = await storedCasePapers(deps.db, id)
-    if (p) papers.push(p)
-  }
+  const papers = (await storedCasesPapers(deps.db, options.caseIds)).filter((p) => p !== undefined)
   const jobs: Array<{ task: RenderTask; caseIds: string[] }> = []
   const packet = (person: PaperPerson, cases: PaperCase[]) => ({
     profile: deps.profile,
@@ -67,26 +66,51 @@ export async function preparePapers(
     }
   }
   const stored: StoredDocument[] = new Array(jobs.length)
+  const meta = { county: options.county, scope: options.scope, reviewRunId: options.reviewRunId, now: options.now }
+  // Rendered papers are stored a batch at a time, one batch after another, while the workers render the next.
+  let batch: Array<PaperToStore & { index: number }> = []
+  let storing: Promise<void> = Promise.resolve()
+  let batchesWaiting = 0
+  let failure: unknown
+  const flush = () => {
+    if (batch.length === 0) return
+    const papers = batch
+    batch = []
+    batchesWaiting++
+    storing = storing
+      .then(async () => {
+        if (failure !== undefined) return
+        const saved = await storeDocuments(deps.db, deps.store, papers, meta)
+        for (const [k, paper] of papers.entries()) stored[paper.index] = saved[k]!
+      })
+      .catch((err: unknown) => {
+        failure ??= err
+      })
+      .finally(() => {
+        batchesWaiting--
+      })
+  }
   const inFlight = new Set<Promise<void>>()
   for (const [i, job] of jobs.entries()) {
+    if (failure !== undefined) break
     const p: Promise<void> = deps.renderer
       .render(job.task)
-      .then((doc) =>
-        storeDocument(deps.db, deps.store, doc, {
-          county: options.county,
-          scope: options.scope,
-          reviewRunId: options.reviewRunId,
-          caseIds: job.caseIds,
-          now: options.now
-        })
-      )
-      .then((s) => {
-        stored[i] = s
+      .then((doc) => {
+        batch.push({ doc, caseIds: job.caseIds, index: i })
+        if (batch.length >= STORE_BATCH) flush()
+      })
+      .catch((err: unknown) => {
+        failure ??= err
       })
       .finally(() => inFlight.delete(p))
     inFlight.add(p)
     if (inFlight.size >= Math.max(2, deps.renderer.threads) * 4) await Promise.race(inFlight)
+    // Rendering ahead of storage holds the papers in memory: wait for the store when two batches are waiting.
+    if (batchesWaiting >= 2) await storing
   }
   await Promise.all(inFlight)
+  flush()
+  await storing
+  if (failure !== undefined) throw failure
   return stored
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import { caseWithPerson, convictionsOfCase } from '../db/case-repository.js'
-import { latestDeterminations } from '../db/determination-repository.js'
+import { type CaseWithPerson, type ConvictionRow, casesWithPeople, convictionsOfCases } from '../db/case-repository.js'
+import { type DeterminationRow, latestDeterminations } from '../db/determination-repository.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { Relief, Remedy } from '../eligibility/prop64-floor.js'
@@ -16,18 +16,32 @@ export interface StoredCasePapers {
 }
 
 /**
- * A stored case as court papers need it: the person, and each count with its
- * newest determination — a deputy DA's decision where there is one, else the
- * engine's outcome. Undefined when no count of the case is granted relief.
+ * Stored cases as court papers need them, in the order asked: the person, and each count with its newest
+ * determination — a deputy DA's decision where there is one, else the engine's outcome. Undefined for a case
+ * that does not exist or of which no count is granted relief. Read a few statements for a whole batch of
+ * cases (a county's papers are read in thousands), never a statement per case.
  */
-export async function storedCasePapers(db: Kysely<Database>, caseId: string): Promise<StoredCasePapers | undefined> {
-  const row = await caseWithPerson(db, caseId)
-  if (!row) return undefined
-  const counts = await convictionsOfCase(db, caseId)
+export async function storedCasesPapers(
+  db: Kysely<Database>,
+  caseIds: readonly string[]
+): Promise<Array<StoredCasePapers | undefined>> {
+  const cases = await casesWithPeople(db, caseIds)
+  const convictions = await convictionsOfCases(db, [...cases.keys()])
   const latest = await latestDeterminations(
     db,
-    counts.map((c) => c.id)
+    [...convictions.values()].flatMap((counts) => counts.map((c) => c.id))
   )
+  return caseIds.map((caseId) => {
+    const row = cases.get(caseId)
+    return row ? casePapers(row, convictions.get(caseId) ?? [], latest) : undefined
+  })
+}
+
+function casePapers(
+  row: CaseWithPerson,
+  counts: readonly ConvictionRow[],
+  latest: ReadonlyMap<string, DeterminationRow>
+): StoredCasePapers | undefined {
   const paperCase: PaperCase = {
     caseNumber: row.case_number,
     courtCaseId: row.court_case_id,

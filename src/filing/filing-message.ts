@@ -2,7 +2,7 @@ import { documentFilesOfFiling } from '../db/document-repository.js'
 import { caseIdsOfFiling, type FilingRow } from '../db/filing-repository.js'
 import { requireBlob } from '../storage/blob-store.js'
 import { requireProfile } from '../documents/da-profiles.js'
-import { storedCasePapers, type StoredCasePapers } from '../documents/stored-papers.js'
+import { storedCasesPapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
 import { caseTitle } from '../documents/court-names.js'
 import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
@@ -24,11 +24,7 @@ export async function writeFilingMessage(
 ): Promise<string> {
   const { db } = deps
   const caseIds = await caseIdsOfFiling(db, filing.id)
-  const papers: StoredCasePapers[] = []
-  for (const id of caseIds) {
-    const p = await storedCasePapers(db, id)
-    if (p) papers.push(p)
-  }
+  const papers = (await storedCasesPapers(db, caseIds)).filter((p) => p !== undefined)
   if (papers.length === 0)
     throw new ClearfileError(
       'CLEARFILE_ERR_NOT_ELIGIBLE',

@@ -382,3 +382,50 @@ t.test(
     t.ok(performance.now() - started >= 190, `${(performance.now() - started).toFixed(0)} ms for six requests`)
   }
 )
+
+t.test(
+  "a server answering for several courts lists each court's own filings, and its clerk's report names each ruled filing once",
+  async (t) => {
+    const { adapter, court } = await setup(t)
+    const alameda = ecf4SoapAdapter({
+      id: 'CA-ALAMEDA',
+      name: 'Superior Court of California, County of Alameda',
+      county: 'ALAMEDA',
+      adapter: 'simulator',
+      endpoint: court.url
+    })
+    t.teardown(() => alameda.close())
+    const ours = await adapter.submit({ filingId: 'F-SIM-1', xml: filingXml('F-SIM-1') })
+    const theirs = await alameda.submit({
+      filingId: 'F-ALA-1',
+      xml: reviewFilingXml('F-ALA-1', motion, undefined, undefined, 'CA-ALAMEDA')
+    })
+    const since = new Date(Date.now() - 60_000)
+    t.same(
+      (await adapter.listStatuses!(since)).map((f) => f.courtFilingId),
+      [ours.courtFilingId],
+      "CA-SIM's list holds its own filing only"
+    )
+    t.same(
+      (await alameda.listStatuses!(since)).map((f) => f.courtFilingId),
+      [theirs.courtFilingId],
+      "CA-ALAMEDA's list holds its own filing only"
+    )
+    const report = async (query: string) =>
+      (await fetch(new URL(`/simulator/outcome-report${query}`, court.url))).text()
+    t.equal(await report('?court=CA-ALAMEDA'), 'court_filing_id,case_number,ruling,order_date\n', 'nothing ruled yet')
+    await sleep(200)
+    const today = new Date().toISOString().slice(0, 10)
+    t.equal(
+      await report('?court=CA-ALAMEDA'),
+      `court_filing_id,case_number,ruling,order_date\n${theirs.courtFilingId},SCN123456,granted,${today}\n`,
+      "the clerk's report of one court, once ruled"
+    )
+    t.equal((await report('')).trim().split('\n').length, 3, 'without a court: every ruled filing')
+    t.equal(
+      (await adapter.status(ours.courtFilingId)).status,
+      'accepted',
+      'the court answers from the filing it kept (its PDFs by hash)'
+    )
+  }
+)

@@ -565,7 +565,10 @@ t.test(
     // Defense counsel files in the same case meanwhile; the court's list names whose filing that is.
     const stranger = strangerAt(t, court.url)
     await stranger
-      .submit({ filingId: 'defense-1', xml: reviewFilingXml('defense-1', PDF, undefined, 'defense-counsel-77') })
+      .submit({
+        filingId: 'defense-1',
+        xml: reviewFilingXml('defense-1', PDF, undefined, 'defense-counsel-77', 'CA-SF')
+      })
       .catch(() => undefined)
     for (let i = 0; i < 8; i++) await tick()
     t.equal(court.filings(), 3, 'the court holds our two filings, one per case, and the defense filing')
@@ -649,7 +652,7 @@ t.test(
     await tick()
     // Someone files in the same case (SCN123456) meanwhile, and the court's list does not say who.
     await strangerAt(t, court.url)
-      .submit({ filingId: 'someone-else', xml: reviewFilingXml('someone-else', PDF) })
+      .submit({ filingId: 'someone-else', xml: reviewFilingXml('someone-else', PDF, undefined, undefined, 'CA-SF') })
       .catch(() => undefined)
     for (let i = 0; i < 4; i++) await tick()
     const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
@@ -730,7 +733,10 @@ t.test('a person says a filing clearfile could not settle is not at the court: i
     { courtEntry: { echoesFilerIds: false, usePolicy: false, limits: { timeoutMs: 200 } } }
   )
   // Someone's filing in the case, whose submitter the court does not give: ours cannot be told absent.
-  await strangerAt(t, court.url).submit({ filingId: 'x', xml: reviewFilingXml('x', PDF) })
+  await strangerAt(t, court.url).submit({
+    filingId: 'x',
+    xml: reviewFilingXml('x', PDF, undefined, undefined, 'CA-SF')
+  })
   // Our send is lost on the way (no answer, nothing filed); the court answers again by the time it is looked for.
   faults.timeout = 1
   const filing = (
