@@ -9,6 +9,7 @@ import { outcomeReportUploads } from './0007-outcome-report-uploads.js'
 import { searchIndexes } from './0008-search-indexes.js'
 import { blobs } from './0009-blobs.js'
 import { courtCaseIds } from './0010-court-case-ids.js'
+import { jobClaimIndex } from './0011-job-claim-index.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007-outcome-report-uploads': outcomeReportUploads,
   '0008-search-indexes': searchIndexes,
   '0009-blobs': blobs,
-  '0010-court-case-ids': courtCaseIds
+  '0010-court-case-ids': courtCaseIds,
+  '0011-job-claim-index': jobClaimIndex
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely'
 import { rowChunks } from '../db/chunks.js'
 import { dialectOf } from '../db/database.js'
 import type { Database, JobsTable } from '../db/schema.js'
@@ -49,10 +49,15 @@ export async function insertJobs(db: Kysely<Database>, jobs: readonly NewJob[], 
       .execute()
 }
 
+/** Due jobs looked at per claim: more than the lanes that may be claiming at once in a process. */
+const CLAIM_CANDIDATES = 32
+
 /**
- * Claims the next due job for `owner` until `lockMs` from now. On PostgreSQL the
- * row is picked with FOR UPDATE SKIP LOCKED, so several workers never claim the
- * same job; SQLite has one writer, which gives the same guarantee.
+ * Claims the next due job for `owner` until `lockMs` from now. The earliest due jobs of each kind are read first
+ * from the head of the `jobs_claim` index (kind, run_at, id over outstanding jobs), so a claim costs the same with
+ * fifteen jobs queued or fifteen thousand; then the earliest of them still free is claimed — on PostgreSQL picked
+ * with FOR UPDATE SKIP LOCKED, so several workers never claim the same job (SQLite has one writer, which gives the
+ * same guarantee). When other workers took every one of them meanwhile, the next ones are read.
  */
 export async function claimJob(
   db: Kysely<Database>,
@@ -62,27 +67,50 @@ export async function claimJob(
   lockMs: number
 ): Promise<JobRow | undefined> {
   const at = now.toISOString()
-  let next = db
-    .selectFrom('jobs')
-    .select('id')
-    .where('done_at', 'is', null)
-    .where('run_at', '<=', at)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
-    .where('kind', 'in', kinds)
-    .orderBy('run_at')
-    .orderBy('id')
-    .limit(1)
-  if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
-  return db
-    .updateTable('jobs')
-    .set((eb) => ({
-      lock_owner: owner,
-      locked_until: new Date(now.getTime() + lockMs).toISOString(),
-      attempts: eb('attempts', '+', 1)
-    }))
-    .where('id', '=', next)
-    .returningAll()
-    .executeTakeFirst()
+  const due = (q: SelectQueryBuilder<Database, 'jobs', object>) =>
+    q
+      .where('done_at', 'is', null)
+      .where('run_at', '<=', at)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+  // Each round that claims nothing found its candidates taken by claims that succeeded: it ends when jobs do.
+  for (;;) {
+    // One query a kind, each served in order by the index (an IN list of kinds would sort every due job).
+    const heads = await Promise.all(
+      kinds.map((kind) =>
+        due(db.selectFrom('jobs'))
+          .select(['id', 'run_at'])
+          .where('kind', '=', kind)
+          .orderBy('run_at')
+          .orderBy('id')
+          .limit(CLAIM_CANDIDATES)
+          .execute()
+      )
+    )
+    const candidates = heads
+      .flat()
+      .sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id))
+      .slice(0, CLAIM_CANDIDATES)
+      .map((c) => c.id)
+    if (candidates.length === 0) return undefined
+    let next = due(db.selectFrom('jobs'))
+      .select('id')
+      .where('id', 'in', candidates)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(1)
+    if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
+    const claimed = await db
+      .updateTable('jobs')
+      .set((eb) => ({
+        lock_owner: owner,
+        locked_until: new Date(now.getTime() + lockMs).toISOString(),
+        attempts: eb('attempts', '+', 1)
+      }))
+      .where('id', '=', next)
+      .returningAll()
+      .executeTakeFirst()
+    if (claimed || candidates.length < CLAIM_CANDIDATES) return claimed
+  }
 }
 
 export async function completeJob(db: Kysely<Database>, id: number, owner: string, now: Date): Promise<void> {

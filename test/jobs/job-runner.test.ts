@@ -1,7 +1,7 @@
 import t from 'tap'
 import Type from 'typebox'
 import { fixedClock, systemClock } from '../../src/clock.js'
-import { defineJob, enqueue, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
+import { defineJob, enqueue, enqueueAll, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
 import { claimJob, UNTIL_DONE } from '../../src/jobs/job-queue.js'
 import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from '../../src/filing/filing-jobs.js'
@@ -264,5 +264,40 @@ t.test(
     )
     t.ok(waits[0]! < waits[5]!, 'still growing at first')
     t.ok(backoffMs(30) <= 3_600_000 && backoffMs(30, 60_000) <= 60_000)
+  }
+)
+
+t.test(
+  'claims take the earliest due job of their kinds, one each, however many wait and however many claim at once',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const at = new Date('2026-11-28T12:00:00.000Z')
+    const OTHER = defineJob({ name: 'test.other', payload: Payload, maxAttempts: 3, key: (p) => `test.other:${p.id}` })
+    // 300 due jobs of one kind, 40 of another before and after them, and 20 not yet due: more than one look at
+    // the head of the queue.
+    const runAt = (i: number) => new Date(at.getTime() - 3_600_000 + i * 1000)
+    await enqueueAll(
+      db,
+      SHORT,
+      Array.from({ length: 300 }, (_, i) => ({ id: `s${i}` })),
+      { runAt: runAt(10), now: at }
+    )
+    for (let i = 0; i < 40; i++) await enqueue(db, OTHER, { id: `o${i}` }, { runAt: runAt(i * 2 + 1), now: at })
+    for (let i = 0; i < 20; i++)
+      await enqueue(db, OTHER, { id: `later${i}` }, { runAt: new Date(at.getTime() + 60_000), now: at })
+    const first = await claimJob(db, 'w0', ['test.other', 'test.short'], at, 60_000)
+    t.equal(payloadOf(OTHER, first!).id, 'o0', 'the earliest due of either kind')
+    for (let i = 1; i < 5; i++) await claimJob(db, 'w0', ['test.other', 'test.short'], at, 60_000)
+    const sixth = await claimJob(db, 'w0', ['test.short', 'test.other'], at, 60_000)
+    t.equal(sixth?.kind, 'test.short', 'then the next by run_at, whatever its kind')
+    // 400 claims at once for the 334 jobs still due: each claimed once, the rest find none (the 20 later ones stay).
+    const claims = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => claimJob(db, `w${i % 8}`, ['test.short', 'test.other'], at, 60_000))
+    )
+    const ids = claims.filter((c) => c !== undefined).map((c) => c.id)
+    t.equal(new Set(ids).size, ids.length, 'no job claimed twice')
+    t.equal(ids.length, 334, 'every due job claimed')
+    t.equal(await claimJob(db, 'w9', ['test.other'], at, 60_000), undefined, 'none left due, the later ones wait')
+    t.ok(await claimJob(db, 'w9', ['test.other'], new Date(at.getTime() + 61_000), 60_000), 'until they are due')
   }
 )
