@@ -14,7 +14,6 @@ import {
   type CourtRef
 } from '../../src/ecf/messages.js'
 import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/ecf/parse.js'
-import { toCsv } from '../../src/csv.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
@@ -389,13 +388,16 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
    * `now` (of the court named, or all), with the court's filing id, the case number, the ruling and the order's date.
    */
   function clerkReport(courtId: string | null, now: number): string {
-    const lines: unknown[][] = [['court_filing_id', 'case_number', 'ruling', 'order_date']]
+    const lines = ['court_filing_id,case_number,ruling,order_date']
+    // RFC 4180 quoting, written here: a court adapter speaks ECF and imports nothing else of clearfile's.
+    const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
     for (const f of byCourtId.values()) {
       const ruledAt = f.receivedAt + reviewDelay + rulingDelay
       if (!f.accepted || ruledAt > now || (courtId && f.received.court.id !== courtId)) continue
-      lines.push([f.courtFilingId, f.received.case.docketId, f.ruling, new Date(ruledAt).toISOString().slice(0, 10)])
+      const orderDate = new Date(ruledAt).toISOString().slice(0, 10)
+      lines.push([f.courtFilingId, f.received.case.docketId, f.ruling, orderDate].map(cell).join(','))
     }
-    return toCsv(lines)
+    return `${lines.join('\n')}\n`
   }
 
   /** The court's id for a filing's case: the tracking id the filing named, else (a court keyed on numbers) its docket. */
