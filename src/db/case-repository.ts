@@ -172,19 +172,25 @@ export async function casesWithPeople(db: Db, caseIds: readonly string[]): Promi
   return out
 }
 
-/** A county's cases of defendants born on a date, with each defendant's name and aliases. */
+/** A county's cases of defendants born on any of these dates, with each defendant's name, aliases and date of birth. */
 export async function casesOfDefendantsBorn(
   db: Db,
   county: string,
-  dob: string
+  dobs: readonly string[]
 ): Promise<Array<Pick<CaseRow, 'id' | 'case_number'> & Pick<PersonRow, 'name' | 'aliases' | 'dob'>>> {
-  return db
-    .selectFrom('court_cases as k')
-    .innerJoin('people as p', 'p.id', 'k.person_id')
-    .select(['k.id', 'k.case_number', 'p.name', 'p.aliases', 'p.dob'])
-    .where('k.county', '=', county)
-    .where('p.dob', '=', dob)
-    .execute()
+  const out = []
+  for (const slice of chunksOf(dobs, 1))
+    out.push(
+      ...(await db
+        .selectFrom('court_cases as k')
+        .innerJoin('people as p', 'p.id', 'k.person_id')
+        .select(['k.id', 'k.case_number', 'p.name', 'p.aliases', 'p.dob'])
+        .where('k.county', '=', county)
+        .where('p.dob', 'in', slice)
+        .orderBy('k.id')
+        .execute())
+    )
+  return out
 }
 
 /** The identity facts of stored people the rules engine reads (those that exist). */

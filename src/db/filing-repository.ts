@@ -317,75 +317,116 @@ export async function caseIdsOfFiling(db: Kysely<Database>, filingId: string): P
   return rows.map((r) => r.case_id)
 }
 
-/** Every count of a filing's cases, with its case number; by case number, then count order. */
-export async function countsOfFiling(
+/** Every count of these filings' cases, with its filing and case number; by filing, case number, then count order. */
+export async function countsOfFilings(
   db: Kysely<Database>,
-  filingId: string
+  filingIds: readonly string[]
 ): Promise<
   Array<
     Pick<ConvictionRow, 'id' | 'case_id' | 'count_order' | 'code_section' | 'code_section_raw'> &
-      Pick<CaseRow, 'case_number'>
+      Pick<CaseRow, 'case_number'> & { filing_id: string }
   >
 > {
-  return db
-    .selectFrom('filing_cases as fc')
-    .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
-    .innerJoin('convictions as c', 'c.case_id', 'k.id')
-    .select(['c.id', 'c.case_id', 'k.case_number', 'c.count_order', 'c.code_section', 'c.code_section_raw'])
-    .where('fc.filing_id', '=', filingId)
-    .orderBy('k.case_number')
-    .orderBy('c.count_order')
-    .execute()
+  const out = []
+  for (const ids of chunksOf(filingIds, 1)) {
+    out.push(
+      ...(await db
+        .selectFrom('filing_cases as fc')
+        .innerJoin('court_cases as k', 'k.id', 'fc.case_id')
+        .innerJoin('convictions as c', 'c.case_id', 'k.id')
+        .select([
+          'fc.filing_id',
+          'c.id',
+          'c.case_id',
+          'k.case_number',
+          'c.count_order',
+          'c.code_section',
+          'c.code_section_raw'
+        ])
+        .where('fc.filing_id', 'in', ids)
+        .orderBy('fc.filing_id')
+        .orderBy('k.case_number')
+        .orderBy('c.count_order')
+        .execute())
+    )
+  }
+  return out
 }
 
 export type FilingRef = Pick<FilingRow, 'id' | 'state' | 'court_id' | 'court_filing_id'>
 
-/** A county's filing by our id, if there is one. */
-export async function filingRefInCounty(
+/** A county's filings by our ids (those there are), by id. */
+export async function filingRefsInCounty(
   db: Kysely<Database>,
   county: string,
-  id: string
-): Promise<FilingRef | undefined> {
-  return db
-    .selectFrom('filings')
-    .select(['id', 'state', 'court_id', 'court_filing_id'])
-    .where('county', '=', county)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  ids: readonly string[]
+): Promise<Map<string, FilingRef>> {
+  const out = new Map<string, FilingRef>()
+  for (const slice of chunksOf(ids, 1)) {
+    const rows = await db
+      .selectFrom('filings')
+      .select(['id', 'state', 'court_id', 'court_filing_id'])
+      .where('county', '=', county)
+      .where('id', 'in', slice)
+      .execute()
+    for (const r of rows) out.set(r.id, r)
+  }
+  return out
 }
 
-/** A county's filing with a court, by the court's filing id, if there is one. */
-export async function filingRefByCourtFilingId(
+/** A county's filings with a court by the court's filing ids (those there are), by court filing id. */
+export async function filingRefsByCourtFilingIds(
   db: Kysely<Database>,
   county: string,
   courtId: string,
-  courtFilingId: string
-): Promise<FilingRef | undefined> {
-  return db
-    .selectFrom('filings')
-    .select(['id', 'state', 'court_id', 'court_filing_id'])
-    .where('county', '=', county)
-    .where('court_id', '=', courtId)
-    .where('court_filing_id', '=', courtFilingId)
-    .executeTakeFirst()
+  courtFilingIds: readonly string[]
+): Promise<Map<string, FilingRef>> {
+  const out = new Map<string, FilingRef>()
+  for (const slice of chunksOf(courtFilingIds, 1)) {
+    const rows = await db
+      .selectFrom('filings')
+      .select(['id', 'state', 'court_id', 'court_filing_id'])
+      .where('county', '=', county)
+      .where('court_id', '=', courtId)
+      .where('court_filing_id', 'in', slice)
+      .orderBy('id')
+      .execute()
+    for (const r of rows) if (!out.has(r.court_filing_id!)) out.set(r.court_filing_id!, r)
+  }
+  return out
 }
 
-/** The newest filing of a case with a court whose state is none of `exceptStates`, if there is one. */
-export async function newestFilingRefOfCase(
+/** Each case's newest filing with a court whose state is none of `exceptStates` (cases with one), by case id. */
+export async function newestFilingRefsOfCases(
   db: Kysely<Database>,
-  caseId: string,
+  caseIds: readonly string[],
   courtId: string,
   exceptStates: readonly FilingState[]
-): Promise<FilingRef | undefined> {
-  return db
-    .selectFrom('filings as f')
-    .innerJoin('filing_cases as fc', 'fc.filing_id', 'f.id')
-    .select(['f.id', 'f.state', 'f.court_id', 'f.court_filing_id'])
-    .where('fc.case_id', '=', caseId)
-    .where('f.court_id', '=', courtId)
-    .where('f.state', 'not in', exceptStates)
-    .orderBy('f.id', 'desc')
-    .executeTakeFirst()
+): Promise<Map<string, FilingRef>> {
+  const out = new Map<string, FilingRef>()
+  for (const slice of chunksOf(caseIds, 1)) {
+    const rows = await db
+      .selectFrom('filings as f')
+      .innerJoin('filing_cases as fc', 'fc.filing_id', 'f.id')
+      .select(['fc.case_id', 'f.id', 'f.state', 'f.court_id', 'f.court_filing_id'])
+      .where('fc.case_id', 'in', slice)
+      .where('f.court_id', '=', courtId)
+      .where('f.state', 'not in', exceptStates)
+      .orderBy('f.id', 'desc')
+      .execute()
+    for (const { case_id, ...ref } of rows) if (!out.has(case_id)) out.set(case_id, ref)
+  }
+  return out
+}
+
+/** The states of these filings now (those there are), by id. */
+export async function filingStates(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, FilingState>> {
+  const out = new Map<string, FilingState>()
+  for (const slice of chunksOf(ids, 1)) {
+    const rows = await db.selectFrom('filings').select(['id', 'state']).where('id', 'in', slice).execute()
+    for (const r of rows) out.set(r.id, r.state)
+  }
+  return out
 }
 
 /** A county's filings with a court in one of `states`, made at or before `createdAtOrBefore`, in id order. */

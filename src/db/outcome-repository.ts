@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { chunksOf, rowChunks } from './chunks.js'
 import type { Database, OutcomeReportsTable, OutcomesTable } from './schema.js'
 
 type Db = Kysely<Database>
@@ -6,19 +7,27 @@ export type OutcomeRow = Selectable<OutcomesTable>
 export type OutcomeReportRow = Selectable<OutcomeReportsTable>
 
 export async function insertOutcomes(db: Db, rows: readonly OutcomeRow[]): Promise<void> {
-  await db.insertInto('outcomes').values(rows).execute()
+  for (const chunk of rowChunks(rows)) await db.insertInto('outcomes').values(chunk).execute()
 }
 
-/** The outcome recorded for a conviction, if there is one. */
-export async function outcomeOfConviction(
+export type RecordedOutcome = Pick<OutcomeRow, 'id' | 'conviction_id' | 'result' | 'source' | 'report_id'>
+
+/** The outcome recorded for each of these convictions (those with one), by conviction id. */
+export async function outcomesOfConvictions(
   db: Db,
-  convictionId: string
-): Promise<Pick<OutcomeRow, 'id' | 'result' | 'source' | 'report_id'> | undefined> {
-  return db
-    .selectFrom('outcomes')
-    .select(['id', 'result', 'source', 'report_id'])
-    .where('conviction_id', '=', convictionId)
-    .executeTakeFirst()
+  convictionIds: readonly string[]
+): Promise<Map<string, RecordedOutcome>> {
+  const out = new Map<string, RecordedOutcome>()
+  for (const ids of chunksOf(convictionIds, 1)) {
+    const rows = await db
+      .selectFrom('outcomes')
+      .select(['id', 'conviction_id', 'result', 'source', 'report_id'])
+      .where('conviction_id', 'in', ids)
+      .orderBy('id')
+      .execute()
+    for (const r of rows) if (!out.has(r.conviction_id)) out.set(r.conviction_id, r)
+  }
+  return out
 }
 
 /** The convictions of `convictionIds` that have an outcome recorded (a row per outcome). */
@@ -30,33 +39,46 @@ export async function convictionsWithOutcome(
 }
 
 /** The convictions of `convictionIds` whose outcome a clerk's report recorded or confirmed. */
-export async function convictionsWithReportedOutcome(
-  db: Db,
-  convictionIds: readonly string[]
-): Promise<Array<Pick<OutcomeRow, 'conviction_id'>>> {
-  return db
-    .selectFrom('outcomes')
-    .select('conviction_id')
-    .where('conviction_id', 'in', convictionIds)
-    .where('report_id', 'is not', null)
-    .execute()
+export async function convictionsWithReportedOutcome(db: Db, convictionIds: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>()
+  for (const ids of chunksOf(convictionIds, 1)) {
+    const rows = await db
+      .selectFrom('outcomes')
+      .select('conviction_id')
+      .where('conviction_id', 'in', ids)
+      .where('report_id', 'is not', null)
+      .execute()
+    for (const r of rows) out.add(r.conviction_id)
+  }
+  return out
 }
 
-/** The results recorded for these convictions (a row per outcome). */
-export async function outcomeResultsOf(
-  db: Db,
-  convictionIds: readonly string[]
-): Promise<Array<Pick<OutcomeRow, 'result'>>> {
-  return db.selectFrom('outcomes').select('result').where('conviction_id', 'in', convictionIds).execute()
-}
+/** A report's confirmation of an outcome the court's status recorded first: the line, the order's date and docket. */
+export type OutcomeConfirmation = Pick<OutcomeRow, 'id' | 'report_line' | 'order_date' | 'docket_id'>
 
-/** Ties an outcome to the report (and line) that confirms it, with the order's date and docket. */
-export async function confirmOutcomeByReport(
+/**
+ * Ties outcomes to the report (and line) that confirms each, with the order's
+ * date and docket: one statement per slice, each row its own values.
+ */
+export async function confirmOutcomesByReport(
   db: Db,
-  id: string,
-  confirmation: Pick<OutcomeRow, 'report_id' | 'report_line' | 'order_date' | 'docket_id'>
+  reportId: string,
+  confirmations: readonly OutcomeConfirmation[]
 ): Promise<void> {
-  await db.updateTable('outcomes').set(confirmation).where('id', '=', id).execute()
+  for (const slice of chunksOf(confirmations, 4)) {
+    // A VALUES list carries each row's own line, date and docket; casts type it the same on both databases.
+    const values = sql.join(
+      slice.map(
+        (c) =>
+          sql`(${c.id}, cast(${c.report_line} as integer), cast(${c.order_date} as text), cast(${c.docket_id} as text))`
+      )
+    )
+    const from = (column: string) => sql`(select ${sql.ref(`v.${column}`)} from v where v.id = outcomes.id)`
+    await sql`with v (id, report_line, order_date, docket_id) as (values ${values})
+      update outcomes set report_id = ${reportId}, report_line = ${from('report_line')},
+        order_date = ${from('order_date')}, docket_id = ${from('docket_id')}
+      where id in (select id from v)`.execute(db)
+  }
 }
 
 /** Stores a reconciled report: a new row, or the queued row of a report uploaded earlier, now done. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { latestDeterminations } from '../db/determination-repository.js'
-import { countsOfFiling } from '../db/filing-repository.js'
+import { countsOfFilings } from '../db/filing-repository.js'
 import { convictionsWithOutcome, insertOutcomes } from '../db/outcome-repository.js'
 import { appendEvents } from '../webhooks/events.js'
 import { newId } from '../db/ids.js'
@@ -17,24 +17,32 @@ export interface FiledCount {
 
 /** The counts a filing asked relief for: its cases' counts whose newest determination grants some. */
 export async function filedCounts(db: Kysely<Database>, filingId: string): Promise<FiledCount[]> {
-  const rows = await countsOfFiling(db, filingId)
+  return (await filedCountsOf(db, [filingId])).get(filingId) ?? []
+}
+
+/** The counts each of these filings asked relief for, by filing id (every id present, perhaps with none). */
+export async function filedCountsOf(
+  db: Kysely<Database>,
+  filingIds: readonly string[]
+): Promise<Map<string, FiledCount[]>> {
+  const out = new Map<string, FiledCount[]>(filingIds.map((id) => [id, []]))
+  const rows = await countsOfFilings(db, filingIds)
   const latest = await latestDeterminations(
     db,
     rows.map((r) => r.id)
   )
-  return rows.flatMap((r) => {
+  for (const r of rows) {
     const d = latest.get(r.id)
-    if (!d || !isGrantable(effectiveOutcome(d))) return []
-    return [
-      {
-        convictionId: r.id,
-        caseId: r.case_id,
-        caseNumber: r.case_number,
-        countOrder: r.count_order,
-        section: d.section ?? r.code_section ?? r.code_section_raw
-      }
-    ]
-  })
+    if (!d || !isGrantable(effectiveOutcome(d))) continue
+    out.get(r.filing_id)?.push({
+      convictionId: r.id,
+      caseId: r.case_id,
+      caseNumber: r.case_number,
+      countOrder: r.count_order,
+      section: d.section ?? r.code_section ?? r.code_section_raw
+    })
+  }
+  return out
 }
 
 /**

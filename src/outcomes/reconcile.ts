@@ -3,21 +3,25 @@ import type { CourtEntry } from '../../schemas/courts.js'
 import { recordAudit, type AuditContext } from '../db/audit-repository.js'
 import { casesOfDefendantsBorn } from '../db/case-repository.js'
 import {
-  filingRefByCourtFilingId,
-  filingRefInCounty,
+  filingRefsByCourtFilingIds,
+  filingRefsInCounty,
   filingsOfCourtInStates,
-  newestFilingRefOfCase,
+  filingStates,
+  newestFilingRefsOfCases,
   type FilingRef
 } from '../db/filing-repository.js'
 import {
-  confirmOutcomeByReport,
+  confirmOutcomesByReport,
   convictionsWithReportedOutcome,
   insertOutcomes,
-  outcomeOfConviction,
-  outcomeResultsOf,
-  saveOutcomeReport
+  outcomesOfConvictions,
+  saveOutcomeReport,
+  type OutcomeConfirmation,
+  type OutcomeRow,
+  type RecordedOutcome
 } from '../db/outcome-repository.js'
-import { filedCounts } from './filed-counts.js'
+import { filedCountsOf } from './filed-counts.js'
+import { groupBy } from '../group-by.js'
 import { appendEvents, type NewEvent } from '../webhooks/events.js'
 import { transition, type FilingState } from '../filing/filing-state.js'
 import { newId } from '../db/ids.js'
@@ -26,8 +30,8 @@ import type { Database } from '../db/schema.js'
 import { parseCodeSection, sectionMatches } from '../eligibility/code-section.js'
 import type { ParsedReport, ReportLine, Ruling } from './outcome-report.js'
 
-/** How many report lines are reconciled between turns of the event loop. */
-const YIELD_EVERY_LINES = 50
+/** How many report lines are matched and recorded together: a few statements a slice, not a few a line. */
+const LINES_PER_SLICE = 500
 
 /** Filings the court never received: a report's ruling on one cannot be right. */
 const NOT_SENT: ReadonlySet<FilingState> = new Set(['draft', 'queued', 'submitting'])
@@ -77,6 +81,83 @@ const nameTokens = (s: string) =>
       .filter((w) => w.length > 1)
   )
 
+type Found = { filing: FilingRef; by: MatchedBy; caseId?: string } | { reason: string }
+
+/**
+ * Each line's filing, in a few statements for all of them: by our filing id,
+ * then the court's filing id, then case number with date of birth and a name
+ * that shares a word with the one on file (noting a name spelled differently);
+ * or why none is.
+ */
+async function findFilings(
+  trx: Kysely<Database>,
+  where: { county: string; courtId: string },
+  lines: readonly ReportLine[],
+  notes: Reconciliation['notes']
+): Promise<Found[]> {
+  const { county, courtId } = where
+  const unique = (values: Array<string | null>) => [...new Set(values.filter((v): v is string => v !== null))]
+  const byId = await filingRefsInCounty(trx, county, unique(lines.map((l) => l.filingId)))
+  const byCourtId = await filingRefsByCourtFilingIds(
+    trx,
+    county,
+    courtId,
+    unique(lines.map((l) => (l.filingId && byId.has(l.filingId) ? null : l.courtFilingId)))
+  )
+  const unfound = (l: ReportLine) =>
+    !(l.filingId && byId.has(l.filingId)) && !(l.courtFilingId && byCourtId.has(l.courtFilingId))
+  const casesByDob = groupBy(
+    await casesOfDefendantsBorn(trx, county, unique(lines.map((l) => (unfound(l) && l.caseNumber ? l.dob : null)))),
+    (k) => k.dob ?? ''
+  )
+
+  // The case each line names, where it names one, before asking for the cases' filings.
+  const byCase: Array<{ caseId: string; caseNumber: string } | { reason: string } | null> = lines.map((line) => {
+    if (!unfound(line)) return null
+    if (!line.caseNumber) return { reason: `no filing ${line.filingId ?? line.courtFilingId} with ${courtId}` }
+    if (!line.dob)
+      return {
+        reason: `case ${line.caseNumber}: a case number is matched with the defendant's date of birth, and the line has none`
+      }
+    const cases = (casesByDob.get(line.dob) ?? []).filter((k) => caseKey(k.case_number) === caseKey(line.caseNumber!))
+    if (cases.length === 0)
+      return { reason: `no case ${line.caseNumber} of a defendant with that date of birth in ${county}` }
+    const reported = nameTokens(line.name ?? '')
+    const namesOf = (k: (typeof cases)[number]) => [k.name, ...(JSON.parse(k.aliases) as string[])]
+    const kase = cases.find((k) => namesOf(k).some((n) => [...nameTokens(n)].some((w) => reported.has(w))))
+    if (!kase) return { reason: `case ${line.caseNumber}: the name does not match the defendant on file` }
+    if (line.name && !namesOf(kase).some((n) => n.toUpperCase() === line.name!.toUpperCase()))
+      notes.push({
+        line: line.line,
+        note: 'matched by case number and date of birth; the name is spelled differently on file'
+      })
+    return { caseId: kase.id, caseNumber: line.caseNumber }
+  })
+  const newest = await newestFilingRefsOfCases(
+    trx,
+    unique(byCase.map((c) => (c && 'caseId' in c ? c.caseId : null))),
+    courtId,
+    ['failed', 'cancelled']
+  )
+
+  return lines.map((line, i) => {
+    const named = byCase[i]
+    if (named === null || named === undefined) {
+      const f = line.filingId ? byId.get(line.filingId) : undefined
+      if (f)
+        return f.court_id === courtId
+          ? { filing: f, by: 'filing_id' }
+          : { reason: `filing ${line.filingId} was filed with ${f.court_id}, not ${courtId}` }
+      return { filing: byCourtId.get(line.courtFilingId!)!, by: 'court_filing_id' }
+    }
+    if ('reason' in named) return named
+    const f = newest.get(named.caseId)
+    return f
+      ? { filing: f, by: 'case_name_dob', caseId: named.caseId }
+      : { reason: `case ${named.caseNumber} has no filing with ${courtId}` }
+  })
+}
+
 /**
  * Reconciles a court's outcome report against what was filed with that court,
  * in one transaction. Each line is matched to a filing — by our filing id, then
@@ -116,108 +197,75 @@ export async function reconcileReport(
   return db.transaction().execute(async (trx) => {
     const touched = new Set<string>()
     const events: NewEvent[] = []
+    // What this reconciliation has recorded so far, by conviction: a later line sees an earlier one's ruling.
+    const recorded = new Map<string, RecordedOutcome>()
 
-    async function findFiling(
-      line: ReportLine
-    ): Promise<{ filing: FilingRef; by: MatchedBy; caseId?: string } | { reason: string }> {
-      if (line.filingId) {
-        const f = await filingRefInCounty(trx, county, line.filingId)
-        if (f)
-          return f.court_id === court.id
-            ? { filing: f, by: 'filing_id' }
-            : { reason: `filing ${line.filingId} was filed with ${f.court_id}, not ${court.id}` }
-      }
-      if (line.courtFilingId) {
-        const f = await filingRefByCourtFilingId(trx, county, court.id, line.courtFilingId)
-        if (f) return { filing: f, by: 'court_filing_id' }
-      }
-      if (!line.caseNumber) return { reason: `no filing ${line.filingId ?? line.courtFilingId} with ${court.id}` }
-      if (!line.dob)
-        return {
-          reason: `case ${line.caseNumber}: a case number is matched with the defendant's date of birth, and the line has none`
-        }
-      const cases = (await casesOfDefendantsBorn(trx, county, line.dob)).filter(
-        (k) => caseKey(k.case_number) === caseKey(line.caseNumber!)
-      )
-      if (cases.length === 0)
-        return { reason: `no case ${line.caseNumber} of a defendant with that date of birth in ${county}` }
-      const reported = nameTokens(line.name ?? '')
-      const named = cases.filter((k) =>
-        [k.name, ...(JSON.parse(k.aliases) as string[])].some((n) => [...nameTokens(n)].some((w) => reported.has(w)))
-      )
-      if (named.length === 0)
-        return { reason: `case ${line.caseNumber}: the name does not match the defendant on file` }
-      const kase = named[0]!
-      if (
-        line.name &&
-        ![kase.name, ...(JSON.parse(kase.aliases) as string[])].some(
-          (n) => n.toUpperCase() === line.name!.toUpperCase()
+    for (let from = 0; from < parsed.lines.length; from += LINES_PER_SLICE) {
+      await yieldToEventLoop()
+      const lines = parsed.lines.slice(from, from + LINES_PER_SLICE)
+      const found = await findFilings(trx, { county, courtId: court.id }, lines, result.notes)
+      const countsOf = await filedCountsOf(trx, [
+        ...new Set(
+          found.flatMap((f) => ('filing' in f && !NO_RULING_POSSIBLE.has(f.filing.state) ? [f.filing.id] : []))
         )
-      ) {
-        result.notes.push({
-          line: line.line,
-          note: 'matched by case number and date of birth; the name is spelled differently on file'
-        })
-      }
-      const f = await newestFilingRefOfCase(trx, kase.id, court.id, ['failed', 'cancelled'])
-      return f
-        ? { filing: f, by: 'case_name_dob', caseId: kase.id }
-        : { reason: `case ${line.caseNumber} has no filing with ${court.id}` }
-    }
+      ])
+      const unread = [...countsOf.values()]
+        .flat()
+        .flatMap((c) => (recorded.has(c.convictionId) ? [] : [c.convictionId]))
+      for (const [id, o] of await outcomesOfConvictions(trx, unread)) recorded.set(id, o)
+      const fresh: OutcomeRow[] = []
+      const confirmations: OutcomeConfirmation[] = []
 
-    for (const [i, line] of parsed.lines.entries()) {
-      if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToEventLoop()
-      const found = await findFiling(line)
-      if ('reason' in found) {
-        result.unmatched.push({ line: line.line, reason: found.reason })
-        continue
-      }
-      if (NO_RULING_POSSIBLE.has(found.filing.state)) {
-        const why = NOT_SENT.has(found.filing.state)
-          ? 'it has not reached the court'
-          : 'the court cannot have ruled on it'
-        result.unmatched.push({ line: line.line, reason: `filing ${found.filing.id} is ${found.filing.state}: ${why}` })
-        continue
-      }
-      let counts = await filedCounts(trx, found.filing.id)
-      if (found.caseId) counts = counts.filter((c) => c.caseId === found.caseId)
-      else if (line.caseNumber && counts.some((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!)))
-        counts = counts.filter((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!))
-      if (line.codeSection) {
-        const wanted = parseCodeSection(line.codeSection)
-        counts = counts.filter((c) => {
-          const have = c.section ? parseCodeSection(c.section) : null
-          return wanted && have && (sectionMatches(wanted, have) || sectionMatches(have, wanted))
-        })
-        if (counts.length === 0) {
-          result.unmatched.push({
-            line: line.line,
-            reason: `filing ${found.filing.id} asked no relief on a count of ${line.codeSection}`
-          })
+      for (const [i, line] of lines.entries()) {
+        const match = found[i]!
+        if ('reason' in match) {
+          result.unmatched.push({ line: line.line, reason: match.reason })
           continue
         }
-      }
-      if (counts.length === 0) {
-        result.unmatched.push({ line: line.line, reason: `filing ${found.filing.id} has no count with relief asked` })
-        continue
-      }
-      for (const c of counts) {
-        const entry: ReconciledCount = {
-          line: line.line,
-          filingId: found.filing.id,
-          convictionId: c.convictionId,
-          caseNumber: c.caseNumber,
-          countOrder: c.countOrder,
-          ruling: line.ruling,
-          matchedBy: found.by
+        const filing = match.filing
+        if (NO_RULING_POSSIBLE.has(filing.state)) {
+          const why = NOT_SENT.has(filing.state) ? 'it has not reached the court' : 'the court cannot have ruled on it'
+          result.unmatched.push({ line: line.line, reason: `filing ${filing.id} is ${filing.state}: ${why}` })
+          continue
         }
-        const recorded = await outcomeOfConviction(trx, c.convictionId)
-        if (!recorded) {
-          await insertOutcomes(trx, [
-            {
+        let counts = countsOf.get(filing.id) ?? []
+        if (match.caseId) counts = counts.filter((c) => c.caseId === match.caseId)
+        else if (line.caseNumber && counts.some((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!)))
+          counts = counts.filter((c) => caseKey(c.caseNumber) === caseKey(line.caseNumber!))
+        if (line.codeSection) {
+          const wanted = parseCodeSection(line.codeSection)
+          counts = counts.filter((c) => {
+            const have = c.section ? parseCodeSection(c.section) : null
+            return wanted && have && (sectionMatches(wanted, have) || sectionMatches(have, wanted))
+          })
+          if (counts.length === 0) {
+            result.unmatched.push({
+              line: line.line,
+              reason: `filing ${filing.id} asked no relief on a count of ${line.codeSection}`
+            })
+            continue
+          }
+        }
+        if (counts.length === 0) {
+          result.unmatched.push({ line: line.line, reason: `filing ${filing.id} has no count with relief asked` })
+          continue
+        }
+        for (const c of counts) {
+          const entry: ReconciledCount = {
+            line: line.line,
+            filingId: filing.id,
+            convictionId: c.convictionId,
+            caseNumber: c.caseNumber,
+            countOrder: c.countOrder,
+            ruling: line.ruling,
+            matchedBy: match.by
+          }
+          const before = recorded.get(c.convictionId)
+          if (!before) {
+            const row: OutcomeRow = {
               id: newId(),
               conviction_id: c.convictionId,
-              filing_id: found.filing.id,
+              filing_id: filing.id,
               county,
               result: line.ruling,
               order_date: line.orderDate,
@@ -227,70 +275,76 @@ export async function reconcileReport(
               report_id: reportId,
               report_line: line.line
             }
-          ])
-          result.matched.push(entry)
-          events.push({
-            county,
-            type: 'outcome.recorded',
-            recordType: 'filing',
-            recordId: found.filing.id,
-            payload: {
-              filingId: found.filing.id,
-              convictionId: c.convictionId,
-              ruling: line.ruling,
-              orderDate: line.orderDate,
-              source: 'report',
-              reportId
-            },
-            at
-          })
-          touched.add(found.filing.id)
-        } else if (recorded.result !== line.ruling) {
-          result.conflicts.push({
-            ...entry,
-            recorded: { ruling: recorded.result, source: recorded.source, reportId: recorded.report_id }
-          })
-          events.push({
-            county,
-            type: 'outcome.conflict',
-            recordType: 'filing',
-            recordId: found.filing.id,
-            payload: {
-              filingId: found.filing.id,
-              convictionId: c.convictionId,
-              recorded: recorded.result,
-              reported: line.ruling,
-              reportId
-            },
-            at
-          })
-        } else if (recorded.report_id === null) {
-          // The court's status said so first; the clerk's report confirms it.
-          await confirmOutcomeByReport(trx, recorded.id, {
-            report_id: reportId,
-            report_line: line.line,
-            order_date: line.orderDate,
-            docket_id: line.docketId
-          })
-          result.matched.push({ ...entry, confirmed: true })
-          touched.add(found.filing.id)
-        } else {
-          result.alreadyRecorded.push(entry)
+            fresh.push(row)
+            recorded.set(c.convictionId, row)
+            result.matched.push(entry)
+            events.push({
+              county,
+              type: 'outcome.recorded',
+              recordType: 'filing',
+              recordId: filing.id,
+              payload: {
+                filingId: filing.id,
+                convictionId: c.convictionId,
+                ruling: line.ruling,
+                orderDate: line.orderDate,
+                source: 'report',
+                reportId
+              },
+              at
+            })
+            touched.add(filing.id)
+          } else if (before.result !== line.ruling) {
+            result.conflicts.push({
+              ...entry,
+              recorded: { ruling: before.result, source: before.source, reportId: before.report_id }
+            })
+            events.push({
+              county,
+              type: 'outcome.conflict',
+              recordType: 'filing',
+              recordId: filing.id,
+              payload: {
+                filingId: filing.id,
+                convictionId: c.convictionId,
+                recorded: before.result,
+                reported: line.ruling,
+                reportId
+              },
+              at
+            })
+          } else if (before.report_id === null) {
+            // The court's status said so first; the clerk's report confirms it.
+            confirmations.push({
+              id: before.id,
+              report_line: line.line,
+              order_date: line.orderDate,
+              docket_id: line.docketId
+            })
+            recorded.set(c.convictionId, { ...before, report_id: reportId })
+            result.matched.push({ ...entry, confirmed: true })
+            touched.add(filing.id)
+          } else {
+            result.alreadyRecorded.push(entry)
+          }
         }
       }
+      await insertOutcomes(trx, fresh)
+      await confirmOutcomesByReport(trx, reportId, confirmations)
     }
 
     // Each filing a ruling was recorded for moves to the ruling its counts now add up to.
-    for (const filingId of touched) {
-      const counts = await filedCounts(trx, filingId)
-      const outcomes = await outcomeResultsOf(
-        trx,
-        counts.map((c) => c.convictionId)
-      )
-      if (outcomes.length < counts.length || outcomes.some((o) => o.result === 'withdrawn')) continue
-      const results = new Set(outcomes.map((o) => o.result))
+    await yieldToEventLoop()
+    const touchedCounts = await filedCountsOf(trx, [...touched])
+    const states = await filingStates(trx, [...touched])
+    for (const [filingId, counts] of touchedCounts) {
+      const state = states.get(filingId)
+      if (state !== 'submitted' && state !== 'accepted' && state !== 'partially_accepted') continue
+      const outcomes = counts.map((c) => recorded.get(c.convictionId)?.result)
+      if (outcomes.some((o) => o === undefined || o === 'withdrawn')) continue
+      const results = new Set(outcomes)
       const ruling =
-        results.size === 1 ? FILING_RULING[outcomes[0]!.result as Exclude<Ruling, 'withdrawn'>] : 'partially_granted'
+        results.size === 1 ? FILING_RULING[outcomes[0] as Exclude<Ruling, 'withdrawn'>] : 'partially_granted'
       const detail = { reportId }
       await transition(trx, filingId, ['submitted'], 'accepted', { source: 'report', at, detail })
       await transition(trx, filingId, ['accepted', 'partially_accepted'], ruling, { source: 'report', at, detail })
@@ -298,27 +352,35 @@ export async function reconcileReport(
 
     // What the court should have ruled on: accepted filings with counts no report has ruled on, absent from this one.
     const seen = new Set([...result.matched, ...result.alreadyRecorded, ...result.conflicts].map((m) => m.filingId))
-    const awaiting = await filingsOfCourtInStates(trx, {
-      county,
-      courtId: court.id,
-      states: AWAITING_RULING,
-      createdAtOrBefore: at
-    })
-    for (const f of awaiting) {
-      if (seen.has(f.id)) continue
-      const counts = await filedCounts(trx, f.id)
-      if (counts.length === 0) continue
+    const awaiting = (
+      await filingsOfCourtInStates(trx, {
+        county,
+        courtId: court.id,
+        states: AWAITING_RULING,
+        createdAtOrBefore: at
+      })
+    ).filter((f) => !seen.has(f.id))
+    for (let from = 0; from < awaiting.length; from += LINES_PER_SLICE) {
+      await yieldToEventLoop()
+      const slice = awaiting.slice(from, from + LINES_PER_SLICE)
+      const countsOf = await filedCountsOf(
+        trx,
+        slice.map((f) => f.id)
+      )
       const byReport = await convictionsWithReportedOutcome(
         trx,
-        counts.map((c) => c.convictionId)
+        [...countsOf.values()].flat().map((c) => c.convictionId)
       )
-      if (byReport.length < counts.length)
-        result.omitted.push({
-          filingId: f.id,
-          state: f.state,
-          courtFilingId: f.court_filing_id,
-          caseNumbers: [...new Set(counts.map((c) => c.caseNumber))]
-        })
+      for (const f of slice) {
+        const counts = countsOf.get(f.id) ?? []
+        if (counts.length > 0 && counts.some((c) => !byReport.has(c.convictionId)))
+          result.omitted.push({
+            filingId: f.id,
+            state: f.state,
+            courtFilingId: f.court_filing_id,
+            caseNumbers: [...new Set(counts.map((c) => c.caseNumber))]
+          })
+      }
     }
 
     await saveOutcomeReport(

@@ -575,3 +575,63 @@ t.test('malformed lines come through as read and count among the lines in; the o
   t.same(r.malformed, problems)
   t.same(brief(r.matched), [[2, a.id, 'filing_id', 'granted']])
 })
+
+t.test(
+  'a report longer than a slice reads as one: rulings far apart add up, a repeat far below is already recorded, a contradiction is a conflict',
+  async (t) => {
+    const { filings, reconcile, outcomes, state, db, clock } = await setup(t, [...PEOPLE, TWO_COUNTS])
+    const [a, b, c, d] = filings as [Filed, Filed, Filed, Filed]
+    // The court's status said b was granted before the clerk's report came.
+    await db
+      .transaction()
+      .execute((trx) => recordCourtRuling(trx, { id: b.id, county: SF }, 'granted', clock.now().toISOString()))
+    const lines: Array<Partial<ReportLine>> = Array.from({ length: 1_200 }, (_, i) => ({
+      filingId: `no-such-filing-${i}`
+    }))
+    lines[0] = { filingId: d.id, codeSection: '11358 HS', ruling: 'denied' }
+    lines[1] = { filingId: a.id, ruling: 'granted', orderDate: '2026-11-01', docketId: 'D-A' }
+    lines[520] = { courtFilingId: b.courtFilingId, ruling: 'granted', orderDate: '2026-11-02', docketId: 'D-B' }
+    lines[700] = { filingId: d.id, codeSection: '11359 HS', ruling: 'granted' }
+    lines[900] = { filingId: a.id, ruling: 'granted' }
+    lines[1_100] = { filingId: a.id, ruling: 'denied' }
+    lines[1_150] = { caseNumber: c.caseNumber, dob: '1980-05-06', name: 'LEE, SAMMY', ruling: 'granted' }
+    const r = await reconcile(lines)
+
+    t.same(
+      r.matched.map((m) => [m.line, m.filingId, m.matchedBy, m.ruling, m.confirmed ?? false]),
+      [
+        [2, d.id, 'filing_id', 'denied', false],
+        [3, a.id, 'filing_id', 'granted', false],
+        [522, b.id, 'court_filing_id', 'granted', true],
+        [702, d.id, 'filing_id', 'granted', false],
+        [1152, c.id, 'case_name_dob', 'granted', false]
+      ]
+    )
+    t.same(brief(r.alreadyRecorded), [[902, a.id, 'filing_id', 'granted']], 'the repeat 900 lines below')
+    t.same(
+      r.conflicts.map((x) => [x.line, x.filingId, x.recorded.ruling, x.recorded.reportId]),
+      [[1102, a.id, 'granted', r.reportId]],
+      'the contradiction of a ruling this report recorded'
+    )
+    t.equal(r.unmatched.length, 1_193)
+    t.same(r.unmatched[0], { line: 4, reason: 'no filing no-such-filing-2 with CA-SF' })
+    t.same(
+      r.notes.map((n) => n.line),
+      [1152]
+    )
+    t.same(
+      [await state(a.id), await state(b.id), await state(c.id), await state(d.id)],
+      ['granted', 'granted', 'granted', 'partially_granted'],
+      "each filing moves once its counts' rulings are all in, wherever they were"
+    )
+    const [confirmedB] = await outcomes(b.id)
+    t.match(
+      confirmedB,
+      { source: 'court_status', report_id: r.reportId, report_line: 522, order_date: '2026-11-02', docket_id: 'D-B' },
+      "the court's ruling confirmed with the line's own date and docket"
+    )
+    const [recordedA] = await outcomes(a.id)
+    t.match(recordedA, { source: 'report', report_line: 3, order_date: '2026-11-01', docket_id: 'D-A' })
+    t.equal((await outcomes()).length, 5, 'an outcome per count ruled, none twice')
+  }
+)
