@@ -28,8 +28,9 @@ export type EventSource = FilingEventsTable['source']
 
 /**
  * Moves a filing's row from one of `from` to `to` if it is still in the state
- * it was read in (another worker may have moved it): the state it left, or
- * undefined when it did not move. The state machine's rules are the filing
+ * it was read in (another worker may have moved it): the state it left, its
+ * county and its court filing id after the move, or undefined when it did not
+ * move. The state machine's rules are the filing
  * feature's (src/filing/filing-state.ts).
  */
 export async function moveFiling(
@@ -40,6 +41,17 @@ export async function moveFiling(
   at: string,
   changes: Partial<Pick<FilingRow, 'court_filing_id' | 'attempts' | 'last_error'>>
 ): Promise<{ from: FilingState; county: string; courtFilingId: string | null } | undefined> {
+  if (from.length === 1) {
+    // One state it may leave: one statement.
+    const moved = await trx
+      .updateTable('filings')
+      .set({ state: to, updated_at: at, ...changes })
+      .where('id', '=', filingId)
+      .where('state', '=', from[0]!)
+      .returning(['county', 'court_filing_id'])
+      .executeTakeFirst()
+    return moved && { from: from[0]!, county: moved.county, courtFilingId: moved.court_filing_id }
+  }
   const current = await trx
     .selectFrom('filings')
     .select(['state', 'county', 'court_filing_id'])
@@ -53,7 +65,8 @@ export async function moveFiling(
     .where('state', '=', current.state)
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) return undefined
-  return { from: current.state, county: current.county, courtFilingId: current.court_filing_id }
+  const courtFilingId = changes.court_filing_id !== undefined ? changes.court_filing_id : current.court_filing_id
+  return { from: current.state, county: current.county, courtFilingId }
 }
 
 /** A row of a filing's timeline (a move, or a hint that moved nothing: from = to). */

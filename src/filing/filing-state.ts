@@ -84,7 +84,7 @@ export async function transition(
           from: moved.from,
           state: to,
           source: event.source,
-          courtFilingId: changes.court_filing_id ?? moved.courtFilingId
+          courtFilingId: moved.courtFilingId
         }
       }
     ])

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely'
+import type { Expression, Kysely, Selectable, SelectQueryBuilder } from 'kysely'
 import { rowChunks } from '../db/chunks.js'
 import { dialectOf } from '../db/database.js'
 import type { Database, JobsTable } from '../db/schema.js'
@@ -72,34 +72,23 @@ export async function claimJob(
       .where('done_at', 'is', null)
       .where('run_at', '<=', at)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
-  // Each round that claims nothing found its candidates taken by claims that succeeded: it ends when jobs do.
-  for (;;) {
-    // One query a kind, each served in order by the index (an IN list of kinds would sort every due job).
-    const heads = await Promise.all(
-      kinds.map((kind) =>
-        due(db.selectFrom('jobs'))
-          .select(['id', 'run_at'])
-          .where('kind', '=', kind)
-          .orderBy('run_at')
-          .orderBy('id')
-          .limit(CLAIM_CANDIDATES)
-          .execute()
-      )
-    )
-    const candidates = heads
-      .flat()
-      .sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id))
-      .slice(0, CLAIM_CANDIDATES)
-      .map((c) => c.id)
-    if (candidates.length === 0) return undefined
+  // The earliest due jobs of one kind, in order from the index (an IN list of kinds would sort every due job).
+  const head = (kind: string) =>
+    due(db.selectFrom('jobs'))
+      .select(['id', 'run_at'])
+      .where('kind', '=', kind)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(CLAIM_CANDIDATES)
+  const claimFirstFreeOf = (candidates: Expression<{ id: number }> | readonly number[]) => {
     let next = due(db.selectFrom('jobs'))
       .select('id')
-      .where('id', 'in', candidates)
+      .where('id', 'in', candidates as readonly number[])
       .orderBy('run_at')
       .orderBy('id')
       .limit(1)
     if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
-    const claimed = await db
+    return db
       .updateTable('jobs')
       .set((eb) => ({
         lock_owner: owner,
@@ -109,7 +98,24 @@ export async function claimJob(
       .where('id', '=', next)
       .returningAll()
       .executeTakeFirst()
-    if (claimed || candidates.length < CLAIM_CANDIDATES) return claimed
+  }
+  // Mostly one statement a claim: the heads of every kind, and the earliest of them still free, claimed.
+  const heads = kinds.map((kind) => db.selectFrom(head(kind).as('h')).selectAll())
+  if (heads.length === 0) return undefined
+  const union = heads.slice(1).reduce((all, q) => all.unionAll(q), heads[0]!)
+  const claimed = await claimFirstFreeOf(db.selectFrom(union.as('c')).select('c.id'))
+  if (claimed) return claimed
+  // Nothing due, or every candidate taken meanwhile by other claims: read the heads to tell, and go on while they
+  // are full (each round that claims nothing found its candidates taken by claims that succeeded).
+  for (;;) {
+    const candidates = (await Promise.all(kinds.map((kind) => head(kind).execute())))
+      .flat()
+      .sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id))
+      .slice(0, CLAIM_CANDIDATES)
+      .map((c) => c.id)
+    if (candidates.length === 0) return undefined
+    const taken = await claimFirstFreeOf(candidates)
+    if (taken || candidates.length < CLAIM_CANDIDATES) return taken
   }
 }
 
