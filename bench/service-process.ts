@@ -61,7 +61,18 @@ export async function startService(o: {
   ready?: string
 }): Promise<ServiceProcess> {
   const logFile = openSync(o.logPath, 'w')
-  const child = spawn(process.execPath, [o.cli, ...o.args], { env: o.env, stdio: ['ignore', logFile, 'pipe'] })
+  const child = spawn(
+    process.execPath,
+    [
+      // Node flags for the service alone (bench/statewide.ts says how to profile it).
+      ...(o.args[0] === 'serve' && process.env.BENCH_SERVE_NODE_ARGS
+        ? process.env.BENCH_SERVE_NODE_ARGS.split(' ')
+        : []),
+      o.cli,
+      ...o.args
+    ],
+    { env: o.env, stdio: ['ignore', logFile, 'pipe'] }
+  )
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000)
