@@ -2,8 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Pool } from 'undici'
+import { siblingModule } from '../src/workers/worker-pool.js'
 
 /*
  * What the benches that drive clearfile as its own process share: a database of the run's own, the process
@@ -120,26 +121,21 @@ export function latencySummary(latencies: readonly number[]): string {
 }
 
 /**
- * Asks /healthz every `everyMs` on a connection of its own (never queued behind the load). `take()` hands over
+ * Asks /healthz every `everyMs` on a connection of its own (never queued behind the load), from a thread of its
+ * own (never delayed by the bench's own work, which would be counted as the service's). `take()` hands over
  * the latencies so far and starts a new list, so each stage of a run gets its own.
  */
 export function probeHealth(address: string, everyMs = 25): { take: () => number[]; stop: () => Promise<number[]> } {
-  const pool = new Pool(address, { connections: 1 })
+  const worker = new Worker(siblingModule(import.meta.url, 'health-probe-worker'), { workerData: { address, everyMs } })
   let latencies: number[] = []
-  let running = true
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now()
-      try {
-        const res = await pool.request({ path: '/healthz', method: 'GET', headersTimeout: 60_000 })
-        await res.body.dump()
-      } catch {
-        // A refused or cut probe counts as what it cost; the run's own checks say whether the service failed.
-      }
-      latencies.push(performance.now() - started)
-      await sleep(everyMs)
-    }
-  })()
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: number | 'done') => {
+      if (m === 'done') resolve()
+      else latencies.push(m)
+    })
+    worker.on('error', reject)
+    worker.on('exit', () => resolve())
+  })
   const take = () => {
     const taken = latencies
     latencies = []
@@ -148,9 +144,9 @@ export function probeHealth(address: string, everyMs = 25): { take: () => number
   return {
     take,
     stop: async () => {
-      running = false
-      await loop
-      await pool.close()
+      worker.postMessage('stop')
+      await done
+      await worker.terminate()
       return take()
     }
   }

@@ -10,6 +10,7 @@ import { migrateOrThrow } from './db/migrate.js'
 import { Metrics } from './metrics.js'
 import { configuredProfiles } from './documents/da-profiles.js'
 import { createJobRunner } from './jobs/job-runner.js'
+import { compileEcfSchemas } from './ecf/validator.js'
 import { startReportInboxes } from './outcomes/report-inbox.js'
 import { startRetention } from './jobs/retention-job.js'
 import { createServices, serverCourts, type Services } from './services.js'
@@ -116,6 +117,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await handle.destroy()
     })
     if (runner) {
+      // The schemas every filing's message is validated against take a quarter second to compile: not mid-county.
+      compileEcfSchemas()
       await startReportInboxes(handle.db, courts.courts, systemClock.now())
       await startRetention(handle.db, systemClock.now())
     }

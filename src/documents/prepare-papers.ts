@@ -74,14 +74,14 @@ export async function preparePapers(
   let failure: unknown
   const flush = () => {
     if (batch.length === 0) return
-    const papers = batch
+    const rendered = batch
     batch = []
     batchesWaiting++
     storing = storing
       .then(async () => {
         if (failure !== undefined) return
-        const saved = await storeDocuments(deps.db, deps.store, papers, meta)
-        for (const [k, paper] of papers.entries()) stored[paper.index] = saved[k]!
+        const saved = await storeDocuments(deps.db, deps.store, rendered, meta)
+        for (const [k, paper] of rendered.entries()) stored[paper.index] = saved[k]!
       })
       .catch((err: unknown) => {
         failure ??= err

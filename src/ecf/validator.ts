@@ -132,6 +132,14 @@ function ecfValidator(): XsdValidator {
   return validator
 }
 
+/**
+ * Compiles the ECF schema set now, so that the first message built does not stall every request meanwhile: call it
+ * once at start, in a process that builds messages, before it takes requests.
+ */
+export function compileEcfSchemas(): void {
+  ecfValidator()
+}
+
 export interface EcfProblem {
   line: number
   message: string

@@ -17,13 +17,14 @@ export const DEFAULT_STATUS_LIST_DAYS = 30
  * took about 0.8 s and 1.8 s on bench:statewide's busy machine — so a list is kept at least ten times as long as the
  * last one took, however long that is: asking for lists never takes more than a tenth of the time, even for a county
  * with 25,000 filings in the window (a list every few minutes, not every poll interval). Concurrent polls share the request in flight; a failed list is
- * forgotten, so the next poll asks again. Returns `undefined` when the court cannot list (ask the filing's status), `null` when the list does not
- * name the filing (ask its status too), else the listed status.
+ * forgotten, so the next poll asks again. Returns `undefined` when the court cannot list (ask the filing's status);
+ * else the listed status (`null` when the list does not name the filing: ask its status too) and when the list will
+ * be asked for again — a status read from it cannot change before then, so polling sooner is wasted.
  */
 export function courtStatusLists(
   deps: { db: Kysely<Database>; clock: Clock; courts: ReadonlyMap<string, CourtEntry>; pollIntervalMs: number },
   adapters: CourtAdapters
-): (courtId: string, courtFilingId: string) => Promise<CourtStatus | null | undefined> {
+): (courtId: string, courtFilingId: string) => Promise<{ status: CourtStatus | null; freshUntil: Date } | undefined> {
   const lists = new Map<string, { fetchedAt: number; statuses: Promise<ReadonlyMap<string, CourtStatus>> }>()
   const costMs = new Map<string, number>()
   const keepMs = (courtId: string) => Math.max(deps.pollIntervalMs / 2, 10 * (costMs.get(courtId) ?? 0))
@@ -50,6 +51,7 @@ export function courtStatusLists(
       })
       list = made
     }
-    return (await list.statuses).get(courtFilingId) ?? null
+    const status = (await list.statuses).get(courtFilingId) ?? null
+    return { status, freshUntil: new Date(list.fetchedAt + keepMs(courtId)) }
   }
 }

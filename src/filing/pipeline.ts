@@ -7,7 +7,8 @@ import {
   filingState,
   hintDigestsOfFiling,
   insertFilingEvent,
-  unsettledFilingsInSameCases
+  unsettledFilingsInSameCases,
+  type FilingRow
 } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
 import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
@@ -260,18 +261,28 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   const poll = handle(POLL_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
     if (TERMINAL.has(filing.state) || !filing.court_filing_id) return
-    const again = { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
     let status: CourtStatus
+    // A status read from a court's list cannot change before the list is asked for again: no poll before then.
+    let notBefore = 0
     try {
-      status =
-        (await listedStatus(filing.court_id, filing.court_filing_id)) ??
-        (await adapters.for(filing.court_id).status(filing.court_filing_id))
+      const listed = await listedStatus(filing.court_id, filing.court_filing_id)
+      if (listed?.status) notBefore = listed.freshUntil.getTime()
+      status = listed?.status ?? (await adapters.for(filing.court_id).status(filing.court_filing_id))
     } catch (err) {
       // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
       if (err instanceof CourtError) deps.metrics?.countCourtError(filing.court_id, err.code)
-      if (err instanceof CourtError && err.retryable) return again
+      if (err instanceof CourtError && err.retryable)
+        return { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
       throw err
     }
+    const again = { rescheduleAt: new Date(Math.max(clock.now().getTime() + deps.pollIntervalMs, notBefore)) }
+    const accepted = status.status === 'accepted' || status.status === 'partially-accepted'
+    // Most polls of a county's thousands of filings hear nothing new: they cost no transaction and no second read.
+    const news =
+      (filing.state === 'submitted' && status.status !== 'received') ||
+      (accepted && (Boolean(status.ruling) || Boolean(status.statusText)))
+    const awaiting = (f: FilingRow) => f.state === 'accepted' || f.state === 'partially_accepted'
+    if (!news) return awaiting(filing) ? awaitRuling(filing, notBefore) : again
     await db.transaction().execute(async (trx) => {
       const detail = { status: status.status, ruling: status.ruling, statusText: status.statusText }
       if (filing.state === 'submitted' && status.status !== 'received') {
@@ -296,7 +307,11 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
     })
     const after = await filingById(db, filing.id)
     if (TERMINAL.has(after.state)) return
-    if (after.state !== 'accepted' && after.state !== 'partially_accepted') return again
+    return awaiting(after) ? awaitRuling(after, notBefore) : again
+  })
+
+  /** The next poll of a filing awaiting the judge (not before `notBefore`), and the overdue hint when it is late. */
+  async function awaitRuling(after: FilingRow, notBefore: number) {
     // Awaiting the judge: asked less often the longer it waits (half the wait so far, within the bounds), and a
     // ruling that has not come in the time a court should take is raised for a person, once.
     const waited = clock.now().getTime() - new Date(after.updated_at).getTime()
@@ -319,8 +334,8 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       deps.rulingPollMaxMs ?? deps.pollIntervalMs,
       Math.max(deps.pollIntervalMs, Math.floor(waited / 2))
     )
-    return { rescheduleAt: new Date(clock.now().getTime() + interval) }
-  })
+    return { rescheduleAt: new Date(Math.max(clock.now().getTime() + interval, notBefore)) }
+  }
 
   return [submit, reconcile, poll]
 }

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { request } from 'undici'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
 import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
 
@@ -89,5 +92,80 @@ t.test(
     t.same(run.states.slice().sort(), expected(run.courtOutcomes))
     t.ok(run.operations.GetFilingList! > 0, 'the list was asked for')
     t.ok(run.operations.GetFilingStatus! >= FILINGS, 'and each filing alone, as it was not in it')
+  }
+)
+
+t.test(
+  "a filing read from a court's list is not polled again before the list is asked for again, however slow the list",
+  async (t) => {
+    const sim = await startSimulatedCourt({ reviewDelayMs: 20, rulingDelayMs: 3_600_000, acceptRate: 1 })
+    t.teardown(() => sim.close())
+    // The court's lists come slowly (300 ms each): kept at least ten times that, 3 s of our clock, not half a poll.
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks)
+        if (body.includes('FilingListQueryMessage')) await sleep(300)
+        const { host: _host, 'content-length': _length, ...headers } = req.headers
+        const answer = await request(new URL(req.url ?? '/', sim.url).toString(), {
+          method: req.method as 'GET' | 'POST',
+          headers: headers as Record<string, string>,
+          ...(req.method === 'POST' ? { body } : {})
+        })
+        res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'text/xml') })
+        res.end(Buffer.from(await answer.body.arrayBuffer()))
+      })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())))
+    const simUrl = new URL(sim.url)
+    const { port } = proxy.address() as AddressInfo
+    const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, {
+      daProfilesFile,
+      courtsFile: sanFranciscoCourtsFile(`http://127.0.0.1:${port}${simUrl.pathname}`),
+      pollIntervalSeconds: 1,
+      rulingPollMaxSeconds: 1
+    })
+    const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (
+          await fileCase(
+            app,
+            key,
+            caseBody({
+              person: { name: `ROE, RAY ${i}`, cii: `A${30000000 + i}`, dojSubjectId: String(4000000 + i) },
+              case: { caseNumber: `SCN${800000 + i}` }
+            })
+          )
+        ).filingId
+      )
+    await runJobs()
+    await sleep(60)
+    clock.set(new Date(clock.now().getTime() + 1500))
+    const listedAt = clock.now().getTime()
+    await runJobs()
+    const states = await Promise.all(
+      ids.map(async (id) => (await app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json().state)
+    )
+    t.same(states, ['accepted', 'accepted', 'accepted'], 'each filing read as accepted from the one list')
+    t.equal(sim.operations().GetFilingList, 1)
+    const polls = await handle.db
+      .selectFrom('jobs')
+      .select('run_at')
+      .where('kind', '=', 'filing.poll')
+      .where('done_at', 'is', null)
+      .execute()
+    t.equal(polls.length, 3, 'a poll waits for each filing')
+    for (const p of polls)
+      t.ok(
+        Date.parse(p.run_at) >= listedAt + 3000,
+        `the next poll (${Date.parse(p.run_at) - listedAt} ms on) waits for the next list, not a poll interval`
+      )
+    clock.set(new Date(listedAt + 1500))
+    await runJobs()
+    t.equal(sim.operations().GetFilingList, 1, 'nothing asked in between')
   }
 )
