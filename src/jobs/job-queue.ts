@@ -108,8 +108,7 @@ export async function claimJob(
   // Nothing due, or every candidate taken meanwhile by other claims: read the heads to tell, and go on while they
   // are full (each round that claims nothing found its candidates taken by claims that succeeded).
   for (;;) {
-    const candidates = (await Promise.all(kinds.map((kind) => head(kind).execute())))
-      .flat()
+    const candidates = (await db.selectFrom(union.as('c')).selectAll().execute())
       .sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id))
       .slice(0, CLAIM_CANDIDATES)
       .map((c) => c.id)
