@@ -69,6 +69,52 @@ export async function moveFiling(
   return { from: current.state, county: current.county, courtFilingId }
 }
 
+/**
+ * Moves filings from `from` to `to` where they still are in `from`, in one statement per thousand (`moveFiling` for
+ * many): each row may carry its court's filing id; `countAttempt` adds one to each one's attempts. Returns those
+ * moved, with their county and court filing id after the move.
+ */
+export async function moveFilings(
+  trx: Kysely<Database>,
+  rows: ReadonlyArray<{ id: string; courtFilingId?: string }>,
+  from: FilingState,
+  to: FilingState,
+  at: string,
+  changes: { countAttempt?: boolean; last_error?: string | null } = {}
+): Promise<Array<{ id: string; county: string; courtFilingId: string | null }>> {
+  const moved: Array<{ id: string; county: string; courtFilingId: string | null }> = []
+  for (const slice of chunksOf(rows, 3)) {
+    const withIds = slice.filter((r) => r.courtFilingId !== undefined)
+    const updated = await trx
+      .updateTable('filings')
+      .set((eb) => ({
+        state: to,
+        updated_at: at,
+        ...(changes.last_error !== undefined ? { last_error: changes.last_error } : {}),
+        ...(changes.countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+        // Each row's own court filing id, by a CASE on its id (the rest keep theirs).
+        ...(withIds.length > 0
+          ? {
+              court_filing_id: sql<string | null>`case id ${sql.join(
+                withIds.map((r) => sql`when ${r.id} then cast(${r.courtFilingId} as text)`),
+                sql` `
+              )} else court_filing_id end`
+            }
+          : {})
+      }))
+      .where(
+        'id',
+        'in',
+        slice.map((r) => r.id)
+      )
+      .where('state', '=', from)
+      .returning(['id', 'county', 'court_filing_id'])
+      .execute()
+    for (const r of updated) moved.push({ id: r.id, county: r.county, courtFilingId: r.court_filing_id })
+  }
+  return moved
+}
+
 /** A row of a filing's timeline (a move, or a hint that moved nothing: from = to). */
 export interface NewFilingEvent {
   filingId: string
@@ -292,6 +338,15 @@ export async function insertFilings(
 /** A filing by id; throws when there is none. */
 export async function filingById(db: Kysely<Database>, id: string): Promise<FilingRow> {
   return db.selectFrom('filings').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+/** These filings (those there are), by id. */
+export async function filingsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, FilingRow>> {
+  const out = new Map<string, FilingRow>()
+  for (const slice of chunksOf(ids, 1))
+    for (const row of await db.selectFrom('filings').selectAll().where('id', 'in', slice).execute())
+      out.set(row.id, row)
+  return out
 }
 
 /** A filing's state now; throws when there is no such filing. */

@@ -4,6 +4,7 @@ import {
   insertFilingEvents,
   insertFilings,
   moveFiling,
+  moveFilings,
   type EventSource,
   type FilingCaseRow,
   type FilingDocumentRow,
@@ -11,7 +12,7 @@ import {
   type FilingState
 } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
-import { appendEvents } from '../webhooks/events.js'
+import { appendEvents, type NewEvent } from '../webhooks/events.js'
 
 export type { FilingState } from '../db/filing-repository.js'
 
@@ -71,25 +72,67 @@ export async function transition(
     detail: event.detail
   })
   // DA systems hear of every move (webhooks, GET /v1/events); drafts are not news.
-  if (moved.from !== 'draft') {
-    await appendEvents(trx, [
-      {
-        county: moved.county,
-        type: 'filing.state_changed',
-        recordType: 'filing',
-        recordId: filingId,
-        at: event.at,
-        payload: {
-          filingId,
-          from: moved.from,
-          state: to,
-          source: event.source,
-          courtFilingId: moved.courtFilingId
-        }
-      }
-    ])
-  }
+  if (moved.from !== 'draft')
+    await appendEvents(trx, [stateChanged(filingId, moved.from, to, event, moved.county, moved.courtFilingId)])
   return true
+}
+
+/**
+ * Moves filings each from `from` to `to`, as `transition` does for one (their timeline rows and county events in
+ * the same transaction; call it with one), in a few statements for any number. A move may carry the court's
+ * filing id and its own event detail. Returns the ids of those moved: the rest were no longer in `from`.
+ */
+export async function transitionAll(
+  trx: Kysely<Database>,
+  moves: ReadonlyArray<{ filingId: string; courtFilingId?: string; detail?: Record<string, unknown> }>,
+  from: FilingState,
+  to: FilingState,
+  event: { source: EventSource; at: string },
+  changes: { countAttempt?: boolean; last_error?: string | null } = {}
+): Promise<Set<string>> {
+  if (!TRANSITIONS[from].includes(to)) throw new Error(`filing state machine: ${from} → ${to} is not a move`)
+  if (moves.length === 0) return new Set()
+  const moved = await moveFilings(
+    trx,
+    moves.map((m) => ({
+      id: m.filingId,
+      ...(m.courtFilingId !== undefined ? { courtFilingId: m.courtFilingId } : {})
+    })),
+    from,
+    to,
+    event.at,
+    changes
+  )
+  const detailOf = new Map(moves.map((m) => [m.filingId, m.detail]))
+  await insertFilingEvents(
+    trx,
+    moved.map((m) => ({ filingId: m.id, from, to, at: event.at, source: event.source, detail: detailOf.get(m.id) }))
+  )
+  if (from !== 'draft')
+    await appendEvents(
+      trx,
+      moved.map((m) => stateChanged(m.id, from, to, event, m.county, m.courtFilingId))
+    )
+  return new Set(moved.map((m) => m.id))
+}
+
+/** The county's `filing.state_changed` event of a move. */
+function stateChanged(
+  filingId: string,
+  from: FilingState,
+  to: FilingState,
+  event: { source: EventSource; at: string },
+  county: string,
+  courtFilingId: string | null
+): NewEvent {
+  return {
+    county,
+    type: 'filing.state_changed',
+    recordType: 'filing',
+    recordId: filingId,
+    at: event.at,
+    payload: { filingId, from, state: to, source: event.source, courtFilingId }
+  }
 }
 
 /**

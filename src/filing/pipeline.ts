@@ -4,6 +4,7 @@ import {
   casesAtCourtOfFiling,
   courtFilingIdsTaken,
   filingById,
+  filingsByIds,
   filingState,
   hintDigestsOfFiling,
   insertFilingEvent,
@@ -11,20 +12,43 @@ import {
   type FilingRow
 } from '../db/filing-repository.js'
 import type { Database } from '../db/schema.js'
-import { CourtError, type CourtStatus } from '../ecf/court-adapter.js'
+import { CourtError, type CourtStatus, type Receipt } from '../ecf/court-adapter.js'
 import { ClearfileError, type ErrorCode } from '../errors.js'
-import { enqueue, handle, type JobDefinition, type RegisteredJob } from '../jobs/job-definition.js'
+import {
+  enqueue,
+  enqueueAll,
+  handle,
+  handleBatch,
+  type JobDefinition,
+  type JobOutcome,
+  type RegisteredJob
+} from '../jobs/job-definition.js'
 import { recordCourtRuling } from '../outcomes/filed-counts.js'
 import { messageKey, writeFilingMessage } from './filing-message.js'
-import { courtPolicies } from './court-policies.js'
+import { courtPolicies, type PolicyVerdict } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
-import { TERMINAL, transition, type FilingState } from './filing-state.js'
+import { TERMINAL, transition, transitionAll, type FilingState } from './filing-state.js'
 import { matchSubmission } from './submission-match.js'
 import { appendEvents } from '../webhooks/events.js'
 import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
+
+/** Open filings one poll job claims and asks about together. */
+const POLL_BATCH = 50
+
+/** Queued filings one submit job claims and sends together (each still its own job, key and outcome). */
+const SUBMIT_BATCH = 25
+
+type RefusedByPolicy = Extract<PolicyVerdict, { ok: false }>
+
+/** What came of one filing's send: the court's receipt, its policy's refusal, or the error of a send that failed. */
+type SendResult = { filing: FilingRow } & (
+  | { receipt: Receipt; policy: Record<string, unknown> }
+  | { refused: RefusedByPolicy }
+  | { error: CourtError }
+)
 
 /** Why a filing's message cannot be made; retrying would not help. */
 const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set([
@@ -73,72 +97,117 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         )
       )
 
-  const submit = handle(SUBMIT_JOB, async ({ filingId }) => {
-    const filing = await load(filingId)
-    if (filing.state === 'submitting') {
-      // We were sending when the process stopped: the court may have it. Ask before anything else.
+  /**
+   * Sends a batch of queued filings: the states of all of them moved in one transaction before anything leaves
+   * (`submitting`, an attempt counted), the sends at once (each court's adapter keeps its own limits), and where
+   * each send led in one transaction after. A filing found `submitting` was being sent when a process stopped: the
+   * court may have it, so it is asked before anything else, never resent blindly.
+   */
+  const submit = handleBatch(SUBMIT_JOB, SUBMIT_BATCH, async (batch) => {
+    const filings = await filingsByIds(
+      db,
+      batch.map((b) => b.payload.filingId)
+    )
+    const outcomes = new Map<string, JobOutcome>()
+    const interrupted = [...filings.values()].filter((f) => f.state === 'submitting')
+    if (interrupted.length > 0)
       await db.transaction().execute(async (trx) => {
-        if (
-          await transition(trx, filing.id, ['submitting'], 'unknown', {
-            source: 'submit',
-            at: at(),
-            detail: { reason: 'interrupted while sending' }
-          })
-        ) {
-          await next(RECONCILE_JOB, filing.id, lookLater(), trx)
-        }
-      })
-      return
-    }
-    if (filing.state !== 'queued') return
-    let xml = (await deps.store.get(messageKey(filing.id)))?.toString('utf8')
-    if (xml === undefined) {
-      try {
-        xml = await writeFilingMessage(deps, filing)
-      } catch (err) {
-        if (!(err instanceof ClearfileError) || !PERMANENT_BUILD_ERRORS.has(err.code)) throw err
-        // A message that cannot be built or does not validate is never sent.
-        await neverSend(filing.id, 'queued', err.message, { code: err.code })
-        return
-      }
-    }
-    const moved = await db
-      .transaction()
-      .execute((trx) =>
-        transition(
+        const unknown = await transitionAll(
           trx,
-          filing.id,
-          ['queued'],
+          interrupted.map((f) => ({ filingId: f.id, detail: { reason: 'interrupted while sending' } })),
           'submitting',
-          { source: 'submit', at: at() },
-          { attempts: filing.attempts + 1 }
+          'unknown',
+          { source: 'submit', at: at() }
         )
+        await enqueueAll(
+          trx,
+          RECONCILE_JOB,
+          [...unknown].map((filingId) => ({ filingId })),
+          { runAt: lookLater(), now: clock.now() }
+        )
+      })
+    const messages = await Promise.all(
+      [...filings.values()]
+        .filter((f) => f.state === 'queued')
+        .map(async (filing) => {
+          try {
+            const xml =
+              (await deps.store.get(messageKey(filing.id)))?.toString('utf8') ??
+              (await writeFilingMessage(deps, filing))
+            return { filing, xml }
+          } catch (err) {
+            if (err instanceof ClearfileError && PERMANENT_BUILD_ERRORS.has(err.code)) {
+              // A message that cannot be built or does not validate is never sent.
+              await neverSend(filing.id, 'queued', err.message, { code: err.code })
+            } else outcomes.set(filing.id, { failed: err })
+            return undefined
+          }
+        })
+    )
+    const ready = messages.filter((m) => m !== undefined)
+    const sending = await db.transaction().execute((trx) =>
+      transitionAll(
+        trx,
+        ready.map((m) => ({ filingId: m.filing.id })),
+        'queued',
+        'submitting',
+        { source: 'submit', at: at() },
+        { countAttempt: true }
       )
-    if (!moved) return
+    )
+    const sends = await Promise.all(
+      ready.filter((m) => sending.has(m.filing.id)).map(({ filing, xml }) => send(filing, xml))
+    )
+    await db.transaction().execute(async (trx) => {
+      const submitted = await transitionAll(
+        trx,
+        sends.flatMap((s) =>
+          'receipt' in s
+            ? [
+                {
+                  filingId: s.filing.id,
+                  courtFilingId: s.receipt.courtFilingId,
+                  detail: { courtFilingId: s.receipt.courtFilingId, ...s.policy }
+                }
+              ]
+            : []
+        ),
+        'submitting',
+        'submitted',
+        { source: 'submit', at: at() },
+        { last_error: null }
+      )
+      await enqueueAll(
+        trx,
+        POLL_JOB,
+        [...submitted].map((filingId) => ({ filingId })),
+        { runAt: new Date(clock.now().getTime() + deps.pollIntervalMs), now: clock.now() }
+      )
+      for (const s of sends) {
+        if ('refused' in s) await refuse(trx, s.filing.id, s.refused)
+        else if ('error' in s && (await unsent(trx, s.filing, s.error))) outcomes.set(s.filing.id, { failed: s.error })
+      }
+    })
+    return batch.map(({ payload }) =>
+      filings.has(payload.filingId)
+        ? outcomes.get(payload.filingId)
+        : { failed: new Error(`filing ${payload.filingId} not found`) }
+    )
+  })
+
+  /** One filing's send: the court's policy asked first, then the message sent; what came of it, never thrown. */
+  async function send(filing: FilingRow, xml: string): Promise<SendResult> {
     try {
       // What the court's published policy (and its fee calculation) says, before anything is sent. A court that
       // cannot be asked now is an attempt that did not leave: tried again with backoff, given up like a send.
       const verdict = await policies.check(filing, xml)
-      if (!verdict.ok) {
-        await neverSend(filing.id, 'submitting', verdict.message, { code: verdict.code, ...verdict.detail })
-        return
-      }
+      if (!verdict.ok) return { filing, refused: verdict }
       const sentAt = performance.now()
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })
       deps.metrics?.observeSubmit(filing.court_id, (performance.now() - sentAt) / 1000)
-      await db.transaction().execute(async (trx) => {
-        await transition(
-          trx,
-          filing.id,
-          ['submitting'],
-          'submitted',
-          { source: 'submit', at: at(), detail: { courtFilingId: receipt.courtFilingId, ...verdict.detail } },
-          { court_filing_id: receipt.courtFilingId, last_error: null }
-        )
-        await next(POLL_JOB, filing.id, new Date(clock.now().getTime() + deps.pollIntervalMs), trx)
-      })
+      return { filing, receipt, policy: verdict.detail }
     } catch (err) {
-      const e =
+      const error =
         err instanceof CourtError
           ? err
           : new CourtError('CLEARFILE_ERR_COURT_UNAVAILABLE', (err as Error).message, {
@@ -146,51 +215,70 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
               ambiguous: true,
               cause: err
             })
-      deps.metrics?.countCourtError(filing.court_id, e.code)
-      await db.transaction().execute(async (trx) => {
-        if (!e.retryable) {
-          await transition(
-            trx,
-            filing.id,
-            ['submitting'],
-            'failed',
-            { source: 'submit', at: at(), detail: { error: e.message } },
-            { last_error: e.message }
-          )
-        } else if (e.ambiguous) {
-          await transition(
-            trx,
-            filing.id,
-            ['submitting'],
-            'unknown',
-            { source: 'submit', at: at(), detail: { error: e.message } },
-            { last_error: e.message }
-          )
-          await next(RECONCILE_JOB, filing.id, lookLater(), trx)
-        } else if (filing.attempts + 1 >= MAX_SEND_ATTEMPTS) {
-          await transition(
-            trx,
-            filing.id,
-            ['submitting'],
-            'failed',
-            { source: 'submit', at: at(), detail: { error: e.message, attempts: filing.attempts + 1 } },
-            { last_error: `gave up after ${filing.attempts + 1} attempts: ${e.message}` }
-          )
-        } else {
-          await transition(
-            trx,
-            filing.id,
-            ['submitting'],
-            'queued',
-            { source: 'submit', at: at(), detail: { error: e.message } },
-            { last_error: e.message }
-          )
-        }
-      })
-      // Not sent at all: let the job's backoff try again.
-      if (e.retryable && !e.ambiguous && filing.attempts + 1 < MAX_SEND_ATTEMPTS) throw e
+      deps.metrics?.countCourtError(filing.court_id, error.code)
+      return { filing, error }
     }
-  })
+  }
+
+  /** A filing the court's policy refuses as it is: failed with the reason, never sent. */
+  async function refuse(trx: Kysely<Database>, filingId: string, verdict: RefusedByPolicy) {
+    await transition(
+      trx,
+      filingId,
+      ['submitting'],
+      'failed',
+      { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
+      { last_error: verdict.message }
+    )
+  }
+
+  /**
+   * Where a send that failed leads: failed for good, `unknown` (it may have arrived: the court is asked), or back to
+   * `queued`. True when the send is to be tried again by the job's backoff (it did not leave at all).
+   */
+  async function unsent(trx: Kysely<Database>, filing: FilingRow, e: CourtError): Promise<boolean> {
+    const attempts = filing.attempts + 1
+    if (!e.retryable) {
+      await transition(
+        trx,
+        filing.id,
+        ['submitting'],
+        'failed',
+        { source: 'submit', at: at(), detail: { error: e.message } },
+        { last_error: e.message }
+      )
+    } else if (e.ambiguous) {
+      await transition(
+        trx,
+        filing.id,
+        ['submitting'],
+        'unknown',
+        { source: 'submit', at: at(), detail: { error: e.message } },
+        { last_error: e.message }
+      )
+      await next(RECONCILE_JOB, filing.id, lookLater(), trx)
+    } else if (attempts >= MAX_SEND_ATTEMPTS) {
+      await transition(
+        trx,
+        filing.id,
+        ['submitting'],
+        'failed',
+        { source: 'submit', at: at(), detail: { error: e.message, attempts } },
+        { last_error: `gave up after ${attempts} attempts: ${e.message}` }
+      )
+    } else {
+      await transition(
+        trx,
+        filing.id,
+        ['submitting'],
+        'queued',
+        { source: 'submit', at: at(), detail: { error: e.message } },
+        { last_error: e.message }
+      )
+      return true
+    }
+    return false
+  }
 
   const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {
     const filing = await load(filingId)
@@ -258,57 +346,126 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   })
 
   const listedStatus = courtStatusLists(deps, adapters)
-  const poll = handle(POLL_JOB, async ({ filingId }) => {
-    const filing = await load(filingId)
-    if (TERMINAL.has(filing.state) || !filing.court_filing_id) return
-    let status: CourtStatus
-    // A status read from a court's list cannot change before the list is asked for again: no poll before then.
-    let notBefore = 0
-    try {
-      const listed = await listedStatus(filing.court_id, filing.court_filing_id)
-      if (listed?.status) notBefore = listed.freshUntil.getTime()
-      status = listed?.status ?? (await adapters.for(filing.court_id).status(filing.court_filing_id))
-    } catch (err) {
-      // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
-      if (err instanceof CourtError) deps.metrics?.countCourtError(filing.court_id, err.code)
-      if (err instanceof CourtError && err.retryable)
-        return { rescheduleAt: new Date(clock.now().getTime() + deps.pollIntervalMs) }
-      throw err
+  /**
+   * Asks the court about a batch of open filings (from its status list where it keeps one, else one GetFilingStatus
+   * each, at once): most hear nothing new and cost no transaction; what is new is recorded in one transaction.
+   */
+  const poll = handleBatch(POLL_JOB, POLL_BATCH, async (batch) => {
+    const filings = await filingsByIds(
+      db,
+      batch.map((b) => b.payload.filingId)
+    )
+    const now = clock.now().getTime()
+    const heard = await Promise.all(
+      [...filings.values()]
+        .filter((f) => !TERMINAL.has(f.state) && f.court_filing_id)
+        .map(
+          async (
+            filing
+          ): Promise<
+            { filing: FilingRow; status: CourtStatus; notBefore: number } | { filing: FilingRow; outcome: JobOutcome }
+          > => {
+            try {
+              // A status read from a court's list cannot change before the list is asked for again: no poll before then.
+              const listed = await listedStatus(filing.court_id, filing.court_filing_id!)
+              const notBefore = listed?.status ? listed.freshUntil.getTime() : 0
+              const status = listed?.status ?? (await adapters.for(filing.court_id).status(filing.court_filing_id!))
+              return { filing, status, notBefore }
+            } catch (err) {
+              // A court that cannot answer now is asked again at the next poll, not counted as a failed job.
+              if (err instanceof CourtError) deps.metrics?.countCourtError(filing.court_id, err.code)
+              if (err instanceof CourtError && err.retryable)
+                return { filing, outcome: { rescheduleAt: new Date(now + deps.pollIntervalMs) } }
+              return { filing, outcome: { failed: err } }
+            }
+          }
+        )
+    )
+    const outcomes = new Map<string, JobOutcome>()
+    const awaiting = (f: FilingRow) => f.state === 'accepted' || f.state === 'partially_accepted'
+    const news: Array<{ filing: FilingRow; status: CourtStatus; notBefore: number }> = []
+    for (const h of heard) {
+      if ('outcome' in h) outcomes.set(h.filing.id, h.outcome)
+      // Most polls of a county's thousands of filings hear nothing new: they cost no transaction and no second read.
+      else if (isNews(h.filing, h.status)) news.push(h)
+      else
+        outcomes.set(
+          h.filing.id,
+          awaiting(h.filing)
+            ? await awaitRuling(h.filing, h.notBefore)
+            : { rescheduleAt: new Date(Math.max(now + deps.pollIntervalMs, h.notBefore)) }
+        )
     }
-    const again = { rescheduleAt: new Date(Math.max(clock.now().getTime() + deps.pollIntervalMs, notBefore)) }
+    if (news.length > 0) {
+      await db.transaction().execute((trx) => recordNews(trx, news))
+      const after = await filingsByIds(
+        db,
+        news.map((n) => n.filing.id)
+      )
+      for (const { filing, notBefore } of news) {
+        const now = after.get(filing.id)!
+        if (TERMINAL.has(now.state)) continue
+        outcomes.set(
+          filing.id,
+          awaiting(now)
+            ? await awaitRuling(now, notBefore)
+            : { rescheduleAt: new Date(Math.max(clock.now().getTime() + deps.pollIntervalMs, notBefore)) }
+        )
+      }
+    }
+    return batch.map(({ payload }) => outcomes.get(payload.filingId))
+  })
+
+  /** Whether a status says something a filing's record does not: a clerk's decision, a ruling, a text to read. */
+  function isNews(filing: FilingRow, status: CourtStatus): boolean {
     const accepted = status.status === 'accepted' || status.status === 'partially-accepted'
-    // Most polls of a county's thousands of filings hear nothing new: they cost no transaction and no second read.
-    const news =
+    return (
       (filing.state === 'submitted' && status.status !== 'received') ||
       (accepted && (Boolean(status.ruling) || Boolean(status.statusText)))
-    const awaiting = (f: FilingRow) => f.state === 'accepted' || f.state === 'partially_accepted'
-    if (!news) return awaiting(filing) ? awaitRuling(filing, notBefore) : again
-    await db.transaction().execute(async (trx) => {
-      const detail = { status: status.status, ruling: status.ruling, statusText: status.statusText }
-      if (filing.state === 'submitted' && status.status !== 'received') {
-        await transition(trx, filing.id, ['submitted'], STATUS_STATE[status.status], {
-          source: 'poll',
-          at: at(),
-          detail
-        })
-      }
-      if (status.ruling && (status.status === 'accepted' || status.status === 'partially-accepted')) {
-        const ruled = await transition(
-          trx,
-          filing.id,
-          ['accepted', 'partially_accepted'],
-          RULING_STATE[status.ruling],
-          { source: 'poll', at: at(), detail }
-        )
-        if (ruled && status.ruling !== 'partially_granted') await recordCourtRuling(trx, filing, status.ruling, at())
-      } else if (status.statusText && (status.status === 'accepted' || status.status === 'partially-accepted')) {
-        await raiseHint(trx, filing, 'ruling_unread', status.statusText, at())
-      }
+    )
+  }
+
+  /** Records what polls heard: the clerk's decisions, then the rulings (grouped, so a few statements for many). */
+  async function recordNews(
+    trx: Kysely<Database>,
+    news: ReadonlyArray<{ filing: FilingRow; status: CourtStatus }>
+  ): Promise<void> {
+    const detailOf = (status: CourtStatus) => ({
+      status: status.status,
+      ruling: status.ruling,
+      statusText: status.statusText
     })
-    const after = await filingById(db, filing.id)
-    if (TERMINAL.has(after.state)) return
-    return awaiting(after) ? awaitRuling(after, notBefore) : again
-  })
+    const stateNow = new Map(news.map(({ filing }) => [filing.id, filing.state]))
+    const decided = news.filter(({ filing, status }) => filing.state === 'submitted' && status.status !== 'received')
+    for (const to of new Set(decided.map(({ status }) => STATUS_STATE[status.status as keyof typeof STATUS_STATE]))) {
+      const group = decided.filter(({ status }) => STATUS_STATE[status.status as keyof typeof STATUS_STATE] === to)
+      const moved = await transitionAll(
+        trx,
+        group.map(({ filing, status }) => ({ filingId: filing.id, detail: detailOf(status) })),
+        'submitted',
+        to,
+        { source: 'poll', at: at() }
+      )
+      for (const id of moved) stateNow.set(id, to)
+    }
+    const accepted = news.filter(({ status }) => status.status === 'accepted' || status.status === 'partially-accepted')
+    const ruled = accepted.filter(({ status }) => status.ruling)
+    for (const from of ['accepted', 'partially_accepted'] as const)
+      for (const ruling of ['granted', 'denied', 'partially_granted'] as const) {
+        const group = ruled.filter(({ filing, status }) => stateNow.get(filing.id) === from && status.ruling === ruling)
+        const moved = await transitionAll(
+          trx,
+          group.map(({ filing, status }) => ({ filingId: filing.id, detail: detailOf(status) })),
+          from,
+          RULING_STATE[ruling],
+          { source: 'poll', at: at() }
+        )
+        if (ruling !== 'partially_granted')
+          for (const { filing } of group) if (moved.has(filing.id)) await recordCourtRuling(trx, filing, ruling, at())
+      }
+    for (const { filing, status } of accepted)
+      if (!status.ruling && status.statusText) await raiseHint(trx, filing, 'ruling_unread', status.statusText, at())
+  }
 
   /** The next poll of a filing awaiting the judge (not before `notBefore`), and the overdue hint when it is late. */
   async function awaitRuling(after: FilingRow, notBefore: number) {

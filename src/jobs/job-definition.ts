@@ -102,25 +102,54 @@ export interface JobContext {
 }
 
 /**
- * Does one job. Throwing fails the attempt; it is retried with backoff until
- * the kind's maxAttempts. Returning `{ rescheduleAt }` runs the same job again
- * later (a poll that is not finished yet) without counting a failure.
+ * What became of one job: done (undefined); `{ rescheduleAt }` runs it again later (a poll that is not finished yet)
+ * without counting a failure; `{ failed }` fails the attempt, retried with backoff until the kind's maxAttempts, as a
+ * thrown error does.
  */
-export type JobHandler = (job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>
+export type JobOutcome = void | { rescheduleAt: Date } | { failed: unknown }
 
 /** A kind of job with the function that does it: what the runner is given. */
 export interface RegisteredJob {
   definition: JobDefinition<unknown>
-  run: JobHandler
+  /** Due jobs of this kind one claim takes together (1 unless the kind is done in batches). */
+  batchSize: number
+  /** Does the claimed jobs (at most `batchSize`), one outcome each in their order. Throwing fails every one. */
+  run: (jobs: readonly JobRow[], context: JobContext) => Promise<JobOutcome[]>
 }
 
-/** Binds a kind to the function that does it, with the payload already checked. */
+/** Binds a kind to the function that does it, with the payload already checked. Throwing fails the attempt. */
 export function handle<P>(
   definition: JobDefinition<P>,
   run: (payload: P, job: JobRow, context: JobContext) => Promise<void | { rescheduleAt: Date }>
 ): RegisteredJob {
   return {
     definition: definition as JobDefinition<unknown>,
-    run: (job, context) => run(payloadOf(definition, job), job, context)
+    batchSize: 1,
+    run: async (jobs, context) => {
+      const outcomes: JobOutcome[] = []
+      for (const job of jobs) outcomes.push(await run(payloadOf(definition, job), job, context))
+      return outcomes
+    }
+  }
+}
+
+/**
+ * Binds a kind to a function that does up to `batchSize` of its due jobs at once: where each job alone would cost
+ * its own round trips (a claim, reads, a transaction, a completion), a batch shares them. Each job keeps its own row,
+ * key and outcome, so a crash mid-batch leaves every job to be taken over, as a crash mid-job does.
+ */
+export function handleBatch<P>(
+  definition: JobDefinition<P>,
+  batchSize: number,
+  run: (batch: ReadonlyArray<{ payload: P; job: JobRow }>, context: JobContext) => Promise<JobOutcome[]>
+): RegisteredJob {
+  return {
+    definition: definition as JobDefinition<unknown>,
+    batchSize,
+    run: (jobs, context) =>
+      run(
+        jobs.map((job) => ({ payload: payloadOf(definition, job), job })),
+        context
+      )
   }
 }

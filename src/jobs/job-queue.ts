@@ -1,5 +1,5 @@
-import type { Expression, Kysely, Selectable, SelectQueryBuilder } from 'kysely'
-import { rowChunks } from '../db/chunks.js'
+import { type Expression, type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely'
+import { chunksOf, rowChunks } from '../db/chunks.js'
 import { dialectOf } from '../db/database.js'
 import type { Database, JobsTable } from '../db/schema.js'
 
@@ -49,6 +49,14 @@ export async function insertJobs(db: Kysely<Database>, jobs: readonly NewJob[], 
       .execute()
 }
 
+/** Jobs due at `at` and free: not done, their time come, claimed by no one or by a claim that lapsed. */
+function dueAt(q: SelectQueryBuilder<Database, 'jobs', object>, at: string) {
+  return q
+    .where('done_at', 'is', null)
+    .where('run_at', '<=', at)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+}
+
 /** Due jobs looked at per claim: more than the lanes that may be claiming at once in a process. */
 const CLAIM_CANDIDATES = 32
 
@@ -67,11 +75,7 @@ export async function claimJob(
   lockMs: number
 ): Promise<JobRow | undefined> {
   const at = now.toISOString()
-  const due = (q: SelectQueryBuilder<Database, 'jobs', object>) =>
-    q
-      .where('done_at', 'is', null)
-      .where('run_at', '<=', at)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+  const due = (q: SelectQueryBuilder<Database, 'jobs', object>) => dueAt(q, at)
   // The earliest due jobs of one kind, in order from the index (an IN list of kinds would sort every due job).
   const head = (kind: string) =>
     due(db.selectFrom('jobs'))
@@ -118,13 +122,52 @@ export async function claimJob(
   }
 }
 
-export async function completeJob(db: Kysely<Database>, id: number, owner: string, now: Date): Promise<void> {
-  await db
+/**
+ * Claims up to `limit` more due jobs of one kind for `owner`, earliest first, in one statement (skipping any another
+ * worker holds): the rest of a batch whose first job {@link claimJob} took.
+ */
+export async function claimMoreJobs(
+  db: Kysely<Database>,
+  owner: string,
+  kind: string,
+  now: Date,
+  lockMs: number,
+  limit: number
+): Promise<JobRow[]> {
+  if (limit <= 0) return []
+  let next = dueAt(db.selectFrom('jobs'), now.toISOString())
+    .select('id')
+    .where('kind', '=', kind)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(limit)
+  if (dialectOf(db) === 'postgres') next = next.forUpdate().skipLocked()
+  return db
     .updateTable('jobs')
-    .set({ done_at: now.toISOString(), lock_owner: null, locked_until: null, dedupe_key: null })
-    .where('id', '=', id)
-    .where('lock_owner', '=', owner)
+    .set((eb) => ({
+      lock_owner: owner,
+      locked_until: new Date(now.getTime() + lockMs).toISOString(),
+      attempts: eb('attempts', '+', 1)
+    }))
+    .where('id', 'in', next)
+    .returningAll()
     .execute()
+}
+
+/** Finishes claimed jobs (any number) that were done. */
+export async function completeJobs(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  owner: string,
+  now: Date
+): Promise<void> {
+  for (const chunk of chunksOf(ids, 1))
+    await db
+      .updateTable('jobs')
+      .set({ done_at: now.toISOString(), lock_owner: null, locked_until: null, dedupe_key: null })
+      .where('id', 'in', chunk)
+      .where('lock_owner', '=', owner)
+      .execute()
 }
 
 /** Records a failure: retried at `retryAt`, or finished for good when it is null. */
@@ -149,24 +192,47 @@ export async function failJob(
     .execute()
 }
 
-/** Keeps a long job's claim alive. */
-export async function extendJobLock(db: Kysely<Database>, id: number, owner: string, until: Date): Promise<void> {
-  await db
-    .updateTable('jobs')
-    .set({ locked_until: until.toISOString() })
-    .where('id', '=', id)
-    .where('lock_owner', '=', owner)
-    .execute()
+/** Keeps long jobs' claims alive. */
+export async function extendJobLocks(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  owner: string,
+  until: Date
+): Promise<void> {
+  for (const chunk of chunksOf(ids, 1))
+    await db
+      .updateTable('jobs')
+      .set({ locked_until: until.toISOString() })
+      .where('id', 'in', chunk)
+      .where('lock_owner', '=', owner)
+      .execute()
 }
 
-/** Runs a job again at `at` (not a failure: attempts start over). */
-export async function rescheduleJob(db: Kysely<Database>, id: number, owner: string, at: Date): Promise<void> {
-  await db
-    .updateTable('jobs')
-    .set({ run_at: at.toISOString(), lock_owner: null, locked_until: null, attempts: 0 })
-    .where('id', '=', id)
-    .where('lock_owner', '=', owner)
-    .execute()
+/** Runs claimed jobs again, each at its own time (not a failure: attempts start over), in one statement per thousand. */
+export async function rescheduleJobs(
+  db: Kysely<Database>,
+  jobs: ReadonlyArray<{ id: number; at: Date }>,
+  owner: string
+): Promise<void> {
+  for (const slice of chunksOf(jobs, 3))
+    await db
+      .updateTable('jobs')
+      .set({
+        run_at: sql<string>`case id ${sql.join(
+          slice.map((j) => sql`when ${j.id} then cast(${j.at.toISOString()} as text)`),
+          sql` `
+        )} end`,
+        lock_owner: null,
+        locked_until: null,
+        attempts: 0
+      })
+      .where(
+        'id',
+        'in',
+        slice.map((j) => j.id)
+      )
+      .where('lock_owner', '=', owner)
+      .execute()
 }
 
 /**

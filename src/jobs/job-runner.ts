@@ -2,8 +2,16 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Database } from '../db/schema.js'
-import { JOB_LANES, type JobLane, type RegisteredJob } from './job-definition.js'
-import { claimJob, completeJob, extendJobLock, failJob, rescheduleJob } from './job-queue.js'
+import { JOB_LANES, type JobLane, type JobOutcome, type RegisteredJob } from './job-definition.js'
+import {
+  claimJob,
+  claimMoreJobs,
+  completeJobs,
+  extendJobLocks,
+  failJob,
+  rescheduleJobs,
+  type JobRow
+} from './job-queue.js'
 
 /** The longest a lane waits between tries while the database fails. */
 const MAX_FAILING_PAUSE_MS = 30_000
@@ -61,10 +69,25 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const running = new Set<Promise<void>>()
   const sleepers = new Set<() => void>()
 
-  async function runOne(kinds: readonly string[]): Promise<boolean> {
-    const job = await claimJob(options.db, owner, kinds, options.clock.now(), lockMs)
-    if (!job) return false
-    const heartbeat = () => extendJobLock(options.db, job.id, owner, new Date(options.clock.now().getTime() + lockMs))
+  /** Claims and runs the next due job (with the rest of its batch): how many jobs ran, 0 when none was due. */
+  async function runOne(kinds: readonly string[]): Promise<number> {
+    const first = await claimJob(options.db, owner, kinds, options.clock.now(), lockMs)
+    if (!first) return 0
+    const registered = byKind.get(first.kind)!
+    // A kind done in batches takes more of its due jobs with the first, in one statement.
+    const jobs = [
+      first,
+      ...(await claimMoreJobs(
+        options.db,
+        owner,
+        first.kind,
+        options.clock.now(),
+        lockMs,
+        registered.batchSize - 1
+      ).catch(() => []))
+    ]
+    const ids = jobs.map((j) => j.id)
+    const heartbeat = () => extendJobLocks(options.db, ids, owner, new Date(options.clock.now().getTime() + lockMs))
     // A live worker keeps its claim; a killed one loses it lockMs later and another worker takes the job over.
     const beating = setInterval(
       () => {
@@ -72,28 +95,43 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       },
       Math.max(50, lockMs / 3)
     )
-    const registered = byKind.get(job.kind)!
     try {
-      const outcome = await registered.run(job, { signal: controller.signal, heartbeat })
-      if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(options.db, job.id, owner, outcome.rescheduleAt)
-      else await completeJob(options.db, job.id, owner, options.clock.now())
-    } catch (err) {
-      const message = (err as Error)?.message ?? String(err)
-      const retryAt =
-        job.attempts < job.max_attempts
-          ? new Date(options.clock.now().getTime() + backoffMs(job.attempts, registered.definition.maxBackoffMs))
-          : null
-      // A court that is down for a moment is expected; an attempt that will not be retried is an error.
-      const level = retryAt && (err as { retryable?: unknown })?.retryable === true ? 'warn' : 'error'
-      options.log?.[level](
-        { jobId: job.id, kind: job.kind, attempt: job.attempts, err: message, retryAt },
-        retryAt ? 'job attempt failed; will retry' : 'job failed'
-      )
-      await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
+      let outcomes: JobOutcome[]
+      try {
+        outcomes = await registered.run(jobs, { signal: controller.signal, heartbeat })
+      } catch (err) {
+        outcomes = jobs.map(() => ({ failed: err }))
+      }
+      const done: number[] = []
+      const later: Array<{ id: number; at: Date }> = []
+      for (const [i, job] of jobs.entries()) {
+        const outcome = outcomes[i]
+        if (outcome && 'failed' in outcome) await fail(job, registered, outcome.failed)
+        else if (outcome && 'rescheduleAt' in outcome) later.push({ id: job.id, at: outcome.rescheduleAt })
+        else done.push(job.id)
+      }
+      await completeJobs(options.db, done, owner, options.clock.now())
+      await rescheduleJobs(options.db, later, owner)
     } finally {
       clearInterval(beating)
     }
-    return true
+    return jobs.length
+  }
+
+  /** A failed attempt: retried with backoff until the kind's maxAttempts, then given up. */
+  async function fail(job: JobRow, registered: RegisteredJob, err: unknown): Promise<void> {
+    const message = (err as Error)?.message ?? String(err)
+    const retryAt =
+      job.attempts < job.max_attempts
+        ? new Date(options.clock.now().getTime() + backoffMs(job.attempts, registered.definition.maxBackoffMs))
+        : null
+    // A court that is down for a moment is expected; an attempt that will not be retried is an error.
+    const level = retryAt && (err as { retryable?: unknown })?.retryable === true ? 'warn' : 'error'
+    options.log?.[level](
+      { jobId: job.id, kind: job.kind, attempt: job.attempts, err: message, retryAt },
+      retryAt ? 'job attempt failed; will retry' : 'job failed'
+    )
+    await failJob(options.db, job.id, owner, message, retryAt, options.clock.now())
   }
 
   const sleep = (ms: number) =>
@@ -117,7 +155,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     while (!stopped) {
       let ran = false
       try {
-        ran = await runOne(kinds)
+        ran = (await runOne(kinds)) > 0
         if (failures > 0) options.log?.warn({ failures }, 'job lane can reach the database again')
         failures = 0
       } catch (err) {
@@ -139,7 +177,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         const before = n
         await Promise.all(
           laneKinds.map(async (kinds) => {
-            while (await runOne(kinds)) n++
+            for (let ran = await runOne(kinds); ran > 0; ran = await runOne(kinds)) n += ran
           })
         )
         if (n === before) return n

@@ -1,8 +1,16 @@
 import t from 'tap'
 import Type from 'typebox'
 import { fixedClock, systemClock } from '../../src/clock.js'
-import { defineJob, enqueue, enqueueAll, handle, payloadOf, type RegisteredJob } from '../../src/jobs/job-definition.js'
-import { claimJob, UNTIL_DONE } from '../../src/jobs/job-queue.js'
+import {
+  defineJob,
+  enqueue,
+  enqueueAll,
+  handle,
+  handleBatch,
+  payloadOf,
+  type RegisteredJob
+} from '../../src/jobs/job-definition.js'
+import { claimJob, claimMoreJobs, UNTIL_DONE } from '../../src/jobs/job-queue.js'
 import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from '../../src/filing/filing-jobs.js'
 import { WEBHOOK_JOB } from '../../src/webhooks/webhook-delivery.js'
@@ -299,5 +307,113 @@ t.test(
     t.equal(ids.length, 334, 'every due job claimed')
     t.equal(await claimJob(db, 'w9', ['test.other'], at, 60_000), undefined, 'none left due, the later ones wait')
     t.ok(await claimJob(db, 'w9', ['test.other'], new Date(at.getTime() + 61_000), 60_000), 'until they are due')
+  }
+)
+
+t.test(
+  'a kind done in batches takes its due jobs together, each keeping its own outcome: done, run later, or failed and retried',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const clock = fixedClock('2026-01-01T00:00:00.000Z')
+    const BATCHED = defineJob({
+      name: 'test.batched',
+      payload: Payload,
+      maxAttempts: 3,
+      key: (p) => `test.batched:${p.id}`
+    })
+    const batches: string[][] = []
+    let failing = false
+    const runner = createJobRunner({
+      db,
+      clock,
+      jobs: [
+        handleBatch(BATCHED, 3, async (batch) => {
+          batches.push(batch.map((b) => b.payload.id))
+          if (failing) throw new Error('database gone')
+          return batch.map(({ payload }) =>
+            payload.id === 'later'
+              ? { rescheduleAt: new Date(clock.now().getTime() + 5000) }
+              : payload.id === 'bad'
+                ? { failed: new Error('court down') }
+                : undefined
+          )
+        })
+      ]
+    })
+    for (const [i, id] of ['a', 'later', 'bad', 'b'].entries())
+      await enqueue(db, BATCHED, { id }, { runAt: new Date(clock.now().getTime() - 10 + i), now: clock.now() })
+    t.equal(await runner.drain(), 4, 'four jobs ran')
+    t.same(batches, [['a', 'later', 'bad'], ['b']], 'three at a time, the earliest first')
+    const rows = async () =>
+      new Map(
+        (await db.selectFrom('jobs').selectAll().where('kind', '=', BATCHED.name).execute()).map((r) => [
+          payloadOf(BATCHED, r).id,
+          r
+        ])
+      )
+    let job = await rows()
+    t.ok(job.get('a')!.done_at && job.get('b')!.done_at, 'done')
+    t.same(
+      [job.get('later')!.done_at, job.get('later')!.run_at, job.get('later')!.attempts, job.get('later')!.lock_owner],
+      [null, new Date(clock.now().getTime() + 5000).toISOString(), 0, null],
+      'run again later, its attempts started over'
+    )
+    t.equal(job.get('bad')!.done_at, null)
+    t.equal(job.get('bad')!.last_error, 'court down')
+    t.ok(Date.parse(job.get('bad')!.run_at) > clock.now().getTime(), 'retried after a backoff')
+
+    // A batch whose work throws fails each of its jobs, each retried by its own count.
+    failing = true
+    clock.set(new Date(clock.now().getTime() + 3_600_000))
+    t.equal(await runner.drain(), 2)
+    job = await rows()
+    t.same(
+      ['later', 'bad'].map((id) => [job.get(id)!.last_error, job.get(id)!.attempts, job.get(id)!.done_at]),
+      [
+        ['database gone', 1, null],
+        ['database gone', 2, null]
+      ]
+    )
+  }
+)
+
+t.test(
+  'a worker killed in the middle of a batch loses every job of it, and another worker takes them over',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const clock = fixedClock('2026-01-01T00:00:00.000Z')
+    const BATCHED = defineJob({
+      name: 'test.batched',
+      payload: Payload,
+      maxAttempts: 3,
+      key: (p) => `test.batched:${p.id}`
+    })
+    await enqueueAll(
+      db,
+      BATCHED,
+      ['a', 'b', 'c'].map((id) => ({ id })),
+      { runAt: clock.now(), now: clock.now() }
+    )
+    // The dead worker's claim: the first job and the rest of its batch.
+    const first = await claimJob(db, 'dead', [BATCHED.name], clock.now(), 60_000)
+    const rest = await claimMoreJobs(db, 'dead', BATCHED.name, clock.now(), 60_000, 5)
+    t.equal(rest.length, 2, 'the rest of the due jobs, no more')
+    t.same(await claimMoreJobs(db, 'other', BATCHED.name, clock.now(), 60_000, 5), [], 'held: nobody else takes them')
+    const ran: string[] = []
+    const runner = createJobRunner({
+      db,
+      clock,
+      jobs: [
+        handleBatch(BATCHED, 10, async (batch) => {
+          ran.push(...batch.map((b) => b.payload.id))
+          return batch.map(() => undefined)
+        })
+      ]
+    })
+    t.equal(await runner.drain(), 0, 'nothing to take while the claim lasts')
+    clock.set(new Date(clock.now().getTime() + 61_000))
+    t.equal(await runner.drain(), 3)
+    t.same(ran.sort(), ['a', 'b', 'c'], 'every job of the lapsed batch, each once')
+    t.ok(first)
   }
 )

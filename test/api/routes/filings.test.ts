@@ -1035,3 +1035,57 @@ t.test(
     t.equal(court.submissions().get(again.json().id), 1)
   }
 )
+
+t.test(
+  'the sends of one batch each lead their own way (taken, cut off after the receipt, refused with a 503 and sent again) and every filing reaches the court once',
+  async (t) => {
+    // A seeded court: the same faults in the same order every run.
+    let seed = 20261201
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const { app, key, court, tick } = await setup(t, { random, faults: { serverError: 0.2, dropAfterReceipt: 0.3 } })
+    const filings: string[] = []
+    for (let i = 0; i < 16; i++) {
+      const c = (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/cases',
+          headers: bearer(key),
+          payload: caseBody({
+            person: { dojSubjectId: `91${i}`, cii: `Y0000000${i}` },
+            case: { caseNumber: `SCN9100${i}` }
+          })
+        })
+      ).json()
+      await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
+      filings.push(
+        (
+          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })
+        ).json().id
+      )
+    }
+    const view = async (id: string) => (await app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json()
+    for (let i = 0; i < 40; i++) {
+      await tick()
+      if ((await Promise.all(filings.map(view))).every((f) => f.state === 'granted')) break
+    }
+    const paths: string[][] = []
+    for (const id of filings) {
+      const f = await view(id)
+      t.equal(f.state, 'granted', `${id} granted`)
+      t.equal(court.submissions().get(id), 1, `${id} at the court once`)
+      paths.push(f.events.map((e: { to: string }) => e.to))
+    }
+    // Every timeline is a path of the state machine that ends in the court's ruling.
+    for (const path of paths) t.same(path.slice(-3), ['submitted', 'accepted', 'granted'])
+    const seen = (moves: string) => paths.some((p) => p.join(' ').includes(moves))
+    t.ok(seen('submitting unknown submitted'), 'a send cut off after the receipt was found at the court')
+    t.ok(seen('unknown queued submitting'), 'a send the court answered 503 to was not there, and was sent again')
+    t.ok(
+      paths.some((p) => p.join(' ') === 'queued submitting submitted accepted granted'),
+      'and others went straight through'
+    )
+  }
+)
