@@ -41,12 +41,10 @@ const POLL_BATCH = 50
 /** Queued filings one submit job claims and sends together (each still its own job, key and outcome). */
 const SUBMIT_BATCH = 25
 
-type RefusedByPolicy = Extract<PolicyVerdict, { ok: false }>
-
 /** What came of one filing's send: the court's receipt, its policy's refusal, or the error of a send that failed. */
 type SendResult = { filing: FilingRow } & (
   | { receipt: Receipt; policy: Record<string, unknown> }
-  | { refused: RefusedByPolicy }
+  | { refused: Extract<PolicyVerdict, { ok: false }> }
   | { error: CourtError }
 )
 
@@ -83,19 +81,21 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   const lookLater = () => new Date(clock.now().getTime() + deps.pollIntervalMs)
   const policies = courtPolicies(deps, adapters)
   /** Fails a filing that must not be sent as it is, the reason on its timeline. */
-  const neverSend = (filingId: string, from: FilingState, error: string, detail: Record<string, unknown>) =>
-    db
-      .transaction()
-      .execute((trx) =>
-        transition(
-          trx,
-          filingId,
-          [from],
-          'failed',
-          { source: 'submit', at: at(), detail: { error, ...detail } },
-          { last_error: error }
-        )
-      )
+  const neverSend = (
+    trx: Kysely<Database>,
+    filingId: string,
+    from: FilingState,
+    error: string,
+    detail: Record<string, unknown>
+  ) =>
+    transition(
+      trx,
+      filingId,
+      [from],
+      'failed',
+      { source: 'submit', at: at(), detail: { error, ...detail } },
+      { last_error: error }
+    )
 
   /**
    * Sends a batch of queued filings: the states of all of them moved in one transaction before anything leaves
@@ -138,7 +138,9 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           } catch (err) {
             if (err instanceof ClearfileError && PERMANENT_BUILD_ERRORS.has(err.code)) {
               // A message that cannot be built or does not validate is never sent.
-              await neverSend(filing.id, 'queued', err.message, { code: err.code })
+              await db
+                .transaction()
+                .execute((trx) => neverSend(trx, filing.id, 'queued', err.message, { code: err.code }))
             } else outcomes.set(filing.id, { failed: err })
             return undefined
           }
@@ -184,7 +186,11 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         { runAt: new Date(clock.now().getTime() + deps.pollIntervalMs), now: clock.now() }
       )
       for (const s of sends) {
-        if ('refused' in s) await refuse(trx, s.filing.id, s.refused)
+        if ('refused' in s)
+          await neverSend(trx, s.filing.id, 'submitting', s.refused.message, {
+            code: s.refused.code,
+            ...s.refused.detail
+          })
         else if ('error' in s && (await unsent(trx, s.filing, s.error))) outcomes.set(s.filing.id, { failed: s.error })
       }
     })
@@ -220,64 +226,29 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
     }
   }
 
-  /** A filing the court's policy refuses as it is: failed with the reason, never sent. */
-  async function refuse(trx: Kysely<Database>, filingId: string, verdict: RefusedByPolicy) {
-    await transition(
-      trx,
-      filingId,
-      ['submitting'],
-      'failed',
-      { source: 'submit', at: at(), detail: { error: verdict.message, code: verdict.code, ...verdict.detail } },
-      { last_error: verdict.message }
-    )
-  }
-
   /**
    * Where a send that failed leads: failed for good, `unknown` (it may have arrived: the court is asked), or back to
    * `queued`. True when the send is to be tried again by the job's backoff (it did not leave at all).
    */
   async function unsent(trx: Kysely<Database>, filing: FilingRow, e: CourtError): Promise<boolean> {
     const attempts = filing.attempts + 1
-    if (!e.retryable) {
-      await transition(
-        trx,
-        filing.id,
-        ['submitting'],
-        'failed',
-        { source: 'submit', at: at(), detail: { error: e.message } },
-        { last_error: e.message }
-      )
-    } else if (e.ambiguous) {
-      await transition(
-        trx,
-        filing.id,
-        ['submitting'],
-        'unknown',
-        { source: 'submit', at: at(), detail: { error: e.message } },
-        { last_error: e.message }
-      )
-      await next(RECONCILE_JOB, filing.id, lookLater(), trx)
-    } else if (attempts >= MAX_SEND_ATTEMPTS) {
-      await transition(
-        trx,
-        filing.id,
-        ['submitting'],
-        'failed',
-        { source: 'submit', at: at(), detail: { error: e.message, attempts } },
-        { last_error: `gave up after ${attempts} attempts: ${e.message}` }
-      )
-    } else {
-      await transition(
-        trx,
-        filing.id,
-        ['submitting'],
-        'queued',
-        { source: 'submit', at: at(), detail: { error: e.message } },
-        { last_error: e.message }
-      )
-      return true
-    }
-    return false
+    const [to, lastError, detail]: [FilingState, string, Record<string, unknown>] = !e.retryable
+      ? ['failed', e.message, {}]
+      : e.ambiguous
+        ? ['unknown', e.message, {}]
+        : attempts >= MAX_SEND_ATTEMPTS
+          ? ['failed', `gave up after ${attempts} attempts: ${e.message}`, { attempts }]
+          : ['queued', e.message, {}]
+    const moved = await transition(
+      trx,
+      filing.id,
+      ['submitting'],
+      to,
+      { source: 'submit', at: at(), detail: { error: e.message, ...detail } },
+      { last_error: lastError }
+    )
+    if (moved && to === 'unknown') await next(RECONCILE_JOB, filing.id, lookLater(), trx)
+    return to === 'queued'
   }
 
   const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {

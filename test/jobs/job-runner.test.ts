@@ -19,6 +19,12 @@ import { openTestDatabase } from '../helper.js'
 
 const Payload = Type.Object({ id: Type.String() })
 const SHORT = defineJob({ name: 'test.short', payload: Payload, maxAttempts: 3, key: (p) => `test.short:${p.id}` })
+const BATCHED = defineJob({
+  name: 'test.batched',
+  payload: Payload,
+  maxAttempts: 3,
+  key: (p) => `test.batched:${p.id}`
+})
 
 /** A job that runs until released: for asserting what runs while it does. */
 function gate() {
@@ -315,12 +321,6 @@ t.test(
   async (t) => {
     const { db } = await openTestDatabase(t)
     const clock = fixedClock('2026-01-01T00:00:00.000Z')
-    const BATCHED = defineJob({
-      name: 'test.batched',
-      payload: Payload,
-      maxAttempts: 3,
-      key: (p) => `test.batched:${p.id}`
-    })
     const batches: string[][] = []
     let failing = false
     const runner = createJobRunner({
@@ -382,12 +382,6 @@ t.test(
   async (t) => {
     const { db } = await openTestDatabase(t)
     const clock = fixedClock('2026-01-01T00:00:00.000Z')
-    const BATCHED = defineJob({
-      name: 'test.batched',
-      payload: Payload,
-      maxAttempts: 3,
-      key: (p) => `test.batched:${p.id}`
-    })
     await enqueueAll(
       db,
       BATCHED,

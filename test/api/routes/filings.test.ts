@@ -93,6 +93,35 @@ async function setup(
   return { ...test, court, key, caseId: created.id as string, tick }
 }
 
+/** Queues a filing each for `n` new cases with their papers (subject ids and case numbers from `prefix`). */
+async function queueFilingsOfNewCases(
+  app: Awaited<ReturnType<typeof setup>>['app'],
+  key: string,
+  n: number,
+  prefix: string
+): Promise<string[]> {
+  const filings: string[] = []
+  for (let i = 0; i < n; i++) {
+    const c = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({
+          person: { dojSubjectId: `${prefix}${i}`, cii: `Z${prefix}${String(i).padStart(6, '0')}` },
+          case: { caseNumber: `SCN${prefix}00${i}` }
+        })
+      })
+    ).json()
+    await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
+    filings.push(
+      (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json()
+        .id
+    )
+  }
+  return filings
+}
+
 t.test(
   'a queued filing is submitted, accepted by the clerk and granted by the judge, every move on its timeline',
   async (t) => {
@@ -966,25 +995,7 @@ t.test('two workers draining one database never submit the same filing twice', a
   const { createJobRunner } = await import('../../../src/jobs/job-runner.js')
   const { createServices } = await import('../../../src/services.js')
   const { app, handle, key, config, clock, court } = await setup(t)
-  const filings: string[] = []
-  for (let i = 0; i < 8; i++) {
-    const c = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/cases',
-        headers: bearer(key),
-        payload: caseBody({
-          person: { dojSubjectId: `90${i}`, cii: `Z0000000${i}` },
-          case: { caseNumber: `SCN9000${i}` }
-        })
-      })
-    ).json()
-    await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
-    filings.push(
-      (await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })).json()
-        .id
-    )
-  }
+  const filings = await queueFilingsOfNewCases(app, key, 8, '90')
   const workers = [0, 1].map(() => {
     const services = createServices({ db: handle.db, dialect: handle.dialect, clock, config })
     t.teardown(() => services.close())
@@ -1046,26 +1057,7 @@ t.test(
       return seed / 2 ** 31
     }
     const { app, key, court, tick } = await setup(t, { random, faults: { serverError: 0.2, dropAfterReceipt: 0.3 } })
-    const filings: string[] = []
-    for (let i = 0; i < 16; i++) {
-      const c = (
-        await app.inject({
-          method: 'POST',
-          url: '/v1/cases',
-          headers: bearer(key),
-          payload: caseBody({
-            person: { dojSubjectId: `91${i}`, cii: `Y0000000${i}` },
-            case: { caseNumber: `SCN9100${i}` }
-          })
-        })
-      ).json()
-      await app.inject({ method: 'POST', url: `/v1/cases/${c.id}/documents`, headers: bearer(key) })
-      filings.push(
-        (
-          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId: c.id } })
-        ).json().id
-      )
-    }
+    const filings = await queueFilingsOfNewCases(app, key, 16, '91')
     const view = async (id: string) => (await app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json()
     for (let i = 0; i < 40; i++) {
       await tick()
