@@ -35,7 +35,10 @@ export async function convictionsWithOutcome(
   db: Db,
   convictionIds: readonly string[]
 ): Promise<Array<Pick<OutcomeRow, 'conviction_id'>>> {
-  return db.selectFrom('outcomes').select('conviction_id').where('conviction_id', 'in', convictionIds).execute()
+  const out: Array<Pick<OutcomeRow, 'conviction_id'>> = []
+  for (const ids of chunksOf(convictionIds, 1))
+    out.push(...(await db.selectFrom('outcomes').select('conviction_id').where('conviction_id', 'in', ids).execute()))
+  return out
 }
 
 /** The convictions of `convictionIds` whose outcome a clerk's report recorded or confirmed. */

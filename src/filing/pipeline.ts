@@ -23,7 +23,7 @@ import {
   type JobOutcome,
   type RegisteredJob
 } from '../jobs/job-definition.js'
-import { recordCourtRuling } from '../outcomes/filed-counts.js'
+import { recordCourtRulings } from '../outcomes/filed-counts.js'
 import { messageKey, writeFilingMessage } from './filing-message.js'
 import { courtPolicies, type PolicyVerdict } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
@@ -36,7 +36,7 @@ import type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 export type { CourtAdapters, PipelineDeps } from './pipeline-deps.js'
 
 /** Open filings one poll job claims and asks about together. */
-const POLL_BATCH = 50
+const POLL_BATCH = 200
 
 /** Queued filings one submit job claims and sends together (each still its own job, key and outcome). */
 const SUBMIT_BATCH = 25
@@ -432,7 +432,11 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           { source: 'poll', at: at() }
         )
         if (ruling !== 'partially_granted')
-          for (const { filing } of group) if (moved.has(filing.id)) await recordCourtRuling(trx, filing, ruling, at())
+          await recordCourtRulings(
+            trx,
+            group.filter(({ filing }) => moved.has(filing.id)).map(({ filing }) => ({ filing, ruling })),
+            at()
+          )
       }
     for (const { filing, status } of accepted)
       if (!status.ruling && status.statusText) await raiseHint(trx, filing, 'ruling_unread', status.statusText, at())

@@ -58,21 +58,35 @@ export async function recordCourtRuling(
   ruling: 'granted' | 'denied',
   at: string
 ): Promise<number> {
-  const counts = await filedCounts(trx, filing.id)
-  if (counts.length === 0) return 0
+  return recordCourtRulings(trx, [{ filing, ruling }], at)
+}
+
+/** `recordCourtRuling` for many filings at once, in a few statements for any number; returns the outcomes recorded. */
+export async function recordCourtRulings(
+  trx: Kysely<Database>,
+  rulings: ReadonlyArray<{ filing: { id: string; county: string }; ruling: 'granted' | 'denied' }>,
+  at: string
+): Promise<number> {
+  if (rulings.length === 0) return 0
+  const countsOf = await filedCountsOf(
+    trx,
+    rulings.map((r) => r.filing.id)
+  )
   const have = new Set(
     (
       await convictionsWithOutcome(
         trx,
-        counts.map((c) => c.convictionId)
+        [...countsOf.values()].flat().map((c) => c.convictionId)
       )
     ).map((o) => o.conviction_id)
   )
-  const fresh = counts.filter((c) => !have.has(c.convictionId))
+  const fresh = rulings.flatMap(({ filing, ruling }) =>
+    (countsOf.get(filing.id) ?? []).filter((c) => !have.has(c.convictionId)).map((c) => ({ filing, ruling, c }))
+  )
   if (fresh.length === 0) return 0
   await insertOutcomes(
     trx,
-    fresh.map((c) => ({
+    fresh.map(({ filing, ruling, c }) => ({
       id: newId(),
       conviction_id: c.convictionId,
       filing_id: filing.id,
@@ -88,7 +102,7 @@ export async function recordCourtRuling(
   )
   await appendEvents(
     trx,
-    fresh.map((c) => ({
+    fresh.map(({ filing, ruling, c }) => ({
       county: filing.county,
       type: 'outcome.recorded' as const,
       recordType: 'filing',
