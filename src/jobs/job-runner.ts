@@ -74,18 +74,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const first = await claimJob(options.db, owner, kinds, options.clock.now(), lockMs)
     if (!first) return 0
     const registered = byKind.get(first.kind)!
-    // A kind done in batches takes more of its due jobs with the first, in one statement.
-    const jobs = [
-      first,
-      ...(await claimMoreJobs(
-        options.db,
-        owner,
-        first.kind,
-        options.clock.now(),
-        lockMs,
-        registered.batchSize - 1
-      ).catch(() => []))
-    ]
+    // A kind done in batches takes more of its due jobs with the first. When that fails, the first runs alone (the
+    // statement claimed all of them or none), and the lane says so.
+    const more = await claimMoreJobs(
+      options.db,
+      owner,
+      first.kind,
+      options.clock.now(),
+      lockMs,
+      registered.batchSize - 1
+    ).catch((err: unknown) => {
+      options.log?.warn({ kind: first.kind, err: (err as Error).message }, 'could not claim the rest of a batch')
+      return []
+    })
+    const jobs = [first, ...more]
     const ids = jobs.map((j) => j.id)
     const heartbeat = () => extendJobLocks(options.db, ids, owner, new Date(options.clock.now().getTime() + lockMs))
     // A live worker keeps its claim; a killed one loses it lockMs later and another worker takes the job over.

@@ -18,12 +18,12 @@ import { assertBuilt, freePort, openFilings, processDatabase, startServe } from 
 /*
  * The crash test of the submission pipeline: clearfile runs as its own process
  * against a database on disk (SQLite file, or a new PostgreSQL database), filing
- * 2,000 cases with the simulated court in this process. The process is killed
+ * 1,000 cases (CLEARFILE_CRASH_FILINGS for more) with the simulated court in this process. The process is killed
  * with SIGKILL at random moments, several times, and restarted; then it runs to
  * the end. Every filing must reach a terminal state, and the court must have
  * been sent each filing id exactly once: 0 lost, 0 duplicates.
  */
-const FILINGS = Number(process.env.CLEARFILE_CRASH_FILINGS ?? 2000)
+const FILINGS = Number(process.env.CLEARFILE_CRASH_FILINGS ?? 1000)
 const KILLS = 4
 const DA_PROFILES = fileURLToPath(new URL('../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -62,7 +62,7 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
       ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
       : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
     limits: { timeoutMs: 500, concurrency: 8 },
-    // Polled every 0.3 s, a court whose day lists all 2,000 filings would be read list after list (each 1.5 MB):
+    // Polled every 0.3 s, a court whose day lists all its filings would be read list after list (each 1.5 MB):
     // this test is about kills and duplicates; test/filing/court-status-lists.test.ts is about list polling.
     statusPolling: 'each'
   })
