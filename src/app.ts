@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { Server as NetServer } from 'node:net'
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
@@ -29,9 +30,9 @@ export type App = FastifyInstance
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Starts a graceful shutdown's first phase: new requests are answered 503 with `Connection: close` (so a
-     * keep-alive client does not send on a connection about to close) while those in flight finish. Resolves
-     * when none is in flight, or after `maxMs`.
+     * Starts a graceful shutdown's first phase: no new connection is taken, new requests on open ones are answered
+     * 503 with `Connection: close` (so a keep-alive client does not send on a connection about to close) while
+     * those in flight finish. Resolves when none is in flight, or after `maxMs`.
      */
     drain: (maxMs: number) => Promise<void>
   }
@@ -114,6 +115,10 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
   })
   app.decorate('drain', async (maxMs: number) => {
     draining = true
+    // No new connections: one taken now could have its request still unread when the server closes, and be reset
+    // with the request in it. Refused, a client knows nothing was sent. (net.Server's close only stops accepting;
+    // http.Server's would also drop idle keep-alive connections a client may be sending on this moment.)
+    if (app.server.listening) NetServer.prototype.close.call(app.server)
     // A moment first, even with nothing in flight: a keep-alive client about to send on an open connection
     // is answered 503 with Connection: close, instead of finding the connection closed under it.
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, maxMs)))

@@ -29,6 +29,27 @@ function nearest(code: string, codes: readonly string[]): string | undefined {
   return codes.find((c) => plain(c) === plain(code))
 }
 
+const BYTES_OPEN = '<nc:BinaryBase64Object>'
+const BYTES_CLOSE = '</nc:BinaryBase64Object>'
+
+/**
+ * A filing message with its documents' bytes left out (the text of each `nc:BinaryBase64Object` emptied), all else
+ * as it was: what a court's policy governs is elsewhere (sizes are in `nc:BinarySizeValue`), and the message
+ * without its PDFs is a few kilobytes to parse instead of hundreds. bench:statewide's profile had the policy check
+ * at 0.9 ms of the service's time per filing sent, most of it copying and parsing the base64.
+ */
+export function withoutDocumentBytes(xml: string): string {
+  let out = ''
+  let from = 0
+  for (let at = xml.indexOf(BYTES_OPEN); at !== -1; at = xml.indexOf(BYTES_OPEN, from)) {
+    const end = xml.indexOf(BYTES_CLOSE, at + BYTES_OPEN.length)
+    if (end === -1) break
+    out += xml.slice(from, at + BYTES_OPEN.length)
+    from = end
+  }
+  return from === 0 ? xml : out + xml.slice(from)
+}
+
 /**
  * Why a court whose policy this is would refuse the filing message `xml` (a ReviewFilingRequestMessage), one
  * sentence each; none when it fits. Checked: ReviewFiling among the court's operations and Criminal among its case
@@ -44,7 +65,7 @@ export function policyProblems(xml: string, policy: CourtPolicy): string[] {
   const bytes = Buffer.byteLength(xml, 'utf8')
   if (policy.maxMessageBytes !== null && bytes > policy.maxMessageBytes)
     problems.push(`the message is ${bytes} bytes; the court takes at most ${policy.maxMessageBytes}`)
-  parseCourtXml(xml, (doc) => {
+  parseCourtXml(withoutDocumentBytes(xml), (doc) => {
     if (policy.acceptsConfidential === false && valuesOf(doc, 'core:FilingConfidentialityIndicator').includes('true'))
       problems.push('the filing asks to be kept confidential; the court does not accept confidential filings')
     if (policy.maxAttachmentBytes !== null)

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { CourtPolicy } from '../../src/ecf/court-adapter.js'
-import { policyProblems } from '../../src/ecf/court-policy.js'
+import { policyProblems, withoutDocumentBytes } from '../../src/ecf/court-policy.js'
 import {
   buildCourtPolicyQuery,
   buildCourtPolicyResponse,
@@ -231,4 +231,30 @@ t.test("a court's element names are matched whole, by its prefix's namespace or 
   t.same(only('j:RegisterAction'), [], 'part of a name is not the name')
   t.same(only('nc:BinaryFormatStandardName'), [], 'an element the filing does not have')
   t.same(only('j:Register[1]'), [], 'not an element name at all')
+})
+
+t.test("the policy check reads a message without its documents' bytes, and everything else of it", async (t) => {
+  const xml = filingMessage(undefined, 4_000)
+  const lean = withoutDocumentBytes(xml)
+  const bytes = [...xml.matchAll(/<nc:BinaryBase64Object>([^<]*)<\/nc:BinaryBase64Object>/g)].map((m) => m[1]!)
+  t.equal(bytes.length, 2, 'the motion and the proposed order each carry their PDF')
+  t.same(
+    bytes.map((b) => Buffer.from(b, 'base64').length),
+    [4_000, 2_000],
+    'their bytes, in base64'
+  )
+  t.equal(lean.length, xml.length - bytes.reduce((n, b) => n + b.length, 0), 'only the bytes are gone')
+  t.equal(
+    lean.replaceAll('<nc:BinaryBase64Object></nc:BinaryBase64Object>', ''),
+    xml.replace(/<nc:BinaryBase64Object>[^<]*<\/nc:BinaryBase64Object>/g, '')
+  )
+  t.same(ecfProblems(lean), [], 'still a valid message (an empty base64Binary is one)')
+  t.equal(withoutDocumentBytes('<a><b>no documents</b></a>'), '<a><b>no documents</b></a>')
+  t.equal(withoutDocumentBytes('<nc:BinaryBase64Object>QUJD'), '<nc:BinaryBase64Object>QUJD', 'unclosed: left alone')
+  // What the policy governs is all still read: sizes, codes, confidentiality.
+  t.match(policyProblems(xml, policy({ maxAttachmentBytes: 3_000 })), [
+    'a document is 4000 bytes; the court takes at most 3000'
+  ])
+  t.match(policyProblems(xml, policy({ acceptsConfidential: false })), [/kept confidential/])
+  t.equal(policyProblems(xml, policy({}, ['Motion'])).length, 1, "the proposed order's register action")
 })
