@@ -80,9 +80,15 @@ export async function recordCourtRulings(
       )
     ).map((o) => o.conviction_id)
   )
-  const fresh = rulings.flatMap(({ filing, ruling }) =>
-    (countsOf.get(filing.id) ?? []).filter((c) => !have.has(c.convictionId)).map((c) => ({ filing, ruling, c }))
-  )
+  // A conviction gets one outcome: the first ruling on it in the batch, as when they were recorded one by one (the
+  // batch's insert would otherwise break the unique index and fail every filing in it).
+  const fresh: Array<{ filing: { id: string; county: string }; ruling: 'granted' | 'denied'; c: FiledCount }> = []
+  for (const { filing, ruling } of rulings)
+    for (const c of countsOf.get(filing.id) ?? []) {
+      if (have.has(c.convictionId)) continue
+      have.add(c.convictionId)
+      fresh.push({ filing, ruling, c })
+    }
   if (fresh.length === 0) return 0
   await insertOutcomes(
     trx,

@@ -4,7 +4,7 @@ import { startSimulatedCourt } from '../../adapters/simulator/court.js'
 import { createApiClient } from '../../src/db/api-client-repository.js'
 import { newId } from '../../src/db/ids.js'
 import type { FilingState } from '../../src/filing/filing-state.js'
-import { recordCourtRuling } from '../../src/outcomes/filed-counts.js'
+import { recordCourtRuling, recordCourtRulings } from '../../src/outcomes/filed-counts.js'
 import type { ParsedReport, ReportLine, ReportProblem } from '../../src/outcomes/outcome-report.js'
 import { reconcileReport, type Reconciliation } from '../../src/outcomes/reconcile.js'
 import { bearer, buildTestApp, caseBody, fileCase, sanFranciscoCourtsFile } from '../helper.js'
@@ -633,5 +633,35 @@ t.test(
     const [recordedA] = await outcomes(a.id)
     t.match(recordedA, { source: 'report', report_line: 3, order_date: '2026-11-01', docket_id: 'D-A' })
     t.equal((await outcomes()).length, 5, 'an outcome per count ruled, none twice')
+  }
+)
+
+t.test(
+  'rulings recorded together give each conviction one outcome, the first ruling on it, as one by one would',
+  async (t) => {
+    const { filings, outcomes, events, db, clock } = await setup(t)
+    const [a, b] = filings as [Filed, Filed]
+    const at = clock.now().toISOString()
+    // The same filing twice in one batch (its counts ruled on twice): one outcome per conviction, no unique violation.
+    const recorded = await db.transaction().execute((trx) =>
+      recordCourtRulings(
+        trx,
+        [
+          { filing: { id: a.id, county: SF }, ruling: 'granted' },
+          { filing: { id: b.id, county: SF }, ruling: 'denied' },
+          { filing: { id: a.id, county: SF }, ruling: 'denied' }
+        ],
+        at
+      )
+    )
+    t.equal(recorded, 2, "a's count and b's count, once each")
+    t.same(
+      (await outcomes()).map((o) => [o.filing_id, o.result]).sort(),
+      [
+        [a.id, 'granted'],
+        [b.id, 'denied']
+      ].sort()
+    )
+    t.equal((await events('outcome.recorded')).length, 2, 'one event per outcome recorded')
   }
 )
