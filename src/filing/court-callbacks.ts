@@ -13,6 +13,9 @@ import { rescheduleWaitingJob } from '../jobs/job-queue.js'
 import { POLL_JOB } from './filing-jobs.js'
 import { transition } from './filing-state.js'
 
+/** How a callback named its filing: by our filing id, by the court's own, or by the documents it reviewed. */
+export type CallbackMatch = 'filer id' | 'court id' | 'document hash'
+
 /**
  * The filing a court's callback names: by our filing id when it echoes it, else by the court's own ids, else — a
  * callback for a filing whose receipt never reached us, from a court that does not echo filer ids — by the SHA-256
@@ -23,30 +26,37 @@ export async function filingOfCallback(
   courtId: string,
   ids: { ours: string | undefined; courtIds: readonly string[]; documentHashes: readonly string[] }
 ) {
-  return (
-    (await findFilingOfCourt(db, courtId, ids)) ??
-    (ids.ours ? undefined : await unsettledFilingByDocumentHashes(db, courtId, ids.documentHashes))
-  )
+  const named = await findFilingOfCourt(db, courtId, ids)
+  if (named) return { filing: named, by: (ids.ours ? 'filer id' : 'court id') as CallbackMatch }
+  if (ids.ours) return undefined
+  const sent = await unsettledFilingByDocumentHashes(db, courtId, ids.documentHashes)
+  return sent ? { filing: sent, by: 'document hash' as CallbackMatch } : undefined
 }
 
+/** The states in which a filing may be at the court without our knowing its court id. */
+const UNSETTLED: FilingState[] = ['submitting', 'unknown']
+
 /**
- * A callback names, by the documents it reviewed, a filing whose send was cut off before its receipt (`unknown`):
- * the authenticated court has it, under the filing id the callback gives. The filing takes that id and moves on
- * as if the receipt had come; never sent again. Call it in one transaction, before `recordCallbackHint`.
+ * A callback names a filing whose court id we do not know yet: its send was cut off before the receipt (`unknown`),
+ * or is still in flight (`submitting`: a quick court can call back before its answer to the send has reached us).
+ * The authenticated court has it, under the filing id the callback gives. The filing takes that id and moves on as
+ * if the receipt had come; never sent again, and the send's own end, when it comes, finds it moved and changes
+ * nothing. Call it in one transaction, before `recordCallbackHint`.
  */
 export async function settleByCallback<F extends { id: string; state: FilingState; court_filing_id: string | null }>(
   trx: Kysely<Database>,
   filing: F,
   courtFilingId: string | undefined,
+  by: CallbackMatch,
   now: Date
 ): Promise<F> {
-  if (filing.state !== 'unknown' || filing.court_filing_id || !courtFilingId) return filing
+  if (!UNSETTLED.includes(filing.state) || filing.court_filing_id || !courtFilingId) return filing
   const moved = await transition(
     trx,
     filing.id,
-    ['unknown'],
+    UNSETTLED,
     'submitted',
-    { source: 'callback', at: now.toISOString(), detail: { courtFilingId, reconciled: true, by: 'document hash' } },
+    { source: 'callback', at: now.toISOString(), detail: { courtFilingId, reconciled: true, by } },
     { court_filing_id: courtFilingId }
   )
   return moved ? { ...filing, state: 'submitted', court_filing_id: courtFilingId } : filing

@@ -128,7 +128,7 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
       const filing = await db.transaction().execute(async (trx) => {
         const digest = callbackDigest(callback)
         const hint = { status: callback.status, documents: callback.documents.length, digest }
-        const filing = await settleByCallback(trx, found, courtFilingId, now)
+        const filing = await settleByCallback(trx, found.filing, courtFilingId, found.by, now)
         const recorded = await recordCallbackHint(trx, filing, hint, now)
         await recordAudit(trx, { ...ctx, principal: { ...ctx.principal, county: filing.county } }, [
           {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { request } from 'undici'
 import { ecf4SoapAdapter } from '../../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../../adapters/simulator/court.js'
 import { generateDojRows } from '../../../src/ingest/generate-doj.js'
@@ -24,6 +25,49 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+/** Waits until `ready` says so (10 s at most). */
+async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500 && !(await ready()); i++) await sleep(20)
+}
+
+/**
+ * Stands between us and the court and cuts every ReviewFiling off before its receipt comes back, in the order a test
+ * needs. `cutFirst`: the connection is cut at once, and the court is handed the message only when `ready()` says so.
+ * Otherwise the court takes it first, and the cut waits for `ready()` (a quick court's callback, say).
+ */
+async function receiptCutter(t: { teardown: (fn: () => unknown) => void }, cutFirst: boolean) {
+  const cutter = { url: '', court: '', ready: (): boolean | Promise<boolean> => true }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', async () => {
+      const review = String(req.headers.soapaction ?? '').includes('ReviewFiling')
+      if (review && cutFirst) {
+        req.socket.destroy()
+        await until(cutter.ready)
+      }
+      const { host: _host, 'content-length': _length, ...headers } = req.headers
+      const answer = await request(new URL(req.url ?? '/', cutter.court).toString(), {
+        method: req.method as 'GET' | 'POST',
+        headers: headers as Record<string, string>,
+        ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {})
+      })
+      const bytes = Buffer.from(await answer.body.arrayBuffer())
+      if (review) {
+        if (!cutFirst) await until(cutter.ready)
+        req.socket.destroy()
+        return
+      }
+      res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'text/xml') })
+      res.end(bytes)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => server.close(resolve)))
+  cutter.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return cutter
 }
 
 async function setup(
@@ -620,37 +664,60 @@ t.test(
   }
 )
 
+/** The states a filing moved to, in order (events that record a hint in the same state left out). */
+const moves = (view: { events: Array<{ from: string | null; to: string }> }) =>
+  view.events.filter((e) => e.from !== e.to).map((e) => e.to)
+
+/** A court that keeps no filer ids and signs its callbacks, reached through a cutter that loses every receipt. */
+async function signingCourtLosingReceipts(t: Parameters<typeof setup>[0], cutFirst: boolean) {
+  process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-court-0123456789'
+  const cutter = await receiptCutter(t, cutFirst)
+  const test = await setup(
+    t,
+    {
+      echoFilerIds: false,
+      callbackSecret: undefined,
+      callbackSignature: { key: 'hmac-key-of-the-court-0123456789' },
+      rulingWording: 'plain'
+    },
+    {
+      listen: true,
+      courtEntry: {
+        endpoint: cutter.url,
+        echoesFilerIds: false,
+        callbackSignature: { secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY' }
+      }
+    }
+  )
+  cutter.court = test.court.url
+  const filing = (
+    await test.app.inject({
+      method: 'POST',
+      url: '/v1/filings',
+      headers: bearer(test.key),
+      payload: { caseId: test.caseId }
+    })
+  ).json()
+  const state = async () =>
+    (await test.app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(test.key) })).json()
+  return { ...test, cutter, filing, state }
+}
+
 t.test(
   'a court that keeps no filer ids and signs its callbacks: a filing whose receipt was lost is named by its documents in the callback',
   async (t) => {
-    process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-court-0123456789'
-    const { app, key, caseId, tick, court, runJobs } = await setup(
-      t,
-      {
-        faults: { dropAfterReceipt: 1 },
-        echoFilerIds: false,
-        callbackSecret: undefined,
-        callbackSignature: { key: 'hmac-key-of-the-court-0123456789' },
-        rulingWording: 'plain'
-      },
-      {
-        listen: true,
-        courtEntry: {
-          echoesFilerIds: false,
-          callbackSignature: { secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY' }
-        }
-      }
-    )
-    const filing = (
-      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
-    ).json()
+    const { cutter, court, runJobs, tick, filing, state } = await signingCourtLosingReceipts(t, true)
+    // The court is handed the message only once the cut send has left the filing unknown.
+    cutter.ready = async () => (await state()).state === 'unknown'
     await runJobs()
-    const state = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-    t.equal((await state()).state, 'unknown', 'the receipt was lost')
-    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    await until(() => answered(court) > 0)
     t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
     const settled = await state()
-    t.equal(settled.state, 'submitted', 'the callback settled it before any GetFilingList')
+    t.same(
+      moves(settled),
+      ['queued', 'submitting', 'unknown', 'submitted'],
+      'the receipt was lost, then the callback settled it before any GetFilingList'
+    )
     t.match(settled.courtFilingId, /^SIM-/)
     t.match(
       settled.events.find((e: { to: string }) => e.to === 'submitted'),
@@ -658,6 +725,33 @@ t.test(
     )
     for (let i = 0; i < 5; i++) await tick()
     t.equal((await state()).state, 'granted', '"granted" in the status description read as the ruling')
+    t.equal(court.submissions().get(filing.id), 1, 'never sent again')
+    t.equal(court.filings(), 1)
+  }
+)
+
+t.test(
+  "a quick court's callback that comes while the send is still waiting for its receipt settles the filing, and the send's cut-off end changes nothing",
+  async (t) => {
+    const { cutter, court, runJobs, tick, filing, state } = await signingCourtLosingReceipts(t, false)
+    // The send is cut off only after the court's callback has been answered.
+    cutter.ready = () => answered(court) > 0
+    await runJobs()
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
+    const settled = await state()
+    t.same(
+      moves(settled).slice(0, 3),
+      ['queued', 'submitting', 'submitted'],
+      'submitted by the callback; the send cut off after it did not make it unknown'
+    )
+    t.notOk(moves(await state()).includes('unknown'), 'never unknown')
+    t.match(
+      settled.events.find((e: { to: string }) => e.to === 'submitted'),
+      { source: 'callback', detail: { by: 'document hash', courtFilingId: settled.courtFilingId } }
+    )
+    t.match(settled.courtFilingId, /^SIM-/)
+    for (let i = 0; i < 5; i++) await tick()
+    t.equal((await state()).state, 'granted', 'on to its ruling')
     t.equal(court.submissions().get(filing.id), 1, 'never sent again')
     t.equal(court.filings(), 1)
   }
