@@ -32,7 +32,11 @@ export async function openTestDatabase(t: Teardown): Promise<DatabaseHandle> {
     url: TEST_DATABASE_URL,
     schema,
     poolSize: 4,
-    applicationName: `clearfile-${schema}`
+    applicationName: `clearfile-${schema}`,
+    // A query waits this long for one of the four connections. The service's 5 s is for a request path; tests throw
+    // hundreds of statements at once at four connections, on a machine running two other test files and PostgreSQL:
+    // in CI a 5 s wait failed a correct test ("timeout exceeded when trying to connect").
+    connectionTimeoutMs: 60_000
   })
   t.teardown(async () => {
     if (handle.dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(handle.db)
