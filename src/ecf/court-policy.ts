@@ -1,4 +1,4 @@
-import type { XmlDocument } from 'libxml2-wasm'
+import { type XmlDocument, type XmlElement, XmlXPath } from 'libxml2-wasm'
 import type { CourtPolicy } from './court-adapter.js'
 import { NS } from './messages.js'
 import { parseCourtXml } from './parse.js'
@@ -13,14 +13,51 @@ import { parseCourtXml } from './parse.js'
 /** The prefixes ECF 4.01 names its elements with (nc, j, ecf, core…). */
 const PREFIXES: Readonly<Record<string, string>> = NS
 
-/** Every value of the element a court names (`j:RegisterActionDescriptionText`) in the message, in order. */
-function valuesOf(doc: XmlDocument, element: string): string[] {
+/** An element a court names (`j:RegisterActionDescriptionText`): its local name, and its namespace when we know the prefix. */
+interface Governed {
+  element: string
+  local: string
+  ns: string | undefined
+}
+
+function governed(element: string): Governed | undefined {
   const [prefix, local] = element.includes(':') ? element.split(':', 2) : [null, element]
-  if (!local || !/^[A-Za-z_][\w.-]*$/.test(local)) return []
-  const ns = prefix ? PREFIXES[prefix] : undefined
+  if (!local || !/^[A-Za-z_][\w.-]*$/.test(local)) return undefined
   // A prefix we do not know is matched by the local name alone: a court's prefixes are its own.
-  const path = ns ? `//*[local-name()="${local}" and namespace-uri()="${ns}"]` : `//*[local-name()="${local}"]`
-  return doc.root.find(path).map((n) => n.content.trim())
+  return { element, local, ns: prefix ? PREFIXES[prefix] : undefined }
+}
+
+/** Searches for sets of elements, each compiled once: a court's policy names the same elements message after message. */
+const searches = new Map<string, XmlXPath>()
+const MAX_SEARCHES = 256
+
+/**
+ * Every value of each named element in the message, in document order, by element name: one walk of the message for
+ * all of them (a court governing a dozen elements cost a dozen walks).
+ */
+function valuesOf(doc: XmlDocument, elements: readonly string[]): Map<string, string[]> {
+  const values = new Map(elements.map((e) => [e, [] as string[]]))
+  const wanted = elements.flatMap((e) => governed(e) ?? [])
+  if (wanted.length === 0) return values
+  const path = `//*[${wanted
+    .map((w) => (w.ns ? `(local-name()="${w.local}" and namespace-uri()="${w.ns}")` : `local-name()="${w.local}"`))
+    .join(' or ')}]`
+  let search = searches.get(path)
+  if (!search) {
+    if (searches.size >= MAX_SEARCHES) {
+      for (const old of searches.values()) old.dispose()
+      searches.clear()
+    }
+    search = XmlXPath.compile(path)
+    searches.set(path, search)
+  }
+  for (const node of doc.root.find(search)) {
+    const { name, namespaceUri } = node as XmlElement
+    for (const w of wanted)
+      if (w.local === name && (w.ns === undefined || w.ns === namespaceUri))
+        values.get(w.element)!.push(node.content.trim())
+  }
+  return values
 }
 
 /** Codes the court's list has in another case or spacing ("Proposed order" for "Proposed Order"): a hint. */
@@ -65,16 +102,19 @@ export function policyProblems(xml: string, policy: CourtPolicy): string[] {
   const bytes = Buffer.byteLength(xml, 'utf8')
   if (policy.maxMessageBytes !== null && bytes > policy.maxMessageBytes)
     problems.push(`the message is ${bytes} bytes; the court takes at most ${policy.maxMessageBytes}`)
+  const CONFIDENTIAL = 'core:FilingConfidentialityIndicator'
+  const SIZE = 'nc:BinarySizeValue'
   parseCourtXml(withoutDocumentBytes(xml), (doc) => {
-    if (policy.acceptsConfidential === false && valuesOf(doc, 'core:FilingConfidentialityIndicator').includes('true'))
+    const found = valuesOf(doc, [CONFIDENTIAL, SIZE, ...policy.codeLists.map((l) => l.element)])
+    if (policy.acceptsConfidential === false && found.get(CONFIDENTIAL)!.includes('true'))
       problems.push('the filing asks to be kept confidential; the court does not accept confidential filings')
     if (policy.maxAttachmentBytes !== null)
-      for (const size of valuesOf(doc, 'nc:BinarySizeValue'))
+      for (const size of found.get(SIZE)!)
         if (Number(size) > policy.maxAttachmentBytes)
           problems.push(`a document is ${size} bytes; the court takes at most ${policy.maxAttachmentBytes}`)
     for (const list of policy.codeLists) {
       const codes = new Set(list.codes)
-      for (const value of new Set(valuesOf(doc, list.element))) {
+      for (const value of new Set(found.get(list.element))) {
         if (codes.has(value)) continue
         const hint = nearest(value, list.codes)
         problems.push(

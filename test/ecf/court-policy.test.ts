@@ -233,6 +233,24 @@ t.test("a court's element names are matched whole, by its prefix's namespace or 
   t.same(only('j:Register[1]'), [], 'not an element name at all')
 })
 
+t.test('a policy governing many elements at once finds for each list what that list alone finds', async (t) => {
+  const xml = filingMessage()
+  const lists = [
+    { element: 'j:RegisterActionDescriptionText', uri: 'https://efm.example/a', codes: ['Motion'] },
+    { element: 'RegisterActionDescriptionText', uri: 'https://efm.example/b', codes: [] },
+    { element: 'nc:CaseCategoryText', uri: 'https://efm.example/c', codes: ['civil'] },
+    { element: 'nc:RegisterActionDescriptionText', uri: 'https://efm.example/d', codes: [] },
+    { element: 'ecf:CaseParticipantRoleCode', uri: 'https://efm.example/e', codes: participantRoles },
+    { element: 'j:Register[1]', uri: 'https://efm.example/f', codes: [] }
+  ]
+  const alone = lists.flatMap((list) => policyProblems(xml, policy({ codeLists: [list] })))
+  t.ok(alone.length >= 4, `${alone.length} problems between them`)
+  t.same(policyProblems(xml, policy({ codeLists: lists })), alone, 'the same problems, list by list')
+  // A court's second policy version, and the first again: each search is its own.
+  t.same(policyProblems(xml, policy({ codeLists: lists.slice(2) })), alone.slice(-1))
+  t.same(policyProblems(xml, policy({ codeLists: lists })), alone)
+})
+
 t.test("the policy check reads a message without its documents' bytes, and everything else of it", async (t) => {
   const xml = filingMessage(undefined, 4_000)
   const lean = withoutDocumentBytes(xml)
