@@ -54,6 +54,35 @@ t.test('the event loop turns between SQLite transactions: 200 waiting writes do 
   t.equal(rows.length, 200, 'every write stored once')
 })
 
+t.test('the event loop turns inside one long SQLite transaction, between its statements', async (t) => {
+  const db = await sqliteDb(t)
+  let statements = 0
+  let statementsWhenTheLoopTurned: number | undefined
+  // A request that needs no database (GET /healthz) is an I/O callback like this one.
+  setImmediate(() => {
+    setImmediate(() => {
+      statementsWhenTheLoopTurned = statements
+    })
+  })
+  // One transaction of 300 statements, each made slow enough (~1 ms) that together they are far past 2 ms.
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < 300; i++) {
+      await sql`insert into audit_events (at, actor_id, actor_role, action, record_type, record_id)
+        select ${auditRow('').at}, 'test', 'admin', 'test.write', 'test', ${String(i)}
+        from (with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000) select max(x) from n)`.execute(
+        trx
+      )
+      statements++
+    }
+  })
+  t.ok(
+    statementsWhenTheLoopTurned !== undefined && statementsWhenTheLoopTurned < 300,
+    `the loop turned after ${statementsWhenTheLoopTurned} of the transaction's 300 statements, not after all of them`
+  )
+  const rows = await db.selectFrom('audit_events').select('record_id').where('action', '=', 'test.write').execute()
+  t.equal(rows.length, 300, 'all of it committed')
+})
+
 t.test('a transaction is never interleaved with another while the loop turns', async (t) => {
   const db = await sqliteDb(t)
   await sql`create table counter (n integer not null)`.execute(db)
