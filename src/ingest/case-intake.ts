@@ -92,7 +92,9 @@ export async function storeCases(
   const byCounty = new Map<string, number[]>()
   for (const [i, input] of inputs.entries()) {
     const county = normalizeCounty(input.case.county)
-    byCounty.set(county, [...(byCounty.get(county) ?? []), i])
+    const indices = byCounty.get(county)
+    if (indices) indices.push(i)
+    else byCounty.set(county, [i])
   }
   for (const [county, indices] of byCounty) {
     // Decide the people's Prop 64 convictions with the county's active policy, as of today.
