@@ -15,15 +15,25 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENO
 export function localBlobStore(root: string): BlobStore {
   const pathOf = (key: string) => join(root, assertBlobKey(key))
   const temporary = (path: string) => `${path}.${process.pid}.${randomUUID()}.tmp`
-  const place = async (key: string, write: (tmp: string) => Promise<void>) => {
+  // Folders known to exist: a send stores every filing's message in one folder, and asking for it each time was a
+  // fifth of what storing cost the service's thread. One removed behind our back is made again (below).
+  const folders = new Set<string>()
+  const folderFor = async (path: string) => {
+    const dir = dirname(path)
+    if (folders.has(dir)) return
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    folders.add(dir)
+  }
+  const place = async (key: string, write: (tmp: string) => Promise<void>, again = true): Promise<void> => {
     const path = pathOf(key)
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+    await folderFor(path)
     const tmp = temporary(path)
     try {
       await write(tmp)
       await rename(tmp, path)
     } catch (err) {
       await rm(tmp, { force: true })
+      if (again && isMissing(err) && folders.delete(dirname(path))) return place(key, write, false)
       throw err
     }
   }
@@ -32,9 +42,13 @@ export function localBlobStore(root: string): BlobStore {
     put: (key, bytes) => place(key, (tmp) => writeFile(tmp, bytes, { mode: 0o600 })),
     async putFile(key, path) {
       const target = pathOf(key)
-      await mkdir(dirname(target), { recursive: true, mode: 0o700 })
+      await folderFor(target)
       try {
-        await rename(path, target)
+        await rename(path, target).catch(async (err) => {
+          if (!isMissing(err) || !folders.delete(dirname(target))) throw err
+          await folderFor(target)
+          await rename(path, target)
+        })
       } catch (err) {
         // Another disk: copied whole under a temporary name, then the original removed.
         if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err

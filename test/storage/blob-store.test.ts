@@ -97,6 +97,19 @@ t.test('the local store', async (t) => {
     await store.put('documents/zz/zz1.pdf', Buffer.from('%PDF-1.7'))
     t.same(readdirSync(join(root, 'documents', 'zz')), ['zz1.pdf'])
   })
+  t.test('a folder removed behind its back is made again, for bytes and for files', async (t) => {
+    const store = localBlobStore(root)
+    await store.put('filings/f1.xml', Buffer.from('<a/>'))
+    rmSync(join(root, 'filings'), { recursive: true, force: true })
+    await store.put('filings/f2.xml', Buffer.from('<b/>'))
+    t.equal(String(await store.get('filings/f2.xml')), '<b/>')
+    rmSync(join(root, 'filings'), { recursive: true, force: true })
+    const scratch = mkdtempSync(join(root, 'scratch-'))
+    writeFileSync(join(scratch, 'upload.csv'), 'a,b\n')
+    await store.putFile('filings/f3.csv', join(scratch, 'upload.csv'))
+    t.equal(String(await store.get('filings/f3.csv')), 'a,b\n')
+    await t.rejects(store.putFile('filings/f4.csv', join(scratch, 'no-such-file.csv')), { code: 'ENOENT' })
+  })
 })
 
 t.test('the database store', async (t) => {
