@@ -100,17 +100,26 @@ export async function motionsAndOrdersOfReview(
     .execute()
 }
 
-/** The documents of a filing: each one's kind and where its bytes are stored. */
-export async function documentFilesOfFiling(
+/** The document files of each of these filings (kind and where its bytes are), by filing: one statement a slice. */
+export async function documentFilesOfFilings(
   db: Db,
-  filingId: string
-): Promise<Array<Pick<DocumentRow, 'kind' | 'storage_key'>>> {
-  return db
-    .selectFrom('filing_documents as fd')
-    .innerJoin('documents as d', 'd.id', 'fd.document_id')
-    .select(['d.kind', 'd.storage_key'])
-    .where('fd.filing_id', '=', filingId)
-    .execute()
+  filingIds: readonly string[]
+): Promise<Map<string, Array<Pick<DocumentRow, 'kind' | 'storage_key'>>>> {
+  const byFiling = new Map<string, Array<Pick<DocumentRow, 'kind' | 'storage_key'>>>()
+  for (const ids of chunksOf(filingIds, 1)) {
+    const rows = await db
+      .selectFrom('filing_documents as fd')
+      .innerJoin('documents as d', 'd.id', 'fd.document_id')
+      .select(['fd.filing_id', 'd.kind', 'd.storage_key'])
+      .where('fd.filing_id', 'in', ids)
+      .execute()
+    for (const { filing_id, ...file } of rows) {
+      const files = byFiling.get(filing_id)
+      if (files) files.push(file)
+      else byFiling.set(filing_id, [file])
+    }
+  }
+  return byFiling
 }
 
 /** The case numbers a document is for, in order (none for a bulk paper). */

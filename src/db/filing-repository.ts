@@ -374,15 +374,27 @@ export async function caseIdsInFilings(
   return out
 }
 
-/** A filing's case ids, in order. */
-export async function caseIdsOfFiling(db: Kysely<Database>, filingId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('filing_cases')
-    .select('case_id')
-    .where('filing_id', '=', filingId)
-    .orderBy('case_id')
-    .execute()
-  return rows.map((r) => r.case_id)
+/** The cases of each of these filings, each filing's sorted by id (a filing with none is absent): one statement a slice. */
+export async function caseIdsOfFilings(
+  db: Kysely<Database>,
+  filingIds: readonly string[]
+): Promise<Map<string, string[]>> {
+  const byFiling = new Map<string, string[]>()
+  for (const ids of chunksOf(filingIds, 1)) {
+    const rows = await db
+      .selectFrom('filing_cases')
+      .select(['filing_id', 'case_id'])
+      .where('filing_id', 'in', ids)
+      .orderBy('filing_id')
+      .orderBy('case_id')
+      .execute()
+    for (const r of rows) {
+      const cases = byFiling.get(r.filing_id)
+      if (cases) cases.push(r.case_id)
+      else byFiling.set(r.filing_id, [r.case_id])
+    }
+  }
+  return byFiling
 }
 
 /** Every count of these filings' cases, with its filing and case number; by filing, case number, then count order. */

@@ -1,8 +1,8 @@
-import { documentFilesOfFiling } from '../db/document-repository.js'
-import { caseIdsOfFiling, type FilingRow } from '../db/filing-repository.js'
+import { documentFilesOfFilings } from '../db/document-repository.js'
+import { caseIdsOfFilings, type FilingRow } from '../db/filing-repository.js'
 import { requireBlob } from '../storage/blob-store.js'
 import { requireProfile } from '../documents/da-profiles.js'
-import { storedCasesPapers } from '../documents/stored-papers.js'
+import { type StoredCasePapers, storedCasesPapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
 import { caseTitle } from '../documents/court-names.js'
 import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
@@ -11,20 +11,47 @@ import type { PipelineDeps } from './pipeline-deps.js'
 /** Where a filing's ReviewFilingRequestMessage is kept in the document store: written once, sent as is on every attempt. */
 export const messageKey = (filingId: string) => `filings/${filingId}.xml`
 
+/** What a filing's message is made of, as stored: its cases, their papers (those granted relief) and its documents. */
+export interface MessageSource {
+  caseIds: string[]
+  papers: StoredCasePapers[]
+  docs: Array<{ kind: string; storage_key: string }>
+}
+
+/**
+ * The message sources of these filings, read together: a few statements for a whole batch of sends, not five for
+ * each filing.
+ */
+export async function messageSources(
+  db: PipelineDeps['db'],
+  filingIds: readonly string[]
+): Promise<Map<string, MessageSource>> {
+  const caseIds = await caseIdsOfFilings(db, filingIds)
+  const allCases = [...new Set([...caseIds.values()].flat())]
+  const papers = new Map<string, StoredCasePapers>()
+  for (const p of await storedCasesPapers(db, allCases)) if (p) papers.set(p.caseId, p)
+  const docs = await documentFilesOfFilings(db, filingIds)
+  return new Map(
+    filingIds.map((id) => {
+      const cases = caseIds.get(id) ?? []
+      return [id, { caseIds: cases, papers: cases.flatMap((c) => papers.get(c) ?? []), docs: docs.get(id) ?? [] }]
+    })
+  )
+}
+
 /**
  * Builds a filing's ReviewFilingRequestMessage from its cases' stored papers and
  * documents, validates it against the OASIS schemas (throwing
  * CLEARFILE_ERR_ECF_INVALID naming the element when it does not), and stores it
  * (whole or not at all). The same filing always gives the same bytes (its dates are the
- * filing's own), so a crash between writing and sending changes nothing.
+ * filing's own), so a crash between writing and sending changes nothing. `source` is read when not given.
  */
 export async function writeFilingMessage(
   deps: PipelineDeps,
-  filing: Pick<FilingRow, 'id' | 'county' | 'court_id' | 'created_at'>
+  filing: Pick<FilingRow, 'id' | 'county' | 'court_id' | 'created_at'>,
+  source?: MessageSource
 ): Promise<string> {
-  const { db } = deps
-  const caseIds = await caseIdsOfFiling(db, filing.id)
-  const papers = (await storedCasesPapers(db, caseIds)).filter((p) => p !== undefined)
+  const { caseIds, papers, docs } = source ?? (await messageSources(deps.db, [filing.id])).get(filing.id)!
   if (papers.length === 0)
     throw new ClearfileError(
       'CLEARFILE_ERR_NOT_ELIGIBLE',
@@ -36,7 +63,6 @@ export async function writeFilingMessage(
       'CLEARFILE_ERR_ECF_INVALID',
       `The filing is in ${caseIds.length} cases; an ECF filing is made in one case, so file it again per case`
     )
-  const docs = await documentFilesOfFiling(db, filing.id)
   const motion = docs.find((d) => d.kind === 'motion')
   const order = docs.find((d) => d.kind === 'proposed_order')
   if (!motion || !order)

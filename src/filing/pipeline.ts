@@ -24,7 +24,7 @@ import {
   type RegisteredJob
 } from '../jobs/job-definition.js'
 import { recordCourtRulings } from '../outcomes/filed-counts.js'
-import { messageKey, writeFilingMessage } from './filing-message.js'
+import { type MessageSource, messageKey, messageSources, writeFilingMessage } from './filing-message.js'
 import { courtPolicies, type PolicyVerdict } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
@@ -126,25 +126,33 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           { runAt: lookLater(), now: clock.now() }
         )
       })
+    const queued = [...filings.values()].filter((f) => f.state === 'queued')
+    // What the messages not yet built are made of, read for the whole batch once the first is needed.
+    let sources: Promise<Map<string, MessageSource>> | undefined
+    const sourceOf = async (id: string) => {
+      sources ??= messageSources(
+        db,
+        queued.map((f) => f.id)
+      )
+      return (await sources).get(id)
+    }
     const messages = await Promise.all(
-      [...filings.values()]
-        .filter((f) => f.state === 'queued')
-        .map(async (filing) => {
-          try {
-            const xml =
-              (await deps.store.get(messageKey(filing.id)))?.toString('utf8') ??
-              (await writeFilingMessage(deps, filing))
-            return { filing, xml }
-          } catch (err) {
-            if (err instanceof ClearfileError && PERMANENT_BUILD_ERRORS.has(err.code)) {
-              // A message that cannot be built or does not validate is never sent.
-              await db
-                .transaction()
-                .execute((trx) => neverSend(trx, filing.id, 'queued', err.message, { code: err.code }))
-            } else outcomes.set(filing.id, { failed: err })
-            return undefined
-          }
-        })
+      queued.map(async (filing) => {
+        try {
+          const xml =
+            (await deps.store.get(messageKey(filing.id)))?.toString('utf8') ??
+            (await writeFilingMessage(deps, filing, await sourceOf(filing.id)))
+          return { filing, xml }
+        } catch (err) {
+          if (err instanceof ClearfileError && PERMANENT_BUILD_ERRORS.has(err.code)) {
+            // A message that cannot be built or does not validate is never sent.
+            await db
+              .transaction()
+              .execute((trx) => neverSend(trx, filing.id, 'queued', err.message, { code: err.code }))
+          } else outcomes.set(filing.id, { failed: err })
+          return undefined
+        }
+      })
     )
     const ready = messages.filter((m) => m !== undefined)
     const sending = await db.transaction().execute((trx) =>
