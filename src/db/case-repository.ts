@@ -5,6 +5,7 @@ import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
 import { parseJsonColumn } from './json.js'
 import type { ConvictionsTable, CourtCasesTable, Database, PeopleTable, RegistrationsTable } from './schema.js'
+import { groupBy } from '../group-by.js'
 
 type Db = Kysely<Database>
 export type PersonRow = Selectable<PeopleTable>
@@ -118,22 +119,18 @@ export async function countOrdersOfCase(
 
 /** The convictions of cases, each case's in count order, by case id (a case without convictions left out). */
 export async function convictionsOfCases(db: Db, caseIds: readonly string[]): Promise<Map<string, ConvictionRow[]>> {
-  const out = new Map<string, ConvictionRow[]>()
-  for (const ids of chunksOf(caseIds, 1)) {
-    const rows = await db
-      .selectFrom('convictions')
-      .selectAll()
-      .where('case_id', 'in', ids)
-      .orderBy('case_id')
-      .orderBy('count_order')
-      .execute()
-    for (const r of rows) {
-      const list = out.get(r.case_id)
-      if (list) list.push(r)
-      else out.set(r.case_id, [r])
-    }
-  }
-  return out
+  const rows: ConvictionRow[] = []
+  for (const ids of chunksOf(caseIds, 1))
+    rows.push(
+      ...(await db
+        .selectFrom('convictions')
+        .selectAll()
+        .where('case_id', 'in', ids)
+        .orderBy('case_id')
+        .orderBy('count_order')
+        .execute())
+    )
+  return groupBy(rows, (r) => r.case_id)
 }
 
 /** A case's county and court, by id; throws when there is no such case. */

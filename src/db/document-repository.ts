@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { Database, DocumentsTable } from './schema.js'
+import { groupBy } from '../group-by.js'
 
 type Db = Kysely<Database>
 export type DocumentRow = Selectable<DocumentsTable>
@@ -105,21 +106,17 @@ export async function documentFilesOfFilings(
   db: Db,
   filingIds: readonly string[]
 ): Promise<Map<string, Array<Pick<DocumentRow, 'kind' | 'storage_key'>>>> {
-  const byFiling = new Map<string, Array<Pick<DocumentRow, 'kind' | 'storage_key'>>>()
-  for (const ids of chunksOf(filingIds, 1)) {
-    const rows = await db
-      .selectFrom('filing_documents as fd')
-      .innerJoin('documents as d', 'd.id', 'fd.document_id')
-      .select(['fd.filing_id', 'd.kind', 'd.storage_key'])
-      .where('fd.filing_id', 'in', ids)
-      .execute()
-    for (const { filing_id, ...file } of rows) {
-      const files = byFiling.get(filing_id)
-      if (files) files.push(file)
-      else byFiling.set(filing_id, [file])
-    }
-  }
-  return byFiling
+  const rows: Array<Pick<DocumentRow, 'kind' | 'storage_key'> & { filing_id: string }> = []
+  for (const ids of chunksOf(filingIds, 1))
+    rows.push(
+      ...(await db
+        .selectFrom('filing_documents as fd')
+        .innerJoin('documents as d', 'd.id', 'fd.document_id')
+        .select(['fd.filing_id', 'd.kind', 'd.storage_key'])
+        .where('fd.filing_id', 'in', ids)
+        .execute())
+    )
+  return groupBy(rows, (r) => r.filing_id)
 }
 
 /** The case numbers a document is for, in order (none for a bulk paper). */

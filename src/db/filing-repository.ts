@@ -11,6 +11,7 @@ import {
 import { nameHoldsWords, noRows, searchRecords, type SearchedRecords } from './record-search.js'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
+import { groupBy } from '../group-by.js'
 import type {
   Database,
   FilingCasesTable,
@@ -379,22 +380,18 @@ export async function caseIdsOfFilings(
   db: Kysely<Database>,
   filingIds: readonly string[]
 ): Promise<Map<string, string[]>> {
-  const byFiling = new Map<string, string[]>()
-  for (const ids of chunksOf(filingIds, 1)) {
-    const rows = await db
-      .selectFrom('filing_cases')
-      .select(['filing_id', 'case_id'])
-      .where('filing_id', 'in', ids)
-      .orderBy('filing_id')
-      .orderBy('case_id')
-      .execute()
-    for (const r of rows) {
-      const cases = byFiling.get(r.filing_id)
-      if (cases) cases.push(r.case_id)
-      else byFiling.set(r.filing_id, [r.case_id])
-    }
-  }
-  return byFiling
+  const rows: Array<{ filing_id: string; case_id: string }> = []
+  for (const ids of chunksOf(filingIds, 1))
+    rows.push(
+      ...(await db
+        .selectFrom('filing_cases')
+        .select(['filing_id', 'case_id'])
+        .where('filing_id', 'in', ids)
+        .orderBy('filing_id')
+        .orderBy('case_id')
+        .execute())
+    )
+  return new Map([...groupBy(rows, (r) => r.filing_id)].map(([id, cases]) => [id, cases.map((c) => c.case_id)]))
 }
 
 /** Every count of these filings' cases, with its filing and case number; by filing, case number, then count order. */

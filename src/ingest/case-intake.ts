@@ -18,6 +18,7 @@ import {
 } from './person-records.js'
 import { insertCases, insertPeople, type CaseRow, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
+import { groupBy } from '../group-by.js'
 
 export interface StoredCase {
   id: string
@@ -89,13 +90,10 @@ export async function storeCases(
   if (problems.length > 0) throw new ClearfileError('CLEARFILE_ERR_VALIDATION', undefined, problems)
 
   const stored: StoredCase[] = new Array(inputs.length)
-  const byCounty = new Map<string, number[]>()
-  for (const [i, input] of inputs.entries()) {
-    const county = normalizeCounty(input.case.county)
-    const indices = byCounty.get(county)
-    if (indices) indices.push(i)
-    else byCounty.set(county, [i])
-  }
+  const byCounty = groupBy(
+    inputs.map((_, i) => i),
+    (i) => normalizeCounty(inputs[i]!.case.county)
+  )
   for (const [county, indices] of byCounty) {
     // Decide the people's Prop 64 convictions with the county's active policy, as of today.
     const { policy } = await activePolicy(trx, county)
