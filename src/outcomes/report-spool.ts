@@ -77,7 +77,13 @@ export async function spoolReport(source: Readable, path: string, limits: SpoolL
     return { path, bytes, lines, sha256: hash.digest('hex'), head }
   } catch (err) {
     source.resume()
-    out.destroy()
+    // The file is removed once the stream has closed it: a stream destroyed while its file is still being opened
+    // opens (and so makes) it afterwards, and an rm that ran first left it behind (seen under load in CI).
+    if (!out.closed) {
+      const closed = once(out, 'close').catch(() => undefined)
+      out.destroy()
+      await closed
+    }
     await rm(part, { force: true })
     throw err
   }
