@@ -1,8 +1,8 @@
 import t from 'tap'
-import { Migrator } from 'kysely'
-import { migrations } from '../../migrations/index.js'
-import { currentSchema, migrateToLatest } from '../../src/db/migrate.js'
-import { openTestDatabase } from '../helper.js'
+import { sql } from 'kysely'
+import { currentSchema, migrateToLatest, migratorOf } from '../../src/db/migrate.js'
+import { openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+import { openDatabase } from '../../src/db/database.js'
 
 const TABLES = [
   'api_clients',
@@ -31,14 +31,51 @@ const TABLES = [
   'webhooks'
 ]
 
+/** The tables of the connection's own schema (its database on SQLite), kysely's own left out. */
+async function tablesOf(db: Awaited<ReturnType<typeof openTestDatabase>>['db']): Promise<string[]> {
+  const schema = await currentSchema(db)
+  const names =
+    schema === null
+      ? (await db.introspection.getTables()).map((x) => x.name)
+      : (
+          await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = ${schema}`.execute(db)
+        ).rows.map((r) => r.name)
+  return names.filter((n) => !n.startsWith('kysely_')).sort()
+}
+
+t.test(
+  'migrations in one schema are not disturbed by other schemas made and dropped meanwhile',
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL schemas' },
+  async (t) => {
+    // What CI does: other test files make their schemas, fill them and drop them while this one migrates.
+    const admin = await openDatabase({ url: TEST_DATABASE_URL, poolSize: 4 })
+    t.teardown(() => admin.destroy())
+    let churning = true
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const other = `t_churn_${process.pid}_${i}`
+        await sql`create schema ${sql.id(other)}`.execute(admin.db)
+        for (let k = 0; k < 20; k++)
+          await sql`create table ${sql.id(other, `t${k}`)} (id bigserial primary key, v text)`.execute(admin.db)
+        await sql`drop schema ${sql.id(other)} cascade`.execute(admin.db)
+      }
+    })()
+    try {
+      for (let i = 0; i < 6; i++) {
+        const { db } = await openTestDatabase(t)
+        t.same(await tablesOf(db), TABLES, `schema ${i + 1} migrated whole`)
+      }
+    } finally {
+      churning = false
+      await churn
+    }
+  }
+)
+
 t.test('migrations create the whole data model and a second run changes nothing', async (t) => {
   const { db } = await openTestDatabase(t)
-  const schema = await currentSchema(db)
-  const tables = (await db.introspection.getTables())
-    .filter((x) => schema === null || x.schema === schema)
-    .map((x) => x.name)
-    .filter((n) => !n.startsWith('kysely_'))
-  t.same(tables.sort(), TABLES)
+  t.same(await tablesOf(db), TABLES)
   const again = await migrateToLatest(db)
   t.equal(again.error, undefined)
   t.same(again.results, [])
@@ -57,12 +94,7 @@ t.test(
   'a conviction a review stored twice (rows of one person apart in the file) keeps its newest determination when 0004 migrates',
   async (t) => {
     const { db } = await openTestDatabase(t)
-    const schema = await currentSchema(db)
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations },
-      ...(schema !== null ? { migrationTableSchema: schema } : {})
-    })
+    const migrator = await migratorOf(db)
     const down = await migrator.migrateTo('0003-outcome-reports')
     t.equal(down.error, undefined)
     const now = '2026-11-28T00:00:00.000Z'
