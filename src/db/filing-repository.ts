@@ -21,6 +21,9 @@ import type {
   FilingsTable
 } from './schema.js'
 
+/** The states in which a filing may be at the court without our knowing its court filing id: sending, or unknown. */
+export const UNSETTLED_STATES: readonly FilingState[] = ['submitting', 'unknown']
+
 export type FilingRow = Selectable<FilingsTable>
 export type FilingDocumentRow = Selectable<FilingDocumentsTable>
 export type FilingCaseRow = Selectable<FilingCasesTable>
@@ -584,7 +587,7 @@ export async function unsettledFilingsInSameCases(db: Kysely<Database>, filingId
     .where('f.id', '!=', filingId)
     .where('f.court_id', '=', (eb) => eb.selectFrom('filings').select('court_id').where('id', '=', filingId))
     .where('f.court_filing_id', 'is', null)
-    .where('f.state', 'in', ['submitting', 'unknown'])
+    .where('f.state', 'in', UNSETTLED_STATES)
     .where('fc.case_id', 'in', (eb) =>
       eb.selectFrom('filing_cases').select('case_id').where('filing_id', '=', filingId)
     )
@@ -610,7 +613,7 @@ export async function unsettledFilingByDocumentHashes(
     .distinct()
     .where('f.court_id', '=', courtId)
     .where('f.court_filing_id', 'is', null)
-    .where('f.state', 'in', ['submitting', 'unknown'])
+    .where('f.state', 'in', UNSETTLED_STATES)
     .where(
       'd.sha256',
       'in',

@@ -1,7 +1,7 @@
-import { type XmlDocument, type XmlElement, XmlXPath } from 'libxml2-wasm'
+import type { XmlDocument, XmlElement } from 'libxml2-wasm'
 import type { CourtPolicy } from './court-adapter.js'
 import { NS } from './messages.js'
-import { parseCourtXml } from './parse.js'
+import { compiledXPath, parseCourtXml } from './parse.js'
 
 /*
  * What a court's published policy (GetPolicy, ECF 4.01 §2.4.2) says about a filing before it is sent: the codes
@@ -27,10 +27,6 @@ function governed(element: string): Governed | undefined {
   return { element, local, ns: prefix ? PREFIXES[prefix] : undefined }
 }
 
-/** Searches for sets of elements, each compiled once: a court's policy names the same elements message after message. */
-const searches = new Map<string, XmlXPath>()
-const MAX_SEARCHES = 256
-
 /**
  * Every value of each named element in the message, in document order, by element name: one walk of the message for
  * all of them (a court governing a dozen elements cost a dozen walks).
@@ -42,16 +38,8 @@ function valuesOf(doc: XmlDocument, elements: readonly string[]): Map<string, st
   const path = `//*[${wanted
     .map((w) => (w.ns ? `(local-name()="${w.local}" and namespace-uri()="${w.ns}")` : `local-name()="${w.local}"`))
     .join(' or ')}]`
-  let search = searches.get(path)
-  if (!search) {
-    if (searches.size >= MAX_SEARCHES) {
-      for (const old of searches.values()) old.dispose()
-      searches.clear()
-    }
-    search = XmlXPath.compile(path)
-    searches.set(path, search)
-  }
-  for (const node of doc.root.find(search)) {
+  // Compiled once per set of elements: a court's policy names the same ones message after message.
+  for (const node of doc.root.find(compiledXPath(path))) {
     const { name, namespaceUri } = node as XmlElement
     for (const w of wanted)
       if (w.local === name && (w.ns === undefined || w.ns === namespaceUri))

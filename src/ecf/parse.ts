@@ -92,20 +92,29 @@ export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocume
 
 const byName = (name: string) => `*[local-name()="${name}"]`
 
-/** Compiled once, used for every message: the paths below are a fixed set, and compiling was a third of a lookup. */
+/**
+ * An XPath compiled once and used for every message (compiling was a third of a lookup): this file's fixed paths,
+ * and the searches a court's policy asks for. Past 256 paths (policies that keep changing) they start over.
+ */
 const compiled = new Map<string, XmlXPath>()
-const xpath = (path: string): XmlXPath => {
+const MAX_COMPILED = 256
+export function compiledXPath(path: string): XmlXPath {
   let found = compiled.get(path)
   if (!found) {
+    if (compiled.size >= MAX_COMPILED) {
+      for (const old of compiled.values()) old.dispose()
+      compiled.clear()
+    }
     found = XmlXPath.compile(path)
     compiled.set(path, found)
   }
   return found
 }
+
 /** The first node at `path` from `node` (a path of this file's, compiled once). */
-const one = (node: XmlNode, path: string): XmlNode | null => node.get(xpath(path))
+const one = (node: XmlNode, path: string): XmlNode | null => node.get(compiledXPath(path))
 /** Every node at `path` from `node` (a path of this file's, compiled once). */
-const all = (node: XmlNode, path: string): XmlNode[] => node.find(xpath(path))
+const all = (node: XmlNode, path: string): XmlNode[] => node.find(compiledXPath(path))
 const first = (node: XmlNode, path: string): string | null => {
   const found = one(node, path)
   return found ? found.content.trim() : null

@@ -4,6 +4,7 @@ import {
   findFilingOfCourt,
   hintDigestsOfFiling,
   insertFilingEvent,
+  UNSETTLED_STATES,
   unsettledFilingByDocumentHashes,
   type FilingState
 } from '../db/filing-repository.js'
@@ -33,9 +34,6 @@ export async function filingOfCallback(
   return sent ? { filing: sent, by: 'document hash' as CallbackMatch } : undefined
 }
 
-/** The states in which a filing may be at the court without our knowing its court id. */
-const UNSETTLED: FilingState[] = ['submitting', 'unknown']
-
 /**
  * A callback names a filing whose court id we do not know yet: its send was cut off before the receipt (`unknown`),
  * or is still in flight (`submitting`: a quick court can call back before its answer to the send has reached us).
@@ -50,11 +48,11 @@ export async function settleByCallback<F extends { id: string; state: FilingStat
   by: CallbackMatch,
   now: Date
 ): Promise<F> {
-  if (!UNSETTLED.includes(filing.state) || filing.court_filing_id || !courtFilingId) return filing
+  if (!UNSETTLED_STATES.includes(filing.state) || filing.court_filing_id || !courtFilingId) return filing
   const moved = await transition(
     trx,
     filing.id,
-    UNSETTLED,
+    UNSETTLED_STATES,
     'submitted',
     { source: 'callback', at: now.toISOString(), detail: { courtFilingId, reconciled: true, by } },
     { court_filing_id: courtFilingId }

@@ -249,6 +249,13 @@ t.test('a policy governing many elements at once finds for each list what that l
   // A court's second policy version, and the first again: each search is its own.
   t.same(policyProblems(xml, policy({ codeLists: lists.slice(2) })), alone.slice(-1))
   t.same(policyProblems(xml, policy({ codeLists: lists })), alone)
+  // More policies than the searches kept (256): they start over, and the first still finds the same.
+  for (let i = 0; i < 300; i++)
+    policyProblems(
+      xml,
+      policy({ codeLists: [{ element: `efm:Element${i}`, uri: 'https://efm.example/x', codes: [] }] })
+    )
+  t.same(policyProblems(xml, policy({ codeLists: lists })), alone, 'the same after 300 other policies')
 })
 
 t.test("the policy check reads a message without its documents' bytes, and everything else of it", async (t) => {
