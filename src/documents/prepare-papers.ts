@@ -6,6 +6,7 @@ import { type PaperToStore, storeDocuments, type StoredDocument } from './docume
 import type { Renderer, RenderTask } from './render.js'
 import { storedCasesPapers } from './stored-papers.js'
 import { groupBy } from '../group-by.js'
+import { refreshStaleStatistics } from '../db/table-statistics.js'
 
 export type PaperScope = DocumentsTable['scope']
 
@@ -32,6 +33,8 @@ export async function preparePapers(
   deps: { db: Kysely<Database>; store: BlobStore; renderer: Renderer; profile: DaProfile },
   options: PrepareOptions
 ): Promise<StoredDocument[]> {
+  // The review just stored these cases: read them by plans made for the tables as they are now.
+  await refreshStaleStatistics(deps.db)
   const papers = (await storedCasesPapers(deps.db, options.caseIds)).filter((p) => p !== undefined)
   const jobs: Array<{ task: RenderTask; caseIds: string[] }> = []
   const packet = (person: PaperPerson, cases: PaperCase[]) => ({
@@ -82,6 +85,7 @@ export async function preparePapers(
         if (failure !== undefined) return
         const saved = await storeDocuments(deps.db, deps.store, rendered, meta)
         for (const [k, paper] of rendered.entries()) stored[paper.index] = saved[k]!
+        await refreshStaleStatistics(deps.db)
       })
       .catch((err: unknown) => {
         failure ??= err

@@ -13,6 +13,7 @@ import { ClearfileError } from '../errors.js'
 import { enqueueAll } from '../jobs/job-definition.js'
 import { SUBMIT_JOB } from './filing-jobs.js'
 import { insertQueuedFilings, type FilingState } from './filing-state.js'
+import { refreshStaleStatistics } from '../db/table-statistics.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /**
@@ -113,6 +114,8 @@ async function createFilings(
         }))
       )
     })
+    // A review's sends have begun on the pages already queued: their reads are planned for the tables as they are.
+    if (reviewRunId !== null) await refreshStaleStatistics(db)
     ids.push(...page.map(({ id }) => id))
   }
   return ids
@@ -169,6 +172,7 @@ export async function queueReviewFilings(
   }
   const { db } = deps
   requireProfile(deps.profiles, run.county)
+  await refreshStaleStatistics(db)
   const rows = await motionsAndOrdersOfReview(db, run.id, scope)
   // A motion and its order were rendered for the same set of cases; the newest pair of each set is filed.
   const byDoc = new Map<string, { kind: string; caseIds: string[]; courtId: string }>()

@@ -56,6 +56,7 @@ import {
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 import { groupBy } from '../group-by.js'
+import { refreshStaleStatistics } from '../db/table-statistics.js'
 
 export type { ReviewRunRow } from '../db/review-run-repository.js'
 
@@ -175,7 +176,12 @@ export function reviewJob(deps: {
         void recordReviewProgress(db, runId, { bytes_read: bytesRead, rows_read: rowsRead })
         void heartbeat()
       },
-      onBatch: (batch) => storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
+      onBatch: async (batch) => {
+        const stored = await storeReviewBatch(db, run, policy, actor, batch, clock.now().toISOString())
+        // The next batch looks its people up among those just stored: by plans made for the tables as they are.
+        await refreshStaleStatistics(db)
+        return stored
+      }
     }).finally(() => upload.release())
     for (const file of REVIEW_OUTPUT_FILES) {
       const path = join(outDir, file)

@@ -1,0 +1,122 @@
+import t from 'tap'
+import { CompiledQuery, type Kysely, type QueryResult, type RootOperationNode, sql } from 'kysely'
+import { dialectOf } from '../../src/db/database.js'
+import { casesWithPeople, insertCases, insertPeople } from '../../src/db/case-repository.js'
+import type { Database } from '../../src/db/schema.js'
+import { refreshStaleStatistics } from '../../src/db/table-statistics.js'
+import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
+import { openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+
+const postgres = TEST_DATABASE_URL.startsWith('postgres')
+
+const NOW = '2026-12-01T12:00:00.000Z'
+
+/**
+ * `n` people with a case each, stored as a review stores a batch, on one connection; the cases' ids. PostgreSQL
+ * counts a backend's changes in its statistics a second or more after they commit: that connection is asked to
+ * count them now, as a real run's check finds them some batches later.
+ */
+async function storePeopleWithCases(db: Kysely<Database>, n: number, from: number): Promise<string[]> {
+  const people = Array.from({ length: n }, (_, i) =>
+    newPersonRow(
+      { name: `PERSON, NUMBER ${from + i}`, dob: '1970-01-01' },
+      { county: 'SAN FRANCISCO', now: NOW, audit: [] }
+    )
+  )
+  const cases = people.map(
+    (p, i) =>
+      newCaseRows(
+        p.id,
+        'SAN FRANCISCO',
+        { courtId: 'CA-SF', caseNumber: `SCN${from + i}`, cycle: null, source: 'doj', createdBy: null, counts: [] },
+        NOW
+      ).kase
+  )
+  await db.connection().execute(async (conn) => {
+    await insertPeople(conn, people)
+    await insertCases(conn, cases, [])
+    if (dialectOf(conn) === 'postgres') await sql`select pg_stat_force_next_flush()`.execute(conn)
+  })
+  return cases.map((c) => c.id)
+}
+
+/** The tables whose statistics PostgreSQL last gathered after `since` (by ANALYZE, not autovacuum). */
+async function analysedSince(db: Kysely<Database>, since: Date): Promise<string[]> {
+  const { rows } = await sql<{ table: string }>`
+    select relname as "table" from pg_stat_user_tables
+    where schemaname = current_schema() and last_analyze > ${since.toISOString()}::timestamptz
+    order by relname`.execute(db)
+  return rows.map((r) => r.table)
+}
+
+/** The plan PostgreSQL makes for the first statement `read` sends (EXPLAIN, not run). */
+async function planOf(db: Kysely<Database>, read: (db: Kysely<Database>) => Promise<unknown>): Promise<string> {
+  let first: RootOperationNode | undefined
+  const capturing = db.withPlugin({
+    transformQuery: ({ node }) => {
+      first ??= node
+      return node
+    },
+    transformResult: async ({ result }) => result as QueryResult<never>
+  })
+  await read(capturing)
+  const compiled = db.getExecutor().compileQuery(first!, { queryId: 'plan' })
+  const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(
+    CompiledQuery.raw(`explain (costs off) ${compiled.sql}`, [...compiled.parameters])
+  )
+  // The ids of the in-list are left out: the plan's shape is what is read.
+  return rows.map((r) => r['QUERY PLAN'].replace(/'\{[^}]*\}'/g, '…')).join('\n')
+}
+
+t.test(
+  'statistics on SQLite are left to SQLite: nothing is analysed',
+  { skip: postgres ? 'SQLite only' : false },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    await storePeopleWithCases(handle.db, 500, 0)
+    t.same(await refreshStaleStatistics(handle.db), [], 'no table named')
+  }
+)
+
+t.test(
+  'a table filled in bulk is analysed, and again only once it has changed by a tenth more',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const { db } = handle
+    const start = new Date()
+    await storePeopleWithCases(db, 2000, 0)
+    const first = await refreshStaleStatistics(db)
+    t.same(first, ['court_cases', 'people'], 'the two tables written')
+    t.same(await analysedSince(db, start), ['court_cases', 'people'], 'PostgreSQL recorded their ANALYZE')
+    t.same(await refreshStaleStatistics(db), [], 'unchanged since: nothing to do')
+
+    // 150 more of 2,000 is less than 50 + 10%: still current. 150 more again is past it.
+    await storePeopleWithCases(db, 150, 2000)
+    t.same(await refreshStaleStatistics(db), [], '150 rows more: not yet')
+    await storePeopleWithCases(db, 150, 2150)
+    t.same(await refreshStaleStatistics(db), ['court_cases', 'people'], '300 rows more: analysed again')
+  }
+)
+
+t.test(
+  'after a county is stored, reading a page of its cases goes by index and not through whole tables',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const { db } = handle
+    const caseIds = await storePeopleWithCases(db, 20_000, 0)
+    const page = caseIds.filter((_, i) => i % 200 === 0)
+    const read = (on: Kysely<Database>) => casesWithPeople(on, page)
+
+    // Never analysed, an in-list of 100 ids is taken to match half the table: both tables are read whole.
+    const before = await planOf(db, read)
+    t.match(before, /Seq Scan on people/, `before: ${before}`)
+
+    t.same(await refreshStaleStatistics(db), ['court_cases', 'people'], 'the check analyses both')
+    const after = await planOf(db, read)
+    t.notMatch(after, /Seq Scan/, `after: ${after}`)
+    t.match(after, /Index Scan using people_pkey/, 'each person looked up by id')
+    t.equal((await read(db)).size, page.length, 'and it reads the page')
+  }
+)
