@@ -18,16 +18,21 @@ export const DEFAULT_STATUS_LIST_DAYS = 30
  * last one took, however long that is: asking for lists never takes more than a tenth of the time, even for a county
  * with 25,000 filings in the window (a list every few minutes, not every poll interval). Concurrent polls share the request in flight; a failed list is
  * forgotten, so the next poll asks again. Returns `undefined` when the court cannot list (ask the filing's status);
- * else the listed status (`null` when the list does not name the filing: ask its status too) and when the list will
- * be asked for again — a status read from it cannot change before then, so polling sooner is wasted.
+ * else the listed status (`null` when the list does not name the filing), when the list was asked for, and when it
+ * will be asked for again — a status read from it cannot change before then, so polling sooner is wasted.
  */
 export function courtStatusLists(
   deps: { db: Kysely<Database>; clock: Clock; courts: ReadonlyMap<string, CourtEntry>; pollIntervalMs: number },
   adapters: CourtAdapters
-): (courtId: string, courtFilingId: string) => Promise<{ status: CourtStatus | null; freshUntil: Date } | undefined> {
+): (
+  courtId: string,
+  courtFilingId: string
+) => Promise<{ status: CourtStatus | null; listedAt: Date; freshUntil: Date } | undefined> {
   const lists = new Map<string, { fetchedAt: number; statuses: Promise<ReadonlyMap<string, CourtStatus>> }>()
   const costMs = new Map<string, number>()
-  const keepMs = (courtId: string) => Math.max(deps.pollIntervalMs / 2, 10 * (costMs.get(courtId) ?? 0))
+  // Whole milliseconds: a poll put off until the list's end (a Date, whole ms) must find the list old by then, not
+  // a fraction of a millisecond short of it (which, on a clock that stands still, put it off to the same time again).
+  const keepMs = (courtId: string) => Math.ceil(Math.max(deps.pollIntervalMs / 2, 10 * (costMs.get(courtId) ?? 0)))
   return async (courtId, courtFilingId) => {
     const adapter = adapters.for(courtId)
     const listStatuses = adapter.listStatuses
@@ -52,6 +57,6 @@ export function courtStatusLists(
       list = made
     }
     const status = (await list.statuses).get(courtFilingId) ?? null
-    return { status, freshUntil: new Date(list.fetchedAt + keepMs(courtId)) }
+    return { status, listedAt: new Date(list.fetchedAt), freshUntil: new Date(list.fetchedAt + keepMs(courtId)) }
   }
 }

@@ -54,6 +54,29 @@ async function fileAndRule(
   return { states: await states(), rounds, operations: sim.operations(), courtOutcomes: outcomes }
 }
 
+/** A proxy in front of the court that holds each GetFilingList 300 ms (a court whose lists are long); its port. */
+async function slowListsInFront(t: Test, courtUrl: string): Promise<number> {
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks)
+      if (body.includes('FilingListQueryMessage')) await sleep(300)
+      const { host: _host, 'content-length': _length, ...headers } = req.headers
+      const answer = await request(new URL(req.url ?? '/', courtUrl).toString(), {
+        method: req.method as 'GET' | 'POST',
+        headers: headers as Record<string, string>,
+        ...(req.method === 'POST' ? { body } : {})
+      })
+      res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'text/xml') })
+      res.end(Buffer.from(await answer.body.arrayBuffer()))
+    })
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())))
+  return (proxy.address() as AddressInfo).port
+}
+
 const expected = (outcomes: Map<string, string>) =>
   [...outcomes.values()].map((o) => (o === 'rejected' ? 'rejected' : o)).sort()
 
@@ -101,26 +124,8 @@ t.test(
     const sim = await startSimulatedCourt({ reviewDelayMs: 20, rulingDelayMs: 3_600_000, acceptRate: 1 })
     t.teardown(() => sim.close())
     // The court's lists come slowly (300 ms each): kept at least ten times that, 3 s of our clock, not half a poll.
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', async () => {
-        const body = Buffer.concat(chunks)
-        if (body.includes('FilingListQueryMessage')) await sleep(300)
-        const { host: _host, 'content-length': _length, ...headers } = req.headers
-        const answer = await request(new URL(req.url ?? '/', sim.url).toString(), {
-          method: req.method as 'GET' | 'POST',
-          headers: headers as Record<string, string>,
-          ...(req.method === 'POST' ? { body } : {})
-        })
-        res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'text/xml') })
-        res.end(Buffer.from(await answer.body.arrayBuffer()))
-      })
-    })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())))
+    const port = await slowListsInFront(t, sim.url)
     const simUrl = new URL(sim.url)
-    const { port } = proxy.address() as AddressInfo
     const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, {
       daProfilesFile,
       courtsFile: sanFranciscoCourtsFile(`http://127.0.0.1:${port}${simUrl.pathname}`),
@@ -167,5 +172,63 @@ t.test(
     clock.set(new Date(listedAt + 1500))
     await runJobs()
     t.equal(sim.operations().GetFilingList, 1, 'nothing asked in between')
+  }
+)
+
+t.test(
+  'a filing the court received after its list was asked for waits for the next list: it is not asked about alone',
+  async (t) => {
+    // The clerk takes an hour: every poll hears "received", and nothing moves but the lists.
+    const sim = await startSimulatedCourt({ reviewDelayMs: 3_600_000, acceptRate: 1 })
+    t.teardown(() => sim.close())
+    const port = await slowListsInFront(t, sim.url)
+    const { app, keyFor, runJobs, clock, handle } = await buildTestApp(t, {
+      daProfilesFile,
+      courtsFile: sanFranciscoCourtsFile(`http://127.0.0.1:${port}${new URL(sim.url).pathname}`),
+      pollIntervalSeconds: 1,
+      rulingPollMaxSeconds: 1
+    })
+    const key = await keyFor('deputy_da', 'SAN FRANCISCO')
+    const file = async (i: number) =>
+      (
+        await fileCase(
+          app,
+          key,
+          caseBody({
+            person: { name: `POE, PAT ${i}`, cii: `A${31000000 + i}`, dojSubjectId: String(4100000 + i) },
+            case: { caseNumber: `SCN${810000 + i}` }
+          })
+        )
+      ).filingId
+    await file(0)
+    await runJobs()
+    clock.set(new Date(clock.now().getTime() + 1500))
+    const listedAt = clock.now().getTime()
+    await runJobs()
+    t.equal(sim.operations().GetFilingList, 1, 'the first poll asked for the list')
+
+    // Received 100 ms after the list was asked for, polled while the list is still kept (3 s).
+    clock.set(new Date(listedAt + 100))
+    const late = await file(1)
+    await runJobs()
+    clock.set(new Date(listedAt + 1600))
+    await runJobs()
+    t.notOk(sim.operations().GetFilingStatus, 'not asked about alone')
+    const [poll] = await handle.db
+      .selectFrom('jobs')
+      .select('run_at')
+      .where('kind', '=', 'filing.poll')
+      .where('dedupe_key', '=', `filing.poll:${late}`)
+      .where('done_at', 'is', null)
+      .execute()
+    t.ok(Date.parse(poll!.run_at) >= listedAt + 3000, 'its poll waits for the next list')
+
+    // The list is kept ten times as long as it took (3 s or more, more on a loaded machine): its poll comes then.
+    clock.set(new Date(poll!.run_at))
+    await runJobs()
+    t.equal(sim.operations().GetFilingList, 2, 'the next list was asked for')
+    t.notOk(sim.operations().GetFilingStatus, 'and named it: still never asked about alone')
+    const view = (await app.inject({ url: `/v1/filings/${late}`, headers: bearer(key) })).json()
+    t.equal(view.state, 'submitted', 'waiting on the clerk, as the court says')
   }
 )
