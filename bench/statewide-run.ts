@@ -263,7 +263,9 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
         // The court rules within seconds here, not weeks: status polls keep its pace.
         CLEARFILE_POLL_INTERVAL_SECONDS: '2',
         CLEARFILE_RULING_POLL_MAX_SECONDS: '4',
-        CLEARFILE_WORKER_CONCURRENCY: '8'
+        CLEARFILE_WORKER_CONCURRENCY: '8',
+        // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=2, say) over the ones above.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CLEARFILE_')))
       },
       port,
       logPath: join(o.dir, 'serve.log')

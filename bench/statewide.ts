@@ -16,6 +16,8 @@ import { runStatewide } from './statewide-run.js'
  * clearfile and of the court, /healthz latency meanwhile and share of the end-to-end time; then the accounting
  * (filings queued = filings at the court, none sent twice, every decision recorded), exiting 1 when a count is off.
  * DATABASE_URL selects PostgreSQL (a fresh database, dropped after); the default is a new SQLite file.
+ * CLEARFILE_* variables in the bench's environment are the service's settings, over the bench's own
+ * (CLEARFILE_LONG_JOB_LANES=2 reviews two counties at once).
  * BENCH_SERVE_NODE_ARGS gives `clearfile serve` node flags of its own, to profile it where it runs:
  * BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses --cpu-prof in NODE_OPTIONS).
  */
