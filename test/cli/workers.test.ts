@@ -99,28 +99,43 @@ t.test(
     t.match(refused.stderr, /a worker files with the courts file the servers use/, 'a worker needs the courts file')
 
     const own = (name: string) => ({ ...env, CLEARFILE_DATA_DIR: join(dir, name) })
+    // Who holds jobs while it runs, watched from before any process starts: the two workers' owners, never the API's.
+    const owners = new Set<string>()
+    let watching = true
+    const watcher = (async () => {
+      while (watching) {
+        const held = await handle.db
+          .selectFrom('jobs')
+          .select('lock_owner')
+          .where('lock_owner', 'is not', null)
+          .execute()
+        for (const j of held) owners.add(j.lock_owner!)
+        await sleep(25)
+      }
+    })()
+    t.teardown(async () => {
+      watching = false
+      await watcher
+    })
     const api = await startServe(['--port', String(port), '--no-jobs'], own('api'))
-    const workers = [await startWorker(own('worker-1')), await startWorker(own('worker-2'))]
+    // Started together: a worker that started first on a slow machine could otherwise send a third before the other was up.
+    const workers = await Promise.all([startWorker(own('worker-1')), startWorker(own('worker-2'))])
     t.teardown(() => {
       for (const p of [api, ...workers]) p.child.kill('SIGKILL')
     })
     const open = () => openFilings(handle.db)
-    // Who holds jobs while it runs: the two workers' owners, never the API's.
-    const owners = new Set<string>()
-    const watch = async () => {
-      const held = await handle.db.selectFrom('jobs').select('lock_owner').where('lock_owner', 'is not', null).execute()
-      for (const j of held) owners.add(j.lock_owner!)
-    }
     let killed = false
     const deadline = Date.now() + 180_000
     while ((await open()) > 0 && Date.now() < deadline) {
-      await watch()
-      if (!killed && court.filings() >= FILINGS / 3) {
+      // Killed once both have been seen at work, and a third is at the court.
+      if (!killed && owners.size >= 2 && court.filings() >= FILINGS / 3) {
         workers[0]!.child.kill('SIGKILL')
         killed = true
       }
       await sleep(100)
     }
+    watching = false
+    await watcher
     t.ok(killed, 'one worker was killed part way')
     for (let i = 0; i < 100 && answered(court) < court.filings() * 0.9; i++) await sleep(50)
 
