@@ -61,7 +61,9 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     ...(independent
       ? { echoesFilerIds: false, callbackSignature: { secretRef: 'CRASH_COURT_SECRET' } }
       : { callbackSecretRef: 'CRASH_COURT_SECRET' }),
-    limits: { timeoutMs: 500, concurrency: 8 },
+    // The court's own faults are the timeouts this test means: 1.5 s, not 0.5, so that on a loaded machine a slow
+    // answer is not one more (a filing whose eight sends all fail is given up: CI saw one on a slow machine).
+    limits: { timeoutMs: 1500, concurrency: 8 },
     // Polled every 0.3 s, a court whose day lists all its filings would be read list after list (each 1.5 MB):
     // this test is about kills and duplicates; test/filing/court-status-lists.test.ts is about list polling.
     statusPolling: 'each'
