@@ -72,12 +72,13 @@ t.test(
     const runner = createJobRunner({ db, clock: systemClock, jobs, pollMs: 10 })
     runner.start()
     t.teardown(() => runner.stop())
-    await until(() => log.includes('poll f1'))
+    // Each lane claims on its own: wait until the review and a submission hold theirs (on a loaded machine the poll
+    // lane can finish f1 before the others have claimed anything).
+    await until(() => log.includes('poll f1') && log.includes('review r1 started') && log.includes('submit s1 started'))
     // Queued while the review and a submission run: taken as soon as their own lanes are free.
     await enqueue(db, POLL_JOB, { filingId: 'f2' }, { runAt: systemClock.now(), now: systemClock.now() })
     await enqueue(db, WEBHOOK_JOB, { webhookId: 'w1' }, { runAt: systemClock.now(), now: systemClock.now() })
     await until(() => log.includes('poll f2') && log.includes('deliver w1'))
-    t.ok(log.includes('review r1 started') && log.includes('submit s1 started'))
     t.notOk(
       log.some((l) => l.endsWith('done')),
       'both polls and the delivery ran while the review and the submission were still running'
