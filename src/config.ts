@@ -56,6 +56,8 @@ export const ConfigSchema = Type.Object(
     runJobs: Type.Boolean({ default: true }),
     /** Filings sent at once, in lanes of their own (court adapters keep their own per-court limits too). */
     workerConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+    /** Threads that build and validate filing messages (0: on the main thread, between requests). */
+    messageThreads: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
     /** Status polls and reconciliations asked of courts at once, in lanes of their own: never behind submissions. */
     courtQueryLanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
     /** Webhook deliveries at once, in lanes of their own. */
@@ -137,6 +139,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   rulingOverdueDays: 'CLEARFILE_RULING_OVERDUE_DAYS',
   workerConcurrency: 'CLEARFILE_WORKER_CONCURRENCY',
   courtQueryLanes: 'CLEARFILE_COURT_QUERY_LANES',
+  messageThreads: 'CLEARFILE_MESSAGE_THREADS',
   deliveryLanes: 'CLEARFILE_DELIVERY_LANES',
   longJobLanes: 'CLEARFILE_LONG_JOB_LANES',
   jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',

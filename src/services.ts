@@ -9,6 +9,7 @@ import type { DaProfile } from './documents/court-papers.js'
 import { configuredProfiles } from './documents/da-profiles.js'
 import { documentsJob } from './documents/documents-job.js'
 import { createRenderer, warmRenderers } from './documents/render.js'
+import { filingRequestBuilder } from './ecf/filing-request-builder.js'
 import type { CourtAdapter } from './ecf/court-adapter.js'
 import { ClearfileError } from './errors.js'
 import { callbackCertificates, courtCredentials, loadCourts } from './filing/courts-config.js'
@@ -92,6 +93,8 @@ export function createServices(inputs: ServiceInputs): Services {
   const scratchDir = processScratchDir(config.dataDir)
   const adapters = courtAdapters(courts, process.env)
   const callbackCertificatesOfCourts = callbackCertificates(courts)
+  // Kept while filings are being sent, given back a minute after the last message.
+  const messages = filingRequestBuilder({ threads: config.messageThreads, idleMs: 60_000 })
   const pipeline: PipelineDeps = {
     db,
     clock,
@@ -102,6 +105,7 @@ export function createServices(inputs: ServiceInputs): Services {
     rulingPollMaxMs: Math.max(config.rulingPollMaxSeconds, config.pollIntervalSeconds) * 1000,
     rulingOverdueMs: config.rulingOverdueDays * 86_400_000,
     profiles,
+    messages,
     metrics
   }
   // Webhooks connect only to public addresses, checked when each name is resolved (unless configured otherwise).
@@ -162,6 +166,7 @@ export function createServices(inputs: ServiceInputs): Services {
     close: async () => {
       await adapters.close()
       await renderers.close()
+      await messages.close()
       await webhookAgent?.close()
       await store.close()
     }

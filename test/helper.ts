@@ -74,6 +74,10 @@ export async function buildTestApp(t: Teardown, configOverrides: Record<string, 
       simulatedCourt: false,
       // The suite's webhook receivers listen on loopback; the SSRF tests turn this off.
       webhookAllowPrivateNetworks: true,
+      // Filing messages are built on the test's own thread: a worker's start under the TypeScript loader costs a file
+      // seconds. Their threads are tested in test/ecf/filing-request-builder.test.ts and by the service processes the
+      // crash, workers and statewide tests start.
+      messageThreads: 0,
       ...configOverrides
     }
   })

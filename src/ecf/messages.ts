@@ -503,14 +503,8 @@ export function buildFeesCalculationResponse(r: {
   return root.end()
 }
 
-/**
- * The ReviewFilingRequestMessage for one of a person's cases and the two papers
- * (a motion for several cases is filed in each of them), as both the submission
- * pipeline and the offline filing kit file them: the case's counts with
- * relief, the filing deputy as attorney, the office as (exempt) payer,
- * confidentiality when any count is to be sealed. Validated before it returns.
- */
-export function filingRequestForPapers(p: {
+/** What a filing's ReviewFilingRequestMessage is made of: plain data (it crosses to worker threads). */
+export interface FilingRequestInput {
   filingId: string
   callbackUrl: string
   submittedAt: string
@@ -532,7 +526,16 @@ export function filingRequestForPapers(p: {
   codes?: FilingCodes
   motion: Uint8Array
   order: Uint8Array
-}): string {
+}
+
+/**
+ * The ReviewFilingRequestMessage for one of a person's cases and the two papers
+ * (a motion for several cases is filed in each of them), as both the submission
+ * pipeline and the offline filing kit file them: the case's counts with
+ * relief, the filing deputy as attorney, the office as (exempt) payer,
+ * confidentiality when any count is to be sealed. Validated before it returns.
+ */
+export function filingRequestForPapers(p: FilingRequestInput): string {
   const counts = p.case.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
   const codes = { ...DEFAULT_CODES, ...p.codes }
   const xml = buildReviewFilingRequest({

@@ -5,7 +5,7 @@ import { requireProfile } from '../documents/da-profiles.js'
 import { type StoredCasePapers, storedCasesPapers } from '../documents/stored-papers.js'
 import { ClearfileError } from '../errors.js'
 import { caseTitle } from '../documents/court-names.js'
-import { DEFAULT_FILER_ID, filingRequestForPapers } from '../ecf/messages.js'
+import { DEFAULT_FILER_ID } from '../ecf/messages.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /** Where a filing's ReviewFilingRequestMessage is kept in the document store: written once, sent as is on every attempt. */
@@ -70,7 +70,7 @@ export async function writeFilingMessage(
   const court = deps.courts.get(filing.court_id)
   if (!court)
     throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${filing.court_id} in the courts file`)
-  const xml = filingRequestForPapers({
+  const xml = await deps.messages.build({
     filingId: filing.id,
     callbackUrl: deps.callbackUrl,
     submittedAt: filing.created_at,

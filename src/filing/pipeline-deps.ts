@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import type { Database } from '../db/schema.js'
 import type { DaProfile } from '../documents/court-papers.js'
 import type { CourtAdapter } from '../ecf/court-adapter.js'
+import type { FilingRequestBuilder } from '../ecf/filing-request-builder.js'
 import type { Metrics } from '../metrics.js'
 import type { BlobStore } from '../storage/blob-store.js'
 
@@ -24,6 +25,8 @@ export interface PipelineDeps {
   rulingOverdueMs?: number
   /** DA profiles by county: the filing deputy and office named in each message. */
   profiles: ReadonlyMap<string, DaProfile>
+  /** Builds and validates each filing's message (on worker threads, where configured). */
+  messages: FilingRequestBuilder
   metrics?: Metrics
 }
 

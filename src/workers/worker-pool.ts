@@ -9,6 +9,8 @@ export interface WorkerPool<TIn, TOut> {
   run: (task: TIn, transfer?: ArrayBuffer[]) => Promise<TOut>
   close: () => Promise<void>
   readonly size: number
+  /** A worker died: every later `run` rejects. */
+  readonly failed: boolean
 }
 
 /**
@@ -58,6 +60,9 @@ export function createWorkerPool<TIn, TOut>(
   })
   return {
     size: slots.length,
+    get failed() {
+      return failure !== undefined
+    },
     run(task, transfer) {
       if (failure) return Promise.reject(failure)
       const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
@@ -69,6 +74,46 @@ export function createWorkerPool<TIn, TOut>(
     },
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()))
+    }
+  }
+}
+
+/**
+ * A pool made at its first task and kept while tasks come, then closed once none has been in flight for `idleMs`
+ * (its threads' memory given back); a pool that lost a worker is closed and made anew at the next task.
+ */
+export function onDemandWorkerPool<TIn, TOut>(
+  create: () => WorkerPool<TIn, TOut>,
+  o: { size: number; idleMs: number }
+): WorkerPool<TIn, TOut> {
+  let pool: WorkerPool<TIn, TOut> | undefined
+  let inFlight = 0
+  let idle: NodeJS.Timeout | undefined
+  const retire = (which: WorkerPool<TIn, TOut>) => {
+    if (pool === which) pool = undefined
+    void which.close()
+  }
+  return {
+    size: o.size,
+    failed: false,
+    run(task, transfer) {
+      clearTimeout(idle)
+      const current = (pool ??= create())
+      inFlight++
+      return current.run(task, transfer).finally(() => {
+        inFlight--
+        if (current.failed) retire(current)
+        else if (inFlight === 0 && pool === current) {
+          idle = setTimeout(() => retire(current), o.idleMs)
+          idle.unref()
+        }
+      })
+    },
+    async close() {
+      clearTimeout(idle)
+      const current = pool
+      pool = undefined
+      await current?.close()
     }
   }
 }

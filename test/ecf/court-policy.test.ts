@@ -13,6 +13,7 @@ import {
 } from '../../src/ecf/messages.js'
 import { parseCourtPolicyResponse, parseFeesCalculationResponse, parseGenericode } from '../../src/ecf/parse.js'
 import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
+import { filingRequestInput } from './review-filing.js'
 
 /*
  * A court's policy (GetPolicy) read as the OASIS samples and genericode lists write it, and a filing checked
@@ -23,30 +24,7 @@ const court = { id: 'CA-SF', name: 'Superior Court of California, County of San 
 
 /** A filing message as the pipeline builds it: one case, two counts to dismiss and seal, the two papers. */
 function filingMessage(codes?: Record<string, string>, pdfBytes = 2_000): string {
-  return filingRequestForPapers({
-    filingId: 'f-0001',
-    callbackUrl: 'http://127.0.0.1:1/ecf/v4/FilingAssemblyMDE',
-    submittedAt: '2026-11-28T12:00:00.000Z',
-    court,
-    person: { name: 'GARCIA, MARIA', dob: '1970-02-03' },
-    caseTitle: 'People v. MARIA GARCIA',
-    case: {
-      caseNumber: 'SCN123456',
-      counts: [
-        { section: 'HS 11357', outcome: 'dismiss_and_seal', convictionDate: '2010-05-01' },
-        { section: 'HS 11359', outcome: 'reduce_to_misdemeanor', convictionDate: '2011-06-02' }
-      ]
-    },
-    profile: {
-      office: 'Office of the District Attorney',
-      courtCounty: 'San Francisco',
-      address: ['350 Rhode Island Street'],
-      filingDeputy: { name: 'Jordan Sample', barNumber: '654321' }
-    },
-    ...(codes ? { codes } : {}),
-    motion: new Uint8Array(pdfBytes).fill(37),
-    order: new Uint8Array(pdfBytes / 2).fill(37)
-  })
+  return filingRequestForPapers(filingRequestInput(codes, pdfBytes))
 }
 
 const participantRoles = parseGenericode(oasis('gc/ECF-4.0-CaseParticipantRoleCode.gc')).codes
