@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { listVersions } from '../eligibility/offense-lists.js'
 import type { Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
+import { yieldToEventLoop } from '../event-loop.js'
 import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
 import { DOJ_FIELD_COUNT, splitCsvRecord } from './doj-file.js'
 import {
@@ -96,6 +97,12 @@ export interface DojReviewResult {
 const BATCH_ROWS = 4000
 const SMALL_FILE_BYTES = 64 * 1024 * 1024
 const READ_CHUNK = 4 * 1024 * 1024
+/**
+ * A chunk is about 15,000 rows: read in one turn of the event loop it held a service reviewing a county for up to
+ * 300 ms (bench:statewide's profile), with /healthz and every request waiting. Past this many milliseconds the
+ * loop is let turn between rows.
+ */
+const TURN_MS = 10
 const HEADER_PREFIX = 'RECORD_ID'
 
 type RecordSink = (record: string, line: number) => boolean | Promise<boolean>
@@ -131,7 +138,7 @@ function isWholeRow(line: string): boolean {
  * record is given to the sink as a broken record naming the lines it took,
  * and reading starts again at that line.
  */
-async function readRecords(
+export async function readRecords(
   file: string,
   sink: RecordSink,
   progress?: (bytes: number) => void
@@ -147,6 +154,8 @@ async function readRecords(
   let lineNo = 0
   let bytes = 0
   let stopped = false
+  let turnStarted = 0
+  let rowsThisCheck = 0
   const broken = () => {
     const record = `${BROKEN_RECORD}${pendingLine}-${pendingLine + pendingLines - 1}`
     pending = ''
@@ -184,6 +193,7 @@ async function readRecords(
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
       if (bytesRead === 0) break
+      turnStarted = performance.now()
       const chunk = buffer.subarray(0, bytesRead)
       hash.update(chunk)
       bytes += bytesRead
@@ -200,6 +210,13 @@ async function readRecords(
           break
         }
         start = nl + 1
+        if (++rowsThisCheck === 512) {
+          rowsThisCheck = 0
+          if (performance.now() - turnStarted > TURN_MS) {
+            await yieldToEventLoop()
+            turnStarted = performance.now()
+          }
+        }
       }
       if (stopped) break
       carry = text.slice(start)

@@ -6,7 +6,7 @@ import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/gener
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { type COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow, dojRow } from '../doj-rows.js'
-import { reviewDojFile } from '../../src/ingest/doj-review.js'
+import { readRecords, reviewDojFile } from '../../src/ingest/doj-review.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'clearfile-review-'))
@@ -487,4 +487,23 @@ t.test('re-reading a file in another order gives the same determinations (order 
       .sort()
   t.same(key(b.determinations), key(a.determinations))
   t.same({ ...b.summary.ledger }, { ...a.summary.ledger })
+})
+
+t.test('reading a large file lets the event loop turn between rows, not only between chunks of the file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearfile-read-turns-'))
+  const file = join(dir, 'doj.csv')
+  // 20,000 rows of 100 bytes: one 4 MB read, which used to be handed row by row to the sink in one turn.
+  writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `R${String(i).padStart(98, '0')}`).join('\n'))
+  let rows = 0
+  let rowsWhenTurned: number | undefined
+  await readRecords(file, () => {
+    rows++
+    if (rows === 1) setImmediate(() => (rowsWhenTurned = rows))
+    // A sink doing about 20 µs of work a row (splitting and checking it, say): 400 ms for the chunk.
+    const until = performance.now() + 0.02
+    while (performance.now() < until);
+    return true
+  })
+  t.equal(rows, 20_000)
+  t.ok(rowsWhenTurned !== undefined && rowsWhenTurned < 2_000, `the loop turned after ${rowsWhenTurned} rows`)
 })
