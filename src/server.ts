@@ -44,6 +44,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // The pool outlives many connections: one that fails while idle is logged and replaced, never fatal.
   const handle: DatabaseHandle = await openDatabase({
     url: config.databaseUrl,
+    checkpointInBackground: true,
     onConnectionError: (err) =>
       app?.log.warn({ err: err.message }, 'a database connection failed while idle; it will be replaced')
   })

@@ -125,3 +125,50 @@ t.test(
     t.ok(isDatabaseUnavailable(thrown), `classed unavailable: ${(thrown as Error).message}`)
   }
 )
+
+t.test(
+  "a SQLite file's log is checkpointed by a thread of its own, not by the commit that fills it",
+  { skip: postgres ? 'SQLite only' : false },
+  async (t) => {
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-checkpoints-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'clearfile.db')
+    const handle = await openDatabase({ url: file, checkpointInBackground: true })
+    let open = true
+    t.teardown(() => (open ? handle.destroy() : undefined))
+    const autocheckpoint = async () =>
+      (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(handle.db)).rows[0]
+        ?.wal_autocheckpoint
+    t.equal(await autocheckpoint(), 0, "the service's commits do not checkpoint")
+    await sql`create table filler (id integer primary key, text text not null)`.execute(handle.db)
+    // About 8 MB in one transaction: 2,000 pages of log, twice what a commit would checkpoint by default.
+    await handle.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 80; i++)
+        await sql`insert into filler (text) select ${'x'.repeat(1000)} from (select 1 from (values (1),(2),(3),(4),(5),(6),(7),(8),(9),(10)) a, (values (1),(2),(3),(4),(5),(6),(7),(8),(9),(10)) b)`.execute(
+          trx
+        )
+    })
+    // The pages reach the database file without anything more from the service's connection.
+    const deadline = Date.now() + 10_000
+    while (statSync(file).size < 8_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    t.ok(statSync(file).size >= 8_000_000, `the database file holds the rows (${statSync(file).size} bytes)`)
+    await handle.destroy()
+    open = false
+    const again = await openDatabase({ url: file })
+    t.teardown(() => again.destroy())
+    t.equal(
+      (await sql<{ n: number }>`select count(*) as n from filler`.execute(again.db)).rows[0]?.n,
+      8_000,
+      'every row is there when opened again'
+    )
+    t.equal(
+      (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(again.db)).rows[0]
+        ?.wal_autocheckpoint,
+      1000,
+      "a connection opened without it (a CLI command's) checkpoints in its commits, as SQLite's default"
+    )
+  }
+)
