@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { CaseInput } from '../../schemas/api/cases.js'
+import type { CaseInput, CaseView } from '../../schemas/api/cases.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { recordAudit, type AuditContext, type AuditEntry } from '../db/audit-repository.js'
 import { activePolicy } from './county-policy.js'
@@ -7,16 +7,23 @@ import type { Database } from '../db/schema.js'
 import { parseCodeSection } from '../eligibility/code-section.js'
 import { ClearfileError, type ProblemDetail } from '../errors.js'
 import {
+  determineNewPeople,
   newCaseRows,
   newPersonRow,
   peopleNotOnFile,
-  redeterminePeople,
   redeterminePerson,
   storeCase,
   upsertPerson,
   type CaseFacts
 } from './person-records.js'
-import { insertCases, insertPeople, type CaseRow, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
+import {
+  insertCases,
+  insertPeople,
+  toCaseView,
+  type CaseRow,
+  type ConvictionRow,
+  type PersonRow
+} from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 import { groupBy } from '../group-by.js'
 
@@ -24,6 +31,12 @@ export interface StoredCase {
   id: string
   personId: string
   caseNumber: string
+  /**
+   * The case as `getCaseView` would read it back, built from the rows just
+   * written, where the person was met for the first time (nothing else on
+   * file could have changed it); absent otherwise.
+   */
+  view?: () => CaseView
 }
 
 /**
@@ -108,6 +121,7 @@ export async function storeCases(
     const people: PersonRow[] = []
     const cases: CaseRow[] = []
     const convictions: ConvictionRow[] = []
+    const convictionsOf = new Map<string, ConvictionRow[]>()
     for (const i of fresh) {
       const input = inputs[i]!
       const person = newPersonRow(input.person, { county, now, audit })
@@ -115,17 +129,30 @@ export async function storeCases(
       people.push(person)
       cases.push(kase)
       convictions.push(...counts)
+      convictionsOf.set(kase.id, counts)
       audit.push(caseAudit(kase.id, county, counts.length))
-      stored[i] = { id: kase.id, personId: person.id, caseNumber: kase.case_number }
     }
     await insertPeople(trx, people)
     await insertCases(trx, cases, convictions)
-    const decided = await redeterminePeople(
-      trx,
-      people.map((p) => p.id),
-      { county, policy, asOf: today, now }
-    )
-    for (const person of people) audit.push(...determinationAudit(person.id, county, decided.get(person.id)?.written))
+    const decided = await determineNewPeople(trx, { people, cases, convictions }, { county, policy, asOf: today, now })
+    fresh.forEach((i, k) => {
+      const person = people[k]!
+      const kase = cases[k]!
+      const written = decided.get(person.id)?.written ?? []
+      audit.push(...determinationAudit(person.id, county, written))
+      stored[i] = {
+        id: kase.id,
+        personId: person.id,
+        caseNumber: kase.case_number,
+        view: () =>
+          toCaseView(
+            kase,
+            person,
+            [...convictionsOf.get(kase.id)!].sort((a, b) => (a.count_order < b.count_order ? -1 : 1)),
+            new Map(written.map((d) => [d.conviction_id, d]))
+          )
+      }
+    })
     await recordAudit(trx, ctx, audit)
 
     // The rest — people on file, or named more than once here — one by one, in order, as each may meet the last.

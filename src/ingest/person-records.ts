@@ -397,17 +397,17 @@ function storedSection(raw: string, canonical: string | null): { section: CodeSe
   return fromRaw ? { section: fromRaw } : { section: null, refused: read.refused ?? 'not a code section' }
 }
 
-/**
- * Stored people's whole records as the rules engine reads them: convictions in
- * every county (each with the county whose court convicted) and registrations,
- * by person id (people not stored are absent). A few queries for any number.
- */
-export async function loadPersonRecords(db: Db, personIds: readonly string[]): Promise<Map<string, PersonRecord>> {
+type PersonFacts = Pick<PersonRow, 'id' | 'doj_subject_id' | 'dob' | 'deceased'>
+type ConvictedCount = Awaited<ReturnType<typeof convictedCountsOfPeople>>[number]
+type RegistrationFacts = Awaited<ReturnType<typeof registrationsOfPeople>>[number]
+
+/** Records as the rules engine reads them, from people's stored facts, convicted counts (oldest first) and registrations. */
+function personRecords(
+  people: readonly PersonFacts[],
+  counts: readonly ConvictedCount[],
+  registrations: readonly RegistrationFacts[]
+): Map<string, PersonRecord> {
   const records = new Map<string, PersonRecord>()
-  const people = await factsOfPeople(db, personIds)
-  if (people.length === 0) return records
-  const ids = people.map((p) => p.id)
-  const [rows, registrations] = await Promise.all([convictedCountsOfPeople(db, ids), registrationsOfPeople(db, ids)])
   for (const person of people)
     records.set(person.id, {
       subjectId: person.doj_subject_id ?? person.id,
@@ -416,7 +416,7 @@ export async function loadPersonRecords(db: Db, personIds: readonly string[]): P
       convictions: [],
       registrations: []
     })
-  for (const r of rows) {
+  for (const r of counts) {
     const { section, refused } = storedSection(r.code_section_raw, r.code_section)
     records.get(r.person_id)?.convictions.push({
       id: r.id,
@@ -435,6 +435,51 @@ export async function loadPersonRecords(db: Db, personIds: readonly string[]): P
   for (const r of registrations)
     records.get(r.person_id)?.registrations.push({ date: r.registration_date, county: r.registration_county })
   return records
+}
+
+/**
+ * Stored people's whole records as the rules engine reads them: convictions in
+ * every county (each with the county whose court convicted) and registrations,
+ * by person id (people not stored are absent). A few queries for any number.
+ */
+export async function loadPersonRecords(db: Db, personIds: readonly string[]): Promise<Map<string, PersonRecord>> {
+  const people = await factsOfPeople(db, personIds)
+  if (people.length === 0) return new Map()
+  const ids = people.map((p) => p.id)
+  const [counts, registrations] = await Promise.all([convictedCountsOfPeople(db, ids), registrationsOfPeople(db, ids)])
+  return personRecords(people, counts, registrations)
+}
+
+/**
+ * People stored in this transaction for the first time, with everything they
+ * hold: the cases and counts stored with them, and no registration.
+ */
+export interface NewPeopleRows {
+  people: readonly PersonRow[]
+  cases: readonly CaseRow[]
+  convictions: readonly ConvictionRow[]
+}
+
+/**
+ * The records of people just stored, built from the rows written, as
+ * `loadPersonRecords` would read them back: convicted counts, oldest first
+ * (then by id), each with its case number.
+ */
+export function recordsOfNewPeople(rows: NewPeopleRows): Map<string, PersonRecord> {
+  const caseNumbers = new Map(rows.cases.map((k) => [k.id, k.case_number]))
+  const counts = rows.convictions
+    .filter((c) => c.disposition === 'convicted')
+    .map((c) => ({ ...c, case_number: caseNumbers.get(c.case_id)! }))
+    .sort((a, b) => compareNullsLast(a.conviction_date, b.conviction_date) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return personRecords(rows.people, counts, [])
+}
+
+/** Ascending, a missing value after every present one (PostgreSQL's order; intake never stores a conviction without a date). */
+function compareNullsLast(a: string | null, b: string | null): number {
+  if (a === b) return 0
+  if (a === null) return 1
+  if (b === null) return -1
+  return a < b ? -1 : 1
 }
 
 /** A stored person's whole record as the rules engine reads it, if the person exists. */
@@ -469,12 +514,34 @@ export async function redeterminePerson(
 }
 
 /** `redeterminePerson` for many people of one county at once, in a few statements; the answers by person id. */
-export async function redeterminePeople(
+async function redeterminePeople(
   trx: Db,
   personIds: readonly string[],
   o: RedetermineOptions
 ): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
-  const records = await loadPersonRecords(trx, personIds)
+  return decideRecords(trx, await loadPersonRecords(trx, personIds), o, (ids) => latestDeterminations(trx, ids))
+}
+
+/**
+ * `redeterminePeople` for people first stored in this transaction, from the
+ * rows just written: nothing is read back, and none of their counts has an
+ * earlier determination, so every determination is written.
+ */
+export async function determineNewPeople(
+  trx: Db,
+  rows: NewPeopleRows,
+  o: Omit<RedetermineOptions, 'run'>
+): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
+  return decideRecords(trx, recordsOfNewPeople(rows), o, async () => new Map())
+}
+
+/** Decides the records and writes what changed against `previous` (the newest stored determination of each count). */
+async function decideRecords(
+  trx: Db,
+  records: Map<string, PersonRecord>,
+  o: RedetermineOptions,
+  previous: (convictionIds: string[]) => Promise<Map<string, DeterminationRow>>
+): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
   const decided = [...records].map(([personId, record]) => {
     const determinations = determineRecord(record, { asOf: o.asOf, policy: o.policy, county: o.county })
     return {
@@ -484,10 +551,7 @@ export async function redeterminePeople(
       others: o.run ? determinations.filter((d) => !o.run!.convictionIds.has(d.convictionId)) : determinations
     }
   })
-  const latest = await latestDeterminations(
-    trx,
-    decided.flatMap((p) => p.others.map((d) => d.convictionId))
-  )
+  const latest = await previous(decided.flatMap((p) => p.others.map((d) => d.convictionId)))
   const answers = new Map<string, { determinations: Determination[]; written: DeterminationRow[] }>()
   const runRows: DeterminationRow[] = []
   const changedRows: Array<{ personId: string; row: DeterminationRow }> = []

@@ -65,7 +65,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
     (request, reply) =>
       createOnce(request, reply, '/v1/cases', async (trx, ctx) => {
         const [stored] = await storeCases(trx, [request.body], ctx, () => '')
-        return (await getCaseView(trx, stored!.id, null))!
+        return stored!.view?.() ?? (await getCaseView(trx, stored!.id, null))!
       })
   )
 
@@ -84,7 +84,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
     },
     (request, reply) =>
       createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) => ({
-        cases: await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)
+        cases: (await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)).map(
+          ({ id, personId, caseNumber }) => ({ id, personId, caseNumber })
+        )
       }))
   )
 

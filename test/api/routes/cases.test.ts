@@ -1,5 +1,6 @@
 import t from 'tap'
 import { startRetention } from '../../../src/jobs/retention-job.js'
+import { seededRandom } from '../../../src/seeded-random.js'
 import { bearer, buildTestApp, caseBody } from '../../helper.js'
 
 t.test('a DA system stores a case and reads it back with its counts', async (t) => {
@@ -18,6 +19,38 @@ t.test('a DA system stores a case and reads it back with its counts', async (t) 
   t.equal(read.statusCode, 200)
   t.same(read.json(), body)
   t.equal(read.headers['cache-control'], 'no-store')
+})
+
+t.test("the case a new person's POST answers with is the case read back, whatever its counts", async (t) => {
+  const { app, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const random = seededRandom(14)
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+  for (let i = 0; i < 25; i++) {
+    // Count numbers out of order, dispositions that decide nothing, spellings as DA systems write them.
+    const numbers = [3, 1, 12, 2].slice(0, 1 + Math.floor(random() * 4))
+    const counts = numbers.map((countNumber) => ({
+      countNumber,
+      codeSection: pick(['11359 HS', '11359HS', 'HS 11357(b)', '11360(a) H&S', '187PC', '459 PC', 'POSS MARIJUANA']),
+      severity: pick(['F', 'M', 'I']),
+      disposition: pick(['convicted', 'convicted', 'dismissed']),
+      convictionDate: pick(['2009-03-01', '2012-07-15', '2017-12-01']),
+      ...(random() < 0.5 ? { sentence: [{ kind: 'jail', length: 30, unit: 'days' }] } : {})
+    }))
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(key),
+      payload: caseBody({
+        person: { dojSubjectId: String(7_000_000 + i), cii: `F${String(i).padStart(8, '0')}`, aliases: ['ROE, JO'] },
+        case: { caseNumber: `SCN${700000 + i}` },
+        counts
+      })
+    })
+    t.equal(created.statusCode, 201)
+    const read = await app.inject({ method: 'GET', url: `/v1/cases/${created.json().id}`, headers: bearer(key) })
+    t.strictSame(created.json(), read.json(), `case ${i}: ${counts.length} counts`)
+  }
 })
 
 t.test('the same Idempotency-Key and body replays the first result with 200', async (t) => {
