@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { Principal } from './api-client-repository.js'
 import { rowChunks } from './chunks.js'
-import type { Database } from './schema.js'
+import type { AuditEventsTable, Database } from './schema.js'
 
 export interface AuditEntry {
   action: string
@@ -23,9 +23,13 @@ export interface AuditContext {
  * Details must not carry names, DOBs or CII numbers: ids say which record.
  */
 export async function recordAudit(db: Kysely<Database>, ctx: AuditContext, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return
+  for (const chunk of rowChunks(auditRows(ctx, entries))) await db.insertInto('audit_events').values(chunk).execute()
+}
+
+/** Audit entries as rows to insert (for `insertRows`, with the change they record). */
+export function auditRows(ctx: AuditContext, entries: readonly AuditEntry[]): Insertable<AuditEventsTable>[] {
   const at = ctx.now.toISOString()
-  const rows = entries.map((e) => ({
+  return entries.map((e) => ({
     at,
     actor_id: ctx.principal.clientId,
     actor_role: ctx.principal.role,
@@ -36,5 +40,4 @@ export async function recordAudit(db: Kysely<Database>, ctx: AuditContext, entri
     request_id: ctx.requestId,
     detail: e.detail ? JSON.stringify(e.detail) : null
   }))
-  for (const chunk of rowChunks(rows)) await db.insertInto('audit_events').values(chunk).execute()
 }

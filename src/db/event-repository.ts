@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import { chunksOf } from './chunks.js'
-import type { Database } from './schema.js'
+import type { Database, EventsTable } from './schema.js'
 
 /** What DA systems are told about: by webhook and through GET /v1/events. */
 export type EventType =
@@ -27,21 +27,19 @@ export interface NewEvent {
  * Payloads carry ids and states, never names.
  */
 export async function insertEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
-  for (const chunk of chunksOf(events, 6)) {
-    await trx
-      .insertInto('events')
-      .values(
-        chunk.map((e) => ({
-          county: e.county,
-          type: e.type,
-          record_type: e.recordType,
-          record_id: e.recordId,
-          payload: JSON.stringify(e.payload),
-          at: e.at
-        }))
-      )
-      .execute()
-  }
+  for (const chunk of chunksOf(eventRows(events), 6)) await trx.insertInto('events').values(chunk).execute()
+}
+
+/** Events as rows to insert (for `insertRows`, with the change they tell of). */
+export function eventRows(events: readonly NewEvent[]): Insertable<EventsTable>[] {
+  return events.map((e) => ({
+    county: e.county,
+    type: e.type,
+    record_type: e.recordType,
+    record_id: e.recordId,
+    payload: JSON.stringify(e.payload),
+    at: e.at
+  }))
 }
 
 /** The active subscriptions of these counties. */

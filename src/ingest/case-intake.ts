@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { CaseInput, CaseView } from '../../schemas/api/cases.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
-import { recordAudit, type AuditContext, type AuditEntry } from '../db/audit-repository.js'
+import { auditRows, recordAudit, type AuditContext, type AuditEntry } from '../db/audit-repository.js'
+import { eventRows } from '../db/event-repository.js'
+import { insertRows } from '../db/insert-rows.js'
+import { bringDeliveriesForward } from '../webhooks/events.js'
 import { activePolicy } from './county-policy.js'
 import type { Database } from '../db/schema.js'
 import { parseCodeSection } from '../eligibility/code-section.js'
 import { ClearfileError, type ProblemDetail } from '../errors.js'
 import {
-  determineNewPeople,
+  decideNewPeople,
   newCaseRows,
   newPersonRow,
   peopleNotOnFile,
@@ -16,14 +19,7 @@ import {
   upsertPerson,
   type CaseFacts
 } from './person-records.js'
-import {
-  insertCases,
-  insertPeople,
-  toCaseView,
-  type CaseRow,
-  type ConvictionRow,
-  type PersonRow
-} from '../db/case-repository.js'
+import { toCaseView, type CaseRow, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 import { groupBy } from '../group-by.js'
 
@@ -132,13 +128,11 @@ export async function storeCases(
       convictionsOf.set(kase.id, counts)
       audit.push(caseAudit(kase.id, county, counts.length))
     }
-    await insertPeople(trx, people)
-    await insertCases(trx, cases, convictions)
-    const decided = await determineNewPeople(trx, { people, cases, convictions }, { county, policy, asOf: today, now })
+    const decided = decideNewPeople({ people, cases, convictions }, { county, policy, asOf: today, now })
     fresh.forEach((i, k) => {
       const person = people[k]!
       const kase = cases[k]!
-      const written = decided.get(person.id)?.written ?? []
+      const written = decided.answers.get(person.id)?.written ?? []
       audit.push(...determinationAudit(person.id, county, written))
       stored[i] = {
         id: kase.id,
@@ -153,7 +147,16 @@ export async function storeCases(
           )
       }
     })
-    await recordAudit(trx, ctx, audit)
+    // Everything about them in as few statements as will hold it (one, for a single case on PostgreSQL).
+    await insertRows(trx, [
+      { table: 'people', rows: people },
+      { table: 'court_cases', rows: cases },
+      { table: 'convictions', rows: convictions },
+      { table: 'determinations', rows: decided.rows },
+      { table: 'events', rows: eventRows(decided.events) },
+      { table: 'audit_events', rows: auditRows(ctx, audit) }
+    ])
+    await bringDeliveriesForward(trx, decided.events)
 
     // The rest — people on file, or named more than once here — one by one, in order, as each may meet the last.
     const freshSet = new Set(fresh)

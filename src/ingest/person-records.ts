@@ -27,7 +27,7 @@ import {
   type DeterminationRow
 } from '../db/determination-repository.js'
 import { newId } from '../db/ids.js'
-import { appendEvents } from '../webhooks/events.js'
+import { appendEvents, type NewEvent } from '../webhooks/events.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import {
@@ -505,11 +505,7 @@ export interface RedetermineOptions {
  * every other count gets a row only where its outcome or reason changed, and
  * an event says so. Returns the determinations and the rows written.
  */
-export async function redeterminePerson(
-  trx: Db,
-  personId: string,
-  o: RedetermineOptions
-): Promise<{ determinations: Determination[]; written: DeterminationRow[] }> {
+export async function redeterminePerson(trx: Db, personId: string, o: RedetermineOptions): Promise<Decided> {
   return (await redeterminePeople(trx, [personId], o)).get(personId) ?? { determinations: [], written: [] }
 }
 
@@ -518,31 +514,48 @@ async function redeterminePeople(
   trx: Db,
   personIds: readonly string[],
   o: RedetermineOptions
-): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
-  return decideRecords(trx, await loadPersonRecords(trx, personIds), o, (ids) => latestDeterminations(trx, ids))
+): Promise<Map<string, Decided>> {
+  const decided = decideRecords(await loadPersonRecords(trx, personIds), o)
+  const latest = await latestDeterminations(
+    trx,
+    decided.flatMap((p) => p.others.map((d) => d.convictionId))
+  )
+  const { answers, runRows, rows, events } = decisionRows(decided, o, latest)
+  if (o.run && runRows.length > 0) {
+    await deleteRunDeterminationsOf(
+      trx,
+      o.run.id,
+      runRows.map((r) => r.conviction_id)
+    )
+  }
+  await insertDeterminations(trx, rows)
+  await appendEvents(trx, events)
+  return answers
+}
+
+/** What deciding a person gave: every determination, and the rows written for them. */
+export interface Decided {
+  determinations: Determination[]
+  written: DeterminationRow[]
 }
 
 /**
  * `redeterminePeople` for people first stored in this transaction, from the
- * rows just written: nothing is read back, and none of their counts has an
- * earlier determination, so every determination is written.
+ * rows just written: nothing is read, and none of their counts has an earlier
+ * determination, so every determination is a row to write and an event. The
+ * caller writes them with the people (`insertRows`, then
+ * `bringDeliveriesForward`).
  */
-export async function determineNewPeople(
-  trx: Db,
+export function decideNewPeople(
   rows: NewPeopleRows,
   o: Omit<RedetermineOptions, 'run'>
-): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
-  return decideRecords(trx, recordsOfNewPeople(rows), o, async () => new Map())
+): { answers: Map<string, Decided>; rows: DeterminationRow[]; events: NewEvent[] } {
+  return decisionRows(decideRecords(recordsOfNewPeople(rows), o), o, new Map())
 }
 
-/** Decides the records and writes what changed against `previous` (the newest stored determination of each count). */
-async function decideRecords(
-  trx: Db,
-  records: Map<string, PersonRecord>,
-  o: RedetermineOptions,
-  previous: (convictionIds: string[]) => Promise<Map<string, DeterminationRow>>
-): Promise<Map<string, { determinations: Determination[]; written: DeterminationRow[] }>> {
-  const decided = [...records].map(([personId, record]) => {
+/** The rules engine's determinations of each record; a deciding review run's counts apart from the others. */
+function decideRecords(records: Map<string, PersonRecord>, o: RedetermineOptions) {
+  return [...records].map(([personId, record]) => {
     const determinations = determineRecord(record, { asOf: o.asOf, policy: o.policy, county: o.county })
     return {
       personId,
@@ -551,8 +564,18 @@ async function decideRecords(
       others: o.run ? determinations.filter((d) => !o.run!.convictionIds.has(d.convictionId)) : determinations
     }
   })
-  const latest = await previous(decided.flatMap((p) => p.others.map((d) => d.convictionId)))
-  const answers = new Map<string, { determinations: Determination[]; written: DeterminationRow[] }>()
+}
+
+/**
+ * The rows to write for decided records: one per count of the deciding run, and one per other count whose outcome
+ * or reason differs from `latest` (its newest stored determination), each of those with an event.
+ */
+function decisionRows(
+  decided: ReturnType<typeof decideRecords>,
+  o: RedetermineOptions,
+  latest: Map<string, DeterminationRow>
+) {
+  const answers = new Map<string, Decided>()
   const runRows: DeterminationRow[] = []
   const changedRows: Array<{ personId: string; row: DeterminationRow }> = []
   for (const p of decided) {
@@ -567,33 +590,22 @@ async function decideRecords(
     changedRows.push(...changed.map((row) => ({ personId: p.personId, row })))
     answers.set(p.personId, { determinations: p.determinations, written: [...ofRun, ...changed] })
   }
-  if (o.run && runRows.length > 0) {
-    await deleteRunDeterminationsOf(
-      trx,
-      o.run.id,
-      runRows.map((r) => r.conviction_id)
-    )
-  }
-  await insertDeterminations(trx, [...runRows, ...changedRows.map((c) => c.row)])
-  await appendEvents(
-    trx,
-    changedRows.map(({ personId, row: r }) => ({
-      county: o.county,
-      type: 'determination.made' as const,
-      recordType: 'determination',
-      recordId: r.id,
-      at: o.now,
-      payload: {
-        determinationId: r.id,
-        convictionId: r.conviction_id,
-        personId,
-        outcome: r.outcome,
-        remedy: r.remedy,
-        reason: r.reason,
-        citations: r.citations ? r.citations.split('; ') : [],
-        by: 'engine'
-      }
-    }))
-  )
-  return answers
+  const events: NewEvent[] = changedRows.map(({ personId, row: r }) => ({
+    county: o.county,
+    type: 'determination.made' as const,
+    recordType: 'determination',
+    recordId: r.id,
+    at: o.now,
+    payload: {
+      determinationId: r.id,
+      convictionId: r.conviction_id,
+      personId,
+      outcome: r.outcome,
+      remedy: r.remedy,
+      reason: r.reason,
+      citations: r.citations ? r.citations.split('; ') : [],
+      by: 'engine'
+    }
+  }))
+  return { answers, runRows, rows: [...runRows, ...changedRows.map((c) => c.row)], events }
 }

@@ -15,6 +15,12 @@ export type { EventType, NewEvent } from '../db/event-repository.js'
 export async function appendEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return
   await insertEvents(trx, events)
+  await bringDeliveriesForward(trx, events)
+}
+
+/** The second half of `appendEvents`, for events inserted with other rows (`eventRows` and `insertRows`). */
+export async function bringDeliveriesForward(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return
   const hooks = await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))])
   if (hooks.length > 0)
     await bringJobsForward(

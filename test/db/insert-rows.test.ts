@@ -1,0 +1,115 @@
+import t from 'tap'
+import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
+import { insertRows } from '../../src/db/insert-rows.js'
+import { openTestDatabase } from '../helper.js'
+
+const now = '2026-12-02T00:00:00.000Z'
+
+function peopleWithCases(n: number, from = 0) {
+  const people = Array.from({ length: n }, (_, i) =>
+    newPersonRow(
+      { name: `PERSON ${from + i}`, dob: '1970-02-03', dojSubjectId: String(from + i) },
+      { county: 'SAN FRANCISCO', now, audit: [] }
+    )
+  )
+  const cases = people.map((p, i) =>
+    newCaseRows(
+      p.id,
+      'SAN FRANCISCO',
+      {
+        courtId: 'CA-SF',
+        caseNumber: `SCN${from + i}`,
+        cycle: null,
+        source: 'api',
+        createdBy: null,
+        counts: ['001', '002'].map((countOrder) => ({
+          countOrder,
+          codeSectionRaw: '11359 HS',
+          section: null,
+          description: null,
+          severity: 'F' as const,
+          disposition: 'convicted',
+          convictionDate: '2010-05-01',
+          offenseDate: null,
+          offenseDateBasis: null,
+          sentence: [],
+          sentenceEndDate: null,
+          courtCounty: null
+        }))
+      },
+      now
+    )
+  )
+  return { people, cases: cases.map((c) => c.kase), convictions: cases.flatMap((c) => c.convictions) }
+}
+
+const count = async (
+  db: Awaited<ReturnType<typeof openTestDatabase>>['db'],
+  table: 'people' | 'court_cases' | 'convictions' | 'events'
+) =>
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n
+  )
+
+t.test('people, their cases and counts are stored together, parents and children alike', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const rows = peopleWithCases(3)
+  await insertRows(db, [
+    { table: 'people', rows: rows.people },
+    { table: 'court_cases', rows: rows.cases },
+    { table: 'convictions', rows: rows.convictions }
+  ])
+  t.equal(await count(db, 'people'), 3)
+  t.equal(await count(db, 'court_cases'), 3)
+  t.equal(await count(db, 'convictions'), 6)
+})
+
+t.test('a count whose case is not stored is refused, and nothing of that insert is kept', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const rows = peopleWithCases(2)
+  await t.rejects(
+    db.transaction().execute((trx) =>
+      insertRows(trx, [
+        { table: 'people', rows: rows.people },
+        { table: 'convictions', rows: rows.convictions }
+      ])
+    )
+  )
+  t.equal(await count(db, 'people'), 0)
+  t.equal(await count(db, 'convictions'), 0)
+})
+
+t.test('more rows than one statement may carry are split, all stored, events in the order given', async (t) => {
+  const { db } = await openTestDatabase(t)
+  // 2,500 people (10 columns), cases (11) and 5,000 counts (17): over 30,000 parameters in every table but one.
+  const rows = peopleWithCases(2500, 100)
+  const events = Array.from({ length: 3000 }, (_, i) => ({
+    county: 'SAN FRANCISCO',
+    type: 'determination.made',
+    record_type: 'determination',
+    record_id: `d${i}`,
+    payload: '{}',
+    at: now
+  }))
+  await db.transaction().execute((trx) =>
+    insertRows(trx, [
+      { table: 'people', rows: rows.people },
+      { table: 'court_cases', rows: rows.cases },
+      { table: 'convictions', rows: rows.convictions },
+      { table: 'events', rows: events }
+    ])
+  )
+  t.equal(await count(db, 'people'), 2500)
+  t.equal(await count(db, 'court_cases'), 2500)
+  t.equal(await count(db, 'convictions'), 5000)
+  const stored = await db.selectFrom('events').select('record_id').orderBy('id').execute()
+  t.same(
+    stored.map((e) => e.record_id),
+    events.map((e) => e.record_id)
+  )
+})
