@@ -1,62 +1,72 @@
-import type { Insertable, Kysely } from 'kysely'
-import { rowChunks, MAX_PARAMETERS } from './chunks.js'
+import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely'
+import { chunksOf, rowChunks } from './chunks.js'
 import { dialectOf } from './database.js'
 import type { Database } from './schema.js'
 
-/** Rows for one table. */
+/** Rows for one table, every row with the same columns. */
 export type TableRows = {
   [T in keyof Database]: { table: T; rows: ReadonlyArray<Insertable<Database[T]>> }
 }[keyof Database]
 
+/** Rows one PostgreSQL statement carries at most, over all its tables (a county's batch of 1,000 cases is ~13,000). */
+const ROWS_PER_STATEMENT = 20_000
+
 /**
  * Inserts rows into several tables, in the order given, in as few statements
- * as the parameter limit allows. On PostgreSQL consecutive inserts share one
- * statement as data-modifying CTEs (foreign keys are checked at the end of the
- * statement, so a parent and its children may share one): a case from a DA
- * system spent most of its time on a round trip per table. SQLite, in
- * process, takes one insert at a time.
+ * as will hold them.
+ *
+ * On PostgreSQL each table's rows travel as one JSON parameter, turned into
+ * rows by `json_populate_recordset` with the table's own column types, and
+ * consecutive tables share one statement as data-modifying CTEs (foreign keys
+ * are checked at the end of the statement, so a parent and its children may
+ * share one). A case from a DA system spent most of its time on a round trip
+ * per table, and a batch of them on PostgreSQL parsing and planning
+ * multi-row VALUES lists of tens of thousands of parameters. SQLite, in
+ * process, takes one VALUES insert per slice of rows.
  */
 export async function insertRows(db: Kysely<Database>, inserts: readonly TableRows[]): Promise<void> {
   const units = inserts.flatMap(({ table, rows }) =>
-    [...rowChunks<object>(rows)].map((chunk) => ({ table, rows: chunk, parameters: chunk.length * width(chunk) }))
+    [...(dialectOf(db) === 'postgres' ? chunksOf<object>(rows, 1, 5000) : rowChunks<object>(rows))].map((chunk) => ({
+      table,
+      rows: chunk
+    }))
   )
   if (dialectOf(db) !== 'postgres') {
-    for (const u of units)
-      await db
-        .insertInto(u.table)
-        .values(u.rows as never)
-        .execute()
+    for (const u of units) await db.insertInto(u.table).values(u.rows as never).execute()
     return
   }
-  // Consecutive units, packed while their parameters fit one statement. The parts of one statement run in no set
-  // order, so a table takes one part of a statement at most: its rows keep the order given (events, audit trail).
+  // Consecutive units, packed while they fit one statement. The parts of one statement run in no set order, so a
+  // table takes one part of a statement at most: its rows keep the order given (events, audit trail).
   let at = 0
   while (at < units.length) {
     let end = at + 1
-    let parameters = units[at]!.parameters
+    let rows = units[at]!.rows.length
     const tables = new Set([units[at]!.table])
     while (
       end < units.length &&
-      parameters + units[end]!.parameters <= MAX_PARAMETERS &&
+      rows + units[end]!.rows.length <= ROWS_PER_STATEMENT &&
       !tables.has(units[end]!.table)
     ) {
       tables.add(units[end]!.table)
-      parameters += units[end++]!.parameters
+      rows += units[end++]!.rows.length
     }
-    const packed = units.slice(at, end)
-    // The statement is built table-agnostic; each unit's rows were typed for its table above.
-    // biome-ignore lint/suspicious/noExplicitAny: one statement over several tables
-    let statement: Kysely<any> = db
-    packed.slice(0, -1).forEach((u, i) => {
-      statement = statement.with(`w${i}`, (qc) => qc.insertInto(u.table).values(u.rows as never)) as typeof statement
-    })
-    const last = packed[packed.length - 1]!
-    await statement
-      .insertInto(last.table)
-      .values(last.rows as never)
-      .execute()
+    const parts = units.slice(at, end).map((u) => jsonInsert(u.table, u.rows))
+    const last = parts.pop()!
+    const statement =
+      parts.length === 0
+        ? last
+        : sql`with ${sql.join(
+            parts.map((part, i) => sql`${sql.id(`w${i}`)} as (${part})`),
+            sql`, `
+          )} ${last}`
+    await statement.execute(db)
     at = end
   }
 }
 
-const width = (rows: readonly object[]) => (rows.length > 0 ? Object.keys(rows[0]!).length : 0)
+/** `insert into t (columns) select columns from json_populate_recordset(null::t, $1)`: the rows as one parameter. */
+function jsonInsert(table: string, rows: readonly object[]): RawBuilder<unknown> {
+  const columns = Object.keys(rows[0]!).map((c) => sql.id(c))
+  const list = sql.join(columns)
+  return sql`insert into ${sql.table(table)} (${list}) select ${list} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`
+}

@@ -86,9 +86,10 @@ t.test('a count whose case is not stored is refused, and nothing of that insert 
 
 t.test('more rows than one statement may carry are split, all stored, events in the order given', async (t) => {
   const { db } = await openTestDatabase(t)
-  // 2,500 people (10 columns), cases (11) and 5,000 counts (17): over 30,000 parameters in every table but one.
-  const rows = peopleWithCases(2500, 100)
-  const events = Array.from({ length: 3000 }, (_, i) => ({
+  // Over SQLite's parameters per statement in every table, and over PostgreSQL's 5,000 rows per table and 20,000 rows
+  // per statement: 5,500 people, cases and 11,000 counts, 6,000 events.
+  const rows = peopleWithCases(5500, 100)
+  const events = Array.from({ length: 6000 }, (_, i) => ({
     county: 'SAN FRANCISCO',
     type: 'determination.made',
     record_type: 'determination',
@@ -104,12 +105,29 @@ t.test('more rows than one statement may carry are split, all stored, events in 
       { table: 'events', rows: events }
     ])
   )
-  t.equal(await count(db, 'people'), 2500)
-  t.equal(await count(db, 'court_cases'), 2500)
-  t.equal(await count(db, 'convictions'), 5000)
+  t.equal(await count(db, 'people'), 5500)
+  t.equal(await count(db, 'court_cases'), 5500)
+  t.equal(await count(db, 'convictions'), 11000)
   const stored = await db.selectFrom('events').select('record_id').orderBy('id').execute()
   t.same(
     stored.map((e) => e.record_id),
     events.map((e) => e.record_id)
   )
+})
+
+t.test('text comes back exactly as given: quotes, backslashes, line breaks, accents, emoji, JSON, nulls', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const names = ['O\'BRIEN, "JR"', 'back\\slash \\u0041', 'line\nbreak\ttab', 'ZOË 😀 ÑÚÑEZ', '{"a":[1,"x"]}', ' ']
+  const people = names.map((name, i) => ({
+    ...newPersonRow(
+      { name: 'X', dob: i % 2 ? null : '1970-02-03', cii: null },
+      { county: 'SAN FRANCISCO', now, audit: [] }
+    ),
+    name,
+    aliases: JSON.stringify([name, `${name}\u2028`])
+  }))
+  await insertRows(db, [{ table: 'people', rows: people }])
+  const stored = await db.selectFrom('people').selectAll().execute()
+  const byId = new Map(stored.map((p) => [p.id, p]))
+  for (const p of people) t.strictSame(byId.get(p.id), p, JSON.stringify(p.name))
 })
