@@ -2,7 +2,7 @@
  * Bound parameters one statement may carry on both databases: SQLite's limit
  * (32,766 since 3.32; PostgreSQL allows 65,535), with room to spare.
  */
-export const MAX_PARAMETERS = 30_000
+const MAX_PARAMETERS = 30_000
 
 /**
  * Splits `items` into slices small enough for one statement: at most

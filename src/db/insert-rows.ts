@@ -25,14 +25,16 @@ const ROWS_PER_STATEMENT = 20_000
  * process, takes one VALUES insert per slice of rows.
  */
 export async function insertRows(db: Kysely<Database>, inserts: readonly TableRows[]): Promise<void> {
+  const postgres = dialectOf(db) === 'postgres'
   const units = inserts.flatMap(({ table, rows }) =>
-    [...(dialectOf(db) === 'postgres' ? chunksOf<object>(rows, 1, 5000) : rowChunks<object>(rows))].map((chunk) => ({
-      table,
-      rows: chunk
-    }))
+    [...(postgres ? chunksOf<object>(rows, 1, 5000) : rowChunks<object>(rows))].map((chunk) => ({ table, rows: chunk }))
   )
-  if (dialectOf(db) !== 'postgres') {
-    for (const u of units) await db.insertInto(u.table).values(u.rows as never).execute()
+  if (!postgres) {
+    for (const { table, rows } of units)
+      await db
+        .insertInto(table)
+        .values(rows as never)
+        .execute()
     return
   }
   // Consecutive units, packed while they fit one statement. The parts of one statement run in no set order, so a
