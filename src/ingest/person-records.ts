@@ -22,12 +22,13 @@ import {
 } from '../db/case-repository.js'
 import {
   deleteRunDeterminationsOf,
-  insertDeterminations,
   latestDeterminations,
   type DeterminationRow
 } from '../db/determination-repository.js'
 import { newId } from '../db/ids.js'
-import { appendEvents, type NewEvent } from '../webhooks/events.js'
+import { bringDeliveriesForward, type NewEvent } from '../webhooks/events.js'
+import { eventRows } from '../db/event-repository.js'
+import { insertRows } from '../db/insert-rows.js'
 import { parseJsonColumn } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import {
@@ -528,8 +529,11 @@ async function redeterminePeople(
       runRows.map((r) => r.conviction_id)
     )
   }
-  await insertDeterminations(trx, rows)
-  await appendEvents(trx, events)
+  await insertRows(trx, [
+    { table: 'determinations', rows },
+    { table: 'events', rows: eventRows(events) }
+  ])
+  await bringDeliveriesForward(trx, events)
   return answers
 }
 

@@ -6,12 +6,9 @@ import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import type { Clock } from '../clock.js'
 import { apiClientRole, type Principal } from '../db/api-client-repository.js'
-import { recordAudit, type AuditEntry } from '../db/audit-repository.js'
-import {
-  deleteDeterminationsOfRun,
-  insertDeterminations,
-  type DeterminationRow
-} from '../db/determination-repository.js'
+import { auditRows, recordAudit, type AuditEntry } from '../db/audit-repository.js'
+import { deleteDeterminationsOfRun, type DeterminationRow } from '../db/determination-repository.js'
+import { insertRows } from '../db/insert-rows.js'
 import {
   finishReviewRun,
   insertReviewRun,
@@ -44,15 +41,7 @@ import {
   type CountFacts,
   type PersonInput
 } from './person-records.js'
-import {
-  insertCases,
-  insertPeople,
-  insertRegistrations,
-  type CaseRow,
-  type ConvictionRow,
-  type PersonRow,
-  type RegistrationRow
-} from '../db/case-repository.js'
+import type { CaseRow, ConvictionRow, PersonRow, RegistrationRow } from '../db/case-repository.js'
 import { reviewDojFile } from './doj-review.js'
 import { ClearfileError } from '../errors.js'
 import { groupBy } from '../group-by.js'
@@ -280,9 +269,12 @@ async function storeReviewBatch(
       out[i] = decided
       determined(person.id, i)
     }
-    await insertPeople(trx, people)
-    await insertCases(trx, cases, convictions)
-    await insertRegistrations(trx, registrations)
+    await insertRows(trx, [
+      { table: 'people', rows: people },
+      { table: 'court_cases', rows: cases },
+      { table: 'convictions', rows: convictions },
+      { table: 'registrations', rows: registrations }
+    ])
 
     // People on file: matched, their new facts stored, and re-decided from everything stored.
     for (const [i, decided] of subjects.entries()) {
@@ -327,8 +319,10 @@ async function storeReviewBatch(
           .map((d) => ({ ...d, convictionId: dojId.get(d.convictionId)! }))
       }
     }
-    await insertDeterminations(trx, fresh)
-    await recordAudit(trx, { principal: actor, requestId: null, now: new Date(now) }, audit)
+    await insertRows(trx, [
+      { table: 'determinations', rows: fresh },
+      { table: 'audit_events', rows: auditRows({ principal: actor, requestId: null, now: new Date(now) }, audit) }
+    ])
     return out
   })
 }
