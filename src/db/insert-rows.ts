@@ -3,7 +3,7 @@ import { chunksOf, rowChunks } from './chunks.js'
 import { dialectOf } from './database.js'
 import type { Database } from './schema.js'
 
-/** Rows for one table, every row with the same columns. */
+/** Rows for one table, every row with the same columns, every value one JSON carries (text, numbers, null). */
 export type TableRows = {
   [T in keyof Database]: { table: T; rows: ReadonlyArray<Insertable<Database[T]>> }
 }[keyof Database]
