@@ -59,17 +59,13 @@ export async function identitiesOnFile(
   for (let i = 0; i < Math.max(ids.dojSubjectIds.length, ids.ciis.length); i += size) {
     const dojSubjectIds = ids.dojSubjectIds.slice(i, i + size)
     const ciis = ids.ciis.slice(i, i + size)
-    const byDoj = db
-      .selectFrom('people')
-      .select(['doj_subject_id', 'cii'])
-      .where('county', '=', county)
-      .where('doj_subject_id', 'in', dojSubjectIds.length > 0 ? dojSubjectIds : [''])
-    const byCii = db
-      .selectFrom('people')
-      .select(['doj_subject_id', 'cii'])
-      .where('county', '=', county)
-      .where('cii', 'in', ciis.length > 0 ? ciis : [''])
-    const rows = await byDoj.unionAll(byCii).execute()
+    const by = (column: 'doj_subject_id' | 'cii', values: string[]) =>
+      db.selectFrom('people').select(['doj_subject_id', 'cii']).where('county', '=', county).where(column, 'in', values)
+    const queries = [
+      ...(dojSubjectIds.length > 0 ? [by('doj_subject_id', dojSubjectIds)] : []),
+      ...(ciis.length > 0 ? [by('cii', ciis)] : [])
+    ]
+    const rows = await queries.reduce((union, q) => union.unionAll(q)).execute()
     for (const r of rows) {
       if (r.doj_subject_id !== null && asked.dojSubjectIds.has(r.doj_subject_id))
         found.dojSubjectIds.add(r.doj_subject_id)
