@@ -771,11 +771,7 @@ export async function renderSchedule(input: BulkInput): Promise<RenderedDocument
       await w.drawOn(w.line, col.title, { x, width: col.width, bold: true })
       x += col.width
     }
-    w.page.drawLine({
-      start: { x: TEXT_LEFT, y: baselineBelow(w.line) },
-      end: { x: TEXT_RIGHT, y: baselineBelow(w.line) },
-      thickness: 0.5
-    })
+    w.rule(TEXT_LEFT, TEXT_RIGHT, baselineBelow(w.line), 0.5)
     w.line++
   }
   w.skip(1)

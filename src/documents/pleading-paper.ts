@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib'
-import { PDFDocument, PDFName, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib'
+import { PDFDocument, PDFName, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib'
 import { paperFonts, type PaperFonts } from './fonts.js'
 
 /*
@@ -20,7 +20,6 @@ const RULE_LEFT = [70, 72.5]
 const RULE_RIGHT = 576
 const FONT_SIZE = 12
 const FOOTER_SIZE = 10
-const BLACK = rgb(0, 0, 0)
 
 /** Baseline of numbered line `n` (1-28). */
 export const baselineOf = (line: number) => FIRST_BASELINE - (line - 1) * LINE_PITCH
@@ -53,15 +52,16 @@ const BACKGROUND = (() => {
 })()
 
 /**
- * Text widths from per-character advance widths, cached per font. pdf-lib's own
+ * Text widths from per-character advance widths, cached per font name (each
+ * document has its own font objects; the metrics are the same). pdf-lib's own
  * measure adds kerning pairs on every call, and wrapping measures each line
  * word by word, which made measuring the slowest part of a document; drawing
  * does not kern, so this is also the width actually drawn.
  */
-const advanceCache = new WeakMap<PDFFont, { low: Float64Array; other: Map<string, number> }>()
+const advanceCache = new Map<string, { low: Float64Array; other: Map<string, number> }>()
 export function textWidth(font: PDFFont, text: string, size = FONT_SIZE): number {
-  let cache = advanceCache.get(font)
-  if (!cache) advanceCache.set(font, (cache = { low: new Float64Array(256).fill(-1), other: new Map() }))
+  let cache = advanceCache.get(font.name)
+  if (!cache) advanceCache.set(font.name, (cache = { low: new Float64Array(256).fill(-1), other: new Map() }))
   const { low, other } = cache
   let total = 0
   for (let i = 0; i < text.length; i++) {
@@ -82,28 +82,54 @@ export function textWidth(font: PDFFont, text: string, size = FONT_SIZE): number
   return (total * size) / 1000
 }
 
-interface ContentStreamInternals {
-  getUnencodedContents: () => Uint8Array
-  contentsCache: { access: () => Uint8Array; invalidate: () => void }
+/**
+ * The bytes a standard font (WinAnsiEncoding) draws characters with, asked of the font once per character and
+ * kept by font name for every document: the same codes pdf-lib's own drawing writes. `low` holds Latin-1 by char
+ * code (-1: not asked yet).
+ */
+const winAnsiCodes = new Map<string, { low: Int16Array; other: Map<number, number> }>()
+const askCode = (font: PDFFont, ch: string) => Number.parseInt(font.encodeText(ch).asString(), 16)
+
+/** A PDF literal string of a standard font's codes: `(`, `)` and `\\` escaped, every other byte as itself. */
+function literalOf(font: PDFFont, text: string): string {
+  let codes = winAnsiCodes.get(font.name)
+  if (!codes) winAnsiCodes.set(font.name, (codes = { low: new Int16Array(256).fill(-1), other: new Map() }))
+  const { low, other } = codes
+  let out = '('
+  // Text for a standard font is WinAnsi (fonts.forText chose it so): no surrogate pairs.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    let code: number | undefined
+    if (c < 256) {
+      code = low[c]!
+      if (code < 0) low[c] = code = askCode(font, text[i]!)
+    } else {
+      code = other.get(c)
+      if (code === undefined) other.set(c, (code = askCode(font, text[i]!)))
+    }
+    out +=
+      code === 0x28 || code === 0x29 || code === 0x5c ? `\\${String.fromCharCode(code)}` : String.fromCharCode(code)
+  }
+  return `${out})`
 }
 
-/**
- * pdf-lib compresses content streams with pako, in JavaScript, allocating fresh
- * windows for each stream; that was a third of the time of a document. The same
- * zlib format from Node's native zlib is several times faster and allocates
- * outside the JS heap. (This reaches into pdf-lib's PDFPage.contentStream and
- * PDFFlateStream.contentsCache, both stable in pdf-lib 1.17.)
+/** A coordinate as content operators write it: at most three decimals, never an exponent. */
+const num = (n: number) => String(Math.round(n * 1000) / 1000)
+
+/*
+ * Text as pdf-lib's drawText would have it: tabs and the Unicode line and
+ * paragraph separators become four spaces, backspace and vertical tab are
+ * dropped, and the other line breaks start a new line.
  */
-function deflateNatively(page: PDFPage): void {
-  const stream = (page as unknown as { contentStream?: ContentStreamInternals }).contentStream
-  if (!stream || typeof stream.getUnencodedContents !== 'function' || !stream.contentsCache) return
-  let bytes: Uint8Array | undefined
-  stream.contentsCache = {
-    access: () => (bytes ??= deflateSync(stream.getUnencodedContents())),
-    invalidate: () => {
-      bytes = undefined
-    }
-  }
+const cleanText = (text: string) => text.replace(/\t|\u0085|\u2028|\u2029/g, '    ').replace(/[\b\v]/g, '')
+const linesOf = (text: string) => cleanText(text).split(/[\n\f\r]/)
+
+/** A page and the content operators written on it so far (its shared background aside). */
+interface PageContent {
+  page: PDFPage
+  ops: string[]
+  /** Resource names of the fonts this page's dictionary already holds. */
+  fonts: Set<string>
 }
 
 export interface TextOptions {
@@ -173,12 +199,18 @@ export interface PaperMetadata {
   subject?: string
 }
 
-/** Writes text onto numbered pleading lines, page after page. */
+/**
+ * Writes text onto numbered pleading lines, page after page. It writes each
+ * page's content operators itself, one string a page, compressed once when the
+ * document is saved: building pdf-lib's operator objects for every line, then
+ * serialising them, was most of the time of a document.
+ */
 export class PleadingWriter {
   readonly doc: PDFDocument
   readonly fonts: PaperFonts
   readonly #meta: PaperMetadata
-  #page!: PDFPage
+  readonly #pages: PageContent[] = []
+  #current!: PageContent
   #background: PDFRef | undefined
   /** The next free numbered line on the current page (1-28, 29 = page full). */
   line = 1
@@ -210,10 +242,7 @@ export class PleadingWriter {
   }
 
   get pageCount(): number {
-    return this.doc.getPageCount()
-  }
-  get page(): PDFPage {
-    return this.#page
+    return this.#pages.length
   }
 
   newPage(): void {
@@ -221,8 +250,44 @@ export class PleadingWriter {
     this.#background ??= this.doc.context.register(this.doc.context.stream(BACKGROUND, { Filter: 'FlateDecode' }))
     page.node.setFontDictionary(PDFName.of(BACKGROUND_FONT), this.fonts.regular.ref)
     page.node.addContentStream(this.#background)
-    this.#page = page
+    this.#current = { page, ops: [], fonts: new Set([BACKGROUND_FONT]) }
+    this.#pages.push(this.#current)
     this.line = 1
+  }
+
+  /** The resource name of a font on a page, added to the page's font dictionary at its first use there. */
+  #fontName(content: PageContent, font: PDFFont): string {
+    const { regular, bold } = this.fonts
+    const name = font === regular ? BACKGROUND_FONT : font === bold ? 'CfBold' : 'CfUnicode'
+    if (!content.fonts.has(name)) {
+      content.page.node.setFontDictionary(PDFName.of(name), font.ref)
+      content.fonts.add(name)
+    }
+    return name
+  }
+
+  /**
+   * Writes lines of text from a baseline down by `lineHeight`, as one text object; an empty line keeps its
+   * place. A standard font's text is a literal string of its WinAnsi codes; the embedded Unicode font's is the
+   * glyph ids it hands back (which also puts those glyphs in its subset).
+   */
+  #text(
+    content: PageContent,
+    lines: readonly string[],
+    o: { x: number; y: number; font: PDFFont; size?: number; lineHeight?: number }
+  ): void {
+    const standard = o.font === this.fonts.regular || o.font === this.fonts.bold
+    let ops = `BT /${this.#fontName(content, o.font)} ${o.size ?? FONT_SIZE} Tf ${num(o.lineHeight ?? LINE_PITCH)} TL 1 0 0 1 ${num(o.x)} ${num(o.y)} Tm`
+    for (const line of lines.flatMap(linesOf)) {
+      if (line !== '') ops += ` ${standard ? literalOf(o.font, line) : o.font.encodeText(line).toString()} Tj`
+      ops += ' T*'
+    }
+    content.ops.push(`${ops} ET`)
+  }
+
+  /** A horizontal rule across the current page, `thickness` points thick. */
+  rule(x1: number, x2: number, y: number, thickness: number): void {
+    this.#current.ops.push(`q ${num(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S Q`)
   }
 
   /** Moves to the next page when fewer than `lines` remain on this one. */
@@ -302,7 +367,7 @@ export class PleadingWriter {
     const width = options.width ?? TEXT_RIGHT - x0
     const w = textWidth(font, text)
     const x = options.align === 'center' ? x0 + (width - w) / 2 : options.align === 'right' ? x0 + width - w : x0
-    this.#page.drawText(text, { x, y, size: FONT_SIZE, font, color: BLACK })
+    this.#text(this.#current, [text], { x, y, font })
   }
 
   /**
@@ -317,14 +382,7 @@ export class PleadingWriter {
   ): Promise<void> {
     if (lines.every((l) => l === '')) return
     const font = await this.fonts.forText(lines.join(' '), options.bold)
-    this.#page.drawText(lines.join('\n'), {
-      x: options.x ?? TEXT_LEFT,
-      y,
-      size: FONT_SIZE,
-      lineHeight: options.lineHeight ?? LINE_PITCH,
-      font,
-      color: BLACK
-    })
+    this.#text(this.#current, lines, { x: options.x ?? TEXT_LEFT, y, font, lineHeight: options.lineHeight })
   }
 
   /** Writes a paragraph from the current line on, wrapping and turning pages as needed. */
@@ -351,14 +409,7 @@ export class PleadingWriter {
         if (this.line > LINES_PER_PAGE) this.newPage()
         const room = LINES_PER_PAGE - this.line + 1
         const chunk = lines.slice(i, i + room)
-        this.#page.drawText(chunk.join('\n'), {
-          x: x0,
-          y: baselineOf(this.line),
-          size: FONT_SIZE,
-          lineHeight: LINE_PITCH,
-          font,
-          color: BLACK
-        })
+        this.#text(this.#current, chunk, { x: x0, y: baselineOf(this.line), font })
         this.line += chunk.length
         i += chunk.length
       }
@@ -370,25 +421,15 @@ export class PleadingWriter {
   async save(): Promise<Uint8Array> {
     const { regular } = this.fonts
     const footerFont = await this.fonts.forText(this.#meta.footer)
-    for (const [i, page] of this.doc.getPages().entries()) {
+    const footerX = (PAGE.width - textWidth(footerFont, this.#meta.footer, FOOTER_SIZE)) / 2
+    const { context } = this.doc
+    for (const [i, content] of this.#pages.entries()) {
       const number = String(i + 1)
-      page.drawText(number, {
-        x: (PAGE.width - textWidth(regular, number)) / 2,
-        y: 44,
-        size: FONT_SIZE,
-        font: regular,
-        color: BLACK
-      })
-      const w = textWidth(footerFont, this.#meta.footer, FOOTER_SIZE)
-      page.drawText(this.#meta.footer, {
-        x: (PAGE.width - w) / 2,
-        y: 26,
-        size: FOOTER_SIZE,
-        font: footerFont,
-        color: BLACK
-      })
+      this.#text(content, [number], { x: (PAGE.width - textWidth(regular, number)) / 2, y: 44, font: regular })
+      this.#text(content, [this.#meta.footer], { x: footerX, y: 26, font: footerFont, size: FOOTER_SIZE })
+      const ops = Buffer.from(content.ops.join('\n'), 'latin1')
+      content.page.node.addContentStream(context.register(context.flateStream(ops)))
     }
-    for (const page of this.doc.getPages()) deflateNatively(page)
     // pdf-lib yields to the event loop every 50 objects while saving; a document is small, so write it in one go.
     return this.doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY })
   }

@@ -268,6 +268,21 @@ t.test('names in any script the court sees are drawn and extractable as text', a
   t.ok(text.includes('defendant Nguyễn Văn Thành'), 'in the body too')
 })
 
+t.test("characters a PDF string must escape, and Windows-1252's own, come out of the page as written", async (t) => {
+  // Parentheses and a backslash end or escape a PDF string; curly quotes, Œ and € are WinAnsi codes 0x80-0x9F.
+  const name = 'Seán O’Neil (Jr.) \\ “Bo” Œ €'
+  const alias = 'Nguyễn (Văn) \\ Thành'
+  const input = packet(name, [alias])
+  input.cases = input.cases.map((c) => ({ ...c, caseNumber: 'SCN(12)\\34' }))
+  for (const doc of [await renderMotion(input), await renderProposedOrder(input)]) {
+    const text = pagesOf(doc).join('\n')
+    t.ok(text.includes(`${name.toUpperCase()},`), `${doc.kind}: the caption's name`)
+    t.ok(text.includes(`aka ${alias.toUpperCase()},`), `${doc.kind}: the alias, in the Unicode font`)
+    t.ok(text.includes('Case No. SCN(12)\\34'), `${doc.kind}: the case number`)
+    t.ok(text.replace(/\s+/g, ' ').includes(`defendant ${name}`), `${doc.kind}: the name in a sentence`)
+  }
+})
+
 t.test('a name the fonts cannot draw is an error naming the character, never a blank', async (t) => {
   await t.rejects(renderMotion(packet('王小明')), {
     code: 'CLEARFILE_ERR_VALIDATION',
