@@ -9,6 +9,10 @@ import { newId } from '../db/ids.js'
 import type { Database, DocumentsTable } from '../db/schema.js'
 import type { BlobStore } from '../storage/blob-store.js'
 import type { RenderedDocument } from './court-papers.js'
+import { mapLimited } from '../map-limited.js'
+
+/** Papers' bytes written to the store at once. */
+const WRITES_AT_ONCE = 8
 
 /** Where a document's bytes live, by their SHA-256: the same paper is stored once. */
 export const storageKeyOf = (sha256: string) => `documents/${sha256.slice(0, 2)}/${sha256}.pdf`
@@ -35,10 +39,14 @@ export async function storeDocuments(
   papers: readonly PaperToStore[],
   meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; now: string }
 ): Promise<StoredDocument[]> {
-  for (const { doc } of papers) {
+  // Written several at once: one after another, a batch waited on each file's round trips in turn, and the
+  // renderers waited on the batch.
+  // The same bytes twice in a batch are written once: two writes of one key at once could collide.
+  const distinct = [...new Map(papers.map(({ doc }) => [doc.sha256, doc])).values()]
+  await mapLimited(distinct, WRITES_AT_ONCE, async (doc) => {
     const key = storageKeyOf(doc.sha256)
     if (!(await store.has(key))) await store.put(key, doc.bytes)
-  }
+  })
   return db.transaction().execute(async (trx) => {
     const known = await documentsByContent(
       trx,
