@@ -171,16 +171,25 @@ export async function hintDigestsOfFiling(
 }
 
 /** A court's filing, by our filing id when given, else by the court's filing ids. */
+/**
+ * The filing of one of these courts a court names: by our filing id, else by the court's own ids; undefined when
+ * none, or when the court's ids name filings of two courts (courts that share an e-filing manager may number
+ * alike: which one is meant cannot be told).
+ */
 export async function findFilingOfCourt(
   db: Kysely<Database>,
-  courtId: string,
+  courtIds: readonly string[],
   ids: { ours: string | undefined; courtIds: readonly string[] }
 ) {
-  let q = db.selectFrom('filings').select(['id', 'state', 'county', 'court_filing_id']).where('court_id', '=', courtId)
+  let q = db
+    .selectFrom('filings')
+    .select(['id', 'state', 'county', 'court_id', 'court_filing_id'])
+    .where('court_id', 'in', [...courtIds])
   q = ids.ours
     ? q.where('id', '=', ids.ours)
     : q.where('court_filing_id', 'in', ids.courtIds.length > 0 ? [...ids.courtIds] : [''])
-  return q.executeTakeFirst()
+  const rows = await q.limit(2).execute()
+  return rows.length === 1 ? rows[0] : undefined
 }
 
 export async function findFiling(
@@ -596,12 +605,13 @@ export async function unsettledFilingsInSameCases(db: Kysely<Database>, filingId
 }
 
 /**
- * The one filing with a court, not yet knowing its court filing id, that sent a document with one of these SHA-256
- * digests (a court's callback names the documents it reviewed by their hash); undefined when none or several did.
+ * The one filing with one of these courts, not yet knowing its court filing id, that sent a document with one of
+ * these SHA-256 digests (a court's callback names the documents it reviewed by their hash); undefined when none or
+ * several did.
  */
 export async function unsettledFilingByDocumentHashes(
   db: Kysely<Database>,
-  courtId: string,
+  courtIds: readonly string[],
   sha256s: readonly string[]
 ) {
   if (sha256s.length === 0) return undefined
@@ -609,9 +619,9 @@ export async function unsettledFilingByDocumentHashes(
     .selectFrom('filings as f')
     .innerJoin('filing_documents as fd', 'fd.filing_id', 'f.id')
     .innerJoin('documents as d', 'd.id', 'fd.document_id')
-    .select(['f.id', 'f.state', 'f.county', 'f.court_filing_id'])
+    .select(['f.id', 'f.state', 'f.county', 'f.court_id', 'f.court_filing_id'])
     .distinct()
-    .where('f.court_id', '=', courtId)
+    .where('f.court_id', 'in', [...courtIds])
     .where('f.court_filing_id', 'is', null)
     .where('f.state', 'in', UNSETTLED_STATES)
     .where(

@@ -41,7 +41,10 @@ export interface PeerCertificate {
 }
 
 /**
- * Which configured court a callback comes from, or undefined when none. A court
+ * Which configured courts a callback may come from: none, or every court whose
+ * credential it carries. One e-filing manager often serves several courts with
+ * one certificate, secret or key; its callback may then be about a filing of
+ * any of them, and the filing it names tells which. A court
  * with `callbackCertFingerprint` is known only by that client certificate
  * (mutual TLS: the certificate chains to CLEARFILE_TLS_CLIENT_CA and has that
  * fingerprint); any other court by the shared secret it sends, compared in
@@ -57,9 +60,11 @@ export function callbackAuthenticator(
   env: NodeJS.ProcessEnv = process.env,
   certificates: ReadonlyMap<string, X509Certificate> = new Map()
 ) {
-  const byCert = new Map(
-    [...courts.values()].flatMap((c) => (c.callbackCertFingerprint ? [[c.callbackCertFingerprint, c] as const] : []))
-  )
+  const byCert = new Map<string, CourtEntry[]>()
+  for (const c of courts.values()) {
+    if (c.callbackCertFingerprint)
+      byCert.set(c.callbackCertFingerprint, [...(byCert.get(c.callbackCertFingerprint) ?? []), c])
+  }
   const wsSigners = [...courts.values()].flatMap((c) => {
     const certificate = c.callbackWsSecurity && !c.callbackCertFingerprint ? certificates.get(c.id) : undefined
     return certificate ? [{ court: c, certificate }] : []
@@ -87,13 +92,13 @@ export function callbackAuthenticator(
     ]
   })
   return {
-    /** From the headers alone: the court a certificate or shared secret names. */
-    byHeaders(given: string | string[] | undefined, peer: PeerCertificate | null): CourtEntry | undefined {
+    /** From the headers alone: the courts a certificate or shared secret names (none: not known this way). */
+    byHeaders(given: string | string[] | undefined, peer: PeerCertificate | null): CourtEntry[] {
       if (peer?.authorized && peer.fingerprint256) {
-        const court = byCert.get(peer.fingerprint256)
-        if (court) return court
+        const named = byCert.get(peer.fingerprint256)
+        if (named) return named
       }
-      return typeof given === 'string' ? secrets.find((s) => same(s.secret, given))?.court : undefined
+      return typeof given === 'string' ? secrets.filter((s) => same(s.secret, given)).map((s) => s.court) : []
     },
     /**
      * Whether the body must be read to tell who sent the request: it carries an HMAC header some court could have
@@ -103,7 +108,7 @@ export function callbackAuthenticator(
       return wsSigners.length > 0 || signers.some((s) => typeof headers[s.header] === 'string')
     },
     /**
-     * The court whose key made the signature over this raw body (and its timestamp, for a court that sends one),
+     * The courts whose key made the signature over this raw body (and its timestamp, for a court that sends one),
      * compared in constant time; otherwise why the callback is refused. A timestamp further than the court's
      * tolerance from `now` is refused even when the signature holds: a recorded callback cannot be replayed later,
      * and a replay within the window changes nothing (the callback's digest is recorded once).
@@ -112,7 +117,7 @@ export function callbackAuthenticator(
       headers: Record<string, string | string[] | undefined>,
       body: string,
       now: Date
-    ): { court: CourtEntry; body: string } | { refused: SignatureRefusal } {
+    ): { courts: CourtEntry[]; body: string } | { refused: SignatureRefusal } {
       // WS-Security when no HMAC header came: what is read on is the signed Body, not the envelope around it.
       if (wsSigners.length > 0 && !signers.some((s) => typeof headers[s.header] === 'string')) {
         const check = verifySignedSoap(
@@ -121,10 +126,13 @@ export function callbackAuthenticator(
           now
         )
         if (!check.ok) return { refused: `ws-security: ${check.text}` }
-        const court = wsSigners.find((w) => w.certificate.fingerprint256 === check.certificate.fingerprint256)!.court
-        return { court, body: check.body }
+        const signedBy = wsSigners.filter((w) => w.certificate.fingerprint256 === check.certificate.fingerprint256)
+        return { courts: signedBy.map((w) => w.court), body: check.body }
       }
       let refused: SignatureRefusal = 'wrong signature'
+      const courtsSigned: CourtEntry[] = []
+      // One MAC per key, algorithm and signed text: fifty-eight courts with one key cost one.
+      const macs = new Map<string, Buffer>()
       for (const s of signers) {
         const given = headers[s.header]
         if (typeof given !== 'string') continue
@@ -134,16 +142,18 @@ export function callbackAuthenticator(
           continue
         }
         const signed = typeof stamp === 'string' ? `${stamp.trim()}.${body}` : body
-        const expected = createHmac(s.algorithm, s.key).update(signed).digest()
+        const macKey = `${s.algorithm}\u0000${s.key}\u0000${typeof stamp === 'string' ? stamp.trim() : ''}`
+        let expected = macs.get(macKey)
+        if (!expected) macs.set(macKey, (expected = createHmac(s.algorithm, s.key).update(signed).digest()))
         const bytes = signatureBytes(given, s.algorithm)
         if (!bytes || !timingSafeEqual(bytes, expected)) continue
         if (typeof stamp === 'string' && Math.abs(now.getTime() - Number(stamp.trim()) * 1000) > s.toleranceMs) {
           refused = 'stale timestamp'
           continue
         }
-        return { court: s.court, body }
+        courtsSigned.push(s.court)
       }
-      return { refused }
+      return courtsSigned.length > 0 ? { courts: courtsSigned, body } : { refused }
     }
   }
 }

@@ -18,19 +18,20 @@ import { transition } from './filing-state.js'
 export type CallbackMatch = 'filer id' | 'court id' | 'document hash'
 
 /**
- * The filing a court's callback names: by our filing id when it echoes it, else by the court's own ids, else — a
- * callback for a filing whose receipt never reached us, from a court that does not echo filer ids — by the SHA-256
- * of the documents it reviewed, when exactly one of our filings awaiting its court id sent them.
+ * The filing a court's callback names, among the filings of the courts its credential speaks for: by our filing
+ * id when it echoes it, else by the court's own ids, else — a callback for a filing whose receipt never reached
+ * us, from a court that does not echo filer ids — by the SHA-256 of the documents it reviewed, when exactly one of
+ * our filings awaiting its court id sent them.
  */
 export async function filingOfCallback(
   db: Kysely<Database>,
-  courtId: string,
+  courtIds: readonly string[],
   ids: { ours: string | undefined; courtIds: readonly string[]; documentHashes: readonly string[] }
 ) {
-  const named = await findFilingOfCourt(db, courtId, ids)
+  const named = await findFilingOfCourt(db, courtIds, ids)
   if (named) return { filing: named, by: (ids.ours ? 'filer id' : 'court id') as CallbackMatch }
   if (ids.ours) return undefined
-  const sent = await unsettledFilingByDocumentHashes(db, courtId, ids.documentHashes)
+  const sent = await unsettledFilingByDocumentHashes(db, courtIds, ids.documentHashes)
   return sent ? { filing: sent, by: 'document hash' as CallbackMatch } : undefined
 }
 

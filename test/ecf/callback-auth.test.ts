@@ -42,7 +42,8 @@ const plain = callbackAuthenticator(
   env
 )
 const body = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
-const courtOf = (r: ReturnType<typeof plain.bySignature>) => ('court' in r ? r.court.id : r.refused)
+const courtOf = (r: ReturnType<typeof plain.bySignature>) =>
+  'courts' in r ? r.courts.map((c) => c.id).join(' ') : r.refused
 
 t.test(
   'a signature over the body is read as sha256=<hex>, bare hex or base64, and names the court whose key made it',
@@ -65,6 +66,36 @@ t.test(
     t.equal(courtOf(plain.bySignature({ 'x-court-signature': `sha256=${hex}` }, `${body} `, NOW)), 'wrong signature')
     t.equal(courtOf(plain.bySignature({ 'x-court-signature': 'sha256=zz' }, body, NOW)), 'wrong signature')
     t.equal(courtOf(plain.bySignature({}, body, NOW)), 'wrong signature', 'no signature at all')
+  }
+)
+
+t.test(
+  'a key, secret or certificate several courts share names every one of them, and no court it is not theirs',
+  async (t) => {
+    const shared = (id: string, county: string, extra: Partial<CourtEntry>): CourtEntry => ({
+      ...court(id, undefined),
+      county,
+      ...extra
+    })
+    const courts = [
+      shared('CA-ALAMEDA', 'ALAMEDA', { callbackSignature: { secretRef: 'COURT_HMAC' } }),
+      shared('CA-FRESNO', 'FRESNO', { callbackSecretRef: 'OTHER_HMAC' }),
+      shared('CA-KERN', 'KERN', { callbackSignature: { secretRef: 'COURT_HMAC' } }),
+      shared('CA-LASSEN', 'LASSEN', { callbackSecretRef: 'OTHER_HMAC' }),
+      shared('CA-MONO', 'MONO', { callbackSignature: { secretRef: 'OTHER_HMAC', header: 'X-Other-Signature' } }),
+      shared('CA-NAPA', 'NAPA', { callbackCertFingerprint: 'AA:BB' }),
+      shared('CA-YUBA', 'YUBA', { callbackCertFingerprint: 'AA:BB' })
+    ]
+    const auth = callbackAuthenticator(new Map(courts.map((c) => [c.id, c])), env)
+    const signature = `sha256=${mac('sha256', KEY, body).digest('hex')}`
+    t.equal(courtOf(auth.bySignature({ 'x-court-signature': signature }, body, NOW)), 'CA-ALAMEDA CA-KERN')
+    const other = mac('sha256', env.OTHER_HMAC, body).digest('hex')
+    t.equal(courtOf(auth.bySignature({ 'x-other-signature': other }, body, NOW)), 'CA-MONO')
+    const ids = (found: CourtEntry[]) => found.map((c) => c.id).join(' ')
+    t.equal(ids(auth.byHeaders(env.OTHER_HMAC, null)), 'CA-FRESNO CA-LASSEN', 'a shared secret')
+    t.equal(ids(auth.byHeaders(KEY, null)), '', 'a signing key is no secret to send')
+    t.equal(ids(auth.byHeaders(undefined, { authorized: true, fingerprint256: 'AA:BB' })), 'CA-NAPA CA-YUBA')
+    t.equal(ids(auth.byHeaders(undefined, { authorized: false, fingerprint256: 'AA:BB' })), '', 'an unverified chain')
   }
 )
 

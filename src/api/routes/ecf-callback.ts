@@ -20,14 +20,16 @@ const CALLBACK_BODY_LIMIT = 16 * 1024 * 1024
  * the HMAC signature it sends over the body, or by the WS-Security signature
  * inside it (then only the signed Body is read); a call with none of them is
  * refused, unread when no court signs: an unauthenticated call changes nothing
- * and is audited. The callback is a
+ * and is audited. A credential several courts share (one e-filing manager for
+ * them all) speaks for each of them: the filing the callback names, among
+ * theirs, tells which court it is about. The callback is a
  * hint: it brings the filing's next status poll forward, and GetFilingStatus
  * decides.
  */
 export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps) => {
   const { db, clock, pipeline } = deps
   const courtOf = callbackAuthenticator(deps.courts, process.env, deps.callbackCertificates)
-  const callers = new WeakMap<object, CourtEntry>()
+  const callers = new WeakMap<object, CourtEntry[]>()
   app.addContentTypeParser(
     ['text/xml', 'application/soap+xml', 'application/xml'],
     { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT },
@@ -60,12 +62,12 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         const given = request.headers[CALLBACK_SECRET_HEADER]
         const socket = request.raw.socket as Partial<TLSSocket>
         const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null
-        const court = courtOf.byHeaders(
+        const courts = courtOf.byHeaders(
           given,
           cert ? { authorized: socket.authorized === true, fingerprint256: cert.fingerprint256 ?? null } : null
         )
-        if (court) {
-          callers.set(request, court)
+        if (courts.length > 0) {
+          callers.set(request, courts)
           return
         }
         // A signed callback is told by its body: read it (within the limit), then check.
@@ -77,15 +79,17 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
     },
     async (request, reply) => {
       const now = clock.now()
-      let court = callers.get(request)
+      let courts = callers.get(request)
       // What is read: the body as sent, or for a WS-Security signed callback only the Body the signature covers.
       let message = String(request.body ?? '')
-      if (!court) {
+      if (!courts) {
         const signed = courtOf.bySignature(request.headers, message, now)
         if ('refused' in signed) return refuse(request, reply, signed.refused, false)
-        court = signed.court
+        courts = signed.courts
         message = signed.body
       }
+      // The court answered: the one whose filing the callback names, once found; until then the first it may be.
+      let court = courts[0]!
       const ctx = system(request.id)
       reply.header('content-type', 'text/xml; charset=utf-8')
       const answer = (
@@ -111,19 +115,27 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
       const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
       const courtIds = callback.identifications.filter((i) => i.category !== OUR_FILING_ID).map((i) => i.id)
       const documentHashes = callback.documents.flatMap((d) => (d.hash ? [d.hash] : []))
-      const found = await filingOfCallback(db, court.id, { ours, courtIds, documentHashes })
+      const found = await filingOfCallback(
+        db,
+        courts.map((c) => c.id),
+        { ours, courtIds, documentHashes }
+      )
       if (!found) {
-        await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county: court.county } }, [
+        // Courts of one county are audited under it; an unknown filing from courts of several, under none.
+        const counties = new Set(courts.map((c) => c.county))
+        const county = counties.size === 1 ? court.county : null
+        await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county } }, [
           {
             action: 'callback.unknown_filing',
             recordType: 'ecf_callback',
             recordId: request.id,
-            county: court.county,
-            detail: { court: court.id, ids: courtIds }
+            county,
+            detail: { court: courts.map((c) => c.id).join(' '), ids: courtIds }
           }
         ])
         return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
       }
+      court = courts.find((c) => c.id === found.filing.court_id) ?? court
       const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
       const filing = await db.transaction().execute(async (trx) => {
         const digest = callbackDigest(callback)

@@ -75,7 +75,8 @@ async function setup(
   courtOptions: SimulatedCourtOptions = {},
   opts: {
     listen?: boolean
-    otherCourts?: Array<{ id: string; county: string }>
+    /** Courts after this one in the courts file: an id, a county and any other fields of their entries. */
+    otherCourts?: Array<{ id: string; county: string } & Record<string, unknown>>
     /** Fields of the court's entry in the courts file, over the defaults (null drops one). */
     courtEntry?: Record<string, unknown>
     /** Settings over the test defaults. */
@@ -423,6 +424,69 @@ t.test(
       refused.map((r) => JSON.parse(r.detail!).reason),
       ['wrong signature', 'wrong signature', 'no secret']
     )
+  }
+)
+
+t.test(
+  "courts that share one e-filing manager and its signing key: a callback about either court's filing settles that filing, never an unknown one",
+  async (t) => {
+    process.env.CLEARFILE_TEST_COURT_HMAC_KEY = 'hmac-key-of-the-manager-0123456789'
+    const signing = { callbackSignature: { secretRef: 'CLEARFILE_TEST_COURT_HMAC_KEY' } }
+    const { app, key, caseId, tick, court, handle } = await setup(
+      t,
+      { callbackSecret: undefined, callbackSignature: { key: 'hmac-key-of-the-manager-0123456789' } },
+      {
+        listen: true,
+        courtEntry: signing,
+        // San Francisco's Hall of Justice: a second court of the county, second in the file, the same manager.
+        otherCourts: [{ id: 'CA-SF-HOJ', county: 'SAN FRANCISCO', ...signing }]
+      }
+    )
+    const other = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: bearer(key),
+        payload: caseBody({
+          person: { dojSubjectId: '7000001', cii: 'Z70000001' },
+          case: { court: 'CA-SF-HOJ', caseNumber: 'HOJ-0001' }
+        })
+      })
+    ).json()
+    await app.inject({ method: 'POST', url: `/v1/cases/${other.id}/documents`, headers: bearer(key) })
+    const filings = []
+    for (const id of [caseId, other.id]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/filings',
+        headers: bearer(key),
+        payload: { caseId: id }
+      })
+      filings.push(res.json())
+    }
+    t.same(
+      filings.map((f) => f.court),
+      ['CA-SF', 'CA-SF-HOJ']
+    )
+    await tick()
+    for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
+    t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, refused: 0 }, 'both signed callbacks answered')
+    for (const f of filings) {
+      const view = (await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json()
+      t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1, `${f.court}: heard`)
+    }
+    const audited = await handle.db
+      .selectFrom('audit_events')
+      .select(['action', 'record_id'])
+      .where('action', 'like', '%callback%')
+      .orderBy('record_id')
+      .execute()
+    t.same(
+      audited.map((a) => a.action),
+      ['filing.callback', 'filing.callback'],
+      'no callback audited as about an unknown filing'
+    )
+    t.same(audited.map((a) => a.record_id).sort(), filings.map((f) => f.id).sort())
   }
 )
 
