@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import { projectRoot } from '../src/project-root.js'
 import { Pool } from 'undici'
+import type { CallbackCounts } from '../adapters/simulator/court.js'
 import { createApiClient } from '../src/db/api-client-repository.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
@@ -95,7 +96,7 @@ export interface StatewideResult {
     unmatched: number
     omitted: number
   }
-  callbacks: { sent: number; lost: number; failed: number; refused: number }
+  callbacks: CallbackCounts
   /** Requests the court was sent, by operation. */
   courtOperations: Record<string, number>
   /** Whatever the run found wrong; empty when every count is accounted for. */
@@ -520,6 +521,9 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
     if (report.unmatched > 0 || report.conflicts > 0)
       problems.push(`the clerk's reports: ${report.unmatched} lines unmatched, ${report.conflicts} conflicts`)
     if (sim.callbacks.refused > 0) problems.push(`${sim.callbacks.refused} court callbacks were refused`)
+    // One court process answers for all 58 courts with one signing key, as one e-filing manager would.
+    if (sim.callbacks.unknown > 0)
+      problems.push(`${sim.callbacks.unknown} court callbacks were answered as about a filing the service did not know`)
     return {
       stages,
       endToEndSeconds,

@@ -171,10 +171,12 @@ export function sanFranciscoCourtsFile(
   return courtsFile
 }
 
-/** How many of a simulated court's callbacks got an answer (taken, failed or refused), to wait for them. */
-export function answered(court: { callbacks: () => { sent: number; failed: number; refused: number } }): number {
+/** How many of a simulated court's callbacks got an answer (taken, failed, unknown or refused), to wait for them. */
+export function answered(court: {
+  callbacks: () => { sent: number; failed: number; unknown: number; refused: number }
+}): number {
   const c = court.callbacks()
-  return c.sent + c.failed + c.refused
+  return c.sent + c.failed + c.unknown + c.refused
 }
 
 /** The files under a folder (in any subfolder), as paths relative to it, sorted: what a test left on disk. */

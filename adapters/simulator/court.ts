@@ -13,7 +13,12 @@ import {
   buildReviewCompleteNotification,
   type CourtRef
 } from '../../src/ecf/messages.js'
-import { parseCourtXml, parseReviewFilingRequest, type ReceivedFiling } from '../../src/ecf/parse.js'
+import {
+  parseCourtXml,
+  parseMessageReceipt,
+  parseReviewFilingRequest,
+  type ReceivedFiling
+} from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
 import { operationOf, SOAP_ACTIONS, soapEnvelope, soapFaultEnvelope } from '../../src/ecf/soap.js'
@@ -179,9 +184,12 @@ function kept(received: ReceivedFiling): KeptFiling {
 }
 
 export interface CallbackCounts {
+  /** Answered 200: with a receipt that took it, or with something that is no receipt. */
   sent: number
   lost: number
   failed: number
+  /** Answered with a receipt whose errors say the filer did not take it (it knows no such filing). */
+  unknown: number
   /** Answered 401 or 403: the filer did not accept the court's authentication. */
   refused: number
 }
@@ -223,7 +231,7 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   const byCourtId = new Map<string, SimFiling>()
   const byFilingId = new Map<string, SimFiling>()
   const submissions = new Map<string, number>()
-  const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0, refused: 0 }
+  const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0, unknown: 0, refused: 0 }
   const keepsFilerIds = options.echoFilerIds !== false
   const timers = new Set<NodeJS.Timeout>()
   let next = 1
@@ -305,9 +313,19 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
           bodyTimeout: 10_000,
           ...(tlsAgent ? { dispatcher: tlsAgent } : {})
         })
-        await res.body.dump()
-        if (res.statusCode === 200) callbackCounts.sent++
-        else if (res.statusCode === 401 || res.statusCode === 403) callbackCounts.refused++
+        const answer = await res.body.text()
+        // A court reads the filer's receipt: one with errors did not take the callback.
+        if (res.statusCode === 200) {
+          const receipt = (() => {
+            try {
+              return parseMessageReceipt(answer)
+            } catch {
+              return null
+            }
+          })()
+          if (receipt && !receipt.ok) callbackCounts.unknown++
+          else callbackCounts.sent++
+        } else if (res.statusCode === 401 || res.statusCode === 403) callbackCounts.refused++
         else callbackCounts.failed++
       } catch {
         callbackCounts.failed++

@@ -7,7 +7,9 @@ import { ecf4SoapAdapter } from '../../adapters/ecf4-soap/adapter.js'
 import { startSimulatedCourt, type SimulatedCourtOptions } from '../../adapters/simulator/court.js'
 import { CourtError, type CourtAdapter } from '../../adapters/types.js'
 import { renderMotion } from '../../src/documents/court-papers.js'
+import { buildMessageReceipt } from '../../src/ecf/messages.js'
 import { parseReviewFilingCallback } from '../../src/ecf/parse.js'
+import { soapEnvelope } from '../../src/ecf/soap.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
 import { certificates } from '../tls-certificates.js'
@@ -168,14 +170,14 @@ t.test('a court that is not listening is retryable and certainly did not get the
 })
 
 /** A filer's FilingAssemblyMDE that answers 200 and keeps what it was sent. */
-async function callbackReceiver(t: { teardown: (fn: () => unknown) => void }) {
+async function callbackReceiver(t: { teardown: (fn: () => unknown) => void }, answer = '<ok/>') {
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
-      res.end('<ok/>')
+      res.end(answer)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -213,7 +215,26 @@ t.test(
       cb.documents.map((d) => [d.role, d.docketId, d.hash]),
       [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]]
     )
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 })
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 })
+  }
+)
+
+t.test(
+  'a callback answered with a receipt whose errors say the filer knows no such filing is counted so, not as taken',
+  async (t) => {
+    const refusal = soapEnvelope(
+      buildMessageReceipt({
+        sender: 'http://127.0.0.1/ecf/v4/FilingAssemblyMDE',
+        court: { id: 'CA-SIM', name: 'Superior Court of California (simulated)' },
+        filing: null,
+        errors: [{ code: '-1', text: 'No filing with this id was sent by this filer' }]
+      })
+    )
+    const receiver = await callbackReceiver(t, refusal)
+    const { adapter, court } = await setup(t, { callbackSecret: 's3cret' })
+    await adapter.submit({ filingId: 'F-UNKNOWN', xml: filingXml('F-UNKNOWN', receiver.url) })
+    await until(() => court.callbacks().unknown > 0)
+    t.same(court.callbacks(), { sent: 0, lost: 0, failed: 0, unknown: 1, refused: 0 })
   }
 )
 
@@ -223,7 +244,7 @@ t.test('a lost callback is never sent, and a duplicated one is sent twice', asyn
   await lost.adapter.submit({ filingId: 'F-LOST', xml: filingXml('F-LOST', receiver.url) })
   await sleep(200)
   t.equal(receiver.received.length, 0)
-  t.same(lost.court.callbacks(), { sent: 0, lost: 1, failed: 0, refused: 0 })
+  t.same(lost.court.callbacks(), { sent: 0, lost: 1, failed: 0, unknown: 0, refused: 0 })
   const twice = await setup(t, { callbackSecret: 's3cret', faults: { duplicateCallback: 1 } })
   await twice.adapter.submit({ filingId: 'F-TWICE', xml: filingXml('F-TWICE', receiver.url) })
   await until(() => receiver.received.length >= 2)

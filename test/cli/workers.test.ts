@@ -159,7 +159,7 @@ t.test(
     t.equal(court.filings(), FILINGS)
     t.equal(owners.size, 2, 'both workers took jobs, and nothing else did')
     t.equal(
-      court.callbacks().refused + court.callbacks().failed,
+      court.callbacks().refused + court.callbacks().failed + court.callbacks().unknown,
       0,
       `the API took every callback of the court's: ${JSON.stringify(court.callbacks())} ${api.output().slice(-2000)}`
     )

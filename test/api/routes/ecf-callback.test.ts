@@ -58,7 +58,7 @@ t.test(
     for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
     t.same(
       court.callbacks(),
-      { sent: 1, lost: 0, failed: 0, refused: 0 },
+      { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 },
       'the court called back over mutual TLS and got a receipt'
     )
     t.ok((await view()).events.some((e: { source: string }) => e.source === 'callback'))

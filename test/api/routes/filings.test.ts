@@ -336,7 +336,11 @@ t.test(
     await runJobs()
     const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the court got a 200 with a MessageReceipt')
+    t.same(
+      court.callbacks(),
+      { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 },
+      'the court got a 200 with a MessageReceipt'
+    )
     await sleep(60)
     await runJobs() // the test clock has not moved: only the callback made the poll due
     const after = await view()
@@ -362,7 +366,7 @@ t.test('a callback the court sends twice is answered twice and recorded once', a
   ).json()
   await runJobs()
   for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
-  t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, refused: 0 }, 'both got a receipt')
+  t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'both got a receipt')
   const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1)
   const audited = await handle.db
@@ -396,7 +400,7 @@ t.test(
     ).json()
     for (let i = 0; i < 6; i++) await tick()
     for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'the signed callback was taken')
     const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     t.equal(done.state, 'partially_granted', '"GRANTED IN PART" read as a partial grant')
     t.ok(done.events.some((e: { source: string }) => e.source === 'callback'))
@@ -470,7 +474,7 @@ t.test(
     )
     await tick()
     for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
-    t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, refused: 0 }, 'both signed callbacks answered')
+    t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'both signed callbacks answered')
     for (const f of filings) {
       const view = (await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json()
       t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1, `${f.court}: heard`)
@@ -495,8 +499,8 @@ t.test(
   async (t) => {
     const certs = certificates()
     for (const [signedBy, expected] of [
-      ['court', { sent: 1, lost: 0, failed: 0, refused: 0 }],
-      ['stranger', { sent: 0, lost: 0, failed: 0, refused: 1 }]
+      ['court', { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }],
+      ['stranger', { sent: 0, lost: 0, failed: 0, unknown: 0, refused: 1 }]
     ] as const) {
       const { app, key, caseId, tick, court, handle, clock } = await setup(
         t,
@@ -549,8 +553,8 @@ t.test(
     // The app's clock is fixed; the court's is set to agree with it (or to be 15 minutes off it).
     const agreed = Math.round((Date.parse('2026-11-28T12:00:00.000Z') - Date.now()) / 1000)
     for (const [skew, expected] of [
-      [agreed, { sent: 1, lost: 0, failed: 0, refused: 0 }],
-      [agreed - 900, { sent: 0, lost: 0, failed: 0, refused: 1 }]
+      [agreed, { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }],
+      [agreed - 900, { sent: 0, lost: 0, failed: 0, unknown: 0, refused: 1 }]
     ] as const) {
       const { app, key, caseId, tick, court, handle } = await setup(
         t,
@@ -775,7 +779,7 @@ t.test(
     cutter.ready = async () => (await state()).state === 'unknown'
     await runJobs()
     await until(() => answered(court) > 0)
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'the signed callback was taken')
     const settled = await state()
     t.same(
       moves(settled),
@@ -801,7 +805,7 @@ t.test(
     // The send is cut off only after the court's callback has been answered.
     cutter.ready = () => answered(court) > 0
     await runJobs()
-    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, refused: 0 }, 'the signed callback was taken')
+    t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'the signed callback was taken')
     const settled = await state()
     t.same(
       moves(settled).slice(0, 3),
@@ -961,7 +965,7 @@ t.test('when the court loses its callback the status poll still brings the filin
   const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(done.state, 'granted')
   t.notOk(done.events.some((e: { source: string }) => e.source === 'callback'))
-  t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0, refused: 0 })
+  t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0, unknown: 0, refused: 0 })
 })
 
 t.test(
