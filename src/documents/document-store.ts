@@ -39,9 +39,9 @@ export async function storeDocuments(
   papers: readonly PaperToStore[],
   meta: { county: string; scope: DocumentsTable['scope']; reviewRunId: string | null; now: string }
 ): Promise<StoredDocument[]> {
-  // Written several at once: one after another, a batch waited on each file's round trips in turn, and the
-  // renderers waited on the batch.
-  // The same bytes twice in a batch are written once: two writes of one key at once could collide.
+  // Written several at once: one after another, a batch of 200 waited on each write's round trip in turn (a
+  // network round trip with the S3 and database stores), and the renderers waited on the batch. The same bytes
+  // twice in a batch are written once: two writes of one key at once could collide.
   const distinct = [...new Map(papers.map(({ doc }) => [doc.sha256, doc])).values()]
   await mapLimited(distinct, WRITES_AT_ONCE, async (doc) => {
     const key = storageKeyOf(doc.sha256)

@@ -90,7 +90,7 @@ export function textWidth(font: PDFFont, text: string, size = FONT_SIZE): number
 const winAnsiCodes = new Map<string, { low: Int16Array; other: Map<number, number> }>()
 const askCode = (font: PDFFont, ch: string) => Number.parseInt(font.encodeText(ch).asString(), 16)
 
-/** A PDF literal string of a standard font's codes: `(`, `)` and `\\` escaped, every other byte as itself. */
+/** A PDF literal string of a standard font's codes: parentheses and backslashes escaped, every other byte as itself. */
 function literalOf(font: PDFFont, text: string): string {
   let codes = winAnsiCodes.get(font.name)
   if (!codes) winAnsiCodes.set(font.name, (codes = { low: new Int16Array(256).fill(-1), other: new Map() }))
