@@ -171,6 +171,15 @@ export function sanFranciscoCourtsFile(
   return courtsFile
 }
 
+/**
+ * Waits until `ready` says so, asking every 10 ms, for `ms` at most; then returns either way, and the assertions after
+ * it say what was not ready. Ten seconds, not two: CI runs test files side by side on a slow machine, with coverage.
+ */
+export async function until(ready: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !(await ready()) && Date.now() < end; )
+    await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
 /** How many of a simulated court's callbacks got an answer (taken, failed, unknown or refused), to wait for them. */
 export function answered(court: {
   callbacks: () => { sent: number; failed: number; unknown: number; refused: number }

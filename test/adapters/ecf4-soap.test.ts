@@ -15,6 +15,7 @@ import { packet } from '../documents/fixtures.js'
 import { certificates } from '../tls-certificates.js'
 import { reviewFilingXml } from '../ecf/review-filing.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
+import { until } from '../helper.js'
 
 const motion = (await renderMotion(packet())).bytes
 
@@ -183,10 +184,6 @@ async function callbackReceiver(t: { teardown: (fn: () => unknown) => void }, an
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise((resolve) => server.close(resolve)))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ecf/v4/FilingAssemblyMDE`, received }
-}
-
-async function until(what: () => boolean, ms = 3000) {
-  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(20)
 }
 
 t.test(

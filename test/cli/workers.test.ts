@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
 import { seededRandom } from '../../src/seeded-random.js'
-import { answered, sanFranciscoCourtsFile, TEST_DATABASE_URL } from '../helper.js'
+import { answered, sanFranciscoCourtsFile, TEST_DATABASE_URL, until } from '../helper.js'
 import {
   assertBuilt,
   freePort,
@@ -137,7 +137,7 @@ t.test(
     watching = false
     await watcher
     t.ok(killed, 'one worker was killed part way')
-    for (let i = 0; i < 100 && answered(court) < court.filings() * 0.9; i++) await sleep(50)
+    await until(() => answered(court) >= court.filings() * 0.9)
 
     const states = await handle.db
       .selectFrom('filings')

@@ -15,7 +15,7 @@ import { backoffMs, createJobRunner } from '../../src/jobs/job-runner.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from '../../src/filing/filing-jobs.js'
 import { WEBHOOK_JOB } from '../../src/webhooks/webhook-delivery.js'
 import { REVIEW_JOB } from '../../src/ingest/review-runs.js'
-import { openTestDatabase } from '../helper.js'
+import { openTestDatabase, until } from '../helper.js'
 
 const Payload = Type.Object({ id: Type.String() })
 const SHORT = defineJob({ name: 'test.short', payload: Payload, maxAttempts: 3, key: (p) => `test.short:${p.id}` })
@@ -200,14 +200,6 @@ t.test('a job kind checks its payload when queued and when run, and queues one j
   t.same(payloadOf(SHORT, rows[0]!), { id: 'k' })
   t.throws(() => payloadOf(SHORT, { ...rows[0]!, payload: '{"id":1}' }), /does not fit its schema/)
 })
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 t.test('while the database fails, a lane backs off and says so once, then once more when it is back', async (t) => {
   const { db } = await openTestDatabase(t)

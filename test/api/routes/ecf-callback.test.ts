@@ -5,12 +5,11 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { Agent, request } from 'undici'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
-import { answered, bearer, buildTestApp, fileCase } from '../../helper.js'
+import { answered, bearer, buildTestApp, fileCase, until } from '../../helper.js'
 import { freePort } from '../../serve-process.js'
 import { certificates } from '../../tls-certificates.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 t.test(
   "a court configured for mutual TLS is known by its client certificate: its callback counts, a stranger's certificate or a bare secret is refused and audited",
@@ -55,7 +54,7 @@ t.test(
     const filing = { id: (await fileCase(app, key)).filingId }
     await runJobs()
     const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    await until(() => answered(court) > 0)
     t.same(
       court.callbacks(),
       { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 },

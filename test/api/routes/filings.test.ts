@@ -13,7 +13,7 @@ import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { wsSecuritySigner } from '../../../src/ecf/ws-security.js'
 import { reviewFilingXml } from '../../ecf/review-filing.js'
 import { certificates } from '../../tls-certificates.js'
-import { answered, bearer, buildTestApp, caseBody } from '../../helper.js'
+import { answered, bearer, buildTestApp, caseBody, until } from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -25,11 +25,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
-}
-
-/** Waits until `ready` says so (10 s at most). */
-async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500 && !(await ready()); i++) await sleep(20)
 }
 
 /**
@@ -335,7 +330,7 @@ t.test(
     ).json()
     await runJobs()
     const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
-    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    await until(() => answered(court) > 0)
     t.same(
       court.callbacks(),
       { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 },
@@ -365,7 +360,7 @@ t.test('a callback the court sends twice is answered twice and recorded once', a
     await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
   ).json()
   await runJobs()
-  for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
+  await until(() => answered(court) >= 2)
   t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'both got a receipt')
   const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
   t.equal(view.events.filter((e: { source: string }) => e.source === 'callback').length, 1)
@@ -399,7 +394,7 @@ t.test(
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
     for (let i = 0; i < 6; i++) await tick()
-    for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+    await until(() => answered(court) > 0)
     t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'the signed callback was taken')
     const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     t.equal(done.state, 'partially_granted', '"GRANTED IN PART" read as a partial grant')
@@ -473,7 +468,7 @@ t.test(
       ['CA-SF', 'CA-SF-HOJ']
     )
     await tick()
-    for (let i = 0; i < 100 && answered(court) < 2; i++) await sleep(20)
+    await until(() => answered(court) >= 2)
     t.same(court.callbacks(), { sent: 2, lost: 0, failed: 0, unknown: 0, refused: 0 }, 'both signed callbacks answered')
     for (const f of filings) {
       const view = (await app.inject({ url: `/v1/filings/${f.id}`, headers: bearer(key) })).json()
@@ -519,7 +514,7 @@ t.test(
         await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
       ).json()
       await tick()
-      for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+      await until(() => answered(court) > 0)
       t.same(court.callbacks(), expected, `signed by the ${signedBy}'s certificate`)
       const view = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
       const heard = view.events.filter((e: { source: string }) => e.source === 'callback')
@@ -575,7 +570,7 @@ t.test(
         await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
       ).json()
       for (let i = 0; i < 6; i++) await tick()
-      for (let i = 0; i < 100 && answered(court) === 0; i++) await sleep(20)
+      await until(() => answered(court) > 0)
       t.same(court.callbacks(), expected, `court clock ${skew - agreed} s from ours`)
       const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
       t.equal(done.state, 'granted', 'the ruling is known either way: polls decide')
