@@ -66,6 +66,11 @@ export const ConfigSchema = Type.Object(
     longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
     /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
     jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    /**
+     * PostgreSQL: how often the tables busy work rewrites (the job queue, the filings) are vacuumed when dead row
+     * versions have piled up (src/db/table-vacuum.ts); 0 leaves them to autovacuum alone.
+     */
+    vacuumIntervalSeconds: Type.Number({ minimum: 0, default: 10 }),
     /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
     simulatedCourt: Type.Boolean({ default: true }),
     logLevel: Type.Union(
@@ -143,6 +148,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   deliveryLanes: 'CLEARFILE_DELIVERY_LANES',
   longJobLanes: 'CLEARFILE_LONG_JOB_LANES',
   jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',
+  vacuumIntervalSeconds: 'CLEARFILE_VACUUM_INTERVAL_SECONDS',
   simulatedCourt: 'CLEARFILE_SIMULATED_COURT',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',

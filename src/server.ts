@@ -13,6 +13,7 @@ import { createJobRunner } from './jobs/job-runner.js'
 import { compileEcfSchemas } from './ecf/validator.js'
 import { startReportInboxes } from './outcomes/report-inbox.js'
 import { startRetention } from './jobs/retention-job.js'
+import { startVacuum, VACUUM_JOB } from './jobs/vacuum-job.js'
 import { createServices, serverCourts, type Services } from './services.js'
 
 export interface RunningServer {
@@ -122,6 +123,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       compileEcfSchemas()
       await startReportInboxes(handle.db, courts.courts, systemClock.now())
       await startRetention(handle.db, systemClock.now())
+      if (services.jobs.some((j) => j.definition.name === VACUUM_JOB.name))
+        await startVacuum(handle.db, systemClock.now())
     }
     const address = options.listen === false ? null : await app.listen({ host: config.host, port: config.port })
     runner?.start()

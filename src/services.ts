@@ -24,6 +24,7 @@ import { publicOnlyAgent } from './webhooks/outbound-address.js'
 import { webhookJob } from './webhooks/webhook-delivery.js'
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js'
 import { retentionJob } from './jobs/retention-job.js'
+import { vacuumJob } from './jobs/vacuum-job.js'
 import { type BlobStore, processScratchDir } from './storage/blob-store.js'
 import { databaseBlobStore, purgeStagedChunks } from './storage/database-blob-store.js'
 import { localBlobStore } from './storage/local-blob-store.js'
@@ -141,7 +142,10 @@ export function createServices(inputs: ServiceInputs): Services {
             ]
           : [])
       ]
-    })
+    }),
+    ...(inputs.dialect === 'postgres' && config.vacuumIntervalSeconds > 0
+      ? [vacuumJob({ db, clock, everyMs: config.vacuumIntervalSeconds * 1000 })]
+      : [])
   ]
   const tls =
     config.tlsCertFile && config.tlsKeyFile
