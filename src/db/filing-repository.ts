@@ -152,22 +152,45 @@ export async function insertFilingEvents(trx: Kysely<Database>, events: readonly
       .execute()
 }
 
-/** The digests of the hints (callbacks, unread status texts) already on a filing's timeline from one source. */
-export async function hintDigestsOfFiling(
-  db: Kysely<Database>,
-  filingId: string,
-  source: EventSource
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom('filing_events')
-    .select('detail')
-    .where('filing_id', '=', filingId)
-    .where('source', '=', source)
-    .execute()
-  return rows.flatMap((r) => {
-    const digest = r.detail ? (JSON.parse(r.detail) as { digest?: unknown }).digest : undefined
-    return typeof digest === 'string' ? [digest] : []
-  })
+/**
+ * Puts a hint (a callback, an unread status text) on a filing's timeline unless one from the same source with the
+ * same digest is there already (a replay, or a text raised before): true when it was put. One statement: the check is
+ * part of the insert. The digest is 64 hex digits, found as the `"digest":"…"` member of a detail as stored (JSON
+ * escapes every quote a text holds, so no text can hold that member).
+ */
+export async function insertHintOnce(
+  trx: Kysely<Database>,
+  e: Omit<NewFilingEvent, 'detail'> & { detail: { digest: string } & Record<string, unknown> }
+): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(e.detail.digest)) throw new Error('a hint digest is 64 hex digits')
+  const inserted = await trx
+    .insertInto('filing_events')
+    .columns(['filing_id', 'from_state', 'to_state', 'at', 'source', 'detail'])
+    .expression(
+      trx
+        .selectNoFrom((eb) => [
+          eb.val(e.filingId).as('filing_id'),
+          eb.val(e.from).as('from_state'),
+          eb.val(e.to).as('to_state'),
+          eb.val(e.at).as('at'),
+          eb.val(e.source).as('source'),
+          eb.val(JSON.stringify(e.detail)).as('detail')
+        ])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('filing_events')
+                .select('id')
+                .where('filing_id', '=', e.filingId)
+                .where('source', '=', e.source)
+                .where('detail', 'like', `%"digest":"${e.detail.digest}"%`)
+            )
+          )
+        )
+    )
+    .returning('id')
+    .executeTakeFirst()
+  return inserted !== undefined
 }
 
 /** A court's filing, by our filing id when given, else by the court's filing ids. */

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import {
   findFilingOfCourt,
-  hintDigestsOfFiling,
-  insertFilingEvent,
+  insertHintOnce,
   UNSETTLED_STATES,
   unsettledFilingByDocumentHashes,
   type FilingState
@@ -88,8 +87,7 @@ export async function recordCallbackHint(
   hint: { status: string | null; documents: number; digest: string },
   now: Date
 ): Promise<boolean> {
-  if ((await hintDigestsOfFiling(trx, filing.id, 'callback')).includes(hint.digest)) return false
-  await insertFilingEvent(trx, {
+  const put = await insertHintOnce(trx, {
     filingId: filing.id,
     from: filing.state,
     to: filing.state,
@@ -97,6 +95,7 @@ export async function recordCallbackHint(
     source: 'callback',
     detail: { hint: hint.status, documents: hint.documents, digest: hint.digest }
   })
+  if (!put) return false
   const brought = await rescheduleWaitingJob(trx, POLL_JOB.key({ filingId: filing.id }), now)
   if (!brought && filing.court_filing_id) await enqueue(trx, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
   return true

@@ -6,8 +6,7 @@ import {
   filingById,
   filingsByIds,
   filingState,
-  hintDigestsOfFiling,
-  insertFilingEvent,
+  insertHintOnce,
   unsettledFilingsInSameCases,
   type FilingRow
 } from '../db/filing-repository.js'
@@ -507,9 +506,8 @@ async function raiseHint(
   at: string
 ): Promise<void> {
   const digest = createHash('sha256').update(`${kind}:${text}`).digest('hex')
-  if ((await hintDigestsOfFiling(trx, filing.id, 'poll')).includes(digest)) return
   const { state } = await filingState(trx, filing.id)
-  await insertFilingEvent(trx, {
+  const put = await insertHintOnce(trx, {
     filingId: filing.id,
     from: state,
     to: state,
@@ -517,6 +515,7 @@ async function raiseHint(
     source: 'poll',
     detail: { [HINTS[kind].flag]: true, text, digest }
   })
+  if (!put) return
   await appendEvents(trx, [
     {
       county: filing.county,

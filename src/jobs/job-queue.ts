@@ -252,15 +252,14 @@ export async function bringJobsForward(db: Kysely<Database>, keys: readonly stri
     .execute()
 }
 
-/** Runs the waiting job with this key at `at` instead, when there is one; true when there was. */
+/** Runs the waiting job with this key at `at` instead, when there is one; true when there was. One statement. */
 export async function rescheduleWaitingJob(db: Kysely<Database>, key: string, at: Date): Promise<boolean> {
-  const waiting = await db
-    .selectFrom('jobs')
-    .select('id')
+  const moved = await db
+    .updateTable('jobs')
+    .set({ run_at: at.toISOString() })
     .where('dedupe_key', '=', key)
     .where('done_at', 'is', null)
+    .returning('id')
     .executeTakeFirst()
-  if (!waiting) return false
-  await db.updateTable('jobs').set({ run_at: at.toISOString() }).where('id', '=', waiting.id).execute()
-  return true
+  return moved !== undefined
 }

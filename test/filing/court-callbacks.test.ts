@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { FilingsTable } from '../../src/db/schema.js'
-import { filingOfCallback } from '../../src/filing/court-callbacks.js'
+import { filingEvents, insertHintOnce } from '../../src/db/filing-repository.js'
+import { callbackDigest, filingOfCallback, recordCallbackHint } from '../../src/filing/court-callbacks.js'
 import { openTestDatabase } from '../helper.js'
 
 /*
@@ -52,6 +53,65 @@ t.test(
       await find(['CA-ALAMEDA'], { ours: 'F-KERN' }),
       'none',
       "a court's credential never reaches another's filing"
+    )
+  }
+)
+
+t.test(
+  "a callback's hint is put on the timeline once per digest and source, whatever a text on the timeline holds",
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    await db
+      .insertInto('filings')
+      .values({
+        id: 'F-1',
+        county: 'KERN',
+        court_id: 'CA-KERN',
+        adapter: 'simulator',
+        state: 'submitted',
+        court_filing_id: 'EFM-1',
+        attempts: 1,
+        last_error: null,
+        review_run_id: null,
+        created_at: '2026-12-02T08:00:00.000Z',
+        updated_at: '2026-12-02T08:00:00.000Z'
+      })
+      .execute()
+    const now = new Date('2026-12-02T09:00:00.000Z')
+    const filing = { id: 'F-1', state: 'submitted' as const, court_filing_id: 'EFM-1' }
+    const said = (status: string) => ({ status, identifications: [{ id: 'EFM-1', category: null }], documents: [] })
+    const accepted = callbackDigest(said('accepted'))
+    const hint = (digest: string) => ({ status: 'accepted', documents: 0, digest })
+    // A poll's unread status text that quotes the callback's digest as a JSON member: escaped as stored, no match.
+    t.ok(
+      await insertHintOnce(db, {
+        filingId: 'F-1',
+        from: 'submitted',
+        to: 'submitted',
+        at: now.toISOString(),
+        source: 'poll',
+        detail: { text: `"digest":"${accepted}"`, digest: callbackDigest(said('text')) }
+      })
+    )
+    t.equal(await recordCallbackHint(db, filing, hint(accepted), now), true, 'the first callback is recorded')
+    t.equal(await recordCallbackHint(db, filing, hint(accepted), now), false, 'the same again is a replay')
+    t.equal(await recordCallbackHint(db, filing, hint(callbackDigest(said('rejected'))), now), true, 'another is not')
+    t.same(
+      (await filingEvents(db, 'F-1')).map((e) => e.source),
+      ['poll', 'callback', 'callback'],
+      'three hints on the timeline'
+    )
+    await t.rejects(
+      insertHintOnce(db, {
+        filingId: 'F-1',
+        from: 'submitted',
+        to: 'submitted',
+        at: now.toISOString(),
+        source: 'poll',
+        detail: { digest: '%' }
+      }),
+      /64 hex digits/,
+      'a digest that is not one is refused, never matched as a pattern'
     )
   }
 )
