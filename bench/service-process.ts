@@ -52,6 +52,17 @@ export interface ServiceProcess {
  * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
  * writes and measure the bench, not the service.
  */
+/** The node flags BENCH_SERVE_NODE_ARGS or BENCH_COURT_NODE_ARGS give `clearfile serve` or `simulate-court`. */
+function nodeArgsOf(command: string | undefined): string[] | undefined {
+  const flags =
+    command === 'serve'
+      ? process.env.BENCH_SERVE_NODE_ARGS
+      : command === 'simulate-court'
+        ? process.env.BENCH_COURT_NODE_ARGS
+        : undefined
+  return flags?.split(' ')
+}
+
 export async function startService(o: {
   cli: string
   args: string[]
@@ -65,10 +76,8 @@ export async function startService(o: {
   const child = spawn(
     process.execPath,
     [
-      // Node flags for the service alone (bench/statewide.ts says how to profile it).
-      ...(o.args[0] === 'serve' && process.env.BENCH_SERVE_NODE_ARGS
-        ? process.env.BENCH_SERVE_NODE_ARGS.split(' ')
-        : []),
+      // Node flags for the service, or the simulated court, alone (bench/statewide.ts says how to profile them).
+      ...(nodeArgsOf(o.args[0]) ?? []),
       o.cli,
       ...o.args
     ],

@@ -19,7 +19,8 @@ import { runStatewide } from './statewide-run.js'
  * CLEARFILE_* variables in the bench's environment are the service's settings, over the bench's own
  * (CLEARFILE_LONG_JOB_LANES=2 reviews two counties at once).
  * BENCH_SERVE_NODE_ARGS gives `clearfile serve` node flags of its own, to profile it where it runs:
- * BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses --cpu-prof in NODE_OPTIONS).
+ * BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses --cpu-prof in NODE_OPTIONS); and
+ * BENCH_COURT_NODE_ARGS the simulated court's.
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely'
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely'
 import {
   afterCursor,
   type KeysetCursor,
@@ -13,6 +13,7 @@ import { chunksOf, rowChunks } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
 import { groupBy } from '../group-by.js'
 import type {
+  AuditEventsTable,
   Database,
   FilingCasesTable,
   FilingDocumentsTable,
@@ -152,6 +153,12 @@ export async function insertFilingEvents(trx: Kysely<Database>, events: readonly
       .execute()
 }
 
+/** The LIKE pattern that finds a hint's digest in a stored detail; a digest that is not 64 hex digits is refused. */
+function digestPattern(digest: string): string {
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new Error('a hint digest is 64 hex digits')
+  return `%"digest":"${digest}"%`
+}
+
 /**
  * Puts a hint (a callback, an unread status text) on a filing's timeline unless one from the same source with the
  * same digest is there already (a replay, or a text raised before): true when it was put. One statement: the check is
@@ -162,7 +169,7 @@ export async function insertHintOnce(
   trx: Kysely<Database>,
   e: Omit<NewFilingEvent, 'detail'> & { detail: { digest: string } & Record<string, unknown> }
 ): Promise<boolean> {
-  if (!/^[0-9a-f]{64}$/.test(e.detail.digest)) throw new Error('a hint digest is 64 hex digits')
+  const pattern = digestPattern(e.detail.digest)
   const inserted = await trx
     .insertInto('filing_events')
     .columns(['filing_id', 'from_state', 'to_state', 'at', 'source', 'detail'])
@@ -183,7 +190,7 @@ export async function insertHintOnce(
                 .select('id')
                 .where('filing_id', '=', e.filingId)
                 .where('source', '=', e.source)
-                .where('detail', 'like', `%"digest":"${e.detail.digest}"%`)
+                .where('detail', 'like', pattern)
             )
           )
         )
@@ -191,6 +198,43 @@ export async function insertHintOnce(
     .returning('id')
     .executeTakeFirst()
   return inserted !== undefined
+}
+
+/**
+ * PostgreSQL, one statement: `insertHintOnce`, then, when the hint was put, the waiting job with `pollKey` run at the
+ * hint's time, and the audit row of the hint (`action`) or of a replay (`replayAction`): a callback's whole record
+ * in one round trip, all or nothing, where the steps took six (with `begin` and `commit`). Says whether the hint was
+ * put and a waiting job brought forward.
+ */
+export async function insertHintWithAuditAtOnce(
+  db: Kysely<Database>,
+  e: Omit<NewFilingEvent, 'detail'> & { detail: { digest: string } & Record<string, unknown> },
+  pollKey: string,
+  audit: { row: Insertable<AuditEventsTable>; replayAction: string }
+): Promise<{ put: boolean; brought: boolean }> {
+  const pattern = digestPattern(e.detail.digest)
+  const a = audit.row
+  const { rows } = await sql<{ put: boolean; brought: boolean }>`
+    with hint as (
+      insert into filing_events (filing_id, from_state, to_state, at, source, detail)
+      select ${e.filingId}, ${e.from}, ${e.to}, ${e.at}, ${e.source}, ${JSON.stringify(e.detail)}
+      where not exists (
+        select 1 from filing_events
+        where filing_id = ${e.filingId} and source = ${e.source} and detail like ${pattern}
+      )
+      returning id
+    ), poll as (
+      update jobs set run_at = ${e.at}
+      where dedupe_key = ${pollKey} and done_at is null and exists (select 1 from hint)
+      returning id
+    ), audit as (
+      insert into audit_events (at, actor_id, actor_role, county, action, record_type, record_id, request_id, detail)
+      select ${a.at}, ${a.actor_id}, ${a.actor_role}, ${a.county ?? null},
+        case when exists (select 1 from hint) then ${a.action} else ${audit.replayAction} end,
+        ${a.record_type}, ${a.record_id}, ${a.request_id ?? null}, ${a.detail ?? null}
+    )
+    select exists (select 1 from hint) as put, exists (select 1 from poll) as brought`.execute(db)
+  return { put: rows[0]!.put, brought: rows[0]!.brought }
 }
 
 /** A court's filing, by our filing id when given, else by the court's filing ids. */

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { type AuditContext, type AuditEntry, auditRows, recordAudit } from '../db/audit-repository.js'
+import { dialectOf } from '../db/database.js'
 import {
   findFilingOfCourt,
   insertHintOnce,
+  insertHintWithAuditAtOnce,
   UNSETTLED_STATES,
   unsettledFilingByDocumentHashes,
   type FilingState
@@ -48,7 +51,7 @@ export async function settleByCallback<F extends { id: string; state: FilingStat
   by: CallbackMatch,
   now: Date
 ): Promise<F> {
-  if (!UNSETTLED_STATES.includes(filing.state) || filing.court_filing_id || !courtFilingId) return filing
+  if (!awaitsCourtId(filing, courtFilingId)) return filing
   const moved = await transition(
     trx,
     filing.id,
@@ -75,6 +78,76 @@ export function callbackDigest(callback: {
 }
 
 /**
+ * Records a court's callback about the filing it named: settles a filing awaiting its court id
+ * (`settleByCallback`), puts the hint on its timeline and brings its poll forward (`recordCallbackHint`), and
+ * audits it (`filing.callback`, or `filing.callback_replayed` for a replay), all in one transaction. On PostgreSQL a
+ * filing with nothing to settle (nearly every one) takes one statement for all of it: a county's sends bring a
+ * callback each, and these were most of the statements sent while they went on. Returns the filing as it now is.
+ */
+export async function recordCallback<
+  F extends { id: string; state: FilingState; court_filing_id: string | null; county: string }
+>(
+  db: Kysely<Database>,
+  c: {
+    filing: F
+    by: CallbackMatch
+    courtFilingId: string | undefined
+    hint: { status: string | null; documents: number; digest: string }
+    audit: AuditContext
+    now: Date
+  }
+): Promise<F> {
+  const { filing, hint, now } = c
+  const entry = (action: string): AuditEntry => ({
+    action,
+    recordType: 'filing',
+    recordId: filing.id,
+    county: filing.county,
+    detail: { status: hint.status }
+  })
+  if (dialectOf(db) === 'postgres' && !awaitsCourtId(filing, c.courtFilingId)) {
+    const { put, brought } = await insertHintWithAuditAtOnce(
+      db,
+      hintEvent(filing, hint, now),
+      POLL_JOB.key({ filingId: filing.id }),
+      { row: auditRows(c.audit, [entry('filing.callback')])[0]!, replayAction: 'filing.callback_replayed' }
+    )
+    // A receipted filing whose poll is done (it has reached its end): asked once more. Rare; its own statement.
+    if (put && !brought && filing.court_filing_id)
+      await enqueue(db, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
+    return filing
+  }
+  return db.transaction().execute(async (trx) => {
+    const settled = await settleByCallback(trx, filing, c.courtFilingId, c.by, now)
+    const recorded = await recordCallbackHint(trx, settled, hint, now)
+    // A replay is answered as the first was (the court sees a receipt either way) but changes nothing.
+    await recordAudit(trx, c.audit, [entry(recorded ? 'filing.callback' : 'filing.callback_replayed')])
+    return settled
+  })
+}
+
+/** Whether a callback's court filing id settles a filing: one whose send may have reached the court unknown to us. */
+function awaitsCourtId(filing: { state: FilingState; court_filing_id: string | null }, courtFilingId?: string) {
+  return UNSETTLED_STATES.includes(filing.state) && !filing.court_filing_id && courtFilingId !== undefined
+}
+
+/** The timeline row of a callback's hint. */
+function hintEvent(
+  filing: { id: string; state: FilingState },
+  hint: { status: string | null; documents: number; digest: string },
+  now: Date
+) {
+  return {
+    filingId: filing.id,
+    from: filing.state,
+    to: filing.state,
+    at: now.toISOString(),
+    source: 'callback' as const,
+    detail: { hint: hint.status, documents: hint.documents, digest: hint.digest }
+  }
+}
+
+/**
  * Records a court's callback on a filing's timeline and brings its next status
  * poll forward (queueing one for a filing the court has receipted and no poll
  * waits for): a callback is a hint, and the court's own GetFilingStatus answer
@@ -87,15 +160,7 @@ export async function recordCallbackHint(
   hint: { status: string | null; documents: number; digest: string },
   now: Date
 ): Promise<boolean> {
-  const put = await insertHintOnce(trx, {
-    filingId: filing.id,
-    from: filing.state,
-    to: filing.state,
-    at: now.toISOString(),
-    source: 'callback',
-    detail: { hint: hint.status, documents: hint.documents, digest: hint.digest }
-  })
-  if (!put) return false
+  if (!(await insertHintOnce(trx, hintEvent(filing, hint, now)))) return false
   const brought = await rescheduleWaitingJob(trx, POLL_JOB.key({ filingId: filing.id }), now)
   if (!brought && filing.court_filing_id) await enqueue(trx, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
   return true

@@ -1,7 +1,14 @@
 import t from 'tap'
 import type { FilingsTable } from '../../src/db/schema.js'
 import { filingEvents, insertHintOnce } from '../../src/db/filing-repository.js'
-import { callbackDigest, filingOfCallback, recordCallbackHint } from '../../src/filing/court-callbacks.js'
+import {
+  callbackDigest,
+  filingOfCallback,
+  recordCallback,
+  recordCallbackHint
+} from '../../src/filing/court-callbacks.js'
+import { POLL_JOB } from '../../src/filing/filing-jobs.js'
+import { enqueue } from '../../src/jobs/job-definition.js'
 import { openTestDatabase } from '../helper.js'
 
 /*
@@ -112,6 +119,93 @@ t.test(
       }),
       /64 hex digits/,
       'a digest that is not one is refused, never matched as a pattern'
+    )
+  }
+)
+
+t.test(
+  'a callback is recorded whole: hint, poll brought forward and audit row; a replay is audited as one and changes nothing; a filing awaiting its court id is settled',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const row = (id: string, state: FilingsTable['state'], courtFilingId: string | null): FilingsTable => ({
+      id,
+      county: 'KERN',
+      court_id: 'CA-KERN',
+      adapter: 'simulator',
+      state,
+      court_filing_id: courtFilingId,
+      attempts: 1,
+      last_error: null,
+      review_run_id: null,
+      created_at: '2026-12-02T08:00:00.000Z',
+      updated_at: '2026-12-02T08:00:00.000Z'
+    })
+    await db
+      .insertInto('filings')
+      .values([
+        row('F-WAITING', 'submitted', 'EFM-1'),
+        row('F-DONE', 'granted', 'EFM-2'),
+        row('F-SENDING', 'submitting', null)
+      ])
+      .execute()
+    const now = new Date('2026-12-02T09:00:00.000Z')
+    const later = new Date('2026-12-02T10:00:00.000Z')
+    await enqueue(db, POLL_JOB, { filingId: 'F-WAITING' }, { runAt: later, now })
+    const audit = {
+      principal: { clientId: 'court-callback', role: 'admin' as const, county: 'KERN' },
+      requestId: 'r',
+      now
+    }
+    const record = async (filing: FilingsTable, status: string, courtFilingId?: string) =>
+      recordCallback(db, {
+        filing,
+        by: 'court id',
+        courtFilingId,
+        hint: { status, documents: 2, digest: callbackDigest({ status, identifications: [], documents: [] }) },
+        audit,
+        now
+      })
+    const pollOf = (id: string) =>
+      db
+        .selectFrom('jobs')
+        .select('run_at')
+        .where('dedupe_key', '=', POLL_JOB.key({ filingId: id }))
+        .where('done_at', 'is', null)
+        .executeTakeFirst()
+    const audited = async () =>
+      (await db.selectFrom('audit_events').select(['action', 'record_id']).orderBy('id').execute()).map(
+        (a) => `${a.action} ${a.record_id}`
+      )
+    const hints = async (id: string) =>
+      (await filingEvents(db, id)).map((e) => `${e.source} ${e.from_state}->${e.to_state}`)
+
+    await record(row('F-WAITING', 'submitted', 'EFM-1'), 'accepted')
+    t.same(await pollOf('F-WAITING'), { run_at: now.toISOString() }, 'its waiting poll is brought forward to now')
+    t.same(await hints('F-WAITING'), ['callback submitted->submitted'], 'the hint is on the timeline')
+    await db.updateTable('jobs').set({ run_at: later.toISOString() }).execute()
+    await record(row('F-WAITING', 'submitted', 'EFM-1'), 'accepted')
+    t.same(await pollOf('F-WAITING'), { run_at: later.toISOString() }, 'a replay brings nothing forward')
+    t.same(await hints('F-WAITING'), ['callback submitted->submitted'], 'nor adds to the timeline')
+
+    await record(row('F-DONE', 'granted', 'EFM-2'), 'accepted')
+    t.same(await pollOf('F-DONE'), { run_at: now.toISOString() }, 'a receipted filing with no poll waiting gets one')
+
+    const settled = await record(row('F-SENDING', 'submitting', null), 'accepted', 'EFM-3')
+    t.same([settled.state, settled.court_filing_id], ['submitted', 'EFM-3'], 'a filing still sending is settled')
+    t.same(
+      (await db.selectFrom('filings').select(['state', 'court_filing_id']).where('id', '=', 'F-SENDING').execute())[0],
+      { state: 'submitted', court_filing_id: 'EFM-3' }
+    )
+    t.same(await hints('F-SENDING'), ['callback submitting->submitted', 'callback submitted->submitted'])
+    t.same(
+      await audited(),
+      [
+        'filing.callback F-WAITING',
+        'filing.callback_replayed F-WAITING',
+        'filing.callback F-DONE',
+        'filing.callback F-SENDING'
+      ],
+      'each callback audited once, the replay as a replay'
     )
   }
 )

@@ -4,7 +4,7 @@ import { recordAudit } from '../../db/audit-repository.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
 import { buildMessageReceipt, COURT_FILING_ID, OUR_FILING_ID } from '../../ecf/messages.js'
 import { parseReviewFilingCallback } from '../../ecf/parse.js'
-import { callbackDigest, filingOfCallback, recordCallbackHint, settleByCallback } from '../../filing/court-callbacks.js'
+import { callbackDigest, filingOfCallback, recordCallback } from '../../filing/court-callbacks.js'
 import { soapEnvelope, soapFaultEnvelope } from '../../ecf/soap.js'
 import { isClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -137,22 +137,13 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
       }
       court = courts.find((c) => c.id === found.filing.court_id) ?? court
       const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
-      const filing = await db.transaction().execute(async (trx) => {
-        const digest = callbackDigest(callback)
-        const hint = { status: callback.status, documents: callback.documents.length, digest }
-        const filing = await settleByCallback(trx, found.filing, courtFilingId, found.by, now)
-        const recorded = await recordCallbackHint(trx, filing, hint, now)
-        await recordAudit(trx, { ...ctx, principal: { ...ctx.principal, county: filing.county } }, [
-          {
-            // A replay is answered as the first was (the court sees a receipt either way) but changes nothing.
-            action: recorded ? 'filing.callback' : 'filing.callback_replayed',
-            recordType: 'filing',
-            recordId: filing.id,
-            county: filing.county,
-            detail: { status: callback.status }
-          }
-        ])
-        return filing
+      const filing = await recordCallback(db, {
+        filing: found.filing,
+        by: found.by,
+        courtFilingId,
+        hint: { status: callback.status, documents: callback.documents.length, digest: callbackDigest(callback) },
+        audit: { ...ctx, principal: { ...ctx.principal, county: found.filing.county } },
+        now
       })
       return reply
         .status(200)
