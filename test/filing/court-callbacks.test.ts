@@ -11,6 +11,24 @@ import { POLL_JOB } from '../../src/filing/filing-jobs.js'
 import { enqueue } from '../../src/jobs/job-definition.js'
 import { openTestDatabase } from '../helper.js'
 
+/** A filing at a court (Kern's unless told), `submitted` unless told. */
+const filingRow = (
+  id: string,
+  o: { court?: string; state?: FilingsTable['state']; courtFilingId: string | null }
+): FilingsTable => ({
+  id,
+  county: o.court === 'CA-ALAMEDA' ? 'ALAMEDA' : 'KERN',
+  court_id: o.court ?? 'CA-KERN',
+  adapter: 'simulator',
+  state: o.state ?? 'submitted',
+  court_filing_id: o.courtFilingId,
+  attempts: 1,
+  last_error: null,
+  review_run_id: null,
+  created_at: '2026-12-02T08:00:00.000Z',
+  updated_at: '2026-12-02T08:00:00.000Z'
+})
+
 /*
  * One e-filing manager calling back for several courts with one credential: the callback's filing is looked for
  * among the filings of every court the credential names.
@@ -19,19 +37,7 @@ t.test(
   "a callback's filing is found among the courts its credential names, and never guessed between two",
   async (t) => {
     const { db } = await openTestDatabase(t)
-    const filing = (id: string, court: string, courtFilingId: string | null): FilingsTable => ({
-      id,
-      county: court === 'CA-ALAMEDA' ? 'ALAMEDA' : 'KERN',
-      court_id: court,
-      adapter: 'simulator',
-      state: 'submitted',
-      court_filing_id: courtFilingId,
-      attempts: 1,
-      last_error: null,
-      review_run_id: null,
-      created_at: '2026-12-02T08:00:00.000Z',
-      updated_at: '2026-12-02T08:00:00.000Z'
-    })
+    const filing = (id: string, court: string, courtFilingId: string | null) => filingRow(id, { court, courtFilingId })
     await db
       .insertInto('filings')
       .values([
@@ -70,19 +76,7 @@ t.test(
     const { db } = await openTestDatabase(t)
     await db
       .insertInto('filings')
-      .values({
-        id: 'F-1',
-        county: 'KERN',
-        court_id: 'CA-KERN',
-        adapter: 'simulator',
-        state: 'submitted',
-        court_filing_id: 'EFM-1',
-        attempts: 1,
-        last_error: null,
-        review_run_id: null,
-        created_at: '2026-12-02T08:00:00.000Z',
-        updated_at: '2026-12-02T08:00:00.000Z'
-      })
+      .values(filingRow('F-1', { courtFilingId: 'EFM-1' }))
       .execute()
     const now = new Date('2026-12-02T09:00:00.000Z')
     const filing = { id: 'F-1', state: 'submitted' as const, court_filing_id: 'EFM-1' }
@@ -127,19 +121,8 @@ t.test(
   'a callback is recorded whole: hint, poll brought forward and audit row; a replay is audited as one and changes nothing; a filing awaiting its court id is settled',
   async (t) => {
     const { db } = await openTestDatabase(t)
-    const row = (id: string, state: FilingsTable['state'], courtFilingId: string | null): FilingsTable => ({
-      id,
-      county: 'KERN',
-      court_id: 'CA-KERN',
-      adapter: 'simulator',
-      state,
-      court_filing_id: courtFilingId,
-      attempts: 1,
-      last_error: null,
-      review_run_id: null,
-      created_at: '2026-12-02T08:00:00.000Z',
-      updated_at: '2026-12-02T08:00:00.000Z'
-    })
+    const row = (id: string, state: FilingsTable['state'], courtFilingId: string | null) =>
+      filingRow(id, { state, courtFilingId })
     await db
       .insertInto('filings')
       .values([
