@@ -59,8 +59,9 @@ t.test(
     await startVacuum(db, clock.now())
     t.equal(await runner.drain(), 1, 'the vacuum ran once')
     const after = await tableState(db, 'jobs')
-    t.equal(after.vacuums, 1, 'the queue was vacuumed')
-    t.equal(after.dead, 0, 'its dead row versions are gone')
+    t.equal(after.vacuums, 1, 'the queue was vacuumed, once')
+    // How many dead versions VACUUM can remove is PostgreSQL's to say: none newer than the oldest snapshot of any
+    // session in the database, and the suite's other files share it. That it ran on this table is the job's part.
     t.equal((await tableState(db, 'filings')).vacuums, 0, 'a table with none is left alone')
     const next = await db
       .selectFrom('jobs')
