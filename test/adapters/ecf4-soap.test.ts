@@ -15,7 +15,7 @@ import { packet } from '../documents/fixtures.js'
 import { certificates } from '../tls-certificates.js'
 import { reviewFilingXml } from '../ecf/review-filing.js'
 import { courtCredentials } from '../../src/filing/courts-config.js'
-import { until } from '../helper.js'
+import { answered, until } from '../helper.js'
 
 const motion = (await renderMotion(packet())).bytes
 
@@ -212,6 +212,8 @@ t.test(
       cb.documents.map((d) => [d.role, d.docketId, d.hash]),
       [['lead', `${receipt.courtFilingId}-1`, createHash('sha256').update(motion).digest('hex')]]
     )
+    // The receiver has the callback before the court has read its answer: wait for the court to count it.
+    await until(() => answered(court) > 0)
     t.same(court.callbacks(), { sent: 1, lost: 0, failed: 0, unknown: 0, refused: 0 })
   }
 )
