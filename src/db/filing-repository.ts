@@ -200,27 +200,44 @@ export async function insertHintOnce(
   return inserted !== undefined
 }
 
+/** What a court's callback reads of the filing it names. */
+export type CalledBackFiling = Pick<FilingRow, 'id' | 'state' | 'county' | 'court_id' | 'court_filing_id'>
+
 /**
- * PostgreSQL, one statement: `insertHintOnce`, then, when the hint was put, the waiting job with `pollKey` run at the
- * hint's time, and the audit row of the hint (`action`) or of a replay (`replayAction`): a callback's whole record
- * in one round trip, all or nothing, where the steps took six (with `begin` and `commit`). Says whether the hint was
- * put and a waiting job brought forward.
+ * PostgreSQL, one statement for a court's callback about our filing `filingId` at one of `courtIds`: the filing is
+ * read and — unless the callback's court id `settlingId` would settle it (it is `submitting` or `unknown` with no
+ * court id of its own: that takes a transaction) — its hint is put once (`insertHintOnce`), its waiting job
+ * `pollKey` run at the hint's time when the hint was put, and the audit row written under the filing's county
+ * (`audit.row`, its action `audit.replayAction` for a replay). All or nothing. Returns the filing as read and what
+ * was done (`recorded` false: nothing, it is to be settled), or undefined when there is no such filing. A callback
+ * took a look-up and this record's six statements (with `begin` and `commit`); it is one round trip now.
  */
-export async function insertHintWithAuditAtOnce(
+export async function recordHintOfFilingAtOnce(
   db: Kysely<Database>,
-  e: Omit<NewFilingEvent, 'detail'> & { detail: { digest: string } & Record<string, unknown> },
+  named: { filingId: string; courtIds: readonly string[]; settlingId: string | undefined },
+  e: { at: string; source: EventSource; detail: { digest: string } & Record<string, unknown> },
   pollKey: string,
   audit: { row: Insertable<AuditEventsTable>; replayAction: string }
-): Promise<{ put: boolean; brought: boolean }> {
+): Promise<{ filing: CalledBackFiling; recorded: boolean; put: boolean; brought: boolean } | undefined> {
+  if (named.courtIds.length === 0) return undefined
   const pattern = digestPattern(e.detail.digest)
   const a = audit.row
-  const { rows } = await sql<{ put: boolean; brought: boolean }>`
-    with hint as (
+  const settles =
+    named.settlingId === undefined
+      ? sql`false`
+      : sql`state in (${sql.join(UNSETTLED_STATES)}) and court_filing_id is null`
+  const { rows } = await sql<CalledBackFiling & { recorded: boolean; put: boolean; brought: boolean }>`
+    with f as (
+      select id, state, county, court_id, court_filing_id from filings
+      where id = ${named.filingId} and court_id in (${sql.join(named.courtIds)})
+    ), one as (
+      select id, state, county from f where not (${settles})
+    ), hint as (
       insert into filing_events (filing_id, from_state, to_state, at, source, detail)
-      select ${e.filingId}, ${e.from}, ${e.to}, ${e.at}, ${e.source}, ${JSON.stringify(e.detail)}
+      select id, state, state, ${e.at}, ${e.source}, ${JSON.stringify(e.detail)} from one
       where not exists (
         select 1 from filing_events
-        where filing_id = ${e.filingId} and source = ${e.source} and detail like ${pattern}
+        where filing_id = ${named.filingId} and source = ${e.source} and detail like ${pattern}
       )
       returning id
     ), poll as (
@@ -229,15 +246,20 @@ export async function insertHintWithAuditAtOnce(
       returning id
     ), audit as (
       insert into audit_events (at, actor_id, actor_role, county, action, record_type, record_id, request_id, detail)
-      select ${a.at}, ${a.actor_id}, ${a.actor_role}, ${a.county ?? null},
+      select ${a.at}, ${a.actor_id}, ${a.actor_role}, one.county,
         case when exists (select 1 from hint) then ${a.action} else ${audit.replayAction} end,
-        ${a.record_type}, ${a.record_id}, ${a.request_id ?? null}, ${a.detail ?? null}
+        ${a.record_type}, one.id, ${a.request_id ?? null}, ${a.detail ?? null}
+      from one
     )
-    select exists (select 1 from hint) as put, exists (select 1 from poll) as brought`.execute(db)
-  return { put: rows[0]!.put, brought: rows[0]!.brought }
+    select f.*, exists (select 1 from one) as recorded, exists (select 1 from hint) as put,
+      exists (select 1 from poll) as brought
+    from f`.execute(db)
+  const r = rows[0]
+  if (!r) return undefined
+  const { recorded, put, brought, ...filing } = r
+  return { filing, recorded, put, brought }
 }
 
-/** A court's filing, by our filing id when given, else by the court's filing ids. */
 /**
  * The filing of one of these courts a court names: by our filing id, else by the court's own ids; undefined when
  * none, or when the court's ids name filings of two courts (courts that share an e-filing manager may number

@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely'
 import { type AuditContext, type AuditEntry, auditRows, recordAudit } from '../db/audit-repository.js'
 import { dialectOf } from '../db/database.js'
 import {
+  type CalledBackFiling,
   findFilingOfCourt,
   insertHintOnce,
-  insertHintWithAuditAtOnce,
+  recordHintOfFilingAtOnce,
   UNSETTLED_STATES,
   unsettledFilingByDocumentHashes,
   type FilingState
@@ -77,51 +78,103 @@ export function callbackDigest(callback: {
   return createHash('sha256').update(JSON.stringify(said)).digest('hex')
 }
 
+/** A callback to record: what it says, the court's filing id it gives, and who is recording it. */
+interface CallbackRecord {
+  courtFilingId: string | undefined
+  hint: { status: string | null; documents: number; digest: string }
+  audit: AuditContext
+  now: Date
+}
+
+/**
+ * Records a court's callback about the filing it names, among the filings of the courts its credential speaks for
+ * (`filingOfCallback`, then `recordCallback`): the filing as it now is and how it was found, or undefined when the
+ * callback names none of theirs. On PostgreSQL a callback that echoes our filing id (nearly every one) is found and
+ * recorded in one statement: a county's sends bring a callback each, and they were most of the statements sent while
+ * the sends went on.
+ */
+export async function recordNamedCallback(
+  db: Kysely<Database>,
+  c: CallbackRecord & {
+    courtIds: readonly string[]
+    ids: { ours: string | undefined; courtIds: readonly string[]; documentHashes: readonly string[] }
+  }
+): Promise<{ filing: CalledBackFiling; by: CallbackMatch } | undefined> {
+  const { ours } = c.ids
+  if (dialectOf(db) === 'postgres' && ours) {
+    const done = await recordAtOnce(db, { filingId: ours, courtIds: c.courtIds, settlingId: c.courtFilingId }, c)
+    if (!done) return undefined
+    const filing = done.recorded
+      ? done.filing
+      : await recordInTransaction(db, { ...c, filing: done.filing, by: 'filer id' })
+    return { filing, by: 'filer id' }
+  }
+  const found = await filingOfCallback(db, c.courtIds, c.ids)
+  return found && { filing: await recordCallback(db, { ...c, filing: found.filing, by: found.by }), by: found.by }
+}
+
 /**
  * Records a court's callback about the filing it named: settles a filing awaiting its court id
  * (`settleByCallback`), puts the hint on its timeline and brings its poll forward (`recordCallbackHint`), and
- * audits it (`filing.callback`, or `filing.callback_replayed` for a replay), all in one transaction. On PostgreSQL a
- * filing with nothing to settle (nearly every one) takes one statement for all of it: a county's sends bring a
- * callback each, and these were most of the statements sent while they went on. Returns the filing as it now is.
+ * audits it (`filing.callback`, or `filing.callback_replayed` for a replay), all in one transaction — on PostgreSQL,
+ * for a filing with nothing to settle, in one statement. Returns the filing as it now is.
  */
-export async function recordCallback<
-  F extends { id: string; state: FilingState; court_filing_id: string | null; county: string }
->(
+export async function recordCallback<F extends CalledBackFiling>(
   db: Kysely<Database>,
-  c: {
-    filing: F
-    by: CallbackMatch
-    courtFilingId: string | undefined
-    hint: { status: string | null; documents: number; digest: string }
-    audit: AuditContext
-    now: Date
+  c: CallbackRecord & { filing: F; by: CallbackMatch }
+): Promise<F> {
+  if (dialectOf(db) === 'postgres') {
+    const { filing } = c
+    const named = { filingId: filing.id, courtIds: [filing.court_id], settlingId: c.courtFilingId }
+    if ((await recordAtOnce(db, named, c))?.recorded) return filing
   }
+  return recordInTransaction(db, c)
+}
+
+/** The audit entry of a callback about a filing (its county set where the filing is read, when not given). */
+const callbackEntry = (filing: { id: string; county?: string }, status: string | null, action: string): AuditEntry => ({
+  action,
+  recordType: 'filing',
+  recordId: filing.id,
+  county: filing.county ?? null,
+  detail: { status }
+})
+
+/** `recordHintOfFilingAtOnce` for a callback, and the poll a receipted filing whose poll is done gets. */
+async function recordAtOnce(
+  db: Kysely<Database>,
+  named: Parameters<typeof recordHintOfFilingAtOnce>[1],
+  c: CallbackRecord
+) {
+  const { hint, now } = c
+  const done = await recordHintOfFilingAtOnce(
+    db,
+    named,
+    { at: now.toISOString(), source: 'callback', detail: hintDetail(hint) },
+    POLL_JOB.key({ filingId: named.filingId }),
+    {
+      row: auditRows(c.audit, [callbackEntry({ id: named.filingId }, hint.status, 'filing.callback')])[0]!,
+      replayAction: 'filing.callback_replayed'
+    }
+  )
+  // A receipted filing whose poll is done (it has reached its end): asked once more. Rare; its own statement.
+  if (done?.put && !done.brought && done.filing.court_filing_id)
+    await enqueue(db, POLL_JOB, { filingId: done.filing.id }, { runAt: now, now })
+  return done
+}
+
+/** `recordCallback` in one transaction, step by step: the way on SQLite, and for a filing the callback settles. */
+function recordInTransaction<F extends CalledBackFiling>(
+  db: Kysely<Database>,
+  c: CallbackRecord & { filing: F; by: CallbackMatch }
 ): Promise<F> {
   const { filing, hint, now } = c
-  const entry = (action: string): AuditEntry => ({
-    action,
-    recordType: 'filing',
-    recordId: filing.id,
-    county: filing.county,
-    detail: { status: hint.status }
-  })
-  if (dialectOf(db) === 'postgres' && !awaitsCourtId(filing, c.courtFilingId)) {
-    const { put, brought } = await insertHintWithAuditAtOnce(
-      db,
-      hintEvent(filing, hint, now),
-      POLL_JOB.key({ filingId: filing.id }),
-      { row: auditRows(c.audit, [entry('filing.callback')])[0]!, replayAction: 'filing.callback_replayed' }
-    )
-    // A receipted filing whose poll is done (it has reached its end): asked once more. Rare; its own statement.
-    if (put && !brought && filing.court_filing_id)
-      await enqueue(db, POLL_JOB, { filingId: filing.id }, { runAt: now, now })
-    return filing
-  }
   return db.transaction().execute(async (trx) => {
     const settled = await settleByCallback(trx, filing, c.courtFilingId, c.by, now)
     const recorded = await recordCallbackHint(trx, settled, hint, now)
     // A replay is answered as the first was (the court sees a receipt either way) but changes nothing.
-    await recordAudit(trx, c.audit, [entry(recorded ? 'filing.callback' : 'filing.callback_replayed')])
+    const action = recorded ? 'filing.callback' : 'filing.callback_replayed'
+    await recordAudit(trx, c.audit, [callbackEntry(filing, hint.status, action)])
     return settled
   })
 }
@@ -143,9 +196,16 @@ function hintEvent(
     to: filing.state,
     at: now.toISOString(),
     source: 'callback' as const,
-    detail: { hint: hint.status, documents: hint.documents, digest: hint.digest }
+    detail: hintDetail(hint)
   }
 }
+
+/** What a callback's hint keeps on the timeline: the status it gave, how many documents it reviewed, its digest. */
+const hintDetail = (hint: { status: string | null; documents: number; digest: string }) => ({
+  hint: hint.status,
+  documents: hint.documents,
+  digest: hint.digest
+})
 
 /**
  * Records a court's callback on a filing's timeline and brings its next status

@@ -1,11 +1,13 @@
 import t from 'tap'
+import type { QueryResult } from 'kysely'
 import type { FilingsTable } from '../../src/db/schema.js'
 import { filingEvents, insertHintOnce } from '../../src/db/filing-repository.js'
 import {
   callbackDigest,
   filingOfCallback,
   recordCallback,
-  recordCallbackHint
+  recordCallbackHint,
+  recordNamedCallback
 } from '../../src/filing/court-callbacks.js'
 import { POLL_JOB } from '../../src/filing/filing-jobs.js'
 import { enqueue } from '../../src/jobs/job-definition.js'
@@ -189,6 +191,101 @@ t.test(
         'filing.callback F-SENDING'
       ],
       'each callback audited once, the replay as a replay'
+    )
+  }
+)
+
+t.test(
+  'a callback naming our filing id is found and recorded in one statement on PostgreSQL, and in one transaction on SQLite; one naming another court’s filing, none',
+  async (t) => {
+    const { db, dialect } = await openTestDatabase(t)
+    await db
+      .insertInto('filings')
+      .values([
+        filingRow('F-KERN', { courtFilingId: 'EFM-1' }),
+        filingRow('F-SENDING', { state: 'submitting', courtFilingId: null }),
+        filingRow('F-ALAMEDA', { court: 'CA-ALAMEDA', courtFilingId: 'EFM-2' })
+      ])
+      .execute()
+    const now = new Date('2026-12-02T09:00:00.000Z')
+    const later = new Date('2026-12-02T10:00:00.000Z')
+    await enqueue(db, POLL_JOB, { filingId: 'F-KERN' }, { runAt: later, now })
+    let statements = 0
+    const counted = db.withPlugin({
+      transformQuery: ({ node }) => {
+        statements++
+        return node
+      },
+      transformResult: async ({ result }) => result as QueryResult<never>
+    })
+    const audit = {
+      principal: { clientId: 'court-callback', role: 'admin' as const, county: null },
+      requestId: 'r',
+      now
+    }
+    const callback = async (
+      ids: { ours?: string; courtIds?: string[] },
+      courtFilingId?: string,
+      status = 'accepted'
+    ) => {
+      statements = 0
+      const found = await recordNamedCallback(counted, {
+        courtIds: ['CA-KERN'],
+        ids: { ours: ids.ours, courtIds: ids.courtIds ?? [], documentHashes: [] },
+        courtFilingId,
+        hint: { status, documents: 2, digest: callbackDigest({ status, identifications: [], documents: [] }) },
+        audit,
+        now
+      })
+      return found && `${found.filing.id} ${found.filing.state} ${found.filing.court_filing_id} by ${found.by}`
+    }
+    const hints = async (id: string) =>
+      (await filingEvents(db, id)).map((e) => `${e.source} ${e.from_state}->${e.to_state}`)
+    const audited = async () =>
+      (await db.selectFrom('audit_events').select(['action', 'record_id', 'county']).orderBy('id').execute()).map(
+        (a) => `${a.action} ${a.record_id} ${a.county}`
+      )
+
+    t.equal(await callback({ ours: 'F-KERN' }, 'EFM-1'), 'F-KERN submitted EFM-1 by filer id')
+    if (dialect === 'postgres') t.equal(statements, 1, 'found and recorded in one statement')
+    t.same(await hints('F-KERN'), ['callback submitted->submitted'], 'its hint is on the timeline')
+    t.same(
+      await db
+        .selectFrom('jobs')
+        .select('run_at')
+        .where('dedupe_key', '=', POLL_JOB.key({ filingId: 'F-KERN' }))
+        .execute(),
+      [{ run_at: now.toISOString() }],
+      'its poll is brought forward'
+    )
+    t.equal(await callback({ ours: 'F-KERN' }, 'EFM-1'), 'F-KERN submitted EFM-1 by filer id', 'a replay is answered')
+    if (dialect === 'postgres') t.equal(statements, 1, 'in one statement too')
+    t.same(await hints('F-KERN'), ['callback submitted->submitted'], 'and adds nothing to the timeline')
+
+    t.equal(await callback({ ours: 'F-ALAMEDA' }, 'EFM-2'), undefined, "another court's filing is not found")
+    t.equal(await callback({ ours: 'F-NONE' }, 'EFM-9'), undefined, 'nor a filing we never made')
+    t.same(await hints('F-ALAMEDA'), [], 'and nothing is recorded on it')
+
+    t.equal(
+      await callback({ ours: 'F-SENDING' }, 'EFM-3'),
+      'F-SENDING submitted EFM-3 by filer id',
+      'a filing still sending is settled with the court id the callback gives'
+    )
+    t.same(await hints('F-SENDING'), ['callback submitting->submitted', 'callback submitted->submitted'])
+    t.equal(
+      await callback({ courtIds: ['EFM-1'] }, 'EFM-1', 'rejected'),
+      'F-KERN submitted EFM-1 by court id',
+      "one that gives only the court's id is found by it"
+    )
+    t.same(
+      await audited(),
+      [
+        'filing.callback F-KERN KERN',
+        'filing.callback_replayed F-KERN KERN',
+        'filing.callback F-SENDING KERN',
+        'filing.callback F-KERN KERN'
+      ],
+      "each audited under its filing's county, the replay as a replay"
     )
   }
 )

@@ -4,7 +4,7 @@ import { recordAudit } from '../../db/audit-repository.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
 import { buildMessageReceipt, COURT_FILING_ID, OUR_FILING_ID } from '../../ecf/messages.js'
 import { parseReviewFilingCallback } from '../../ecf/parse.js'
-import { callbackDigest, filingOfCallback, recordCallback } from '../../filing/court-callbacks.js'
+import { callbackDigest, recordNamedCallback } from '../../filing/court-callbacks.js'
 import { soapEnvelope, soapFaultEnvelope } from '../../ecf/soap.js'
 import { isClearfileError } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -115,11 +115,15 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
       const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
       const courtIds = callback.identifications.filter((i) => i.category !== OUR_FILING_ID).map((i) => i.id)
       const documentHashes = callback.documents.flatMap((d) => (d.hash ? [d.hash] : []))
-      const found = await filingOfCallback(
-        db,
-        courts.map((c) => c.id),
-        { ours, courtIds, documentHashes }
-      )
+      const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
+      const found = await recordNamedCallback(db, {
+        courtIds: courts.map((c) => c.id),
+        ids: { ours, courtIds, documentHashes },
+        courtFilingId,
+        hint: { status: callback.status, documents: callback.documents.length, digest: callbackDigest(callback) },
+        audit: ctx,
+        now
+      })
       if (!found) {
         // Courts of one county are audited under it; an unknown filing from courts of several, under none.
         const counties = new Set(courts.map((c) => c.county))
@@ -135,16 +139,8 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         ])
         return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
       }
-      court = courts.find((c) => c.id === found.filing.court_id) ?? court
-      const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
-      const filing = await recordCallback(db, {
-        filing: found.filing,
-        by: found.by,
-        courtFilingId,
-        hint: { status: callback.status, documents: callback.documents.length, digest: callbackDigest(callback) },
-        audit: { ...ctx, principal: { ...ctx.principal, county: found.filing.county } },
-        now
-      })
+      const { filing } = found
+      court = courts.find((c) => c.id === filing.court_id) ?? court
       return reply
         .status(200)
         .send(answer([], { courtFilingId: filing.court_filing_id ?? courtIds[0] ?? filing.id, filingId: filing.id }))
