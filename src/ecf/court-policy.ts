@@ -82,34 +82,41 @@ export function withoutDocumentBytes(xml: string): string {
  * sizes, and every value of every element the court governs with a code list on that list.
  */
 export function policyProblems(xml: string, policy: CourtPolicy): string[] {
+  return parseCourtXml(withoutDocumentBytes(xml), (doc) =>
+    policyProblemsOfDocument(doc, Buffer.byteLength(xml, 'utf8'), policy)
+  )
+}
+
+/**
+ * `policyProblems` of a message already parsed (`doc`, with or without its documents' bytes) that is `bytes` long as
+ * sent: where the message was just parsed to be validated, it is checked on that parse.
+ */
+export function policyProblemsOfDocument(doc: XmlDocument, bytes: number, policy: CourtPolicy): string[] {
   const problems: string[] = []
   if (policy.operations.length > 0 && !policy.operations.includes('ReviewFiling'))
     problems.push(`the court's policy does not list ReviewFiling among its operations`)
   if (policy.caseTypes.length > 0 && !policy.caseTypes.some((c) => c.toLowerCase() === 'criminal'))
     problems.push(`the court's policy does not take Criminal cases (it lists ${policy.caseTypes.join(', ')})`)
-  const bytes = Buffer.byteLength(xml, 'utf8')
   if (policy.maxMessageBytes !== null && bytes > policy.maxMessageBytes)
     problems.push(`the message is ${bytes} bytes; the court takes at most ${policy.maxMessageBytes}`)
   const CONFIDENTIAL = 'core:FilingConfidentialityIndicator'
   const SIZE = 'nc:BinarySizeValue'
-  parseCourtXml(withoutDocumentBytes(xml), (doc) => {
-    const found = valuesOf(doc, [CONFIDENTIAL, SIZE, ...policy.codeLists.map((l) => l.element)])
-    if (policy.acceptsConfidential === false && found.get(CONFIDENTIAL)!.includes('true'))
-      problems.push('the filing asks to be kept confidential; the court does not accept confidential filings')
-    if (policy.maxAttachmentBytes !== null)
-      for (const size of found.get(SIZE)!)
-        if (Number(size) > policy.maxAttachmentBytes)
-          problems.push(`a document is ${size} bytes; the court takes at most ${policy.maxAttachmentBytes}`)
-    for (const list of policy.codeLists) {
-      const codes = new Set(list.codes)
-      for (const value of new Set(found.get(list.element))) {
-        if (codes.has(value)) continue
-        const hint = nearest(value, list.codes)
-        problems.push(
-          `${list.element} "${value}" is not on the court's code list ${list.uri} (${list.codes.length} codes${hint ? `; it has "${hint}"` : ''})`
-        )
-      }
+  const found = valuesOf(doc, [CONFIDENTIAL, SIZE, ...policy.codeLists.map((l) => l.element)])
+  if (policy.acceptsConfidential === false && found.get(CONFIDENTIAL)!.includes('true'))
+    problems.push('the filing asks to be kept confidential; the court does not accept confidential filings')
+  if (policy.maxAttachmentBytes !== null)
+    for (const size of found.get(SIZE)!)
+      if (Number(size) > policy.maxAttachmentBytes)
+        problems.push(`a document is ${size} bytes; the court takes at most ${policy.maxAttachmentBytes}`)
+  for (const list of policy.codeLists) {
+    const codes = new Set(list.codes)
+    for (const value of new Set(found.get(list.element))) {
+      if (codes.has(value)) continue
+      const hint = nearest(value, list.codes)
+      problems.push(
+        `${list.element} "${value}" is not on the court's code list ${list.uri} (${list.codes.length} codes${hint ? `; it has "${hint}"` : ''})`
+      )
     }
-  })
+  }
   return problems
 }

@@ -1,41 +1,98 @@
 import { ClearfileError, type ErrorCode } from '../errors.js'
 import { createWorkerPool, onDemandWorkerPool, siblingModule } from '../workers/worker-pool.js'
-import { filingRequestForPapers, type FilingRequestInput } from './messages.js'
+import type { CourtPolicy } from './court-adapter.js'
+import { policyProblems, policyProblemsOfDocument } from './court-policy.js'
+import { type FilingRequestInput, unvalidatedFilingRequest } from './messages.js'
+import { assertValidEcf } from './validator.js'
 
-/** A built message, or why the builder refused it (a ClearfileError's code and text: it crossed a thread). */
-export type BuiltFilingRequest = { xml: string } | { refused: { code: ErrorCode; message: string } }
+/** A message built (and, where a court's policy was given, why that policy refuses it: none when it fits). */
+export interface FilingRequest {
+  xml: string
+  problems?: string[]
+}
 
-/** Builds and validates filing messages (`filingRequestForPapers`), on worker threads or on this one. */
+/** A task for a builder's thread: build a message (checking it against a policy), or check one built before. */
+export type FilingRequestTask =
+  | { build: FilingRequestInput; policy?: CourtPolicy }
+  | { check: string; policy: CourtPolicy }
+
+/** What came of a task, or why the builder refused it (a ClearfileError's code and text: it crossed a thread). */
+export type FilingRequestTaskResult =
+  | { built: FilingRequest }
+  | { problems: string[] }
+  | { refused: { code: ErrorCode; message: string } }
+
+/** Builds and validates filing messages, and checks them against courts' policies, on worker threads or on this one. */
 export interface FilingRequestBuilder {
-  build: (input: FilingRequestInput) => Promise<string>
+  /**
+   * The filing's ReviewFilingRequestMessage (`filingRequestForPapers`), validated; with `policy`, also why that
+   * court policy refuses it (`policyProblems`), read from the parse that validated it.
+   */
+  build: (input: FilingRequestInput, policy?: CourtPolicy) => Promise<FilingRequest>
+  /** Why the court policy refuses a message built before (`policyProblems`). */
+  problems: (xml: string, policy: CourtPolicy) => Promise<string[]>
   close: () => Promise<void>
   readonly threads: number
 }
 
+/** Runs one task on this thread: what a builder's worker does with each. */
+export function runFilingRequestTask(task: FilingRequestTask): FilingRequestTaskResult {
+  try {
+    if ('check' in task) return { problems: policyProblems(task.check, task.policy) }
+    const { build: input, policy } = task
+    const xml = unvalidatedFilingRequest(input)
+    let problems: string[] | undefined
+    assertValidEcf(
+      xml,
+      `filing ${input.filingId}`,
+      policy && ((doc) => (problems = policyProblemsOfDocument(doc, Buffer.byteLength(xml, 'utf8'), policy)))
+    )
+    return { built: problems ? { xml, problems } : { xml } }
+  } catch (err) {
+    if (err instanceof ClearfileError) return { refused: { code: err.code, message: err.message } }
+    throw err
+  }
+}
+
 /**
  * A filing message is built with xmlbuilder2 and validated against the OASIS schemas: about a millisecond of CPU
- * each, the largest share of a send (bench:statewide's profile of `clearfile serve`). With `threads` > 0 that is
- * done on worker threads, made at the first message and given back after `idleMs` without one, so the event loop
- * goes on answering requests and court callbacks meanwhile; `threads: 0` builds on the calling thread.
+ * each, the largest share of a send (bench:statewide's profile of `clearfile serve`), and checked against its
+ * court's policy on the parse that validated it. With `threads` > 0 that is done on worker threads, made at the
+ * first message and given back after `idleMs` without one, so the event loop goes on answering requests and court
+ * callbacks meanwhile; `threads: 0` builds on the calling thread.
  */
 export function filingRequestBuilder(o: { threads: number; idleMs: number }): FilingRequestBuilder {
-  if (o.threads === 0)
-    return { build: async (input) => filingRequestForPapers(input), close: async () => undefined, threads: 0 }
-  const pool = onDemandWorkerPool(
-    () =>
-      createWorkerPool<FilingRequestInput, BuiltFilingRequest>(
-        siblingModule(import.meta.url, 'filing-request-worker'),
-        { size: o.threads }
-      ),
-    { size: o.threads, idleMs: o.idleMs }
-  )
+  const run =
+    o.threads === 0
+      ? { task: async (task: FilingRequestTask) => runFilingRequestTask(task), close: async () => undefined }
+      : (() => {
+          const pool = onDemandWorkerPool(
+            () =>
+              createWorkerPool<FilingRequestTask, FilingRequestTaskResult>(
+                siblingModule(import.meta.url, 'filing-request-worker'),
+                { size: o.threads }
+              ),
+            { size: o.threads, idleMs: o.idleMs }
+          )
+          return { task: (task: FilingRequestTask) => pool.run(task), close: () => pool.close() }
+        })()
+  const done = async (task: FilingRequestTask) => {
+    const result = await run.task(task)
+    if ('refused' in result) throw new ClearfileError(result.refused.code, result.refused.message)
+    return result
+  }
   return {
-    build: async (input) => {
-      const built = await pool.run(input)
-      if ('refused' in built) throw new ClearfileError(built.refused.code, built.refused.message)
-      return built.xml
+    build: async (input, policy) => {
+      const result = await done(policy ? { build: input, policy } : { build: input })
+      if (!('built' in result)) throw new Error('a filing message task answered as a check')
+      return result.built
     },
-    close: () => pool.close(),
+    problems: async (xml, policy) => {
+      const result = await done({ check: xml, policy })
+      if (!('problems' in result)) throw new Error('a policy check task answered as a build')
+      return result.problems
+    },
+    close: run.close,
     threads: o.threads
   }
 }

@@ -536,9 +536,16 @@ export interface FilingRequestInput {
  * confidentiality when any count is to be sealed. Validated before it returns.
  */
 export function filingRequestForPapers(p: FilingRequestInput): string {
+  const xml = unvalidatedFilingRequest(p)
+  assertValidEcf(xml, `filing ${p.filingId}`)
+  return xml
+}
+
+/** `filingRequestForPapers` before it is validated: for a caller that validates it itself. */
+export function unvalidatedFilingRequest(p: FilingRequestInput): string {
   const counts = p.case.counts.filter((n) => n.outcome !== 'not_eligible' && n.outcome !== 'needs_review')
   const codes = { ...DEFAULT_CODES, ...p.codes }
-  const xml = buildReviewFilingRequest({
+  return buildReviewFilingRequest({
     filingId: p.filingId,
     callbackUrl: p.callbackUrl,
     submittedAt: p.submittedAt,
@@ -571,8 +578,6 @@ export function filingRequestForPapers(p: FilingRequestInput): string {
       { role: 'connected', description: '[Proposed] order', registerAction: codes.proposedOrder, pdf: p.order }
     ]
   })
-  assertValidEcf(xml, `filing ${p.filingId}`)
-  return xml
 }
 
 const CALLBACK_NS = 'urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:ReviewFilingCallbackMessage-4.0'

@@ -148,9 +148,10 @@ export interface EcfProblem {
 /**
  * Validates an ECF message (a whole document, or the message element inside a
  * SOAP body) against the OASIS ECF 4.01 schemas. Returns the problems, each
- * naming the element as libxml2 reports it; an empty list means valid.
+ * naming the element as libxml2 reports it; an empty list means valid. `read`, when given, reads a valid message
+ * from the document just parsed, before it is let go (what else is wanted of it takes no second parse).
  */
-export function ecfProblems(xml: string | Uint8Array): EcfProblem[] {
+export function ecfProblems(xml: string | Uint8Array, read?: (doc: XmlDocument) => void): EcfProblem[] {
   const v = ecfValidator()
   // HUGE: a base64 PDF is one text node larger than libxml2's default 10 MB limit. NO_XXE/NONET: never load anything external.
   const option = ParseOption.XML_PARSE_HUGE | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE
@@ -161,6 +162,7 @@ export function ecfProblems(xml: string | Uint8Array): EcfProblem[] {
     const target: XmlElement =
       root.name === 'Envelope' ? ((root.get('*[local-name()="Body"]/*[1]') as XmlElement | null) ?? root) : root
     v.validate(target)
+    read?.(doc)
     return []
   } catch (err) {
     if (err instanceof XmlValidateError) return err.details.map((d) => ({ line: d.line, message: d.message.trim() }))
@@ -170,9 +172,12 @@ export function ecfProblems(xml: string | Uint8Array): EcfProblem[] {
   }
 }
 
-/** Throws `CLEARFILE_ERR_ECF_INVALID` naming the first problems when a message would not validate. */
-export function assertValidEcf(xml: string | Uint8Array, what: string): void {
-  const problems = ecfProblems(xml)
+/**
+ * Throws `CLEARFILE_ERR_ECF_INVALID` naming the first problems when a message would not validate; `read` as for
+ * `ecfProblems`.
+ */
+export function assertValidEcf(xml: string | Uint8Array, what: string, read?: (doc: XmlDocument) => void): void {
+  const problems = ecfProblems(xml, read)
   if (problems.length > 0) {
     throw new ClearfileError(
       'CLEARFILE_ERR_ECF_INVALID',

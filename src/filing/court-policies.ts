@@ -1,7 +1,7 @@
 import type { CourtEntry } from '../../schemas/courts.js'
 import type { Clock } from '../clock.js'
 import { CourtError, type CourtPolicy, type FeesCalculation } from '../ecf/court-adapter.js'
-import { policyProblems } from '../ecf/court-policy.js'
+import type { FilingRequestBuilder } from '../ecf/filing-request-builder.js'
 import type { CourtAdapters } from './pipeline-deps.js'
 
 /** How long a court's policy is used before it is asked for again, when its courts-file entry does not say. */
@@ -28,6 +28,14 @@ interface Cached {
   fetchedAt: number
   /** The policy; null when the court publishes none (it refused GetPolicy as an operation it does not offer). */
   policy: Promise<{ policy: CourtPolicy | null; note: string }>
+  /** The policy once it has come. */
+  came?: CourtPolicy | null
+}
+
+/** A message already checked against a policy (on the parse that validated it): the policy and its problems. */
+export interface CheckedMessage {
+  policy: CourtPolicy
+  problems: readonly string[]
 }
 
 /**
@@ -43,11 +51,18 @@ interface Cached {
  * backoff, given up after as many tries): nothing is sent unchecked. Once it has answered, a failed refresh keeps
  * the policy it gave until the next refresh. A court that refuses GetPolicy outright publishes none, and its filings
  * are sent unchecked, saying so on their timelines.
+ *
+ * The check is the message builder's (`messages`, on its threads): a message built while its court's policy is
+ * `held` is checked as it is built, and `check` is given that; one built before is checked again.
  */
 export function courtPolicies(
-  deps: { clock: Clock; courts: ReadonlyMap<string, CourtEntry> },
+  deps: { clock: Clock; courts: ReadonlyMap<string, CourtEntry>; messages: Pick<FilingRequestBuilder, 'problems'> },
   adapters: CourtAdapters
-): { check: (filing: { id: string; court_id: string }, xml: string) => Promise<PolicyVerdict> } {
+): {
+  /** The policy a filing at `courtId` would be checked against now, if it has come and is still current. */
+  held: (courtId: string) => CourtPolicy | undefined
+  check: (filing: { id: string; court_id: string }, xml: string, checked?: CheckedMessage) => Promise<PolicyVerdict>
+} {
   const cache = new Map<string, Cached>()
 
   async function policyOf(courtId: string): Promise<{ policy: CourtPolicy | null; note: string } | undefined> {
@@ -55,36 +70,52 @@ export function courtPolicies(
     const adapter = adapters.for(courtId)
     const fetch = adapter.policy
     if (!fetch || entry?.usePolicy === false) return undefined
-    const now = deps.clock.now().getTime()
-    const refreshMs = (entry?.policyRefreshHours ?? DEFAULT_POLICY_REFRESH_HOURS) * 3_600_000
-    const held = cache.get(courtId)
-    if (held && now - held.fetchedAt < refreshMs && now >= held.fetchedAt) return held.policy
+    const held = current(courtId, entry)
+    if (held) return held.policy
+    const last = cache.get(courtId)
     const made: Cached = {
-      fetchedAt: now,
+      fetchedAt: deps.clock.now().getTime(),
       policy: fetch().then(
         (policy) => ({ policy, note: `policy ${policy.versionId ?? '(no version)'}` }),
         async (err: unknown) => {
           if (err instanceof CourtError && !err.retryable)
             return { policy: null, note: `the court publishes no policy (${err.message})` }
           // Could not ask now: keep what the court said last, if it said anything.
-          if (held) return held.policy
+          if (last) return last.policy
           throw err
         }
       )
     }
     cache.set(courtId, made)
-    made.policy.catch(() => {
-      if (cache.get(courtId) === made) cache.delete(courtId)
-    })
+    made.policy.then(
+      ({ policy }) => {
+        made.came = policy
+      },
+      () => {
+        if (cache.get(courtId) === made) cache.delete(courtId)
+      }
+    )
     return made.policy
   }
 
-  async function check(filing: { id: string; court_id: string }, xml: string): Promise<PolicyVerdict> {
+  /** The court's cached policy while it is current (asked for less than its refresh interval ago). */
+  function current(courtId: string, entry = deps.courts.get(courtId)): Cached | undefined {
+    const now = deps.clock.now().getTime()
+    const refreshMs = (entry?.policyRefreshHours ?? DEFAULT_POLICY_REFRESH_HOURS) * 3_600_000
+    const held = cache.get(courtId)
+    return held && now - held.fetchedAt < refreshMs && now >= held.fetchedAt ? held : undefined
+  }
+
+  async function check(
+    filing: { id: string; court_id: string },
+    xml: string,
+    checked?: CheckedMessage
+  ): Promise<PolicyVerdict> {
     const found = await policyOf(filing.court_id)
     if (!found) return { ok: true, detail: {} }
     const { policy, note } = found
     if (!policy) return { ok: true, detail: { policy: note } }
-    const problems = policyProblems(xml, policy)
+    const problems = checked?.policy === policy ? checked.problems : await deps.messages.problems(xml, policy)
     if (problems.length > 0)
       return {
         ok: false,
@@ -110,5 +141,8 @@ export function courtPolicies(
     return { ok: true, detail: { policy: note, fee } }
   }
 
-  return { check: (filing, xml) => check(filing, xml).catch((err: unknown) => Promise.reject(notSent(err))) }
+  return {
+    held: (courtId) => current(courtId)?.came ?? undefined,
+    check: (filing, xml, checked) => check(filing, xml, checked).catch((err: unknown) => Promise.reject(notSent(err)))
+  }
 }

@@ -6,6 +6,8 @@ import { type StoredCasePapers, storedCasesPapers } from '../documents/stored-pa
 import { ClearfileError } from '../errors.js'
 import { caseTitle } from '../documents/court-names.js'
 import { DEFAULT_FILER_ID } from '../ecf/messages.js'
+import type { CourtPolicy } from '../ecf/court-adapter.js'
+import type { FilingRequest } from '../ecf/filing-request-builder.js'
 import type { PipelineDeps } from './pipeline-deps.js'
 
 /** Where a filing's ReviewFilingRequestMessage is kept in the document store: written once, sent as is on every attempt. */
@@ -44,13 +46,16 @@ export async function messageSources(
  * documents, validates it against the OASIS schemas (throwing
  * CLEARFILE_ERR_ECF_INVALID naming the element when it does not), and stores it
  * (whole or not at all). The same filing always gives the same bytes (its dates are the
- * filing's own), so a crash between writing and sending changes nothing. `source` is read when not given.
+ * filing's own), so a crash between writing and sending changes nothing. `source` is read when not given. With
+ * `policy` (its court's), the message is checked against it on the parse that validated it: `problems` says why that
+ * policy refuses it, none when it fits.
  */
 export async function writeFilingMessage(
   deps: PipelineDeps,
   filing: Pick<FilingRow, 'id' | 'county' | 'court_id' | 'created_at'>,
-  source?: MessageSource
-): Promise<string> {
+  source?: MessageSource,
+  policy?: CourtPolicy
+): Promise<FilingRequest> {
   const { caseIds, papers, docs } = source ?? (await messageSources(deps.db, [filing.id])).get(filing.id)!
   if (papers.length === 0)
     throw new ClearfileError(
@@ -70,20 +75,23 @@ export async function writeFilingMessage(
   const court = deps.courts.get(filing.court_id)
   if (!court)
     throw new ClearfileError('CLEARFILE_ERR_COURT_NOT_CONFIGURED', `No court ${filing.court_id} in the courts file`)
-  const xml = await deps.messages.build({
-    filingId: filing.id,
-    callbackUrl: deps.callbackUrl,
-    submittedAt: filing.created_at,
-    court: { id: court.id, name: court.name },
-    submitterId: court.filerId ?? DEFAULT_FILER_ID,
-    ...(court.codes ? { codes: court.codes } : {}),
-    person: papers[0]!.person,
-    caseTitle: caseTitle(papers[0]!.person.name),
-    case: papers[0]!.case,
-    profile: requireProfile(deps.profiles, filing.county),
-    motion: await requireBlob(deps.store, motion.storage_key),
-    order: await requireBlob(deps.store, order.storage_key)
-  })
-  await deps.store.put(messageKey(filing.id), Buffer.from(xml, 'utf8'))
-  return xml
+  const built = await deps.messages.build(
+    {
+      filingId: filing.id,
+      callbackUrl: deps.callbackUrl,
+      submittedAt: filing.created_at,
+      court: { id: court.id, name: court.name },
+      submitterId: court.filerId ?? DEFAULT_FILER_ID,
+      ...(court.codes ? { codes: court.codes } : {}),
+      person: papers[0]!.person,
+      caseTitle: caseTitle(papers[0]!.person.name),
+      case: papers[0]!.case,
+      profile: requireProfile(deps.profiles, filing.county),
+      motion: await requireBlob(deps.store, motion.storage_key),
+      order: await requireBlob(deps.store, order.storage_key)
+    },
+    policy
+  )
+  await deps.store.put(messageKey(filing.id), Buffer.from(built.xml, 'utf8'))
+  return built
 }

@@ -24,7 +24,7 @@ import {
 } from '../jobs/job-definition.js'
 import { recordCourtRulings } from '../outcomes/filed-counts.js'
 import { type MessageSource, messageKey, messageSources, writeFilingMessage } from './filing-message.js'
-import { courtPolicies, type PolicyVerdict } from './court-policies.js'
+import { type CheckedMessage, courtPolicies, type PolicyVerdict } from './court-policies.js'
 import { courtStatusLists } from './court-status-lists.js'
 import { POLL_JOB, RECONCILE_JOB, SUBMIT_JOB } from './filing-jobs.js'
 import { TERMINAL, transition, transitionAll, type FilingState } from './filing-state.js'
@@ -39,6 +39,13 @@ const POLL_BATCH = 200
 
 /** Queued filings one submit job claims and sends together (each still its own job, key and outcome). */
 const SUBMIT_BATCH = 25
+
+/** A filing's message to send, and what its court's policy says of it where it was checked as it was built. */
+interface Message {
+  filing: FilingRow
+  xml: string
+  checked?: CheckedMessage | undefined
+}
 
 /** What came of one filing's send: the court's receipt, its policy's refusal, or the error of a send that failed. */
 type SendResult = { filing: FilingRow } & (
@@ -136,12 +143,14 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       return (await sources).get(id)
     }
     const messages = await Promise.all(
-      queued.map(async (filing) => {
+      queued.map(async (filing): Promise<Message | undefined> => {
         try {
-          const xml =
-            (await deps.store.get(messageKey(filing.id)))?.toString('utf8') ??
-            (await writeFilingMessage(deps, filing, await sourceOf(filing.id)))
-          return { filing, xml }
+          const stored = await deps.store.get(messageKey(filing.id))
+          if (stored) return { filing, xml: stored.toString('utf8') }
+          // Checked against its court's policy as it is built, where the policy has come (it is checked again if not).
+          const policy = policies.held(filing.court_id)
+          const built = await writeFilingMessage(deps, filing, await sourceOf(filing.id), policy)
+          return { filing, xml: built.xml, checked: policy && built.problems && { policy, problems: built.problems } }
         } catch (err) {
           if (err instanceof ClearfileError && PERMANENT_BUILD_ERRORS.has(err.code)) {
             // A message that cannot be built or does not validate is never sent.
@@ -164,9 +173,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         { countAttempt: true }
       )
     )
-    const sends = await Promise.all(
-      ready.filter((m) => sending.has(m.filing.id)).map(({ filing, xml }) => send(filing, xml))
-    )
+    const sends = await Promise.all(ready.filter((m) => sending.has(m.filing.id)).map(send))
     await db.transaction().execute(async (trx) => {
       const submitted = await transitionAll(
         trx,
@@ -209,11 +216,11 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
   })
 
   /** One filing's send: the court's policy asked first, then the message sent; what came of it, never thrown. */
-  async function send(filing: FilingRow, xml: string): Promise<SendResult> {
+  async function send({ filing, xml, checked }: Message): Promise<SendResult> {
     try {
       // What the court's published policy (and its fee calculation) says, before anything is sent. A court that
       // cannot be asked now is an attempt that did not leave: tried again with backoff, given up like a send.
-      const verdict = await policies.check(filing, xml)
+      const verdict = await policies.check(filing, xml, checked)
       if (!verdict.ok) return { filing, refused: verdict }
       const sentAt = performance.now()
       const receipt = await adapters.for(filing.court_id).submit({ filingId: filing.id, xml })

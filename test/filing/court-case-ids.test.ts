@@ -22,7 +22,8 @@ t.test("a case's court id is stored, shown, and sent as nc:CaseTrackingID beside
   const withId = await fileCase(app, key, caseBody({ case: { courtCaseId: ' CPF-26-000123 ' } }))
   const kase = (await app.inject({ url: `/v1/cases/${withId.caseId}`, headers: bearer(key) })).json()
   t.equal(kase.courtCaseId, 'CPF-26-000123')
-  const message = async (id: string) => writeFilingMessage(services.pipeline, await filingById(services.db, id))
+  const message = async (id: string) =>
+    (await writeFilingMessage(services.pipeline, await filingById(services.db, id))).xml
   const xml = await message(withId.filingId)
   t.same(
     [...xml.matchAll(/<nc:CaseTrackingID>([^<]*)</g)].map((m) => m[1]),

@@ -24,7 +24,7 @@ async function fileWith(
   t: Test,
   court: Partial<SimulatedCourtOptions>,
   entry: Record<string, unknown> = {},
-  options: { rounds?: number } = {}
+  options: { rounds?: number; waves?: number } = {}
 ) {
   const sim = await startSimulatedCourt({
     reviewDelayMs: 50,
@@ -43,20 +43,23 @@ async function fileWith(
   const { app, keyFor, runJobs, clock } = built
   const key = await keyFor('deputy_da', 'SAN FRANCISCO')
   const ids: string[] = []
-  for (let i = 0; i < FILINGS; i++) {
-    const body = caseBody({
-      person: { name: `DOE, JANE ${i}`, cii: `A${String(21000000 + i)}`, dojSubjectId: String(3100000 + i) },
-      case: { caseNumber: `SCN${710000 + i}` }
-    })
-    ids.push((await fileCase(app, key, body)).filingId)
-  }
   const filings = async () =>
     Promise.all(ids.map(async (id) => (await app.inject({ url: `/v1/filings/${id}`, headers: bearer(key) })).json()))
-  for (let round = 0; round < (options.rounds ?? 20); round++) {
-    await runJobs()
-    if ((await filings()).every((f) => TERMINAL.includes(f.state))) break
-    await sleep(80)
-    clock.set(new Date(clock.now().getTime() + 1500))
+  // Each wave is filed once the one before has been sent.
+  for (let wave = 0; wave < (options.waves ?? 1); wave++) {
+    for (let i = wave * FILINGS; i < (wave + 1) * FILINGS; i++) {
+      const body = caseBody({
+        person: { name: `DOE, JANE ${i}`, cii: `A${String(21000000 + i)}`, dojSubjectId: String(3100000 + i) },
+        case: { caseNumber: `SCN${710000 + i}` }
+      })
+      ids.push((await fileCase(app, key, body)).filingId)
+    }
+    for (let round = 0; round < (options.rounds ?? 20); round++) {
+      await runJobs()
+      if ((await filings()).every((f) => TERMINAL.includes(f.state))) break
+      await sleep(80)
+      clock.set(new Date(clock.now().getTime() + 1500))
+    }
   }
   return { sim, filings: await filings(), ...built, key }
 }
@@ -99,6 +102,27 @@ t.test(
     const event = failed.events.find((e: { to: string }) => e.to === 'failed')
     t.equal(event.detail.code, 'CLEARFILE_ERR_COURT_POLICY')
     t.equal(event.detail.problems.length, 1)
+  }
+)
+
+t.test(
+  "filings queued once the court's policy has come are checked as their messages are built, and fare as the first did",
+  async (t) => {
+    const run = await fileWith(
+      t,
+      { policy: { ...SIMULATED_COURT_POLICY, codeLists: { 'j:RegisterActionDescriptionText': OTHER_DOCKET } } },
+      {},
+      { waves: 2 }
+    )
+    t.same(
+      run.filings.map((f) => f.state),
+      Array(2 * FILINGS).fill('failed')
+    )
+    t.notOk(run.sim.operations().ReviewFiling, 'nothing was sent')
+    t.equal(run.sim.operations().GetPolicy, 1, 'the policy was asked for once')
+    const problems = run.filings.map((f) => f.events.find((e: { to: string }) => e.to === 'failed').detail.problems)
+    t.same(problems.slice(FILINGS), problems.slice(0, FILINGS), 'the same problems, whichever way checked')
+    t.equal(problems[0].length, 1)
   }
 )
 
