@@ -16,8 +16,9 @@ import {
 import {
   parseCourtXml,
   parseMessageReceipt,
-  parseReviewFilingRequest,
-  type ReceivedFiling
+  type ReceivedFiling,
+  refuseDocumentType,
+  reviewFilingRequestOf
 } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { fromMtom } from '../../src/ecf/mtom.js'
@@ -334,19 +335,24 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   }
 
   function reviewFiling(body: string): { xml: string; drop: boolean } {
-    const problems = ecfProblems(body)
-    if (problems.length > 0) {
+    // Read on the parse that validated it, a message with a document type declaration refused as any reading does.
+    const read: { filing?: ReceivedFiling } = {}
+    const problems = ecfProblems(body, (doc) => {
+      refuseDocumentType(body)
+      read.filing = reviewFilingRequestOf(doc)
+    })
+    if (problems.length > 0 || !read.filing) {
       return {
         xml: buildMessageReceipt({
           sender,
           court,
           filing: null,
-          errors: [{ code: '-1', text: `Invalid message: ${problems[0]!.message}`.slice(0, 500) }]
+          errors: [{ code: '-1', text: `Invalid message: ${problems[0]?.message ?? 'unreadable'}`.slice(0, 500) }]
         }),
         drop: false
       }
     }
-    const received = parseReviewFilingRequest(body)
+    const received = read.filing
     // The court holds filings to its own docket's register actions, read its own way.
     const actions = policy?.codeLists?.['j:RegisterActionDescriptionText']
     const offList = Array.isArray(actions) ? received.documents.find((d) => !actions.includes(d.registerAction)) : null

@@ -1,5 +1,6 @@
-import type { Insertable, Kysely } from 'kysely'
+import type { Insertable, Kysely, QueryCreator } from 'kysely'
 import { chunksOf } from './chunks.js'
+import { dialectOf } from './database.js'
 import type { Database, EventsTable } from './schema.js'
 
 /** What DA systems are told about: by webhook and through GET /v1/events. */
@@ -22,12 +23,27 @@ export interface NewEvent {
 }
 
 /**
- * Inserts events into the county's feed. Features append events through
- * src/webhooks/events.ts, which also brings the county's deliveries forward.
- * Payloads carry ids and states, never names.
+ * Inserts events into the county's feed, and returns the active subscriptions of their counties
+ * (`activeWebhookIds`): on PostgreSQL, events that fit one statement are inserted by the statement that reads the
+ * subscriptions (every change of a filing's state appends its events: a statement fewer for each). Features append
+ * events through src/webhooks/events.ts, which also brings those deliveries forward. Payloads carry ids and states,
+ * never names.
  */
-export async function insertEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
-  for (const chunk of chunksOf(eventRows(events), 6)) await trx.insertInto('events').values(chunk).execute()
+export async function insertEventsReadingWebhooks(
+  trx: Kysely<Database>,
+  events: readonly NewEvent[]
+): Promise<string[]> {
+  const counties = [...new Set(events.map((e) => e.county))]
+  const chunks = [...chunksOf(eventRows(events), 6)]
+  if (dialectOf(trx) !== 'postgres' || chunks.length !== 1) {
+    for (const chunk of chunks) await trx.insertInto('events').values(chunk).execute()
+    return activeWebhookIds(trx, counties)
+  }
+  const hooks = await activeWebhooks(
+    trx.with('inserted', (db) => db.insertInto('events').values(chunks[0]!)),
+    counties
+  ).execute()
+  return hooks.map((h) => h.id)
 }
 
 /** Events as rows to insert (for `insertRows`, with the change they tell of). */
@@ -44,11 +60,9 @@ export function eventRows(events: readonly NewEvent[]): Insertable<EventsTable>[
 
 /** The active subscriptions of these counties. */
 export async function activeWebhookIds(trx: Kysely<Database>, counties: readonly string[]): Promise<string[]> {
-  const hooks = await trx
-    .selectFrom('webhooks')
-    .select('id')
-    .where('county', 'in', counties)
-    .where('disabled_at', 'is', null)
-    .execute()
-  return hooks.map((h) => h.id)
+  return (await activeWebhooks(trx, counties).execute()).map((h) => h.id)
+}
+
+function activeWebhooks(db: QueryCreator<Database>, counties: readonly string[]) {
+  return db.selectFrom('webhooks').select('id').where('county', 'in', counties).where('disabled_at', 'is', null)
 }

@@ -274,7 +274,12 @@ export interface ReceivedFiling {
 }
 
 export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFiling {
-  return parseCourtXml(xml, (doc) => {
+  return parseCourtXml(xml, reviewFilingRequestOf)
+}
+
+/** `parseReviewFilingRequest` of a message already parsed (as a court that has just validated it has it). */
+export function reviewFilingRequestOf(doc: XmlDocument): ReceivedFiling {
+  {
     const root = messageRoot(doc, 'ReviewFilingRequestMessage')
     const core = root.get(`./${byName('CoreFilingMessage')}`)
     if (!core)
@@ -323,7 +328,7 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
       payer: first(root, `./${byName('PaymentMessage')}/${byName('PayerName')}`) ?? '',
       documents
     }
-  })
+  }
 }
 
 /** A court's answer to GetPolicy, as far as a filer acts on it (ECF 4.01 §2.4.2). */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { activeWebhookIds, insertEvents, type NewEvent } from '../db/event-repository.js'
+import { activeWebhookIds, insertEventsReadingWebhooks, type NewEvent } from '../db/event-repository.js'
 import type { Database } from '../db/schema.js'
 import { bringJobsForward } from '../jobs/job-queue.js'
 import { WEBHOOK_JOB } from './webhook-delivery.js'
@@ -14,14 +14,17 @@ export type { EventType, NewEvent } from '../db/event-repository.js'
  */
 export async function appendEvents(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return
-  await insertEvents(trx, events)
-  await bringDeliveriesForward(trx, events)
+  await bringForward(trx, events, await insertEventsReadingWebhooks(trx, events))
 }
 
 /** The second half of `appendEvents`, for events inserted with other rows (`eventRows` and `insertRows`). */
 export async function bringDeliveriesForward(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return
-  const hooks = await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))])
+  await bringForward(trx, events, await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))]))
+}
+
+/** Brings the deliveries of these subscriptions forward to the last event's time. */
+async function bringForward(trx: Kysely<Database>, events: readonly NewEvent[], hooks: readonly string[]) {
   if (hooks.length > 0)
     await bringJobsForward(
       trx,

@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { QueryResult } from 'kysely'
 import t, { type Test } from 'tap'
 import type { App } from '../../src/app.js'
-import type { Db } from '../../src/db/database.js'
+import { type Db, dialectOf } from '../../src/db/database.js'
 import type { EventType } from '../../src/db/event-repository.js'
 import { createJobRunner } from '../../src/jobs/job-runner.js'
 import { appendEvents } from '../../src/webhooks/events.js'
@@ -412,5 +413,60 @@ t.test(
       'the event that came in during the run is delivered by the next run, not IDLE_MS later'
     )
     t.ok((await job(id))!.run_at > clock.now().toISOString(), 'then the job idles')
+  }
+)
+
+t.test(
+  "an event is inserted by the statement that reads its county's subscriptions on PostgreSQL, and more events than one statement holds all arrive and wake the delivery",
+  async (t) => {
+    const { subscribe, drain, advance, clock, job, db } = await setup(t)
+    const hook = await receiver(t)
+    const { id } = await subscribe(hook.url, ['outcome.recorded'])
+    await drain()
+    advance(1000)
+    let statements = 0
+    const counted = db.withPlugin({
+      transformQuery: ({ node }) => {
+        statements++
+        return node
+      },
+      transformResult: async ({ result }) => result as QueryResult<never>
+    })
+    const event = (n: number, at: Date) => ({
+      county: SF,
+      type: 'outcome.recorded' as const,
+      recordType: 'filing',
+      recordId: `filing-${n}`,
+      payload: { n },
+      at: at.toISOString()
+    })
+    await appendEvents(counted, [event(1, clock.now())])
+    if (dialectOf(db) === 'postgres')
+      t.equal(statements, 2, 'one statement inserts the event and reads the subscriptions, one wakes the delivery')
+    t.equal((await job(id))!.run_at, clock.now().toISOString(), 'the delivery is woken')
+
+    await drain()
+    advance(1000)
+    // Past PostgreSQL's 65,535 parameters (and SQLite's 32,766) at six a row: several statements.
+    const many = Array.from({ length: 12_000 }, (_, i) => event(i + 2, clock.now()))
+    const before = Number(
+      (
+        await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n
+    )
+    await db.transaction().execute((trx) => appendEvents(trx, many))
+    const after = Number(
+      (
+        await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n
+    )
+    t.equal(after - before, many.length, 'every event is in the feed')
+    t.equal((await job(id))!.run_at, clock.now().toISOString(), 'and the delivery is woken for them')
   }
 )
