@@ -71,6 +71,11 @@ export const ConfigSchema = Type.Object(
      * versions have piled up (src/db/table-vacuum.ts); 0 leaves them to autovacuum alone.
      */
     vacuumIntervalSeconds: Type.Number({ minimum: 0, default: 10 }),
+    /**
+     * PostgreSQL: each connection prepares the statements it is sent again and again (src/db/preparing-client.ts).
+     * Off behind a pooler that hands a session's statements to other sessions (PgBouncer in transaction mode before 1.21).
+     */
+    preparedStatements: Type.Boolean({ default: true }),
     /** Without a courts file, start a simulated Superior Court on loopback and file every configured county there. */
     simulatedCourt: Type.Boolean({ default: true }),
     logLevel: Type.Union(
@@ -149,6 +154,7 @@ const ENV_NAMES: Record<keyof Static<typeof ConfigSchema>, string> = {
   longJobLanes: 'CLEARFILE_LONG_JOB_LANES',
   jobLockSeconds: 'CLEARFILE_JOB_LOCK_SECONDS',
   vacuumIntervalSeconds: 'CLEARFILE_VACUUM_INTERVAL_SECONDS',
+  preparedStatements: 'CLEARFILE_PREPARED_STATEMENTS',
   simulatedCourt: 'CLEARFILE_SIMULATED_COURT',
   logLevel: 'LOG_LEVEL',
   bodyLimitBytes: 'CLEARFILE_BODY_LIMIT_BYTES',

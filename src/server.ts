@@ -46,6 +46,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const handle: DatabaseHandle = await openDatabase({
     url: config.databaseUrl,
     checkpointInBackground: true,
+    prepareStatements: config.preparedStatements,
     onConnectionError: (err) =>
       app?.log.warn({ err: err.message }, 'a database connection failed while idle; it will be replaced')
   })

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { sql } from 'kysely'
+import { type Kysely, type QueryResult, sql } from 'kysely'
 import { buildApp, type App } from '../src/app.js'
 import { fixedClock } from '../src/clock.js'
 import { loadConfig, type Config } from '../src/config.js'
@@ -19,6 +19,25 @@ export const TEST_DATABASE_URL = process.env.DATABASE_URL || ':memory:'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
+}
+
+/** `db` counting the statements sent through it: how many since the last `reset()`. */
+export function countingStatements<D>(db: Kysely<D>): { db: Kysely<D>; count: () => number; reset: () => void } {
+  let statements = 0
+  const counted = db.withPlugin({
+    transformQuery: ({ node }) => {
+      statements++
+      return node
+    },
+    transformResult: async ({ result }) => result as QueryResult<never>
+  })
+  return {
+    db: counted,
+    count: () => statements,
+    reset: () => {
+      statements = 0
+    }
+  }
 }
 
 /**

@@ -40,7 +40,7 @@ async function withDatabase<T>(
   work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>
 ): Promise<T> {
   const config = configFrom(flags)
-  const handle = await openDatabase({ url: config.databaseUrl })
+  const handle = await openDatabase({ url: config.databaseUrl, prepareStatements: config.preparedStatements })
   try {
     await migrateOrThrow(handle.db)
     return await work(handle.db)
@@ -128,7 +128,7 @@ program
   .option(...configOption)
   .action(async (flags: DbFlags) => {
     const config = configFrom(flags)
-    const handle = await openDatabase({ url: config.databaseUrl })
+    const handle = await openDatabase({ url: config.databaseUrl, prepareStatements: config.preparedStatements })
     try {
       const applied = await migrateOrThrow(handle.db)
       process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'already up to date\n')

@@ -28,6 +28,11 @@ export interface DatabaseOptions {
   onConnectionError?: (err: Error) => void
   /** PostgreSQL: the name clearfile's connections carry in pg_stat_activity (default `clearfile`). */
   applicationName?: string
+  /**
+   * PostgreSQL: prepare the statements each connection is sent again and again (`PreparingClient`; default true). Off
+   * behind a pooler that does not keep a session's prepared statements to it (PgBouncer in transaction mode).
+   */
+  prepareStatements?: boolean
   /** PostgreSQL: how long a query waits for a connection when none can be made (default 5 s). */
   connectionTimeoutMs?: number
   /**
@@ -113,7 +118,7 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   }
   const pool = new pg.Pool({
     // Statements sent again and again are prepared, not planned each time.
-    Client: PreparingClient,
+    ...(options.prepareStatements !== false ? { Client: PreparingClient } : {}),
     connectionString: options.url,
     max: options.poolSize ?? 10,
     // While the server is away a request waits this long for a connection, then fails (503), instead of hanging.

@@ -45,6 +45,13 @@ t.test(
       'then it is sent unnamed, and reads the new shape'
     )
     t.same((await read(2)).rows, [{ id: 2, label: 'two', note: null }])
+
+    // Behind a pooler that does not keep a session's prepared statements: none are made.
+    const unprepared = await openDatabase({ url: TEST_DATABASE_URL, schema, poolSize: 1, prepareStatements: false })
+    t.teardown(() => unprepared.destroy())
+    for (let i = 0; i < 3; i++) await sql`select label from things where id = ${1}`.execute(unprepared.db)
+    const made = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(unprepared.db)
+    t.equal(made.rows[0]!.n, 0, 'with prepareStatements false, the connection prepares nothing')
   }
 )
 

@@ -1,5 +1,4 @@
 import t from 'tap'
-import type { QueryResult } from 'kysely'
 import type { FilingsTable } from '../../src/db/schema.js'
 import { filingEvents, insertHintOnce } from '../../src/db/filing-repository.js'
 import {
@@ -11,7 +10,7 @@ import {
 } from '../../src/filing/court-callbacks.js'
 import { POLL_JOB } from '../../src/filing/filing-jobs.js'
 import { enqueue } from '../../src/jobs/job-definition.js'
-import { openTestDatabase } from '../helper.js'
+import { countingStatements, openTestDatabase } from '../helper.js'
 
 /** A filing at a court (Kern's unless told), `submitted` unless told. */
 const filingRow = (
@@ -210,14 +209,7 @@ t.test(
     const now = new Date('2026-12-02T09:00:00.000Z')
     const later = new Date('2026-12-02T10:00:00.000Z')
     await enqueue(db, POLL_JOB, { filingId: 'F-KERN' }, { runAt: later, now })
-    let statements = 0
-    const counted = db.withPlugin({
-      transformQuery: ({ node }) => {
-        statements++
-        return node
-      },
-      transformResult: async ({ result }) => result as QueryResult<never>
-    })
+    const counted = countingStatements(db)
     const audit = {
       principal: { clientId: 'court-callback', role: 'admin' as const, county: null },
       requestId: 'r',
@@ -228,8 +220,8 @@ t.test(
       courtFilingId?: string,
       status = 'accepted'
     ) => {
-      statements = 0
-      const found = await recordNamedCallback(counted, {
+      counted.reset()
+      const found = await recordNamedCallback(counted.db, {
         courtIds: ['CA-KERN'],
         ids: { ours: ids.ours, courtIds: ids.courtIds ?? [], documentHashes: [] },
         courtFilingId,
@@ -247,7 +239,7 @@ t.test(
       )
 
     t.equal(await callback({ ours: 'F-KERN' }, 'EFM-1'), 'F-KERN submitted EFM-1 by filer id')
-    if (dialect === 'postgres') t.equal(statements, 1, 'found and recorded in one statement')
+    if (dialect === 'postgres') t.equal(counted.count(), 1, 'found and recorded in one statement')
     t.same(await hints('F-KERN'), ['callback submitted->submitted'], 'its hint is on the timeline')
     t.same(
       await db
@@ -259,7 +251,7 @@ t.test(
       'its poll is brought forward'
     )
     t.equal(await callback({ ours: 'F-KERN' }, 'EFM-1'), 'F-KERN submitted EFM-1 by filer id', 'a replay is answered')
-    if (dialect === 'postgres') t.equal(statements, 1, 'in one statement too')
+    if (dialect === 'postgres') t.equal(counted.count(), 1, 'in one statement too')
     t.same(await hints('F-KERN'), ['callback submitted->submitted'], 'and adds nothing to the timeline')
 
     t.equal(await callback({ ours: 'F-ALAMEDA' }, 'EFM-2'), undefined, "another court's filing is not found")

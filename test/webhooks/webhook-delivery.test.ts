@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { QueryResult } from 'kysely'
 import t, { type Test } from 'tap'
 import type { App } from '../../src/app.js'
 import { type Db, dialectOf } from '../../src/db/database.js'
@@ -8,7 +7,7 @@ import type { EventType } from '../../src/db/event-repository.js'
 import { createJobRunner } from '../../src/jobs/job-runner.js'
 import { appendEvents } from '../../src/webhooks/events.js'
 import { eventBody, verifyWebhook, WEBHOOK_JOB, webhookJob } from '../../src/webhooks/webhook-delivery.js'
-import { bearer, buildTestApp } from '../helper.js'
+import { bearer, buildTestApp, countingStatements } from '../helper.js'
 
 const SF = 'SAN FRANCISCO'
 /** How long the delivery job waits for a receiver here: short, so a hung receiver costs the test little. */
@@ -424,14 +423,7 @@ t.test(
     const { id } = await subscribe(hook.url, ['outcome.recorded'])
     await drain()
     advance(1000)
-    let statements = 0
-    const counted = db.withPlugin({
-      transformQuery: ({ node }) => {
-        statements++
-        return node
-      },
-      transformResult: async ({ result }) => result as QueryResult<never>
-    })
+    const counted = countingStatements(db)
     const event = (n: number, at: Date) => ({
       county: SF,
       type: 'outcome.recorded' as const,
@@ -440,32 +432,27 @@ t.test(
       payload: { n },
       at: at.toISOString()
     })
-    await appendEvents(counted, [event(1, clock.now())])
+    await appendEvents(counted.db, [event(1, clock.now())])
     if (dialectOf(db) === 'postgres')
-      t.equal(statements, 2, 'one statement inserts the event and reads the subscriptions, one wakes the delivery')
+      t.equal(counted.count(), 2, 'one statement inserts the event and reads the subscriptions, one wakes the delivery')
     t.equal((await job(id))!.run_at, clock.now().toISOString(), 'the delivery is woken')
 
     await drain()
     advance(1000)
     // Past PostgreSQL's 65,535 parameters (and SQLite's 32,766) at six a row: several statements.
     const many = Array.from({ length: 12_000 }, (_, i) => event(i + 2, clock.now()))
-    const before = Number(
-      (
-        await db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst()
-      )?.n
-    )
+    const events = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n
+      )
+    const before = await events()
     await db.transaction().execute((trx) => appendEvents(trx, many))
-    const after = Number(
-      (
-        await db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst()
-      )?.n
-    )
+    const after = await events()
     t.equal(after - before, many.length, 'every event is in the feed')
     t.equal((await job(id))!.run_at, clock.now().toISOString(), 'and the delivery is woken for them')
   }
