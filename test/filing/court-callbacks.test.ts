@@ -1,4 +1,8 @@
+import { sql } from 'kysely'
+import pg from 'pg'
 import t from 'tap'
+import { isPostgresUrl } from '../../src/config.js'
+import { isDatabaseUnavailable } from '../../src/db/database.js'
 import type { FilingsTable } from '../../src/db/schema.js'
 import { filingEvents, insertHintOnce } from '../../src/db/filing-repository.js'
 import {
@@ -10,7 +14,7 @@ import {
 } from '../../src/filing/court-callbacks.js'
 import { POLL_JOB } from '../../src/filing/filing-jobs.js'
 import { enqueue } from '../../src/jobs/job-definition.js'
-import { countingStatements, openTestDatabase } from '../helper.js'
+import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
 
 /** A filing at a court (Kern's unless told), `submitted` unless told. */
 const filingRow = (
@@ -279,5 +283,117 @@ t.test(
       ],
       "each audited under its filing's county, the replay as a replay"
     )
+  }
+)
+
+t.test(
+  'PostgreSQL ends the connections twice while 60 callbacks are recorded: each failed callback is told the database is away, and every filing ends with one hint, one audit row and its poll brought forward',
+  { skip: !isPostgresUrl(TEST_DATABASE_URL) && 'PostgreSQL only' },
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const ids = Array.from({ length: 60 }, (_, i) => `F-${i}`)
+    await db
+      .insertInto('filings')
+      .values(ids.map((id, i) => filingRow(id, { courtFilingId: `EFM-${i}` })))
+      .execute()
+    const now = new Date('2026-12-02T09:00:00.000Z')
+    const later = new Date('2026-12-02T10:00:00.000Z')
+    for (const id of ids) await enqueue(db, POLL_JOB, { filingId: id }, { runAt: later, now })
+    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(db)).rows[0]!.n
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    let killed = 0
+    const terminate = async () => {
+      const { rowCount } = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [name]
+      )
+      killed += rowCount ?? 0
+    }
+    const audit = {
+      principal: { clientId: 'court-callback', role: 'admin' as const, county: null },
+      requestId: 'r',
+      now
+    }
+    const status = 'accepted'
+    const hint = { status, documents: 2, digest: callbackDigest({ status, identifications: [], documents: [] }) }
+    const otherFailures: unknown[] = []
+    let unavailable = 0
+    // A court sends again a callback that got no answer, as the ECF profile's sender does.
+    const callBack = async (i: number) => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          return await recordNamedCallback(db, {
+            courtIds: ['CA-KERN'],
+            ids: { ours: ids[i], courtIds: [], documentHashes: [] },
+            courtFilingId: `EFM-${i}`,
+            hint,
+            audit,
+            now
+          })
+        } catch (err) {
+          if (isDatabaseUnavailable(err)) unavailable++
+          else otherFailures.push(err)
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+      }
+      return undefined
+    }
+    // Four waves of 15 on four connections; in the second and fourth the connections are ended once the first
+    // callback of the wave has been answered, with the rest queued or running on them.
+    const found: Awaited<ReturnType<typeof callBack>>[] = []
+    for (let wave = 0; wave < 4; wave++) {
+      const calls = Array.from({ length: 15 }, (_, k) => callBack(wave * 15 + k))
+      if (wave % 2 === 1) {
+        await Promise.race(calls)
+        await terminate()
+      }
+      found.push(...(await Promise.all(calls)))
+    }
+    t.ok(killed >= 2, `${killed} connections ended`)
+    t.ok(unavailable >= 1, `${unavailable} callbacks told the database is away`)
+    t.same(otherFailures, [], 'no callback failed any other way')
+    t.same(
+      found.map((f) => f?.filing.id),
+      ids,
+      'every callback was answered in the end'
+    )
+    const hints = await db
+      .selectFrom('filing_events')
+      .select(['filing_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('source', '=', 'callback')
+      .groupBy('filing_id')
+      .execute()
+    t.same(
+      hints.filter((h) => Number(h.n) !== 1),
+      [],
+      'no filing has its hint twice'
+    )
+    t.equal(hints.length, ids.length, 'and every filing has it')
+    const firsts = await db
+      .selectFrom('audit_events')
+      .select(['record_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('action', '=', 'filing.callback')
+      .groupBy('record_id')
+      .execute()
+    t.equal(firsts.length, ids.length, 'every filing has its callback audited')
+    t.same(
+      firsts.filter((a) => Number(a.n) !== 1),
+      [],
+      'once (an answer lost with its connection comes back as a replay)'
+    )
+    const polls = await db
+      .selectFrom('jobs')
+      .select('run_at')
+      .where('kind', '=', POLL_JOB.name)
+      .where('done_at', 'is', null)
+      .execute()
+    t.same(
+      polls.filter((p) => p.run_at !== now.toISOString()),
+      [],
+      `all ${polls.length} polls brought forward`
+    )
+    t.equal(polls.length, ids.length)
   }
 )
