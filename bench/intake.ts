@@ -5,23 +5,33 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
-import { benchDatabase, freePort, latencySummary, probeHealth, startService } from './service-process.js'
+import {
+  benchDatabase,
+  freePort,
+  latencySummary,
+  probeHealth,
+  settingsFromEnv,
+  startService
+} from './service-process.js'
 
 /*
- * npm run bench:intake [-- --rate 200 --seconds 10 --concurrency 200 --batches 10 --batch-size 1000]
+ * npm run bench:intake [-- --rate 200 --seconds 10 --warm-up 3 --concurrency 200 --batches 10 --batch-size 1000]
  *
  * Starts `clearfile serve` as its own process (jobs and the simulated court on,
  * as `npm start` runs it) and drives the REST intake as a DA's case system does:
  *
  *   1. fixed rate: POST /v1/cases at --rate requests/s for --seconds (open loop:
  *      each latency is counted from when the request was due, so a stalled
- *      server is not hidden by a stalled generator);
+ *      server is not hidden by a stalled generator), after --warm-up seconds at
+ *      that rate whose figures are printed apart: a service that has just started
+ *      opens its database connections and prepares their statements in them;
  *   2. saturation: --concurrency clients each sending POST /v1/cases back to back;
  *   3. batches: POST /v1/cases/batch of --batch-size cases, one after another.
  *
  * During 1 and 2 a prober asks GET /healthz every 25 ms: the figures say whether
  * the service stays responsive while it writes. DATABASE_URL selects PostgreSQL
- * (a fresh database is made and dropped); the default is a new SQLite file.
+ * (a fresh database is made and dropped); the default is a new SQLite file. CLEARFILE_* variables in the bench's
+ * environment are the service's settings (CLEARFILE_VACUUM_INTERVAL_SECONDS=0, say).
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -29,6 +39,7 @@ const arg = (name: string, fallback: number) => {
 }
 const RATE = arg('rate', 200)
 const SECONDS = arg('seconds', 10)
+const WARM_UP = arg('warm-up', 3)
 const CONCURRENCY = arg('concurrency', 200)
 const BATCHES = arg('batches', 10)
 const BATCH_SIZE = arg('batch-size', 1000)
@@ -71,6 +82,31 @@ async function postCase(pool: Pool, headers: Record<string, string>): Promise<nu
   return res.statusCode
 }
 
+/**
+ * POST /v1/cases at RATE a second for `seconds`, open loop: each latency is counted from when its request was due,
+ * so a stalled server is not hidden by a stalled generator.
+ */
+async function fixedRate(pool: Pool, headers: Record<string, string>, seconds: number) {
+  const latencies: number[] = []
+  let failed = 0
+  const total = RATE * seconds
+  const started = performance.now()
+  const pending: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE
+    const wait = due - performance.now()
+    if (wait > 1) await sleep(wait)
+    pending.push(
+      postCase(pool, headers).then((status) => {
+        if (status !== 201) failed++
+        latencies.push(performance.now() - due)
+      })
+    )
+  }
+  await Promise.all(pending)
+  return { latencies, failed, wall: (performance.now() - started) / 1000 }
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-intake-'))
   const database = benchDatabase(dir, 'clearfile_bench')
@@ -79,7 +115,8 @@ async function main() {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: database.url,
     CLEARFILE_DATA_DIR: join(dir, 'data'),
-    PORT: String(port)
+    PORT: String(port),
+    ...settingsFromEnv()
   }
   const serve = await startService({ cli: CLI, args: ['serve'], env, port, logPath: join(dir, 'serve.log') })
   const { address } = serve
@@ -93,33 +130,23 @@ async function main() {
   const pool = new Pool(address, { connections: Math.max(CONCURRENCY, RATE) + 8 })
   console.log(`bench:intake on ${database.dialect}, clearfile serve as its own process (pid ${serve.child.pid})`)
   try {
-    // Warm-up: the first requests compile schemas and fill caches.
+    // Warm-up: the first requests compile schemas and fill caches; then the rate itself, so that the pool's
+    // connections are open and their statements prepared before the measured window (printed, not counted).
     for (let i = 0; i < 50; i++) await postCase(pool, headers)
+    if (WARM_UP > 0) {
+      const warm = await fixedRate(pool, headers, WARM_UP)
+      console.log(
+        `warm-up at ${RATE}/s for ${WARM_UP} s (not counted): ${warm.latencies.length} POST /v1/cases, ${warm.failed} not 201; latency ${latencySummary(warm.latencies)}`
+      )
+    }
 
     // 1. Fixed rate (open loop).
     {
       const probe = probeHealth(address)
-      const latencies: number[] = []
-      let failed = 0
-      const total = RATE * SECONDS
-      const started = performance.now()
-      const pending: Array<Promise<void>> = []
-      for (let i = 0; i < total; i++) {
-        const due = started + (i * 1000) / RATE
-        const wait = due - performance.now()
-        if (wait > 1) await sleep(wait)
-        pending.push(
-          postCase(pool, headers).then((status) => {
-            if (status !== 201) failed++
-            latencies.push(performance.now() - due)
-          })
-        )
-      }
-      await Promise.all(pending)
-      const wall = (performance.now() - started) / 1000
+      const { latencies, failed, wall } = await fixedRate(pool, headers, SECONDS)
       const health = await probe.stop()
       console.log(
-        `fixed rate ${RATE}/s for ${SECONDS} s: ${total} POST /v1/cases in ${wall.toFixed(1)} s (${(total / wall).toFixed(0)}/s), ${failed} not 201; latency ${latencySummary(latencies)}`
+        `fixed rate ${RATE}/s for ${SECONDS} s: ${latencies.length} POST /v1/cases in ${wall.toFixed(1)} s (${(latencies.length / wall).toFixed(0)}/s), ${failed} not 201; latency ${latencySummary(latencies)}`
       )
       console.log(`  /healthz meanwhile (${health.length} probes): ${latencySummary(health)}`)
     }

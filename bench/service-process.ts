@@ -40,6 +40,14 @@ export function benchDatabase(dir: string, name: string): { url: string; dialect
   return { url: u.toString(), dialect: 'postgres', drop: () => psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`) }
 }
 
+/** The service's settings given to the bench itself (CLEARFILE_*), to lay over the bench's own for a run. */
+export const settingsFromEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('CLEARFILE_') && e[1] !== undefined
+    )
+  )
+
 export interface ServiceProcess {
   child: ChildProcess
   address: string

@@ -19,6 +19,7 @@ import {
   percentile,
   probeHealth,
   sampleProcesses,
+  settingsFromEnv,
   startService,
   type ServiceProcess
 } from './service-process.js'
@@ -266,7 +267,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
         CLEARFILE_RULING_POLL_MAX_SECONDS: '4',
         CLEARFILE_WORKER_CONCURRENCY: '8',
         // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=2, say) over the ones above.
-        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CLEARFILE_')))
+        ...settingsFromEnv()
       },
       port,
       logPath: join(o.dir, 'serve.log')
