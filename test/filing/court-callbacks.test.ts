@@ -14,7 +14,7 @@ import {
 } from '../../src/filing/court-callbacks.js'
 import { POLL_JOB } from '../../src/filing/filing-jobs.js'
 import { enqueue } from '../../src/jobs/job-definition.js'
-import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+import { countingStatements, openTestDatabase, TEST_DATABASE_URL, until } from '../helper.js'
 
 /** A filing at a court (Kern's unless told), `submitted` unless told. */
 const filingRow = (
@@ -287,7 +287,7 @@ t.test(
 )
 
 t.test(
-  'PostgreSQL ends the connections twice while 60 callbacks are recorded: each failed callback is told the database is away, and every filing ends with one hint, one audit row and its poll brought forward',
+  'PostgreSQL ends the connections twice while callbacks are being recorded: each failed callback is told the database is away, and every filing ends with one hint, one audit row and its poll brought forward',
   { skip: !isPostgresUrl(TEST_DATABASE_URL) && 'PostgreSQL only' },
   async (t) => {
     const { db } = await openTestDatabase(t)
@@ -340,14 +340,28 @@ t.test(
       }
       return undefined
     }
-    // Four waves of 15 on four connections; in the second and fourth the connections are ended once the first
-    // callback of the wave has been answered, with the rest queued or running on them.
+    // Four waves of 15 on four connections. In the second and fourth, the audit table is held locked, so that the
+    // wave's statements are running — waiting on the lock — when their connections are ended; then it is let go.
+    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
+    const waiting = async () =>
+      (
+        await admin.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'",
+          [name]
+        )
+      ).rows[0]!.n
     const found: Awaited<ReturnType<typeof callBack>>[] = []
     for (let wave = 0; wave < 4; wave++) {
+      const cut = wave % 2 === 1
+      if (cut) {
+        await admin.query('begin')
+        await admin.query(`lock table "${schema}".audit_events in exclusive mode`)
+      }
       const calls = Array.from({ length: 15 }, (_, k) => callBack(wave * 15 + k))
-      if (wave % 2 === 1) {
-        await Promise.race(calls)
+      if (cut) {
+        await until(async () => (await waiting()) > 0)
         await terminate()
+        await admin.query('commit')
       }
       found.push(...(await Promise.all(calls)))
     }
