@@ -24,7 +24,8 @@ import {
  *      each latency is counted from when the request was due, so a stalled
  *      server is not hidden by a stalled generator), after --warm-up seconds at
  *      that rate whose figures are printed apart: a service that has just started
- *      opens its database connections and prepares their statements in them;
+ *      answers slower for its first seconds at the rate (its pool still opening
+ *      connections, its code not yet optimized; not pinned down);
  *   2. saturation: --concurrency clients each sending POST /v1/cases back to back;
  *   3. batches: POST /v1/cases/batch of --batch-size cases, one after another.
  *
@@ -130,8 +131,8 @@ async function main() {
   const pool = new Pool(address, { connections: Math.max(CONCURRENCY, RATE) + 8 })
   console.log(`bench:intake on ${database.dialect}, clearfile serve as its own process (pid ${serve.child.pid})`)
   try {
-    // Warm-up: the first requests compile schemas and fill caches; then the rate itself, so that the pool's
-    // connections are open and their statements prepared before the measured window (printed, not counted).
+    // Warm-up: the first requests compile schemas and fill caches; then the rate itself, whose first seconds are
+    // slower after a start (printed, not counted).
     for (let i = 0; i < 50; i++) await postCase(pool, headers)
     if (WARM_UP > 0) {
       const warm = await fixedRate(pool, headers, WARM_UP)
