@@ -15,7 +15,7 @@ import {
 } from './service-process.js'
 
 /*
- * npm run bench:intake [-- --rate 200 --seconds 10 --warm-up 3 --concurrency 200 --batches 10 --batch-size 1000]
+ * npm run bench:intake [-- --rate 200 --seconds 10 --warm-up 3 --concurrency 200 --batches 10 --batch-size 1000 --batch-clients 2]
  *
  * Starts `clearfile serve` as its own process (jobs and the simulated court on,
  * as `npm start` runs it) and drives the REST intake as a DA's case system does:
@@ -27,7 +27,8 @@ import {
  *      answers slower for its first seconds at the rate (its pool still opening
  *      connections, its code not yet optimized; not pinned down);
  *   2. saturation: --concurrency clients each sending POST /v1/cases back to back;
- *   3. batches: POST /v1/cases/batch of --batch-size cases, one after another.
+ *   3. batches: --batches POST /v1/cases/batch of --batch-size cases one after another, then as many again from
+ *      --batch-clients clients at once (a DA system working off a backlog may send more than one at a time).
  *
  * During 1 and 2 a prober asks GET /healthz every 25 ms: the figures say whether
  * the service stays responsive while it writes. DATABASE_URL selects PostgreSQL
@@ -44,6 +45,7 @@ const WARM_UP = arg('warm-up', 3)
 const CONCURRENCY = arg('concurrency', 200)
 const BATCHES = arg('batches', 10)
 const BATCH_SIZE = arg('batch-size', 1000)
+const BATCH_CLIENTS = Math.max(1, arg('batch-clients', 2))
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
 
 let subject = 0
@@ -106,6 +108,31 @@ async function fixedRate(pool: Pool, headers: Record<string, string>, seconds: n
   }
   await Promise.all(pending)
   return { latencies, failed, wall: (performance.now() - started) / 1000 }
+}
+
+/** BATCHES × POST /v1/cases/batch of BATCH_SIZE cases, from `clients` clients each sending one after another. */
+async function batches(pool: Pool, headers: Record<string, string>, clients: number) {
+  const latencies: number[] = []
+  const started = performance.now()
+  let failed = 0
+  let next = 0
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < BATCHES) {
+        next++
+        const body = JSON.stringify({ cases: Array.from({ length: BATCH_SIZE }, caseInput) })
+        const t0 = performance.now()
+        const res = await pool.request({ path: '/v1/cases/batch', method: 'POST', headers, body })
+        await res.body.dump()
+        if (res.statusCode !== 201) failed++
+        latencies.push(performance.now() - t0)
+      }
+    })
+  )
+  const wall = (performance.now() - started) / 1000
+  console.log(
+    `${BATCHES} × POST /v1/cases/batch of ${BATCH_SIZE} from ${clients} client${clients === 1 ? '' : 's'} at once: ${((BATCHES * BATCH_SIZE) / wall).toFixed(0)} cases/s, ${failed} not 201; per batch ${latencySummary(latencies)}`
+  )
 }
 
 async function main() {
@@ -177,28 +204,8 @@ async function main() {
       console.log(`  /healthz meanwhile (${health.length} probes): ${latencySummary(health)}`)
     }
 
-    // 3. Batches.
-    {
-      const latencies: number[] = []
-      const started = performance.now()
-      let failed = 0
-      for (let b = 0; b < BATCHES; b++) {
-        const t0 = performance.now()
-        const res = await pool.request({
-          path: '/v1/cases/batch',
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ cases: Array.from({ length: BATCH_SIZE }, caseInput) })
-        })
-        await res.body.dump()
-        if (res.statusCode !== 201) failed++
-        latencies.push(performance.now() - t0)
-      }
-      const wall = (performance.now() - started) / 1000
-      console.log(
-        `${BATCHES} × POST /v1/cases/batch of ${BATCH_SIZE}: ${((BATCHES * BATCH_SIZE) / wall).toFixed(0)} cases/s, ${failed} not 201; per batch ${latencySummary(latencies)}`
-      )
-    }
+    // 3. Batches: one client, then several.
+    for (const clients of BATCH_CLIENTS > 1 ? [1, BATCH_CLIENTS] : [1]) await batches(pool, headers, clients)
   } finally {
     await pool.close()
     await serve.stop()

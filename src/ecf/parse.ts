@@ -1,6 +1,7 @@
-import { ParseOption, XmlDocument, type XmlNode, XmlXPath } from 'libxml2-wasm'
+import { ParseOption, type XmlDocument, type XmlNode, XmlXPath } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
 import { COURT_FILING_ID, OUR_FILING_ID } from './messages.js'
+import { xmlDocumentOf } from './xml-document.js'
 
 /*
  * Reading what courts send back. XML from outside is parsed with libxml2 with
@@ -73,10 +74,7 @@ export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocume
   refuseDocumentType(xml)
   let doc: XmlDocument
   try {
-    doc =
-      typeof xml === 'string'
-        ? XmlDocument.fromString(xml, { option: SAFE })
-        : XmlDocument.fromBuffer(xml, { option: SAFE })
+    doc = xmlDocumentOf(xml, SAFE)
   } catch (err) {
     throw new ClearfileError(
       'CLEARFILE_ERR_ECF_MALFORMED',

@@ -10,6 +10,7 @@ import {
 } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
 import { projectRoot } from '../project-root.js'
+import { xmlDocumentOf } from './xml-document.js'
 
 /*
  * Validation of ECF 4.01 messages against the OASIS schemas vendored under
@@ -155,8 +156,7 @@ export function ecfProblems(xml: string | Uint8Array, read?: (doc: XmlDocument) 
   const v = ecfValidator()
   // HUGE: a base64 PDF is one text node larger than libxml2's default 10 MB limit. NO_XXE/NONET: never load anything external.
   const option = ParseOption.XML_PARSE_HUGE | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE
-  const doc =
-    typeof xml === 'string' ? XmlDocument.fromString(xml, { option }) : XmlDocument.fromBuffer(xml, { option })
+  const doc = xmlDocumentOf(xml, option)
   try {
     const root = doc.root
     const target: XmlElement =
