@@ -18,6 +18,7 @@ export const DEFAULT_SIGNATURE_HEADER = 'x-court-signature'
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300
 
 type HmacAlgorithm = 'sha256' | 'sha512'
+const LABEL: Record<HmacAlgorithm, RegExp> = { sha256: /^sha256=/i, sha512: /^sha512=/i }
 
 /**
  * The MAC a signature header carries, as bytes: `sha256=<hex>`, bare hex, or base64 — courts write it each way;
@@ -25,7 +26,7 @@ type HmacAlgorithm = 'sha256' | 'sha512'
  */
 export function signatureBytes(value: string, algorithm: HmacAlgorithm): Buffer | null {
   const length = algorithm === 'sha256' ? 32 : 64
-  const text = value.trim().replace(new RegExp(`^${algorithm}=`, 'i'), '')
+  const text = value.trim().replace(LABEL[algorithm], '')
   const bytes = /^[0-9a-f]+$/i.test(text) && text.length === length * 2 ? Buffer.from(text, 'hex') : null
   const decoded = bytes ?? (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : null)
   return decoded && decoded.length === length ? decoded : null
@@ -131,23 +132,30 @@ export function callbackAuthenticator(
       }
       let refused: SignatureRefusal = 'wrong signature'
       const courtsSigned: CourtEntry[] = []
-      // One MAC per key, algorithm and signed text: fifty-eight courts with one key cost one.
+      // One MAC per key, algorithm and signed text, and one reading of each signature header: fifty-eight courts
+      // with one key cost one (the signed text, the body with its timestamp, is made only for a MAC not yet made).
       const macs = new Map<string, Buffer>()
+      const given = new Map<string, Buffer | null>()
       for (const s of signers) {
-        const given = headers[s.header]
-        if (typeof given !== 'string') continue
-        const stamp = s.timestampHeader ? headers[s.timestampHeader] : undefined
-        if (s.timestampHeader && (typeof stamp !== 'string' || !/^\d{1,12}$/.test(stamp.trim()))) {
+        const value = headers[s.header]
+        if (typeof value !== 'string') continue
+        const raw = s.timestampHeader ? headers[s.timestampHeader] : undefined
+        const stamp = typeof raw === 'string' ? raw.trim() : undefined
+        if (s.timestampHeader && (stamp === undefined || !/^\d{1,12}$/.test(stamp))) {
           refused = 'no timestamp'
           continue
         }
-        const signed = typeof stamp === 'string' ? `${stamp.trim()}.${body}` : body
-        const macKey = `${s.algorithm}\u0000${s.key}\u0000${typeof stamp === 'string' ? stamp.trim() : ''}`
+        const macKey = `${s.algorithm}\u0000${s.key}\u0000${stamp ?? ''}`
         let expected = macs.get(macKey)
-        if (!expected) macs.set(macKey, (expected = createHmac(s.algorithm, s.key).update(signed).digest()))
-        const bytes = signatureBytes(given, s.algorithm)
+        if (!expected) {
+          const signed = stamp === undefined ? body : `${stamp}.${body}`
+          macs.set(macKey, (expected = createHmac(s.algorithm, s.key).update(signed).digest()))
+        }
+        const givenKey = `${s.algorithm}\u0000${value}`
+        let bytes = given.get(givenKey)
+        if (bytes === undefined) given.set(givenKey, (bytes = signatureBytes(value, s.algorithm)))
         if (!bytes || !timingSafeEqual(bytes, expected)) continue
-        if (typeof stamp === 'string' && Math.abs(now.getTime() - Number(stamp.trim()) * 1000) > s.toleranceMs) {
+        if (stamp !== undefined && Math.abs(now.getTime() - Number(stamp) * 1000) > s.toleranceMs) {
           refused = 'stale timestamp'
           continue
         }
