@@ -10,7 +10,8 @@ import {
 } from '../../src/ecf/parse.js'
 import { rulingOfText } from '../../src/ecf/ruling-text.js'
 import { matchSubmission } from '../../src/filing/submission-match.js'
-import { ECF_DIR } from '../../src/ecf/validator.js'
+import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
+import { buildMessageReceipt } from '../../src/ecf/messages.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
 
@@ -150,3 +151,20 @@ t.test(
     t.same(matchSubmission(lookup, asFiler('2002'), nothingElse), { kind: 'absent' }, "nor another filer's")
   }
 )
+
+t.test('court XML given as text reads the same as its UTF-8 bytes, letters outside ASCII included', async (t) => {
+  const text = buildMessageReceipt({
+    sender: 'https://efile.example.gov/ecf',
+    court: { id: 'CA-SF', name: 'Tribunal Superior — Condado de San Francisco' },
+    filing: { courtFilingId: 'F-Ñ-1', filingId: 'f-peña' },
+    errors: [{ code: '0', text: 'Recibido: José Peña Ibáñez, 12 €, 漢字 ✓' }]
+  })
+  const fromText = parseMessageReceipt(text)
+  t.same(fromText, parseMessageReceipt(Buffer.from(text, 'utf8')))
+  t.equal(fromText.errors[0]!.text, 'Recibido: José Peña Ibáñez, 12 €, 漢字 ✓')
+  t.same(
+    fromText.identifications.map((i) => i.id),
+    ['F-Ñ-1', 'f-peña']
+  )
+  t.same(ecfProblems(text), [], 'and the schemas take it as text')
+})
