@@ -99,6 +99,47 @@ t.test(
   }
 )
 
+t.test(
+  'courts that share a key and a header but sign each their own way are told apart: algorithm, timestamp or none',
+  async (t) => {
+    // One e-filing manager's key on one header, written by three courts' systems in three dialects.
+    const courts = [
+      court('CA-BARE', { secretRef: 'COURT_HMAC', header: 'X-Sig' }),
+      court('CA-WIDE', { secretRef: 'COURT_HMAC', header: 'X-Sig', algorithm: 'sha512' }),
+      court('CA-TIMED', { secretRef: 'COURT_HMAC', header: 'X-Sig', timestampHeader: 'X-Sig-Time' }),
+      court('CA-BARE-TOO', { secretRef: 'COURT_HMAC', header: 'X-Sig' })
+    ]
+    const auth = callbackAuthenticator(new Map(courts.map((c) => [c.id, c])), env)
+    const stamp = String(nowSeconds)
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['sha256 over the body', { 'x-sig': mac('sha256', KEY, body).digest('hex') }, 'CA-BARE CA-BARE-TOO'],
+      ['sha512 over the body', { 'x-sig': mac('sha512', KEY, body).digest('base64') }, 'CA-WIDE'],
+      [
+        'sha256 over the time and body',
+        { 'x-sig': mac('sha256', KEY, `${stamp}.${body}`).digest('hex'), 'x-sig-time': stamp },
+        'CA-TIMED'
+      ],
+      [
+        'sha256 over the body, a time sent beside it',
+        { 'x-sig': `sha256=${mac('sha256', KEY, body).digest('hex')}`, 'x-sig-time': stamp },
+        'CA-BARE CA-BARE-TOO'
+      ],
+      // Refused; the reason given is the last court's asked (CA-TIMED's: it was sent no time).
+      ['sha256 with another key', { 'x-sig': mac('sha256', env.OTHER_HMAC, body).digest('hex') }, 'no timestamp'],
+      [
+        'sha256 with another key, a time sent beside it',
+        { 'x-sig': mac('sha256', env.OTHER_HMAC, body).digest('hex'), 'x-sig-time': stamp },
+        'wrong signature'
+      ]
+    ]
+    for (const [what, headers, expected] of cases) {
+      t.equal(courtOf(auth.bySignature(headers, body, NOW)), expected, what)
+      // Asked again, with nothing carried over from the last answer.
+      t.equal(courtOf(auth.bySignature(headers, body, NOW)), expected, `${what}, again`)
+    }
+  }
+)
+
 t.test('a timestamped signature holds within the tolerance and is refused outside it, either way', async (t) => {
   const sign = (stamp: number, text = body) => ({
     'x-signature': mac('sha512', KEY, `${stamp}.${text}`).digest('base64'),
