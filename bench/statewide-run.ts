@@ -266,7 +266,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
         CLEARFILE_POLL_INTERVAL_SECONDS: '2',
         CLEARFILE_RULING_POLL_MAX_SECONDS: '4',
         CLEARFILE_WORKER_CONCURRENCY: '8',
-        // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=2, say) over the ones above.
+        // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=1, say) over the ones above.
         ...settingsFromEnv()
       },
       port,

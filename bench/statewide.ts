@@ -17,7 +17,7 @@ import { runStatewide } from './statewide-run.js'
  * (filings queued = filings at the court, none sent twice, every decision recorded), exiting 1 when a count is off.
  * DATABASE_URL selects PostgreSQL (a fresh database, dropped after); the default is a new SQLite file.
  * CLEARFILE_* variables in the bench's environment are the service's settings, over the bench's own
- * (CLEARFILE_LONG_JOB_LANES=2 reviews two counties at once).
+ * (CLEARFILE_LONG_JOB_LANES=1 reviews one county at a time; on PostgreSQL the default is two).
  * BENCH_SERVE_NODE_ARGS gives `clearfile serve` node flags of its own, to profile it where it runs:
  * BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses --cpu-prof in NODE_OPTIONS); and
  * BENCH_COURT_NODE_ARGS the simulated court's.

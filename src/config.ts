@@ -62,8 +62,12 @@ export const ConfigSchema = Type.Object(
     courtQueryLanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
     /** Webhook deliveries at once, in lanes of their own. */
     deliveryLanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-    /** Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. */
-    longJobLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+    /**
+     * Long background jobs run at once, in lanes of their own: DOJ reviews and batches of papers. When absent: 2 on
+     * PostgreSQL (a review waits on the database about as long as it computes, so two keep both cores busy: half the
+     * review stage's time in bench:statewide), 1 on SQLite, whose one connection two long writers would share.
+     */
+    longJobLanes: Type.Integer({ minimum: 1, maximum: 16 }),
     /** Seconds a worker's claim on a job lasts without a heartbeat: after a crash, its jobs are taken over this much later. */
     jobLockSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
     /**
@@ -223,6 +227,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     String(candidate.port),
     candidate.tlsCertFile !== undefined
   )
+  candidate.longJobLanes ??= isPostgresUrl(String(candidate.databaseUrl)) ? 2 : 1
   const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
     const key = e.instancePath.split('/')[1]
     if (e.keyword === 'additionalProperties') {

@@ -60,6 +60,18 @@ t.test('without a public URL, callbacks are addressed to the host and port the s
   )
 })
 
+t.test('long jobs run two at a time on PostgreSQL and one at a time on SQLite, unless set', async (t) => {
+  t.equal(loadConfig({ env: {} }).longJobLanes, 1, 'the embedded SQLite file')
+  t.equal(loadConfig({ env: { DATABASE_URL: ':memory:' } }).longJobLanes, 1)
+  t.equal(loadConfig({ env: { DATABASE_URL: 'postgres://u@h/db' } }).longJobLanes, 2)
+  t.equal(loadConfig({ env: { DATABASE_URL: 'postgresql://u@h/db', CLEARFILE_LONG_JOB_LANES: '1' } }).longJobLanes, 1)
+  t.equal(loadConfig({ env: { CLEARFILE_LONG_JOB_LANES: '3' } }).longJobLanes, 3, 'on SQLite too, when asked')
+  t.throws(() => loadConfig({ env: { DATABASE_URL: 'postgres://u@h/db', CLEARFILE_LONG_JOB_LANES: '0' } }), {
+    code: 'CLEARFILE_ERR_CONFIG',
+    message: /CLEARFILE_LONG_JOB_LANES \(longJobLanes\)/
+  })
+})
+
 t.test(
   'the document store is the data folder unless set; S3 needs its endpoint, bucket and keys, named when missing',
   async (t) => {
