@@ -9,6 +9,7 @@ import type { CallbackCounts } from '../adapters/simulator/court.js'
 import { createApiClient } from '../src/db/api-client-repository.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
+import { mapLimited } from '../src/map-limited.js'
 import { OUTCOMES, type Outcome } from '../src/eligibility/prop64-floor.js'
 import { isGrantable } from '../src/eligibility/relief-grounds.js'
 import { TERMINAL } from '../src/filing/filing-state.js'
@@ -105,6 +106,8 @@ export interface StatewideResult {
 }
 
 const SECRET_REF = 'CLEARFILE_STATEWIDE_COURT_KEY'
+/** Counties' clerks sending their outcome reports at the same time. */
+const CLERKS_AT_ONCE = 3
 const courtIdOf = (county: string) => `CA-SC-${county.replace(/[^A-Z0-9]+/g, '-')}`
 const titleCase = (county: string) => county.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase())
 
@@ -447,16 +450,17 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
     await waitFor('rulings', async () => (await count(open)) === 0)
     stage('rulings recorded', filings, 'filings')
 
-    // 7. Each county's clerk sends the court's outcome report; clearfile reconciles it.
+    // 7. Each county's clerk sends the court's outcome report; clearfile reconciles it. The 58 clerks work each on
+    // their own, so several reports arrive at once (one at a time left one of the two cores idle).
     const report = { lines: 0, matched: 0, alreadyRecorded: 0, conflicts: 0, unmatched: 0, omitted: 0 }
     type ReportView = { id: string; state: string; error?: string; lines: number; summary: typeof report }
-    for (const [county] of countyFiles) {
+    await mapLimited(countyFiles, CLERKS_AT_ONCE, async ([county]) => {
       const res = await courtHttp.request({
         path: `/simulator/outcome-report?court=${encodeURIComponent(courtIdOf(county))}`,
         method: 'GET'
       })
       const csv = await res.body.text()
-      if (csv.trim().split('\n').length < 2) continue
+      if (csv.trim().split('\n').length < 2) return
       const clerk = keys.get(county)!.clerk
       let { body: view } = await call<ReportView>(clerk, 'POST', '/v1/outcome-reports?filename=clerk-report.csv', {
         text: csv,
@@ -470,7 +474,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
       report.lines += view.lines
       for (const k of ['matched', 'alreadyRecorded', 'conflicts', 'unmatched', 'omitted'] as const)
         report[k] += view.summary[k]
-    }
+    })
     stage("clerk's reports reconciled", report.lines, 'lines')
     const endToEndSeconds = (performance.now() - serviceStarted) / 1000
     o.say(`  end to end (upload to reconciled reports): ${endToEndSeconds.toFixed(1)} s`)
