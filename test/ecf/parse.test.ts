@@ -2,16 +2,26 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import {
+  parseCourtPolicyResponse,
   parseFilingListResponse,
   parseFilingStatusResponse,
   parseMessageReceipt,
   parseReviewFilingCallback,
-  refuseDocumentType
+  parseReviewFilingRequest,
+  refuseDocumentType,
+  soapFault
 } from '../../src/ecf/parse.js'
 import { rulingOfText } from '../../src/ecf/ruling-text.js'
 import { matchSubmission } from '../../src/filing/submission-match.js'
 import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
-import { buildMessageReceipt } from '../../src/ecf/messages.js'
+import {
+  buildFilingListResponse,
+  buildMessageReceipt,
+  buildReviewCompleteNotification,
+  unvalidatedFilingRequest
+} from '../../src/ecf/messages.js'
+import { soapFaultEnvelope } from '../../src/ecf/soap.js'
+import { filingRequestInput } from './review-filing.js'
 
 const sample = (name: string) => readFileSync(join(ECF_DIR(), 'xml', name))
 
@@ -168,3 +178,133 @@ t.test('court XML given as text reads the same as its UTF-8 bytes, letters outsi
   )
   t.same(ecfProblems(text), [], 'and the schemas take it as text')
 })
+
+/** A court's own way of writing the same message: its prefixes, its indentation, its comments, its SOAP header. */
+const DIALECTS: Record<string, (xml: string) => string> = {
+  'prefixes of its own': (xml) => {
+    const prefixes = [...xml.matchAll(/xmlns:([A-Za-z_][\w.-]*)=/g)].map((m) => m[1]!)
+    return [...new Set(prefixes)].reduce(
+      (out, p, i) =>
+        out.replace(new RegExp(`(<\\/?|\\sxmlns:|\\s)${p.replace(/\./g, '\\.')}(:|=)`, 'g'), `$1court${i}$2`),
+      xml
+    )
+  },
+  indented: (xml) => xml.replace(/></g, '>\n    <'),
+  'comments between elements': (xml) => xml.replace(/></g, "><!-- the clerk's note --><"),
+  'a SOAP header before the body': (xml) =>
+    /Envelope/.test(xml.slice(0, 300))
+      ? xml.replace(
+          /<([\w]+:)?Body>/,
+          '<$1Header><h:Routing xmlns:h="urn:court:routing"><h:Hop>efm-2</h:Hop></h:Routing></$1Header>$&'
+        )
+      : `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header><h:Routing xmlns:h="urn:court:routing"><h:Hop>efm-2</h:Hop></h:Routing></S:Header><S:Body>${xml.replace(/^\s*<\?xml[^>]*\?>\s*/, '')}</S:Body></S:Envelope>`
+}
+
+t.test(
+  'every message reads the same in any court dialect: its own prefixes, indentation, comments and SOAP header, in every combination',
+  async (t) => {
+    const court = { id: 'CA-SF', name: 'Superior Court of California, County of San Francisco' }
+    const request = unvalidatedFilingRequest(filingRequestInput({}, 3_000))
+    const received = parseReviewFilingRequest(request)
+    const messages: Array<[string, string, (xml: string) => unknown]> = [
+      [
+        'OASIS callback sample',
+        sample('ECF-4.0-ReviewFilingCallbackMessage.xml').toString('utf8'),
+        parseReviewFilingCallback
+      ],
+      [
+        'our simulated court’s callback',
+        buildReviewCompleteNotification({
+          sender: 'https://efm.example',
+          filing: { courtFilingId: 'SIM-0000001', filingId: 'f-0001' },
+          case: received,
+          status: 'accepted',
+          description: 'ruling: granted in part',
+          reviewedAt: '2026-12-01T10:00:00.000Z',
+          payer: received.payer,
+          documents: received.documents.map((d, i) => ({
+            ...d,
+            hash: `${i}`.repeat(64),
+            docketId: `SIM-0000001-${i + 1}`,
+            sealed: true
+          }))
+        }),
+        parseReviewFilingCallback
+      ],
+      [
+        'OASIS status sample',
+        sample('ECF-4.0-FilingStatusResponseMessage.xml').toString('utf8'),
+        parseFilingStatusResponse
+      ],
+      [
+        'OASIS filing list sample',
+        sample('ECF-4.0-FilingListResponseMessage.xml').toString('utf8'),
+        parseFilingListResponse
+      ],
+      [
+        'a filing list of three',
+        buildFilingListResponse({
+          sender: 'https://efm.example',
+          court,
+          filings: [1, 2, 3].map((n) => ({
+            courtFilingId: `SIM-${n}`,
+            filingId: n === 2 ? null : `f-${n}`,
+            status: n === 3 ? 'rejected' : 'accepted',
+            description: n === 1 ? 'ruling: denied' : null,
+            receivedAt: `2026-11-0${n}T09:00:00Z`,
+            submitterId: n === 1 ? 'DA-SF-0042' : null,
+            caseTrackingId: `SCN00${n}`
+          }))
+        }),
+        parseFilingListResponse
+      ],
+      [
+        'a receipt with errors',
+        buildMessageReceipt({
+          sender: 'https://efm.example',
+          court,
+          filing: { courtFilingId: 'SIM-9', filingId: 'f-9' },
+          errors: [
+            { code: '-2', text: 'Register action "Motion" is not used by this court' },
+            { code: '7', text: 'a second reason' }
+          ]
+        }),
+        parseMessageReceipt
+      ],
+      [
+        'OASIS policy sample',
+        sample('ECF-4.0-CourtPolicyResponseMessage.xml').toString('utf8'),
+        parseCourtPolicyResponse
+      ],
+      ['our ReviewFiling', request, parseReviewFilingRequest],
+      ['a SOAP fault', soapFaultEnvelope('soap:Server', 'the docket is closed for maintenance'), soapFault]
+    ]
+    const names = Object.keys(DIALECTS)
+    for (const [what, xml, read] of messages) {
+      const expected = read(xml)
+      t.ok(expected !== null && JSON.stringify(expected).length > 40, `${what} reads to something`)
+      for (let mask = 1; mask < 1 << names.length; mask++) {
+        const used = names.filter((_, i) => mask & (1 << i))
+        const variant = used.reduce((out, name) => DIALECTS[name]!(out), xml)
+        t.same(read(variant), expected, `${what}, ${used.join(', ')}`)
+      }
+    }
+    // And what the court read is what the filing was built from.
+    t.same(
+      received.counts.map((c) => [c.sequence, c.statute]),
+      [
+        [1, 'HS 11357'],
+        [2, 'HS 11359']
+      ]
+    )
+    t.same(received.defendant, { name: 'GARCIA, MARIA', dob: '1970-02-03' })
+    t.equal(received.case.docketId, 'SCN123456')
+    t.same(
+      received.documents.map((d) => [d.role, d.registerAction, d.pdf.length, d.pdf[0]]),
+      [
+        ['lead', 'Motion', 3_000, 37],
+        ['connected', 'Proposed Order', 1_500, 37]
+      ]
+    )
+  }
+)
