@@ -60,10 +60,10 @@ export interface ServiceProcess {
  * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
  * writes and measure the bench, not the service.
  */
-/** The node flags BENCH_SERVE_NODE_ARGS or BENCH_COURT_NODE_ARGS give `clearfile serve` or `simulate-court`. */
+/** The node flags BENCH_SERVE_NODE_ARGS or BENCH_COURT_NODE_ARGS give `clearfile serve` (and `worker`) or `simulate-court`. */
 function nodeArgsOf(command: string | undefined): string[] | undefined {
   const flags =
-    command === 'serve'
+    command === 'serve' || command === 'worker'
       ? process.env.BENCH_SERVE_NODE_ARGS
       : command === 'simulate-court'
         ? process.env.BENCH_COURT_NODE_ARGS
@@ -75,10 +75,12 @@ export async function startService(o: {
   cli: string
   args: string[]
   env: Record<string, string>
-  port: number
+  /** Where it listens; none for a process that does not (a worker), which is up once its log says `readyLine`. */
+  port?: number
   logPath: string
   /** The path answered once it is up (default /healthz). */
   ready?: string
+  readyLine?: RegExp
 }): Promise<ServiceProcess> {
   const logFile = openSync(o.logPath, 'w')
   const child = spawn(
@@ -95,7 +97,7 @@ export async function startService(o: {
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000)
   })
-  const address = `http://127.0.0.1:${o.port}`
+  const address = o.port === undefined ? '' : `http://127.0.0.1:${o.port}`
   const exited = new Promise<never>((_, reject) =>
     child.on('exit', (code) =>
       reject(
@@ -106,10 +108,12 @@ export async function startService(o: {
   exited.catch(() => {})
   for (;;) {
     const up = await Promise.race([
-      fetch(`${address}${o.ready ?? '/healthz'}`).then(
-        (r) => r.ok,
-        () => false
-      ),
+      o.port === undefined
+        ? (o.readyLine ?? /./).test(readFileSync(o.logPath, 'utf8'))
+        : fetch(`${address}${o.ready ?? '/healthz'}`).then(
+            (r) => r.ok,
+            () => false
+          ),
       exited
     ])
     if (up) break
@@ -214,19 +218,25 @@ export interface ProcessFigures {
 
 /**
  * Samples the processes' resident memory every 200 ms and their CPU time; `take()` gives each one's peak memory
- * and CPU seconds since the last take (with the whole machine's busy CPU seconds as `machine`).
+ * and CPU seconds since the last take (with the whole machine's busy CPU seconds as `machine`). A name given
+ * several processes (clearfile's server and its workers) counts them together: their memory summed at each sample.
  */
-export function sampleProcesses(pids: Record<string, number>): { take: () => ProcessFigures; stop: () => void } {
+export function sampleProcesses(pids: Record<string, number | number[]>): {
+  take: () => ProcessFigures
+  stop: () => void
+} {
   const names = Object.keys(pids)
+  const group = (name: string) => [pids[name]!].flat()
+  const sum = (name: string, of: (pid: number) => number) => group(name).reduce((n, pid) => n + of(pid), 0)
   let peaks: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]))
   const cpuNow = () => ({
-    ...Object.fromEntries(names.map((k) => [k, cpuSeconds(pids[k]!)])),
+    ...Object.fromEntries(names.map((k) => [k, sum(k, cpuSeconds)])),
     machine: machineBusySeconds()
   })
   let cpuAtTake: Record<string, number> = cpuNow()
   const sample = () => {
     for (const name of names) {
-      const rss = rssMiB(pids[name]!)
+      const rss = sum(name, rssMiB)
       if (rss > peaks[name]!) peaks[name] = rss
     }
   }

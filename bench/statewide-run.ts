@@ -54,6 +54,11 @@ export interface StatewideOptions {
   asOf: string
   /** Longest wait for any one stage. */
   stageTimeoutSeconds: number
+  /**
+   * `clearfile worker` processes beside the server: with any, `clearfile serve` only answers HTTP (the API and
+   * the court's callbacks) and the workers run every background job, as on more than one machine.
+   */
+  workers?: number
   say: (line: string) => void
 }
 
@@ -248,33 +253,46 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
   const port = await freePort()
   const address = `http://127.0.0.1:${port}`
   let service: ServiceProcess | undefined
+  const workers: ServiceProcess[] = []
   const handle = await openDatabase({ url: o.databaseUrl })
   const http = new Pool(address, { connections: 16 })
   const courtHttp = new Pool(court.address, { connections: 4 })
   try {
     await migrateOrThrow(handle.db)
+    const env = {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: o.databaseUrl,
+      PORT: String(port),
+      CLEARFILE_DATA_DIR: join(o.dir, 'data'),
+      CLEARFILE_PUBLIC_URL: address,
+      CLEARFILE_COURTS: join(o.dir, 'courts.json'),
+      CLEARFILE_DA_PROFILES: join(o.dir, 'da-profiles.json'),
+      [SECRET_REF]: courtKey,
+      // The court rules within seconds here, not weeks: status polls keep its pace.
+      CLEARFILE_POLL_INTERVAL_SECONDS: '2',
+      CLEARFILE_RULING_POLL_MAX_SECONDS: '4',
+      CLEARFILE_WORKER_CONCURRENCY: '8',
+      // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=1, say) over the ones above.
+      ...settingsFromEnv()
+    }
+    const workerCount = o.workers ?? 0
     service = await startService({
       cli: o.cli,
       args: ['serve'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: o.databaseUrl,
-        PORT: String(port),
-        CLEARFILE_DATA_DIR: join(o.dir, 'data'),
-        CLEARFILE_PUBLIC_URL: address,
-        CLEARFILE_COURTS: join(o.dir, 'courts.json'),
-        CLEARFILE_DA_PROFILES: join(o.dir, 'da-profiles.json'),
-        [SECRET_REF]: courtKey,
-        // The court rules within seconds here, not weeks: status polls keep its pace.
-        CLEARFILE_POLL_INTERVAL_SECONDS: '2',
-        CLEARFILE_RULING_POLL_MAX_SECONDS: '4',
-        CLEARFILE_WORKER_CONCURRENCY: '8',
-        // The run's own settings for the service (CLEARFILE_LONG_JOB_LANES=1, say) over the ones above.
-        ...settingsFromEnv()
-      },
+      env: workerCount > 0 ? { ...env, CLEARFILE_RUN_JOBS: 'false' } : env,
       port,
       logPath: join(o.dir, 'serve.log')
     })
+    for (let i = 1; i <= workerCount; i++)
+      workers.push(
+        await startService({
+          cli: o.cli,
+          args: ['worker'],
+          env,
+          logPath: join(o.dir, `worker-${i}.log`),
+          readyLine: /clearfile worker running/
+        })
+      )
     const now = new Date()
     const keys = new Map<string, { deputy: string; clerk: string }>()
     for (const county of counties)
@@ -328,7 +346,10 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
       count(`SELECT count(*) AS n FROM jobs WHERE kind = '${kind}' AND done_at IS NULL`)
 
     const health = probeHealth(address, 50)
-    const processes = sampleProcesses({ clearfile: service.child.pid!, court: court.child.pid! })
+    const processes = sampleProcesses({
+      clearfile: [service, ...workers].map((p) => p.child.pid!),
+      court: court.child.pid!
+    })
     let stageStarted = performance.now()
     const stage = (name: string, items: number, unit: string) => {
       const seconds = (performance.now() - stageStarted) / 1000
@@ -553,6 +574,7 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
   } finally {
     await http.close()
     await courtHttp.close()
+    await Promise.all(workers.map((w) => w.stop()))
     await service?.stop()
     await court.stop()
     await handle.destroy()

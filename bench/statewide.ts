@@ -7,7 +7,7 @@ import { benchDatabase } from './service-process.js'
 import { runStatewide } from './statewide-run.js'
 
 /*
- * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600]
+ * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600 --workers 0]
  *
  * Every Prop 64 conviction in California through the whole service (issue #14): a generated statewide DOJ file
  * (58 counties by population, about 220,000 Prop 64 convictions at --scale 1) split by county, each county's part
@@ -15,6 +15,8 @@ import { runStatewide } from './statewide-run.js'
  * followed to its rulings, and its clerk's reports reconciled. Prints each stage's wall time, items/s, peak RSS of
  * clearfile and of the court, /healthz latency meanwhile and share of the end-to-end time; then the accounting
  * (filings queued = filings at the court, none sent twice, every decision recorded), exiting 1 when a count is off.
+ * --workers N runs N `clearfile worker` processes beside `clearfile serve`, which then only answers HTTP (the API and
+ * the court's callbacks), as on more than one machine (PostgreSQL); clearfile's figures are theirs together.
  * DATABASE_URL selects PostgreSQL (a fresh database, dropped after); the default is a new SQLite file.
  * CLEARFILE_* variables in the bench's environment are the service's settings, over the bench's own
  * (CLEARFILE_LONG_JOB_LANES=1 reviews one county at a time; on PostgreSQL the default is two).
@@ -28,14 +30,17 @@ const arg = (name: string, fallback: string) => {
 }
 const scale = Number(arg('scale', '1'))
 const scope = arg('scope', 'case')
-if (!(scale > 0) || (scope !== 'case' && scope !== 'person')) {
-  process.stderr.write('usage: bench:statewide [-- --scale (0,1] --scope case|person --seed N --stage-timeout S]\n')
+const workers = Number(arg('workers', '0'))
+if (!(scale > 0) || (scope !== 'case' && scope !== 'person') || !Number.isInteger(workers) || workers < 0) {
+  process.stderr.write(
+    'usage: bench:statewide [-- --scale (0,1] --scope case|person --seed N --stage-timeout S --workers N]\n'
+  )
   process.exit(2)
 }
 const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-statewide-'))
 const database = benchDatabase(dir, 'clearfile_statewide')
 console.log(
-  `bench:statewide at scale ${scale} on ${database.dialect}, papers and filings per ${scope}; clearfile serve and the court as their own processes`
+  `bench:statewide at scale ${scale} on ${database.dialect}, papers and filings per ${scope}; ${workers > 0 ? `clearfile serve (HTTP only), ${workers} clearfile worker${workers > 1 ? 's' : ''}` : 'clearfile serve'} and the court as their own processes`
 )
 let failed = false
 try {
@@ -48,6 +53,7 @@ try {
     cli: fileURLToPath(new URL('../src/cli/index.js', import.meta.url)),
     asOf: new Date().toISOString().slice(0, 10),
     stageTimeoutSeconds: Number(arg('stage-timeout', '3600')),
+    workers,
     say: (line) => console.log(line)
   })
   const n = (v: number) => v.toLocaleString('en-US')
