@@ -1,15 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { runStatewide } from '../../bench/statewide-run.js'
+import { isPostgresUrl } from '../../src/config.js'
+import { TEST_DATABASE_URL } from '../helper.js'
 import { assertBuilt, CLI, processDatabase } from '../serve-process.js'
 
 /*
  * bench:statewide at a small fraction, as a test of correctness (never of speed): the whole service and the
  * court as their own processes, on the suite's database. Every count is accounted for, whatever the timings.
  */
-t.test('a small share of the state goes through the whole service with every count accounted for', async (t) => {
+/** Runs a small share of the state through the service, and checks every count is accounted for. */
+async function accountedFor(t: Test, workers: number) {
   assertBuilt()
   const dir = mkdtempSync(join(tmpdir(), 'clearfile-statewide-test-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -23,6 +26,7 @@ t.test('a small share of the state goes through the whole service with every cou
     cli: CLI,
     asOf: '2026-12-01',
     stageTimeoutSeconds: 240,
+    workers,
     say: (line) => said.push(line)
   })
   t.same(r.problems, [], 'nothing found wrong')
@@ -56,4 +60,16 @@ t.test('a small share of the state goes through the whole service with every cou
   )
   for (const s of r.stages)
     t.ok(s.seconds >= 0 && s.peakRssMiB.clearfile > 0 && s.peakRssMiB.court > 0, `${s.stage}: time and memory`)
+}
+
+t.test('a small share of the state goes through the whole service with every count accounted for', async (t) => {
+  await accountedFor(t, 0)
 })
+
+t.test(
+  'the same with the server answering HTTP only and a worker process running the jobs, as on two machines',
+  { skip: isPostgresUrl(TEST_DATABASE_URL) ? false : 'workers share a PostgreSQL database' },
+  async (t) => {
+    await accountedFor(t, 1)
+  }
+)
