@@ -72,3 +72,32 @@ function jsonInsert(table: string, rows: readonly object[]): RawBuilder<unknown>
   const list = sql.join(columns)
   return sql`insert into ${sql.table(table)} (${list}) select ${list} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`
 }
+
+/**
+ * `insertRows` for each slice's rows, in order, making the next slice's rows while the database writes the last:
+ * work in JavaScript (deciding, serializing) and in PostgreSQL share the two cores instead of taking turns. One
+ * statement at a time is in flight, as a transaction's connection allows; `makeRows` runs once per slice, in order.
+ */
+export async function insertSlices<S>(
+  db: Kysely<Database>,
+  slices: Iterable<S>,
+  makeRows: (slice: S) => readonly TableRows[]
+): Promise<void> {
+  let writing: Promise<void> = Promise.resolve()
+  for (const slice of slices) {
+    let rows: readonly TableRows[]
+    try {
+      rows = makeRows(slice)
+    } catch (error) {
+      await writing.catch(() => undefined)
+      throw error
+    }
+    await writing
+    writing = insertRows(db, rows)
+    // Handled here so that a failure while the next slice is made is not an unhandled rejection; awaited below.
+    writing.catch(() => undefined)
+    // The statement reaches the database through a few promise steps: let them run before the next slice is made.
+    await new Promise(setImmediate)
+  }
+  await writing
+}

@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely'
 import type { CaseInput, CaseView } from '../../schemas/api/cases.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { auditRows, recordAudit, type AuditContext, type AuditEntry } from '../db/audit-repository.js'
-import { eventRows } from '../db/event-repository.js'
-import { insertRows } from '../db/insert-rows.js'
+import { eventRows, type NewEvent } from '../db/event-repository.js'
+import { insertSlices } from '../db/insert-rows.js'
+import { chunksOf } from '../db/chunks.js'
 import { bringDeliveriesForward } from '../webhooks/events.js'
 import { activePolicy } from './county-policy.js'
 import type { Database } from '../db/schema.js'
@@ -22,6 +23,12 @@ import {
 import { toCaseView, type CaseRow, type ConvictionRow, type PersonRow } from '../db/case-repository.js'
 import { isTimedPart, sentenceEndDate } from './sentence.js'
 import { groupBy } from '../group-by.js'
+
+/**
+ * New people decided and written at a time: deciding a slice (JavaScript) overlaps PostgreSQL writing the one before.
+ * A batch of 1,000 took 0.42–0.47 s in eight slices against 0.50 s whole, PostgreSQL then the bound (2026-12-03).
+ */
+const FRESH_PER_SLICE = 125
 
 export interface StoredCase {
   id: string
@@ -112,51 +119,55 @@ export async function storeCases(
       indices.map((i) => inputs[i]!.person)
     )
     const fresh = indices.filter((_, k) => isNew[k])
-    // People met for the first time, once each in the request: stored and decided together, in a few statements.
-    const audit: AuditEntry[] = []
-    const people: PersonRow[] = []
-    const cases: CaseRow[] = []
-    const convictions: ConvictionRow[] = []
-    const convictionsOf = new Map<string, ConvictionRow[]>()
-    for (const i of fresh) {
-      const input = inputs[i]!
-      const person = newPersonRow(input.person, { county, now, audit })
-      const { kase, convictions: counts } = newCaseRows(person.id, county, caseFacts(input, ctx), now)
-      people.push(person)
-      cases.push(kase)
-      convictions.push(...counts)
-      convictionsOf.set(kase.id, counts)
-      audit.push(caseAudit(kase.id, county, counts.length))
-    }
-    const decided = decideNewPeople({ people, cases, convictions }, { county, policy, asOf: today, now })
-    fresh.forEach((i, k) => {
-      const person = people[k]!
-      const kase = cases[k]!
-      const written = decided.answers.get(person.id)?.written ?? []
-      audit.push(...determinationAudit(person.id, county, written))
-      stored[i] = {
-        id: kase.id,
-        personId: person.id,
-        caseNumber: kase.case_number,
-        view: () =>
-          toCaseView(
-            kase,
-            person,
-            [...convictionsOf.get(kase.id)!].sort((a, b) => (a.count_order < b.count_order ? -1 : 1)),
-            new Map(written.map((d) => [d.conviction_id, d]))
-          )
+    // People met for the first time, once each in the request: stored and decided together, a slice at a time, in a
+    // few statements each (one, for a single case on PostgreSQL).
+    const events: NewEvent[] = []
+    await insertSlices(trx, chunksOf(fresh, 1, FRESH_PER_SLICE), (slice) => {
+      const audit: AuditEntry[] = []
+      const people: PersonRow[] = []
+      const cases: CaseRow[] = []
+      const convictions: ConvictionRow[] = []
+      const convictionsOf = new Map<string, ConvictionRow[]>()
+      for (const i of slice) {
+        const input = inputs[i]!
+        const person = newPersonRow(input.person, { county, now, audit })
+        const { kase, convictions: counts } = newCaseRows(person.id, county, caseFacts(input, ctx), now)
+        people.push(person)
+        cases.push(kase)
+        convictions.push(...counts)
+        convictionsOf.set(kase.id, counts)
+        audit.push(caseAudit(kase.id, county, counts.length))
       }
+      const decided = decideNewPeople({ people, cases, convictions }, { county, policy, asOf: today, now })
+      events.push(...decided.events)
+      slice.forEach((i, k) => {
+        const person = people[k]!
+        const kase = cases[k]!
+        const written = decided.answers.get(person.id)?.written ?? []
+        audit.push(...determinationAudit(person.id, county, written))
+        stored[i] = {
+          id: kase.id,
+          personId: person.id,
+          caseNumber: kase.case_number,
+          view: () =>
+            toCaseView(
+              kase,
+              person,
+              [...convictionsOf.get(kase.id)!].sort((a, b) => (a.count_order < b.count_order ? -1 : 1)),
+              new Map(written.map((d) => [d.conviction_id, d]))
+            )
+        }
+      })
+      return [
+        { table: 'people', rows: people },
+        { table: 'court_cases', rows: cases },
+        { table: 'convictions', rows: convictions },
+        { table: 'determinations', rows: decided.rows },
+        { table: 'events', rows: eventRows(decided.events) },
+        { table: 'audit_events', rows: auditRows(ctx, audit) }
+      ]
     })
-    // Everything about them in as few statements as will hold it (one, for a single case on PostgreSQL).
-    await insertRows(trx, [
-      { table: 'people', rows: people },
-      { table: 'court_cases', rows: cases },
-      { table: 'convictions', rows: convictions },
-      { table: 'determinations', rows: decided.rows },
-      { table: 'events', rows: eventRows(decided.events) },
-      { table: 'audit_events', rows: auditRows(ctx, audit) }
-    ])
-    await bringDeliveriesForward(trx, decided.events)
+    await bringDeliveriesForward(trx, events)
 
     // The rest — people on file, or named more than once here — one by one, in order, as each may meet the last.
     const freshSet = new Set(fresh)

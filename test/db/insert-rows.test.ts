@@ -1,6 +1,6 @@
 import t from 'tap'
 import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
-import { insertRows } from '../../src/db/insert-rows.js'
+import { insertRows, insertSlices } from '../../src/db/insert-rows.js'
 import { openTestDatabase } from '../helper.js'
 
 const now = '2026-12-02T00:00:00.000Z'
@@ -130,4 +130,82 @@ t.test('text comes back exactly as given: quotes, backslashes, line breaks, acce
   const stored = await db.selectFrom('people').selectAll().execute()
   const byId = new Map(stored.map((p) => [p.id, p]))
   for (const p of people) t.strictSame(byId.get(p.id), p, JSON.stringify(p.name))
+})
+
+t.test('slices are stored in order, each made while the one before is written', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const made: number[] = []
+  await db.transaction().execute((trx) =>
+    insertSlices(trx, [0, 1, 2, 3], (k) => {
+      made.push(k)
+      const rows = peopleWithCases(50, 1000 * k)
+      return [
+        { table: 'people', rows: rows.people },
+        { table: 'court_cases', rows: rows.cases },
+        { table: 'convictions', rows: rows.convictions },
+        {
+          table: 'events',
+          rows: rows.people.map((p) => ({
+            county: 'SAN FRANCISCO',
+            type: 'determination.made',
+            record_type: 'person',
+            record_id: p.id,
+            payload: '{}',
+            at: now
+          }))
+        }
+      ]
+    })
+  )
+  t.same(made, [0, 1, 2, 3])
+  t.equal(await count(db, 'people'), 200)
+  t.equal(await count(db, 'convictions'), 400)
+  const people = await db.selectFrom('people').select(['id', 'doj_subject_id']).execute()
+  const subjectOf = new Map(people.map((p) => [p.id, Number(p.doj_subject_id)]))
+  const order = (await db.selectFrom('events').select('record_id').orderBy('id').execute()).map(
+    (e) => subjectOf.get(e.record_id)!
+  )
+  t.same(
+    order,
+    [...order].sort((a, b) => a - b),
+    'events in the order of their slices'
+  )
+})
+
+t.test('a slice the database refuses fails the whole transaction: no slice before it is kept', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const first = peopleWithCases(20)
+  await t.rejects(
+    db.transaction().execute((trx) =>
+      insertSlices(trx, [0, 1, 2], (k) =>
+        // The third slice repeats the first slice's people (their primary keys).
+        k === 2
+          ? [{ table: 'people', rows: first.people }]
+          : [{ table: 'people', rows: k === 0 ? first.people : peopleWithCases(20, 100).people }]
+      )
+    )
+  )
+  t.equal(await count(db, 'people'), 0)
+})
+
+t.test('a slice that cannot be made fails with its own error, even while the one before is refused', async (t) => {
+  const { db } = await openTestDatabase(t)
+  const rows = peopleWithCases(5)
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  t.teardown(() => process.off('unhandledRejection', onUnhandled))
+  await t.rejects(
+    db.transaction().execute((trx) =>
+      insertSlices(trx, [0, 1], (k) => {
+        if (k === 1) throw new Error('slice 1 cannot be made')
+        // Counts whose case is not stored: the database refuses this slice while the next is being made.
+        return [{ table: 'convictions', rows: rows.convictions }]
+      })
+    ),
+    { message: 'slice 1 cannot be made' }
+  )
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(unhandled, [], 'the refused slice is not an unhandled rejection')
+  t.equal(await count(db, 'convictions'), 0)
 })
