@@ -160,6 +160,8 @@ interface SimFiling {
   courtFilingId: string
   filingId: string | null
   receivedAt: number
+  /** The day of receipt (UTC), as GetFilingList's date range compares it. */
+  receivedDay: string
   accepted: boolean
   ruling: CourtRuling
   received: KeptFiling
@@ -231,6 +233,9 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
   const rulings = options.rulings ?? { granted: 0.85, denied: 0.1, partially_granted: 0.05 }
   const byCourtId = new Map<string, SimFiling>()
   const byFilingId = new Map<string, SimFiling>()
+  // Filings by the court they were filed with, in order of receipt: a list names one court, and answering each of
+  // 165 lists by looking at all 100,000 filings was a share of the court's time at statewide scale.
+  const byCourt = new Map<string, SimFiling[]>()
   const submissions = new Map<string, number>()
   const callbackCounts: CallbackCounts = { sent: 0, lost: 0, failed: 0, unknown: 0, refused: 0 }
   const keepsFilerIds = options.echoFilerIds !== false
@@ -371,16 +376,21 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
     // A court that keeps no filer ids cannot know a message sent twice: it files it twice.
     let filing = filingId && keepsFilerIds ? byFilingId.get(filingId) : undefined
     if (!filing) {
+      const receivedAt = Date.now()
       const made: SimFiling = {
         courtFilingId: `SIM-${String(next++).padStart(7, '0')}`,
         filingId,
-        receivedAt: Date.now(),
+        receivedAt,
+        receivedDay: new Date(receivedAt).toISOString().slice(0, 10),
         accepted: roll() < (options.acceptRate ?? 0.95),
         ruling: pickRuling(),
         received: kept(received)
       }
       byCourtId.set(made.courtFilingId, made)
       if (filingId) byFilingId.set(filingId, made)
+      const ofCourt = byCourt.get(made.received.court.id)
+      if (ofCourt) ofCourt.push(made)
+      else byCourt.set(made.received.court.id, [made])
       const timer = setTimeout(() => {
         timers.delete(timer)
         void notify(made)
@@ -446,13 +456,14 @@ export async function startSimulatedCourt(options: SimulatedCourtOptions = {}): 
       }
     })
     const now = Date.now()
-    const day = (f: SimFiling) => new Date(f.receivedAt).toISOString().slice(0, 10)
-    const listed = [...byCourtId.values()].filter(
+    const from = query.from?.slice(0, 10)
+    const to = query.to?.slice(0, 10)
+    const candidates = query.courtId ? (byCourt.get(query.courtId) ?? []) : byCourtId.values()
+    const listed = [...candidates].filter(
       (f) =>
-        (!query.courtId || f.received.court.id === query.courtId) &&
         (!query.caseTrackingId || caseIdOf(f) === query.caseTrackingId) &&
-        (!query.from || day(f) >= query.from.slice(0, 10)) &&
-        (!query.to || day(f) <= query.to.slice(0, 10))
+        (!from || f.receivedDay >= from) &&
+        (!to || f.receivedDay <= to)
     )
     return soapEnvelope(
       buildFilingListResponse({
