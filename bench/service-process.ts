@@ -55,11 +55,6 @@ export interface ServiceProcess {
   stop: () => Promise<void>
 }
 
-/**
- * `clearfile <args>` as its own process, resolved once `ready` (/healthz) answers at `port`. The JSON logs go to
- * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
- * writes and measure the bench, not the service.
- */
 /** The node flags BENCH_SERVE_NODE_ARGS or BENCH_COURT_NODE_ARGS give `clearfile serve` (and `worker`) or `simulate-court`. */
 function nodeArgsOf(command: string | undefined): string[] | undefined {
   const flags =
@@ -71,6 +66,12 @@ function nodeArgsOf(command: string | undefined): string[] | undefined {
   return flags?.split(' ')
 }
 
+/**
+ * `clearfile <args>` as its own process, resolved once /healthz answers at `port` (or, for a worker, its log shows
+ * `readyLine`). The JSON logs go to
+ * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
+ * writes and measure the bench, not the service.
+ */
 export async function startService(o: {
   cli: string
   args: string[]
