@@ -68,9 +68,8 @@ function nodeArgsOf(command: string | undefined): string[] | undefined {
 
 /**
  * `clearfile <args>` as its own process, resolved once /healthz answers at `port` (or, for a worker, its log shows
- * `readyLine`). The JSON logs go to
- * `logPath`, as a log shipper would take them: a pipe this busy process read slowly would block the server's
- * writes and measure the bench, not the service.
+ * `readyLine`). The JSON logs go to `logPath`, as a log shipper would take them: a pipe this busy process read slowly
+ * would block the server's writes and measure the bench, not the service.
  */
 export async function startService(o: {
   cli: string
