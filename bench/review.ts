@@ -13,11 +13,14 @@ import { generateDojFile } from '../src/ingest/generate-doj.js'
  * Reviews generated DOJ files in a fresh process each (so peak RSS is the
  * review's own) and prints rows/s and peak RSS. The anchor is gogen 0.2.13
  * measured on this machine kind (docs design.md, clear-my-record-anchor.md §6):
- * ≈28k rows/s and 2.5 GB peak on a 500k-row file; the target is 5× that
- * (140k rows/s) within 500 MB.
+ * 51k rows/s and 2.4 GB peak on a 500k-row file of 265 MB, rows the size of
+ * ours (our 500k rows are 249 MB); on its own generator's larger rows (403 MB)
+ * 28k rows/s. gogen reads the whole file into memory before anything else, so
+ * its time follows the bytes: the ratio is taken against the file like ours,
+ * and the target is 5× that (255k rows/s) within 500 MB.
  */
-const GOGEN_ROWS_PER_SECOND = 28_000
-const TARGET_ROWS_PER_SECOND = 140_000
+const GOGEN_ROWS_PER_SECOND = 51_000
+const TARGET_ROWS_PER_SECOND = 5 * GOGEN_ROWS_PER_SECOND
 const RSS_LIMIT_MB = 500
 
 const arg = (name: string) => {
@@ -70,13 +73,14 @@ if (process.argv.includes('--child')) {
       const r = JSON.parse(child.stdout) as { rows: number; seconds: number; rowsPerSecond: number; maxRssMb: number }
       const meets = r.rowsPerSecond >= TARGET_ROWS_PER_SECOND && r.maxRssMb <= RSS_LIMIT_MB
       // The target is set on the 500k-row file; smaller files are shown for scale.
-      const verdict = rows < 500_000 ? '' : meets ? 'meets ≥140k rows/s, ≤500 MB' : 'MISSES ≥140k rows/s, ≤500 MB'
+      const target = `≥${TARGET_ROWS_PER_SECOND / 1000}k rows/s, ≤${RSS_LIMIT_MB} MB`
+      const verdict = rows < 500_000 ? '' : `${meets ? 'meets' : 'MISSES'} ${target}`
       console.log(
         `${String(r.rows).padEnd(10)} ${mb.toFixed(0).padStart(7)}  ${(workers === '0' ? 'none' : workers).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${String(r.rowsPerSecond).padStart(7)}  ${(r.rowsPerSecond / GOGEN_ROWS_PER_SECOND).toFixed(1).padStart(5)}×  ${String(r.maxRssMb).padStart(11)}  ${workers !== '0' ? verdict : '(single thread, for reference)'}`
       )
     }
   }
   console.log(
-    `×gogen: against gogen 0.2.13's ${GOGEN_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s on a 500k-row file of its generator, measured on this machine kind (2.5 GB peak RSS).`
+    `×gogen: against gogen 0.2.13's ${GOGEN_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s on a 500k-row file of 265 MB (2.4 GB peak RSS), measured on this machine kind; on its own generator's 403 MB it read 28,000 rows/s.`
   )
 }
