@@ -507,3 +507,22 @@ t.test('reading a large file lets the event loop turn between rows, not only bet
   t.equal(rows, 20_000)
   t.ok(rowsWhenTurned !== undefined && rowsWhenTurned < 2_000, `the loop turned after ${rowsWhenTurned} rows`)
 })
+
+t.test('a person whose rows come again several batches later is noticed in worker threads too', async (t) => {
+  const lines = [...generateDojRows({ rows: 20_000, seed: 3, malformedRate: 0 })].map((l) => l.trimEnd())
+  const firstId = splitCsvRecord(lines[0]!)[2]
+  const lastOfFirst = lines.findLastIndex((l) => splitCsvRecord(l)[2] === firstId)
+  // The first person's last row, moved to the end: more than 4,000 rows (a batch) after the rest of theirs.
+  const scattered = [...lines.slice(0, lastOfFirst), ...lines.slice(lastOfFirst + 1), lines[lastOfFirst]!]
+  const grouped = await review(lines, { workers: 2 })
+  const regrouped = await review(scattered, { workers: 2 })
+  t.equal(grouped.summary.readMode, 'grouped')
+  t.equal(regrouped.summary.readMode, 'regrouped')
+  const key = (rows: string[][]) =>
+    rows
+      .slice(1)
+      .map((r) => r.slice(0, 22).join('|'))
+      .sort()
+  t.same(key(regrouped.determinations), key(grouped.determinations))
+  t.equal(regrouped.summary.rowsRead, grouped.summary.rowsRead)
+})
