@@ -224,22 +224,27 @@ t.test(
   }
 )
 
+/** The lines with the first person's last row moved to the end of the file. */
+function firstPersonsLastRowAtTheEnd(lines: string[]): string[] {
+  const firstId = splitCsvRecord(lines[0]!)[2]
+  const lastOfFirst = lines.findLastIndex((l) => splitCsvRecord(l)[2] === firstId)
+  return [...lines.slice(0, lastOfFirst), ...lines.slice(lastOfFirst + 1), lines[lastOfFirst]!]
+}
+
+/** Determination rows without their line numbers, sorted: what must not depend on the order rows were read in. */
+const determinationKeys = (rows: string[][]) =>
+  rows
+    .slice(1)
+    .map((r) => r.slice(0, 22).join('|'))
+    .sort()
+
 t.test('rows of one person split apart in the file still give the same determinations', async (t) => {
   const lines = [...generateDojRows({ rows: 3000, seed: 3, malformedRate: 0 })].map((l) => l.trimEnd())
   const grouped = await review(lines)
-  // Move the first person's last row to the end of the file.
-  const firstId = splitCsvRecord(lines[0]!)[2]
-  const lastOfFirst = lines.findLastIndex((l) => splitCsvRecord(l)[2] === firstId)
-  const scattered = [...lines.slice(0, lastOfFirst), ...lines.slice(lastOfFirst + 1), lines[lastOfFirst]!]
-  const regrouped = await review(scattered)
+  const regrouped = await review(firstPersonsLastRowAtTheEnd(lines))
   t.equal(grouped.summary.readMode, 'grouped')
   t.equal(regrouped.summary.readMode, 'regrouped')
-  const key = (rows: string[][]) =>
-    rows
-      .slice(1)
-      .map((r) => r.slice(0, 22).join('|'))
-      .sort()
-  t.same(key(regrouped.determinations), key(grouped.determinations))
+  t.same(determinationKeys(regrouped.determinations), determinationKeys(grouped.determinations))
 })
 
 t.test('worker threads and the calling thread write byte-identical results', async (t) => {
@@ -480,12 +485,7 @@ t.test('re-reading a file in another order gives the same determinations (order 
   }
   const a = await review(lines)
   const b = await review(shuffled)
-  const key = (rows: string[][]) =>
-    rows
-      .slice(1)
-      .map((r) => r.slice(0, 22).join('|'))
-      .sort()
-  t.same(key(b.determinations), key(a.determinations))
+  t.same(determinationKeys(b.determinations), determinationKeys(a.determinations))
   t.same({ ...b.summary.ledger }, { ...a.summary.ledger })
 })
 
@@ -510,19 +510,11 @@ t.test('reading a large file lets the event loop turn between rows, not only bet
 
 t.test('a person whose rows come again several batches later is noticed in worker threads too', async (t) => {
   const lines = [...generateDojRows({ rows: 20_000, seed: 3, malformedRate: 0 })].map((l) => l.trimEnd())
-  const firstId = splitCsvRecord(lines[0]!)[2]
-  const lastOfFirst = lines.findLastIndex((l) => splitCsvRecord(l)[2] === firstId)
   // The first person's last row, moved to the end: more than 4,000 rows (a batch) after the rest of theirs.
-  const scattered = [...lines.slice(0, lastOfFirst), ...lines.slice(lastOfFirst + 1), lines[lastOfFirst]!]
   const grouped = await review(lines, { workers: 2 })
-  const regrouped = await review(scattered, { workers: 2 })
+  const regrouped = await review(firstPersonsLastRowAtTheEnd(lines), { workers: 2 })
   t.equal(grouped.summary.readMode, 'grouped')
   t.equal(regrouped.summary.readMode, 'regrouped')
-  const key = (rows: string[][]) =>
-    rows
-      .slice(1)
-      .map((r) => r.slice(0, 22).join('|'))
-      .sort()
-  t.same(key(regrouped.determinations), key(grouped.determinations))
+  t.same(determinationKeys(regrouped.determinations), determinationKeys(grouped.determinations))
   t.equal(regrouped.summary.rowsRead, grouped.summary.rowsRead)
 })
