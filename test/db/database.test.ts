@@ -99,6 +99,86 @@ t.test(
 )
 
 t.test(
+  'PostgreSQL ends the connection while a batch of 1,000 cases is being written a slice at a time: none of it is kept, and the retry stores each case once',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const { app, handle, keyFor } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!
+      .n
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    // Ends the service's connection once one of the batch's inserts is running, until the request is answered.
+    const killWhileInserting = (answered: () => boolean) =>
+      (async () => {
+        while (!answered()) {
+          const r = await admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity
+             where application_name = $1 and pid <> pg_backend_pid() and state = 'active' and query like '%insert into%'`,
+            [name]
+          )
+          if ((r.rowCount ?? 0) > 0) return r.rowCount ?? 0
+          await new Promise((resolve) => setTimeout(resolve, 2))
+        }
+        return 0
+      })()
+    const stored = async () =>
+      Number(
+        (
+          await handle.db
+            .selectFrom('court_cases')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n
+      )
+    // A batch the killer missed (stored before it looked) is stored whole; another batch is sent until one is hit.
+    let batch = 0
+    let killed = 0
+    let first: Awaited<ReturnType<typeof app.inject>> | undefined
+    let send!: () => Promise<Awaited<ReturnType<typeof app.inject>>>
+    for (; batch < 5 && killed === 0; batch++) {
+      const cases = Array.from({ length: 1000 }, (_, i) =>
+        caseBody({
+          person: {
+            dojSubjectId: String(700_000 + 1000 * batch + i),
+            cii: `B${String(20_000_000 + 1000 * batch + i)}`
+          },
+          case: { caseNumber: `SCN-B${batch}-${i}` }
+        })
+      )
+      const idempotencyKey = `batch-killed-${batch}`
+      send = () =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/cases/batch',
+          headers: { ...bearer(key), 'idempotency-key': idempotencyKey },
+          payload: { cases }
+        })
+      let answered = false
+      const killer = killWhileInserting(() => answered)
+      first = await send()
+      answered = true
+      killed = await killer
+    }
+    const before = 1000 * (batch - 1)
+    t.ok(killed >= 1, 'a connection was ended while the batch was written')
+    t.equal(first!.statusCode, 503, `told to try again (${first!.statusCode})`)
+    t.equal(await stored(), before, 'no slice of it was kept')
+    let retry = await send()
+    for (let attempt = 0; attempt < 20 && retry.statusCode >= 500; attempt++) retry = await send()
+    t.equal(retry.statusCode, 201)
+    t.equal(retry.json().cases.length, 1000)
+    t.equal(await stored(), before + 1000, 'each case stored once')
+    const people = await handle.db
+      .selectFrom('people')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    t.equal(Number(people.n), before + 1000)
+  }
+)
+
+t.test(
   'a transaction whose connection PostgreSQL ends fails as “database unavailable”, even though the rollback that follows fails too',
   { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
   async (t) => {

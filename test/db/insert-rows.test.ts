@@ -132,7 +132,7 @@ t.test('text comes back exactly as given: quotes, backslashes, line breaks, acce
   for (const p of people) t.strictSame(byId.get(p.id), p, JSON.stringify(p.name))
 })
 
-t.test('slices are stored in order, each made while the one before is written', async (t) => {
+t.test('slices are each made once, in order, and stored whole and in order', async (t) => {
   const { db } = await openTestDatabase(t)
   const made: number[] = []
   await db.transaction().execute((trx) =>
