@@ -37,12 +37,19 @@ if (!(scale > 0) || (scope !== 'case' && scope !== 'person') || !Number.isIntege
   )
   process.exit(2)
 }
+if (workers > 0 && !process.env.DATABASE_URL?.startsWith('postgres')) {
+  process.stderr.write(
+    "bench:statewide: --workers needs DATABASE_URL=postgres://… (SQLite is one process's database)\n"
+  )
+  process.exit(2)
+}
 const dir = mkdtempSync(join(tmpdir(), 'clearfile-bench-statewide-'))
 const database = benchDatabase(dir, 'clearfile_statewide')
 console.log(
   `bench:statewide at scale ${scale} on ${database.dialect}, papers and filings per ${scope}; ${workers > 0 ? `clearfile serve (HTTP only), ${workers} clearfile worker${workers > 1 ? 's' : ''}` : 'clearfile serve'} and the court as their own processes`
 )
 let failed = false
+let finished = false
 try {
   const r = await runStatewide({
     scale,
@@ -102,8 +109,11 @@ try {
   )
   for (const p of r.problems) console.log(`PROBLEM: ${p}`)
   failed = r.problems.length > 0
+  finished = true
 } finally {
   database.drop()
-  rmSync(dir, { recursive: true, force: true })
+  // A run that threw keeps its logs (the service's, the workers', the court's) for whoever looks into it.
+  if (finished) rmSync(dir, { recursive: true, force: true })
+  else console.error(`the logs are kept in ${dir}`)
 }
 process.exit(failed ? 1 : 0)

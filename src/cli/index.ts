@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander'
-import { loadConfig, type ConfigSources } from '../config.js'
+import { isPostgresUrl, loadConfig, type ConfigSources } from '../config.js'
 import {
   createApiClient,
   listApiClients,
@@ -112,6 +112,11 @@ program
     // A worker files with the courts of the courts file only: a simulated court started here would be a court
     // no server knows, calling back to no one.
     const config = configFrom(flags, { runJobs: true, simulatedCourt: false })
+    // A second process writing one SQLite file waits on its lock, and the server answers 503 meanwhile.
+    if (!isPostgresUrl(config.databaseUrl))
+      throw new InvalidArgumentError(
+        "a worker shares a PostgreSQL database with the servers (DATABASE_URL=postgres://…): SQLite is one process's database, so on SQLite run `clearfile serve` alone, which runs the jobs itself"
+      )
     if (!config.courtsFile)
       throw new InvalidArgumentError(
         'a worker files with the courts file the servers use: set CLEARFILE_COURTS (the simulated court of a lone `clearfile serve` is not reachable from another process)'

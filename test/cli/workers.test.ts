@@ -41,6 +41,23 @@ t.setTimeout(300_000)
 const onPostgres = TEST_DATABASE_URL.startsWith('postgres') ? false : 'servers and workers apart run on PostgreSQL'
 
 t.test(
+  'a worker refuses a SQLite database, which only one process may write, and says to run the server alone',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearfile-workers-sqlite-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const refused = runCli(['worker'], {
+      DATABASE_URL: join(dir, 'clearfile.db'),
+      CLEARFILE_DATA_DIR: dir,
+      CLEARFILE_COURTS: sanFranciscoCourtsFile('http://127.0.0.1:9')
+    })
+    t.not(refused.status, 0)
+    t.match(refused.stderr, /a worker shares a PostgreSQL database with the servers/)
+    t.match(refused.stderr, /run `clearfile serve` alone/)
+    t.notOk(existsSync(join(dir, 'clearfile.db')), 'nothing was created')
+  }
+)
+
+t.test(
   `one API and two workers with no disk in common, one of them killed part way, file ${FILINGS} cases through one PostgreSQL and its document store: each submitted once, every callback taken by the API`,
   { skip: onPostgres },
   async (t) => {
