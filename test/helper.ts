@@ -24,12 +24,13 @@ interface Teardown {
 /** `db` counting the statements sent through it: how many since the last `reset()`. */
 export function countingStatements<D>(db: Kysely<D>): { db: Kysely<D>; count: () => number; reset: () => void } {
   let statements = 0
+  // Counted by their results: a select put inside another statement is transformed, never executed, on its own.
   const counted = db.withPlugin({
-    transformQuery: ({ node }) => {
+    transformQuery: ({ node }) => node,
+    transformResult: async ({ result }) => {
       statements++
-      return node
-    },
-    transformResult: async ({ result }) => result as QueryResult<never>
+      return result as QueryResult<never>
+    }
   })
   return {
     db: counted,

@@ -1,6 +1,5 @@
 import type { Insertable, Kysely, QueryCreator } from 'kysely'
-import { chunksOf } from './chunks.js'
-import { dialectOf } from './database.js'
+import { insertRows } from './insert-rows.js'
 import type { Database, EventsTable } from './schema.js'
 
 /** What DA systems are told about: by webhook and through GET /v1/events. */
@@ -24,25 +23,16 @@ export interface NewEvent {
 
 /**
  * Inserts events into the county's feed, and returns the active subscriptions of their counties
- * (`activeWebhookIds`): on PostgreSQL, events that fit one statement are inserted by the statement that reads the
- * subscriptions (every change of a filing's state appends its events: a statement fewer for each). Features append
- * events through src/webhooks/events.ts, which also brings those deliveries forward. Payloads carry ids and states,
- * never names.
+ * (`activeWebhookIds`), read by the statement that inserts them where it can (`insertRows`: every change of a
+ * filing's state appends its events, a statement fewer for each). Features append events through
+ * src/webhooks/events.ts, which also brings those deliveries forward. Payloads carry ids and states, never names.
  */
 export async function insertEventsReadingWebhooks(
   trx: Kysely<Database>,
   events: readonly NewEvent[]
 ): Promise<string[]> {
   const counties = [...new Set(events.map((e) => e.county))]
-  const chunks = [...chunksOf(eventRows(events), 6)]
-  if (dialectOf(trx) !== 'postgres' || chunks.length !== 1) {
-    for (const chunk of chunks) await trx.insertInto('events').values(chunk).execute()
-    return activeWebhookIds(trx, counties)
-  }
-  const hooks = await activeWebhooks(
-    trx.with('inserted', (db) => db.insertInto('events').values(chunks[0]!)),
-    counties
-  ).execute()
+  const hooks = await insertRows(trx, [{ table: 'events', rows: eventRows(events) }], activeWebhooks(trx, counties))
   return hooks.map((h) => h.id)
 }
 
@@ -63,6 +53,7 @@ export async function activeWebhookIds(trx: Kysely<Database>, counties: readonly
   return (await activeWebhooks(trx, counties).execute()).map((h) => h.id)
 }
 
-function activeWebhooks(db: QueryCreator<Database>, counties: readonly string[]) {
+/** The select of the active subscriptions of these counties (their ids), to run alone or with other statements. */
+export function activeWebhooks(db: QueryCreator<Database>, counties: readonly string[]) {
   return db.selectFrom('webhooks').select('id').where('county', 'in', counties).where('disabled_at', 'is', null)
 }

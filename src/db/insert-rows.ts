@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely'
+import { type Insertable, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely'
 import { chunksOf, rowChunks } from './chunks.js'
 import { dialectOf } from './database.js'
 import type { Database } from './schema.js'
@@ -23,47 +23,61 @@ const ROWS_PER_STATEMENT = 20_000
  * per table, and a batch of them on PostgreSQL parsing and planning
  * multi-row VALUES lists of tens of thousands of parameters. SQLite, in
  * process, takes one VALUES insert per slice of rows.
+ *
+ * `read`, a select, is answered with them: on PostgreSQL as the main query of
+ * the last statement, the inserts its CTEs (a round trip saved; it sees the
+ * database as it was before the statement, not the rows it inserts); elsewhere
+ * as a statement of its own after them. Its rows are returned (none without it).
  */
-export async function insertRows(db: Kysely<Database>, inserts: readonly TableRows[]): Promise<void> {
+export async function insertRows<R = never>(
+  db: Kysely<Database>,
+  inserts: readonly TableRows[],
+  // biome-ignore lint/suspicious/noExplicitAny: any select of the schema
+  read?: SelectQueryBuilder<Database, any, R>
+): Promise<R[]> {
   const postgres = dialectOf(db) === 'postgres'
   const units = inserts.flatMap(({ table, rows }) =>
     [...(postgres ? chunksOf<object>(rows, 1, 5000) : rowChunks<object>(rows))].map((chunk) => ({ table, rows: chunk }))
   )
-  if (!postgres) {
+  if (!postgres || units.length === 0) {
     for (const { table, rows } of units)
       await db
         .insertInto(table)
         .values(rows as never)
         .execute()
-    return
+    return read ? read.execute() : []
   }
+  let answer: R[] = []
   // Consecutive units, packed while they fit one statement. The parts of one statement run in no set order, so a
   // table takes one part of a statement at most: its rows keep the order given (events, audit trail).
   let at = 0
   while (at < units.length) {
     let end = at + 1
-    let rows = units[at]!.rows.length
+    let count = units[at]!.rows.length
     const tables = new Set([units[at]!.table])
     while (
       end < units.length &&
-      rows + units[end]!.rows.length <= ROWS_PER_STATEMENT &&
+      count + units[end]!.rows.length <= ROWS_PER_STATEMENT &&
       !tables.has(units[end]!.table)
     ) {
       tables.add(units[end]!.table)
-      rows += units[end++]!.rows.length
+      count += units[end++]!.rows.length
     }
     const parts = units.slice(at, end).map((u) => jsonInsert(u.table, u.rows))
-    const last = parts.pop()!
+    const reading = read !== undefined && end === units.length
+    const last = reading ? read : parts.pop()!
     const statement =
       parts.length === 0
         ? last
-        : sql`with ${sql.join(
+        : sql<R>`with ${sql.join(
             parts.map((part, i) => sql`${sql.id(`w${i}`)} as (${part})`),
             sql`, `
           )} ${last}`
-    await statement.execute(db)
+    const { rows } = await (statement as RawBuilder<R>).execute(db)
+    if (reading) answer = rows
     at = end
   }
+  return answer
 }
 
 /** `insert into t (columns) select columns from json_populate_recordset(null::t, $1)`: the rows as one parameter. */
@@ -77,13 +91,18 @@ function jsonInsert(table: string, rows: readonly object[]): RawBuilder<unknown>
  * `insertRows` for each slice's rows, in order, making the next slice's rows while the database writes the last:
  * work in JavaScript (deciding, serializing) and in PostgreSQL share the two cores instead of taking turns. One
  * statement at a time is in flight, as a transaction's connection allows; `makeRows` runs once per slice, in order.
+ * `read` is answered with the first slice (`insertRows`) and its rows returned; with no slices it is not run.
  */
-export async function insertSlices<S>(
+export async function insertSlices<S, R = never>(
   db: Kysely<Database>,
   slices: Iterable<S>,
-  makeRows: (slice: S) => readonly TableRows[]
-): Promise<void> {
-  let writing: Promise<void> = Promise.resolve()
+  makeRows: (slice: S) => readonly TableRows[],
+  // biome-ignore lint/suspicious/noExplicitAny: any select of the schema
+  read?: SelectQueryBuilder<Database, any, R>
+): Promise<R[]> {
+  let answer: R[] = []
+  let writing: Promise<unknown> = Promise.resolve()
+  let first = true
   for (const slice of slices) {
     let rows: readonly TableRows[]
     try {
@@ -93,11 +112,18 @@ export async function insertSlices<S>(
       throw error
     }
     await writing
-    writing = insertRows(db, rows)
+    writing =
+      first && read !== undefined
+        ? insertRows(db, rows, read).then((rows) => {
+            answer = rows
+          })
+        : insertRows(db, rows)
+    first = false
     // Handled here so that a failure while the next slice is made is not an unhandled rejection; awaited below.
     writing.catch(() => undefined)
     // The statement reaches the database through a few promise steps: let them run before the next slice is made.
     await new Promise(setImmediate)
   }
   await writing
+  return answer
 }

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely'
 import type { CaseInput, CaseView } from '../../schemas/api/cases.js'
 import { normalizeCounty } from '../db/api-client-repository.js'
 import { auditRows, recordAudit, type AuditContext, type AuditEntry } from '../db/audit-repository.js'
-import { eventRows, type NewEvent } from '../db/event-repository.js'
-import { insertSlices } from '../db/insert-rows.js'
+import { activeWebhooks, eventRows, type NewEvent } from '../db/event-repository.js'
+import { insertSlices, type TableRows } from '../db/insert-rows.js'
 import { chunksOf } from '../db/chunks.js'
 import { bringDeliveriesForward } from '../webhooks/events.js'
 import { activePolicy } from './county-policy.js'
@@ -122,7 +122,7 @@ export async function storeCases(
     // People met for the first time, once each in the request: stored and decided together, a slice at a time, in a
     // few statements each (one, for a single case on PostgreSQL).
     const events: NewEvent[] = []
-    await insertSlices(trx, chunksOf(fresh, 1, FRESH_PER_SLICE), (slice) => {
+    const rowsOf = (slice: readonly number[]): TableRows[] => {
       const audit: AuditEntry[] = []
       const people: PersonRow[] = []
       const cases: CaseRow[] = []
@@ -166,8 +166,14 @@ export async function storeCases(
         { table: 'events', rows: eventRows(decided.events) },
         { table: 'audit_events', rows: auditRows(ctx, audit) }
       ]
-    })
-    await bringDeliveriesForward(trx, events)
+    }
+    // The county's subscriptions are read with the first slice's rows: a webhook check's round trip saved.
+    const hooks = await insertSlices(trx, chunksOf(fresh, 1, FRESH_PER_SLICE), rowsOf, activeWebhooks(trx, [county]))
+    await bringDeliveriesForward(
+      trx,
+      events,
+      hooks.map((h) => h.id)
+    )
 
     // The rest — people on file, or named more than once here — one by one, in order, as each may meet the last.
     const freshSet = new Set(fresh)

@@ -17,10 +17,17 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly NewEv
   await bringForward(trx, events, await insertEventsReadingWebhooks(trx, events))
 }
 
-/** The second half of `appendEvents`, for events inserted with other rows (`eventRows` and `insertRows`). */
-export async function bringDeliveriesForward(trx: Kysely<Database>, events: readonly NewEvent[]): Promise<void> {
+/**
+ * The second half of `appendEvents`, for events inserted with other rows (`eventRows` and `insertRows`): `hooks`,
+ * the events' counties' active subscriptions when they were read with the rows (`activeWebhooks`), else read here.
+ */
+export async function bringDeliveriesForward(
+  trx: Kysely<Database>,
+  events: readonly NewEvent[],
+  hooks?: readonly string[]
+): Promise<void> {
   if (events.length === 0) return
-  await bringForward(trx, events, await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))]))
+  await bringForward(trx, events, hooks ?? (await activeWebhookIds(trx, [...new Set(events.map((e) => e.county))])))
 }
 
 /** Brings the deliveries of these subscriptions forward to the last event's time. */

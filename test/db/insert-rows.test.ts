@@ -1,7 +1,9 @@
 import t from 'tap'
 import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
+import { activeWebhooks } from '../../src/db/event-repository.js'
 import { insertRows, insertSlices } from '../../src/db/insert-rows.js'
-import { openTestDatabase } from '../helper.js'
+import { insertWebhook } from '../../src/db/webhook-repository.js'
+import { countingStatements, openTestDatabase } from '../helper.js'
 
 const now = '2026-12-02T00:00:00.000Z'
 
@@ -209,3 +211,56 @@ t.test('a slice that cannot be made fails with its own error, even while the one
   t.same(unhandled, [], 'the refused slice is not an unhandled rejection')
   t.equal(await count(db, 'convictions'), 0)
 })
+
+t.test(
+  'a select given with the rows is answered with them: on PostgreSQL by the statement that inserts them',
+  async (t) => {
+    const { db, dialect } = await openTestDatabase(t)
+    const hook = (id: string, county: string, disabledAt: string | null) => ({
+      id,
+      county,
+      url: 'https://da.example/hook',
+      events: '["*"]',
+      secret: 's',
+      created_by: null,
+      created_at: now,
+      disabled_at: disabledAt,
+      last_event_id: 0
+    })
+    for (const h of [
+      hook('w-sf', 'SAN FRANCISCO', null),
+      hook('w-sf-off', 'SAN FRANCISCO', now),
+      hook('w-la', 'LOS ANGELES', null)
+    ])
+      await insertWebhook(db, h)
+    const counted = countingStatements(db)
+    const rows = peopleWithCases(2)
+    const read = await counted.db.transaction().execute(async (trx) => {
+      counted.reset()
+      const answer = await insertSlices(
+        trx,
+        [rows.people.slice(0, 1), rows.people.slice(1)],
+        (people) => [{ table: 'people', rows: people }],
+        activeWebhooks(trx, ['SAN FRANCISCO'])
+      )
+      return answer
+    })
+    t.same(
+      read.map((h) => h.id),
+      ['w-sf'],
+      "the county's active subscriptions only"
+    )
+    t.equal(await count(db, 'people'), 2)
+    t.equal(counted.count(), dialect === 'postgres' ? 2 : 3, 'on PostgreSQL no statement of its own')
+    t.same(
+      await insertSlices(db, [], () => [], activeWebhooks(db, ['SAN FRANCISCO'])),
+      [],
+      'with nothing to insert it is not asked'
+    )
+    t.same(
+      (await insertRows(db, [], activeWebhooks(db, ['LOS ANGELES']))).map((h) => h.id),
+      ['w-la'],
+      'insertRows with no rows still answers it'
+    )
+  }
+)
