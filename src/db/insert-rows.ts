@@ -114,8 +114,8 @@ export async function insertSlices<S, R = never>(
     await writing
     writing =
       first && read !== undefined
-        ? insertRows(db, rows, read).then((rows) => {
-            answer = rows
+        ? insertRows(db, rows, read).then((found) => {
+            answer = found
           })
         : insertRows(db, rows)
     first = false
