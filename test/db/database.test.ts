@@ -6,6 +6,20 @@ import { bearer, buildTestApp, caseBody, TEST_DATABASE_URL } from '../helper.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
 
+/**
+ * A test app with a county's key, the name its PostgreSQL connections go by, and an administrator's connection of
+ * its own: what ends the app's connections from outside, as a restart or a failover would.
+ */
+async function appWithAdmin(t: Parameters<typeof buildTestApp>[0]) {
+  const { app, handle, keyFor } = await buildTestApp(t)
+  const key = await keyFor('da_system', 'SAN FRANCISCO')
+  const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!.n
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  return { app, handle, key, name, admin }
+}
+
 t.test(
   'PostgreSQL ends every clearfile connection (a restart, a failover): the process stays up and the next query reconnects',
   { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
@@ -41,13 +55,7 @@ t.test(
   'PostgreSQL ends the service’s connections twice in the middle of 200 case uploads: the process keeps serving, clients told 503 try again, and every case is stored exactly once',
   { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
   async (t) => {
-    const { app, handle, keyFor } = await buildTestApp(t)
-    const key = await keyFor('da_system', 'SAN FRANCISCO')
-    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!
-      .n
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await admin.connect()
-    t.teardown(() => admin.end())
+    const { app, handle, key, name, admin } = await appWithAdmin(t)
     const terminate = async () =>
       (
         await admin.query(
@@ -102,13 +110,7 @@ t.test(
   'PostgreSQL ends the connection while a batch of 1,000 cases is being written a slice at a time: none of it is kept, and the retry stores each case once',
   { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
   async (t) => {
-    const { app, handle, keyFor } = await buildTestApp(t)
-    const key = await keyFor('da_system', 'SAN FRANCISCO')
-    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!
-      .n
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await admin.connect()
-    t.teardown(() => admin.end())
+    const { app, handle, key, name, admin } = await appWithAdmin(t)
     // Ends the service's connection once one of the batch's inserts is running, until the request is answered.
     const killWhileInserting = (answered: () => boolean) =>
       (async () => {
