@@ -490,8 +490,11 @@ export function mayConcernCannabis(text: string): boolean {
  * writes in capitals: `HS 11360(a)(3)(C)`.
  */
 export function formatCodeSection(cs: CodeSection): string {
-  const subs = cs.subsections.map((sub, i) => `(${i === 2 && /^[a-z]+$/.test(sub) ? sub.toUpperCase() : sub})`).join('')
-  const base = `${cs.section}${subs}`
+  let base = cs.section
+  for (let i = 0; i < cs.subsections.length; i++) {
+    const sub = cs.subsections[i]!
+    base += `(${i === 2 && /^[a-z]+$/.test(sub) ? sub.toUpperCase() : sub})`
+  }
   const code = cs.code === 'UNKNOWN' ? '?' : cs.code
   if (cs.attempt) return code === 'PC' ? `PC 664/${base}` : `PC 664/${code} ${base}`
   if (cs.conspiracy) return code === 'PC' ? `PC 182/${base}` : `PC 182/${code} ${base}`

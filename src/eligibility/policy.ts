@@ -112,21 +112,26 @@ export function policyFacts(
   floor: LawFloor,
   asOf: string
 ): PolicyFacts {
-  const dates = record.convictions
-    .map((c) => c.date)
-    .filter((d): d is string => d !== null)
-    .sort()
-  const latest = dates.at(-1) ?? null
-  const ends = record.convictions.map((c) => c.sentenceEnd)
+  // Loops, not callbacks: run for every conviction decided, callbacks made anew each time were compiled again and again.
+  let latest: string | null = null
+  let onlyProp64Record = true
+  let sentenceRunning = false
+  let sentenceUnknown = false
+  for (const c of record.convictions) {
+    if (c.date !== null && (latest === null || c.date > latest)) latest = c.date
+    if (!isProp64Section(c.section)) onlyProp64Record = false
+    if (c.sentenceEnd === null) sentenceUnknown = true
+    else if (c.sentenceEnd > asOf) sentenceRunning = true
+  }
   return {
     ageAtConviction: floor.ageAtConviction,
     ageAsOf: record.dob ? yearsBetween(record.dob, asOf) : null,
     yearsSinceConviction: conviction.date ? yearsBetween(conviction.date, asOf) : null,
     yearsSinceAnyConviction: latest ? yearsBetween(latest, asOf) : null,
-    onlyProp64Record: record.convictions.every((c) => isProp64Section(c.section)),
+    onlyProp64Record,
     deceased: record.deceased,
     sentenceCompleted: conviction.sentenceEnd === null ? null : conviction.sentenceEnd <= asOf,
-    allSentencesCompleted: ends.some((e) => e !== null && e > asOf) ? false : ends.includes(null) ? null : true,
+    allSentencesCompleted: sentenceRunning ? false : sentenceUnknown ? null : true,
     convictedAfterProp64: floor.convictedAfterProp64
   }
 }
@@ -286,9 +291,9 @@ export function determine(
   const lawPart = floor.explanation.result
   const reportOnly =
     policy.disqualifiers === 'report' ? ' [reported only: the policy does not enforce disqualifiers]' : ''
-  const disq = Object.entries(floor.disqualifiers)
-    .filter(([, f]) => f.status !== 'absent')
-    .map(([n, f]) => `${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}${reportOnly}`)
+  const disq: string[] = []
+  for (const [n, f] of Object.entries(floor.disqualifiers))
+    if (f.status !== 'absent') disq.push(`${n} ${f.status}${f.detail ? ` (${f.detail})` : ''}${reportOnly}`)
   const reason = [
     `${floor.section} ${conviction.severity ? ({ F: 'felony', M: 'misdemeanor', I: 'infraction' } as const)[conviction.severity] : 'of unknown grade'}`,
     `policy: ${policyReason}${note ? ` [${note}]` : ''}`,

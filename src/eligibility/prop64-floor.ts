@@ -1,6 +1,6 @@
 import prop64Data from './lists/prop64-hs11361.8.json' with { type: 'json' }
 import { formatCodeSection, parseCodeSection, sectionMatches, type CodeSection } from './code-section.js'
-import { matchList, OFFENSE_LISTS, type ListMatch } from './offense-lists.js'
+import { matchList, OFFENSE_LISTS, type OffenseList } from './offense-lists.js'
 import { yearsBetween, type ConvictionFact, type PersonRecord } from './record.js'
 
 export const RELIEFS = ['not_eligible', 'reduce_to_misdemeanor', 'reduce_to_infraction', 'dismiss_and_seal'] as const
@@ -412,6 +412,29 @@ function describe(c: ConvictionFact): string {
   return `${c.section ? formatCodeSection(c.section) : JSON.stringify(c.sectionText)} on ${c.date ?? 'an unknown date'}`
 }
 
+/**
+ * Whether a prior conviction on the list is present, possible (its offense or
+ * its order unknown) or absent. A module function, not a closure per person:
+ * V8 keeps a closure's optimized code only while such a closure lives, so one
+ * made anew per person was compiled again and again.
+ */
+function fromList(priors: readonly Prior[], list: OffenseList, felonyOnly: boolean): DisqualifierFinding {
+  let possible: string | undefined
+  for (const { conviction: p, certain } of priors) {
+    if (felonyOnly && p.severity !== null && p.severity !== 'F') continue
+    if (!p.section) {
+      // An offense the record does not let us read could be anything, a listed offense included.
+      possible ??= `what offense the prior conviction ${describe(p)} was (clearfile could not read it as a code section)`
+      continue
+    }
+    const m = matchList(list, p.section, p.severity, p.date)
+    if (m.kind === 'listed' && certain) return { status: 'present', detail: describe(p) }
+    if (m.kind === 'listed') possible ??= `whether ${describe(p)} came before this conviction`
+    if (m.kind === 'needs_fact') possible ??= `${describe(p)}: ${m.fact}`
+  }
+  return possible ? { status: 'possible', detail: possible } : { status: 'absent' }
+}
+
 function findDisqualifiers(
   record: PersonRecord,
   conviction: ConvictionFact,
@@ -420,26 +443,9 @@ function findDisqualifiers(
 ): Record<DisqualifierName, DisqualifierFinding> {
   const priors = priorsOf(record, conviction)
 
-  const fromList = (matcher: (c: ConvictionFact) => ListMatch, felonyOnly: boolean): DisqualifierFinding => {
-    let possible: string | undefined
-    for (const { conviction: p, certain } of priors) {
-      if (felonyOnly && p.severity !== null && p.severity !== 'F') continue
-      if (!p.section) {
-        // An offense the record does not let us read could be anything, a listed offense included.
-        possible ??= `what offense the prior conviction ${describe(p)} was (clearfile could not read it as a code section)`
-        continue
-      }
-      const m = matcher(p)
-      if (m.kind === 'listed' && certain) return { status: 'present', detail: describe(p) }
-      if (m.kind === 'listed') possible ??= `whether ${describe(p)} came before this conviction`
-      if (m.kind === 'needs_fact') possible ??= `${describe(p)}: ${m.fact}`
-    }
-    return possible ? { status: 'possible', detail: possible } : { status: 'absent' }
-  }
-
   // A super strike is a prior *felony* conviction (PC 667(e)(2)(C)(iv): "serious and/or violent felony").
-  const superStrike = fromList((p) => matchList(OFFENSE_LISTS.superstrikes, p.section!, p.severity, p.date), true)
-  let pc290 = fromList((p) => matchList(OFFENSE_LISTS.registrable, p.section!, p.severity, p.date), false)
+  const superStrike = fromList(priors, OFFENSE_LISTS.superstrikes, true)
+  let pc290 = fromList(priors, OFFENSE_LISTS.registrable, false)
   if (pc290.status === 'absent') {
     // HS 11359(c)(1) and 11360(a)(3)(A) turn on a *conviction* of a 290(c) offense. A registration is evidence
     // of one, not proof: it can follow PC 290.006 (court-ordered) or another state's law.

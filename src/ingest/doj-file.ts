@@ -261,6 +261,48 @@ export interface SubjectOptions {
   asOf: string
 }
 
+/** Where a row's problems go, and what they are judged against. */
+interface RowContext {
+  subjectId: string
+  problems: RowProblem[]
+  asOf: string
+}
+
+// The functions a person's rows are read with are module functions, not closures made per person: V8 keeps a
+// closure's optimized code only while such a closure lives, so closures made anew were compiled again and again.
+
+/** A date column read: a date that is no date, or is after the as-of date, is unknown, with a warning. */
+function dateOf(text: string, column: string, line: number, at: RowContext): string | null {
+  const date = parseDojDate(text)
+  if (date === undefined) {
+    at.problems.push({
+      line,
+      subjectId: at.subjectId,
+      severity: 'warning',
+      reason: `${column} ${JSON.stringify(text)} is not a YYYYMMDD date; treated as unknown`
+    })
+    return null
+  }
+  if (date !== null && date > at.asOf) {
+    at.problems.push({
+      line,
+      subjectId: at.subjectId,
+      severity: 'warning',
+      reason: `${column} ${date} is after the as-of date ${at.asOf}; treated as unknown`
+    })
+    return null
+  }
+  return date
+}
+
+/** The record in a fixed order (date, then count), whatever the order of the rows that gave it. */
+function byDateThenId(a: { date: string | null; id?: string; key?: string }, b: typeof a): number {
+  const da = a.date ?? '9999'
+  const db = b.date ?? '9999'
+  if (da !== db) return da < db ? -1 : 1
+  return (a.id ?? a.key!) < (b.id ?? b.key!) ? -1 : 1
+}
+
 /**
  * Builds one person's record from their rows. Every row is accounted for in
  * `rows`; a row that cannot be used is a problem with its line number, and a
@@ -300,28 +342,7 @@ export function buildSubject(
   const caseNumbers = new Map<string, Set<string>>()
   const registrations: DojRegistration[] = []
   let deceased = false
-  const dateOf = (text: string, column: string, line: number): string | null => {
-    const date = parseDojDate(text)
-    if (date === undefined) {
-      problems.push({
-        line,
-        subjectId,
-        severity: 'warning',
-        reason: `${column} ${JSON.stringify(text)} is not a YYYYMMDD date; treated as unknown`
-      })
-      return null
-    }
-    if (date !== null && date > options.asOf) {
-      problems.push({
-        line,
-        subjectId,
-        severity: 'warning',
-        reason: `${column} ${date} is after the as-of date ${options.asOf}; treated as unknown`
-      })
-      return null
-    }
-    return date
-  }
+  const at: RowContext = { subjectId, problems, asOf: options.asOf }
 
   for (const { line, fields: f } of rows) {
     const step = upperTrimmed(f[COL.STP_TYPE_DESCR] ?? '')
@@ -338,7 +359,7 @@ export function buildSubject(
         (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))
       ) {
         registrations.push({
-          date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line),
+          date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at),
           county: countyOf(f),
           key: cntOrder || `line ${line}`,
           offenseText: offense.text
@@ -383,11 +404,11 @@ export function buildSubject(
       // Another row for the same count is another part of its sentence (the statewide tool added it to whichever count came last).
       if (part) existing.sentence.push(part)
       existing.lines.push(line)
-      mergeCountRow(existing, firstRows.get(cntOrder)!, f, line, subjectId, problems, dateOf)
+      mergeCountRow(existing, firstRows.get(cntOrder)!, f, line, at)
       continue
     }
     firstRows.set(cntOrder, f)
-    const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line)
+    const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
     const arrest = parseDojDate(f[COL.CYC_DATE] ?? '')
     const offenseDate = arrest && (date === null || arrest <= date) && arrest <= options.asOf ? arrest : null
     const offense = offenseOf(f)
@@ -432,15 +453,6 @@ export function buildSubject(
       dob = null
     }
   }
-  // The record in a fixed order (date, then count), whatever the order of the rows that gave it.
-  const byDateThenId = (a: { date: string | null; id?: string; key?: string }, b: typeof a) =>
-    (a.date ?? '9999') < (b.date ?? '9999')
-      ? -1
-      : (a.date ?? '9999') > (b.date ?? '9999')
-        ? 1
-        : (a.id ?? a.key!) < (b.id ?? b.key!)
-          ? -1
-          : 1
   return {
     record: {
       subjectId,
@@ -508,26 +520,20 @@ const comparePart = (a: SentencePart, b: SentencePart) =>
  * offenses), the fact is unknown rather than whichever row came first, so
  * the order of rows never changes a result.
  */
-function mergeCountRow(
-  c: DojConviction,
-  first: string[],
-  f: string[],
-  line: number,
-  subjectId: string,
-  problems: RowProblem[],
-  dateOf: (text: string, column: string, line: number) => string | null
-): void {
+function mergeCountRow(c: DojConviction, first: string[], f: string[], line: number, at: RowContext): void {
   // Sentence rows almost always repeat the count's first row word for word: compare the text before reading it.
-  if (MERGED_COLUMNS.every((col) => first[col] === f[col])) return
+  let same = true
+  for (const col of MERGED_COLUMNS) if (first[col] !== f[col]) same = false
+  if (same) return
   const offense = offenseOf(f)
   const severity = severityOf(
     f[COL.CONV_STAT_DESCR] ?? '',
     f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''
   )
   const warn = (what: string) =>
-    problems.push({
+    at.problems.push({
       line,
-      subjectId,
+      subjectId: at.subjectId,
       severity: 'warning',
       reason: `rows of count ${c.id} disagree on ${what} (line ${c.line} and line ${line}); treated as unknown`
     })
@@ -535,7 +541,7 @@ function mergeCountRow(
     warn(`the grade (${c.severity} and ${severity})`)
     c.severity = null
   }
-  const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line)
+  const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
   if (date !== c.date && c.date !== null && date !== null) {
     warn(`the conviction date (${c.date} and ${date})`)
     c.date = null

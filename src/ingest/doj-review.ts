@@ -1,16 +1,11 @@
-import { isAscii } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
-import { StringDecoder } from 'node:string_decoder'
 import { listVersions } from '../eligibility/offense-lists.js'
 import type { Policy } from '../eligibility/policy.js'
 import { PROP64_LIST } from '../eligibility/prop64-floor.js'
-import { yieldToEventLoop } from '../event-loop.js'
 import { createWorkerPool, siblingModule, type WorkerPool } from '../workers/worker-pool.js'
-import { DOJ_FIELD_COUNT, splitCsvRecord } from './doj-file.js'
 import {
   addStats,
   countiesOf,
@@ -21,13 +16,16 @@ import {
   ERROR_COLUMNS,
   ledgerBalances,
   reviewBatch,
+  reviewBlock,
   type BatchOptions,
   type BatchResult,
   type BatchStats,
+  type BlockResult,
   type DecidedSubject,
-  type Ledger
+  type Ledger,
+  type ReviewTask
 } from './doj-review-batch.js'
-import { BROKEN_RECORD } from './doj-file.js'
+import { lastPersonStart, readRecordBlocks, readRecords, subjectIdOf, type RecordBlock } from './doj-records.js'
 
 export interface DojReviewOptions {
   file: string
@@ -96,151 +94,6 @@ export interface DojReviewResult {
 
 const BATCH_ROWS = 4000
 const SMALL_FILE_BYTES = 64 * 1024 * 1024
-const READ_CHUNK = 4 * 1024 * 1024
-/**
- * A chunk is about 15,000 rows: read in one turn of the event loop it held a service reviewing a county for up to
- * 300 ms (bench:statewide's profile), with /healthz and every request waiting. Past this many milliseconds the
- * loop is let turn between rows.
- */
-const TURN_MS = 10
-const HEADER_PREFIX = 'RECORD_ID'
-
-type RecordSink = (record: string, line: number) => boolean | Promise<boolean>
-
-// A record still open after this many lines is not a quoted line break: it is a quote that never closes.
-const MAX_RECORD_LINES = 50
-
-/** Field 2 (SUBJECT_ID), read without splitting the rest of the row; quote-aware for the two fields before it. */
-function subjectIdOf(record: string): string {
-  let start = 0
-  for (let field = 0; field < 2; field++) {
-    if (record.charCodeAt(start) === 34 /* " */) return (splitCsvRecord(record)[2] ?? '').trim()
-    const comma = record.indexOf(',', start)
-    if (comma === -1) return ''
-    start = comma + 1
-  }
-  if (record.charCodeAt(start) === 34) return (splitCsvRecord(record)[2] ?? '').trim()
-  const end = record.indexOf(',', start)
-  return record.slice(start, end === -1 ? undefined : end).trim()
-}
-
-/** A line that is a whole DOJ row on its own: its quotes close and it has all 95 fields. */
-function isWholeRow(line: string): boolean {
-  return !oddQuotes(line) && splitCsvRecord(line).length === DOJ_FIELD_COUNT
-}
-
-/**
- * Streams a CSV file record by record (a quoted field may hold a line break),
- * skipping a `RECORD_ID…` header, hashing the bytes as they pass. The sink
- * returns false to stop early. A quote that never closes would swallow the
- * rest of the file: when a line that is a whole row on its own arrives while
- * a record is still open (or the record runs past MAX_RECORD_LINES), the open
- * record is given to the sink as a broken record naming the lines it took,
- * and reading starts again at that line.
- */
-export async function readRecords(
-  file: string,
-  sink: RecordSink,
-  progress?: (bytes: number) => void
-): Promise<{ sha256: string; stopped: boolean }> {
-  const handle = await open(file, 'r')
-  const hash = createHash('sha256')
-  const decoder = new StringDecoder('utf8')
-  const buffer = Buffer.allocUnsafe(READ_CHUNK)
-  let carry = ''
-  let pending = ''
-  let pendingLine = 0
-  let pendingLines = 0
-  let lineNo = 0
-  let bytes = 0
-  let stopped = false
-  let turnStarted = 0
-  let rowsThisCheck = 0
-  const broken = () => {
-    const record = `${BROKEN_RECORD}${pendingLine}-${pendingLine + pendingLines - 1}`
-    pending = ''
-    return sink(record, pendingLine)
-  }
-  const emit = async (text: string): Promise<boolean> => {
-    lineNo++
-    const line = text.endsWith('\r') ? text.slice(0, -1) : text
-    if (pending !== '') {
-      if (line.indexOf('"') === -1 ? line.split(',').length === DOJ_FIELD_COUNT : isWholeRow(line)) {
-        if ((await broken()) === false) return false
-      } else {
-        pending += `\n${line}`
-        pendingLines++
-        if (!oddQuotes(pending)) {
-          const record = pending
-          pending = ''
-          return sink(record, pendingLine)
-        }
-        if (pendingLines >= MAX_RECORD_LINES) return broken()
-        return true
-      }
-    }
-    if (lineNo === 1 && line.startsWith(HEADER_PREFIX)) return true
-    if (line === '') return true
-    if (line.indexOf('"') !== -1 && oddQuotes(line)) {
-      pending = line
-      pendingLine = lineNo
-      pendingLines = 1
-      return true
-    }
-    return sink(line, lineNo)
-  }
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
-      if (bytesRead === 0) break
-      turnStarted = performance.now()
-      const chunk = buffer.subarray(0, bytesRead)
-      hash.update(chunk)
-      bytes += bytesRead
-      // Most DOJ files are ASCII: decode those chunks as one-byte text, which is much cheaper than UTF-8.
-      // (An ASCII chunk cannot finish a multi-byte character, so the decoder holds nothing then.)
-      const text = carry + (isAscii(chunk) ? chunk.toString('latin1') : decoder.write(chunk))
-      let start = 0
-      for (;;) {
-        const nl = text.indexOf('\n', start)
-        if (nl === -1) break
-        const r = emit(text.slice(start, nl))
-        if ((r instanceof Promise ? await r : r) === false) {
-          stopped = true
-          break
-        }
-        start = nl + 1
-        if (++rowsThisCheck === 512) {
-          rowsThisCheck = 0
-          if (performance.now() - turnStarted > TURN_MS) {
-            await yieldToEventLoop()
-            turnStarted = performance.now()
-          }
-        }
-      }
-      if (stopped) break
-      carry = text.slice(start)
-      progress?.(bytes)
-    }
-    if (!stopped) {
-      const rest = carry + decoder.end()
-      if (rest !== '') {
-        const r = emit(rest)
-        if ((r instanceof Promise ? await r : r) === false) stopped = true
-      }
-      if (!stopped && pending !== '') await broken()
-    }
-  } finally {
-    await handle.close()
-  }
-  return { sha256: hash.digest('hex'), stopped }
-}
-
-function oddQuotes(s: string): boolean {
-  let n = 0
-  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++
-  return n % 2 === 1
-}
 
 /** True when every person's rows in the file are next to each other (read until the first that is not). */
 async function rowsGroupedByPerson(file: string, progress?: (bytes: number) => void): Promise<boolean> {
@@ -294,15 +147,12 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
   const workers = options.workers ?? (size < SMALL_FILE_BYTES ? 0 : availableParallelism())
   const pool =
     workers > 0
-      ? createWorkerPool<{ records: string[]; lines: number[] }, BatchResult>(
-          siblingModule(import.meta.url, 'doj-review-worker'),
-          {
-            size: workers,
-            workerData: { ...batchOptions, keepSubjects: options.onBatch !== undefined },
-            // A batch is a few MB; a small old generation keeps each worker's heap (and the RSS) flat.
-            resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 64 }
-          }
-        )
+      ? createWorkerPool<ReviewTask, BatchResult>(siblingModule(import.meta.url, 'doj-review-worker'), {
+          size: workers,
+          workerData: { ...batchOptions, keepSubjects: options.onBatch !== undefined },
+          // A batch is a few MB; a small old generation keeps each worker's heap (and the RSS) flat.
+          resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 64 }
+        })
       : undefined
   try {
     // Batches handed to onBatch are stored (or printed) as they come, so a second pass must not repeat them:
@@ -378,7 +228,7 @@ interface PassResult {
 async function runPass(
   options: DojReviewOptions,
   batchOptions: BatchOptions,
-  pool: WorkerPool<{ records: string[]; lines: number[] }, BatchResult> | undefined,
+  pool: WorkerPool<ReviewTask, BatchResult> | undefined,
   totalBytes: number,
   mode: 'grouped' | 'regrouped'
 ): Promise<PassResult> {
@@ -390,11 +240,30 @@ async function runPass(
   errors.write(csvLine(ERROR_COLUMNS))
   const stats = emptyStats()
   let handingOverMs = 0
-  const inFlight: Array<Promise<BatchResult>> = []
+  const inFlight: Array<Promise<BatchResult | BlockResult>> = []
   const maxInFlight = Math.max(2, (pool?.size ?? 1) * 2)
+  let disordered = false
+  const closed = new Set<string>()
+  let current: string | undefined
+  /** A block names its people in file order: one seen before and closed since means the file is not grouped by person. */
+  const inOrder = (subjectIds: string[]) => {
+    for (const id of subjectIds) {
+      if (id === current) continue
+      if (closed.has(id)) return false
+      if (current !== undefined) closed.add(current)
+      current = id
+    }
+    return true
+  }
 
   const drainOne = async () => {
     const result = await inFlight.shift()!
+    // Once the file is found out of order, the batches still in flight are let finish and their output dropped.
+    if (disordered) return
+    if ('subjectIds' in result && !inOrder(result.subjectIds)) {
+      disordered = true
+      return
+    }
     const handedOver = performance.now()
     const stored = options.onBatch ? await options.onBatch(result) : undefined
     handingOverMs += performance.now() - handedOver
@@ -408,12 +277,16 @@ async function runPass(
     addStats(stats, result.stats)
     report()
   }
-  const dispatch = async (records: string[], lines: number[]) => {
-    if (records.length === 0) return
+  const keepSubjects = options.onBatch !== undefined
+  const run = async (task: ReviewTask, transfer?: ArrayBuffer[]) => {
     inFlight.push(
       pool
-        ? pool.run({ records, lines })
-        : Promise.resolve(reviewBatch(records, lines, batchOptions, options.onBatch !== undefined))
+        ? pool.run(task, transfer)
+        : Promise.resolve(
+            'block' in task
+              ? reviewBlock(task.block, batchOptions, keepSubjects)
+              : reviewBatch(task.records, task.lines, batchOptions, keepSubjects)
+          )
     )
     while (inFlight.length >= maxInFlight) await drainOne()
   }
@@ -421,7 +294,6 @@ async function runPass(
   let records: string[] = []
   let lines: number[] = []
   let rowsRead = 0
-  let disordered = false
   let bytesSoFar = 0
   const report = () =>
     options.onProgress?.({ bytesRead: bytesSoFar, totalBytes, rowsRead, rowsDecided: stats.rowsRead })
@@ -432,32 +304,19 @@ async function runPass(
   let sha256: string
 
   if (mode === 'grouped') {
-    const closed = new Set<string>()
-    let current: string | undefined
-    const read = await readRecords(
+    // The file's bytes go to the workers as they were read, a block of whole people at a time (moved, not copied).
+    const read = await readRecordBlocks(
       options.file,
-      (record, line) => {
-        rowsRead++
-        const id = subjectIdOf(record)
-        if (id !== current && id !== '') {
-          if (closed.has(id)) {
-            disordered = true
-            return false
-          }
-          if (current !== undefined) closed.add(current)
-          current = id
-          if (records.length >= BATCH_ROWS) {
-            const batch = dispatch(records, lines)
-            records = []
-            lines = []
-            records.push(record)
-            lines.push(line)
-            return batch.then(() => true)
-          }
+      {
+        cut: lastPersonStart,
+        onBlock: async (block: RecordBlock) => {
+          rowsRead += block.count
+          await run(
+            { block },
+            pool ? [block.bytes.buffer as ArrayBuffer, block.spans.buffer as ArrayBuffer] : undefined
+          )
+          return !disordered
         }
-        records.push(record)
-        lines.push(line)
-        return true
       },
       progress
     )
@@ -483,18 +342,14 @@ async function runPass(
       records.push(...group.records)
       lines.push(...group.lines)
       if (records.length >= BATCH_ROWS) {
-        await dispatch(records, lines)
+        await run({ records, lines })
         records = []
         lines = []
       }
     }
+    if (records.length > 0) await run({ records, lines })
   }
-  if (!disordered) await dispatch(records, lines)
-  while (inFlight.length > 0) {
-    if (disordered)
-      await inFlight.shift() // let them finish; their output is discarded
-    else await drainOne()
-  }
+  while (inFlight.length > 0) await drainOne()
   await Promise.all([endStream(out), endStream(errors)])
   if (!disordered) {
     await rename(`${determinationsPath}.partial`, determinationsPath)

@@ -6,7 +6,8 @@ import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/gener
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { type COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow, dojRow } from '../doj-rows.js'
-import { readRecords, reviewDojFile } from '../../src/ingest/doj-review.js'
+import { reviewDojFile } from '../../src/ingest/doj-review.js'
+import { readRecords } from '../../src/ingest/doj-records.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'clearfile-review-'))
