@@ -22,8 +22,10 @@ export interface RecordBlock {
   count: number
 }
 
-const SPAN = 4
-const MULTI_LINE = -1
+/** Numbers a record takes in `RecordBlock.spans`. */
+export const SPAN = 4
+/** The kind of a record across lines. */
+export const MULTI_LINE = -1
 /** A block is read this many bytes at a time: about 4,000 rows, a review batch. */
 const READ_BYTES = 2 * 1024 * 1024
 // A record still open after this many lines is not a quoted line break: it is a quote that never closes.
@@ -42,8 +44,8 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
   const records = new Array<string>(count)
   const lines = new Array<number>(count)
   // Most DOJ files are ASCII: such a block is decoded once as one-byte text, much cheaper than UTF-8 a record.
+  const text = asciiText(block)
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-  const text = isAscii(buffer) ? buffer.toString('latin1') : undefined
   for (let i = 0; i < count; i++) {
     lines[i] = spans[i * SPAN + 2]!
     records[i] = recordAt(block, i, buffer, text)
@@ -51,8 +53,14 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
   return { records, lines }
 }
 
+/** The block's bytes as one-byte text when they are ASCII (most DOJ files): then a byte's offset is its character's. */
+export function asciiText(block: RecordBlock): string | undefined {
+  const buffer = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.length)
+  return isAscii(buffer) ? buffer.toString('latin1') : undefined
+}
+
 /** Record i of a block: sliced from the block's text when it was decoded whole (ASCII), else decoded alone. */
-function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: string): string {
+export function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: string): string {
   const { spans } = block
   const start = spans[i * SPAN]!
   const end = spans[i * SPAN + 1]!

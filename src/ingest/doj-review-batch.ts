@@ -5,12 +5,13 @@ import {
   buildSubject,
   DOJ_FIELD_COUNT,
   REVIEW_COLUMNS,
+  splitCsvBytes,
   splitCsvRecord,
   type DojConviction,
   type DojSubject,
   type RowProblem
 } from './doj-file.js'
-import { recordsOf, subjectIdOf, type RecordBlock } from './doj-records.js'
+import { asciiText, MULTI_LINE, type RecordBlock, recordAt, SPAN } from './doj-records.js'
 
 export const DETERMINATION_COLUMNS = [
   'subject_id',
@@ -195,51 +196,13 @@ export function reviewBatch(
   options: BatchOptions,
   keepSubjects = false
 ): BatchResult {
-  const batch: Batch = { options, stats: emptyStats(), errorsCsv: '', decided: [] }
-  const { stats } = batch
-  let group: Array<{ line: number; fields: string[] }> = []
-  let groupId: string | undefined
+  const batch = newBatch(options)
   for (let i = 0; i < records.length; i++) {
-    const line = lines[i]!
     const record = records[i]!
-    stats.rowsRead++
-    stats.ledger.rowsRead++
-    if (record.startsWith(BROKEN_RECORD)) {
-      const [from, to] = record.slice(BROKEN_RECORD.length).split('-')
-      unreadable(batch, {
-        line,
-        subjectId: '',
-        reason: `a quote opened on line ${from} never closes: lines ${from}-${to} could not be read as a row; reading resumed after them`
-      })
-      continue
-    }
-    const fields = splitCsvRecord(record, REVIEW_COLUMNS)
-    if (fields.length !== DOJ_FIELD_COUNT) {
-      unreadable(batch, {
-        line,
-        subjectId: (fields[2] ?? '').trim(),
-        reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}`
-      })
-      continue
-    }
-    const subjectId = fields[2]!.trim()
-    if (subjectId === '') {
-      unreadable(batch, { line, subjectId: '', reason: 'SUBJECT_ID is empty, so the row cannot be joined to a person' })
-      continue
-    }
-    if (subjectId !== groupId) {
-      if (group.length > 0) reviewSubject(batch, group)
-      group = []
-      groupId = subjectId
-    }
-    group.push({ line, fields })
+    if (record.startsWith(BROKEN_RECORD)) brokenRow(batch, record.slice(BROKEN_RECORD.length), lines[i]!)
+    else readRow(batch, splitCsvRecord(record, REVIEW_COLUMNS), lines[i]!)
   }
-  if (group.length > 0) reviewSubject(batch, group)
-  const output = decisionOutput(batch.decided)
-  stats.decisions = output.stats
-  return keepSubjects
-    ? { csv: output.csv, errorsCsv: batch.errorsCsv, stats, subjects: batch.decided }
-    : { csv: output.csv, errorsCsv: batch.errorsCsv, stats }
+  return batchResult(batch, keepSubjects)
 }
 
 /**
@@ -253,6 +216,66 @@ interface Batch {
   stats: BatchStats
   errorsCsv: string
   decided: DecidedSubject[]
+  /** The rows of the person being read, and who they are. */
+  group: Array<{ line: number; fields: string[] }>
+  groupId: string | undefined
+}
+
+const newBatch = (options: BatchOptions): Batch => ({
+  options,
+  stats: emptyStats(),
+  errorsCsv: '',
+  decided: [],
+  group: [],
+  groupId: undefined
+})
+
+/** A record whose quote never closed (`<first line>-<last line>`): unreadable, with the lines it took. */
+function brokenRow(batch: Batch, lines: string, line: number): void {
+  batch.stats.rowsRead++
+  batch.stats.ledger.rowsRead++
+  const [from, to] = lines.split('-')
+  unreadable(batch, {
+    line,
+    subjectId: '',
+    reason: `a quote opened on line ${from} never closes: lines ${from}-${to} could not be read as a row; reading resumed after them`
+  })
+}
+
+/** One row's fields: unreadable, or added to its person's rows (a new person's first row reviews the last person). */
+function readRow(batch: Batch, fields: string[], line: number): void {
+  batch.stats.rowsRead++
+  batch.stats.ledger.rowsRead++
+  if (fields.length !== DOJ_FIELD_COUNT) {
+    unreadable(batch, {
+      line,
+      subjectId: (fields[2] ?? '').trim(),
+      reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}`
+    })
+    return
+  }
+  const subjectId = fields[2]!.trim()
+  if (subjectId === '') {
+    unreadable(batch, { line, subjectId: '', reason: 'SUBJECT_ID is empty, so the row cannot be joined to a person' })
+    return
+  }
+  if (subjectId !== batch.groupId) {
+    if (batch.group.length > 0) reviewSubject(batch, batch.group)
+    batch.group = []
+    batch.groupId = subjectId
+  }
+  batch.group.push({ line, fields })
+}
+
+function batchResult(batch: Batch, keepSubjects: boolean): BatchResult {
+  if (batch.group.length > 0) reviewSubject(batch, batch.group)
+  batch.group = []
+  const output = decisionOutput(batch.decided)
+  const { stats } = batch
+  stats.decisions = output.stats
+  return keepSubjects
+    ? { csv: output.csv, errorsCsv: batch.errorsCsv, stats, subjects: batch.decided }
+    : { csv: output.csv, errorsCsv: batch.errorsCsv, stats }
 }
 
 function problem(batch: Batch, p: RowProblem): void {
@@ -307,16 +330,36 @@ export type ReviewTask = { records: string[]; lines: number[] } | { block: Recor
 /** A batch's answer with the people it read, in file order, each once (for the check that a person's rows are together). */
 export type BlockResult = BatchResult & { subjectIds: string[] }
 
-/** Reviews a block of whole subjects as read from the file (`reviewBatch`), naming the people it read in order. */
+/**
+ * Reviews a block of whole subjects as read from the file (as `reviewBatch`
+ * reviews their records), naming the people it read in order. A record of an
+ * ASCII block is split in its bytes, never sliced out as a string of its own.
+ */
 export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubjects = false): BlockResult {
-  const { records, lines } = recordsOf(block)
+  const batch = newBatch(options)
   const subjectIds: string[] = []
+  const { bytes, spans, count } = block
+  const text = asciiText(block)
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
   let last = ''
-  for (const record of records) {
-    const id = subjectIdOf(record)
+  for (let i = 0; i < count; i++) {
+    const at = i * SPAN
+    const line = spans[at + 2]!
+    const kind = spans[at + 3]!
+    if (kind > 0) {
+      brokenRow(batch, `${line}-${kind}`, line)
+      continue
+    }
+    const fields =
+      text !== undefined && kind !== MULTI_LINE
+        ? splitCsvBytes(bytes, spans[at]!, spans[at + 1]!, text, REVIEW_COLUMNS)
+        : splitCsvRecord(recordAt(block, i, buffer, text), REVIEW_COLUMNS)
+    // SUBJECT_ID as the file's order is checked by it (`subjectIdOf`): field 2 of any row, however many fields it has.
+    const id = (fields[2] ?? '').trim()
     if (id !== '' && id !== last) subjectIds.push((last = id))
+    readRow(batch, fields, line)
   }
-  return { ...reviewBatch(records, lines, options, keepSubjects), subjectIds }
+  return { ...batchResult(batch, keepSubjects), subjectIds }
 }
 
 /** determinations.csv lines and the decision figures for decided subjects, in order. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import t from 'tap'
-import { buildSubject, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import { buildSubject, REVIEW_COLUMNS, splitCsvBytes, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow } from '../doj-rows.js'
 
 /*
@@ -44,3 +45,23 @@ t.test(
     }
   }
 )
+
+t.test('a record split in its bytes gives the fields the text split gives, quotes and all', (t) => {
+  // Records made of commas, quotes (doubled, unclosed, in mid-field) and text: whatever a file holds, both agree.
+  const piece = fc.constantFrom(',', '"', '""', 'A', 'GARCIA', ' 11359 HS', '')
+  const everyColumn = new Uint8Array(200).fill(1)
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 300 }), fc.nat(20), (pieces, offset) => {
+      const record = pieces.join('')
+      // The record lies inside a larger text, as a row inside a block of the file.
+      const text = `${'x'.repeat(offset)}${record}\n,"`
+      const bytes = Buffer.from(text, 'latin1')
+      for (const keep of [REVIEW_COLUMNS, everyColumn]) {
+        const end = offset + record.length
+        t.same(splitCsvBytes(bytes, offset, end, text, keep), splitCsvRecord(record, keep), JSON.stringify(record))
+      }
+    }),
+    { numRuns: 500 }
+  )
+  t.end()
+})
