@@ -16,8 +16,11 @@ export interface IdempotencyOptions {
   clientId: string
   /** The Idempotency-Key header; without one, the work simply runs in a transaction. */
   key: string | undefined
-  /** What the request asked for: the same key with a different fingerprint is refused. */
-  fingerprint: string
+  /**
+   * What the request asked for: the same key with a different fingerprint is refused. Taken only when there is a
+   * key (it costs about 23 ms for a batch of 1,000 cases, spent for nothing without one).
+   */
+  fingerprint: () => string
   now: Date
   ttlHours: number
 }
@@ -43,12 +46,13 @@ export async function runIdempotent<T>(
     return { kind: 'created', body: await retryingRaces(() => db.transaction().execute(work)) }
   }
   const key = opts.key
+  const fingerprint = opts.fingerprint()
   /** The answer stored under the key, if one is and still counts; a different body under it is refused. */
   const stored = async (db: Kysely<Database>): Promise<IdempotentResult<T> | 'expired' | undefined> => {
     const existing = await storedIdempotencyKey(db, opts.clientId, key)
     if (!existing) return undefined
     if (Date.parse(existing.created_at) + opts.ttlHours * 3_600_000 < opts.now.getTime()) return 'expired'
-    if (existing.request_sha256 !== opts.fingerprint) throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
+    if (existing.request_sha256 !== fingerprint) throw new ClearfileError('CLEARFILE_ERR_IDEMPOTENCY_KEY_REUSED')
     return { kind: 'replayed', body: JSON.parse(existing.response_body) as T }
   }
   const attempt = () =>
@@ -60,7 +64,7 @@ export async function runIdempotent<T>(
       await insertIdempotencyKey(trx, {
         client_id: opts.clientId,
         key,
-        request_sha256: opts.fingerprint,
+        request_sha256: fingerprint,
         status_code: 201,
         response_body: JSON.stringify(body),
         created_at: opts.now.toISOString()

@@ -29,7 +29,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
       {
         clientId: ctx.principal.clientId,
         key: request.headers['idempotency-key'],
-        fingerprint: requestFingerprint(request.method, route, request.body),
+        fingerprint: () => requestFingerprint(request.method, route, request.body),
         now: ctx.now,
         ttlHours: config.idempotencyTtlHours
       },
