@@ -35,8 +35,8 @@ export interface DojReviewOptions {
   /** Where determinations.csv, summary.json and errors.csv go. */
   outDir: string
   /**
-   * Worker threads (default: one per core but the calling thread's, or none for a file under 64 MB, where starting
-   * them costs more than they save). 0 reviews on the calling thread.
+   * Worker threads (default: one per core but the calling thread's, or one per core with `onBatch`; none for a file
+   * under 64 MB, where starting them costs more than they save). 0 reviews on the calling thread.
    */
   workers?: number
   /** Called now and then with how far the review has got: bytes and rows read, and rows decided (written out). */
@@ -147,9 +147,11 @@ export async function reviewDojFile(options: DojReviewOptions): Promise<DojRevie
   await mkdir(options.outDir, { recursive: true })
   const { size } = await stat(options.file)
   const batchOptions: BatchOptions = { county: options.county, asOf: options.asOf, policy: options.policy }
-  // The calling thread reads, hashes and writes; a worker for its core too made a 2-core review 15% slower (each
-  // worker compiles the rules anew, and the threads took each other's time).
-  const workers = options.workers ?? (size < SMALL_FILE_BYTES ? 0 : availableParallelism() - 1)
+  // A plain review's calling thread only reads, hashes and writes: a worker for its core too made a 2-core review
+  // 15% slower (each worker compiles the rules anew, and the threads took each other's time). A review that stores
+  // its batches keeps a worker per core, as it was measured at statewide scale.
+  const cores = availableParallelism()
+  const workers = options.workers ?? (size < SMALL_FILE_BYTES ? 0 : options.onBatch ? cores : cores - 1)
   const pool =
     workers > 0
       ? createWorkerPool<ReviewTask, BatchResult>(siblingModule(import.meta.url, 'doj-review-worker'), {
