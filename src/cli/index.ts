@@ -244,7 +244,7 @@ program
   .requiredOption('--out <dir>', 'where determinations.csv, summary.json and errors.csv go')
   .option(
     '--workers <n>',
-    "worker threads (default: one per core but the main thread's, for a file of 64 MB or more; 0 reviews on the main thread)",
+    "worker threads (default, for a file of 64 MB or more: one per core but the main thread's, or one per core with --motions; 0 reviews on the main thread)",
     wholeNumber(0)
   )
   .option('--motions <scope>', 'also write court papers into <out>/motions/: case | person | bulk', (v: string) => {
