@@ -44,8 +44,8 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
   const records = new Array<string>(count)
   const lines = new Array<number>(count)
   // Most DOJ files are ASCII: such a block is decoded once as one-byte text, much cheaper than UTF-8 a record.
-  const text = asciiText(block)
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  const buffer = bufferOf(bytes)
+  const text = asciiText(buffer)
   for (let i = 0; i < count; i++) {
     lines[i] = spans[i * SPAN + 2]!
     records[i] = recordAt(block, i, buffer, text)
@@ -53,9 +53,11 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
   return { records, lines }
 }
 
-/** The block's bytes as one-byte text when they are ASCII (most DOJ files): then a byte's offset is its character's. */
-export function asciiText(block: RecordBlock): string | undefined {
-  const buffer = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.length)
+/** The same bytes as a Buffer (a view, not a copy), for Buffer's decoding. */
+export const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+
+/** A block's bytes as one-byte text when they are ASCII (most DOJ files): then a byte's offset is its character's. */
+export function asciiText(buffer: Buffer): string | undefined {
   return isAscii(buffer) ? buffer.toString('latin1') : undefined
 }
 
@@ -78,7 +80,7 @@ export function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: s
  * block holds one person only; all of them when no record names anyone.
  */
 export function lastPersonStart(block: RecordBlock): number {
-  const buffer = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.length)
+  const buffer = bufferOf(block.bytes)
   let person: string | undefined
   let first = block.count
   for (let i = block.count - 1; i >= 0; i--) {
@@ -193,8 +195,7 @@ export async function readRecordBlocks(
     }
     return (n & 1) === 1
   }
-  const latin1 = (start: number, end: number) =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1', start, end)
+  const latin1 = (start: number, end: number) => bufferOf(bytes).toString('latin1', start, end)
   const line = (start: number, lineEnd: number) => {
     lineNo++
     const end = lineEnd > start && bytes[lineEnd - 1] === 13 /* \r */ ? lineEnd - 1 : lineEnd

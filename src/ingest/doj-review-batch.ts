@@ -11,7 +11,7 @@ import {
   type DojSubject,
   type RowProblem
 } from './doj-file.js'
-import { asciiText, MULTI_LINE, type RecordBlock, recordAt, SPAN } from './doj-records.js'
+import { asciiText, bufferOf, MULTI_LINE, type RecordBlock, recordAt, SPAN } from './doj-records.js'
 
 export const DETERMINATION_COLUMNS = [
   'subject_id',
@@ -348,8 +348,8 @@ export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubje
   const batch = newBatch(options)
   const subjectIds: string[] = []
   const { bytes, spans, count } = block
-  const text = asciiText(block)
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  const buffer = bufferOf(bytes)
+  const text = asciiText(buffer)
   let last = ''
   for (let i = 0; i < count; i++) {
     const at = i * SPAN

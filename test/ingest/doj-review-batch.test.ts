@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import t from 'tap'
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { reviewBatch, reviewBlock } from '../../src/ingest/doj-review-batch.js'
-import { asciiText, lastPersonStart, readRecordBlocks, recordsOf, subjectIdOf } from '../../src/ingest/doj-records.js'
+import {
+  asciiText,
+  bufferOf,
+  lastPersonStart,
+  readRecordBlocks,
+  recordsOf,
+  subjectIdOf
+} from '../../src/ingest/doj-records.js'
 import { generateDojRows } from '../../src/ingest/generate-doj.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
@@ -53,7 +60,7 @@ t.test('a block reviewed in its bytes answers as its records reviewed as text do
           .filter((id, i, all) => id !== '' && id !== all.slice(0, i).findLast(Boolean))
         t.same(inBytes.subjectIds, ids, `block ${blocks}: people`)
         blocks++
-        if (asciiText(block) !== undefined) ascii++
+        if (asciiText(bufferOf(block.bytes)) !== undefined) ascii++
         broken += asText.errorsCsv.split('never closes').length - 1
         acrossLines += records.filter((r) => r.includes('\n')).length
         return true
