@@ -339,14 +339,26 @@ t.test(
     await sleep(60)
     await runJobs() // the test clock has not moved: only the callback made the poll due
     const after = await view()
-    t.same(after.events.map((e: { to: string; source: string }) => `${e.to}/${e.source}`).slice(0, 5), [
-      'queued/user',
-      'submitting/submit',
-      'submitted/submit',
-      'submitted/callback',
-      'accepted/poll'
-    ])
-    t.match(after.events[3].detail, { hint: 'accepted', documents: 2, digest: /^[0-9a-f]{64}$/ })
+    type Event = { from: string; to: string; source: string; detail: unknown }
+    const events: Event[] = after.events
+    t.same(
+      events
+        .filter((e) => e.source !== 'callback')
+        .map((e) => `${e.to}/${e.source}`)
+        .slice(0, 4),
+      ['queued/user', 'submitting/submit', 'submitted/submit', 'accepted/poll']
+    )
+    // The court may call back before our submit has recorded its receipt (a slow machine): the callback is then a
+    // hint on a filing still submitting. Either way it moves nothing itself, and the poll it brings forward does.
+    const hints = events.filter((e) => e.source === 'callback')
+    t.equal(hints.length, 1)
+    const hint = hints[0]!
+    t.ok(['submitting', 'submitted'].includes(hint.to) && hint.from === hint.to, `a hint on a ${hint.to} filing`)
+    t.ok(
+      events.indexOf(hint) < events.findIndex((e) => e.source === 'poll'),
+      'the callback came before the poll that moved the filing'
+    )
+    t.match(hint.detail, { hint: 'accepted', documents: 2, digest: /^[0-9a-f]{64}$/ })
   }
 )
 
