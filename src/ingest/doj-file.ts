@@ -99,12 +99,20 @@ function byteIndex(bytes: Uint8Array, b: number, from: number, end: number): num
 }
 
 /**
- * `splitCsvRecord(text.slice(start, end), keep)` for a record of a one-byte
- * text and the bytes it was decoded from (a block of an ASCII file): commas
- * and quotes are looked for in the bytes, which is cheaper than in a slice of
- * the text, and only the fields kept are sliced from the text.
+ * `splitCsvRecord(text.slice(start - base, end - base), keep)` for a record of
+ * a one-byte text and the bytes it was decoded from (part of a block of an
+ * ASCII file, from byte `base` on): commas and quotes are looked for in the
+ * bytes, which is cheaper than in a slice of the text, and only the fields
+ * kept are sliced from the text.
  */
-export function splitCsvBytes(bytes: Uint8Array, start: number, end: number, text: string, keep: Uint8Array): string[] {
+export function splitCsvBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  text: string,
+  keep: Uint8Array,
+  base = 0
+): string[] {
   const fields = new Array<string>(DOJ_FIELD_COUNT)
   let i = start
   let index = 0
@@ -116,20 +124,20 @@ export function splitCsvBytes(bytes: Uint8Array, start: number, end: number, tex
       let close = byteIndex(bytes, 34, from, end)
       // Doubled quotes inside a quoted field stand for one quote.
       while (close !== -1 && close + 1 < end && bytes[close + 1] === 34) {
-        if (wanted) value += text.slice(from, close + 1)
+        if (wanted) value += text.slice(from - base, close + 1 - base)
         from = close + 2
         close = byteIndex(bytes, 34, from, end)
       }
       if (close === -1) close = end
-      if (wanted) value += text.slice(from, close)
+      if (wanted) value += text.slice(from - base, close - base)
       const comma = byteIndex(bytes, 44 /* , */, close, end)
-      if (wanted) fields[index] = value + text.slice(close + 1, comma === -1 ? end : comma)
+      if (wanted) fields[index] = value + text.slice(close + 1 - base, (comma === -1 ? end : comma) - base)
       index++
       if (comma === -1) break
       i = comma + 1
     } else {
       const comma = byteIndex(bytes, 44, i, end)
-      if (wanted) fields[index] = text.slice(i, comma === -1 ? end : comma)
+      if (wanted) fields[index] = text.slice(i - base, (comma === -1 ? end : comma) - base)
       index++
       if (comma === -1) break
       i = comma + 1

@@ -61,14 +61,17 @@ export function asciiText(buffer: Buffer): string | undefined {
   return isAscii(buffer) ? buffer.toString('latin1') : undefined
 }
 
-/** Record i of a block: sliced from the block's text when it was decoded whole (ASCII), else decoded alone. */
-export function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: string): string {
+/**
+ * Record i of a block: sliced from the block's text when it was decoded (ASCII; `text` holding the block's bytes from
+ * `base` on), else decoded alone.
+ */
+export function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: string, base = 0): string {
   const { spans } = block
   const start = spans[i * SPAN]!
   const end = spans[i * SPAN + 1]!
   const kind = spans[i * SPAN + 3]!
   if (kind > 0) return `${BROKEN_RECORD}${spans[i * SPAN + 2]!}-${kind}`
-  const record = text !== undefined ? text.slice(start, end) : buffer.toString('utf8', start, end)
+  const record = text !== undefined ? text.slice(start - base, end - base) : buffer.toString('utf8', start, end)
   // A record across lines keeps its line breaks as `\n`, each line's `\r` dropped.
   return kind === MULTI_LINE ? record.replace(/\r\n/g, '\n') : record
 }

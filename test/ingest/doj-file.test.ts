@@ -59,6 +59,13 @@ t.test('a record split in its bytes gives the fields the text split gives, quote
       for (const keep of [REVIEW_COLUMNS, everyColumn]) {
         const end = offset + record.length
         t.same(splitCsvBytes(bytes, offset, end, text, keep), splitCsvRecord(record, keep), JSON.stringify(record))
+        // With only part of the bytes decoded (from `base` on), as a review decodes a run of records at a time.
+        const base = Math.max(0, offset - 3)
+        t.same(
+          splitCsvBytes(bytes, offset, end, text.slice(base), keep, base),
+          splitCsvRecord(record, keep),
+          `${JSON.stringify(record)} from ${base}`
+        )
       }
     }),
     { numRuns: 500 }
