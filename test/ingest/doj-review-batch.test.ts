@@ -20,7 +20,7 @@ const options = { county: 'SAN FRANCISCO', asOf: '2026-11-28', policy: DEFAULT_P
 /**
  * A generated DOJ file made rougher, as real files are: Unicode names (UTF-8),
  * a comment holding a quoted line break, CRLF line ends, a quote that never
- * closes. Some blocks of it are ASCII and split in their bytes; others are not.
+ * closes, a comment of 40 KB. Some blocks of it are ASCII and split in their bytes; others are not.
  */
 function roughFile(seed: number): string {
   const rand = seededRandom(seed)
@@ -30,6 +30,8 @@ function roughFile(seed: number): string {
     if (r < 0.01) return line.replace(/"([A-Z']+),/, '"MUÑOZ-$1,')
     if (r < 0.02) return `${line.slice(0, line.lastIndexOf(','))},"SEE ATTACHED\nCOMMENT, 11359 HS"`
     if (r < 0.022) return line.replace(/"([A-Z' ]+,[A-Z ]+)"/, '"$1')
+    // A comment longer than the run of records a review decodes at once (32 KB).
+    if (r < 0.024) return `${line.slice(0, line.lastIndexOf(','))},"${'SEE ATTACHED MINUTE ORDER, '.repeat(1500)}"`
     return line
   })
   return rough.map((l) => (rand() < 0.1 ? `${l}\r` : l)).join('\n')
@@ -41,6 +43,7 @@ t.test('a block reviewed in its bytes answers as its records reviewed as text do
   let ascii = 0
   let broken = 0
   let acrossLines = 0
+  let longRecords = 0
   for (const seed of [1, 2, 3]) {
     const file = join(dir, `doj-${seed}.csv`)
     writeFileSync(file, roughFile(seed))
@@ -60,7 +63,10 @@ t.test('a block reviewed in its bytes answers as its records reviewed as text do
           .filter((id, i, all) => id !== '' && id !== all.slice(0, i).findLast(Boolean))
         t.same(inBytes.subjectIds, ids, `block ${blocks}: people`)
         blocks++
-        if (asciiText(bufferOf(block.bytes)) !== undefined) ascii++
+        if (asciiText(bufferOf(block.bytes)) !== undefined) {
+          ascii++
+          longRecords += records.filter((r) => r.length > 32 * 1024).length
+        }
         broken += asText.errorsCsv.split('never closes').length - 1
         acrossLines += records.filter((r) => r.includes('\n')).length
         return true
@@ -70,4 +76,5 @@ t.test('a block reviewed in its bytes answers as its records reviewed as text do
   t.ok(ascii > 3 && ascii < blocks, `${blocks} blocks, ${ascii} of them ASCII`)
   t.ok(broken > 3, `${broken} quotes that never close`)
   t.ok(acrossLines > 3, `${acrossLines} records across lines`)
+  t.ok(longRecords > 3, `${longRecords} records longer than 32 KB in ASCII blocks`)
 })
