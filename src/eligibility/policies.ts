@@ -3,7 +3,8 @@ import dismissAll from './policies/dismiss-all.json' with { type: 'json' }
 import laPilot from './policies/la-pilot.json' with { type: 'json' }
 import statewideDefault from './policies/statewide-default.json' with { type: 'json' }
 import { ClearfileError } from '../errors.js'
-import { parsePolicy, type Policy } from './policy.js'
+import { parsePolicy } from './parse-policy.js'
+import type { Policy } from './policy.js'
 
 /** Policies shipped with clearfile, usable by name wherever a policy file is asked for. */
 export const BUILT_IN_POLICIES: Readonly<Record<string, Policy>> = {

@@ -4,7 +4,8 @@ import { stableStringify } from '../db/json.js'
 import { insertCountyPolicy, newestCountyPolicy } from '../db/policy-repository.js'
 import type { Database } from '../db/schema.js'
 import { DEFAULT_POLICY } from '../eligibility/policies.js'
-import { parsePolicy, type Policy } from '../eligibility/policy.js'
+import { parsePolicy } from '../eligibility/parse-policy.js'
+import type { Policy } from '../eligibility/policy.js'
 
 export interface ActivePolicy {
   policy: Policy

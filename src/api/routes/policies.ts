@@ -4,7 +4,7 @@ import { authErrors, bodyErrors, errorResponses } from '../../../schemas/api/com
 import { CountyQuery, PolicyView } from '../../../schemas/api/policies.js'
 import { recordAudit } from '../../db/audit-repository.js'
 import { activePolicy, savePolicy, type ActivePolicy } from '../../ingest/county-policy.js'
-import { parsePolicy } from '../../eligibility/policy.js'
+import { parsePolicy } from '../../eligibility/parse-policy.js'
 import type { Services } from '../../services.js'
 import { actingCounty, auditContext, principalOf } from '../auth.js'
 
