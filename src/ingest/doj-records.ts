@@ -43,12 +43,11 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
   const { bytes, spans, count } = block
   const records = new Array<string>(count)
   const lines = new Array<number>(count)
-  // Most DOJ files are ASCII: such a block is decoded once as one-byte text, much cheaper than UTF-8 a record.
   const buffer = bufferOf(bytes)
-  const text = asciiText(buffer)
+  const run = asciiRun(buffer)
   for (let i = 0; i < count; i++) {
     lines[i] = spans[i * SPAN + 2]!
-    records[i] = recordAt(block, i, buffer, text)
+    records[i] = recordAt(block, i, buffer, textFor(run, block, i), run?.start)
   }
   return { records, lines }
 }
@@ -56,14 +55,48 @@ export function recordsOf(block: RecordBlock): { records: string[]; lines: numbe
 /** The same bytes as a Buffer (a view, not a copy), for Buffer's decoding. */
 export const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
 
-/** A block's bytes as one-byte text when they are ASCII (most DOJ files): then a byte's offset is its character's. */
-export function asciiText(buffer: Buffer): string | undefined {
-  return isAscii(buffer) ? buffer.toString('latin1') : undefined
+/** Bytes of a block decoded into one string at most: small enough for V8's young generation, whose pages are reused. */
+const RUN_BYTES = 32 * 1024
+
+/**
+ * The decoded text of an ASCII block's records (most DOJ files), a run of them at a time: bytes `start` to `end`
+ * of the block as one-byte text, in which a byte's offset less `start` is its character's. Decoding the whole 2 MiB
+ * block at once put the string in V8's large-object space, on fresh pages each time, and faulting them in took about
+ * a sixth of a review worker.
+ */
+export interface TextRun {
+  buffer: Buffer
+  text: string
+  start: number
+  end: number
+}
+
+/** A run over a block's bytes, none decoded yet; undefined when the block is not ASCII (each record is then decoded alone). */
+export function asciiRun(buffer: Buffer): TextRun | undefined {
+  return isAscii(buffer) ? { buffer, text: '', start: 0, end: 0 } : undefined
 }
 
 /**
- * Record i of a block: sliced from the block's text when it was decoded (ASCII; `text` holding the block's bytes from
- * `base` on), else decoded alone.
+ * The run's text, holding record i: the run is moved on when the record ends past it, to the records from i on that
+ * end within RUN_BYTES of its start (record i at least). Records are asked for in order.
+ */
+export function textFor(run: TextRun | undefined, block: RecordBlock, i: number): string | undefined {
+  if (run === undefined) return undefined
+  const { spans, count } = block
+  if (spans[i * SPAN + 1]! > run.end) {
+    const start = spans[i * SPAN]!
+    let j = i
+    while (j + 1 < count && spans[(j + 1) * SPAN + 1]! - start <= RUN_BYTES) j++
+    run.start = start
+    run.end = spans[j * SPAN + 1]!
+    run.text = run.buffer.toString('latin1', start, run.end)
+  }
+  return run.text
+}
+
+/**
+ * Record i of a block: sliced from the block's decoded text when there is one (ASCII; `text` holding the block's
+ * bytes from `base` on, as a `TextRun`'s), else decoded alone.
  */
 export function recordAt(block: RecordBlock, i: number, buffer: Buffer, text?: string, base = 0): string {
   const { spans } = block

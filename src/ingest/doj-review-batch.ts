@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer'
 import { neutralised } from '../csv.js'
 import { decidesConviction, determineRecord, type Determination, type Policy } from '../eligibility/policy.js'
 import {
@@ -12,7 +11,7 @@ import {
   type DojSubject,
   type RowProblem
 } from './doj-file.js'
-import { bufferOf, MULTI_LINE, type RecordBlock, recordAt, SPAN } from './doj-records.js'
+import { asciiRun, bufferOf, MULTI_LINE, type RecordBlock, recordAt, SPAN, textFor } from './doj-records.js'
 
 export const DETERMINATION_COLUMNS = [
   'subject_id',
@@ -192,9 +191,6 @@ export function csvLine(values: ReadonlyArray<string | number | null | undefined
   return `${line}\n`
 }
 
-/** Bytes of an ASCII block decoded into one string: small enough for V8's young generation, whose pages are reused. */
-const RUN_BYTES = 32 * 1024
-
 const RELIEVED_FELONY = new Set(['dismiss_and_seal', 'reduce_to_misdemeanor', 'reduce_to_infraction'])
 
 /**
@@ -353,12 +349,8 @@ export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubje
   const subjectIds: string[] = []
   const { bytes, spans, count } = block
   const buffer = bufferOf(bytes)
-  const ascii = isAscii(buffer)
-  // An ASCII block is decoded a run of records at a time, from byte runStart to runEnd: a string of the whole block
-  // (2 MiB) went to V8's large-object space, fresh pages each time, and faulting them in took a sixth of a worker.
-  let run = ''
-  let runStart = 0
-  let runEnd = 0
+  // An ASCII block's records are split in its bytes, and their fields sliced from its text, decoded a run at a time.
+  const run = asciiRun(buffer)
   let last = ''
   for (let i = 0; i < count; i++) {
     const at = i * SPAN
@@ -368,20 +360,11 @@ export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubje
       brokenRow(batch, `${line}-${kind}`, line)
       continue
     }
-    const start = spans[at]!
-    const end = spans[at + 1]!
-    if (ascii && end > runEnd) {
-      let j = i
-      while (j + 1 < count && spans[(j + 1) * SPAN + 1]! - start <= RUN_BYTES) j++
-      runStart = start
-      runEnd = Math.max(end, spans[j * SPAN + 1]!)
-      run = buffer.toString('latin1', runStart, runEnd)
-    }
-    const fields = !ascii
-      ? splitCsvRecord(recordAt(block, i, buffer), REVIEW_COLUMNS)
-      : kind === MULTI_LINE
-        ? splitCsvRecord(recordAt(block, i, buffer, run, runStart), REVIEW_COLUMNS)
-        : splitCsvBytes(bytes, start, end, run, REVIEW_COLUMNS, runStart)
+    const text = textFor(run, block, i)
+    const fields =
+      run === undefined || text === undefined || kind === MULTI_LINE
+        ? splitCsvRecord(recordAt(block, i, buffer, text, run?.start), REVIEW_COLUMNS)
+        : splitCsvBytes(bytes, spans[at]!, spans[at + 1]!, text, REVIEW_COLUMNS, run.start)
     // SUBJECT_ID as the file's order is checked by it (`subjectIdOf`): field 2 of any row, however many fields it has.
     const id = (fields[2] ?? '').trim()
     if (id !== '' && id !== last) subjectIds.push((last = id))

@@ -117,6 +117,26 @@ t.test('records read in blocks of any size are the records of the whole text, on
   t.ok(records > 600 && broken > 5, `${records} records, ${broken} broken`)
 })
 
+t.test(
+  "records of an ASCII block larger than a decoded run (32 KB), some longer than a run, are the whole text's",
+  async (t) => {
+    const rand = seededRandom(32)
+    const rows: string[] = []
+    for (let i = 0; i < 2000; i++) {
+      const long = rand() < 0.01 ? 'X'.repeat(33_000 + Math.floor(rand() * 40_000)) : `COMMENT ${i}`
+      rows.push(rand() < 0.05 ? `${i},"A\r\n${long}",${i % 7}` : `${i},${long},${i % 7}`)
+    }
+    const text = `${rows.join('\r\n')}\n`
+    const expected = recordsOfText(text)
+    for (const readBytes of [100_000, 2 * 1024 * 1024]) {
+      const got: Array<[string, number]> = []
+      await readRecords(fileOf(text), (record, line) => got.push([record, line]) > 0, undefined, readBytes)
+      t.same(got, expected, `${readBytes} bytes at a time`)
+    }
+    t.ok(expected.filter(([r]) => r.length > 32 * 1024).length > 5, 'records longer than a run')
+  }
+)
+
 t.test('a file that is not UTF-8 clean reads as a whole-text decode reads it', async (t) => {
   // A Latin-1 é (0xE9) is not UTF-8: replaced as a decoder replaces it, the row around it kept.
   const bytes = Buffer.concat([Buffer.from('1,A,7,'), Buffer.from([0xe9]), Buffer.from(',x\n2,A,7,y\n')])
