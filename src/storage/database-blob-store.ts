@@ -81,9 +81,16 @@ export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => 
       await unlink(path)
     },
     async get(key) {
-      if (!(await has(key))) return null
-      const rows = await db.selectFrom('blob_chunks').select('data').where('key', '=', key).orderBy('seq').execute()
-      return Buffer.concat(rows.map((r) => r.data))
+      // One statement for a key with bytes (every document and filing message): chunks are only ever written with
+      // their key's row, in one transaction. Only a key with none is asked after: empty, or not there at all.
+      const rows = await db
+        .selectFrom('blob_chunks')
+        .select('data')
+        .where('key', '=', assertBlobKey(key))
+        .orderBy('seq')
+        .execute()
+      if (rows.length > 0) return Buffer.concat(rows.map((r) => r.data))
+      return (await has(key)) ? Buffer.alloc(0) : null
     },
     async getStream(key) {
       if (!(await has(key))) return null

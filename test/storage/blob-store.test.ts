@@ -122,6 +122,28 @@ t.test('the database store', async (t) => {
     const left = await db.selectFrom('blob_chunks').select('key').where('key', 'like', 'uploads/never.csv%').execute()
     t.same(left, [])
   })
+  t.test('a key with bytes is read in one statement; an empty or missing one takes a second', async (t) => {
+    let statements = 0
+    const counted = db.withPlugin({
+      transformQuery: (args) => {
+        statements++
+        return args.node
+      },
+      transformResult: async (args) => args.result
+    })
+    const store = databaseBlobStore(counted)
+    const bytes = randomBytes(BLOB_CHUNK_BYTES + 10)
+    await store.put('filings/counted.xml', bytes)
+    await store.put('filings/counted-empty.xml', new Uint8Array(0))
+    const read = async (key: string) => {
+      statements = 0
+      const found = await store.get(key)
+      return { found, statements }
+    }
+    t.same(await read('filings/counted.xml'), { found: bytes, statements: 1 })
+    t.same(await read('filings/counted-empty.xml'), { found: Buffer.alloc(0), statements: 2 })
+    t.same(await read('filings/counted-missing.xml'), { found: null, statements: 2 })
+  })
 })
 
 t.test(
