@@ -1,7 +1,8 @@
 import type { XmlDocument, XmlElement } from 'libxml2-wasm'
 import type { CourtPolicy } from './court-adapter.js'
 import { NS } from './messages.js'
-import { compiledXPath, parseCourtXml } from './parse.js'
+import { parseCourtXml } from './parse.js'
+import { compiledXPath } from './xml-document.js'
 
 /*
  * What a court's published policy (GetPolicy, ECF 4.01 §2.4.2) says about a filing before it is sent: the codes

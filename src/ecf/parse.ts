@@ -1,7 +1,7 @@
-import { ParseOption, type XmlDocument, type XmlNode, XmlXPath } from 'libxml2-wasm'
+import { ParseOption, type XmlDocument, type XmlNode } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
 import { COURT_FILING_ID, OUR_FILING_ID } from './messages.js'
-import { xmlDocumentOf } from './xml-document.js'
+import { compiledXPath, xmlDocumentOf } from './xml-document.js'
 
 /*
  * Reading what courts send back. XML from outside is parsed with libxml2 with
@@ -89,25 +89,6 @@ export function parseCourtXml<T>(xml: string | Uint8Array, read: (doc: XmlDocume
 }
 
 const byName = (name: string) => `*[local-name()="${name}"]`
-
-/**
- * An XPath compiled once and used for every message (compiling was a third of a lookup): this file's fixed paths,
- * and the searches a court's policy asks for. Past 256 paths (policies that keep changing) they start over.
- */
-const compiled = new Map<string, XmlXPath>()
-const MAX_COMPILED = 256
-export function compiledXPath(path: string): XmlXPath {
-  let found = compiled.get(path)
-  if (!found) {
-    if (compiled.size >= MAX_COMPILED) {
-      for (const old of compiled.values()) old.dispose()
-      compiled.clear()
-    }
-    found = XmlXPath.compile(path)
-    compiled.set(path, found)
-  }
-  return found
-}
 
 /** The first node at `path` from `node` (a path of this file's, compiled once). */
 const one = (node: XmlNode, path: string): XmlNode | null => node.get(compiledXPath(path))
@@ -279,14 +260,14 @@ export function parseReviewFilingRequest(xml: string | Uint8Array): ReceivedFili
 export function reviewFilingRequestOf(doc: XmlDocument): ReceivedFiling {
   {
     const root = messageRoot(doc, 'ReviewFilingRequestMessage')
-    const core = root.get(`./${byName('CoreFilingMessage')}`)
+    const core = one(root, `./${byName('CoreFilingMessage')}`)
     if (!core)
       throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'ReviewFilingRequestMessage without a CoreFilingMessage')
-    const kase = core.get(`./${byName('CriminalCase')}`) ?? core
+    const kase = one(core, `./${byName('CriminalCase')}`) ?? core
     const court = `./${byName('CaseAugmentation')}/${byName('CaseCourt')}`
     const trackingId = first(kase, `./${byName('CaseTrackingID')}`)
     const documents = (['lead', 'connected'] as const).flatMap((role) =>
-      core.find(`./${byName(role === 'lead' ? 'FilingLeadDocument' : 'FilingConnectedDocument')}`).map((d) => ({
+      all(core, `./${byName(role === 'lead' ? 'FilingLeadDocument' : 'FilingConnectedDocument')}`).map((d) => ({
         role,
         description: first(d, `./${byName('DocumentDescriptionText')}`) ?? '',
         registerAction: first(d, `./${byName('DocumentMetadata')}/${byName('RegisterActionDescriptionText')}`) ?? '',
@@ -312,7 +293,7 @@ export function reviewFilingRequestOf(doc: XmlDocument): ReceivedFiling {
         name: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonFullName')}`) ?? '',
         dob: first(kase, `.//${byName('CaseParticipant')}//${byName('PersonBirthDate')}/${byName('Date')}`)
       },
-      counts: kase.find(`./${byName('CaseCharge')}`).map((c, i) => ({
+      counts: all(kase, `./${byName('CaseCharge')}`).map((c, i) => ({
         sequence: Number(first(c, `./${byName('ChargeSequenceID')}/${byName('IdentificationID')}`) ?? i + 1),
         statute:
           first(
@@ -370,26 +351,26 @@ function bytesOf(node: XmlNode | null): number | null {
 export function parseCourtPolicyResponse(xml: string | Uint8Array): CourtPolicyResponse {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'CourtPolicyResponseMessage')
-    const dev = root.get(`./${byName('DevelopmentPolicyParameters')}`)
+    const dev = one(root, `./${byName('DevelopmentPolicyParameters')}`)
     const flag = (name: string) => {
       const v = dev ? first(dev, `./${byName(name)}`) : null
       return v === null ? null : v === 'true' || v === '1'
     }
-    const all = (name: string) =>
-      dev ? dev.find(`./${byName(name)}`).flatMap((n) => (n.content.trim() ? [n.content.trim()] : [])) : []
+    const listed = (name: string) =>
+      dev ? all(dev, `./${byName(name)}`).flatMap((n) => (n.content.trim() ? [n.content.trim()] : [])) : []
     return {
       versionId: first(root, `./${byName('PolicyVersionID')}/${byName('IdentificationID')}`),
       updatedAt: first(root, `./${byName('PolicyLastUpdateDate')}/*`),
-      codeLists: root.find(`./${byName('RuntimePolicyParameters')}/${byName('CourtCodelist')}`).flatMap((c) => {
+      codeLists: all(root, `./${byName('RuntimePolicyParameters')}/${byName('CourtCodelist')}`).flatMap((c) => {
         const element = first(c, `./${byName('ECFElementName')}`)
         const uri = first(c, `./${byName('CourtCodelistURI')}/${byName('IdentificationID')}`)
         return element && uri ? [{ element, uri }] : []
       }),
-      operations: all('SupportedOperationName'),
-      caseTypes: all('SupportedCaseType'),
+      operations: listed('SupportedOperationName'),
+      caseTypes: listed('SupportedCaseType'),
       acceptsConfidential: flag('AcceptConfidentialFilingsIndicator'),
-      maxAttachmentBytes: dev ? bytesOf(dev.get(`./${byName('MaximumAllowedAttachmentSize')}`)) : null,
-      maxMessageBytes: dev ? bytesOf(dev.get(`./${byName('MaximumAllowedMessageSize')}`)) : null,
+      maxAttachmentBytes: dev ? bytesOf(one(dev, `./${byName('MaximumAllowedAttachmentSize')}`)) : null,
+      maxMessageBytes: dev ? bytesOf(one(dev, `./${byName('MaximumAllowedMessageSize')}`)) : null,
       feesMayApply: flag('FilingFeesMayBeApplicableIndicator'),
       errors: errors(root)
     }
@@ -405,15 +386,16 @@ export function parseGenericode(xml: string | Uint8Array): { shortName: string |
     const root = messageRoot(doc, 'CodeList')
     const key =
       first(root, `./${byName('ColumnSet')}/${byName('Key')}[1]/${byName('ColumnRef')}/@Ref`) ??
-      (root.get(`./${byName('ColumnSet')}/${byName('Column')}[@Id="code"]`) ? 'code' : null) ??
+      (one(root, `./${byName('ColumnSet')}/${byName('Column')}[@Id="code"]`) ? 'code' : null) ??
       first(root, `./${byName('ColumnSet')}/${byName('Column')}[1]/@Id`)
     if (!key) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', 'A code list without columns')
-    const codes = root
-      .find(`./${byName('SimpleCodeList')}/${byName('Row')}/${byName('Value')}[@ColumnRef="${key.replace(/"/g, '')}"]`)
-      .flatMap((v) => {
-        const code = first(v, `./${byName('SimpleValue')}`)
-        return code ? [code] : []
-      })
+    const codes = all(
+      root,
+      `./${byName('SimpleCodeList')}/${byName('Row')}/${byName('Value')}[@ColumnRef="${key.replace(/"/g, '')}"]`
+    ).flatMap((v) => {
+      const code = first(v, `./${byName('SimpleValue')}`)
+      return code ? [code] : []
+    })
     return { shortName: first(root, `./${byName('Identification')}/${byName('ShortName')}`), codes }
   })
 }
@@ -426,7 +408,7 @@ export function parseFeesCalculationResponse(xml: string | Uint8Array): {
 } {
   return parseCourtXml(xml, (doc) => {
     const root = messageRoot(doc, 'FeesCalculationResponseMessage')
-    const amount = root.get(`./${byName('FeesCalculationAmount')}`)
+    const amount = one(root, `./${byName('FeesCalculationAmount')}`)
     return {
       amount: amount ? amount.content.trim() : null,
       currency: amount ? first(amount, '@*[local-name()="currencyCode" or local-name()="currencyID"]') : null,

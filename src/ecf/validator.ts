@@ -10,7 +10,7 @@ import {
 } from 'libxml2-wasm'
 import { ClearfileError } from '../errors.js'
 import { projectRoot } from '../project-root.js'
-import { xmlDocumentOf } from './xml-document.js'
+import { compiledXPath, xmlDocumentOf } from './xml-document.js'
 
 /*
  * Validation of ECF 4.01 messages against the OASIS schemas vendored under
@@ -146,6 +146,9 @@ export interface EcfProblem {
   message: string
 }
 
+/** The message inside a SOAP envelope: the Body's first element. */
+const SOAP_BODY_MESSAGE = '*[local-name()="Body"]/*[1]'
+
 /**
  * Validates an ECF message (a whole document, or the message element inside a
  * SOAP body) against the OASIS ECF 4.01 schemas. Returns the problems, each
@@ -160,7 +163,7 @@ export function ecfProblems(xml: string | Uint8Array, read?: (doc: XmlDocument) 
   try {
     const root = doc.root
     const target: XmlElement =
-      root.name === 'Envelope' ? ((root.get('*[local-name()="Body"]/*[1]') as XmlElement | null) ?? root) : root
+      root.name === 'Envelope' ? ((root.get(compiledXPath(SOAP_BODY_MESSAGE)) as XmlElement | null) ?? root) : root
     v.validate(target)
     read?.(doc)
     return []
