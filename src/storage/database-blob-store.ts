@@ -48,11 +48,19 @@ export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => 
     kind: 'database',
     async put(key, bytes) {
       assertBlobKey(key)
+      // Written over, not deleted and inserted: two processes putting one key at once (the same bytes, as keys are
+      // put) would both insert its first chunk, and the second would fail on the first's. Chunks past the end of
+      // shorter bytes are deleted.
+      const chunks = Math.ceil(bytes.length / BLOB_CHUNK_BYTES)
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
-        for (let seq = 0; seq * BLOB_CHUNK_BYTES < bytes.length; seq++) {
+        await trx.deleteFrom('blob_chunks').where('key', '=', key).where('seq', '>=', chunks).execute()
+        for (let seq = 0; seq < chunks; seq++) {
           const data = bytes.subarray(seq * BLOB_CHUNK_BYTES, (seq + 1) * BLOB_CHUNK_BYTES)
-          await trx.insertInto('blob_chunks').values({ key, seq, data }).execute()
+          await trx
+            .insertInto('blob_chunks')
+            .values({ key, seq, data })
+            .onConflict((oc) => oc.columns(['key', 'seq']).doUpdateSet({ data }))
+            .execute()
         }
         await upsertBlob(trx, key, bytes.length, now().toISOString())
       })

@@ -122,7 +122,7 @@ t.test('the database store', async (t) => {
     const left = await db.selectFrom('blob_chunks').select('key').where('key', 'like', 'uploads/never.csv%').execute()
     t.same(left, [])
   })
-  t.test('a key with bytes is read in one statement; an empty or missing one takes a second', async (t) => {
+  t.test('a key with bytes is read in one statement, an empty or missing one in two', async (t) => {
     let statements = 0
     const counted = db.withPlugin({
       transformQuery: (args) => {
@@ -143,6 +143,29 @@ t.test('the database store', async (t) => {
     t.same(await read('filings/counted.xml'), { found: bytes, statements: 1 })
     t.same(await read('filings/counted-empty.xml'), { found: Buffer.alloc(0), statements: 2 })
     t.same(await read('filings/counted-missing.xml'), { found: null, statements: 2 })
+  })
+  t.test('bytes put again shorter, then empty, leave none of the longer ones behind', async (t) => {
+    const store = databaseBlobStore(db)
+    const chunkRows = async () =>
+      (await db.selectFrom('blob_chunks').select('seq').where('key', '=', 'filings/shrinks.xml').execute()).length
+    const long = randomBytes(2 * BLOB_CHUNK_BYTES + 5)
+    await store.put('filings/shrinks.xml', long)
+    t.same(await store.get('filings/shrinks.xml'), long)
+    t.equal(await chunkRows(), 3)
+    const short = randomBytes(100)
+    await store.put('filings/shrinks.xml', short)
+    t.same(await store.get('filings/shrinks.xml'), short)
+    t.equal(await chunkRows(), 1)
+    await store.put('filings/shrinks.xml', new Uint8Array(0))
+    t.same(await store.get('filings/shrinks.xml'), Buffer.alloc(0))
+    t.equal(await chunkRows(), 0)
+    const row = await db.selectFrom('blobs').select('size').where('key', '=', 'filings/shrinks.xml').executeTakeFirst()
+    t.equal(Number(row?.size), 0)
+  })
+  t.test('the same key put by several processes at once is stored whole, none of them failing', async (t) => {
+    const bytes = randomBytes(BLOB_CHUNK_BYTES + 1)
+    await Promise.all(Array.from({ length: 6 }, () => databaseBlobStore(db).put('documents/ab/raced.pdf', bytes)))
+    t.same(await databaseBlobStore(db).get('documents/ab/raced.pdf'), bytes)
   })
 })
 
