@@ -12,7 +12,8 @@ export function xmlDocumentOf(xml: string | Uint8Array, option: ParseOption): Xm
 
 /**
  * An XPath compiled once and used for every message (compiling was a third of a lookup): the fixed paths messages
- * are read by (parse.ts, the validator's SOAP body), and the searches a court's policy asks for. Past 256 paths (policies that keep changing) they start over.
+ * are read by (parse.ts, the validator's SOAP body), and the searches a court's policy asks for. Past 256 paths
+ * (policies that keep changing) they start over.
  */
 const compiled = new Map<string, XmlXPath>()
 const MAX_COMPILED = 256
