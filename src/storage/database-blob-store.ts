@@ -20,11 +20,14 @@ export const BLOB_CHUNK_BYTES = 1024 * 1024
  * writes the key's `blobs` row: until then no reader sees any of it.
  */
 export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => new Date()): BlobStore {
+  // The key's row is written first: it holds two processes naming one key at once in turn (the second waits for
+  // the first's commit, then deletes its chunks), where both would otherwise give their chunks the key and the
+  // second fail on the first's.
   const name = async (staging: string, key: string, size: number) =>
     db.transaction().execute(async (trx) => {
+      await upsertBlob(trx, key, size, now().toISOString())
       await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
       await trx.updateTable('blob_chunks').set({ key }).where('key', '=', staging).execute()
-      await upsertBlob(trx, key, size, now().toISOString())
     })
   const chunksOf = async function* (key: string): AsyncGenerator<Buffer> {
     let seq = -1

@@ -167,6 +167,24 @@ t.test('the database store', async (t) => {
     await Promise.all(Array.from({ length: 6 }, () => databaseBlobStore(db).put('documents/ab/raced.pdf', bytes)))
     t.same(await databaseBlobStore(db).get('documents/ab/raced.pdf'), bytes)
   })
+  t.test(
+    'files taken under one key by several processes at once are all taken; one of them is kept whole',
+    async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'clearfile-raced-files-'))
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+      const contents = Array.from({ length: 4 }, (_, i) => randomBytes(BLOB_CHUNK_BYTES + 1000 * (i + 1)))
+      await Promise.all(
+        contents.map((bytes, i) => {
+          const path = join(dir, `output-${i}.csv`)
+          writeFileSync(path, bytes)
+          return databaseBlobStore(db).putFile('reviews/raced/determinations.csv', path)
+        })
+      )
+      const kept = await databaseBlobStore(db).get('reviews/raced/determinations.csv')
+      t.ok(kept && contents.some((c) => c.equals(kept)), 'the key holds one of the files, whole')
+      t.same(readdirSync(dir), [], 'every file was taken')
+    }
+  )
 })
 
 t.test(
