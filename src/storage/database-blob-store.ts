@@ -20,14 +20,14 @@ export const BLOB_CHUNK_BYTES = 1024 * 1024
  * writes the key's `blobs` row: until then no reader sees any of it.
  */
 export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => new Date()): BlobStore {
-  // The key's row is written first: it holds two processes naming one key at once in turn (the second waits for
-  // the first's commit, then deletes its chunks), where both would otherwise give their chunks the key and the
-  // second fail on the first's.
-  const name = async (staging: string, key: string, size: number) =>
+  // Every transaction that gives a key bytes writes the key's row first: the row holds a second process writing the
+  // same key (a job done again elsewhere after its lease lapsed) until the first commits; then it deletes the first's
+  // chunks and writes its own, where both would otherwise give the key a chunk 0 and the second fail on the first's.
+  const writeKey = async (key: string, size: number, writeChunks: (trx: Transaction<Database>) => Promise<unknown>) =>
     db.transaction().execute(async (trx) => {
       await upsertBlob(trx, key, size, now().toISOString())
       await trx.deleteFrom('blob_chunks').where('key', '=', key).execute()
-      await trx.updateTable('blob_chunks').set({ key }).where('key', '=', staging).execute()
+      await writeChunks(trx)
     })
   const chunksOf = async function* (key: string): AsyncGenerator<Buffer> {
     let seq = -1
@@ -51,21 +51,11 @@ export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => 
     kind: 'database',
     async put(key, bytes) {
       assertBlobKey(key)
-      // Written over, not deleted and inserted: two processes putting one key at once (the same bytes, as keys are
-      // put) would both insert its first chunk, and the second would fail on the first's. Chunks past the end of
-      // shorter bytes are deleted.
-      const chunks = Math.ceil(bytes.length / BLOB_CHUNK_BYTES)
-      await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('blob_chunks').where('key', '=', key).where('seq', '>=', chunks).execute()
-        for (let seq = 0; seq < chunks; seq++) {
+      await writeKey(key, bytes.length, async (trx) => {
+        for (let seq = 0; seq * BLOB_CHUNK_BYTES < bytes.length; seq++) {
           const data = bytes.subarray(seq * BLOB_CHUNK_BYTES, (seq + 1) * BLOB_CHUNK_BYTES)
-          await trx
-            .insertInto('blob_chunks')
-            .values({ key, seq, data })
-            .onConflict((oc) => oc.columns(['key', 'seq']).doUpdateSet({ data }))
-            .execute()
+          await trx.insertInto('blob_chunks').values({ key, seq, data }).execute()
         }
-        await upsertBlob(trx, key, bytes.length, now().toISOString())
       })
     },
     async putFile(key, path) {
@@ -80,7 +70,9 @@ export function databaseBlobStore(db: Kysely<Database>, now: () => Date = () => 
           await db.insertInto('blob_chunks').values({ key: staging, seq: seq++, data }).execute()
           size += data.length
         }
-        await name(staging, key, size)
+        await writeKey(key, size, (trx) =>
+          trx.updateTable('blob_chunks').set({ key }).where('key', '=', staging).execute()
+        )
       } catch (err) {
         await db
           .deleteFrom('blob_chunks')
