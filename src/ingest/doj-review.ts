@@ -11,6 +11,7 @@ import {
   countiesOf,
   csvLine,
   decisionOutput,
+  determinationsCsv,
   DETERMINATION_COLUMNS,
   emptyStats,
   ERROR_COLUMNS,
@@ -276,10 +277,10 @@ async function runPass(
     handingOverMs += performance.now() - handedOver
     if (stored) {
       const output = decisionOutput(stored)
-      result.csv = output.csv
+      result.determinations = output.cells
       result.stats.decisions = output.stats
     }
-    await write(out, result.csv)
+    await write(out, determinationsCsv(result.determinations))
     await write(errors, result.errorsCsv)
     addStats(stats, result.stats)
     report()
