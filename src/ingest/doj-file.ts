@@ -92,6 +92,46 @@ export function splitCsvRecord(line: string, keep?: Uint8Array): string[] {
   return fields
 }
 
+/** The columns the review reads, in the order a review row holds them: everything else in a row is skipped, not copied. */
+const REVIEW_COLUMNS: readonly number[] = Object.values(COL)
+export const REVIEW_FIELD_COUNT = REVIEW_COLUMNS.length
+
+/** Where a review row holds each column the review reads: `fields[FIELD.SUBJECT_ID]`. */
+export const FIELD = Object.fromEntries(Object.keys(COL).map((name, i) => [name, i])) as {
+  readonly [K in keyof typeof COL]: number
+}
+
+/** Column → its place in a review row, or -1 for a column the review does not read. */
+const REVIEW_SLOT = (() => {
+  const slots = new Int8Array(DOJ_FIELD_COUNT + 64).fill(-1)
+  REVIEW_COLUMNS.forEach((col, i) => {
+    slots[col] = i
+  })
+  return slots
+})()
+
+/** A DOJ row's fields as the review reads them (see FIELD), from all of them (`splitCsvRecord`). */
+export function reviewFieldsOf(all: readonly string[]): string[] {
+  const fields = new Array<string>(REVIEW_FIELD_COUNT)
+  for (let i = 0; i < REVIEW_FIELD_COUNT; i++) fields[i] = all[REVIEW_COLUMNS[i]!]!
+  return fields
+}
+
+const REVIEW_MASK = (() => {
+  const mask = new Uint8Array(DOJ_FIELD_COUNT + 64)
+  for (const col of REVIEW_COLUMNS) mask[col] = 1
+  return mask
+})()
+
+/** A record's text split as the review reads it: its review row (see FIELD) and how many fields it has. */
+export function splitReviewRecord(record: string): { fields: string[]; count: number } {
+  const all = splitCsvRecord(record, REVIEW_MASK)
+  return { fields: reviewFieldsOf(all), count: all.length }
+}
+
+/** Int32s a located record takes: its field count, then where each field the review reads starts and ends. */
+export const LOCATED_SPAN = 1 + 2 * REVIEW_FIELD_COUNT
+
 /** Where byte b first is in bytes[from, end), or -1. */
 function byteIndex(bytes: Uint8Array, b: number, from: number, end: number): number {
   for (let i = from; i < end; i++) if (bytes[i] === b) return i
@@ -99,60 +139,77 @@ function byteIndex(bytes: Uint8Array, b: number, from: number, end: number): num
 }
 
 /**
- * `splitCsvRecord(text.slice(start - base, end - base), keep)` for a record of
- * a one-byte text and the bytes it was decoded from (part of a block of an
- * ASCII file, from byte `base` on): commas and quotes are looked for in the
- * bytes, which is cheaper than in a slice of the text, and only the fields
- * kept are sliced from the text.
+ * Finds, in the bytes of one record of an ASCII file (`bytes[start, end)`), where each field the review reads lies,
+ * as `splitCsvRecord` would split the record's text (RFC 4180 quotes, doubled quotes), without slicing any of them:
+ * writes at `located[at]` the record's field count, then each read field's first byte and the byte after it (its
+ * opening quote and the comma after its closing one, when quoted), -1 for a field the record does not have. The
+ * review finds them on the thread that reads the file, which waits for the workers most of a review.
  */
-export function splitCsvBytes(
+export function locateReviewFields(
   bytes: Uint8Array,
   start: number,
   end: number,
-  text: string,
-  keep: Uint8Array,
-  base = 0
-): string[] {
-  const fields = new Array<string>(DOJ_FIELD_COUNT)
+  located: Int32Array,
+  at: number
+): void {
+  located.fill(-1, at + 1, at + LOCATED_SPAN)
   let i = start
   let index = 0
   for (;;) {
-    const wanted = keep[index] === 1
+    let close = i
     if (i < end && bytes[i] === 34 /* " */) {
-      let value = ''
-      let from = i + 1
-      let close = byteIndex(bytes, 34, from, end)
+      close = byteIndex(bytes, 34, i + 1, end)
       // Doubled quotes inside a quoted field stand for one quote.
-      while (close !== -1 && close + 1 < end && bytes[close + 1] === 34) {
-        if (wanted) value += text.slice(from - base, close + 1 - base)
-        from = close + 2
-        close = byteIndex(bytes, 34, from, end)
-      }
+      while (close !== -1 && close + 1 < end && bytes[close + 1] === 34) close = byteIndex(bytes, 34, close + 2, end)
       if (close === -1) close = end
-      if (wanted) value += text.slice(from - base, close - base)
-      const comma = byteIndex(bytes, 44 /* , */, close, end)
-      if (wanted) fields[index] = value + text.slice(close + 1 - base, (comma === -1 ? end : comma) - base)
-      index++
-      if (comma === -1) break
-      i = comma + 1
-    } else {
-      const comma = byteIndex(bytes, 44, i, end)
-      if (wanted) fields[index] = text.slice(i - base, (comma === -1 ? end : comma) - base)
-      index++
-      if (comma === -1) break
-      i = comma + 1
     }
+    const comma = byteIndex(bytes, 44 /* , */, close, end)
+    const slot = index < REVIEW_SLOT.length ? REVIEW_SLOT[index]! : -1
+    if (slot >= 0) {
+      located[at + 1 + 2 * slot] = i
+      located[at + 2 + 2 * slot] = comma === -1 ? end : comma
+    }
+    index++
+    if (comma === -1) break
+    i = comma + 1
   }
-  fields.length = index
+  located[at] = index
+}
+
+/**
+ * The review row of a record located by `locateReviewFields` at `located[at]`: each field sliced from the text its
+ * bytes were decoded to (one-byte text holding the bytes from `base` on), unquoted; undefined where the record has
+ * no such field.
+ */
+export function reviewFieldsAt(
+  bytes: Uint8Array,
+  located: Int32Array,
+  at: number,
+  text: string,
+  base: number
+): string[] {
+  const fields = new Array<string>(REVIEW_FIELD_COUNT)
+  for (let k = 0; k < REVIEW_FIELD_COUNT; k++) {
+    const start = located[at + 1 + 2 * k]!
+    if (start >= 0) fields[k] = fieldText(bytes, start, located[at + 2 + 2 * k]!, text, base)
+  }
   return fields
 }
 
-/** The columns the review reads: everything else in a row is skipped, not copied. */
-export const REVIEW_COLUMNS = (() => {
-  const mask = new Uint8Array(DOJ_FIELD_COUNT + 64)
-  for (const col of Object.values(COL)) mask[col] = 1
-  return mask
-})()
+function fieldText(bytes: Uint8Array, start: number, end: number, text: string, base: number): string {
+  if (start >= end || bytes[start] !== 34 /* " */) return text.slice(start - base, end - base)
+  let value = ''
+  let from = start + 1
+  let close = byteIndex(bytes, 34, from, end)
+  while (close !== -1 && close + 1 < end && bytes[close + 1] === 34) {
+    value += text.slice(from - base, close + 1 - base)
+    from = close + 2
+    close = byteIndex(bytes, 34, from, end)
+  }
+  if (close === -1) close = end
+  // Text after the closing quote, before the comma, is kept as splitCsvRecord keeps it.
+  return value + text.slice(from - base, close - base) + text.slice(close + 1 - base, end - base)
+}
 
 /** `20100501` → `2010-05-01`; null for blank; undefined for anything that is not a real date. */
 export function parseDojDate(text: string): string | null | undefined {
@@ -244,9 +301,9 @@ interface Offense {
 }
 
 const OFFENSE_COLUMNS = [
-  [COL.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'],
-  [COL.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'],
-  [COL.OFFENSE_DESCR, 'OFFENSE_DESCR']
+  [FIELD.CONV_OFFENSE_DESCR, 'CONV_OFFENSE_DESCR'],
+  [FIELD.DISP_OFFENSE_DESCR, 'DISP_OFFENSE_DESCR'],
+  [FIELD.OFFENSE_DESCR, 'OFFENSE_DESCR']
 ] as const
 
 /**
@@ -258,7 +315,7 @@ const OFFENSE_COLUMNS = [
  * when the offense cannot be read.
  */
 function offenseOf(f: string[]): Offense {
-  const comment = f[COL.COMMENT_TEXT] ?? ''
+  const comment = f[FIELD.COMMENT_TEXT] ?? ''
   for (const [col, name] of OFFENSE_COLUMNS) {
     const descr = f[col] ?? ''
     if (descr.trim() === '' || SEE_COMMENT.test(descr)) continue
@@ -372,9 +429,9 @@ export function buildSubject(
   const problems: RowProblem[] = []
   let notAConvictionRows = 0
   const first = rows[0]!.fields
-  const subjectId = first[COL.SUBJECT_ID]!.trim()
+  const subjectId = first[FIELD.SUBJECT_ID]!.trim()
   let dob: string | null = null
-  const dobText = first[COL.PRI_DOB] ?? ''
+  const dobText = first[FIELD.PRI_DOB] ?? ''
   const parsedDob = parseDojDate(dobText)
   if (parsedDob === undefined)
     problems.push({
@@ -400,21 +457,21 @@ export function buildSubject(
   const at: RowContext = { subjectId, problems, asOf: options.asOf }
 
   for (const { line, fields: f } of rows) {
-    const step = upperTrimmed(f[COL.STP_TYPE_DESCR] ?? '')
-    const cntOrder = (f[COL.CNT_ORDER] ?? '').trim()
+    const step = upperTrimmed(f[FIELD.STP_TYPE_DESCR] ?? '')
+    const cntOrder = (f[FIELD.CNT_ORDER] ?? '').trim()
     if (step === 'DECEASED') {
       deceased = true
       notAConvictionRows++
       continue
     }
     if (step === 'REGISTRATION') {
-      const offense = readOffenseText(f[COL.OFFENSE_DESCR] ?? '')
+      const offense = readOffenseText(f[FIELD.OFFENSE_DESCR] ?? '')
       if (
         offense.section?.section === '290' ||
         (!offense.section && offense.text.replace(/^PC\s*/i, '').startsWith('290'))
       ) {
         registrations.push({
-          date: dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at),
+          date: dateOf(f[FIELD.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at),
           county: countyOf(f),
           key: cntOrder || `line ${line}`,
           offenseText: offense.text
@@ -423,7 +480,7 @@ export function buildSubject(
       notAConvictionRows++
       continue
     }
-    const convicted = upperTrimmed(f[COL.DISP_DESCR] ?? '').startsWith('CONVICTED')
+    const convicted = upperTrimmed(f[FIELD.DISP_DESCR] ?? '').startsWith('CONVICTED')
     if (!/^\d{6,}$/.test(cntOrder)) {
       if (!convicted) {
         notAConvictionRows++
@@ -463,8 +520,8 @@ export function buildSubject(
       continue
     }
     firstRows.set(cntOrder, f)
-    const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
-    const arrest = parseDojDate(f[COL.CYC_DATE] ?? '')
+    const date = dateOf(f[FIELD.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
+    const arrest = parseDojDate(f[FIELD.CYC_DATE] ?? '')
     const offenseDate = arrest && (date === null || arrest <= date) && arrest <= options.asOf ? arrest : null
     const offense = offenseOf(f)
     convictions.set(cntOrder, {
@@ -474,10 +531,10 @@ export function buildSubject(
       ...(offense.refused ? { sectionRefused: offense.refused } : {}),
       ...(offense.mayConcernCannabis ? { mayConcernCannabis: true } : {}),
       offenseSource: offense.source,
-      court: (f[COL.STP_ORI_DESCR] ?? '').trim() || null,
+      court: (f[FIELD.STP_ORI_DESCR] ?? '').trim() || null,
       severity: severityOf(
-        f[COL.CONV_STAT_DESCR] ?? '',
-        f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''
+        f[FIELD.CONV_STAT_DESCR] ?? '',
+        f[offense.source === 'CONV_OFFENSE_DESCR' ? FIELD.CONV_OFFENSE_TOC : FIELD.OFFENSE_TOC] ?? ''
       ),
       date,
       ...(offenseDate ? { offenseDate, offenseDateBasis: 'arrest' as const } : {}),
@@ -516,14 +573,14 @@ export function buildSubject(
       convictions: [...convictions.values()].sort(byDateThenId),
       registrations: registrations.sort(byDateThenId)
     },
-    name: (first[COL.PRI_NAME] ?? '').trim(),
-    cii: (first[COL.CII_NUMBER] ?? '').trim(),
+    name: (first[FIELD.PRI_NAME] ?? '').trim(),
+    cii: (first[FIELD.CII_NUMBER] ?? '').trim(),
     problems,
     notAConvictionRows
   }
 }
 
-const CASE_NUMBER_COLUMNS = [COL.OFN, COL.FE_NUM_CRT_CASE] as const
+const CASE_NUMBER_COLUMNS = [FIELD.OFN, FIELD.FE_NUM_CRT_CASE] as const
 
 /**
  * Text trimmed and in upper case. DOJ writes these columns that way already, so
@@ -548,14 +605,14 @@ function upperTrimmed(text: string): string {
 }
 
 const MERGED_COLUMNS = [
-  COL.CONV_OFFENSE_DESCR,
-  COL.DISP_OFFENSE_DESCR,
-  COL.OFFENSE_DESCR,
-  COL.COMMENT_TEXT,
-  COL.CONV_STAT_DESCR,
-  COL.OFFENSE_TOC,
-  COL.CONV_OFFENSE_TOC,
-  COL.STP_EVENT_DATE
+  FIELD.CONV_OFFENSE_DESCR,
+  FIELD.DISP_OFFENSE_DESCR,
+  FIELD.OFFENSE_DESCR,
+  FIELD.COMMENT_TEXT,
+  FIELD.CONV_STAT_DESCR,
+  FIELD.OFFENSE_TOC,
+  FIELD.CONV_OFFENSE_TOC,
+  FIELD.STP_EVENT_DATE
 ]
 
 const comparePart = (a: SentencePart, b: SentencePart) =>
@@ -582,8 +639,8 @@ function mergeCountRow(c: DojConviction, first: string[], f: string[], line: num
   if (same) return
   const offense = offenseOf(f)
   const severity = severityOf(
-    f[COL.CONV_STAT_DESCR] ?? '',
-    f[offense.source === 'CONV_OFFENSE_DESCR' ? COL.CONV_OFFENSE_TOC : COL.OFFENSE_TOC] ?? ''
+    f[FIELD.CONV_STAT_DESCR] ?? '',
+    f[offense.source === 'CONV_OFFENSE_DESCR' ? FIELD.CONV_OFFENSE_TOC : FIELD.OFFENSE_TOC] ?? ''
   )
   const warn = (what: string) =>
     at.problems.push({
@@ -596,7 +653,7 @@ function mergeCountRow(c: DojConviction, first: string[], f: string[], line: num
     warn(`the grade (${c.severity} and ${severity})`)
     c.severity = null
   }
-  const date = dateOf(f[COL.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
+  const date = dateOf(f[FIELD.STP_EVENT_DATE] ?? '', 'STP_EVENT_DATE', line, at)
   if (date !== c.date && c.date !== null && date !== null) {
     warn(`the conviction date (${c.date} and ${date})`)
     c.date = null
@@ -615,7 +672,7 @@ function mergeCountRow(c: DojConviction, first: string[], f: string[], line: num
 
 /** STP_ORI_CNTY_NAME as counties are compared: upper case, single spaces. */
 export function countyOf(f: string[]): string | null {
-  return (f[COL.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null
+  return (f[FIELD.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null
 }
 
 /**
@@ -624,9 +681,9 @@ export function countyOf(f: string[]): string | null {
  * count's end date is unknown rather than the conviction date.
  */
 function sentencePartOf(f: string[]): SentencePart | null {
-  const lengthText = (f[COL.SENT_LENGTH] ?? '').trim()
-  const unitText = (f[COL.SENT_TIME_CODE] ?? '').trim().toUpperCase()
-  const kindText = (f[COL.SENT_LOC_DESCR] ?? '').trim().toUpperCase()
+  const lengthText = (f[FIELD.SENT_LENGTH] ?? '').trim()
+  const unitText = (f[FIELD.SENT_TIME_CODE] ?? '').trim().toUpperCase()
+  const kindText = (f[FIELD.SENT_LOC_DESCR] ?? '').trim().toUpperCase()
   if (lengthText === '' && unitText === '' && kindText === '') return null
   const kind = SENTENCE_KINDS[kindText] ?? 'other'
   const unit = SENTENCE_UNITS[unitText]

@@ -20,6 +20,11 @@ export interface RecordBlock {
    */
   spans: Int32Array
   count: number
+  /**
+   * Where the fields the review reads lie in each record on one line (`locateBlockFields`), when the reading thread
+   * has found them; a worker finds them itself otherwise.
+   */
+  fields?: Int32Array
 }
 
 /** Numbers a record takes in `RecordBlock.spans`. */

@@ -4,9 +4,11 @@ import {
   BROKEN_RECORD,
   buildSubject,
   DOJ_FIELD_COUNT,
-  REVIEW_COLUMNS,
-  splitCsvBytes,
-  splitCsvRecord,
+  FIELD,
+  LOCATED_SPAN,
+  locateReviewFields,
+  reviewFieldsAt,
+  splitReviewRecord,
   type DojConviction,
   type DojSubject,
   type RowProblem
@@ -216,13 +218,16 @@ export function reviewBatch(
   options: BatchOptions,
   keepSubjects = false
 ): BatchResult {
-  const batch = newBatch(options)
+  const batch = newBatch(options, keepSubjects)
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!
     if (record.startsWith(BROKEN_RECORD)) brokenRow(batch, record.slice(BROKEN_RECORD.length), lines[i]!)
-    else readRow(batch, splitCsvRecord(record, REVIEW_COLUMNS), lines[i]!)
+    else {
+      const { fields, count } = splitReviewRecord(record)
+      readRow(batch, fields, count, lines[i]!)
+    }
   }
-  return batchResult(batch, keepSubjects)
+  return batchResult(batch)
 }
 
 /**
@@ -235,17 +240,21 @@ interface Batch {
   options: BatchOptions
   stats: BatchStats
   errorsCsv: string
-  decided: DecidedSubject[]
+  /** determinations.csv's lines so far, written as each person is decided: the person's record then dies young. */
+  output: DecisionOutput
+  /** The decided subjects, kept only when the caller asks for them (to store them or print papers). */
+  decided: DecidedSubject[] | undefined
   /** The rows of the person being read, and who they are. */
   group: Array<{ line: number; fields: string[] }>
   groupId: string | undefined
 }
 
-const newBatch = (options: BatchOptions): Batch => ({
+const newBatch = (options: BatchOptions, keepSubjects: boolean): Batch => ({
   options,
   stats: emptyStats(),
   errorsCsv: '',
-  decided: [],
+  output: { cells: [], stats: emptyDecisionStats() },
+  decided: keepSubjects ? [] : undefined,
   group: [],
   groupId: undefined
 })
@@ -262,19 +271,22 @@ function brokenRow(batch: Batch, lines: string, line: number): void {
   })
 }
 
-/** One row's fields: unreadable, or added to its person's rows (a new person's first row reviews the last person). */
-function readRow(batch: Batch, fields: string[], line: number): void {
+/**
+ * One row's fields (a review row, see FIELD; `count` fields in the record): unreadable, or added to its person's rows
+ * (a new person's first row reviews the last person).
+ */
+function readRow(batch: Batch, fields: string[], count: number, line: number): void {
   batch.stats.rowsRead++
   batch.stats.ledger.rowsRead++
-  if (fields.length !== DOJ_FIELD_COUNT) {
+  if (count !== DOJ_FIELD_COUNT) {
     unreadable(batch, {
       line,
-      subjectId: (fields[2] ?? '').trim(),
-      reason: `expected ${DOJ_FIELD_COUNT} fields, found ${fields.length}`
+      subjectId: (fields[FIELD.SUBJECT_ID] ?? '').trim(),
+      reason: `expected ${DOJ_FIELD_COUNT} fields, found ${count}`
     })
     return
   }
-  const subjectId = fields[2]!.trim()
+  const subjectId = fields[FIELD.SUBJECT_ID]!.trim()
   if (subjectId === '') {
     unreadable(batch, { line, subjectId: '', reason: 'SUBJECT_ID is empty, so the row cannot be joined to a person' })
     return
@@ -287,13 +299,12 @@ function readRow(batch: Batch, fields: string[], line: number): void {
   batch.group.push({ line, fields })
 }
 
-function batchResult(batch: Batch, keepSubjects: boolean): BatchResult {
+function batchResult(batch: Batch): BatchResult {
   if (batch.group.length > 0) reviewSubject(batch, batch.group)
   batch.group = []
-  const output = decisionOutput(batch.decided)
-  const { stats } = batch
+  const { stats, output } = batch
   stats.decisions = output.stats
-  return keepSubjects
+  return batch.decided
     ? { determinations: output.cells, errorsCsv: batch.errorsCsv, stats, subjects: batch.decided }
     : { determinations: output.cells, errorsCsv: batch.errorsCsv, stats }
 }
@@ -341,7 +352,9 @@ function reviewSubject(batch: Batch, group: Array<{ line: number; fields: string
     county: options.county
   })
   stats.people++
-  if (determinations.length > 0) batch.decided.push({ subject, determinations })
+  if (determinations.length === 0) return
+  addDecision(batch.output, subject, determinations)
+  batch.decided?.push({ subject, determinations })
 }
 
 /** What a review worker is given: records with their line numbers (a file regrouped by person), or a block of the file. */
@@ -351,17 +364,32 @@ export type ReviewTask = { records: string[]; lines: number[] } | { block: Recor
 export type BlockResult = BatchResult & { subjectIds: string[] }
 
 /**
+ * Where the fields the review reads lie in each single-line record of an ASCII block (`locateReviewFields`,
+ * LOCATED_SPAN Int32s a record). The thread that reads the file finds them before handing the block to a worker.
+ */
+export function locateBlockFields(block: RecordBlock): Int32Array {
+  const { bytes, spans, count } = block
+  const located = new Int32Array(count * LOCATED_SPAN)
+  for (let i = 0; i < count; i++)
+    if (spans[i * SPAN + 3] === 0)
+      locateReviewFields(bytes, spans[i * SPAN]!, spans[i * SPAN + 1]!, located, i * LOCATED_SPAN)
+  return located
+}
+
+/**
  * Reviews a block of whole subjects as read from the file (as `reviewBatch`
  * reviews their records), naming the people it read in order. A record of an
- * ASCII block is split in its bytes, never sliced out as a string of its own.
+ * ASCII block is read in its bytes (its fields located there, by the caller or
+ * here), never sliced out as a string of its own.
  */
 export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubjects = false): BlockResult {
-  const batch = newBatch(options)
+  const batch = newBatch(options, keepSubjects)
   const subjectIds: string[] = []
   const { bytes, spans, count } = block
   const buffer = bufferOf(bytes)
-  // An ASCII block's records are split in its bytes, and their fields sliced from its text, decoded a run at a time.
+  // An ASCII block's fields are sliced from its text, decoded a run at a time.
   const run = asciiRun(buffer)
+  const located = run === undefined ? undefined : (block.fields ?? locateBlockFields(block))
   let last = ''
   for (let i = 0; i < count; i++) {
     const at = i * SPAN
@@ -372,33 +400,44 @@ export function reviewBlock(block: RecordBlock, options: BatchOptions, keepSubje
       continue
     }
     const text = textFor(run, block, i)
-    const fields =
-      run === undefined || text === undefined || kind === MULTI_LINE
-        ? splitCsvRecord(recordAt(block, i, buffer, text, run?.start), REVIEW_COLUMNS)
-        : splitCsvBytes(bytes, spans[at]!, spans[at + 1]!, text, REVIEW_COLUMNS, run.start)
+    let fields: string[]
+    let fieldCount: number
+    if (run === undefined || located === undefined || text === undefined || kind === MULTI_LINE) {
+      const split = splitReviewRecord(recordAt(block, i, buffer, text, run?.start))
+      fields = split.fields
+      fieldCount = split.count
+    } else {
+      fields = reviewFieldsAt(bytes, located, i * LOCATED_SPAN, text, run.start)
+      fieldCount = located[i * LOCATED_SPAN]!
+    }
     // SUBJECT_ID as the file's order is checked by it (`subjectIdOf`): field 2 of any row, however many fields it has.
-    const id = (fields[2] ?? '').trim()
+    const id = (fields[FIELD.SUBJECT_ID] ?? '').trim()
     if (id !== '' && id !== last) subjectIds.push((last = id))
-    readRow(batch, fields, line)
+    readRow(batch, fields, fieldCount, line)
   }
-  return { ...batchResult(batch, keepSubjects), subjectIds }
+  return { ...batchResult(batch), subjectIds }
+}
+
+/** determinations.csv lines' values and the decision figures. */
+export interface DecisionOutput {
+  cells: DeterminationCells
+  stats: DecisionStats
 }
 
 /** determinations.csv lines' values and the decision figures for decided subjects, in order. */
-export function decisionOutput(subjects: readonly DecidedSubject[]): {
-  cells: DeterminationCells
-  stats: DecisionStats
-} {
-  const stats = emptyDecisionStats()
-  const cells: DeterminationCells = []
-  for (const { subject, determinations } of subjects) {
-    if (determinations.length === 0) continue
-    stats.peopleWithProp64InCounty++
-    tallyRelief(subject, determinations, stats)
-    for (const d of determinations)
-      determinationCells(cells, subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
-  }
-  return { cells, stats }
+export function decisionOutput(subjects: readonly DecidedSubject[]): DecisionOutput {
+  const output: DecisionOutput = { cells: [], stats: emptyDecisionStats() }
+  for (const { subject, determinations } of subjects)
+    if (determinations.length > 0) addDecision(output, subject, determinations)
+  return output
+}
+
+/** A decided subject's lines and figures, added to those before. */
+function addDecision(output: DecisionOutput, subject: DojSubject, determinations: Determination[]): void {
+  output.stats.peopleWithProp64InCounty++
+  tallyRelief(subject, determinations, output.stats)
+  for (const d of determinations)
+    determinationCells(output.cells, subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
 }
 
 /** determinations.csv text of lines' values, DETERMINATION_COLUMNS a line. */

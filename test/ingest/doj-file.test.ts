@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { buildSubject, REVIEW_COLUMNS, splitCsvBytes, splitCsvRecord } from '../../src/ingest/doj-file.js'
+import {
+  buildSubject,
+  LOCATED_SPAN,
+  locateReviewFields,
+  reviewFieldsAt,
+  splitReviewRecord
+} from '../../src/ingest/doj-file.js'
 import { courtRow } from '../doj-rows.js'
 
 /*
@@ -10,7 +16,7 @@ import { courtRow } from '../doj-rows.js'
  */
 const subject = (csv: string[], asOf = '2026-12-01') =>
   buildSubject(
-    csv.map((line, i) => ({ line: i + 2, fields: splitCsvRecord(line) })),
+    csv.map((line, i) => ({ line: i + 2, fields: splitReviewRecord(line).fields })),
     { asOf }
   )
 
@@ -46,29 +52,38 @@ t.test(
   }
 )
 
-t.test('a record split in its bytes gives the fields the text split gives, quotes and all', (t) => {
+t.test('a record read in its bytes gives the fields the text split gives, quotes and all', (t) => {
   // Records made of commas, quotes (doubled, unclosed, in mid-field) and text: whatever a file holds, both agree.
   const piece = fc.constantFrom(',', '"', '""', 'A', 'GARCIA', ' 11359 HS', '')
-  const everyColumn = new Uint8Array(200).fill(1)
+  let records = 0
+  let quotedReadFields = 0
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 300 }), fc.nat(20), (pieces, offset) => {
       const record = pieces.join('')
-      // The record lies inside a larger text, as a row inside a block of the file.
+      // The record lies inside a larger text, as a row inside a block of the file; the bytes after it hold a quote.
       const text = `${'x'.repeat(offset)}${record}\n,"`
       const bytes = Buffer.from(text, 'latin1')
-      for (const keep of [REVIEW_COLUMNS, everyColumn]) {
-        const end = offset + record.length
-        t.same(splitCsvBytes(bytes, offset, end, text, keep), splitCsvRecord(record, keep), JSON.stringify(record))
-        // With only part of the bytes decoded (from `base` on), as a review decodes a run of records at a time.
-        const base = Math.max(0, offset - 3)
-        t.same(
-          splitCsvBytes(bytes, offset, end, text.slice(base), keep, base),
-          splitCsvRecord(record, keep),
-          `${JSON.stringify(record)} from ${base}`
-        )
-      }
+      const end = offset + record.length
+      const located = new Int32Array(2 * LOCATED_SPAN).fill(7)
+      locateReviewFields(bytes, offset, end, located, LOCATED_SPAN)
+      const expected = splitReviewRecord(record)
+      t.equal(located[LOCATED_SPAN], expected.count, `${JSON.stringify(record)}: field count`)
+      t.same(reviewFieldsAt(bytes, located, LOCATED_SPAN, text, 0), expected.fields, JSON.stringify(record))
+      // With only part of the bytes decoded (from `base` on), as a review decodes a run of records at a time.
+      const base = Math.max(0, offset - 3)
+      t.same(
+        reviewFieldsAt(bytes, located, LOCATED_SPAN, text.slice(base), base),
+        expected.fields,
+        `${JSON.stringify(record)} from ${base}`
+      )
+      t.same([...located.subarray(0, LOCATED_SPAN)], new Array(LOCATED_SPAN).fill(7), 'the record before is untouched')
+      records++
+      if (expected.fields.some((f, i) => f !== undefined && bytes[located[LOCATED_SPAN + 1 + 2 * i]!] === 34))
+        quotedReadFields++
     }),
     { numRuns: 500 }
   )
+  t.equal(records, 500)
+  t.ok(quotedReadFields > 50, `records with a quoted field the review reads: ${quotedReadFields}`)
   t.end()
 })
