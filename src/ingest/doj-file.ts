@@ -481,7 +481,7 @@ export function buildSubject(
       continue
     }
     const convicted = upperTrimmed(f[FIELD.DISP_DESCR] ?? '').startsWith('CONVICTED')
-    if (!/^\d{6,}$/.test(cntOrder)) {
+    if (!isDigits(cntOrder, 6)) {
       if (!convicted) {
         notAConvictionRows++
         continue
@@ -583,25 +583,36 @@ export function buildSubject(
 const CASE_NUMBER_COLUMNS = [FIELD.OFN, FIELD.FE_NUM_CRT_CASE] as const
 
 /**
- * Text trimmed and in upper case. DOJ writes these columns that way already, so
- * the common case is checked first and costs no new string (a review reads
- * hundreds of thousands of rows).
+ * True when `text.trim().toUpperCase()` would leave the text as it is (and, with `singleSpaces`, collapsing its
+ * whitespace to single spaces too). DOJ writes its columns that way already, so the common case is checked first
+ * and costs no new string (a review reads hundreds of thousands of rows); any other character sends the text the
+ * slow way.
  */
-function upperTrimmed(text: string): string {
+function isPlainUpper(text: string, singleSpaces: boolean): boolean {
   const n = text.length
-  if (n === 0) return text
-  if (text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32) {
-    let lower = false
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i)
-      if ((c >= 97 && c <= 122) || c > 127 || c === 9) {
-        lower = true
-        break
-      }
-    }
-    if (!lower) return text
+  if (n === 0) return true
+  if (text.charCodeAt(0) === 32 || text.charCodeAt(n - 1) === 32) return false
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 97 && c <= 122) || c > 127 || c < 32) return false
+    if (singleSpaces && c === 32 && text.charCodeAt(i + 1) === 32) return false
   }
-  return text.trim().toUpperCase()
+  return true
+}
+
+/** Text trimmed and in upper case. */
+export function upperTrimmed(text: string): string {
+  return isPlainUpper(text, false) ? text : text.trim().toUpperCase()
+}
+
+/** True when the text is `min` or more ASCII digits (as `/^\d{min,}$/`). */
+function isDigits(text: string, min: number): boolean {
+  if (text.length < min) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
 }
 
 const MERGED_COLUMNS = [
@@ -672,7 +683,8 @@ function mergeCountRow(c: DojConviction, first: string[], f: string[], line: num
 
 /** STP_ORI_CNTY_NAME as counties are compared: upper case, single spaces. */
 export function countyOf(f: string[]): string | null {
-  return (f[FIELD.STP_ORI_CNTY_NAME] ?? '').trim().replace(/\s+/g, ' ').toUpperCase() || null
+  const text = f[FIELD.STP_ORI_CNTY_NAME] ?? ''
+  return (isPlainUpper(text, true) ? text : text.trim().replace(/\s+/g, ' ').toUpperCase()) || null
 }
 
 /**

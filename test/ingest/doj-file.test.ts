@@ -2,10 +2,13 @@ import fc from 'fast-check'
 import t from 'tap'
 import {
   buildSubject,
+  countyOf,
+  FIELD,
   LOCATED_SPAN,
   locateReviewFields,
   reviewFieldsAt,
-  splitReviewRecord
+  splitReviewRecord,
+  upperTrimmed
 } from '../../src/ingest/doj-file.js'
 import { courtRow } from '../doj-rows.js'
 
@@ -86,4 +89,30 @@ t.test('a record read in its bytes gives the fields the text split gives, quotes
   t.equal(records, 500)
   t.ok(quotedReadFields > 50, `records with a quoted field the review reads: ${quotedReadFields}`)
   t.end()
+})
+
+t.test('a column read as upper case, trimmed (and a county with single spaces), whatever the text', async (t) => {
+  // DOJ's own spelling takes the fast path; anything else (lower case, tabs, a trailing \r, double spaces, NBSP,
+  // Ñ) must come out as the plain string operations would make it.
+  const char = fc.constantFrom('A', 'Z', 'a', 'ñ', 'Ñ', ' ', '  ', '\t', '\r', '\n', '\u00a0', '\u2003', '-', '1')
+  let checked = 0
+  fc.assert(
+    fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
+      const text = chars.join('')
+      const row = new Array<string>(FIELD.COMMENT_TEXT + 1)
+      row[FIELD.STP_ORI_CNTY_NAME] = text
+      checked++
+      return (
+        upperTrimmed(text) === text.trim().toUpperCase() &&
+        countyOf(row) === (text.trim().replace(/\s+/g, ' ').toUpperCase() || null)
+      )
+    }),
+    { numRuns: 2000 }
+  )
+  t.equal(checked, 2000)
+  t.equal(upperTrimmed('DECEASED\r'), 'DECEASED', 'a trailing carriage return is trimmed')
+  t.equal(
+    countyOf(Object.assign(new Array<string>(30), { [FIELD.STP_ORI_CNTY_NAME]: 'SAN  FRANCISCO' })),
+    'SAN FRANCISCO'
+  )
 })
