@@ -361,15 +361,23 @@ function reviewSubject(batch: Batch, group: Array<{ line: number; fields: string
 export type ReviewTask = { records: string[]; lines: number[] } | { block: RecordBlock }
 
 /** A batch's answer with the people it read, in file order, each once (for the check that a person's rows are together). */
-export type BlockResult = BatchResult & { subjectIds: string[] }
+export type BlockResult = BatchResult & {
+  subjectIds: string[]
+  /** The block's buffers, handed back by a worker to be read into again. */
+  spent?: { bytes: ArrayBuffer; fields?: ArrayBuffer }
+}
 
 /**
  * Where the fields the review reads lie in each single-line record of an ASCII block (`locateReviewFields`,
  * LOCATED_SPAN Int32s a record). The thread that reads the file finds them before handing the block to a worker.
  */
-export function locateBlockFields(block: RecordBlock): Int32Array {
+export function locateBlockFields(block: RecordBlock, reuse?: Int32Array): Int32Array {
   const { bytes, spans, count } = block
-  const located = new Int32Array(count * LOCATED_SPAN)
+  // Reused as it is: only records on one line are read from it, and each of those is written here first.
+  const located =
+    reuse && reuse.length >= count * LOCATED_SPAN
+      ? reuse.subarray(0, count * LOCATED_SPAN)
+      : new Int32Array(count * LOCATED_SPAN)
   for (let i = 0; i < count; i++)
     if (spans[i * SPAN + 3] === 0)
       locateReviewFields(bytes, spans[i * SPAN]!, spans[i * SPAN + 1]!, located, i * LOCATED_SPAN)
@@ -440,12 +448,25 @@ function addDecision(output: DecisionOutput, subject: DojSubject, determinations
     determinationCells(output.cells, subject, subject.record.convictions.find((c) => c.id === d.convictionId)!, d)
 }
 
-/** determinations.csv text of lines' values, DETERMINATION_COLUMNS a line. */
-export function determinationsCsv(cells: DeterminationCells): string {
-  let csv = ''
-  for (let at = 0; at < cells.length; at += DETERMINATION_COLUMNS.length)
-    csv += csvLine(cells, at, at + DETERMINATION_COLUMNS.length)
-  return csv
+/**
+ * determinations.csv lines of lines' values, DETERMINATION_COLUMNS a line, encoded as UTF-8 into `into` from its
+ * start (a bigger buffer when it runs short): the buffer written into, and how many bytes. A line at a time, so no
+ * batch's CSV is ever one string (as one, it was copied into fresh memory to be flattened, then again to be encoded).
+ */
+export function determinationsCsv(cells: DeterminationCells, into: Buffer): { bytes: Buffer; length: number } {
+  let bytes = into
+  let length = 0
+  for (let at = 0; at < cells.length; at += DETERMINATION_COLUMNS.length) {
+    const line = csvLine(cells, at, at + DETERMINATION_COLUMNS.length)
+    // A UTF-16 unit is at most three bytes of UTF-8.
+    if (length + 3 * line.length > bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(2 * bytes.length + 3 * line.length)
+      bytes.copy(bigger, 0, 0, length)
+      bytes = bigger
+    }
+    length += bytes.write(line, length, 'utf8')
+  }
+  return { bytes, length }
 }
 
 function tallyRelief(subject: DojSubject, determinations: Determination[], stats: DecisionStats): void {

@@ -60,6 +60,8 @@ export interface DojReviewOptions {
    * the outputs then show those.
    */
   onBatch?: (result: BatchResult) => Promise<DecidedSubject[] | undefined | void>
+  /** Bytes read at a time (default 2 MiB): small in tests, for many blocks. */
+  readBytes?: number
 }
 
 export interface ReviewSummary {
@@ -135,6 +137,14 @@ async function rowsGroupedByPerson(file: string, progress?: (bytes: number) => v
 function write(stream: WriteStream, text: string): Promise<void> | void {
   if (text === '' || stream.write(text)) return
   return new Promise((resolve) => stream.once('drain', () => resolve()))
+}
+
+/** Writes bytes to a stream; resolves once they are written (the bytes may then be reused), rejects on an error. */
+function written(stream: WriteStream, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (bytes.length === 0) resolve()
+    else stream.write(bytes, (err) => (err ? reject(err) : resolve()))
+  })
 }
 
 function endStream(stream: WriteStream): Promise<void> {
@@ -273,8 +283,27 @@ async function runPass(
     return true
   }
 
+  // determinations.csv is encoded into two buffers used in turn, each reused once its last bytes are written.
+  const csvBuffers: Buffer[] = [Buffer.allocUnsafeSlow(1 << 20), Buffer.allocUnsafeSlow(1 << 20)]
+  const csvWritten: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()]
+  let csvTurn = 0
+  // Blocks' buffers handed back by the workers, to read the file into again.
+  const spareBytes: ArrayBuffer[] = []
+  const spareFields: ArrayBuffer[] = []
+  const allocate = (size: number) => {
+    const i = spareBytes.findIndex((b) => b.byteLength >= size)
+    // A new buffer has room to spare, so that one handed back fits a later block (each is a carried part and a read).
+    return i === -1 ? Buffer.allocUnsafeSlow(size + (size >> 3)) : Buffer.from(spareBytes.splice(i, 1)[0]!)
+  }
+
   const drainOne = async () => {
     const result = await inFlight.shift()!
+    // A few are kept: as many as are in flight at once, and one or two that did not fit a read (after a person's
+    // rows longer than a block, say).
+    if ('spent' in result && result.spent) {
+      if (spareBytes.length <= maxInFlight) spareBytes.push(result.spent.bytes)
+      if (result.spent.fields && spareFields.length <= maxInFlight) spareFields.push(result.spent.fields)
+    }
     // Once the file is found out of order, the batches still in flight are let finish and their output dropped.
     if (disordered) return
     if ('subjectIds' in result && !inOrder(result.subjectIds)) {
@@ -289,7 +318,16 @@ async function runPass(
       result.determinations = output.cells
       result.stats.decisions = output.stats
     }
-    await write(out, determinationsCsv(result.determinations))
+    // Two buffers in turn: one is filled while the other's bytes are being written.
+    const turn = csvTurn
+    csvTurn ^= 1
+    await csvWritten[turn]
+    const csv = determinationsCsv(result.determinations, csvBuffers[turn]!)
+    csvBuffers[turn] = csv.bytes
+    const writing = written(out, csv.bytes.subarray(0, csv.length))
+    // A failed write is thrown where the buffer is next waited for (or at the end), not as an unhandled rejection.
+    writing.catch(() => undefined)
+    csvWritten[turn] = writing
     await write(errors, result.errorsCsv)
     addStats(stats, result.stats)
     report()
@@ -326,11 +364,16 @@ async function runPass(
       options.file,
       {
         cut: lastPersonStart,
+        ...(pool && { allocate }),
+        ...(options.readBytes && { readBytes: options.readBytes }),
         onBlock: async (block: RecordBlock) => {
           rowsRead += block.count
           // This thread waits for the workers most of a review: it finds where an ASCII block's fields lie, and a
           // worker only slices them (moving the scan here made a 2-core review of 500k rows about a tenth faster).
-          if (pool && isAscii(bufferOf(block.bytes))) block.fields = locateBlockFields(block)
+          if (pool && isAscii(bufferOf(block.bytes))) {
+            const spare = spareFields.pop()
+            block.fields = locateBlockFields(block, spare && new Int32Array(spare))
+          }
           const moved = pool ? [block.bytes.buffer as ArrayBuffer, block.spans.buffer as ArrayBuffer] : undefined
           if (moved && block.fields) moved.push(block.fields.buffer as ArrayBuffer)
           await run({ block }, moved)
@@ -369,6 +412,7 @@ async function runPass(
     if (records.length > 0) await run({ records, lines })
   }
   while (inFlight.length > 0) await drainOne()
+  await Promise.all(csvWritten)
   await Promise.all([endStream(out), endStream(errors)])
   if (!disordered) {
     await rename(`${determinationsPath}.partial`, determinationsPath)

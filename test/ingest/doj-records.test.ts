@@ -180,6 +180,44 @@ t.test('cut at the last person, a block never splits a person, and every record 
   }
 })
 
+t.test(
+  'blocks read into buffers handed back and reused, full of old bytes, hold the records a fresh read holds',
+  async (t) => {
+    const rand = seededRandom(11)
+    let reused = 0
+    for (let i = 0; i < 30; i++) {
+      const text = randomFile(rand)
+      const file = fileOf(text)
+      const expected = recordsOfText(text).map(([r]) => r)
+      for (const readBytes of [50, 700]) {
+        // As a review hands a block's buffer to a worker and gets it back: reused for a later read, larger than asked
+        // for, and full of quotes and line breaks from before.
+        const spare: Buffer[] = []
+        const got: string[] = []
+        await readRecordBlocks(file, {
+          readBytes,
+          cut: lastPersonStart,
+          allocate: (size) => {
+            const i = spare.findIndex((b) => b.length >= size)
+            if (i === -1) return Buffer.alloc(size + 37, '"\n,')
+            reused++
+            return spare.splice(i, 1)[0]!
+          },
+          onBlock: (block) => {
+            got.push(...recordsOf(block).records)
+            const whole = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.buffer.byteLength)
+            whole.fill('"\r\n,')
+            spare.push(whole)
+            return true
+          }
+        })
+        t.same(got, expected, `file ${i}, ${readBytes} bytes at a time`)
+      }
+    }
+    t.ok(reused > 100, `buffers reused: ${reused}`)
+  }
+)
+
 t.test('a person with more rows than a block reads is handed over whole, in one block', async (t) => {
   const row = (person: number, i: number) => `${i},A,${person}${','.repeat(DOJ_FIELD_COUNT - 3)}`
   const lines = [

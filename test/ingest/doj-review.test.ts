@@ -260,7 +260,9 @@ t.test('worker threads and the calling thread write byte-identical results', asy
       asOf: AS_OF,
       policy: DEFAULT_POLICY,
       outDir: out,
-      workers
+      workers,
+      // Blocks of 256 KiB (about 40), so that the workers hand blocks' buffers back and they are read into again.
+      readBytes: 256 * 1024
     })
     return {
       r,
