@@ -416,7 +416,7 @@ function byDateThenId(a: { date: string | null; id?: string; key?: string }, b: 
 }
 
 /**
- * Builds one person's record from their rows. Every row is accounted for in
+ * Builds one person's record from their rows (review rows: `fields[FIELD.X]`). Every row is accounted for in
  * `rows`; a row that cannot be used is a problem with its line number, and a
  * fact that contradicts the record (a conviction before birth, a date after
  * the as-of date, a date that is no date) is dropped with a warning while the
