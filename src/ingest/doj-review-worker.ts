@@ -9,7 +9,10 @@ import {
   type ReviewTask
 } from './doj-review-batch.js'
 
-/** A review worker: takes batches of whole subjects (records, or a block of the file's bytes), answers with CSV text and figures. */
+/**
+ * A review worker: takes batches of whole subjects (records, or a block of the file's bytes), answers with the
+ * determinations' values, the errors' CSV text and figures (and a block's buffers, handed back).
+ */
 const options = workerData as BatchOptions & { keepSubjects: boolean }
 
 await serveWorkerTasks<ReviewTask, BatchResult | BlockResult>(
