@@ -39,3 +39,42 @@ export async function refreshStaleStatistics(db: Db): Promise<string[]> {
   await sql`analyze (skip_locked) ${sql.join(tables.map((t) => sql.id(t)))}`.execute(db)
   return tables
 }
+
+/** `refreshStaleStatistics` kept up in the background: see `statisticsKeeper`. */
+export interface StatisticsKeeper {
+  /** Starts a refresh when none runs and the interval since the last one is up; returns at once. */
+  keep(): void
+  /** Resolves when no refresh runs (for closing the database after). */
+  settled(): Promise<void>
+}
+
+/**
+ * `refreshStaleStatistics` for work that arrives in many small pieces (REST intake, a batch or a case at a time):
+ * started at most once per `everyMs` of this process, one at a time, in the background: the request that starts it
+ * does not wait for an ANALYZE. Without it a county's cases sent over REST were planned against the statistics of
+ * its first few hundred people, and looking up a batch's 1,000 people among 60,000 read all of the county's people
+ * (about a second a batch) where the index takes milliseconds.
+ */
+export function statisticsKeeper(db: Db, onError: (err: unknown) => void, everyMs = 1_000): StatisticsKeeper {
+  let due = 0
+  let running: Promise<void> | undefined
+  return {
+    keep() {
+      if (dialectOf(db) !== 'postgres' || running) return
+      const now = performance.now()
+      if (now < due) return
+      running = refreshStaleStatistics(db).then(
+        () => {},
+        (err) => onError(err)
+      )
+      void running.finally(() => {
+        // The next refresh waits the interval out from the end of this one, however long its ANALYZE took.
+        due = performance.now() + everyMs
+        running = undefined
+      })
+    },
+    settled: async () => {
+      await running
+    }
+  }
+}

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { CompiledQuery, type Kysely, type QueryResult, type RootOperationNode, sql } from 'kysely'
 import { dialectOf } from '../../src/db/database.js'
-import { casesWithPeople, insertCases, insertPeople } from '../../src/db/case-repository.js'
+import { casesWithPeople, identitiesOnFile, insertCases, insertPeople } from '../../src/db/case-repository.js'
 import type { Database } from '../../src/db/schema.js'
-import { refreshStaleStatistics } from '../../src/db/table-statistics.js'
+import { refreshStaleStatistics, statisticsKeeper } from '../../src/db/table-statistics.js'
 import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
-import { openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
 
@@ -49,21 +49,50 @@ async function analysedSince(db: Kysely<Database>, since: Date): Promise<string[
   return rows.map((r) => r.table)
 }
 
-/** The plan PostgreSQL makes for the first statement `read` sends (EXPLAIN, not run). */
-async function planOf(db: Kysely<Database>, read: (db: Kysely<Database>) => Promise<unknown>): Promise<string> {
+/**
+ * The plan PostgreSQL makes for the first statement `read` sends (EXPLAIN, not run): for its parameters' values, or
+ * `generic`, the plan a prepared statement settles on after its first few runs (the one a busy service uses).
+ */
+async function planOf(
+  db: Kysely<Database>,
+  read: (db: Kysely<Database>) => Promise<unknown>,
+  { generic = false } = {}
+): Promise<string> {
+  // The node last transformed before a statement's result is the statement's own: a union's parts come before it.
+  let latest: RootOperationNode | undefined
   let first: RootOperationNode | undefined
   const capturing = db.withPlugin({
     transformQuery: ({ node }) => {
-      first ??= node
+      latest = node
       return node
     },
-    transformResult: async ({ result }) => result as QueryResult<never>
+    transformResult: async ({ result }) => {
+      first ??= latest
+      return result as QueryResult<never>
+    }
   })
   await read(capturing)
   const compiled = db.getExecutor().compileQuery(first!, { queryId: 'plan' })
-  const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(
-    CompiledQuery.raw(`explain (costs off) ${compiled.sql}`, [...compiled.parameters])
-  )
+  const parameters = [...compiled.parameters]
+  const rows = await db.connection().execute(async (conn) => {
+    if (!generic)
+      return (
+        await conn.executeQuery<{ 'QUERY PLAN': string }>(
+          CompiledQuery.raw(`explain (costs off) ${compiled.sql}`, parameters)
+        )
+      ).rows
+    await sql`set plan_cache_mode = force_generic_plan`.execute(conn)
+    await conn.executeQuery(CompiledQuery.raw(`prepare generic_plan as ${compiled.sql}`))
+    // EXECUTE takes its values as literals (EXPLAIN EXECUTE cannot be given bind parameters).
+    const literal = (v: unknown): string =>
+      Array.isArray(v) ? `array[${v.map(literal).join(', ')}]` : `'${String(v).replaceAll("'", "''")}'`
+    const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>(
+      CompiledQuery.raw(`explain (costs off) execute generic_plan(${parameters.map(literal).join(', ')})`)
+    )
+    await sql`deallocate generic_plan`.execute(conn)
+    await sql`reset plan_cache_mode`.execute(conn)
+    return rows
+  })
   // The ids of the in-list are left out: the plan's shape is what is read.
   return rows.map((r) => r['QUERY PLAN'].replace(/'\{[^}]*\}'/g, '…')).join('\n')
 }
@@ -118,5 +147,79 @@ t.test(
     t.notMatch(after, /Seq Scan/, `after: ${after}`)
     t.match(after, /Index Scan using people_pkey/, 'each person looked up by id')
     t.equal((await read(db)).size, page.length, 'and it reads the page')
+  }
+)
+
+t.test(
+  'the statistics keeper analyses in the background, one refresh at a time and at most once an interval',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const counting = countingStatements(handle.db)
+    const errors: unknown[] = []
+    const keeper = statisticsKeeper(counting.db, (err) => errors.push(err), 60_000)
+    const start = new Date()
+    await storePeopleWithCases(handle.db, 2000, 0)
+    counting.reset()
+    keeper.keep()
+    keeper.keep()
+    await keeper.settled()
+    t.same(await analysedSince(handle.db, start), ['court_cases', 'people'], 'both tables written were analysed')
+    t.equal(counting.count(), 2, 'once: the check and its ANALYZE, though asked twice while it ran')
+
+    const later = new Date()
+    await storePeopleWithCases(handle.db, 2100, 2000)
+    counting.reset()
+    keeper.keep()
+    await keeper.settled()
+    t.equal(counting.count(), 0, 'asked again within the interval: nothing sent')
+    t.same(await analysedSince(handle.db, later), [], 'nothing analysed')
+
+    const eager = statisticsKeeper(handle.db, (err) => errors.push(err), 0)
+    eager.keep()
+    await eager.settled()
+    t.same(await analysedSince(handle.db, later), ['court_cases', 'people'], 'with the interval up, analysed again')
+    t.same(errors, [], 'no refresh failed')
+  }
+)
+
+t.test('the statistics keeper sends nothing on SQLite', { skip: postgres ? 'SQLite only' : false }, async (t) => {
+  const handle = await openTestDatabase(t)
+  const counting = countingStatements(handle.db)
+  const keeper = statisticsKeeper(counting.db, (err) => t.fail(String(err)), 0)
+  keeper.keep()
+  await keeper.settled()
+  t.equal(counting.count(), 0)
+})
+
+t.test(
+  "a batch's 1,000 people are looked up among a county's 20,000 by its identifier indexes, not by reading the county",
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const { db } = handle
+    const people = Array.from({ length: 20_000 }, (_, i) =>
+      newPersonRow(
+        { name: `PERSON, NUMBER ${i}`, dob: '1970-01-01', dojSubjectId: String(50_000_000 + i), cii: `A${i}` },
+        { county: 'SAN FRANCISCO', now: NOW, audit: [] }
+      )
+    )
+    await insertPeople(db, people)
+    await sql`select pg_stat_force_next_flush()`.execute(db)
+    t.same(await refreshStaleStatistics(db), ['people'])
+    // Half on file, half new: a batch as a DA system sends one.
+    const asked = {
+      dojSubjectIds: Array.from({ length: 1000 }, (_, i) => String(50_019_500 + i)),
+      ciis: Array.from({ length: 1000 }, (_, i) => `A${19_500 + i}`)
+    }
+    const read = (on: Kysely<Database>) => identitiesOnFile(on, 'SAN FRANCISCO', asked)
+    // The plan a prepared statement settles on: the one a county's batches after its first few are looked up with.
+    const plan = await planOf(db, read, { generic: true })
+    t.match(plan, /people_county_subject/, `by (county, DOJ subject id): ${plan}`)
+    t.match(plan, /people_county_cii\b/, 'and by (county, CII)')
+    t.notMatch(plan, /Filter:/, 'no row of the county read and thrown away')
+    const found = await read(db)
+    t.equal(found.dojSubjectIds.size, 500)
+    t.equal(found.ciis.size, 500)
   }
 )

@@ -6,6 +6,7 @@ import { IdParams, IdempotencyHeaders, authErrors, bodyErrors, errorResponses } 
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
 import type { Database } from '../../db/schema.js'
 import { getCaseView, setCourtCaseId } from '../../db/case-repository.js'
+import { statisticsKeeper } from '../../db/table-statistics.js'
 import { ClearfileError } from '../../errors.js'
 import { storeCases } from '../../ingest/case-intake.js'
 import { auditContext } from '../auth.js'
@@ -16,6 +17,11 @@ const writers = ['da_system', 'deputy_da'] as const
 const writeErrors = { ...bodyErrors, ...errorResponses(409), ...authErrors }
 
 export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db, clock, config }) => {
+  // A county's cases come a batch or a case at a time, each a short transaction: the planner's statistics are kept
+  // up with them as the bulk stages keep up with theirs.
+  const statistics = statisticsKeeper(db, (err) => app.log.warn({ err }, 'refreshing table statistics failed'))
+  app.addHook('onClose', () => statistics.settled())
+
   /** Runs `work` once per Idempotency-Key: 201 with its result, 200 with the stored result on replay. */
   async function createOnce<T>(
     request: FastifyRequest<{ Headers: { 'idempotency-key'?: string } }>,
@@ -23,6 +29,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
     route: string,
     work: (trx: Kysely<Database>, ctx: AuditContext) => Promise<T>
   ) {
+    statistics.keep()
     const ctx = auditContext(request, clock)
     const result = await runIdempotent(
       db,
