@@ -10,6 +10,7 @@ import { searchIndexes } from './0008-search-indexes.js'
 import { blobs } from './0009-blobs.js'
 import { courtCaseIds } from './0010-court-case-ids.js'
 import { jobClaimIndex } from './0011-job-claim-index.js'
+import { lz4Compression } from './0012-lz4-compression.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008-search-indexes': searchIndexes,
   '0009-blobs': blobs,
   '0010-court-case-ids': courtCaseIds,
-  '0011-job-claim-index': jobClaimIndex
+  '0011-job-claim-index': jobClaimIndex,
+  '0012-lz4-compression': lz4Compression
 }

@@ -190,3 +190,58 @@ t.test(
     )
   }
 )
+
+t.test(
+  "large values are compressed with LZ4 on PostgreSQL, every text, bytea and jsonb column of the schema's tables",
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    // attcompression: 'l' for LZ4, '' for the server's default (pglz).
+    const methods = async () =>
+      (
+        await sql<{ column: string; method: string }>`
+          select c.relname || '.' || a.attname as "column", a.attcompression as method
+          from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = current_schema() and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+            and a.atttypid in ('text'::regtype, 'bytea'::regtype, 'jsonb'::regtype) and c.relname not like 'kysely\_%'`.execute(
+          db
+        )
+      ).rows
+    const after = await methods()
+    t.ok(
+      after.some((c) => c.column === 'determinations.explanation'),
+      'explanations among them'
+    )
+    t.ok(
+      after.some((c) => c.column === 'blob_chunks.data'),
+      'and the database store'
+    )
+    t.same(
+      after.filter((c) => c.method !== 'l'),
+      [],
+      'none left to pglz'
+    )
+    const explanation = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ rule: 'HS 11361.8(e)', step: i })))
+    await db
+      .insertInto('blobs')
+      .values({ key: 'k', size: explanation.length, created_at: '2026-12-04T00:00:00Z' })
+      .execute()
+    await db
+      .insertInto('blob_chunks')
+      .values({ key: 'k', seq: 0, data: Buffer.from(explanation.repeat(3)) })
+      .execute()
+    const stored = await sql<{ method: string }>`select pg_column_compression(data) as method from blob_chunks`.execute(
+      db
+    )
+    t.same(stored.rows, [{ method: 'lz4' }], 'a value stored now is LZ4')
+
+    const migrator = await migratorOf(db)
+    t.equal((await migrator.migrateTo('0011-job-claim-index')).error, undefined, 'down')
+    t.same(
+      (await methods()).filter((c) => c.method !== ''),
+      [],
+      'down: the default again'
+    )
+    t.equal((await migrator.migrateToLatest()).error, undefined, 'and up again')
+  }
+)
