@@ -6,7 +6,7 @@ import { createRenderer } from '../documents/render.js'
 import { ReviewMotionWriter, type MotionScope } from '../documents/review-motions.js'
 import { DEFAULT_POLICY } from '../eligibility/policies.js'
 import { loadCourts } from '../filing/courts-config.js'
-import { reviewDojFile, type ReviewSummary } from '../ingest/doj-review.js'
+import { ReviewOutputError, reviewDojFile, type ReviewSummary } from '../ingest/doj-review.js'
 import { EXPECTED, requireFile, resolvePolicy } from './inputs.js'
 import { createProgressDisplay, type ProgressStep } from './progress.js'
 import { meteredRenderer, type MeteredRenderer } from './render-meter.js'
@@ -221,6 +221,7 @@ export async function runReviewCommand(flags: ReviewFlags): Promise<void> {
           }
         : {})
     }).catch((err: NodeJS.ErrnoException) => {
+      if (err instanceof ReviewOutputError) throw new InvalidArgumentError(`--out ${flags.out}: ${err.message}`)
       // Checked before it started; this is a file that went away or changed mode since.
       if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')
         throw new InvalidArgumentError(`--doj ${flags.doj}: cannot be read (${err.code}); expected ${EXPECTED.doj}`)

@@ -133,24 +133,76 @@ async function rowsGroupedByPerson(file: string, progress?: (bytes: number) => v
   return grouped
 }
 
-/** Writes text to a stream, waiting when its buffer is full. */
-function write(stream: WriteStream, text: string): Promise<void> | void {
-  if (text === '' || stream.write(text)) return
-  return new Promise((resolve) => stream.once('drain', () => resolve()))
+/** A review's output file could not be written (a full disk, a directory in its place, no permission). */
+export class ReviewOutputError extends Error {
+  constructor(
+    readonly path: string,
+    override readonly cause: NodeJS.ErrnoException
+  ) {
+    super(`cannot write ${path}: ${cause.code ?? cause.message}`)
+    this.name = 'ReviewOutputError'
+  }
 }
 
-/** Writes bytes to a stream; resolves once they are written (the bytes may then be reused), rejects on an error. */
-function written(stream: WriteStream, bytes: Uint8Array): Promise<void> {
+/**
+ * A file the review writes, and the first error writing it met. Streams report an error by an event: without a
+ * listener it ended the process (an uncaught 'error'), and a write waiting for `drain` waited for ever.
+ */
+interface Output {
+  stream: WriteStream
+  failed?: ReviewOutputError
+}
+
+function openOutput(path: string): Output {
+  const output: Output = { stream: createWriteStream(path) }
+  output.stream.on('error', (err: NodeJS.ErrnoException) => {
+    output.failed ??= new ReviewOutputError(path, err)
+  })
+  return output
+}
+
+/** Throws the first error writing an output met, if any. */
+function checkOutput(output: Output): void {
+  if (output.failed) throw output.failed
+}
+
+/** Writes text to an output, waiting when its buffer is full; rejects when writing it fails. */
+function write(output: Output, text: string): Promise<void> | void {
+  checkOutput(output)
+  if (text === '' || output.stream.write(text)) return
   return new Promise((resolve, reject) => {
-    if (bytes.length === 0) resolve()
-    else stream.write(bytes, (err) => (err ? reject(err) : resolve()))
+    const drained = () => {
+      output.stream.off('error', failed)
+      resolve()
+    }
+    const failed = () => {
+      output.stream.off('drain', drained)
+      reject(output.failed)
+    }
+    output.stream.once('drain', drained)
+    output.stream.once('error', failed)
   })
 }
 
-function endStream(stream: WriteStream): Promise<void> {
+/** Writes bytes to an output; resolves once they are written (the bytes may then be reused), rejects on an error. */
+function written(output: Output, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.once('error', reject)
-    stream.end(() => resolve())
+    checkOutput(output)
+    if (bytes.length === 0) resolve()
+    else output.stream.write(bytes, (err) => (err ? reject(output.failed ?? err) : resolve()))
+  })
+}
+
+/** Ends an output once all it was given is written; rejects with the first error writing it met. */
+function endOutput(output: Output): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (output.failed) {
+      output.stream.destroy()
+      reject(output.failed)
+      return
+    }
+    output.stream.once('error', () => reject(output.failed))
+    output.stream.end(() => (output.failed ? reject(output.failed) : resolve()))
   })
 }
 
@@ -164,7 +216,9 @@ function endStream(stream: WriteStream): Promise<void> {
  */
 export async function reviewDojFile(options: DojReviewOptions): Promise<DojReviewResult> {
   const started = performance.now()
-  await mkdir(options.outDir, { recursive: true })
+  await mkdir(options.outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new ReviewOutputError(options.outDir, err)
+  })
   const { size } = await stat(options.file)
   const batchOptions: BatchOptions = { county: options.county, asOf: options.asOf, policy: options.policy }
   // A plain review's calling thread only reads, hashes and writes: a worker for its core too made a 2-core review
@@ -261,10 +315,10 @@ async function runPass(
 ): Promise<PassResult> {
   const determinationsPath = join(options.outDir, 'determinations.csv')
   const errorsPath = join(options.outDir, 'errors.csv')
-  const out = createWriteStream(`${determinationsPath}.partial`)
-  const errors = createWriteStream(`${errorsPath}.partial`)
-  out.write(csvLine(DETERMINATION_COLUMNS))
-  errors.write(csvLine(ERROR_COLUMNS))
+  const out = openOutput(`${determinationsPath}.partial`)
+  const errors = openOutput(`${errorsPath}.partial`)
+  out.stream.write(csvLine(DETERMINATION_COLUMNS))
+  errors.stream.write(csvLine(ERROR_COLUMNS))
   const stats = emptyStats()
   let handingOverMs = 0
   const inFlight: Array<Promise<BatchResult | BlockResult>> = []
@@ -298,6 +352,9 @@ async function runPass(
 
   const drainOne = async () => {
     const result = await inFlight.shift()!
+    // An output that cannot be written ends the review now, not after the whole file is read.
+    checkOutput(out)
+    checkOutput(errors)
     // A few are kept: as many as are in flight at once, and one or two that did not fit a read (after a person's
     // rows longer than a block, say).
     if ('spent' in result && result.spent) {
@@ -358,62 +415,70 @@ async function runPass(
   }
   let sha256: string
 
-  if (mode === 'grouped') {
-    // The file's bytes go to the workers as they were read, a block of whole people at a time (moved, not copied).
-    const read = await readRecordBlocks(
-      options.file,
-      {
-        cut: lastPersonStart,
-        ...(pool && { allocate }),
-        ...(options.readBytes && { readBytes: options.readBytes }),
-        onBlock: async (block: RecordBlock) => {
-          rowsRead += block.count
-          // This thread waits for the workers most of a review: it finds where an ASCII block's fields lie, and a
-          // worker only slices them (moving the scan here made a 2-core review of 500k rows about 5% faster).
-          if (pool && isAscii(bufferOf(block.bytes))) {
-            const spare = spareFields.pop()
-            block.fields = locateBlockFields(block, spare && new Int32Array(spare))
+  try {
+    if (mode === 'grouped') {
+      // The file's bytes go to the workers as they were read, a block of whole people at a time (moved, not copied).
+      const read = await readRecordBlocks(
+        options.file,
+        {
+          cut: lastPersonStart,
+          ...(pool && { allocate }),
+          ...(options.readBytes && { readBytes: options.readBytes }),
+          onBlock: async (block: RecordBlock) => {
+            rowsRead += block.count
+            // This thread waits for the workers most of a review: it finds where an ASCII block's fields lie, and a
+            // worker only slices them (moving the scan here made a 2-core review of 500k rows about 5% faster).
+            if (pool && isAscii(bufferOf(block.bytes))) {
+              const spare = spareFields.pop()
+              block.fields = locateBlockFields(block, spare && new Int32Array(spare))
+            }
+            const moved = pool ? [block.bytes.buffer as ArrayBuffer, block.spans.buffer as ArrayBuffer] : undefined
+            if (moved && block.fields) moved.push(block.fields.buffer as ArrayBuffer)
+            await run({ block }, moved)
+            return !disordered
           }
-          const moved = pool ? [block.bytes.buffer as ArrayBuffer, block.spans.buffer as ArrayBuffer] : undefined
-          if (moved && block.fields) moved.push(block.fields.buffer as ArrayBuffer)
-          await run({ block }, moved)
-          return !disordered
+        },
+        progress
+      )
+      sha256 = read.sha256
+    } else {
+      // A person's rows are scattered: gather every row by person first (memory grows with the file).
+      const bySubject = new Map<string, { records: string[]; lines: number[] }>()
+      const read = await readRecords(
+        options.file,
+        (record, line) => {
+          rowsRead++
+          const id = subjectIdOf(record)
+          let group = bySubject.get(id)
+          if (!group) bySubject.set(id, (group = { records: [], lines: [] }))
+          group.records.push(record)
+          group.lines.push(line)
+          return true
+        },
+        progress
+      )
+      sha256 = read.sha256
+      for (const group of bySubject.values()) {
+        records.push(...group.records)
+        lines.push(...group.lines)
+        if (records.length >= BATCH_ROWS) {
+          await run({ records, lines })
+          records = []
+          lines = []
         }
-      },
-      progress
-    )
-    sha256 = read.sha256
-  } else {
-    // A person's rows are scattered: gather every row by person first (memory grows with the file).
-    const bySubject = new Map<string, { records: string[]; lines: number[] }>()
-    const read = await readRecords(
-      options.file,
-      (record, line) => {
-        rowsRead++
-        const id = subjectIdOf(record)
-        let group = bySubject.get(id)
-        if (!group) bySubject.set(id, (group = { records: [], lines: [] }))
-        group.records.push(record)
-        group.lines.push(line)
-        return true
-      },
-      progress
-    )
-    sha256 = read.sha256
-    for (const group of bySubject.values()) {
-      records.push(...group.records)
-      lines.push(...group.lines)
-      if (records.length >= BATCH_ROWS) {
-        await run({ records, lines })
-        records = []
-        lines = []
       }
+      if (records.length > 0) await run({ records, lines })
     }
-    if (records.length > 0) await run({ records, lines })
+    while (inFlight.length > 0) await drainOne()
+    await Promise.all(csvWritten)
+    await Promise.all([endOutput(out), endOutput(errors)])
+  } catch (err) {
+    // Whatever is still in flight is let go quietly (the pool is closed by the caller), the outputs closed.
+    for (const pending of inFlight) pending.catch(() => undefined)
+    out.stream.destroy()
+    errors.stream.destroy()
+    throw err
   }
-  while (inFlight.length > 0) await drainOne()
-  await Promise.all(csvWritten)
-  await Promise.all([endStream(out), endStream(errors)])
   if (!disordered) {
     await rename(`${determinationsPath}.partial`, determinationsPath)
     await rename(`${errorsPath}.partial`, errorsPath)

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -209,3 +209,17 @@ t.test(
     t.equal(res.stdout.trimEnd().split('\n').length, 4, 'four summary lines: decided, ledger, papers, wrote')
   }
 )
+
+t.test('an output that cannot be written (a full disk) exits 1 naming the file, with no stack trace', async (t) => {
+  const out = join(dir, 'out-full')
+  mkdirSync(out)
+  // /dev/full takes the file open and refuses every write with ENOSPC, as a full disk does.
+  symlinkSync('/dev/full', join(out, 'determinations.csv.partial'))
+  const res = reviewInto(out)
+  t.equal(res.status, 1)
+  t.equal(
+    res.stderr,
+    `clearfile: --out ${out}: cannot write ${join(out, 'determinations.csv.partial')}: ENOSPC\n`
+  )
+  t.notOk(existsSync(join(out, 'determinations.csv')), 'no determinations.csv claims to be whole')
+})

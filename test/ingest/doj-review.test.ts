@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -6,7 +6,7 @@ import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/gener
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { type COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow, dojRow } from '../doj-rows.js'
-import { reviewDojFile } from '../../src/ingest/doj-review.js'
+import { ReviewOutputError, reviewDojFile } from '../../src/ingest/doj-review.js'
 import { readRecords } from '../../src/ingest/doj-records.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
@@ -520,4 +520,53 @@ t.test('a person whose rows come again several batches later is noticed in worke
   t.equal(regrouped.summary.readMode, 'regrouped')
   t.same(determinationKeys(regrouped.determinations), determinationKeys(grouped.determinations))
   t.equal(regrouped.summary.rowsRead, grouped.summary.rowsRead)
+})
+
+t.test('an output that cannot be written ends the review with an error naming the file, on one thread or on workers', async (t) => {
+  const d = dir()
+  const file = join(d, 'doj.csv')
+  // About 40 blocks of 64 KiB: a write fails while later blocks are still being read and decided.
+  await generateDojFile(file, { rows: 6000, seed: 21 })
+  const cases = [
+    { name: 'determinations.csv', target: '/dev/full', code: 'ENOSPC' },
+    { name: 'errors.csv', target: '/dev/full', code: 'ENOSPC' },
+    { name: 'determinations.csv', target: 'a directory', code: 'EISDIR' }
+  ]
+  for (const workers of [0, 1])
+    for (const { name, target, code } of cases) {
+      const out = join(d, `out-${workers}-${name}-${code}`)
+      mkdirSync(out)
+      const partial = join(out, `${name}.partial`)
+      // /dev/full takes the file open and refuses every write with ENOSPC, as a full disk does.
+      if (target === 'a directory') mkdirSync(partial)
+      else symlinkSync(target, partial)
+      const reviewed = reviewDojFile({
+        file,
+        county: 'SAN FRANCISCO',
+        asOf: AS_OF,
+        policy: DEFAULT_POLICY,
+        outDir: out,
+        workers,
+        readBytes: 1 << 16
+      })
+      await t.rejects(reviewed, ReviewOutputError, `${name} as ${target}, ${workers} workers: rejected`)
+      const err = (await reviewed.catch((e: unknown) => e)) as ReviewOutputError
+      t.equal(err.path, partial, 'the file named')
+      t.equal(err.cause.code, code)
+      t.notOk(existsSync(join(out, name)), `no ${name} claims to be whole`)
+    }
+})
+
+t.test('an output directory that cannot be made is named', async (t) => {
+  const d = dir()
+  const file = join(d, 'doj.csv')
+  writeFileSync(file, `${HEADER.join(',')}\n`)
+  writeFileSync(join(d, 'a-file'), '')
+  const outDir = join(d, 'a-file', 'out')
+  const err = await reviewDojFile({ file, county: 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir }).catch(
+    (e: unknown) => e
+  )
+  t.ok(err instanceof ReviewOutputError)
+  t.equal((err as ReviewOutputError).path, outDir)
+  t.equal((err as ReviewOutputError).cause.code, 'ENOTDIR')
 })
