@@ -217,9 +217,6 @@ t.test('an output that cannot be written (a full disk) exits 1 naming the file, 
   symlinkSync('/dev/full', join(out, 'determinations.csv.partial'))
   const res = reviewInto(out)
   t.equal(res.status, 1)
-  t.equal(
-    res.stderr,
-    `clearfile: --out ${out}: cannot write ${join(out, 'determinations.csv.partial')}: ENOSPC\n`
-  )
+  t.equal(res.stderr, `clearfile: --out ${out}: cannot write ${join(out, 'determinations.csv.partial')}: ENOSPC\n`)
   t.notOk(existsSync(join(out, 'determinations.csv')), 'no determinations.csv claims to be whole')
 })

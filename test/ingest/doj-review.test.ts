@@ -6,12 +6,21 @@ import { generateDojFile, generateDojRows, HEADER } from '../../src/ingest/gener
 import { DEFAULT_POLICY } from '../../src/eligibility/policies.js'
 import { type COL, splitCsvRecord } from '../../src/ingest/doj-file.js'
 import { courtRow, dojRow } from '../doj-rows.js'
-import { ReviewOutputError, reviewDojFile } from '../../src/ingest/doj-review.js'
+import { type DojReviewOptions, ReviewOutputError, reviewDojFile } from '../../src/ingest/doj-review.js'
 import { readRecords } from '../../src/ingest/doj-records.js'
 import { seededRandom } from '../../src/seeded-random.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'clearfile-review-'))
 const AS_OF = '2026-11-28'
+/** A San Francisco review of `file` into `outDir` under the default policy, as of AS_OF. */
+const reviewOptions = (file: string, outDir: string, extra: Partial<DojReviewOptions> = {}): DojReviewOptions => ({
+  file,
+  county: 'SAN FRANCISCO',
+  asOf: AS_OF,
+  policy: DEFAULT_POLICY,
+  outDir,
+  ...extra
+})
 
 const row = dojRow
 const court = courtRow
@@ -21,14 +30,9 @@ async function review(lines: string[], extra: { county?: string; workers?: numbe
   const file = join(d, 'doj.csv')
   writeFileSync(file, `${lines.join('\n')}\n`)
   const out = join(d, 'out')
-  const result = await reviewDojFile({
-    file,
-    county: extra.county ?? 'SAN FRANCISCO',
-    asOf: AS_OF,
-    policy: DEFAULT_POLICY,
-    outDir: out,
-    workers: extra.workers ?? 0
-  })
+  const result = await reviewDojFile(
+    reviewOptions(file, out, { county: extra.county ?? 'SAN FRANCISCO', workers: extra.workers ?? 0 })
+  )
   const csv = (name: string) =>
     readFileSync(join(out, name), 'utf8')
       .trimEnd()
@@ -133,14 +137,7 @@ t.test(
 t.test('an empty file is reported, not crashed on', async (t) => {
   const d = dir()
   writeFileSync(join(d, 'empty.csv'), '')
-  const result = await reviewDojFile({
-    file: join(d, 'empty.csv'),
-    county: 'SAN FRANCISCO',
-    asOf: AS_OF,
-    policy: DEFAULT_POLICY,
-    outDir: join(d, 'out'),
-    workers: 0
-  })
+  const result = await reviewDojFile(reviewOptions(join(d, 'empty.csv'), join(d, 'out'), { workers: 0 }))
   t.equal(result.ok, false)
   t.match(result.reason, /empty/)
   t.equal(result.summary.rowsRead, 0)
@@ -254,16 +251,8 @@ t.test('worker threads and the calling thread write byte-identical results', asy
   await generateDojFile(file, { rows: 20_000, seed: 5, header: true })
   const run = async (workers: number) => {
     const out = join(d, `out${workers}`)
-    const r = await reviewDojFile({
-      file,
-      county: 'SAN FRANCISCO',
-      asOf: AS_OF,
-      policy: DEFAULT_POLICY,
-      outDir: out,
-      workers,
-      // Blocks of 256 KiB (about 40), so that the workers hand blocks' buffers back and they are read into again.
-      readBytes: 256 * 1024
-    })
+    // Blocks of 256 KiB (about 40), so that the workers hand blocks' buffers back and they are read into again.
+    const r = await reviewDojFile(reviewOptions(file, out, { workers, readBytes: 256 * 1024 }))
     return {
       r,
       csv: readFileSync(join(out, 'determinations.csv'), 'utf8'),
@@ -522,40 +511,35 @@ t.test('a person whose rows come again several batches later is noticed in worke
   t.equal(regrouped.summary.rowsRead, grouped.summary.rowsRead)
 })
 
-t.test('an output that cannot be written ends the review with an error naming the file, on one thread or on workers', async (t) => {
-  const d = dir()
-  const file = join(d, 'doj.csv')
-  // About 40 blocks of 64 KiB: a write fails while later blocks are still being read and decided.
-  await generateDojFile(file, { rows: 6000, seed: 21 })
-  const cases = [
-    { name: 'determinations.csv', target: '/dev/full', code: 'ENOSPC' },
-    { name: 'errors.csv', target: '/dev/full', code: 'ENOSPC' },
-    { name: 'determinations.csv', target: 'a directory', code: 'EISDIR' }
-  ]
-  for (const workers of [0, 1])
-    for (const { name, target, code } of cases) {
-      const out = join(d, `out-${workers}-${name}-${code}`)
-      mkdirSync(out)
-      const partial = join(out, `${name}.partial`)
-      // /dev/full takes the file open and refuses every write with ENOSPC, as a full disk does.
-      if (target === 'a directory') mkdirSync(partial)
-      else symlinkSync(target, partial)
-      const reviewed = reviewDojFile({
-        file,
-        county: 'SAN FRANCISCO',
-        asOf: AS_OF,
-        policy: DEFAULT_POLICY,
-        outDir: out,
-        workers,
-        readBytes: 1 << 16
-      })
-      await t.rejects(reviewed, ReviewOutputError, `${name} as ${target}, ${workers} workers: rejected`)
-      const err = (await reviewed.catch((e: unknown) => e)) as ReviewOutputError
-      t.equal(err.path, partial, 'the file named')
-      t.equal(err.cause.code, code)
-      t.notOk(existsSync(join(out, name)), `no ${name} claims to be whole`)
-    }
-})
+t.test(
+  'an output that cannot be written ends the review with an error naming the file, on one thread or on workers',
+  async (t) => {
+    const d = dir()
+    const file = join(d, 'doj.csv')
+    // About 40 blocks of 64 KiB: a write fails while later blocks are still being read and decided.
+    await generateDojFile(file, { rows: 6000, seed: 21 })
+    const cases = [
+      { name: 'determinations.csv', target: '/dev/full', code: 'ENOSPC' },
+      { name: 'errors.csv', target: '/dev/full', code: 'ENOSPC' },
+      { name: 'determinations.csv', target: 'a directory', code: 'EISDIR' }
+    ]
+    for (const workers of [0, 1])
+      for (const { name, target, code } of cases) {
+        const out = join(d, `out-${workers}-${name}-${code}`)
+        mkdirSync(out)
+        const partial = join(out, `${name}.partial`)
+        // /dev/full takes the file open and refuses every write with ENOSPC, as a full disk does.
+        if (target === 'a directory') mkdirSync(partial)
+        else symlinkSync(target, partial)
+        const reviewed = reviewDojFile(reviewOptions(file, out, { workers, readBytes: 1 << 16 }))
+        await t.rejects(reviewed, ReviewOutputError, `${name} as ${target}, ${workers} workers: rejected`)
+        const err = (await reviewed.catch((e: unknown) => e)) as ReviewOutputError
+        t.equal(err.path, partial, 'the file named')
+        t.equal(err.cause.code, code)
+        t.notOk(existsSync(join(out, name)), `no ${name} claims to be whole`)
+      }
+  }
+)
 
 t.test('an output directory that cannot be made is named', async (t) => {
   const d = dir()
@@ -563,9 +547,7 @@ t.test('an output directory that cannot be made is named', async (t) => {
   writeFileSync(file, `${HEADER.join(',')}\n`)
   writeFileSync(join(d, 'a-file'), '')
   const outDir = join(d, 'a-file', 'out')
-  const err = await reviewDojFile({ file, county: 'SAN FRANCISCO', asOf: AS_OF, policy: DEFAULT_POLICY, outDir }).catch(
-    (e: unknown) => e
-  )
+  const err = await reviewDojFile(reviewOptions(file, outDir)).catch((e: unknown) => e)
   t.ok(err instanceof ReviewOutputError)
   t.equal((err as ReviewOutputError).path, outDir)
   t.equal((err as ReviewOutputError).cause.code, 'ENOTDIR')
