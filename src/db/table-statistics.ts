@@ -56,11 +56,12 @@ export interface StatisticsKeeper {
  * (about a second a batch) where the index takes milliseconds.
  */
 export function statisticsKeeper(db: Db, onError: (err: unknown) => void, everyMs = 1_000): StatisticsKeeper {
+  const postgres = dialectOf(db) === 'postgres'
   let due = 0
   let running: Promise<void> | undefined
   return {
     keep() {
-      if (dialectOf(db) !== 'postgres' || running) return
+      if (!postgres || running) return
       const now = performance.now()
       if (now < due) return
       running = refreshStaleStatistics(db).then(
