@@ -15,7 +15,7 @@ import {
 } from './service-process.js'
 
 /*
- * npm run bench:intake [-- --rate 200 --seconds 10 --warm-up 3 --concurrency 200 --batches 10 --batch-size 1000 --batch-clients 2]
+ * npm run bench:intake [-- --rate 200 --seconds 10 --warm-up 10 --concurrency 200 --batches 10 --batch-size 1000 --batch-clients 2]
  *
  * Starts `clearfile serve` as its own process (jobs and the simulated court on,
  * as `npm start` runs it) and drives the REST intake as a DA's case system does:
@@ -41,7 +41,11 @@ const arg = (name: string, fallback: number) => {
 }
 const RATE = arg('rate', 200)
 const SECONDS = arg('seconds', 10)
-const WARM_UP = arg('warm-up', 3)
+// Ten seconds: at 200/s a service just started keeps its thread 83–96% busy for about five seconds (V8 compiling its
+// code, PostgreSQL's connections preparing their statements) and settles at about 40% after eight (cpu-prof of
+// `clearfile serve`, 2026-12-04); after 3 s, a third of the counted window was still that start (p99 51–95 ms, against
+// 20–30 ms after 10 s).
+const WARM_UP = arg('warm-up', 10)
 const CONCURRENCY = arg('concurrency', 200)
 const BATCHES = arg('batches', 10)
 const BATCH_SIZE = arg('batch-size', 1000)
