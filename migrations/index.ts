@@ -11,6 +11,7 @@ import { blobs } from './0009-blobs.js'
 import { courtCaseIds } from './0010-court-case-ids.js'
 import { jobClaimIndex } from './0011-job-claim-index.js'
 import { lz4Compression } from './0012-lz4-compression.js'
+import { payloadStatistics } from './0013-payload-statistics.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0009-blobs': blobs,
   '0010-court-case-ids': courtCaseIds,
   '0011-job-claim-index': jobClaimIndex,
-  '0012-lz4-compression': lz4Compression
+  '0012-lz4-compression': lz4Compression,
+  '0013-payload-statistics': payloadStatistics
 }
