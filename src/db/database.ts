@@ -7,7 +7,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely'
 import { isPostgresUrl } from '../config.js'
 import type { Database } from './schema.js'
 import { ResponsiveSqliteDialect } from './sqlite-dialect.js'
-import { PreparingClient } from './preparing-client.js'
+import { PreparingClient, SessionClient } from './preparing-client.js'
 import { siblingModule } from '../workers/worker-pool.js'
 
 export type Db = Kysely<Database>
@@ -117,8 +117,8 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
   }
   const pool = new pg.Pool({
-    // Statements sent again and again are prepared, not planned each time.
-    ...(options.prepareStatements !== false ? { Client: PreparingClient } : {}),
+    // Statements sent again and again are prepared, not planned each time; a connection the server ended leaves.
+    Client: options.prepareStatements !== false ? PreparingClient : SessionClient,
     connectionString: options.url,
     max: options.poolSize ?? 10,
     // While the server is away a request waits this long for a connection, then fails (503), instead of hanging.

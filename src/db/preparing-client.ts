@@ -42,6 +42,27 @@ export class PreparedNames {
 }
 
 /**
+ * A PostgreSQL connection that ends itself once the server has ended its session with a FATAL error (an
+ * administrator's `pg_terminate_backend`, a shutdown, a failover). The server closes the socket right after, but the
+ * failed query's rejection reaches kysely, which hands the connection back to the pool, before the close does: the
+ * pool kept it as idle and gave it to the next query, which failed too ("Connection terminated unexpectedly"). Ended,
+ * it leaves the pool when it is handed back, and the next query gets a new connection.
+ */
+export class SessionClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; every call passes as given
+  override query(config: any, values?: any, callback?: any): any {
+    const result = super.query(config, values, callback) as Partial<Promise<unknown>> | undefined
+    // A promise (what kysely asks for); a cursor or a callback's query is left as it is.
+    if (typeof result?.then !== 'function' || typeof result.catch !== 'function') return result
+    return result.catch((err: unknown) => {
+      const severity = (err as { severity?: string }).severity
+      if (severity === 'FATAL' || severity === 'PANIC') this.end().catch(() => {})
+      throw err
+    })
+  }
+}
+
+/**
  * A PostgreSQL connection that prepares the statements it is sent again and again. kysely sends every statement
  * unnamed, so the server parses and plans each one each time; for the few sent thousands of times — a court's
  * callback recorded, a job claimed — planning cost as much as running them (pg_stat_statements with track_planning
@@ -50,7 +71,7 @@ export class PreparedNames {
  * server plans it from its cache (`plan_cache_mode`). A prepared text whose rows change shape under it (a migration
  * run meanwhile: "cached plan must not change result type") fails that once and is sent unnamed from then on.
  */
-export class PreparingClient extends pg.Client {
+export class PreparingClient extends SessionClient {
   readonly #names = new PreparedNames()
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; every other call passes as given

@@ -79,3 +79,33 @@ t.test(
     t.ok(counting.nameOf('c $1'), 'c, counted after, is named')
   }
 )
+
+t.test(
+  'a connection the server ends while a query runs leaves the pool: the next query gets a new one, prepared or not',
+  { skip: !isPostgresUrl(TEST_DATABASE_URL) && 'PostgreSQL only' },
+  async (t) => {
+    for (const prepareStatements of [true, false]) {
+      const name = `clearfile-ended-${randomBytes(4).toString('hex')}`
+      // One connection: the query after must come from the same pool as the one whose session ended.
+      const one = await openDatabase({ url: TEST_DATABASE_URL, poolSize: 1, applicationName: name, prepareStatements })
+      const other = await openDatabase({ url: TEST_DATABASE_URL, poolSize: 1 })
+      t.teardown(() => Promise.all([one.destroy(), other.destroy()]))
+      const pid = async () => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(one.db)).rows[0]!.pid
+      // Twice: prepared the second time, where statements are prepared.
+      const before = await pid()
+      t.equal(await pid(), before)
+      const sleeping = sql`select pg_sleep(30)`.execute(one.db)
+      sleeping.catch(() => {})
+      // As an administrator or a failover ends it: the backend, while it runs the query.
+      for (let ended = false; !ended; ) {
+        const { rows } = await sql<{ ended: boolean }>`
+          select pg_terminate_backend(pid) as ended from pg_stat_activity
+          where application_name = ${name} and state = 'active' and query like 'select pg_sleep%'`.execute(other.db)
+        ended = rows.some((r) => r.ended)
+      }
+      await t.rejects(sleeping, { code: '57P01' }, `${prepareStatements ? 'prepared' : 'unprepared'}: the query fails`)
+      const after = await pid()
+      t.not(after, before, 'and the very next query runs, on a new connection')
+    }
+  }
+)

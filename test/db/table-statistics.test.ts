@@ -183,6 +183,45 @@ t.test(
   }
 )
 
+t.test(
+  'a refresh whose connection PostgreSQL drops is reported, not thrown, and the next one runs on a new connection',
+  { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const { db } = handle
+    // Enough rows that the ANALYZE runs long enough to be caught at it.
+    await storePeopleWithCases(db, 20_000, 0)
+    const { rows: me } = await sql<{ app: string }>`select current_setting('application_name') as app`.execute(db)
+    const errors: unknown[] = []
+    const keeper = statisticsKeeper(db, (err) => errors.push(err), 0)
+    const start = new Date()
+    keeper.keep()
+    let settled = false
+    const done = keeper.settled().then(() => {
+      settled = true
+    })
+    // As a failover or an administrator's pg_terminate_backend ends it: the backend running the ANALYZE.
+    let terminated = 0
+    while (!settled && terminated === 0) {
+      const { rows } = await sql<{ ended: boolean }>`
+        select pg_terminate_backend(pid) as ended from pg_stat_activity
+        where application_name = ${me[0]!.app} and pid <> pg_backend_pid() and state = 'active'
+          and query ilike 'analyze%'`.execute(db)
+      terminated = rows.filter((r) => r.ended).length
+    }
+    await done
+    t.equal(terminated, 1, 'the ANALYZE was caught running and its backend ended')
+    t.equal(errors.length, 1, 'the failure reported once')
+    t.match(String(errors[0]), /terminat/i, 'as the dropped connection it was')
+    t.same(await analysedSince(db, start), [], 'nothing analysed')
+
+    keeper.keep()
+    await keeper.settled()
+    t.same(await analysedSince(db, start), ['court_cases', 'people'], 'the next refresh analysed both tables')
+    t.equal(errors.length, 1, 'and failed no more')
+  }
+)
+
 t.test('the statistics keeper sends nothing on SQLite', { skip: postgres ? 'SQLite only' : false }, async (t) => {
   const handle = await openTestDatabase(t)
   const counting = countingStatements(handle.db)
