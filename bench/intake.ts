@@ -43,8 +43,8 @@ const RATE = arg('rate', 200)
 const SECONDS = arg('seconds', 10)
 // Ten seconds: at 200/s a service just started keeps its thread 83–96% busy for about five seconds (V8 compiling its
 // code, PostgreSQL's connections preparing their statements) and settles at about 40% after eight (cpu-prof of
-// `clearfile serve`, 2026-12-04); after 3 s, a third of the counted window was still that start (p99 51–95 ms, against
-// 20–30 ms after 10 s).
+// `clearfile serve`, 2026-12-04); after 3 s, part of the counted window was still that start (p99 19–171 ms in seven
+// runs, against 20–49 ms in five after 10 s).
 const WARM_UP = arg('warm-up', 10)
 const CONCURRENCY = arg('concurrency', 200)
 const BATCHES = arg('batches', 10)
