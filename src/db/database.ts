@@ -8,6 +8,7 @@ import { isPostgresUrl } from '../config.js'
 import type { Database } from './schema.js'
 import { ResponsiveSqliteDialect } from './sqlite-dialect.js'
 import { PreparingClient, SessionClient } from './preparing-client.js'
+import { ArrayParametersPlugin } from './array-parameters.js'
 import { siblingModule } from '../workers/worker-pool.js'
 
 export type Db = Kysely<Database>
@@ -140,7 +141,7 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   pool.on('connect', (client) => {
     client.on('error', (err) => options.onConnectionError?.(err))
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new ArrayParametersPlugin()] })
   if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
   return { db, dialect: 'postgres', destroy: () => db.destroy() }
 }

@@ -20,8 +20,8 @@ t.test('people are found by any identifier they were stored with, and only by th
   let person = 0
   await fc.assert(
     fc.asyncProperty(
-      fc.uniqueArray(oddIdentifier, { minLength: 2, maxLength: 12 }),
-      fc.uniqueArray(oddIdentifier, { minLength: 2, maxLength: 12 }),
+      fc.uniqueArray(oddIdentifier, { minLength: 2, maxLength: 40 }),
+      fc.uniqueArray(oddIdentifier, { minLength: 2, maxLength: 40 }),
       async (subjectIds, ciis) => {
         // Each run a county of its own, so that what an earlier run stored is never found.
         const county = `COUNTY ${++person}`
