@@ -75,7 +75,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock: systemClock,
       courts: courts.courts,
       profiles,
-      metrics: new Metrics()
+      metrics: new Metrics(),
+      servesHttp: options.listen !== false
     })
     app = await buildApp(services)
     // A bare shared secret is kept for courts that know nothing better, and said so at every start.

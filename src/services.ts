@@ -76,7 +76,15 @@ export interface ServiceInputs {
   metrics?: Metrics
   /** The document store; made from configuration when absent. */
   store?: BlobStore
+  /** False for a worker (`clearfile worker`), which answers no requests; by default the process serves HTTP. */
+  servesHttp?: boolean
 }
+
+/**
+ * Bytes a review on a serving process's own thread reads at a time (files under 64 MB): about 500 rows, a few
+ * milliseconds each, so requests are answered between blocks.
+ */
+const SERVING_REVIEW_READ_BYTES = 256 * 1024
 
 /** How long a file being stored in the database may take before its chunks count as a killed process's. */
 const STAGED_CHUNKS_KEPT_MS = 24 * 3_600_000
@@ -114,7 +122,14 @@ export function createServices(inputs: ServiceInputs): Services {
   // Kept warm for a minute between review batches (a county at a time), then given back.
   const renderers = warmRenderers({ create: () => createRenderer(), idleMs: 60_000 })
   const jobs: RegisteredJob[] = [
-    reviewJob({ db, clock, store, scratchDir, retainUpload: config.retainDojUploads }),
+    reviewJob({
+      db,
+      clock,
+      store,
+      scratchDir,
+      retainUpload: config.retainDojUploads,
+      ...(inputs.servesHttp !== false ? { inlineReadBytes: SERVING_REVIEW_READ_BYTES } : {})
+    }),
     documentsJob({ db, clock, store, profiles, createRenderer: renderers.lease }),
     ...filingJobs(pipeline, adapters),
     webhookJob({

@@ -139,6 +139,8 @@ export function reviewJob(deps: {
   scratchDir: string
   /** Keep the uploaded DOJ file once the review is done (config `retainDojUploads`); by default it is deleted. */
   retainUpload?: boolean
+  /** Bytes read at a time by a review on this thread (a server's: see `DojReviewOptions.inlineReadBytes`). */
+  inlineReadBytes?: number
 }): RegisteredJob {
   return handle(REVIEW_JOB, async ({ runId }, _job, { heartbeat }) => {
     const { db, clock } = deps
@@ -159,6 +161,7 @@ export function reviewJob(deps: {
       asOf: run.as_of,
       policy,
       outDir,
+      ...(deps.inlineReadBytes ? { inlineReadBytes: deps.inlineReadBytes } : {}),
       onProgress: ({ bytesRead, rowsRead }) => {
         const t = Date.now()
         if (t - lastProgress < 1000) return

@@ -266,6 +266,36 @@ t.test('worker threads and the calling thread write byte-identical results', asy
   t.ok(single.r.summary.rowsRejected > 0, 'the generator plants malformed rows')
 })
 
+t.test('a review on the calling thread reads smaller blocks where asked, with the same results', async (t) => {
+  const d = dir()
+  const file = join(d, 'doj.csv')
+  await generateDojFile(file, { rows: 20_000, seed: 6, header: true })
+  const run = async (name: string, extra: Partial<DojReviewOptions>) => {
+    const out = join(d, name)
+    let batches = 0
+    let largest = 0
+    const r = await reviewDojFile(
+      reviewOptions(file, out, {
+        ...extra,
+        onBatch: async (batch) => {
+          batches++
+          largest = Math.max(largest, batch.stats.rowsRead)
+        }
+      })
+    )
+    return { r, batches, largest, csv: readFileSync(join(out, 'determinations.csv'), 'utf8') }
+  }
+  const whole = await run('whole', { workers: 0 })
+  const small = await run('small', { workers: 0, inlineReadBytes: 64 * 1024 })
+  const pooled = await run('pooled', { workers: 1, inlineReadBytes: 64 * 1024 })
+  t.ok(whole.r.ok && small.r.ok && pooled.r.ok, 'each review finished')
+  t.ok(small.batches >= 4 * whole.batches, `${small.batches} batches of 64 KiB against ${whole.batches} of 2 MiB`)
+  t.ok(small.largest < whole.largest / 4, `the largest batch: ${small.largest} rows against ${whole.largest}`)
+  t.equal(small.csv, whole.csv, 'the same determinations, byte for byte')
+  t.equal(pooled.batches, whole.batches, 'workers read the usual blocks: the size is for the calling thread only')
+  t.equal(pooled.csv, whole.csv, 'and the same determinations')
+})
+
 /** The determination rows of a review as objects keyed by column. */
 const rowsOf = (determinations: string[][]) =>
   determinations.slice(1).map((r) => Object.fromEntries(determinations[0]!.map((h, i) => [h, r[i]!])))
