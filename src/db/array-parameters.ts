@@ -49,7 +49,7 @@ class InListToAny extends OperationNodeTransformer {
  * Why: a statement sent often is prepared (`PreparingClient`), and after five runs PostgreSQL may plan it once for
  * any values (a generic plan). An `in` list of 500 parameters is then an array built from them for each row it
  * tests, read from start to end: the clerk's-report look-up of 500 filings by the court's filing ids took 82–205 ms a
- * slice at statewide scale, filtering a county's 6,000–8,000 filings against the list instead of taking the index
+ * slice at statewide scale (auto_explain), filtering a county's 6,000–8,000 filings against the list instead of taking the index
  * on (court, court filing id). With one array parameter the generic plan looks each id up in the index (0.5 ms on
  * the same shape). And a statement's text no longer differs with its list's length, so each is prepared once
  * instead of once per length, and the 200 a connection prepares are not spent on lists.
