@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { CopyData, CopyIn } from './copy-rows.js'
 
 /**
  * Which statement texts one connection prepares, and under what names: a text the second time it is sent, at most
@@ -47,11 +48,15 @@ export class PreparedNames {
  * failed query's rejection reaches kysely, which hands the connection back to the pool, before the close does: the
  * pool kept it as idle and gave it to the next query, which failed too ("Connection terminated unexpectedly"). Ended,
  * it leaves the pool when it is handed back, and the next query gets a new connection.
+ *
+ * A statement whose one parameter is `CopyData` (`copyStatement`) is run as the COPY it is.
  */
 export class SessionClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; every call passes as given
   override query(config: any, values?: any, callback?: any): any {
-    const result = super.query(config, values, callback) as Partial<Promise<unknown>> | undefined
+    const result = (
+      isCopy(config, values) ? super.query(new CopyIn(config, values[0])).result : super.query(config, values, callback)
+    ) as Partial<Promise<unknown>> | undefined
     // A promise (what kysely asks for); a cursor or a callback's query is left as it is.
     if (typeof result?.then !== 'function' || typeof result.catch !== 'function') return result
     return result.catch((err: unknown) => {
@@ -77,7 +82,11 @@ export class PreparingClient extends SessionClient {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; every other call passes as given
   override query(config: any, values?: any, callback?: any): any {
     const name =
-      typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined
+      typeof config === 'string' &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      callback === undefined &&
+      !isCopy(config, values)
         ? this.#names.nameOf(config)
         : undefined
     if (!name) return super.query(config, values, callback)
@@ -87,3 +96,7 @@ export class PreparingClient extends SessionClient {
     })
   }
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: as query()'s own arguments
+const isCopy = (config: any, values: any): values is [CopyData] =>
+  typeof config === 'string' && Array.isArray(values) && values.length === 1 && values[0] instanceof CopyData

@@ -1,0 +1,204 @@
+import fc from 'fast-check'
+import type { Insertable, Kysely } from 'kysely'
+import { sql } from 'kysely'
+import pg from 'pg'
+import t from 'tap'
+import { copyStatement } from '../../src/db/copy-rows.js'
+import { insertRows } from '../../src/db/insert-rows.js'
+import type { Database, DeterminationsTable } from '../../src/db/schema.js'
+import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+
+const postgres = TEST_DATABASE_URL.startsWith('postgres')
+const onlyPostgres = { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' }
+
+/** Audit rows: every column text, three of them nullable — what a field of any content is stored in. */
+const auditRow = (recordId: string, detail: string | null, county: string | null = 'SAN FRANCISCO') => ({
+  at: '2026-12-04T00:00:00.000Z',
+  actor_id: 'test',
+  actor_role: 'admin',
+  county,
+  action: 'probe',
+  record_type: 'probe',
+  record_id: recordId,
+  request_id: null,
+  detail
+})
+
+const storedAudit = (db: Kysely<Database>) =>
+  db.selectFrom('audit_events').select(['record_id', 'detail', 'county']).orderBy('id').execute()
+
+// What COPY's text format treats specially, and what looks like it: a field must come back as it was sent.
+const ODD = [
+  '\\',
+  '\\N',
+  'N',
+  '\\.',
+  '.',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\\t',
+  '"',
+  "'",
+  ',',
+  '{}',
+  ' ',
+  'NULL',
+  'é',
+  'Ω',
+  '𝄞',
+  '名'
+]
+
+t.test(
+  'any text, null and text that looks like null or like an escape is stored exactly as given, by COPY on PostgreSQL',
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const { db, count, reset } = countingStatements(handle.db)
+    const field = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom(...ODD),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\0')
+      ),
+      maxLength: 40
+    })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(field, fc.option(field), fc.option(field)), { minLength: 100, maxLength: 160 }),
+        async (values) => {
+          await sql`delete from audit_events`.execute(db)
+          const rows = values.map(([id, detail, county]) => auditRow(id, detail, county))
+          reset()
+          await insertRows(db, [{ table: 'audit_events', rows }])
+          const statements = count()
+          const stored = await storedAudit(db)
+          // Lone surrogates cannot be written as UTF-8; both databases store U+FFFD for one.
+          const wellFormed = (s: string | null) => (s === null ? null : Buffer.from(s, 'utf8').toString('utf8'))
+          return (
+            statements === 1 &&
+            JSON.stringify(stored) ===
+              JSON.stringify(
+                rows.map((r) => ({
+                  record_id: wellFormed(r.record_id),
+                  detail: wellFormed(r.detail),
+                  county: wellFormed(r.county)
+                }))
+              )
+          )
+        }
+      ),
+      { numRuns: 25 }
+    )
+    t.pass('25 draws of 100–160 rows stored as given, each in one statement')
+  }
+)
+
+t.test('a write of 100 rows or more is a COPY a table; fewer, one statement of JSON', onlyPostgres, async (t) => {
+  const handle = await openTestDatabase(t)
+  const texts = (n: number) => Array.from({ length: n }, (_, i) => auditRow(`r${i}`, `d${i}`))
+  t.equal(
+    copyStatement('audit_events', texts(3)).sql,
+    'copy "audit_events" ("at", "actor_id", "actor_role", "county", "action", "record_type", "record_id", "request_id", "detail") from stdin',
+    'the columns are the first row’s keys'
+  )
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  // The statement a connection ran last, as the server saw it.
+  const lastOn = async (pid: number) =>
+    (await admin.query<{ query: string }>('select query from pg_stat_activity where pid = $1', [pid])).rows[0]!.query
+  await handle.db.connection().execute(async (conn) => {
+    const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
+    await insertRows(conn, [{ table: 'audit_events', rows: texts(99) }])
+    t.match(await lastOn(pid), /^insert into "audit_events" .* json_populate_recordset/, '99 rows: JSON')
+    await insertRows(conn, [{ table: 'audit_events', rows: texts(100) }])
+    t.match(await lastOn(pid), /^copy "audit_events" \(/, '100 rows: COPY')
+  })
+  const { rows } = await sql<{ n: string }>`select count(*) as n from audit_events`.execute(handle.db)
+  t.equal(Number(rows[0]!.n), 199, 'both stored')
+})
+
+t.test(
+  'a COPY that breaks a constraint is refused with the database’s own error, and its connection serves the next statement',
+  onlyPostgres,
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    await handle.db.connection().execute(async (conn) => {
+      const orphan: Insertable<DeterminationsTable>[] = Array.from({ length: 120 }, (_, i) => ({
+        id: `d-${i}`,
+        conviction_id: `missing-${i}`,
+        county: 'SAN FRANCISCO',
+        outcome: 'not_eligible' as const,
+        remedy: 'unknown' as const,
+        explanation: '{}',
+        created_at: '2026-12-04T00:00:00.000Z'
+      }))
+      const refused = await insertRows(conn, [{ table: 'determinations', rows: orphan }]).then(
+        () => null,
+        (e: { code?: string; constraint?: string }) => e
+      )
+      t.equal(refused?.code, '23503', 'a foreign-key violation')
+      t.equal(refused?.constraint, 'determinations_conviction_id_fkey')
+      const { rows } = await sql<{ n: number }>`select 1 as n`.execute(conn)
+      t.same(rows, [{ n: 1 }], 'the same connection answers the next statement')
+      const { rows: none } = await sql<{ n: string }>`select count(*) as n from determinations`.execute(conn)
+      t.equal(Number(none[0]!.n), 0, 'nothing of the refused COPY was stored')
+    })
+  }
+)
+
+t.test('a value COPY cannot carry is refused before anything is sent, naming its column', async (t) => {
+  t.throws(() => copyStatement('audit_events', [{ record_id: 'r', detail: { nested: true } }]), {
+    name: 'TypeError',
+    message: /column detail: a object cannot be copied/
+  })
+  t.throws(() => copyStatement('audit_events', [{ record_id: 'r', detail: Number.NaN }]), /column detail/)
+})
+
+t.test(
+  'the server ending the session in the middle of a transaction of large COPYs stores all or nothing, and the next statement gets a new connection',
+  onlyPostgres,
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const name = (await sql<{ n: string }>`select current_setting('application_name') as n`.execute(handle.db)).rows[0]!
+      .n
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    const outcomes: string[] = []
+    // Ended after 0–400 ms, and once not at all: the write takes longer than the first few waits.
+    for (const [round, wait] of [0, 20, 60, 150, 400, null].entries()) {
+      const rows = Array.from({ length: 20_000 }, (_, i) => auditRow(`k${round}-${i}`, 'x'.repeat(200)))
+      const writing = handle.db
+        .transaction()
+        .execute(async (trx) => {
+          await insertRows(trx, [{ table: 'audit_events', rows }])
+          await insertRows(trx, [{ table: 'audit_events', rows: rows.map((r) => ({ ...r, action: 'again' })) }])
+        })
+        .then(
+          () => 'stored',
+          (e: Error) => `refused: ${e.message}`
+        )
+      if (wait !== null) {
+        await new Promise((resolve) => setTimeout(resolve, wait))
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()',
+          [name]
+        )
+      }
+      const outcome = await writing
+      // The pool drops the idle connections ended with it once their sockets close.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      outcomes.push(outcome.split(':')[0]!)
+      const { rows: stored } = await sql<{ n: string }>`
+        select count(*) as n from audit_events where record_id like ${`k${round}-%`}`.execute(handle.db)
+      t.ok(
+        [0, 40_000].includes(Number(stored[0]!.n)),
+        `round ${round}: ${outcome.slice(0, 60)}; ${stored[0]!.n} rows stored (all or nothing)`
+      )
+    }
+    t.ok(outcomes.includes('refused'), `ended mid-write at least once (${outcomes.join(', ')})`)
+    t.equal(outcomes.at(-1), 'stored', 'the write left alone is stored whole')
+  }
+)
