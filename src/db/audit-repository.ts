@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely'
+import { insertRows } from './insert-rows.js'
 import type { Principal } from './api-client-repository.js'
-import { rowChunks } from './chunks.js'
 import type { AuditEventsTable, Database } from './schema.js'
 
 export interface AuditEntry {
@@ -23,7 +23,7 @@ export interface AuditContext {
  * Details must not carry names, DOBs or CII numbers: ids say which record.
  */
 export async function recordAudit(db: Kysely<Database>, ctx: AuditContext, entries: AuditEntry[]): Promise<void> {
-  for (const chunk of rowChunks(auditRows(ctx, entries))) await db.insertInto('audit_events').values(chunk).execute()
+  await insertRows(db, [{ table: 'audit_events', rows: auditRows(ctx, entries) }])
 }
 
 /** Audit entries as rows to insert (for `insertRows`, with the change they record). */

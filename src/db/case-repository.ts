@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
-import { chunksOf, rowChunks } from './chunks.js'
+import { insertRows } from './insert-rows.js'
+import { chunksOf } from './chunks.js'
 import type { CaseView } from '../../schemas/api/cases.js'
 import { ClearfileError } from '../errors.js'
 import { latestDeterminations, toDeterminationView, type DeterminationRow } from './determination-repository.js'
@@ -43,7 +44,7 @@ export async function findPersonByIdentity(
 
 /** Stores new people, any number. */
 export async function insertPeople(db: Db, people: readonly PersonRow[]): Promise<void> {
-  for (const chunk of rowChunks(people)) await db.insertInto('people').values(chunk).execute()
+  await insertRows(db, [{ table: 'people', rows: people }])
 }
 
 /** The county's people holding any of these DOJ subject ids or CII numbers: their identifiers. */
@@ -106,13 +107,15 @@ export async function insertCases(
   rows: readonly CaseRow[],
   convictions: readonly ConvictionRow[]
 ): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('court_cases').values(chunk).execute()
-  await insertConvictions(db, convictions)
+  await insertRows(db, [
+    { table: 'court_cases', rows },
+    { table: 'convictions', rows: convictions }
+  ])
 }
 
 /** Stores counts (any number: in chunks, under SQLite's bound-parameter limit). */
 export async function insertConvictions(db: Db, rows: readonly ConvictionRow[]): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('convictions').values(chunk).execute()
+  await insertRows(db, [{ table: 'convictions', rows }])
 }
 
 /** The stored counts of a case: their ids by count order. */
@@ -299,7 +302,7 @@ export async function registrationKeysOfPerson(
 
 /** Stores PC 290 registrations, any number. */
 export async function insertRegistrations(db: Db, rows: readonly RegistrationRow[]): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('registrations').values(chunk).execute()
+  await insertRows(db, [{ table: 'registrations', rows }])
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely'
+import { insertRows } from './insert-rows.js'
 import {
   afterCursor,
   type KeysetCursor,
@@ -10,14 +11,14 @@ import {
   sortExpression
 } from './keyset.js'
 import { isIdShaped, nameHoldsWords, nameWords, noRows, searchRecords, type SearchedRecords } from './record-search.js'
-import { chunksOf, rowChunks } from './chunks.js'
+import { chunksOf } from './chunks.js'
 import type { DETERMINATION_SORTS, DeterminationView } from '../../schemas/api/determinations.js'
 import type { Database, DeterminationsTable, OutcomeValue } from './schema.js'
 
 export type DeterminationRow = Selectable<DeterminationsTable>
 
 export async function insertDeterminations(db: Kysely<Database>, rows: DeterminationRow[]): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('determinations').values(chunk).execute()
+  await insertRows(db, [{ table: 'determinations', rows }])
 }
 
 /** The newest determination of each conviction. */

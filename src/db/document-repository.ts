@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { insertRows } from './insert-rows.js'
 import { chunksOf, rowChunks } from './chunks.js'
 import type { Database, DocumentsTable } from './schema.js'
 import { groupBy } from '../group-by.js'
@@ -52,7 +53,7 @@ export async function documentsByContent(
 }
 
 export async function insertDocuments(db: Db, rows: readonly DocumentRow[]): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('documents').values(chunk).execute()
+  await insertRows(db, [{ table: 'documents', rows }])
 }
 
 /** Ties documents to cases (each pair once). */

@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely'
+import { insertRows } from './insert-rows.js'
 import {
   afterCursor,
   type KeysetCursor,
@@ -9,7 +10,7 @@ import {
   type SortKey
 } from './keyset.js'
 import { nameHoldsWords, noRows, searchRecords, type SearchedRecords } from './record-search.js'
-import { chunksOf, rowChunks } from './chunks.js'
+import { chunksOf } from './chunks.js'
 import type { CaseRow, ConvictionRow } from './case-repository.js'
 import { groupBy } from '../group-by.js'
 import type {
@@ -432,9 +433,11 @@ export async function insertFilings(
   cases: readonly FilingCaseRow[],
   documents: readonly FilingDocumentRow[]
 ): Promise<void> {
-  for (const chunk of rowChunks(filings)) await db.insertInto('filings').values(chunk).execute()
-  for (const chunk of rowChunks(cases)) await db.insertInto('filing_cases').values(chunk).execute()
-  for (const chunk of rowChunks(documents)) await db.insertInto('filing_documents').values(chunk).execute()
+  await insertRows(db, [
+    { table: 'filings', rows: filings },
+    { table: 'filing_cases', rows: cases },
+    { table: 'filing_documents', rows: documents }
+  ])
 }
 
 /** A filing by id; throws when there is none. */

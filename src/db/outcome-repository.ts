@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
-import { chunksOf, rowChunks } from './chunks.js'
+import { insertRows } from './insert-rows.js'
+import { chunksOf } from './chunks.js'
 import type { Database, OutcomeReportsTable, OutcomesTable } from './schema.js'
 
 type Db = Kysely<Database>
@@ -7,7 +8,7 @@ export type OutcomeRow = Selectable<OutcomesTable>
 export type OutcomeReportRow = Selectable<OutcomeReportsTable>
 
 export async function insertOutcomes(db: Db, rows: readonly OutcomeRow[]): Promise<void> {
-  for (const chunk of rowChunks(rows)) await db.insertInto('outcomes').values(chunk).execute()
+  await insertRows(db, [{ table: 'outcomes', rows }])
 }
 
 export type RecordedOutcome = Pick<OutcomeRow, 'id' | 'conviction_id' | 'result' | 'source' | 'report_id'>
