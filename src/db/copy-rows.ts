@@ -3,18 +3,18 @@ import type pg from 'pg'
 
 /*
  * PostgreSQL's COPY … FROM STDIN, through kysely: `copyStatement` compiles rows into a statement whose one parameter
- * is the rows already encoded (`CopyData`); the connection (`SessionClient`) sends such a statement as a COPY instead
- * of a query (`CopyIn`). Why: a batch of cases sent as JSON (`json_populate_recordset`) cost PostgreSQL twice the
- * CPU of the same rows copied (6,000 determinations with their people, cases and counts: 0.92 s against 0.44 s,
- * rolled back, 2026-12-04), most of it parsing JSON, and cost clearfile a second, escaped copy of every explanation.
+ * is the rows already encoded (`CopyData`); the connection (`SessionClient`) sends such a statement as COPYs instead
+ * of a query (`CopyIn`). Why: a batch of cases sent as JSON (`json_populate_recordset`) cost PostgreSQL more CPU than
+ * the same rows copied (6,000 determinations with their people, cases and counts: 0.92 s against 0.44 s in psql,
+ * rolled back; in the service 0.24–0.28 ms a case against 0.27–0.37, 2026-12-04), and cost clearfile a second,
+ * escaped copy of every explanation (35 µs a case to encode against 57).
  */
 
 /** Rows encoded in COPY's text format, a few hundred kilobytes a piece: the parameter of a `copyStatement`. */
 export class CopyData {
   constructor(
-    /** The pieces, each ending with a whole row. */
-    readonly pieces: readonly Buffer[],
-    readonly rows: number
+    /** Each table's pieces, in the order of the statement's COPYs; a piece ends with a whole row. */
+    readonly tables: readonly (readonly Buffer[])[]
   ) {}
 }
 
@@ -39,29 +39,36 @@ function field(value: unknown, column: string): string {
 }
 
 /**
- * `copy table (columns) from stdin` with `rows` as its data: the columns are the first row's keys, as an insert's
- * would be (a column a row leaves out is null in it, one no row has takes its default).
+ * `copy table (columns) from stdin`, a table at a time in the order given, as one statement (one message, one round
+ * trip) with the rows as its data: a table's columns are its first row's keys, as an insert's would be (a column a
+ * row leaves out is null in it, one no row has takes its default). The COPYs run as one: outside a transaction, all
+ * are stored or none.
  */
-export function copyStatement(table: string, rows: readonly object[]): CompiledQuery {
-  const columns = Object.keys(rows[0] ?? {})
-  const pieces: Buffer[] = []
-  let text = ''
-  for (const row of rows) {
-    const values = row as Record<string, unknown>
-    let line = ''
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!
-      line += (c === 0 ? '' : '\t') + field(values[column], column)
+export function copyStatement(inserts: ReadonlyArray<{ table: string; rows: readonly object[] }>): CompiledQuery {
+  const statements: string[] = []
+  const tables: Buffer[][] = []
+  for (const { table, rows } of inserts) {
+    const columns = Object.keys(rows[0] ?? {})
+    const pieces: Buffer[] = []
+    let text = ''
+    for (const row of rows) {
+      const values = row as Record<string, unknown>
+      let line = ''
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c]!
+        line += (c === 0 ? '' : '\t') + field(values[column], column)
+      }
+      text += `${line}\n`
+      if (text.length >= PIECE_CHARS) {
+        pieces.push(Buffer.from(text, 'utf8'))
+        text = ''
+      }
     }
-    text += `${line}\n`
-    if (text.length >= PIECE_CHARS) {
-      pieces.push(Buffer.from(text, 'utf8'))
-      text = ''
-    }
+    if (text.length > 0) pieces.push(Buffer.from(text, 'utf8'))
+    statements.push(`copy ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) from stdin`)
+    tables.push(pieces)
   }
-  if (text.length > 0) pieces.push(Buffer.from(text, 'utf8'))
-  const list = columns.map(quoteIdentifier).join(', ')
-  return CompiledQuery.raw(`copy ${quoteIdentifier(table)} (${list}) from stdin`, [new CopyData(pieces, rows.length)])
+  return CompiledQuery.raw(statements.join('; '), [new CopyData(tables)])
 }
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`
@@ -74,9 +81,14 @@ interface CopyConnection {
 }
 
 /**
- * One `copy … from stdin`, as pg's client runs a query it is handed (a `Submittable`, as pg-copy-streams is): sent as
- * a simple query; once the server asks for the data, every piece and the end. `result` settles once: rejected on the
- * first error (the server's, or the connection's), else resolved when the server is ready again.
+ * A statement of COPYs (`copyStatement`), as pg's client runs a query it is handed (a `Submittable`, as
+ * pg-copy-streams is): the query, then each table's data and its end, sent at once. Waiting for the server's
+ * CopyInResponse before sending a table's data, as psql does, left the data to wait in turn for this thread, busy
+ * making a batch's next slice: a COPY of 125 people took 19–27 ms where it took 2 ms without the wait, and a table a
+ * round trip left PostgreSQL idle between tables for the same reason. The server reads each table's data once it has
+ * begun that COPY; after an error it ends the statement, and drops the data that follows ("simply dropped", as the
+ * protocol asks of it). `result` settles once: rejected on the first error (the server's, or the connection's), else
+ * resolved when the server is ready again.
  */
 export class CopyIn implements pg.Submittable {
   readonly result: Promise<pg.QueryResult>
@@ -96,17 +108,20 @@ export class CopyIn implements pg.Submittable {
   }
 
   submit(connection: pg.Connection): void {
-    ;(connection as unknown as CopyConnection).query(this.text)
+    const copying = connection as unknown as CopyConnection
+    copying.query(this.text)
+    for (const pieces of this.data.tables) {
+      for (const piece of pieces) copying.sendCopyFromChunk(piece)
+      copying.endCopyFrom()
+    }
   }
 
-  handleCopyInResponse(connection: CopyConnection): void {
-    for (const piece of this.data.pieces) connection.sendCopyFromChunk(piece)
-    connection.endCopyFrom()
-  }
+  // The data went with the query.
+  handleCopyInResponse(): void {}
 
   handleCommandComplete(message: { text?: string }): void {
-    // "COPY 125"
-    this.#rowCount = Number(message.text?.split(' ')[1] ?? 0)
+    // "COPY 125", one a table
+    this.#rowCount += Number(message.text?.split(' ')[1] ?? 0)
   }
 
   handleError(error: Error): void {

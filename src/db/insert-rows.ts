@@ -13,8 +13,8 @@ export type TableRows = {
 const ROWS_PER_STATEMENT = 20_000
 
 /**
- * Rows a PostgreSQL write carries at least to go by COPY (`copyStatement`), a table a statement; fewer go as one
- * statement of JSON parameters, a round trip for all (a case from a DA system: about a dozen rows in six tables).
+ * Rows a PostgreSQL write carries at least to go by COPY (`copyStatement`); fewer go as one statement of JSON
+ * parameters (a case from a DA system: about a dozen rows in six tables). Either is one round trip for every table.
  */
 const COPY_FROM_ROWS = 100
 
@@ -28,7 +28,7 @@ interface Writes {
  * Inserts rows into several tables, in the order given, in as few statements
  * as will hold them.
  *
- * On PostgreSQL many rows (`COPY_FROM_ROWS`) go by COPY, a table at a time.
+ * On PostgreSQL many rows (`COPY_FROM_ROWS`) go by COPY, every table in one statement.
  * Fewer travel as one JSON parameter a table, turned into rows by
  * `json_populate_recordset` with the table's own column types, and
  * consecutive tables share one statement as data-modifying CTEs (foreign keys
@@ -76,7 +76,7 @@ function compileWrites(
     )
   const filled = inserts.filter(({ rows }) => rows.length > 0)
   if (filled.reduce((n, { rows }) => n + rows.length, 0) >= COPY_FROM_ROWS)
-    return answeredApart(filled.map(({ table, rows }) => copyStatement(table, rows)))
+    return answeredApart([copyStatement(filled)])
   const units = filled.flatMap(({ table, rows }) =>
     [...chunksOf<object>(rows, 1, 5000)].map((chunk) => ({ table, rows: chunk }))
   )

@@ -7,6 +7,7 @@ import { copyStatement } from '../../src/db/copy-rows.js'
 import { insertRows } from '../../src/db/insert-rows.js'
 import type { Database, DeterminationsTable } from '../../src/db/schema.js'
 import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+import { peopleWithCases } from './people-with-cases.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
 const onlyPostgres = { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' }
@@ -94,30 +95,54 @@ t.test(
   }
 )
 
-t.test('a write of 100 rows or more is a COPY a table; fewer, one statement of JSON', onlyPostgres, async (t) => {
-  const handle = await openTestDatabase(t)
-  const texts = (n: number) => Array.from({ length: n }, (_, i) => auditRow(`r${i}`, `d${i}`))
-  t.equal(
-    copyStatement('audit_events', texts(3)).sql,
-    'copy "audit_events" ("at", "actor_id", "actor_role", "county", "action", "record_type", "record_id", "request_id", "detail") from stdin',
-    'the columns are the first row’s keys'
-  )
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  t.teardown(() => admin.end())
-  // The statement a connection ran last, as the server saw it.
-  const lastOn = async (pid: number) =>
-    (await admin.query<{ query: string }>('select query from pg_stat_activity where pid = $1', [pid])).rows[0]!.query
-  await handle.db.connection().execute(async (conn) => {
-    const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
-    await insertRows(conn, [{ table: 'audit_events', rows: texts(99) }])
-    t.match(await lastOn(pid), /^insert into "audit_events" .* json_populate_recordset/, '99 rows: JSON')
-    await insertRows(conn, [{ table: 'audit_events', rows: texts(100) }])
-    t.match(await lastOn(pid), /^copy "audit_events" \(/, '100 rows: COPY')
-  })
-  const { rows } = await sql<{ n: string }>`select count(*) as n from audit_events`.execute(handle.db)
-  t.equal(Number(rows[0]!.n), 199, 'both stored')
-})
+t.test(
+  'a write of 100 rows or more is one statement of COPYs; fewer, one statement of JSON',
+  onlyPostgres,
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const texts = (n: number) => Array.from({ length: n }, (_, i) => auditRow(`r${i}`, `d${i}`))
+    t.equal(
+      copyStatement([
+        { table: 'audit_events', rows: texts(3) },
+        {
+          table: 'events',
+          rows: [{ county: 'X', type: 't', record_type: 'r', record_id: 'i', payload: '{}', at: 'a' }]
+        }
+      ]).sql,
+      'copy "audit_events" ("at", "actor_id", "actor_role", "county", "action", "record_type", "record_id", "request_id", "detail") from stdin; ' +
+        'copy "events" ("county", "type", "record_type", "record_id", "payload", "at") from stdin',
+      'a COPY a table, its columns the first row’s keys'
+    )
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await admin.connect()
+    t.teardown(() => admin.end())
+    // The statement a connection ran last, as the server saw it.
+    const lastOn = async (pid: number) =>
+      (await admin.query<{ query: string }>('select query from pg_stat_activity where pid = $1', [pid])).rows[0]!.query
+    await handle.db.connection().execute(async (conn) => {
+      const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
+      await insertRows(conn, [{ table: 'audit_events', rows: texts(99) }])
+      t.match(await lastOn(pid), /^insert into "audit_events" .* json_populate_recordset/, '99 rows: JSON')
+      await insertRows(conn, [{ table: 'audit_events', rows: texts(100) }])
+      t.match(await lastOn(pid), /^copy "audit_events" \(/, '100 rows: COPY')
+      const { people, cases, convictions } = peopleWithCases(40)
+      await insertRows(conn, [
+        { table: 'people', rows: people },
+        { table: 'court_cases', rows: cases },
+        { table: 'convictions', rows: convictions }
+      ])
+      t.match(
+        await lastOn(pid),
+        /^copy "people" .* from stdin; copy "court_cases" .* from stdin; copy "convictions" .* from stdin$/,
+        'three tables: one statement'
+      )
+    })
+    const { rows } = await sql<{ n: string }>`select count(*) as n from audit_events`.execute(handle.db)
+    t.equal(Number(rows[0]!.n), 199, 'both stored')
+    const { rows: counts } = await sql<{ n: string }>`select count(*) as n from convictions`.execute(handle.db)
+    t.equal(Number(counts[0]!.n), 80, 'and the three tables')
+  }
+)
 
 t.test(
   'a COPY that breaks a constraint is refused with the database’s own error, and its connection serves the next statement',
@@ -144,16 +169,49 @@ t.test(
       t.same(rows, [{ n: 1 }], 'the same connection answers the next statement')
       const { rows: none } = await sql<{ n: string }>`select count(*) as n from determinations`.execute(conn)
       t.equal(Number(none[0]!.n), 0, 'nothing of the refused COPY was stored')
+      // Refused before it reads its data, which was sent with it: the server ignores the data that follows.
+      const audit = Array.from({ length: 500 }, (_, i) => auditRow(`r${i}`, 'x'.repeat(1000)))
+      const unknown = await conn.executeQuery(copyStatement([{ table: 'no_such_table', rows: audit }])).then(
+        () => null,
+        (e: { code?: string }) => e
+      )
+      t.equal(unknown?.code, '42P01', 'a COPY into no table is refused (undefined table)')
+      await insertRows(conn, [{ table: 'audit_events', rows: audit }])
+      const { rows: copied } = await sql<{ n: string }>`select count(*) as n from audit_events`.execute(conn)
+      t.equal(Number(copied[0]!.n), 500, 'and the next COPY on the connection stores its rows')
+      // The second of three tables refused: the first is not kept, the third's data (sent already) is dropped.
+      const { people, cases, convictions } = peopleWithCases(60)
+      const broken = await insertRows(conn, [
+        { table: 'people', rows: people },
+        { table: 'court_cases', rows: cases.map((c, i) => (i === 30 ? { ...c, person_id: 'nobody' } : c)) },
+        { table: 'convictions', rows: convictions }
+      ]).then(
+        () => null,
+        (e: { code?: string; constraint?: string }) => e
+      )
+      t.equal(broken?.constraint, 'court_cases_person_id_fkey', 'the second table’s COPY is refused')
+      const { rows: kept } = await sql<{ n: string }>`select count(*) as n from people`.execute(conn)
+      t.equal(Number(kept[0]!.n), 0, 'the first table’s rows are not kept: the COPYs are one statement')
+      await insertRows(conn, [
+        { table: 'people', rows: people },
+        { table: 'court_cases', rows: cases },
+        { table: 'convictions', rows: convictions }
+      ])
+      const { rows: all } = await sql<{ n: string }>`select count(*) as n from convictions`.execute(conn)
+      t.equal(Number(all[0]!.n), 120, 'the same rows, whole, are stored by the next statement')
     })
   }
 )
 
 t.test('a value COPY cannot carry is refused before anything is sent, naming its column', async (t) => {
-  t.throws(() => copyStatement('audit_events', [{ record_id: 'r', detail: { nested: true } }]), {
+  t.throws(() => copyStatement([{ table: 'audit_events', rows: [{ record_id: 'r', detail: { nested: true } }] }]), {
     name: 'TypeError',
     message: /column detail: a object cannot be copied/
   })
-  t.throws(() => copyStatement('audit_events', [{ record_id: 'r', detail: Number.NaN }]), /column detail/)
+  t.throws(
+    () => copyStatement([{ table: 'audit_events', rows: [{ record_id: 'r', detail: Number.NaN }] }]),
+    /column detail/
+  )
 })
 
 t.test(
