@@ -24,7 +24,10 @@ const PIECE_CHARS = 256 * 1024
 const SPECIALS = /[\\\n\r\t]/g
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
-/** Whether `text` holds a character COPY's text format escapes: four `includes` (a fast scan each) took a tenth of a regular expression's time. */
+/**
+ * Whether `text` holds a character COPY's text format escapes: four `includes` (a fast scan each) took a tenth of a
+ * regular expression's time.
+ */
 const special = (text: string) =>
   text.includes('\\') || text.includes('\n') || text.includes('\r') || text.includes('\t')
 

@@ -14,7 +14,7 @@ const ROWS_PER_STATEMENT = 20_000
 
 /**
  * Rows a PostgreSQL write carries at least to go by COPY (`copyStatement`); fewer go as one statement of JSON
- * parameters (a case from a DA system: about a dozen rows in six tables). Either is one round trip for every table.
+ * parameters (a case from a DA system: about a dozen rows in six tables). Either way one statement carries them all.
  */
 const COPY_FROM_ROWS = 100
 
@@ -132,9 +132,9 @@ function jsonInsert(table: string, rows: readonly object[]): RawBuilder<unknown>
 }
 
 /**
- * `insertRows` for each slice's rows, in order, making and encoding the next slice's rows while the database writes the last:
- * work in JavaScript (deciding, serializing) and in PostgreSQL share the two cores instead of taking turns. One
- * statement at a time is in flight, as a transaction's connection allows; `makeRows` runs once per slice, in order.
+ * `insertRows` for each slice's rows, in order, making and encoding the next slice's rows while the database writes
+ * the last: work in JavaScript (deciding, serializing) and in PostgreSQL share the two cores instead of taking turns.
+ * One statement at a time is in flight, as a transaction's connection allows; `makeRows` runs once per slice, in order.
  * `read` is answered with the first slice (`insertRows`) and its rows returned; with no slices it is not run.
  */
 export async function insertSlices<S, R = never>(
