@@ -1,10 +1,18 @@
 import fc from 'fast-check'
-import type { Insertable, Kysely } from 'kysely'
-import { sql } from 'kysely'
+import {
+  type CompiledQuery,
+  DummyDriver,
+  type Insertable,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql
+} from 'kysely'
 import pg from 'pg'
 import t from 'tap'
-import { copyStatement } from '../../src/db/copy-rows.js'
-import { insertRows } from '../../src/db/insert-rows.js'
+import { CopyData, CopyIn, copyStatement } from '../../src/db/copy-rows.js'
+import { insertRows, insertSlices } from '../../src/db/insert-rows.js'
 import type { Database, DeterminationsTable } from '../../src/db/schema.js'
 import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
 import { peopleWithCases } from './people-with-cases.js'
@@ -260,3 +268,143 @@ t.test(
     t.equal(outcomes.at(-1), 'stored', 'the write left alone is stored whole')
   }
 )
+
+/** clearfile's PostgreSQL instance without a server: what it would send, statement by statement. */
+function postgresWithoutServer(): { db: Kysely<Database>; sent: CompiledQuery[] } {
+  const sent: CompiledQuery[] = []
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler()
+    },
+    log: (event) => {
+      if (event.level === 'query') sent.push(event.query)
+    }
+  })
+  return { db, sent }
+}
+
+const dataOf = (query: CompiledQuery) => query.parameters[0] as CopyData
+const textOf = (data: CopyData, table: number) => data.tables[table]!.map((piece) => piece.toString('utf8')).join('')
+
+t.test('what a write sends to PostgreSQL, statement by statement', async (t) => {
+  const { db, sent } = postgresWithoutServer()
+  const subscriptions = db.selectFrom('webhooks').select('id').where('county', '=', 'SAN FRANCISCO')
+  const small = peopleWithCases(3)
+  await insertRows(
+    db,
+    [
+      { table: 'people', rows: small.people },
+      { table: 'court_cases', rows: small.cases },
+      { table: 'registrations', rows: [] },
+      { table: 'convictions', rows: small.convictions }
+    ],
+    subscriptions
+  )
+  t.equal(sent.length, 1, 'a case’s dozen rows and the read: one statement')
+  t.match(
+    sent[0]!.sql,
+    /^with "w0" as \(insert into "people" .*json_populate_recordset.*\), "w1" as \(insert into "court_cases" .*\), "w2" as \(insert into "convictions" .*\) \(select "id" from "webhooks"/,
+    'the inserts as CTEs of the read; the empty table left out'
+  )
+
+  sent.length = 0
+  const many = peopleWithCases(40)
+  await insertRows(
+    db,
+    [
+      { table: 'people', rows: many.people },
+      { table: 'registrations', rows: [] },
+      { table: 'court_cases', rows: many.cases },
+      { table: 'convictions', rows: many.convictions }
+    ],
+    subscriptions
+  )
+  t.equal(sent.length, 2, '160 rows: the COPYs, then the read')
+  t.match(sent[0]!.sql, /^copy "people" \(.*\) from stdin; copy "court_cases" \(.*\) from stdin; copy "convictions" /)
+  t.equal(dataOf(sent[0]!).tables.length, 3, 'a table’s data for each COPY')
+  t.equal(textOf(dataOf(sent[0]!), 2).split('\n').length - 1, 80, 'every count a line')
+  t.match(sent[1]!.sql, /^select "id" from "webhooks"/)
+
+  sent.length = 0
+  const answer = await insertSlices(
+    db,
+    [0, 1, 2],
+    (k) => [{ table: 'people', rows: peopleWithCases(120, k * 1000).people }],
+    subscriptions
+  )
+  t.same(answer, [], 'the read’s rows (none here)')
+  t.same(
+    sent.map((q) => q.sql.slice(0, 13)),
+    ['copy "people"', 'select "id" f', 'copy "people"', 'copy "people"'],
+    'slices in order, the read answered with the first'
+  )
+})
+
+t.test(
+  'COPY’s text format: a row a line, tab between fields, \\N for null, escapes where a field would end',
+  async (t) => {
+    const query = copyStatement([
+      { table: 'odd "table"', rows: [{ a: 'x\ty', b: null, c: 3, d: true, e: 10n, f: 'back\\slash\r\n' }] }
+    ])
+    t.equal(query.sql, 'copy "odd ""table""" ("a", "b", "c", "d", "e", "f") from stdin')
+    t.equal(textOf(dataOf(query), 0), 'x\\ty\t\\N\t3\tt\t10\tback\\\\slash\\r\\n\n')
+    const long = copyStatement([
+      { table: 'audit_events', rows: Array.from({ length: 700 }, (_, i) => auditRow(`r${i}`, 'x'.repeat(1000))) }
+    ])
+    const pieces = dataOf(long).tables[0]!
+    t.ok(pieces.length > 1, `700 KB of rows in ${pieces.length} pieces`)
+    t.ok(
+      pieces.every((piece) => piece.toString('utf8').endsWith('\n')),
+      'each piece ends with a whole row'
+    )
+    t.equal(textOf(dataOf(long), 0).split('\n').length - 1, 700, 'and none is lost or split')
+  }
+)
+
+/** The connection's side of the protocol, as messages in the order sent. */
+function recordingConnection() {
+  const messages: string[] = []
+  return {
+    messages,
+    connection: {
+      query: (text: string) => messages.push(`Query ${text}`),
+      sendCopyFromChunk: (chunk: Buffer) => messages.push(`CopyData ${chunk.toString('utf8')}`),
+      endCopyFrom: () => messages.push('CopyDone')
+    } as never
+  }
+}
+
+t.test('a COPY statement sends the query and every table’s data and end at once, before any answer', async (t) => {
+  const data = new CopyData([[Buffer.from('a\n'), Buffer.from('b\n')], [Buffer.from('c\n')]])
+  const copy = new CopyIn('copy "x" from stdin; copy "y" from stdin', data)
+  const { messages, connection } = recordingConnection()
+  copy.submit(connection)
+  t.same(messages, [
+    'Query copy "x" from stdin; copy "y" from stdin',
+    'CopyData a\n',
+    'CopyData b\n',
+    'CopyDone',
+    'CopyData c\n',
+    'CopyDone'
+  ])
+  // The server's answers: asked for each table's data (sent already), each COPY's count, then ready.
+  copy.handleCopyInResponse()
+  copy.handleCommandComplete({ text: 'COPY 2' })
+  copy.handleCopyInResponse()
+  copy.handleCommandComplete({ text: 'COPY 1' })
+  copy.handleReadyForQuery()
+  const result = await copy.result
+  t.equal(result.command, 'COPY')
+  t.equal(result.rowCount, 3, 'the rows of every table')
+  t.same(result.rows, [])
+
+  const refused = new CopyIn('copy "x" from stdin', new CopyData([[Buffer.from('a\n')]]))
+  refused.submit(recordingConnection().connection)
+  const error = Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' })
+  refused.handleError(error)
+  refused.handleReadyForQuery()
+  await t.rejects(refused.result, error, 'an error is the answer, though the server is ready again after it')
+})
