@@ -2,7 +2,7 @@ import { ClearfileError, type ErrorCode } from '../errors.js'
 import { createWorkerPool, onDemandWorkerPool, siblingModule } from '../workers/worker-pool.js'
 import type { CourtPolicy } from './court-adapter.js'
 import { policyProblems, policyProblemsOfDocument } from './court-policy.js'
-import { type FilingRequestInput, unvalidatedFilingRequest } from './messages.js'
+import { type FilingRequestInput, filingRequestParts } from './messages.js'
 import { assertValidEcf } from './validator.js'
 
 /** A message built (and, where a court's policy was given, why that policy refuses it: none when it fits). */
@@ -40,10 +40,12 @@ export function runFilingRequestTask(task: FilingRequestTask): FilingRequestTask
   try {
     if ('check' in task) return { problems: policyProblems(task.check, task.policy) }
     const { build: input, policy } = task
-    const xml = unvalidatedFilingRequest(input)
+    // Validated, and checked against the policy, without its documents' bytes (see `reviewFilingRequestParts`).
+    const parts = filingRequestParts(input)
+    const xml = parts.whole()
     let problems: string[] | undefined
     assertValidEcf(
-      xml,
+      parts.withoutBytes,
       `filing ${input.filingId}`,
       policy && ((doc) => (problems = policyProblemsOfDocument(doc, Buffer.byteLength(xml, 'utf8'), policy)))
     )

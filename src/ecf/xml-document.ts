@@ -12,20 +12,21 @@ export function xmlDocumentOf(xml: string | Uint8Array, option: ParseOption): Xm
 
 /**
  * An XPath compiled once and used for every message (compiling was a third of a lookup): the fixed paths messages
- * are read by (parse.ts, the validator's SOAP body), and the searches a court's policy asks for. Past 256 paths
- * (policies that keep changing) they start over.
+ * are read by (parse.ts, the validator's SOAP body), and the searches a court's policy asks for, with the prefixes
+ * `namespaces` gives them. Past 256 paths (policies that keep changing) they start over.
  */
 const compiled = new Map<string, XmlXPath>()
 const MAX_COMPILED = 256
-export function compiledXPath(path: string): XmlXPath {
-  let found = compiled.get(path)
+export function compiledXPath(path: string, namespaces?: Readonly<Record<string, string>>): XmlXPath {
+  const key = namespaces ? `${path}\u0000${Object.entries(namespaces).join('\u0000')}` : path
+  let found = compiled.get(key)
   if (!found) {
     if (compiled.size >= MAX_COMPILED) {
       for (const old of compiled.values()) old.dispose()
       compiled.clear()
     }
-    found = XmlXPath.compile(path)
-    compiled.set(path, found)
+    found = XmlXPath.compile(path, namespaces && { ...namespaces })
+    compiled.set(key, found)
   }
   return found
 }

@@ -2,14 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { CourtPolicy } from '../../src/ecf/court-adapter.js'
-import { policyProblems, withoutDocumentBytes } from '../../src/ecf/court-policy.js'
+import { policyProblems } from '../../src/ecf/court-policy.js'
 import {
   buildCourtPolicyQuery,
   buildCourtPolicyResponse,
   buildFeesCalculationQuery,
   buildFeesCalculationResponse,
   buildGenericode,
-  filingRequestForPapers
+  filingRequestForPapers,
+  withoutDocumentBytes
 } from '../../src/ecf/messages.js'
 import { parseCourtPolicyResponse, parseFeesCalculationResponse, parseGenericode } from '../../src/ecf/parse.js'
 import { ECF_DIR, ecfProblems } from '../../src/ecf/validator.js'
@@ -204,6 +205,8 @@ t.test("a court's element names are matched whole, by its prefix's namespace or 
     policyProblems(xml, policy({ codeLists: [{ element, uri: 'https://efm.example/x', codes: ['nothing'] }] }))
   t.equal(only('j:RegisterActionDescriptionText').length, 2, 'both papers')
   t.equal(only('efm:RegisterActionDescriptionText').length, 2, 'an unknown prefix: by local name')
+  t.equal(only('constructor:RegisterActionDescriptionText').length, 2, "a prefix named like an object's own: unknown")
+  t.equal(only('efm:RegisterActionDescriptionText:x').length, 2, 'a name with two colons: its second part')
   t.equal(only('RegisterActionDescriptionText').length, 2, 'no prefix: by local name')
   t.same(only('nc:RegisterActionDescriptionText'), [], 'another namespace than the element has')
   t.same(only('j:RegisterAction'), [], 'part of a name is not the name')

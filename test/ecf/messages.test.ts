@@ -1,6 +1,15 @@
+import fc from 'fast-check'
 import t from 'tap'
 import { renderMotion, renderProposedOrder } from '../../src/documents/court-papers.js'
-import { buildReviewFilingRequest, type ReviewFilingInput } from '../../src/ecf/messages.js'
+import {
+  buildReviewFilingRequest,
+  NS,
+  type ReviewFilingInput,
+  reviewFilingRequestParts,
+  withDocumentBytes,
+  withoutDocumentBytes
+} from '../../src/ecf/messages.js'
+import { parseCourtXml } from '../../src/ecf/parse.js'
 import { ecfProblems } from '../../src/ecf/validator.js'
 import { packet } from '../documents/fixtures.js'
 
@@ -59,6 +68,57 @@ t.test('Unicode names and 30-count cases validate too', async (t) => {
     t.same(ecfProblems(buildReviewFilingRequest(await filing(name, 30, false))), [], name)
   }
 })
+
+t.test(
+  "a message's documents go into it byte for byte, and libxml2 holds it valid with them as it does without them",
+  async (t) => {
+    const base = await filing('GARCIA, MARIA', 2)
+    // Any bytes, of every length modulo 3 (the base64 padding), the empty document among them.
+    const documents = fc.tuple(fc.uint8Array({ maxLength: 3_000 }), fc.uint8Array({ maxLength: 3_000 }))
+    fc.assert(
+      fc.property(documents, ([motion, order]) => {
+        const input: ReviewFilingInput = {
+          ...base,
+          // The order given first: what is put in goes by document order, lead first.
+          documents: [
+            { ...base.documents[1]!, pdf: order },
+            { ...base.documents[0]!, pdf: motion }
+          ]
+        }
+        const { withoutBytes, whole } = reviewFilingRequestParts(input)
+        const xml = whole()
+        t.equal(xml, buildReviewFilingRequest(input))
+        t.equal(
+          withoutDocumentBytes(xml),
+          withoutBytes,
+          'the message without its bytes is the message built without them'
+        )
+        t.same(ecfProblems(xml), [], 'valid whole')
+        t.same(ecfProblems(withoutBytes), [], 'valid without the bytes')
+        const read = parseCourtXml(xml, (doc) =>
+          doc.root
+            .find('//nc:BinaryBase64Object', { nc: NS.nc })
+            .map((n) => ({ bytes: Buffer.from(n.content, 'base64'), text: n.content }))
+        )
+        t.equal(read.length, 2)
+        t.same([...read[0]!.bytes], [...motion], 'the lead document is the motion')
+        t.same([...read[1]!.bytes], [...order], 'the connected document is the order')
+        t.ok(read.every((r) => /^[A-Za-z0-9+/]*={0,2}$/.test(r.text)))
+      }),
+      { numRuns: 60 }
+    )
+    t.throws(
+      () =>
+        withDocumentBytes(reviewFilingRequestParts(base).withoutBytes, [
+          new Uint8Array(1),
+          new Uint8Array(1),
+          new Uint8Array(1)
+        ]),
+      /fewer documents/,
+      'more documents than the message has places for is a mistake, not a message'
+    )
+  }
+)
 
 t.test('a message that would not validate is caught before it is sent, naming the element', async (t) => {
   const xml = buildReviewFilingRequest(await filing('GARCIA, MARIA', 1)).replace(
