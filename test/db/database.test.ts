@@ -111,13 +111,15 @@ t.test(
   { skip: postgres ? false : 'PostgreSQL only (DATABASE_URL)' },
   async (t) => {
     const { app, handle, key, name, admin } = await appWithAdmin(t)
-    // Ends the service's connection once one of the batch's inserts is running, until the request is answered.
+    // Ends the service's connection once one of the batch's writes is running, until the request is answered: an
+    // insert, or the COPYs a write of 100 rows or more goes by (a batch of 1,000 cases always does).
     const killWhileInserting = (answered: () => boolean) =>
       (async () => {
         while (!answered()) {
           const r = await admin.query(
             `select pg_terminate_backend(pid) from pg_stat_activity
-             where application_name = $1 and pid <> pg_backend_pid() and state = 'active' and query like '%insert into%'`,
+             where application_name = $1 and pid <> pg_backend_pid() and state = 'active'
+               and (query like '%insert into%' or query like 'copy %')`,
             [name]
           )
           if ((r.rowCount ?? 0) > 0) return r.rowCount ?? 0
