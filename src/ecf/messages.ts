@@ -1,6 +1,5 @@
-import { create } from 'xmlbuilder2'
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 import { assertValidEcf } from './validator.js'
+import { type XmlElementWriter, xmlMessage } from './xml-writer.js'
 
 /** ECF 4.01 namespaces (the "-4.0" suffix is kept in 4.01), NIEM 2.0 and UBL 2.1. */
 export const NS = {
@@ -61,8 +60,8 @@ export const DEFAULT_CODES = {
 } as const
 export type FilingCodes = { [K in keyof typeof DEFAULT_CODES]?: string }
 
-const text = (parent: XMLBuilder, ns: string, name: string, value: string) => parent.ele(ns, name).txt(value)
-const identification = (parent: XMLBuilder, ns: string, name: string, id: string, category?: string) => {
+const text = (parent: XmlElementWriter, ns: string, name: string, value: string) => parent.ele(ns, name).txt(value)
+const identification = (parent: XmlElementWriter, ns: string, name: string, id: string, category?: string) => {
   const el = parent.ele(ns, name)
   text(el, NS.nc, 'nc:IdentificationID', id)
   if (category) text(el, NS.nc, 'nc:IdentificationCategoryText', category)
@@ -73,7 +72,7 @@ const identification = (parent: XMLBuilder, ns: string, name: string, id: string
 /** What a court and a filer both say about the case: its title, docket, court, defendant and counts. */
 export type CaseOfFiling = Pick<ReviewFilingInput, 'case' | 'court' | 'defendant' | 'counts'>
 
-function criminalCase(parent: XMLBuilder, input: CaseOfFiling): void {
+function criminalCase(parent: XmlElementWriter, input: CaseOfFiling): void {
   const c = parent.ele(NS.criminal, 'criminal:CriminalCase')
   text(c, NS.nc, 'nc:CaseTitleText', input.case.title)
   text(c, NS.nc, 'nc:CaseCategoryText', input.case.category ?? DEFAULT_CODES.caseCategory)
@@ -103,7 +102,7 @@ function criminalCase(parent: XMLBuilder, input: CaseOfFiling): void {
 }
 
 function filingDocument(
-  parent: XMLBuilder,
+  parent: XmlElementWriter,
   input: ReviewFilingInput,
   doc: FilingDocument,
   index: number,
@@ -135,7 +134,7 @@ function filingDocument(
  * The `PaymentMessage` of a DA filing: no fee is paid, because public agencies
  * are exempt from court filing fees (Gov. Code § 6103).
  */
-function paymentMessage(parent: XMLBuilder, input: ReviewFilingInput): void {
+function paymentMessage(parent: XmlElementWriter, input: ReviewFilingInput): void {
   const p = parent.ele(NS.payment, 'payment:PaymentMessage')
   text(p, NS.payment, 'payment:FeeExceptionReasonCode', 'GovernmentExempt')
   text(
@@ -187,7 +186,7 @@ export function reviewFilingRequestParts(input: ReviewFilingInput): FilingMessag
   const lead = input.documents.filter((d) => d.role === 'lead')
   if (lead.length !== 1) throw new Error('a filing has exactly one lead document')
   const ordered = [...lead, ...input.documents.filter((d) => d.role === 'connected')]
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.wsmp, 'wsmp:ReviewFilingRequestMessage')
+  const root = xmlMessage(NS.wsmp, 'wsmp:ReviewFilingRequestMessage')
   for (const [prefix, uri] of Object.entries(NS))
     if (prefix !== 'wsmp') root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri)
   identification(root, NS.ecf, 'ecf:SendingMDELocationID', input.callbackUrl)
@@ -209,7 +208,7 @@ export function reviewFilingRequestParts(input: ReviewFilingInput): FilingMessag
     filingDocument(core, input, doc, i, leadId)
   })
   paymentMessage(root, input)
-  const withoutBytes = root.end({ prettyPrint: false })
+  const withoutBytes = root.end()
   return {
     withoutBytes,
     whole: () =>
@@ -286,18 +285,18 @@ export interface FilingIds {
 }
 
 function messageRoot(ns: string, name: string) {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns, name)
+  const root = xmlMessage(ns, name)
   for (const prefix of ['nc', 'j', 'ecf'] as const)
     root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
   return root
 }
 
-function sender(root: XMLBuilder, location: string): void {
+function sender(root: XmlElementWriter, location: string): void {
   identification(root, NS.ecf, 'ecf:SendingMDELocationID', location)
   text(root, NS.ecf, 'ecf:SendingMDEProfileCode', SIP_PROFILE)
 }
 
-function querySubmitter(root: XMLBuilder, submitter: string): void {
+function querySubmitter(root: XmlElementWriter, submitter: string): void {
   identification(
     root.ele(NS.ecf, 'ecf:QuerySubmitter').ele(NS.ecf, 'ecf:EntityPerson'),
     NS.nc,
@@ -307,13 +306,13 @@ function querySubmitter(root: XMLBuilder, submitter: string): void {
   )
 }
 
-function caseCourt(root: XMLBuilder, court: CourtRef): void {
+function caseCourt(root: XmlElementWriter, court: CourtRef): void {
   const c = root.ele(NS.j, 'j:CaseCourt')
   identification(c, NS.nc, 'nc:OrganizationIdentification', court.id)
   text(c, NS.j, 'j:CourtName', court.name)
 }
 
-function ecfErrors(root: XMLBuilder, errors: ReadonlyArray<{ code: string; text: string }>): void {
+function ecfErrors(root: XmlElementWriter, errors: ReadonlyArray<{ code: string; text: string }>): void {
   for (const e of errors.length > 0 ? errors : [{ code: '0', text: 'No error' }]) {
     const el = root.ele(NS.ecf, 'ecf:Error')
     text(el, NS.ecf, 'ecf:ErrorCode', e.code)
@@ -321,12 +320,12 @@ function ecfErrors(root: XMLBuilder, errors: ReadonlyArray<{ code: string; text:
   }
 }
 
-function ids(root: XMLBuilder, filing: FilingIds): void {
+function ids(root: XmlElementWriter, filing: FilingIds): void {
   identification(root, NS.nc, 'nc:DocumentIdentification', filing.courtFilingId, COURT_FILING_ID)
   if (filing.filingId) identification(root, NS.nc, 'nc:DocumentIdentification', filing.filingId, OUR_FILING_ID)
 }
 
-function filingStatus(root: XMLBuilder, status: string, description: string | null): void {
+function filingStatus(root: XmlElementWriter, status: string, description: string | null): void {
   const s = root.ele(NS.ecf, 'ecf:FilingStatus')
   if (description) text(s, NS.nc, 'nc:StatusDescriptionText', description)
   text(s, NS.ecf, 'ecf:FilingStatusCode', status)
@@ -479,7 +478,7 @@ export function buildCourtPolicyResponse(r: { sender: string; court: CourtRef; p
   sender(root, r.sender)
   caseCourt(root, r.court)
   ecfErrors(root, [])
-  const own = (parent: XMLBuilder, name: string, value?: string) => {
+  const own = (parent: XmlElementWriter, name: string, value?: string) => {
     const el = parent.ele(POLICY_RESPONSE_NS, name)
     if (value !== undefined) el.txt(value)
     return el
@@ -517,19 +516,21 @@ export function buildCourtPolicyResponse(r: { sender: string; court: CourtRef; p
 
 /** A genericode 1.0 code list with one key column, `code`, as the OASIS lists and courts' EFMs publish them. */
 export function buildGenericode(list: { shortName: string; version: string; codes: readonly string[] }): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(GENERICODE_NS, 'gc:CodeList')
+  const root = xmlMessage(GENERICODE_NS, 'gc:CodeList')
   const id = root.ele('Identification')
   id.ele('ShortName').txt(list.shortName)
   id.ele('Version').txt(list.version)
   id.ele('CanonicalUri').txt(`urn:clearfile:simulated-court:codelist:${list.shortName}`)
   id.ele('CanonicalVersionUri').txt(`urn:clearfile:simulated-court:codelist:${list.shortName}:${list.version}`)
   const columns = root.ele('ColumnSet')
-  const column = columns.ele('Column', { Id: 'code', Use: 'required' })
+  const column = columns.ele('Column').att('Id', 'code').att('Use', 'required')
   column.ele('ShortName').txt('Code')
-  column.ele('Data', { Type: 'normalizedString' })
-  columns.ele('Key', { Id: 'codeKey' }).ele('ShortName').txt('CodeKey').up().ele('ColumnRef', { Ref: 'code' })
+  column.ele('Data').att('Type', 'normalizedString')
+  const key = columns.ele('Key').att('Id', 'codeKey')
+  key.ele('ShortName').txt('CodeKey')
+  key.ele('ColumnRef').att('Ref', 'code')
   const rows = root.ele('SimpleCodeList')
-  for (const code of list.codes) rows.ele('Row').ele('Value', { ColumnRef: 'code' }).ele('SimpleValue').txt(code)
+  for (const code of list.codes) rows.ele('Row').ele('Value').att('ColumnRef', 'code').ele('SimpleValue').txt(code)
   return root.end()
 }
 
@@ -686,10 +687,7 @@ export function buildReviewCompleteNotification(n: {
   documents: ReadonlyArray<ReviewedDocument>
   payer: string
 }): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    NS.wsmp,
-    'wsmp:NotifyFilingReviewCompleteRequestMessage'
-  )
+  const root = xmlMessage(NS.wsmp, 'wsmp:NotifyFilingReviewCompleteRequestMessage')
   for (const prefix of ['nc', 'j', 'ecf', 's', 'criminal', 'payment', 'cac', 'cbc'] as const)
     root.att('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, NS[prefix])
   sender(root, n.sender)
@@ -731,5 +729,5 @@ export function buildReviewCompleteNotification(n: {
   const paid = receipt.ele(NS.cac, 'cac:Payment')
   text(paid, NS.cbc, 'cbc:ID', `${n.filing.courtFilingId}-fee`)
   paid.ele(NS.cbc, 'cbc:PaidAmount').att('currencyID', 'USD').txt('0.00')
-  return root.end({ prettyPrint: false })
+  return root.end()
 }
