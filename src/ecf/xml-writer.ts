@@ -130,14 +130,16 @@ class Recording {
   key = ''
   add(kind: Op['kind'], parent: number, namespace: string | undefined, name: string, value: string): number {
     this.ops.push({ kind, parent, namespace, name, value })
-    this.key += `${kind}${parent}\u0001${namespace ?? ''}\u0001${name}${kind === ATT && declares(name) ? `\u0001${value}` : ''}\u0002`
+    // A message too long for a template (a long list) is written by xmlbuilder2: its key would not be looked up.
+    if (this.ops.length <= MAX_TEMPLATE_OPS)
+      this.key += `${kind}${parent}\u0001${namespace ?? ''}\u0001${name}${kind === ATT && declares(name) ? `\u0001${value}` : ''}\u0002`
     return this.ops.length - 1
   }
   message(): string {
-    if (!templatesUsed) return writeDirectly(this.ops)
+    if (!templatesUsed || this.ops.length > MAX_TEMPLATE_OPS) return writeDirectly(this.ops)
     const cached = templates.get(this.key)
     if (cached) return fill(cached, this.ops)
-    if (this.ops.length > MAX_TEMPLATE_OPS || templates.size >= MAX_TEMPLATES) return writeDirectly(this.ops)
+    if (templates.size >= MAX_TEMPLATES) return writeDirectly(this.ops)
     const made = templateOf(this.ops)
     templates.set(this.key, made)
     return fill(made, this.ops)

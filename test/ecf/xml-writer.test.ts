@@ -294,3 +294,36 @@ t.test(
     }
   }
 )
+
+t.test(
+  'a message too long for a template, and shapes past the ones kept, are written by xmlbuilder2 as they were',
+  async (t) => {
+    const filings = Array.from({ length: 120 }, (_, i) => ({
+      courtFilingId: `SIM-${i}`,
+      filingId: i % 3 ? `f-${i} & <${i}>` : null,
+      status: 'accepted',
+      description: i % 2 ? 'ruling: granted' : null,
+      receivedAt: '2026-12-05T03:00:00.000Z'
+    }))
+    const list = () =>
+      buildFilingListResponse({ sender: 'https://court.example/efm', court: { id: 'CA-SF', name: 'SF' }, filings })
+    t.equal(list(), withoutTemplates(list))
+    // 700 shapes, each another element name: more than are kept, all of them right the first time and the second.
+    const shape = (i: number) => {
+      const root = xmlMessage('urn:shapes', `Shape${i}`)
+      root.ele('urn:shapes', 'Value').att('n', `"${i}"`).txt(`<${i}>`)
+      return root.end()
+    }
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 700; i++)
+        if (
+          shape(i) !==
+          `<?xml version="1.0" encoding="UTF-8"?><Shape${i} xmlns="urn:shapes"><Value n="&quot;${i}&quot;">&lt;${i}&gt;</Value></Shape${i}>`
+        )
+          t.fail(`shape ${i}, round ${round}: ${shape(i)}`)
+    t.equal(
+      shape(699),
+      withoutTemplates(() => shape(699))
+    )
+  }
+)
