@@ -1,4 +1,5 @@
 import { ClearfileError, type ErrorCode } from '../errors.js'
+import { keepSync, readKeptSync } from '../storage/local-blob-store.js'
 import { createWorkerPool, onDemandWorkerPool, siblingModule } from '../workers/worker-pool.js'
 import type { CourtPolicy } from './court-adapter.js'
 import { policyProblems, policyProblemsOfDocument } from './court-policy.js'
@@ -11,9 +12,28 @@ export interface FilingRequest {
   problems?: string[]
 }
 
-/** A task for a builder's thread: build a message (checking it against a policy), or check one built before. */
+/**
+ * Where a builder's thread finds a filing's papers and keeps its message itself: keys of a local store's folder
+ * (`BlobStore.root`), read and written as that store does.
+ */
+export interface FilingRequestFiles {
+  root: string
+  motion: string
+  order: string
+  /** Where the message is kept once it validates (whether or not a court's policy refuses it). */
+  message: string
+}
+
+/** A filing message's input without its papers' bytes: the papers are read from `FilingRequestFiles`. */
+export type FilingRequestInputOfFiles = Omit<FilingRequestInput, 'motion' | 'order'>
+
+/**
+ * A task for a builder's thread: build a message (checking it against a policy), from the papers' bytes or from
+ * the files they are kept in (keeping the message there too), or check one built before.
+ */
 export type FilingRequestTask =
   | { build: FilingRequestInput; policy?: CourtPolicy }
+  | { buildFromFiles: FilingRequestInputOfFiles; files: FilingRequestFiles; policy?: CourtPolicy }
   | { check: string; policy: CourtPolicy }
 
 /** What came of a task, or why the builder refused it (a ClearfileError's code and text: it crossed a thread). */
@@ -29,6 +49,16 @@ export interface FilingRequestBuilder {
    * court policy refuses it (`policyProblems`), read from the parse that validated it.
    */
   build: (input: FilingRequestInput, policy?: CourtPolicy) => Promise<FilingRequest>
+  /**
+   * `build`, the papers read from their files and the message kept in its own by the builder's thread (not this
+   * one's event loop); undefined for a builder that runs on the calling thread, where reading and writing
+   * synchronously would stop it.
+   */
+  buildFromFiles?: (
+    input: FilingRequestInputOfFiles,
+    files: FilingRequestFiles,
+    policy?: CourtPolicy
+  ) => Promise<FilingRequest>
   /** Why the court policy refuses a message built before (`policyProblems`). */
   problems: (xml: string, policy: CourtPolicy) => Promise<string[]>
   close: () => Promise<void>
@@ -39,6 +69,13 @@ export interface FilingRequestBuilder {
 export function runFilingRequestTask(task: FilingRequestTask): FilingRequestTaskResult {
   try {
     if ('check' in task) return { problems: policyProblems(task.check, task.policy) }
+    if ('buildFromFiles' in task) {
+      const { root, motion, order, message } = task.files
+      const input = { ...task.buildFromFiles, motion: requireKept(root, motion), order: requireKept(root, order) }
+      const result = runFilingRequestTask(task.policy ? { build: input, policy: task.policy } : { build: input })
+      if ('built' in result) keepSync(root, message, Buffer.from(result.built.xml, 'utf8'))
+      return result
+    }
     const { build: input, policy } = task
     // Validated, and checked against the policy, without its documents' bytes (see `reviewFilingRequestParts`).
     const parts = filingRequestParts(input)
@@ -54,6 +91,13 @@ export function runFilingRequestTask(task: FilingRequestTask): FilingRequestTask
     if (err instanceof ClearfileError) return { refused: { code: err.code, message: err.message } }
     throw err
   }
+}
+
+/** A kept file's bytes; CLEARFILE_ERR_NOT_FOUND naming its key when there are none (as `requireBlob` says it). */
+function requireKept(root: string, key: string): Buffer {
+  const bytes = readKeptSync(root, key)
+  if (!bytes) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', `The document store has no ${key}`)
+  return bytes
 }
 
 /**
@@ -83,12 +127,16 @@ export function filingRequestBuilder(o: { threads: number; idleMs: number }): Fi
     if ('refused' in result) throw new ClearfileError(result.refused.code, result.refused.message)
     return result
   }
+  const built = (result: FilingRequestTaskResult) => {
+    if (!('built' in result)) throw new Error('a filing message task answered as a check')
+    return result.built
+  }
   return {
-    build: async (input, policy) => {
-      const result = await done(policy ? { build: input, policy } : { build: input })
-      if (!('built' in result)) throw new Error('a filing message task answered as a check')
-      return result.built
-    },
+    build: async (input, policy) => built(await done(policy ? { build: input, policy } : { build: input })),
+    ...(o.threads > 0 && {
+      buildFromFiles: async (input, files, policy) =>
+        built(await done(policy ? { buildFromFiles: input, files, policy } : { buildFromFiles: input, files }))
+    }),
     problems: async (xml, policy) => {
       const result = await done({ check: xml, policy })
       if (!('problems' in result)) throw new Error('a policy check task answered as a build')

@@ -23,6 +23,11 @@ export type BlobStoreKind = 'local' | 'database' | 's3'
  */
 export interface BlobStore {
   readonly kind: BlobStoreKind
+  /**
+   * The folder a store that keeps each key as a file on this machine's disk keeps them in (the local store's): a
+   * worker thread may read and write them there itself, with `readKeptSync` and `keepSync` (local-blob-store.ts).
+   */
+  readonly root?: string
   /** Stores bytes under the key. */
   put(key: string, bytes: Uint8Array): Promise<void>
   /**

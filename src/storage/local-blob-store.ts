@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -6,6 +6,10 @@ import { randomUUID } from 'node:crypto'
 import { assertBlobKey, type BlobStore, type LocalFile } from './blob-store.js'
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT'
+/** The file `key` is kept in under `root`. */
+const keptPath = (root: string, key: string) => join(root, assertBlobKey(key))
+/** A name to write `path` under before it is renamed to `path`: no reader sees half a file. */
+const temporaryFor = (path: string) => `${path}.${process.pid}.${randomUUID()}.tmp`
 
 /**
  * Keeps each key as a file under `root` (the data folder), written under a
@@ -13,8 +17,7 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENO
  * one machine, or several sharing one volume.
  */
 export function localBlobStore(root: string): BlobStore {
-  const pathOf = (key: string) => join(root, assertBlobKey(key))
-  const temporary = (path: string) => `${path}.${process.pid}.${randomUUID()}.tmp`
+  const pathOf = (key: string) => keptPath(root, key)
   // Folders known to exist: a send stores every filing's message in one folder, and asking for it each time was a
   // fifth of what storing cost the service's thread. One removed behind our back is made again (below).
   const folders = new Set<string>()
@@ -27,7 +30,7 @@ export function localBlobStore(root: string): BlobStore {
   const place = async (key: string, write: (tmp: string) => Promise<void>, again = true): Promise<void> => {
     const path = pathOf(key)
     await folderFor(path)
-    const tmp = temporary(path)
+    const tmp = temporaryFor(path)
     try {
       await write(tmp)
       await rename(tmp, path)
@@ -39,6 +42,7 @@ export function localBlobStore(root: string): BlobStore {
   }
   return {
     kind: 'local',
+    root,
     put: (key, bytes) => place(key, (tmp) => writeFile(tmp, bytes, { mode: 0o600 })),
     async putFile(key, path) {
       const target = pathOf(key)
@@ -87,4 +91,39 @@ async function exists(path: string): Promise<boolean> {
       throw err
     }
   )
+}
+
+/*
+ * The same files, read and written synchronously: for a worker thread (a filing message's builder), whose blocking
+ * holds up no event loop. Through fs/promises a 16 KB paper cost 150 µs of CPU to read and a message 330 µs to keep
+ * (open, stat, read and close each a trip through libuv's pool and back), against 50 and 150 µs here.
+ */
+
+/** The bytes `localBlobStore(root)` keeps under `key`, or null when there are none. */
+export function readKeptSync(root: string, key: string): Buffer | null {
+  try {
+    return readFileSync(keptPath(root, key))
+  } catch (err) {
+    if (isMissing(err)) return null
+    throw err
+  }
+}
+
+/** Keeps `bytes` under `key` as `localBlobStore(root).put` does: under a temporary name, then renamed. */
+export function keepSync(root: string, key: string, bytes: Uint8Array): void {
+  const path = keptPath(root, key)
+  const tmp = temporaryFor(path)
+  try {
+    try {
+      writeFileSync(tmp, bytes, { mode: 0o600 })
+    } catch (err) {
+      if (!isMissing(err)) throw err
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+      writeFileSync(tmp, bytes, { mode: 0o600 })
+    }
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
 }

@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { filingRequestBuilder } from '../../src/ecf/filing-request-builder.js'
 import type { CourtPolicy } from '../../src/ecf/court-adapter.js'
 import { policyProblems } from '../../src/ecf/court-policy.js'
 import { filingRequestForPapers } from '../../src/ecf/messages.js'
+import { localBlobStore } from '../../src/storage/local-blob-store.js'
 import { filingRequestInput } from './review-filing.js'
 
 t.test('a message built on a worker thread is the one built on this thread, byte for byte', async (t) => {
@@ -70,5 +74,61 @@ t.test(
       t.same((await builder.build(input, fitting)).problems, policyProblems(xml, fitting))
       t.same(await builder.problems(xml, refusing), policyProblems(xml, refusing), `${threads} threads: a check alone`)
     }
+  }
+)
+
+t.test(
+  "a message built from its papers' files by the builder's thread is the one built from their bytes, and is kept where the local store keeps it",
+  async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'clearfile-builder-'))
+    t.teardown(() => rmSync(root, { recursive: true, force: true }))
+    const store = localBlobStore(root)
+    t.equal(store.root, root, 'the local store says where it keeps its files')
+    const builder = filingRequestBuilder({ threads: 1, idleMs: 60_000 })
+    t.teardown(() => builder.close())
+    t.equal(filingRequestBuilder({ threads: 0, idleMs: 60_000 }).buildFromFiles, undefined, 'not on the calling thread')
+    const input = filingRequestInput({}, 40_000)
+    const { motion, order, ...rest } = input
+    await store.put('documents/aa/motion.pdf', motion)
+    await store.put('documents/bb/order.pdf', order)
+    const files = {
+      root,
+      motion: 'documents/aa/motion.pdf',
+      order: 'documents/bb/order.pdf',
+      message: 'filings/f-0001.xml'
+    }
+    const built = await builder.buildFromFiles!(rest, files)
+    t.same(built, { xml: filingRequestForPapers(input) })
+    t.equal((await store.get('filings/f-0001.xml'))?.toString('utf8'), built.xml, 'kept whole, in a folder made for it')
+    t.same(readdirSync(join(root, 'filings')), ['f-0001.xml'], 'no temporary file left')
+
+    // Its court's policy: what it refuses comes back, and the message is kept all the same (as a build from bytes is).
+    const refusing: CourtPolicy = {
+      versionId: '3',
+      codeLists: [],
+      operations: ['ReviewFiling'],
+      caseTypes: ['Criminal'],
+      acceptsConfidential: true,
+      maxAttachmentBytes: 30_000,
+      maxMessageBytes: null
+    }
+    const again = { ...files, message: 'filings/f-0002.xml' }
+    const checked = await builder.buildFromFiles!({ ...rest, filingId: 'f-0002' }, again, refusing)
+    const xml2 = filingRequestForPapers({ ...input, filingId: 'f-0002' })
+    t.same(checked, { xml: xml2, problems: policyProblems(xml2, refusing) })
+    t.equal(readFileSync(join(root, 'filings/f-0002.xml'), 'utf8'), xml2)
+
+    // A paper the store does not have: CLEARFILE_ERR_NOT_FOUND naming it, as `requireBlob` says; nothing kept.
+    const lost = { ...files, order: 'documents/cc/lost.pdf', message: 'filings/f-0003.xml' }
+    await t.rejects(builder.buildFromFiles!({ ...rest, filingId: 'f-0003' }, lost), {
+      code: 'CLEARFILE_ERR_NOT_FOUND',
+      message: 'The document store has no documents/cc/lost.pdf'
+    })
+    // A message the schemas refuse: CLEARFILE_ERR_ECF_INVALID, nothing kept.
+    const invalid = { ...files, message: 'filings/f-0004.xml' }
+    await t.rejects(builder.buildFromFiles!({ ...rest, filingId: 'f-0004', submittedAt: 'yesterday' }, invalid), {
+      code: 'CLEARFILE_ERR_ECF_INVALID'
+    })
+    t.same(readdirSync(join(root, 'filings')).sort(), ['f-0001.xml', 'f-0002.xml'], 'neither kept')
   }
 )
