@@ -95,7 +95,8 @@ export function withoutTemplates<T>(write: () => T): T {
   }
 }
 
-function templateOf(ops: readonly Op[]): Template {
+/** The template of the ops' shape; undefined when its markup holds a marker that is no value's (never, in ours). */
+function templateOf(ops: readonly Op[]): Template | undefined {
   // Namespace declarations stay: xmlbuilder2 reads them to place the element in its namespace.
   const markup = build(ops, (op, i) =>
     op.kind === ATT && declares(op.name) ? op.value : `${MARK_OPEN}${i}${MARK_CLOSE}`
@@ -103,6 +104,8 @@ function templateOf(ops: readonly Op[]): Template {
   // split with a capturing group: the markup between markers at even places, each marker's op index at odd ones.
   const parts = markup.split(MARK)
   const at = parts.filter((_, i) => i % 2 === 1).map(Number)
+  const isValue = (i: number) => ops[i] !== undefined && ops[i].kind !== ELE && !declares(ops[i].name)
+  if (!at.every(isValue) || new Set(at).size !== at.length) return undefined
   return {
     pieces: parts.filter((_, i) => i % 2 === 0),
     ops: at,
@@ -141,6 +144,7 @@ class Recording {
     if (cached) return fill(cached, this.ops)
     if (templates.size >= MAX_TEMPLATES) return writeDirectly(this.ops)
     const made = templateOf(this.ops)
+    if (!made) return writeDirectly(this.ops)
     templates.set(this.key, made)
     return fill(made, this.ops)
   }
