@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { filingRequestBuilder } from '../../src/ecf/filing-request-builder.js'
+import { filingRequestBuilder, runFilingRequestTask } from '../../src/ecf/filing-request-builder.js'
 import type { CourtPolicy } from '../../src/ecf/court-adapter.js'
 import { policyProblems } from '../../src/ecf/court-policy.js'
 import { filingRequestForPapers } from '../../src/ecf/messages.js'
-import { localBlobStore } from '../../src/storage/local-blob-store.js'
+import { keepSync, localBlobStore, readKeptSync } from '../../src/storage/local-blob-store.js'
 import { filingRequestInput } from './review-filing.js'
 
 t.test('a message built on a worker thread is the one built on this thread, byte for byte', async (t) => {
@@ -130,5 +130,31 @@ t.test(
       code: 'CLEARFILE_ERR_ECF_INVALID'
     })
     t.same(readdirSync(join(root, 'filings')).sort(), ['f-0001.xml', 'f-0002.xml'], 'neither kept')
+  }
+)
+
+t.test(
+  "a build-from-files task run on this thread reads the papers and keeps the message as the builder's thread does",
+  async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'clearfile-builder-'))
+    t.teardown(() => rmSync(root, { recursive: true, force: true }))
+    const input = filingRequestInput()
+    const { motion, order, ...rest } = input
+    keepSync(root, 'documents/aa/motion.pdf', motion)
+    keepSync(root, 'documents/bb/order.pdf', order)
+    t.same(readKeptSync(root, 'documents/aa/motion.pdf'), Buffer.from(motion))
+    t.equal(readKeptSync(root, 'documents/aa/none.pdf'), null, 'a key with no file is null')
+    const files = { root, motion: 'documents/aa/motion.pdf', order: 'documents/bb/order.pdf', message: 'filings/f.xml' }
+    const result = runFilingRequestTask({ buildFromFiles: rest, files })
+    t.same(result, { built: { xml: filingRequestForPapers(input) } })
+    t.equal(readFileSync(join(root, 'filings/f.xml'), 'utf8'), filingRequestForPapers(input))
+    t.same(runFilingRequestTask({ buildFromFiles: rest, files: { ...files, order: 'documents/cc/lost.pdf' } }), {
+      refused: { code: 'CLEARFILE_ERR_NOT_FOUND', message: 'The document store has no documents/cc/lost.pdf' }
+    })
+    // A file that cannot be written (its folder is a file): the error is thrown and no temporary file is left.
+    keepSync(root, 'blocked', Buffer.from('x'))
+    t.throws(() => keepSync(root, 'blocked/f.xml', Buffer.from('y')))
+    t.throws(() => readKeptSync(root, 'blocked/f.xml'))
+    t.same(readdirSync(root).sort(), ['blocked', 'documents', 'filings'])
   }
 )
