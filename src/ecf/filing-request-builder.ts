@@ -1,4 +1,5 @@
 import { ClearfileError, type ErrorCode } from '../errors.js'
+import { missingBlob } from '../storage/blob-store.js'
 import { keepSync, readKeptSync } from '../storage/local-blob-store.js'
 import { createWorkerPool, onDemandWorkerPool, siblingModule } from '../workers/worker-pool.js'
 import type { CourtPolicy } from './court-adapter.js'
@@ -93,10 +94,10 @@ export function runFilingRequestTask(task: FilingRequestTask): FilingRequestTask
   }
 }
 
-/** A kept file's bytes; CLEARFILE_ERR_NOT_FOUND naming its key when there are none (as `requireBlob` says it). */
+/** A kept file's bytes; `missingBlob(key)` when there are none, as `requireBlob` has it. */
 function requireKept(root: string, key: string): Buffer {
   const bytes = readKeptSync(root, key)
-  if (!bytes) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', `The document store has no ${key}`)
+  if (!bytes) throw missingBlob(key)
   return bytes
 }
 

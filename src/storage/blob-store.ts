@@ -85,10 +85,14 @@ export async function scratchCopy(store: BlobStore, key: string, scratchDir: str
   return { path, release: () => rm(path, { force: true }) }
 }
 
-/** The key's bytes; CLEARFILE_ERR_NOT_FOUND naming the key when the store has none (lost, or never written). */
+/** CLEARFILE_ERR_NOT_FOUND naming a key the store has no bytes for (lost, or never written). */
+export const missingBlob = (key: string) =>
+  new ClearfileError('CLEARFILE_ERR_NOT_FOUND', `The document store has no ${key}`)
+
+/** The key's bytes; `missingBlob(key)` when the store has none. */
 export async function requireBlob(store: BlobStore, key: string): Promise<Buffer> {
   const bytes = await store.get(key)
-  if (!bytes) throw new ClearfileError('CLEARFILE_ERR_NOT_FOUND', `The document store has no ${key}`)
+  if (!bytes) throw missingBlob(key)
   return bytes
 }
 
