@@ -153,8 +153,12 @@ t.test(
     })
     // A file that cannot be written (its folder is a file): the error is thrown and no temporary file is left.
     keepSync(root, 'blocked', Buffer.from('x'))
-    t.throws(() => keepSync(root, 'blocked/f.xml', Buffer.from('y')))
-    t.throws(() => readKeptSync(root, 'blocked/f.xml'))
+    t.throws(() => keepSync(root, 'blocked/f.xml', Buffer.from('y')), { code: 'ENOTDIR' })
+    t.throws(
+      () => readKeptSync(root, 'blocked/f.xml'),
+      { code: 'ENOTDIR' },
+      'an error other than a missing file is thrown'
+    )
     t.same(readdirSync(root).sort(), ['blocked', 'documents', 'filings'])
   }
 )
