@@ -440,6 +440,17 @@ export async function insertFilings(
   ])
 }
 
+/** When a filing was first sent (its first move to `submitting`), or undefined when it never was. */
+export async function firstSendAt(db: Kysely<Database>, filingId: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('filing_events')
+    .select((eb) => eb.fn.min('at').as('at'))
+    .where('filing_id', '=', filingId)
+    .where('to_state', '=', 'submitting')
+    .executeTakeFirst()
+  return row?.at ? new Date(row.at) : undefined
+}
+
 /** A filing by id; throws when there is none. */
 export async function filingById(db: Kysely<Database>, id: string): Promise<FilingRow> {
   return db.selectFrom('filings').selectAll().where('id', '=', id).executeTakeFirstOrThrow()

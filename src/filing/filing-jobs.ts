@@ -7,7 +7,7 @@ const Filing = Type.Object({ filingId: Type.String() })
 /*
  * The jobs that move a filing along (src/filing/pipeline.ts does them). Asking
  * the court is never given up: a filing it may have stays `unknown` (or open)
- * until it answers; sending gives up after MAX_SEND_ATTEMPTS on its own.
+ * until it answers; sending gives up on its own after MAX_SEND_ATTEMPTS and SEND_GIVE_UP_MS.
  */
 
 /** ReviewFiling: send the filing (persisting `submitting` first). */

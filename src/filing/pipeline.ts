@@ -5,6 +5,7 @@ import {
   courtFilingIdsTaken,
   filingById,
   filingsByIds,
+  firstSendAt,
   filingState,
   insertHintOnce,
   unsettledFilingsInSameCases,
@@ -63,8 +64,13 @@ const PERMANENT_BUILD_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'CLEARFILE_ERR_COURT_NOT_CONFIGURED'
 ])
 
-/** Sends of one filing before it is failed with the reason (each after the court was found not to have it). */
+/**
+ * A filing the court does not have is failed with the reason only after this many sends (each after the court was
+ * found not to have it) and SEND_GIVE_UP_MS since its first: eight faults can come within seconds (a send that times
+ * out is looked for and sent again at once), and a court down for an afternoon must fail nothing.
+ */
 export const MAX_SEND_ATTEMPTS = 8
+export const SEND_GIVE_UP_MS = 24 * 3_600_000
 
 const RULING_STATE = { granted: 'granted', denied: 'denied', partially_granted: 'partially_granted' } as const
 const STATUS_STATE = { accepted: 'accepted', 'partially-accepted': 'partially_accepted', rejected: 'rejected' } as const
@@ -246,12 +252,13 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
    */
   async function unsent(trx: Kysely<Database>, filing: FilingRow, e: CourtError): Promise<boolean> {
     const attempts = filing.attempts + 1
+    const giveUp = e.retryable && !e.ambiguous ? await givenUp(trx, filing.id, attempts) : undefined
     const [to, lastError, detail]: [FilingState, string, Record<string, unknown>] = !e.retryable
       ? ['failed', e.message, {}]
       : e.ambiguous
         ? ['unknown', e.message, {}]
-        : attempts >= MAX_SEND_ATTEMPTS
-          ? ['failed', `gave up after ${attempts} attempts: ${e.message}`, { attempts }]
+        : giveUp
+          ? ['failed', `${giveUp}: ${e.message}`, { attempts }]
           : ['queued', e.message, {}]
     const moved = await transition(
       trx,
@@ -263,6 +270,16 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
     )
     if (moved && to === 'unknown') await next(RECONCILE_JOB, filing.id, lookLater(), trx)
     return to === 'queued'
+  }
+
+  /** Why sending a filing is given up after `attempts` sends, or undefined while it is still to be tried. */
+  async function givenUp(trx: Kysely<Database>, filingId: string, attempts: number): Promise<string | undefined> {
+    if (attempts < MAX_SEND_ATTEMPTS) return undefined
+    const first = await firstSendAt(trx, filingId)
+    const since = first ? clock.now().getTime() - first.getTime() : 0
+    return since >= SEND_GIVE_UP_MS
+      ? `gave up after ${attempts} attempts in ${Math.floor(since / 3_600_000)} hours`
+      : undefined
   }
 
   const reconcile = handle(RECONCILE_JOB, async ({ filingId }) => {
@@ -288,6 +305,7 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
       await db.transaction().execute((trx) => raiseHint(trx, filing, 'needs_attention', match.reason, at()))
       return
     }
+    const giveUp = match.kind === 'found' ? undefined : await givenUp(db, filing.id, filing.attempts)
     await db.transaction().execute(async (trx) => {
       if (match.kind === 'found') {
         const { courtFilingId } = match.status
@@ -303,14 +321,14 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
         ) {
           await next(POLL_JOB, filing.id, clock.now(), trx)
         }
-      } else if (filing.attempts >= MAX_SEND_ATTEMPTS) {
+      } else if (giveUp) {
         await transition(
           trx,
           filing.id,
           ['unknown'],
           'failed',
           { source: 'poll', at: at(), detail: { reconciled: true, atCourt: false, attempts: filing.attempts } },
-          { last_error: `not at the court after ${filing.attempts} attempts: ${filing.last_error ?? ''}` }
+          { last_error: `not at the court; ${giveUp}: ${filing.last_error ?? ''}` }
         )
       } else if (
         await transition(trx, filing.id, ['unknown'], 'queued', {

@@ -19,7 +19,7 @@ import { assertBuilt, freePort, openFilings, processDatabase, startServe } from 
  * The crash test of the submission pipeline: clearfile runs as its own process
  * against a database on disk (SQLite file, or a new PostgreSQL database), filing
  * 1,000 cases (CLEARFILE_CRASH_FILINGS for more) with the simulated court in this process. The process is killed
- * with SIGKILL at random moments, several times, and restarted; then it runs to
+ * with SIGKILL at random moments while it sends, several times, and restarted; then it runs to
  * the end. Every filing must reach a terminal state, and the court must have
  * been sent each filing id exactly once: 0 lost, 0 duplicates.
  */
@@ -108,7 +108,12 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     t.teardown(() => {
       serve.child.kill('SIGKILL')
     })
-    await sleep(1000 + Math.floor(roll() * 3000))
+    // Killed once the court has taken 20–150 more filings (a minute at most), a moment into the next sends: a kill at
+    // a fixed time after the start came, on a slow machine, while the first messages were still being built.
+    const target = court.filings() + 20 + Math.floor(roll() * 130)
+    const until = Date.now() + 60_000
+    while (court.filings() < target && Date.now() < until) await sleep(10)
+    await sleep(Math.floor(roll() * 200))
     serve.child.kill('SIGKILL')
     t.equal(await serve.exited, null, `killed with ${court.filings()} filings at the court and ${await open()} open`)
   }
@@ -134,7 +139,24 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     states.some((s) => !TERMINAL.has(s.state as FilingState)),
     `every filing reached a terminal state: ${JSON.stringify(byState)}`
   )
-  t.notOk(byState.failed, 'none failed')
+  // How many sends the filings took: the court's faults and the kills each cost one, so the tail is what comes near
+  // a give-up; a failed filing's timeline says why it was given up.
+  const attempts = await handle.db
+    .selectFrom('filings')
+    .select(['attempts', (eb) => eb.fn.countAll().as('n')])
+    .groupBy('attempts')
+    .orderBy('attempts')
+    .execute()
+  t.comment(`filings by sends: ${JSON.stringify(Object.fromEntries(attempts.map((a) => [a.attempts, Number(a.n)])))}`)
+  const failed = await handle.db
+    .selectFrom('filing_events')
+    .innerJoin('filings', 'filings.id', 'filing_events.filing_id')
+    .select(['filing_events.filing_id', 'from_state', 'to_state', 'at', 'detail'])
+    .where('filings.state', '=', 'failed')
+    .orderBy('filing_events.id')
+    .limit(40)
+    .execute()
+  t.same(failed, [], 'none failed')
   const submissions = court.submissions()
   const lost = filingIds.filter((id) => !submissions.has(id))
   const duplicated = filingIds.filter((id) => (submissions.get(id) ?? 0) > 1)
@@ -165,6 +187,12 @@ async function crashRun(t: Test, faults: CourtFaults, seed: number, dialect: Dia
     how.set(by, (how.get(by) ?? 0) + 1)
   }
   t.comment(`sends cut off: ${JSON.stringify(Object.fromEntries(how))}`)
+  const interrupted = await handle.db
+    .selectFrom('filing_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('detail', 'like', '%interrupted while sending%')
+    .executeTakeFirstOrThrow()
+  t.ok(Number(interrupted.n) > 0, `the kills came while filings were being sent (${interrupted.n} interrupted)`)
   if (independent)
     t.ok(
       (how.get('found by case') ?? 0) + (how.get('found by document hash') ?? 0) > 0,

@@ -1116,7 +1116,7 @@ t.test(
 )
 
 t.test(
-  'a court that cannot be reached is tried eight times with backoff, then the filing fails with the reason',
+  'a court that cannot be reached is tried with backoff for a day, eight sends failing nothing, then the filing fails with the reason',
   async (t) => {
     const { app, key, caseId, clock, handle, config } = await setup(t)
     // Point the court at a port nothing listens on: every send is refused before it leaves.
@@ -1147,16 +1147,73 @@ t.test(
     const filing = (
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
-    for (let i = 0; i < 12; i++) {
-      await runner.drain()
-      clock.set(new Date(clock.now().getTime() + 3_600_000))
+    // A drain an hour: the backoff (an hour at most) has run out by each, so each sends once.
+    const hours = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await runner.drain()
+        clock.set(new Date(clock.now().getTime() + 3_600_000))
+      }
+      return (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
     }
-    const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+    const early = await hours(10)
+    t.same([early.state, early.attempts], ['queued', 10], 'ten sends in ten hours fail nothing: it waits to be sent')
+    const done = await hours(20)
     t.equal(done.state, 'failed')
-    t.equal(done.attempts, 8)
+    // The 25th send is the first a day after the first: the day is over, and it is given up.
+    t.equal(done.attempts, 25)
     // Its policy is asked for first: a court that cannot be reached for it fails the attempt as a send would.
-    t.match(done.lastError, /^gave up after 8 attempts: CA-SF GetPolicy: ECONNREFUSED/)
-    t.equal(done.events.filter((e: { to: string }) => e.to === 'submitting').length, 8)
+    t.match(done.lastError, /^gave up after 25 attempts in 24 hours: CA-SF GetPolicy: ECONNREFUSED/)
+    const sends = done.events.filter((e: { to: string }) => e.to === 'submitting')
+    t.equal(sends.length, 25)
+    t.equal(
+      Date.parse(sends.at(-1).at) - Date.parse(sends[0].at),
+      24 * 3_600_000,
+      'the last send a day after the first'
+    )
+  }
+)
+
+t.test(
+  'a filing found not at the court after eight sends is sent again while its first send is under a day old, and failed with the reason once it is a day old',
+  async (t) => {
+    const { enqueue } = await import('../../../src/jobs/job-definition.js')
+    const { RECONCILE_JOB } = await import('../../../src/filing/filing-jobs.js')
+    for (const hoursAgo of [23, 24]) {
+      await t.test(`first sent ${hoursAgo} hours ago`, async (t) => {
+        const { app, key, caseId, tick, court, handle, clock } = await setup(t)
+        const filing = (
+          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+        ).json()
+        // As if its eighth send had been cut off (each before it was found absent): `unknown`, to be looked for.
+        await handle.db
+          .updateTable('filings')
+          .set({ state: 'unknown', attempts: 8 })
+          .where('id', '=', filing.id)
+          .execute()
+        await handle.db
+          .insertInto('filing_events')
+          .values({
+            filing_id: filing.id,
+            from_state: 'queued',
+            to_state: 'submitting',
+            at: new Date(clock.now().getTime() - hoursAgo * 3_600_000).toISOString(),
+            source: 'submit',
+            detail: null
+          })
+          .execute()
+        await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+        for (let i = 0; i < 5; i++) await tick()
+        const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+        if (hoursAgo < 24) {
+          t.same([done.state, done.attempts], ['granted', 9], 'sent a ninth time, and granted')
+          t.equal(court.submissions().get(filing.id), 1, 'the court got it once')
+        } else {
+          t.equal(done.state, 'failed')
+          t.match(done.lastError, /^not at the court; gave up after 8 attempts in 24 hours/)
+          t.equal(court.submissions().size, 0, 'never sent again')
+        }
+      })
+    }
   }
 )
 
