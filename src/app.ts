@@ -22,7 +22,7 @@ import { policyRoutes } from './api/routes/policies.js'
 import { reviewRoutes } from './api/routes/reviews.js'
 import { sessionRoutes } from './api/routes/session.js'
 import { ClearfileError } from './errors.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, RequestLogController } from './logger.js'
 import type { Services } from './services.js'
 
 export type App = FastifyInstance
@@ -84,6 +84,7 @@ export async function buildApp(deps: Services, options: AppOptions = {}): Promis
   const app = (Fastify as unknown as (options: FastifyServerOptions & { https: object | null }) => FastifyInstance)({
     https,
     logger: loggerOptions(deps.config, options.logStream),
+    logController: new RequestLogController(),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     ...(deps.config.trustProxy ? { trustProxy: proxiesToTrust(deps.config.trustProxy) } : {}),

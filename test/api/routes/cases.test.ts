@@ -415,7 +415,20 @@ t.test("a request's logs never contain the name, DOB or CII it carried", async (
   })
   await app.inject({ method: 'GET', url: `/v1/cases/${ok.json().id}`, headers: bearer(key) })
   const text = logs.join('')
-  t.ok(text.includes('incoming request'), 'requests were logged')
+  const requests = text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.req || line.res)
+  t.same(
+    requests.map((l) => [l.msg, l.req?.method, l.req?.url, l.res?.statusCode, typeof l.responseTime]),
+    [
+      ['request completed', 'POST', '/v1/cases?name=…', 201, 'number'],
+      ['request completed', 'POST', '/v1/cases', 400, 'number'],
+      ['request completed', 'GET', `/v1/cases/${ok.json().id}`, 200, 'number']
+    ],
+    'each request logged once, when answered: method, path without query values, status and time'
+  )
   t.notMatch(text, /ZZTOP|UNIQUENAME|1961-07-19|Q98765432/)
   t.notMatch(text, new RegExp(key), 'nor the API key')
 })
