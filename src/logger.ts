@@ -54,13 +54,15 @@ export function loggerOptions(
 }
 
 /**
- * One log line a request, written when it is answered: its method and path (`req`, as serialized above), its status
- * (`res`) and how long it took. Fastify's default also writes a line as each request comes in, which says nothing
- * the answer's line does not: a county's sends bring a court callback each, and every line is a redaction of the
- * paths above and a write.
+ * One log line a request at `info`, written when it is answered: its method and path (`req`, as serialized above),
+ * its status (`res`) and how long it took. Fastify's default also writes a line at `info` as each request comes in,
+ * which says nothing the answer's line does not: a county's sends bring a court callback each, and every line is a
+ * redaction of the paths above and a write. That line is kept at `debug`, for a request that is never answered.
  */
 export class RequestLogController extends LogController {
-  override incomingRequest(): void {}
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request')
+  }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return

@@ -420,14 +420,18 @@ t.test("a request's logs never contain the name, DOB or CII it carried", async (
     .split('\n')
     .map((line) => JSON.parse(line))
     .filter((line) => line.req || line.res)
+  const id = ok.json().id
   t.same(
-    requests.map((l) => [l.msg, l.req?.method, l.req?.url, l.res?.statusCode, typeof l.responseTime]),
+    requests.map((l) => [l.level, l.msg, l.req?.method, l.req?.url, l.res?.statusCode, typeof l.responseTime]),
     [
-      ['request completed', 'POST', '/v1/cases?name=…', 201, 'number'],
-      ['request completed', 'POST', '/v1/cases', 400, 'number'],
-      ['request completed', 'GET', `/v1/cases/${ok.json().id}`, 200, 'number']
+      [20, 'incoming request', 'POST', '/v1/cases?name=…', undefined, 'undefined'],
+      [30, 'request completed', 'POST', '/v1/cases?name=…', 201, 'number'],
+      [20, 'incoming request', 'POST', '/v1/cases', undefined, 'undefined'],
+      [30, 'request completed', 'POST', '/v1/cases', 400, 'number'],
+      [20, 'incoming request', 'GET', `/v1/cases/${id}`, undefined, 'undefined'],
+      [30, 'request completed', 'GET', `/v1/cases/${id}`, 200, 'number']
     ],
-    'each request logged once, when answered: method, path without query values, status and time'
+    'each request logged once at info, when answered (method, path without query values, status, time), and as it came in at debug'
   )
   t.notMatch(text, /ZZTOP|UNIQUENAME|1961-07-19|Q98765432/)
   t.notMatch(text, new RegExp(key), 'nor the API key')
