@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import t from 'tap'
 import { bearer, buildTestApp, TEST_DATABASE_URL } from '../helper.js'
 import { buildApp } from '../../src/app.js'
@@ -24,6 +25,46 @@ t.test('a 500 says nothing internal and carries the request id', async (t) => {
   t.equal(body.code, 'CLEARFILE_ERR_INTERNAL')
   t.notMatch(res.body, /secret|people_pii|var\/lib/)
 })
+
+t.test(
+  "a 500 is logged under its request id: the handler's line with the error, and the request's one line with its status",
+  async (t) => {
+    const handle = await openTestDatabase(t)
+    const config = loadConfig({ env: {}, overrides: { databaseUrl: TEST_DATABASE_URL, logLevel: 'info' } })
+    const logs: string[] = []
+    const logStream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(chunk.toString('utf8'))
+        done()
+      }
+    })
+    const app = await buildApp(
+      createServices({ config, db: handle.db, dialect: handle.dialect, clock: fixedClock('2026-01-01') }),
+      { logStream }
+    )
+    t.teardown(() => app.close())
+    app.get('/boom', async () => {
+      throw new Error('secret table people_pii is corrupt at /var/lib/x')
+    })
+    const res = await app.inject({ url: '/boom?cii=A12345678' })
+    t.equal(res.statusCode, 500)
+    const { requestId } = res.json()
+    const lines = logs
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.reqId === requestId)
+    t.same(
+      lines.map((l) => [l.level, l.msg, l.err?.message, l.req?.url, l.res?.statusCode]),
+      [
+        [50, 'request failed', 'secret table people_pii is corrupt at /var/lib/x', undefined, undefined],
+        [30, 'request completed', undefined, '/boom?cii=…', 500]
+      ]
+    )
+    t.notMatch(logs.join(''), /A12345678/, 'the query value is not logged')
+  }
+)
 
 t.test('an unknown route is a 404 with its own code', async (t) => {
   const { app } = await buildTestApp(t)
