@@ -23,6 +23,7 @@ import {
   type JobOutcome,
   type RegisteredJob
 } from '../jobs/job-definition.js'
+import { backoffMs } from '../jobs/job-runner.js'
 import { recordCourtRulings } from '../outcomes/filed-counts.js'
 import { type MessageSource, messageKey, messageSources, writeFilingMessage } from './filing-message.js'
 import { type CheckedMessage, courtPolicies, type PolicyVerdict } from './court-policies.js'
@@ -337,12 +338,18 @@ export function filingJobs(deps: PipelineDeps, adapters: CourtAdapters): Registe
           detail: { reconciled: true, atCourt: false }
         })
       ) {
-        // Another key than the first send's: that job may still be finishing.
+        // Another key than the first send's: that job may still be finishing. Sent again after the backoff of its
+        // sends so far (1-2 s after the first, an hour at most): a court that times out on every send is not sent
+        // the same filing every poll interval all day.
         await enqueue(
           trx,
           SUBMIT_JOB,
           { filingId: filing.id },
-          { runAt: clock.now(), now: clock.now(), key: `submit:${filing.id}:${filing.attempts}` }
+          {
+            runAt: new Date(clock.now().getTime() + backoffMs(filing.attempts)),
+            now: clock.now(),
+            key: `submit:${filing.id}:${filing.attempts}`
+          }
         )
       }
     })

@@ -1190,6 +1190,7 @@ t.test(
           .set({ state: 'unknown', attempts: 8 })
           .where('id', '=', filing.id)
           .execute()
+        await handle.db.updateTable('jobs').set({ done_at: clock.now().toISOString() }).execute()
         await handle.db
           .insertInto('filing_events')
           .values({
@@ -1202,6 +1203,9 @@ t.test(
           })
           .execute()
         await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+        await tick()
+        // Its ninth send waits out the backoff of eight (at most 256 s).
+        clock.set(new Date(clock.now().getTime() + 256_000))
         for (let i = 0; i < 5; i++) await tick()
         const done = (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
         if (hoursAgo < 24) {
@@ -1212,6 +1216,55 @@ t.test(
           t.match(done.lastError, /^not at the court; gave up after 8 attempts in 24 hours/)
           t.equal(court.submissions().size, 0, 'never sent again')
         }
+      })
+    }
+  }
+)
+
+t.test(
+  'a filing found not at the court after an ambiguous send is sent again after a backoff that grows with its sends, an hour at most',
+  async (t) => {
+    const { enqueue } = await import('../../../src/jobs/job-definition.js')
+    const { RECONCILE_JOB } = await import('../../../src/filing/filing-jobs.js')
+    // [sends so far, the least and most wait before the next, in seconds]
+    for (const [sends, least, most] of [
+      [1, 1, 2],
+      [4, 8, 16],
+      [12, 1800, 3600]
+    ] as const) {
+      await t.test(`after ${sends} sends`, async (t) => {
+        const { app, key, caseId, tick, court, handle, clock } = await setup(t)
+        const filing = (
+          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+        ).json()
+        // As if its last send had timed out: `unknown`, to be looked for; the court never got it. That send's job is done.
+        await handle.db
+          .updateTable('filings')
+          .set({ state: 'unknown', attempts: sends })
+          .where('id', '=', filing.id)
+          .execute()
+        await handle.db.updateTable('jobs').set({ done_at: clock.now().toISOString() }).execute()
+        await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+        await tick()
+        const lookedAt = clock.now().getTime()
+        const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
+        t.same((await view()).state, 'queued', 'found not at the court')
+        const resend = await handle.db
+          .selectFrom('jobs')
+          .select('run_at')
+          .where('kind', '=', 'filing.submit')
+          .where('done_at', 'is', null)
+          .executeTakeFirstOrThrow()
+        const wait = (Date.parse(resend.run_at) - lookedAt) / 1000
+        t.ok(wait >= least && wait <= most, `sent again ${wait} s later, between ${least} and ${most} s`)
+        if (wait > 1.5) {
+          await tick()
+          t.equal(court.submissions().size, 0, 'not sent before the backoff is out')
+        }
+        clock.set(new Date(Date.parse(resend.run_at)))
+        for (let i = 0; i < 5; i++) await tick()
+        t.same([(await view()).state, (await view()).attempts], ['granted', sends + 1], 'then sent, and granted')
+        t.equal(court.submissions().get(filing.id), 1, 'the court got it once')
       })
     }
   }
