@@ -35,6 +35,16 @@ export function signatureBytes(value: string, algorithm: HmacAlgorithm): Buffer 
 /** Why a signed callback was refused. */
 export type SignatureRefusal = 'wrong signature' | 'no timestamp' | 'stale timestamp' | `ws-security: ${string}`
 
+/** The courts that sign their callbacks' bodies with one key the same way. */
+interface HmacSigner {
+  key: string
+  header: string
+  algorithm: HmacAlgorithm
+  timestampHeader: string | undefined
+  toleranceMs: number
+  courts: CourtEntry[]
+}
+
 /** The client certificate a caller presented over TLS, when it did and it chains to the configured client CA. */
 export interface PeerCertificate {
   authorized: boolean
@@ -77,21 +87,29 @@ export function callbackAuthenticator(
     const secret = !signsItself(c) && c.callbackSecretRef ? env[c.callbackSecretRef] : undefined
     return secret ? [{ court: c, secret }] : []
   })
-  const signers = [...courts.values()].flatMap((c) => {
+  // Courts that sign alike (one e-filing manager's fifty-eight courts, one key) are checked once, together.
+  const signers = new Map<string, HmacSigner>()
+  for (const c of courts.values()) {
     const signature = c.callbackSignature
     const key = signature && !c.callbackCertFingerprint && !c.callbackWsSecurity ? env[signature.secretRef] : undefined
-    if (!signature || !key) return []
-    return [
-      {
-        court: c,
-        key,
-        header: (signature.header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase(),
-        algorithm: signature.algorithm ?? 'sha256',
-        timestampHeader: signature.timestampHeader?.toLowerCase(),
-        toleranceMs: (signature.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS) * 1000
-      }
-    ]
-  })
+    if (!signature || !key) continue
+    const signer = {
+      key,
+      header: (signature.header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase(),
+      algorithm: signature.algorithm ?? 'sha256',
+      timestampHeader: signature.timestampHeader?.toLowerCase(),
+      toleranceMs: (signature.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS) * 1000
+    }
+    const alike = JSON.stringify(signer)
+    const group = signers.get(alike)
+    if (group) group.courts.push(c)
+    else signers.set(alike, { ...signer, courts: [c] })
+  }
+  /** Whether the request carries an HMAC header some court could have made. */
+  const carriesHmac = (headers: Record<string, string | string[] | undefined>) => {
+    for (const s of signers.values()) if (typeof headers[s.header] === 'string') return true
+    return false
+  }
   return {
     /** From the headers alone: the courts a certificate or shared secret names (none: not known this way). */
     byHeaders(given: string | string[] | undefined, peer: PeerCertificate | null): CourtEntry[] {
@@ -106,7 +124,7 @@ export function callbackAuthenticator(
      * made, or some court signs its callbacks with WS-Security (inside the body).
      */
     signed(headers: Record<string, string | string[] | undefined>): boolean {
-      return wsSigners.length > 0 || signers.some((s) => typeof headers[s.header] === 'string')
+      return wsSigners.length > 0 || carriesHmac(headers)
     },
     /**
      * The courts whose key made the signature over this raw body (and its timestamp, for a court that sends one),
@@ -120,7 +138,7 @@ export function callbackAuthenticator(
       now: Date
     ): { courts: CourtEntry[]; body: string } | { refused: SignatureRefusal } {
       // WS-Security when no HMAC header came: what is read on is the signed Body, not the envelope around it.
-      if (wsSigners.length > 0 && !signers.some((s) => typeof headers[s.header] === 'string')) {
+      if (wsSigners.length > 0 && !carriesHmac(headers)) {
         const check = verifySignedSoap(
           body,
           wsSigners.map((w) => w.certificate),
@@ -132,11 +150,11 @@ export function callbackAuthenticator(
       }
       let refused: SignatureRefusal = 'wrong signature'
       const courtsSigned: CourtEntry[] = []
-      // One MAC per key, algorithm and signed text, and one reading of each signature header: fifty-eight courts
-      // with one key cost one (the signed text, the body with its timestamp, is made only for a MAC not yet made).
+      // One MAC per key, algorithm and signed text, and one reading of each signature header (the signed text, the
+      // body with its timestamp, is made only for a MAC not yet made).
       const macs = new Map<string, Buffer>()
       const given = new Map<string, Buffer | null>()
-      for (const s of signers) {
+      for (const s of signers.values()) {
         const value = headers[s.header]
         if (typeof value !== 'string') continue
         const raw = s.timestampHeader ? headers[s.timestampHeader] : undefined
@@ -159,7 +177,7 @@ export function callbackAuthenticator(
           refused = 'stale timestamp'
           continue
         }
-        courtsSigned.push(s.court)
+        courtsSigned.push(...s.courts)
       }
       return courtsSigned.length > 0 ? { courts: courtsSigned, body } : { refused }
     }
