@@ -143,16 +143,31 @@ export function latencySummary(latencies: readonly number[]): string {
 
 /**
  * Asks /healthz every `everyMs` on a connection of its own (never queued behind the load), from a thread of its
- * own (never delayed by the bench's own work, which would be counted as the service's). `take()` hands over
- * the latencies so far and starts a new list, so each stage of a run gets its own.
+ * own (never delayed by the bench's own work, which would be counted as the service's); with `read`, an API read
+ * after each, as a person at the dashboard would make. `take()` hands over the /healthz latencies so far and
+ * starts a new list, so each stage of a run gets its own; `takeReads()` does the same for the reads, with how many
+ * were not answered 200.
  */
-export function probeHealth(address: string, everyMs = 25): { take: () => number[]; stop: () => Promise<number[]> } {
-  const worker = new Worker(siblingModule(import.meta.url, 'health-probe-worker'), { workerData: { address, everyMs } })
+export function probeHealth(
+  address: string,
+  everyMs = 25,
+  read?: { path: string; authorization: string }
+): { take: () => number[]; takeReads: () => { latencies: number[]; failed: number }; stop: () => Promise<number[]> } {
+  const worker = new Worker(siblingModule(import.meta.url, 'health-probe-worker'), {
+    workerData: { address, everyMs, read }
+  })
   let latencies: number[] = []
+  let reads: number[] = []
+  let readsFailed = 0
   const done = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: number | 'done') => {
-      if (m === 'done') resolve()
-      else latencies.push(m)
+    worker.on('message', (m: ['health' | 'read', number, boolean] | 'done') => {
+      if (m === 'done') return resolve()
+      const [which, ms, ok] = m
+      if (which === 'health') latencies.push(ms)
+      else {
+        reads.push(ms)
+        if (!ok) readsFailed++
+      }
     })
     worker.on('error', reject)
     worker.on('exit', () => resolve())
@@ -162,8 +177,15 @@ export function probeHealth(address: string, everyMs = 25): { take: () => number
     latencies = []
     return taken
   }
+  const takeReads = () => {
+    const taken = { latencies: reads, failed: readsFailed }
+    reads = []
+    readsFailed = 0
+    return taken
+  }
   return {
     take,
+    takeReads,
     stop: async () => {
       worker.postMessage('stop')
       await done

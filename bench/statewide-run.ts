@@ -72,8 +72,32 @@ export interface StageFigures {
   /** Cores busy on average during the stage: clearfile, the court, and the machine (with PostgreSQL and the bench). */
   cores: { clearfile: number; court: number; machine: number }
   /** GET /healthz latencies during the stage. */
-  health: { probes: number; p50: number; p99: number; max: number }
+  health: Latencies
+  /** Latencies of an API read during the stage (the largest county's deputy listing its latest filings). */
+  apiRead: Latencies & { failed: number }
 }
+
+/** How many probes were made, and their latencies' p50, p99 and max in milliseconds. */
+export interface Latencies {
+  probes: number
+  p50: number
+  p99: number
+  max: number
+}
+
+/** The figures of a list of latencies (sorted here). */
+function latencies(list: number[]): Latencies {
+  const sorted = list.sort((a, b) => a - b)
+  return {
+    probes: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN
+  }
+}
+
+/** The API read probed in every stage: what a deputy of the largest county looks at while the state is processed. */
+export const API_READ = { county: 'LOS ANGELES', path: '/v1/filings?limit=20&sort=updated' }
 
 export interface StatewideResult {
   stages: StageFigures[]
@@ -345,7 +369,10 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
     const jobsOpen = (kind: string) =>
       count(`SELECT count(*) AS n FROM jobs WHERE kind = '${kind}' AND done_at IS NULL`)
 
-    const health = probeHealth(address, 50)
+    const health = probeHealth(address, 50, {
+      path: API_READ.path,
+      authorization: `Bearer ${keys.get(API_READ.county)!.deputy}`
+    })
     const processes = sampleProcesses({
       clearfile: [service, ...workers].map((p) => p.child.pid!),
       court: court.child.pid!
@@ -353,7 +380,8 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
     let stageStarted = performance.now()
     const stage = (name: string, items: number, unit: string) => {
       const seconds = (performance.now() - stageStarted) / 1000
-      const latencies = health.take().sort((a, b) => a - b)
+      const reads = health.takeReads()
+      if (reads.failed > 0) problems.push(`${name}: ${reads.failed} API reads not answered 200`)
       const { peakRssMiB: peaks, cpuSeconds: cpu } = processes.take()
       const cores = (k: string) => cpu[k]! / seconds
       const figures: StageFigures = {
@@ -363,19 +391,16 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
         unit,
         peakRssMiB: { clearfile: peaks.clearfile!, court: peaks.court! },
         cores: { clearfile: cores('clearfile'), court: cores('court'), machine: cores('machine') },
-        health: {
-          probes: latencies.length,
-          p50: percentile(latencies, 0.5),
-          p99: percentile(latencies, 0.99),
-          max: latencies[latencies.length - 1] ?? Number.NaN
-        }
+        health: latencies(health.take()),
+        apiRead: { ...latencies(reads.latencies), failed: reads.failed }
       }
       stages.push(figures)
       o.say(
         `  ${name}: ${seconds.toFixed(1)} s, ${items.toLocaleString('en-US')} ${unit} (${(items / seconds).toFixed(0)}/s); ` +
           `peak RSS clearfile ${figures.peakRssMiB.clearfile.toFixed(0)} MiB, court ${figures.peakRssMiB.court.toFixed(0)} MiB; ` +
           `cores busy: clearfile ${figures.cores.clearfile.toFixed(2)}, court ${figures.cores.court.toFixed(2)}, machine ${figures.cores.machine.toFixed(2)}; ` +
-          `/healthz p99 ${figures.health.p99.toFixed(1)} ms (max ${figures.health.max.toFixed(0)} ms)`
+          `/healthz p99 ${figures.health.p99.toFixed(1)} ms (max ${figures.health.max.toFixed(0)} ms); ` +
+          `API read p99 ${figures.apiRead.p99.toFixed(1)} ms (max ${figures.apiRead.max.toFixed(0)} ms)`
       )
       stageStarted = performance.now()
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { alignedTable } from '../src/cli/table.js'
 import { benchDatabase } from './service-process.js'
-import { runStatewide } from './statewide-run.js'
+import { API_READ, runStatewide } from './statewide-run.js'
 
 /*
  * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600 --workers 0]
@@ -75,7 +75,8 @@ try {
       'per second',
       'peak RSS clearfile / court (MiB)',
       'cores clearfile / court / machine',
-      '/healthz p99 (ms)'
+      '/healthz p99 (ms)',
+      'API read p99 (ms)'
     ],
     ...r.stages.map((s, i) => [
       s.stage,
@@ -85,9 +86,10 @@ try {
       (s.items / s.seconds).toFixed(0),
       `${s.peakRssMiB.clearfile.toFixed(0)} / ${s.peakRssMiB.court.toFixed(0)}`,
       `${s.cores.clearfile.toFixed(2)} / ${s.cores.court.toFixed(2)} / ${s.cores.machine.toFixed(2)}`,
-      s.health.p99.toFixed(1)
+      s.health.p99.toFixed(1),
+      s.apiRead.p99.toFixed(1)
     ]),
-    ['end to end', r.endToEndSeconds.toFixed(1), '100%', '', '', '', '', '']
+    ['end to end', r.endToEndSeconds.toFixed(1), '100%', '', '', '', '', '', '']
   ]))
     console.log(line)
   const slowest = [...service].sort((a, b) => b.seconds - a.seconds)[0]
@@ -95,6 +97,10 @@ try {
     console.log(`slowest stage: ${slowest.stage} (${((100 * slowest.seconds) / r.endToEndSeconds).toFixed(0)}%)`)
   const allHealth = service.map((s) => s.health.p99)
   console.log(`/healthz p99 over the stages: worst ${Math.max(...allHealth).toFixed(1)} ms`)
+  const allReads = service.map((s) => s.apiRead.p99)
+  console.log(
+    `API read p99 over the stages (GET ${API_READ.path} by ${API_READ.county}'s deputy): worst ${Math.max(...allReads).toFixed(1)} ms`
+  )
   console.log('')
   console.log(
     `accounting: ${r.counties} counties, ${n(r.rows)} rows, ${n(r.people)} people, ${n(r.prop64Convictions)} Prop 64 convictions ` +

@@ -12,6 +12,7 @@ import { courtCaseIds } from './0010-court-case-ids.js'
 import { jobClaimIndex } from './0011-job-claim-index.js'
 import { lz4Compression } from './0012-lz4-compression.js'
 import { payloadStatistics } from './0013-payload-statistics.js'
+import { filingListIndexes } from './0014-filing-list-indexes.js'
 
 /**
  * Every migration, in order. Listed statically (rather than read from the
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '0010-court-case-ids': courtCaseIds,
   '0011-job-claim-index': jobClaimIndex,
   '0012-lz4-compression': lz4Compression,
-  '0013-payload-statistics': payloadStatistics
+  '0013-payload-statistics': payloadStatistics,
+  '0014-filing-list-indexes': filingListIndexes
 }

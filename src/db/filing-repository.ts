@@ -331,8 +331,9 @@ export interface FilingListQuery {
 }
 
 function filingKey(q: FilingListQuery): SortKey {
-  const column = q.sort === 'updated' ? 'f.updated_at' : 'f.id'
-  return { expression: sql<string>`${sql.ref(column)}`, id: 'f.id' }
+  return q.sort === 'updated'
+    ? { expression: sql<string>`${sql.ref('f.updated_at')}`, id: 'f.id' }
+    : { expression: sql<string>`${sql.ref('f.id')}`, id: 'f.id', isId: true }
 }
 
 function matchingFilings(db: Kysely<Database>, q: FilingListQuery) {

@@ -46,6 +46,11 @@ export interface PageRequest {
 export interface SortKey {
   expression: RawBuilder<string>
   id: string
+  /**
+   * The expression is the id itself: ordered and compared by it alone, so an index on it serves the order (SQLite
+   * sorted `order by id, id` for its last term).
+   */
+  isId?: boolean
 }
 
 /** `coalesce(column, '')`: missing values sort first, as '', and compare like any other. */
@@ -60,11 +65,13 @@ export function sortExpression(column: string): RawBuilder<string> {
 export function afterCursor(key: SortKey, cursor: KeysetCursor, direction: SortDirection): RawBuilder<SqlBool> {
   const op = sql.raw(direction === 'asc' ? '>' : '<')
   const id = sql.ref(key.id)
+  if (key.isId) return sql<SqlBool>`${id} ${op} ${cursor.id}`
   return sql<SqlBool>`(${key.expression} ${op} ${cursor.value} or (${key.expression} = ${cursor.value} and ${id} ${op} ${cursor.id}))`
 }
 
 /** `order by <key> <direction>, <id> <direction>`. */
 export function orderByKey(key: SortKey, direction: SortDirection): RawBuilder<unknown> {
+  if (key.isId) return sql`${sql.ref(key.id)} ${sql.raw(direction)}`
   return sql`${key.expression} ${sql.raw(direction)}, ${sql.ref(key.id)} ${sql.raw(direction)}`
 }
 

@@ -60,6 +60,9 @@ async function accountedFor(t: Test, workers: number) {
   )
   for (const s of r.stages)
     t.ok(s.seconds >= 0 && s.peakRssMiB.clearfile > 0 && s.peakRssMiB.court > 0, `${s.stage}: time and memory`)
+  // A read that was not answered 200 would be among the problems above.
+  const reads = r.stages.reduce((n, s) => n + s.apiRead.probes, 0)
+  t.ok(reads > 0, `an API read was probed beside /healthz (${reads} times)`)
 }
 
 t.test('a small share of the state goes through the whole service with every count accounted for', async (t) => {

@@ -1,11 +1,12 @@
 import t from 'tap'
-import { CompiledQuery, type Kysely, type QueryResult, type RootOperationNode, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { dialectOf } from '../../src/db/database.js'
 import { casesWithPeople, identitiesOnFile, insertCases, insertPeople } from '../../src/db/case-repository.js'
 import type { Database } from '../../src/db/schema.js'
 import { refreshStaleStatistics, statisticsKeeper } from '../../src/db/table-statistics.js'
 import { newCaseRows, newPersonRow } from '../../src/ingest/person-records.js'
 import { countingStatements, openTestDatabase, TEST_DATABASE_URL } from '../helper.js'
+import { planOf } from './query-plan.js'
 
 const postgres = TEST_DATABASE_URL.startsWith('postgres')
 
@@ -47,54 +48,6 @@ async function analysedSince(db: Kysely<Database>, since: Date): Promise<string[
     where schemaname = current_schema() and last_analyze > ${since.toISOString()}::timestamptz
     order by relname`.execute(db)
   return rows.map((r) => r.table)
-}
-
-/**
- * The plan PostgreSQL makes for the first statement `read` sends (EXPLAIN, not run): for its parameters' values, or
- * `generic`, the plan a prepared statement settles on after its first few runs (the one a busy service uses).
- */
-async function planOf(
-  db: Kysely<Database>,
-  read: (db: Kysely<Database>) => Promise<unknown>,
-  { generic = false } = {}
-): Promise<string> {
-  // The node last transformed before a statement's result is the statement's own: a union's parts come before it.
-  let latest: RootOperationNode | undefined
-  let first: RootOperationNode | undefined
-  const capturing = db.withPlugin({
-    transformQuery: ({ node }) => {
-      latest = node
-      return node
-    },
-    transformResult: async ({ result }) => {
-      first ??= latest
-      return result as QueryResult<never>
-    }
-  })
-  await read(capturing)
-  const compiled = db.getExecutor().compileQuery(first!, { queryId: 'plan' })
-  const parameters = [...compiled.parameters]
-  const rows = await db.connection().execute(async (conn) => {
-    if (!generic)
-      return (
-        await conn.executeQuery<{ 'QUERY PLAN': string }>(
-          CompiledQuery.raw(`explain (costs off) ${compiled.sql}`, parameters)
-        )
-      ).rows
-    await sql`set plan_cache_mode = force_generic_plan`.execute(conn)
-    await conn.executeQuery(CompiledQuery.raw(`prepare generic_plan as ${compiled.sql}`))
-    // EXECUTE takes its values as literals (EXPLAIN EXECUTE cannot be given bind parameters).
-    const literal = (v: unknown): string =>
-      Array.isArray(v) ? `array[${v.map(literal).join(', ')}]` : `'${String(v).replaceAll("'", "''")}'`
-    const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>(
-      CompiledQuery.raw(`explain (costs off) execute generic_plan(${parameters.map(literal).join(', ')})`)
-    )
-    await sql`deallocate generic_plan`.execute(conn)
-    await sql`reset plan_cache_mode`.execute(conn)
-    return rows
-  })
-  // The ids of the in-list are left out: the plan's shape is what is read.
-  return rows.map((r) => r['QUERY PLAN'].replace(/'\{[^}]*\}'/g, '…')).join('\n')
 }
 
 t.test(
