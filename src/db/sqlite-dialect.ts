@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type TransactionSettings
 } from 'kysely'
+import { inBackgroundWork } from './work-priority.js'
 
 /** How long queries may hold the event loop before the next one lets it turn. */
 const HOLD_MS = 2
@@ -42,6 +43,8 @@ export class ResponsiveSqliteDialect extends SqliteDialect {
 }
 
 class ResponsiveSqliteDriver implements Driver {
+  readonly #turn = new ConnectionTurns()
+
   constructor(
     private readonly inner: Driver,
     private readonly connection: CachedStatementConnection
@@ -52,8 +55,13 @@ class ResponsiveSqliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const inner = await this.inner.acquireConnection()
-    this.connection.inner = inner
+    await this.#turn.take(inBackgroundWork())
+    try {
+      this.connection.inner = await this.inner.acquireConnection()
+    } catch (err) {
+      this.#turn.pass()
+      throw err
+    }
     return this.connection
   }
 
@@ -69,12 +77,41 @@ class ResponsiveSqliteDriver implements Driver {
     return this.inner.rollbackTransaction(connection)
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection(connection)
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.inner.releaseConnection(connection)
+    } finally {
+      this.#turn.pass()
+    }
   }
 
   destroy(): Promise<void> {
     return this.inner.destroy()
+  }
+}
+
+/**
+ * Who has the one connection next: a request's statement or transaction before any background work's (the job
+ * runner's), each in the order they asked. Jobs queued hundreds of statements deep used to keep a deputy's listing
+ * waiting behind them, statement after statement (bench:statewide, scale 0.1: p99 219 ms while filings were sent).
+ */
+class ConnectionTurns {
+  #held = false
+  readonly #requests: Array<() => void> = []
+  readonly #background: Array<() => void> = []
+
+  take(background: boolean): Promise<void> {
+    if (!this.#held) {
+      this.#held = true
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => (background ? this.#background : this.#requests).push(resolve))
+  }
+
+  pass(): void {
+    const next = this.#requests.shift() ?? this.#background.shift()
+    if (next) next()
+    else this.#held = false
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Database } from '../db/schema.js'
+import { asBackgroundWork } from '../db/work-priority.js'
 import { JOB_LANES, type JobLane, type JobOutcome, type RegisteredJob } from './job-definition.js'
 import {
   claimJob,
@@ -189,7 +190,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (!stopped) return
       stopped = false
       for (const kinds of laneKinds) {
-        const p: Promise<void> = lane(kinds).finally(() => running.delete(p))
+        const p: Promise<void> = asBackgroundWork(() => lane(kinds)).finally(() => running.delete(p))
         running.add(p)
       }
     },

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
+import { asBackgroundWork } from '../../src/db/work-priority.js'
 
 /** A row to write: an audit event, the table every test database has. */
 const auditRow = (recordId: string) => ({
@@ -100,6 +101,44 @@ t.test('a transaction is never interleaved with another while the loop turns', a
   const { rows } = await sql<{ n: number }>`select n from counter`.execute(db)
   t.equal(rows[0]!.n, 100)
 })
+
+t.test(
+  "a request's statements and transactions wait for the one connection ahead of background work's, which all still run",
+  async (t) => {
+    const db = await sqliteDb(t)
+    const order: string[] = []
+    // A job runner's backlog: 100 transactions of background work asking for the connection at once.
+    const jobs = asBackgroundWork(() =>
+      Array.from({ length: 100 }, (_, i) =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('audit_events')
+            .values(auditRow(`job ${i}`))
+            .execute()
+          order.push(`job ${i}`)
+        })
+      )
+    )
+    // Then a request: a read, and a transaction of its own (an audited read writes).
+    const read = db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => order.push(`read saw ${r.n}`))
+    const write = db.transaction().execute(async (trx) => {
+      await trx.insertInto('audit_events').values(auditRow('request')).execute()
+      order.push('request wrote')
+    })
+    await Promise.all([...jobs, read, write])
+    t.same(order.slice(0, 3), ['job 0', 'read saw 1', 'request wrote'], 'after the transaction holding it, the request')
+    t.equal(order.filter((o) => o.startsWith('job ')).length, 100, 'every job ran')
+    t.same(
+      order.slice(3),
+      Array.from({ length: 99 }, (_, i) => `job ${i + 1}`),
+      'the jobs in the order they asked'
+    )
+  }
+)
 
 t.test('statements are prepared once and the cache starts over past its size; streaming still works', async (t) => {
   const db = await sqliteDb(t)
