@@ -1173,36 +1173,47 @@ t.test(
   }
 )
 
+/**
+ * A filing whose last of `sends` sends may have reached the court (the court never got it): `unknown`, its send's job
+ * done, the court to be asked by GetFilingList; its first send `firstSentHoursAgo` ago where given.
+ */
+async function lookedForAfterSends(t: Parameters<typeof setup>[0], sends: number, firstSentHoursAgo?: number) {
+  const { enqueue } = await import('../../../src/jobs/job-definition.js')
+  const { RECONCILE_JOB } = await import('../../../src/filing/filing-jobs.js')
+  const test = await setup(t)
+  const { app, key, caseId, handle, clock } = test
+  const filing = (
+    await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+  ).json()
+  await handle.db
+    .updateTable('filings')
+    .set({ state: 'unknown', attempts: sends })
+    .where('id', '=', filing.id)
+    .execute()
+  await handle.db.updateTable('jobs').set({ done_at: clock.now().toISOString() }).execute()
+  if (firstSentHoursAgo !== undefined)
+    await handle.db
+      .insertInto('filing_events')
+      .values({
+        filing_id: filing.id,
+        from_state: 'queued',
+        to_state: 'submitting',
+        at: new Date(clock.now().getTime() - firstSentHoursAgo * 3_600_000).toISOString(),
+        source: 'submit',
+        detail: null
+      })
+      .execute()
+  await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+  return { ...test, filing }
+}
+
 t.test(
   'a filing found not at the court after eight sends is sent again while its first send is under a day old, and failed with the reason once it is a day old',
   async (t) => {
-    const { enqueue } = await import('../../../src/jobs/job-definition.js')
-    const { RECONCILE_JOB } = await import('../../../src/filing/filing-jobs.js')
     for (const hoursAgo of [23, 24]) {
       await t.test(`first sent ${hoursAgo} hours ago`, async (t) => {
-        const { app, key, caseId, tick, court, handle, clock } = await setup(t)
-        const filing = (
-          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
-        ).json()
-        // As if its eighth send had been cut off (each before it was found absent): `unknown`, to be looked for.
-        await handle.db
-          .updateTable('filings')
-          .set({ state: 'unknown', attempts: 8 })
-          .where('id', '=', filing.id)
-          .execute()
-        await handle.db.updateTable('jobs').set({ done_at: clock.now().toISOString() }).execute()
-        await handle.db
-          .insertInto('filing_events')
-          .values({
-            filing_id: filing.id,
-            from_state: 'queued',
-            to_state: 'submitting',
-            at: new Date(clock.now().getTime() - hoursAgo * 3_600_000).toISOString(),
-            source: 'submit',
-            detail: null
-          })
-          .execute()
-        await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+        // As if its eighth send had been cut off (each before it was found absent).
+        const { app, key, tick, court, clock, filing } = await lookedForAfterSends(t, 8, hoursAgo)
         await tick()
         // Its ninth send waits out the backoff of eight (at most 256 s).
         clock.set(new Date(clock.now().getTime() + 256_000))
@@ -1224,8 +1235,6 @@ t.test(
 t.test(
   'a filing found not at the court after an ambiguous send is sent again after a backoff that grows with its sends, an hour at most',
   async (t) => {
-    const { enqueue } = await import('../../../src/jobs/job-definition.js')
-    const { RECONCILE_JOB } = await import('../../../src/filing/filing-jobs.js')
     // [sends so far, the least and most wait before the next, in seconds]
     for (const [sends, least, most] of [
       [1, 1, 2],
@@ -1233,18 +1242,8 @@ t.test(
       [12, 1800, 3600]
     ] as const) {
       await t.test(`after ${sends} sends`, async (t) => {
-        const { app, key, caseId, tick, court, handle, clock } = await setup(t)
-        const filing = (
-          await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
-        ).json()
-        // As if its last send had timed out: `unknown`, to be looked for; the court never got it. That send's job is done.
-        await handle.db
-          .updateTable('filings')
-          .set({ state: 'unknown', attempts: sends })
-          .where('id', '=', filing.id)
-          .execute()
-        await handle.db.updateTable('jobs').set({ done_at: clock.now().toISOString() }).execute()
-        await enqueue(handle.db, RECONCILE_JOB, { filingId: filing.id }, { runAt: clock.now(), now: clock.now() })
+        // As if its last send had timed out; the court never got it.
+        const { app, key, tick, court, handle, clock, filing } = await lookedForAfterSends(t, sends)
         await tick()
         const lookedAt = clock.now().getTime()
         const view = async () => (await app.inject({ url: `/v1/filings/${filing.id}`, headers: bearer(key) })).json()
