@@ -150,7 +150,14 @@ async function main() {
     PORT: String(port),
     ...settingsFromEnv()
   }
-  const serve = await startService({ cli: CLI, args: ['serve'], env, port, logPath: join(dir, 'serve.log') })
+  // A service that does not start leaves no database or folder behind (its error carries its log's end).
+  const serve = await startService({ cli: CLI, args: ['serve'], env, port, logPath: join(dir, 'serve.log') }).catch(
+    (err: unknown) => {
+      database.drop()
+      rmSync(dir, { recursive: true, force: true })
+      throw err
+    }
+  )
   const { address } = serve
   const created = spawnSync(
     process.execPath,
