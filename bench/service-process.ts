@@ -136,9 +136,28 @@ export const percentile = (sorted: readonly number[], p: number) =>
 
 /** p50, p99 and max of latencies in ms, as one phrase. */
 export function latencySummary(latencies: readonly number[]): string {
-  const s = [...latencies].sort((a, b) => a - b)
+  const { p50, p99, max } = latencyFigures(latencies)
   const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1))
-  return `p50 ${f(percentile(s, 0.5))} ms, p99 ${f(percentile(s, 0.99))} ms, max ${f(s[s.length - 1] ?? Number.NaN)} ms`
+  return `p50 ${f(p50)} ms, p99 ${f(p99)} ms, max ${f(max)} ms`
+}
+
+/** How many probes were made, and their latencies' p50, p99 and max in milliseconds (NaN for none). */
+export interface Latencies {
+  probes: number
+  p50: number
+  p99: number
+  max: number
+}
+
+/** The figures of a list of latencies. */
+export function latencyFigures(latencies: readonly number[]): Latencies {
+  const sorted = [...latencies].sort((a, b) => a - b)
+  return {
+    probes: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN
+  }
 }
 
 /**

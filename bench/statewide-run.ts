@@ -17,7 +17,8 @@ import { COL, splitCsvRecord } from '../src/ingest/doj-file.js'
 import { generateDojRows, HEADER } from '../src/ingest/generate-doj.js'
 import {
   freePort,
-  percentile,
+  type Latencies,
+  latencyFigures,
   probeHealth,
   sampleProcesses,
   settingsFromEnv,
@@ -75,25 +76,6 @@ export interface StageFigures {
   health: Latencies
   /** Latencies of an API read during the stage (the largest county's deputy listing its latest filings). */
   apiRead: Latencies & { failed: number }
-}
-
-/** How many probes were made, and their latencies' p50, p99 and max in milliseconds. */
-export interface Latencies {
-  probes: number
-  p50: number
-  p99: number
-  max: number
-}
-
-/** The figures of a list of latencies (sorted here). */
-function latencies(list: number[]): Latencies {
-  const sorted = list.sort((a, b) => a - b)
-  return {
-    probes: sorted.length,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1] ?? Number.NaN
-  }
 }
 
 /** The API read probed in every stage: what a deputy of the largest county looks at while the state is processed. */
@@ -391,8 +373,8 @@ export async function runStatewide(o: StatewideOptions): Promise<StatewideResult
         unit,
         peakRssMiB: { clearfile: peaks.clearfile!, court: peaks.court! },
         cores: { clearfile: cores('clearfile'), court: cores('court'), machine: cores('machine') },
-        health: latencies(health.take()),
-        apiRead: { ...latencies(reads.latencies), failed: reads.failed }
+        health: latencyFigures(health.take()),
+        apiRead: { ...latencyFigures(reads.latencies), failed: reads.failed }
       }
       stages.push(figures)
       o.say(
