@@ -70,8 +70,15 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const running = new Set<Promise<void>>()
   const sleepers = new Set<() => void>()
 
-  /** Claims and runs the next due job (with the rest of its batch): how many jobs ran, 0 when none was due. */
-  async function runOne(kinds: readonly string[]): Promise<number> {
+  /**
+   * Claims and runs the next due job (with the rest of its batch): how many jobs ran, 0 when none was due. It runs as
+   * background work: on SQLite a request's statements take the connection first.
+   */
+  function runOne(kinds: readonly string[]): Promise<number> {
+    return asBackgroundWork(() => claimAndRun(kinds))
+  }
+
+  async function claimAndRun(kinds: readonly string[]): Promise<number> {
     const first = await claimJob(options.db, owner, kinds, options.clock.now(), lockMs)
     if (!first) return 0
     const registered = byKind.get(first.kind)!
@@ -190,7 +197,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (!stopped) return
       stopped = false
       for (const kinds of laneKinds) {
-        const p: Promise<void> = asBackgroundWork(() => lane(kinds)).finally(() => running.delete(p))
+        const p: Promise<void> = lane(kinds).finally(() => running.delete(p))
         running.add(p)
       }
     },
