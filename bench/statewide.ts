@@ -7,7 +7,7 @@ import { benchDatabase } from './service-process.js'
 import { API_READ, runStatewide } from './statewide-run.js'
 
 /*
- * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600 --workers 0]
+ * npm run bench:statewide [-- --scale 0.1 --scope case --seed 7 --stage-timeout 3600 --workers 0 --keep-logs]
  *
  * Every Prop 64 conviction in California through the whole service (issue #14): a generated statewide DOJ file
  * (58 counties by population, about 220,000 Prop 64 convictions at --scale 1) split by county, each county's part
@@ -31,6 +31,8 @@ const arg = (name: string, fallback: string) => {
 const scale = Number(arg('scale', '1'))
 const scope = arg('scope', 'case')
 const workers = Number(arg('workers', '0'))
+// The service's, the workers' and the court's logs, each request's response time among them, kept for a look after.
+const keepLogs = process.argv.includes('--keep-logs')
 if (!(scale > 0) || (scope !== 'case' && scope !== 'person') || !Number.isInteger(workers) || workers < 0) {
   process.stderr.write(
     'usage: bench:statewide [-- --scale (0,1] --scope case|person --seed N --stage-timeout S --workers N]\n'
@@ -119,7 +121,7 @@ try {
 } finally {
   database.drop()
   // A run that threw keeps its logs (the service's, the workers', the court's) for whoever looks into it.
-  if (finished) rmSync(dir, { recursive: true, force: true })
+  if (finished && !keepLogs) rmSync(dir, { recursive: true, force: true })
   else console.error(`the logs are kept in ${dir}`)
 }
 process.exit(failed ? 1 : 0)

@@ -10,6 +10,8 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createApiClient, type Role } from '../src/db/api-client-repository.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migrateOrThrow } from '../src/db/migrate.js'
+import type { Database } from '../src/db/schema.js'
+import { asBulkWork } from '../src/db/work-priority.js'
 import { createJobRunner } from '../src/jobs/job-runner.js'
 import { Metrics } from '../src/metrics.js'
 import { createServices, type Services } from '../src/services.js'
@@ -214,4 +216,42 @@ export function filesUnder(dir: string): string[] {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
     .sort()
+}
+
+/**
+ * On PostgreSQL, holds bulk work's whole share of a test pool's four connections (two: see `requestFirstPool`) in
+ * transactions left open, then sends `bulk` (a request the service runs as bulk work) and `read` (a person's request)
+ * at once. Resolves once `read` is answered while `bulk` still waits for a share, then lets `bulk` through; returns
+ * both answers and whether `bulk` was answered before the share was given back (it must not be).
+ */
+export async function bulkBehindRead<B, R>(
+  db: Kysely<Database>,
+  bulk: () => Promise<B>,
+  read: () => Promise<R>
+): Promise<{ bulk: B; read: R; bulkAnsweredFirst: boolean }> {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const holders = asBulkWork(() =>
+    [1, 2].map(() =>
+      db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx)
+        await released
+      })
+    )
+  )
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  let bulkAnswered = false
+  const sent = bulk().then((answer) => {
+    bulkAnswered = true
+    return answer
+  })
+  const readAnswer = await read()
+  // A moment more for bulk work that was not, in fact, waiting.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const bulkAnsweredFirst = bulkAnswered
+  release()
+  await Promise.all(holders)
+  return { bulk: await sent, read: readAnswer, bulkAnsweredFirst }
 }

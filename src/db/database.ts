@@ -9,6 +9,7 @@ import type { Database } from './schema.js'
 import { ResponsiveSqliteDialect } from './sqlite-dialect.js'
 import { PreparingClient, SessionClient } from './preparing-client.js'
 import { ArrayParametersPlugin } from './array-parameters.js'
+import { requestFirstPool } from './request-first-pool.js'
 import { siblingModule } from '../workers/worker-pool.js'
 
 export type Db = Kysely<Database>
@@ -52,6 +53,8 @@ export interface DatabaseHandle {
 
 const INT8_OID = 20
 const NUMERIC_OID = 1700
+/** PostgreSQL connections bulk work leaves to requests (see `requestFirstPool`). */
+const REQUEST_CONNECTIONS = 2
 
 /**
  * Opens the database clearfile runs on. SQLite is the embedded default; a
@@ -117,13 +120,15 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
   }
+  const max = options.poolSize ?? 10
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 5000
   const pool = new pg.Pool({
     // Statements sent again and again are prepared, not planned each time; a connection the server ended leaves.
     Client: options.prepareStatements !== false ? PreparingClient : SessionClient,
     connectionString: options.url,
-    max: options.poolSize ?? 10,
+    max,
     // While the server is away a request waits this long for a connection, then fails (503), instead of hanging.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     // Names clearfile's connections in pg_stat_activity, for operators.
     application_name: options.applicationName ?? 'clearfile',
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
@@ -141,7 +146,15 @@ async function openPostgres(options: DatabaseOptions): Promise<DatabaseHandle> {
   pool.on('connect', (client) => {
     client.on('error', (err) => options.onConnectionError?.(err))
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new ArrayParametersPlugin()] })
+  // Two connections are kept for requests: bulk work (jobs, a court's callbacks, batches) takes the others.
+  const lanes = requestFirstPool(pool, {
+    bulkMax: Math.max(1, max - REQUEST_CONNECTIONS),
+    connectionTimeoutMs
+  })
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: lanes }),
+    plugins: [new ArrayParametersPlugin()]
+  })
   if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
   return { db, dialect: 'postgres', destroy: () => db.destroy() }
 }

@@ -7,7 +7,7 @@ import {
   type QueryResult,
   type TransactionSettings
 } from 'kysely'
-import { inBackgroundWork } from './work-priority.js'
+import { inBulkWork } from './work-priority.js'
 
 /** How long queries may hold the event loop before the next one lets it turn. */
 const HOLD_MS = 2
@@ -55,7 +55,7 @@ class ResponsiveSqliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#turn.take(inBackgroundWork())
+    await this.#turn.take(inBulkWork())
     try {
       this.connection.inner = await this.inner.acquireConnection()
     } catch (err) {
@@ -91,7 +91,7 @@ class ResponsiveSqliteDriver implements Driver {
 }
 
 /**
- * Who has the one connection next: a request's statement or transaction before any background work's (the job
+ * Who has the one connection next: a request's statement or transaction before any bulk work's (the job
  * runner's), each in the order they asked. Jobs queued hundreds of statements deep used to keep a deputy's listing
  * waiting behind them, statement after statement (bench:statewide, scale 0.1: p99 219 ms while filings were sent).
  */

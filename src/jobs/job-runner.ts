@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Database } from '../db/schema.js'
-import { asBackgroundWork } from '../db/work-priority.js'
+import { asBulkWork } from '../db/work-priority.js'
 import { JOB_LANES, type JobLane, type JobOutcome, type RegisteredJob } from './job-definition.js'
 import {
   claimJob,
@@ -72,10 +72,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   /**
    * Claims and runs the next due job (with the rest of its batch): how many jobs ran, 0 when none was due. It runs as
-   * background work: on SQLite a request's statements take the connection first.
+   * bulk work: on SQLite a request's statements take the connection first.
    */
   function runOne(kinds: readonly string[]): Promise<number> {
-    return asBackgroundWork(() => claimAndRun(kinds))
+    return asBulkWork(() => claimAndRun(kinds))
   }
 
   async function claimAndRun(kinds: readonly string[]): Promise<number> {

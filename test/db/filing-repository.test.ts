@@ -1,10 +1,12 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { dialectOf } from '../../src/db/database.js'
-import { listFilings } from '../../src/db/filing-repository.js'
+import { type ListedFiling, listFilings, listFilingsWithDefendants } from '../../src/db/filing-repository.js'
+import { insertRows } from '../../src/db/insert-rows.js'
 import { newId } from '../../src/db/ids.js'
 import type { FilingsTable } from '../../src/db/schema.js'
 import { openTestDatabase } from '../helper.js'
+import { peopleWithCases } from './people-with-cases.js'
 import { planOf } from './query-plan.js'
 
 t.test(
@@ -52,5 +54,85 @@ t.test(
         )
       }
     }
+  }
+)
+
+t.test(
+  'a page of filings read with whom each is for names the person and every case number of each filing, in the page order',
+  async (t) => {
+    const { db } = await openTestDatabase(t)
+    const { people, cases, convictions } = peopleWithCases(30)
+    // Every third person has a second case in the same filing; three filings have no case at all.
+    const second = cases.flatMap((k, i) => (i % 3 === 0 ? [{ ...k, id: newId(), case_number: `SCA${i}` }] : []))
+    await insertRows(db, [
+      { table: 'people', rows: people },
+      { table: 'court_cases', rows: [...cases, ...second] },
+      { table: 'convictions', rows: convictions }
+    ])
+    const start = Date.parse('2026-12-01T00:00:00.000Z')
+    const filings: FilingsTable[] = Array.from({ length: 33 }, (_, i) => ({
+      id: newId(),
+      county: 'SAN FRANCISCO',
+      court_id: 'CA-SF',
+      adapter: 'simulator',
+      state: 'submitted',
+      court_filing_id: null,
+      attempts: 1,
+      last_error: null,
+      review_run_id: null,
+      created_at: new Date(start + i * 1000).toISOString(),
+      updated_at: new Date(start + ((i * 17) % 33) * 1000).toISOString()
+    }))
+    const casesOf = (i: number) => [cases[i]!, ...second.filter((k) => k.person_id === cases[i]!.person_id)]
+    await insertRows(db, [
+      { table: 'filings', rows: filings },
+      {
+        table: 'filing_cases',
+        rows: filings.slice(0, 30).flatMap((f, i) => casesOf(i).map((k) => ({ filing_id: f.id, case_id: k.id })))
+      }
+    ])
+    const expected = filings.map((f, i) => ({
+      id: f.id,
+      updatedAt: f.updated_at,
+      defendant: i < 30 ? { id: people[i]!.id, name: people[i]!.name } : null,
+      caseNumbers:
+        i < 30
+          ? casesOf(i)
+              .map((k) => k.case_number)
+              .sort()
+          : []
+    }))
+    const byUpdated = [...expected].sort((a, b) => `${a.updatedAt} ${a.id}`.localeCompare(`${b.updatedAt} ${b.id}`))
+    const seen = (rows: ListedFiling[]) =>
+      rows.map((f) => ({ id: f.id, updatedAt: f.updated_at, defendant: f.defendant, caseNumbers: f.caseNumbers }))
+    const q = { county: 'SAN FRANCISCO', sort: 'updated' as const, limit: 11 }
+    t.same(seen(await listFilingsWithDefendants(db, { ...q, direction: 'asc' })), byUpdated.slice(0, 11), 'first page')
+    t.same(
+      seen(await listFilingsWithDefendants(db, { ...q, direction: 'desc' })),
+      [...byUpdated].reverse().slice(0, 11),
+      'first page, newest first'
+    )
+    const after = byUpdated[10]!
+    t.same(
+      seen(
+        await listFilingsWithDefendants(db, {
+          ...q,
+          direction: 'asc',
+          cursor: { value: after.updatedAt, id: after.id }
+        })
+      ),
+      byUpdated.slice(11, 22),
+      'the page after a cursor'
+    )
+    t.same(
+      seen(await listFilingsWithDefendants(db, { ...q, sort: 'created', direction: 'asc', limit: 40 })),
+      expected,
+      'every filing by creation, the caseless three last with no one named'
+    )
+    t.same(
+      (await listFilingsWithDefendants(db, { ...q, direction: 'asc', limit: 40 })).map((f) => f.id),
+      (await listFilings(db, { ...q, direction: 'asc', limit: 40 })).map((f) => f.id),
+      'the same filings as listFilings, in its order'
+    )
   }
 )

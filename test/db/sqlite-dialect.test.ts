@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateOrThrow } from '../../src/db/migrate.js'
-import { asBackgroundWork } from '../../src/db/work-priority.js'
+import { asBulkWork } from '../../src/db/work-priority.js'
 
 /** A row to write: an audit event, the table every test database has. */
 const auditRow = (recordId: string) => ({
@@ -103,12 +103,12 @@ t.test('a transaction is never interleaved with another while the loop turns', a
 })
 
 t.test(
-  "a request's statements and transactions wait for the one connection ahead of background work's, which all still run",
+  "a request's statements and transactions wait for the one connection ahead of bulk work's, which all still run",
   async (t) => {
     const db = await sqliteDb(t)
     const order: string[] = []
-    // A job runner's backlog: 100 transactions of background work asking for the connection at once.
-    const jobs = asBackgroundWork(() =>
+    // A job runner's backlog: 100 transactions of bulk work asking for the connection at once.
+    const jobs = asBulkWork(() =>
       Array.from({ length: 100 }, (_, i) =>
         db.transaction().execute(async (trx) => {
           await trx

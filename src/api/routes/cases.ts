@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely'
 import { CaseBatchInput, CaseBatchView, CaseInput, CaseUpdate, CaseView } from '../../../schemas/api/cases.js'
 import { IdParams, IdempotencyHeaders, authErrors, bodyErrors, errorResponses } from '../../../schemas/api/common.js'
 import { recordAudit, type AuditContext } from '../../db/audit-repository.js'
+import { asBulkWork } from '../../db/work-priority.js'
 import type { Database } from '../../db/schema.js'
 import { getCaseView, setCourtCaseId } from '../../db/case-repository.js'
 import { statisticsKeeper } from '../../db/table-statistics.js'
@@ -89,12 +90,15 @@ export const caseRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { db,
         response: { 200: CaseBatchView, 201: CaseBatchView, ...writeErrors }
       }
     },
+    // Up to a thousand cases in one transaction: bulk work, after a deputy's reads.
     (request, reply) =>
-      createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) => ({
-        cases: (await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)).map(
-          ({ id, personId, caseNumber }) => ({ id, personId, caseNumber })
-        )
-      }))
+      asBulkWork(() =>
+        createOnce(request, reply, '/v1/cases/batch', async (trx, ctx) => ({
+          cases: (await storeCases(trx, request.body.cases, ctx, (i) => `/cases/${i}`)).map(
+            ({ id, personId, caseNumber }) => ({ id, personId, caseNumber })
+          )
+        }))
+      )
   )
 
   app.patch(

@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { recordAudit } from '../../db/audit-repository.js'
+import { asBulkWork } from '../../db/work-priority.js'
 import { CALLBACK_SECRET_HEADER, callbackAuthenticator } from '../../ecf/callback-auth.js'
 import { buildMessageReceipt, COURT_FILING_ID, OUR_FILING_ID } from '../../ecf/messages.js'
 import { parseReviewFilingCallback } from '../../ecf/parse.js'
@@ -74,76 +75,79 @@ export const ecfCallbackRoutes: FastifyPluginAsync<Services> = async (app, deps)
         if (courtOf.signed(request.headers)) return
         const reason = cert?.fingerprint256 ? 'unknown client certificate' : given ? 'wrong secret' : 'no secret'
         // The body is never read: close the connection rather than drain it.
-        return refuse(request, reply, reason, true)
+        return asBulkWork(() => refuse(request, reply, reason, true))
       }
     },
-    async (request, reply) => {
-      const now = clock.now()
-      let courts = callers.get(request)
-      // What is read: the body as sent, or for a WS-Security signed callback only the Body the signature covers.
-      let message = String(request.body ?? '')
-      if (!courts) {
-        const signed = courtOf.bySignature(request.headers, message, now)
-        if ('refused' in signed) return refuse(request, reply, signed.refused, false)
-        courts = signed.courts
-        message = signed.body
-      }
-      // The court answered: the one whose filing the callback names, once found; until then the first it may be.
-      let court = courts[0]!
-      const ctx = system(request.id)
-      reply.header('content-type', 'text/xml; charset=utf-8')
-      const answer = (
-        errors: Array<{ code: string; text: string }>,
-        filing: { courtFilingId: string; filingId: string | null } | null = null
-      ) =>
-        soapEnvelope(
-          buildMessageReceipt({
-            sender: pipeline.callbackUrl,
-            court: { id: court.id, name: court.name },
-            filing,
-            errors
-          })
-        )
-      let callback: ReturnType<typeof parseReviewFilingCallback>
-      try {
-        callback = parseReviewFilingCallback(message)
-      } catch (err) {
-        return reply
-          .status(200)
-          .send(answer([{ code: '-1', text: isClearfileError(err) ? err.message : 'unreadable callback' }]))
-      }
-      const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
-      const courtIds = callback.identifications.filter((i) => i.category !== OUR_FILING_ID).map((i) => i.id)
-      const documentHashes = callback.documents.flatMap((d) => (d.hash ? [d.hash] : []))
-      const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
-      const found = await recordNamedCallback(db, {
-        courtIds: courts.map((c) => c.id),
-        ids: { ours, courtIds, documentHashes },
-        courtFilingId,
-        hint: { status: callback.status, documents: callback.documents.length, digest: callbackDigest(callback) },
-        audit: ctx,
-        now
-      })
-      if (!found) {
-        // Courts of one county are audited under it; an unknown filing from courts of several, under none.
-        const counties = new Set(courts.map((c) => c.county))
-        const county = counties.size === 1 ? court.county : null
-        await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county } }, [
-          {
-            action: 'callback.unknown_filing',
-            recordType: 'ecf_callback',
-            recordId: request.id,
-            county,
-            detail: { court: courts.map((c) => c.id).join(' '), ids: courtIds }
-          }
-        ])
-        return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
-      }
-      const { filing } = found
-      court = courts.find((c) => c.id === filing.court_id) ?? court
+    // A court's callbacks come by the hundred a second while a county is filed: a person's request goes first.
+    (request, reply) => asBulkWork(() => receive(request, reply))
+  )
+
+  async function receive(request: FastifyRequest, reply: FastifyReply) {
+    const now = clock.now()
+    let courts = callers.get(request)
+    // What is read: the body as sent, or for a WS-Security signed callback only the Body the signature covers.
+    let message = String(request.body ?? '')
+    if (!courts) {
+      const signed = courtOf.bySignature(request.headers, message, now)
+      if ('refused' in signed) return refuse(request, reply, signed.refused, false)
+      courts = signed.courts
+      message = signed.body
+    }
+    // The court answered: the one whose filing the callback names, once found; until then the first it may be.
+    let court = courts[0]!
+    const ctx = system(request.id)
+    reply.header('content-type', 'text/xml; charset=utf-8')
+    const answer = (
+      errors: Array<{ code: string; text: string }>,
+      filing: { courtFilingId: string; filingId: string | null } | null = null
+    ) =>
+      soapEnvelope(
+        buildMessageReceipt({
+          sender: pipeline.callbackUrl,
+          court: { id: court.id, name: court.name },
+          filing,
+          errors
+        })
+      )
+    let callback: ReturnType<typeof parseReviewFilingCallback>
+    try {
+      callback = parseReviewFilingCallback(message)
+    } catch (err) {
       return reply
         .status(200)
-        .send(answer([], { courtFilingId: filing.court_filing_id ?? courtIds[0] ?? filing.id, filingId: filing.id }))
+        .send(answer([{ code: '-1', text: isClearfileError(err) ? err.message : 'unreadable callback' }]))
     }
-  )
+    const ours = callback.identifications.find((i) => i.category === OUR_FILING_ID)?.id
+    const courtIds = callback.identifications.filter((i) => i.category !== OUR_FILING_ID).map((i) => i.id)
+    const documentHashes = callback.documents.flatMap((d) => (d.hash ? [d.hash] : []))
+    const courtFilingId = callback.identifications.find((i) => i.category === COURT_FILING_ID)?.id ?? courtIds[0]
+    const found = await recordNamedCallback(db, {
+      courtIds: courts.map((c) => c.id),
+      ids: { ours, courtIds, documentHashes },
+      courtFilingId,
+      hint: { status: callback.status, documents: callback.documents.length, digest: callbackDigest(callback) },
+      audit: ctx,
+      now
+    })
+    if (!found) {
+      // Courts of one county are audited under it; an unknown filing from courts of several, under none.
+      const counties = new Set(courts.map((c) => c.county))
+      const county = counties.size === 1 ? court.county : null
+      await recordAudit(db, { ...ctx, principal: { ...ctx.principal, county } }, [
+        {
+          action: 'callback.unknown_filing',
+          recordType: 'ecf_callback',
+          recordId: request.id,
+          county,
+          detail: { court: courts.map((c) => c.id).join(' '), ids: courtIds }
+        }
+      ])
+      return reply.status(200).send(answer([{ code: '-1', text: 'No filing with this id was sent by this filer' }]))
+    }
+    const { filing } = found
+    court = courts.find((c) => c.id === filing.court_id) ?? court
+    return reply
+      .status(200)
+      .send(answer([], { courtFilingId: filing.court_filing_id ?? courtIds[0] ?? filing.id, filingId: filing.id }))
+  }
 }

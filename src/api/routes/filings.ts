@@ -12,15 +12,15 @@ import {
   SettlementInput
 } from '../../../schemas/api/filings.js'
 import { recordAudit } from '../../db/audit-repository.js'
+import { asBulkWork } from '../../db/work-priority.js'
 import { findCaseInScope } from '../../db/case-repository.js'
 import {
   countFilings,
   filingCursor,
-  filingDefendants,
   filingEvents,
   filingParts,
   findFiling,
-  listFilings,
+  listFilingsWithDefendants,
   searchFilings
 } from '../../db/filing-repository.js'
 import { parseJsonColumn } from '../../db/json.js'
@@ -101,7 +101,9 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
       if (body.reviewId !== undefined) {
         const run = await findReviewRun(db, body.reviewId, ctx.principal.county)
         if (run.state !== 'done') throw new ClearfileError('CLEARFILE_ERR_REVIEW_NOT_FINISHED')
-        return reply.status(202).send(await queueReviewFilings(pipeline, ctx, run, body.scope ?? 'case'))
+        // Thousands of filings for a county: bulk work, after a deputy's reads.
+        const queued = await asBulkWork(() => queueReviewFilings(pipeline, ctx, run, body.scope ?? 'case'))
+        return reply.status(202).send(queued)
       }
       if (body.scope !== undefined)
         throw new ClearfileError('CLEARFILE_ERR_VALIDATION', 'scope is for a review', [
@@ -232,19 +234,15 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
       const county = ctx.principal.county
       const query = { ...q, county, search: await searchFilings(db, county, q.q) }
       const { page, links, total } = await keysetPage(q, {
-        list: (paging) => listFilings(db, { ...query, ...paging }),
+        list: (paging) => listFilingsWithDefendants(db, { ...query, ...paging }),
         count: () => countFilings(db, query),
         cursorOf: (f) => filingCursor(query, f)
       })
-      const defendants = await filingDefendants(
-        db,
-        page.map((f) => f.id)
-      )
       // The listing names people: a read audit row for each one on the page.
       await recordAudit(
         db,
         ctx,
-        [...new Map([...defendants.values()].map((d) => [d.person.id, d])).keys()].map((personId) => ({
+        [...new Set(page.flatMap((f) => (f.defendant ? [f.defendant.id] : [])))].map((personId) => ({
           action: 'filing.list',
           recordType: 'person',
           recordId: personId,
@@ -252,11 +250,7 @@ export const filingRoutes: FastifyPluginAsyncTypebox<Services> = async (app, dep
         }))
       )
       return {
-        items: page.map((f) => ({
-          ...summary(f),
-          caseNumbers: defendants.get(f.id)?.caseNumbers ?? [],
-          defendant: defendants.get(f.id)?.person ?? null
-        })),
+        items: page.map((f) => ({ ...summary(f), caseNumbers: f.caseNumbers, defendant: f.defendant })),
         ...links,
         total
       }

@@ -17,6 +17,7 @@ import {
 import { DojUpdateQuery, OutcomeReportQuery, OutcomeReportView } from '../../../schemas/api/outcome-reports.js'
 import { toCsv } from '../../csv.js'
 import { recordAudit } from '../../db/audit-repository.js'
+import { asBulkWork } from '../../db/work-priority.js'
 import type { OutcomeReportsTable } from '../../db/schema.js'
 import { ClearfileError } from '../../errors.js'
 import { dojUpdateRows } from '../../outcomes/doj-updates.js'
@@ -197,15 +198,19 @@ export const outcomeReportRoutes: FastifyPluginAsyncTypebox<Services> = async (a
         }
         const xml = isXmlReport(upload.file.head, upload.xml)
         if (upload.file.bytes <= config.outcomeReportInlineMaxBytes) {
-          // Small enough to reconcile while the clerk waits: the answer is the reconciliation.
-          await reconcileBytes(db, ctx, {
-            reportId: id,
-            county: court.county,
-            court,
-            bytes: await readFile(path),
-            fileName: upload.fileName,
-            xml
-          })
+          // Small enough to reconcile while the clerk waits: the answer is the reconciliation. A report's lines are
+          // matched in one transaction, as bulk work: a deputy's reads go first.
+          const bytes = await readFile(path)
+          await asBulkWork(() =>
+            reconcileBytes(db, ctx, {
+              reportId: id,
+              county: court.county,
+              court,
+              bytes,
+              fileName: upload.fileName,
+              xml
+            })
+          )
           const row = await findOutcomeReport(db, id, null)
           return reply.status(201).send(reportView(row!))
         }

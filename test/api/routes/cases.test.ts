@@ -1,7 +1,7 @@
 import t from 'tap'
 import { startRetention } from '../../../src/jobs/retention-job.js'
 import { seededRandom } from '../../../src/seeded-random.js'
-import { bearer, buildTestApp, caseBody } from '../../helper.js'
+import { bearer, buildTestApp, bulkBehindRead, caseBody, TEST_DATABASE_URL } from '../../helper.js'
 
 t.test('a DA system stores a case and reads it back with its counts', async (t) => {
   const { app, keyFor } = await buildTestApp(t)
@@ -293,6 +293,27 @@ t.test('a batch whose later case repeats an earlier one is refused whole with a 
   t.equal(res.json().details[0].path, '/cases/1/case/caseNumber')
   t.equal((await handle.db.selectFrom('court_cases').selectAll().execute()).length, 0)
 })
+
+t.test(
+  "on PostgreSQL a batch of cases is bulk work: it waits for bulk work's share of the connections, a single case does not",
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL only: SQLite has one connection' },
+  async (t) => {
+    const { app, handle, keyFor } = await buildTestApp(t)
+    const key = await keyFor('da_system', 'SAN FRANCISCO')
+    const cases = Array.from({ length: 3 }, (_, i) =>
+      caseBody({ person: { dojSubjectId: `30000${i}`, cii: `C0000000${i}` }, case: { caseNumber: `SCN30000${i}` } })
+    )
+    const { bulk, read, bulkAnsweredFirst } = await bulkBehindRead(
+      handle.db,
+      () => app.inject({ method: 'POST', url: '/v1/cases/batch', headers: bearer(key), payload: { cases } }),
+      () => app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key), payload: caseBody() })
+    )
+    t.equal(read.statusCode, 201, 'the single case was stored while every bulk share was held')
+    t.notOk(bulkAnsweredFirst, 'the batch waited for a share')
+    t.equal(bulk.statusCode, 201)
+    t.equal(bulk.json().cases.length, 3, 'and was then stored whole')
+  }
+)
 
 t.test('a batch of 1,000 cases is stored in one go and 1,001 is refused', async (t) => {
   const { app, handle, keyFor } = await buildTestApp(t)

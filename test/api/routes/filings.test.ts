@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,8 @@ import { generateDojRows } from '../../../src/ingest/generate-doj.js'
 import { wsSecuritySigner } from '../../../src/ecf/ws-security.js'
 import { reviewFilingXml } from '../../ecf/review-filing.js'
 import { certificates } from '../../tls-certificates.js'
-import { answered, bearer, buildTestApp, caseBody, until } from '../../helper.js'
+import { answered, bearer, buildTestApp, bulkBehindRead, caseBody, TEST_DATABASE_URL, until } from '../../helper.js'
+import { ECF_DIR } from '../../../src/ecf/validator.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -132,6 +133,26 @@ async function setup(
   }
   return { ...test, court, key, caseId: created.id as string, tick }
 }
+
+/** The OASIS sample ReviewFilingCallbackMessage in a SOAP envelope, naming our filing `id`. */
+function callback(id: string): string {
+  const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
+  return `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${sample
+    .replace(/^[\s\S]*?(<ReviewFilingCallbackMessage)/, '$1')
+    .replace(
+      '<nc:IdentificationID>001-f786e6d6-558c-448f-b249-067002d716a0</nc:IdentificationID>',
+      `<nc:IdentificationID>${id}</nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id</nc:IdentificationCategoryText>`
+    )}</soap:Body></soap:Envelope>`
+}
+
+/** Our FilingAssemblyMDE called with `body`, and the court's shared secret when given. */
+const postCallback = (app: Awaited<ReturnType<typeof setup>>['app'], body: string, secret?: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/ecf/v4/FilingAssemblyMDE',
+    payload: body,
+    headers: { 'content-type': 'text/xml', ...(secret ? { 'x-ecf-callback-secret': secret } : {}) }
+  })
 
 /** Queues a filing each for `n` new cases with their papers (subject ids and case numbers from `prefix`). */
 async function queueFilingsOfNewCases(
@@ -265,27 +286,11 @@ t.test(
   "the court's callback is authenticated, changes nothing by itself, and brings the status poll forward",
   async (t) => {
     const { app, handle, key, caseId, tick, runJobs } = await setup(t)
-    const { readFileSync } = await import('node:fs')
-    const { ECF_DIR } = await import('../../../src/ecf/validator.js')
     const filing = (
       await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
     ).json()
     await tick()
-    const sample = readFileSync(join(ECF_DIR(), 'xml', 'ECF-4.0-ReviewFilingCallbackMessage.xml'), 'utf8')
-    const callback = (id: string) =>
-      `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${sample
-        .replace(/^[\s\S]*?(<ReviewFilingCallbackMessage)/, '$1')
-        .replace(
-          '<nc:IdentificationID>001-f786e6d6-558c-448f-b249-067002d716a0</nc:IdentificationID>',
-          `<nc:IdentificationID>${id}</nc:IdentificationID><nc:IdentificationCategoryText>clearfile filing id</nc:IdentificationCategoryText>`
-        )}</soap:Body></soap:Envelope>`
-    const post = (body: string, secret?: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/ecf/v4/FilingAssemblyMDE',
-        payload: body,
-        headers: { 'content-type': 'text/xml', ...(secret ? { 'x-ecf-callback-secret': secret } : {}) }
-      })
+    const post = (body: string, secret?: string) => postCallback(app, body, secret)
 
     const forged = await post(callback(filing.id), 'guess')
     t.equal(forged.statusCode, 401)
@@ -318,6 +323,36 @@ t.test(
       'moved by GetFilingStatus, not by the callback'
     )
     t.ok(after.events.some((e: { source: string }) => e.source === 'callback'))
+  }
+)
+
+t.test(
+  "on PostgreSQL a court's callback waits while bulk work holds its share of the connections; a deputy's listing does not",
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL only: SQLite has one connection' },
+  async (t) => {
+    const { app, handle, key, caseId, tick } = await setup(t)
+    const filing = (
+      await app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { caseId } })
+    ).json()
+    await tick()
+    const {
+      bulk: reply,
+      read: listing,
+      bulkAnsweredFirst
+    } = await bulkBehindRead(
+      handle.db,
+      () => postCallback(app, callback(filing.id), 'court-shared-secret-123'),
+      () => app.inject({ url: '/v1/filings?limit=20&sort=updated', headers: bearer(key) })
+    )
+    t.equal(listing.statusCode, 200)
+    t.same(
+      listing.json().items.map((f: { id: string }) => f.id),
+      [filing.id],
+      'the listing was read while every bulk share was held'
+    )
+    t.notOk(bulkAnsweredFirst, 'the callback waited for a share')
+    t.equal(reply.statusCode, 200)
+    t.match(reply.body, /<ecf:ErrorCode>0<\/ecf:ErrorCode>/, 'and is then recorded')
   }
 )
 
@@ -974,6 +1009,34 @@ t.test('when the court loses its callback the status poll still brings the filin
   t.notOk(done.events.some((e: { source: string }) => e.source === 'callback'))
   t.same(court.callbacks(), { sent: 0, lost: 1, failed: 0, unknown: 0, refused: 0 })
 })
+
+t.test(
+  "on PostgreSQL a review's filings are queued as bulk work: they wait for bulk work's share of the connections, a deputy's listing does not",
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL only: SQLite has one connection' },
+  async (t) => {
+    const { app, key, runJobs, handle } = await setup(t)
+    const run = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/reviews?asOf=2026-11-28',
+        headers: { ...bearer(key), 'content-type': 'text/csv' },
+        payload: [...generateDojRows({ rows: 100, seed: 5 })].join('')
+      })
+    ).json()
+    await runJobs()
+    await app.inject({ method: 'POST', url: `/v1/reviews/${run.id}/documents`, headers: bearer(key), payload: {} })
+    await runJobs()
+    const { bulk, read, bulkAnsweredFirst } = await bulkBehindRead(
+      handle.db,
+      () => app.inject({ method: 'POST', url: '/v1/filings', headers: bearer(key), payload: { reviewId: run.id } }),
+      () => app.inject({ url: '/v1/filings?limit=20', headers: bearer(key) })
+    )
+    t.equal(read.statusCode, 200, 'the listing was read while every bulk share was held')
+    t.notOk(bulkAnsweredFirst, "the review's filings waited for a share")
+    t.equal(bulk.statusCode, 202, bulk.body)
+    t.ok(bulk.json().filings.length > 0, `and were then queued (${bulk.json().filings.length})`)
+  }
+)
 
 t.test(
   "a review's papers by person are filed in each of the person's cases (one case per ECF filing), every one reaches the court once, and asking again files nothing twice",

@@ -5,7 +5,16 @@ import { parse } from 'csv-parse/sync'
 import t, { type Test } from 'tap'
 import { startSimulatedCourt } from '../../../adapters/simulator/court.js'
 import { buildFilingStatusResponse } from '../../../src/ecf/messages.js'
-import { bearer, buildTestApp, caseBody, fileCase, filesUnder, sanFranciscoCourtsFile } from '../../helper.js'
+import {
+  bearer,
+  buildTestApp,
+  bulkBehindRead,
+  caseBody,
+  fileCase,
+  filesUnder,
+  sanFranciscoCourtsFile,
+  TEST_DATABASE_URL
+} from '../../helper.js'
 
 const daProfilesFile = fileURLToPath(new URL('../../fixtures/da-profiles.json', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -322,6 +331,25 @@ t.test(
       [],
       'no cell of the export starts a formula'
     )
+  }
+)
+
+t.test(
+  "on PostgreSQL a clerk's report is reconciled as bulk work: it waits for bulk work's share of the connections, a deputy's read does not",
+  { skip: TEST_DATABASE_URL.startsWith('postgres') ? false : 'PostgreSQL only: SQLite has one connection' },
+  async (t) => {
+    const { filings, view, upload, handle, key, app } = await setup(t)
+    const a = filings[0]!
+    const { bulk, read, bulkAnsweredFirst } = await bulkBehindRead(
+      handle.db,
+      () => upload(`${HEADER},,,,${a.id},,granted,2026-11-20,\n`),
+      () => app.inject({ url: `/v1/filings/${a.id}`, headers: bearer(key) })
+    )
+    t.equal(read.statusCode, 200, 'the filing was read while every bulk share was held')
+    t.notOk(bulkAnsweredFirst, 'the report waited for a share')
+    t.equal(bulk.statusCode, 201)
+    t.equal(bulk.json().summary.matched, 1, 'and was then reconciled')
+    t.equal((await view(a.id)).state, 'granted')
   }
 )
 
