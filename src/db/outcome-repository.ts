@@ -11,7 +11,10 @@ export async function insertOutcomes(db: Db, rows: readonly OutcomeRow[]): Promi
   await insertRows(db, [{ table: 'outcomes', rows }])
 }
 
-export type RecordedOutcome = Pick<OutcomeRow, 'id' | 'conviction_id' | 'result' | 'source' | 'report_id'>
+export type RecordedOutcome = Pick<
+  OutcomeRow,
+  'id' | 'conviction_id' | 'result' | 'source' | 'report_id' | 'report_line'
+>
 
 /** The outcome recorded for each of these convictions (those with one), by conviction id. */
 export async function outcomesOfConvictions(
@@ -22,7 +25,7 @@ export async function outcomesOfConvictions(
   for (const ids of chunksOf(convictionIds, 1)) {
     const rows = await db
       .selectFrom('outcomes')
-      .select(['id', 'conviction_id', 'result', 'source', 'report_id'])
+      .select(['id', 'conviction_id', 'result', 'source', 'report_id', 'report_line'])
       .where('conviction_id', 'in', ids)
       .orderBy('id')
       .execute()

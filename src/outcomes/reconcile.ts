@@ -160,15 +160,20 @@ async function findFilings(
 
 /**
  * Reconciles a court's outcome report against what was filed with that court,
- * in one transaction. Each line is matched to a filing — by our filing id, then
+ * a slice of lines to a transaction. Each line is matched to a filing — by our filing id, then
  * the court's filing id, then case number with date of birth and a name that
  * shares a word with the one on file — and to its counts (all of them, or the
  * one its code section names). A new ruling is recorded as the count's outcome
  * (source `report`), and the filing moves to its ruling; the same ruling again
  * is "already recorded" (a re-upload changes nothing); a different one is a
  * conflict, listed and never written over. Filings the court has accepted and
- * that no report has ruled on, and that this report omits, are listed too. The
- * report and its reconciliation are stored in the same transaction.
+ * that no report has ruled on, and that this report omits, are listed too.
+ * Each slice's outcomes, moves, events and audit rows commit together, and the
+ * report with its reconciliation once every slice has: on SQLite a 40,000-line
+ * report in one transaction kept every other request from the database until it
+ * ended. A reconciliation that stopped partway (the process killed, the
+ * database gone) is run again whole: the lines it had recorded count as matched
+ * again, nothing is recorded twice.
  */
 export async function reconcileReport(
   db: Kysely<Database>,
@@ -194,14 +199,15 @@ export async function reconcileReport(
     malformed: [...parsed.problems],
     notes: []
   }
-  return db.transaction().execute(async (trx) => {
-    const touched = new Set<string>()
-    const events: NewEvent[] = []
-    // What this reconciliation has recorded so far, by conviction: a later line sees an earlier one's ruling.
-    const recorded = new Map<string, RecordedOutcome>()
+  // What this reconciliation has recorded so far, by conviction: a later line sees an earlier one's ruling.
+  const recorded = new Map<string, RecordedOutcome>()
 
-    for (let from = 0; from < parsed.lines.length; from += LINES_PER_SLICE) {
-      await yieldToEventLoop()
+  for (let from = 0; from < parsed.lines.length; from += LINES_PER_SLICE) {
+    // Between slices the database is free for other work.
+    await yieldToEventLoop()
+    await db.transaction().execute(async (trx) => {
+      const touched = new Set<string>()
+      const events: NewEvent[] = []
       const lines = parsed.lines.slice(from, from + LINES_PER_SLICE)
       const found = await findFilings(trx, { county, courtId: court.id }, lines, result.notes)
       const countsOf = await filedCountsOf(trx, [
@@ -294,6 +300,9 @@ export async function reconcileReport(
               at
             })
             touched.add(filing.id)
+          } else if (before.report_id === reportId && before.report_line === line.line) {
+            // This very line, recorded by this report's reconciliation before it stopped partway: matched, once.
+            result.matched.push(before.source === 'report' ? entry : { ...entry, confirmed: true })
           } else if (before.result !== line.ruling) {
             result.conflicts.push({
               ...entry,
@@ -321,7 +330,7 @@ export async function reconcileReport(
               order_date: line.orderDate,
               docket_id: line.docketId
             })
-            recorded.set(c.convictionId, { ...before, report_id: reportId })
+            recorded.set(c.convictionId, { ...before, report_id: reportId, report_line: line.line })
             result.matched.push({ ...entry, confirmed: true })
             touched.add(filing.id)
           } else {
@@ -331,25 +340,23 @@ export async function reconcileReport(
       }
       await insertOutcomes(trx, fresh)
       await confirmOutcomesByReport(trx, reportId, confirmations)
-    }
+      await moveRuledFilings(trx, touched, recorded, { at, reportId })
+      await appendEvents(trx, events)
+      await recordAudit(
+        trx,
+        ctx,
+        [...touched].map((id) => ({
+          action: 'outcome.record',
+          recordType: 'filing',
+          recordId: id,
+          county,
+          detail: { reportId }
+        }))
+      )
+    })
+  }
 
-    // Each filing a ruling was recorded for moves to the ruling its counts now add up to.
-    await yieldToEventLoop()
-    const touchedCounts = await filedCountsOf(trx, [...touched])
-    const states = await filingStates(trx, [...touched])
-    for (const [filingId, counts] of touchedCounts) {
-      const state = states.get(filingId)
-      if (state !== 'submitted' && state !== 'accepted' && state !== 'partially_accepted') continue
-      const outcomes = counts.map((c) => recorded.get(c.convictionId)?.result)
-      if (outcomes.some((o) => o === undefined || o === 'withdrawn')) continue
-      const results = new Set(outcomes)
-      const ruling =
-        results.size === 1 ? FILING_RULING[outcomes[0] as Exclude<Ruling, 'withdrawn'>] : 'partially_granted'
-      const detail = { reportId }
-      await transition(trx, filingId, ['submitted'], 'accepted', { source: 'report', at, detail })
-      await transition(trx, filingId, ['accepted', 'partially_accepted'], ruling, { source: 'report', at, detail })
-    }
-
+  return db.transaction().execute(async (trx) => {
     // What the court should have ruled on: accepted filings with counts no report has ruled on, absent from this one.
     const seen = new Set([...result.matched, ...result.alreadyRecorded, ...result.conflicts].map((m) => m.filingId))
     const awaiting = (
@@ -399,7 +406,6 @@ export async function reconcileReport(
       },
       at
     )
-    await appendEvents(trx, events)
     await recordAudit(trx, ctx, [
       {
         action: 'outcome_report.reconcile',
@@ -412,15 +418,34 @@ export async function reconcileReport(
           conflicts: result.conflicts.length,
           unmatched: result.unmatched.length
         }
-      },
-      ...[...touched].map((id) => ({
-        action: 'outcome.record',
-        recordType: 'filing',
-        recordId: id,
-        county,
-        detail: { reportId }
-      }))
+      }
     ])
     return result
   })
+}
+
+/** Each filing a ruling was recorded for moves to the ruling its counts now add up to, once every count has one. */
+async function moveRuledFilings(
+  trx: Kysely<Database>,
+  touched: ReadonlySet<string>,
+  recorded: ReadonlyMap<string, RecordedOutcome>,
+  when: { at: string; reportId: string }
+): Promise<void> {
+  const touchedCounts = await filedCountsOf(trx, [...touched])
+  const states = await filingStates(trx, [...touched])
+  for (const [filingId, counts] of touchedCounts) {
+    const state = states.get(filingId)
+    if (state !== 'submitted' && state !== 'accepted' && state !== 'partially_accepted') continue
+    const outcomes = counts.map((c) => recorded.get(c.convictionId)?.result)
+    if (outcomes.some((o) => o === undefined || o === 'withdrawn')) continue
+    const results = new Set(outcomes)
+    const ruling = results.size === 1 ? FILING_RULING[outcomes[0] as Exclude<Ruling, 'withdrawn'>] : 'partially_granted'
+    const detail = { reportId: when.reportId }
+    await transition(trx, filingId, ['submitted'], 'accepted', { source: 'report', at: when.at, detail })
+    await transition(trx, filingId, ['accepted', 'partially_accepted'], ruling, {
+      source: 'report',
+      at: when.at,
+      detail
+    })
+  }
 }

@@ -637,6 +637,92 @@ t.test(
 )
 
 t.test(
+  'a reconciliation the database stops partway keeps the slices it finished; run again whole, its lines match once and nothing is recorded twice',
+  async (t) => {
+    const { filings, outcomes, events, state, db, clock, sf } = await setup(t, [...PEOPLE, TWO_COUNTS])
+    const [a, b, c, d] = filings as [Filed, Filed, Filed, Filed]
+    await db
+      .transaction()
+      .execute((trx) => recordCourtRuling(trx, { id: b.id, county: SF }, 'granted', clock.now().toISOString()))
+    const lines: Array<Partial<ReportLine>> = Array.from({ length: 1_200 }, (_, i) => ({
+      filingId: `no-such-filing-${i}`
+    }))
+    lines[0] = { filingId: d.id, codeSection: '11358 HS', ruling: 'denied' }
+    lines[1] = { filingId: a.id, ruling: 'granted' }
+    lines[520] = { courtFilingId: b.courtFilingId, ruling: 'granted' }
+    lines[700] = { filingId: d.id, codeSection: '11359 HS', ruling: 'granted' }
+    lines[1_150] = { caseNumber: c.caseNumber, dob: '1980-05-06', name: 'LEE, SAM', ruling: 'granted' }
+    const parsed: ParsedReport = {
+      lines: lines.map((l, i) => ({ ...BLANK, line: i + 2, ...l })),
+      problems: [],
+      total: lines.length
+    }
+    const reportId = newId()
+    const clerk = (await createApiClient(db, { role: 'clerk', county: SF }, clock.now())).client
+    const run = (on: typeof db) =>
+      reconcileReport(
+        on,
+        { principal: { clientId: clerk.clientId, role: 'clerk', county: SF }, requestId: null, now: clock.now() },
+        { reportId, county: SF, court: sf, parsed, format: 'csv', fileName: null, sha256: '0'.repeat(64) }
+      )
+    // The database goes away in the second slice, as it confirms the court's ruling on b.
+    const failing = db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        if (/update outcomes set report_id/.test(db.getExecutor().compileQuery(node, queryId).sql))
+          throw new Error('Connection terminated unexpectedly')
+        return node
+      },
+      transformResult: async ({ result }) => result
+    })
+    await t.rejects(run(failing), /Connection terminated/)
+    t.same(
+      (await outcomes()).map((o) => [o.filing_id, o.report_line]).sort(),
+      [
+        [a.id, 3],
+        [b.id, null],
+        [d.id, 2]
+      ].sort(),
+      "the first slice's rulings were kept; the second's were not"
+    )
+    t.equal(await state(a.id), 'granted', 'and the filing it ruled on moved')
+    t.equal(
+      (await db.selectFrom('outcome_reports').select('id').where('id', '=', reportId).execute()).length,
+      0,
+      'the report is not stored until every slice is'
+    )
+
+    const r = await run(db)
+    accountedFor(t, parsed, r)
+    t.same(
+      r.matched.map((m) => [m.line, m.filingId, m.confirmed ?? false]),
+      [
+        [2, d.id, false],
+        [3, a.id, false],
+        [522, b.id, true],
+        [702, d.id, false],
+        [1152, c.id, false]
+      ],
+      "every ruled line matched, the first slice's as well"
+    )
+    t.same(r.alreadyRecorded, [], 'none of its own lines counted as recorded before')
+    t.equal((await outcomes()).length, 5, 'an outcome per count ruled, none twice')
+    const reported = (await events('outcome.recorded')).filter(
+      (e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload).reportId === reportId
+    )
+    t.equal(reported.length, 4, 'an event per ruling the report recorded, none twice')
+    t.same(
+      [await state(a.id), await state(b.id), await state(c.id), await state(d.id)],
+      ['granted', 'granted', 'granted', 'partially_granted']
+    )
+    t.equal(
+      (await db.selectFrom('outcome_reports').select('state').where('id', '=', reportId).executeTakeFirstOrThrow())
+        .state,
+      'done'
+    )
+  }
+)
+
+t.test(
   'rulings recorded together give each conviction one outcome, the first ruling on it, as one by one would',
   async (t) => {
     const { filings, outcomes, events, db, clock } = await setup(t)
