@@ -98,18 +98,18 @@ class ResponsiveSqliteDriver implements Driver {
 class ConnectionTurns {
   #held = false
   readonly #requests: Array<() => void> = []
-  readonly #background: Array<() => void> = []
+  readonly #bulk: Array<() => void> = []
 
-  take(background: boolean): Promise<void> {
+  take(bulk: boolean): Promise<void> {
     if (!this.#held) {
       this.#held = true
       return Promise.resolve()
     }
-    return new Promise((resolve) => (background ? this.#background : this.#requests).push(resolve))
+    return new Promise((resolve) => (bulk ? this.#bulk : this.#requests).push(resolve))
   }
 
   pass(): void {
-    const next = this.#requests.shift() ?? this.#background.shift()
+    const next = this.#requests.shift() ?? this.#bulk.shift()
     if (next) next()
     else this.#held = false
   }
