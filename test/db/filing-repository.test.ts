@@ -9,25 +9,32 @@ import { openTestDatabase } from '../helper.js'
 import { peopleWithCases } from './people-with-cases.js'
 import { planOf } from './query-plan.js'
 
+/** A filing of `county` at its court, made `created` and last moved `updated` seconds after the first of December. */
+function submittedFiling(county: 'SAN FRANCISCO' | 'LOS ANGELES', created: number, updated: number): FilingsTable {
+  const start = Date.parse('2026-12-01T00:00:00.000Z')
+  return {
+    id: newId(),
+    county,
+    court_id: county === 'SAN FRANCISCO' ? 'CA-SF' : 'CA-LA',
+    adapter: 'simulator',
+    state: 'submitted',
+    court_filing_id: null,
+    attempts: 1,
+    last_error: null,
+    review_run_id: null,
+    created_at: new Date(start + created * 1000).toISOString(),
+    updated_at: new Date(start + updated * 1000).toISOString()
+  }
+}
+
 t.test(
   "a page of a county's filings, in either order the API lists them, is read from an index, never a sort of every filing",
   async (t) => {
     const { db } = await openTestDatabase(t)
     // 4,000 filings in two counties, made in time order and moved in another (as sends and rulings move them).
-    const start = Date.parse('2026-12-01T00:00:00.000Z')
-    const filings: FilingsTable[] = Array.from({ length: 4000 }, (_, i) => ({
-      id: newId(),
-      county: i % 4 === 0 ? 'SAN FRANCISCO' : 'LOS ANGELES',
-      court_id: i % 4 === 0 ? 'CA-SF' : 'CA-LA',
-      adapter: 'simulator',
-      state: 'submitted',
-      court_filing_id: null,
-      attempts: 1,
-      last_error: null,
-      review_run_id: null,
-      created_at: new Date(start + i * 1000).toISOString(),
-      updated_at: new Date(start + ((i * 7919) % 4000) * 1000).toISOString()
-    }))
+    const filings = Array.from({ length: 4000 }, (_, i) =>
+      submittedFiling(i % 4 === 0 ? 'SAN FRANCISCO' : 'LOS ANGELES', i, (i * 7919) % 4000)
+    )
     for (let i = 0; i < filings.length; i += 500)
       await db
         .insertInto('filings')
@@ -69,20 +76,7 @@ t.test(
       { table: 'court_cases', rows: [...cases, ...second] },
       { table: 'convictions', rows: convictions }
     ])
-    const start = Date.parse('2026-12-01T00:00:00.000Z')
-    const filings: FilingsTable[] = Array.from({ length: 33 }, (_, i) => ({
-      id: newId(),
-      county: 'SAN FRANCISCO',
-      court_id: 'CA-SF',
-      adapter: 'simulator',
-      state: 'submitted',
-      court_filing_id: null,
-      attempts: 1,
-      last_error: null,
-      review_run_id: null,
-      created_at: new Date(start + i * 1000).toISOString(),
-      updated_at: new Date(start + ((i * 17) % 33) * 1000).toISOString()
-    }))
+    const filings = Array.from({ length: 33 }, (_, i) => submittedFiling('SAN FRANCISCO', i, (i * 17) % 33))
     const casesOf = (i: number) => [cases[i]!, ...second.filter((k) => k.person_id === cases[i]!.person_id)]
     await insertRows(db, [
       { table: 'filings', rows: filings },

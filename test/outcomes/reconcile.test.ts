@@ -162,6 +162,22 @@ function accountedFor(t: Test, parsed: ParsedReport, r: Reconciliation) {
   )
 }
 
+/**
+ * The books with a two-count case besides, the second filing ruled on by the court's status before any report, and
+ * a report longer than two slices whose lines all name filings that do not exist (a test puts its rulings among them).
+ */
+async function longReportSetup(t: Test) {
+  const books = await setup(t, [...PEOPLE, TWO_COUNTS])
+  const b = books.filings[1]!
+  await books.db
+    .transaction()
+    .execute((trx) => recordCourtRuling(trx, { id: b.id, county: SF }, 'granted', books.clock.now().toISOString()))
+  const lines: Array<Partial<ReportLine>> = Array.from({ length: 1_200 }, (_, i) => ({
+    filingId: `no-such-filing-${i}`
+  }))
+  return { ...books, lines }
+}
+
 const brief = (entries: ReadonlyArray<{ line: number; filingId: string; matchedBy: string; ruling: string }>) =>
   entries.map((m) => [m.line, m.filingId, m.matchedBy, m.ruling])
 
@@ -579,15 +595,8 @@ t.test('malformed lines come through as read and count among the lines in; the o
 t.test(
   'a report longer than a slice reads as one: rulings far apart add up, a repeat far below is already recorded, a contradiction is a conflict',
   async (t) => {
-    const { filings, reconcile, outcomes, state, db, clock } = await setup(t, [...PEOPLE, TWO_COUNTS])
+    const { filings, reconcile, outcomes, state, lines } = await longReportSetup(t)
     const [a, b, c, d] = filings as [Filed, Filed, Filed, Filed]
-    // The court's status said b was granted before the clerk's report came.
-    await db
-      .transaction()
-      .execute((trx) => recordCourtRuling(trx, { id: b.id, county: SF }, 'granted', clock.now().toISOString()))
-    const lines: Array<Partial<ReportLine>> = Array.from({ length: 1_200 }, (_, i) => ({
-      filingId: `no-such-filing-${i}`
-    }))
     lines[0] = { filingId: d.id, codeSection: '11358 HS', ruling: 'denied' }
     lines[1] = { filingId: a.id, ruling: 'granted', orderDate: '2026-11-01', docketId: 'D-A' }
     lines[520] = { courtFilingId: b.courtFilingId, ruling: 'granted', orderDate: '2026-11-02', docketId: 'D-B' }
@@ -639,14 +648,8 @@ t.test(
 t.test(
   'a reconciliation the database stops partway keeps the slices it finished; run again whole, its lines match once and nothing is recorded twice',
   async (t) => {
-    const { filings, outcomes, events, state, db, clock, sf } = await setup(t, [...PEOPLE, TWO_COUNTS])
+    const { filings, outcomes, events, state, db, clock, sf, lines } = await longReportSetup(t)
     const [a, b, c, d] = filings as [Filed, Filed, Filed, Filed]
-    await db
-      .transaction()
-      .execute((trx) => recordCourtRuling(trx, { id: b.id, county: SF }, 'granted', clock.now().toISOString()))
-    const lines: Array<Partial<ReportLine>> = Array.from({ length: 1_200 }, (_, i) => ({
-      filingId: `no-such-filing-${i}`
-    }))
     lines[0] = { filingId: d.id, codeSection: '11358 HS', ruling: 'denied' }
     lines[1] = { filingId: a.id, ruling: 'granted' }
     lines[520] = { courtFilingId: b.courtFilingId, ruling: 'granted' }
