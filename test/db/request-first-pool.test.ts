@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { openDatabase } from '../../src/db/database.js'
+import { isDatabaseUnavailable, openDatabase } from '../../src/db/database.js'
 import { asBulkWork } from '../../src/db/work-priority.js'
 import { TEST_DATABASE_URL } from '../helper.js'
 
@@ -98,5 +98,44 @@ t.test(
     )
     const { rows } = await sql<{ n: number }>`select 4::int as n`.execute(db)
     t.same(rows, [{ n: 4 }], 'and requests as ever')
+  }
+)
+
+t.test(
+  'a connection PostgreSQL ends while bulk work holds it gives its share back, and bulk work runs again',
+  { skip },
+  async (t) => {
+    // A three-connection pool leaves bulk work one share: were the ended connection's share lost, the next bulk
+    // query would time out.
+    const db = await pool(t, 3, 1_000)
+    const started = gate()
+    let pid = 0
+    const doomed = asBulkWork(() =>
+      db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+        pid = rows[0]!.pid
+        started.open()
+        await sql`select pg_sleep(30)`.execute(trx)
+      })
+    )
+    await started.opened
+    const { rows } = await sql<{ ended: boolean }>`select pg_terminate_backend(${pid}) as ended`.execute(db)
+    t.same(rows, [{ ended: true }], 'PostgreSQL ended the bulk transaction’s connection')
+    const failure = await doomed.then(
+      () => null,
+      (err: unknown) => err
+    )
+    t.ok(
+      isDatabaseUnavailable(failure),
+      `the bulk transaction failed as the database being away, which jobs retry (${String(failure)})`
+    )
+    const answers = await asBulkWork(() =>
+      Promise.all([1, 2].map((n) => sql<{ n: number }>`select ${n}::int as n`.execute(db)))
+    )
+    t.same(
+      answers.map((a) => a.rows[0]!.n),
+      [1, 2],
+      'bulk work took its share again, one query after the other'
+    )
   }
 )
