@@ -116,3 +116,82 @@ t.test('a column read as upper case, trimmed (and a county with single spaces), 
     'SAN FRANCISCO'
   )
 })
+
+t.test(
+  "a grade DOJ left blank is read from the offense's type of charge (F, M or I), and is unknown without one",
+  async (t) => {
+    const grade = (extra: Record<string, string>) =>
+      subject([courtRow('001001000000', '11359 HS-POSSESS FOR SALE', { CONV_STAT_DESCR: '', ...extra })]).record
+        .convictions[0]!.severity
+    t.equal(grade({ OFFENSE_TOC: 'M' }), 'M')
+    t.equal(grade({ OFFENSE_TOC: ' i ' }), 'I', 'trimmed, any case')
+    t.equal(grade({ OFFENSE_TOC: 'X' }), null, 'a code that is no grade')
+    t.equal(grade({}), null, 'no code at all')
+    t.equal(grade({ CONV_STAT_DESCR: 'misdemeanor', OFFENSE_TOC: 'F' }), 'M', 'the conviction status first')
+  }
+)
+
+t.test(
+  'an offense column that names no code section gives way to a comment that does; without one the count is refused, flagged when it may concern cannabis',
+  async (t) => {
+    const [amended] = subject([
+      courtRow('001001000000', 'POSSESS MARIJUANA FOR SALE', { COMMENT_TEXT: 'AMENDED TO 11357(A) HS' })
+    ]).record.convictions
+    t.match(amended, {
+      section: { code: 'HS', section: '11357', subsections: ['a'] },
+      sectionText: 'AMENDED TO 11357(A) HS',
+      offenseSource: 'COMMENT_TEXT'
+    })
+    const [unread] = subject([courtRow('001001000000', 'POSSESS MARIJUANA FOR SALE')]).record.convictions
+    t.match(unread, { section: null, sectionText: 'POSSESS MARIJUANA FOR SALE', mayConcernCannabis: true })
+    t.ok(unread!.sectionRefused, `refused: ${unread!.sectionRefused}`)
+    const [other] = subject([courtRow('001001000000', 'DRIVING WITHOUT A LICENSE')]).record.convictions
+    t.equal(other!.section, null)
+    t.notOk(other!.mayConcernCannabis, 'nothing cannabis in it: not flagged')
+  }
+)
+
+t.test(
+  "rows of one count that disagree on its grade, date or offense leave each unknown, with a warning naming both lines, whatever the rows' order",
+  async (t) => {
+    const rows = [
+      courtRow('001001000000', '11359 HS-POSSESS FOR SALE'),
+      courtRow('001001000000', '11360 HS-TRANSPORT', { CONV_STAT_DESCR: 'MISDEMEANOR', STP_EVENT_DATE: '20100601' })
+    ]
+    for (const [order, csv] of [
+      ['as written', rows],
+      ['reversed', [...rows].reverse()]
+    ] as const) {
+      const person = subject([...csv])
+      t.equal(person.record.convictions.length, 1, `${order}: one count`)
+      t.match(person.record.convictions[0], {
+        section: null,
+        severity: null,
+        date: null,
+        mayConcernCannabis: true,
+        lines: [2, 3]
+      })
+      t.match(
+        person.record.convictions[0]!.sectionRefused,
+        /^rows of the count name HS (11359 and HS 11360|11360 and HS 11359)$/
+      )
+      t.same(
+        person.problems.map((p) => [p.line, p.severity, p.reason.replace(/ \(.*?\)/g, '')]),
+        [
+          [3, 'warning', 'rows of count 001001000000 disagree on the grade; treated as unknown'],
+          [3, 'warning', 'rows of count 001001000000 disagree on the conviction date; treated as unknown'],
+          [3, 'warning', 'rows of count 001001000000 disagree on the offense; treated as unknown']
+        ],
+        `${order}: a warning for each, on the second row's line`
+      )
+      t.ok(
+        person.problems.every((p) => p.reason.includes('(line 2 and line 3)')),
+        'each warning names both lines'
+      )
+    }
+    // Rows that agree (a sentence row repeating its count) change nothing and warn of nothing.
+    const agreeing = subject([rows[0]!, rows[0]!])
+    t.match(agreeing.record.convictions[0], { section: { section: '11359' }, severity: 'F', date: '2010-05-01' })
+    t.same(agreeing.problems, [])
+  }
+)
